@@ -1,0 +1,108 @@
+# Tugboat — one Makefile for the whole tree.
+#
+#   make        build lib/libtug.a and every binary into bin/
+#   make deps   install the Debian packages that are missing
+#   make test   deps, build, unit tests (cmocka), end-to-end tests (bats)
+#   make asan   unit tests under AddressSanitizer and UBSan
+#   make run    deps, build, start a local cluster with the demo
+#   make clean
+#
+# `test` and `run` install packages first and then call make again, so that
+# pkg-config is asked only once the libraries are there.
+
+CC ?= gcc
+BUILD ?= build
+PKGS := jansson yaml-0.1 grpc libprotobuf-c
+
+# Debian packages from ../shared/DESIGN.md. kubectl comes from elsewhere on these
+# machines: never add kubernetes-client here, it conflicts with that file.
+DEB_PKGS := gcc make pkg-config libjansson-dev libyaml-dev libmicrohttpd-dev \
+  libcurl4-openssl-dev libssl-dev libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
+  libcgroup-dev etcd-server etcd-client busybox-static libcmocka-dev bats iproute2 \
+  nftables libnftables-dev libmnl-dev procps
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror
+OPT ?= -O2 -g
+SAN ?=
+CFLAGS := -std=c17 $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -pthread -MMD -MP \
+  -Ilib -I$(BUILD)/gen $(PKG_CFLAGS)
+LDFLAGS := $(SAN) -pthread
+LDLIBS := $(PKG_LIBS) -lm
+
+# Generated protobuf-c code: its own flags, since it is not ours to warn about.
+PROTOS := $(wildcard lib/*.proto)
+PROTO_C := $(patsubst lib/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
+PROTO_H := $(PROTO_C:.c=.h)
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
+LIBTUG := lib/libtug.a
+
+# Unit tests: lib/tests/test_*.c (and later <folder>/tests/test_*.c). Other .c
+# files in a tests/ folder are support code linked into every test.
+TEST_SRC := $(wildcard */tests/test_*.c)
+TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard */tests/*.c))
+TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
+TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SUPPORT))
+
+BENCH_SRC := $(wildcard bench/*/main.c)
+BENCH_BIN := $(patsubst bench/%/main.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps test unit e2e asan run clean format
+.DEFAULT_GOAL := all
+
+all: $(LIBTUG) $(BENCH_BIN)
+
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: lib/%.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=lib --c_out=$(BUILD)/gen $<
+
+$(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
+	$(CC) -std=c17 $(OPT) $(SAN) -I$(BUILD)/gen $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBTUG): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(TEST_BIN): $(BUILD)/%: $(BUILD)/%.o $(TEST_SUPPORT_OBJ) $(LIBTUG)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BENCH_BIN): $(BUILD)/bench/%: $(BUILD)/bench/%/main.o $(LIBTUG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	@scripts/deps.sh $(DEB_PKGS)
+
+test: deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@scripts/run-tests.sh $(TEST_BIN)
+
+unit: all $(TEST_BIN)
+	@scripts/run-tests.sh --unit-only $(TEST_BIN)
+
+e2e: all
+	@scripts/run-tests.sh --e2e-only
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" unit
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-demo.sh
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan lib/libtug.a bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
