@@ -49,7 +49,7 @@ TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
 TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SUPPORT))
 
 BENCH_SRC := $(wildcard bench/*/main.c)
-BENCH_BIN := $(patsubst bench/%/main.c,$(BUILD)/bench/%,$(BENCH_SRC))
+BENCH_BIN := $(patsubst bench/%/main.c,$(BUILD)/bench-%,$(BENCH_SRC))
 
 .PHONY: all deps test unit e2e asan run clean format
 .DEFAULT_GOAL := all
@@ -74,7 +74,7 @@ $(LIBTUG): $(LIB_OBJ)
 $(TEST_BIN): $(BUILD)/%: $(BUILD)/%.o $(TEST_SUPPORT_OBJ) $(LIBTUG)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(BENCH_BIN): $(BUILD)/bench/%: $(BUILD)/bench/%/main.o $(LIBTUG)
+$(BENCH_BIN): $(BUILD)/bench-%: $(BUILD)/bench/%/main.o $(LIBTUG)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -1,0 +1,62 @@
+# etcd.bash — start and stop a throw-away etcd on loopback for e2e suites and
+# benchmarks. Source it, call etcd_start, and make sure etcd_stop runs (trap).
+# Sets ETCD_ENDPOINT, ETCD_PID and ETCD_DIR.
+
+_free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 20000))
+    if ! ss -Htln "sport = :$p" | grep -q .; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+etcd_start() {
+  ETCD_DIR=$(mktemp -d /tmp/tug-e2e-etcd.XXXXXX)
+  local cport pport
+  cport=$(_free_port)
+  pport=$(_free_port)
+  while [ "$pport" = "$cport" ]; do pport=$(_free_port); done
+  ETCD_ENDPOINT="http://127.0.0.1:$cport"
+  etcd --name e2e --data-dir "$ETCD_DIR/data" \
+    --listen-client-urls "$ETCD_ENDPOINT" --advertise-client-urls "$ETCD_ENDPOINT" \
+    --listen-peer-urls "http://127.0.0.1:$pport" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
+    --initial-cluster "e2e=http://127.0.0.1:$pport" \
+    --log-level warn --logger zap >"$ETCD_DIR/etcd.log" 2>&1 &
+  ETCD_PID=$!
+  export ETCD_ENDPOINT ETCD_PID ETCD_DIR
+  for _ in $(seq 1 100); do
+    if ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" endpoint health >/dev/null 2>&1; then
+      return 0
+    fi
+    if ! kill -0 "$ETCD_PID" 2>/dev/null; then
+      echo "etcd exited; log:" >&2
+      cat "$ETCD_DIR/etcd.log" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "etcd did not become healthy at $ETCD_ENDPOINT" >&2
+  return 1
+}
+
+etcd_stop() {
+  if [ -n "${ETCD_PID:-}" ]; then
+    kill "$ETCD_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$ETCD_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$ETCD_PID" 2>/dev/null || true
+    wait "$ETCD_PID" 2>/dev/null || true
+    ETCD_PID=
+  fi
+  if [ -n "${ETCD_DIR:-}" ]; then
+    rm -rf "$ETCD_DIR"
+    ETCD_DIR=
+  fi
+}
