@@ -12,7 +12,7 @@
 
 CC ?= gcc
 BUILD ?= build
-PKGS := jansson yaml-0.1 grpc libprotobuf-c
+PKGS := jansson yaml-0.1 grpc libprotobuf-c libmicrohttpd libcurl
 
 # Debian packages from ../shared/DESIGN.md. kubectl comes from elsewhere on these
 # machines: never add kubernetes-client here, it conflicts with that file.
@@ -41,12 +41,21 @@ LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
 LIBTUG := lib/libtug.a
 
-# Unit tests: lib/tests/test_*.c (and later <folder>/tests/test_*.c). Other .c
-# files in a tests/ folder are support code linked into every test.
+# Binaries: one folder each. A folder's .c files but main.c make an archive
+# that its binary and its tests link, so tests reach the folder's internals.
+BIN_DIRS := $(filter $(wildcard */),apiserver/ scheduler/ controllers/ nodeagent/ cli/)
+bin_name = $(if $(filter nodeagent,$1),tug-agent,$(if $(filter cli,$1),tug,tug-$1))
+dir_archive = $(BUILD)/$1/lib$1.a
+dir_objs = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $1/main.c,$(wildcard $1/*.c)))
+BINS := $(foreach d,$(BIN_DIRS:/=),$(if $(wildcard $d/main.c),bin/$(call bin_name,$d)))
+
+# Unit tests: <folder>/tests/test_*.c. Other .c files in a tests/ folder are
+# support code: lib/tests' (the etcd harness) is linked into every test, a
+# binary folder's only into that folder's tests.
 TEST_SRC := $(wildcard */tests/test_*.c)
-TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard */tests/*.c))
 TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
-TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SUPPORT))
+test_support = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(wildcard $1/tests/test_*.c),$(wildcard $1/tests/*.c)))
+TEST_SUPPORT_OBJ := $(call test_support,lib)
 
 BENCH_SRC := $(wildcard bench/*/main.c)
 BENCH_BIN := $(patsubst bench/%/main.c,$(BUILD)/bench-%,$(BENCH_SRC))
@@ -54,7 +63,7 @@ BENCH_BIN := $(patsubst bench/%/main.c,$(BUILD)/bench-%,$(BENCH_SRC))
 .PHONY: all deps test unit e2e asan run clean format
 .DEFAULT_GOAL := all
 
-all: $(LIBTUG) $(BENCH_BIN)
+all: $(LIBTUG) $(BINS) $(BENCH_BIN)
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: lib/%.proto
 	@mkdir -p $(BUILD)/gen
@@ -71,8 +80,22 @@ $(LIBTUG): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+define DIR_RULES
+$(call dir_archive,$1): $(call dir_objs,$1)
+	@mkdir -p $$(dir $$@)
+	rm -f $$@
+	ar rcs $$@ $$^
+
+bin/$(call bin_name,$1): $(BUILD)/$1/main.o $(call dir_archive,$1) $(LIBTUG)
+	@mkdir -p bin
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+
+$(patsubst %.c,$(BUILD)/%,$(wildcard $1/tests/test_*.c)): $(call test_support,$1) $(call dir_archive,$1)
+endef
+$(foreach d,$(BIN_DIRS:/=),$(eval $(call DIR_RULES,$d)))
+
 $(TEST_BIN): $(BUILD)/%: $(BUILD)/%.o $(TEST_SUPPORT_OBJ) $(LIBTUG)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LIBTUG) $(LDLIBS) -lcmocka
 
 $(BENCH_BIN): $(BUILD)/bench-%: $(BUILD)/bench/%/main.o $(LIBTUG)
 	@mkdir -p $(dir $@)
