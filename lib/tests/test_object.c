@@ -1,0 +1,401 @@
+/* Unit tests for object paths, metadata accessors, merge patches and JSON limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "object.h"
+
+static json_t *parse(const char *text) {
+  json_error_t jerr;
+  json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
+  if (v == NULL)
+    fail_msg("bad test JSON %s: %s", text, jerr.text);
+  return v;
+}
+
+static void assert_json_eq(const json_t *got, const char *want_text) {
+  _cleanup_json_ json_t *want = parse(want_text);
+  if (!json_equal(got, want)) {
+    _cleanup_free_ char *g = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    fail_msg("got %s, want %s", g ? g : "NULL", want_text);
+  }
+}
+
+static const char *pod_json =
+    "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+    "\"metadata\":{\"name\":\"web\",\"namespace\":\"prod\",\"uid\":\"u-1\","
+    "\"resourceVersion\":\"42\",\"generation\":3,"
+    "\"labels\":{\"app.kubernetes.io/name\":\"web\"},\"annotations\":\"oops\"},"
+    "\"spec\":{\"containers\":[{\"name\":\"app\"}],\"replicas\":2.5}}";
+
+/* ---- paths ---- */
+
+static void get_follows_dotted_path_and_borrows(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *pod = parse(pod_json);
+  assert_ptr_equal(tug_obj_get(pod, "metadata"), json_object_get(pod, "metadata"));
+  assert_true(json_is_array(tug_obj_get(pod, "spec.containers")));
+  assert_string_equal(tug_obj_get_str(pod, "metadata.name"), "web");
+}
+
+static void get_is_null_for_missing_steps_non_objects_and_bad_paths(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *pod = parse(pod_json);
+  assert_null(tug_obj_get(pod, "metadata.missing"));
+  assert_null(tug_obj_get(pod, "metadata.name.first"));
+  assert_null(tug_obj_get(pod, "spec.containers.0"));
+  assert_null(tug_obj_get(pod, ""));
+  assert_null(tug_obj_get(pod, "metadata..name"));
+  assert_null(tug_obj_get(pod, "metadata."));
+  assert_null(tug_obj_get(NULL, "metadata"));
+  assert_null(tug_obj_get(pod, NULL));
+}
+
+static void typed_getters_reject_other_types(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *pod = parse(pod_json);
+  assert_null(tug_obj_get_str(pod, "metadata.generation"));
+  assert_int_equal(tug_obj_get_int(pod, "metadata.generation", -1), 3);
+  assert_int_equal(tug_obj_get_int(pod, "metadata.name", -1), -1);
+  assert_int_equal(tug_obj_get_int(pod, "spec.replicas", -1), -1);
+  assert_int_equal(tug_obj_get_int(pod, "spec.nothing", 7), 7);
+}
+
+static void set_creates_intermediate_objects(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *o = json_object();
+  tug_error err = {0};
+  assert_int_equal(tug_obj_set(o, "spec.template.spec.nodeName", json_string("n1"), &err), 0);
+  assert_json_eq(o, "{\"spec\":{\"template\":{\"spec\":{\"nodeName\":\"n1\"}}}}");
+  assert_int_equal(tug_obj_set(o, "spec.template.spec.nodeName", json_string("n2"), &err), 0);
+  assert_string_equal(tug_obj_get_str(o, "spec.template.spec.nodeName"), "n2");
+}
+
+static void set_fails_on_non_object_intermediate_and_frees_value(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *pod = parse(pod_json);
+  tug_error err = {0};
+  assert_int_equal(tug_obj_set(pod, "metadata.name.first", json_string("x"), &err), -1);
+  assert_int_equal(err.code, EINVAL);
+  assert_string_equal(err.msg, "set metadata.name.first: metadata.name is a string, not an object");
+  assert_string_equal(tug_obj_name(pod), "web");
+}
+
+static void set_rejects_malformed_paths(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *o = json_object();
+  tug_error err = {0};
+  assert_int_equal(tug_obj_set(o, "a..b", json_true(), &err), -1);
+  assert_int_equal(tug_obj_set(o, ".a", json_true(), &err), -1);
+  assert_int_equal(tug_obj_set(o, "", json_true(), &err), -1);
+  assert_int_equal(json_object_size(o), 0);
+}
+
+static void del_removes_and_reports_whether_it_did(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *pod = parse(pod_json);
+  assert_true(tug_obj_del(pod, "metadata.uid"));
+  assert_null(tug_obj_uid(pod));
+  assert_false(tug_obj_del(pod, "metadata.uid"));
+  assert_false(tug_obj_del(pod, "metadata.name.x"));
+  assert_false(tug_obj_del(pod, "status"));
+  assert_true(tug_obj_del(pod, "spec"));
+  assert_null(tug_obj_get(pod, "spec"));
+}
+
+/* ---- metadata ---- */
+
+static void metadata_getters_read_the_usual_fields(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *pod = parse(pod_json);
+  assert_string_equal(tug_obj_kind(pod), "Pod");
+  assert_string_equal(tug_obj_api_version(pod), "v1");
+  assert_string_equal(tug_obj_name(pod), "web");
+  assert_string_equal(tug_obj_namespace(pod), "prod");
+  assert_string_equal(tug_obj_uid(pod), "u-1");
+  assert_string_equal(tug_obj_resource_version(pod), "42");
+  assert_null(tug_obj_generate_name(pod));
+  assert_null(tug_obj_deletion_timestamp(pod));
+  assert_non_null(tug_obj_labels(pod));
+  assert_null(tug_obj_annotations(pod)); /* a string, not an object */
+  assert_string_equal(tug_obj_label(pod, "app.kubernetes.io/name"), "web");
+  assert_null(tug_obj_label(pod, "tier"));
+}
+
+static void metadata_setters_create_metadata_when_missing(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *o = json_object();
+  tug_error err = {0};
+  assert_int_equal(tug_obj_set_name(o, "a", &err), 0);
+  assert_int_equal(tug_obj_set_namespace(o, "ns", &err), 0);
+  assert_int_equal(tug_obj_set_uid(o, "u", &err), 0);
+  assert_int_equal(tug_obj_set_resource_version(o, "7", &err), 0);
+  assert_int_equal(tug_obj_set_generate_name(o, "a-", &err), 0);
+  assert_int_equal(tug_obj_set_deletion_timestamp(o, "2026-01-02T03:04:05Z", &err), 0);
+  assert_int_equal(tug_obj_set_label(o, "app.kubernetes.io/name", "a", &err), 0);
+  assert_int_equal(tug_obj_set_annotation(o, "note", "hi", &err), 0);
+  assert_json_eq(o, "{\"metadata\":{\"name\":\"a\",\"namespace\":\"ns\",\"uid\":\"u\","
+                    "\"resourceVersion\":\"7\",\"generateName\":\"a-\","
+                    "\"deletionTimestamp\":\"2026-01-02T03:04:05Z\","
+                    "\"labels\":{\"app.kubernetes.io/name\":\"a\"},"
+                    "\"annotations\":{\"note\":\"hi\"}}}");
+}
+
+static void set_label_fails_when_labels_is_not_an_object(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *o = parse("{\"metadata\":{\"labels\":[1]}}");
+  tug_error err = {0};
+  assert_int_equal(tug_obj_set_label(o, "a", "b", &err), -1);
+  assert_int_equal(err.code, EINVAL);
+  assert_non_null(strstr(err.msg, "metadata.labels"));
+}
+
+/* ---- RFC 7386 ---- */
+
+/* Appendix A of RFC 7386, plus the example of section 3. */
+static const char *rfc7386_cases[][3] = {
+    {"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+    {"{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"},
+    {"{\"a\":\"b\"}", "{\"a\":null}", "{}"},
+    {"{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}"},
+    {"{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+    {"{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}"},
+    {"{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}", "{\"a\":{\"b\":\"d\"}}"},
+    {"{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"},
+    {"[\"a\",\"b\"]", "[\"c\",\"d\"]", "[\"c\",\"d\"]"},
+    {"{\"a\":\"b\"}", "[\"c\"]", "[\"c\"]"},
+    {"{\"a\":\"foo\"}", "null", "null"},
+    {"{\"a\":\"foo\"}", "\"bar\"", "\"bar\""},
+    {"{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"},
+    {"[1,2]", "{\"a\":\"b\",\"c\":null}", "{\"a\":\"b\"}"},
+    {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
+    {"{\"title\":\"Goodbye!\",\"author\":{\"givenName\":\"John\",\"familyName\":\"Doe\"},"
+     "\"tags\":[\"example\",\"sample\"],\"content\":\"This will be unchanged\"}",
+     "{\"title\":\"Hello!\",\"phoneNumber\":\"+01-123-456-7890\",\"author\":{\"familyName\":null},"
+     "\"tags\":[\"example\"]}",
+     "{\"title\":\"Hello!\",\"author\":{\"givenName\":\"John\"},\"tags\":[\"example\"],"
+     "\"content\":\"This will be unchanged\",\"phoneNumber\":\"+01-123-456-7890\"}"},
+};
+
+static void merge_patch_passes_every_rfc7386_example(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof rfc7386_cases / sizeof rfc7386_cases[0]; i++) {
+    _cleanup_json_ json_t *target = parse(rfc7386_cases[i][0]);
+    _cleanup_json_ json_t *patch = parse(rfc7386_cases[i][1]);
+    _cleanup_json_ json_t *before = json_deep_copy(target);
+    _cleanup_json_ json_t *got = tug_obj_merge_patch(target, patch);
+    assert_json_eq(got, rfc7386_cases[i][2]);
+    assert_true(json_equal(target, before));
+  }
+}
+
+static void merge_patch_keeps_target_key_order(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *t = parse("{\"a\":1,\"b\":2,\"c\":3}");
+  _cleanup_json_ json_t *p = parse("{\"d\":4,\"a\":0}");
+  _cleanup_json_ json_t *got = tug_obj_merge_patch(t, p);
+  _cleanup_free_ char *text = json_dumps(got, JSON_COMPACT);
+  assert_string_equal(text, "{\"a\":0,\"b\":2,\"c\":3,\"d\":4}");
+}
+
+static void merge_patch_result_shares_nothing_with_inputs(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *t = parse("{\"keep\":{\"x\":1}}");
+  _cleanup_json_ json_t *p = parse("{\"new\":{\"y\":2}}");
+  _cleanup_json_ json_t *got = tug_obj_merge_patch(t, p);
+  tug_error err = {0};
+  assert_int_equal(tug_obj_set(got, "keep.x", json_integer(9), &err), 0);
+  assert_int_equal(tug_obj_set(got, "new.y", json_integer(9), &err), 0);
+  assert_int_equal(tug_obj_get_int(t, "keep.x", 0), 1);
+  assert_int_equal(tug_obj_get_int(p, "new.y", 0), 2);
+}
+
+/* ---- strategic merge patch ---- */
+
+static void smp_check(const char *target, const char *patch, const char *want) {
+  _cleanup_json_ json_t *t = parse(target);
+  _cleanup_json_ json_t *p = parse(patch);
+  _cleanup_json_ json_t *before = json_deep_copy(t);
+  tug_error err = {0};
+  _cleanup_json_ json_t *got = tug_obj_strategic_merge_patch(t, p, &err);
+  if (got == NULL)
+    fail_msg("patch failed: %s", err.msg);
+  assert_json_eq(got, want);
+  assert_true(json_equal(t, before));
+}
+
+static const char *containers = "{\"spec\":{\"containers\":["
+                                "{\"name\":\"app\",\"image\":\"app:1\",\"ports\":[{\"port\":80}]},"
+                                "{\"name\":\"sidecar\",\"image\":\"proxy:1\"}]}}";
+
+static void smp_merges_named_list_elements_by_name(void **state) {
+  (void)state;
+  smp_check(containers, "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"app:2\"}]}}",
+            "{\"spec\":{\"containers\":["
+            "{\"name\":\"app\",\"image\":\"app:2\",\"ports\":[{\"port\":80}]},"
+            "{\"name\":\"sidecar\",\"image\":\"proxy:1\"}]}}");
+}
+
+static void smp_appends_elements_with_new_names(void **state) {
+  (void)state;
+  smp_check(containers,
+            "{\"spec\":{\"containers\":[{\"name\":\"log\",\"image\":\"log:1\"},"
+            "{\"name\":\"sidecar\",\"image\":\"proxy:2\"}]}}",
+            "{\"spec\":{\"containers\":["
+            "{\"name\":\"app\",\"image\":\"app:1\",\"ports\":[{\"port\":80}]},"
+            "{\"name\":\"sidecar\",\"image\":\"proxy:2\"},"
+            "{\"name\":\"log\",\"image\":\"log:1\"}]}}");
+}
+
+static void smp_delete_directive_removes_a_list_element(void **state) {
+  (void)state;
+  smp_check(containers,
+            "{\"spec\":{\"containers\":[{\"name\":\"sidecar\",\"$patch\":\"delete\"},"
+            "{\"name\":\"ghost\",\"$patch\":\"delete\"}]}}",
+            "{\"spec\":{\"containers\":["
+            "{\"name\":\"app\",\"image\":\"app:1\",\"ports\":[{\"port\":80}]}]}}");
+}
+
+static void smp_replace_directive_replaces_a_list_element_whole(void **state) {
+  (void)state;
+  smp_check(containers,
+            "{\"spec\":{\"containers\":[{\"name\":\"app\",\"$patch\":\"replace\","
+            "\"image\":\"app:3\"}]}}",
+            "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"app:3\"},"
+            "{\"name\":\"sidecar\",\"image\":\"proxy:1\"}]}}");
+}
+
+static void smp_replace_directive_replaces_an_object_field_whole(void **state) {
+  (void)state;
+  smp_check("{\"metadata\":{\"labels\":{\"a\":\"1\",\"b\":\"2\"}}}",
+            "{\"metadata\":{\"labels\":{\"$patch\":\"replace\",\"c\":\"3\"}}}",
+            "{\"metadata\":{\"labels\":{\"c\":\"3\"}}}");
+}
+
+static void smp_delete_directive_removes_an_object_field(void **state) {
+  (void)state;
+  smp_check("{\"spec\":{\"affinity\":{\"x\":1},\"n\":1}}",
+            "{\"spec\":{\"affinity\":{\"$patch\":\"delete\"}}}", "{\"spec\":{\"n\":1}}");
+}
+
+static void smp_replaces_lists_that_are_not_keyed_by_name(void **state) {
+  (void)state;
+  smp_check("{\"args\":[\"a\",\"b\"],\"ports\":[{\"port\":80},{\"port\":81}]}",
+            "{\"args\":[\"c\"],\"ports\":[{\"port\":90}]}",
+            "{\"args\":[\"c\"],\"ports\":[{\"port\":90}]}");
+  smp_check("{\"c\":[{\"name\":\"a\"},{\"port\":1}]}", "{\"c\":[{\"name\":\"b\"}]}",
+            "{\"c\":[{\"name\":\"b\"}]}");
+}
+
+static void smp_empty_patch_list_clears_a_keyed_list(void **state) {
+  (void)state;
+  smp_check(containers, "{\"spec\":{\"containers\":[]}}", "{\"spec\":{\"containers\":[]}}");
+}
+
+static void smp_keyed_list_into_absent_field_drops_directives(void **state) {
+  (void)state;
+  smp_check("{\"spec\":{}}",
+            "{\"spec\":{\"containers\":[{\"name\":\"a\",\"$patch\":\"replace\",\"image\":\"i\"},"
+            "{\"name\":\"b\",\"$patch\":\"delete\"}]}}",
+            "{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"i\"}]}}");
+}
+
+static void smp_agrees_with_rfc7386_when_no_list_is_keyed(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof rfc7386_cases / sizeof rfc7386_cases[0]; i++)
+    smp_check(rfc7386_cases[i][0], rfc7386_cases[i][1], rfc7386_cases[i][2]);
+}
+
+static void smp_rejects_unknown_directives(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *t = parse(containers);
+  _cleanup_json_ json_t *p =
+      parse("{\"spec\":{\"containers\":[{\"name\":\"app\",\"$patch\":\"retainKeys\"}]}}");
+  _cleanup_json_ json_t *top = parse("{\"$patch\":\"delete\"}");
+  tug_error err = {0};
+  assert_null(tug_obj_strategic_merge_patch(t, p, &err));
+  assert_int_equal(err.code, TUG_E_PARSE);
+  assert_non_null(strstr(err.msg, "unknown $patch directive \"retainKeys\""));
+  assert_null(tug_obj_strategic_merge_patch(t, top, &err));
+  assert_int_equal(err.code, TUG_E_PARSE);
+}
+
+/* ---- limits ---- */
+
+static json_t *nested_arrays(int depth) {
+  size_t n = (size_t)depth;
+  _cleanup_free_ char *text = malloc(2 * n + 1);
+  memset(text, '[', n);
+  memset(text + n, ']', n);
+  text[2 * n] = '\0';
+  return parse(text);
+}
+
+static void limits_accept_exactly_max_depth_and_reject_one_more(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *three = nested_arrays(3);
+  _cleanup_json_ json_t *scalar = json_integer(1);
+  tug_error err = {0};
+  assert_int_equal(tug_obj_check_limits(three, 3, 100, &err), 0);
+  assert_int_equal(tug_obj_check_limits(three, 2, 100, &err), -1);
+  assert_int_equal(err.code, TUG_E_PARSE);
+  assert_string_equal(err.msg, "JSON is nested deeper than 2 levels");
+  assert_int_equal(tug_obj_check_limits(scalar, 0, 1, &err), 0);
+}
+
+static void limits_count_every_value_including_containers(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *v = parse("{\"a\":[1,2],\"b\":{}}");
+  tug_error err = {0};
+  assert_int_equal(tug_obj_check_limits(v, 64, 5, &err), 0);
+  assert_int_equal(tug_obj_check_limits(v, 64, 4, &err), -1);
+  assert_string_equal(err.msg, "JSON has more than 4 values");
+}
+
+static void limits_reject_very_deep_input_without_recursing(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *deep = nested_arrays(2000);
+  tug_error err = {0};
+  assert_int_equal(tug_obj_check_limits(deep, 64, 1000000, &err), -1);
+  assert_int_equal(tug_obj_check_limits(deep, 5000, 1000000, &err), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(get_follows_dotted_path_and_borrows),
+      cmocka_unit_test(get_is_null_for_missing_steps_non_objects_and_bad_paths),
+      cmocka_unit_test(typed_getters_reject_other_types),
+      cmocka_unit_test(set_creates_intermediate_objects),
+      cmocka_unit_test(set_fails_on_non_object_intermediate_and_frees_value),
+      cmocka_unit_test(set_rejects_malformed_paths),
+      cmocka_unit_test(del_removes_and_reports_whether_it_did),
+      cmocka_unit_test(metadata_getters_read_the_usual_fields),
+      cmocka_unit_test(metadata_setters_create_metadata_when_missing),
+      cmocka_unit_test(set_label_fails_when_labels_is_not_an_object),
+      cmocka_unit_test(merge_patch_passes_every_rfc7386_example),
+      cmocka_unit_test(merge_patch_keeps_target_key_order),
+      cmocka_unit_test(merge_patch_result_shares_nothing_with_inputs),
+      cmocka_unit_test(smp_merges_named_list_elements_by_name),
+      cmocka_unit_test(smp_appends_elements_with_new_names),
+      cmocka_unit_test(smp_delete_directive_removes_a_list_element),
+      cmocka_unit_test(smp_replace_directive_replaces_a_list_element_whole),
+      cmocka_unit_test(smp_replace_directive_replaces_an_object_field_whole),
+      cmocka_unit_test(smp_delete_directive_removes_an_object_field),
+      cmocka_unit_test(smp_replaces_lists_that_are_not_keyed_by_name),
+      cmocka_unit_test(smp_empty_patch_list_clears_a_keyed_list),
+      cmocka_unit_test(smp_keyed_list_into_absent_field_drops_directives),
+      cmocka_unit_test(smp_agrees_with_rfc7386_when_no_list_is_keyed),
+      cmocka_unit_test(smp_rejects_unknown_directives),
+      cmocka_unit_test(limits_accept_exactly_max_depth_and_reject_one_more),
+      cmocka_unit_test(limits_count_every_value_including_containers),
+      cmocka_unit_test(limits_reject_very_deep_input_without_recursing),
+  };
+  return cmocka_run_group_tests_name("object", tests, NULL, NULL);
+}
