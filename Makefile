@@ -12,14 +12,14 @@
 
 CC ?= gcc
 BUILD ?= build
-PKGS := jansson yaml-0.1 grpc libprotobuf-c libmicrohttpd libcurl
+PKGS := jansson yaml-0.1 grpc libprotobuf-c libmicrohttpd libcurl libcrypto
 
 # Debian packages from ../shared/DESIGN.md. kubectl comes from elsewhere on these
 # machines: never add kubernetes-client here, it conflicts with that file.
 DEB_PKGS := gcc make pkg-config libjansson-dev libyaml-dev libmicrohttpd-dev \
   libcurl4-openssl-dev libssl-dev libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libcgroup-dev etcd-server etcd-client busybox-static libcmocka-dev bats iproute2 \
-  nftables libnftables-dev libmnl-dev procps
+  nftables libnftables-dev libmnl-dev procps curl jq wrk
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -39,7 +39,7 @@ PROTO_H := $(PROTO_C:.c=.h)
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
-LIBTUG := lib/libtug.a
+LIBTUG ?= lib/libtug.a
 
 # Binaries: one folder each. A folder's .c files but main.c make an archive
 # that its binary and its tests link, so tests reach the folder's internals.
@@ -81,6 +81,8 @@ $(LIBTUG): $(LIB_OBJ)
 	ar rcs $@ $^
 
 define DIR_RULES
+$(BUILD)/$1/tests/%.o: CFLAGS += -I$1
+
 $(call dir_archive,$1): $(call dir_objs,$1)
 	@mkdir -p $$(dir $$@)
 	rm -f $$@
@@ -108,14 +110,15 @@ test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN)
 	@scripts/run-tests.sh $(TEST_BIN)
 
-unit: all $(TEST_BIN)
+unit: $(TEST_BIN)
 	@scripts/run-tests.sh --unit-only $(TEST_BIN)
 
 e2e: all
 	@scripts/run-tests.sh --e2e-only
 
 asan:
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	@$(MAKE) --no-print-directory BUILD=build-asan LIBTUG=build-asan/libtug.a \
+	  OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" unit
 
 run: deps

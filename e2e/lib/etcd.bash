@@ -29,30 +29,43 @@ etcd_start() {
     --log-level warn --logger zap >"$ETCD_DIR/etcd.log" 2>&1 &
   ETCD_PID=$!
   export ETCD_ENDPOINT ETCD_PID ETCD_DIR
+  wait_ready etcd "$ETCD_PID" "$ETCD_DIR/etcd.log" \
+    env ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" endpoint health
+}
+
+# wait_ready NAME PID LOG CHECK...: poll CHECK until it succeeds (10 s at most);
+# fail with the log when the process dies first.
+wait_ready() {
+  local name=$1 pid=$2 log=$3
+  shift 3
   for _ in $(seq 1 100); do
-    if ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" endpoint health >/dev/null 2>&1; then
-      return 0
-    fi
-    if ! kill -0 "$ETCD_PID" 2>/dev/null; then
-      echo "etcd exited; log:" >&2
-      cat "$ETCD_DIR/etcd.log" >&2
+    "$@" >/dev/null 2>&1 && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$name exited; log:" >&2
+      cat "$log" >&2
       return 1
     fi
     sleep 0.1
   done
-  echo "etcd did not become healthy at $ETCD_ENDPOINT" >&2
+  echo "$name did not become ready" >&2
   return 1
+}
+
+# stop_pid PID: SIGTERM, up to 5 s, then SIGKILL; reaps it.
+stop_pid() {
+  local pid=$1
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
 }
 
 etcd_stop() {
   if [ -n "${ETCD_PID:-}" ]; then
-    kill "$ETCD_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      kill -0 "$ETCD_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$ETCD_PID" 2>/dev/null || true
-    wait "$ETCD_PID" 2>/dev/null || true
+    stop_pid "$ETCD_PID"
     ETCD_PID=
   fi
   if [ -n "${ETCD_DIR:-}" ]; then

@@ -1,0 +1,207 @@
+/*
+ * admission.c — namespace lifecycle, LimitRange, PriorityClass and
+ * ResourceQuota admission (see admission.h).
+ */
+#include "admission.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "object.h"
+#include "quantity.h"
+#include "status.h"
+#include "watchcache.h"
+
+static api_watchcache *cache_of(api_server *s, const char *kind) {
+  for (const api_kind *k = api_kinds; k->kind; k++)
+    if (strcmp(k->kind, kind) == 0)
+      return s->caches[k - api_kinds];
+  return NULL;
+}
+
+/* An object by key: from the cache, or from etcd when the cache has not seen it yet. */
+static json_t *lookup(api_server *s, const char *kind, const char *ns, const char *name) {
+  const api_kind *k = NULL;
+  for (const api_kind *it = api_kinds; it->kind; it++)
+    if (strcmp(it->kind, kind) == 0)
+      k = it;
+  char key[512];
+  api_key(k, ns, name, key, sizeof key);
+  api_cached *c = api_watchcache_get(cache_of(s, kind), key);
+  if (c) {
+    json_t *o = json_incref(c->obj);
+    api_cached_unref(c);
+    return o;
+  }
+  json_t *o = NULL;
+  tug_error err = {0};
+  api_storage_get(s, k, ns, name, &o, NULL, &err);
+  return o;
+}
+
+static int admit_namespace(api_server *s, const api_kind *k, const json_t *obj,
+                           api_response *out) {
+  if (!k->namespaced)
+    return 0;
+  const char *ns = tug_obj_namespace(obj);
+  json_t *nso = lookup(s, "Namespace", NULL, ns);
+  if (nso == NULL) {
+    json_decref(out->body);
+    out->code = 404;
+    out->body = api_status(404, "NotFound", json_pack("{s:s, s:s}", "name", ns, "kind",
+                                                      "namespaces"),
+                           "namespaces \"%s\" not found", ns);
+    return -1;
+  }
+  bool terminating = tug_obj_deletion_timestamp(nso) != NULL;
+  json_decref(nso);
+  if (terminating) {
+    api_fail(out, 403, "%s \"%s\" is forbidden: unable to create new content in namespace %s "
+                       "because it is being terminated",
+             k->plural, tug_obj_name(obj), ns);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- PriorityClass ---- */
+
+static json_t *global_default_class(api_server *s) {
+  api_filter all = {0};
+  api_cached **items;
+  size_t n;
+  int64_t rev;
+  api_watchcache_list(cache_of(s, "PriorityClass"), &all, &items, &n, &rev);
+  json_t *found = NULL;
+  for (size_t i = 0; i < n && !found; i++)
+    if (json_is_true(json_object_get(items[i]->obj, "globalDefault")))
+      found = json_incref(items[i]->obj);
+  api_cached_list_free(items, n);
+  return found;
+}
+
+static int admit_priority(api_server *s, json_t *pod, api_response *out) {
+  const char *name = tug_obj_get_str(pod, "spec.priorityClassName");
+  json_t *pc = name && name[0] ? lookup(s, "PriorityClass", NULL, name) : global_default_class(s);
+  if (name && name[0] && pc == NULL) {
+    api_fail(out, 403, "pods \"%s\" is forbidden: no PriorityClass with name %s was found",
+             tug_obj_name(pod), name);
+    return -1;
+  }
+  int64_t value = pc ? tug_obj_get_int(pc, "value", 0) : 0;
+  json_t *given = tug_obj_get(pod, "spec.priority");
+  if (json_is_integer(given) && json_integer_value(given) != value) {
+    api_fail(out, 403, "pods \"%s\" is forbidden: the integer value of priority (%lld) must not "
+                       "be provided in pod spec; priority admission controller computed %lld "
+                       "from the given PriorityClass name",
+             tug_obj_name(pod), (long long)json_integer_value(given), (long long)value);
+    json_decref(pc);
+    return -1;
+  }
+  tug_obj_set(pod, "spec.priority", json_integer(value), NULL);
+  if (pc && (name == NULL || name[0] == '\0'))
+    tug_obj_set_str(pod, "spec.priorityClassName", tug_obj_name(pc), NULL);
+  const char *policy = pc ? tug_obj_get_str(pc, "preemptionPolicy") : NULL;
+  tug_obj_set_str(pod, "spec.preemptionPolicy", policy ? policy : "PreemptLowerPriority", NULL);
+  json_decref(pc);
+  return 0;
+}
+
+/* ---- LimitRange ---- */
+
+static bool is_cpu(const char *res) { return strstr(res, "cpu") != NULL; }
+
+static int parse_q(const char *res, const char *s, int64_t *v) {
+  if (s == NULL)
+    return -1;
+  return is_cpu(res) ? tug_quantity_parse_milli(s, 0, v, NULL)
+                     : tug_quantity_parse_value(s, 0, v, NULL);
+}
+
+static void default_container(json_t *c, const json_t *limit) {
+  static const char *const kinds[][2] = {{"default", "limits"}, {"defaultRequest", "requests"}};
+  for (int i = 0; i < 2; i++) {
+    json_t *src = json_object_get(limit, kinds[i][0]);
+    const char *res;
+    json_t *v;
+    json_object_foreach(src, res, v) {
+      char path[128];
+      snprintf(path, sizeof path, "resources.%s", kinds[i][1]);
+      json_t *dst = tug_obj_get(c, path);
+      if (!json_is_object(dst)) {
+        dst = json_object();
+        tug_obj_set(c, path, dst, NULL);
+      }
+      if (json_object_get(dst, res) == NULL)
+        json_object_set(dst, res, v);
+    }
+  }
+  /* Without a defaultRequest, Kubernetes requests what the limit allows. */
+  json_t *lim = tug_obj_get(c, "resources.limits"), *req = tug_obj_get(c, "resources.requests");
+  const char *res;
+  json_t *v;
+  json_object_foreach(lim, res, v) if (json_is_object(req) && !json_object_get(req, res))
+      json_object_set(req, res, v);
+}
+
+static int check_max(const json_t *c, const json_t *limit, const char *pod, api_response *out) {
+  const char *res;
+  json_t *max;
+  json_object_foreach(json_object_get(limit, "max"), res, max) {
+    int64_t hard, have;
+    char path[128];
+    snprintf(path, sizeof path, "resources.limits");
+    json_t *lim = json_object_get(tug_obj_get(c, path), res);
+    if (parse_q(res, json_string_value(max), &hard) < 0 || !json_is_string(lim) ||
+        parse_q(res, json_string_value(lim), &have) < 0)
+      continue;
+    if (have > hard) {
+      api_fail(out, 403, "pods \"%s\" is forbidden: maximum %s usage per Container is %s, but "
+                         "limit is %s",
+               pod, res, json_string_value(max), json_string_value(lim));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int admit_limit_ranges(api_server *s, json_t *pod, api_response *out) {
+  api_filter f = {.namespace = tug_obj_namespace(pod)};
+  api_cached **items;
+  size_t n;
+  int64_t rev;
+  api_watchcache_list(cache_of(s, "LimitRange"), &f, &items, &n, &rev);
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    size_t j, ci;
+    json_t *limit, *c;
+    json_array_foreach(tug_obj_get(items[i]->obj, "spec.limits"), j, limit) {
+      const char *type = json_string_value(json_object_get(limit, "type"));
+      if (type == NULL || strcmp(type, "Container") != 0)
+        continue;
+      json_array_foreach(tug_obj_get(pod, "spec.containers"), ci, c) {
+        if (!json_is_object(c))
+          continue;
+        default_container(c, limit);
+        if (rc == 0 && check_max(c, limit, tug_obj_name(pod), out) < 0)
+          rc = -1;
+      }
+    }
+  }
+  api_cached_list_free(items, n);
+  return rc;
+}
+
+int api_admit_create(api_server *s, const api_kind *k, json_t *obj, api_response *out) {
+  if (admit_namespace(s, k, obj, out) < 0)
+    return -1;
+  if (strcmp(k->kind, "Pod") != 0)
+    return 0;
+  if (!json_is_array(tug_obj_get(obj, "spec.containers")))
+    return 0; /* validation will say what is wrong */
+  if (admit_limit_ranges(s, obj, out) < 0 || admit_priority(s, obj, out) < 0)
+    return -1;
+  return 0;
+}

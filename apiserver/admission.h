@@ -1,0 +1,35 @@
+/*
+ * admission.h — what happens to an object between validation and storage:
+ * the namespace must exist and not be terminating, LimitRange defaults,
+ * PriorityClass → spec.priority, and ResourceQuota.
+ *
+ * Quota is charged inside the object's own etcd transaction: the quota's new
+ * status.used is written with a compare on the quota's mod_revision, so of two
+ * creates racing for the last unit one commits and the other retries, sees the
+ * quota full and is refused (403). Deletes give the usage back the same way.
+ */
+#ifndef TUG_APISERVER_ADMISSION_H
+#define TUG_APISERVER_ADMISSION_H
+
+#include <jansson.h>
+
+#include "registry.h"
+#include "server.h"
+#include "storage.h"
+
+/* Namespace, LimitRange and PriorityClass admission for a new object; -1 with
+ * out filled when refused. */
+int api_admit_create(api_server *s, const api_kind *k, json_t *obj, api_response *out);
+
+/* Add the quota checks and usage updates for creating obj to txn; -1 with out
+ * filled (403 naming quota, resource, requested, used, hard) when it would exceed one. */
+int api_quota_charge(api_server *s, const api_kind *k, const json_t *obj, api_txn *txn,
+                     api_response *out);
+/* Add the usage given back by deleting obj to txn. */
+int api_quota_release(api_server *s, const api_kind *k, const json_t *obj, api_txn *txn,
+                      tug_error *err);
+/* For a ResourceQuota being stored: status.hard from spec.hard, status.used
+ * counted from what its namespace holds now. */
+int api_quota_init_status(api_server *s, json_t *quota, tug_error *err);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * discovery.c — what generic Kubernetes clients ask before anything else:
+ * /api, /apis, /api/v1, /apis/{group}[/{version}] (built from the kinds
+ * table), /version, and the health and metrics endpoints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "metrics.h"
+#include "status.h"
+#include "watchcache.h"
+
+static json_t *resource_entry(const api_kind *k, const char *sub) {
+  json_t *verbs = json_array();
+  if (sub == NULL) {
+    for (const char *const *v = k->verbs; *v; v++)
+      json_array_append_new(verbs, json_string(*v));
+  } else if (strcmp(sub, "binding") == 0) {
+    json_array_append_new(verbs, json_string("create"));
+  } else {
+    json_array_append_new(verbs, json_string("get"));
+    json_array_append_new(verbs, json_string("patch"));
+    json_array_append_new(verbs, json_string("update"));
+  }
+  char name[128];
+  snprintf(name, sizeof name, "%s%s%s", k->plural, sub ? "/" : "", sub ? sub : "");
+  json_t *e = json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", name, "singularName",
+                        sub ? "" : k->singular, "namespaced", k->namespaced, "kind",
+                        sub && strcmp(sub, "scale") == 0 ? "Scale" : k->kind, "verbs", verbs);
+  if (sub == NULL && k->short_names[0]) {
+    json_t *sn = json_array();
+    for (int i = 0; i < 4 && k->short_names[i]; i++)
+      json_array_append_new(sn, json_string(k->short_names[i]));
+    json_object_set_new(e, "shortNames", sn);
+  }
+  if (sub && strcmp(sub, "scale") == 0) {
+    json_object_set_new(e, "group", json_string("autoscaling"));
+    json_object_set_new(e, "version", json_string("v1"));
+  }
+  return e;
+}
+
+static json_t *resource_list(const char *group, const char *version) {
+  json_t *res = json_array();
+  static const struct {
+    unsigned bit;
+    const char *name;
+  } subs[] = {{API_SUB_STATUS, "status"}, {API_SUB_SCALE, "scale"}, {API_SUB_BINDING, "binding"}};
+  for (const api_kind *k = api_kinds; k->kind; k++) {
+    if (strcmp(k->group, group) != 0 || strcmp(k->version, version) != 0)
+      continue;
+    json_array_append_new(res, resource_entry(k, NULL));
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+      if (k->subresources & subs[i].bit)
+        json_array_append_new(res, resource_entry(k, subs[i].name));
+  }
+  if (json_array_size(res) == 0) {
+    json_decref(res);
+    return NULL;
+  }
+  char gv[128];
+  snprintf(gv, sizeof gv, "%s%s%s", group, group[0] ? "/" : "", version);
+  return json_pack("{s:s, s:s, s:s, s:o}", "kind", "APIResourceList", "apiVersion", "v1",
+                   "groupVersion", gv, "resources", res);
+}
+
+static json_t *api_group(const char *group) {
+  for (const api_kind *k = api_kinds; k->kind; k++) {
+    if (strcmp(k->group, group) != 0)
+      continue;
+    char gv[128];
+    snprintf(gv, sizeof gv, "%s/%s", k->group, k->version);
+    json_t *ver = json_pack("{s:s, s:s}", "groupVersion", gv, "version", k->version);
+    return json_pack("{s:s, s:[O], s:o}", "name", group, "versions", ver, "preferredVersion",
+                     ver);
+  }
+  return NULL;
+}
+
+static json_t *group_list(void) {
+  json_t *groups = json_array();
+  for (const api_kind *k = api_kinds; k->kind; k++) {
+    if (k->group[0] == '\0')
+      continue;
+    bool seen = false;
+    for (const api_kind *p = api_kinds; p < k; p++)
+      seen |= strcmp(p->group, k->group) == 0;
+    if (!seen) {
+      json_t *g = api_group(k->group);
+      json_object_set_new(g, "kind", json_string("APIGroup"));
+      json_array_append_new(groups, g);
+    }
+  }
+  return json_pack("{s:s, s:s, s:o}", "kind", "APIGroupList", "apiVersion", "v1", "groups",
+                   groups);
+}
+
+static json_t *version_info(void) {
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "major", "1", "minor", "32",
+                   "gitVersion", "v1.32.0-tugboat.0.1", "gitCommit", "", "gitTreeState", "clean",
+                   "buildDate", __DATE__, "goVersion", "none (C)", "compiler", "gcc",
+                   "platform", "linux/amd64");
+}
+
+static bool caches_ready(api_server *s) {
+  return atomic_load(&s->ready);
+}
+
+static void text(api_response *out, int code, const char *s) {
+  out->code = code;
+  out->text = strdup(s);
+  out->content_type = "text/plain; charset=utf-8";
+}
+
+static bool server_endpoint(api_request *r, api_response *out) {
+  const char *p = r->path;
+  if (strcmp(p, "/healthz") == 0 || strcmp(p, "/livez") == 0) {
+    text(out, 200, "ok");
+  } else if (strcmp(p, "/readyz") == 0) {
+    tug_etcd_range rr;
+    tug_error err = {0};
+    bool etcd_ok = tug_etcd_get(r->server->etcd, "/registry/~health", &rr, &err) == 0;
+    if (etcd_ok)
+      tug_etcd_range_free(&rr);
+    bool ok = etcd_ok && caches_ready(r->server);
+    text(out, ok ? 200 : 503, ok ? "ok" : etcd_ok ? "caches not synced" : "etcd unreachable");
+  } else if (strcmp(p, "/version") == 0) {
+    out->code = 200;
+    out->body = version_info();
+  } else if (strcmp(p, "/metrics") == 0) {
+    out->code = 200;
+    out->text = api_metrics_render(r->server->metrics, r->server);
+    out->content_type = "text/plain; version=0.0.4";
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool api_handle_discovery(api_request *r, api_response *out) {
+  if (server_endpoint(r, out))
+    return true;
+  if (strcmp(r->method, "GET") != 0)
+    return false;
+  char path[256];
+  snprintf(path, sizeof path, "%s", r->path);
+  size_t n = strlen(path);
+  while (n > 1 && path[n - 1] == '/')
+    path[--n] = '\0';
+  json_t *body = NULL;
+  char group[128], version[64];
+  if (strcmp(path, "/api") == 0)
+    body = json_pack("{s:s, s:[s], s:[{s:s, s:s}]}", "kind", "APIVersions", "versions", "v1",
+                     "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0", "serverAddress",
+                     "");
+  else if (strcmp(path, "/apis") == 0)
+    body = group_list();
+  else if (strcmp(path, "/api/v1") == 0)
+    body = resource_list("", "v1");
+  else if (sscanf(path, "/apis/%127[^/]/%63[^/]%n", group, version, &(int){0}) == 2 &&
+           strchr(path + 6 + strlen(group) + 1, '/') == NULL)
+    body = resource_list(group, version);
+  else if (sscanf(path, "/apis/%127[^/]", group) == 1 && strchr(path + 6, '/') == NULL &&
+           (body = api_group(group)) != NULL)
+    json_object_set_new(body, "kind", json_string("APIGroup"));
+  else if (strncmp(path, "/openapi/", 9) == 0)
+    body = api_status(404, NULL, NULL, "the server does not serve OpenAPI documents");
+  if (body == NULL)
+    return false;
+  out->code = strncmp(path, "/openapi/", 9) == 0 ? 404 : 200;
+  out->body = body;
+  return true;
+}

@@ -1,0 +1,334 @@
+/*
+ * handlers.c — GET, LIST, WATCH, POST, PUT, PATCH and DELETE on objects.
+ *
+ * Writes share one path: read the body, check it names the right kind,
+ * namespace and name, default, validate, admit, then one etcd transaction.
+ * Read-modify-write verbs (PATCH, subresources, graceful DELETE) go through
+ * api_modify, which retries on conflict the way Kubernetes' GuaranteedUpdate
+ * does, unless the client pinned a resourceVersion.
+ */
+#include "handlers.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "admission.h"
+#include "cleanup.h"
+#include "modify.h"
+#include "object.h"
+#include "status.h"
+#include "storage.h"
+#include "table.h"
+#include "validation.h"
+#include "watchcache.h"
+
+enum { BODY_MAX_DEPTH = 100, BODY_MAX_NODES = 500000, CREATE_RETRIES = 10 };
+
+bool api_wants_table(const api_request *r) {
+  const char *accept = api_header(r, "Accept");
+  return accept && strstr(accept, "as=Table") && strstr(accept, "g=meta.k8s.io");
+}
+
+bool api_dry_run(const api_request *r) {
+  const char *d = api_query(r, "dryRun");
+  return d && strcmp(d, "All") == 0;
+}
+
+static bool content_type_is(const char *ct, const char *want) {
+  size_t n = strlen(want);
+  return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+json_t *api_read_body(api_request *r, api_response *out) {
+  const char *ct = api_header(r, "Content-Type");
+  bool patch = strcmp(r->method, "PATCH") == 0;
+  bool ok_type = patch ? content_type_is(ct, "application/merge-patch+json") ||
+                             content_type_is(ct, "application/strategic-merge-patch+json")
+                       : ct == NULL || content_type_is(ct, "application/json");
+  if (!ok_type) {
+    api_fail(out, 415, "the body of the request was in an unknown format - accepted media types "
+                       "include: %s",
+             patch ? "application/merge-patch+json, application/strategic-merge-patch+json"
+                   : "application/json");
+    return NULL;
+  }
+  if (r->body == NULL || r->body_len == 0) {
+    api_fail(out, 400, "the request body is empty");
+    return NULL;
+  }
+  json_error_t jerr;
+  json_t *obj = json_loadb(r->body, r->body_len, 0, &jerr);
+  if (obj == NULL) {
+    api_fail(out, 400, "the request body is not valid JSON: line %d, column %d: %s", jerr.line,
+             jerr.column, jerr.text);
+    return NULL;
+  }
+  tug_error err = {0};
+  if (!json_is_object(obj)) {
+    api_fail(out, 400, "the request body must be a JSON object, not %s", tug_obj_type_name(obj));
+  } else if (tug_obj_check_limits(obj, BODY_MAX_DEPTH, BODY_MAX_NODES, &err) < 0) {
+    api_fail(out, 400, "the request body is too complex: %s", err.msg);
+  } else {
+    return obj;
+  }
+  json_decref(obj);
+  return NULL;
+}
+
+/* The body must be of the route's kind, in the route's namespace. */
+static int check_identity(const api_route *rt, json_t *obj, api_response *out) {
+  char want[128];
+  api_kind_api_version(rt->kind, want, sizeof want);
+  const char *av = tug_obj_api_version(obj), *kind = tug_obj_kind(obj);
+  if (kind == NULL || av == NULL) {
+    json_object_set_new(obj, "apiVersion", json_string(want));
+    json_object_set_new(obj, "kind", json_string(rt->kind->kind));
+  } else if (strcmp(av, want) != 0 || strcmp(kind, rt->kind->kind) != 0) {
+    api_fail(out, 400, "the API version and kind in the data (%s, %s) do not match the expected "
+                       "ones (%s, %s)",
+             av, kind, want, rt->kind->kind);
+    return -1;
+  }
+  if (!json_is_object(json_object_get(obj, "metadata")))
+    json_object_set_new(obj, "metadata", json_object());
+  const char *ns = tug_obj_namespace(obj);
+  if (!rt->kind->namespaced) {
+    tug_obj_del(obj, "metadata.namespace");
+  } else if (ns && ns[0] && strcmp(ns, rt->ns) != 0) {
+    api_fail(out, 400, "the namespace of the provided object (%s) does not match the namespace "
+                       "sent on the request (%s)",
+             ns, rt->ns);
+    return -1;
+  } else {
+    tug_obj_set_namespace(obj, rt->ns, NULL);
+  }
+  const char *name = tug_obj_name(obj);
+  if (rt->name && name && strcmp(name, rt->name) != 0) {
+    api_fail(out, 400, "the name of the object (%s) does not match the name on the URL (%s)", name,
+             rt->name);
+    return -1;
+  }
+  if (rt->name && name == NULL)
+    tug_obj_set_name(obj, rt->name, NULL);
+  return 0;
+}
+
+/* Defaults and validation; 422 with field causes when invalid. */
+int api_validate(const api_kind *k, json_t *obj, const json_t *old, api_response *out) {
+  k->defaults(obj);
+  json_t *causes = json_array();
+  api_validate_metadata(obj, k->kind, k->namespaced, causes);
+  k->validate(obj, old, causes);
+  if (json_array_size(causes) == 0) {
+    json_decref(causes);
+    return 0;
+  }
+  char msg[1536];
+  size_t o = 0;
+  size_t i;
+  json_t *c;
+  json_array_foreach(causes, i, c) {
+    int w = snprintf(msg + o, sizeof msg - o, "%s%s: %s", i ? ", " : "",
+                     json_string_value(json_object_get(c, "field")),
+                     json_string_value(json_object_get(c, "message")));
+    if (w < 0 || (size_t)w >= sizeof msg - o)
+      break;
+    o += w;
+  }
+  const char *name = tug_obj_name(obj);
+  json_t *details = api_status_details(k, name);
+  json_object_set_new(details, "kind", json_string(k->kind));
+  json_object_set_new(details, "causes", causes);
+  json_decref(out->body);
+  out->code = 422;
+  out->body = api_status(422, "Invalid", details, "%s \"%s\" is invalid: %s%s%s", k->kind,
+                         name ? name : "", json_array_size(causes) > 1 ? "[" : "", msg,
+                         json_array_size(causes) > 1 ? "]" : "");
+  return -1;
+}
+
+/* ---- GET ---- */
+
+static void answer_object(api_request *r, const api_kind *k, json_t *obj, int code,
+                          api_response *out) {
+  out->code = code;
+  if (api_wants_table(r)) {
+    out->body = api_table_build(k, &obj, 1, true, tug_obj_resource_version(obj), NULL);
+    json_decref(obj);
+  } else {
+    out->body = obj;
+  }
+}
+
+void api_handle_get(api_request *r, const api_route *rt, api_response *out) {
+  json_t *obj;
+  tug_error err = {0};
+  if (api_storage_get(r->server, rt->kind, rt->ns, rt->name, &obj, NULL, &err) < 0) {
+    api_fail_error(out, rt->kind, rt->name, &err);
+    return;
+  }
+  answer_object(r, rt->kind, obj, 200, out);
+}
+
+/* ---- POST ---- */
+
+static void prepare_create(const api_kind *k, json_t *obj) {
+  char now[32], uid[40];
+  tug_obj_set_uid(obj, api_new_uid(uid, sizeof uid), NULL);
+  tug_obj_set_str(obj, "metadata.creationTimestamp", api_now(now, sizeof now), NULL);
+  tug_obj_del(obj, "metadata.resourceVersion");
+  tug_obj_del(obj, "metadata.deletionTimestamp");
+  tug_obj_del(obj, "metadata.deletionGracePeriodSeconds");
+  if (json_object_get(obj, "spec"))
+    tug_obj_set(obj, "metadata.generation", json_integer(1), NULL);
+  if (strcmp(k->kind, "Pod") == 0) {
+    json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Pending"));
+  } else if (strcmp(k->kind, "Namespace") == 0) {
+    json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Active"));
+    tug_obj_set(obj, "spec.finalizers", json_pack("[s]", "kubernetes"), NULL);
+  } else if ((k->subresources & API_SUB_STATUS) && strcmp(k->kind, "Node") != 0) {
+    json_object_del(obj, "status");
+  }
+}
+
+static void fill_generated_name(json_t *obj) {
+  const char *gen = tug_obj_generate_name(obj);
+  if (tug_obj_name(obj) || gen == NULL)
+    return;
+  char suffix[6], name[320];
+  api_random_suffix(suffix);
+  snprintf(name, sizeof name, "%.250s%s", gen, suffix);
+  tug_obj_set_name(obj, name, NULL);
+}
+
+static int store_new(api_request *r, const api_kind *k, json_t *obj, api_response *out) {
+  api_server *s = r->server;
+  tug_error err = {0};
+  for (int attempt = 0; attempt < CREATE_RETRIES; attempt++) {
+    api_txn txn = {0};
+    if (k->namespaced && api_quota_charge(s, k, obj, &txn, out) < 0) {
+      api_txn_clear(&txn);
+      return -1;
+    }
+    int rc = api_storage_create(s, k, obj, &txn, &err);
+    api_txn_clear(&txn);
+    if (rc == 0)
+      return 0;
+    if (err.code != EAGAIN)
+      break;
+  }
+  if (err.code == TUG_E_CONFLICT) {
+    json_decref(out->body);
+    out->code = 409;
+    out->body = api_status(409, "AlreadyExists", api_status_details(k, tug_obj_name(obj)),
+                           "%s \"%s\" already exists", k->plural, tug_obj_name(obj));
+    return -1;
+  }
+  api_fail_error(out, k, tug_obj_name(obj), &err);
+  return -1;
+}
+
+void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
+  const api_kind *k = rt->kind;
+  json_t *obj = api_read_body(r, out);
+  if (obj == NULL || check_identity(rt, obj, out) < 0) {
+    json_decref(obj);
+    return;
+  }
+  fill_generated_name(obj);
+  tug_error err = {0};
+  if (api_admit_create(r->server, k, obj, out) < 0 || api_validate(k, obj, NULL, out) < 0) {
+    json_decref(obj);
+    return;
+  }
+  prepare_create(k, obj);
+  if (strcmp(k->kind, "ResourceQuota") == 0 && api_quota_init_status(r->server, obj, &err) < 0) {
+    api_fail_error(out, k, tug_obj_name(obj), &err);
+    json_decref(obj);
+    return;
+  }
+  if (!api_dry_run(r) && store_new(r, k, obj, out) < 0) {
+    json_decref(obj);
+    return;
+  }
+  answer_object(r, k, obj, 201, out);
+}
+
+/* ---- PUT and PATCH ---- */
+
+/* What a PUT body replaces the stored object with: everything but the
+ * fields the server owns, and status when the kind has a status subresource. */
+static int replace_mutation(json_t *cur, json_t *body, void *arg, api_response *out) {
+  (void)arg, (void)out;
+  json_t *meta = json_object_get(body, "metadata");
+  static const char *const kept[] = {"uid", "creationTimestamp", "deletionTimestamp",
+                                     "deletionGracePeriodSeconds", "generation", NULL};
+  for (int i = 0; kept[i]; i++) {
+    json_t *v = json_object_get(json_object_get(cur, "metadata"), kept[i]);
+    if (v)
+      json_object_set(meta, kept[i], v);
+    else
+      json_object_del(meta, kept[i]);
+  }
+  json_object_clear(cur);
+  json_object_update(cur, body);
+  return 0;
+}
+
+void api_handle_update(api_request *r, const api_route *rt, api_response *out) {
+  json_t *body = api_read_body(r, out);
+  if (body == NULL || check_identity(rt, body, out) < 0) {
+    json_decref(body);
+    return;
+  }
+  api_modify_opts o = {.mutate = replace_mutation, .body = body, .keep_status = true};
+  const char *rv = tug_obj_resource_version(body);
+  if (rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
+    json_decref(body);
+    return;
+  }
+  const char *uid = tug_obj_uid(body);
+  o.precondition_uid = uid;
+  api_modify(r, rt, &o, out);
+  json_decref(body);
+}
+
+static int patch_mutation(json_t *cur, json_t *patch, void *arg, api_response *out) {
+  bool strategic = *(bool *)arg;
+  tug_error err = {0};
+  json_t *patched = strategic ? tug_obj_strategic_merge_patch(cur, patch, &err)
+                              : tug_obj_merge_patch(cur, patch);
+  if (patched == NULL) {
+    api_fail(out, 422, "the patch could not be applied: %s", err.msg[0] ? err.msg : "no memory");
+    return -1;
+  }
+  if (!json_is_object(patched)) {
+    json_decref(patched);
+    api_fail(out, 422, "the patch must produce an object");
+    return -1;
+  }
+  json_object_clear(cur);
+  json_object_update(cur, patched);
+  json_decref(patched);
+  return 0;
+}
+
+void api_handle_patch(api_request *r, const api_route *rt, api_response *out) {
+  json_t *patch = api_read_body(r, out);
+  if (patch == NULL)
+    return;
+  bool strategic = content_type_is(api_header(r, "Content-Type"),
+                                   "application/strategic-merge-patch+json");
+  api_modify_opts o = {.mutate = patch_mutation, .body = patch, .arg = &strategic,
+                       .keep_status = true};
+  const char *rv = tug_obj_resource_version(patch);
+  if (rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
+    json_decref(patch);
+    return;
+  }
+  api_modify(r, rt, &o, out);
+  json_decref(patch);
+}

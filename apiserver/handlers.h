@@ -1,0 +1,44 @@
+/*
+ * handlers.h — the verbs, one function each, on a parsed route.
+ *
+ * routes.c turns a path into an api_route and calls one of these; each reads
+ * the request (query, headers, body) and fills the response. Object verbs are
+ * in handlers.c, subresources (status, scale, binding) in subresources.c,
+ * discovery and server endpoints in discovery.c.
+ */
+#ifndef TUG_APISERVER_HANDLERS_H
+#define TUG_APISERVER_HANDLERS_H
+
+#include "registry.h"
+#include "server.h"
+
+typedef struct api_route {
+  const api_kind *kind;
+  const char *ns;   /* NULL for cluster-scoped kinds and all-namespace lists */
+  const char *name; /* NULL for collections */
+  const char *sub;  /* subresource, or NULL */
+} api_route;
+
+void api_handle_get(api_request *r, const api_route *rt, api_response *out);
+void api_handle_list(api_request *r, const api_route *rt, api_response *out);
+void api_handle_watch(api_request *r, const api_route *rt, api_response *out);
+void api_handle_create(api_request *r, const api_route *rt, api_response *out);
+void api_handle_update(api_request *r, const api_route *rt, api_response *out);
+void api_handle_patch(api_request *r, const api_route *rt, api_response *out);
+void api_handle_delete(api_request *r, const api_route *rt, api_response *out);
+void api_handle_delete_collection(api_request *r, const api_route *rt, api_response *out);
+
+void api_handle_subresource(api_request *r, const api_route *rt, api_response *out);
+
+/* Discovery and server endpoints: true when the path was one of them. */
+bool api_handle_discovery(api_request *r, api_response *out);
+
+/* Parse the request body as a JSON object within the size and depth limits;
+ * NULL with out filled (400/415) when it is not one. */
+json_t *api_read_body(api_request *r, api_response *out);
+/* Whether the client asked for a meta.k8s.io Table (Accept header). */
+bool api_wants_table(const api_request *r);
+/* dryRun=All */
+bool api_dry_run(const api_request *r);
+
+#endif

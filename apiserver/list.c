@@ -1,0 +1,283 @@
+/*
+ * list.c — LIST and WATCH.
+ *
+ * A list without limit is answered from the watch cache, once the cache has
+ * caught up with etcd's current revision (or with the resourceVersion asked
+ * for; "0" takes the cache as it is). Items are the cache's pre-serialized
+ * JSON, so a list of a thousand pods is a concatenation. A list with limit or
+ * continue pages straight through etcd at one revision, carried in the
+ * continue token. A watch is a cache watcher streamed on the connection.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "handlers.h"
+#include "modify.h"
+#include "object.h"
+#include "status.h"
+#include "storage.h"
+#include "table.h"
+#include "watchcache.h"
+
+enum { SYNC_TIMEOUT_MS = 3000, DEFAULT_WATCH_TIMEOUT = 1800 };
+
+typedef struct list_query {
+  tug_selector *labels;
+  api_fieldsel *fields;
+  api_filter filter;
+  int64_t limit;
+  const char *cont;
+  const char *rv;
+} list_query;
+
+static void list_query_free(list_query *q) {
+  tug_selector_free(q->labels);
+  api_fieldsel_free(q->fields);
+}
+
+static int parse_list_query(api_request *r, const api_route *rt, list_query *q,
+                            api_response *out) {
+  memset(q, 0, sizeof *q);
+  tug_error err = {0};
+  if (tug_selector_parse(api_query(r, "labelSelector"), &q->labels, &err) < 0 ||
+      api_fieldsel_parse(api_query(r, "fieldSelector"), rt->kind->kind, &q->fields, &err) < 0) {
+    api_fail(out, 400, "%s", err.msg);
+    list_query_free(q);
+    return -1;
+  }
+  const char *name = rt->name ? rt->name : api_fieldsel_equals(q->fields, "metadata.name");
+  q->filter = (api_filter){rt->ns, name, q->labels, q->fields};
+  const char *limit = api_query(r, "limit");
+  q->limit = limit ? strtoll(limit, NULL, 10) : 0;
+  q->cont = api_query(r, "continue");
+  if (q->cont && q->cont[0] == '\0')
+    q->cont = NULL;
+  q->rv = api_query(r, "resourceVersion");
+  return 0;
+}
+
+static const char *list_kind(const api_kind *k, char *buf, size_t size) {
+  snprintf(buf, size, "%sList", k->kind);
+  return buf;
+}
+
+/* {"kind":"PodList","apiVersion":"v1","metadata":{...},"items":[...]} as text. */
+static char *list_json(const api_kind *k, api_cached **items, size_t n, int64_t rev,
+                       const char *cont, size_t *len) {
+  char av[128], lk[128], head[1024];
+  int hl = snprintf(head, sizeof head,
+                    "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
+                    "\"%lld\"%s%s%s},\"items\":[",
+                    list_kind(k, lk, sizeof lk), api_kind_api_version(k, av, sizeof av),
+                    (long long)rev, cont ? ",\"continue\":\"" : "", cont ? cont : "",
+                    cont ? "\"" : "");
+  size_t total = hl + 3;
+  for (size_t i = 0; i < n; i++)
+    total += items[i]->len + 1;
+  char *s = malloc(total + 1), *p = s;
+  memcpy(p, head, hl), p += hl;
+  for (size_t i = 0; i < n; i++) {
+    if (i)
+      *p++ = ',';
+    memcpy(p, items[i]->json, items[i]->len), p += items[i]->len;
+  }
+  memcpy(p, "]}", 3);
+  *len = (size_t)(p - s) + 2;
+  return s;
+}
+
+static void answer_list(api_request *r, const api_kind *k, api_cached **items, size_t n,
+                        int64_t rev, const char *cont, api_response *out) {
+  out->code = 200;
+  if (api_wants_table(r)) {
+    json_t **objs = malloc((n + 1) * sizeof *objs);
+    for (size_t i = 0; i < n; i++)
+      objs[i] = items[i]->obj;
+    char rv[24];
+    snprintf(rv, sizeof rv, "%lld", (long long)rev);
+    const char *inc = api_query(r, "includeObject");
+    out->body = api_table_build(k, objs, n, !(inc && strcmp(inc, "Object") == 0), rv, cont);
+    free(objs);
+    return;
+  }
+  size_t len;
+  out->text = list_json(k, items, n, rev, cont, &len);
+  out->content_type = "application/json";
+}
+
+/* ---- continue tokens: base64 of {"rv":R,"start":"key"} ---- */
+
+static char *encode_continue(int64_t rev, const char *start) {
+  json_t *t = json_pack("{s:I, s:s}", "rv", (json_int_t)rev, "start", start);
+  char *raw = json_dumps(t, JSON_COMPACT);
+  json_decref(t);
+  size_t n = strlen(raw);
+  char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+  EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)raw, (int)n);
+  free(raw);
+  return b64;
+}
+
+static int decode_continue(const char *tok, int64_t *rev, char **start) {
+  size_t n = strlen(tok);
+  if (n == 0 || n % 4 != 0 || n > 4096)
+    return -1;
+  unsigned char *raw = malloc(n);
+  int m = EVP_DecodeBlock(raw, (const unsigned char *)tok, (int)n);
+  if (m < 0) {
+    free(raw);
+    return -1;
+  }
+  while (m > 0 && raw[m - 1] == '\0')
+    m--;
+  json_t *t = json_loadb((char *)raw, m, 0, NULL);
+  free(raw);
+  const char *s = json_string_value(json_object_get(t, "start"));
+  json_t *rv = json_object_get(t, "rv");
+  int rc = -1;
+  if (s && json_is_integer(rv) && json_integer_value(rv) > 0) {
+    *rev = json_integer_value(rv);
+    *start = strdup(s);
+    rc = 0;
+  }
+  json_decref(t);
+  return rc;
+}
+
+/* ---- paged lists through etcd ---- */
+
+static int page_from_etcd(api_request *r, const api_route *rt, list_query *q, api_response *out) {
+  char prefix[256];
+  api_prefix(rt->kind, rt->ns, prefix, sizeof prefix);
+  int64_t rev = 0;
+  char *start = NULL;
+  if (q->cont && decode_continue(q->cont, &rev, &start) < 0) {
+    api_fail(out, 400, "invalid continue token");
+    return -1;
+  }
+  if (start && strncmp(start, prefix, strlen(prefix)) != 0) {
+    free(start);
+    api_fail(out, 400, "continue token does not belong to this list");
+    return -1;
+  }
+  size_t cap = q->limit > 0 ? (size_t)q->limit : 500, n = 0;
+  api_cached **items = calloc(cap, sizeof *items);
+  char *next = NULL;
+  tug_error err = {0};
+  int rc = 0;
+  bool more = true;
+  while (n < cap && more) {
+    tug_etcd_range page;
+    if (tug_etcd_list(r->server->etcd, prefix, start, (int64_t)(cap - n), rev, &page, &err) < 0) {
+      if (err.code == TUG_E_COMPACTED)
+        api_fail(out, 410, "The provided continue parameter is too old to display a consistent "
+                           "list result. You can start a new list without the continue "
+                           "parameter.");
+      else
+        api_fail_error(out, rt->kind, NULL, &err);
+      rc = -1;
+      break;
+    }
+    rev = page.revision;
+    more = page.more;
+    for (size_t i = 0; i < page.n; i++) {
+      api_cached *c = api_cached_from_kv(&page.kvs[i]);
+      if (c && api_filter_matches(&q->filter, c->obj))
+        items[n++] = c;
+      else if (c)
+        api_cached_unref(c);
+    }
+    free(start);
+    start = page.n ? tug_etcd_next_key(&page.kvs[page.n - 1]) : NULL;
+    tug_etcd_range_free(&page);
+  }
+  if (rc == 0) {
+    if (more && start)
+      next = encode_continue(rev, start);
+    answer_list(r, rt->kind, items, n, rev, next, out);
+  }
+  free(start);
+  free(next);
+  api_cached_list_free(items, n);
+  return rc;
+}
+
+/* etcd's current revision: what a consistent read must reflect. */
+static int current_revision(api_server *s, int64_t *rev, tug_error *err) {
+  tug_etcd_range r;
+  if (tug_etcd_get(s->etcd, "/registry/~revision", &r, err) < 0)
+    return -1;
+  *rev = r.revision;
+  tug_etcd_range_free(&r);
+  return 0;
+}
+
+void api_handle_list(api_request *r, const api_route *rt, api_response *out) {
+  list_query q;
+  if (parse_list_query(r, rt, &q, out) < 0)
+    return;
+  if (q.limit > 0 || q.cont) {
+    page_from_etcd(r, rt, &q, out);
+    list_query_free(&q);
+    return;
+  }
+  api_watchcache *c = r->server->caches[rt->kind - api_kinds];
+  tug_error err = {0};
+  int64_t want = 0;
+  if (q.rv && strcmp(q.rv, "0") != 0 && api_parse_rv(q.rv, &want, out) < 0) {
+    list_query_free(&q);
+    return;
+  }
+  if (q.rv == NULL && current_revision(r->server, &want, &err) < 0) {
+    api_fail_error(out, rt->kind, NULL, &err);
+  } else if (want > 0 && api_watchcache_sync_to(c, want, SYNC_TIMEOUT_MS, &err) < 0) {
+    api_fail(out, 504, "%s", err.msg);
+  } else {
+    api_cached **items;
+    size_t n;
+    int64_t rev;
+    api_watchcache_list(c, &q.filter, &items, &n, &rev);
+    answer_list(r, rt->kind, items, n, rev, NULL, out);
+    api_cached_list_free(items, n);
+  }
+  list_query_free(&q);
+}
+
+static json_t *render_table_row(const api_kind *k, const json_t *obj, bool first) {
+  return api_table_event(k, obj, true, first);
+}
+
+void api_handle_watch(api_request *r, const api_route *rt, api_response *out) {
+  list_query q;
+  if (parse_list_query(r, rt, &q, out) < 0)
+    return;
+  api_watch_opts o = {.filter = q.filter};
+  if (q.rv && q.rv[0] && strcmp(q.rv, "0") != 0 && api_parse_rv(q.rv, &o.rev, out) < 0) {
+    list_query_free(&q);
+    return;
+  }
+  const char *bm = api_query(r, "allowWatchBookmarks");
+  o.bookmarks = bm && strcmp(bm, "true") == 0;
+  const char *ts = api_query(r, "timeoutSeconds");
+  o.timeout_seconds = ts ? atoi(ts) : DEFAULT_WATCH_TIMEOUT;
+  if (o.timeout_seconds <= 0)
+    o.timeout_seconds = DEFAULT_WATCH_TIMEOUT;
+  if (api_wants_table(r))
+    o.render = render_table_row;
+  api_watchcache *c = r->server->caches[rt->kind - api_kinds];
+  tug_error err = {0};
+  if (api_watchcache_watch(c, &o, &out->watcher, &err) < 0) {
+    if (err.code == TUG_E_COMPACTED)
+      api_fail(out, 410, "%s", err.msg);
+    else
+      api_fail(out, err.code == ETIMEDOUT ? 504 : 500, "%s", err.msg);
+    list_query_free(&q);
+    return;
+  }
+  /* The watcher owns the selectors now. */
+  out->code = 200;
+}

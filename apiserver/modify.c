@@ -1,0 +1,198 @@
+/* modify.c — the guaranteed-update loop (see modify.h). */
+#include "modify.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admission.h"
+#include "object.h"
+#include "status.h"
+#include "storage.h"
+#include "table.h"
+
+enum { MODIFY_RETRIES = 10 };
+
+int api_parse_rv(const char *s, int64_t *rv, api_response *out) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || *end || end == s || v <= 0) {
+    api_fail(out, 400, "invalid resourceVersion \"%s\": must be a positive integer", s);
+    return -1;
+  }
+  *rv = v;
+  return 0;
+}
+
+static int check_preconditions(const api_kind *k, const json_t *cur, int64_t rev,
+                               const api_modify_opts *o, api_response *out) {
+  const char *name = tug_obj_name(cur);
+  if (o->precondition_rv && o->precondition_rv != rev) {
+    json_decref(out->body);
+    out->code = 409;
+    out->body = api_status(409, "Conflict", api_status_details(k, name),
+                           "Operation cannot be fulfilled on %s \"%s\": the object has been "
+                           "modified; please apply your changes to the latest version and try "
+                           "again",
+                           k->plural, name);
+    return -1;
+  }
+  const char *uid = tug_obj_uid(cur);
+  if (o->precondition_uid && o->precondition_uid[0] && uid &&
+      strcmp(o->precondition_uid, uid) != 0) {
+    json_decref(out->body);
+    out->code = 409;
+    out->body = api_status(409, "Conflict", api_status_details(k, name),
+                           "Precondition failed: UID in precondition: %s, UID in object meta: %s",
+                           o->precondition_uid, uid);
+    return -1;
+  }
+  return 0;
+}
+
+/* Put back what clients cannot change, from the stored copy. */
+static int restore_owned(const api_kind *k, json_t *cur, const json_t *old,
+                         const api_modify_opts *o, api_response *out) {
+  const char *on = tug_obj_name(old), *nn = tug_obj_name(cur);
+  if (nn == NULL || strcmp(on, nn) != 0) {
+    api_fail(out, 400, "metadata.name cannot be changed (from \"%s\")", on);
+    return -1;
+  }
+  json_t *om = json_object_get(old, "metadata"), *nm = json_object_get(cur, "metadata");
+  static const char *const owned[] = {"uid", "creationTimestamp", "deletionTimestamp",
+                                      "deletionGracePeriodSeconds", "generation", "namespace",
+                                      NULL};
+  for (int i = 0; owned[i]; i++) {
+    json_t *v = json_object_get(om, owned[i]);
+    if (v)
+      json_object_set(nm, owned[i], v);
+    else
+      json_object_del(nm, owned[i]);
+  }
+  json_object_set(cur, "apiVersion", json_object_get(old, "apiVersion"));
+  json_object_set(cur, "kind", json_object_get(old, "kind"));
+  bool has_status_sub = (k->subresources & API_SUB_STATUS) != 0;
+  json_t *old_status = json_object_get(old, "status");
+  if (o->status_only) {
+    json_t *st = json_incref(json_object_get(cur, "status"));
+    json_t *copy = json_deep_copy(old);
+    json_object_clear(cur);
+    json_object_update(cur, copy);
+    json_decref(copy);
+    if (st)
+      json_object_set_new(cur, "status", st);
+  } else if (o->keep_status && has_status_sub) {
+    if (old_status)
+      json_object_set(cur, "status", old_status);
+    else
+      json_object_del(cur, "status");
+  }
+  return 0;
+}
+
+static void bump_generation(json_t *cur, const json_t *old) {
+  if (json_equal(json_object_get(cur, "spec"), json_object_get(old, "spec")))
+    return;
+  int64_t gen = tug_obj_get_int(old, "metadata.generation", 0);
+  tug_obj_set(cur, "metadata.generation", json_integer(gen + 1), NULL);
+}
+
+bool api_ready_to_remove(const json_t *obj) {
+  if (tug_obj_deletion_timestamp(obj) == NULL)
+    return false;
+  if (json_array_size(tug_obj_get(obj, "metadata.finalizers")) > 0)
+    return false;
+  if (json_array_size(tug_obj_get(obj, "spec.finalizers")) > 0 &&
+      strcmp(tug_obj_kind(obj), "Namespace") == 0)
+    return false;
+  return tug_obj_get_int(obj, "metadata.deletionGracePeriodSeconds", 0) == 0;
+}
+
+int api_remove(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
+               api_response *out) {
+  tug_error err = {0};
+  api_txn txn = {0};
+  int rc = api_quota_release(s, k, obj, &txn, &err);
+  if (rc == 0)
+    rc = api_storage_delete(s, k, tug_obj_namespace(obj), tug_obj_name(obj), rev, &txn, NULL,
+                            &err);
+  api_txn_clear(&txn);
+  if (rc < 0)
+    api_fail_error(out, k, tug_obj_name(obj), &err);
+  return rc;
+}
+
+static void answer(api_request *r, const api_kind *k, json_t *obj, const api_modify_opts *o,
+                   api_response *out) {
+  json_decref(out->body);
+  out->code = 200;
+  if (o->answer) {
+    out->body = o->answer(k, obj);
+    json_decref(obj);
+  } else if (api_wants_table(r)) {
+    out->body = api_table_build(k, &obj, 1, true, tug_obj_resource_version(obj), NULL);
+    json_decref(obj);
+  } else {
+    out->body = obj;
+  }
+}
+
+/* One attempt: 1 when it should be retried, 0 done, -1 failed (out filled). */
+static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o,
+                   api_response *out) {
+  const api_kind *k = rt->kind;
+  api_server *s = r->server;
+  tug_error err = {0};
+  json_t *cur;
+  int64_t rev;
+  if (api_storage_get(s, k, rt->ns, rt->name, &cur, &rev, &err) < 0) {
+    api_fail_error(out, k, rt->name, &err);
+    return -1;
+  }
+  json_t *old = json_deep_copy(cur);
+  int rc = -1;
+  if (check_preconditions(k, cur, rev, o, out) < 0 || o->mutate(cur, o->body, o->arg, out) < 0 ||
+      restore_owned(k, cur, old, o, out) < 0 || api_validate(k, cur, old, out) < 0)
+    goto done;
+  bump_generation(cur, old);
+  if (strcmp(k->kind, "ResourceQuota") == 0 && !o->status_only &&
+      !json_equal(tug_obj_get(cur, "spec"), tug_obj_get(old, "spec")) &&
+      api_quota_init_status(s, cur, &err) < 0) {
+    api_fail_error(out, k, rt->name, &err);
+    goto done;
+  }
+  if (json_equal(cur, old) || api_dry_run(r)) {
+    answer(r, k, cur, o, out);
+    cur = NULL;
+    rc = 0;
+  } else if (api_ready_to_remove(cur)) {
+    rc = api_remove(s, k, old, rev, out);
+    if (rc == 0) {
+      answer(r, k, cur, o, out);
+      cur = NULL;
+    }
+  } else if (api_storage_update(s, k, cur, rev, NULL, &err) == 0) {
+    answer(r, k, cur, o, out);
+    cur = NULL;
+    rc = 0;
+  } else if (err.code == TUG_E_CONFLICT && o->precondition_rv == 0) {
+    rc = 1;
+  } else {
+    api_fail_error(out, k, rt->name, &err);
+  }
+done:
+  json_decref(cur);
+  json_decref(old);
+  return rc;
+}
+
+void api_modify(api_request *r, const api_route *rt, const api_modify_opts *o,
+                api_response *out) {
+  for (int i = 0; i < MODIFY_RETRIES; i++)
+    if (attempt(r, rt, o, out) <= 0)
+      return;
+  api_fail(out, 409, "%s \"%s\": too many concurrent changes, try again", rt->kind->plural,
+           rt->name);
+}

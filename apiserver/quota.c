@@ -1,0 +1,229 @@
+/*
+ * quota.c — ResourceQuota admission: usage charged and given back inside the
+ * object's own etcd transaction (see admission.h for why that is race-free).
+ *
+ * Usage is counted in the units the quantity parser gives: millicores for
+ * cpu resources, bytes for memory, plain numbers for counts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admission.h"
+#include "object.h"
+#include "quantity.h"
+#include "status.h"
+
+static bool is_cpu(const char *res) { return strstr(res, "cpu") != NULL; }
+static bool is_memory(const char *res) { return strstr(res, "memory") != NULL; }
+
+static int parse_amount(const char *res, const char *s, int64_t *v) {
+  if (s == NULL)
+    return -1;
+  return is_cpu(res) ? tug_quantity_parse_milli(s, 0, v, NULL)
+                     : tug_quantity_parse_value(s, 0, v, NULL);
+}
+
+static const char *format_amount(const char *res, int64_t v, char *buf, size_t size) {
+  if (is_cpu(res))
+    return tug_quantity_format_milli(v, buf, size);
+  if (is_memory(res))
+    return tug_quantity_format_bytes(v, buf, size);
+  snprintf(buf, size, "%lld", (long long)v);
+  return buf;
+}
+
+/* Sum of one resource ("requests.cpu") over a pod's containers; -1 when a
+ * container does not say (quota then requires it). */
+static int64_t pod_amount(const json_t *pod, const char *res) {
+  const char *field = res, *section = "requests";
+  if (strncmp(res, "requests.", 9) == 0)
+    field = res + 9;
+  else if (strncmp(res, "limits.", 7) == 0)
+    field = res + 7, section = "limits";
+  int64_t total = 0;
+  size_t i;
+  json_t *c;
+  json_array_foreach(tug_obj_get(pod, "spec.containers"), i, c) {
+    json_t *v = json_object_get(json_object_get(json_object_get(c, "resources"), section), field);
+    int64_t amount;
+    if (parse_amount(res, json_string_value(v), &amount) < 0)
+      return -1;
+    total += amount;
+  }
+  return total;
+}
+
+static bool pod_resource(const char *res) {
+  return strcmp(res, "cpu") == 0 || strcmp(res, "memory") == 0 ||
+         strncmp(res, "requests.", 9) == 0 || strncmp(res, "limits.", 7) == 0;
+}
+
+static void count_name(const api_kind *k, char *buf, size_t size) {
+  if (k->group[0])
+    snprintf(buf, size, "count/%s.%s", k->plural, k->group);
+  else
+    snprintf(buf, size, "count/%s", k->plural);
+}
+
+/* What creating obj uses of res: 1 for counts, amounts for pod resources,
+ * 0 when res is not about obj; -1 when obj should say and does not. */
+static int64_t usage_of(const api_kind *k, const json_t *obj, const char *res) {
+  char count[160];
+  count_name(k, count, sizeof count);
+  if (strcmp(res, count) == 0)
+    return 1;
+  if (strcmp(k->kind, "Pod") == 0) {
+    if (strcmp(res, "pods") == 0)
+      return 1;
+    if (pod_resource(res))
+      return pod_amount(obj, res);
+  }
+  if (strcmp(k->kind, "Service") == 0 && strcmp(res, "services") == 0)
+    return 1;
+  return 0;
+}
+
+static char *quota_key(const json_t *q, char *buf, size_t size) {
+  snprintf(buf, size, "/registry/resourcequotas/%s/%s", tug_obj_namespace(q), tug_obj_name(q));
+  return buf;
+}
+
+static int list_quotas(api_server *s, const char *ns, tug_etcd_range *out, tug_error *err) {
+  char prefix[300];
+  snprintf(prefix, sizeof prefix, "/registry/resourcequotas/%s/", ns);
+  return tug_etcd_list(s->etcd, prefix, NULL, 0, 0, out, err);
+}
+
+static void quota_refused(api_response *out, const api_kind *k, const json_t *obj,
+                          const json_t *q, const char *res, int64_t want, int64_t used,
+                          int64_t hard) {
+  char a[32], b[32], c[32];
+  api_fail(out, 403,
+           "%s \"%s\" is forbidden: exceeded quota: %s, requested: %s=%s, used: %s=%s, "
+           "limited: %s=%s",
+           k->plural, tug_obj_name(obj), tug_obj_name(q), res, format_amount(res, want, a, 32),
+           res, format_amount(res, used, b, 32), res, format_amount(res, hard, c, 32));
+}
+
+/* Charge (sign +1) or give back (sign -1) obj's usage against one quota; the
+ * quota's new status goes into txn. 1 when the quota is not concerned. */
+static int apply_one(const api_kind *k, const json_t *obj, json_t *q, int64_t qrev, int sign,
+                     api_txn *txn, api_response *out) {
+  json_t *hard = tug_obj_get(q, "spec.hard");
+  json_t *used = tug_obj_get(q, "status.used");
+  if (!json_is_object(used)) {
+    used = json_object();
+    tug_obj_set(q, "status.used", used, NULL);
+  }
+  bool concerned = false;
+  const char *res;
+  json_t *hv;
+  json_object_foreach(hard, res, hv) {
+    int64_t delta = usage_of(k, obj, res), limit, now = 0;
+    if (delta == 0 || parse_amount(res, json_string_value(hv), &limit) < 0)
+      continue;
+    if (delta < 0 && sign > 0) {
+      api_fail(out, 403, "%s \"%s\" is forbidden: failed quota: %s: must specify %s", k->plural,
+               tug_obj_name(obj), tug_obj_name(q), res);
+      return -1;
+    }
+    if (delta < 0)
+      continue;
+    parse_amount(res, json_string_value(json_object_get(used, res)), &now);
+    if (sign > 0 && now + delta > limit) {
+      quota_refused(out, k, obj, q, res, delta, now, limit);
+      return -1;
+    }
+    int64_t next = now + sign * delta;
+    char buf[32];
+    json_object_set_new(used, res, json_string(format_amount(res, next < 0 ? 0 : next, buf, 32)));
+    concerned = true;
+  }
+  if (!concerned)
+    return 1;
+  char key[512];
+  quota_key(q, key, sizeof key);
+  api_txn_compare_mod(txn, key, qrev);
+  api_txn_put(txn, key, api_storage_encode(q));
+  return 0;
+}
+
+static int apply_all(api_server *s, const api_kind *k, const json_t *obj, int sign, api_txn *txn,
+                     api_response *out, tug_error *err) {
+  tug_etcd_range r;
+  if (list_quotas(s, tug_obj_namespace(obj), &r, err) < 0) {
+    if (out)
+      api_fail_error(out, k, tug_obj_name(obj), err);
+    return -1;
+  }
+  int rc = 0;
+  api_response scratch = {0};
+  for (size_t i = 0; i < r.n && rc == 0 && txn->ncmp < API_TXN_MAX - 1; i++) {
+    json_t *q = json_loadb(r.kvs[i].value, r.kvs[i].value_len, 0, NULL);
+    if (q && apply_one(k, obj, q, r.kvs[i].mod_revision, sign, txn, out ? out : &scratch) < 0)
+      rc = -1;
+    json_decref(q);
+  }
+  json_decref(scratch.body);
+  tug_etcd_range_free(&r);
+  return rc;
+}
+
+int api_quota_charge(api_server *s, const api_kind *k, const json_t *obj, api_txn *txn,
+                     api_response *out) {
+  tug_error err = {0};
+  return apply_all(s, k, obj, +1, txn, out, &err);
+}
+
+int api_quota_release(api_server *s, const api_kind *k, const json_t *obj, api_txn *txn,
+                      tug_error *err) {
+  if (!k->namespaced)
+    return 0;
+  return apply_all(s, k, obj, -1, txn, NULL, err);
+}
+
+/* Usage of res over the objects of one kind in ns, read from etcd. */
+static int count_usage(api_server *s, const api_kind *k, const char *ns, const char *res,
+                       int64_t *total, tug_error *err) {
+  char prefix[300];
+  api_prefix(k, ns, prefix, sizeof prefix);
+  tug_etcd_range r;
+  if (tug_etcd_list(s->etcd, prefix, NULL, 0, 0, &r, err) < 0)
+    return -1;
+  for (size_t i = 0; i < r.n; i++) {
+    json_t *o = json_loadb(r.kvs[i].value, r.kvs[i].value_len, 0, NULL);
+    const char *phase = tug_obj_get_str(o, "status.phase");
+    bool ended = phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
+    int64_t u = o && !ended ? usage_of(k, o, res) : 0;
+    *total += u > 0 ? u : 0;
+    json_decref(o);
+  }
+  tug_etcd_range_free(&r);
+  return 0;
+}
+
+int api_quota_init_status(api_server *s, json_t *quota, tug_error *err) {
+  json_t *hard = tug_obj_get(quota, "spec.hard");
+  json_t *used = json_object();
+  const char *res;
+  json_t *hv;
+  json_object_foreach(hard, res, hv) {
+    int64_t total = 0;
+    for (const api_kind *k = api_kinds; k->kind; k++) {
+      if (!k->namespaced)
+        continue;
+      bool relevant = strstr(res, k->plural) || (strcmp(k->kind, "Pod") == 0 && pod_resource(res));
+      if (relevant && count_usage(s, k, tug_obj_namespace(quota), res, &total, err) < 0) {
+        json_decref(used);
+        return -1;
+      }
+    }
+    char buf[32];
+    json_object_set_new(used, res, json_string(format_amount(res, total, buf, sizeof buf)));
+  }
+  json_t *status = json_pack("{s:O*, s:o}", "hard", hard, "used", used);
+  json_object_set_new(quota, "status", status);
+  return 0;
+}

@@ -1,0 +1,137 @@
+/*
+ * routes.c — from a URL path and method to a handler.
+ *
+ *   /api/v1/{resource}[/{name}[/{sub}]]
+ *   /api/v1/namespaces/{ns}/{resource}[/{name}[/{sub}]]
+ *   /apis/{group}/{version}/... the same
+ *
+ * A namespaced resource under no namespace is the all-namespaces list or
+ * watch; /api/v1/namespaces/{name} is the Namespace object itself.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "status.h"
+
+enum { MAX_SEGMENTS = 10 };
+
+static int split(char *path, char **seg) {
+  int n = 0;
+  for (char *p = strtok(path, "/"); p && n < MAX_SEGMENTS; p = strtok(NULL, "/"))
+    seg[n++] = p;
+  return strtok(NULL, "/") ? -1 : n;
+}
+
+/* seg points after the group/version. Fills rt; returns false for a 404. */
+static bool parse_resource_path(const char *group, const char *version, char **seg, int n,
+                                api_route *rt) {
+  memset(rt, 0, sizeof *rt);
+  /* /api/v1/namespaces/{name}/status and /finalize are the Namespace's own. */
+  bool namespace_sub = n == 3 && (strcmp(seg[2], "status") == 0 || strcmp(seg[2], "finalize") == 0);
+  if (n >= 3 && strcmp(seg[0], "namespaces") == 0 && !namespace_sub) {
+    rt->ns = seg[1];
+    seg += 2, n -= 2;
+  }
+  if (n < 1 || n > 3)
+    return false;
+  rt->kind = api_kind_by_resource(group, version, seg[0]);
+  if (rt->kind == NULL)
+    return false;
+  if (rt->ns && !rt->kind->namespaced)
+    return false;
+  rt->name = n >= 2 ? seg[1] : NULL;
+  rt->sub = n == 3 ? seg[2] : NULL;
+  return true;
+}
+
+static void method_not_allowed(api_request *r, api_response *out) {
+  api_fail(out, 405, "the server does not allow this method on the requested resource: %s %s",
+           r->method, r->path);
+}
+
+static bool watch_requested(const api_request *r) {
+  const char *w = api_query(r, "watch");
+  return w && (strcmp(w, "true") == 0 || strcmp(w, "1") == 0);
+}
+
+static void label_request(api_request *r, const api_route *rt) {
+  snprintf(r->resource, sizeof r->resource, "%s%s%s", rt->kind->plural, rt->sub ? "/" : "",
+           rt->sub ? rt->sub : "");
+  const char *m = r->method;
+  if (watch_requested(r))
+    r->verb = "WATCH";
+  else if (strcmp(m, "GET") == 0)
+    r->verb = rt->name ? "GET" : "LIST";
+  else if (strcmp(m, "POST") == 0)
+    r->verb = "CREATE";
+  else if (strcmp(m, "PUT") == 0)
+    r->verb = "UPDATE";
+  else if (strcmp(m, "PATCH") == 0)
+    r->verb = "PATCH";
+  else if (strcmp(m, "DELETE") == 0)
+    r->verb = rt->name ? "DELETE" : "DELETECOLLECTION";
+}
+
+static void dispatch_collection(api_request *r, const api_route *rt, api_response *out) {
+  if (strcmp(r->method, "GET") == 0)
+    watch_requested(r) ? api_handle_watch(r, rt, out) : api_handle_list(r, rt, out);
+  else if (strcmp(r->method, "POST") == 0 && (rt->ns || !rt->kind->namespaced))
+    api_handle_create(r, rt, out);
+  else if (strcmp(r->method, "DELETE") == 0)
+    api_handle_delete_collection(r, rt, out);
+  else
+    method_not_allowed(r, out);
+}
+
+static void dispatch_object(api_request *r, const api_route *rt, api_response *out) {
+  if (rt->kind->namespaced && rt->ns == NULL) {
+    api_fail(out, 404, "the server could not find the requested resource");
+    return;
+  }
+  if (rt->sub) {
+    api_handle_subresource(r, rt, out);
+  } else if (strcmp(r->method, "GET") == 0) {
+    if (watch_requested(r))
+      api_handle_watch(r, rt, out);
+    else
+      api_handle_get(r, rt, out);
+  } else if (strcmp(r->method, "PUT") == 0) {
+    api_handle_update(r, rt, out);
+  } else if (strcmp(r->method, "PATCH") == 0) {
+    api_handle_patch(r, rt, out);
+  } else if (strcmp(r->method, "DELETE") == 0) {
+    api_handle_delete(r, rt, out);
+  } else {
+    method_not_allowed(r, out);
+  }
+}
+
+void api_dispatch(api_request *r, api_response *out) {
+  if (api_handle_discovery(r, out))
+    return;
+  char path[2048];
+  if (strlen(r->path) >= sizeof path) {
+    api_fail(out, 414, "request path too long");
+    return;
+  }
+  strcpy(path, r->path);
+  char *seg[MAX_SEGMENTS];
+  int n = split(path, seg);
+  api_route rt;
+  bool found = false;
+  if (n >= 3 && strcmp(seg[0], "api") == 0) {
+    found = parse_resource_path("", seg[1], seg + 2, n - 2, &rt);
+  } else if (n >= 4 && strcmp(seg[0], "apis") == 0) {
+    found = parse_resource_path(seg[1], seg[2], seg + 3, n - 3, &rt);
+  }
+  if (!found) {
+    api_fail(out, 404, "the server could not find the requested resource");
+    return;
+  }
+  label_request(r, &rt);
+  if (rt.name == NULL)
+    dispatch_collection(r, &rt, out);
+  else
+    dispatch_object(r, &rt, out);
+}

@@ -1,0 +1,240 @@
+/*
+ * server.c — libmicrohttpd glue: gather a request, hand it to api_dispatch,
+ * send the answer; stream watches through suspended connections.
+ *
+ * One api_request lives per connection request (MHD's *con_cls). The in-flight
+ * slot is taken when the request arrives and given back when MHD reports the
+ * request completed, so --max-requests-inflight bounds work, not connections.
+ * Watches are long-running and, as in Kubernetes, do not hold a slot.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "status.h"
+#include "watchcache.h"
+
+const char *api_query(const api_request *r, const char *key) {
+  return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *api_header(const api_request *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void api_fail(api_response *out, int code, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  json_decref(out->body);
+  out->code = code;
+  out->body = api_status(code, NULL, NULL, "%s", msg);
+}
+
+void api_fail_error(api_response *out, const api_kind *kind, const char *name,
+                    const tug_error *err) {
+  int code = api_status_code_for(err);
+  json_decref(out->body);
+  out->code = code;
+  out->body = api_status(code, NULL, api_status_details(kind, name), "%s", err->msg);
+}
+
+static bool is_watch(const api_request *r) {
+  const char *w = api_query(r, "watch");
+  return w && (strcmp(w, "true") == 0 || strcmp(w, "1") == 0);
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, int code, json_t *body,
+                                 int retry_after) {
+  char *text = json_dumps(body, JSON_COMPACT);
+  size_t len = strlen(text);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+  MHD_add_response_header(resp, "Content-Type", "application/json");
+  if (retry_after > 0) {
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", retry_after);
+    MHD_add_response_header(resp, "Retry-After", ra);
+  }
+  enum MHD_Result rc = MHD_queue_response(conn, code, resp);
+  MHD_destroy_response(resp);
+  return rc;
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *conn, int code, char *text,
+                                 const char *type) {
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+  MHD_add_response_header(resp, "Content-Type", type);
+  enum MHD_Result rc = MHD_queue_response(conn, code, resp);
+  MHD_destroy_response(resp);
+  return rc;
+}
+
+typedef struct watch_stream {
+  api_watcher *w;
+  struct MHD_Connection *conn;
+} watch_stream;
+
+static ssize_t watch_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  (void)pos;
+  watch_stream *ws = cls;
+  return api_watcher_read(ws->w, ws->conn, buf, max);
+}
+
+static void watch_free(void *cls) {
+  watch_stream *ws = cls;
+  api_watcher_release(ws->w);
+  free(ws);
+}
+
+static enum MHD_Result send_watch(struct MHD_Connection *conn, api_watcher *w) {
+  watch_stream *ws = malloc(sizeof *ws);
+  ws->w = w;
+  ws->conn = conn;
+  struct MHD_Response *resp =
+      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, watch_read, ws, watch_free);
+  MHD_add_response_header(resp, "Content-Type", "application/json");
+  MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+  enum MHD_Result rc = MHD_queue_response(conn, 200, resp);
+  MHD_destroy_response(resp);
+  return rc;
+}
+
+static enum MHD_Result respond(api_request *r, api_response *out) {
+  api_metrics_request(r->server->metrics, r, out);
+  enum MHD_Result rc;
+  if (out->watcher)
+    rc = send_watch(r->conn, out->watcher);
+  else if (out->text)
+    rc = send_text(r->conn, out->code, out->text,
+                   out->content_type ? out->content_type : "text/plain");
+  else
+    rc = send_json(r->conn, out->code, out->body, out->retry_after);
+  json_decref(out->body);
+  return rc;
+}
+
+static bool take_slot(api_request *r) {
+  api_server *s = r->server;
+  if (is_watch(r))
+    return true;
+  if (atomic_fetch_add(&s->inflight, 1) >= s->cfg.max_inflight) {
+    atomic_fetch_sub(&s->inflight, 1);
+    return false;
+  }
+  r->counted = true;
+  return true;
+}
+
+static bool body_too_large_declared(api_request *r) {
+  const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+  return cl && strtoull(cl, NULL, 10) > r->server->cfg.max_body_bytes;
+}
+
+static enum MHD_Result early_answer(api_request *r, int code, const char *msg, int retry_after) {
+  api_response out = {.code = code, .retry_after = retry_after};
+  out.body = api_status(code, NULL, NULL, "%s", msg);
+  return respond(r, &out);
+}
+
+static void append_body(api_request *r, const char *data, size_t len) {
+  if (r->body_too_large)
+    return;
+  if (r->body_len + len > r->server->cfg.max_body_bytes) {
+    r->body_too_large = true;
+    free(r->body);
+    r->body = NULL;
+    return;
+  }
+  char *b = realloc(r->body, r->body_len + len + 1);
+  if (b == NULL) {
+    r->body_too_large = true;
+    return;
+  }
+  memcpy(b + r->body_len, data, len);
+  r->body_len += len;
+  b[r->body_len] = '\0';
+  r->body = b;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+  (void)version;
+  api_server *s = cls;
+  api_request *r = *con_cls;
+  if (r == NULL) {
+    r = calloc(1, sizeof *r);
+    r->server = s;
+    r->conn = conn;
+    r->method = method;
+    r->path = url;
+    r->start = api_monotonic_seconds();
+    *con_cls = r;
+    if (!take_slot(r))
+      return early_answer(r, 429, "Too many requests, please try again later.", 1);
+    if (body_too_large_declared(r))
+      return early_answer(r, 413, "Request entity too large", 0);
+    return MHD_YES;
+  }
+  if (*upload_data_size > 0) {
+    append_body(r, upload_data, *upload_data_size);
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (r->body_too_large)
+    return early_answer(r, 413, "Request entity too large", 0);
+  api_response out = {.code = 200};
+  api_dispatch(r, &out);
+  return respond(r, &out);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+  (void)conn, (void)toe;
+  api_server *s = cls;
+  api_request *r = *con_cls;
+  if (r == NULL)
+    return;
+  if (r->counted)
+    atomic_fetch_sub(&s->inflight, 1);
+  free(r->body);
+  free(r);
+  *con_cls = NULL;
+}
+
+int api_server_start(api_server *s, tug_error *err) {
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(s->cfg.listen_port)};
+  if (inet_pton(AF_INET, s->cfg.listen_host, &addr.sin_addr) != 1)
+    return tug_error_set(err, EINVAL, "--listen: \"%s\" is not an IPv4 address",
+                         s->cfg.listen_host);
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+                   MHD_USE_ERROR_LOG;
+  s->daemon = MHD_start_daemon(
+      flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+      MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
+      on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned)20000, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+      (unsigned)1024, MHD_OPTION_END);
+  if (s->daemon == NULL)
+    return tug_error_set(err, EADDRINUSE, "listen on %s:%d: cannot start HTTP server",
+                         s->cfg.listen_host, s->cfg.listen_port);
+  return 0;
+}
+
+void api_server_stop(api_server *s) {
+  if (s->daemon) {
+    MHD_stop_daemon(s->daemon);
+    s->daemon = NULL;
+  }
+}

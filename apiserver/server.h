@@ -1,0 +1,89 @@
+/*
+ * server.h — the API server's shared state and its HTTP layer.
+ *
+ * libmicrohttpd runs a small pool of event-loop threads. A request's body is
+ * gathered (up to --max-body-bytes), then routed and handled on the same
+ * thread; ordinary requests count against --max-requests-inflight (beyond it:
+ * 429). A watch answers with a streamed response whose connection is
+ * suspended while its watcher has nothing to send and resumed by the watch
+ * cache when an event arrives — no thread per watcher.
+ */
+#ifndef TUG_APISERVER_SERVER_H
+#define TUG_APISERVER_SERVER_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "etcd.h"
+#include "registry.h"
+
+typedef struct api_config {
+  const char *etcd_servers;
+  const char *listen_host;
+  int listen_port;
+  int threads;
+  int max_inflight;
+  size_t max_body_bytes;
+  int watch_queue_events;  /* per watcher, beyond it the watcher is dropped */
+  int watch_history;       /* events per resource kept for resuming watches */
+} api_config;
+
+typedef struct api_watchcache api_watchcache;
+typedef struct api_watcher api_watcher;
+typedef struct api_metrics api_metrics;
+
+typedef struct api_server {
+  api_config cfg;
+  tug_etcd *etcd;
+  struct MHD_Daemon *daemon;
+  api_watchcache **caches; /* one per kind, indexed like api_kinds */
+  api_metrics *metrics;
+  atomic_int inflight;
+  atomic_bool ready;
+} api_server;
+
+typedef struct api_request {
+  api_server *server;
+  struct MHD_Connection *conn;
+  const char *method;
+  const char *path;
+  char *body;
+  size_t body_len;
+  bool body_too_large;
+  bool counted; /* holds an in-flight slot */
+  double start;       /* monotonic seconds, for latency */
+  const char *verb;   /* GET, LIST, WATCH, CREATE, ... once routed */
+  char resource[64];  /* plural[/subresource] once routed */
+} api_request;
+
+/* What a handler answers: a JSON body with a code, or a watch stream. */
+typedef struct api_response {
+  int code;
+  json_t *body;          /* owned */
+  char *text;            /* owned; used instead of body when set (metrics) */
+  const char *content_type;
+  api_watcher *watcher;  /* set for a watch */
+  int retry_after;       /* seconds, for 429 */
+} api_response;
+
+/* A query parameter or header; NULL when absent. */
+const char *api_query(const api_request *r, const char *key);
+const char *api_header(const api_request *r, const char *name);
+
+int api_server_start(api_server *s, tug_error *err);
+void api_server_stop(api_server *s);
+
+/* Route and handle one request (routes.c). */
+void api_dispatch(api_request *r, api_response *out);
+
+/* Fill out with a Status error. */
+void api_fail(api_response *out, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Fill out with an error from storage (maps its code to HTTP). */
+void api_fail_error(api_response *out, const api_kind *kind, const char *name,
+                    const tug_error *err);
+
+#endif

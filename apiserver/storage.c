@@ -1,0 +1,233 @@
+/* storage.c — keys, encoding and transactional writes (see storage.h). */
+#include "storage.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "object.h"
+
+const char *api_key(const api_kind *k, const char *ns, const char *name, char *buf, size_t size) {
+  if (k->namespaced)
+    snprintf(buf, size, "/registry/%s/%s/%s", k->plural, ns, name);
+  else
+    snprintf(buf, size, "/registry/%s/%s", k->plural, name);
+  return buf;
+}
+
+const char *api_prefix(const api_kind *k, const char *ns, char *buf, size_t size) {
+  if (k->namespaced && ns)
+    snprintf(buf, size, "/registry/%s/%s/", k->plural, ns);
+  else
+    snprintf(buf, size, "/registry/%s/", k->plural);
+  return buf;
+}
+
+static char *own(api_txn *t, const char *s) {
+  char *c = strdup(s);
+  t->owned[t->nowned++] = c;
+  return c;
+}
+
+void api_txn_compare_mod(api_txn *t, const char *key, int64_t rev) {
+  t->cmp[t->ncmp++] = (tug_etcd_compare){own(t, key), TUG_ETCD_MOD_REVISION, TUG_ETCD_EQUAL, rev};
+}
+
+void api_txn_put(api_txn *t, const char *key, char *value) {
+  t->owned[t->nowned++] = value;
+  t->ops[t->nops++] = (tug_etcd_op){TUG_ETCD_OP_PUT, own(t, key), value, strlen(value), 0};
+}
+
+void api_txn_delete(api_txn *t, const char *key) {
+  t->ops[t->nops++] = (tug_etcd_op){TUG_ETCD_OP_DELETE, own(t, key), NULL, 0, 0};
+}
+
+void api_txn_clear(api_txn *t) {
+  for (size_t i = 0; i < t->nowned; i++)
+    free(t->owned[i]);
+  memset(t, 0, sizeof *t);
+}
+
+void api_set_resource_version(json_t *obj, int64_t rev) {
+  char rv[24];
+  snprintf(rv, sizeof rv, "%lld", (long long)rev);
+  tug_obj_set_resource_version(obj, rv, NULL);
+}
+
+char *api_storage_encode(const json_t *obj) {
+  json_t *copy = json_copy((json_t *)obj); /* shallow: only metadata changes */
+  json_t *meta = json_object_get(copy, "metadata");
+  if (json_is_object(meta)) {
+    json_t *m2 = json_copy(meta);
+    json_object_del(m2, "resourceVersion");
+    json_object_set_new(copy, "metadata", m2);
+  }
+  char *s = json_dumps(copy, JSON_COMPACT);
+  json_decref(copy);
+  return s;
+}
+
+int api_storage_get(api_server *s, const api_kind *k, const char *ns, const char *name,
+                    json_t **out, int64_t *rev, tug_error *err) {
+  char key[512];
+  api_key(k, ns, name, key, sizeof key);
+  tug_etcd_range r;
+  if (tug_etcd_get(s->etcd, key, &r, err) < 0)
+    return -1;
+  if (r.n == 0) {
+    tug_etcd_range_free(&r);
+    return tug_error_set(err, ENOENT, "%s \"%s\" not found", k->plural, name);
+  }
+  json_error_t jerr;
+  json_t *obj = json_loadb(r.kvs[0].value, r.kvs[0].value_len, 0, &jerr);
+  int64_t mod = r.kvs[0].mod_revision;
+  tug_etcd_range_free(&r);
+  if (obj == NULL)
+    return tug_error_set(err, EIO, "%s \"%s\": stored object is not JSON: %s", k->plural, name,
+                         jerr.text);
+  api_set_resource_version(obj, mod);
+  if (rev)
+    *rev = mod;
+  *out = obj;
+  return 0;
+}
+
+/* The transaction: the object's own compare and write first, then the extras.
+ * On failure etcd returns a GET of the key, to tell "exists"/"changed" from
+ * "an admission compare failed". */
+static int run_txn(api_server *s, tug_etcd_compare *own_cmp, tug_etcd_op *own_op,
+                   const char *key, api_txn *extra, tug_etcd_txn_result *res, tug_error *err) {
+  tug_etcd_compare cmp[API_TXN_MAX + 1];
+  tug_etcd_op ops[API_TXN_MAX + 1];
+  size_t ncmp = 0, nops = 0;
+  cmp[ncmp++] = *own_cmp;
+  ops[nops++] = *own_op;
+  for (size_t i = 0; extra && i < extra->ncmp; i++)
+    cmp[ncmp++] = extra->cmp[i];
+  for (size_t i = 0; extra && i < extra->nops; i++)
+    ops[nops++] = extra->ops[i];
+  tug_etcd_op get = {TUG_ETCD_OP_GET, key, NULL, 0, 0};
+  return tug_etcd_txn(s->etcd, cmp, ncmp, ops, nops, &get, 1, res, err);
+}
+
+int api_storage_create(api_server *s, const api_kind *k, json_t *obj, api_txn *extra,
+                       tug_error *err) {
+  char key[512];
+  const char *name = tug_obj_name(obj);
+  api_key(k, tug_obj_namespace(obj), name, key, sizeof key);
+  char *value = api_storage_encode(obj);
+  tug_etcd_compare c = {key, TUG_ETCD_CREATE_REVISION, TUG_ETCD_EQUAL, 0};
+  tug_etcd_op put = {TUG_ETCD_OP_PUT, key, value, strlen(value), 0};
+  tug_etcd_txn_result res;
+  int rc = run_txn(s, &c, &put, key, extra, &res, err);
+  free(value);
+  if (rc < 0)
+    return -1;
+  bool ok = res.succeeded, exists = !ok && res.results[0].n > 0;
+  int64_t rev = res.revision;
+  tug_etcd_txn_result_free(&res);
+  if (exists)
+    return tug_error_set(err, TUG_E_CONFLICT, "%s \"%s\" already exists", k->plural, name);
+  if (!ok)
+    return tug_error_set(err, EAGAIN, "%s \"%s\": admission state changed", k->plural, name);
+  api_set_resource_version(obj, rev);
+  return 0;
+}
+
+int api_storage_update(api_server *s, const api_kind *k, json_t *obj, int64_t expected_rev,
+                       api_txn *extra, tug_error *err) {
+  char key[512];
+  const char *name = tug_obj_name(obj);
+  api_key(k, tug_obj_namespace(obj), name, key, sizeof key);
+  char *value = api_storage_encode(obj);
+  tug_etcd_compare c = {key, TUG_ETCD_MOD_REVISION, TUG_ETCD_EQUAL, expected_rev};
+  tug_etcd_op put = {TUG_ETCD_OP_PUT, key, value, strlen(value), 0};
+  tug_etcd_txn_result res;
+  int rc = run_txn(s, &c, &put, key, extra, &res, err);
+  free(value);
+  if (rc < 0)
+    return -1;
+  bool ok = res.succeeded;
+  bool gone = !ok && res.results[0].n == 0;
+  bool changed = !ok && !gone && res.results[0].kvs[0].mod_revision != expected_rev;
+  int64_t rev = res.revision;
+  tug_etcd_txn_result_free(&res);
+  if (gone)
+    return tug_error_set(err, ENOENT, "%s \"%s\" not found", k->plural, name);
+  if (changed)
+    return tug_error_set(err, TUG_E_CONFLICT,
+                         "Operation cannot be fulfilled on %s \"%s\": the object has been "
+                         "modified; please apply your changes to the latest version and try again",
+                         k->plural, name);
+  if (!ok)
+    return tug_error_set(err, EAGAIN, "%s \"%s\": admission state changed", k->plural, name);
+  api_set_resource_version(obj, rev);
+  return 0;
+}
+
+int api_storage_delete(api_server *s, const api_kind *k, const char *ns, const char *name,
+                       int64_t expected_rev, api_txn *extra, int64_t *rev, tug_error *err) {
+  char key[512];
+  api_key(k, ns, name, key, sizeof key);
+  tug_etcd_compare c = {key, TUG_ETCD_MOD_REVISION, TUG_ETCD_EQUAL, expected_rev};
+  tug_etcd_op del = {TUG_ETCD_OP_DELETE, key, NULL, 0, 0};
+  tug_etcd_txn_result res;
+  if (run_txn(s, &c, &del, key, extra, &res, err) < 0)
+    return -1;
+  bool ok = res.succeeded, gone = !ok && res.results[0].n == 0;
+  if (rev)
+    *rev = res.revision;
+  tug_etcd_txn_result_free(&res);
+  if (gone)
+    return tug_error_set(err, ENOENT, "%s \"%s\" not found", k->plural, name);
+  if (!ok)
+    return tug_error_set(err, TUG_E_CONFLICT, "%s \"%s\" changed during delete", k->plural, name);
+  return 0;
+}
+
+const char *api_now(char *buf, size_t size) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+const char *api_now_micro(char *buf, size_t size) {
+  struct timeval tv;
+  gettimeofday(&tv, NULL);
+  struct tm tm;
+  gmtime_r(&tv.tv_sec, &tm);
+  char base[32];
+  strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf, size, "%s.%06ldZ", base, (long)tv.tv_usec);
+  return buf;
+}
+
+const char *api_new_uid(char *buf, size_t size) {
+  unsigned char b[16];
+  if (getrandom(b, sizeof b, 0) != sizeof b)
+    abort();
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  snprintf(buf, size,
+           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+           b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+           b[15]);
+  return buf;
+}
+
+void api_random_suffix(char out[6]) {
+  /* Kubernetes leaves out vowels and look-alikes so suffixes spell nothing. */
+  static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  unsigned char b[5];
+  if (getrandom(b, sizeof b, 0) != sizeof b)
+    abort();
+  for (int i = 0; i < 5; i++)
+    out[i] = alphabet[b[i] % (sizeof alphabet - 1)];
+  out[5] = '\0';
+}

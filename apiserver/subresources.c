@@ -1,0 +1,227 @@
+/*
+ * subresources.c — /status, /scale and /binding.
+ *
+ * /status writes only status (spec and metadata stay as stored); /scale reads
+ * and writes spec.replicas through an autoscaling/v1 Scale; /binding places a
+ * pod on a node by setting spec.nodeName, once: binding a bound pod is 409.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "modify.h"
+#include "object.h"
+#include "status.h"
+#include "storage.h"
+
+static int take_status(json_t *cur, json_t *body, void *arg, api_response *out) {
+  (void)arg, (void)out;
+  json_t *st = json_object_get(body, "status");
+  if (st)
+    json_object_set(cur, "status", st);
+  else
+    json_object_del(cur, "status");
+  return 0;
+}
+
+static int patch_status(json_t *cur, json_t *patch, void *arg, api_response *out) {
+  bool strategic = *(bool *)arg;
+  tug_error err = {0};
+  json_t *p = strategic ? tug_obj_strategic_merge_patch(cur, patch, &err)
+                        : tug_obj_merge_patch(cur, patch);
+  if (!json_is_object(p)) {
+    json_decref(p);
+    api_fail(out, 422, "the patch could not be applied: %s", err.msg);
+    return -1;
+  }
+  json_object_set(cur, "status", json_object_get(p, "status"));
+  json_decref(p);
+  return 0;
+}
+
+static void handle_status(api_request *r, const api_route *rt, api_response *out) {
+  if (strcmp(r->method, "GET") == 0) {
+    api_handle_get(r, rt, out);
+    return;
+  }
+  bool put = strcmp(r->method, "PUT") == 0, patch = strcmp(r->method, "PATCH") == 0;
+  if (!put && !patch) {
+    api_fail(out, 405, "method %s not allowed on status", r->method);
+    return;
+  }
+  json_t *body = api_read_body(r, out);
+  if (body == NULL)
+    return;
+  bool strategic = patch && strstr(api_header(r, "Content-Type"), "strategic");
+  api_modify_opts o = {.mutate = put ? take_status : patch_status, .body = body,
+                       .arg = &strategic, .status_only = true};
+  const char *rv = tug_obj_resource_version(body);
+  if (put && rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
+    json_decref(body);
+    return;
+  }
+  api_modify(r, rt, &o, out);
+  json_decref(body);
+}
+
+/* ---- scale ---- */
+
+static json_t *scale_of(const api_kind *k, json_t *obj) {
+  (void)k;
+  json_t *meta = json_pack("{s:O*, s:O*, s:O*, s:O*, s:O*}", "name",
+                           tug_obj_get(obj, "metadata.name"), "namespace",
+                           tug_obj_get(obj, "metadata.namespace"), "uid",
+                           tug_obj_get(obj, "metadata.uid"), "resourceVersion",
+                           tug_obj_get(obj, "metadata.resourceVersion"), "creationTimestamp",
+                           tug_obj_get(obj, "metadata.creationTimestamp"));
+  json_t *selector = tug_obj_get(obj, "spec.selector.matchLabels");
+  char sel[1024] = "";
+  size_t o = 0;
+  const char *key;
+  json_t *v;
+  json_object_foreach(selector, key, v) {
+    int w = snprintf(sel + o, sizeof sel - o, "%s%s=%s", o ? "," : "", key,
+                     json_string_value(v) ? json_string_value(v) : "");
+    if (w < 0 || (size_t)w >= sizeof sel - o)
+      break;
+    o += w;
+  }
+  return json_pack("{s:s, s:s, s:o, s:{s:I}, s:{s:I, s:s}}", "kind", "Scale", "apiVersion",
+                   "autoscaling/v1", "metadata", meta, "spec", "replicas",
+                   (json_int_t)tug_obj_get_int(obj, "spec.replicas", 0), "status", "replicas",
+                   (json_int_t)tug_obj_get_int(obj, "status.replicas", 0), "selector", sel);
+}
+
+static int set_replicas(json_t *cur, json_t *body, void *arg, api_response *out) {
+  (void)arg;
+  json_t *rep = tug_obj_get(body, "spec.replicas");
+  if (!json_is_integer(rep) || json_integer_value(rep) < 0) {
+    api_fail(out, 422, "Scale.spec.replicas: Invalid value: must be a non-negative integer");
+    return -1;
+  }
+  tug_obj_set(cur, "spec.replicas", json_incref(rep), NULL);
+  return 0;
+}
+
+static void handle_scale(api_request *r, const api_route *rt, api_response *out) {
+  if (strcmp(r->method, "GET") == 0) {
+    json_t *obj;
+    tug_error err = {0};
+    if (api_storage_get(r->server, rt->kind, rt->ns, rt->name, &obj, NULL, &err) < 0) {
+      api_fail_error(out, rt->kind, rt->name, &err);
+      return;
+    }
+    out->code = 200;
+    out->body = scale_of(rt->kind, obj);
+    json_decref(obj);
+    return;
+  }
+  json_t *body = api_read_body(r, out);
+  if (body == NULL)
+    return;
+  api_modify_opts o = {.mutate = set_replicas, .body = body, .keep_status = true,
+                       .answer = scale_of};
+  const char *rv = tug_obj_resource_version(body);
+  if (strcmp(r->method, "PUT") == 0 && rv && rv[0] &&
+      api_parse_rv(rv, &o.precondition_rv, out) < 0) {
+    json_decref(body);
+    return;
+  }
+  api_modify(r, rt, &o, out);
+  json_decref(body);
+}
+
+/* ---- binding ---- */
+
+static int bind_pod(json_t *cur, json_t *binding, void *arg, api_response *out) {
+  (void)arg;
+  const char *node = tug_obj_get_str(binding, "target.name");
+  const char *current = tug_obj_get_str(cur, "spec.nodeName");
+  if (node == NULL || node[0] == '\0') {
+    api_fail(out, 422, "Binding.target.name: Required value");
+    return -1;
+  }
+  if (tug_obj_deletion_timestamp(cur)) {
+    api_fail(out, 409, "pod %s is being deleted, cannot be assigned to a host",
+             tug_obj_name(cur));
+    return -1;
+  }
+  if (current && current[0]) {
+    json_decref(out->body);
+    out->code = 409;
+    out->body = api_status(409, "Conflict", NULL, "pod %s is already assigned to node \"%s\"",
+                           tug_obj_name(cur), current);
+    return -1;
+  }
+  tug_obj_set_str(cur, "spec.nodeName", node, NULL);
+  json_t *conds = tug_obj_get(cur, "status.conditions");
+  if (!json_is_array(conds)) {
+    conds = json_array();
+    tug_obj_set(cur, "status.conditions", conds, NULL);
+  }
+  char now[32];
+  json_array_append_new(conds, json_pack("{s:s, s:s, s:s}", "type", "PodScheduled", "status",
+                                         "True", "lastTransitionTime",
+                                         api_now(now, sizeof now)));
+  return 0;
+}
+
+static json_t *binding_success(const api_kind *k, json_t *obj) {
+  return api_status_success(k, tug_obj_name(obj));
+}
+
+static void handle_binding(api_request *r, const api_route *rt, api_response *out) {
+  if (strcmp(r->method, "POST") != 0) {
+    api_fail(out, 405, "method %s not allowed on binding", r->method);
+    return;
+  }
+  json_t *body = api_read_body(r, out);
+  if (body == NULL)
+    return;
+  const char *name = tug_obj_name(body);
+  if (name && strcmp(name, rt->name) != 0) {
+    api_fail(out, 400, "the name of the binding (%s) does not match the pod (%s)", name,
+             rt->name);
+    json_decref(body);
+    return;
+  }
+  api_modify_opts o = {.mutate = bind_pod, .body = body, .answer = binding_success};
+  api_modify(r, rt, &o, out);
+  if (out->code == 200)
+    out->code = 201;
+  json_decref(body);
+}
+
+/* ---- namespace finalize: the namespace controller's last step ---- */
+
+static int take_finalizers(json_t *cur, json_t *body, void *arg, api_response *out) {
+  (void)arg, (void)out;
+  json_t *f = tug_obj_get(body, "spec.finalizers");
+  tug_obj_set(cur, "spec.finalizers", f ? json_incref(f) : json_array(), NULL);
+  return 0;
+}
+
+static void handle_finalize(api_request *r, const api_route *rt, api_response *out) {
+  json_t *body = api_read_body(r, out);
+  if (body == NULL)
+    return;
+  api_modify_opts o = {.mutate = take_finalizers, .body = body, .keep_status = true};
+  api_modify(r, rt, &o, out);
+  json_decref(body);
+}
+
+void api_handle_subresource(api_request *r, const api_route *rt, api_response *out) {
+  unsigned subs = rt->kind->subresources;
+  if (strcmp(rt->sub, "status") == 0 && (subs & API_SUB_STATUS))
+    handle_status(r, rt, out);
+  else if (strcmp(rt->sub, "scale") == 0 && (subs & API_SUB_SCALE))
+    handle_scale(r, rt, out);
+  else if (strcmp(rt->sub, "binding") == 0 && (subs & API_SUB_BINDING))
+    handle_binding(r, rt, out);
+  else if (strcmp(rt->sub, "finalize") == 0 && strcmp(rt->kind->kind, "Namespace") == 0 &&
+           strcmp(r->method, "PUT") == 0)
+    handle_finalize(r, rt, out);
+  else
+    api_fail(out, 404, "the server could not find the requested resource (%s/%s)",
+             rt->kind->plural, rt->sub);
+}

@@ -1,0 +1,60 @@
+/*
+ * validation.h — defaulting and validation of every kind the API server serves.
+ *
+ * The server runs, for each write: api_default_<kind>(obj), then
+ * api_validate_metadata(), then api_validate_<kind>(obj, old). Validators
+ * follow Kubernetes: they collect one cause per bad field ({reason, message,
+ * field}, see api_cause in registry.h) and never stop at the first, and they
+ * survive any JSON — a value of the wrong type is a cause, not a crash.
+ * Fields they do not know are left alone: unknown fields are kept.
+ */
+#ifndef TUG_APISERVER_VALIDATION_H
+#define TUG_APISERVER_VALIDATION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* DNS-1123 label: at most 63 of [a-z0-9-], alphanumeric at both ends. */
+bool api_dns1123_label(const char *s);
+/* DNS-1123 subdomain: at most 253 characters, dot-separated DNS-1123 labels. */
+bool api_dns1123_subdomain(const char *s);
+
+/*
+ * metadata: name (or generateName) by the kind's naming rule, namespace for
+ * namespaced kinds only, labels, annotations (valid keys, at most 256 KiB in
+ * all), ownerReferences and finalizers. kind is the Kind ("Pod").
+ */
+void api_validate_metadata(const json_t *obj, const char *kind, bool namespaced, json_t *causes);
+
+/* One pair per kind, the api_default_fn and api_validate_fn of registry.h: old is
+ * the stored object on update, NULL on create. */
+void api_default_namespace(json_t *obj);
+void api_validate_namespace(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_node(json_t *obj);
+void api_validate_node(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_pod(json_t *obj);
+void api_validate_pod(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_service(json_t *obj);
+void api_validate_service(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_endpoints(json_t *obj);
+void api_validate_endpoints(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_resourcequota(json_t *obj);
+void api_validate_resourcequota(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_limitrange(json_t *obj);
+void api_validate_limitrange(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_event(json_t *obj);
+void api_validate_event(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_deployment(json_t *obj);
+void api_validate_deployment(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_replicaset(json_t *obj);
+void api_validate_replicaset(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_job(json_t *obj);
+void api_validate_job(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_priorityclass(json_t *obj);
+void api_validate_priorityclass(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_lease(json_t *obj);
+void api_validate_lease(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_queue(json_t *obj);
+void api_validate_queue(const json_t *obj, const json_t *old, json_t *causes);
+
+#endif

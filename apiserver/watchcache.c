@@ -1,0 +1,656 @@
+/*
+ * watchcache.c — per-resource cache and watch fan-out (see watchcache.h).
+ *
+ * One thread per resource follows the etcd watch. Under the cache lock it
+ * applies each event to the object map, appends it to the event window, and
+ * hands it to every watcher whose filter it passes. An event is serialized
+ * once ({"type":..,"object":..}\n) and shared by reference; only a watcher for
+ * whom the event changes meaning (an object that moved into or out of its
+ * filter, or a Table watcher) gets a line of its own.
+ *
+ * Locks: cache->mu, then watcher->mu, then libmicrohttpd's own. A watcher
+ * whose queue is full is closed (the client re-watches from its last
+ * resourceVersion), so a slow client never grows memory.
+ */
+#include "watchcache.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hashmap.h"
+#include "log.h"
+#include "object.h"
+#include "storage.h"
+
+enum { BOOKMARK_SECONDS = 10, SYNC_POLL_MS = 100 };
+
+typedef struct cache_event {
+  atomic_int refs;
+  const char *type; /* ADDED, MODIFIED, DELETED */
+  int64_t rv;
+  api_cached *obj;  /* new state; for DELETED the last state at the deletion's rv */
+  api_cached *prev; /* state before, or NULL */
+  char *line;
+  size_t len;
+} cache_event;
+
+typedef struct chunk {
+  char *data;
+  size_t len;
+  cache_event *ev; /* when set, data is ev->line and is not freed here */
+} chunk;
+
+struct api_watcher {
+  api_watchcache *cache;
+  pthread_mutex_t mu;
+  char *ns, *name;
+  api_filter filter;
+  tug_selector *labels;
+  api_fieldsel *fields;
+  api_watch_render_fn render;
+  bool rendered_first;
+  bool bookmarks;
+  chunk *q;
+  size_t qcap, qhead, qlen, offset;
+  bool suspended, closed;
+  struct MHD_Connection *conn;
+  time_t deadline, last_sent;
+  int64_t last_rv;
+  struct api_watcher *next; /* in the cache's list */
+  bool listed;
+};
+
+struct api_watchcache {
+  api_server *server;
+  const api_kind *kind;
+  char prefix[128];
+  pthread_mutex_t mu;
+  pthread_cond_t cond;
+  tug_hashmap *objects;
+  int64_t rev;
+  int64_t window_start; /* every event after this revision is in the window */
+  cache_event **ring;
+  size_t ring_cap, ring_head, ring_len;
+  api_watcher *watchers;
+  size_t nwatchers;
+  tug_etcd_watch *watch;
+  pthread_t thread;
+  bool running, stopping;
+};
+
+/* ---- cached objects and events ---- */
+
+void api_cached_ref(api_cached *c) { atomic_fetch_add(&c->refs, 1); }
+
+void api_cached_unref(api_cached *c) {
+  if (c && atomic_fetch_sub(&c->refs, 1) == 1) {
+    json_decref(c->obj);
+    free(c->json);
+    free(c->key);
+    free(c);
+  }
+}
+
+static api_cached *cached_new(json_t *obj, int64_t rv, const char *key, size_t key_len) {
+  api_set_resource_version(obj, rv);
+  api_cached *c = calloc(1, sizeof *c);
+  atomic_init(&c->refs, 1);
+  c->rv = rv;
+  c->obj = obj;
+  c->json = json_dumps(obj, JSON_COMPACT);
+  c->len = strlen(c->json);
+  c->key = strndup(key, key_len);
+  return c;
+}
+
+api_cached *api_cached_from_kv(const tug_etcd_kv *kv) {
+  json_t *obj = json_loadb(kv->value, kv->value_len, 0, NULL);
+  if (!json_is_object(obj)) {
+    json_decref(obj);
+    return NULL;
+  }
+  return cached_new(obj, kv->mod_revision, kv->key, kv->key_len);
+}
+
+void api_cached_list_free(api_cached **items, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    api_cached_unref(items[i]);
+  free(items);
+}
+
+static char *event_line(const char *type, const char *obj_json, size_t obj_len, size_t *len) {
+  size_t tl = strlen(type);
+  *len = 9 + tl + 12 + obj_len + 2; /* {"type":"T","object":O}\n */
+  char *line = malloc(*len + 1);
+  char *p = line;
+  memcpy(p, "{\"type\":\"", 9), p += 9;
+  memcpy(p, type, tl), p += tl;
+  memcpy(p, "\",\"object\":", 11), p += 11;
+  memcpy(p, obj_json, obj_len), p += obj_len;
+  memcpy(p, "}\n", 3);
+  *len = (size_t)(p - line) + 2;
+  return line;
+}
+
+static cache_event *event_new(const char *type, int64_t rv, api_cached *obj, api_cached *prev) {
+  cache_event *e = calloc(1, sizeof *e);
+  atomic_init(&e->refs, 1);
+  e->type = type;
+  e->rv = rv;
+  e->obj = obj;
+  e->prev = prev;
+  e->line = event_line(type, obj->json, obj->len, &e->len);
+  return e;
+}
+
+static void event_unref(cache_event *e) {
+  if (e && atomic_fetch_sub(&e->refs, 1) == 1) {
+    api_cached_unref(e->obj);
+    api_cached_unref(e->prev);
+    free(e->line);
+    free(e);
+  }
+}
+
+/* ---- filters ---- */
+
+bool api_filter_matches(const api_filter *f, const json_t *obj) {
+  if (f->namespace) {
+    const char *ns = tug_obj_namespace(obj);
+    if (ns == NULL || strcmp(ns, f->namespace) != 0)
+      return false;
+  }
+  if (f->name) {
+    const char *name = tug_obj_name(obj);
+    if (name == NULL || strcmp(name, f->name) != 0)
+      return false;
+  }
+  if (f->labels && !tug_selector_matches(f->labels, tug_obj_labels(obj)))
+    return false;
+  return api_fieldsel_matches(f->fields, obj);
+}
+
+/* ---- watcher queues ---- */
+
+static void watcher_wake(api_watcher *w) {
+  if (w->suspended && w->conn) {
+    w->suspended = false;
+    MHD_resume_connection(w->conn);
+  }
+}
+
+static void watcher_close(api_watcher *w) {
+  w->closed = true;
+  watcher_wake(w);
+}
+
+/* Queue data for w (w->mu held); closes w when its queue is full. */
+static void watcher_push(api_watcher *w, char *data, size_t len, cache_event *ev) {
+  if (w->closed) {
+    if (ev == NULL)
+      free(data);
+    return;
+  }
+  if (w->qlen == w->qcap) {
+    tug_warn("watcher too slow, closing", "resource=%s queued=%zu", w->cache->kind->plural,
+             w->qlen);
+    if (ev == NULL)
+      free(data);
+    watcher_close(w);
+    return;
+  }
+  if (ev)
+    atomic_fetch_add(&ev->refs, 1);
+  w->q[(w->qhead + w->qlen++) % w->qcap] = (chunk){data, len, ev};
+  w->last_sent = time(NULL);
+  watcher_wake(w);
+}
+
+static void push_custom(api_watcher *w, const char *type, const api_cached *obj, int64_t rv) {
+  json_t *o = obj->obj;
+  json_t *copy = NULL;
+  if (w->render) {
+    o = copy = w->render(w->cache->kind, obj->obj, !w->rendered_first);
+    w->rendered_first = true;
+  } else if (rv != obj->rv) {
+    o = copy = json_deep_copy(obj->obj);
+    api_set_resource_version(copy, rv);
+  }
+  char *s = json_dumps(o, JSON_COMPACT);
+  size_t len;
+  char *line = event_line(type, s, strlen(s), &len);
+  free(s);
+  json_decref(copy);
+  watcher_push(w, line, len, NULL);
+}
+
+/* Give one event to one watcher, in the meaning it has for that watcher. */
+static void deliver(api_watcher *w, cache_event *e) {
+  bool now = strcmp(e->type, "DELETED") != 0 && api_filter_matches(&w->filter, e->obj->obj);
+  bool before = e->prev && api_filter_matches(&w->filter, e->prev->obj);
+  if (strcmp(e->type, "DELETED") == 0)
+    before = api_filter_matches(&w->filter, e->obj->obj);
+  pthread_mutex_lock(&w->mu);
+  w->last_rv = e->rv;
+  if (now && before && !w->render)
+    watcher_push(w, e->line, e->len, e);
+  else if (now && before)
+    push_custom(w, "MODIFIED", e->obj, e->rv);
+  else if (now)
+    push_custom(w, "ADDED", e->obj, e->rv);
+  else if (before && strcmp(e->type, "DELETED") == 0 && !w->render)
+    watcher_push(w, e->line, e->len, e);
+  else if (before)
+    push_custom(w, "DELETED", e->prev ? e->prev : e->obj, e->rv);
+  pthread_mutex_unlock(&w->mu);
+}
+
+static void push_bookmark(api_watcher *w, int64_t rv) {
+  char line[256];
+  snprintf(line, sizeof line,
+           "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\",\"apiVersion\":\"%s%s%s\","
+           "\"metadata\":{\"resourceVersion\":\"%lld\"}}}\n",
+           w->cache->kind->kind, w->cache->kind->group, w->cache->kind->group[0] ? "/" : "",
+           w->cache->kind->version, (long long)rv);
+  watcher_push(w, strdup(line), strlen(line), NULL);
+}
+
+ssize_t api_watcher_read(api_watcher *w, struct MHD_Connection *conn, char *buf, size_t max) {
+  pthread_mutex_lock(&w->mu);
+  w->conn = conn;
+  size_t total = 0;
+  while (total < max && w->qlen > 0) {
+    chunk *c = &w->q[w->qhead];
+    size_t n = c->len - w->offset;
+    if (n > max - total)
+      n = max - total;
+    memcpy(buf + total, c->data + w->offset, n);
+    total += n;
+    w->offset += n;
+    if (w->offset == c->len) {
+      if (c->ev)
+        event_unref(c->ev);
+      else
+        free(c->data);
+      w->qhead = (w->qhead + 1) % w->qcap;
+      w->qlen--;
+      w->offset = 0;
+    }
+  }
+  ssize_t rc = (ssize_t)total;
+  if (total == 0 && w->closed) {
+    rc = MHD_CONTENT_READER_END_OF_STREAM;
+  } else if (total == 0) {
+    w->suspended = true;
+    MHD_suspend_connection(conn);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return rc;
+}
+
+static void watcher_free(api_watcher *w) {
+  for (size_t i = 0; i < w->qlen; i++) {
+    chunk *c = &w->q[(w->qhead + i) % w->qcap];
+    if (c->ev)
+      event_unref(c->ev);
+    else
+      free(c->data);
+  }
+  free(w->q);
+  free(w->ns);
+  free(w->name);
+  tug_selector_free(w->labels);
+  api_fieldsel_free(w->fields);
+  pthread_mutex_destroy(&w->mu);
+  free(w);
+}
+
+void api_watcher_release(api_watcher *w) {
+  api_watchcache *c = w->cache;
+  pthread_mutex_lock(&c->mu);
+  for (api_watcher **pp = &c->watchers; *pp; pp = &(*pp)->next) {
+    if (*pp == w) {
+      *pp = w->next;
+      c->nwatchers--;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&c->mu);
+  watcher_free(w);
+}
+
+size_t api_watchcache_watchers(api_watchcache *c) {
+  pthread_mutex_lock(&c->mu);
+  size_t n = c->nwatchers;
+  pthread_mutex_unlock(&c->mu);
+  return n;
+}
+
+/* ---- applying etcd events ---- */
+
+static void window_append(api_watchcache *c, cache_event *e) {
+  if (c->ring_len == c->ring_cap) {
+    cache_event *old = c->ring[c->ring_head];
+    c->window_start = old->rv;
+    event_unref(old);
+    c->ring_head = (c->ring_head + 1) % c->ring_cap;
+    c->ring_len--;
+  }
+  c->ring[(c->ring_head + c->ring_len++) % c->ring_cap] = e;
+}
+
+static cache_event *apply_put(api_watchcache *c, const tug_etcd_kv *kv) {
+  api_cached *obj = api_cached_from_kv(kv);
+  if (obj == NULL) {
+    tug_warn("skipping stored value that is not a JSON object", "key=%.*s", (int)kv->key_len,
+             kv->key);
+    return NULL;
+  }
+  api_cached *prev = tug_hashmap_put(c->objects, obj->key, obj);
+  api_cached_ref(obj);
+  return event_new(prev ? "MODIFIED" : "ADDED", obj->rv, obj, prev);
+}
+
+static cache_event *apply_delete(api_watchcache *c, const tug_etcd_kv *kv) {
+  char *key = strndup(kv->key, kv->key_len);
+  api_cached *prev = tug_hashmap_remove(c->objects, key);
+  free(key);
+  if (prev == NULL)
+    return NULL;
+  json_t *last = json_deep_copy(prev->obj);
+  api_cached *gone = cached_new(last, kv->mod_revision, prev->key, strlen(prev->key));
+  return event_new("DELETED", kv->mod_revision, gone, prev);
+}
+
+static void apply_events(api_watchcache *c, const tug_etcd_watch_batch *b) {
+  for (size_t i = 0; i < b->n; i++) {
+    const tug_etcd_event *ev = &b->events[i];
+    cache_event *e = ev->type == TUG_ETCD_EVENT_PUT ? apply_put(c, &ev->kv)
+                                                     : apply_delete(c, &ev->kv);
+    c->rev = ev->kv.mod_revision;
+    if (e == NULL)
+      continue;
+    for (api_watcher *w = c->watchers; w; w = w->next)
+      deliver(w, e);
+    window_append(c, e);
+  }
+}
+
+static void close_all_watchers(api_watchcache *c) {
+  for (api_watcher *w = c->watchers; w; w = w->next) {
+    pthread_mutex_lock(&w->mu);
+    watcher_close(w);
+    pthread_mutex_unlock(&w->mu);
+  }
+}
+
+static void tick_watchers(api_watchcache *c) {
+  time_t now = time(NULL);
+  for (api_watcher *w = c->watchers; w; w = w->next) {
+    pthread_mutex_lock(&w->mu);
+    if (!w->closed && w->deadline && now >= w->deadline) {
+      if (w->bookmarks)
+        push_bookmark(w, c->rev);
+      watcher_close(w);
+    } else if (!w->closed && w->bookmarks && now - w->last_sent >= BOOKMARK_SECONDS) {
+      push_bookmark(w, c->rev);
+    }
+    pthread_mutex_unlock(&w->mu);
+  }
+}
+
+/* ---- listing and following etcd ---- */
+
+static void clear_window(api_watchcache *c) {
+  while (c->ring_len > 0) {
+    event_unref(c->ring[c->ring_head]);
+    c->ring_head = (c->ring_head + 1) % c->ring_cap;
+    c->ring_len--;
+  }
+}
+
+static void unref_value(void *v) { api_cached_unref(v); }
+
+/* (Re)load every object and open the etcd watch after that revision. */
+static int relist(api_watchcache *c, tug_error *err) {
+  tug_etcd_range r;
+  if (tug_etcd_list(c->server->etcd, c->prefix, NULL, 0, 0, &r, err) < 0)
+    return tug_error_wrap(err, "list %s", c->kind->plural);
+  tug_hashmap *objects = tug_hashmap_new();
+  for (size_t i = 0; i < r.n; i++) {
+    api_cached *o = api_cached_from_kv(&r.kvs[i]);
+    if (o)
+      tug_hashmap_put(objects, o->key, o);
+  }
+  int64_t rev = r.revision;
+  tug_etcd_range_free(&r);
+  tug_etcd_watch *w;
+  if (tug_etcd_watch_open(c->server->etcd, c->prefix, true, rev + 1, 0, &w, err) < 0) {
+    tug_hashmap_free(objects, unref_value);
+    return tug_error_wrap(err, "watch %s", c->kind->plural);
+  }
+  pthread_mutex_lock(&c->mu);
+  tug_hashmap_free(c->objects, unref_value);
+  c->objects = objects;
+  clear_window(c);
+  c->rev = c->window_start = rev;
+  close_all_watchers(c);
+  tug_etcd_watch *old = c->watch;
+  c->watch = w;
+  pthread_cond_broadcast(&c->cond);
+  pthread_mutex_unlock(&c->mu);
+  tug_etcd_watch_close(old);
+  return 0;
+}
+
+static void *follow(void *arg) {
+  api_watchcache *c = arg;
+  while (!c->stopping) {
+    tug_etcd_watch_batch b;
+    tug_error err = {0};
+    int rc = tug_etcd_watch_next(c->watch, &b, 1000, &err);
+    pthread_mutex_lock(&c->mu);
+    if (rc == 1 && b.kind == TUG_ETCD_WATCH_EVENTS)
+      apply_events(c, &b);
+    else if (rc == 1 && b.kind == TUG_ETCD_WATCH_PROGRESS && b.revision > c->rev)
+      c->rev = b.revision;
+    pthread_cond_broadcast(&c->cond);
+    tick_watchers(c);
+    pthread_mutex_unlock(&c->mu);
+    bool broken = rc < 0 || (rc == 1 && (b.kind == TUG_ETCD_WATCH_COMPACTED ||
+                                         b.kind == TUG_ETCD_WATCH_CANCELED));
+    if (rc == 1)
+      tug_etcd_watch_batch_free(&b);
+    if (broken && !c->stopping) {
+      tug_warn("watch cache relisting", "resource=%s", c->kind->plural);
+      while (!c->stopping && relist(c, &err) < 0) {
+        tug_errorlog("watch cache relist failed", "resource=%s error=\"%s\"", c->kind->plural,
+                     err.msg);
+        sleep(1);
+      }
+    }
+  }
+  return NULL;
+}
+
+api_watchcache *api_watchcache_new(api_server *s, const api_kind *kind) {
+  api_watchcache *c = calloc(1, sizeof *c);
+  c->server = s;
+  c->kind = kind;
+  api_prefix(kind, NULL, c->prefix, sizeof c->prefix);
+  pthread_mutex_init(&c->mu, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&c->cond, &ca);
+  pthread_condattr_destroy(&ca);
+  c->objects = tug_hashmap_new();
+  c->ring_cap = s->cfg.watch_history > 0 ? (size_t)s->cfg.watch_history : 1000;
+  c->ring = calloc(c->ring_cap, sizeof *c->ring);
+  return c;
+}
+
+int api_watchcache_start(api_watchcache *c, tug_error *err) {
+  if (relist(c, err) < 0)
+    return -1;
+  c->running = pthread_create(&c->thread, NULL, follow, c) == 0;
+  return c->running ? 0 : tug_error_set(err, EAGAIN, "start watch cache thread");
+}
+
+void api_watchcache_stop(api_watchcache *c) {
+  c->stopping = true;
+  if (c->running)
+    pthread_join(c->thread, NULL);
+  c->running = false;
+  pthread_mutex_lock(&c->mu);
+  close_all_watchers(c);
+  pthread_mutex_unlock(&c->mu);
+}
+
+void api_watchcache_free(api_watchcache *c) {
+  if (c == NULL)
+    return;
+  tug_etcd_watch_close(c->watch);
+  clear_window(c);
+  free(c->ring);
+  tug_hashmap_free(c->objects, unref_value);
+  pthread_mutex_destroy(&c->mu);
+  pthread_cond_destroy(&c->cond);
+  free(c);
+}
+
+int api_watchcache_sync_to(api_watchcache *c, int64_t rev, int timeout_ms, tug_error *err) {
+  struct timespec deadline, now;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_sec += timeout_ms / 1000;
+  deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L)
+    deadline.tv_sec++, deadline.tv_nsec -= 1000000000L;
+  pthread_mutex_lock(&c->mu);
+  while (c->rev < rev) {
+    tug_etcd_watch_request_progress(c->watch, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    struct timespec step = now;
+    step.tv_nsec += SYNC_POLL_MS * 1000000L;
+    if (step.tv_nsec >= 1000000000L)
+      step.tv_sec++, step.tv_nsec -= 1000000000L;
+    if (now.tv_sec > deadline.tv_sec ||
+        (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec)) {
+      int64_t have = c->rev;
+      pthread_mutex_unlock(&c->mu);
+      return tug_error_set(err, ETIMEDOUT,
+                           "Too large resource version: %lld, current: %lld (cache of %s)",
+                           (long long)rev, (long long)have, c->kind->plural);
+    }
+    pthread_cond_timedwait(&c->cond, &c->mu, &step);
+  }
+  pthread_mutex_unlock(&c->mu);
+  return 0;
+}
+
+api_cached *api_watchcache_get(api_watchcache *c, const char *key) {
+  pthread_mutex_lock(&c->mu);
+  api_cached *o = tug_hashmap_get(c->objects, key);
+  if (o)
+    api_cached_ref(o);
+  pthread_mutex_unlock(&c->mu);
+  return o;
+}
+
+static int by_key(const void *a, const void *b) {
+  return strcmp((*(api_cached *const *)a)->key, (*(api_cached *const *)b)->key);
+}
+
+int api_watchcache_list(api_watchcache *c, const api_filter *f, api_cached ***items, size_t *n,
+                        int64_t *rev) {
+  pthread_mutex_lock(&c->mu);
+  size_t cap = tug_hashmap_size(c->objects) + 1, count = 0;
+  api_cached **out = malloc(cap * sizeof *out);
+  tug_hashmap_iter it;
+  tug_hashmap_iter_init(&it, c->objects);
+  void *v;
+  while (tug_hashmap_next(&it, NULL, &v)) {
+    api_cached *o = v;
+    if (api_filter_matches(f, o->obj)) {
+      api_cached_ref(o);
+      out[count++] = o;
+    }
+  }
+  *rev = c->rev;
+  pthread_mutex_unlock(&c->mu);
+  qsort(out, count, sizeof *out, by_key);
+  *items = out;
+  *n = count;
+  return 0;
+}
+
+/* ---- new watchers ---- */
+
+static api_watcher *watcher_new(api_watchcache *c, const api_watch_opts *o) {
+  api_watcher *w = calloc(1, sizeof *w);
+  w->cache = c;
+  pthread_mutex_init(&w->mu, NULL);
+  w->ns = o->filter.namespace ? strdup(o->filter.namespace) : NULL;
+  w->name = o->filter.name ? strdup(o->filter.name) : NULL;
+  w->filter = (api_filter){w->ns, w->name, o->filter.labels, o->filter.fields};
+  w->labels = (tug_selector *)o->filter.labels; /* ownership passes to the watcher */
+  w->fields = (api_fieldsel *)o->filter.fields;
+  w->render = o->render;
+  w->bookmarks = o->bookmarks;
+  w->qcap = c->server->cfg.watch_queue_events > 0 ? (size_t)c->server->cfg.watch_queue_events
+                                                  : 1000;
+  w->q = calloc(w->qcap, sizeof *w->q);
+  w->last_sent = time(NULL);
+  if (o->timeout_seconds > 0)
+    w->deadline = w->last_sent + o->timeout_seconds;
+  return w;
+}
+
+/* Synthetic ADDED events for the current state, for a watch from "now". */
+static void replay_state(api_watchcache *c, api_watcher *w) {
+  tug_hashmap_iter it;
+  tug_hashmap_iter_init(&it, c->objects);
+  void *v;
+  pthread_mutex_lock(&w->mu);
+  while (tug_hashmap_next(&it, NULL, &v)) {
+    api_cached *o = v;
+    if (api_filter_matches(&w->filter, o->obj))
+      push_custom(w, "ADDED", o, o->rv);
+  }
+  pthread_mutex_unlock(&w->mu);
+}
+
+static void replay_window(api_watchcache *c, api_watcher *w, int64_t rev) {
+  for (size_t i = 0; i < c->ring_len; i++) {
+    cache_event *e = c->ring[(c->ring_head + i) % c->ring_cap];
+    if (e->rv > rev)
+      deliver(w, e);
+  }
+}
+
+int api_watchcache_watch(api_watchcache *c, const api_watch_opts *o, api_watcher **out,
+                         tug_error *err) {
+  if (o->rev > 0 && api_watchcache_sync_to(c, o->rev, 3000, err) < 0)
+    return -1;
+  pthread_mutex_lock(&c->mu);
+  if (o->rev > 0 && o->rev < c->window_start) {
+    int64_t oldest = c->window_start;
+    pthread_mutex_unlock(&c->mu);
+    return tug_error_set(err, TUG_E_COMPACTED, "too old resource version: %lld (%lld)",
+                         (long long)o->rev, (long long)oldest);
+  }
+  api_watcher *w = watcher_new(c, o);
+  if (o->rev == 0)
+    replay_state(c, w);
+  else
+    replay_window(c, w, o->rev);
+  w->next = c->watchers;
+  c->watchers = w;
+  c->nwatchers++;
+  pthread_mutex_unlock(&c->mu);
+  *out = w;
+  return 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * watchcache.h — one cache per resource, fed by one etcd watch.
+ *
+ * The cache lists the resource's keys once, then follows a single etcd watch
+ * and keeps (1) every object as it is now, parsed and serialized, and (2) a
+ * window of recent events. LIST is answered from (1) at a revision at least
+ * as new as the one asked for; WATCH replays (2) from the asked revision and
+ * then follows live events. A thousand watchers cost etcd one watch.
+ *
+ * Objects in the cache never change once stored; an update stores a new one.
+ * Readers hold references (api_cached_ref/unref), so they need no lock.
+ */
+#ifndef TUG_APISERVER_WATCHCACHE_H
+#define TUG_APISERVER_WATCHCACHE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fieldsel.h"
+#include "selector.h"
+#include "server.h"
+
+typedef struct api_cached {
+  atomic_int refs;
+  int64_t rv;
+  json_t *obj; /* with metadata.resourceVersion set */
+  char *json;  /* obj serialized */
+  size_t len;
+  char *key;
+} api_cached;
+
+void api_cached_ref(api_cached *c);
+void api_cached_unref(api_cached *c);
+/* Parse an etcd value into a cached object (resourceVersion = mod_revision). */
+api_cached *api_cached_from_kv(const tug_etcd_kv *kv);
+
+typedef struct api_filter {
+  const char *namespace; /* NULL: every namespace */
+  const char *name;      /* NULL: every name */
+  const tug_selector *labels;
+  const api_fieldsel *fields;
+} api_filter;
+
+bool api_filter_matches(const api_filter *f, const json_t *obj);
+
+/* Renders an event's object for a watcher that wants something other than
+ * the object itself (a Table row); first is true for the watcher's first event. */
+typedef json_t *(*api_watch_render_fn)(const api_kind *kind, const json_t *obj, bool first);
+
+api_watchcache *api_watchcache_new(api_server *s, const api_kind *kind);
+/* List the resource and start following it; fails if etcd cannot be read. */
+int api_watchcache_start(api_watchcache *c, tug_error *err);
+void api_watchcache_stop(api_watchcache *c);
+void api_watchcache_free(api_watchcache *c);
+
+/* Wait until the cache has caught up with etcd's current revision (asking
+ * etcd for a progress notification when this resource saw no write). */
+int api_watchcache_sync_to(api_watchcache *c, int64_t rev, int timeout_ms, tug_error *err);
+
+/* The object under key as the cache has it (referenced), or NULL. */
+api_cached *api_watchcache_get(api_watchcache *c, const char *key);
+
+/* Matching objects sorted by key, each referenced; *rev is the cache's revision. */
+int api_watchcache_list(api_watchcache *c, const api_filter *f, api_cached ***items, size_t *n,
+                        int64_t *rev);
+void api_cached_list_free(api_cached **items, size_t n);
+
+/*
+ * A watcher from revision rev: events after rev (TUG_E_COMPACTED when rev is
+ * older than the cache's window: the client gets 410 and lists again); rev 0
+ * starts with a synthetic ADDED for every matching object. The filter's
+ * namespace and name are copied; its label and field selectors pass to the
+ * watcher on success (on failure the caller still owns them). Bookmarks,
+ * when asked for, come every few seconds of silence and before a timeout.
+ */
+typedef struct api_watch_opts {
+  api_filter filter;
+  int64_t rev;
+  bool bookmarks;
+  int timeout_seconds;
+  api_watch_render_fn render; /* NULL: the object as it is */
+} api_watch_opts;
+
+int api_watchcache_watch(api_watchcache *c, const api_watch_opts *o, api_watcher **out,
+                         tug_error *err);
+/* libmicrohttpd's content reader for a watcher's response (server.c wires it). */
+ssize_t api_watcher_read(api_watcher *w, struct MHD_Connection *conn, char *buf, size_t max);
+void api_watcher_release(api_watcher *w);
+size_t api_watchcache_watchers(api_watchcache *c);
+
+#endif

@@ -1,0 +1,297 @@
+#!/usr/bin/env bats
+# tug-apiserver against a real etcd: verbs, subresources, watch, errors,
+# quota, metrics. One etcd and one API server for the whole file.
+
+setup_file() {
+  cd "$BATS_TEST_DIRNAME/.."
+  source e2e/lib/etcd.bash
+  source e2e/lib/apiserver.bash
+  apiserver_start --max-body-bytes 65536
+}
+
+teardown_file() {
+  cd "$BATS_TEST_DIRNAME/.."
+  source e2e/lib/etcd.bash
+  source e2e/lib/apiserver.bash
+  apiserver_stop
+}
+
+setup() {
+  cd "$BATS_TEST_DIRNAME/.."
+  source e2e/lib/etcd.bash
+  source e2e/lib/apiserver.bash
+}
+
+pod() { # pod NAME [NS] [extra spec json]
+  printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","namespace":"%s","labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox:latest","command":["sleep","3600"]%s}]}}' \
+    "$1" "${2:-default}" "${3:-}"
+}
+
+ns() { printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' "$1"; }
+
+@test "system namespaces exist from the first start" {
+  for n in default tug-system tug-node-lease; do
+    api GET /api/v1/namespaces/$n >/dev/null
+    [ "$code" = 200 ]
+    [ "$(jq -r .status.phase <<<"$out")" = Active ]
+  done
+}
+
+@test "create, get, list, update and delete a pod" {
+  api POST /api/v1/namespaces/default/pods "$(pod crud)" >/dev/null
+  [ "$code" = 201 ]
+  uid=$(jq -r .metadata.uid <<<"$out")
+  rv=$(jq -r .metadata.resourceVersion <<<"$out")
+  [ -n "$uid" ] && [ "$rv" -gt 0 ]
+  [ "$(jq -r .status.phase <<<"$out")" = Pending ]
+  [ "$(jq -r .spec.restartPolicy <<<"$out")" = Always ]
+  [ "$(jq -r .metadata.generation <<<"$out")" = 1 ]
+
+  api GET /api/v1/namespaces/default/pods/crud >/dev/null
+  [ "$code" = 200 ] && [ "$(jq -r .metadata.uid <<<"$out")" = "$uid" ]
+
+  api GET /api/v1/namespaces/default/pods >/dev/null
+  [ "$code" = 200 ] && [ "$(jq -r .kind <<<"$out")" = PodList ]
+  jq -e '.items[] | select(.metadata.name == "crud")' <<<"$out"
+
+  updated=$(jq -c '.items[] | select(.metadata.name=="crud") | .metadata.labels.tier = "front" | .spec.containers[0].image = "busybox:1"' <<<"$out")
+  api PUT /api/v1/namespaces/default/pods/crud "$updated" >/dev/null
+  [ "$code" = 200 ]
+  [ "$(jq -r .metadata.labels.tier <<<"$out")" = front ]
+  [ "$(jq -r .metadata.generation <<<"$out")" = 2 ]
+  [ "$(jq -r .metadata.resourceVersion <<<"$out")" -gt "$rv" ]
+
+  api DELETE /api/v1/namespaces/default/pods/crud >/dev/null
+  [ "$code" = 200 ]
+  api GET /api/v1/namespaces/default/pods/crud >/dev/null
+  [ "$code" = 404 ]
+}
+
+@test "update with a stale resourceVersion is a 409 and changes nothing" {
+  api POST /api/v1/namespaces/default/pods "$(pod stale)" >/dev/null
+  old=$(jq -c '.metadata.labels.v = "1"' <<<"$out")
+  api PUT /api/v1/namespaces/default/pods/stale "$old" >/dev/null
+  [ "$code" = 200 ]
+  api PUT /api/v1/namespaces/default/pods/stale "$(jq -c '.metadata.labels.v = "2"' <<<"$old")" >/dev/null
+  [ "$code" = 409 ]
+  [ "$(jq -r .reason <<<"$out")" = Conflict ]
+  [ "$(api GET /api/v1/namespaces/default/pods/stale | jq -r .metadata.labels.v)" = 1 ]
+}
+
+@test "create of an existing name is a 409 AlreadyExists" {
+  api POST /api/v1/namespaces/default/pods "$(pod twice)" >/dev/null
+  [ "$code" = 201 ]
+  api POST /api/v1/namespaces/default/pods "$(pod twice)" >/dev/null
+  [ "$code" = 409 ]
+  [ "$(jq -r .reason <<<"$out")" = AlreadyExists ]
+}
+
+@test "generateName makes a name" {
+  body=$(pod x | jq -c 'del(.metadata.name) | .metadata.generateName = "gen-"')
+  api POST /api/v1/namespaces/default/pods "$body" >/dev/null
+  [ "$code" = 201 ]
+  [[ "$(jq -r .metadata.name <<<"$out")" =~ ^gen-[a-z0-9]{5}$ ]]
+}
+
+@test "merge and strategic merge patches" {
+  api POST /api/v1/namespaces/default/pods "$(pod patched)" >/dev/null
+  api PATCH /api/v1/namespaces/default/pods/patched '{"metadata":{"labels":{"p":"merge"}}}' application/merge-patch+json >/dev/null
+  [ "$code" = 200 ] && [ "$(jq -r .metadata.labels.p <<<"$out")" = merge ]
+  [ "$(jq -r .metadata.labels.app <<<"$out")" = web ]
+  api PATCH /api/v1/namespaces/default/pods/patched '{"spec":{"containers":[{"name":"c","image":"busybox:2"}]}}' application/strategic-merge-patch+json >/dev/null
+  [ "$code" = 200 ]
+  [ "$(jq -r '.spec.containers[0].image' <<<"$out")" = busybox:2 ]
+  [ "$(jq -r '.spec.containers[0].command[0]' <<<"$out")" = sleep ]
+  api PATCH /api/v1/namespaces/default/pods/patched '[{"op":"add"}]' application/json-patch+json >/dev/null
+  [ "$code" = 415 ]
+}
+
+@test "status subresource writes status only; main writes keep status" {
+  api POST /api/v1/namespaces/default/pods "$(pod st)" >/dev/null
+  api PATCH /api/v1/namespaces/default/pods/st/status '{"status":{"phase":"Running"},"spec":{"nodeName":"ignored"}}' application/merge-patch+json >/dev/null
+  [ "$code" = 200 ]
+  [ "$(jq -r .status.phase <<<"$out")" = Running ]
+  [ "$(jq -r .spec.nodeName <<<"$out")" = null ]
+  api PATCH /api/v1/namespaces/default/pods/st '{"status":{"phase":"Failed"}}' application/merge-patch+json >/dev/null
+  [ "$(jq -r .status.phase <<<"$out")" = Running ]
+}
+
+@test "binding sets nodeName once, then 409" {
+  api POST /api/v1/namespaces/default/pods "$(pod bound)" >/dev/null
+  b='{"apiVersion":"v1","kind":"Binding","metadata":{"name":"bound"},"target":{"kind":"Node","name":"n1"}}'
+  api POST /api/v1/namespaces/default/pods/bound/binding "$b" >/dev/null
+  [ "$code" = 201 ]
+  [ "$(api GET /api/v1/namespaces/default/pods/bound | jq -r .spec.nodeName)" = n1 ]
+  api POST /api/v1/namespaces/default/pods/bound/binding "${b/n1/n2}" >/dev/null
+  [ "$code" = 409 ]
+}
+
+@test "scale subresource reads and writes replicas" {
+  d='{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}'
+  api POST /apis/apps/v1/namespaces/default/deployments "$d" >/dev/null
+  [ "$code" = 201 ]
+  api GET /apis/apps/v1/namespaces/default/deployments/web/scale >/dev/null
+  [ "$code" = 200 ] && [ "$(jq -r .kind <<<"$out")" = Scale ] && [ "$(jq -r .spec.replicas <<<"$out")" = 2 ]
+  api PATCH /apis/apps/v1/namespaces/default/deployments/web/scale '{"spec":{"replicas":5}}' application/merge-patch+json >/dev/null
+  [ "$code" = 200 ] && [ "$(jq -r .spec.replicas <<<"$out")" = 5 ]
+  [ "$(api GET /apis/apps/v1/namespaces/default/deployments/web | jq -r .spec.replicas)" = 5 ]
+}
+
+@test "finalizers keep a deleted object until they are removed" {
+  body=$(pod fin | jq -c '.metadata.finalizers = ["example.com/hold"]')
+  api POST /api/v1/namespaces/default/pods "$body" >/dev/null
+  api DELETE /api/v1/namespaces/default/pods/fin >/dev/null
+  [ "$code" = 200 ]
+  [ "$(jq -r .metadata.deletionTimestamp <<<"$out")" != null ]
+  api GET /api/v1/namespaces/default/pods/fin >/dev/null
+  [ "$code" = 200 ]
+  api PATCH /api/v1/namespaces/default/pods/fin '{"metadata":{"finalizers":null}}' application/merge-patch+json >/dev/null
+  [ "$code" = 200 ]
+  api GET /api/v1/namespaces/default/pods/fin >/dev/null
+  [ "$code" = 404 ]
+}
+
+@test "a bound pod is deleted gracefully, then for good with grace 0" {
+  api POST /api/v1/namespaces/default/pods "$(pod graceful)" >/dev/null
+  api POST /api/v1/namespaces/default/pods/graceful/binding '{"target":{"name":"n1"}}' >/dev/null
+  api DELETE /api/v1/namespaces/default/pods/graceful >/dev/null
+  [ "$(jq -r .metadata.deletionGracePeriodSeconds <<<"$out")" = 30 ]
+  api GET /api/v1/namespaces/default/pods/graceful >/dev/null
+  [ "$code" = 200 ]
+  api DELETE '/api/v1/namespaces/default/pods/graceful?gracePeriodSeconds=0' >/dev/null
+  api GET /api/v1/namespaces/default/pods/graceful >/dev/null
+  [ "$code" = 404 ]
+}
+
+@test "label and field selectors filter lists" {
+  api POST /api/v1/namespaces/tug-system/pods "$(pod sel-a tug-system)" >/dev/null
+  api POST /api/v1/namespaces/tug-system/pods "$(pod sel-b tug-system | jq -c '.metadata.labels.app = "db"')" >/dev/null
+  api GET '/api/v1/namespaces/tug-system/pods?labelSelector=app%3Ddb' >/dev/null
+  [ "$(jq -r '[.items[].metadata.name] | join(",")' <<<"$out")" = sel-b ]
+  api GET '/api/v1/pods?fieldSelector=metadata.name%3Dsel-a' >/dev/null
+  [ "$(jq -r '[.items[].metadata.name] | join(",")' <<<"$out")" = sel-a ]
+  api GET '/api/v1/pods?labelSelector=a%20in%20(x' >/dev/null
+  [ "$code" = 400 ]
+  api GET '/api/v1/pods?fieldSelector=spec.bogus%3D1' >/dev/null
+  [ "$code" = 400 ]
+}
+
+@test "limit and continue page through a list at one revision" {
+  for i in $(seq 1 7); do api POST /api/v1/namespaces/default/pods "$(pod page-$i)" >/dev/null; done
+  names=() ; cont=""
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    api GET "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb&limit=3&continue=$cont" >/dev/null
+    [ "$code" = 200 ]
+    names+=($(jq -r '.items[].metadata.name' <<<"$out"))
+    cont=$(jq -r '.metadata.continue // empty' <<<"$out")
+    [ -z "$cont" ] && break
+  done
+  all=$(api GET '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb' | jq -r '.items[].metadata.name' | sort | tr '\n' ' ')
+  [ "$(printf '%s\n' "${names[@]}" | sort | tr '\n' ' ')" = "$all" ]
+}
+
+@test "watch streams ADDED, MODIFIED and DELETED, and resumes from a resourceVersion" {
+  rv=$(api GET /api/v1/namespaces/default/pods | jq -r .metadata.resourceVersion)
+  curl -sN "$API/api/v1/namespaces/default/pods?watch=true&resourceVersion=$rv&timeoutSeconds=5" >"$BATS_TEST_TMPDIR/w" &
+  wpid=$!
+  sleep 0.3
+  api POST /api/v1/namespaces/default/pods "$(pod watched)" >/dev/null
+  api PATCH /api/v1/namespaces/default/pods/watched '{"metadata":{"labels":{"x":"y"}}}' application/merge-patch+json >/dev/null
+  api DELETE /api/v1/namespaces/default/pods/watched >/dev/null
+  wait $wpid || true
+  types=$(jq -r 'select(.object.metadata.name=="watched") | .type' "$BATS_TEST_TMPDIR/w" | tr '\n' ' ')
+  [ "$types" = "ADDED MODIFIED DELETED " ]
+  # Resuming after the ADDED replays exactly what followed it.
+  added_rv=$(jq -r 'select(.type=="ADDED" and .object.metadata.name=="watched") | .object.metadata.resourceVersion' "$BATS_TEST_TMPDIR/w")
+  curl -sN "$API/api/v1/namespaces/default/pods?watch=true&resourceVersion=$added_rv&timeoutSeconds=1" >"$BATS_TEST_TMPDIR/w2"
+  types=$(jq -r 'select(.object.metadata.name=="watched") | .type' "$BATS_TEST_TMPDIR/w2" | tr '\n' ' ')
+  [ "$types" = "MODIFIED DELETED " ]
+}
+
+@test "a watch from before the cache's window is 410 Gone" {
+  api GET '/api/v1/namespaces/default/pods?watch=true&resourceVersion=1' >/dev/null
+  [ "$code" = 410 ]
+}
+
+@test "bad input gets a Status with the right code and stores nothing" {
+  api POST /api/v1/namespaces/default/pods '{not json' >/dev/null;                    [ "$code" = 400 ]
+  api POST /api/v1/namespaces/default/pods '[1,2]' >/dev/null;                        [ "$code" = 400 ]
+  api POST /api/v1/namespaces/default/pods "$(pod x | jq -c '.kind = "Service"')" >/dev/null; [ "$code" = 400 ]
+  api POST /api/v1/namespaces/default/pods "$(pod x tug-system)" >/dev/null;         [ "$code" = 400 ]
+  api PUT /api/v1/namespaces/default/pods/other "$(pod x)" >/dev/null;               [ "$code" = 400 ]
+  api POST /api/v1/namespaces/default/pods "$(pod Bad_Name)" >/dev/null;                  [ "$code" = 422 ]
+  [ "$(jq -r .reason <<<"$out")" = Invalid ]
+  jq -e '.details.causes[] | select(.field == "metadata.name")' <<<"$out"
+  api POST /api/v1/namespaces/default/pods "$(pod x | jq -c 'del(.metadata.name)')" >/dev/null; [ "$code" = 422 ]
+  api GET /api/v1/namespaces/default/gizmos >/dev/null;                              [ "$code" = 404 ]
+  api POST /api/v1/namespaces/nowhere/pods "$(pod x nowhere)" >/dev/null;            [ "$code" = 404 ]
+  big=$(head -c 70000 /dev/zero | tr '\0' 'a')
+  api POST /api/v1/namespaces/default/pods "{\"a\":\"$big\"}" >/dev/null;            [ "$code" = 413 ]
+  api POST /api/v1/namespaces/default/pods "$(pod x)" text/plain >/dev/null;         [ "$code" = 415 ]
+  api POST /api/v1/namespaces/default/pods "$(pod neg default ',"resources":{"requests":{"cpu":"-1"}}')" >/dev/null; [ "$code" = 422 ]
+  api POST /api/v1/namespaces/default/pods "$(pod bad default ',"resources":{"requests":{"memory":"12Zi"}}')" >/dev/null; [ "$code" = 422 ]
+  deep=$(printf '%.0s[' $(seq 1 3000))
+  api POST /api/v1/namespaces/default/pods "$deep" >/dev/null;                       [ "$code" = 400 ]
+  wide="{\"a\":[$(seq -s, 1 60000)]}"
+  api POST /api/v1/namespaces/default/pods "$wide" >/dev/null
+  [ "$code" = 413 ] || [ "$code" = 400 ]
+  for n in x neg bad Bad_Name; do
+    api GET /api/v1/namespaces/default/pods/$n >/dev/null
+    [ "$code" = 404 ]
+  done
+}
+
+@test "dryRun=All validates without storing" {
+  api POST '/api/v1/namespaces/default/pods?dryRun=All' "$(pod dry)" >/dev/null
+  [ "$code" = 201 ]
+  api GET /api/v1/namespaces/default/pods/dry >/dev/null
+  [ "$code" = 404 ]
+}
+
+@test "quota: parallel creates against room for N admit exactly N" {
+  api POST /api/v1/namespaces "$(ns quota)" >/dev/null
+  q='{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"q","namespace":"quota"},"spec":{"hard":{"pods":"5","requests.cpu":"10"}}}'
+  api POST /api/v1/namespaces/quota/resourcequotas "$q" >/dev/null
+  [ "$code" = 201 ]
+  for i in $(seq 1 20); do
+    pod qp-$i quota ',"resources":{"requests":{"cpu":"100m"}}' >"$BATS_TEST_TMPDIR/p$i.json"
+  done
+  seq 1 20 | xargs -P 20 -I{} curl -s -o /dev/null -w '%{http_code}\n' -X POST \
+    -H 'Content-Type: application/json' --data-binary @"$BATS_TEST_TMPDIR/p{}.json" \
+    "$API/api/v1/namespaces/quota/pods" >"$BATS_TEST_TMPDIR/codes"
+  [ "$(grep -c '^201$' "$BATS_TEST_TMPDIR/codes")" = 5 ]
+  [ "$(grep -c '^403$' "$BATS_TEST_TMPDIR/codes")" = 15 ]
+  [ "$(api GET /api/v1/namespaces/quota/pods | jq '.items | length')" = 5 ]
+  api GET /api/v1/namespaces/quota/resourcequotas/q >/dev/null
+  [ "$(jq -r '.status.used.pods' <<<"$out")" = 5 ]
+  [ "$(jq -r '.status.used["requests.cpu"]' <<<"$out")" = 500m ]
+  api POST /api/v1/namespaces/quota/pods "$(pod one-more quota ',"resources":{"requests":{"cpu":"100m"}}')" >/dev/null
+  [ "$code" = 403 ]
+  [[ "$(jq -r .message <<<"$out")" == *"exceeded quota: q, requested: pods=1, used: pods=5, limited: pods=5"* ]]
+  # Deleting gives the room back.
+  api DELETE /api/v1/namespaces/quota/pods/qp-1 >/dev/null || true
+  name=$(api GET /api/v1/namespaces/quota/pods | jq -r '.items[0].metadata.name')
+  api DELETE /api/v1/namespaces/quota/pods/$name >/dev/null
+  api POST /api/v1/namespaces/quota/pods "$(pod one-more quota ',"resources":{"requests":{"cpu":"100m"}}')" >/dev/null
+  [ "$code" = 201 ]
+}
+
+@test "discovery, version, health and metrics" {
+  api GET /api >/dev/null;             [ "$(jq -r '.versions[0]' <<<"$out")" = v1 ]
+  api GET /apis >/dev/null;            jq -e '.groups[] | select(.name == "apps")' <<<"$out"
+  api GET /api/v1 >/dev/null;          jq -e '.resources[] | select(.name == "pods" and (.shortNames | index("po")))' <<<"$out"
+  api GET /apis/scheduling.tug.io/v1 >/dev/null; jq -e '.resources[] | select(.name == "queues")' <<<"$out"
+  api GET /version >/dev/null;         [ "$(jq -r .major <<<"$out")" = 1 ]
+  api GET /healthz >/dev/null;     [ "$code" = 200 ]
+  api GET /readyz >/dev/null;      [ "$code" = 200 ]
+  api GET /metrics >/dev/null
+  [[ "$out" == *'apiserver_request_total{verb="CREATE",resource="pods",code="201"}'* ]]
+  [[ "$out" == *'apiserver_request_duration_seconds_bucket{verb="GET",le="+Inf"}'* ]]
+  [[ "$out" == *'apiserver_current_inflight_requests'* ]]
+}
+
+@test "Table output when asked for, with kubectl's pod columns" {
+  out=$(curl -sS -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io' "$API/api/v1/namespaces/default/pods")
+  [ "$(jq -r .kind <<<"$out")" = Table ]
+  [ "$(jq -r '[.columnDefinitions[].name] | .[0:5] | join(",")' <<<"$out")" = "Name,Ready,Status,Restarts,Age" ]
+}

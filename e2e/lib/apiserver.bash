@@ -1,0 +1,42 @@
+# apiserver.bash — a real etcd and tug-apiserver on loopback for e2e suites.
+# Source it after etcd.bash; call apiserver_start / apiserver_stop (trap).
+# Sets API (http://127.0.0.1:PORT), APISERVER_PID and APISERVER_LOG.
+
+apiserver_start() {
+  etcd_start || return 1
+  local port
+  port=$(_free_port)
+  API="http://127.0.0.1:$port"
+  APISERVER_LOG="$ETCD_DIR/apiserver.log"
+  bin/tug-apiserver --etcd-servers "$ETCD_ENDPOINT" --listen "127.0.0.1:$port" \
+    "$@" >"$APISERVER_LOG" 2>&1 &
+  APISERVER_PID=$!
+  export API APISERVER_PID APISERVER_LOG
+  wait_ready tug-apiserver "$APISERVER_PID" "$APISERVER_LOG" curl -fsS "$API/readyz"
+}
+
+apiserver_stop() {
+  if [ -n "${APISERVER_PID:-}" ]; then
+    stop_pid "$APISERVER_PID"
+    APISERVER_PID=
+  fi
+  etcd_stop
+}
+
+# api METHOD PATH [BODY] [CONTENT-TYPE]: prints the body and sets $out and $code
+# (so call it directly, not in $(...), when the test needs the code).
+api() {
+  local method=$1 path=$2 body=${3:-} ctype=${4:-application/json} file
+  file=$(mktemp)
+  if [ -n "$body" ]; then
+    printf '%s' "$body" >"$file.in"
+    code=$(curl -sS -o "$file" -w '%{http_code}' -X "$method" -H "Content-Type: $ctype" \
+      --data-binary @"$file.in" "$API$path")
+    rm -f "$file.in"
+  else
+    code=$(curl -sS -o "$file" -w '%{http_code}' -X "$method" "$API$path")
+  fi
+  out=$(cat "$file")
+  rm -f "$file"
+  printf '%s\n' "$out"
+}
