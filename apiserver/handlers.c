@@ -163,7 +163,40 @@ static void answer_object(api_request *r, const api_kind *k, json_t *obj, int co
   }
 }
 
+/* Bring the kind's cache up to date for a read at resourceVersion rv (NULL:
+ * consistent with etcd now, "0": as the cache is). False when it cannot. */
+static bool cache_ready_for(api_request *r, api_watchcache *c, const char *rv) {
+  int64_t want = 0;
+  tug_error err = {0};
+  if (rv && strcmp(rv, "0") == 0)
+    return true;
+  if (rv && (want = strtoll(rv, NULL, 10)) <= 0)
+    return false;
+  if (rv == NULL && api_revision_current(&r->server->revision, r->server->etcd, &want, &err) < 0)
+    return false;
+  return api_watchcache_sync_to(c, want, 1000, &err) == 0;
+}
+
 void api_handle_get(api_request *r, const api_route *rt, api_response *out) {
+  api_watchcache *c = r->server->caches[rt->kind - api_kinds];
+  if (cache_ready_for(r, c, api_query(r, "resourceVersion"))) {
+    char key[512];
+    api_cached *o = api_watchcache_get(c, api_key(rt->kind, rt->ns, rt->name, key, sizeof key));
+    if (o == NULL) {
+      json_decref(out->body);
+      out->code = 404;
+      out->body = api_status(404, "NotFound", api_status_details(rt->kind, rt->name),
+                             "%s \"%s\" not found", rt->kind->plural, rt->name);
+    } else if (api_wants_table(r)) {
+      answer_object(r, rt->kind, json_incref(o->obj), 200, out);
+    } else {
+      out->code = 200;
+      out->text = strdup(o->json);
+      out->content_type = "application/json";
+    }
+    api_cached_unref(o);
+    return;
+  }
   json_t *obj;
   tug_error err = {0};
   if (api_storage_get(r->server, rt->kind, rt->ns, rt->name, &obj, NULL, &err) < 0) {

@@ -206,16 +206,6 @@ static int page_from_etcd(api_request *r, const api_route *rt, list_query *q, ap
   return rc;
 }
 
-/* etcd's current revision: what a consistent read must reflect. */
-static int current_revision(api_server *s, int64_t *rev, tug_error *err) {
-  tug_etcd_range r;
-  if (tug_etcd_get(s->etcd, "/registry/~revision", &r, err) < 0)
-    return -1;
-  *rev = r.revision;
-  tug_etcd_range_free(&r);
-  return 0;
-}
-
 void api_handle_list(api_request *r, const api_route *rt, api_response *out) {
   list_query q;
   if (parse_list_query(r, rt, &q, out) < 0)
@@ -232,7 +222,7 @@ void api_handle_list(api_request *r, const api_route *rt, api_response *out) {
     list_query_free(&q);
     return;
   }
-  if (q.rv == NULL && current_revision(r->server, &want, &err) < 0) {
+  if (q.rv == NULL && api_revision_current(&r->server->revision, r->server->etcd, &want, &err) < 0) {
     api_fail_error(out, rt->kind, NULL, &err);
   } else if (want > 0 && api_watchcache_sync_to(c, want, SYNC_TIMEOUT_MS, &err) < 0) {
     api_fail(out, 504, "%s", err.msg);

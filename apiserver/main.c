@@ -23,7 +23,8 @@ static const char *const system_namespaces[] = {"default", "tug-system", "tug-no
 static void usage(FILE *f) {
   fprintf(f, "usage: tug-apiserver [--etcd-servers URLS] [--listen HOST:PORT] [--threads N]\n"
              "                    [--max-requests-inflight N] [--max-body-bytes N]\n"
-             "                    [--watch-history N] [--log-level LEVEL] [--log-file PATH]\n");
+             "                    [--watch-history N] [--consistent-reads local|etcd]\n"
+             "                    [--log-level LEVEL] [--log-file PATH]\n");
 }
 
 static int parse_listen(const char *s, api_config *cfg) {
@@ -50,6 +51,7 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
       {"log-level", required_argument, NULL, 'v'},
       {"log-file", required_argument, NULL, 'f'},
       {"data-dir", required_argument, NULL, 'd'},
+      {"consistent-reads", required_argument, NULL, 'c'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -68,6 +70,7 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
     case 'v': *level = optarg; break;
     case 'f': *log_file = optarg; break;
     case 'd': break; /* state lives in etcd; accepted for compatibility */
+    case 'c': cfg->consistent_reads = optarg; break;
     case 'h': usage(stdout); exit(0);
     default: usage(stderr); return -1;
     }
@@ -130,10 +133,16 @@ int main(int argc, char **argv) {
                           .max_inflight = 400,
                           .max_body_bytes = 3 * 1024 * 1024,
                           .watch_queue_events = 1000,
-                          .watch_history = 10000}};
+                          .watch_history = 10000,
+                          .consistent_reads = "local"}};
   const char *level = "info", *log_file = NULL;
   if (parse_flags(argc, argv, &s.cfg, &level, &log_file) < 0)
     return 2;
+  bool local_reads = strcmp(s.cfg.consistent_reads, "local") == 0;
+  if (!local_reads && strcmp(s.cfg.consistent_reads, "etcd") != 0) {
+    fprintf(stderr, "tug-apiserver: --consistent-reads must be local or etcd\n");
+    return 2;
+  }
   int lv = tug_log_level_parse(level);
   if (lv < 0 || tug_log_init("apiserver", lv, log_file) < 0) {
     fprintf(stderr, "tug-apiserver: bad --log-level or --log-file\n");
@@ -148,9 +157,11 @@ int main(int argc, char **argv) {
 
   tug_error err = {0};
   s.metrics = api_metrics_new();
+  api_revision_init(&s.revision, local_reads);
   int rc = 1;
   if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, NULL, &err) < 0 ||
       ensure_namespaces(&s, &err) < 0 || start_caches(&s, &err) < 0 ||
+      api_revision_current(&s.revision, s.etcd, &(int64_t){0}, &err) < 0 ||
       api_server_start(&s, &err) < 0) {
     tug_errorlog("cannot start", "error=\"%s\"", err.msg);
   } else {
@@ -167,5 +178,6 @@ int main(int argc, char **argv) {
   free_caches(&s);
   api_metrics_free(s.metrics);
   tug_etcd_close(s.etcd);
+  api_revision_destroy(&s.revision);
   return rc;
 }

@@ -14,6 +14,7 @@
 #include "object.h"
 #include "quantity.h"
 #include "status.h"
+#include "watchcache.h"
 
 static bool is_cpu(const char *res) { return strstr(res, "cpu") != NULL; }
 static bool is_memory(const char *res) { return strstr(res, "memory") != NULL; }
@@ -150,8 +151,24 @@ static int apply_one(const api_kind *k, const json_t *obj, json_t *q, int64_t qr
   return 0;
 }
 
+/* Whether the quota cache knows of any quota in ns. A quota created a moment
+ * ago may not be there yet; Kubernetes' quota has the same short window, and
+ * the quota controller's recount closes it. */
+static bool namespace_has_quota(api_server *s, const char *ns) {
+  const api_kind *qk = api_kind_by_resource("", "v1", "resourcequotas");
+  api_filter f = {.namespace = ns};
+  api_cached **items;
+  size_t n;
+  int64_t rev;
+  api_watchcache_list(s->caches[qk - api_kinds], &f, &items, &n, &rev);
+  api_cached_list_free(items, n);
+  return n > 0;
+}
+
 static int apply_all(api_server *s, const api_kind *k, const json_t *obj, int sign, api_txn *txn,
                      api_response *out, tug_error *err) {
+  if (!namespace_has_quota(s, tug_obj_namespace(obj)))
+    return 0;
   tug_etcd_range r;
   if (list_quotas(s, tug_obj_namespace(obj), &r, err) < 0) {
     if (out)

@@ -18,9 +18,10 @@ enum { MAX_SEGMENTS = 10 };
 
 static int split(char *path, char **seg) {
   int n = 0;
-  for (char *p = strtok(path, "/"); p && n < MAX_SEGMENTS; p = strtok(NULL, "/"))
+  char *save = NULL;
+  for (char *p = strtok_r(path, "/", &save); p && n < MAX_SEGMENTS; p = strtok_r(NULL, "/", &save))
     seg[n++] = p;
-  return strtok(NULL, "/") ? -1 : n;
+  return strtok_r(NULL, "/", &save) ? -1 : n;
 }
 
 /* seg points after the group/version. Fills rt; returns false for a 404. */

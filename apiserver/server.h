@@ -19,6 +19,7 @@
 
 #include "etcd.h"
 #include "registry.h"
+#include "revision.h"
 
 typedef struct api_config {
   const char *etcd_servers;
@@ -29,6 +30,7 @@ typedef struct api_config {
   size_t max_body_bytes;
   int watch_queue_events;  /* per watcher, beyond it the watcher is dropped */
   int watch_history;       /* events per resource kept for resuming watches */
+  const char *consistent_reads; /* "local" or "etcd": see revision.h */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -43,6 +45,7 @@ typedef struct api_server {
   api_metrics *metrics;
   atomic_int inflight;
   atomic_bool ready;
+  api_revision revision; /* for consistent reads from the caches */
 } api_server;
 
 typedef struct api_request {

@@ -134,6 +134,7 @@ int api_storage_create(api_server *s, const api_kind *k, json_t *obj, api_txn *e
     return tug_error_set(err, TUG_E_CONFLICT, "%s \"%s\" already exists", k->plural, name);
   if (!ok)
     return tug_error_set(err, EAGAIN, "%s \"%s\": admission state changed", k->plural, name);
+  api_revision_observe(&s->revision, rev);
   api_set_resource_version(obj, rev);
   return 0;
 }
@@ -165,6 +166,7 @@ int api_storage_update(api_server *s, const api_kind *k, json_t *obj, int64_t ex
                          k->plural, name);
   if (!ok)
     return tug_error_set(err, EAGAIN, "%s \"%s\": admission state changed", k->plural, name);
+  api_revision_observe(&s->revision, rev);
   api_set_resource_version(obj, rev);
   return 0;
 }
@@ -179,6 +181,8 @@ int api_storage_delete(api_server *s, const api_kind *k, const char *ns, const c
   if (run_txn(s, &c, &del, key, extra, &res, err) < 0)
     return -1;
   bool ok = res.succeeded, gone = !ok && res.results[0].n == 0;
+  if (ok)
+    api_revision_observe(&s->revision, res.revision);
   if (rev)
     *rev = res.revision;
   tug_etcd_txn_result_free(&res);

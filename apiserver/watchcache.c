@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "hashmap.h"
+#include "objstore.h"
 #include "log.h"
 #include "object.h"
 #include "storage.h"
@@ -69,7 +70,7 @@ struct api_watchcache {
   char prefix[128];
   pthread_mutex_t mu;
   pthread_cond_t cond;
-  tug_hashmap *objects;
+  api_objstore *objects;
   int64_t rev;
   int64_t window_start; /* every event after this revision is in the window */
   cache_event **ring;
@@ -349,14 +350,14 @@ static cache_event *apply_put(api_watchcache *c, const tug_etcd_kv *kv) {
              kv->key);
     return NULL;
   }
-  api_cached *prev = tug_hashmap_put(c->objects, obj->key, obj);
+  api_cached *prev = api_objstore_put(c->objects, obj);
   api_cached_ref(obj);
   return event_new(prev ? "MODIFIED" : "ADDED", obj->rv, obj, prev);
 }
 
 static cache_event *apply_delete(api_watchcache *c, const tug_etcd_kv *kv) {
   char *key = strndup(kv->key, kv->key_len);
-  api_cached *prev = tug_hashmap_remove(c->objects, key);
+  api_cached *prev = api_objstore_remove(c->objects, key);
   free(key);
   if (prev == NULL)
     return NULL;
@@ -412,28 +413,26 @@ static void clear_window(api_watchcache *c) {
   }
 }
 
-static void unref_value(void *v) { api_cached_unref(v); }
-
 /* (Re)load every object and open the etcd watch after that revision. */
 static int relist(api_watchcache *c, tug_error *err) {
   tug_etcd_range r;
   if (tug_etcd_list(c->server->etcd, c->prefix, NULL, 0, 0, &r, err) < 0)
     return tug_error_wrap(err, "list %s", c->kind->plural);
-  tug_hashmap *objects = tug_hashmap_new();
+  api_objstore *objects = api_objstore_new(strlen(c->prefix), c->kind->namespaced);
   for (size_t i = 0; i < r.n; i++) {
     api_cached *o = api_cached_from_kv(&r.kvs[i]);
     if (o)
-      tug_hashmap_put(objects, o->key, o);
+      api_cached_unref(api_objstore_put(objects, o));
   }
   int64_t rev = r.revision;
   tug_etcd_range_free(&r);
   tug_etcd_watch *w;
   if (tug_etcd_watch_open(c->server->etcd, c->prefix, true, rev + 1, 0, &w, err) < 0) {
-    tug_hashmap_free(objects, unref_value);
+    api_objstore_free(objects);
     return tug_error_wrap(err, "watch %s", c->kind->plural);
   }
   pthread_mutex_lock(&c->mu);
-  tug_hashmap_free(c->objects, unref_value);
+  api_objstore_free(c->objects);
   c->objects = objects;
   clear_window(c);
   c->rev = c->window_start = rev;
@@ -487,7 +486,7 @@ api_watchcache *api_watchcache_new(api_server *s, const api_kind *kind) {
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   pthread_cond_init(&c->cond, &ca);
   pthread_condattr_destroy(&ca);
-  c->objects = tug_hashmap_new();
+  c->objects = api_objstore_new(strlen(c->prefix), kind->namespaced);
   c->ring_cap = s->cfg.watch_history > 0 ? (size_t)s->cfg.watch_history : 1000;
   c->ring = calloc(c->ring_cap, sizeof *c->ring);
   return c;
@@ -516,7 +515,7 @@ void api_watchcache_free(api_watchcache *c) {
   tug_etcd_watch_close(c->watch);
   clear_window(c);
   free(c->ring);
-  tug_hashmap_free(c->objects, unref_value);
+  api_objstore_free(c->objects);
   pthread_mutex_destroy(&c->mu);
   pthread_cond_destroy(&c->cond);
   free(c);
@@ -553,7 +552,7 @@ int api_watchcache_sync_to(api_watchcache *c, int64_t rev, int timeout_ms, tug_e
 
 api_cached *api_watchcache_get(api_watchcache *c, const char *key) {
   pthread_mutex_lock(&c->mu);
-  api_cached *o = tug_hashmap_get(c->objects, key);
+  api_cached *o = api_objstore_get(c->objects, key);
   if (o)
     api_cached_ref(o);
   pthread_mutex_unlock(&c->mu);
@@ -564,26 +563,32 @@ static int by_key(const void *a, const void *b) {
   return strcmp((*(api_cached *const *)a)->key, (*(api_cached *const *)b)->key);
 }
 
+typedef struct collect {
+  const api_filter *filter;
+  api_cached **out;
+  size_t n;
+} collect;
+
+static void collect_one(api_cached *o, void *arg) {
+  collect *c = arg;
+  if (api_filter_matches(c->filter, o->obj)) {
+    api_cached_ref(o);
+    c->out[c->n++] = o;
+  }
+}
+
 int api_watchcache_list(api_watchcache *c, const api_filter *f, api_cached ***items, size_t *n,
                         int64_t *rev) {
+  /* Namespace and name are settled by the store; only selectors are left. */
+  api_filter rest = {NULL, f->name, f->labels, f->fields};
   pthread_mutex_lock(&c->mu);
-  size_t cap = tug_hashmap_size(c->objects) + 1, count = 0;
-  api_cached **out = malloc(cap * sizeof *out);
-  tug_hashmap_iter it;
-  tug_hashmap_iter_init(&it, c->objects);
-  void *v;
-  while (tug_hashmap_next(&it, NULL, &v)) {
-    api_cached *o = v;
-    if (api_filter_matches(f, o->obj)) {
-      api_cached_ref(o);
-      out[count++] = o;
-    }
-  }
+  collect col = {&rest, malloc((api_objstore_size(c->objects) + 1) * sizeof(api_cached *)), 0};
+  api_objstore_each(c->objects, f->namespace, collect_one, &col);
   *rev = c->rev;
   pthread_mutex_unlock(&c->mu);
-  qsort(out, count, sizeof *out, by_key);
-  *items = out;
-  *n = count;
+  qsort(col.out, col.n, sizeof *col.out, by_key);
+  *items = col.out;
+  *n = col.n;
   return 0;
 }
 
@@ -610,16 +615,16 @@ static api_watcher *watcher_new(api_watchcache *c, const api_watch_opts *o) {
 }
 
 /* Synthetic ADDED events for the current state, for a watch from "now". */
+static void replay_one(api_cached *o, void *arg) {
+  api_watcher *w = arg;
+  if (api_filter_matches(&w->filter, o->obj))
+    push_custom(w, "ADDED", o, o->rv);
+}
+
+/* Synthetic ADDED events for the current state, for a watch from "now". */
 static void replay_state(api_watchcache *c, api_watcher *w) {
-  tug_hashmap_iter it;
-  tug_hashmap_iter_init(&it, c->objects);
-  void *v;
   pthread_mutex_lock(&w->mu);
-  while (tug_hashmap_next(&it, NULL, &v)) {
-    api_cached *o = v;
-    if (api_filter_matches(&w->filter, o->obj))
-      push_custom(w, "ADDED", o, o->rv);
-  }
+  api_objstore_each(c->objects, w->filter.namespace, replay_one, w);
   pthread_mutex_unlock(&w->mu);
 }
 
