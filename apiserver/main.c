@@ -129,7 +129,7 @@ int main(int argc, char **argv) {
   api_server s = {.cfg = {.etcd_servers = "http://127.0.0.1:2379",
                           .listen_host = "127.0.0.1",
                           .listen_port = 6443,
-                          .threads = 4,
+                          .threads = 16,
                           .max_inflight = 400,
                           .max_body_bytes = 3 * 1024 * 1024,
                           .watch_queue_events = 1000,

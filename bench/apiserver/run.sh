@@ -7,7 +7,7 @@
 # Usage: bench/apiserver/run.sh [--seconds N] [--threads N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds=10 threads=4
+seconds=10 threads=16
 while [ $# -gt 0 ]; do
   case $1 in
     --seconds) seconds=$2; shift 2 ;;
