@@ -1,6 +1,7 @@
 # apiserver.bash — a real etcd and tug-apiserver on loopback for e2e suites.
 # Source it after etcd.bash; call apiserver_start / apiserver_stop (trap).
-# Sets API (http://127.0.0.1:PORT), APISERVER_PID and APISERVER_LOG.
+# Sets API (http://127.0.0.1:PORT), APISERVER_PID and APISERVER_LOG. APISERVER_BIN
+# picks another build (an ASan one, say).
 
 apiserver_start() {
   etcd_start || return 1
@@ -8,7 +9,7 @@ apiserver_start() {
   port=$(_free_port)
   API="http://127.0.0.1:$port"
   APISERVER_LOG="$ETCD_DIR/apiserver.log"
-  bin/tug-apiserver --etcd-servers "$ETCD_ENDPOINT" --listen "127.0.0.1:$port" \
+  "${APISERVER_BIN:-bin/tug-apiserver}" --etcd-servers "$ETCD_ENDPOINT" --listen "127.0.0.1:$port" \
     "$@" >"$APISERVER_LOG" 2>&1 &
   APISERVER_PID=$!
   export API APISERVER_PID APISERVER_LOG
