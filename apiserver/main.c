@@ -23,7 +23,8 @@ static const char *const system_namespaces[] = {"default", "tug-system", "tug-no
 static void usage(FILE *f) {
   fprintf(f, "usage: tug-apiserver [--etcd-servers URLS] [--listen HOST:PORT] [--threads N]\n"
              "                    [--max-requests-inflight N] [--max-body-bytes N]\n"
-             "                    [--watch-history N] [--consistent-reads local|etcd]\n"
+             "                    [--watch-history N] [--watch-queue-events N]\n"
+             "                    [--consistent-reads local|etcd]\n"
              "                    [--log-level LEVEL] [--log-file PATH]\n");
 }
 
@@ -48,6 +49,7 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
       {"max-requests-inflight", required_argument, NULL, 'i'},
       {"max-body-bytes", required_argument, NULL, 'b'},
       {"watch-history", required_argument, NULL, 'w'},
+      {"watch-queue-events", required_argument, NULL, 'q'},
       {"log-level", required_argument, NULL, 'v'},
       {"log-file", required_argument, NULL, 'f'},
       {"data-dir", required_argument, NULL, 'd'},
@@ -67,6 +69,7 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
     case 'i': cfg->max_inflight = atoi(optarg); break;
     case 'b': cfg->max_body_bytes = strtoull(optarg, NULL, 10); break;
     case 'w': cfg->watch_history = atoi(optarg); break;
+    case 'q': cfg->watch_queue_events = atoi(optarg); break;
     case 'v': *level = optarg; break;
     case 'f': *log_file = optarg; break;
     case 'd': break; /* state lives in etcd; accepted for compatibility */
