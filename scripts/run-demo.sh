@@ -1,20 +1,40 @@
 #!/usr/bin/env bash
-# `make run`: start what exists of a local Tugboat cluster.
+# `make run`: start what exists of a local Tugboat cluster and show the demo.
 #
-# Today that is etcd and the etcd client: the API server, scheduler,
-# controllers, agents and `tug up` land with the issues that build them, and
-# this script will start them. Until then it starts etcd on loopback, proves a
-# round trip through Tugboat's client, and stops everything on Ctrl-C.
+# Today that is etcd and tug-apiserver on loopback: the demo manifests
+# (manifests/demo) are applied with kubectl and listed. The scheduler,
+# controllers and agents that turn them into running containers land with
+# their issues, and this script will start them too. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source e2e/lib/etcd.bash
-trap etcd_stop EXIT INT TERM
-etcd_start
-echo "etcd is running at $ETCD_ENDPOINT (data in $ETCD_DIR)"
-build/bench-etcd --endpoints "$ETCD_ENDPOINT" --count 1000 --inflight 64
+source e2e/lib/apiserver.bash
+trap apiserver_stop EXIT INT TERM
+apiserver_start
+export KUBECONFIG="$ETCD_DIR/kubeconfig"
+cat >"$KUBECONFIG" <<KC
+apiVersion: v1
+kind: Config
+clusters: [{name: tug, cluster: {server: "$API"}}]
+users: [{name: me, user: {}}]
+contexts: [{name: tug, context: {cluster: tug, user: me}}]
+current-context: tug
+KC
+echo "etcd:          $ETCD_ENDPOINT (data in $ETCD_DIR)"
+echo "tug-apiserver: $API (log: $APISERVER_LOG)"
 echo
-echo "The control plane (tug-apiserver, tug-scheduler, tug-controllers, tug-agent, tug up)"
-echo "is not built yet; see README.md. Press Ctrl-C to stop etcd."
+kubectl apply --validate=false -f manifests/demo/
+echo
+kubectl get namespaces
+echo
+kubectl -n shop get deployments,jobs,services,resourcequotas
+echo
+kubectl get queues
+echo
+echo "Try: KUBECONFIG=$KUBECONFIG kubectl -n shop get deploy web -o yaml"
+echo "Nothing schedules or runs pods yet: tug-scheduler, tug-controllers and tug-agent"
+echo "come with the next issues (see README.md)."
 if [ -t 0 ]; then
-  wait "$ETCD_PID"
+  echo "Press Ctrl-C to stop etcd and the API server."
+  wait "$APISERVER_PID"
 fi
