@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compactor.h"
 #include "log.h"
 #include "metrics.h"
 #include "object.h"
@@ -24,7 +25,7 @@ static void usage(FILE *f) {
   fprintf(f, "usage: tug-apiserver [--etcd-servers URLS] [--listen HOST:PORT] [--threads N]\n"
              "                    [--max-requests-inflight N] [--max-body-bytes N]\n"
              "                    [--watch-history N] [--watch-queue-events N]\n"
-             "                    [--consistent-reads local|etcd]\n"
+             "                    [--consistent-reads local|etcd] [--compaction-interval SECONDS]\n"
              "                    [--log-level LEVEL] [--log-file PATH]\n");
 }
 
@@ -54,6 +55,7 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
       {"log-file", required_argument, NULL, 'f'},
       {"data-dir", required_argument, NULL, 'd'},
       {"consistent-reads", required_argument, NULL, 'c'},
+      {"compaction-interval", required_argument, NULL, 'C'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -74,6 +76,7 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
     case 'f': *log_file = optarg; break;
     case 'd': break; /* state lives in etcd; accepted for compatibility */
     case 'c': cfg->consistent_reads = optarg; break;
+    case 'C': cfg->compaction_seconds = atoi(optarg); break;
     case 'h': usage(stdout); exit(0);
     default: usage(stderr); return -1;
     }
@@ -137,7 +140,8 @@ int main(int argc, char **argv) {
                           .max_body_bytes = 3 * 1024 * 1024,
                           .watch_queue_events = 1000,
                           .watch_history = 10000,
-                          .consistent_reads = "local"}};
+                          .consistent_reads = "local",
+                          .compaction_seconds = 300}};
   const char *level = "info", *log_file = NULL;
   if (parse_flags(argc, argv, &s.cfg, &level, &log_file) < 0)
     return 2;
@@ -162,6 +166,7 @@ int main(int argc, char **argv) {
   s.metrics = api_metrics_new();
   api_revision_init(&s.revision, local_reads);
   int rc = 1;
+  api_compactor *compactor = NULL;
   if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, NULL, &err) < 0 ||
       ensure_namespaces(&s, &err) < 0 || start_caches(&s, &err) < 0 ||
       api_revision_current(&s.revision, s.etcd, &(int64_t){0}, &err) < 0 ||
@@ -169,6 +174,7 @@ int main(int argc, char **argv) {
     tug_errorlog("cannot start", "error=\"%s\"", err.msg);
   } else {
     atomic_store(&s.ready, true);
+    compactor = api_compactor_start(&s, s.cfg.compaction_seconds);
     tug_info("serving", "listen=%s:%d etcd=%s threads=%d", s.cfg.listen_host, s.cfg.listen_port,
              s.cfg.etcd_servers, s.cfg.threads);
     int sig;
@@ -176,6 +182,7 @@ int main(int argc, char **argv) {
     tug_info("stopping", "signal=%d", sig);
     rc = 0;
   }
+  api_compactor_stop(compactor);
   stop_caches(&s);
   api_server_stop(&s);
   free_caches(&s);

@@ -31,6 +31,7 @@ typedef struct api_config {
   int watch_queue_events;  /* per watcher, beyond it the watcher is dropped */
   int watch_history;       /* events per resource kept for resuming watches */
   const char *consistent_reads; /* "local" or "etcd": see revision.h */
+  int compaction_seconds;       /* etcd compaction interval; 0 = never */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
