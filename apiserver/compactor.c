@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 struct api_compactor {
@@ -19,9 +20,7 @@ struct api_compactor {
 
 /* Sleep one interval; false when asked to stop meanwhile. */
 static bool wait_interval(api_compactor *c) {
-  struct timespec until;
-  clock_gettime(CLOCK_MONOTONIC, &until);
-  until.tv_sec += c->interval;
+  struct timespec until = tug_deadline_ms(c->interval * 1000L);
   pthread_mutex_lock(&c->mu);
   while (!c->stop && pthread_cond_timedwait(&c->cond, &c->mu, &until) != ETIMEDOUT)
     ;
@@ -56,11 +55,7 @@ api_compactor *api_compactor_start(api_server *s, int interval_seconds) {
   c->server = s;
   c->interval = interval_seconds;
   pthread_mutex_init(&c->mu, NULL);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&c->cond, &ca);
-  pthread_condattr_destroy(&ca);
+  tug_cond_init_monotonic(&c->cond);
   if (pthread_create(&c->thread, NULL, run, c) != 0) {
     free(c);
     return NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "hashmap.h"
 #include "watchcache.h"
 
@@ -27,12 +28,6 @@ struct api_metrics {
   tug_hashmap *latency;   /* verb → histogram* */
   tug_hashmap *etcd;      /* op → histogram* */
 };
-
-double api_monotonic_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 api_metrics *api_metrics_new(void) {
   api_metrics *m = calloc(1, sizeof *m);
@@ -70,7 +65,7 @@ void api_metrics_request(api_metrics *m, const api_request *r, const api_respons
   const char *verb = r->verb ? r->verb : "other";
   char key[256];
   snprintf(key, sizeof key, "%s\t%s\t%d", verb, r->resource[0] ? r->resource : "", out->code);
-  double took = api_monotonic_seconds() - r->start;
+  double took = tug_monotonic_seconds() - r->start;
   pthread_mutex_lock(&m->mu);
   unsigned long *n = tug_hashmap_get(m->requests, key);
   if (n == NULL) {

@@ -16,6 +16,4 @@ void api_metrics_request(api_metrics *m, const api_request *r, const api_respons
 void api_metrics_etcd(api_metrics *m, const char *op, double seconds);
 char *api_metrics_render(api_metrics *m, api_server *s);
 
-double api_monotonic_seconds(void);
-
 #endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "status.h"
@@ -179,7 +180,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->conn = conn;
     r->method = method;
     r->path = url;
-    r->start = api_monotonic_seconds();
+    r->start = tug_monotonic_seconds();
     *con_cls = r;
     if (!take_slot(r))
       return early_answer(r, 429, "Too many requests, please try again later.", 1);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "hashmap.h"
 #include "objstore.h"
 #include "log.h"
@@ -481,11 +482,7 @@ api_watchcache *api_watchcache_new(api_server *s, const api_kind *kind) {
   c->kind = kind;
   api_prefix(kind, NULL, c->prefix, sizeof c->prefix);
   pthread_mutex_init(&c->mu, NULL);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&c->cond, &ca);
-  pthread_condattr_destroy(&ca);
+  tug_cond_init_monotonic(&c->cond);
   c->objects = api_objstore_new(strlen(c->prefix), kind->namespaced);
   c->ring_cap = s->cfg.watch_history > 0 ? (size_t)s->cfg.watch_history : 1000;
   c->ring = calloc(c->ring_cap, sizeof *c->ring);
@@ -522,22 +519,12 @@ void api_watchcache_free(api_watchcache *c) {
 }
 
 int api_watchcache_sync_to(api_watchcache *c, int64_t rev, int timeout_ms, tug_error *err) {
-  struct timespec deadline, now;
-  clock_gettime(CLOCK_MONOTONIC, &deadline);
-  deadline.tv_sec += timeout_ms / 1000;
-  deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-  if (deadline.tv_nsec >= 1000000000L)
-    deadline.tv_sec++, deadline.tv_nsec -= 1000000000L;
+  double deadline = tug_monotonic_seconds() + timeout_ms / 1e3;
   pthread_mutex_lock(&c->mu);
   while (c->rev < rev) {
     tug_etcd_watch_request_progress(c->watch, NULL);
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    struct timespec step = now;
-    step.tv_nsec += SYNC_POLL_MS * 1000000L;
-    if (step.tv_nsec >= 1000000000L)
-      step.tv_sec++, step.tv_nsec -= 1000000000L;
-    if (now.tv_sec > deadline.tv_sec ||
-        (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec)) {
+    struct timespec step = tug_deadline_ms(SYNC_POLL_MS);
+    if (tug_monotonic_seconds() >= deadline) {
       int64_t have = c->rev;
       pthread_mutex_unlock(&c->mu);
       return tug_error_set(err, ETIMEDOUT,

@@ -2,25 +2,8 @@
 # tug-apiserver against a real etcd: verbs, subresources, watch, errors,
 # quota, metrics. One etcd and one API server for the whole file.
 
-setup_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-  apiserver_start --max-body-bytes 65536
-}
-
-teardown_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-  apiserver_stop
-}
-
-setup() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-}
+APISERVER_FLAGS=(--max-body-bytes 65536)
+load lib/apiserver-suite
 
 pod() { # pod NAME [NS] [extra spec json]
   printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","namespace":"%s","labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox:latest","command":["sleep","3600"]%s}]}}' \

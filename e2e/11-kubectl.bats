@@ -1,11 +1,10 @@
 #!/usr/bin/env bats
 # The kubectl installed on these machines, pointed at tug-apiserver.
 
+load lib/apiserver-suite
+
 setup_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-  apiserver_start
+  apiserver_suite_setup_file
   export KUBECONFIG="$ETCD_DIR/kubeconfig"
   cat >"$KUBECONFIG" <<KC
 apiVersion: v1
@@ -48,16 +47,10 @@ spec:
 YAML
 }
 
-teardown_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-  apiserver_stop
-}
 
 setup() {
   cd "$BATS_TEST_DIRNAME/.."
-  export KC="kubectl --request-timeout=10s"
+  KC="kubectl --request-timeout=10s"
 }
 
 @test "kubectl apply creates, then reapplies as unchanged or configured" {

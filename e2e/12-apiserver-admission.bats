@@ -2,25 +2,8 @@
 # tug-apiserver: admission (LimitRange, PriorityClass, terminating namespaces),
 # watch filters and bookmarks, and overload: 429 and slow watchers.
 
-setup_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-  apiserver_start --max-requests-inflight 2 --watch-queue-events 5
-}
-
-teardown_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-  apiserver_stop
-}
-
-setup() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-}
+APISERVER_FLAGS=(--max-requests-inflight 2 --watch-queue-events 5)
+load lib/apiserver-suite
 
 pod() { # pod NAME NS [extra container json] [extra spec json]
   printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","namespace":"%s","labels":{"app":"y"}},"spec":{"containers":[{"name":"c","image":"busybox:latest"%s}]%s}}' \

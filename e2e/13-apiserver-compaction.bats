@@ -2,25 +2,8 @@
 # tug-apiserver compacts etcd's history; what relied on old revisions expires
 # with 410, while the watch cache keeps serving.
 
-setup_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-  apiserver_start --compaction-interval 1
-}
-
-teardown_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-  apiserver_stop
-}
-
-setup() {
-  cd "$BATS_TEST_DIRNAME/.."
-  source e2e/lib/etcd.bash
-  source e2e/lib/apiserver.bash
-}
+APISERVER_FLAGS=(--compaction-interval 1)
+load lib/apiserver-suite
 
 pod() {
   printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}' "$1"

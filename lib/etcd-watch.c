@@ -19,6 +19,7 @@
 
 #include "etcd-internal.h"
 #include "cleanup.h"
+#include "clock.h"
 #include "log.h"
 
 #define PB_FREE(m) protobuf_c_message_free_unpacked((ProtobufCMessage *)(m), NULL)
@@ -325,11 +326,7 @@ int tug_etcd_watch_open(tug_etcd *c, const char *key, bool prefix, int64_t start
   w->send_tag.done = on_send;
   w->details = grpc_empty_slice();
   pthread_mutex_init(&w->mu, NULL);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&w->cond, &ca);
-  pthread_condattr_destroy(&ca);
+  tug_cond_init_monotonic(&w->cond);
   etcd_inflight(c, +1);
   pthread_mutex_lock(&w->mu);
   int rc = stream_start(w);
@@ -344,16 +341,7 @@ int tug_etcd_watch_open(tug_etcd *c, const char *key, bool prefix, int64_t start
 
 int tug_etcd_watch_next(tug_etcd_watch *w, tug_etcd_watch_batch *out, int timeout_ms,
                         tug_error *err) {
-  struct timespec deadline;
-  clock_gettime(CLOCK_MONOTONIC, &deadline);
-  if (timeout_ms >= 0) {
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-      deadline.tv_sec++;
-      deadline.tv_nsec -= 1000000000L;
-    }
-  }
+  struct timespec deadline = tug_deadline_ms(timeout_ms >= 0 ? timeout_ms : 0);
   pthread_mutex_lock(&w->mu);
   while (w->head == NULL && !w->ended && !w->closing) {
     if (timeout_ms < 0) {
