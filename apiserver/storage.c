@@ -9,6 +9,8 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "clock.h"
+#include "metrics.h"
 #include "object.h"
 
 const char *api_key(const api_kind *k, const char *ns, const char *name, char *buf, size_t size) {
@@ -76,7 +78,10 @@ int api_storage_get(api_server *s, const api_kind *k, const char *ns, const char
   char key[512];
   api_key(k, ns, name, key, sizeof key);
   tug_etcd_range r;
-  if (tug_etcd_get(s->etcd, key, &r, err) < 0)
+  double t0 = tug_monotonic_seconds();
+  int rc = tug_etcd_get(s->etcd, key, &r, err);
+  api_metrics_etcd(s->metrics, "get", tug_monotonic_seconds() - t0);
+  if (rc < 0)
     return -1;
   if (r.n == 0) {
     tug_etcd_range_free(&r);
@@ -99,8 +104,9 @@ int api_storage_get(api_server *s, const api_kind *k, const char *ns, const char
 /* The transaction: the object's own compare and write first, then the extras.
  * On failure etcd returns a GET of the key, to tell "exists"/"changed" from
  * "an admission compare failed". */
-static int run_txn(api_server *s, tug_etcd_compare *own_cmp, tug_etcd_op *own_op,
-                   const char *key, api_txn *extra, tug_etcd_txn_result *res, tug_error *err) {
+static int run_txn(api_server *s, const char *op_name, tug_etcd_compare *own_cmp,
+                   tug_etcd_op *own_op, const char *key, api_txn *extra,
+                   tug_etcd_txn_result *res, tug_error *err) {
   tug_etcd_compare cmp[API_TXN_MAX + 1];
   tug_etcd_op ops[API_TXN_MAX + 1];
   size_t ncmp = 0, nops = 0;
@@ -111,7 +117,10 @@ static int run_txn(api_server *s, tug_etcd_compare *own_cmp, tug_etcd_op *own_op
   for (size_t i = 0; extra && i < extra->nops; i++)
     ops[nops++] = extra->ops[i];
   tug_etcd_op get = {TUG_ETCD_OP_GET, key, NULL, 0, 0};
-  return tug_etcd_txn(s->etcd, cmp, ncmp, ops, nops, &get, 1, res, err);
+  double t0 = tug_monotonic_seconds();
+  int rc = tug_etcd_txn(s->etcd, cmp, ncmp, ops, nops, &get, 1, res, err);
+  api_metrics_etcd(s->metrics, op_name, tug_monotonic_seconds() - t0);
+  return rc;
 }
 
 int api_storage_create(api_server *s, const api_kind *k, json_t *obj, api_txn *extra,
@@ -123,7 +132,7 @@ int api_storage_create(api_server *s, const api_kind *k, json_t *obj, api_txn *e
   tug_etcd_compare c = {key, TUG_ETCD_CREATE_REVISION, TUG_ETCD_EQUAL, 0};
   tug_etcd_op put = {TUG_ETCD_OP_PUT, key, value, strlen(value), 0};
   tug_etcd_txn_result res;
-  int rc = run_txn(s, &c, &put, key, extra, &res, err);
+  int rc = run_txn(s, "create", &c, &put, key, extra, &res, err);
   free(value);
   if (rc < 0)
     return -1;
@@ -148,7 +157,7 @@ int api_storage_update(api_server *s, const api_kind *k, json_t *obj, int64_t ex
   tug_etcd_compare c = {key, TUG_ETCD_MOD_REVISION, TUG_ETCD_EQUAL, expected_rev};
   tug_etcd_op put = {TUG_ETCD_OP_PUT, key, value, strlen(value), 0};
   tug_etcd_txn_result res;
-  int rc = run_txn(s, &c, &put, key, extra, &res, err);
+  int rc = run_txn(s, "update", &c, &put, key, extra, &res, err);
   free(value);
   if (rc < 0)
     return -1;
@@ -178,7 +187,7 @@ int api_storage_delete(api_server *s, const api_kind *k, const char *ns, const c
   tug_etcd_compare c = {key, TUG_ETCD_MOD_REVISION, TUG_ETCD_EQUAL, expected_rev};
   tug_etcd_op del = {TUG_ETCD_OP_DELETE, key, NULL, 0, 0};
   tug_etcd_txn_result res;
-  if (run_txn(s, &c, &del, key, extra, &res, err) < 0)
+  if (run_txn(s, "delete", &c, &del, key, extra, &res, err) < 0)
     return -1;
   bool ok = res.succeeded, gone = !ok && res.results[0].n == 0;
   if (ok)

@@ -271,6 +271,8 @@ ns() { printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' 
   [[ "$out" == *'apiserver_request_total{verb="CREATE",resource="pods",code="201"}'* ]]
   [[ "$out" == *'apiserver_request_duration_seconds_bucket{verb="GET",le="+Inf"}'* ]]
   [[ "$out" == *'apiserver_current_inflight_requests'* ]]
+  [[ "$out" == *'etcd_request_duration_seconds_count{operation="create"}'* ]]
+  [[ "$out" == *'apiserver_registered_watchers{resource="pods"}'* ]]
 }
 
 @test "Table output when asked for, with kubectl's pod columns" {
