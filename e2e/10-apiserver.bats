@@ -146,6 +146,26 @@ ns() { printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' 
   [ "$code" = 404 ]
 }
 
+@test "DELETE on a collection removes what its selector matches" {
+  api POST /api/v1/namespaces "$(ns sweep)" >/dev/null
+  for n in a b c; do api POST /api/v1/namespaces/sweep/pods "$(pod sweep-$n sweep)" >/dev/null; done
+  api POST /api/v1/namespaces/sweep/pods "$(pod keep sweep | jq -c '.metadata.labels.app = "db"')" >/dev/null
+  api DELETE '/api/v1/namespaces/sweep/pods?labelSelector=app%3Dweb' >/dev/null
+  [ "$code" = 200 ]
+  [ "$(jq '.items | length' <<<"$out")" = 3 ]
+  api GET /api/v1/namespaces/sweep/pods >/dev/null
+  [ "$(jq -r '[.items[].metadata.name] | join(",")' <<<"$out")" = keep ]
+}
+
+@test "PUT on status replaces status and nothing else" {
+  api POST /api/v1/namespaces/default/pods "$(pod putst)" >/dev/null
+  body=$(jq -c '.status = {"phase":"Succeeded"} | .spec.containers[0].image = "ignored"' <<<"$out")
+  api PUT /api/v1/namespaces/default/pods/putst/status "$body" >/dev/null
+  [ "$code" = 200 ]
+  [ "$(jq -r .status.phase <<<"$out")" = Succeeded ]
+  [ "$(jq -r '.spec.containers[0].image' <<<"$out")" = busybox:latest ]
+}
+
 @test "label and field selectors filter lists" {
   api POST /api/v1/namespaces/tug-system/pods "$(pod sel-a tug-system)" >/dev/null
   api POST /api/v1/namespaces/tug-system/pods "$(pod sel-b tug-system | jq -c '.metadata.labels.app = "db"')" >/dev/null
