@@ -12,14 +12,14 @@
 
 CC ?= gcc
 BUILD ?= build
-PKGS := jansson yaml-0.1 grpc libprotobuf-c libmicrohttpd libcurl libcrypto
+PKGS := jansson yaml-0.1 grpc libprotobuf-c libmicrohttpd libcurl libcrypto libcgroup libarchive
 
 # Debian packages from ../shared/DESIGN.md. kubectl comes from elsewhere on these
 # machines: never add kubernetes-client here, it conflicts with that file.
 DEB_PKGS := gcc make pkg-config libjansson-dev libyaml-dev libmicrohttpd-dev \
   libcurl4-openssl-dev libssl-dev libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libcgroup-dev etcd-server etcd-client busybox-static libcmocka-dev bats iproute2 \
-  nftables libnftables-dev libmnl-dev procps curl jq wrk
+  nftables libnftables-dev libmnl-dev procps curl jq wrk libarchive-dev crun
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -101,7 +101,11 @@ $(TEST_BIN): $(BUILD)/%: $(BUILD)/%.o $(TEST_SUPPORT_OBJ) $(LIBTUG)
 
 $(BENCH_BIN): $(BUILD)/bench-%: $(BUILD)/bench/%/main.o $(LIBTUG)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter-out $(LIBTUG),$(filter %.a,$^)) $(LIBTUG) $(LDLIBS)
+
+# Benchmarks of a binary's internals link its archive too.
+$(BUILD)/bench-runtime: $(call dir_archive,nodeagent)
+$(BUILD)/bench/runtime/main.o: CFLAGS += -Inodeagent
 
 deps:
 	@scripts/deps.sh $(DEB_PKGS)

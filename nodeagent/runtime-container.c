@@ -1,0 +1,316 @@
+/*
+ * runtime-container.c — start, wait for, signal and remove a container.
+ *
+ * The one idea: clone(NEWPID|NEWNS) gives a child that blocks on a pipe until
+ * the parent has put it into its cgroups, so no image code ever runs outside
+ * its limits. The child then joins the sandbox's net/ipc/uts namespaces,
+ * builds its root (runtime-rootfs.c), locks itself down (runtime-security.c)
+ * and execs. Its error pipe is close-on-exec: EOF means the exec happened, a
+ * message means a setup step failed and says which.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "runtime-internal.h"
+
+extern char **environ;
+
+static char *const default_env[] = {AGENT_DEFAULT_PATH, NULL};
+
+/* Everything the child needs, prepared by the parent: the child allocates nothing. */
+typedef struct child_config {
+  agent_rootfs_config rootfs;
+  int ns_fds[3];
+  int sync_fd, err_fd, log_fd, null_fd;
+  const char *working_dir;
+  char *const *argv;
+  char *const *env;
+} child_config;
+
+static const int ns_types[3] = {CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS};
+static const char *const ns_files[3] = {"net", "ipc", "uts"};
+
+static void child_report(int fd, const char *msg) {
+  ssize_t n = write(fd, msg, strlen(msg));
+  (void)n;
+  _exit(127);
+}
+
+static __attribute__((noreturn)) void container_child(const child_config *cfg) {
+  char msg[512];
+  char go;
+  if (read(cfg->sync_fd, &go, 1) != 1)
+    _exit(126); /* the parent gave up before placing us in our cgroups */
+  for (int i = 0; i < 3; i++)
+    if (setns(cfg->ns_fds[i], ns_types[i]) < 0) {
+      snprintf(msg, sizeof msg, "join sandbox %s namespace: %s", ns_files[i], strerror(errno));
+      child_report(cfg->err_fd, msg);
+    }
+  if (agent_rootfs_setup(&cfg->rootfs, msg, sizeof msg) < 0)
+    child_report(cfg->err_fd, msg);
+  if (chdir(cfg->working_dir) < 0) {
+    snprintf(msg, sizeof msg, "chdir %s: %s", cfg->working_dir, strerror(errno));
+    child_report(cfg->err_fd, msg);
+  }
+  if (dup2(cfg->null_fd, 0) < 0 || dup2(cfg->log_fd, 1) < 0 || dup2(cfg->log_fd, 2) < 0) {
+    snprintf(msg, sizeof msg, "set up stdio: %s", strerror(errno));
+    child_report(cfg->err_fd, msg);
+  }
+  if (agent_security_apply(cfg->err_fd, msg, sizeof msg) < 0)
+    child_report(cfg->err_fd, msg);
+  environ = (char **)cfg->env;
+  execvp(cfg->argv[0], cfg->argv);
+  snprintf(msg, sizeof msg, "exec %s: %s", cfg->argv[0], strerror(errno));
+  child_report(cfg->err_fd, msg);
+  _exit(127);
+}
+
+static void close_pair(int p[2]) {
+  for (int i = 0; i < 2; i++)
+    if (p[i] >= 0)
+      close(p[i]);
+}
+
+/* Reads the child's setup error; 0 when the pipe closed empty (exec done). */
+static int read_child_error(int fd, tug_error *err) {
+  char msg[512];
+  size_t len = 0;
+  ssize_t n;
+  while ((n = read(fd, msg + len, sizeof msg - 1 - len)) != 0) {
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return tug_error_errno(err, errno, "read the container's setup status");
+    len += (size_t)n;
+    if (len == sizeof msg - 1)
+      break;
+  }
+  if (len == 0)
+    return 0;
+  msg[len] = '\0';
+  return tug_error_set(err, EIO, "%s", msg);
+}
+
+static int spawn(agent_container *c, child_config *cfg, tug_error *err) {
+  int sync[2] = {-1, -1}, errp[2] = {-1, -1};
+  if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+    close_pair(sync);
+    return tug_error_errno(err, errno, "pipe");
+  }
+  cfg->sync_fd = sync[0];
+  cfg->err_fd = errp[1];
+  pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL,
+                             NULL);
+  if (pid == 0)
+    container_child(cfg);
+  close(sync[0]);
+  close(errp[1]);
+  if (pid < 0) {
+    close(sync[1]);
+    close(errp[0]);
+    return tug_error_errno(err, errno, "clone");
+  }
+  c->pid = pid;
+  int rc = agent_cgroup_attach(c->cgroup_mode, c->cgroup, pid, err);
+  if (rc == 0 && write(sync[1], "1", 1) != 1)
+    rc = tug_error_errno(err, errno, "release the container");
+  close(sync[1]); /* on failure, EOF tells the child to give up */
+  if (rc == 0)
+    rc = read_child_error(errp[0], err);
+  close(errp[0]);
+  if (rc == 0) {
+    c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (c->pidfd < 0)
+      rc = tug_error_errno(err, errno, "pidfd_open %d", (int)pid);
+  }
+  if (rc < 0) {
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+    c->pid = 0;
+  }
+  return rc;
+}
+
+static int open_ns_fds(const agent_sandbox *sb, int fds[3], tug_error *err) {
+  char path[PATH_MAX + 16];
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/ns/%s", sb->dir, ns_files[i]);
+    fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+    if (fds[i] < 0)
+      return tug_error_errno(err, errno, "open %s", path);
+  }
+  return 0;
+}
+
+static int make_dirs(const agent_container *c, char (*paths)[PATH_MAX + 16], tug_error *err) {
+  static const char *const sub[] = {"upper", "work", "merged"};
+  if (mkdir(c->dir, 0700) < 0)
+    return tug_error_errno(err, errno, "mkdir %s", c->dir);
+  for (int i = 0; i < 3; i++) {
+    snprintf(paths[i], PATH_MAX + 16, "%s/%s", c->dir, sub[i]);
+    if (mkdir(paths[i], 0755) < 0)
+      return tug_error_errno(err, errno, "mkdir %s", paths[i]);
+  }
+  return 0;
+}
+
+static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spec *spec,
+                 agent_container *c, tug_error *err) {
+  char parent[PATH_MAX + 16], paths[3][PATH_MAX + 16], hosts[PATH_MAX + 16],
+      resolv[PATH_MAX + 16];
+  snprintf(parent, sizeof parent, "%s/containers", sb->dir);
+  if (agent_mkdir_p(parent, 0700, err) < 0 || make_dirs(c, paths, err) < 0)
+    return -1;
+  snprintf(hosts, sizeof hosts, "%s/hosts", sb->dir);
+  snprintf(resolv, sizeof resolv, "%s/resolv.conf", sb->dir);
+  _cleanup_close_ int log_fd =
+      open(c->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+  if (log_fd < 0)
+    return tug_error_errno(err, errno, "open log %s", c->log);
+  _cleanup_close_ int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0)
+    return tug_error_errno(err, errno, "open /dev/null");
+  int ns[3] = {-1, -1, -1};
+  if (open_ns_fds(sb, ns, err) < 0 ||
+      agent_cgroup_create(rt->cgroup_mode, c->cgroup, &spec->resources, err) < 0) {
+    for (int i = 0; i < 3; i++)
+      if (ns[i] >= 0)
+        close(ns[i]);
+    return -1;
+  }
+  child_config cfg = {
+      .rootfs = {.lower = spec->rootfs, .upper = paths[0], .work = paths[1],
+                 .merged = paths[2], .hosts = hosts, .resolv_conf = resolv},
+      .ns_fds = {ns[0], ns[1], ns[2]},
+      .log_fd = log_fd,
+      .null_fd = null_fd,
+      .working_dir = spec->working_dir ? spec->working_dir : "/",
+      .argv = spec->argv,
+      .env = spec->env ? spec->env : default_env,
+  };
+  int rc = spawn(c, &cfg, err);
+  for (int i = 0; i < 3; i++)
+    close(ns[i]);
+  return rc;
+}
+
+int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
+                                  const agent_container_spec *spec, agent_container **out,
+                                  tug_error *err) {
+  if (agent_check_name("container name", spec->name, err) < 0)
+    return -1;
+  if (spec->argv == NULL || spec->argv[0] == NULL || spec->rootfs == NULL)
+    return tug_error_set(err, EINVAL, "start container %s: no command or rootfs", spec->name);
+  agent_container *c = calloc(1, sizeof *c);
+  if (c == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate container");
+  snprintf(c->name, sizeof c->name, "%s", spec->name);
+  if (snprintf(c->dir, sizeof c->dir, "%s/containers/%s", sb->dir, spec->name) >=
+          (int)sizeof c->dir - 16 ||
+      (spec->log_path ? snprintf(c->log, sizeof c->log, "%s", spec->log_path)
+                      : snprintf(c->log, sizeof c->log, "%s/log", c->dir)) >= (int)sizeof c->log) {
+    free(c);
+    return tug_error_set(err, ENAMETOOLONG, "start container %s: path too long", spec->name);
+  }
+  snprintf(c->cgroup, sizeof c->cgroup, "%s/%s", sb->cgroup, spec->name);
+  c->cgroup_mode = rt->cgroup_mode;
+  c->pidfd = -1;
+  bool existed = access(c->dir, F_OK) == 0;
+  if (start(rt, sb, spec, c, err) < 0) {
+    tug_error_wrap(err, "start container %s", spec->name);
+    if (!existed) {
+      agent_cgroup_delete(c->cgroup_mode, c->cgroup, NULL);
+      agent_rm_rf(c->dir, NULL);
+    }
+    free(c);
+    return -1;
+  }
+  *out = c;
+  return 0;
+}
+
+pid_t agent_runtime_container_pid(const agent_container *c) { return c->pid; }
+const char *agent_runtime_container_log(const agent_container *c) { return c->log; }
+const char *agent_runtime_container_cgroup(const agent_container *c) { return c->cgroup; }
+
+static void record_exit(agent_container *c, int status) {
+  c->exited = true;
+  c->status.running = false;
+  c->status.exit_code =
+      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  agent_container_stats st;
+  c->status.oom_killed =
+      agent_cgroup_stats(c->cgroup_mode, c->cgroup, &st, NULL) == 0 && st.oom_kills > 0;
+}
+
+int agent_runtime_container_wait(agent_container *c, int timeout_ms, agent_container_status *st,
+                                 tug_error *err) {
+  if (!c->exited) {
+    struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
+    int n;
+    while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+      ;
+    if (n < 0)
+      return tug_error_errno(err, errno, "wait for container %s", c->name);
+    int status;
+    pid_t r = n > 0 ? waitpid(c->pid, &status, WNOHANG) : 0;
+    if (r < 0)
+      return tug_error_errno(err, errno, "waitpid container %s", c->name);
+    if (r == c->pid)
+      record_exit(c, status);
+  }
+  *st = c->status;
+  st->running = !c->exited;
+  return 0;
+}
+
+int agent_runtime_container_signal(agent_container *c, int sig, tug_error *err) {
+  if (c->exited)
+    return tug_error_set(err, ESRCH, "signal container %s: it has exited", c->name);
+  if (syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0) < 0)
+    return tug_error_errno(err, errno, "signal container %s", c->name);
+  return 0;
+}
+
+int agent_runtime_container_stats(agent_runtime *rt, agent_container *c, agent_container_stats *st,
+                                  tug_error *err) {
+  (void)rt;
+  if (agent_cgroup_stats(c->cgroup_mode, c->cgroup, st, err) < 0)
+    return tug_error_wrap(err, "container %s", c->name);
+  return 0;
+}
+
+int agent_runtime_container_remove(agent_runtime *rt, agent_container *c, tug_error *err) {
+  (void)rt;
+  int rc = 0;
+  if (!c->exited) {
+    agent_container_status st;
+    agent_runtime_container_signal(c, SIGKILL, NULL);
+    if (agent_runtime_container_wait(c, -1, &st, err) < 0)
+      rc = -1;
+  }
+  if (c->pidfd >= 0)
+    close(c->pidfd);
+  if (agent_cgroup_delete(c->cgroup_mode, c->cgroup, rc < 0 ? NULL : err) < 0)
+    rc = -1;
+  /* The overlay lived only in the container's mount namespace, gone with its
+   * last process: what remains is plain directories. */
+  if (agent_rm_rf(c->dir, rc < 0 ? NULL : err) < 0)
+    rc = -1;
+  if (rc < 0)
+    tug_error_wrap(err, "remove container %s", c->name);
+  free(c);
+  return rc;
+}

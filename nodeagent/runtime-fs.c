@@ -1,0 +1,72 @@
+/*
+ * runtime-fs.c — small file-system helpers of the runtime's parent side:
+ * name checks, mkdir -p, write a file, and rm -r that stays on one mount so
+ * a forgotten mount under a state dir is reported, never emptied.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "runtime-internal.h"
+
+int agent_check_name(const char *what, const char *name, tug_error *err) {
+  size_t n = name ? strlen(name) : 0;
+  if (n == 0 || n >= AGENT_NAME_MAX || strchr(name, '/') || strcmp(name, ".") == 0 ||
+      strcmp(name, "..") == 0)
+    return tug_error_set(err, EINVAL, "invalid %s \"%s\"", what, name ? name : "");
+  return 0;
+}
+
+int agent_mkdir_p(const char *path, mode_t mode, tug_error *err) {
+  char buf[PATH_MAX];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+    return tug_error_set(err, ENAMETOOLONG, "mkdir %s", path);
+  for (char *p = buf + 1;; p++) {
+    if (*p != '/' && *p != '\0')
+      continue;
+    char c = *p;
+    *p = '\0';
+    if (mkdir(buf, mode) < 0 && errno != EEXIST)
+      return tug_error_errno(err, errno, "mkdir %s", buf);
+    if (c == '\0')
+      return 0;
+    *p = c;
+  }
+}
+
+int agent_write_file(const char *path, const char *content, tug_error *err) {
+  _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return tug_error_errno(err, errno, "open %s", path);
+  size_t len = strlen(content);
+  for (size_t off = 0; off < len;) {
+    ssize_t n = write(fd, content + off, len - off);
+    if (n < 0 && errno != EINTR)
+      return tug_error_errno(err, errno, "write %s", path);
+    off += n > 0 ? (size_t)n : 0;
+  }
+  return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st;
+  (void)ftw;
+  if (flag == FTW_DP ? rmdir(path) : unlink(path))
+    return errno ? errno : EIO;
+  return 0;
+}
+
+int agent_rm_rf(const char *path, tug_error *err) {
+  struct stat st;
+  if (lstat(path, &st) < 0)
+    return errno == ENOENT ? 0 : tug_error_errno(err, errno, "stat %s", path);
+  int rc = nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  if (rc != 0)
+    return tug_error_errno(err, rc > 0 ? rc : errno, "remove %s", path);
+  return 0;
+}

@@ -1,0 +1,206 @@
+/*
+ * runtime-sandbox.c — a pod's sandbox: network, IPC and UTS namespaces with
+ * the pod's hostname and loopback up, plus its /etc/hosts, /etc/resolv.conf
+ * and pod cgroup.
+ *
+ * The one idea: a short-lived child unshares the namespaces, configures them
+ * and bind-mounts its /proc/self/ns/{net,ipc,uts} onto files under the
+ * sandbox dir, then exits; the bind mounts keep the namespaces alive with no
+ * helper process, and unmounting them is what ends the sandbox.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "runtime-internal.h"
+
+static const char *const ns_names[] = {"net", "ipc", "uts", NULL};
+
+int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *err) {
+  agent_runtime *rt = calloc(1, sizeof *rt);
+  if (rt == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate runtime");
+  if (snprintf(rt->state_dir, sizeof rt->state_dir, "%s", state_dir) >=
+      (int)sizeof rt->state_dir) {
+    free(rt);
+    return tug_error_set(err, ENAMETOOLONG, "open runtime: state dir %s too long", state_dir);
+  }
+  if (agent_mkdir_p(state_dir, 0700, err) < 0 || agent_cgroup_init(&rt->cgroup_mode, err) < 0) {
+    free(rt);
+    return tug_error_wrap(err, "open runtime");
+  }
+  *out = rt;
+  return 0;
+}
+
+void agent_runtime_close(agent_runtime *rt) { free(rt); }
+
+const char *agent_runtime_sandbox_dir(const agent_sandbox *sb) { return sb->dir; }
+
+static int loopback_up(void) {
+  _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0)
+    return -1;
+  struct ifreq ifr = {0};
+  snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+    return -1;
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  return ioctl(s, SIOCSIFFLAGS, &ifr);
+}
+
+/* Child: make the namespaces and pin them. Reports "what: why" on errfd. */
+static void sandbox_child(const agent_sandbox *sb, int errfd) {
+  const char *what = "unshare net, ipc, uts";
+  if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
+    goto fail;
+  what = "sethostname";
+  if (sethostname(sb->name, strlen(sb->name)) < 0)
+    goto fail;
+  what = "bring lo up";
+  if (loopback_up() < 0)
+    goto fail;
+  for (const char *const *ns = ns_names; *ns; ns++) {
+    char src[64], dst[PATH_MAX + 16];
+    snprintf(src, sizeof src, "/proc/self/ns/%s", *ns);
+    snprintf(dst, sizeof dst, "%s/ns/%s", sb->dir, *ns);
+    what = "bind-mount a namespace file";
+    if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+      goto fail;
+  }
+  _exit(0);
+fail:
+  dprintf(errfd, "%s: %s", what, strerror(errno));
+  _exit(1);
+}
+
+static int pin_namespaces(const agent_sandbox *sb, tug_error *err) {
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0)
+    return tug_error_errno(err, errno, "pipe");
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return tug_error_errno(err, errno, "fork");
+  }
+  if (pid == 0)
+    sandbox_child(sb, pipefd[1]);
+  close(pipefd[1]);
+  char msg[512];
+  ssize_t n = read(pipefd[0], msg, sizeof msg - 1);
+  close(pipefd[0]);
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (n > 0) {
+    msg[n] = '\0';
+    return tug_error_set(err, EIO, "%s", msg);
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return tug_error_set(err, EIO, "sandbox setup child failed (status %d)", status);
+  return 0;
+}
+
+static void unmount_namespaces(const agent_sandbox *sb) {
+  char path[PATH_MAX + 16];
+  for (const char *const *ns = ns_names; *ns; ns++) {
+    snprintf(path, sizeof path, "%s/ns/%s", sb->dir, *ns);
+    umount2(path, MNT_DETACH); /* EINVAL: it was never mounted */
+  }
+}
+
+static int write_sandbox_files(const agent_sandbox *sb, const agent_sandbox_spec *spec,
+                               tug_error *err) {
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/ns", sb->dir);
+  if (agent_mkdir_p(path, 0700, err) < 0)
+    return -1;
+  for (const char *const *ns = ns_names; *ns; ns++) {
+    snprintf(path, sizeof path, "%s/ns/%s", sb->dir, *ns);
+    if (agent_write_file(path, "", err) < 0)
+      return -1;
+  }
+  char hosts[1024];
+  if (spec->hosts == NULL)
+    snprintf(hosts, sizeof hosts,
+             "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
+             sb->name);
+  snprintf(path, sizeof path, "%s/hosts", sb->dir);
+  if (agent_write_file(path, spec->hosts ? spec->hosts : hosts, err) < 0)
+    return -1;
+  const char *resolv = spec->resolv_conf;
+  _cleanup_free_ char *host_resolv = NULL;
+  if (resolv == NULL) {
+    _cleanup_fclose_ FILE *f = fopen("/etc/resolv.conf", "re");
+    size_t len = 0;
+    if (f == NULL || getdelim(&host_resolv, &len, '\0', f) < 0)
+      resolv = "";
+    else
+      resolv = host_resolv;
+  }
+  snprintf(path, sizeof path, "%s/resolv.conf", sb->dir);
+  return agent_write_file(path, resolv, err);
+}
+
+int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *spec,
+                                 agent_sandbox **out, tug_error *err) {
+  if (agent_check_name("pod uid", spec->pod_uid, err) < 0 ||
+      agent_check_name("pod name", spec->pod_name, err) < 0)
+    return -1;
+  agent_sandbox *sb = calloc(1, sizeof *sb);
+  if (sb == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate sandbox");
+  snprintf(sb->uid, sizeof sb->uid, "%s", spec->pod_uid);
+  snprintf(sb->name, sizeof sb->name, "%s", spec->pod_name);
+  if (snprintf(sb->dir, sizeof sb->dir, "%s/sandboxes/%s", rt->state_dir, spec->pod_uid) >=
+      (int)sizeof sb->dir - 64) { /* room for the files below it */
+    free(sb);
+    return tug_error_set(err, ENAMETOOLONG, "create sandbox %s: path too long", spec->pod_uid);
+  }
+  snprintf(sb->cgroup, sizeof sb->cgroup, "tug/%s", spec->pod_uid);
+  char parent[PATH_MAX + 16];
+  snprintf(parent, sizeof parent, "%s/sandboxes", rt->state_dir);
+  if (agent_mkdir_p(parent, 0700, err) < 0) {
+    free(sb);
+    return tug_error_wrap(err, "create sandbox %s", spec->pod_uid);
+  }
+  if (mkdir(sb->dir, 0700) < 0) {
+    tug_error_errno(err, errno, "create sandbox %s: mkdir %s", spec->pod_uid, sb->dir);
+    free(sb);
+    return -1;
+  }
+  if (write_sandbox_files(sb, spec, err) < 0 ||
+      agent_cgroup_create(rt->cgroup_mode, sb->cgroup, NULL, err) < 0 ||
+      pin_namespaces(sb, err) < 0) {
+    tug_error_wrap(err, "create sandbox %s", spec->pod_uid);
+    agent_runtime_sandbox_remove(rt, sb, NULL);
+    return -1;
+  }
+  *out = sb;
+  return 0;
+}
+
+int agent_runtime_sandbox_remove(agent_runtime *rt, agent_sandbox *sb, tug_error *err) {
+  unmount_namespaces(sb);
+  int rc = 0;
+  if (agent_cgroup_delete(rt->cgroup_mode, sb->cgroup, err) < 0)
+    rc = -1;
+  if (agent_rm_rf(sb->dir, rc < 0 ? NULL : err) < 0)
+    rc = -1;
+  if (rc < 0)
+    tug_error_wrap(err, "remove sandbox %s", sb->uid);
+  free(sb);
+  return rc;
+}

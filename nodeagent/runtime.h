@@ -1,0 +1,102 @@
+/*
+ * runtime.h — the node agent's container runtime: pod sandboxes, containers,
+ * their cgroups, and the local image store.
+ *
+ * A sandbox is a pod's network, IPC and UTS namespaces. They are kept alive by
+ * bind-mounting their ns files under <state>/sandboxes/<pod-uid>/ns/, so no
+ * helper process stays. A container is a process in its own PID and mount
+ * namespace that joins the sandbox's namespaces, runs on an overlayfs of an
+ * image rootfs, and is placed in its cgroups before it runs any image code.
+ * Every function returns a negative value on failure and fills err.
+ */
+#ifndef TUG_NODEAGENT_RUNTIME_H
+#define TUG_NODEAGENT_RUNTIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+typedef struct agent_runtime agent_runtime;
+typedef struct agent_sandbox agent_sandbox;
+typedef struct agent_container agent_container;
+
+/* Resource figures of one container; 0 means "not set". */
+typedef struct agent_resources {
+  int64_t cpu_request_milli; /* → cpu.shares (v1) / cpu.weight (v2) */
+  int64_t cpu_limit_milli;   /* → cfs quota over a 100 ms period / cpu.max */
+  int64_t memory_limit;      /* bytes → memory.limit_in_bytes / memory.max */
+  int64_t pids_max;          /* → pids.max */
+} agent_resources;
+
+typedef struct agent_sandbox_spec {
+  const char *pod_uid;     /* names the state dir and the pod cgroup tug/<uid> */
+  const char *pod_name;    /* the hostname */
+  const char *hosts;       /* /etc/hosts content; NULL: localhost + hostname */
+  const char *resolv_conf; /* /etc/resolv.conf content; NULL: the host's */
+} agent_sandbox_spec;
+
+typedef struct agent_container_spec {
+  const char *name;
+  const char *rootfs;       /* image rootfs, the read-only overlay lower dir */
+  char *const *argv;        /* command + args, NULL-terminated, argv[0] looked up in PATH */
+  char *const *env;         /* NULL-terminated; NULL: PATH only */
+  const char *working_dir;  /* NULL: "/" */
+  const char *log_path;     /* stdout+stderr, appended; NULL: <container dir>/log */
+  agent_resources resources;
+} agent_container_spec;
+
+typedef struct agent_container_status {
+  bool running;
+  int exit_code;   /* exit status, or 128 + signal */
+  bool oom_killed; /* the memory cgroup killed a process of this container */
+} agent_container_status;
+
+typedef struct agent_container_stats {
+  uint64_t cpu_usage_ns;
+  uint64_t memory_usage;
+  uint64_t oom_kills;
+  uint64_t cpu_nr_throttled;
+  uint64_t pids_current;
+  uint64_t pids_max_hits; /* forks refused by pids.max */
+} agent_container_stats;
+
+/* state_dir holds sandboxes and containers; it is created when missing. */
+int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *err);
+void agent_runtime_close(agent_runtime *rt);
+
+int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *spec,
+                                 agent_sandbox **out, tug_error *err);
+/* Unmounts the ns files and deletes the state dir and the pod cgroup. The
+ * sandbox's containers must have been removed. Frees sb even on failure. */
+int agent_runtime_sandbox_remove(agent_runtime *rt, agent_sandbox *sb, tug_error *err);
+const char *agent_runtime_sandbox_dir(const agent_sandbox *sb);
+
+/* Returns once the container runs the spec's command (or failed to). */
+int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
+                                  const agent_container_spec *spec, agent_container **out,
+                                  tug_error *err);
+/* Waits up to timeout_ms (0: poll, -1: forever) for the exit and fills st. */
+int agent_runtime_container_wait(agent_container *c, int timeout_ms,
+                                 agent_container_status *st, tug_error *err);
+int agent_runtime_container_signal(agent_container *c, int sig, tug_error *err);
+int agent_runtime_container_stats(agent_runtime *rt, agent_container *c,
+                                  agent_container_stats *st, tug_error *err);
+/* Kills the container if it runs, deletes its cgroup and state dir, frees c. */
+int agent_runtime_container_remove(agent_runtime *rt, agent_container *c, tug_error *err);
+pid_t agent_runtime_container_pid(const agent_container *c);
+const char *agent_runtime_container_log(const agent_container *c);
+/* "tug/<pod-uid>/<name>", relative to each hierarchy's root. */
+const char *agent_runtime_container_cgroup(const agent_container *c);
+
+/* Image store: <root>/images/<name>/<tag>/rootfs. */
+int agent_image_rootfs(const char *root, const char *name, const char *tag, char *buf,
+                       size_t size, tug_error *err);
+/* Copies a rootfs directory, or extracts a tar / tar.gz file, into the store. */
+int agent_image_import(const char *root, const char *name, const char *tag, const char *src,
+                       tug_error *err);
+/* busybox:latest from the host's static /bin/busybox, applets linked in /bin. */
+int agent_image_build_busybox(const char *root, tug_error *err);
+
+#endif

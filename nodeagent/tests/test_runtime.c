@@ -1,0 +1,409 @@
+/*
+ * Tests of the container runtime against the real kernel: sandboxes,
+ * containers in a busybox image, cgroup limits, and clean removal. They need
+ * root and skip without it. Each test's teardown removes what it made, also
+ * when the test fails.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+/* cmocka.h needs the four headers above first. */
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "runtime-cgroup.h"
+#include "runtime-internal.h"
+#include "runtime.h"
+
+typedef struct fixture {
+  char root[PATH_MAX];   /* temp dir: images/ and state/ */
+  char rootfs[PATH_MAX]; /* busybox:latest */
+  agent_runtime *rt;
+  agent_sandbox *sb;
+  char sb_dir[PATH_MAX];
+  char pod_cgroup[256];
+  agent_container *c[2];
+} fixture;
+
+static fixture fx;
+
+static int group_setup(void **state) {
+  *state = &fx;
+  if (geteuid() != 0)
+    return 0;
+  tug_error err = {0};
+  snprintf(fx.root, sizeof fx.root, "/var/tmp/tug-runtime-test.XXXXXX");
+  if (mkdtemp(fx.root) == NULL)
+    return -1;
+  char state_dir[PATH_MAX + 8];
+  snprintf(state_dir, sizeof state_dir, "%s/state", fx.root);
+  if (agent_image_build_busybox(fx.root, &err) < 0 ||
+      agent_image_rootfs(fx.root, "busybox", "latest", fx.rootfs, sizeof fx.rootfs, &err) < 0 ||
+      agent_runtime_open(state_dir, &fx.rt, &err) < 0) {
+    fprintf(stderr, "setup: %s\n", err.msg);
+    return -1;
+  }
+  return 0;
+}
+
+static int group_teardown(void **state) {
+  (void)state;
+  if (fx.rt)
+    agent_runtime_close(fx.rt);
+  if (fx.root[0])
+    agent_rm_rf(fx.root, NULL);
+  return 0;
+}
+
+static int setup(void **state) {
+  (void)state;
+  if (geteuid() != 0)
+    return 0;
+  static int n;
+  char uid[64];
+  snprintf(uid, sizeof uid, "test-%d-%d", (int)getpid(), ++n);
+  agent_sandbox_spec spec = {.pod_uid = uid, .pod_name = "web-1"};
+  tug_error err = {0};
+  if (agent_runtime_sandbox_create(fx.rt, &spec, &fx.sb, &err) < 0) {
+    fprintf(stderr, "sandbox: %s\n", err.msg);
+    return -1;
+  }
+  snprintf(fx.sb_dir, sizeof fx.sb_dir, "%s", agent_runtime_sandbox_dir(fx.sb));
+  snprintf(fx.pod_cgroup, sizeof fx.pod_cgroup, "tug/%s", uid);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  tug_error err = {0};
+  for (int i = 0; i < 2; i++)
+    if (fx.c[i] && agent_runtime_container_remove(fx.rt, fx.c[i], &err) < 0)
+      fprintf(stderr, "teardown: %s\n", err.msg);
+  fx.c[0] = fx.c[1] = NULL;
+  if (fx.sb && agent_runtime_sandbox_remove(fx.rt, fx.sb, &err) < 0)
+    fprintf(stderr, "teardown: %s\n", err.msg);
+  fx.sb = NULL;
+  return 0;
+}
+
+#define REQUIRE_ROOT()                                                                             \
+  do {                                                                                             \
+    if (geteuid() != 0)                                                                            \
+      skip();                                                                                      \
+  } while (0)
+
+static void start(int i, const char *name, const agent_resources *r, char *const *argv) {
+  agent_container_spec spec = {.name = name, .rootfs = fx.rootfs, .argv = argv};
+  if (r)
+    spec.resources = *r;
+  tug_error err = {0};
+  if (agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c[i], &err) < 0)
+    fail_msg("start %s: %s", name, err.msg);
+}
+
+static agent_container_status wait_exit(int i, int timeout_ms) {
+  agent_container_status st;
+  tug_error err = {0};
+  if (agent_runtime_container_wait(fx.c[i], timeout_ms, &st, &err) < 0)
+    fail_msg("wait: %s", err.msg);
+  if (st.running)
+    fail_msg("container still running after %d ms", timeout_ms);
+  return st;
+}
+
+static char *read_log(int i) {
+  FILE *f = fopen(agent_runtime_container_log(fx.c[i]), "re");
+  assert_non_null(f);
+  char *buf = NULL;
+  size_t len = 0;
+  if (getdelim(&buf, &len, '\0', f) < 0) {
+    free(buf);
+    buf = strdup("");
+  }
+  fclose(f);
+  return buf;
+}
+
+/* Runs argv to its exit and returns its log. */
+static char *run(const char *name, char *const *argv, int *exit_code) {
+  start(0, name, NULL, argv);
+  agent_container_status st = wait_exit(0, 10000);
+  if (exit_code)
+    *exit_code = st.exit_code;
+  return read_log(0);
+}
+
+static agent_container_stats stats(int i) {
+  agent_container_stats st;
+  tug_error err = {0};
+  if (agent_runtime_container_stats(fx.rt, fx.c[i], &st, &err) < 0)
+    fail_msg("stats: %s", err.msg);
+  return st;
+}
+
+static void sleep_ms(long ms) {
+  nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000}, NULL);
+}
+
+static void test_echo_writes_to_the_log(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  int code = -1;
+  _cleanup_free_ char *log = run("echo", (char *[]){"/bin/echo", "hi", NULL}, &code);
+  assert_string_equal(log, "hi\n");
+  assert_int_equal(code, 0);
+}
+
+static void test_exit_code_is_reported(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  int code = -1;
+  _cleanup_free_ char *log = run("exit", (char *[]){"sh", "-c", "exit 3", NULL}, &code);
+  assert_int_equal(code, 3);
+}
+
+static void test_hostname_is_the_pod_name(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  _cleanup_free_ char *log = run("host", (char *[]){"hostname", NULL}, NULL);
+  assert_string_equal(log, "web-1\n");
+}
+
+static void test_command_is_pid_1(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  _cleanup_free_ char *log = run("pid1", (char *[]){"sh", "-c", "echo $$", NULL}, NULL);
+  assert_string_equal(log, "1\n");
+}
+
+static void test_no_new_privs_no_inheritable_docker_bounding_set(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  _cleanup_free_ char *log = run(
+      "caps", (char *[]){"grep", "-E", "^(NoNewPrivs|CapInh|CapBnd|CapAmb)", "/proc/self/status",
+                         NULL},
+      NULL);
+  assert_non_null(strstr(log, "NoNewPrivs:\t1\n"));
+  assert_non_null(strstr(log, "CapInh:\t0000000000000000\n"));
+  assert_non_null(strstr(log, "CapAmb:\t0000000000000000\n"));
+  assert_non_null(strstr(log, "CapBnd:\t00000000a80425fb\n"));
+}
+
+static void test_only_stdio_is_inherited(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  /* ls itself opens the directory it lists: fd 3 is its own. */
+  _cleanup_free_ char *log = run("fds", (char *[]){"ls", "/proc/self/fd", NULL}, NULL);
+  assert_string_equal(log, "0\n1\n2\n3\n");
+}
+
+static void test_root_is_the_image_with_minimal_dev(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  _cleanup_free_ char *log =
+      run("fs", (char *[]){"sh", "-c", "ls /dev; cat /etc/hosts; touch /sys/x || echo ro", NULL},
+          NULL);
+  assert_non_null(strstr(log, "null\n"));
+  assert_non_null(strstr(log, "urandom\n"));
+  assert_non_null(strstr(log, "shm\n"));
+  assert_null(strstr(log, "sda"));
+  assert_non_null(strstr(log, "127.0.1.1\tweb-1\n"));
+  assert_non_null(strstr(log, "ro\n"));
+}
+
+static void test_start_failure_names_the_step(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_container_spec spec = {
+      .name = "bad", .rootfs = fx.rootfs, .argv = (char *[]){"/no/such/binary", NULL}};
+  tug_error err = {0};
+  agent_container *c = NULL;
+  assert_int_equal(agent_runtime_container_start(fx.rt, fx.sb, &spec, &c, &err), -1);
+  assert_non_null(strstr(err.msg, "exec /no/such/binary"));
+  char dir[PATH_MAX + 32];
+  snprintf(dir, sizeof dir, "%s/containers/bad", fx.sb_dir);
+  assert_int_equal(access(dir, F_OK), -1);
+}
+
+static void test_memory_limit_oom_kill_is_detected(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_resources r = {.memory_limit = 64 << 20};
+  /* The shell keeps the 300 MB of output of the substitution in its memory. */
+  start(0, "oom", &r,
+        (char *[]){"sh", "-c", "x=$(head -c 300000000 /dev/zero | tr '\\0' a); echo survived",
+                   NULL});
+  agent_container_status st = wait_exit(0, 30000);
+  assert_true(st.oom_killed);
+  assert_int_equal(st.exit_code, 128 + SIGKILL);
+  _cleanup_free_ char *log = read_log(0);
+  assert_null(strstr(log, "survived"));
+}
+
+static void test_pids_limit_stops_a_fork_bomb(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_resources r = {.pids_max = 16};
+  start(0, "bomb", &r, (char *[]){"sh", "-c", "b() { b | b & }; b; sleep 30", NULL});
+  sleep_ms(500);
+  agent_container_stats st = stats(0);
+  assert_true(st.pids_current <= 16);
+  assert_true(st.pids_max_hits > 0);
+}
+
+static void test_cpu_quota_throttles_a_busy_loop(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_resources r = {.cpu_limit_milli = 200};
+  start(0, "busy", &r, (char *[]){"sh", "-c", "while :; do :; done", NULL});
+  sleep_ms(600);
+  agent_container_stats st = stats(0);
+  assert_true(st.cpu_nr_throttled > 0);
+  /* 20% of one CPU for 0.6 s, with room for a period of slack. */
+  assert_true(st.cpu_usage_ns < 250 * 1000 * 1000ull);
+  tug_error err = {0};
+  assert_int_equal(agent_runtime_container_signal(fx.c[0], SIGKILL, &err), 0);
+  assert_int_equal(wait_exit(0, 5000).exit_code, 128 + SIGKILL);
+}
+
+static void test_containers_share_the_network_not_pids(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  char *const argv[] = {"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/pid",
+                        NULL};
+  start(0, "a", NULL, argv);
+  start(1, "b", NULL, argv);
+  wait_exit(0, 10000);
+  wait_exit(1, 10000);
+  _cleanup_free_ char *a = read_log(0);
+  _cleanup_free_ char *b = read_log(1);
+  char host_net[64] = "";
+  assert_true(readlink("/proc/self/ns/net", host_net, sizeof host_net - 1) > 0);
+  char *a_pid = strchr(a, '\n'), *b_pid = strchr(b, '\n');
+  assert_non_null(a_pid);
+  assert_non_null(b_pid);
+  *a_pid++ = '\0';
+  *b_pid++ = '\0';
+  assert_string_equal(a, b);
+  assert_string_not_equal(a, host_net);
+  assert_string_not_equal(a_pid, b_pid);
+}
+
+static bool mounted_under(const char *dir) {
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  char line[4096];
+  bool found = false;
+  while (f && fgets(line, sizeof line, f))
+    if (strstr(line, dir))
+      found = true;
+  if (f)
+    fclose(f);
+  return found;
+}
+
+static void test_removal_leaves_no_cgroup_mount_or_state(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_resources r = {.memory_limit = 64 << 20, .pids_max = 32, .cpu_limit_milli = 500};
+  start(0, "gone", &r, (char *[]){"sleep", "30", NULL});
+  agent_runtime *rt = fx.rt;
+  char cgroup[512];
+  snprintf(cgroup, sizeof cgroup, "%s", agent_runtime_container_cgroup(fx.c[0]));
+  assert_true(agent_cgroup_exists(rt->cgroup_mode, cgroup));
+  assert_true(mounted_under(fx.sb_dir));
+  tug_error err = {0};
+  agent_container *c = fx.c[0];
+  fx.c[0] = NULL;
+  assert_int_equal(agent_runtime_container_remove(rt, c, &err), 0);
+  assert_false(agent_cgroup_exists(rt->cgroup_mode, cgroup));
+  agent_sandbox *sb = fx.sb;
+  fx.sb = NULL;
+  assert_int_equal(agent_runtime_sandbox_remove(rt, sb, &err), 0);
+  assert_false(agent_cgroup_exists(rt->cgroup_mode, fx.pod_cgroup));
+  assert_false(mounted_under(fx.sb_dir));
+  assert_int_equal(access(fx.sb_dir, F_OK), -1);
+}
+
+static void test_symlinked_mount_target_stays_in_the_rootfs(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  /* An image whose /etc points at a host directory by absolute path. */
+  char host_dir[PATH_MAX + 16], evil[PATH_MAX], path[2 * PATH_MAX + 32];
+  snprintf(host_dir, sizeof host_dir, "%s/host-etc", fx.root);
+  assert_int_equal(mkdir(host_dir, 0755), 0);
+  tug_error err = {0};
+  if (agent_image_import(fx.root, "evil", "latest", fx.rootfs, &err) < 0)
+    fail_msg("import: %s", err.msg);
+  assert_int_equal(agent_image_rootfs(fx.root, "evil", "latest", evil, sizeof evil, &err), 0);
+  snprintf(path, sizeof path, "%s/etc", evil);
+  assert_int_equal(agent_rm_rf(path, &err), 0);
+  assert_int_equal(symlink(host_dir, path), 0);
+  snprintf(path, sizeof path, "%s%s", evil, host_dir);
+  assert_int_equal(agent_mkdir_p(path, 0755, &err), 0);
+
+  agent_container_spec spec = {
+      .name = "evil", .rootfs = evil, .argv = (char *[]){"cat", "/etc/hosts", NULL}};
+  if (agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c[0], &err) < 0)
+    fail_msg("start: %s", err.msg);
+  wait_exit(0, 10000);
+  _cleanup_free_ char *log = read_log(0);
+  assert_non_null(strstr(log, "web-1"));
+  snprintf(path, sizeof path, "%s/hosts", host_dir);
+  assert_int_equal(access(path, F_OK), -1);
+}
+
+static void test_image_import_of_a_tarball(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  char tar[PATH_MAX + 32], cmd[3 * PATH_MAX + 64], rootfs[PATH_MAX], path[PATH_MAX + 32];
+  snprintf(tar, sizeof tar, "%s/busybox.tar.gz", fx.root);
+  snprintf(cmd, sizeof cmd, "tar -C %s -czf %s .", fx.rootfs, tar);
+  assert_int_equal(system(cmd), 0);
+  tug_error err = {0};
+  if (agent_image_import(fx.root, "fromtar", "v1", tar, &err) < 0)
+    fail_msg("import: %s", err.msg);
+  assert_int_equal(agent_image_rootfs(fx.root, "fromtar", "v1", rootfs, sizeof rootfs, &err), 0);
+  snprintf(path, sizeof path, "%s/bin/sh", rootfs);
+  char target[64] = "";
+  assert_true(readlink(path, target, sizeof target - 1) > 0);
+  assert_string_equal(target, "busybox");
+  snprintf(path, sizeof path, "%s/bin/busybox", rootfs);
+  assert_int_equal(access(path, X_OK), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_echo_writes_to_the_log, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_exit_code_is_reported, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_hostname_is_the_pod_name, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_command_is_pid_1, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_new_privs_no_inheritable_docker_bounding_set,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_only_stdio_is_inherited, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_root_is_the_image_with_minimal_dev, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_start_failure_names_the_step, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_memory_limit_oom_kill_is_detected, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pids_limit_stops_a_fork_bomb, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_cpu_quota_throttles_a_busy_loop, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_containers_share_the_network_not_pids, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_removal_leaves_no_cgroup_mount_or_state, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_symlinked_mount_target_stays_in_the_rootfs, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_image_import_of_a_tarball, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
