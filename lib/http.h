@@ -1,0 +1,115 @@
+/*
+ * http.h — the one HTTP client of Tugboat: JSON requests and watches against
+ * tug-apiserver, over libcurl.
+ *
+ * The one idea: every answer that is not 2xx becomes a tug_error whose code
+ * says what happened in errno terms (tug_client_error_code: 404 → ENOENT,
+ * 409 → TUG_E_CONFLICT, 410 → TUG_E_COMPACTED, ...) and whose message is the
+ * server's Status message, so callers branch on err->code and never on HTTP.
+ * A server that cannot be reached is TUG_E_UNAVAILABLE, one that does not
+ * answer in time ETIMEDOUT.
+ *
+ * A tug_client is safe to share between threads. It keeps a few idle curl
+ * handles, each holding its kept-alive connection, and lends one to each call.
+ */
+#ifndef TUG_HTTP_H
+#define TUG_HTTP_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "error.h"
+
+typedef struct tug_client tug_client;
+
+/* server_url: "http://127.0.0.1:6443" (a trailing slash is ignored); token: a
+ * bearer token, or NULL. NULL with err filled when the URL is unusable. */
+tug_client *tug_client_new(const char *server_url, const char *token, tug_error *err);
+void tug_client_free(tug_client *c);
+/* The timeout of calls that do not name their own; 30 s unless set. */
+void tug_client_set_timeout(tug_client *c, long timeout_ms);
+const char *tug_client_server(const tug_client *c);
+
+/* The tug_error code for an HTTP status (EIO for statuses without a better one). */
+int tug_client_error_code(long http_status);
+
+typedef struct tug_request {
+  const char *method;       /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+  const char *path;         /* "/api/v1/namespaces/default/pods/x", query included */
+  const json_t *body;       /* NULL: no body */
+  const char *content_type; /* NULL: application/json */
+  long timeout_ms;          /* 0: the client's timeout */
+} tug_request;
+
+typedef struct tug_response {
+  long code;    /* HTTP status; 0 when no answer came */
+  json_t *body; /* parsed body (a Status on errors), or NULL when empty */
+} tug_response;
+
+void tug_response_clear(tug_response *r);
+
+/*
+ * One request. Returns the HTTP status (2xx) or -1; resp (may be NULL) gets
+ * the status and body either way, so callers that need a Status' reason or
+ * details find them there. The caller clears resp.
+ */
+int tug_client_do(tug_client *c, const tug_request *req, tug_response *resp, tug_error *err);
+
+/*
+ * The verbs. Each returns the HTTP status (200, 201, ...) or -1, and stores
+ * the parsed body in *out (a new reference; out may be NULL).
+ */
+int tug_client_get(tug_client *c, const char *path, json_t **out, tug_error *err);
+int tug_client_create(tug_client *c, const char *path, const json_t *obj, json_t **out,
+                      tug_error *err);
+/* PUT; obj's metadata.resourceVersion, when set, must be current (else TUG_E_CONFLICT). */
+int tug_client_update(tug_client *c, const char *path, const json_t *obj, json_t **out,
+                      tug_error *err);
+int tug_client_delete(tug_client *c, const char *path, json_t **out, tug_error *err);
+
+typedef enum { TUG_PATCH_MERGE, TUG_PATCH_STRATEGIC } tug_patch_type;
+int tug_client_patch(tug_client *c, const char *path, tug_patch_type type, const json_t *patch,
+                     json_t **out, tug_error *err);
+
+typedef struct tug_list_options {
+  const char *label_selector;   /* "app=web,tier!=db" */
+  const char *field_selector;   /* "spec.nodeName=n1" */
+  const char *resource_version; /* "0": whatever the server's cache holds */
+  long limit;                   /* 0: everything in one answer */
+  const char *continue_token;
+} tug_list_options;
+
+/* GET a collection; opts may be NULL. *out is the List ({metadata, items}). */
+int tug_client_list(tug_client *c, const char *path, const tug_list_options *opts, json_t **out,
+                    tug_error *err);
+
+/*
+ * "path?k=v&k2=v2" (or "path&..." when path already has a query) with the
+ * values URL-escaped; pairs with a NULL value are skipped. The array ends with
+ * a NULL key. A new string, or NULL when memory runs out.
+ */
+char *tug_client_path_query(const char *path, const char *const *kv);
+
+/*
+ * A watch event: type is "ADDED", "MODIFIED", "DELETED", "BOOKMARK" or
+ * "ERROR" (then object is a Status); object is borrowed for the call. Return
+ * non-zero to end the watch.
+ */
+typedef int (*tug_watch_fn)(const char *type, json_t *object, void *arg);
+
+/*
+ * Stream a watch (path with "?watch=true&...") and call fn for each event, in
+ * the calling thread. Returns 0 when the stream ends: the server closed it,
+ * fn asked, or *stop (may be NULL) became true — checked every 100 ms. Returns
+ * -1 when it could not start or broke off (a 410 answer is TUG_E_COMPACTED).
+ */
+int tug_client_watch(tug_client *c, const char *path, tug_watch_fn fn, void *arg,
+                     const atomic_bool *stop, tug_error *err);
+
+static inline void tug_client_freep(tug_client **c) {
+  tug_client_free(*c);
+}
+#define _cleanup_client_ __attribute__((cleanup(tug_client_freep)))
+
+#endif

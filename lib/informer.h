@@ -1,0 +1,65 @@
+/*
+ * informer.h — list + watch one resource into a local cache, client-go style.
+ *
+ * The one idea: the cache is level-correct. The informer lists, then watches
+ * from the list's resourceVersion; when a watch ends it resumes from the last
+ * resourceVersion it saw, and when that is too old (410) it lists again and
+ * turns the difference between its cache and the new list into adds, updates
+ * and deletes. Handlers may miss intermediate states, never the final one.
+ *
+ * Handlers run on the informer's own thread, one at a time, after the cache
+ * holds the change; they may call tug_informer_get/list. Objects handed to
+ * handlers and returned by get/list are shared with the cache: never modify
+ * them (json_deep_copy first); json_incref one to keep it past the call.
+ */
+#ifndef TUG_INFORMER_H
+#define TUG_INFORMER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "error.h"
+#include "http.h"
+
+typedef struct tug_informer tug_informer;
+
+typedef struct tug_informer_handlers {
+  void (*on_add)(json_t *obj, void *arg);
+  void (*on_update)(json_t *old_obj, json_t *new_obj, void *arg);
+  /* obj is the object's last state the informer knows. */
+  void (*on_delete)(json_t *obj, void *arg);
+} tug_informer_handlers;
+
+/*
+ * resource_path: a collection, "/api/v1/pods" (all namespaces) or
+ * "/api/v1/namespaces/ns/pods". Selectors may be NULL; handlers may be NULL, as
+ * may any of its functions. The client must outlive the informer.
+ */
+tug_informer *tug_informer_new(tug_client *client, const char *resource_path,
+                               const char *label_selector, const char *field_selector,
+                               const tug_informer_handlers *handlers, void *arg, tug_error *err);
+
+/* Start the list + watch thread. */
+int tug_informer_start(tug_informer *inf, tug_error *err);
+/* True once the first list is in the cache (and its adds handled). */
+bool tug_informer_synced(tug_informer *inf);
+/* Wait until synced; false after timeout_ms or when the informer is stopped. */
+bool tug_informer_wait_synced(tug_informer *inf, long timeout_ms);
+
+/* The cached object under key ("ns/name", or "name" for cluster-scoped kinds):
+ * a new reference, or NULL. */
+json_t *tug_informer_get(tug_informer *inf, const char *key);
+/* A new array of every cached object (references shared with the cache). */
+json_t *tug_informer_list(tug_informer *inf);
+/* The resourceVersion the cache is at ("" before the first list), copied into buf. */
+void tug_informer_resource_version(tug_informer *inf, char *buf, size_t size);
+
+/* Stop the thread and wait for it; the cache stays readable. Idempotent. */
+void tug_informer_stop(tug_informer *inf);
+/* Stop and free. */
+void tug_informer_free(tug_informer *inf);
+
+/* The cache key of an object: "ns/name", or "name" without a namespace. */
+int tug_informer_key(const json_t *obj, char *buf, size_t size);
+
+#endif
