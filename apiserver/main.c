@@ -122,7 +122,13 @@ static int start_caches(api_server *s, tug_error *err) {
 static void stop_caches(api_server *s) {
   for (size_t i = 0; s->caches && api_kinds[i].kind; i++)
     if (s->caches[i])
+      api_watchcache_request_stop(s->caches[i]);
+  for (size_t i = 0; s->caches && api_kinds[i].kind; i++)
+    if (s->caches[i])
       api_watchcache_stop(s->caches[i]);
+  for (size_t i = 0; s->caches && api_kinds[i].kind; i++)
+    if (s->caches[i])
+      api_watchcache_wait_resumed(s->caches[i], 3000);
 }
 
 static void free_caches(api_server *s) {

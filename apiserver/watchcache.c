@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "hashmap.h"
@@ -58,6 +59,7 @@ struct api_watcher {
   chunk *q;
   size_t qcap, qhead, qlen, offset;
   bool suspended, closed;
+  bool resuming; /* resumed, and libmicrohttpd has not called the reader since */
   struct MHD_Connection *conn;
   time_t deadline, last_sent;
   int64_t last_rv;
@@ -80,7 +82,8 @@ struct api_watchcache {
   size_t nwatchers;
   tug_etcd_watch *watch;
   pthread_t thread;
-  bool running, stopping;
+  bool running;
+  _Atomic bool stopping;
 };
 
 /* ---- cached objects and events ---- */
@@ -180,6 +183,7 @@ bool api_filter_matches(const api_filter *f, const json_t *obj) {
 static void watcher_wake(api_watcher *w) {
   if (w->suspended && w->conn) {
     w->suspended = false;
+    w->resuming = true;
     MHD_resume_connection(w->conn);
   }
 }
@@ -263,6 +267,7 @@ static void push_bookmark(api_watcher *w, int64_t rv) {
 ssize_t api_watcher_read(api_watcher *w, struct MHD_Connection *conn, char *buf, size_t max) {
   pthread_mutex_lock(&w->mu);
   w->conn = conn;
+  w->resuming = false;
   size_t total = 0;
   while (total < max && w->qlen > 0) {
     chunk *c = &w->q[w->qhead];
@@ -496,6 +501,8 @@ int api_watchcache_start(api_watchcache *c, tug_error *err) {
   return c->running ? 0 : tug_error_set(err, EAGAIN, "start watch cache thread");
 }
 
+void api_watchcache_request_stop(api_watchcache *c) { c->stopping = true; }
+
 void api_watchcache_stop(api_watchcache *c) {
   c->stopping = true;
   if (c->running)
@@ -504,6 +511,26 @@ void api_watchcache_stop(api_watchcache *c) {
   pthread_mutex_lock(&c->mu);
   close_all_watchers(c);
   pthread_mutex_unlock(&c->mu);
+}
+
+/* libmicrohttpd must not stop while a connection is suspended, and a resume
+ * takes effect only when its loop next runs: wait for every watcher closed by
+ * api_watchcache_stop to have been read once more (or released). */
+void api_watchcache_wait_resumed(api_watchcache *c, int timeout_ms) {
+  double deadline = tug_monotonic_seconds() + timeout_ms / 1e3;
+  for (;;) {
+    bool pending = false;
+    pthread_mutex_lock(&c->mu);
+    for (api_watcher *w = c->watchers; w && !pending; w = w->next) {
+      pthread_mutex_lock(&w->mu);
+      pending = w->suspended || w->resuming;
+      pthread_mutex_unlock(&w->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (!pending || tug_monotonic_seconds() >= deadline)
+      return;
+    usleep(5000);
+  }
 }
 
 void api_watchcache_free(api_watchcache *c) {

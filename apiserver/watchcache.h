@@ -52,7 +52,12 @@ typedef json_t *(*api_watch_render_fn)(const api_kind *kind, const json_t *obj, 
 api_watchcache *api_watchcache_new(api_server *s, const api_kind *kind);
 /* List the resource and start following it; fails if etcd cannot be read. */
 int api_watchcache_start(api_watchcache *c, tug_error *err);
+/* Ask the follower thread to stop, without waiting (to stop many at once). */
+void api_watchcache_request_stop(api_watchcache *c);
+/* Stop following etcd and close every watcher (their connections resume). */
 void api_watchcache_stop(api_watchcache *c);
+/* Wait until no watcher's connection is still suspended or resuming. */
+void api_watchcache_wait_resumed(api_watchcache *c, int timeout_ms);
 void api_watchcache_free(api_watchcache *c);
 
 /* Wait until the cache has caught up with etcd's current revision (asking

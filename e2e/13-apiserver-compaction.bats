@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# tug-apiserver compacts etcd's history; what relied on old revisions expires
-# with 410, while the watch cache keeps serving.
+# tug-apiserver housekeeping: etcd compaction (what relied on old revisions
+# expires with 410 while the watch cache keeps serving) and a clean shutdown.
 
 APISERVER_FLAGS=(--compaction-interval 1)
 load lib/apiserver-suite
@@ -25,4 +25,21 @@ pod() {
   [ "$(jq '.items | length' <<<"$out")" = 6 ]
   api POST /api/v1/namespaces/default/pods "$(pod c7)" >/dev/null
   [ "$code" = 201 ]
+}
+
+@test "SIGTERM with open watches shuts down cleanly and quickly" {
+  for i in 1 2 3 4 5; do
+    curl -sN "$API/api/v1/pods?watch=true" >/dev/null &
+  done
+  sleep 0.5
+  start=$(date +%s%N)
+  kill "$APISERVER_PID"
+  status=0
+  for _ in $(seq 1 50); do kill -0 "$APISERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  ! kill -0 "$APISERVER_PID" 2>/dev/null
+  took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  ! grep -qi "fatal" "$APISERVER_LOG"
+  grep -q 'msg="stopping"' "$APISERVER_LOG"
+  [ "$took_ms" -lt 3000 ]
+  wait
 }
