@@ -47,6 +47,17 @@ static void child_report(int fd, const char *msg) {
   _exit(127);
 }
 
+/* The image's program starts with default signal handling and nothing blocked,
+ * whatever the agent itself blocks or ignores (it may sigwait on SIGTERM). */
+static void reset_signals(void) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal(sig, SIG_DFL);
+}
+
 static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   char msg[512];
   char go;
@@ -69,6 +80,7 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   }
   if (agent_security_apply(cfg->err_fd, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
+  reset_signals();
   environ = (char **)cfg->env;
   execvp(cfg->argv[0], cfg->argv);
   snprintf(msg, sizeof msg, "exec %s: %s", cfg->argv[0], strerror(errno));

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,23 @@ static void test_exit_code_is_reported(void **state) {
   int code = -1;
   _cleanup_free_ char *log = run("exit", (char *[]){"sh", "-c", "exit 3", NULL}, &code);
   assert_int_equal(code, 3);
+}
+
+static void test_signals_reach_the_command_unblocked_and_default(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  /* The agent blocks and ignores signals of its own; the container must not inherit that. */
+  sigset_t term, old;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &term, &old);
+  void (*old_hup)(int) = signal(SIGHUP, SIG_IGN);
+  _cleanup_free_ char *log =
+      run("sigs", (char *[]){"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status", NULL}, NULL);
+  signal(SIGHUP, old_hup);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  assert_non_null(strstr(log, "SigBlk:\t0000000000000000\n"));
+  assert_non_null(strstr(log, "SigIgn:\t0000000000000000\n"));
 }
 
 static void test_hostname_is_the_pod_name(void **state) {
@@ -387,6 +405,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_echo_writes_to_the_log, setup, teardown),
       cmocka_unit_test_setup_teardown(test_exit_code_is_reported, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_signals_reach_the_command_unblocked_and_default, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_hostname_is_the_pod_name, setup, teardown),
       cmocka_unit_test_setup_teardown(test_command_is_pid_1, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_new_privs_no_inheritable_docker_bounding_set,

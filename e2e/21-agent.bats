@@ -1,0 +1,185 @@
+#!/usr/bin/env bats
+# tug-agent end to end: a real etcd, tug-apiserver and agent on this host.
+# Pods are placed by setting spec.nodeName. Teardown deletes every pod through
+# the API and waits, then stops the agent by PID and checks that no cgroup,
+# mount or state dir of the suite's pods is left (removing any it finds).
+
+load lib/apiserver-suite
+
+setup_file() {
+  apiserver_suite_setup_file
+  AGENT_ROOT=$(mktemp -d /var/tmp/tug-e2e-agent.XXXXXX)
+  NODE="e2e-node-$$"
+  AGENT_LOG="$ETCD_DIR/agent.log"
+  UIDS_FILE="$ETCD_DIR/pod-uids"
+  : >"$UIDS_FILE"
+  bin/tug-agent --server "$API" --node-name "$NODE" --root "$AGENT_ROOT" --build-busybox \
+    --restart-backoff-seconds 1 --reserved-cpu 500m --max-pods 20 --log-level debug \
+    >"$AGENT_LOG" 2>&1 &
+  AGENT_PID=$!
+  export AGENT_ROOT NODE AGENT_LOG AGENT_PID UIDS_FILE
+  wait_ready tug-agent "$AGENT_PID" "$AGENT_LOG" node_ready
+}
+
+node_ready() {
+  [ "$(curl -fsS "$API/api/v1/nodes/$NODE" |
+    jq -r '.status.conditions[]? | select(.type=="Ready") | .status')" = True ]
+}
+
+# Remove what a failed run may have left: cgroups and mounts of our pods.
+scrub() {
+  local uid d
+  while read -r uid; do
+    [ -n "$uid" ] || continue
+    for d in /sys/fs/cgroup/*/tug/"$uid"; do
+      [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+  done <"$UIDS_FILE"
+  grep -F " $AGENT_ROOT/" /proc/self/mountinfo | awk '{print $5}' | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
+
+teardown_file() {
+  cd "$BATS_TEST_DIRNAME/.."
+  if [ -n "${AGENT_PID:-}" ]; then
+    curl -sS -X DELETE "$API/api/v1/namespaces/default/pods?gracePeriodSeconds=1" >/dev/null || true
+    for _ in $(seq 1 100); do
+      [ "$(curl -fsS "$API/api/v1/pods?fieldSelector=spec.nodeName=$NODE" |
+        jq '.items | length')" = 0 ] && break
+      sleep 0.2
+    done
+    stop_pid "$AGENT_PID"
+  fi
+  [ -n "${UIDS_FILE:-}" ] && [ -f "$UIDS_FILE" ] && scrub
+  [ -n "${AGENT_ROOT:-}" ] && rm -rf "$AGENT_ROOT"
+  apiserver_stop
+}
+
+# mkpod NAME RESTART_POLICY IMAGE GRACE ARGV...: create a pod bound to $NODE.
+mkpod() {
+  local name=$1 policy=$2 image=$3 grace=$4
+  shift 4
+  local body cmd
+  cmd=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+  body=$(jq -cn --arg n "$name" --arg p "$policy" --arg i "$image" --arg node "$NODE" \
+    --argjson g "$grace" --argjson c "$cmd" '{apiVersion: "v1", kind: "Pod", metadata: {name: $n},
+      spec: {nodeName: $node, restartPolicy: $p, terminationGracePeriodSeconds: $g,
+             containers: [{name: "main", image: $i, command: $c}]}}')
+  api POST /api/v1/namespaces/default/pods "$body" >/dev/null
+  [ "$code" = 201 ] || { echo "create $name: $code $out" >&2; return 1; }
+  jq -r .metadata.uid <<<"$out" >>"$UIDS_FILE"
+}
+
+pod() { curl -fsS "$API/api/v1/namespaces/default/pods/$1"; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.2 s.
+wait_for() {
+  local n=$(($1 * 5))
+  shift
+  for _ in $(seq 1 "$n"); do
+    "$@" && return 0
+    sleep 0.2
+  done
+  echo "timed out: $*" >&2
+  return 1
+}
+
+phase_is() { [ "$(pod "$1" | jq -r .status.phase)" = "$2" ]; }
+gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
+
+@test "agent: the node registers Ready with capacity and holds its lease" {
+  run curl -fsS "$API/api/v1/nodes/$NODE"
+  [ "$status" -eq 0 ]
+  cores=$(nproc)
+  [ "$(jq -r .status.capacity.cpu <<<"$output")" = "$cores" ]
+  want=$((cores * 1000 - 500))
+  [ "$(jq -r .status.allocatable.cpu <<<"$output")" = "${want}m" ]
+  [ "$(jq -r .status.capacity.pods <<<"$output")" = 20 ]
+  [ "$(jq -r .status.nodeInfo.containerRuntimeVersion <<<"$output")" = "tugboat://0.1" ]
+  [ "$(jq -r .status.nodeInfo.kernelVersion <<<"$output")" = "$(uname -r)" ]
+  [[ "$(jq -r .status.capacity.memory <<<"$output")" =~ ^[0-9]+(Ki|Mi|Gi)?$ ]]
+  run curl -fsS "$API/apis/coordination.k8s.io/v1/namespaces/tug-node-lease/leases/$NODE"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .spec.holderIdentity <<<"$output")" = "$NODE" ]
+  [ "$(jq -r .spec.leaseDurationSeconds <<<"$output")" = 40 ]
+  [[ "$(jq -r .spec.renewTime <<<"$output")" =~ ^[0-9-]+T[0-9:]+\.[0-9]{6}Z$ ]]
+}
+
+@test "agent: a pod runs, becomes Running, and its output is in its log" {
+  mkpod hello Always busybox:latest 30 sh -c 'echo hello; sleep 3600'
+  wait_for 15 phase_is hello Running
+  run pod hello
+  [ "$(jq -r '.status.containerStatuses[0].state | keys[0]' <<<"$output")" = running ]
+  [ "$(jq -r '.status.containerStatuses[0].ready' <<<"$output")" = true ]
+  [ "$(jq -r '.status.conditions[] | select(.type=="Ready") | .status' <<<"$output")" = True ]
+  [ -n "$(jq -r .status.startTime <<<"$output")" ]
+  [ "$(jq -r .status.podIP <<<"$output")" = null ]
+  uid=$(jq -r .metadata.uid <<<"$output")
+  log="$AGENT_ROOT/logs/default_hello_$uid/main.log"
+  wait_for 5 grep -q hello "$log"
+  [ -d "/sys/fs/cgroup/pids/tug/$uid/main" ]
+}
+
+@test "agent: exit 3 with restartPolicy Never fails the pod with exitCode 3" {
+  mkpod exit3 Never busybox 30 sh -c 'exit 3'
+  wait_for 15 phase_is exit3 Failed
+  run pod exit3
+  [ "$(jq -r '.status.containerStatuses[0].state.terminated.exitCode' <<<"$output")" = 3 ]
+  [ "$(jq -r '.status.containerStatuses[0].state.terminated.reason' <<<"$output")" = Error ]
+  [ "$(jq -r '.status.containerStatuses[0].restartCount' <<<"$output")" = 0 ]
+}
+
+restarted() {
+  [ "$(pod "$1" | jq -r '.status.containerStatuses[0].restartCount')" -ge "$2" ]
+}
+
+@test "agent: restartPolicy Always restarts a crashing container with back-off" {
+  mkpod crash Always busybox:latest 30 sh -c 'exit 1'
+  wait_for 20 restarted crash 2
+  run pod crash
+  [ "$(jq -r .status.phase <<<"$output")" = Running ]
+  [ "$(jq -r '.status.containerStatuses[0].lastState.terminated.exitCode' <<<"$output")" = 1 ]
+  [ "$(jq -r '.status.containerStatuses[0].lastState.terminated.reason' <<<"$output")" = Error ]
+  wait_for 10 eval "pod crash | jq -e '.status.containerStatuses[0].state.waiting.reason == \"CrashLoopBackOff\"' >/dev/null"
+}
+
+@test "agent: a missing image is ErrImageNeverPull and the agent keeps running" {
+  mkpod noimage Always nosuchimage:1.0 30 sleep 10
+  wait_for 15 eval "pod noimage | jq -e '.status.containerStatuses[0].state.waiting.reason == \"ErrImageNeverPull\"' >/dev/null"
+  run pod noimage
+  [ "$(jq -r .status.phase <<<"$output")" = Pending ]
+  [[ "$(jq -r '.status.containerStatuses[0].state.waiting.message' <<<"$output")" == *nosuchimage:1.0* ]]
+  kill -0 "$AGENT_PID"
+  api DELETE /api/v1/namespaces/default/pods/noimage >/dev/null
+  wait_for 10 gone noimage
+}
+
+@test "agent: delete stops the process within the grace period and leaves nothing behind" {
+  # PID 1 ignores SIGTERM without a handler: "stubborn" needs the SIGKILL after
+  # its 2 s grace, "polite" exits on SIGTERM long before its 30 s.
+  mkpod stubborn Always busybox 2 sh -c 'sleep 3600'
+  mkpod polite Always busybox 30 sh -c 'trap "exit 0" TERM; while true; do sleep 0.1; done'
+  wait_for 15 phase_is stubborn Running
+  wait_for 15 phase_is polite Running
+  uids=()
+  pids=()
+  for p in stubborn polite; do
+    uid=$(pod $p | jq -r .metadata.uid)
+    uids+=("$uid")
+    pids+=("$(head -n1 "/sys/fs/cgroup/pids/tug/$uid/main/cgroup.procs")")
+  done
+  start=$(date +%s)
+  api DELETE /api/v1/namespaces/default/pods/stubborn >/dev/null
+  api DELETE /api/v1/namespaces/default/pods/polite >/dev/null
+  wait_for 10 gone polite
+  [ $(($(date +%s) - start)) -le 5 ]
+  wait_for 10 gone stubborn
+  [ $(($(date +%s) - start)) -ge 2 ]
+  for pid in "${pids[@]}"; do ! kill -0 "$pid" 2>/dev/null; done
+  for uid in "${uids[@]}"; do
+    ! ls -d /sys/fs/cgroup/*/tug/"$uid" 2>/dev/null
+    ! grep -q "$uid" /proc/self/mountinfo
+    [ ! -e "$AGENT_ROOT/state/sandboxes/$uid" ]
+    [ ! -e "$AGENT_ROOT/logs/default_stubborn_$uid" ]
+  done
+}

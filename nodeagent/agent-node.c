@@ -1,0 +1,283 @@
+/*
+ * agent-node.c — register the Node, write its status, and keep it alive:
+ * a Lease renewed every 10 s and the Ready heartbeat every 40 s, from one
+ * thread that sleeps on a monotonic condition variable between beats.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "agent-node.h"
+#include "agent-time.h"
+#include "cleanup.h"
+#include "clock.h"
+#include "log.h"
+#include "quantity.h"
+
+#define LEASE_NAMESPACE "tug-node-lease"
+
+struct agent_node {
+  tug_client *client;
+  char name[256];
+  char ready_since[AGENT_TIME_BUFSIZE];
+  pthread_t thread;
+  bool started;
+  pthread_mutex_t mu;
+  pthread_cond_t cond;
+  bool stop;
+};
+
+void agent_node_cpu(long cores, int64_t reserved_milli, char *capacity, char *allocatable) {
+  int64_t milli = (int64_t)cores * 1000;
+  int64_t alloc = milli - (reserved_milli > 0 ? reserved_milli : 0);
+  tug_quantity_format_milli(milli, capacity, TUG_QUANTITY_BUFSIZE);
+  tug_quantity_format_milli(alloc > 0 ? alloc : 0, allocatable, TUG_QUANTITY_BUFSIZE);
+}
+
+int64_t agent_node_meminfo_total(const char *meminfo) {
+  const char *p = strstr(meminfo, "MemTotal:");
+  if (p == NULL || (p != meminfo && p[-1] != '\n'))
+    return -1;
+  char *end;
+  long long kb = strtoll(p + strlen("MemTotal:"), &end, 10);
+  if (end == p + strlen("MemTotal:") || kb <= 0)
+    return -1;
+  return (int64_t)kb * 1024;
+}
+
+json_t *agent_node_status_json(const agent_node_facts *f) {
+  char cpu[TUG_QUANTITY_BUFSIZE], alloc_cpu[TUG_QUANTITY_BUFSIZE], mem[TUG_QUANTITY_BUFSIZE],
+      pods[TUG_QUANTITY_BUFSIZE];
+  agent_node_cpu(f->cpu_cores, f->reserved_cpu_milli, cpu, alloc_cpu);
+  tug_quantity_format_bytes(f->memory_bytes, mem, sizeof mem);
+  snprintf(pods, sizeof pods, "%d", f->max_pods);
+  return json_pack(
+      "{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:[{s:s, s:s}, "
+      "{s:s, s:s}]}",
+      "capacity", "cpu", cpu, "memory", mem, "pods", pods, "allocatable", "cpu", alloc_cpu,
+      "memory", mem, "pods", pods, "nodeInfo", "kernelVersion", f->kernel_version, "osImage",
+      f->os_image, "containerRuntimeVersion", AGENT_RUNTIME_VERSION, "kubeletVersion",
+      AGENT_KUBELET_VERSION, "operatingSystem", "linux", "architecture", f->architecture,
+      "addresses", "type", "InternalIP", "address", f->host_ip, "type", "Hostname", "address",
+      f->name);
+}
+
+void agent_node_host_ip(char *buf, size_t size) {
+  snprintf(buf, size, "127.0.0.1");
+  struct ifaddrs *list;
+  if (getifaddrs(&list) < 0)
+    return;
+  for (struct ifaddrs *a = list; a; a = a->ifa_next)
+    if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET && (a->ifa_flags & IFF_UP) &&
+        !(a->ifa_flags & IFF_LOOPBACK)) {
+      inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, buf, (socklen_t)size);
+      break;
+    }
+  freeifaddrs(list);
+}
+
+static char *read_text(const char *path) {
+  _cleanup_fclose_ FILE *f = fopen(path, "re");
+  char *buf = NULL;
+  size_t len = 0;
+  if (f == NULL || getdelim(&buf, &len, '\0', f) < 0) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+/* PRETTY_NAME of /etc/os-release, unquoted. */
+static void os_image(char *buf, size_t size) {
+  snprintf(buf, size, "Linux");
+  _cleanup_free_ char *text = read_text("/etc/os-release");
+  const char *p = text ? strstr(text, "PRETTY_NAME=") : NULL;
+  if (p == NULL)
+    return;
+  p += strlen("PRETTY_NAME=");
+  if (*p == '"')
+    p++;
+  size_t n = strcspn(p, "\"\n");
+  snprintf(buf, size, "%.*s", (int)n, p);
+}
+
+static const char *architecture(const char *machine) {
+  if (strcmp(machine, "x86_64") == 0)
+    return "amd64";
+  if (strcmp(machine, "aarch64") == 0)
+    return "arm64";
+  return machine;
+}
+
+static json_t *host_status(const agent_node_options *o) {
+  struct utsname u;
+  uname(&u);
+  char image[256];
+  os_image(image, sizeof image);
+  _cleanup_free_ char *meminfo = read_text("/proc/meminfo");
+  agent_node_facts f = {
+      .name = o->name,
+      .cpu_cores = sysconf(_SC_NPROCESSORS_ONLN),
+      .reserved_cpu_milli = o->reserved_cpu_milli,
+      .memory_bytes = meminfo ? agent_node_meminfo_total(meminfo) : 0,
+      .max_pods = o->max_pods,
+      .host_ip = o->host_ip,
+      .kernel_version = u.release,
+      .os_image = image,
+      .architecture = architecture(u.machine),
+  };
+  if (f.memory_bytes < 0)
+    f.memory_bytes = 0;
+  return agent_node_status_json(&f);
+}
+
+static json_t *ready_conditions(const agent_node *n) {
+  char now[AGENT_TIME_BUFSIZE];
+  agent_time_format(time(NULL), now, sizeof now);
+  return json_pack("[{s:s, s:s, s:s, s:s, s:s, s:s}]", "type", "Ready", "status", "True", "reason",
+                   "KubeletReady", "message", "tug-agent is posting ready status",
+                   "lastHeartbeatTime", now, "lastTransitionTime", n->ready_since);
+}
+
+static int patch_status(agent_node *n, json_t *status, tug_error *err) {
+  char path[512];
+  snprintf(path, sizeof path, "/api/v1/nodes/%s/status", n->name);
+  _cleanup_json_ json_t *patch = json_pack("{s:o}", "status", status);
+  if (tug_client_patch(n->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0)
+    return tug_error_wrap(err, "write node %s status", n->name);
+  return 0;
+}
+
+static int register_node(agent_node *n, const agent_node_options *o, tug_error *err) {
+  struct utsname u;
+  uname(&u);
+  _cleanup_json_ json_t *node =
+      json_pack("{s:s, s:s, s:{s:s, s:{s:s, s:s, s:s}}, s:{}}", "apiVersion", "v1", "kind", "Node",
+                "metadata", "name", n->name, "labels", "kubernetes.io/hostname", n->name,
+                "kubernetes.io/os", "linux", "kubernetes.io/arch", architecture(u.machine), "spec");
+  if (tug_client_create(n->client, "/api/v1/nodes", node, NULL, err) < 0) {
+    if (err->code != TUG_E_CONFLICT)
+      return tug_error_wrap(err, "register node %s", n->name);
+    tug_error_clear(err);
+  }
+  json_t *status = host_status(o);
+  json_object_set_new(status, "conditions", ready_conditions(n));
+  return patch_status(n, status, err);
+}
+
+static int renew_lease(agent_node *n, tug_error *err) {
+  char path[512], renew[AGENT_TIME_BUFSIZE];
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  agent_time_format_micro(&now, renew, sizeof renew);
+  _cleanup_json_ json_t *lease = json_pack(
+      "{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:i, s:s}}", "apiVersion", "coordination.k8s.io/v1", "kind",
+      "Lease", "metadata", "name", n->name, "namespace", LEASE_NAMESPACE, "spec", "holderIdentity",
+      n->name, "leaseDurationSeconds", AGENT_LEASE_DURATION_SECONDS, "renewTime", renew);
+  snprintf(path, sizeof path, "/apis/coordination.k8s.io/v1/namespaces/%s/leases", LEASE_NAMESPACE);
+  char item[768];
+  snprintf(item, sizeof item, "%s/%s", path, n->name);
+  if (tug_client_update(n->client, item, lease, NULL, err) >= 0)
+    return 0;
+  if (err->code != ENOENT)
+    return tug_error_wrap(err, "renew lease %s", n->name);
+  tug_error_clear(err);
+  if (tug_client_create(n->client, path, lease, NULL, err) < 0)
+    return tug_error_wrap(err, "create lease %s", n->name);
+  return 0;
+}
+
+static bool wait_stop(agent_node *n, double until) {
+  pthread_mutex_lock(&n->mu);
+  while (!n->stop) {
+    double left = until - tug_monotonic_seconds();
+    if (left <= 0)
+      break;
+    struct timespec ts = tug_deadline_ms((long)(left * 1000) + 1);
+    pthread_cond_timedwait(&n->cond, &n->mu, &ts);
+  }
+  bool stop = n->stop;
+  pthread_mutex_unlock(&n->mu);
+  return stop;
+}
+
+static void *heartbeat_main(void *arg) {
+  agent_node *n = arg;
+  double now = tug_monotonic_seconds();
+  double next_lease = now + AGENT_LEASE_RENEW_SECONDS,
+         next_status = now + AGENT_NODE_STATUS_SECONDS;
+  while (!wait_stop(n, next_lease < next_status ? next_lease : next_status)) {
+    tug_error err = {0};
+    now = tug_monotonic_seconds();
+    if (now >= next_lease) {
+      next_lease = now + AGENT_LEASE_RENEW_SECONDS;
+      if (renew_lease(n, &err) < 0)
+        tug_warn("lease renewal failed", "node=%s err=\"%s\"", n->name, err.msg);
+    }
+    if (now >= next_status) {
+      next_status = now + AGENT_NODE_STATUS_SECONDS;
+      if (patch_status(n, json_pack("{s:o}", "conditions", ready_conditions(n)), &err) < 0)
+        tug_warn("node heartbeat failed", "node=%s err=\"%s\"", n->name, err.msg);
+    }
+  }
+  return NULL;
+}
+
+static int register_with_retry(agent_node *n, const agent_node_options *o, tug_error *err) {
+  for (int attempt = 1;; attempt++) {
+    tug_error_clear(err);
+    if (register_node(n, o, err) == 0 && renew_lease(n, err) == 0)
+      return 0;
+    if (attempt >= 30 || (err->code != TUG_E_UNAVAILABLE && err->code != ETIMEDOUT))
+      return -1;
+    tug_warn("API server unavailable, retrying", "node=%s err=\"%s\"", n->name, err->msg);
+    sleep(1);
+  }
+}
+
+int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *err) {
+  agent_node *n = calloc(1, sizeof *n);
+  if (n == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate node");
+  n->client = o->client;
+  snprintf(n->name, sizeof n->name, "%s", o->name);
+  agent_time_format(time(NULL), n->ready_since, sizeof n->ready_since);
+  pthread_mutex_init(&n->mu, NULL);
+  tug_cond_init_monotonic(&n->cond);
+  if (register_with_retry(n, o, err) < 0) {
+    agent_node_stop(n);
+    return -1;
+  }
+  int rc = pthread_create(&n->thread, NULL, heartbeat_main, n);
+  if (rc != 0) {
+    agent_node_stop(n);
+    return tug_error_errno(err, rc, "start node heartbeat thread");
+  }
+  n->started = true;
+  tug_info("node registered", "node=%s host_ip=%s", n->name, o->host_ip);
+  *out = n;
+  return 0;
+}
+
+void agent_node_stop(agent_node *n) {
+  if (n == NULL)
+    return;
+  pthread_mutex_lock(&n->mu);
+  bool started = n->started;
+  n->stop = true;
+  pthread_cond_broadcast(&n->cond);
+  pthread_mutex_unlock(&n->mu);
+  if (started)
+    pthread_join(n->thread, NULL);
+  pthread_cond_destroy(&n->cond);
+  pthread_mutex_destroy(&n->mu);
+  free(n);
+}

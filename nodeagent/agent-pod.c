@@ -1,0 +1,339 @@
+/*
+ * agent-pod.c — one pod's sandbox and containers through their lifecycle:
+ * start, exit, back-off and restart, graceful termination, removal; and the
+ * status report computed from it (agent-podstatus.c).
+ *
+ * Times: wall clock (time()) for what the API shows, the monotonic clock for
+ * back-off and termination deadlines.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "agent-backoff.h"
+#include "agent-pod.h"
+#include "agent-podspec.h"
+#include "agent-podstatus.h"
+#include "cleanup.h"
+#include "clock.h"
+#include "log.h"
+#include "object.h"
+
+typedef struct agent_ctr {
+  agent_ctr_status st;
+  agent_container *rt;  /* NULL while not running */
+  const json_t *spec;   /* spec.containers[i], borrowed from the pod's copy */
+  double next_start;    /* monotonic; a waiting container starts at or after it */
+  double running_since; /* monotonic */
+  int backoff;          /* seconds of the last back-off; 0: none yet */
+  int exits;
+} agent_ctr;
+
+struct agent_pod {
+  const agent_pod_env *env;
+  json_t *pod; /* the pod as first seen: its spec is what runs */
+  char ns[256], name[256], uid[128], restart_policy[16];
+  char log_dir[PATH_MAX];
+  agent_sandbox *sb;
+  agent_ctr *ctrs;
+  size_t n;
+  time_t start_time, ready_since;
+  bool ready, terminating, killed;
+  double kill_deadline;
+  json_t *last_sent;
+};
+
+const char *agent_pod_uid(const agent_pod *p) {
+  return p->uid;
+}
+
+static int mkdir_if_missing(const char *path, tug_error *err) {
+  if (mkdir(path, 0750) < 0 && errno != EEXIST)
+    return tug_error_errno(err, errno, "mkdir %s", path);
+  return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st;
+  (void)ftw;
+  return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static void free_pod(agent_pod *p) {
+  json_decref(p->pod);
+  json_decref(p->last_sent);
+  free(p->ctrs);
+  free(p);
+}
+
+static int init_ctrs(agent_pod *p, tug_error *err) {
+  const json_t *list = tug_obj_get(p->pod, "spec.containers");
+  p->n = json_array_size(list);
+  p->ctrs = calloc(p->n ? p->n : 1, sizeof *p->ctrs);
+  if (p->ctrs == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate containers");
+  for (size_t i = 0; i < p->n; i++) {
+    agent_ctr *c = &p->ctrs[i];
+    c->spec = json_array_get(list, i);
+    const char *name = tug_obj_get_str(c->spec, "name"), *image = tug_obj_get_str(c->spec, "image");
+    snprintf(c->st.name, sizeof c->st.name, "%s", name ? name : "");
+    snprintf(c->st.image, sizeof c->st.image, "%s", image ? image : "");
+    c->st.state = AGENT_CTR_WAITING;
+    snprintf(c->st.reason, sizeof c->st.reason, "ContainerCreating");
+  }
+  return 0;
+}
+
+int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **out, tug_error *err) {
+  agent_pod *p = calloc(1, sizeof *p);
+  if (p == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate pod");
+  p->env = env;
+  p->pod = json_deep_copy(pod);
+  snprintf(p->ns, sizeof p->ns, "%s", tug_obj_namespace(pod) ? tug_obj_namespace(pod) : "");
+  snprintf(p->name, sizeof p->name, "%s", tug_obj_name(pod) ? tug_obj_name(pod) : "");
+  snprintf(p->uid, sizeof p->uid, "%s", tug_obj_uid(pod) ? tug_obj_uid(pod) : "");
+  const char *policy = tug_obj_get_str(pod, "spec.restartPolicy");
+  snprintf(p->restart_policy, sizeof p->restart_policy, "%s", policy ? policy : "Always");
+  p->start_time = p->ready_since = time(NULL);
+  char logs[PATH_MAX];
+  snprintf(logs, sizeof logs, "%s/logs", env->root);
+  if (snprintf(p->log_dir, sizeof p->log_dir, "%s/%s_%s_%s", logs, p->ns, p->name, p->uid) >=
+      (int)sizeof p->log_dir) {
+    free_pod(p);
+    return tug_error_set(err, ENAMETOOLONG, "create pod: log dir under %s too long", logs);
+  }
+  agent_sandbox_spec sb = {.pod_uid = p->uid, .pod_name = p->name};
+  if (p->pod == NULL || init_ctrs(p, err) < 0 || mkdir_if_missing(logs, err) < 0 ||
+      mkdir_if_missing(p->log_dir, err) < 0 ||
+      agent_runtime_sandbox_create(env->rt, &sb, &p->sb, err) < 0) {
+    /* The log dir may be an earlier agent's, still written to: keep it. */
+    p->log_dir[0] = '\0';
+    agent_pod_destroy(p, NULL);
+    return tug_error_wrap(err, "create pod %s/%s", p->ns, p->name);
+  }
+  *out = p;
+  return 0;
+}
+
+/* After an exit (or a failed start): back off and restart, or stay terminated. */
+static void record_stop(agent_pod *p, agent_ctr *c, const agent_ctr_term *term, double ran) {
+  bool failed = term->exit_code != 0;
+  bool restart = !p->terminating && (strcmp(p->restart_policy, "Always") == 0 ||
+                                     (strcmp(p->restart_policy, "OnFailure") == 0 && failed));
+  c->exits++;
+  if (!restart) {
+    c->st.state = AGENT_CTR_TERMINATED;
+    c->st.term = *term;
+    return;
+  }
+  c->backoff = agent_backoff_next(c->backoff, ran, p->env->backoff_base, AGENT_BACKOFF_MAX_SECONDS);
+  c->next_start = tug_monotonic_seconds() + c->backoff;
+  c->st.last = *term;
+  c->st.state = AGENT_CTR_WAITING;
+  snprintf(c->st.reason, sizeof c->st.reason, "CrashLoopBackOff");
+  snprintf(c->st.message, sizeof c->st.message,
+           "back-off %ds restarting failed container=%.100s pod=%.100s_%.100s(%.60s)", c->backoff,
+           c->st.name, p->name, p->ns, p->uid);
+}
+
+static void check_exit(agent_pod *p, agent_ctr *c) {
+  agent_container_status st;
+  tug_error err = {0};
+  if (agent_runtime_container_wait(c->rt, 0, &st, &err) < 0) {
+    tug_warn("container wait failed", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
+             c->st.name, err.msg);
+    return;
+  }
+  if (st.running)
+    return;
+  agent_ctr_term term = {.set = true,
+                         .exit_code = st.exit_code,
+                         .started_at = c->st.started_at,
+                         .finished_at = time(NULL)};
+  snprintf(term.reason, sizeof term.reason, "%s", agent_exit_reason(st.exit_code, st.oom_killed));
+  tug_info("container exited", "pod=%s/%s container=%s exit_code=%d reason=%s", p->ns, p->name,
+           c->st.name, st.exit_code, term.reason);
+  if (agent_runtime_container_remove(p->env->rt, c->rt, &err) < 0)
+    tug_warn("container removal failed", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
+             c->st.name, err.msg);
+  c->rt = NULL;
+  record_stop(p, c, &term, tug_monotonic_seconds() - c->running_since);
+}
+
+/* The image's rootfs, or false with the container left Waiting on ErrImageNeverPull. */
+static bool resolve_image(agent_pod *p, agent_ctr *c, char *rootfs, size_t size) {
+  char name[128], tag[128];
+  tug_error err = {0};
+  struct stat st;
+  if (agent_podspec_image_ref(c->st.image, name, sizeof name, tag, sizeof tag, &err) == 0 &&
+      agent_image_rootfs(p->env->root, name, tag, rootfs, size, &err) == 0 &&
+      stat(rootfs, &st) == 0 && S_ISDIR(st.st_mode)) {
+    snprintf(c->st.image_id, sizeof c->st.image_id, "tugboat://%.120s:%.120s", name, tag);
+    return true;
+  }
+  if (strcmp(c->st.reason, "ErrImageNeverPull") != 0)
+    tug_warn("image not present", "pod=%s/%s container=%s image=%s", p->ns, p->name, c->st.name,
+             c->st.image);
+  c->st.state = AGENT_CTR_WAITING;
+  snprintf(c->st.reason, sizeof c->st.reason, "ErrImageNeverPull");
+  snprintf(c->st.message, sizeof c->st.message,
+           "Container image \"%.300s\" is not present with pull policy of Never (tug-agent runs "
+           "images from its local store only)",
+           c->st.image);
+  return false;
+}
+
+static void start_ctr(agent_pod *p, agent_ctr *c) {
+  char rootfs[PATH_MAX], log_path[PATH_MAX + 160];
+  if (!resolve_image(p, c, rootfs, sizeof rootfs))
+    return;
+  agent_ctr_plan plan;
+  tug_error err = {0};
+  int rc = agent_podspec_plan(c->spec, p->name, p->env->pids_limit, &plan, &err);
+  if (rc == 0) {
+    snprintf(log_path, sizeof log_path, "%s/%s.log", p->log_dir, c->st.name);
+    agent_container_spec spec = {.name = c->st.name,
+                                 .rootfs = rootfs,
+                                 .argv = plan.argv,
+                                 .env = plan.env,
+                                 .working_dir = plan.working_dir,
+                                 .log_path = log_path,
+                                 .resources = plan.resources};
+    rc = agent_runtime_container_start(p->env->rt, p->sb, &spec, &c->rt, &err);
+    agent_podspec_plan_free(&plan);
+  }
+  time_t now = time(NULL);
+  if (rc < 0) {
+    tug_warn("container start failed", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
+             c->st.name, err.msg);
+    agent_ctr_term term = {.set = true, .exit_code = 128, .started_at = now, .finished_at = now};
+    snprintf(term.reason, sizeof term.reason, "StartError");
+    snprintf(term.message, sizeof term.message, "%.500s", err.msg);
+    c->rt = NULL;
+    record_stop(p, c, &term, 0);
+    return;
+  }
+  if (c->exits > 0)
+    c->st.restart_count++;
+  c->st.state = AGENT_CTR_RUNNING;
+  c->st.reason[0] = c->st.message[0] = '\0';
+  c->st.started_at = now;
+  c->running_since = tug_monotonic_seconds();
+  tug_info("container started", "pod=%s/%s container=%s pid=%d restarts=%d", p->ns, p->name,
+           c->st.name, (int)agent_runtime_container_pid(c->rt), c->st.restart_count);
+}
+
+long agent_pod_sync(agent_pod *p) {
+  long wake = -1;
+  for (size_t i = 0; i < p->n; i++) {
+    agent_ctr *c = &p->ctrs[i];
+    if (c->rt)
+      check_exit(p, c);
+    if (c->rt || c->st.state != AGENT_CTR_WAITING || p->terminating)
+      continue;
+    double left = c->next_start - tug_monotonic_seconds();
+    if (left <= 0)
+      start_ctr(p, c);
+    else if (wake < 0 || (long)(left * 1000) < wake)
+      wake = (long)(left * 1000) + 1;
+  }
+  bool ready = p->n > 0;
+  for (size_t i = 0; i < p->n; i++)
+    ready &= p->ctrs[i].st.state == AGENT_CTR_RUNNING;
+  if (ready != p->ready) {
+    p->ready = ready;
+    p->ready_since = time(NULL);
+  }
+  return wake;
+}
+
+int agent_pod_report(agent_pod *p, tug_error *err) {
+  _cleanup_free_ agent_ctr_status *st = calloc(p->n ? p->n : 1, sizeof *st);
+  if (st == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate status");
+  for (size_t i = 0; i < p->n; i++)
+    st[i] = p->ctrs[i].st;
+  agent_pod_status_input in = {.restart_policy = p->restart_policy,
+                               .ctrs = st,
+                               .n = p->n,
+                               .host_ip = p->env->host_ip,
+                               .start_time = p->start_time,
+                               .ready_since = p->ready_since};
+  json_t *status = agent_pod_status_json(&in);
+  if (status == NULL)
+    return tug_error_errno(err, ENOMEM, "build status");
+  if (p->last_sent && json_equal(status, p->last_sent)) {
+    json_decref(status);
+    return 0;
+  }
+  char path[1024];
+  snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
+  _cleanup_json_ json_t *patch = json_pack("{s:O}", "status", status);
+  if (tug_client_patch(p->env->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0) {
+    json_decref(status);
+    return tug_error_wrap(err, "write status of pod %s/%s", p->ns, p->name);
+  }
+  tug_debug("pod status written", "pod=%s/%s phase=%s", p->ns, p->name,
+            json_string_value(json_object_get(status, "phase")));
+  json_decref(p->last_sent);
+  p->last_sent = status;
+  return 0;
+}
+
+bool agent_pod_terminate(agent_pod *p, int64_t grace_seconds) {
+  double now = tug_monotonic_seconds();
+  if (!p->terminating) {
+    p->terminating = true;
+    p->kill_deadline = now + (double)grace_seconds;
+    tug_info("stopping pod", "pod=%s/%s grace_seconds=%lld", p->ns, p->name,
+             (long long)grace_seconds);
+    for (size_t i = 0; i < p->n; i++)
+      if (p->ctrs[i].rt)
+        agent_runtime_container_signal(p->ctrs[i].rt, SIGTERM, NULL);
+  }
+  bool all_exited = true;
+  for (size_t i = 0; i < p->n; i++) {
+    agent_container_status st;
+    if (p->ctrs[i].rt && agent_runtime_container_wait(p->ctrs[i].rt, 0, &st, NULL) == 0 &&
+        st.running)
+      all_exited = false;
+  }
+  if (!all_exited && !p->killed && now >= p->kill_deadline) {
+    p->killed = true;
+    tug_info("grace period over, killing", "pod=%s/%s", p->ns, p->name);
+    for (size_t i = 0; i < p->n; i++)
+      if (p->ctrs[i].rt)
+        agent_runtime_container_signal(p->ctrs[i].rt, SIGKILL, NULL);
+  }
+  return all_exited;
+}
+
+int agent_pod_destroy(agent_pod *p, tug_error *err) {
+  int rc = 0;
+  tug_error e = {0};
+  for (size_t i = 0; i < p->n; i++)
+    if (p->ctrs[i].rt && agent_runtime_container_remove(p->env->rt, p->ctrs[i].rt, &e) < 0) {
+      tug_warn("container removal failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
+      rc = -1;
+    }
+  if (p->sb && agent_runtime_sandbox_remove(p->env->rt, p->sb, &e) < 0) {
+    tug_warn("sandbox removal failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
+    rc = -1;
+  }
+  if (p->log_dir[0] && nftw(p->log_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+    tug_warn("log removal failed", "pod=%s/%s dir=%s", p->ns, p->name, p->log_dir);
+  if (rc < 0 && err)
+    tug_error_set(err, e.code, "remove pod %s/%s: %s", p->ns, p->name, e.msg);
+  free_pod(p);
+  return rc;
+}
+
+void agent_pod_release(agent_pod *p) {
+  free_pod(p);
+}

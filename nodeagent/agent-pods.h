@@ -1,0 +1,31 @@
+/*
+ * agent-pods.h — the pod controller of the agent, client-go shaped.
+ *
+ * An informer on the pods with spec.nodeName = this node feeds a work queue
+ * of "ns/name" keys; worker threads reconcile one key at a time, level-
+ * triggered, comparing the API's pod with the local one (agent-pod.h). A
+ * ticker queues every local pod every AGENT_STATUS_TICK_MS, so exits are
+ * noticed and status reported without a watch event.
+ */
+#ifndef TUG_AGENT_PODS_H
+#define TUG_AGENT_PODS_H
+
+#include "agent-pod.h"
+#include "error.h"
+
+enum { AGENT_STATUS_TICK_MS = 500, AGENT_POD_WORKERS = 2 };
+
+typedef struct agent_pods agent_pods;
+
+typedef struct agent_pods_options {
+  const agent_pod_env *env; /* must outlive the controller */
+  const char *node_name;
+  int max_pods;
+} agent_pods_options;
+
+/* Start the informer, the workers and the ticker. */
+int agent_pods_start(const agent_pods_options *o, agent_pods **out, tug_error *err);
+/* Stop every thread and free the controller; pods keep running. */
+void agent_pods_stop(agent_pods *m);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * agent-podspec.c — translate a container's spec into the runtime's terms.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent-podspec.h"
+#include "object.h"
+#include "quantity.h"
+
+static void free_strv(char **v) {
+  if (v == NULL)
+    return;
+  for (char **p = v; *p; p++)
+    free(*p);
+  free(v);
+}
+
+static int append_strings(char **v, size_t *n, const json_t *arr) {
+  size_t i;
+  json_t *s;
+  json_array_foreach(arr, i, s) {
+    if (!json_is_string(s))
+      continue;
+    if ((v[(*n)++] = strdup(json_string_value(s))) == NULL)
+      return -1;
+  }
+  return 0;
+}
+
+static int build_argv(const json_t *ctr, agent_ctr_plan *plan, tug_error *err) {
+  const json_t *cmd = json_object_get(ctr, "command"), *args = json_object_get(ctr, "args");
+  size_t total = json_array_size(cmd) + json_array_size(args);
+  plan->argv = calloc(total + 2, sizeof *plan->argv);
+  if (plan->argv == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate argv");
+  size_t n = 0;
+  if (append_strings(plan->argv, &n, cmd) < 0 || append_strings(plan->argv, &n, args) < 0)
+    return tug_error_errno(err, ENOMEM, "allocate argv");
+  if (n == 0 && (plan->argv[0] = strdup("sh")) == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate argv");
+  return 0;
+}
+
+static int build_env(const json_t *ctr, const char *pod_name, agent_ctr_plan *plan,
+                     tug_error *err) {
+  const json_t *env = json_object_get(ctr, "env");
+  plan->env = calloc(json_array_size(env) + 3, sizeof *plan->env);
+  if (plan->env == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate env");
+  size_t n = 0, i;
+  bool has_path = false;
+  json_t *e;
+  json_array_foreach(env, i, e) has_path |=
+      json_is_string(json_object_get(e, "name")) && strcmp(tug_obj_get_str(e, "name"), "PATH") == 0;
+  if (!has_path && (plan->env[n++] = strdup(AGENT_PODSPEC_PATH)) == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate env");
+  if (asprintf(&plan->env[n++], "HOSTNAME=%s", pod_name) < 0) {
+    plan->env[n - 1] = NULL;
+    return tug_error_errno(err, ENOMEM, "allocate env");
+  }
+  json_array_foreach(env, i, e) {
+    const char *name = tug_obj_get_str(e, "name"), *value = tug_obj_get_str(e, "value");
+    if (name == NULL || (value == NULL && json_object_get(e, "valueFrom")))
+      continue;
+    if (asprintf(&plan->env[n++], "%s=%s", name, value ? value : "") < 0) {
+      plan->env[n - 1] = NULL;
+      return tug_error_errno(err, ENOMEM, "allocate env");
+    }
+  }
+  return 0;
+}
+
+/* A quantity the API server validated; an unparsable one counts as unset. */
+static int64_t quantity(const json_t *ctr, const char *path, bool milli) {
+  const char *s = tug_obj_get_str(ctr, path);
+  int64_t v = 0;
+  tug_error err = {0};
+  if (s == NULL)
+    return 0;
+  if ((milli ? tug_quantity_parse_milli(s, 0, &v, &err)
+             : tug_quantity_parse_value(s, 0, &v, &err)) < 0)
+    return 0;
+  return v;
+}
+
+int agent_podspec_plan(const json_t *ctr, const char *pod_name, int64_t pids_limit,
+                       agent_ctr_plan *plan, tug_error *err) {
+  *plan = (agent_ctr_plan){0};
+  if (build_argv(ctr, plan, err) < 0 || build_env(ctr, pod_name, plan, err) < 0) {
+    agent_podspec_plan_free(plan);
+    return -1;
+  }
+  plan->working_dir = tug_obj_get_str(ctr, "workingDir");
+  if (plan->working_dir && plan->working_dir[0] == '\0')
+    plan->working_dir = NULL;
+  plan->resources.cpu_request_milli = quantity(ctr, "resources.requests.cpu", true);
+  plan->resources.cpu_limit_milli = quantity(ctr, "resources.limits.cpu", true);
+  plan->resources.memory_limit = quantity(ctr, "resources.limits.memory", false);
+  plan->resources.pids_max = pids_limit;
+  /* Kubernetes: a limit without a request requests the limit. */
+  if (plan->resources.cpu_request_milli == 0)
+    plan->resources.cpu_request_milli = plan->resources.cpu_limit_milli;
+  return 0;
+}
+
+void agent_podspec_plan_free(agent_ctr_plan *plan) {
+  free_strv(plan->argv);
+  free_strv(plan->env);
+  *plan = (agent_ctr_plan){0};
+}
+
+int agent_podspec_image_ref(const char *image, char *name, size_t name_size, char *tag,
+                            size_t tag_size, tug_error *err) {
+  static const char *const prefixes[] = {"docker.io/library/", "library/"};
+  if (image == NULL || image[0] == '\0')
+    return tug_error_set(err, EINVAL, "empty image name");
+  if (strchr(image, '@'))
+    return tug_error_set(err, EINVAL, "image %s: digests are not supported", image);
+  for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+    if (strncmp(image, prefixes[i], strlen(prefixes[i])) == 0)
+      image += strlen(prefixes[i]);
+  const char *colon = strrchr(image, ':');
+  if (colon && strchr(colon, '/'))
+    colon = NULL; /* a registry port, not a tag */
+  size_t len = colon ? (size_t)(colon - image) : strlen(image);
+  if (len == 0 || len >= name_size ||
+      (colon && (colon[1] == '\0' || strlen(colon + 1) >= tag_size)))
+    return tug_error_set(err, EINVAL, "image %s: invalid reference", image);
+  snprintf(name, name_size, "%.*s", (int)len, image);
+  snprintf(tag, tag_size, "%s", colon ? colon + 1 : "latest");
+  return 0;
+}

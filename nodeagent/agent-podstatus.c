@@ -1,0 +1,147 @@
+/*
+ * agent-podstatus.c — phase, conditions and containerStatuses from the
+ * agent's container records. Pure: no clock, no I/O.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "agent-podstatus.h"
+#include "agent-time.h"
+
+const char *agent_exit_reason(int exit_code, bool oom_killed) {
+  if (oom_killed)
+    return "OOMKilled";
+  return exit_code == 0 ? "Completed" : "Error";
+}
+
+const char *agent_pod_phase(const char *restart_policy, const agent_ctr_status *c, size_t n) {
+  size_t waiting = 0, running = 0, stopped = 0, succeeded = 0;
+  for (size_t i = 0; i < n; i++) {
+    switch (c[i].state) {
+    case AGENT_CTR_RUNNING:
+      running++;
+      break;
+    case AGENT_CTR_TERMINATED:
+      stopped++;
+      if (c[i].term.exit_code == 0)
+        succeeded++;
+      break;
+    case AGENT_CTR_WAITING:
+      /* Waiting to restart after an exit counts as stopped, not as pending. */
+      if (c[i].last.set)
+        stopped++;
+      else
+        waiting++;
+      break;
+    }
+  }
+  if (waiting > 0 || n == 0)
+    return "Pending";
+  if (running > 0)
+    return "Running";
+  if (restart_policy == NULL || strcmp(restart_policy, "Always") == 0)
+    return "Running";
+  if (stopped == succeeded)
+    return "Succeeded";
+  if (strcmp(restart_policy, "Never") == 0)
+    return "Failed";
+  return "Running";
+}
+
+bool agent_pod_containers_ready(const agent_ctr_status *c, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (c[i].state != AGENT_CTR_RUNNING)
+      return false;
+  return n > 0;
+}
+
+static json_t *term_json(const agent_ctr_term *t) {
+  char started[AGENT_TIME_BUFSIZE], finished[AGENT_TIME_BUFSIZE];
+  json_t *o = json_pack("{s:i, s:s}", "exitCode", t->exit_code, "reason", t->reason);
+  if (t->message[0])
+    json_object_set_new(o, "message", json_string(t->message));
+  if (t->started_at)
+    json_object_set_new(o, "startedAt",
+                        json_string(agent_time_format(t->started_at, started, sizeof started)));
+  if (t->finished_at)
+    json_object_set_new(o, "finishedAt",
+                        json_string(agent_time_format(t->finished_at, finished, sizeof finished)));
+  return o;
+}
+
+static json_t *state_json(const agent_ctr_status *c) {
+  char ts[AGENT_TIME_BUFSIZE];
+  switch (c->state) {
+  case AGENT_CTR_RUNNING:
+    return json_pack("{s:{s:s}}", "running", "startedAt",
+                     agent_time_format(c->started_at, ts, sizeof ts));
+  case AGENT_CTR_TERMINATED:
+    return json_pack("{s:o}", "terminated", term_json(&c->term));
+  case AGENT_CTR_WAITING:
+    break;
+  }
+  json_t *w = json_pack("{s:s}", "reason", c->reason[0] ? c->reason : "ContainerCreating");
+  if (c->message[0])
+    json_object_set_new(w, "message", json_string(c->message));
+  return json_pack("{s:o}", "waiting", w);
+}
+
+json_t *agent_ctr_status_json(const agent_ctr_status *c) {
+  bool running = c->state == AGENT_CTR_RUNNING;
+  json_t *last =
+      c->last.set ? json_pack("{s:o}", "terminated", term_json(&c->last)) : json_object();
+  return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:o, s:o}", "name", c->name, "image", c->image,
+                   "imageID", c->image_id, "ready", running, "started", running, "restartCount",
+                   c->restart_count, "state", state_json(c), "lastState", last);
+}
+
+static json_t *condition(const char *type, bool status, time_t since, const char *reason,
+                         const char *message) {
+  char ts[AGENT_TIME_BUFSIZE];
+  json_t *o =
+      json_pack("{s:s, s:s, s:n, s:s}", "type", type, "status", status ? "True" : "False",
+                "lastProbeTime", "lastTransitionTime", agent_time_format(since, ts, sizeof ts));
+  if (reason)
+    json_object_set_new(o, "reason", json_string(reason));
+  if (message)
+    json_object_set_new(o, "message", json_string(message));
+  return o;
+}
+
+/* "containers with unready status: [a b]" */
+static void unready_message(const agent_pod_status_input *in, char *buf, size_t size) {
+  size_t len = (size_t)snprintf(buf, size, "containers with unready status: [");
+  const char *sep = "";
+  for (size_t i = 0; i < in->n && len < size; i++)
+    if (in->ctrs[i].state != AGENT_CTR_RUNNING) {
+      len += (size_t)snprintf(buf + len, size - len, "%s%s", sep, in->ctrs[i].name);
+      sep = " ";
+    }
+  if (len < size)
+    snprintf(buf + len, size - len, "]");
+}
+
+static json_t *conditions_json(const agent_pod_status_input *in, const char *phase) {
+  bool ready = agent_pod_containers_ready(in->ctrs, in->n);
+  bool done = strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0;
+  const char *reason = ready ? NULL : done ? "PodCompleted" : "ContainersNotReady";
+  char msg[1024];
+  unready_message(in, msg, sizeof msg);
+  const char *message = ready || done ? NULL : msg;
+  return json_pack("[o, o, o, o]", condition("PodScheduled", true, in->start_time, NULL, NULL),
+                   condition("Initialized", true, in->start_time, NULL, NULL),
+                   condition("ContainersReady", ready, in->ready_since, reason, message),
+                   condition("Ready", ready, in->ready_since, reason, message));
+}
+
+json_t *agent_pod_status_json(const agent_pod_status_input *in) {
+  const char *phase = agent_pod_phase(in->restart_policy, in->ctrs, in->n);
+  char ts[AGENT_TIME_BUFSIZE];
+  json_t *statuses = json_array();
+  for (size_t i = 0; i < in->n; i++)
+    json_array_append_new(statuses, agent_ctr_status_json(&in->ctrs[i]));
+  return json_pack("{s:s, s:o, s:s, s:[{s:s}], s:s, s:o}", "phase", phase, "conditions",
+                   conditions_json(in, phase), "hostIP", in->host_ip, "hostIPs", "ip", in->host_ip,
+                   "startTime", agent_time_format(in->start_time, ts, sizeof ts),
+                   "containerStatuses", statuses);
+}

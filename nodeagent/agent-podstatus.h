@@ -1,0 +1,66 @@
+/*
+ * agent-podstatus.h — a pod's status computed from its containers' states.
+ *
+ * The one idea: the agent keeps, per container, the same three-way state the
+ * API shows (waiting, running, terminated, plus the last termination), and
+ * everything else — phase, conditions, containerStatuses — is a pure function
+ * of those records, so it can be recomputed on every check and sent only when
+ * it differs from what was sent last.
+ */
+#ifndef TUG_AGENT_PODSTATUS_H
+#define TUG_AGENT_PODSTATUS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+typedef enum { AGENT_CTR_WAITING, AGENT_CTR_RUNNING, AGENT_CTR_TERMINATED } agent_ctr_state;
+
+typedef struct agent_ctr_term {
+  bool set;
+  int exit_code;
+  char reason[32]; /* "Completed", "Error", "OOMKilled", "StartError" */
+  char message[512];
+  time_t started_at, finished_at; /* 0: unknown */
+} agent_ctr_term;
+
+typedef struct agent_ctr_status {
+  char name[128];
+  char image[256];
+  char image_id[256];
+  agent_ctr_state state;
+  char reason[32]; /* waiting: "ContainerCreating", "CrashLoopBackOff", ... */
+  char message[512];
+  time_t started_at;   /* running */
+  agent_ctr_term term; /* state.terminated */
+  agent_ctr_term last; /* lastState.terminated */
+  int restart_count;
+} agent_ctr_status;
+
+/* The reason of a termination: "OOMKilled", "Completed" (exit 0) or "Error". */
+const char *agent_exit_reason(int exit_code, bool oom_killed);
+
+/* Kubernetes' getPhase: "Pending", "Running", "Succeeded" or "Failed". */
+const char *agent_pod_phase(const char *restart_policy, const agent_ctr_status *c, size_t n);
+
+/* Every container runs (no probes yet: running is ready). */
+bool agent_pod_containers_ready(const agent_ctr_status *c, size_t n);
+
+typedef struct agent_pod_status_input {
+  const char *restart_policy; /* NULL: Always */
+  const agent_ctr_status *ctrs;
+  size_t n;
+  const char *host_ip;
+  time_t start_time;  /* also when PodScheduled and Initialized turned true */
+  time_t ready_since; /* when ContainersReady/Ready last changed */
+} agent_pod_status_input;
+
+/* The pod's status object: phase, conditions, hostIP(s), startTime,
+ * containerStatuses. A new reference. */
+json_t *agent_pod_status_json(const agent_pod_status_input *in);
+
+/* One containerStatuses[] entry. A new reference. */
+json_t *agent_ctr_status_json(const agent_ctr_status *c);
+
+#endif
