@@ -13,7 +13,7 @@
 #include "agent-pod.h"
 #include "error.h"
 
-enum { AGENT_STATUS_TICK_MS = 500, AGENT_POD_WORKERS = 2 };
+enum { AGENT_STATUS_TICK_MS = 500, AGENT_POD_WORKERS = 8 };
 
 typedef struct agent_pods agent_pods;
 
