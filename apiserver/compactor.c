@@ -57,6 +57,8 @@ api_compactor *api_compactor_start(api_server *s, int interval_seconds) {
   pthread_mutex_init(&c->mu, NULL);
   tug_cond_init_monotonic(&c->cond);
   if (pthread_create(&c->thread, NULL, run, c) != 0) {
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cond);
     free(c);
     return NULL;
   }

@@ -264,7 +264,8 @@ void api_handle_watch(api_request *r, const api_route *rt, api_response *out) {
     if (err.code == TUG_E_COMPACTED)
       api_fail(out, 410, "%s", err.msg);
     else
-      api_fail(out, err.code == ETIMEDOUT ? 504 : 500, "%s", err.msg);
+      api_fail(out, err.code == ETIMEDOUT ? 504 : err.code == ESHUTDOWN ? 503 : 500, "%s",
+               err.msg);
     list_query_free(&q);
     return;
   }

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -394,6 +395,19 @@ static void close_all_watchers(api_watchcache *c) {
   }
 }
 
+/* A suspended connection is out of libmicrohttpd's poll set, so a client that
+ * went away would be noticed only at the next write to it. Peek instead
+ * (w->mu held). */
+static bool client_gone(const api_watcher *w) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(w->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (ci == NULL)
+    return false;
+  char b;
+  ssize_t n = recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 static void tick_watchers(api_watchcache *c) {
   time_t now = time(NULL);
   for (api_watcher *w = c->watchers; w; w = w->next) {
@@ -404,6 +418,8 @@ static void tick_watchers(api_watchcache *c) {
       watcher_close(w);
     } else if (!w->closed && w->bookmarks && now - w->last_sent >= BOOKMARK_SECONDS) {
       push_bookmark(w, c->rev);
+    } else if (!w->closed && w->suspended && w->conn && client_gone(w)) {
+      watcher_close(w);
     }
     pthread_mutex_unlock(&w->mu);
   }
@@ -501,7 +517,12 @@ int api_watchcache_start(api_watchcache *c, tug_error *err) {
   return c->running ? 0 : tug_error_set(err, EAGAIN, "start watch cache thread");
 }
 
-void api_watchcache_request_stop(api_watchcache *c) { c->stopping = true; }
+void api_watchcache_request_stop(api_watchcache *c) {
+  pthread_mutex_lock(&c->mu);
+  c->stopping = true;
+  close_all_watchers(c);
+  pthread_mutex_unlock(&c->mu);
+}
 
 void api_watchcache_stop(api_watchcache *c) {
   c->stopping = true;
@@ -655,6 +676,10 @@ int api_watchcache_watch(api_watchcache *c, const api_watch_opts *o, api_watcher
   if (o->rev > 0 && api_watchcache_sync_to(c, o->rev, 3000, err) < 0)
     return -1;
   pthread_mutex_lock(&c->mu);
+  if (c->stopping) {
+    pthread_mutex_unlock(&c->mu);
+    return tug_error_set(err, ESHUTDOWN, "the server is shutting down");
+  }
   if (o->rev > 0 && o->rev < c->window_start) {
     int64_t oldest = c->window_start;
     pthread_mutex_unlock(&c->mu);

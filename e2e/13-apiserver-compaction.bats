@@ -27,6 +27,21 @@ pod() {
   [ "$code" = 201 ]
 }
 
+@test "watches of clients that went away are closed within seconds" {
+  pids=()
+  for i in 1 2 3; do
+    curl -sN "$API/api/v1/namespaces/default/endpoints?watch=true" >/dev/null &
+    pids+=($!)
+  done
+  sleep 0.5
+  watchers() { curl -fsS "$API/metrics" | awk -F' ' '/^apiserver_registered_watchers\{resource="endpoints"\}/{print $2}'; }
+  [ "$(watchers)" = 3 ]
+  kill -9 "${pids[@]}"
+  wait "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 30); do [ "$(watchers)" = 0 ] && break; sleep 0.2; done
+  [ "$(watchers)" = 0 ]
+}
+
 @test "SIGTERM with open watches shuts down cleanly and quickly" {
   for i in 1 2 3 4 5; do
     curl -sN "$API/api/v1/pods?watch=true" >/dev/null &

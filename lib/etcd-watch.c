@@ -206,6 +206,7 @@ static int stream_start(tug_etcd_watch *w) {
     return -1;
   }
   w->ops_pending++;
+  w->streaming = true; /* from here on a batch is pending: close must wait */
   if (grpc_call_start_batch(w->call, &st, 1, &w->status_tag, NULL) != GRPC_CALL_OK) {
     grpc_call_cancel(w->call, NULL);
     return 0; /* the start batch completes and finishes the stream */
@@ -213,7 +214,6 @@ static int stream_start(tug_etcd_watch *w) {
   w->ops_pending++;
   if (start_recv(w) < 0)
     grpc_call_cancel(w->call, NULL);
-  w->streaming = true;
   return 0;
 }
 

@@ -48,14 +48,21 @@ static void child_report(int fd, const char *msg) {
 }
 
 /* The image's program starts with default signal handling and nothing blocked,
- * whatever the agent itself blocks or ignores (it may sigwait on SIGTERM). */
+ * whatever the agent itself blocks or ignores (it may sigwait on SIGTERM).
+ * The raw system call reaches signals 32 and 33 too, which glibc keeps for
+ * itself and refuses in signal(); a parent (make, for one) may ignore them. */
 static void reset_signals(void) {
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
+  struct {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    unsigned long mask;
+  } dfl = {SIG_DFL, 0, NULL, 0};
+  unsigned long none = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
   for (int sig = 1; sig < NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP)
-      signal(sig, SIG_DFL);
+      syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 }
 
 static __attribute__((noreturn)) void container_child(const child_config *cfg) {
