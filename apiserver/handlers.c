@@ -233,7 +233,8 @@ static void fill_generated_name(json_t *obj) {
     return;
   char suffix[6], name[320];
   api_random_suffix(suffix);
-  snprintf(name, sizeof name, "%.250s%s", gen, suffix);
+  /* Kubernetes keeps 58 characters of the prefix, so that the name fits a label. */
+  snprintf(name, sizeof name, "%.58s%s", gen, suffix);
   tug_obj_set_name(obj, name, NULL);
 }
 
