@@ -19,6 +19,8 @@ static json_t *resource_entry(const api_kind *k, const char *sub) {
       json_array_append_new(verbs, json_string(*v));
   } else if (strcmp(sub, "binding") == 0) {
     json_array_append_new(verbs, json_string("create"));
+  } else if (strcmp(sub, "log") == 0) {
+    json_array_append_new(verbs, json_string("get"));
   } else {
     json_array_append_new(verbs, json_string("get"));
     json_array_append_new(verbs, json_string("patch"));
@@ -47,7 +49,10 @@ static json_t *resource_list(const char *group, const char *version) {
   static const struct {
     unsigned bit;
     const char *name;
-  } subs[] = {{API_SUB_STATUS, "status"}, {API_SUB_SCALE, "scale"}, {API_SUB_BINDING, "binding"}};
+  } subs[] = {{API_SUB_STATUS, "status"},
+              {API_SUB_SCALE, "scale"},
+              {API_SUB_BINDING, "binding"},
+              {API_SUB_LOG, "log"}};
   for (const api_kind *k = api_kinds; k->kind; k++) {
     if (strcmp(k->group, group) != 0 || strcmp(k->version, version) != 0)
       continue;

@@ -29,6 +29,8 @@ void api_handle_delete(api_request *r, const api_route *rt, api_response *out);
 void api_handle_delete_collection(api_request *r, const api_route *rt, api_response *out);
 
 void api_handle_subresource(api_request *r, const api_route *rt, api_response *out);
+/* pods/{name}/log, read from the agent of the pod's node (logs.c). */
+void api_handle_log(api_request *r, const api_route *rt, api_response *out);
 
 /* Discovery and server endpoints: true when the path was one of them. */
 bool api_handle_discovery(api_request *r, api_response *out);

@@ -4,6 +4,7 @@
  * main parses flags, connects to etcd, makes sure the system namespaces
  * exist, fills one watch cache per kind, and serves until SIGINT/SIGTERM.
  */
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -169,6 +170,7 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   tug_error err = {0};
+  curl_global_init(CURL_GLOBAL_DEFAULT); /* for reading logs from agents (logs.c) */
   s.metrics = api_metrics_new();
   api_revision_init(&s.revision, local_reads);
   int rc = 1;

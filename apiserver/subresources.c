@@ -218,6 +218,8 @@ void api_handle_subresource(api_request *r, const api_route *rt, api_response *o
     handle_scale(r, rt, out);
   else if (strcmp(rt->sub, "binding") == 0 && (subs & API_SUB_BINDING))
     handle_binding(r, rt, out);
+  else if (strcmp(rt->sub, "log") == 0 && (subs & API_SUB_LOG))
+    api_handle_log(r, rt, out);
   else if (strcmp(rt->sub, "finalize") == 0 && strcmp(rt->kind->kind, "Namespace") == 0 &&
            strcmp(r->method, "PUT") == 0)
     handle_finalize(r, rt, out);

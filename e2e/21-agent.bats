@@ -14,7 +14,7 @@ setup_file() {
   UIDS_FILE="$ETCD_DIR/pod-uids"
   : >"$UIDS_FILE"
   bin/tug-agent --server "$API" --node-name "$NODE" --root "$AGENT_ROOT" --build-busybox \
-    --restart-backoff-seconds 1 --reserved-cpu 500m --max-pods 20 --log-level debug \
+    --port "$(_free_port)" --restart-backoff-seconds 1 --reserved-cpu 500m --max-pods 20 --log-level debug \
     >"$AGENT_LOG" 2>&1 &
   AGENT_PID=$!
   export AGENT_ROOT NODE AGENT_LOG AGENT_PID UIDS_FILE
@@ -118,6 +118,22 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
   log="$AGENT_ROOT/logs/default_hello_$uid/main.log"
   wait_for 5 grep -q hello "$log"
   [ -d "/sys/fs/cgroup/pids/tug/$uid/main" ]
+}
+
+@test "agent: the pod's log is served through the API server's log subresource" {
+  mkpod talker Always busybox:latest 30 sh -c 'for i in 1 2 3 4 5; do echo line $i; done; sleep 3600'
+  wait_for 15 phase_is talker Running
+  wait_for 5 sh -c "curl -fsS '$API/api/v1/namespaces/default/pods/talker/log' | grep -q 'line 5'"
+  [ "$(curl -fsS "$API/api/v1/namespaces/default/pods/talker/log?tailLines=2")" = "$(printf 'line 4\nline 5')" ]
+  run curl -sS -o /dev/null -w '%{http_code}' "$API/api/v1/namespaces/default/pods/talker/log?container=nope"
+  [ "$output" = 400 ]
+  run curl -sS -o /dev/null -w '%{http_code}' "$API/api/v1/namespaces/default/pods/ghost/log"
+  [ "$output" = 404 ]
+  # kubectl logs goes the same way.
+  printf 'apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: "%s"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: c, context: {cluster: t, user: u}}]\ncurrent-context: c\n' "$API" >"$BATS_TEST_TMPDIR/kc"
+  run kubectl --kubeconfig "$BATS_TEST_TMPDIR/kc" logs talker --tail 1
+  [ "$status" -eq 0 ]
+  [ "$output" = "line 5" ]
 }
 
 @test "agent: exit 3 with restartPolicy Never fails the pod with exitCode 3" {

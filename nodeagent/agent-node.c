@@ -5,7 +5,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -61,27 +60,13 @@ json_t *agent_node_status_json(const agent_node_facts *f) {
   snprintf(pods, sizeof pods, "%d", f->max_pods);
   return json_pack(
       "{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:[{s:s, s:s}, "
-      "{s:s, s:s}]}",
+      "{s:s, s:s}], s:{s:{s:i}}}",
       "capacity", "cpu", cpu, "memory", mem, "pods", pods, "allocatable", "cpu", alloc_cpu,
       "memory", mem, "pods", pods, "nodeInfo", "kernelVersion", f->kernel_version, "osImage",
       f->os_image, "containerRuntimeVersion", AGENT_RUNTIME_VERSION, "kubeletVersion",
       AGENT_KUBELET_VERSION, "operatingSystem", "linux", "architecture", f->architecture,
       "addresses", "type", "InternalIP", "address", f->host_ip, "type", "Hostname", "address",
-      f->name);
-}
-
-void agent_node_host_ip(char *buf, size_t size) {
-  snprintf(buf, size, "127.0.0.1");
-  struct ifaddrs *list;
-  if (getifaddrs(&list) < 0)
-    return;
-  for (struct ifaddrs *a = list; a; a = a->ifa_next)
-    if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET && (a->ifa_flags & IFF_UP) &&
-        !(a->ifa_flags & IFF_LOOPBACK)) {
-      inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, buf, (socklen_t)size);
-      break;
-    }
-  freeifaddrs(list);
+      f->name, "daemonEndpoints", "kubeletEndpoint", "Port", f->port);
 }
 
 static char *read_text(const char *path) {
@@ -130,6 +115,7 @@ static json_t *host_status(const agent_node_options *o) {
       .memory_bytes = meminfo ? agent_node_meminfo_total(meminfo) : 0,
       .max_pods = o->max_pods,
       .host_ip = o->host_ip,
+      .port = o->port,
       .kernel_version = u.release,
       .os_image = image,
       .architecture = architecture(u.machine),

@@ -34,6 +34,7 @@ typedef struct agent_node_facts {
   int64_t memory_bytes;
   int max_pods;
   const char *host_ip;
+  int port; /* the agent's log endpoint, in status.daemonEndpoints */
   const char *kernel_version, *os_image, *architecture;
 } agent_node_facts;
 
@@ -45,8 +46,6 @@ int64_t agent_node_meminfo_total(const char *meminfo);
 /* status.{capacity, allocatable, nodeInfo, addresses}: a new reference. */
 json_t *agent_node_status_json(const agent_node_facts *f);
 
-/* The host's first non-loopback IPv4 address that is up, else 127.0.0.1. */
-void agent_node_host_ip(char *buf, size_t size);
 
 typedef struct agent_node agent_node;
 
@@ -56,6 +55,7 @@ typedef struct agent_node_options {
   int max_pods;
   int64_t reserved_cpu_milli;
   const char *host_ip;
+  int port;
 } agent_node_options;
 
 /* Register the node and write its status (retrying while the API server is

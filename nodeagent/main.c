@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "agent-backoff.h"
+#include "agent-logs.h"
 #include "agent-node.h"
 #include "agent-pods.h"
 #include "error.h"
@@ -27,8 +28,8 @@
 #include "runtime.h"
 
 typedef struct config {
-  const char *server, *node_name, *root, *log_level, *log_file;
-  int max_pods;
+  const char *server, *node_name, *root, *log_level, *log_file, *address;
+  int max_pods, port;
   int64_t reserved_cpu_milli, pod_pids_limit;
   int restart_backoff_seconds;
   bool build_busybox;
@@ -38,6 +39,7 @@ static void usage(FILE *f) {
   fprintf(f, "usage: tug-agent --server URL --node-name NAME [--root DIR] [--max-pods N]\n"
              "                 [--reserved-cpu Q] [--pod-pids-limit N]\n"
              "                 [--restart-backoff-seconds N] [--build-busybox]\n"
+             "                 [--address IP] [--port N]\n"
              "                 [--log-level L] [--log-file PATH]\n");
 }
 
@@ -54,7 +56,20 @@ static int parse_int(const char *flag, const char *s, long min, long long *out) 
 }
 
 static int parse_flags(int argc, char **argv, config *c) {
-  enum { SERVER = 1, NODE, ROOT, MAX_PODS, RESERVED, PIDS, BACKOFF, BUSYBOX, LEVEL, LOGFILE };
+  enum {
+    SERVER = 1,
+    NODE,
+    ROOT,
+    MAX_PODS,
+    RESERVED,
+    PIDS,
+    BACKOFF,
+    BUSYBOX,
+    LEVEL,
+    LOGFILE,
+    ADDRESS,
+    PORT
+  };
   static const struct option opts[] = {
       {"server", required_argument, NULL, SERVER},
       {"node-name", required_argument, NULL, NODE},
@@ -66,10 +81,14 @@ static int parse_flags(int argc, char **argv, config *c) {
       {"build-busybox", no_argument, NULL, BUSYBOX},
       {"log-level", required_argument, NULL, LEVEL},
       {"log-file", required_argument, NULL, LOGFILE},
+      {"address", required_argument, NULL, ADDRESS},
+      {"port", required_argument, NULL, PORT},
       {"help", no_argument, NULL, 'h'},
       {0},
   };
   *c = (config){.root = "/var/lib/tug",
+                .address = "127.0.0.1",
+                .port = 10250,
                 .max_pods = 110,
                 .log_level = "info",
                 .restart_backoff_seconds = AGENT_BACKOFF_BASE_SECONDS};
@@ -95,6 +114,14 @@ static int parse_flags(int argc, char **argv, config *c) {
       break;
     case BUSYBOX:
       c->build_busybox = true;
+      break;
+    case ADDRESS:
+      c->address = optarg;
+      break;
+    case PORT:
+      if (parse_int("--port", optarg, 1, &v) < 0 || v > 65535)
+        return -1;
+      c->port = (int)v;
       break;
     case MAX_PODS:
       if (parse_int("--max-pods", optarg, 1, &v) < 0)
@@ -179,16 +206,21 @@ static int wait_for_signal(void) {
 }
 
 static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error *err) {
-  char host_ip[64];
-  agent_node_host_ip(host_ip, sizeof host_ip);
+  const char *host_ip = c->address;
+  agent_logs *logs = NULL;
+  if (agent_logs_start(c->root, c->address, c->port, &logs, err) < 0)
+    return -1;
   agent_node *node = NULL;
   agent_node_options no = {.client = client,
                            .name = c->node_name,
                            .max_pods = c->max_pods,
                            .reserved_cpu_milli = c->reserved_cpu_milli,
-                           .host_ip = host_ip};
-  if (agent_node_start(&no, &node, err) < 0)
+                           .host_ip = host_ip,
+                           .port = c->port};
+  if (agent_node_start(&no, &node, err) < 0) {
+    agent_logs_stop(logs);
     return -1;
+  }
   agent_pod_env env = {.rt = rt,
                        .client = client,
                        .root = c->root,
@@ -199,6 +231,7 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
   agent_pods_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
   if (agent_pods_start(&po, &pods, err) < 0) {
     agent_node_stop(node);
+    agent_logs_stop(logs);
     return -1;
   }
   tug_info("agent running", "node=%s server=%s root=%s", c->node_name, c->server, c->root);
@@ -206,6 +239,7 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
   tug_info("shutting down, pods keep running", "signal=%s", strsignal(sig));
   agent_pods_stop(pods);
   agent_node_stop(node);
+  agent_logs_stop(logs);
   return 0;
 }
 

@@ -15,7 +15,7 @@ agent_start() {
   AGENT_ROOT=$(mktemp -d /var/tmp/tug-agent.XXXXXX)
   AGENT_LOG="$AGENT_ROOT.log"
   bin/tug-agent --server "$API" --node-name "$NODE" --root "$AGENT_ROOT" --build-busybox \
-    "$@" >"$AGENT_LOG" 2>&1 &
+    --port "$(_free_port)" "$@" >"$AGENT_LOG" 2>&1 &
   AGENT_PID=$!
   export NODE AGENT_ROOT AGENT_LOG AGENT_PID
   wait_ready tug-agent "$AGENT_PID" "$AGENT_LOG" agent_node_ready
