@@ -7,8 +7,10 @@ setup() {
   cd "$BATS_TEST_DIRNAME/.."
 }
 
+# Only the benchmark's own pod (uid "bench-runtime"): other suites' or other
+# programs' pods may come and go meanwhile.
 leftovers() {
-  find /sys/fs/cgroup/*/tug -mindepth 1 -type d 2>/dev/null
+  find /sys/fs/cgroup/*/tug/bench-runtime -type d 2>/dev/null
   grep -E 'tug-bench-runtime|/sandboxes/' /proc/self/mountinfo || true
   ls -d /var/tmp/tug-bench-runtime.* 2>/dev/null || true
 }
