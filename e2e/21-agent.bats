@@ -4,56 +4,8 @@
 # the API and waits, then stops the agent by PID and checks that no cgroup,
 # mount or state dir of the suite's pods is left (removing any it finds).
 
-load lib/apiserver-suite
-
-setup_file() {
-  apiserver_suite_setup_file
-  AGENT_ROOT=$(mktemp -d /var/tmp/tug-e2e-agent.XXXXXX)
-  NODE="e2e-node-$$"
-  AGENT_LOG="$ETCD_DIR/agent.log"
-  UIDS_FILE="$ETCD_DIR/pod-uids"
-  : >"$UIDS_FILE"
-  bin/tug-agent --server "$API" --node-name "$NODE" --root "$AGENT_ROOT" --build-busybox \
-    --port "$(_free_port)" --restart-backoff-seconds 1 --reserved-cpu 500m --max-pods 20 --log-level debug \
-    >"$AGENT_LOG" 2>&1 &
-  AGENT_PID=$!
-  export AGENT_ROOT NODE AGENT_LOG AGENT_PID UIDS_FILE
-  wait_ready tug-agent "$AGENT_PID" "$AGENT_LOG" node_ready
-}
-
-node_ready() {
-  [ "$(curl -fsS "$API/api/v1/nodes/$NODE" |
-    jq -r '.status.conditions[]? | select(.type=="Ready") | .status')" = True ]
-}
-
-# Remove what a failed run may have left: cgroups and mounts of our pods.
-scrub() {
-  local uid d
-  while read -r uid; do
-    [ -n "$uid" ] || continue
-    for d in /sys/fs/cgroup/*/tug/"$uid"; do
-      [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-    done
-  done <"$UIDS_FILE"
-  grep -F " $AGENT_ROOT/" /proc/self/mountinfo | awk '{print $5}' | sort -r |
-    while read -r m; do umount -l "$m" 2>/dev/null || true; done
-}
-
-teardown_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  if [ -n "${AGENT_PID:-}" ]; then
-    curl -sS -X DELETE "$API/api/v1/namespaces/default/pods?gracePeriodSeconds=1" >/dev/null || true
-    for _ in $(seq 1 100); do
-      [ "$(curl -fsS "$API/api/v1/pods?fieldSelector=spec.nodeName=$NODE" |
-        jq '.items | length')" = 0 ] && break
-      sleep 0.2
-    done
-    stop_pid "$AGENT_PID"
-  fi
-  [ -n "${UIDS_FILE:-}" ] && [ -f "$UIDS_FILE" ] && scrub
-  [ -n "${AGENT_ROOT:-}" ] && rm -rf "$AGENT_ROOT"
-  apiserver_stop
-}
+AGENT_FLAGS=(--reserved-cpu 500m --max-pods 20)
+load lib/agent-suite
 
 # mkpod NAME RESTART_POLICY IMAGE GRACE ARGV...: create a pod bound to $NODE.
 mkpod() {
@@ -70,21 +22,6 @@ mkpod() {
   jq -r .metadata.uid <<<"$out" >>"$UIDS_FILE"
 }
 
-pod() { curl -fsS "$API/api/v1/namespaces/default/pods/$1"; }
-
-# wait_for SECONDS CMD...: poll CMD every 0.2 s.
-wait_for() {
-  local n=$(($1 * 5))
-  shift
-  for _ in $(seq 1 "$n"); do
-    "$@" && return 0
-    sleep 0.2
-  done
-  echo "timed out: $*" >&2
-  return 1
-}
-
-phase_is() { [ "$(pod "$1" | jq -r .status.phase)" = "$2" ]; }
 gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
 
 @test "agent: the node registers Ready with capacity and holds its lease" {
@@ -143,10 +80,6 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
   [ "$(jq -r '.status.containerStatuses[0].state.terminated.exitCode' <<<"$output")" = 3 ]
   [ "$(jq -r '.status.containerStatuses[0].state.terminated.reason' <<<"$output")" = Error ]
   [ "$(jq -r '.status.containerStatuses[0].restartCount' <<<"$output")" = 0 ]
-}
-
-restarted() {
-  [ "$(pod "$1" | jq -r '.status.containerStatuses[0].restartCount')" -ge "$2" ]
 }
 
 @test "agent: restartPolicy Always restarts a crashing container with back-off" {

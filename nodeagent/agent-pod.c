@@ -1,7 +1,9 @@
 /*
  * agent-pod.c — one pod's sandbox and containers through their lifecycle:
- * start, exit, back-off and restart, graceful termination, removal; and the
- * status report computed from it (agent-podstatus.c).
+ * start, exit, back-off and restart, probes (agent-probe.c: a failed liveness
+ * or startup probe kills the container, readiness gates ready), graceful
+ * termination, removal; and the status report computed from it
+ * (agent-podstatus.c).
  *
  * Times: wall clock (time()) for what the API shows, the monotonic clock for
  * back-off and termination deadlines.
@@ -17,12 +19,24 @@
 
 #include "agent-backoff.h"
 #include "agent-pod.h"
+#include "agent-probe.h"
 #include "agent-podspec.h"
 #include "agent-podstatus.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "log.h"
 #include "object.h"
+
+/* Startup first: the other two wait until it succeeds. */
+enum { PROBE_STARTUP, PROBE_LIVENESS, PROBE_READINESS, N_PROBES };
+static const char *const probe_fields[N_PROBES] = {"startupProbe", "livenessProbe",
+                                                   "readinessProbe"};
+
+typedef struct agent_ctr_probe {
+  agent_probe_spec spec;
+  agent_probe_state st;
+  agent_probe_run *run; /* in flight or finished but not yet collected */
+} agent_ctr_probe;
 
 typedef struct agent_ctr {
   agent_ctr_status st;
@@ -32,6 +46,9 @@ typedef struct agent_ctr {
   double running_since; /* monotonic */
   int backoff;          /* seconds of the last back-off; 0: none yet */
   int exits;
+  agent_ctr_probe probes[N_PROBES];
+  bool probe_killed; /* a probe failed: no more probes until the restart */
+  double kill_at;    /* monotonic; SIGKILL then, if still running; 0: none pending */
 } agent_ctr;
 
 struct agent_pod {
@@ -64,7 +81,19 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
   return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
 }
 
+static void release_runs(agent_ctr *c) {
+  for (int k = 0; k < N_PROBES; k++) {
+    agent_probe_run_release(c->probes[k].run);
+    c->probes[k].run = NULL;
+  }
+}
+
 static void free_pod(agent_pod *p) {
+  for (size_t i = 0; i < p->n; i++) {
+    release_runs(&p->ctrs[i]);
+    for (int k = 0; k < N_PROBES; k++)
+      agent_probe_spec_free(&p->ctrs[i].probes[k].spec);
+  }
   json_decref(p->pod);
   json_decref(p->last_sent);
   free(p->ctrs);
@@ -85,6 +114,12 @@ static int init_ctrs(agent_pod *p, tug_error *err) {
     snprintf(c->st.image, sizeof c->st.image, "%s", image ? image : "");
     c->st.state = AGENT_CTR_WAITING;
     snprintf(c->st.reason, sizeof c->st.reason, "ContainerCreating");
+    for (int k = 0; k < N_PROBES; k++) {
+      tug_error perr = {0};
+      if (agent_probe_spec_parse(c->spec, probe_fields[k], &c->probes[k].spec, &perr) < 0)
+        tug_warn("probe unusable, it will fail", "pod=%s/%s container=%s err=\"%s\"", p->ns,
+                 p->name, c->st.name, perr.msg);
+    }
   }
   return 0;
 }
@@ -163,6 +198,7 @@ static void check_exit(agent_pod *p, agent_ctr *c) {
     tug_warn("container removal failed", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
              c->st.name, err.msg);
   c->rt = NULL;
+  release_runs(c);
   record_stop(p, c, &term, tug_monotonic_seconds() - c->running_since);
 }
 
@@ -187,6 +223,16 @@ static bool resolve_image(agent_pod *p, agent_ctr *c, char *rootfs, size_t size)
            "images from its local store only)",
            c->st.image);
   return false;
+}
+
+static void reset_probes(agent_ctr *c, double now) {
+  release_runs(c);
+  for (int k = 0; k < N_PROBES; k++)
+    agent_probe_reset(&c->probes[k].st, &c->probes[k].spec, now);
+  c->probe_killed = false;
+  c->kill_at = 0;
+  c->st.unstarted = c->probes[PROBE_STARTUP].spec.kind != AGENT_PROBE_NONE;
+  c->st.unready = c->st.unstarted || c->probes[PROBE_READINESS].spec.kind != AGENT_PROBE_NONE;
 }
 
 static void start_ctr(agent_pod *p, agent_ctr *c) {
@@ -225,8 +271,85 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
   c->st.reason[0] = c->st.message[0] = '\0';
   c->st.started_at = now;
   c->running_since = tug_monotonic_seconds();
+  reset_probes(c, c->running_since);
   tug_info("container started", "pod=%s/%s container=%s pid=%d restarts=%d", p->ns, p->name,
            c->st.name, (int)agent_runtime_container_pid(c->rt), c->st.restart_count);
+}
+
+/* A failed liveness or startup probe: SIGTERM now, SIGKILL after the grace
+ * period (the probe's terminationGracePeriodSeconds, else the pod's); the
+ * exit then goes through the restart policy like any other. */
+static void probe_kill(agent_pod *p, agent_ctr *c, const agent_ctr_probe *pr) {
+  const json_t *probe = json_object_get(c->spec, probe_fields[pr - c->probes]);
+  int64_t grace =
+      tug_obj_get_int(probe, "terminationGracePeriodSeconds",
+                      tug_obj_get_int(p->pod, "spec.terminationGracePeriodSeconds", 30));
+  tug_info("probe failed, killing container", "pod=%s/%s container=%s probe=%s grace_seconds=%lld",
+           p->ns, p->name, c->st.name, probe_fields[pr - c->probes], (long long)grace);
+  c->probe_killed = true;
+  c->kill_at = tug_monotonic_seconds() + (double)(grace > 0 ? grace : 0);
+  agent_runtime_container_signal(c->rt, grace > 0 ? SIGTERM : SIGKILL, NULL);
+}
+
+/* Take a finished run's outcome and act when the probe's result changed. */
+static void collect_probe(agent_pod *p, agent_ctr *c, agent_ctr_probe *pr) {
+  bool ok;
+  char why[256];
+  if (pr->run == NULL || !agent_probe_run_done(pr->run, &ok, why, sizeof why))
+    return;
+  agent_probe_run_release(pr->run);
+  pr->run = NULL;
+  const char *field = probe_fields[pr - c->probes];
+  if (!ok)
+    tug_debug("probe failed", "pod=%s/%s container=%s probe=%s why=\"%s\"", p->ns, p->name,
+              c->st.name, field, why);
+  if (!agent_probe_record(&pr->st, &pr->spec, ok))
+    return;
+  bool success = pr->st.result == AGENT_PROBE_SUCCESS;
+  tug_info("probe result changed", "pod=%s/%s container=%s probe=%s result=%s why=\"%s\"", p->ns,
+           p->name, c->st.name, field, success ? "success" : "failure", why);
+  switch (pr - c->probes) {
+  case PROBE_STARTUP:
+    if (success) {
+      c->st.unstarted = false;
+      c->st.unready = c->probes[PROBE_READINESS].spec.kind != AGENT_PROBE_NONE;
+    } else {
+      probe_kill(p, c, pr);
+    }
+    break;
+  case PROBE_LIVENESS:
+    if (!success)
+      probe_kill(p, c, pr);
+    break;
+  case PROBE_READINESS:
+    c->st.unready = !success;
+    break;
+  }
+}
+
+/* Collect finished probe runs and start due ones; never waits for a probe. */
+static void probe_step(agent_pod *p, agent_ctr *c) {
+  double now = tug_monotonic_seconds();
+  if (c->probe_killed) {
+    if (c->kill_at > 0 && now >= c->kill_at) {
+      agent_runtime_container_signal(c->rt, SIGKILL, NULL);
+      c->kill_at = 0;
+    }
+    return;
+  }
+  for (int k = 0; k < N_PROBES && !c->probe_killed; k++) {
+    agent_ctr_probe *pr = &c->probes[k];
+    if (pr->spec.kind == AGENT_PROBE_NONE || (k == PROBE_STARTUP) != c->st.unstarted)
+      continue;
+    collect_probe(p, c, pr);
+    if (c->probe_killed || pr->run || !agent_probe_due(&pr->st, now))
+      continue;
+    agent_probe_started(&pr->st, &pr->spec, now);
+    tug_error err = {0};
+    if (agent_probe_run_start(&pr->spec, p->sb, c->rt, &pr->run, &err) < 0)
+      tug_debug("probe could not run", "pod=%s/%s container=%s probe=%s err=\"%s\"", p->ns, p->name,
+                c->st.name, probe_fields[k], err.msg);
+  }
 }
 
 long agent_pod_sync(agent_pod *p) {
@@ -235,6 +358,8 @@ long agent_pod_sync(agent_pod *p) {
     agent_ctr *c = &p->ctrs[i];
     if (c->rt)
       check_exit(p, c);
+    if (c->rt && !p->terminating)
+      probe_step(p, c);
     if (c->rt || c->st.state != AGENT_CTR_WAITING || p->terminating)
       continue;
     double left = c->next_start - tug_monotonic_seconds();
@@ -245,7 +370,7 @@ long agent_pod_sync(agent_pod *p) {
   }
   bool ready = p->n > 0;
   for (size_t i = 0; i < p->n; i++)
-    ready &= p->ctrs[i].st.state == AGENT_CTR_RUNNING;
+    ready &= agent_ctr_ready(&p->ctrs[i].st);
   if (ready != p->ready) {
     p->ready = ready;
     p->ready_since = time(NULL);

@@ -36,8 +36,10 @@ typedef struct agent_pod agent_pod;
 int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **out, tug_error *err);
 const char *agent_pod_uid(const agent_pod *p);
 
-/* Record exits, restart or start containers that are due. Never blocks on a
- * container; returns the ms until a back-off ends (-1: nothing pending). */
+/* Record exits, restart or start containers that are due, collect finished
+ * probe runs and start due ones (each in its own thread). Never blocks on a
+ * container or a probe; returns the ms until a back-off ends (-1: nothing
+ * pending). */
 long agent_pod_sync(agent_pod *p);
 
 /* PATCH the pod's status subresource when what it computes differs from what

@@ -48,9 +48,13 @@ const char *agent_pod_phase(const char *restart_policy, const agent_ctr_status *
   return "Running";
 }
 
+bool agent_ctr_ready(const agent_ctr_status *c) {
+  return c->state == AGENT_CTR_RUNNING && !c->unready && !c->unstarted;
+}
+
 bool agent_pod_containers_ready(const agent_ctr_status *c, size_t n) {
   for (size_t i = 0; i < n; i++)
-    if (c[i].state != AGENT_CTR_RUNNING)
+    if (!agent_ctr_ready(&c[i]))
       return false;
   return n > 0;
 }
@@ -91,8 +95,9 @@ json_t *agent_ctr_status_json(const agent_ctr_status *c) {
   json_t *last =
       c->last.set ? json_pack("{s:o}", "terminated", term_json(&c->last)) : json_object();
   return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:o, s:o}", "name", c->name, "image", c->image,
-                   "imageID", c->image_id, "ready", running, "started", running, "restartCount",
-                   c->restart_count, "state", state_json(c), "lastState", last);
+                   "imageID", c->image_id, "ready", agent_ctr_ready(c), "started",
+                   running && !c->unstarted, "restartCount", c->restart_count, "state",
+                   state_json(c), "lastState", last);
 }
 
 static json_t *condition(const char *type, bool status, time_t since, const char *reason,
@@ -113,7 +118,7 @@ static void unready_message(const agent_pod_status_input *in, char *buf, size_t 
   size_t len = (size_t)snprintf(buf, size, "containers with unready status: [");
   const char *sep = "";
   for (size_t i = 0; i < in->n && len < size; i++)
-    if (in->ctrs[i].state != AGENT_CTR_RUNNING) {
+    if (!agent_ctr_ready(&in->ctrs[i])) {
       len += (size_t)snprintf(buf + len, size - len, "%s%s", sep, in->ctrs[i].name);
       sep = " ";
     }

@@ -36,6 +36,10 @@ typedef struct agent_ctr_status {
   agent_ctr_term term; /* state.terminated */
   agent_ctr_term last; /* lastState.terminated */
   int restart_count;
+  /* Probes hold a running container back; zero (no probes) means running is
+   * started and ready. */
+  bool unstarted; /* its startup probe has not succeeded yet */
+  bool unready;   /* its readiness probe has not succeeded (or a startup probe holds it) */
 } agent_ctr_status;
 
 /* The reason of a termination: "OOMKilled", "Completed" (exit 0) or "Error". */
@@ -44,7 +48,9 @@ const char *agent_exit_reason(int exit_code, bool oom_killed);
 /* Kubernetes' getPhase: "Pending", "Running", "Succeeded" or "Failed". */
 const char *agent_pod_phase(const char *restart_policy, const agent_ctr_status *c, size_t n);
 
-/* Every container runs (no probes yet: running is ready). */
+/* A container is ready when it runs and no probe holds it back. */
+bool agent_ctr_ready(const agent_ctr_status *c);
+/* Every container is ready. */
 bool agent_pod_containers_ready(const agent_ctr_status *c, size_t n);
 
 typedef struct agent_pod_status_input {

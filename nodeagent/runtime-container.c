@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -332,4 +333,105 @@ int agent_runtime_container_remove(agent_runtime *rt, agent_container *c, tug_er
     tug_error_wrap(err, "remove container %s", c->name);
   free(c);
   return rc;
+}
+
+/* Exec into a running container. The agent's child joins the container's
+ * namespaces (the PID namespace applies to its children only), then forks the
+ * command and waits for it with the timeout, so the agent reaps one process
+ * and the deadline holds even if the agent's thread goes away. */
+static const int exec_ns_types[5] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID,
+                                     CLONE_NEWNS};
+static const char *const exec_ns_files[5] = {"ipc", "uts", "net", "pid", "mnt"};
+
+typedef struct exec_config {
+  int ns_fds[5];
+  int null_fd;
+  int timeout_ms;
+  char *const *argv;
+} exec_config;
+
+static __attribute__((noreturn)) void exec_command(const exec_config *cfg) {
+  char msg[256];
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || dup2(cfg->null_fd, 0) < 0 ||
+      dup2(cfg->null_fd, 1) < 0 || dup2(cfg->null_fd, 2) < 0 ||
+      agent_security_apply(2, msg, sizeof msg) < 0)
+    _exit(126);
+  environ = (char **)default_env;
+  execvp(cfg->argv[0], cfg->argv);
+  _exit(127);
+}
+
+static __attribute__((noreturn)) void exec_child(const exec_config *cfg) {
+  reset_signals();
+  for (int i = 0; i < 5; i++)
+    if (setns(cfg->ns_fds[i], exec_ns_types[i]) < 0)
+      _exit(126);
+  if (chdir("/") < 0)
+    _exit(126);
+  pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid < 0)
+    _exit(126);
+  if (pid == 0)
+    exec_command(cfg);
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  struct pollfd p = {.fd = pidfd, .events = POLLIN};
+  if (pidfd < 0 || poll(&p, 1, cfg->timeout_ms) <= 0)
+    kill(pid, SIGKILL);
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      _exit(126);
+  _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+static void close_fds(int *fds, int n) {
+  for (int i = 0; i < n; i++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+}
+
+int agent_runtime_container_exec_start(agent_container *c, char *const *argv, int timeout_ms,
+                                       pid_t *pid, tug_error *err) {
+  if (c->exited)
+    return tug_error_set(err, ESRCH, "exec in container %s: it has exited", c->name);
+  if (argv == NULL || argv[0] == NULL)
+    return tug_error_set(err, EINVAL, "exec in container %s: no command", c->name);
+  exec_config cfg = {.ns_fds = {-1, -1, -1, -1, -1}, .timeout_ms = timeout_ms, .argv = argv};
+  char path[64];
+  int rc = 0;
+  for (int i = 0; i < 5 && rc == 0; i++) {
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)c->pid, exec_ns_files[i]);
+    if ((cfg.ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+      rc = tug_error_errno(err, errno, "exec in container %s: open %s", c->name, path);
+  }
+  if (rc == 0 && (cfg.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+    rc = tug_error_errno(err, errno, "exec in container %s: open /dev/null", c->name);
+  if (rc == 0) {
+    pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+    if (child == 0)
+      exec_child(&cfg);
+    if (child < 0)
+      rc = tug_error_errno(err, errno, "exec in container %s: clone", c->name);
+    *pid = child;
+    close(cfg.null_fd);
+  }
+  close_fds(cfg.ns_fds, 5);
+  return rc;
+}
+
+int agent_runtime_exec_wait(pid_t pid, int *exit_code, tug_error *err) {
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return tug_error_errno(err, errno, "wait for exec %d", (int)pid);
+  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return 0;
+}
+
+int agent_runtime_container_exec(agent_container *c, char *const *argv, int timeout_ms,
+                                 int *exit_code, tug_error *err) {
+  pid_t pid;
+  if (agent_runtime_container_exec_start(c, argv, timeout_ms, &pid, err) < 0)
+    return -1;
+  return agent_runtime_exec_wait(pid, exit_code, err);
 }

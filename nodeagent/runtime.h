@@ -81,6 +81,18 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
 int agent_runtime_container_wait(agent_container *c, int timeout_ms,
                                  agent_container_status *st, tug_error *err);
 int agent_runtime_container_signal(agent_container *c, int sig, tug_error *err);
+/* Run argv inside the running container c: in its mount, PID, network, IPC
+ * and UTS namespaces, at its root, with its capabilities and no_new_privs,
+ * stdio on /dev/null. SIGKILLed after timeout_ms. *exit_code as for
+ * containers (128 + signal when killed; 126/127 when it could not start).
+ * Blocks for up to timeout_ms: _start and _wait split it for callers that
+ * must not wait (the container may be gone by the time the wait ends). */
+int agent_runtime_container_exec(agent_container *c, char *const *argv, int timeout_ms,
+                                 int *exit_code, tug_error *err);
+/* Fork the exec; *pid is the agent's child to pass to agent_runtime_exec_wait. */
+int agent_runtime_container_exec_start(agent_container *c, char *const *argv, int timeout_ms,
+                                       pid_t *pid, tug_error *err);
+int agent_runtime_exec_wait(pid_t pid, int *exit_code, tug_error *err);
 int agent_runtime_container_stats(agent_runtime *rt, agent_container *c,
                                   agent_container_stats *st, tug_error *err);
 /* Kills the container if it runs, deletes its cgroup and state dir, frees c. */
