@@ -7,6 +7,8 @@
  */
 #include "apiserver_harness.h"
 
+#include "http.h"
+
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -160,4 +162,22 @@ int tug_test_apiserver_restart(tug_test_apiserver *a) {
 void tug_test_apiserver_destroy(tug_test_apiserver *a) {
   tug_test_apiserver_stop(a);
   tug_test_etcd_destroy(&a->etcd);
+}
+
+int tug_test_apiserver_start_with_client(tug_test_apiserver *a, tug_client **cli) {
+  if (tug_test_apiserver_start(a) < 0)
+    return -1;
+  tug_error err = {0};
+  *cli = tug_client_new(a->url, NULL, &err);
+  if (*cli == NULL) {
+    fprintf(stderr, "%s\n", err.msg);
+    tug_test_apiserver_destroy(a);
+    return -1;
+  }
+  return 0;
+}
+
+void tug_test_apiserver_destroy_with_client(tug_test_apiserver *a, tug_client *cli) {
+  tug_client_free(cli);
+  tug_test_apiserver_destroy(a);
 }

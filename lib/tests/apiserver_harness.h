@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "etcd_harness.h"
+#include "http.h"
 
 typedef struct tug_test_apiserver {
   tug_test_etcd etcd;
@@ -29,5 +30,10 @@ int tug_test_apiserver_stop(tug_test_apiserver *a);
 int tug_test_apiserver_restart(tug_test_apiserver *a);
 /* Stop both and remove etcd's directory. Safe on a harness that never started. */
 void tug_test_apiserver_destroy(tug_test_apiserver *a);
+
+/* Start both and make a client for the API server (cmocka group setup). */
+int tug_test_apiserver_start_with_client(tug_test_apiserver *a, tug_client **cli);
+/* Free the client, then destroy (cmocka group teardown). */
+void tug_test_apiserver_destroy_with_client(tug_test_apiserver *a, tug_client *cli);
 
 #endif

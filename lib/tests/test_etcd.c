@@ -18,6 +18,7 @@
 
 #include "etcd.h"
 #include "etcd_harness.h"
+#include "test_support.h"
 
 static tug_test_etcd etcd;
 static tug_etcd *cli;
@@ -40,14 +41,6 @@ static int group_teardown(void **state) {
   tug_test_etcd_destroy(&etcd);
   return 0;
 }
-
-#define OK(call)                                                                                 \
-  do {                                                                                           \
-    tug_error err_ = {0};                                                                        \
-    tug_error *err = &err_;                                                                      \
-    if ((call) < 0)                                                                              \
-      fail_msg("%s: %s", #call, err_.msg);                                                       \
-  } while (0)
 
 static int64_t put(const char *key, const char *value) {
   int64_t rev = 0;

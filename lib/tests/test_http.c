@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "http.h"
 #include "object.h"
+#include "test_support.h"
 
 #define LEASES "/apis/coordination.k8s.io/v1/namespaces/default/leases"
 
@@ -35,32 +36,14 @@ static tug_client *cli;
 
 static int group_setup(void **state) {
   (void)state;
-  if (tug_test_apiserver_start(&api) < 0)
-    return -1;
-  tug_error err = {0};
-  cli = tug_client_new(api.url, NULL, &err);
-  if (cli == NULL) {
-    fprintf(stderr, "%s\n", err.msg);
-    tug_test_apiserver_destroy(&api);
-    return -1;
-  }
-  return 0;
+  return tug_test_apiserver_start_with_client(&api, &cli);
 }
 
 static int group_teardown(void **state) {
   (void)state;
-  tug_client_free(cli);
-  tug_test_apiserver_destroy(&api);
+  tug_test_apiserver_destroy_with_client(&api, cli);
   return 0;
 }
-
-#define OK(call)                                                                                   \
-  do {                                                                                             \
-    tug_error err_ = {0};                                                                          \
-    tug_error *err = &err_;                                                                        \
-    if ((call) < 0)                                                                                \
-      fail_msg("%s: %s", #call, err_.msg);                                                         \
-  } while (0)
 
 static json_t *lease(const char *name, const char *holder) {
   return json_pack("{s:s, s:s, s:{s:s, s:{s:s}}, s:{s:s}}", "apiVersion", "coordination.k8s.io/v1",
