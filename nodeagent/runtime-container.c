@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,6 @@
 
 #include "cleanup.h"
 #include "runtime-internal.h"
-
-extern char **environ;
 
 static char *const default_env[] = {AGENT_DEFAULT_PATH, NULL};
 
@@ -66,6 +65,36 @@ static void reset_signals(void) {
       syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 }
 
+/* execvp with the container's PATH (from env, not the agent's), writing
+ * nothing but its own stack: the child shares the agent's memory. Returns
+ * only on failure, with errno of the most telling attempt. */
+static void exec_in_path(char *const *argv, char *const *env) {
+  const char *file = argv[0], *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  if (strchr(file, '/')) {
+    execve(file, argv, env);
+    return;
+  }
+  for (char *const *e = env; *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0)
+      path = *e + 5;
+  int saved = ENOENT;
+  char candidate[PATH_MAX];
+  for (const char *p = path;; p++) {
+    const char *end = strchrnul(p, ':');
+    int n = snprintf(candidate, sizeof candidate, "%.*s%s%s", (int)(end - p), p,
+                     end == p ? "" : "/", file);
+    if (n > 0 && (size_t)n < sizeof candidate) {
+      execve(candidate, argv, env);
+      if (errno != ENOENT && errno != ENOTDIR)
+        saved = errno;
+    }
+    if (*end == '\0')
+      break;
+    p = end;
+  }
+  errno = saved;
+}
+
 static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   char msg[512];
   char go;
@@ -89,8 +118,7 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   if (agent_security_apply(cfg->err_fd, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
   reset_signals();
-  environ = (char **)cfg->env;
-  execvp(cfg->argv[0], cfg->argv);
+  exec_in_path(cfg->argv, cfg->env);
   snprintf(msg, sizeof msg, "exec %s: %s", cfg->argv[0], strerror(errno));
   child_report(cfg->err_fd, msg);
   _exit(127);
@@ -122,6 +150,10 @@ static int read_child_error(int fd, tug_error *err) {
   return tug_error_set(err, EIO, "%s", msg);
 }
 
+enum { CHILD_STACK_SIZE = 1 << 20 };
+
+static int child_main(void *arg) { container_child(arg); }
+
 static int spawn(agent_container *c, child_config *cfg, tug_error *err) {
   int sync[2] = {-1, -1}, errp[2] = {-1, -1};
   if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
@@ -130,16 +162,27 @@ static int spawn(agent_container *c, child_config *cfg, tug_error *err) {
   }
   cfg->sync_fd = sync[0];
   cfg->err_fd = errp[1];
-  pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL,
-                             NULL);
-  if (pid == 0)
-    container_child(cfg);
+  /* CLONE_VM: copying a busy multi-threaded agent's page tables on every start
+   * (fork) serialised pod startup; the child instead runs on a stack of its
+   * own in the agent's memory, writes only that stack, and is gone from it
+   * once it execs, which read_child_error below waits for. */
+  void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) {
+    close_pair(sync);
+    close_pair(errp);
+    return tug_error_errno(err, errno, "child stack");
+  }
+  pid_t pid = clone(child_main, (char *)stack + CHILD_STACK_SIZE,
+                    CLONE_VM | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, cfg);
   close(sync[0]);
   close(errp[1]);
   if (pid < 0) {
+    int e = errno;
     close(sync[1]);
     close(errp[0]);
-    return tug_error_errno(err, errno, "clone");
+    munmap(stack, CHILD_STACK_SIZE);
+    return tug_error_errno(err, e, "clone");
   }
   c->pid = pid;
   int rc = agent_cgroup_attach(c->cgroup_mode, c->cgroup, pid, err);
@@ -160,6 +203,8 @@ static int spawn(agent_container *c, child_config *cfg, tug_error *err) {
       ;
     c->pid = 0;
   }
+  /* The child has exec'd (or exited): the stack is no longer in use. */
+  munmap(stack, CHILD_STACK_SIZE);
   return rc;
 }
 
