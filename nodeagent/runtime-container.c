@@ -95,6 +95,12 @@ static void exec_in_path(char *const *argv, char *const *env) {
   errno = saved;
 }
 
+/*
+ * The child runs in the agent's memory until it execs (see spawn): everything
+ * on this path — here, runtime-rootfs.c and runtime-security.c — must not
+ * allocate, take locks, use stdio streams or write any global; it may write
+ * only its own stack. errno is shared with the agent thread that spawned it.
+ */
 static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   char msg[512];
   char go;
