@@ -251,9 +251,9 @@ static void stream_maybe_finished(tug_etcd_watch *w) {
   }
 }
 
-static void on_start(etcd_tag *tag, bool ok) {
-  (void)ok; /* a failed start shows up as the stream's status */
-  tug_etcd_watch *w = WATCH_OF(tag, start_tag);
+/* A batch that sent a message (the create request, or a progress request)
+ * completed: free the message and let the next send go. */
+static void send_done(tug_etcd_watch *w) {
   pthread_mutex_lock(&w->mu);
   grpc_byte_buffer_destroy(w->send_buf);
   w->send_buf = NULL;
@@ -263,16 +263,14 @@ static void on_start(etcd_tag *tag, bool ok) {
   pthread_mutex_unlock(&w->mu);
 }
 
+static void on_start(etcd_tag *tag, bool ok) {
+  (void)ok; /* a failed start shows up as the stream's status */
+  send_done(WATCH_OF(tag, start_tag));
+}
+
 static void on_send(etcd_tag *tag, bool ok) {
   (void)ok;
-  tug_etcd_watch *w = WATCH_OF(tag, send_tag);
-  pthread_mutex_lock(&w->mu);
-  grpc_byte_buffer_destroy(w->send_buf);
-  w->send_buf = NULL;
-  w->send_busy = false;
-  w->ops_pending--;
-  stream_maybe_finished(w);
-  pthread_mutex_unlock(&w->mu);
+  send_done(WATCH_OF(tag, send_tag));
 }
 
 static void on_recv(etcd_tag *tag, bool ok) {
