@@ -46,7 +46,7 @@ LIBTUG ?= lib/libtug.a
 BIN_DIRS := $(filter $(wildcard */),apiserver/ scheduler/ controllers/ nodeagent/ cli/)
 bin_name = $(if $(filter nodeagent,$1),tug-agent,$(if $(filter cli,$1),tug,tug-$1))
 dir_archive = $(BUILD)/$1/lib$1.a
-dir_objs = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $1/main.c,$(wildcard $1/*.c)))
+dir_objs = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $1/main.c,$(wildcard $1/*.c $1/plugins/*.c)))
 BINS := $(foreach d,$(BIN_DIRS:/=),$(if $(wildcard $d/main.c),bin/$(call bin_name,$d)))
 
 # Unit tests: <folder>/tests/test_*.c. Other .c files in a tests/ folder are
@@ -106,6 +106,11 @@ $(BENCH_BIN): $(BUILD)/bench-%: $(BUILD)/bench/%/main.o $(LIBTUG)
 # Benchmarks of a binary's internals link its archive too.
 $(BUILD)/bench-runtime: $(call dir_archive,nodeagent)
 $(BUILD)/bench/runtime/main.o: CFLAGS += -Inodeagent
+$(BUILD)/bench-scheduler: $(call dir_archive,scheduler)
+$(BUILD)/bench/scheduler/main.o: CFLAGS += -Ischeduler
+
+# The scheduler's plugins (scheduler/plugins/) include the scheduler's headers.
+$(BUILD)/scheduler/%.o: CFLAGS += -Ischeduler
 
 deps:
 	@scripts/deps.sh $(DEB_PKGS)

@@ -31,6 +31,9 @@ void api_handle_delete_collection(api_request *r, const api_route *rt, api_respo
 void api_handle_subresource(api_request *r, const api_route *rt, api_response *out);
 /* pods/{name}/log, read from the agent of the pod's node (logs.c). */
 void api_handle_log(api_request *r, const api_route *rt, api_response *out);
+/* End every followed log and wait (up to timeout_ms) until their connections
+ * are resumed: libmicrohttpd must not stop with one suspended. */
+void api_logs_close_streams(int timeout_ms);
 
 /* Discovery and server endpoints: true when the path was one of them. */
 bool api_handle_discovery(api_request *r, api_response *out);

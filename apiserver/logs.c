@@ -2,18 +2,34 @@
  * logs.c — GET /api/v1/namespaces/{ns}/pods/{name}/log: the API server asks
  * the agent of the pod's node for the container's log, as Kubernetes asks the
  * kubelet. The agent is found through the Node: its InternalIP address and
- * status.daemonEndpoints.kubeletEndpoint.Port.
+ * status.daemonEndpoints.kubeletEndpoint.Port. container, tailLines, previous
+ * and follow are passed on; sinceSeconds, sinceTime, timestamps and limitBytes
+ * are ignored (the agent keeps no timestamps).
+ *
+ * A plain read is fetched whole. A follow is a stream: a thread per stream
+ * runs the upstream request and hands what arrives to the client's
+ * connection, which is suspended while there is nothing to send (as watches
+ * are). A client that leaves, a full buffer it does not drain, or the server
+ * stopping ends the upstream request; the agent ending its stream (the pod is
+ * gone) ends the client's.
  */
 #include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "clock.h"
 #include "handlers.h"
 #include "object.h"
 #include "status.h"
 #include "storage.h"
 #include "watchcache.h"
+
+enum { STREAM_BUFFER = 256 * 1024, AGENT_TIMEOUT_MS = 10000 };
 
 typedef struct text {
   char *s;
@@ -35,7 +51,8 @@ static size_t collect(char *data, size_t size, size_t n, void *arg) {
 static json_t *cached(api_server *s, const char *resource, const char *ns, const char *name) {
   const api_kind *k = api_kind_by_resource("", "v1", resource);
   char key[512];
-  api_cached *c = api_watchcache_get(s->caches[k - api_kinds], api_key(k, ns, name, key, sizeof key));
+  api_cached *c =
+      api_watchcache_get(s->caches[k - api_kinds], api_key(k, ns, name, key, sizeof key));
   json_t *o = c ? json_incref(c->obj) : NULL;
   api_cached_unref(c);
   return o;
@@ -86,13 +103,23 @@ static char *agent_url(api_server *s, const char *node, api_response *out) {
   return url;
 }
 
+/* The agent's answer other than 200: its 400s and 404s are the client's. */
+static void agent_refused(api_response *out, long code, const char *body) {
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s", body && body[0] ? body : "the node's agent refused");
+  size_t n = strlen(msg);
+  while (n > 0 && msg[n - 1] == '\n')
+    msg[--n] = '\0';
+  api_fail(out, code == 400 || code == 404 ? (int)code : 502, "%s", msg);
+}
+
 static void fetch(const char *url, api_response *out) {
   CURL *h = curl_easy_init();
   text t = {NULL, 0};
   curl_easy_setopt(h, CURLOPT_URL, url);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)AGENT_TIMEOUT_MS);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   CURLcode rc = curl_easy_perform(h);
   long code = 0;
@@ -101,7 +128,7 @@ static void fetch(const char *url, api_response *out) {
   if (rc != CURLE_OK) {
     api_fail(out, 503, "reading logs from the node's agent: %s", curl_easy_strerror(rc));
   } else if (code != 200) {
-    api_fail(out, code == 404 ? 404 : 502, "%s", t.s ? t.s : "the node's agent refused");
+    agent_refused(out, code, t.s);
   } else {
     out->code = 200;
     out->text = t.s ? t.s : strdup("");
@@ -111,15 +138,311 @@ static void fetch(const char *url, api_response *out) {
   free(t.s);
 }
 
+/* ---- following ---- */
+
+typedef struct log_stream {
+  pthread_mutex_t mu;
+  pthread_cond_t cond; /* headers in, done, room in buf, or cancelled */
+  char *buf;           /* bytes from the agent not yet sent to the client */
+  size_t len;
+  long code;                  /* the agent's status, once its headers are in */
+  bool headers, done, failed; /* failed: the upstream broke or the client left */
+  bool cancelled;             /* nobody reads any more: end the upstream request */
+  bool attached;              /* conn is ours to suspend and resume */
+  bool suspended, resuming;
+  struct MHD_Connection *conn;
+  int client_fd;
+  CURL *curl;
+  int refs;
+  char url[2048];
+  struct log_stream *next; /* in the list of open streams */
+} log_stream;
+
+static pthread_mutex_t streams_mu = PTHREAD_MUTEX_INITIALIZER;
+static log_stream *streams;
+
+static void stream_unref(log_stream *s) {
+  pthread_mutex_lock(&s->mu);
+  bool last = --s->refs == 0;
+  pthread_mutex_unlock(&s->mu);
+  if (!last)
+    return;
+  pthread_mutex_destroy(&s->mu);
+  pthread_cond_destroy(&s->cond);
+  free(s->buf);
+  free(s);
+}
+
+/* s->mu held. */
+static void stream_wake(log_stream *s) {
+  pthread_cond_broadcast(&s->cond);
+  if (s->attached && s->suspended) {
+    s->suspended = false;
+    s->resuming = true;
+    MHD_resume_connection(s->conn);
+  }
+}
+
+/* A suspended connection is out of libmicrohttpd's poll set: peek instead (s->mu held). */
+static bool client_gone(const log_stream *s) {
+  if (!s->attached || !s->suspended || s->client_fd < 0)
+    return false;
+  char b;
+  ssize_t n = recv(s->client_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg) {
+  log_stream *s = arg;
+  if (size * n <= 2 && (data[0] == '\r' || data[0] == '\n')) {
+    long code = 0;
+    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+    pthread_mutex_lock(&s->mu);
+    s->code = code;
+    s->headers = true;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->mu);
+  }
+  return size * n;
+}
+
+static size_t on_data(char *data, size_t size, size_t n, void *arg) {
+  log_stream *s = arg;
+  size_t len = size * n;
+  pthread_mutex_lock(&s->mu);
+  while (!s->cancelled && s->len > 0 && s->len + len > STREAM_BUFFER)
+    pthread_cond_wait(&s->cond, &s->mu);
+  char *b = s->cancelled ? NULL : realloc(s->buf, s->len + len);
+  if (b) {
+    memcpy(b + s->len, data, len);
+    s->buf = b;
+    s->len += len;
+    stream_wake(s);
+  }
+  pthread_mutex_unlock(&s->mu);
+  return b ? len : 0;
+}
+
+static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
+  (void)dt, (void)dn, (void)ut, (void)un;
+  log_stream *s = arg;
+  pthread_mutex_lock(&s->mu);
+  if (!s->cancelled && client_gone(s))
+    s->cancelled = true;
+  int stop = s->cancelled;
+  pthread_mutex_unlock(&s->mu);
+  return stop;
+}
+
+static void *stream_run(void *arg) {
+  log_stream *s = arg;
+  CURL *h = curl_easy_init();
+  CURLcode rc = CURLE_OUT_OF_MEMORY;
+  long code = 0;
+  s->curl = h;
+  if (h) {
+    curl_easy_setopt(h, CURLOPT_URL, s->url);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, s);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)AGENT_TIMEOUT_MS);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    rc = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_cleanup(h);
+  }
+  pthread_mutex_lock(&s->mu);
+  s->code = code;
+  s->done = true;
+  s->failed = rc != CURLE_OK;
+  stream_wake(s);
+  pthread_mutex_unlock(&s->mu);
+  stream_unref(s);
+  return NULL;
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  (void)pos;
+  log_stream *s = cls;
+  pthread_mutex_lock(&s->mu);
+  s->resuming = false;
+  ssize_t rc = 0;
+  if (s->len > 0) {
+    size_t n = s->len < max ? s->len : max;
+    memcpy(buf, s->buf, n);
+    memmove(s->buf, s->buf + n, s->len - n);
+    s->len -= n;
+    pthread_cond_broadcast(&s->cond);
+    rc = (ssize_t)n;
+  } else if (s->done) {
+    rc = s->failed ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
+  } else {
+    s->suspended = true;
+    MHD_suspend_connection(s->conn);
+  }
+  pthread_mutex_unlock(&s->mu);
+  return rc;
+}
+
+static void stream_free(void *cls) {
+  log_stream *s = cls;
+  pthread_mutex_lock(&streams_mu);
+  for (log_stream **pp = &streams; *pp; pp = &(*pp)->next) {
+    if (*pp == s) {
+      *pp = s->next;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&streams_mu);
+  pthread_mutex_lock(&s->mu);
+  s->cancelled = true;
+  s->attached = s->suspended = s->resuming = false;
+  pthread_cond_broadcast(&s->cond);
+  pthread_mutex_unlock(&s->mu);
+  stream_unref(s);
+}
+
+/* Wait (s->mu held) until cond holds or the agent took too long; false then. */
+static bool wait_until(log_stream *s, const bool *cond) {
+  struct timespec until = tug_deadline_ms(AGENT_TIMEOUT_MS);
+  while (!*cond && !s->done)
+    if (pthread_cond_timedwait(&s->cond, &s->mu, &until) != 0)
+      break;
+  return *cond || s->done;
+}
+
+/* The stream as the response once the agent answered 200; else out filled. */
+static void follow(api_request *r, const char *url, api_response *out) {
+  log_stream *s = calloc(1, sizeof *s);
+  if (s == NULL || strlen(url) >= sizeof s->url) {
+    free(s);
+    api_fail(out, 500, "following the log: out of memory");
+    return;
+  }
+  pthread_mutex_init(&s->mu, NULL);
+  tug_cond_init_monotonic(&s->cond);
+  snprintf(s->url, sizeof s->url, "%s", url);
+  s->conn = r->conn;
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  s->client_fd = ci ? ci->connect_fd : -1;
+  s->refs = 2; /* the thread's and ours, then the response's */
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&t, &attr, stream_run, s) != 0) {
+    pthread_attr_destroy(&attr);
+    s->refs = 1;
+    stream_unref(s);
+    api_fail(out, 503, "following the log: cannot start a thread");
+    return;
+  }
+  pthread_attr_destroy(&attr);
+  pthread_mutex_lock(&s->mu);
+  bool in = wait_until(s, &s->headers);
+  if (in && s->headers && s->code == 200) {
+    s->attached = true;
+    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_lock(&streams_mu);
+    s->next = streams;
+    streams = s;
+    pthread_mutex_unlock(&streams_mu);
+    MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+    out->code = 200;
+    out->content_type = "text/plain";
+    out->stream_read = stream_read;
+    out->stream_free = stream_free;
+    out->stream_cls = s;
+    return;
+  }
+  /* An error from the agent is a short answer: wait for all of it. */
+  if (in)
+    in = wait_until(s, &s->done);
+  if (!in) {
+    api_fail(out, 504, "the node's agent did not answer within %d s", AGENT_TIMEOUT_MS / 1000);
+  } else if (s->code == 0) {
+    api_fail(out, 503, "reading logs from the node's agent failed");
+  } else {
+    char body[512];
+    size_t n = s->len < sizeof body - 1 ? s->len : sizeof body - 1;
+    memcpy(body, s->buf ? s->buf : "", n);
+    body[n] = '\0';
+    agent_refused(out, s->code, body);
+  }
+  s->cancelled = true;
+  pthread_cond_broadcast(&s->cond);
+  pthread_mutex_unlock(&s->mu);
+  stream_unref(s);
+}
+
+void api_logs_close_streams(int timeout_ms) {
+  pthread_mutex_lock(&streams_mu);
+  for (log_stream *s = streams; s; s = s->next) {
+    pthread_mutex_lock(&s->mu);
+    s->cancelled = s->done = true; /* what came in is still sent, then the end */
+    stream_wake(s);
+    pthread_mutex_unlock(&s->mu);
+  }
+  pthread_mutex_unlock(&streams_mu);
+  /* A resume takes effect when libmicrohttpd's loop next runs, and it must
+   * not stop while a connection is suspended. */
+  for (int waited = 0; waited < timeout_ms; waited += 5) {
+    bool pending = false;
+    pthread_mutex_lock(&streams_mu);
+    for (log_stream *s = streams; s && !pending; s = s->next) {
+      pthread_mutex_lock(&s->mu);
+      pending = s->suspended || s->resuming;
+      pthread_mutex_unlock(&s->mu);
+    }
+    pthread_mutex_unlock(&streams_mu);
+    if (!pending)
+      return;
+    usleep(5000);
+  }
+}
+
+/* ---- the handler ---- */
+
+static bool query_true(const api_request *r, const char *key) {
+  const char *v = api_query(r, key);
+  return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+/* The agent's URL for the container, with the options it knows. */
+static bool log_url(api_request *r, const api_route *rt, const char *base, const char *container,
+                    char *url, size_t size, api_response *out) {
+  const char *tail = api_query(r, "tailLines");
+  char *end = NULL;
+  long lines = tail ? strtol(tail, &end, 10) : -1;
+  if (tail && (end == tail || *end || lines < 0)) {
+    api_fail(out, 400, "tailLines: must be a number of lines, 0 or more");
+    return false;
+  }
+  char *esc_ns = curl_easy_escape(NULL, rt->ns, 0), *esc_pod = curl_easy_escape(NULL, rt->name, 0),
+       *esc_c = curl_easy_escape(NULL, container, 0);
+  int n = snprintf(url, size, "%s/containerLogs/%s/%s/%s?follow=%s&previous=%s", base, esc_ns,
+                   esc_pod, esc_c, query_true(r, "follow") ? "true" : "false",
+                   query_true(r, "previous") ? "true" : "false");
+  if (tail && n > 0 && (size_t)n < size)
+    n += snprintf(url + n, size - (size_t)n, "&tailLines=%ld", lines);
+  curl_free(esc_ns);
+  curl_free(esc_pod);
+  curl_free(esc_c);
+  if (n < 0 || (size_t)n >= size) {
+    api_fail(out, 400, "log request too long");
+    return false;
+  }
+  return true;
+}
+
 void api_handle_log(api_request *r, const api_route *rt, api_response *out) {
   if (strcmp(r->method, "GET") != 0) {
     api_fail(out, 405, "method %s not allowed on log", r->method);
-    return;
-  }
-  const char *prev = api_query(r, "previous");
-  if (prev && strcmp(prev, "true") == 0) {
-    api_fail(out, 400, "previous=true is not supported yet: logs of earlier container instances "
-                       "are not kept apart");
     return;
   }
   json_t *pod = cached(r->server, "pods", rt->ns, rt->name);
@@ -129,18 +452,12 @@ void api_handle_log(api_request *r, const api_route *rt, api_response *out) {
   }
   const char *container = pick_container(pod, api_query(r, "container"), out);
   char *base = container ? agent_url(r->server, tug_obj_get_str(pod, "spec.nodeName"), out) : NULL;
-  if (base) {
-    char *esc_ns = curl_easy_escape(NULL, rt->ns, 0), *esc_pod = curl_easy_escape(NULL, rt->name, 0),
-         *esc_c = curl_easy_escape(NULL, container, 0);
-    const char *tail = api_query(r, "tailLines");
-    char url[2048];
-    int n = snprintf(url, sizeof url, "%s/containerLogs/%s/%s/%s", base, esc_ns, esc_pod, esc_c);
-    if (tail && n > 0 && (size_t)n < sizeof url)
-      snprintf(url + n, sizeof url - n, "?tailLines=%ld", strtol(tail, NULL, 10));
-    fetch(url, out);
-    curl_free(esc_ns);
-    curl_free(esc_pod);
-    curl_free(esc_c);
+  char url[2048];
+  if (base && log_url(r, rt, base, container, url, sizeof url, out)) {
+    if (query_true(r, "follow") && !query_true(r, "previous"))
+      follow(r, url, out);
+    else
+      fetch(url, out);
   }
   free(base);
   json_decref(pod);

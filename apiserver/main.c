@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "compactor.h"
+#include "handlers.h"
 #include "log.h"
 #include "metrics.h"
 #include "object.h"
@@ -192,6 +193,7 @@ int main(int argc, char **argv) {
   }
   api_compactor_stop(compactor);
   stop_caches(&s);
+  api_logs_close_streams(3000);
   api_server_stop(&s);
   free_caches(&s);
   api_metrics_free(s.metrics);

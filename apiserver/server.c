@@ -49,9 +49,16 @@ void api_fail_error(api_response *out, const api_kind *kind, const char *name,
   out->body = api_status(code, NULL, api_status_details(kind, name), "%s", err->msg);
 }
 
-static bool is_watch(const api_request *r) {
-  const char *w = api_query(r, "watch");
-  return w && (strcmp(w, "true") == 0 || strcmp(w, "1") == 0);
+static bool query_true(const api_request *r, const char *key) {
+  const char *v = api_query(r, key);
+  return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+/* Watches and followed logs, which as in Kubernetes hold no in-flight slot. */
+static bool is_long_running(const api_request *r) {
+  size_t n = strlen(r->path);
+  return query_true(r, "watch") ||
+         (query_true(r, "follow") && n > 4 && strcmp(r->path + n - 4, "/log") == 0);
 }
 
 static enum MHD_Result send_json(struct MHD_Connection *conn, int code, json_t *body,
@@ -110,11 +117,28 @@ static enum MHD_Result send_watch(struct MHD_Connection *conn, api_watcher *w) {
   return rc;
 }
 
+static enum MHD_Result send_stream(struct MHD_Connection *conn, api_response *out) {
+  struct MHD_Response *resp = MHD_create_response_from_callback(
+      MHD_SIZE_UNKNOWN, 32 * 1024, out->stream_read, out->stream_cls, out->stream_free);
+  if (resp == NULL) {
+    out->stream_free(out->stream_cls);
+    return MHD_NO;
+  }
+  MHD_add_response_header(resp, "Content-Type",
+                          out->content_type ? out->content_type : "text/plain");
+  MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+  enum MHD_Result rc = MHD_queue_response(conn, out->code, resp);
+  MHD_destroy_response(resp);
+  return rc;
+}
+
 static enum MHD_Result respond(api_request *r, api_response *out) {
   api_metrics_request(r->server->metrics, r, out);
   enum MHD_Result rc;
   if (out->watcher)
     rc = send_watch(r->conn, out->watcher);
+  else if (out->stream_read)
+    rc = send_stream(r->conn, out);
   else if (out->text)
     rc = send_text(r->conn, out->code, out->text,
                    out->content_type ? out->content_type : "text/plain");
@@ -126,7 +150,7 @@ static enum MHD_Result respond(api_request *r, api_response *out) {
 
 static bool take_slot(api_request *r) {
   api_server *s = r->server;
-  if (is_watch(r))
+  if (is_long_running(r))
     return true;
   if (atomic_fetch_add(&s->inflight, 1) >= s->cfg.max_inflight) {
     atomic_fetch_sub(&s->inflight, 1);

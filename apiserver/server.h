@@ -63,13 +63,17 @@ typedef struct api_request {
   char resource[64];  /* plural[/subresource] once routed */
 } api_request;
 
-/* What a handler answers: a JSON body with a code, or a watch stream. */
+/* What a handler answers: a JSON body with a code, a watch stream, or another
+ * stream (a followed log) as a content reader that owns stream_cls. */
 typedef struct api_response {
   int code;
   json_t *body;          /* owned */
   char *text;            /* owned; used instead of body when set (metrics) */
   const char *content_type;
   api_watcher *watcher;  /* set for a watch */
+  MHD_ContentReaderCallback stream_read;
+  MHD_ContentReaderFreeCallback stream_free;
+  void *stream_cls;
   int retry_after;       /* seconds, for 429 */
 } api_response;
 

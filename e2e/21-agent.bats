@@ -90,6 +90,8 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
   [ "$(jq -r '.status.containerStatuses[0].lastState.terminated.exitCode' <<<"$output")" = 1 ]
   [ "$(jq -r '.status.containerStatuses[0].lastState.terminated.reason' <<<"$output")" = Error ]
   wait_for 10 eval "pod crash | jq -e '.status.containerStatuses[0].state.waiting.reason == \"CrashLoopBackOff\"' >/dev/null"
+  wait_for 10 eval "curl -fsS '$API/api/v1/namespaces/default/events' | jq -e '.items[] |
+    select(.involvedObject.name == \"crash\" and .reason == \"BackOff\")' >/dev/null"
 }
 
 @test "agent: a missing image is ErrImageNeverPull and the agent keeps running" {
@@ -98,6 +100,11 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
   run pod noimage
   [ "$(jq -r .status.phase <<<"$output")" = Pending ]
   [[ "$(jq -r '.status.containerStatuses[0].state.waiting.message' <<<"$output")" == *nosuchimage:1.0* ]]
+  uid=$(jq -r .metadata.uid <<<"$output")
+  # ... and an Event on the pod, as kubelet writes it.
+  wait_for 10 eval "curl -fsS '$API/api/v1/namespaces/default/events' | jq -e '.items[] |
+    select(.involvedObject.uid == \"$uid\" and .reason == \"ErrImageNeverPull\" and .type == \"Warning\"
+      and .involvedObject.fieldPath == \"spec.containers{main}\" and .source.component == \"tug-agent\")' >/dev/null"
   kill -0 "$AGENT_PID"
   api DELETE /api/v1/namespaces/default/pods/noimage >/dev/null
   wait_for 10 gone noimage

@@ -1,44 +1,54 @@
-/* agent-logs.c — serving container logs over HTTP (see agent-logs.h). */
+/*
+ * agent-logs.c — the agent's HTTP server (container logs and /metrics) and
+ * its log rotation pass (see agent-logs.h; the files are agent-logs-files.c).
+ *
+ * libmicrohttpd runs a thread per connection, so a follow stream may block in
+ * its content reader: it waits for the log to grow in short sleeps, checking
+ * each time whether the client hung up, the pod's log dir went away or the
+ * server is stopping. Agents serve a handful of such streams, not thousands.
+ */
 #include "agent-logs.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <glob.h>
 #include <microhttpd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent-metrics.h"
 #include "cleanup.h"
+#include "clock.h"
 #include "log.h"
+
+enum { FOLLOW_POLL_MS = 200, MAX_CONNECTIONS = 64, STREAM_BLOCK = 32 * 1024 };
 
 struct agent_logs {
   char root[4096];
+  int64_t max_size;
+  int max_files;
+  agent_cgroup_mode cgroup_mode;
   struct MHD_Daemon *daemon;
+  atomic_bool stopping;
+  pthread_t rotator;
+  pthread_mutex_t mu;
+  pthread_cond_t wake;
 };
 
-const char *agent_logs_tail(const char *text, size_t len, long n) {
-  if (n < 0)
-    return text;
-  const char *p = text + len;
-  /* A final newline ends the last line rather than starting an empty one. */
-  if (p > text && p[-1] == '\n')
-    p--;
-  for (long seen = 0; p > text; p--)
-    if (p[-1] == '\n' && ++seen == n)
-      return p;
-  return n == 0 ? text + len : text;
-}
-
 static bool safe_segment(const char *s) {
-  return s[0] && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 && strpbrk(s, "/*?[") == NULL;
+  return s[0] && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 && strpbrk(s, "/*?[\\") == NULL;
 }
 
-static enum MHD_Result answer(struct MHD_Connection *conn, int code, char *body, size_t len) {
+static enum MHD_Result answer(struct MHD_Connection *conn, int code, char *body, size_t len,
+                              const char *type) {
   struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-  MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+  MHD_add_response_header(r, "Content-Type", type);
   enum MHD_Result rc = MHD_queue_response(conn, code, r);
   MHD_destroy_response(r);
   return rc;
@@ -51,19 +61,129 @@ static enum MHD_Result fail(struct MHD_Connection *conn, int code, const char *f
   if (vasprintf(&msg, fmt, ap) < 0)
     msg = NULL;
   va_end(ap);
-  return answer(conn, code, msg ? msg : strdup("error"), msg ? strlen(msg) : 5);
+  return answer(conn, code, msg ? msg : strdup("error"), msg ? strlen(msg) : 5,
+                "text/plain; charset=utf-8");
 }
 
-/* The log file of ns/pod/container (the newest pod with that name). */
-static char *find_log(const agent_logs *l, const char *ns, const char *pod, const char *c) {
+/* The log named file of ns/pod (the newest pod with that name), or NULL. */
+static char *find_log(const agent_logs *l, const char *ns, const char *pod, const char *file) {
   char pattern[8192];
-  snprintf(pattern, sizeof pattern, "%s/logs/%s_%s_*/%s.log", l->root, ns, pod, c);
+  snprintf(pattern, sizeof pattern, "%s/logs/%s_%s_*/%s", l->root, ns, pod, file);
   glob_t g;
   if (glob(pattern, 0, NULL, &g) != 0)
     return NULL;
   char *path = strdup(g.gl_pathv[g.gl_pathc - 1]);
   globfree(&g);
   return path;
+}
+
+static bool flag(struct MHD_Connection *conn, const char *key) {
+  const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
+  return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+/* tailLines: -1 when absent, -2 when not a number of lines. */
+static long tail_lines(struct MHD_Connection *conn) {
+  const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "tailLines");
+  if (v == NULL)
+    return -1;
+  char *end;
+  errno = 0;
+  long n = strtol(v, &end, 10);
+  return errno || end == v || *end || n < 0 ? -2 : n;
+}
+
+typedef struct log_stream {
+  agent_logs *l;
+  agent_logs_reader *r;
+  int client_fd;
+  bool follow, log_gone;
+} log_stream;
+
+/* Waits up to FOLLOW_POLL_MS; true when the client closed its side. */
+static bool client_gone(int fd) {
+  struct pollfd p = {.fd = fd, .events = POLLRDHUP}; /* poll skips a negative fd, and waits */
+  return poll(&p, 1, FOLLOW_POLL_MS) > 0 &&
+         (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  (void)pos;
+  log_stream *s = cls;
+  for (;;) {
+    ssize_t n = agent_logs_reader_read(s->r, buf, max);
+    if (n > 0)
+      return n;
+    if (n < 0)
+      return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (!s->follow || s->log_gone)
+      return MHD_CONTENT_READER_END_OF_STREAM;
+    if (atomic_load(&s->l->stopping) || client_gone(s->client_fd))
+      return MHD_CONTENT_READER_END_WITH_ERROR;
+    /* A gone dir ends the stream after one last read of what is left. */
+    s->log_gone = agent_logs_reader_follow(s->r) < 0;
+  }
+}
+
+static void stream_free(void *cls) {
+  log_stream *s = cls;
+  agent_logs_reader_close(s->r);
+  free(s);
+}
+
+static enum MHD_Result serve_stream(agent_logs *l, struct MHD_Connection *conn,
+                                    agent_logs_reader *r, bool follow) {
+  log_stream *s = calloc(1, sizeof *s);
+  if (s == NULL) {
+    agent_logs_reader_close(r);
+    return MHD_NO;
+  }
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  *s = (log_stream){.l = l, .r = r, .client_fd = ci ? ci->connect_fd : -1, .follow = follow};
+  struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK,
+                                                                stream_read, s, stream_free);
+  if (resp == NULL) {
+    stream_free(s);
+    return MHD_NO;
+  }
+  MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+  enum MHD_Result rc = MHD_queue_response(conn, 200, resp);
+  MHD_destroy_response(resp);
+  return rc;
+}
+
+static enum MHD_Result serve_log(agent_logs *l, struct MHD_Connection *conn, const char *url) {
+  char ns[256], pod[256], c[256], file[300];
+  if (sscanf(url, "/containerLogs/%255[^/]/%255[^/]/%255[^/]", ns, pod, c) != 3 ||
+      !safe_segment(ns) || !safe_segment(pod) || !safe_segment(c))
+    return fail(conn, 404, "not found: %s\n", url);
+  long tail = tail_lines(conn);
+  if (tail == -2)
+    return fail(conn, 400, "tailLines must be a number of lines, 0 or more\n");
+  bool previous = flag(conn, "previous");
+  snprintf(file, sizeof file, "%s%s", c, previous ? ".previous.log" : ".log");
+  _cleanup_free_ char *path = find_log(l, ns, pod, file);
+  if (path == NULL && previous)
+    return fail(conn, 400, "previous terminated container \"%s\" in pod \"%s\" not found\n", c,
+                pod);
+  if (path == NULL)
+    return fail(conn, 404, "no log for container %s of pod %s/%s on this node\n", c, ns, pod);
+  agent_logs_reader *r = NULL;
+  tug_error err = {0};
+  if (agent_logs_reader_open(path, tail, &r, &err) < 0)
+    return fail(conn, 500, "%s\n", err.msg);
+  /* The previous container is done: there is nothing to follow. */
+  return serve_stream(l, conn, r, flag(conn, "follow") && !previous);
+}
+
+static enum MHD_Result serve_metrics(agent_logs *l, struct MHD_Connection *conn) {
+  char *text = NULL;
+  size_t len = 0;
+  tug_error err = {0};
+  if (agent_metrics_render(l->root, l->cgroup_mode, &text, &len, &err) < 0)
+    return fail(conn, 500, "%s\n", err.msg);
+  return answer(conn, 200, text, len, "text/plain; version=0.0.4; charset=utf-8");
 }
 
 static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char *url,
@@ -73,43 +193,65 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
   agent_logs *l = cls;
   if (strcmp(method, "GET") != 0)
     return fail(conn, 405, "only GET is served\n");
-  char ns[256], pod[256], c[256];
-  if (sscanf(url, "/containerLogs/%255[^/]/%255[^/]/%255[^/]", ns, pod, c) != 3 ||
-      !safe_segment(ns) || !safe_segment(pod) || !safe_segment(c))
-    return fail(conn, 404, "not found: %s\n", url);
-  _cleanup_free_ char *path = find_log(l, ns, pod, c);
-  if (path == NULL)
-    return fail(conn, 404, "no log for container %s of pod %s/%s on this node\n", c, ns, pod);
-  _cleanup_fclose_ FILE *f = fopen(path, "re");
-  char *text = NULL;
-  size_t cap = 0;
-  ssize_t len = f ? getdelim(&text, &cap, '\0', f) : -1;
-  if (len < 0) {
-    free(text);
-    return f ? answer(conn, 200, strdup(""), 0) : fail(conn, 500, "read %s\n", path);
-  }
-  const char *tail = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "tailLines");
-  const char *from = agent_logs_tail(text, (size_t)len, tail ? strtol(tail, NULL, 10) : -1);
-  size_t n = (size_t)len - (size_t)(from - text);
-  memmove(text, from, n);
-  return answer(conn, 200, text, n);
+  if (strcmp(url, "/metrics") == 0)
+    return serve_metrics(l, conn);
+  if (strncmp(url, "/containerLogs/", 15) == 0)
+    return serve_log(l, conn, url);
+  return fail(conn, 404, "not found: %s\n", url);
 }
 
-int agent_logs_start(const char *root, const char *address, int port, agent_logs **out,
-                     tug_error *err) {
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-  if (inet_pton(AF_INET, address, &sa.sin_addr) != 1)
-    return tug_error_set(err, EINVAL, "--address %s: not an IPv4 address", address);
-  agent_logs *l = calloc(1, sizeof *l);
-  snprintf(l->root, sizeof l->root, "%s", root);
-  l->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                               serve, l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                               MHD_OPTION_END);
-  if (l->daemon == NULL) {
-    free(l);
-    return tug_error_set(err, EADDRINUSE, "log server on %s:%d: cannot listen", address, port);
+static void *rotate_loop(void *arg) {
+  agent_logs *l = arg;
+  pthread_mutex_lock(&l->mu);
+  while (!atomic_load(&l->stopping)) {
+    pthread_mutex_unlock(&l->mu);
+    agent_logs_rotate_all(l->root, l->max_size, l->max_files);
+    pthread_mutex_lock(&l->mu);
+    struct timespec until = tug_deadline_ms(AGENT_LOGS_ROTATE_INTERVAL_MS);
+    if (!atomic_load(&l->stopping))
+      pthread_cond_timedwait(&l->wake, &l->mu, &until);
   }
-  tug_info("log server listening", "address=%s port=%d", address, port);
+  pthread_mutex_unlock(&l->mu);
+  return NULL;
+}
+
+static void free_logs(agent_logs *l) {
+  pthread_mutex_destroy(&l->mu);
+  pthread_cond_destroy(&l->wake);
+  free(l);
+}
+
+int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *err) {
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
+  if (inet_pton(AF_INET, o->address, &sa.sin_addr) != 1)
+    return tug_error_set(err, EINVAL, "--address %s: not an IPv4 address", o->address);
+  agent_logs *l = calloc(1, sizeof *l);
+  if (l == NULL)
+    return tug_error_set(err, ENOMEM, "start log server");
+  snprintf(l->root, sizeof l->root, "%s", o->root);
+  l->max_size = o->max_size > 0 ? o->max_size : AGENT_LOGS_DEFAULT_MAX_SIZE;
+  l->max_files = o->max_files > 0 ? o->max_files : AGENT_LOGS_DEFAULT_MAX_FILES;
+  pthread_mutex_init(&l->mu, NULL);
+  tug_cond_init_monotonic(&l->wake);
+  tug_error cg = {0};
+  if (agent_cgroup_init(&l->cgroup_mode, &cg) < 0)
+    tug_warn("metrics without cgroups", "err=\"%s\"", cg.msg);
+  l->daemon = MHD_start_daemon(
+      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+      NULL, serve, l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+      (unsigned)MAX_CONNECTIONS, MHD_OPTION_END);
+  if (l->daemon == NULL) {
+    free_logs(l);
+    return tug_error_set(err, EADDRINUSE, "log server on %s:%d: cannot listen", o->address,
+                         o->port);
+  }
+  if (pthread_create(&l->rotator, NULL, rotate_loop, l) != 0) {
+    MHD_stop_daemon(l->daemon);
+    free_logs(l);
+    return tug_error_set(err, EAGAIN, "start log rotation");
+  }
+  tug_info("log server listening", "address=%s port=%d log_max_size=%lld log_max_files=%d",
+           o->address, o->port, (long long)l->max_size, l->max_files);
   *out = l;
   return 0;
 }
@@ -117,6 +259,11 @@ int agent_logs_start(const char *root, const char *address, int port, agent_logs
 void agent_logs_stop(agent_logs *l) {
   if (l == NULL)
     return;
+  pthread_mutex_lock(&l->mu);
+  atomic_store(&l->stopping, true);
+  pthread_cond_signal(&l->wake);
+  pthread_mutex_unlock(&l->mu);
+  pthread_join(l->rotator, NULL);
   MHD_stop_daemon(l->daemon);
-  free(l);
+  free_logs(l);
 }

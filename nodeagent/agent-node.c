@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "log.h"
+#include "object.h"
 #include "quantity.h"
 
 #define LEASE_NAMESPACE "tug-node-lease"
@@ -34,8 +35,7 @@ struct agent_node {
   bool stop;
 };
 
-void agent_node_cpu(long cores, int64_t reserved_milli, char *capacity, char *allocatable) {
-  int64_t milli = (int64_t)cores * 1000;
+void agent_node_cpu(int64_t milli, int64_t reserved_milli, char *capacity, char *allocatable) {
   int64_t alloc = milli - (reserved_milli > 0 ? reserved_milli : 0);
   tug_quantity_format_milli(milli, capacity, TUG_QUANTITY_BUFSIZE);
   tug_quantity_format_milli(alloc > 0 ? alloc : 0, allocatable, TUG_QUANTITY_BUFSIZE);
@@ -55,7 +55,7 @@ int64_t agent_node_meminfo_total(const char *meminfo) {
 json_t *agent_node_status_json(const agent_node_facts *f) {
   char cpu[TUG_QUANTITY_BUFSIZE], alloc_cpu[TUG_QUANTITY_BUFSIZE], mem[TUG_QUANTITY_BUFSIZE],
       pods[TUG_QUANTITY_BUFSIZE];
-  agent_node_cpu(f->cpu_cores, f->reserved_cpu_milli, cpu, alloc_cpu);
+  agent_node_cpu(f->cpu_milli, f->reserved_cpu_milli, cpu, alloc_cpu);
   tug_quantity_format_bytes(f->memory_bytes, mem, sizeof mem);
   snprintf(pods, sizeof pods, "%d", f->max_pods);
   return json_pack(
@@ -94,7 +94,7 @@ static void os_image(char *buf, size_t size) {
   snprintf(buf, size, "%.*s", (int)n, p);
 }
 
-static const char *architecture(const char *machine) {
+const char *agent_node_architecture(const char *machine) {
   if (strcmp(machine, "x86_64") == 0)
     return "amd64";
   if (strcmp(machine, "aarch64") == 0)
@@ -110,7 +110,7 @@ static json_t *host_status(const agent_node_options *o) {
   _cleanup_free_ char *meminfo = read_text("/proc/meminfo");
   agent_node_facts f = {
       .name = o->name,
-      .cpu_cores = sysconf(_SC_NPROCESSORS_ONLN),
+      .cpu_milli = (int64_t)sysconf(_SC_NPROCESSORS_ONLN) * 1000,
       .reserved_cpu_milli = o->reserved_cpu_milli,
       .memory_bytes = meminfo ? agent_node_meminfo_total(meminfo) : 0,
       .max_pods = o->max_pods,
@@ -118,67 +118,85 @@ static json_t *host_status(const agent_node_options *o) {
       .port = o->port,
       .kernel_version = u.release,
       .os_image = image,
-      .architecture = architecture(u.machine),
+      .architecture = agent_node_architecture(u.machine),
   };
   if (f.memory_bytes < 0)
     f.memory_bytes = 0;
   return agent_node_status_json(&f);
 }
 
-static json_t *ready_conditions(const agent_node *n) {
+json_t *agent_node_ready_conditions(const char *ready_since) {
   char now[AGENT_TIME_BUFSIZE];
   agent_time_format(time(NULL), now, sizeof now);
   return json_pack("[{s:s, s:s, s:s, s:s, s:s, s:s}]", "type", "Ready", "status", "True", "reason",
                    "KubeletReady", "message", "tug-agent is posting ready status",
-                   "lastHeartbeatTime", now, "lastTransitionTime", n->ready_since);
+                   "lastHeartbeatTime", now, "lastTransitionTime", ready_since);
 }
 
-static int patch_status(agent_node *n, json_t *status, tug_error *err) {
+json_t *agent_node_object(const char *name) {
+  struct utsname u;
+  uname(&u);
+  return json_pack("{s:s, s:s, s:{s:s, s:{s:s, s:s, s:s}}, s:{}}", "apiVersion", "v1", "kind",
+                   "Node", "metadata", "name", name, "labels", "kubernetes.io/hostname", name,
+                   "kubernetes.io/os", "linux", "kubernetes.io/arch",
+                   agent_node_architecture(u.machine), "spec");
+}
+
+int agent_node_patch_status(tug_client *c, const char *name, json_t *status, tug_error *err) {
   char path[512];
-  snprintf(path, sizeof path, "/api/v1/nodes/%s/status", n->name);
+  snprintf(path, sizeof path, "/api/v1/nodes/%s/status", name);
   _cleanup_json_ json_t *patch = json_pack("{s:o}", "status", status);
-  if (tug_client_patch(n->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0)
-    return tug_error_wrap(err, "write node %s status", n->name);
+  if (patch == NULL)
+    return tug_error_errno(err, ENOMEM, "write node %s status", name);
+  if (tug_client_patch(c, path, TUG_PATCH_MERGE, patch, NULL, err) < 0)
+    return tug_error_wrap(err, "write node %s status", name);
   return 0;
 }
 
-static int register_node(agent_node *n, const agent_node_options *o, tug_error *err) {
-  struct utsname u;
-  uname(&u);
-  _cleanup_json_ json_t *node =
-      json_pack("{s:s, s:s, s:{s:s, s:{s:s, s:s, s:s}}, s:{}}", "apiVersion", "v1", "kind", "Node",
-                "metadata", "name", n->name, "labels", "kubernetes.io/hostname", n->name,
-                "kubernetes.io/os", "linux", "kubernetes.io/arch", architecture(u.machine), "spec");
-  if (tug_client_create(n->client, "/api/v1/nodes", node, NULL, err) < 0) {
-    if (err->code != TUG_E_CONFLICT)
-      return tug_error_wrap(err, "register node %s", n->name);
-    tug_error_clear(err);
-  }
-  json_t *status = host_status(o);
-  json_object_set_new(status, "conditions", ready_conditions(n));
-  return patch_status(n, status, err);
+int agent_node_heartbeat(tug_client *c, const char *name, const char *ready_since,
+                         tug_error *err) {
+  json_t *status = json_pack("{s:o}", "conditions", agent_node_ready_conditions(ready_since));
+  return agent_node_patch_status(c, name, status, err);
 }
 
-static int renew_lease(agent_node *n, tug_error *err) {
+int agent_node_register(tug_client *c, const json_t *node, tug_error *err) {
+  const char *name = tug_obj_name(node);
+  if (tug_client_create(c, "/api/v1/nodes", node, NULL, err) >= 0)
+    return 0;
+  if (err->code != TUG_E_CONFLICT)
+    return tug_error_wrap(err, "register node %s", name);
+  tug_error_clear(err);
+  return agent_node_patch_status(c, name, json_incref(json_object_get(node, "status")), err);
+}
+
+int agent_node_renew_lease(tug_client *c, const char *name, tug_error *err) {
   char path[512], renew[AGENT_TIME_BUFSIZE];
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   agent_time_format_micro(&now, renew, sizeof renew);
   _cleanup_json_ json_t *lease = json_pack(
       "{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:i, s:s}}", "apiVersion", "coordination.k8s.io/v1", "kind",
-      "Lease", "metadata", "name", n->name, "namespace", LEASE_NAMESPACE, "spec", "holderIdentity",
-      n->name, "leaseDurationSeconds", AGENT_LEASE_DURATION_SECONDS, "renewTime", renew);
+      "Lease", "metadata", "name", name, "namespace", LEASE_NAMESPACE, "spec", "holderIdentity",
+      name, "leaseDurationSeconds", AGENT_LEASE_DURATION_SECONDS, "renewTime", renew);
   snprintf(path, sizeof path, "/apis/coordination.k8s.io/v1/namespaces/%s/leases", LEASE_NAMESPACE);
   char item[768];
-  snprintf(item, sizeof item, "%s/%s", path, n->name);
-  if (tug_client_update(n->client, item, lease, NULL, err) >= 0)
+  snprintf(item, sizeof item, "%s/%s", path, name);
+  if (tug_client_update(c, item, lease, NULL, err) >= 0)
     return 0;
   if (err->code != ENOENT)
-    return tug_error_wrap(err, "renew lease %s", n->name);
+    return tug_error_wrap(err, "renew lease %s", name);
   tug_error_clear(err);
-  if (tug_client_create(n->client, path, lease, NULL, err) < 0)
-    return tug_error_wrap(err, "create lease %s", n->name);
+  if (tug_client_create(c, path, lease, NULL, err) < 0)
+    return tug_error_wrap(err, "create lease %s", name);
   return 0;
+}
+
+static int register_node(agent_node *n, const agent_node_options *o, tug_error *err) {
+  _cleanup_json_ json_t *node = agent_node_object(n->name);
+  json_t *status = host_status(o);
+  json_object_set_new(status, "conditions", agent_node_ready_conditions(n->ready_since));
+  json_object_set_new(node, "status", status);
+  return agent_node_register(n->client, node, err);
 }
 
 static bool wait_stop(agent_node *n, double until) {
@@ -205,12 +223,12 @@ static void *heartbeat_main(void *arg) {
     now = tug_monotonic_seconds();
     if (now >= next_lease) {
       next_lease = now + AGENT_LEASE_RENEW_SECONDS;
-      if (renew_lease(n, &err) < 0)
+      if (agent_node_renew_lease(n->client, n->name, &err) < 0)
         tug_warn("lease renewal failed", "node=%s err=\"%s\"", n->name, err.msg);
     }
     if (now >= next_status) {
       next_status = now + AGENT_NODE_STATUS_SECONDS;
-      if (patch_status(n, json_pack("{s:o}", "conditions", ready_conditions(n)), &err) < 0)
+      if (agent_node_heartbeat(n->client, n->name, n->ready_since, &err) < 0)
         tug_warn("node heartbeat failed", "node=%s err=\"%s\"", n->name, err.msg);
     }
   }
@@ -220,7 +238,7 @@ static void *heartbeat_main(void *arg) {
 static int register_with_retry(agent_node *n, const agent_node_options *o, tug_error *err) {
   for (int attempt = 1;; attempt++) {
     tug_error_clear(err);
-    if (register_node(n, o, err) == 0 && renew_lease(n, err) == 0)
+    if (register_node(n, o, err) == 0 && agent_node_renew_lease(n->client, n->name, err) == 0)
       return 0;
     if (attempt >= 30 || (err->code != TUG_E_UNAVAILABLE && err->code != ETIMEDOUT))
       return -1;

@@ -29,7 +29,7 @@ enum {
 /* What the node reports about its host. */
 typedef struct agent_node_facts {
   const char *name;
-  long cpu_cores;
+  int64_t cpu_milli; /* the host's cores * 1000, or a hollow node's --hollow-cpu */
   int64_t reserved_cpu_milli;
   int64_t memory_bytes;
   int max_pods;
@@ -38,13 +38,34 @@ typedef struct agent_node_facts {
   const char *kernel_version, *os_image, *architecture;
 } agent_node_facts;
 
-/* capacity cpu = cores ("2"); allocatable = cores*1000 - reserved, never below 0
- * ("1500m"). Each buffer holds TUG_QUANTITY_BUFSIZE. */
-void agent_node_cpu(long cores, int64_t reserved_milli, char *capacity, char *allocatable);
+/* capacity cpu = milli ("2" for 2000); allocatable = milli - reserved, never
+ * below 0 ("1500m"). Each buffer holds TUG_QUANTITY_BUFSIZE. */
+void agent_node_cpu(int64_t milli, int64_t reserved_milli, char *capacity, char *allocatable);
 /* MemTotal of /proc/meminfo's text in bytes; -1 when missing. */
 int64_t agent_node_meminfo_total(const char *meminfo);
 /* status.{capacity, allocatable, nodeInfo, addresses}: a new reference. */
 json_t *agent_node_status_json(const agent_node_facts *f);
+/* "amd64" for x86_64, "arm64" for aarch64, else machine itself. */
+const char *agent_node_architecture(const char *machine);
+
+/* The Node an agent registers (name, kubernetes.io/{hostname,os,arch} labels, an
+ * empty spec) for this host's architecture. A new reference. */
+json_t *agent_node_object(const char *name);
+/* status.conditions: Ready True since ready_since, heartbeat now. A new reference. */
+json_t *agent_node_ready_conditions(const char *ready_since);
+
+/*
+ * The API calls both the real and the hollow agent make for a node. register
+ * creates node (which carries its status) or, when it exists, writes status over
+ * the stored one; patch_status takes a reference to status; heartbeat writes the
+ * Ready condition with lastHeartbeatTime now; renew_lease writes the node's Lease
+ * in tug-node-lease (renewTime now), creating it if missing.
+ */
+int agent_node_register(tug_client *c, const json_t *node, tug_error *err);
+int agent_node_patch_status(tug_client *c, const char *name, json_t *status, tug_error *err);
+int agent_node_heartbeat(tug_client *c, const char *name, const char *ready_since,
+                         tug_error *err);
+int agent_node_renew_lease(tug_client *c, const char *name, tug_error *err);
 
 
 typedef struct agent_node agent_node;

@@ -12,16 +12,19 @@
 #include <ftw.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "agent-backoff.h"
+#include "agent-logs.h"
 #include "agent-pod.h"
 #include "agent-probe.h"
 #include "agent-podspec.h"
 #include "agent-podstatus.h"
+#include "agent-time.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "log.h"
@@ -124,6 +127,110 @@ static int init_ctrs(agent_pod *p, tug_error *err) {
   return 0;
 }
 
+/* containerStatuses[] entry of name in the pod as the API has it, or NULL. */
+static const json_t *api_ctr_status(const json_t *pod, const char *name) {
+  const json_t *list = tug_obj_get(pod, "status.containerStatuses"), *cs;
+  size_t i;
+  json_array_foreach(list, i, cs) {
+    const char *n = json_string_value(json_object_get(cs, "name"));
+    if (n && strcmp(n, name) == 0)
+      return cs;
+  }
+  return NULL;
+}
+
+static void term_from_api(const json_t *t, agent_ctr_term *out) {
+  if (!json_is_object(t))
+    return;
+  *out = (agent_ctr_term){.set = true, .exit_code = (int)tug_obj_get_int(t, "exitCode", 0)};
+  snprintf(out->reason, sizeof out->reason, "%s", tug_obj_get_str(t, "reason") ?: "");
+  snprintf(out->message, sizeof out->message, "%s", tug_obj_get_str(t, "message") ?: "");
+  time_t started = agent_time_parse(tug_obj_get_str(t, "startedAt"));
+  time_t finished = agent_time_parse(tug_obj_get_str(t, "finishedAt"));
+  out->started_at = started > 0 ? started : 0;
+  out->finished_at = finished > 0 ? finished : 0;
+}
+
+/* What an earlier agent reported of this pod (the same uid) is what it knew:
+ * restart counts, last terminations, and containers that finished for good,
+ * so that a restarted agent neither resets nor re-runs them. */
+static void restore_from_status(agent_pod *p) {
+  time_t start = agent_time_parse(tug_obj_get_str(p->pod, "status.startTime"));
+  if (start > 0)
+    p->start_time = p->ready_since = start;
+  for (size_t i = 0; i < p->n; i++) {
+    agent_ctr *c = &p->ctrs[i];
+    const json_t *cs = api_ctr_status(p->pod, c->st.name);
+    if (cs == NULL)
+      continue;
+    c->st.restart_count = (int)tug_obj_get_int(cs, "restartCount", 0);
+    c->exits = c->st.restart_count;
+    term_from_api(tug_obj_get(cs, "lastState.terminated"), &c->st.last);
+    agent_ctr_term done = {0};
+    term_from_api(tug_obj_get(cs, "state.terminated"), &done);
+    bool stays = strcmp(p->restart_policy, "Never") == 0 ||
+                 (strcmp(p->restart_policy, "OnFailure") == 0 && done.exit_code == 0);
+    if (done.set && stays) {
+      c->st.state = AGENT_CTR_TERMINATED;
+      c->st.term = done;
+      c->exits++;
+    }
+  }
+}
+
+/* The container's log file, for start and adopt alike. */
+static void ctr_log_path(const agent_pod *p, const agent_ctr *c, char *buf, size_t size) {
+  snprintf(buf, size, "%s/%s.log", p->log_dir, c->st.name);
+}
+
+static void reset_probes(agent_ctr *c, double now);
+static void record_stop(agent_pod *p, agent_ctr *c, const agent_ctr_term *term, double ran);
+
+/* The sandbox is an earlier agent's: take over its containers that still
+ * run, keeping the started and ready states that agent reported until the
+ * probes say otherwise; one that died unseen ends as ContainerStatusUnknown
+ * and goes through the restart policy. */
+static void adopt_ctrs(agent_pod *p) {
+  for (size_t i = 0; i < p->n; i++) {
+    agent_ctr *c = &p->ctrs[i];
+    if (c->st.state == AGENT_CTR_TERMINATED)
+      continue;
+    char log_path[PATH_MAX + 160];
+    ctr_log_path(p, c, log_path, sizeof log_path);
+    agent_container_record rec;
+    tug_error err = {0};
+    int rc = agent_runtime_container_adopt(p->env->rt, p->sb, c->st.name, log_path, &c->rt, &rec,
+                                           &err);
+    if (rc < 0)
+      tug_warn("container adoption failed", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
+               c->st.name, err.msg);
+    time_t now = time(NULL);
+    if (rc == 1) {
+      const json_t *cs = api_ctr_status(p->pod, c->st.name);
+      c->st.state = AGENT_CTR_RUNNING;
+      c->st.reason[0] = c->st.message[0] = '\0';
+      c->st.started_at = rec.started_at;
+      c->running_since = tug_monotonic_seconds() - (double)(now - rec.started_at);
+      reset_probes(c, tug_monotonic_seconds());
+      c->st.unstarted &= !json_is_true(json_object_get(cs, "started"));
+      c->st.unready &= !json_is_true(json_object_get(cs, "ready"));
+      tug_info("container adopted", "pod=%s/%s container=%s pid=%d restarts=%d", p->ns, p->name,
+               c->st.name, (int)agent_runtime_container_pid(c->rt), c->st.restart_count);
+    } else if (rec.found) {
+      agent_ctr_term term = {.set = true,
+                             .exit_code = 137,
+                             .started_at = rec.started_at,
+                             .finished_at = now};
+      snprintf(term.reason, sizeof term.reason, "ContainerStatusUnknown");
+      snprintf(term.message, sizeof term.message,
+               "The container ended while tug-agent was not running; its exit code is unknown");
+      tug_info("container ended while the agent was away", "pod=%s/%s container=%s", p->ns,
+               p->name, c->st.name);
+      record_stop(p, c, &term, (double)(now - rec.started_at));
+    }
+  }
+}
+
 int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **out, tug_error *err) {
   agent_pod *p = calloc(1, sizeof *p);
   if (p == NULL)
@@ -143,7 +250,10 @@ int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **ou
     free_pod(p);
     return tug_error_set(err, ENAMETOOLONG, "create pod: log dir under %s too long", logs);
   }
-  agent_sandbox_spec sb = {.pod_uid = p->uid, .pod_name = p->name};
+  agent_sandbox_spec sb = {
+      .pod_uid = p->uid,
+      .pod_name = p->name,
+      .resources = agent_podspec_pod_resources(tug_obj_get(p->pod, "spec"), env->pids_limit)};
   if (p->pod == NULL || init_ctrs(p, err) < 0 || mkdir_if_missing(logs, err) < 0 ||
       mkdir_if_missing(p->log_dir, err) < 0 ||
       agent_runtime_sandbox_create(env->rt, &sb, &p->sb, err) < 0) {
@@ -152,8 +262,33 @@ int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **ou
     agent_pod_destroy(p, NULL);
     return tug_error_wrap(err, "create pod %s/%s", p->ns, p->name);
   }
+  restore_from_status(p);
+  if (agent_runtime_sandbox_adopted(p->sb))
+    adopt_ctrs(p);
   *out = p;
   return 0;
+}
+
+/* An Event about the pod (c NULL) or one of its containers, as kubelet writes them. */
+static void __attribute__((format(printf, 5, 6)))
+pod_event(const agent_pod *p, const agent_ctr *c, const char *type, const char *reason,
+          const char *fmt, ...) {
+  if (p->env->events == NULL)
+    return;
+  char msg[1024], field[200] = "";
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (c)
+    snprintf(field, sizeof field, "spec.containers{%.150s}", c->st.name);
+  _cleanup_json_ json_t *ref = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:s?, s:s}", "apiVersion", "v1", "kind", "Pod", "name", p->name,
+      "namespace", p->ns, "uid", p->uid, "resourceVersion",
+      tug_obj_get_str(p->pod, "metadata.resourceVersion"), "fieldPath", field);
+  if (ref && !c)
+    json_object_del(ref, "fieldPath");
+  tug_event_record(p->env->events, ref, type, reason, "%s", msg);
 }
 
 /* After an exit (or a failed start): back off and restart, or stay terminated. */
@@ -171,6 +306,8 @@ static void record_stop(agent_pod *p, agent_ctr *c, const agent_ctr_term *term, 
   c->next_start = tug_monotonic_seconds() + c->backoff;
   c->st.last = *term;
   c->st.state = AGENT_CTR_WAITING;
+  pod_event(p, c, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
+            c->st.name, p->name, p->ns, p->uid);
   snprintf(c->st.reason, sizeof c->st.reason, "CrashLoopBackOff");
   snprintf(c->st.message, sizeof c->st.message,
            "back-off %ds restarting failed container=%.100s pod=%.100s_%.100s(%.60s)", c->backoff,
@@ -191,7 +328,12 @@ static void check_exit(agent_pod *p, agent_ctr *c) {
                          .exit_code = st.exit_code,
                          .started_at = c->st.started_at,
                          .finished_at = time(NULL)};
-  snprintf(term.reason, sizeof term.reason, "%s", agent_exit_reason(st.exit_code, st.oom_killed));
+  snprintf(term.reason, sizeof term.reason, "%s",
+           st.exit_unknown && !st.oom_killed ? "ContainerStatusUnknown"
+                                             : agent_exit_reason(st.exit_code, st.oom_killed));
+  if (st.exit_unknown)
+    snprintf(term.message, sizeof term.message,
+             "The container was adopted from an earlier tug-agent and its exit code is unknown");
   tug_info("container exited", "pod=%s/%s container=%s exit_code=%d reason=%s", p->ns, p->name,
            c->st.name, st.exit_code, term.reason);
   if (agent_runtime_container_remove(p->env->rt, c->rt, &err) < 0)
@@ -213,9 +355,12 @@ static bool resolve_image(agent_pod *p, agent_ctr *c, char *rootfs, size_t size)
     snprintf(c->st.image_id, sizeof c->st.image_id, "tugboat://%.120s:%.120s", name, tag);
     return true;
   }
-  if (strcmp(c->st.reason, "ErrImageNeverPull") != 0)
+  if (strcmp(c->st.reason, "ErrImageNeverPull") != 0) {
     tug_warn("image not present", "pod=%s/%s container=%s image=%s", p->ns, p->name, c->st.name,
              c->st.image);
+    pod_event(p, c, "Warning", "ErrImageNeverPull",
+              "Container image \"%s\" is not present with pull policy of Never", c->st.image);
+  }
   c->st.state = AGENT_CTR_WAITING;
   snprintf(c->st.reason, sizeof c->st.reason, "ErrImageNeverPull");
   snprintf(c->st.message, sizeof c->st.message,
@@ -243,7 +388,11 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
   tug_error err = {0};
   int rc = agent_podspec_plan(c->spec, p->name, p->env->pids_limit, &plan, &err);
   if (rc == 0) {
-    snprintf(log_path, sizeof log_path, "%s/%s.log", p->log_dir, c->st.name);
+    ctr_log_path(p, c, log_path, sizeof log_path);
+    tug_error lerr = {0};
+    if (c->exits > 0 && agent_logs_keep_previous(log_path, &lerr) < 0)
+      tug_warn("previous log not kept", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
+               c->st.name, lerr.msg);
     agent_container_spec spec = {.name = c->st.name,
                                  .rootfs = rootfs,
                                  .argv = plan.argv,
@@ -255,6 +404,9 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
     agent_podspec_plan_free(&plan);
   }
   time_t now = time(NULL);
+  /* Every attempt after the first is a restart, failed starts too, as kubelet counts. */
+  if (c->exits > 0)
+    c->st.restart_count++;
   if (rc < 0) {
     tug_warn("container start failed", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
              c->st.name, err.msg);
@@ -262,11 +414,11 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
     snprintf(term.reason, sizeof term.reason, "StartError");
     snprintf(term.message, sizeof term.message, "%.500s", err.msg);
     c->rt = NULL;
+    pod_event(p, c, "Warning", "Failed", "Error: %s", err.msg);
     record_stop(p, c, &term, 0);
     return;
   }
-  if (c->exits > 0)
-    c->st.restart_count++;
+  pod_event(p, c, "Normal", "Started", "Started container %s", c->st.name);
   c->st.state = AGENT_CTR_RUNNING;
   c->st.reason[0] = c->st.message[0] = '\0';
   c->st.started_at = now;
@@ -286,6 +438,8 @@ static void probe_kill(agent_pod *p, agent_ctr *c, const agent_ctr_probe *pr) {
                       tug_obj_get_int(p->pod, "spec.terminationGracePeriodSeconds", 30));
   tug_info("probe failed, killing container", "pod=%s/%s container=%s probe=%s grace_seconds=%lld",
            p->ns, p->name, c->st.name, probe_fields[pr - c->probes], (long long)grace);
+  pod_event(p, c, "Normal", "Killing", "Container %s failed %s probe, will be restarted",
+            c->st.name, pr - c->probes == PROBE_STARTUP ? "startup" : "liveness");
   c->probe_killed = true;
   c->kill_at = tug_monotonic_seconds() + (double)(grace > 0 ? grace : 0);
   agent_runtime_container_signal(c->rt, grace > 0 ? SIGTERM : SIGKILL, NULL);
@@ -300,9 +454,13 @@ static void collect_probe(agent_pod *p, agent_ctr *c, agent_ctr_probe *pr) {
   agent_probe_run_release(pr->run);
   pr->run = NULL;
   const char *field = probe_fields[pr - c->probes];
-  if (!ok)
+  static const char *const probe_names[N_PROBES] = {"Startup", "Liveness", "Readiness"};
+  if (!ok) {
     tug_debug("probe failed", "pod=%s/%s container=%s probe=%s why=\"%s\"", p->ns, p->name,
               c->st.name, field, why);
+    pod_event(p, c, "Warning", "Unhealthy", "%s probe failed: %s", probe_names[pr - c->probes],
+              why);
+  }
   if (!agent_probe_record(&pr->st, &pr->spec, ok))
     return;
   bool success = pr->st.result == AGENT_PROBE_SUCCESS;
@@ -419,8 +577,11 @@ bool agent_pod_terminate(agent_pod *p, int64_t grace_seconds) {
     tug_info("stopping pod", "pod=%s/%s grace_seconds=%lld", p->ns, p->name,
              (long long)grace_seconds);
     for (size_t i = 0; i < p->n; i++)
-      if (p->ctrs[i].rt)
+      if (p->ctrs[i].rt) {
+        pod_event(p, &p->ctrs[i], "Normal", "Killing", "Stopping container %s",
+                  p->ctrs[i].st.name);
         agent_runtime_container_signal(p->ctrs[i].rt, SIGTERM, NULL);
+      }
   }
   bool all_exited = true;
   for (size_t i = 0; i < p->n; i++) {
@@ -457,6 +618,20 @@ int agent_pod_destroy(agent_pod *p, tug_error *err) {
     tug_error_set(err, e.code, "remove pod %s/%s: %s", p->ns, p->name, e.msg);
   free_pod(p);
   return rc;
+}
+
+void agent_pod_forget(const agent_pod_env *env, const char *ns, const char *name,
+                      const char *uid) {
+  char dir[PATH_MAX];
+  tug_error err = {0};
+  struct stat st;
+  snprintf(dir, sizeof dir, "%s/sandboxes/%s", agent_runtime_state_dir(env->rt), uid);
+  if (stat(dir, &st) == 0 && agent_runtime_sandbox_purge(env->rt, uid, &err) < 0)
+    tug_warn("sandbox purge failed", "pod=%s/%s uid=%s err=\"%s\"", ns, name, uid, err.msg);
+  if (ns && name &&
+      snprintf(dir, sizeof dir, "%s/logs/%s_%s_%s", env->root, ns, name, uid) < (int)sizeof dir &&
+      nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+    tug_warn("log removal failed", "pod=%s/%s dir=%s", ns, name, dir);
 }
 
 void agent_pod_release(agent_pod *p) {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "events.h"
 #include "http.h"
 #include "runtime.h"
 
@@ -25,8 +26,9 @@ typedef struct agent_pod_env {
   tug_client *client;
   const char *root;    /* image store and logs/ live here */
   const char *host_ip; /* status.hostIP */
-  int64_t pids_limit;  /* per container; 0: none */
+  int64_t pids_limit;  /* per pod, and per container within it; 0: none */
   int backoff_base;    /* seconds before the first restart */
+  tug_events *events;  /* Events about pods and containers; may be NULL */
 } agent_pod_env;
 
 typedef struct agent_pod agent_pod;
@@ -53,6 +55,11 @@ bool agent_pod_terminate(agent_pod *p, int64_t grace_seconds);
 
 /* Kill what still runs, remove containers, sandbox and log dir; free p. */
 int agent_pod_destroy(agent_pod *p, tug_error *err);
+/* Remove what an earlier agent left of a pod that has no agent_pod here: its
+ * sandbox with anything still running in it and, when ns and name are
+ * given, its logs. */
+void agent_pod_forget(const agent_pod_env *env, const char *ns, const char *name,
+                      const char *uid);
 /* Free p and leave its containers running (the agent is shutting down). */
 void agent_pod_release(agent_pod *p);
 

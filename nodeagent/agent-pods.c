@@ -27,6 +27,8 @@
 
 /* How soon a pod being stopped is looked at again. */
 enum { TERMINATE_POLL_MS = 200 };
+/* How long start waits for the first list before sweeping orphans. */
+enum { SYNC_TIMEOUT_MS = 30000 };
 
 struct agent_pods {
   const agent_pod_env *env;
@@ -153,6 +155,8 @@ static int reconcile(agent_pods *m, const char *key, long *requeue_ms, tug_error
     }
     if (p)
       teardown(m, key, p);
+    else /* finished before this agent started, or never started here */
+      agent_pod_forget(m->env, tug_obj_namespace(pod), tug_obj_name(pod), tug_obj_uid(pod));
     return delete_object(m, pod, err);
   }
   if (p == NULL) {
@@ -167,6 +171,35 @@ static int reconcile(agent_pods *m, const char *key, long *requeue_ms, tug_error
   }
   *requeue_ms = agent_pod_sync(p);
   return agent_pod_report(p, err);
+}
+
+/* At start, before any worker runs: an earlier agent's sandboxes whose pod is
+ * gone or finished are purged, processes and all (the pods that still run
+ * are adopted by reconcile), and so are the logs of pods that are gone. */
+static void sweep_orphans(agent_pods *m) {
+  tug_error err = {0};
+  char **uids = agent_runtime_sandbox_list(m->env->rt, &err);
+  _cleanup_json_ json_t *pods = tug_informer_list(m->inf);
+  if (uids == NULL || pods == NULL) {
+    tug_warn("orphan sweep skipped", "err=\"%s\"", err.msg);
+    agent_runtime_free_list(uids);
+    return;
+  }
+  for (char **uid = uids; *uid; uid++) {
+    size_t i;
+    json_t *pod;
+    bool keep = false;
+    json_array_foreach(pods, i, pod) {
+      const char *u = tug_obj_uid(pod);
+      if (u && strcmp(u, *uid) == 0)
+        keep = !finished(pod);
+    }
+    if (!keep) {
+      tug_info("purging orphaned sandbox", "uid=%s", *uid);
+      agent_pod_forget(m->env, NULL, NULL, *uid);
+    }
+  }
+  agent_runtime_free_list(uids);
 }
 
 static void *worker_main(void *arg) {
@@ -241,6 +274,10 @@ int agent_pods_start(const agent_pods_options *o, agent_pods **out, tug_error *e
     agent_pods_stop(m);
     return tug_error_wrap(err, "watch pods of node %s", o->node_name);
   }
+  if (tug_informer_wait_synced(m->inf, SYNC_TIMEOUT_MS))
+    sweep_orphans(m);
+  else
+    tug_warn("pods not listed in time; no orphan sweep", "timeout_ms=%d", SYNC_TIMEOUT_MS);
   for (; m->nworkers < AGENT_POD_WORKERS; m->nworkers++) {
     int rc = pthread_create(&m->workers[m->nworkers], NULL, worker_main, m);
     if (rc != 0) {

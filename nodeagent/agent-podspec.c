@@ -1,10 +1,14 @@
 /*
- * agent-podspec.c — translate a container's spec into the runtime's terms.
+ * agent-podspec.c — translate a pod's spec into the runtime's terms: each
+ * container's command, environment and resources, and the pod's own
+ * resources for its cgroup.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 
 #include "agent-podspec.h"
 #include "object.h"
@@ -86,6 +90,19 @@ static int64_t quantity(const json_t *ctr, const char *path, bool milli) {
   return v;
 }
 
+/* A container's cpu request and limit and memory limit (no pids limit). */
+static agent_resources container_resources(const json_t *ctr) {
+  agent_resources r = {
+      .cpu_request_milli = quantity(ctr, "resources.requests.cpu", true),
+      .cpu_limit_milli = quantity(ctr, "resources.limits.cpu", true),
+      .memory_limit = quantity(ctr, "resources.limits.memory", false),
+  };
+  /* Kubernetes: a limit without a request requests the limit. */
+  if (r.cpu_request_milli == 0)
+    r.cpu_request_milli = r.cpu_limit_milli;
+  return r;
+}
+
 int agent_podspec_plan(const json_t *ctr, const char *pod_name, int64_t pids_limit,
                        agent_ctr_plan *plan, tug_error *err) {
   *plan = (agent_ctr_plan){0};
@@ -96,14 +113,73 @@ int agent_podspec_plan(const json_t *ctr, const char *pod_name, int64_t pids_lim
   plan->working_dir = tug_obj_get_str(ctr, "workingDir");
   if (plan->working_dir && plan->working_dir[0] == '\0')
     plan->working_dir = NULL;
-  plan->resources.cpu_request_milli = quantity(ctr, "resources.requests.cpu", true);
-  plan->resources.cpu_limit_milli = quantity(ctr, "resources.limits.cpu", true);
-  plan->resources.memory_limit = quantity(ctr, "resources.limits.memory", false);
+  plan->resources = container_resources(ctr);
   plan->resources.pids_max = pids_limit;
-  /* Kubernetes: a limit without a request requests the limit. */
-  if (plan->resources.cpu_request_milli == 0)
-    plan->resources.cpu_request_milli = plan->resources.cpu_limit_milli;
   return 0;
+}
+
+/* Sums of quantities the API server accepted one by one can still overflow. */
+static int64_t add_capped(int64_t a, int64_t b) {
+  return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+static void add_resources(agent_resources *to, const agent_resources *r) {
+  to->cpu_request_milli = add_capped(to->cpu_request_milli, r->cpu_request_milli);
+  to->cpu_limit_milli = add_capped(to->cpu_limit_milli, r->cpu_limit_milli);
+  to->memory_limit = add_capped(to->memory_limit, r->memory_limit);
+}
+
+static void max_resources(agent_resources *to, const agent_resources *r) {
+  to->cpu_request_milli = MAX(to->cpu_request_milli, r->cpu_request_milli);
+  to->cpu_limit_milli = MAX(to->cpu_limit_milli, r->cpu_limit_milli);
+  to->memory_limit = MAX(to->memory_limit, r->memory_limit);
+}
+
+agent_resources agent_podspec_pod_resources(const json_t *spec, int64_t pids_limit) {
+  agent_resources pod = {0}, sidecars = {0}, init_peak = {0};
+  bool cpu_limited = true, memory_limited = true;
+  size_t i;
+  json_t *ctr;
+  json_array_foreach(json_object_get(spec, "containers"), i, ctr) {
+    agent_resources r = container_resources(ctr);
+    add_resources(&pod, &r);
+    cpu_limited &= r.cpu_limit_milli > 0;
+    memory_limited &= r.memory_limit > 0;
+  }
+  /* Init containers run one at a time, each beside the sidecars (restartable
+   * init containers) started before it; sidecars run on with the app. */
+  json_array_foreach(json_object_get(spec, "initContainers"), i, ctr) {
+    agent_resources r = container_resources(ctr);
+    cpu_limited &= r.cpu_limit_milli > 0;
+    memory_limited &= r.memory_limit > 0;
+    const char *policy = tug_obj_get_str(ctr, "restartPolicy");
+    if (policy && strcmp(policy, "Always") == 0) {
+      add_resources(&sidecars, &r);
+      add_resources(&pod, &r);
+      continue;
+    }
+    add_resources(&r, &sidecars);
+    max_resources(&init_peak, &r);
+  }
+  max_resources(&pod, &init_peak);
+  if (!cpu_limited)
+    pod.cpu_limit_milli = 0;
+  if (!memory_limited)
+    pod.memory_limit = 0;
+  /* The runtime's own cost (RuntimeClass overhead) is on top of both. */
+  int64_t cpu = quantity(spec, "overhead.cpu", true),
+          memory = quantity(spec, "overhead.memory", false);
+  pod.cpu_request_milli = add_capped(pod.cpu_request_milli, cpu);
+  if (pod.cpu_limit_milli > 0)
+    pod.cpu_limit_milli = add_capped(pod.cpu_limit_milli, cpu);
+  if (pod.memory_limit > 0)
+    pod.memory_limit = add_capped(pod.memory_limit, memory);
+  /* A pod that requests no cpu gets the least share, as Kubernetes gives it
+   * (2 shares, what 1m maps to), not the default share of a full core. */
+  if (pod.cpu_request_milli == 0)
+    pod.cpu_request_milli = 1;
+  pod.pids_max = pids_limit;
+  return pod;
 }
 
 void agent_podspec_plan_free(agent_ctr_plan *plan) {

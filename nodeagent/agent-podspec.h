@@ -1,7 +1,8 @@
 /*
  * agent-podspec.h — what the runtime needs to start one container of a pod:
  * argv, environment, working dir, resources and the image reference, read
- * from the pod's spec.containers[] entry.
+ * from the pod's spec.containers[] entry; and the pod cgroup's resources,
+ * read from the whole spec.
  */
 #ifndef TUG_AGENT_PODSPEC_H
 #define TUG_AGENT_PODSPEC_H
@@ -33,6 +34,22 @@ typedef struct agent_ctr_plan {
 int agent_podspec_plan(const json_t *ctr, const char *pod_name, int64_t pids_limit,
                        agent_ctr_plan *plan, tug_error *err);
 void agent_podspec_plan_free(agent_ctr_plan *plan);
+
+/*
+ * The pod cgroup's resources from the pod's spec, as Kubernetes' kubelet
+ * computes them (ResourceConfigForPod):
+ *  - cpu request: the app containers' sum (a container's request defaults to
+ *    its limit), or more if an init container, beside the sidecars started
+ *    before it, requests more; plus spec.overhead. None at all is 1m, the
+ *    least share (BestEffort pods get 2 shares, not a full core's 1024).
+ *  - cpu and memory limits: summed the same way, but only when every
+ *    container, init ones included, sets that limit; else unlimited.
+ *  - pids_max: pids_limit, once for the whole pod — the kubelet's
+ *    --pod-max-pids is a per-pod figure. Each container is also held to it
+ *    (agent_podspec_plan), which never binds before the pod's limit does.
+ * spec may be NULL or malformed: what is missing or unparsable counts as unset.
+ */
+agent_resources agent_podspec_pod_resources(const json_t *spec, int64_t pids_limit);
 
 /* "busybox", "busybox:latest", "docker.io/library/busybox:1" → name and tag
  * ("latest" when absent). Fails on digests and empty names. */

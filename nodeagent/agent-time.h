@@ -16,5 +16,8 @@ enum { AGENT_TIME_BUFSIZE = 40 };
 const char *agent_time_format(time_t t, char *buf, size_t size);
 /* "2024-05-01T10:00:00.123456Z" for ts (CLOCK_REALTIME). Returns buf. */
 const char *agent_time_format_micro(const struct timespec *ts, char *buf, size_t size);
+/* A Time ("2024-05-01T10:00:00Z", fractional seconds ignored) in seconds since
+ * the epoch; -1 when s is NULL or not of that shape. */
+time_t agent_time_parse(const char *s);
 
 #endif

@@ -3,7 +3,8 @@
  * and runs the pods bound to it as containers (agent-pods.c, agent-pod.c on
  * the runtime of runtime.h). main parses flags and wires the pieces, waits
  * for SIGTERM/SIGINT, and then stops its threads but leaves the pods'
- * containers running.
+ * containers running. With --hollow N it is N simulated nodes instead
+ * (agent-hollow.h) and touches nothing on the host.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +19,12 @@
 #include <unistd.h>
 
 #include "agent-backoff.h"
+#include "agent-hollow.h"
 #include "agent-logs.h"
 #include "agent-node.h"
 #include "agent-pods.h"
 #include "error.h"
+#include "events.h"
 #include "http.h"
 #include "log.h"
 #include "quantity.h"
@@ -33,6 +36,11 @@ typedef struct config {
   int64_t reserved_cpu_milli, pod_pids_limit;
   int restart_backoff_seconds;
   bool build_busybox;
+  int hollow, hollow_pods;
+  int64_t hollow_cpu_milli, hollow_memory_bytes;
+  long hollow_job_seconds;
+  int64_t container_log_max_size;
+  int container_log_max_files;
 } config;
 
 static void usage(FILE *f) {
@@ -40,7 +48,19 @@ static void usage(FILE *f) {
              "                 [--reserved-cpu Q] [--pod-pids-limit N]\n"
              "                 [--restart-backoff-seconds N] [--build-busybox]\n"
              "                 [--address IP] [--port N]\n"
-             "                 [--log-level L] [--log-file PATH]\n");
+             "                 [--container-log-max-size Q] [--container-log-max-files N]\n"
+             "                 [--log-level L] [--log-file PATH]\n"
+             "       tug-agent --server URL --hollow N [--node-name PREFIX]\n"
+             "                 [--hollow-cpu Q] [--hollow-memory Q] [--hollow-pods N]\n"
+             "                 [--hollow-job-seconds S] [--address IP] [--log-level L]\n"
+             "\n"
+             "--hollow N registers N simulated nodes PREFIX-0 ... PREFIX-(N-1) (PREFIX:\n"
+             "--node-name, default \"hollow\"), each with --hollow-cpu (default 4),\n"
+             "--hollow-memory (16Gi) and --hollow-pods (110) of capacity, and renews their\n"
+             "Leases. Pods bound to them are marked Running with a fake IP from\n"
+             "198.18.0.0/16 and no process; pods with restartPolicy Never or OnFailure\n"
+             "Succeed after the seconds of their annotation tug.io/hollow-run-seconds, or\n"
+             "else after --hollow-job-seconds (default 5). Needs no root.\n");
 }
 
 static int parse_int(const char *flag, const char *s, long min, long long *out) {
@@ -55,21 +75,94 @@ static int parse_int(const char *flag, const char *s, long min, long long *out) 
   return 0;
 }
 
+enum flag {
+  SERVER = 1,
+  NODE,
+  ROOT,
+  MAX_PODS,
+  RESERVED,
+  PIDS,
+  BACKOFF,
+  BUSYBOX,
+  LEVEL,
+  LOGFILE,
+  ADDRESS,
+  PORT,
+  HOLLOW,
+  HOLLOW_CPU,
+  HOLLOW_MEMORY,
+  HOLLOW_PODS,
+  HOLLOW_JOB_SECONDS,
+  LOG_MAX_SIZE,
+  LOG_MAX_FILES
+};
+
+/* The --hollow* flags. */
+static int parse_hollow_flag(int opt, const char *arg, config *c) {
+  long long v;
+  tug_error err = {0};
+  switch (opt) {
+  case HOLLOW:
+    if (parse_int("--hollow", arg, 1, &v) < 0)
+      return -1;
+    if (v > AGENT_HOLLOW_MAX_NODES) {
+      fprintf(stderr, "tug-agent: --hollow: at most %d nodes\n", AGENT_HOLLOW_MAX_NODES);
+      return -1;
+    }
+    c->hollow = (int)v;
+    return 0;
+  case HOLLOW_PODS:
+    if (parse_int("--hollow-pods", arg, 1, &v) < 0)
+      return -1;
+    c->hollow_pods = (int)v;
+    return 0;
+  case HOLLOW_JOB_SECONDS:
+    if (parse_int("--hollow-job-seconds", arg, 0, &v) < 0)
+      return -1;
+    c->hollow_job_seconds = (long)v;
+    return 0;
+  case HOLLOW_CPU:
+    if (tug_quantity_parse_milli(arg, 0, &c->hollow_cpu_milli, &err) < 0) {
+      fprintf(stderr, "tug-agent: --hollow-cpu: %s\n", err.msg);
+      return -1;
+    }
+    return 0;
+  case HOLLOW_MEMORY:
+    if (tug_quantity_parse_value(arg, 0, &c->hollow_memory_bytes, &err) < 0) {
+      fprintf(stderr, "tug-agent: --hollow-memory: %s\n", err.msg);
+      return -1;
+    }
+    return 0;
+  default:
+    return -1;
+  }
+}
+
+/* --container-log-max-size and --container-log-max-files, as the kubelet's. */
+static int parse_log_flag(int opt, const char *arg, config *c) {
+  long long v;
+  tug_error err = {0};
+  if (opt == LOG_MAX_FILES) {
+    if (parse_int("--container-log-max-files", arg, 2, &v) < 0)
+      return -1;
+    if (v > AGENT_LOGS_MAX_FILES_LIMIT) {
+      fprintf(stderr, "tug-agent: --container-log-max-files: at most %d\n",
+              AGENT_LOGS_MAX_FILES_LIMIT);
+      return -1;
+    }
+    c->container_log_max_files = (int)v;
+    return 0;
+  }
+  if (tug_quantity_parse_value(arg, 0, &c->container_log_max_size, &err) < 0 ||
+      c->container_log_max_size < 1) {
+    fprintf(stderr, "tug-agent: --container-log-max-size: %s\n",
+            err.msg[0] ? err.msg : "must be more than 0");
+    return -1;
+  }
+  return 0;
+}
+
 static int parse_flags(int argc, char **argv, config *c) {
-  enum {
-    SERVER = 1,
-    NODE,
-    ROOT,
-    MAX_PODS,
-    RESERVED,
-    PIDS,
-    BACKOFF,
-    BUSYBOX,
-    LEVEL,
-    LOGFILE,
-    ADDRESS,
-    PORT
-  };
   static const struct option opts[] = {
       {"server", required_argument, NULL, SERVER},
       {"node-name", required_argument, NULL, NODE},
@@ -83,6 +176,13 @@ static int parse_flags(int argc, char **argv, config *c) {
       {"log-file", required_argument, NULL, LOGFILE},
       {"address", required_argument, NULL, ADDRESS},
       {"port", required_argument, NULL, PORT},
+      {"hollow", required_argument, NULL, HOLLOW},
+      {"hollow-cpu", required_argument, NULL, HOLLOW_CPU},
+      {"hollow-memory", required_argument, NULL, HOLLOW_MEMORY},
+      {"hollow-pods", required_argument, NULL, HOLLOW_PODS},
+      {"hollow-job-seconds", required_argument, NULL, HOLLOW_JOB_SECONDS},
+      {"container-log-max-size", required_argument, NULL, LOG_MAX_SIZE},
+      {"container-log-max-files", required_argument, NULL, LOG_MAX_FILES},
       {"help", no_argument, NULL, 'h'},
       {0},
   };
@@ -91,7 +191,13 @@ static int parse_flags(int argc, char **argv, config *c) {
                 .port = 10250,
                 .max_pods = 110,
                 .log_level = "info",
-                .restart_backoff_seconds = AGENT_BACKOFF_BASE_SECONDS};
+                .restart_backoff_seconds = AGENT_BACKOFF_BASE_SECONDS,
+                .hollow_pods = 110,
+                .hollow_cpu_milli = 4000,
+                .hollow_memory_bytes = 16LL << 30,
+                .hollow_job_seconds = AGENT_HOLLOW_JOB_SECONDS,
+                .container_log_max_size = AGENT_LOGS_DEFAULT_MAX_SIZE,
+                .container_log_max_files = AGENT_LOGS_DEFAULT_MAX_FILES};
   int opt;
   long long v;
   tug_error err = {0};
@@ -144,6 +250,19 @@ static int parse_flags(int argc, char **argv, config *c) {
         return -1;
       }
       break;
+    case HOLLOW:
+    case HOLLOW_CPU:
+    case HOLLOW_MEMORY:
+    case HOLLOW_PODS:
+    case HOLLOW_JOB_SECONDS:
+      if (parse_hollow_flag(opt, optarg, c) < 0)
+        return -1;
+      break;
+    case LOG_MAX_SIZE:
+    case LOG_MAX_FILES:
+      if (parse_log_flag(opt, optarg, c) < 0)
+        return -1;
+      break;
     case 'h':
       usage(stdout);
       exit(0);
@@ -152,6 +271,8 @@ static int parse_flags(int argc, char **argv, config *c) {
       return -1;
     }
   }
+  if (c->hollow > 0 && c->node_name == NULL)
+    c->node_name = "hollow";
   if (c->server == NULL || c->node_name == NULL || optind != argc) {
     usage(stderr);
     return -1;
@@ -208,7 +329,12 @@ static int wait_for_signal(void) {
 static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error *err) {
   const char *host_ip = c->address;
   agent_logs *logs = NULL;
-  if (agent_logs_start(c->root, c->address, c->port, &logs, err) < 0)
+  agent_logs_options lo = {.root = c->root,
+                           .address = c->address,
+                           .port = c->port,
+                           .max_size = c->container_log_max_size,
+                           .max_files = c->container_log_max_files};
+  if (agent_logs_start(&lo, &logs, err) < 0)
     return -1;
   agent_node *node = NULL;
   agent_node_options no = {.client = client,
@@ -221,15 +347,23 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
     agent_logs_stop(logs);
     return -1;
   }
+  tug_events *events = NULL;
+  if (tug_events_open(client, "tug-agent", c->node_name, &events, err) < 0) {
+    agent_node_stop(node);
+    agent_logs_stop(logs);
+    return -1;
+  }
   agent_pod_env env = {.rt = rt,
                        .client = client,
                        .root = c->root,
                        .host_ip = host_ip,
                        .pids_limit = c->pod_pids_limit,
-                       .backoff_base = c->restart_backoff_seconds};
+                       .backoff_base = c->restart_backoff_seconds,
+                       .events = events};
   agent_pods *pods = NULL;
   agent_pods_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
   if (agent_pods_start(&po, &pods, err) < 0) {
+    tug_events_close(events);
     agent_node_stop(node);
     agent_logs_stop(logs);
     return -1;
@@ -238,8 +372,30 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
   int sig = wait_for_signal();
   tug_info("shutting down, pods keep running", "signal=%s", strsignal(sig));
   agent_pods_stop(pods);
+  tug_events_close(events);
   agent_node_stop(node);
   agent_logs_stop(logs);
+  return 0;
+}
+
+static int run_hollow(const config *c, tug_error *err) {
+  agent_hollow_options o = {.server = c->server,
+                            .prefix = c->node_name,
+                            .count = c->hollow,
+                            .cpu_milli = c->hollow_cpu_milli,
+                            .memory_bytes = c->hollow_memory_bytes,
+                            .max_pods = c->hollow_pods,
+                            .host_ip = c->address,
+                            .port = c->port,
+                            .job_seconds = c->hollow_job_seconds};
+  agent_hollow *h = NULL;
+  if (agent_hollow_start(&o, &h, err) < 0)
+    return -1;
+  tug_info("hollow agent running", "nodes=%d prefix=%s server=%s", c->hollow, c->node_name,
+           c->server);
+  int sig = wait_for_signal();
+  tug_info("shutting down, hollow nodes stay registered", "signal=%s", strsignal(sig));
+  agent_hollow_stop(h);
   return 0;
 }
 
@@ -253,6 +409,13 @@ int main(int argc, char **argv) {
     return 2;
   }
   tug_error err = {0};
+  if (c.hollow > 0) {
+    if (install_signal_handlers(&err) < 0 || run_hollow(&c, &err) < 0) {
+      tug_errorlog("hollow agent failed", "err=\"%s\"", err.msg);
+      return 1;
+    }
+    return 0;
+  }
   char state[PATH_MAX];
   snprintf(state, sizeof state, "%s/state", c.root);
   agent_runtime *rt = NULL;

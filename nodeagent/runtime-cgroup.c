@@ -10,7 +10,9 @@
 #include "runtime-cgroup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <libcgroup.h>
 #include <linux/magic.h>
 #include <pthread.h>
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 
@@ -33,10 +36,10 @@ const char *const *agent_cgroup_controllers(agent_cgroup_mode mode) {
 uint64_t agent_cgroup_cpu_shares(int64_t milli) {
   if (milli <= 0)
     return 2;
+  if (milli >= 256000) /* 262144 shares; checked first so the product cannot overflow */
+    return 262144;
   uint64_t shares = (uint64_t)milli * 1024 / 1000;
-  if (shares < 2)
-    return 2;
-  return shares > 262144 ? 262144 : shares;
+  return shares < 2 ? 2 : shares;
 }
 
 uint64_t agent_cgroup_cpu_weight(uint64_t shares) {
@@ -61,6 +64,12 @@ static uint64_t cfs_quota_us(int64_t limit_milli) {
   return quota < 1000 ? 1000 : quota; /* the kernel's minimum is 1 ms */
 }
 
+/* A quota the kernel accepts: it refuses more than 2^44-1 us (EINVAL), so a
+ * larger limit — far beyond any machine's cores — cannot be enforced at all. */
+static bool cpu_limit_enforceable(int64_t limit_milli) {
+  return limit_milli > 0 && limit_milli <= AGENT_CGROUP_MAX_CPU_LIMIT_MILLI;
+}
+
 size_t agent_cgroup_settings(agent_cgroup_mode mode, const agent_resources *r,
                              agent_cgroup_setting out[AGENT_CGROUP_MAX_SETTINGS]) {
   size_t n = 0;
@@ -72,7 +81,7 @@ size_t agent_cgroup_settings(agent_cgroup_mode mode, const agent_resources *r,
     agent_cgroup_setting *s = add_setting(out, &n, "cpu", v2 ? "cpu.weight" : "cpu.shares");
     snprintf(s->value, sizeof s->value, "%" PRIu64, v2 ? agent_cgroup_cpu_weight(shares) : shares);
   }
-  if (r->cpu_limit_milli > 0) {
+  if (cpu_limit_enforceable(r->cpu_limit_milli)) {
     uint64_t quota = cfs_quota_us(r->cpu_limit_milli);
     if (v2) {
       snprintf(add_setting(out, &n, "cpu", "cpu.max")->value, sizeof out->value,
@@ -88,9 +97,12 @@ size_t agent_cgroup_settings(agent_cgroup_mode mode, const agent_resources *r,
   if (r->memory_limit > 0)
     snprintf(add_setting(out, &n, "memory", v2 ? "memory.max" : "memory.limit_in_bytes")->value,
              sizeof out->value, "%" PRId64, r->memory_limit);
-  if (r->pids_max > 0)
+  /* The kernel refuses a pids.max above its own pid limit; "max" is what it would mean. */
+  if (r->pids_max > 0 && r->pids_max <= AGENT_CGROUP_PIDS_MAX)
     snprintf(add_setting(out, &n, "pids", "pids.max")->value, sizeof out->value, "%" PRId64,
              r->pids_max);
+  else if (r->pids_max > 0)
+    snprintf(add_setting(out, &n, "pids", "pids.max")->value, sizeof out->value, "max");
   return n;
 }
 
@@ -156,13 +168,48 @@ int agent_cgroup_create(agent_cgroup_mode mode, const char *path, const agent_re
   return 0;
 }
 
-int agent_cgroup_attach(agent_cgroup_mode mode, const char *path, pid_t pid, tug_error *err) {
-  _cleanup_cgroup_ struct cgroup *cg = new_group(mode, path, agent_cgroup_controllers(mode), NULL);
-  if (cg == NULL)
-    return tug_error_set(err, ENOMEM, "prepare cgroup %s", path);
-  int rc = cgroup_attach_task_pid(cg, pid);
-  if (rc != 0)
-    return cg_error(err, rc, "attach to cgroup", path);
+static void close_fds(int *fds, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    close(fds[i]);
+}
+
+/* By hand rather than through libcgroup: the process that joins is a child
+ * sharing the agent's memory, which may not allocate (see the header). */
+int agent_cgroup_open_procs(agent_cgroup_mode mode, const char *path,
+                            int fds[AGENT_CGROUP_MAX_HIERARCHIES], size_t *n, tug_error *err) {
+  char mounts[AGENT_CGROUP_MAX_HIERARCHIES][PATH_MAX];
+  *n = 0;
+  for (const char *const *c = agent_cgroup_controllers(mode); *c; c++) {
+    _cleanup_free_ char *mnt = NULL;
+    if (cgroup_get_subsys_mount_point(*c, &mnt) != 0 || mnt == NULL) {
+      close_fds(fds, *n);
+      return tug_error_set(err, ENOENT, "join cgroup %s: no %s hierarchy", path, *c);
+    }
+    bool seen = false; /* controllers mounted together (v2, cpu,cpuacct) share one file */
+    for (size_t i = 0; i < *n; i++)
+      seen |= strcmp(mounts[i], mnt) == 0;
+    if (seen || *n == AGENT_CGROUP_MAX_HIERARCHIES)
+      continue;
+    char file[PATH_MAX + 256];
+    snprintf(mounts[*n], sizeof mounts[*n], "%s", mnt);
+    snprintf(file, sizeof file, "%s/%s/cgroup.procs", mnt, path);
+    int fd = open(file, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      close_fds(fds, *n);
+      return tug_error_errno(err, e, "join cgroup: open %s", file);
+    }
+    fds[(*n)++] = fd;
+  }
+  return 0;
+}
+
+int agent_cgroup_join(const int *fds, size_t n, char *msg, size_t size) {
+  for (size_t i = 0; i < n; i++)
+    if (write(fds[i], "0", 1) != 1) { /* 0: the writing process */
+      snprintf(msg, size, "join the container's cgroups: %s", strerror(errno));
+      return -1;
+    }
   return 0;
 }
 
@@ -209,44 +256,114 @@ int agent_cgroup_delete(agent_cgroup_mode mode, const char *path, tug_error *err
   return rc;
 }
 
-/* The number after key in a "key value" file, or on its first line if key is NULL. */
-static int read_value(const char *controller, const char *path, const char *file,
-                      const char *key, uint64_t *out) {
-  void *handle = NULL;
-  char line[256];
-  int rc = cgroup_read_value_begin(controller, path, (char *)file, &handle, line, sizeof line);
-  size_t klen = key ? strlen(key) : 0;
-  while (rc == 0) {
-    if (key == NULL || (strncmp(line, key, klen) == 0 && line[klen] == ' ')) {
-      *out = strtoull(line + klen, NULL, 10);
+/* One counter of agent_container_stats: the file it is read from, the line
+ * ("key value"; NULL: the file holds just the number) and its unit. Entries of
+ * one file are adjacent, so that each file is read once. */
+typedef struct stat_source {
+  const char *controller, *file, *key;
+  size_t offset;
+  uint64_t scale;
+} stat_source;
+
+#define STAT(ctl, file, key, field, scale)                                                         \
+  {ctl, file, key, offsetof(agent_container_stats, field), scale}
+
+static const stat_source v1_stats[] = {
+    STAT("cpuacct", "cpuacct.usage", NULL, cpu_usage_ns, 1),
+    STAT("cpu", "cpu.stat", "nr_throttled", cpu_nr_throttled, 1),
+    STAT("memory", "memory.usage_in_bytes", NULL, memory_usage, 1),
+    STAT("memory", "memory.oom_control", "oom_kill", oom_kills, 1),
+    STAT("pids", "pids.current", NULL, pids_current, 1),
+    STAT("pids", "pids.events", "max", pids_max_hits, 1),
+    {0},
+};
+
+static const stat_source v2_stats[] = {
+    STAT("cpu", "cpu.stat", "usage_usec", cpu_usage_ns, 1000),
+    STAT("cpu", "cpu.stat", "nr_throttled", cpu_nr_throttled, 1),
+    STAT("memory", "memory.current", NULL, memory_usage, 1),
+    STAT("memory", "memory.events", "oom_kill", oom_kills, 1),
+    STAT("pids", "pids.current", NULL, pids_current, 1),
+    STAT("pids", "pids.events", "max", pids_max_hits, 1),
+    {0},
+};
+
+static const stat_source *stat_sources(agent_cgroup_mode mode) {
+  return mode == AGENT_CGROUP_V2 ? v2_stats : v1_stats;
+}
+
+/* The decimal number at s, which must end the line. */
+static int parse_number(const char *s, uint64_t *out) {
+  if (*s < '0' || *s > '9')
+    return -1;
+  char *end;
+  errno = 0;
+  uint64_t v = strtoull(s, &end, 10);
+  if (errno != 0 || (*end != '\0' && *end != '\n'))
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* The number after "key " at the start of a line, or at the start of content if key is NULL. */
+static int parse_value(const char *content, const char *key, uint64_t *out) {
+  if (key == NULL)
+    return parse_number(content, out);
+  size_t klen = strlen(key);
+  for (const char *line = content; *line; line++) {
+    if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+      return parse_number(line + klen + 1, out);
+    if ((line = strchr(line, '\n')) == NULL)
       break;
-    }
-    rc = cgroup_read_value_next(&handle, line, sizeof line);
+  }
+  return -1;
+}
+
+int agent_cgroup_stats_parse(agent_cgroup_mode mode, const char *file, const char *content,
+                             agent_container_stats *st) {
+  bool known = false;
+  for (const stat_source *s = stat_sources(mode); s->file; s++) {
+    if (strcmp(s->file, file) != 0)
+      continue;
+    known = true;
+    uint64_t v;
+    if (parse_value(content, s->key, &v) < 0)
+      return -1;
+    *(uint64_t *)((char *)st + s->offset) = v * s->scale;
+  }
+  return known ? 0 : -1;
+}
+
+/* The whole file (its first size-1 bytes) through libcgroup's line reader. */
+static int read_file(const char *controller, const char *path, const char *file, char *buf,
+                     size_t size) {
+  void *handle = NULL;
+  size_t len = 0;
+  buf[0] = '\0';
+  int rc = cgroup_read_value_begin(controller, path, (char *)file, &handle, buf, (int)size);
+  while (rc == 0) {
+    len += strlen(buf + len);
+    if (len + 1 >= size)
+      break;
+    rc = cgroup_read_value_next(&handle, buf + len, (int)(size - len));
   }
   if (handle)
     cgroup_read_value_end(&handle);
-  return rc == 0 ? 0 : -1;
+  return rc == 0 || rc == ECGEOF ? 0 : -1;
 }
 
 int agent_cgroup_stats(agent_cgroup_mode mode, const char *path, agent_container_stats *st,
                        tug_error *err) {
   *st = (agent_container_stats){0};
-  bool v2 = mode == AGENT_CGROUP_V2;
-  int rc = 0;
-  if (v2) {
-    rc |= read_value("cpu", path, "cpu.stat", "usage_usec", &st->cpu_usage_ns);
-    st->cpu_usage_ns *= 1000;
-  } else {
-    rc |= read_value("cpuacct", path, "cpuacct.usage", NULL, &st->cpu_usage_ns);
+  const char *last = NULL;
+  char content[1024];
+  for (const stat_source *s = stat_sources(mode); s->file; s++) {
+    if (last && strcmp(last, s->file) == 0)
+      continue; /* parsed with the entry before it */
+    last = s->file;
+    if (read_file(s->controller, path, s->file, content, sizeof content) < 0 ||
+        agent_cgroup_stats_parse(mode, s->file, content, st) < 0)
+      return tug_error_set(err, EIO, "read cgroup stats of %s: %s", path, s->file);
   }
-  rc |= read_value("cpu", path, "cpu.stat", "nr_throttled", &st->cpu_nr_throttled);
-  rc |= read_value("memory", path, v2 ? "memory.current" : "memory.usage_in_bytes", NULL,
-                   &st->memory_usage);
-  rc |= read_value("memory", path, v2 ? "memory.events" : "memory.oom_control", "oom_kill",
-                   &st->oom_kills);
-  rc |= read_value("pids", path, "pids.current", NULL, &st->pids_current);
-  rc |= read_value("pids", path, "pids.events", "max", &st->pids_max_hits);
-  if (rc != 0)
-    return tug_error_set(err, EIO, "read cgroup stats of %s", path);
   return 0;
 }

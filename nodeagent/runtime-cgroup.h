@@ -5,8 +5,9 @@
  * means v2; anything else, including the hybrid layout with a controller-less
  * /sys/fs/cgroup/unified, is v1). Paths are relative to each hierarchy's root
  * ("tug/<pod-uid>/<container>"), so Tugboat's groups sit at the top, not under
- * the agent's own cgroup. The mapping from resources to files is a pure
- * function so that it can be tested on any machine.
+ * the agent's own cgroup. The mapping from resources to files, and the
+ * parsing of the stat files, are pure functions so that both versions can be
+ * tested on any machine.
  */
 #ifndef TUG_NODEAGENT_RUNTIME_CGROUP_H
 #define TUG_NODEAGENT_RUNTIME_CGROUP_H
@@ -28,6 +29,10 @@ typedef struct agent_cgroup_setting {
 } agent_cgroup_setting;
 
 enum { AGENT_CGROUP_MAX_SETTINGS = 6, AGENT_CGROUP_CFS_PERIOD_US = 100000 };
+/* Beyond these the kernel refuses the value: a larger cpu limit sets no quota
+ * (its quota would pass the kernel's 2^44-1 us), a larger pids limit is "max". */
+#define AGENT_CGROUP_MAX_CPU_LIMIT_MILLI INT64_C(175921860444)
+#define AGENT_CGROUP_PIDS_MAX INT64_C(4194304)
 
 /* millicores → cpu.shares as Kubernetes computes it (min 2, max 262144). */
 uint64_t agent_cgroup_cpu_shares(int64_t milli);
@@ -43,12 +48,33 @@ int agent_cgroup_init(agent_cgroup_mode *mode, tug_error *err);
 /* Creates path in every controller and writes r's settings (r may be NULL). */
 int agent_cgroup_create(agent_cgroup_mode mode, const char *path, const agent_resources *r,
                         tug_error *err);
-int agent_cgroup_attach(agent_cgroup_mode mode, const char *path, pid_t pid, tug_error *err);
+/*
+ * A container's first process moves itself into its cgroups, between clone
+ * and exec, through cgroup.procs files the agent opened for it: being a
+ * vfork child (it shares the agent's memory and the agent waits for its
+ * exec) is what keeps the kernel's OOM killer from choosing it and, with it,
+ * every process that shares its memory — the agent. A memory cgroup already
+ * at its limit then fails the child's setup with ENOMEM instead.
+ */
+enum { AGENT_CGROUP_MAX_HIERARCHIES = 4 };
+/* Open path's cgroup.procs in each hierarchy (controllers mounted together
+ * share one); *n gets how many. On failure none stays open. */
+int agent_cgroup_open_procs(agent_cgroup_mode mode, const char *path,
+                            int fds[AGENT_CGROUP_MAX_HIERARCHIES], size_t *n, tug_error *err);
+/* Child side, allocates nothing: move the calling process in through fds. */
+int agent_cgroup_join(const int *fds, size_t n, char *msg, size_t size);
 /* Deletes path (and below) controller by controller, and checks it is gone. */
 int agent_cgroup_delete(agent_cgroup_mode mode, const char *path, tug_error *err);
 /* True when path's directory exists in any controller's hierarchy. */
 bool agent_cgroup_exists(agent_cgroup_mode mode, const char *path);
 int agent_cgroup_stats(agent_cgroup_mode mode, const char *path, agent_container_stats *st,
                        tug_error *err);
+/* Fold the content of one stat file that agent_cgroup_stats reads (v1:
+ * cpuacct.usage, cpu.stat, memory.usage_in_bytes, memory.oom_control,
+ * pids.current, pids.events; v2: cpu.stat, memory.current, memory.events,
+ * pids.current, pids.events) into the fields of st it carries. Fails on a
+ * file it does not read or on content without the expected numbers. */
+int agent_cgroup_stats_parse(agent_cgroup_mode mode, const char *file, const char *content,
+                             agent_container_stats *st);
 
 #endif

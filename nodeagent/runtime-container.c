@@ -1,12 +1,13 @@
 /*
  * runtime-container.c — start, wait for, signal and remove a container.
  *
- * The one idea: clone(NEWPID|NEWNS) gives a child that blocks on a pipe until
- * the parent has put it into its cgroups, so no image code ever runs outside
- * its limits. The child then joins the sandbox's net/ipc/uts namespaces,
- * builds its root (runtime-rootfs.c), locks itself down (runtime-security.c)
- * and execs. Its error pipe is close-on-exec: EOF means the exec happened, a
- * message means a setup step failed and says which.
+ * The one idea: clone(NEWPID|NEWNS) gives a child that first moves itself
+ * into its cgroups, so no image code ever runs outside its limits, while the
+ * agent's thread waits for it as for a vfork child. It then joins the
+ * sandbox's net/ipc/uts namespaces, builds its root (runtime-rootfs.c), locks
+ * itself down (runtime-security.c) and execs. Its error pipe is close-on-exec:
+ * EOF means the exec happened, a message means a setup step failed and says
+ * which.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "log.h"
 #include "runtime-internal.h"
 
 static char *const default_env[] = {AGENT_DEFAULT_PATH, NULL};
@@ -32,7 +34,9 @@ static char *const default_env[] = {AGENT_DEFAULT_PATH, NULL};
 typedef struct child_config {
   agent_rootfs_config rootfs;
   int ns_fds[3];
-  int sync_fd, err_fd, log_fd, null_fd;
+  int cgroup_fds[AGENT_CGROUP_MAX_HIERARCHIES];
+  size_t n_cgroup_fds;
+  int err_fd, log_fd, null_fd;
   const char *working_dir;
   char *const *argv;
   char *const *env;
@@ -103,9 +107,6 @@ static void exec_in_path(char *const *argv, char *const *env) {
  */
 static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   char msg[512];
-  char go;
-  if (read(cfg->sync_fd, &go, 1) != 1)
-    _exit(126); /* the parent gave up before placing us in our cgroups */
   for (int i = 0; i < 3; i++)
     if (setns(cfg->ns_fds[i], ns_types[i]) < 0) {
       snprintf(msg, sizeof msg, "join sandbox %s namespace: %s", ns_files[i], strerror(errno));
@@ -121,6 +122,11 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
     snprintf(msg, sizeof msg, "set up stdio: %s", strerror(errno));
     child_report(cfg->err_fd, msg);
   }
+  /* Into the cgroups last, so that the kernel memory of the mounts above is
+   * not charged to a memory cgroup that may be at its limit (the pod's), where
+   * it would fail the setup and even the pipe write that reports it. */
+  if (agent_cgroup_join(cfg->cgroup_fds, cfg->n_cgroup_fds, msg, sizeof msg) < 0)
+    child_report(cfg->err_fd, msg);
   if (agent_security_apply(cfg->err_fd, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
   reset_signals();
@@ -161,42 +167,34 @@ enum { CHILD_STACK_SIZE = 1 << 20 };
 static int child_main(void *arg) { container_child(arg); }
 
 static int spawn(agent_container *c, child_config *cfg, tug_error *err) {
-  int sync[2] = {-1, -1}, errp[2] = {-1, -1};
-  if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-    close_pair(sync);
+  int errp[2] = {-1, -1};
+  if (pipe2(errp, O_CLOEXEC) < 0)
     return tug_error_errno(err, errno, "pipe");
-  }
-  cfg->sync_fd = sync[0];
   cfg->err_fd = errp[1];
   /* CLONE_VM: copying a busy multi-threaded agent's page tables on every start
    * (fork) serialised pod startup; the child instead runs on a stack of its
-   * own in the agent's memory, writes only that stack, and is gone from it
-   * once it execs, which read_child_error below waits for. */
+   * own in the agent's memory and writes only that stack. CLONE_VFORK: this
+   * thread sleeps until the child has exec'd or failed, and the OOM killer
+   * passes over a vfork child — were it chosen while in its memory cgroup, the
+   * kernel would kill the agent too, since they share memory. The child
+   * joins its cgroups itself (runtime-cgroup.h). */
   void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) {
-    close_pair(sync);
     close_pair(errp);
     return tug_error_errno(err, errno, "child stack");
   }
   pid_t pid = clone(child_main, (char *)stack + CHILD_STACK_SIZE,
-                    CLONE_VM | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, cfg);
-  close(sync[0]);
+                    CLONE_VM | CLONE_VFORK | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, cfg);
   close(errp[1]);
   if (pid < 0) {
     int e = errno;
-    close(sync[1]);
     close(errp[0]);
     munmap(stack, CHILD_STACK_SIZE);
     return tug_error_errno(err, e, "clone");
   }
   c->pid = pid;
-  int rc = agent_cgroup_attach(c->cgroup_mode, c->cgroup, pid, err);
-  if (rc == 0 && write(sync[1], "1", 1) != 1)
-    rc = tug_error_errno(err, errno, "release the container");
-  close(sync[1]); /* on failure, EOF tells the child to give up */
-  if (rc == 0)
-    rc = read_child_error(errp[0], err);
+  int rc = read_child_error(errp[0], err);
   close(errp[0]);
   if (rc == 0) {
     c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -253,28 +251,45 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
   _cleanup_close_ int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null_fd < 0)
     return tug_error_errno(err, errno, "open /dev/null");
-  int ns[3] = {-1, -1, -1};
-  if (open_ns_fds(sb, ns, err) < 0 ||
-      agent_cgroup_create(rt->cgroup_mode, c->cgroup, &spec->resources, err) < 0) {
-    for (int i = 0; i < 3; i++)
-      if (ns[i] >= 0)
-        close(ns[i]);
-    return -1;
-  }
   child_config cfg = {
       .rootfs = {.lower = spec->rootfs, .upper = paths[0], .work = paths[1],
                  .merged = paths[2], .hosts = hosts, .resolv_conf = resolv},
-      .ns_fds = {ns[0], ns[1], ns[2]},
+      .ns_fds = {-1, -1, -1},
       .log_fd = log_fd,
       .null_fd = null_fd,
       .working_dir = spec->working_dir ? spec->working_dir : "/",
       .argv = spec->argv,
       .env = spec->env ? spec->env : default_env,
   };
-  int rc = spawn(c, &cfg, err);
+  int rc = open_ns_fds(sb, cfg.ns_fds, err);
+  if (rc == 0)
+    rc = agent_cgroup_create(rt->cgroup_mode, c->cgroup, &spec->resources, err);
+  if (rc == 0)
+    rc = agent_cgroup_open_procs(rt->cgroup_mode, c->cgroup, cfg.cgroup_fds, &cfg.n_cgroup_fds,
+                                 err);
+  if (rc == 0) {
+    rc = spawn(c, &cfg, err);
+    for (size_t i = 0; i < cfg.n_cgroup_fds; i++)
+      close(cfg.cgroup_fds[i]);
+  }
   for (int i = 0; i < 3; i++)
-    close(ns[i]);
-  return rc;
+    if (cfg.ns_fds[i] >= 0)
+      close(cfg.ns_fds[i]);
+  return rc < 0 ? -1 : 0;
+}
+
+int agent_container_init(agent_runtime *rt, agent_sandbox *sb, const char *name,
+                         const char *log_path, agent_container *c, tug_error *err) {
+  snprintf(c->name, sizeof c->name, "%s", name);
+  if (snprintf(c->dir, sizeof c->dir, "%s/containers/%s", sb->dir, name) >=
+          (int)sizeof c->dir - 16 ||
+      (log_path ? snprintf(c->log, sizeof c->log, "%s", log_path)
+                : snprintf(c->log, sizeof c->log, "%s/log", c->dir)) >= (int)sizeof c->log)
+    return tug_error_set(err, ENAMETOOLONG, "container %s: path too long", name);
+  snprintf(c->cgroup, sizeof c->cgroup, "%s/%s", sb->cgroup, name);
+  c->cgroup_mode = rt->cgroup_mode;
+  c->pidfd = -1;
+  return 0;
 }
 
 int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
@@ -287,17 +302,10 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
   agent_container *c = calloc(1, sizeof *c);
   if (c == NULL)
     return tug_error_errno(err, ENOMEM, "allocate container");
-  snprintf(c->name, sizeof c->name, "%s", spec->name);
-  if (snprintf(c->dir, sizeof c->dir, "%s/containers/%s", sb->dir, spec->name) >=
-          (int)sizeof c->dir - 16 ||
-      (spec->log_path ? snprintf(c->log, sizeof c->log, "%s", spec->log_path)
-                      : snprintf(c->log, sizeof c->log, "%s/log", c->dir)) >= (int)sizeof c->log) {
+  if (agent_container_init(rt, sb, spec->name, spec->log_path, c, err) < 0) {
     free(c);
-    return tug_error_set(err, ENAMETOOLONG, "start container %s: path too long", spec->name);
+    return tug_error_wrap(err, "start container");
   }
-  snprintf(c->cgroup, sizeof c->cgroup, "%s/%s", sb->cgroup, spec->name);
-  c->cgroup_mode = rt->cgroup_mode;
-  c->pidfd = -1;
   bool existed = access(c->dir, F_OK) == 0;
   if (start(rt, sb, spec, c, err) < 0) {
     tug_error_wrap(err, "start container %s", spec->name);
@@ -308,6 +316,13 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
     free(c);
     return -1;
   }
+  /* Without its state file a later agent could not adopt it, only kill it:
+   * worth a warning, not a failed start. */
+  c->start_ticks = agent_proc_start_ticks(c->pid);
+  c->started_at = time(NULL);
+  tug_error serr = {0};
+  if (agent_container_save(c, &serr) < 0)
+    tug_warn("container state not saved", "container=%s err=\"%s\"", c->name, serr.msg);
   *out = c;
   return 0;
 }
@@ -316,11 +331,15 @@ pid_t agent_runtime_container_pid(const agent_container *c) { return c->pid; }
 const char *agent_runtime_container_log(const agent_container *c) { return c->log; }
 const char *agent_runtime_container_cgroup(const agent_container *c) { return c->cgroup; }
 
-static void record_exit(agent_container *c, int status) {
+/* status NULL: the exit went unseen (an adopted container reaped by init). */
+static void record_exit(agent_container *c, const int *status) {
   c->exited = true;
   c->status.running = false;
-  c->status.exit_code =
-      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  c->status.exit_unknown = status == NULL;
+  c->status.exit_code = status == NULL           ? 137
+                        : WIFEXITED(*status)     ? WEXITSTATUS(*status)
+                        : WIFSIGNALED(*status)   ? 128 + WTERMSIG(*status)
+                                                 : 128;
   agent_container_stats st;
   c->status.oom_killed =
       agent_cgroup_stats(c->cgroup_mode, c->cgroup, &st, NULL) == 0 && st.oom_kills > 0;
@@ -336,11 +355,16 @@ int agent_runtime_container_wait(agent_container *c, int timeout_ms, agent_conta
     if (n < 0)
       return tug_error_errno(err, errno, "wait for container %s", c->name);
     int status;
-    pid_t r = n > 0 ? waitpid(c->pid, &status, WNOHANG) : 0;
+    bool known;
+    if (n > 0 && c->adopted) {
+      agent_container_record_foreign_exit(c, &status, &known);
+      record_exit(c, known ? &status : NULL);
+    }
+    pid_t r = n > 0 && !c->adopted ? waitpid(c->pid, &status, WNOHANG) : 0;
     if (r < 0)
       return tug_error_errno(err, errno, "waitpid container %s", c->name);
     if (r == c->pid)
-      record_exit(c, status);
+      record_exit(c, &status);
   }
   *st = c->status;
   st->running = !c->exited;

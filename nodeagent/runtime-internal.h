@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "error.h"
 #include "runtime-cgroup.h"
@@ -33,6 +34,7 @@ struct agent_sandbox {
   char name[AGENT_NAME_MAX];
   char dir[PATH_MAX];
   char cgroup[2 * AGENT_NAME_MAX];
+  bool adopted; /* an earlier agent made it (runtime-adopt.c) */
 };
 
 struct agent_container {
@@ -43,9 +45,32 @@ struct agent_container {
   agent_cgroup_mode cgroup_mode;
   pid_t pid;
   int pidfd;
+  unsigned long long start_ticks; /* the process's start time, /proc/pid/stat field 22 */
+  time_t started_at;
+  bool adopted; /* not the agent's child: its exit status is not ours to reap */
   bool exited;
   agent_container_status status;
 };
+
+/* runtime-adopt.c: the state file that lets a later agent find a running
+ * container again, written once it has exec'd. */
+int agent_container_save(const agent_container *c, tug_error *err);
+/* An existing sandbox dir: 1 when its namespaces are still pinned (sb is
+ * filled for reuse), 0 when it was stale and has been purged. */
+int agent_sandbox_reopen(agent_runtime *rt, agent_sandbox *sb, tug_error *err);
+/* The exit status of a container that is not the agent's child, read from
+ * its zombie's /proc entry while one lingers; *known false when it is gone. */
+void agent_container_record_foreign_exit(agent_container *c, int *status, bool *known);
+/* The /proc start time of pid, to tell it from a later process with its pid. */
+unsigned long long agent_proc_start_ticks(pid_t pid);
+/* SIGKILL every process in cgroup path and its child groups until none is left. */
+int agent_cgroup_kill_all(agent_cgroup_mode mode, const char *path, tug_error *err);
+/* Fill c's name, paths and cgroup for container name of sb (no I/O). */
+int agent_container_init(agent_runtime *rt, agent_sandbox *sb, const char *name,
+                         const char *log_path, agent_container *c, tug_error *err);
+/* Fill sb's names, dir and cgroup for pod uid (no I/O). */
+int agent_sandbox_init(agent_runtime *rt, const char *uid, const char *name, agent_sandbox *sb,
+                       tug_error *err);
 
 /* What the child needs to build the container's file system. */
 typedef struct agent_rootfs_config {

@@ -178,35 +178,55 @@ static int write_sandbox_files(const agent_sandbox *sb, const agent_sandbox_spec
   return agent_write_file(path, resolv, err);
 }
 
+int agent_sandbox_init(agent_runtime *rt, const char *uid, const char *name, agent_sandbox *sb,
+                       tug_error *err) {
+  if (agent_check_name("pod uid", uid, err) < 0 || agent_check_name("pod name", name, err) < 0)
+    return -1;
+  snprintf(sb->uid, sizeof sb->uid, "%s", uid);
+  snprintf(sb->name, sizeof sb->name, "%s", name);
+  if (snprintf(sb->dir, sizeof sb->dir, "%s/sandboxes/%s", rt->state_dir, uid) >=
+      (int)sizeof sb->dir - 64) /* room for the files below it */
+    return tug_error_set(err, ENAMETOOLONG, "sandbox %s: path too long", uid);
+  snprintf(sb->cgroup, sizeof sb->cgroup, "tug/%s", uid);
+  return 0;
+}
+
 int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *spec,
                                  agent_sandbox **out, tug_error *err) {
-  if (agent_check_name("pod uid", spec->pod_uid, err) < 0 ||
-      agent_check_name("pod name", spec->pod_name, err) < 0)
-    return -1;
   agent_sandbox *sb = calloc(1, sizeof *sb);
   if (sb == NULL)
     return tug_error_errno(err, ENOMEM, "allocate sandbox");
-  snprintf(sb->uid, sizeof sb->uid, "%s", spec->pod_uid);
-  snprintf(sb->name, sizeof sb->name, "%s", spec->pod_name);
-  if (snprintf(sb->dir, sizeof sb->dir, "%s/sandboxes/%s", rt->state_dir, spec->pod_uid) >=
-      (int)sizeof sb->dir - 64) { /* room for the files below it */
+  if (agent_sandbox_init(rt, spec->pod_uid, spec->pod_name, sb, err) < 0) {
     free(sb);
-    return tug_error_set(err, ENAMETOOLONG, "create sandbox %s: path too long", spec->pod_uid);
+    return -1;
   }
-  snprintf(sb->cgroup, sizeof sb->cgroup, "tug/%s", spec->pod_uid);
   char parent[PATH_MAX + 16];
   snprintf(parent, sizeof parent, "%s/sandboxes", rt->state_dir);
   if (agent_mkdir_p(parent, 0700, err) < 0) {
     free(sb);
     return tug_error_wrap(err, "create sandbox %s", spec->pod_uid);
   }
-  if (mkdir(sb->dir, 0700) < 0) {
+  int rc = mkdir(sb->dir, 0700);
+  if (rc < 0 && errno == EEXIST) {
+    /* An earlier agent's: take it over when intact, else it was purged. */
+    int reopened = agent_sandbox_reopen(rt, sb, err);
+    if (reopened == 1) {
+      *out = sb;
+      return 0;
+    }
+    if (reopened < 0) {
+      free(sb);
+      return tug_error_wrap(err, "create sandbox %s", spec->pod_uid);
+    }
+    rc = mkdir(sb->dir, 0700);
+  }
+  if (rc < 0) {
     tug_error_errno(err, errno, "create sandbox %s: mkdir %s", spec->pod_uid, sb->dir);
     free(sb);
     return -1;
   }
   if (write_sandbox_files(sb, spec, err) < 0 ||
-      agent_cgroup_create(rt->cgroup_mode, sb->cgroup, NULL, err) < 0 ||
+      agent_cgroup_create(rt->cgroup_mode, sb->cgroup, &spec->resources, err) < 0 ||
       pin_namespaces(sb, err) < 0) {
     tug_error_wrap(err, "create sandbox %s", spec->pod_uid);
     agent_runtime_sandbox_remove(rt, sb, NULL);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -35,6 +36,7 @@ typedef struct agent_sandbox_spec {
   const char *pod_name;    /* the hostname */
   const char *hosts;       /* /etc/hosts content; NULL: localhost + hostname */
   const char *resolv_conf; /* /etc/resolv.conf content; NULL: the host's */
+  agent_resources resources; /* pod cgroup limits (agent_podspec_pod_resources); 0: none */
 } agent_sandbox_spec;
 
 typedef struct agent_container_spec {
@@ -49,9 +51,16 @@ typedef struct agent_container_spec {
 
 typedef struct agent_container_status {
   bool running;
-  int exit_code;   /* exit status, or 128 + signal */
-  bool oom_killed; /* the memory cgroup killed a process of this container */
+  int exit_code;     /* exit status, or 128 + signal */
+  bool oom_killed;   /* the memory cgroup killed a process of this container */
+  bool exit_unknown; /* an adopted container ended unseen; exit_code is 137 */
 } agent_container_status;
+
+/* What a previous agent left of one container (agent_runtime_container_adopt). */
+typedef struct agent_container_record {
+  bool found;        /* it had been started in this sandbox */
+  time_t started_at; /* wall clock, when found */
+} agent_container_record;
 
 typedef struct agent_container_stats {
   uint64_t cpu_usage_ns;
@@ -65,6 +74,7 @@ typedef struct agent_container_stats {
 /* state_dir holds sandboxes and containers; it is created when missing. */
 int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *err);
 void agent_runtime_close(agent_runtime *rt);
+const char *agent_runtime_state_dir(const agent_runtime *rt);
 
 int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *spec,
                                  agent_sandbox **out, tug_error *err);
@@ -72,6 +82,16 @@ int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *sp
  * sandbox's containers must have been removed. Frees sb even on failure. */
 int agent_runtime_sandbox_remove(agent_runtime *rt, agent_sandbox *sb, tug_error *err);
 const char *agent_runtime_sandbox_dir(const agent_sandbox *sb);
+/* True when sandbox_create found the pod's sandbox made by an earlier agent
+ * still intact and took it over (a stale one is purged and made anew). */
+bool agent_runtime_sandbox_adopted(const agent_sandbox *sb);
+/* The pod uids that have a sandbox dir, as a NULL-terminated array to free
+ * with agent_runtime_free_list. */
+char **agent_runtime_sandbox_list(agent_runtime *rt, tug_error *err);
+void agent_runtime_free_list(char **list);
+/* Tear down what an earlier agent left of pod_uid with no handle: kill every
+ * process in its cgroups, unpin its namespaces, delete cgroups and state. */
+int agent_runtime_sandbox_purge(agent_runtime *rt, const char *pod_uid, tug_error *err);
 
 /* Returns once the container runs the spec's command (or failed to). */
 int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
@@ -87,6 +107,14 @@ int agent_runtime_container_signal(agent_container *c, int sig, tug_error *err);
  * containers (128 + signal when killed; 126/127 when it could not start).
  * Blocks for up to timeout_ms: _start and _wait split it for callers that
  * must not wait (the container may be gone by the time the wait ends). */
+/* Take over container name of an adopted sandbox. Returns 1 with *out when
+ * its process still runs (same pid and start time, in its cgroup); 0 when
+ * not: rec->found says whether it had been started, and its leftovers (a
+ * dead container's processes, cgroup and dir) are removed. log_path as for
+ * start. */
+int agent_runtime_container_adopt(agent_runtime *rt, agent_sandbox *sb, const char *name,
+                                  const char *log_path, agent_container **out,
+                                  agent_container_record *rec, tug_error *err);
 int agent_runtime_container_exec(agent_container *c, char *const *argv, int timeout_ms,
                                  int *exit_code, tug_error *err);
 /* Fork the exec; *pid is the agent's child to pass to agent_runtime_exec_wait. */

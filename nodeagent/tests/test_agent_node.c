@@ -19,12 +19,12 @@
 static void test_cpu_capacity_is_cores_and_allocatable_subtracts_reserved(void **state) {
   (void)state;
   char cap[TUG_QUANTITY_BUFSIZE], alloc[TUG_QUANTITY_BUFSIZE];
-  agent_node_cpu(2, 500, cap, alloc);
+  agent_node_cpu(2000, 500, cap, alloc);
   assert_string_equal(cap, "2");
   assert_string_equal(alloc, "1500m");
-  agent_node_cpu(4, 0, cap, alloc);
+  agent_node_cpu(4000, 0, cap, alloc);
   assert_string_equal(alloc, "4");
-  agent_node_cpu(1, 2000, cap, alloc);
+  agent_node_cpu(1000, 2000, cap, alloc);
   assert_string_equal(alloc, "0");
 }
 
@@ -40,7 +40,7 @@ static void test_meminfo_total_in_bytes(void **state) {
 static void test_status_has_capacity_node_info_and_addresses(void **state) {
   (void)state;
   agent_node_facts f = {.name = "n1",
-                        .cpu_cores = 8,
+                        .cpu_milli = 8000,
                         .reserved_cpu_milli = 250,
                         .memory_bytes = 16318540LL * 1024,
                         .max_pods = 110,

@@ -270,6 +270,27 @@ static void test_memory_limit_oom_kill_is_detected(void **state) {
   assert_null(strstr(log, "survived"));
 }
 
+/* Before its exec the child shares the agent's memory: were the OOM killer to
+ * choose it there, the kernel would kill this process (the agent) with it. */
+static void test_tiny_memory_limit_fails_the_container_not_the_agent(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  static const int64_t limits[] = {16 << 10, 64 << 10, 256 << 10};
+  for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+    agent_resources r = {.memory_limit = limits[i]};
+    agent_container_spec spec = {
+        .name = "tiny", .rootfs = fx.rootfs, .argv = (char *[]){"echo", "hi", NULL},
+        .resources = r};
+    tug_error err = {0};
+    if (agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c[0], &err) < 0)
+      continue; /* refused at setup: fine, and we are still here */
+    agent_container_status st = wait_exit(0, 10000);
+    assert_true(st.exit_code == 0 || st.exit_code == 127 || st.exit_code == 128 + SIGKILL);
+    assert_int_equal(agent_runtime_container_remove(fx.rt, fx.c[0], &err), 0);
+    fx.c[0] = NULL;
+  }
+}
+
 static void test_pids_limit_stops_a_fork_bomb(void **state) {
   (void)state;
   REQUIRE_ROOT();
@@ -415,6 +436,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_root_is_the_image_with_minimal_dev, setup, teardown),
       cmocka_unit_test_setup_teardown(test_start_failure_names_the_step, setup, teardown),
       cmocka_unit_test_setup_teardown(test_memory_limit_oom_kill_is_detected, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_tiny_memory_limit_fails_the_container_not_the_agent,
+                                      setup, teardown),
       cmocka_unit_test_setup_teardown(test_pids_limit_stops_a_fork_bomb, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cpu_quota_throttles_a_busy_loop, setup, teardown),
       cmocka_unit_test_setup_teardown(test_containers_share_the_network_not_pids, setup,

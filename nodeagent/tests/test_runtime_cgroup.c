@@ -1,4 +1,5 @@
-/* Unit tests of the resources → cgroup files mapping, v1 and v2 (no root needed). */
+/* Unit tests of the cgroup interface, v1 and v2 (no root needed): the resources →
+ * files mapping, the cpu conversions, the controllers, and parsing the stat files. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,8 +40,8 @@ static void test_cpu_weight_converts_shares_like_runc(void **state) {
 static void test_v2_maps_to_weight_max_memory_max_pids_max(void **state) {
   (void)state;
   agent_cgroup_setting s[AGENT_CGROUP_MAX_SETTINGS];
-  agent_resources r = {.cpu_request_milli = 250, .cpu_limit_milli = 500,
-                       .memory_limit = 64 << 20, .pids_max = 100};
+  agent_resources r = {
+      .cpu_request_milli = 250, .cpu_limit_milli = 500, .memory_limit = 64 << 20, .pids_max = 100};
   size_t n = agent_cgroup_settings(AGENT_CGROUP_V2, &r, s);
   assert_int_equal(n, 4);
   assert_string_equal(value_of(s, n, "cpu.weight"), "10");
@@ -56,8 +57,8 @@ static void test_v2_maps_to_weight_max_memory_max_pids_max(void **state) {
 static void test_v1_maps_to_shares_cfs_limit_in_bytes_pids_max(void **state) {
   (void)state;
   agent_cgroup_setting s[AGENT_CGROUP_MAX_SETTINGS];
-  agent_resources r = {.cpu_request_milli = 250, .cpu_limit_milli = 500,
-                       .memory_limit = 64 << 20, .pids_max = 100};
+  agent_resources r = {
+      .cpu_request_milli = 250, .cpu_limit_milli = 500, .memory_limit = 64 << 20, .pids_max = 100};
   size_t n = agent_cgroup_settings(AGENT_CGROUP_V1, &r, s);
   assert_int_equal(n, 5);
   assert_string_equal(value_of(s, n, "cpu.shares"), "256");
@@ -99,6 +100,123 @@ static void test_v1_uses_cpuacct_v2_does_not(void **state) {
     assert_string_not_equal(*v2, "cpuacct");
 }
 
+static void test_huge_limits_stay_within_what_the_kernel_accepts(void **state) {
+  (void)state;
+  agent_cgroup_setting s[AGENT_CGROUP_MAX_SETTINGS];
+  agent_resources r = {.cpu_request_milli = INT64_MAX,
+                       .cpu_limit_milli = INT64_MAX,
+                       .memory_limit = INT64_MAX,
+                       .pids_max = INT64_MAX};
+  size_t n = agent_cgroup_settings(AGENT_CGROUP_V1, &r, s);
+  assert_string_equal(value_of(s, n, "cpu.shares"), "262144");
+  assert_null(value_of(s, n, "cpu.cfs_quota_us"));
+  assert_string_equal(value_of(s, n, "pids.max"), "max");
+  n = agent_cgroup_settings(AGENT_CGROUP_V2, &r, s);
+  assert_string_equal(value_of(s, n, "cpu.weight"), "10000");
+  assert_null(value_of(s, n, "cpu.max"));
+  r = (agent_resources){.cpu_limit_milli = AGENT_CGROUP_MAX_CPU_LIMIT_MILLI,
+                        .pids_max = AGENT_CGROUP_PIDS_MAX};
+  n = agent_cgroup_settings(AGENT_CGROUP_V2, &r, s);
+  assert_string_equal(value_of(s, n, "cpu.max"), "17592186044400 100000");
+  assert_string_equal(value_of(s, n, "pids.max"), "4194304");
+}
+
+static void test_v1_stat_files_fill_every_counter(void **state) {
+  (void)state;
+  agent_container_stats st = {0};
+  agent_cgroup_mode v1 = AGENT_CGROUP_V1;
+  assert_int_equal(agent_cgroup_stats_parse(v1, "cpuacct.usage", "123456789\n", &st), 0);
+  assert_int_equal(agent_cgroup_stats_parse(v1, "cpu.stat",
+                                            "nr_periods 40\nnr_throttled 7\nthrottled_time 9\n"
+                                            "nr_bursts 0\nburst_time 0\n",
+                                            &st),
+                   0);
+  assert_int_equal(agent_cgroup_stats_parse(v1, "memory.usage_in_bytes", "67108864\n", &st), 0);
+  assert_int_equal(agent_cgroup_stats_parse(v1, "memory.oom_control",
+                                            "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n", &st),
+                   0);
+  assert_int_equal(agent_cgroup_stats_parse(v1, "pids.current", "16\n", &st), 0);
+  assert_int_equal(agent_cgroup_stats_parse(v1, "pids.events", "max 31\n", &st), 0);
+  assert_int_equal(st.cpu_usage_ns, 123456789);
+  assert_int_equal(st.cpu_nr_throttled, 7);
+  assert_int_equal(st.memory_usage, 67108864);
+  assert_int_equal(st.oom_kills, 2);
+  assert_int_equal(st.pids_current, 16);
+  assert_int_equal(st.pids_max_hits, 31);
+}
+
+static void test_v2_stat_files_fill_every_counter_in_ns(void **state) {
+  (void)state;
+  agent_container_stats st = {0};
+  agent_cgroup_mode v2 = AGENT_CGROUP_V2;
+  assert_int_equal(agent_cgroup_stats_parse(v2, "cpu.stat",
+                                            "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n"
+                                            "nr_periods 10\nnr_throttled 4\nthrottled_usec 80\n",
+                                            &st),
+                   0);
+  assert_int_equal(agent_cgroup_stats_parse(v2, "memory.current", "4096\n", &st), 0);
+  /* oom_group_kill must not be taken for oom_kill. */
+  assert_int_equal(agent_cgroup_stats_parse(v2, "memory.events",
+                                            "low 0\nhigh 0\nmax 5\noom 1\noom_group_kill 9\n"
+                                            "oom_kill 1\n",
+                                            &st),
+                   0);
+  assert_int_equal(agent_cgroup_stats_parse(v2, "pids.current", "3", &st), 0);
+  assert_int_equal(agent_cgroup_stats_parse(v2, "pids.events", "max 12\nmax.imposed 12\n", &st), 0);
+  assert_int_equal(st.cpu_usage_ns, 1500000);
+  assert_int_equal(st.cpu_nr_throttled, 4);
+  assert_int_equal(st.memory_usage, 4096);
+  assert_int_equal(st.oom_kills, 1);
+  assert_int_equal(st.pids_current, 3);
+  assert_int_equal(st.pids_max_hits, 12);
+}
+
+static void test_stat_files_of_the_other_version_or_garbage_are_refused(void **state) {
+  (void)state;
+  agent_container_stats st = {0};
+  assert_int_equal(agent_cgroup_stats_parse(AGENT_CGROUP_V2, "cpuacct.usage", "1\n", &st), -1);
+  assert_int_equal(agent_cgroup_stats_parse(AGENT_CGROUP_V1, "memory.current", "1\n", &st), -1);
+  assert_int_equal(agent_cgroup_stats_parse(AGENT_CGROUP_V1, "pids.current", "max\n", &st), -1);
+  assert_int_equal(agent_cgroup_stats_parse(AGENT_CGROUP_V1, "pids.current", "", &st), -1);
+  assert_int_equal(agent_cgroup_stats_parse(AGENT_CGROUP_V1, "pids.current", "12x\n", &st), -1);
+  assert_int_equal(
+      agent_cgroup_stats_parse(AGENT_CGROUP_V1, "cpu.stat", "nr_throttled_x 3\nnr_periods 2", &st),
+      -1);
+  assert_int_equal(agent_cgroup_stats_parse(AGENT_CGROUP_V2, "memory.events", "oom_kill", &st), -1);
+  assert_int_equal(agent_cgroup_stats_parse(AGENT_CGROUP_V2, "pids.events",
+                                            "max 99999999999999999999999\n", &st),
+                   -1);
+  assert_int_equal(st.pids_current, 0);
+  assert_int_equal(st.cpu_nr_throttled, 0);
+}
+
+static void test_v2_controllers_are_cpu_memory_pids(void **state) {
+  (void)state;
+  const char *const *v2 = agent_cgroup_controllers(AGENT_CGROUP_V2);
+  assert_string_equal(v2[0], "cpu");
+  assert_string_equal(v2[1], "memory");
+  assert_string_equal(v2[2], "pids");
+  assert_null(v2[3]);
+  const char *const *v1 = agent_cgroup_controllers(AGENT_CGROUP_V1);
+  assert_string_equal(v1[0], "cpu");
+  assert_string_equal(v1[2], "memory");
+  assert_string_equal(v1[3], "pids");
+  assert_null(v1[4]);
+}
+
+static void test_cpu_weight_is_monotonic_over_the_shares_range(void **state) {
+  (void)state;
+  uint64_t last = 0;
+  for (uint64_t shares = 2; shares <= 262144; shares += 97) {
+    uint64_t w = agent_cgroup_cpu_weight(shares);
+    assert_true(w >= last && w >= 1 && w <= 10000);
+    last = w;
+  }
+  /* Kubernetes' 100m (102 shares) and 2 cores (2048 shares). */
+  assert_int_equal(agent_cgroup_cpu_weight(102), 4);
+  assert_int_equal(agent_cgroup_cpu_weight(2048), 79);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cpu_shares_follow_kubernetes),
@@ -108,6 +226,12 @@ int main(void) {
       cmocka_unit_test(test_limit_alone_sets_request_and_tiny_quota_is_clamped),
       cmocka_unit_test(test_no_resources_write_nothing),
       cmocka_unit_test(test_v1_uses_cpuacct_v2_does_not),
+      cmocka_unit_test(test_huge_limits_stay_within_what_the_kernel_accepts),
+      cmocka_unit_test(test_v1_stat_files_fill_every_counter),
+      cmocka_unit_test(test_v2_stat_files_fill_every_counter_in_ns),
+      cmocka_unit_test(test_stat_files_of_the_other_version_or_garbage_are_refused),
+      cmocka_unit_test(test_v2_controllers_are_cpu_memory_pids),
+      cmocka_unit_test(test_cpu_weight_is_monotonic_over_the_shares_range),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
