@@ -58,7 +58,7 @@ struct agent_pod {
   const agent_pod_env *env;
   json_t *pod; /* the pod as first seen: its spec is what runs */
   char ns[256], name[256], uid[128], restart_policy[16];
-  char log_dir[PATH_MAX];
+  char log_dir[1024]; /* not PATH_MAX: one per pod, and agent RSS is a goal */
   agent_sandbox *sb;
   agent_ctr *ctrs;
   size_t n;

@@ -10,6 +10,7 @@
  * pods itself is shared with the ticker and has its own lock.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@
 
 /* How soon a pod being stopped is looked at again. */
 enum { TERMINATE_POLL_MS = 200 };
+/* Status ticks between malloc_trim calls (10 s). */
+enum { TRIM_EVERY_TICKS = 20 };
 /* How long start waits for the first list before sweeping orphans. */
 enum { SYNC_TIMEOUT_MS = 30000 };
 
@@ -235,6 +238,7 @@ static void queue_all_local(agent_pods *m) {
 
 static void *ticker_main(void *arg) {
   agent_pods *m = arg;
+  unsigned ticks = 0;
   pthread_mutex_lock(&m->tick_mu);
   while (!m->stop) {
     struct timespec deadline = tug_deadline_ms(AGENT_STATUS_TICK_MS);
@@ -244,6 +248,10 @@ static void *ticker_main(void *arg) {
       break;
     pthread_mutex_unlock(&m->tick_mu);
     queue_all_local(m);
+    /* Workers' malloc arenas keep what a burst of pod starts freed; hand it
+     * back to the kernel now and then (agent RSS is a goal, issue 4). */
+    if (++ticks % TRIM_EVERY_TICKS == 0)
+      malloc_trim(0);
     pthread_mutex_lock(&m->tick_mu);
   }
   pthread_mutex_unlock(&m->tick_mu);

@@ -23,24 +23,29 @@
 #define AGENT_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 enum { AGENT_NAME_MAX = 128 };
+/* The state dir's longest path, and the longest path of a sandbox's or a
+ * container's files (a pod's log dir holds its namespace, name and uid): one
+ * such buffer lives in every sandbox and two in every container, so not
+ * PATH_MAX each (agent RSS with 100 pods is a goal). */
+enum { AGENT_STATE_DIR_MAX = 256, AGENT_PATH_MAX = 1024 };
 
 struct agent_runtime {
-  char state_dir[PATH_MAX];
+  char state_dir[AGENT_STATE_DIR_MAX];
   agent_cgroup_mode cgroup_mode;
 };
 
 struct agent_sandbox {
   char uid[AGENT_NAME_MAX];
   char name[AGENT_NAME_MAX];
-  char dir[PATH_MAX];
+  char dir[AGENT_PATH_MAX];
   char cgroup[2 * AGENT_NAME_MAX];
   bool adopted; /* an earlier agent made it (runtime-adopt.c) */
 };
 
 struct agent_container {
   char name[AGENT_NAME_MAX];
-  char dir[PATH_MAX];
-  char log[PATH_MAX];
+  char dir[AGENT_PATH_MAX];
+  char log[AGENT_PATH_MAX];
   char cgroup[3 * AGENT_NAME_MAX];
   agent_cgroup_mode cgroup_mode;
   pid_t pid;
@@ -76,6 +81,8 @@ int agent_sandbox_init(agent_runtime *rt, const char *uid, const char *name, age
 typedef struct agent_rootfs_config {
   const char *lower, *upper, *work, *merged;
   const char *hosts, *resolv_conf; /* host files bind-mounted read-only */
+  agent_mount mounts[AGENT_MAX_MOUNTS]; /* volumes, a copy the child may read */
+  size_t n_mounts;
 } agent_rootfs_config;
 
 /* Child side: mounts, then pivot_root into cfg->merged. */
