@@ -139,3 +139,24 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
     [ ! -e "$AGENT_ROOT/logs/default_stubborn_$uid" ]
   done
 }
+
+@test "agent: an imported tar.gz rootfs runs as NAME:TAG; a bad reference is refused by name" {
+  tmp=$(mktemp -d)
+  mkdir -p "$tmp/rootfs/bin"
+  cp /bin/busybox "$tmp/rootfs/bin/busybox"
+  ln -s busybox "$tmp/rootfs/bin/sh"
+  echo imported >"$tmp/rootfs/marker"
+  tar -czf "$tmp/box.tar.gz" -C "$tmp/rootfs" .
+  run bin/tug-agent image import --root "$AGENT_ROOT" mybox:v1 "$tmp/box.tar.gz"
+  [ "$status" -eq 0 ]
+  run bin/tug-agent image import --root "$AGENT_ROOT" "My Box:v1" "$tmp/box.tar.gz"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'invalid name "My Box"'* ]]
+  rm -rf "$tmp"
+  mkpod fromtar Never mybox:v1 30 sh -c 'cat /marker'
+  wait_for 15 phase_is fromtar Succeeded
+  uid=$(pod fromtar | jq -r .metadata.uid)
+  grep -q imported "$AGENT_ROOT/logs/default_fromtar_$uid/main.log"
+  api DELETE /api/v1/namespaces/default/pods/fromtar >/dev/null
+  wait_for 10 gone fromtar
+}

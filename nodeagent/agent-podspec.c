@@ -3,6 +3,7 @@
  * container's command, environment and resources, and the pod's own
  * resources for its cgroup.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -207,5 +208,19 @@ int agent_podspec_image_ref(const char *image, char *name, size_t name_size, cha
     return tug_error_set(err, EINVAL, "image %s: invalid reference", image);
   snprintf(name, name_size, "%.*s", (int)len, image);
   snprintf(tag, tag_size, "%s", colon ? colon + 1 : "latest");
+  /* Docker's grammar, as far as a local store needs it: lowercase name
+   * components separated by [._-] or '/', a tag of [A-Za-z0-9_.-] that does
+   * not start with '.' or '-'. */
+  for (const char *p = name; *p; p++)
+    if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || strchr("._-/", *p)) ||
+        (*p == '.' && p[1] == '.'))
+      return tug_error_set(err, EINVAL,
+                           "image %s: invalid name \"%s\" (lowercase letters, digits and . _ - /)",
+                           image, name);
+  if (tag[0] == '.' || tag[0] == '-')
+    return tug_error_set(err, EINVAL, "image %s: invalid tag \"%s\"", image, tag);
+  for (const char *p = tag; *p; p++)
+    if (!(isalnum((unsigned char)*p) || strchr("._-", *p)))
+      return tug_error_set(err, EINVAL, "image %s: invalid tag \"%s\"", image, tag);
   return 0;
 }

@@ -23,6 +23,7 @@
 #include "agent-logs.h"
 #include "agent-node.h"
 #include "agent-pods.h"
+#include "agent-podspec.h"
 #include "error.h"
 #include "events.h"
 #include "http.h"
@@ -53,6 +54,7 @@ static void usage(FILE *f) {
              "       tug-agent --server URL --hollow N [--node-name PREFIX]\n"
              "                 [--hollow-cpu Q] [--hollow-memory Q] [--hollow-pods N]\n"
              "                 [--hollow-job-seconds S] [--address IP] [--log-level L]\n"
+             "       tug-agent image import [--root DIR] NAME[:TAG] SRC\n"
              "\n"
              "--hollow N registers N simulated nodes PREFIX-0 ... PREFIX-(N-1) (PREFIX:\n"
              "--node-name, default \"hollow\"), each with --hollow-cpu (default 4),\n"
@@ -399,7 +401,37 @@ static int run_hollow(const config *c, tug_error *err) {
   return 0;
 }
 
+/* tug-agent image import [--root DIR] NAME[:TAG] SRC: put a rootfs directory
+ * or a tar(.gz) into the node's image store, then exit. */
+static int image_import(int argc, char **argv) {
+  const char *root = "/var/lib/tug";
+  int i = 0;
+  if (argc >= 2 && strcmp(argv[0], "--root") == 0) {
+    root = argv[1];
+    i = 2;
+  } else if (argc >= 1 && strncmp(argv[0], "--root=", 7) == 0) {
+    root = argv[0] + 7;
+    i = 1;
+  }
+  if (argc - i != 2) {
+    fprintf(stderr, "usage: tug-agent image import [--root DIR] NAME[:TAG] SRC\n"
+                    "  SRC: a rootfs directory, or a .tar / .tar.gz of one\n");
+    return 2;
+  }
+  char name[128], tag[128];
+  tug_error err = {0};
+  if (agent_podspec_image_ref(argv[i], name, sizeof name, tag, sizeof tag, &err) < 0 ||
+      agent_image_import(root, name, tag, argv[i + 1], &err) < 0) {
+    fprintf(stderr, "tug-agent: image import %s from %s: %s\n", argv[i], argv[i + 1], err.msg);
+    return 1;
+  }
+  printf("imported %s:%s into %s/images\n", name, tag, root);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 3 && strcmp(argv[1], "image") == 0 && strcmp(argv[2], "import") == 0)
+    return image_import(argc - 3, argv + 3);
   config c;
   if (parse_flags(argc, argv, &c) < 0)
     return 2;

@@ -217,6 +217,13 @@ static void test_image_references(void **state) {
       agent_podspec_image_ref("busybox@sha256:ab", name, sizeof name, tag, sizeof tag, &err), -1);
   assert_int_equal(agent_podspec_image_ref("busybox:", name, sizeof name, tag, sizeof tag, &err),
                    -1);
+  /* Names and tags outside Docker's grammar, and paths out of the store. */
+  const char *bad[] = {"Bad Name", "BusyBox", "a/../b:1", "box:-x", "box:.x", "box:a b", "box:a/b"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_int_equal(agent_podspec_image_ref(bad[i], name, sizeof name, tag, sizeof tag, &err), -1);
+  assert_int_equal(
+      agent_podspec_image_ref("my-org/app_x.y:v1.2-rc_3", name, sizeof name, tag, sizeof tag, &err),
+      0);
 }
 
 int main(void) {
