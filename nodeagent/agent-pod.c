@@ -25,6 +25,7 @@
 #include "agent-podspec.h"
 #include "agent-podstatus.h"
 #include "agent-time.h"
+#include "agent-volumes.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "log.h"
@@ -370,6 +371,36 @@ static bool resolve_image(agent_pod *p, agent_ctr *c, char *rootfs, size_t size)
   return false;
 }
 
+/* How soon a container whose volumes could not be prepared tries again. */
+enum { VOLUME_RETRY_SECONDS = 2 };
+
+static int api_get(void *client, const char *path, json_t **out, tug_error *err) {
+  return tug_client_get(client, path, out, err) < 0 ? -1 : 0;
+}
+
+/* The container's mounts, or false with it left Waiting on
+ * CreateContainerConfigError (retried: a missing ConfigMap may yet come). */
+static bool resolve_volumes(agent_pod *p, agent_ctr *c, agent_volume_plan *plan) {
+  agent_volume_ctx ctx = {.pod = p->pod,
+                          .sandbox_dir = agent_runtime_sandbox_dir(p->sb),
+                          .get = api_get,
+                          .get_arg = p->env->client};
+  tug_error err = {0};
+  if (agent_volumes_prepare(&ctx, c->spec, plan, &err) == 0)
+    return true;
+  if (strcmp(c->st.reason, "CreateContainerConfigError") != 0 ||
+      strncmp(c->st.message, err.msg, 500) != 0) {
+    tug_warn("container volumes unusable", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
+             c->st.name, err.msg);
+    pod_event(p, c, "Warning", "Failed", "Error: %s", err.msg);
+  }
+  c->st.state = AGENT_CTR_WAITING;
+  snprintf(c->st.reason, sizeof c->st.reason, "CreateContainerConfigError");
+  snprintf(c->st.message, sizeof c->st.message, "%.500s", err.msg);
+  c->next_start = tug_monotonic_seconds() + VOLUME_RETRY_SECONDS;
+  return false;
+}
+
 static void reset_probes(agent_ctr *c, double now) {
   release_runs(c);
   for (int k = 0; k < N_PROBES; k++)
@@ -382,7 +413,8 @@ static void reset_probes(agent_ctr *c, double now) {
 
 static void start_ctr(agent_pod *p, agent_ctr *c) {
   char rootfs[PATH_MAX], log_path[PATH_MAX + 160];
-  if (!resolve_image(p, c, rootfs, sizeof rootfs))
+  agent_volume_plan volumes;
+  if (!resolve_image(p, c, rootfs, sizeof rootfs) || !resolve_volumes(p, c, &volumes))
     return;
   agent_ctr_plan plan;
   tug_error err = {0};
@@ -399,10 +431,13 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
                                  .env = plan.env,
                                  .working_dir = plan.working_dir,
                                  .log_path = log_path,
-                                 .resources = plan.resources};
+                                 .resources = plan.resources,
+                                 .mounts = volumes.mounts,
+                                 .n_mounts = volumes.n};
     rc = agent_runtime_container_start(p->env->rt, p->sb, &spec, &c->rt, &err);
     agent_podspec_plan_free(&plan);
   }
+  agent_volume_plan_free(&volumes);
   time_t now = time(NULL);
   /* Every attempt after the first is a restart, failed starts too, as kubelet counts. */
   if (c->exits > 0)
@@ -608,6 +643,8 @@ int agent_pod_destroy(agent_pod *p, tug_error *err) {
       tug_warn("container removal failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
       rc = -1;
     }
+  if (p->sb && agent_volumes_release(agent_runtime_sandbox_dir(p->sb), &e) < 0)
+    tug_warn("volume release failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
   if (p->sb && agent_runtime_sandbox_remove(p->env->rt, p->sb, &e) < 0) {
     tug_warn("sandbox removal failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
     rc = -1;
@@ -626,6 +663,8 @@ void agent_pod_forget(const agent_pod_env *env, const char *ns, const char *name
   tug_error err = {0};
   struct stat st;
   snprintf(dir, sizeof dir, "%s/sandboxes/%s", agent_runtime_state_dir(env->rt), uid);
+  if (stat(dir, &st) == 0 && agent_volumes_release(dir, &err) < 0)
+    tug_warn("volume release failed", "pod=%s/%s uid=%s err=\"%s\"", ns, name, uid, err.msg);
   if (stat(dir, &st) == 0 && agent_runtime_sandbox_purge(env->rt, uid, &err) < 0)
     tug_warn("sandbox purge failed", "pod=%s/%s uid=%s err=\"%s\"", ns, name, uid, err.msg);
   if (ns && name &&

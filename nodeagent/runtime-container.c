@@ -261,6 +261,9 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
       .argv = spec->argv,
       .env = spec->env ? spec->env : default_env,
   };
+  cfg.rootfs.n_mounts = spec->n_mounts;
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    cfg.rootfs.mounts[i] = spec->mounts[i];
   int rc = open_ns_fds(sb, cfg.ns_fds, err);
   if (rc == 0)
     rc = agent_cgroup_create(rt->cgroup_mode, c->cgroup, &spec->resources, err);
@@ -292,6 +295,20 @@ int agent_container_init(agent_runtime *rt, agent_sandbox *sb, const char *name,
   return 0;
 }
 
+/* The child trusts its mounts' shape: absolute paths, a target below "/". */
+static int check_mounts(const agent_container_spec *spec, tug_error *err) {
+  if (spec->n_mounts > AGENT_MAX_MOUNTS)
+    return tug_error_set(err, E2BIG, "%zu volume mounts, at most %d", spec->n_mounts,
+                         AGENT_MAX_MOUNTS);
+  for (size_t i = 0; i < spec->n_mounts; i++) {
+    const agent_mount *m = &spec->mounts[i];
+    if (m->source == NULL || m->source[0] != '/' || m->target == NULL ||
+        m->target[0] != '/' || m->target[1] == '\0' || (m->sub_path && m->sub_path[0] == '/'))
+      return tug_error_set(err, EINVAL, "volume mount %zu: unusable paths", i);
+  }
+  return 0;
+}
+
 int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
                                   const agent_container_spec *spec, agent_container **out,
                                   tug_error *err) {
@@ -299,6 +316,8 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
     return -1;
   if (spec->argv == NULL || spec->argv[0] == NULL || spec->rootfs == NULL)
     return tug_error_set(err, EINVAL, "start container %s: no command or rootfs", spec->name);
+  if (check_mounts(spec, err) < 0)
+    return tug_error_wrap(err, "start container %s", spec->name);
   agent_container *c = calloc(1, sizeof *c);
   if (c == NULL)
     return tug_error_errno(err, ENOMEM, "allocate container");

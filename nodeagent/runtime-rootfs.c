@@ -1,7 +1,8 @@
 /*
  * runtime-rootfs.c — the container's file system, built by the child in its
  * new mount namespace: private propagation, overlayfs root, /proc, minimal
- * /dev, read-only /sys, /etc/hosts and /etc/resolv.conf, then pivot_root.
+ * /dev, read-only /sys, /etc/hosts and /etc/resolv.conf, the pod's volumes,
+ * then pivot_root.
  *
  * The one idea: every mount target inside the rootfs is opened with
  * openat2(RESOLVE_IN_ROOT), so an image's symlink ("etc -> /host/etc") is
@@ -155,6 +156,67 @@ static int setup_dev(int rootfd, char *msg, size_t size) {
   return 0;
 }
 
+/* A volume: source opened on the host, sub_path resolved inside it (made a
+ * directory when missing), both through descriptors, so a symlink a
+ * container planted in a shared volume can neither lead the source out of
+ * the volume nor change between the check and the bind. */
+static int open_volume_source(const agent_mount *m, char *msg, size_t size) {
+  int vfd = open(m->source, O_PATH | O_CLOEXEC);
+  if (vfd < 0)
+    return fail(msg, size, errno, "volume source %s", m->source);
+  if (m->sub_path == NULL)
+    return vfd;
+  int fd = open_in_root(vfd, m->sub_path, O_PATH);
+  if (fd < 0 && errno == ENOENT)
+    fd = ensure_in_root(vfd, m->sub_path, KIND_DIR);
+  int saved = errno;
+  close(vfd);
+  if (fd < 0)
+    return fail(msg, size, saved, "subPath %s of %s", m->sub_path, m->source);
+  return fd;
+}
+
+static int mount_volume(int rootfd, const agent_mount *m, char *msg, size_t size) {
+  int src = open_volume_source(m, msg, size);
+  if (src < 0)
+    return -1;
+  struct stat st;
+  if (fstat(src, &st) < 0) {
+    int saved = errno;
+    close(src);
+    return fail(msg, size, saved, "stat volume source %s", m->source);
+  }
+  const char *path = m->target + 1; /* relative to the root: absolute by contract */
+  int fd = ensure_in_root(rootfd, path, S_ISDIR(st.st_mode) ? KIND_DIR : KIND_FILE);
+  if (fd < 0) {
+    int saved = errno;
+    close(src);
+    return fail(msg, size, saved, "volume mount point %s in rootfs", m->target);
+  }
+  char source[32], target[32];
+  snprintf(source, sizeof source, "/proc/self/fd/%d", src);
+  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+  int rc = mount(source, target, NULL, MS_BIND | MS_REC, NULL);
+  int saved = errno;
+  close(src);
+  close(fd);
+  if (rc < 0)
+    return fail(msg, size, saved, "bind volume %s on %s", m->source, m->target);
+  if (!m->read_only)
+    return 0;
+  /* Recursively, unlike a remount: no submount of the volume stays writable. */
+  fd = open_in_root(rootfd, path, O_PATH);
+  if (fd < 0)
+    return fail(msg, size, errno, "reopen %s", m->target);
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+  rc = mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+  saved = errno;
+  close(fd);
+  if (rc < 0)
+    return fail(msg, size, saved, "make volume mount %s read-only", m->target);
+  return 0;
+}
+
 static int pivot(const char *root, char *msg, size_t size) {
   if (chdir(root) < 0)
     return fail(msg, size, errno, "chdir %s", root);
@@ -192,6 +254,9 @@ int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size) {
       mount_in_root(rootfd, "etc/resolv.conf", KIND_FILE, cfg->resolv_conf, NULL,
                     MS_BIND | MS_RDONLY, NULL, msg, size) < 0)
     goto out;
+  for (size_t i = 0; i < cfg->n_mounts; i++)
+    if (mount_volume(rootfd, &cfg->mounts[i], msg, size) < 0)
+      goto out;
   rc = pivot(cfg->merged, msg, size);
 out:
   close(rootfd);

@@ -39,6 +39,20 @@ typedef struct agent_sandbox_spec {
   agent_resources resources; /* pod cgroup limits (agent_podspec_pod_resources); 0: none */
 } agent_sandbox_spec;
 
+/* A pod volume bound into a container (agent-volumes.c prepares them). The
+ * child opens source on the host, resolves sub_path inside it without leaving
+ * it (a missing sub_path is made a directory), and binds the result, with
+ * its submounts, onto target inside the rootfs, made to match (dir or file)
+ * when missing. Strings are borrowed until agent_runtime_container_start
+ * returns. */
+enum { AGENT_MAX_MOUNTS = 32 };
+typedef struct agent_mount {
+  const char *source;   /* absolute host path */
+  const char *sub_path; /* NULL: source itself; else relative, no ".." */
+  const char *target;   /* absolute path in the container, no ".." */
+  bool read_only;       /* the whole bound tree, submounts too */
+} agent_mount;
+
 typedef struct agent_container_spec {
   const char *name;
   const char *rootfs;       /* image rootfs, the read-only overlay lower dir */
@@ -47,6 +61,8 @@ typedef struct agent_container_spec {
   const char *working_dir;  /* NULL: "/" */
   const char *log_path;     /* stdout+stderr, appended; NULL: <container dir>/log */
   agent_resources resources;
+  const agent_mount *mounts; /* in order, after the rootfs's own mounts; at most AGENT_MAX_MOUNTS */
+  size_t n_mounts;
 } agent_container_spec;
 
 typedef struct agent_container_status {

@@ -1,0 +1,349 @@
+/*
+ * agent-volumes.c — resolve a pod's volumes into host paths and one
+ * container's volumeMounts into the runtime's mount list (agent-volumes.h).
+ *
+ * Everything here runs in the agent, before the container's child: it checks
+ * what the spec asks for and says precisely what is wrong, so that the child
+ * only binds paths that exist. Files of configMap, secret and downwardAPI
+ * volumes are written by agent-volumes-files.c.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent-volumes-internal.h"
+#include "object.h"
+#include "quantity.h"
+#include "runtime-internal.h"
+
+static const char *const volume_types[] = {"emptyDir", "hostPath",    "configMap",
+                                           "secret",   "downwardAPI", NULL};
+
+/* The volume's type: one of volume_types, or the first other source key
+ * (unsupported), or emptyDir when none is given (Kubernetes' default). */
+static const char *volume_type(const json_t *vol) {
+  const char *key, *other = NULL;
+  json_t *value;
+  json_object_foreach((json_t *)vol, key, value) {
+    for (const char *const *t = volume_types; *t; t++)
+      if (strcmp(key, *t) == 0)
+        return *t;
+    if (other == NULL && strcmp(key, "name") != 0)
+      other = key;
+  }
+  return other ? other : "emptyDir";
+}
+
+static bool is_content_volume(const char *type) {
+  return strcmp(type, "configMap") == 0 || strcmp(type, "secret") == 0 ||
+         strcmp(type, "downwardAPI") == 0;
+}
+
+char *agent_volume_clean_path(const char *path, bool absolute, tug_error *err) {
+  if (path == NULL || path[0] == '\0' || (path[0] == '/') != absolute)
+    return tug_error_set(err, EINVAL, "\"%s\" must be %s", path ? path : "",
+                         absolute ? "an absolute path" : "a relative path"),
+           NULL;
+  char *out = malloc(strlen(path) + 2);
+  if (out == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate path"), NULL;
+  size_t n = 0;
+  for (const char *p = path; *p;) {
+    while (*p == '/')
+      p++;
+    size_t len = strcspn(p, "/");
+    if (len == 2 && strncmp(p, "..", 2) == 0) {
+      free(out);
+      return tug_error_set(err, EINVAL, "\"%s\" must not contain \"..\"", path), NULL;
+    }
+    if (len > 0 && !(len == 1 && *p == '.')) {
+      if (absolute || n > 0)
+        out[n++] = '/';
+      memcpy(out + n, p, len);
+      n += len;
+    }
+    p += len;
+  }
+  out[n] = '\0';
+  if (n == 0) {
+    free(out);
+    return tug_error_set(err, EINVAL, "\"%s\" names %s", path, absolute ? "the root" : "no file"),
+           NULL;
+  }
+  return out;
+}
+
+static int mkdir_mode(const char *path, mode_t mode, tug_error *err) {
+  if (mkdir(path, mode) < 0 && errno != EEXIST)
+    return tug_error_errno(err, errno, "mkdir %s", path);
+  /* Not the umask's: an emptyDir is world-writable, as Kubernetes makes it. */
+  if (chmod(path, mode) < 0)
+    return tug_error_errno(err, errno, "chmod %s", path);
+  return 0;
+}
+
+/* A mount point of its own: a different device than its parent dir. */
+static bool is_mount_point(const char *path) {
+  char parent[PATH_MAX];
+  struct stat st, pst;
+  if (snprintf(parent, sizeof parent, "%s/..", path) >= (int)sizeof parent)
+    return false;
+  return stat(path, &st) == 0 && stat(parent, &pst) == 0 && st.st_dev != pst.st_dev;
+}
+
+static int prepare_empty_dir(const json_t *vol, const char *dir, tug_error *err) {
+  const char *medium = tug_obj_get_str(vol, "emptyDir.medium");
+  bool memory = medium && strcmp(medium, "Memory") == 0;
+  if (medium && medium[0] && !memory)
+    return tug_error_set(err, EINVAL, "emptyDir medium \"%s\" is not supported (\"\" or Memory)",
+                         medium);
+  if (mkdir_mode(dir, 0777, err) < 0)
+    return -1;
+  if (!memory || is_mount_point(dir))
+    return 0;
+  char opts[64] = "mode=0777";
+  const char *limit = tug_obj_get_str(vol, "emptyDir.sizeLimit");
+  int64_t bytes = 0;
+  if (limit) {
+    if (tug_quantity_parse_value(limit, 0, &bytes, err) < 0 || bytes <= 0)
+      return tug_error_set(err, EINVAL, "emptyDir sizeLimit \"%s\" is not a size", limit);
+    snprintf(opts, sizeof opts, "mode=0777,size=%lld", (long long)bytes);
+  }
+  if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+    return tug_error_errno(err, errno, "mount tmpfs on %s", dir);
+  return 0;
+}
+
+static const struct {
+  const char *type;
+  mode_t kind; /* S_IFMT bits */
+  bool create;
+} host_path_types[] = {
+    {"", S_IFDIR, true},
+    {"DirectoryOrCreate", S_IFDIR, true},
+    {"Directory", S_IFDIR, false},
+    {"FileOrCreate", S_IFREG, true},
+    {"File", S_IFREG, false},
+    {"Socket", S_IFSOCK, false},
+    {"CharDevice", S_IFCHR, false},
+    {"BlockDevice", S_IFBLK, false},
+};
+
+static const char *kind_name(mode_t kind) {
+  switch (kind & S_IFMT) {
+  case S_IFDIR:
+    return "a directory";
+  case S_IFREG:
+    return "a file";
+  case S_IFSOCK:
+    return "a socket";
+  case S_IFCHR:
+    return "a character device";
+  case S_IFBLK:
+    return "a block device";
+  default:
+    return "something else";
+  }
+}
+
+/* Checked, or created, as its type says. An unset type that finds nothing
+ * makes a directory, as containerd does for Kubernetes. */
+static int check_host_path(const char *path, const char *type, tug_error *err) {
+  size_t i, n = sizeof host_path_types / sizeof host_path_types[0];
+  for (i = 0; i < n && strcmp(host_path_types[i].type, type) != 0; i++)
+    ;
+  if (i == n)
+    return tug_error_set(err, EINVAL, "hostPath type \"%s\" is not supported", type);
+  struct stat st;
+  if (stat(path, &st) < 0 && errno == ENOENT && host_path_types[i].create) {
+    if (host_path_types[i].kind == S_IFDIR) {
+      if (agent_mkdir_p(path, 0755, err) < 0)
+        return -1;
+    } else {
+      int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+      if (fd < 0)
+        return tug_error_errno(err, errno, "hostPath %s: create", path);
+      close(fd);
+    }
+  }
+  if (stat(path, &st) < 0)
+    return tug_error_errno(err, errno, "hostPath %s (type %s)", path, type[0] ? type : "\"\"");
+  if (type[0] && (st.st_mode & S_IFMT) != host_path_types[i].kind)
+    return tug_error_set(err, EINVAL, "hostPath %s is %s, not %s (type %s)", path,
+                         kind_name(st.st_mode), kind_name(host_path_types[i].kind), type);
+  return 0;
+}
+
+/* Write a content volume into <dir>.tmp and rename it into place: what is in
+ * place is whole, and stays as it is. */
+static int prepare_content(const agent_volume_ctx *ctx, const json_t *vol, const char *type,
+                           const char *dir, tug_error *err) {
+  struct stat st;
+  if (lstat(dir, &st) == 0)
+    return 0;
+  char tmp[PATH_MAX];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", dir) >= (int)sizeof tmp)
+    return tug_error_set(err, ENAMETOOLONG, "volume dir %s", dir);
+  if (agent_rm_rf(tmp, err) < 0 || mkdir_mode(tmp, 0755, err) < 0)
+    return -1;
+  int rc = agent_volume_write_files(ctx, vol, type, tmp, err);
+  if (rc == 0 && rename(tmp, dir) < 0)
+    rc = tug_error_errno(err, errno, "rename %s", tmp);
+  if (rc < 0)
+    agent_rm_rf(tmp, NULL);
+  return rc;
+}
+
+static int volume_dir(const agent_volume_ctx *ctx, const char *name, char *buf, size_t size,
+                      tug_error *err) {
+  if (snprintf(buf, size, "%s/volumes/%s", ctx->sandbox_dir, name) >= (int)size)
+    return tug_error_set(err, ENAMETOOLONG, "volume dir for %s", name);
+  return 0;
+}
+
+static int prepare_volume(const agent_volume_ctx *ctx, const json_t *vol, tug_error *err) {
+  const char *type = volume_type(vol), *name = tug_obj_get_str(vol, "name");
+  char dir[PATH_MAX];
+  if (strcmp(type, "hostPath") == 0) {
+    const char *htype = tug_obj_get_str(vol, "hostPath.type");
+    char *path = agent_volume_clean_path(tug_obj_get_str(vol, "hostPath.path"), true, err);
+    int rc = path ? check_host_path(path, htype ? htype : "", err) : -1;
+    free(path);
+    return rc;
+  }
+  if (volume_dir(ctx, name, dir, sizeof dir, err) < 0)
+    return -1;
+  if (strcmp(type, "emptyDir") == 0)
+    return prepare_empty_dir(vol, dir, err);
+  if (is_content_volume(type))
+    return prepare_content(ctx, vol, type, dir, err);
+  return tug_error_set(err, ENOTSUP,
+                       "volume type %s is not supported (tug-agent supports emptyDir, hostPath, "
+                       "configMap, secret, downwardAPI)",
+                       type);
+}
+
+static int prepare_all(const agent_volume_ctx *ctx, const json_t *vols, tug_error *err) {
+  char dir[PATH_MAX];
+  if (json_array_size(vols) > 0 &&
+      (snprintf(dir, sizeof dir, "%s/volumes", ctx->sandbox_dir) >= (int)sizeof dir ||
+       mkdir_mode(dir, 0755, err) < 0))
+    return tug_error_wrap(err, "volumes");
+  size_t i, j;
+  json_t *vol, *other;
+  json_array_foreach(vols, i, vol) {
+    const char *name = tug_obj_get_str(vol, "name");
+    if (!json_is_object(vol) || agent_check_name("volume name", name, err) < 0)
+      return tug_error_wrap(err, "spec.volumes[%zu]", i);
+    json_array_foreach(vols, j, other) {
+      if (j < i && json_equal(json_object_get(other, "name"), json_object_get(vol, "name")))
+        return tug_error_set(err, EINVAL, "volume \"%s\" is declared twice", name);
+    }
+    if (prepare_volume(ctx, vol, err) < 0)
+      return tug_error_wrap(err, "volume \"%s\"", name);
+  }
+  return 0;
+}
+
+static const json_t *find_volume(const json_t *vols, const char *name) {
+  size_t i;
+  json_t *vol;
+  json_array_foreach(vols, i, vol) {
+    const char *n = tug_obj_get_str(vol, "name");
+    if (n && name && strcmp(n, name) == 0)
+      return vol;
+  }
+  return NULL;
+}
+
+static char *own(agent_volume_plan *plan, char *s) {
+  if (s)
+    plan->owned[plan->n_owned++] = s;
+  return s;
+}
+
+static int plan_mount(const agent_volume_ctx *ctx, const json_t *vols, const json_t *vm,
+                      agent_volume_plan *plan, tug_error *err) {
+  const char *name = tug_obj_get_str(vm, "name"), *at = tug_obj_get_str(vm, "mountPath");
+  const char *sub = tug_obj_get_str(vm, "subPath");
+  agent_mount *m = &plan->mounts[plan->n];
+  const json_t *vol = find_volume(vols, name);
+  if (vol == NULL)
+    return tug_error_set(err, ENOENT, "no volume named \"%s\" (mountPath %s)", name ? name : "",
+                         at ? at : "");
+  if (tug_obj_get_str(vm, "subPathExpr"))
+    return tug_error_set(err, ENOTSUP, "subPathExpr is not supported");
+  if ((m->target = own(plan, agent_volume_clean_path(at, true, err))) == NULL)
+    return tug_error_wrap(err, "mountPath");
+  if (sub && sub[0] && (m->sub_path = own(plan, agent_volume_clean_path(sub, false, err))) == NULL)
+    return tug_error_wrap(err, "subPath");
+  const char *type = volume_type(vol);
+  m->read_only = json_is_true(json_object_get(vm, "readOnly")) || is_content_volume(type);
+  char dir[PATH_MAX];
+  if (strcmp(type, "hostPath") == 0) {
+    /* Checked by prepare_all: only memory can fail here. */
+    if ((m->source = own(plan, agent_volume_clean_path(tug_obj_get_str(vol, "hostPath.path"), true,
+                                                       err))) == NULL)
+      return -1;
+  } else {
+    if (volume_dir(ctx, name, dir, sizeof dir, err) < 0)
+      return -1;
+    if ((m->source = own(plan, strdup(dir))) == NULL)
+      return tug_error_errno(err, ENOMEM, "allocate path");
+  }
+  plan->n++;
+  return 0;
+}
+
+int agent_volumes_prepare(const agent_volume_ctx *ctx, const json_t *ctr, agent_volume_plan *plan,
+                          tug_error *err) {
+  *plan = (agent_volume_plan){0};
+  const json_t *vols = tug_obj_get(ctx->pod, "spec.volumes");
+  const json_t *vms = json_object_get(ctr, "volumeMounts");
+  if (json_array_size(vms) > AGENT_MAX_MOUNTS)
+    return tug_error_set(err, E2BIG, "%zu volumeMounts, tug-agent allows %d", json_array_size(vms),
+                         AGENT_MAX_MOUNTS);
+  if (prepare_all(ctx, vols, err) < 0)
+    return -1;
+  size_t i;
+  json_t *vm;
+  json_array_foreach(vms, i, vm) {
+    if (plan_mount(ctx, vols, vm, plan, err) < 0) {
+      agent_volume_plan_free(plan);
+      return tug_error_wrap(err, "volumeMounts[%zu]", i);
+    }
+  }
+  return 0;
+}
+
+void agent_volume_plan_free(agent_volume_plan *plan) {
+  for (size_t i = 0; i < plan->n_owned; i++)
+    free(plan->owned[i]);
+  *plan = (agent_volume_plan){0};
+}
+
+int agent_volumes_release(const char *sandbox_dir, tug_error *err) {
+  char dir[PATH_MAX], path[PATH_MAX + 256];
+  snprintf(dir, sizeof dir, "%s/volumes", sandbox_dir);
+  DIR *d = opendir(dir);
+  if (d == NULL)
+    return errno == ENOENT ? 0 : tug_error_errno(err, errno, "open %s", dir);
+  int rc = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.')
+      continue;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    /* Detached: a process still holding it must not keep the pod's dir. */
+    if (is_mount_point(path) && umount2(path, MNT_DETACH) < 0)
+      rc = tug_error_errno(err, errno, "unmount %s", path);
+  }
+  closedir(d);
+  return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * agent-volumes.h — a pod's volumes on this node, and the mounts of one
+ * container resolved against them.
+ *
+ * The one idea: a volume's state is its directory, <sandbox>/volumes/<name>,
+ * so preparing is idempotent and survives an agent restart: an emptyDir is
+ * made once (a tmpfs mounted on it for medium Memory), a configMap, secret
+ * or downwardAPI volume is written into <name>.tmp and renamed into place
+ * only when complete, and what is in place is never written again (no live
+ * update). hostPath volumes are checked against their type at every start.
+ * The mounts themselves are made by the container's child (runtime-rootfs.c).
+ *
+ * Supported: emptyDir (medium "" or Memory, sizeLimit for Memory), hostPath
+ * (types "", Directory, DirectoryOrCreate, File, FileOrCreate, Socket,
+ * CharDevice, BlockDevice), configMap and secret (items, defaultMode, mode,
+ * optional), downwardAPI (fieldRef to metadata.name, namespace, uid, labels,
+ * annotations and spec.nodeName). volumeMounts: mountPath, subPath,
+ * readOnly; configMap, secret and downwardAPI mounts are always read-only.
+ */
+#ifndef TUG_AGENT_VOLUMES_H
+#define TUG_AGENT_VOLUMES_H
+
+#include <jansson.h>
+
+#include "error.h"
+#include "runtime.h"
+
+/* GET of an API path into *out; on failure err->code ENOENT means 404. */
+typedef int (*agent_volume_get_fn)(void *arg, const char *path, json_t **out, tug_error *err);
+
+typedef struct agent_volume_ctx {
+  const json_t *pod;       /* metadata and spec.volumes */
+  const char *sandbox_dir; /* volumes live in <sandbox_dir>/volumes */
+  agent_volume_get_fn get; /* reads ConfigMaps and Secrets; NULL: such volumes fail */
+  void *get_arg;
+} agent_volume_ctx;
+
+/* One container's mounts, for agent_container_spec.mounts. */
+typedef struct agent_volume_plan {
+  agent_mount mounts[AGENT_MAX_MOUNTS];
+  size_t n;
+  char *owned[3 * AGENT_MAX_MOUNTS]; /* the strings mounts point at */
+  size_t n_owned;
+} agent_volume_plan;
+
+/*
+ * Prepare every volume of the pod (what is ready stays as it is) and resolve
+ * ctr's volumeMounts into plan. Fails, with a message fit for the container's
+ * CreateContainerConfigError, on a mount of an unknown volume, an unsupported
+ * volume type, a hostPath of the wrong type, a subPath or mountPath with ".."
+ * (or an absolute subPath), a missing ConfigMap or Secret (or key) that is
+ * not optional. Nothing half-prepared is left in place.
+ */
+int agent_volumes_prepare(const agent_volume_ctx *ctx, const json_t *ctr, agent_volume_plan *plan,
+                          tug_error *err);
+void agent_volume_plan_free(agent_volume_plan *plan);
+
+/* Unmount the tmpfs of every memory-backed volume under sandbox_dir, so that
+ * the sandbox dir can be removed; the containers must be gone. */
+int agent_volumes_release(const char *sandbox_dir, tug_error *err);
+
+#endif

@@ -1,0 +1,379 @@
+/*
+ * Unit tests of pod volumes: a pod spec's volumes and one container's
+ * volumeMounts turned into host dirs, files and the runtime's mount list;
+ * ConfigMaps and Secrets come from a fake API. Bad specs must fail with a
+ * message that names the problem, never crash. Each test works in its own
+ * temporary sandbox dir; the memory-backed emptyDir needs root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+/* cmocka.h needs the four headers above first. */
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent-volumes-internal.h"
+#include "cleanup.h"
+#include "runtime-internal.h"
+
+typedef struct fixture {
+  char dir[64];
+  json_t *pod;
+  json_t *objects; /* API path → object the fake GET answers */
+  int gets;
+} fixture;
+
+static int fake_get(void *arg, const char *path, json_t **out, tug_error *err) {
+  fixture *f = arg;
+  f->gets++;
+  json_t *obj = json_object_get(f->objects, path);
+  if (obj == NULL)
+    return tug_error_set(err, ENOENT, "not found");
+  *out = json_incref(obj);
+  return 0;
+}
+
+static int setup(void **state) {
+  fixture *f = calloc(1, sizeof *f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/tug-volumes-test.XXXXXX");
+  if (f == NULL || mkdtemp(f->dir) == NULL)
+    return -1;
+  f->objects = json_object();
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  agent_volumes_release(f->dir, NULL);
+  agent_rm_rf(f->dir, NULL);
+  json_decref(f->pod);
+  json_decref(f->objects);
+  free(f);
+  return 0;
+}
+
+static json_t *parse(const char *text) {
+  json_error_t jerr;
+  json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
+  if (v == NULL)
+    fail_msg("bad test JSON: %s at %d", jerr.text, jerr.line);
+  return v;
+}
+
+/* Prepare the pod (its volumes from volumes_json) for a container with
+ * mounts_json as its volumeMounts. */
+static int prepare(fixture *f, const char *volumes_json, const char *mounts_json,
+                   agent_volume_plan *plan, tug_error *err) {
+  json_decref(f->pod);
+  f->pod = parse("{\"metadata\": {\"name\": \"web\", \"namespace\": \"shop\", \"uid\": \"u1\","
+                 " \"labels\": {\"tier\": \"front\", \"app\": \"web\"}}, \"spec\": {}}");
+  json_object_set_new(json_object_get(f->pod, "spec"), "volumes", parse(volumes_json));
+  _cleanup_json_ json_t *ctr =
+      json_pack("{s:s, s:o}", "name", "main", "volumeMounts", parse(mounts_json));
+  agent_volume_ctx ctx = {.pod = f->pod, .sandbox_dir = f->dir, .get = fake_get, .get_arg = f};
+  *err = (tug_error){0};
+  return agent_volumes_prepare(&ctx, ctr, plan, err);
+}
+
+static char *slurp(const fixture *f, const char *rel) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/volumes/%s", f->dir, rel);
+  FILE *fp = fopen(path, "r");
+  if (fp == NULL)
+    return NULL;
+  char *buf = calloc(1, 4096);
+  size_t n = fread(buf, 1, 4095, fp);
+  buf[n] = '\0';
+  fclose(fp);
+  return buf;
+}
+
+static mode_t mode_of(const fixture *f, const char *rel) {
+  char path[256];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/volumes/%s", f->dir, rel);
+  return stat(path, &st) == 0 ? st.st_mode & 07777 : (mode_t)-1;
+}
+
+static void expect_error(fixture *f, const char *volumes, const char *mounts, const char *words) {
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, volumes, mounts, &plan, &err), -1);
+  if (strstr(err.msg, words) == NULL)
+    fail_msg("error \"%s\" does not say \"%s\"", err.msg, words);
+}
+
+static void test_paths_are_cleaned_and_backsteps_refused(void **state) {
+  (void)state;
+  tug_error err = {0};
+  char *p = agent_volume_clean_path("//data/./x/", true, &err);
+  assert_string_equal(p, "/data/x");
+  free(p);
+  p = agent_volume_clean_path("./a//b", false, &err);
+  assert_string_equal(p, "a/b");
+  free(p);
+  assert_null(agent_volume_clean_path("a/../../etc", false, &err));
+  assert_non_null(strstr(err.msg, ".."));
+  assert_null(agent_volume_clean_path("/etc", false, &err));
+  assert_null(agent_volume_clean_path("data", true, &err));
+  assert_null(agent_volume_clean_path("/", true, &err));
+  assert_null(agent_volume_clean_path("", true, &err));
+  assert_null(agent_volume_clean_path(NULL, false, &err));
+}
+
+static void test_empty_dir_is_shared_and_mounts_follow_the_spec(void **state) {
+  fixture *f = *state;
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(
+      prepare(f, "[{\"name\": \"cache\", \"emptyDir\": {}}, {\"name\": \"scratch\"}]",
+              "[{\"name\": \"cache\", \"mountPath\": \"/var/cache/\"},"
+              " {\"name\": \"scratch\", \"mountPath\": \"/tmp/s\", \"subPath\": \"a/b\","
+              "  \"readOnly\": true}]",
+              &plan, &err),
+      0);
+  assert_int_equal(plan.n, 2);
+  char want[128];
+  snprintf(want, sizeof want, "%s/volumes/cache", f->dir);
+  assert_string_equal(plan.mounts[0].source, want);
+  assert_string_equal(plan.mounts[0].target, "/var/cache");
+  assert_null(plan.mounts[0].sub_path);
+  assert_false(plan.mounts[0].read_only);
+  assert_string_equal(plan.mounts[1].sub_path, "a/b");
+  assert_true(plan.mounts[1].read_only);
+  assert_int_equal(mode_of(f, "cache"), 0777);
+  assert_int_equal(mode_of(f, "scratch"), 0777); /* no source at all is an emptyDir */
+  agent_volume_plan_free(&plan);
+}
+
+static void test_bad_mounts_and_volumes_say_what_is_wrong(void **state) {
+  fixture *f = *state;
+  const char *v = "[{\"name\": \"v\", \"emptyDir\": {}}]";
+  expect_error(f, v, "[{\"name\": \"nope\", \"mountPath\": \"/x\"}]", "no volume named \"nope\"");
+  expect_error(f, v, "[{\"name\": \"v\", \"mountPath\": \"/x\", \"subPath\": \"../x\"}]",
+               "must not contain \"..\"");
+  expect_error(f, v, "[{\"name\": \"v\", \"mountPath\": \"/x\", \"subPath\": \"/etc\"}]",
+               "must be a relative path");
+  expect_error(f, v, "[{\"name\": \"v\", \"mountPath\": \"x\"}]", "must be an absolute path");
+  expect_error(f, v, "[{\"name\": \"v\", \"mountPath\": \"/\"}]", "names the root");
+  expect_error(f, v, "[{\"name\": \"v\"}]", "mountPath");
+  expect_error(f, "[{\"name\": \"d\", \"persistentVolumeClaim\": {\"claimName\": \"c\"}}]", "[]",
+               "volume type persistentVolumeClaim is not supported");
+  expect_error(f, "[{\"name\": \"m\", \"emptyDir\": {\"medium\": \"HugePages\"}}]", "[]",
+               "medium \"HugePages\" is not supported");
+  expect_error(f, "[{\"name\": \"../up\", \"emptyDir\": {}}]", "[]", "invalid volume name");
+  expect_error(f, "[{\"name\": \"v\"}, {\"name\": \"v\", \"emptyDir\": {}}]", "[]",
+               "declared twice");
+  expect_error(f, "[42]", "[]", "spec.volumes[0]");
+}
+
+static void test_garbage_in_the_spec_does_not_crash(void **state) {
+  fixture *f = *state;
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, "\"not a list\"", "{\"not\": \"a list\"}", &plan, &err), 0);
+  assert_int_equal(plan.n, 0);
+  assert_int_equal(prepare(f, "[]", "[7, null]", &plan, &err), -1);
+  expect_error(f, "[{\"name\": \"h\", \"hostPath\": {}}]", "[]", "absolute path");
+  expect_error(f, "[{\"name\": \"c\", \"configMap\": {\"name\": \"../../nodes/x\"}}]", "[]",
+               "invalid configmap name");
+  expect_error(f, "[{\"name\": \"d\", \"downwardAPI\": {\"items\": [{\"path\": \"p\"}]}}]", "[]",
+               "only fieldRef items");
+}
+
+static void test_host_path_types_are_checked_or_created(void **state) {
+  fixture *f = *state;
+  char vols[1024], dir[128], file[128];
+  snprintf(dir, sizeof dir, "%s/host-dir", f->dir);
+  snprintf(file, sizeof file, "%s/host-file", f->dir);
+  agent_volume_plan plan;
+  tug_error err;
+  snprintf(vols, sizeof vols,
+           "[{\"name\": \"d\", \"hostPath\": {\"path\": \"%s\", \"type\": \"DirectoryOrCreate\"}},"
+           " {\"name\": \"f\", \"hostPath\": {\"path\": \"%s\", \"type\": \"FileOrCreate\"}}]",
+           dir, file);
+  assert_int_equal(
+      prepare(f, vols, "[{\"name\": \"f\", \"mountPath\": \"/etc/x.conf\"}]", &plan, &err), 0);
+  assert_string_equal(plan.mounts[0].source, file);
+  agent_volume_plan_free(&plan);
+  struct stat st;
+  assert_int_equal(stat(dir, &st), 0);
+  assert_true(S_ISDIR(st.st_mode));
+  assert_int_equal(stat(file, &st), 0);
+  assert_true(S_ISREG(st.st_mode));
+  snprintf(vols, sizeof vols,
+           "[{\"name\": \"d\", \"hostPath\": {\"path\": \"%s\", \"type\": \"File\"}}]", dir);
+  expect_error(f, vols, "[]", "is a directory, not a file (type File)");
+  snprintf(vols, sizeof vols,
+           "[{\"name\": \"d\", \"hostPath\": {\"path\": \"%s/missing\", \"type\": \"Directory\"}}]",
+           f->dir);
+  expect_error(f, vols, "[]", "No such file or directory");
+  snprintf(vols, sizeof vols,
+           "[{\"name\": \"d\", \"hostPath\": {\"path\": \"%s\", \"type\": \"Whatever\"}}]", dir);
+  expect_error(f, vols, "[]", "hostPath type \"Whatever\" is not supported");
+}
+
+static void test_config_map_keys_become_files_with_items_and_modes(void **state) {
+  fixture *f = *state;
+  json_object_set_new(f->objects, "/api/v1/namespaces/shop/configmaps/game",
+                      parse("{\"data\": {\"game.properties\": \"lives=3\\n\", \"ui\": \"blue\"},"
+                            " \"binaryData\": {\"logo\": \"AAEC/w==\"}}"));
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(
+      prepare(f,
+              "[{\"name\": \"all\", \"configMap\": {\"name\": \"game\", \"defaultMode\": 384}},"
+              " {\"name\": \"some\", \"configMap\": {\"name\": \"game\", \"items\": ["
+              "   {\"key\": \"ui\", \"path\": \"conf/ui.txt\", \"mode\": 256}]}}]",
+              "[{\"name\": \"all\", \"mountPath\": \"/etc/game\"}]", &plan, &err),
+      0);
+  assert_true(plan.mounts[0].read_only); /* configMap mounts are never writable */
+  agent_volume_plan_free(&plan);
+  _cleanup_free_ char *props = slurp(f, "all/game.properties"), *ui = slurp(f, "some/conf/ui.txt");
+  _cleanup_free_ char *logo = slurp(f, "all/logo");
+  assert_string_equal(props, "lives=3\n");
+  assert_string_equal(ui, "blue");
+  assert_memory_equal(logo, "\x00\x01\x02\xff", 4);
+  assert_int_equal(mode_of(f, "all/ui"), 0600);
+  assert_int_equal(mode_of(f, "some/conf/ui.txt"), 0400);
+  _cleanup_free_ char *not_listed = slurp(f, "some/game.properties");
+  assert_null(not_listed);
+}
+
+static void test_content_is_written_once_and_not_updated(void **state) {
+  fixture *f = *state;
+  const char *path = "/api/v1/namespaces/shop/configmaps/c";
+  json_object_set_new(f->objects, path, parse("{\"data\": {\"k\": \"one\"}}"));
+  const char *vols = "[{\"name\": \"c\", \"configMap\": {\"name\": \"c\"}}]";
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0);
+  json_object_set_new(f->objects, path, parse("{\"data\": {\"k\": \"two\"}}"));
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0);
+  assert_int_equal(f->gets, 1);
+  _cleanup_free_ char *k = slurp(f, "c/k");
+  assert_string_equal(k, "one");
+}
+
+static void test_missing_config_map_fails_until_it_exists_unless_optional(void **state) {
+  fixture *f = *state;
+  const char *vols = "[{\"name\": \"c\", \"configMap\": {\"name\": \"later\"}}]";
+  expect_error(f, vols, "[]", "configmap \"later\" not found");
+  struct stat st;
+  char tmp[128];
+  snprintf(tmp, sizeof tmp, "%s/volumes/c.tmp", f->dir);
+  assert_int_equal(stat(tmp, &st), -1); /* nothing half-made is left */
+  json_object_set_new(f->objects, "/api/v1/namespaces/shop/configmaps/later",
+                      parse("{\"data\": {\"a\": \"1\"}}"));
+  expect_error(f,
+               "[{\"name\": \"c\", \"configMap\": {\"name\": \"later\", \"items\": [{\"key\": "
+               "\"b\", \"path\": \"b\"}]}}]",
+               "[]", "configmap references non-existent config key: b");
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0);
+  _cleanup_free_ char *a = slurp(f, "c/a");
+  assert_string_equal(a, "1");
+  assert_int_equal(
+      prepare(f, "[{\"name\": \"o\", \"configMap\": {\"name\": \"absent\", \"optional\": true}}]",
+              "[]", &plan, &err),
+      0);
+  assert_int_equal(mode_of(f, "o"), 0755);
+}
+
+static void test_secret_data_is_decoded_and_string_data_wins(void **state) {
+  fixture *f = *state;
+  json_object_set_new(f->objects, "/api/v1/namespaces/shop/secrets/creds",
+                      parse("{\"data\": {\"user\": \"YWRtaW4=\", \"pass\": \"b2xk\"},"
+                            " \"stringData\": {\"pass\": \"new\"}}"));
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(
+      prepare(f, "[{\"name\": \"s\", \"secret\": {\"secretName\": \"creds\"}}]", "[]", &plan, &err),
+      0);
+  _cleanup_free_ char *user = slurp(f, "s/user"), *pass = slurp(f, "s/pass");
+  assert_string_equal(user, "admin");
+  assert_string_equal(pass, "new");
+  json_object_set_new(f->objects, "/api/v1/namespaces/shop/secrets/bad",
+                      parse("{\"data\": {\"k\": \"!!!not base64\"}}"));
+  expect_error(f, "[{\"name\": \"b\", \"secret\": {\"secretName\": \"bad\"}}]", "[]",
+               "not valid base64");
+  expect_error(f, "[{\"name\": \"m\", \"secret\": {\"secretName\": \"missing\"}}]", "[]",
+               "secret \"missing\" not found");
+}
+
+static void test_downward_api_writes_the_pods_metadata(void **state) {
+  fixture *f = *state;
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(
+      prepare(f,
+              "[{\"name\": \"info\", \"downwardAPI\": {\"items\": ["
+              " {\"path\": \"name\", \"fieldRef\": {\"fieldPath\": \"metadata.name\"}},"
+              " {\"path\": \"ns\", \"fieldRef\": {\"fieldPath\": \"metadata.namespace\"}},"
+              " {\"path\": \"tier\", \"fieldRef\": {\"fieldPath\": \"metadata.labels['tier']\"}},"
+              " {\"path\": \"labels\", \"fieldRef\": {\"fieldPath\": \"metadata.labels\"}}]}}]",
+              "[]", &plan, &err),
+      0);
+  _cleanup_free_ char *name = slurp(f, "info/name"), *ns = slurp(f, "info/ns");
+  _cleanup_free_ char *tier = slurp(f, "info/tier"), *labels = slurp(f, "info/labels");
+  assert_string_equal(name, "web");
+  assert_string_equal(ns, "shop");
+  assert_string_equal(tier, "front");
+  assert_string_equal(labels, "app=\"web\"\ntier=\"front\"");
+  expect_error(f,
+               "[{\"name\": \"x\", \"downwardAPI\": {\"items\": [{\"path\": \"p\", \"fieldRef\": "
+               "{\"fieldPath\": \"status.podIP\"}}]}}]",
+               "[]", "fieldPath status.podIP is not supported");
+}
+
+static void test_memory_empty_dir_is_a_tmpfs_released_with_the_pod(void **state) {
+  fixture *f = *state;
+  if (geteuid() != 0)
+    skip();
+  agent_volume_plan plan;
+  tug_error err;
+  const char *vols = "[{\"name\": \"m\", \"emptyDir\": {\"medium\": \"Memory\", \"sizeLimit\": "
+                     "\"1Mi\"}}]";
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0);
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0); /* mounted once */
+  char dir[128];
+  snprintf(dir, sizeof dir, "%s/volumes/m", f->dir);
+  struct stat st, parent;
+  assert_int_equal(stat(dir, &st), 0);
+  assert_int_equal(stat(f->dir, &parent), 0);
+  assert_int_not_equal(st.st_dev, parent.st_dev);
+  assert_int_equal(agent_volumes_release(f->dir, &err), 0);
+  assert_int_equal(stat(dir, &st), 0);
+  assert_int_equal(st.st_dev, parent.st_dev);
+  expect_error(f,
+               "[{\"name\": \"m\", \"emptyDir\": {\"medium\": \"Memory\", \"sizeLimit\": \"x\"}}]",
+               "[]", "sizeLimit \"x\" is not a size");
+}
+
+int main(void) {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_paths_are_cleaned_and_backsteps_refused),
+      T(test_empty_dir_is_shared_and_mounts_follow_the_spec),
+      T(test_bad_mounts_and_volumes_say_what_is_wrong),
+      T(test_garbage_in_the_spec_does_not_crash),
+      T(test_host_path_types_are_checked_or_created),
+      T(test_config_map_keys_become_files_with_items_and_modes),
+      T(test_content_is_written_once_and_not_updated),
+      T(test_missing_config_map_fails_until_it_exists_unless_optional),
+      T(test_secret_data_is_decoded_and_string_data_wins),
+      T(test_downward_api_writes_the_pods_metadata),
+      T(test_memory_empty_dir_is_a_tmpfs_released_with_the_pod),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
