@@ -162,7 +162,7 @@ int agent_cgroup_create(agent_cgroup_mode mode, const char *path, const agent_re
   _cleanup_cgroup_ struct cgroup *cg = new_group(mode, path, agent_cgroup_controllers(mode), r);
   if (cg == NULL)
     return tug_error_set(err, ENOMEM, "prepare cgroup %s", path);
-  int rc = cgroup_create_cgroup(cg, 0);
+  int rc = cgroup_create_cgroup(cg, 1);
   if (rc != 0)
     return cg_error(err, rc, "create cgroup", path);
   return 0;
