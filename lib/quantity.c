@@ -268,3 +268,20 @@ const char *tug_quantity_format_bytes(int64_t value, char *buf, size_t size) {
     snprintf(buf, size, "%" PRId64, value);
   return buf;
 }
+
+int tug_quantity_parse_resource(const char *resource, const char *s, int64_t *out) {
+  if (s == NULL)
+    return -1;
+  return strstr(resource, "cpu") ? tug_quantity_parse_milli(s, 0, out, NULL)
+                                 : tug_quantity_parse_value(s, 0, out, NULL);
+}
+
+const char *tug_quantity_format_resource(const char *resource, int64_t v, char *buf,
+                                         size_t size) {
+  if (strstr(resource, "cpu"))
+    return tug_quantity_format_milli(v, buf, size);
+  if (strstr(resource, "memory"))
+    return tug_quantity_format_bytes(v, buf, size);
+  snprintf(buf, size, "%lld", (long long)v);
+  return buf;
+}

@@ -38,4 +38,12 @@ const char *tug_quantity_format_milli(int64_t milli, char *buf, size_t size);
  * else plain digits. Returns buf. */
 const char *tug_quantity_format_bytes(int64_t value, char *buf, size_t size);
 
+/* A ResourceQuota amount in the unit its resource name implies: millicores for
+ * names with "cpu" ("requests.cpu"), bytes for "memory", plain values for
+ * counts. -1 when s is NULL or not a quantity. */
+int tug_quantity_parse_resource(const char *resource, const char *s, int64_t *out);
+/* The inverse: "500m", "128Mi", "3". Returns buf. */
+const char *tug_quantity_format_resource(const char *resource, int64_t v, char *buf,
+                                         size_t size);
+
 #endif

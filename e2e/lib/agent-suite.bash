@@ -47,17 +47,5 @@ teardown_file() {
 
 pod() { curl -fsS "$API/api/v1/namespaces/default/pods/$1"; }
 
-# wait_for SECONDS CMD...: poll CMD every 0.2 s.
-wait_for() {
-  local n=$(($1 * 5))
-  shift
-  for _ in $(seq 1 "$n"); do
-    "$@" && return 0
-    sleep 0.2
-  done
-  echo "timed out: $*" >&2
-  return 1
-}
-
 phase_is() { [ "$(pod "$1" | jq -r .status.phase)" = "$2" ]; }
 restarted() { [ "$(pod "$1" | jq -r '.status.containerStatuses[0].restartCount')" -ge "$2" ]; }

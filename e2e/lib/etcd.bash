@@ -53,6 +53,18 @@ wait_ready() {
   return 1
 }
 
+# wait_for SECONDS CMD...: poll CMD every 0.2 s.
+wait_for() {
+  local n=$(($1 * 5))
+  shift
+  for _ in $(seq 1 "$n"); do
+    "$@" && return 0
+    sleep 0.2
+  done
+  echo "timed out: $*" >&2
+  return 1
+}
+
 # stop_pid PID: SIGTERM, up to 5 s, then SIGKILL; reaps it.
 stop_pid() {
   local pid=$1

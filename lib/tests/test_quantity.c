@@ -342,6 +342,22 @@ static void formatted_quantities_parse_back_to_the_same_value(void **state) {
   }
 }
 
+static void resource_amounts_use_the_unit_their_name_implies(void **state) {
+  (void)state;
+  int64_t v;
+  char buf[TUG_QUANTITY_BUFSIZE];
+  assert_int_equal(tug_quantity_parse_resource("requests.cpu", "1", &v), 0);
+  assert_int_equal(v, 1000);
+  assert_string_equal(tug_quantity_format_resource("limits.cpu", 1500, buf, sizeof buf), "1500m");
+  assert_int_equal(tug_quantity_parse_resource("memory", "1Ki", &v), 0);
+  assert_int_equal(v, 1024);
+  assert_string_equal(tug_quantity_format_resource("requests.memory", 134217728, buf, sizeof buf),
+                      "128Mi");
+  assert_string_equal(tug_quantity_format_resource("count/pods", 3, buf, sizeof buf), "3");
+  assert_int_equal(tug_quantity_parse_resource("pods", NULL, &v), -1);
+  assert_int_equal(tug_quantity_parse_resource("pods", "lots", &v), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(milli_parses_cpu_forms),
@@ -361,6 +377,7 @@ int main(void) {
       cmocka_unit_test(format_bytes_uses_the_shortest_exact_suffix_binary_on_ties),
       cmocka_unit_test(format_truncates_to_the_buffer),
       cmocka_unit_test(formatted_quantities_parse_back_to_the_same_value),
+      cmocka_unit_test(resource_amounts_use_the_unit_their_name_implies),
   };
   return cmocka_run_group_tests_name("quantity", tests, NULL, NULL);
 }

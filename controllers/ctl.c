@@ -1,0 +1,278 @@
+/*
+ * ctl.c — caches, API paths, writes and conditions shared by the controllers
+ * (see ctl.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "ctl.h"
+#include "object.h"
+#include "timestamp.h"
+
+const char *const ctl_resource_paths[CTL_N_RESOURCES] = {
+    [CTL_PODS] = "/api/v1/pods",
+    [CTL_REPLICASETS] = "/apis/apps/v1/replicasets",
+    [CTL_DEPLOYMENTS] = "/apis/apps/v1/deployments",
+    [CTL_JOBS] = "/apis/batch/v1/jobs",
+    [CTL_SERVICES] = "/api/v1/services",
+    [CTL_ENDPOINTS] = "/api/v1/endpoints",
+    [CTL_NAMESPACES] = "/api/v1/namespaces",
+    [CTL_QUOTAS] = "/api/v1/resourcequotas",
+    [CTL_NODES] = "/api/v1/nodes",
+    [CTL_LEASES] = "/apis/coordination.k8s.io/v1/namespaces/tug-node-lease/leases",
+};
+
+/* ---- caches ---- */
+
+json_t *ctl_get(ctl_ctx *x, enum ctl_resource r, const char *key) {
+  return tug_informer_get(tug_shared_informer_informer(x->inf[r]), key);
+}
+
+json_t *ctl_list(ctl_ctx *x, enum ctl_resource r, const char *ns) {
+  json_t *all = tug_informer_list(tug_shared_informer_informer(x->inf[r]));
+  if (ns == NULL || all == NULL)
+    return all;
+  json_t *out = json_array();
+  size_t i;
+  json_t *o;
+  json_array_foreach(all, i, o) {
+    const char *ons = tug_obj_namespace(o);
+    if (ons && strcmp(ons, ns) == 0)
+      json_array_append(out, o);
+  }
+  json_decref(all);
+  return out;
+}
+
+/* ---- paths ---- */
+
+static const char *const cluster_kinds[] = {"Namespace",   "Node",        "PriorityClass",
+                                            "Queue",       "ClusterRole", "ClusterRoleBinding",
+                                            "PersistentVolume", NULL};
+
+bool ctl_kind_cluster_scoped(const char *kind) {
+  for (int i = 0; cluster_kinds[i]; i++)
+    if (strcmp(kind, cluster_kinds[i]) == 0)
+      return true;
+  return false;
+}
+
+void ctl_plural(const char *kind, char *buf, size_t size) {
+  char lower[128];
+  size_t n = 0;
+  for (; kind[n] && n < sizeof lower - 1; n++)
+    lower[n] = (char)tolower((unsigned char)kind[n]);
+  lower[n] = '\0';
+  if (strcmp(lower, "endpoints") == 0 || n == 0)
+    snprintf(buf, size, "%s", lower);
+  else if (lower[n - 1] == 's')
+    snprintf(buf, size, "%ses", lower);
+  else if (lower[n - 1] == 'y' && n > 1 && !strchr("aeiou", lower[n - 2]))
+    snprintf(buf, size, "%.*sies", (int)n - 1, lower);
+  else
+    snprintf(buf, size, "%ss", lower);
+}
+
+int ctl_path(char *buf, size_t size, const char *api_version, const char *kind, const char *ns,
+             const char *name, const char *sub) {
+  if (api_version == NULL || kind == NULL)
+    return -1;
+  char plural[140];
+  ctl_plural(kind, plural, sizeof plural);
+  bool core = strchr(api_version, '/') == NULL;
+  int n = snprintf(buf, size, "%s/%s", core ? "/api" : "/apis", api_version);
+  if (ns && ns[0] && !ctl_kind_cluster_scoped(kind))
+    n += snprintf(buf + n, n < (int)size ? size - (size_t)n : 0, "/namespaces/%s", ns);
+  n += snprintf(buf + n, n < (int)size ? size - (size_t)n : 0, "/%s", plural);
+  if (name)
+    n += snprintf(buf + n, n < (int)size ? size - (size_t)n : 0, "/%s", name);
+  if (name && sub)
+    n += snprintf(buf + n, n < (int)size ? size - (size_t)n : 0, "/%s", sub);
+  return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+int ctl_obj_path(char *buf, size_t size, const json_t *obj, const char *sub) {
+  const char *name = tug_obj_name(obj);
+  if (name == NULL)
+    return -1;
+  return ctl_path(buf, size, tug_obj_api_version(obj), tug_obj_kind(obj), tug_obj_namespace(obj),
+                  name, sub);
+}
+
+/* ---- writing ---- */
+
+int ctl_write_status(ctl_ctx *x, const json_t *obj, json_t *status, tug_error *err) {
+  if (json_equal(status, tug_obj_get(obj, "status")))
+    return 0;
+  _cleanup_json_ json_t *copy = json_deep_copy(obj);
+  json_object_set(copy, "status", status);
+  return ctl_update_status(x, copy, err);
+}
+
+int ctl_update_status(ctl_ctx *x, const json_t *obj, tug_error *err) {
+  char path[768];
+  if (ctl_obj_path(path, sizeof path, obj, "status") < 0)
+    return tug_error_set(err, EINVAL, "status of an object without kind or name");
+  if (tug_client_update(x->client, path, obj, NULL, err) < 0)
+    return tug_error_wrap(err, "update %s", path);
+  return 0;
+}
+
+int ctl_delete(ctl_ctx *x, const json_t *obj, const char *propagation, tug_error *err) {
+  char path[768];
+  if (ctl_obj_path(path, sizeof path, obj, NULL) < 0)
+    return tug_error_set(err, EINVAL, "delete an object without kind or name");
+  _cleanup_json_ json_t *body = json_pack("{s:s, s:s, s:{s:s?}, s:s?}", "kind", "DeleteOptions",
+                                          "apiVersion", "v1", "preconditions", "uid",
+                                          tug_obj_uid(obj), "propagationPolicy", propagation);
+  tug_request req = {.method = "DELETE", .path = path, .body = body};
+  tug_response resp = {0};
+  int rc = tug_client_do(x->client, &req, &resp, err);
+  tug_response_clear(&resp);
+  if (rc < 0 && err->code == ENOENT) {
+    tug_error_clear(err);
+    return 0;
+  }
+  return rc < 0 ? tug_error_wrap(err, "delete %s", path) : 0;
+}
+
+int ctl_patch(ctl_ctx *x, const json_t *obj, json_t *patch, bool keep_rv, json_t **out,
+              tug_error *err) {
+  char path[768];
+  if (ctl_obj_path(path, sizeof path, obj, NULL) < 0)
+    return tug_error_set(err, EINVAL, "patch an object without kind or name");
+  if (keep_rv && tug_obj_resource_version(obj))
+    tug_obj_set_str(patch, "metadata.resourceVersion", tug_obj_resource_version(obj), NULL);
+  if (tug_client_patch(x->client, path, TUG_PATCH_MERGE, patch, out, err) < 0)
+    return tug_error_wrap(err, "patch %s", path);
+  return 0;
+}
+
+/* ---- conditions ---- */
+
+json_t *ctl_condition(const json_t *obj, const char *type) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(tug_obj_get(obj, "status.conditions"), i, c) {
+    const char *t = json_string_value(json_object_get(c, "type"));
+    if (t && strcmp(t, type) == 0)
+      return c;
+  }
+  return NULL;
+}
+
+static json_t *find_in(json_t *conds, const char *type, size_t *index) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(conds, i, c) {
+    const char *t = json_string_value(json_object_get(c, "type"));
+    if (t && strcmp(t, type) == 0) {
+      *index = i;
+      return c;
+    }
+  }
+  return NULL;
+}
+
+bool ctl_remove_condition(json_t *status, const char *type) {
+  size_t i;
+  json_t *conds = json_object_get(status, "conditions");
+  if (find_in(conds, type, &i) == NULL)
+    return false;
+  json_array_remove(conds, i);
+  return true;
+}
+
+static bool same_str(const json_t *o, const char *key, const char *s) {
+  const char *v = json_string_value(json_object_get(o, key));
+  return v && s && strcmp(v, s) == 0;
+}
+
+bool ctl_set_condition(json_t *status, const char *type, const char *cstatus, const char *reason,
+                       const char *message, unsigned flags) {
+  json_t *conds = json_object_get(status, "conditions");
+  if (!json_is_array(conds)) {
+    conds = json_array();
+    json_object_set_new(status, "conditions", conds);
+  }
+  size_t i = 0;
+  json_t *cur = find_in(conds, type, &i);
+  if (cur && same_str(cur, "status", cstatus) && same_str(cur, "reason", reason) &&
+      !(flags & CTL_COND_REFRESH))
+    return false;
+  char now[TUG_TIME_BUFSIZE];
+  tug_time_now(now, sizeof now);
+  json_t *c = json_pack("{s:s, s:s}", "type", type, "status", cstatus);
+  if (flags & CTL_COND_PROBE_TIME)
+    json_object_set_new(c, "lastProbeTime", json_string(now));
+  if (flags & CTL_COND_UPDATE_TIME)
+    json_object_set_new(c, "lastUpdateTime", json_string(now));
+  json_t *since = cur && same_str(cur, "status", cstatus)
+                      ? json_object_get(cur, "lastTransitionTime")
+                      : NULL;
+  json_object_set_new(c, "lastTransitionTime", since ? json_incref(since) : json_string(now));
+  if (reason)
+    json_object_set_new(c, "reason", json_string(reason));
+  if (message)
+    json_object_set_new(c, "message", json_string(message));
+  if (cur)
+    json_array_set_new(conds, i, c);
+  else
+    json_array_append_new(conds, c);
+  return true;
+}
+
+/* ---- selectors ---- */
+
+int ctl_selector(const json_t *obj, tug_selector **out) {
+  json_t *sel = tug_obj_get(obj, "spec.selector");
+  if (!json_is_object(sel))
+    return -1;
+  tug_error err = {0};
+  if (json_object_get(sel, "matchLabels") || json_object_get(sel, "matchExpressions"))
+    return tug_selector_from_match_labels(json_object_get(sel, "matchLabels"),
+                                          json_object_get(sel, "matchExpressions"), out, &err);
+  return tug_selector_from_match_labels(sel, NULL, out, &err); /* a Service's map */
+}
+
+static void enqueue_matching(tug_controller *c, ctl_ctx *x, enum ctl_resource r,
+                             const json_t *obj) {
+  json_t *owners = ctl_list(x, r, tug_obj_namespace(obj));
+  size_t i;
+  json_t *o;
+  json_array_foreach(owners, i, o) {
+    tug_selector *sel = NULL;
+    if (json_object_size(tug_obj_get(o, "spec.selector")) > 0 && ctl_selector(o, &sel) == 0 &&
+        tug_selector_matches(sel, tug_obj_labels(obj)))
+      tug_controller_enqueue_obj(c, o);
+    tug_selector_free(sel);
+  }
+  json_decref(owners);
+}
+
+void ctl_enqueue_selecting(tug_controller *c, ctl_ctx *x, enum ctl_resource r, const json_t *old,
+                           const json_t *obj) {
+  enqueue_matching(c, x, r, obj);
+  if (old && !json_equal(tug_obj_labels(old), tug_obj_labels(obj)))
+    enqueue_matching(c, x, r, old);
+}
+
+/* ---- sorting ---- */
+
+void ctl_sort(json_t *arr, int (*cmp)(const void *, const void *)) {
+  size_t n = json_array_size(arr);
+  json_t **v = n > 1 ? calloc(n, sizeof *v) : NULL;
+  if (v == NULL)
+    return;
+  for (size_t i = 0; i < n; i++)
+    v[i] = json_incref(json_array_get(arr, i));
+  qsort(v, n, sizeof *v, cmp);
+  json_array_clear(arr);
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(arr, v[i]);
+  free(v);
+}

@@ -1,0 +1,425 @@
+/*
+ * controller.c — shared informers, the worker loop, owner mapping and
+ * per-controller metrics (see controller.h). Expectations are in
+ * expectations.c.
+ *
+ * A shared informer is one tug_informer whose handlers fan out to every
+ * registration, in the informer's thread; controllers' handlers only queue
+ * keys, so they never hold that thread for long.
+ */
+#include "controller.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "object.h"
+
+enum { MAX_REGISTRATIONS = 16, MAX_WATCHES = 8, KEY_SIZE = 512 };
+
+/* ---- shared informers ---- */
+
+typedef struct registration {
+  tug_informer_handlers h;
+  void *arg;
+} registration;
+
+struct tug_shared_informer {
+  tug_informer *inf;
+  registration regs[MAX_REGISTRATIONS];
+  size_t n;
+  char *path;
+};
+
+static void fan_add(json_t *obj, void *arg) {
+  tug_shared_informer *si = arg;
+  for (size_t i = 0; i < si->n; i++)
+    if (si->regs[i].h.on_add)
+      si->regs[i].h.on_add(obj, si->regs[i].arg);
+}
+
+static void fan_update(json_t *old, json_t *obj, void *arg) {
+  tug_shared_informer *si = arg;
+  for (size_t i = 0; i < si->n; i++)
+    if (si->regs[i].h.on_update)
+      si->regs[i].h.on_update(old, obj, si->regs[i].arg);
+}
+
+static void fan_delete(json_t *obj, void *arg) {
+  tug_shared_informer *si = arg;
+  for (size_t i = 0; i < si->n; i++)
+    if (si->regs[i].h.on_delete)
+      si->regs[i].h.on_delete(obj, si->regs[i].arg);
+}
+
+tug_shared_informer *tug_shared_informer_new(tug_client *client, const char *resource_path,
+                                             tug_error *err) {
+  tug_shared_informer *si = calloc(1, sizeof *si);
+  if (si == NULL || (si->path = strdup(resource_path)) == NULL) {
+    free(si);
+    tug_error_errno(err, ENOMEM, "informer %s", resource_path);
+    return NULL;
+  }
+  tug_informer_handlers h = {fan_add, fan_update, fan_delete};
+  si->inf = tug_informer_new(client, resource_path, NULL, NULL, &h, si, err);
+  if (si->inf == NULL) {
+    free(si->path);
+    free(si);
+    return NULL;
+  }
+  return si;
+}
+
+int tug_shared_informer_add_handlers(tug_shared_informer *si, const tug_informer_handlers *h,
+                                     void *arg, tug_error *err) {
+  if (si->n == MAX_REGISTRATIONS)
+    return tug_error_set(err, ENOSPC, "informer %s: too many handlers", si->path);
+  si->regs[si->n++] = (registration){*h, arg};
+  return 0;
+}
+
+int tug_shared_informer_start(tug_shared_informer *si, tug_error *err) {
+  if (tug_informer_start(si->inf, err) < 0)
+    return tug_error_wrap(err, "watch %s", si->path);
+  return 0;
+}
+
+tug_informer *tug_shared_informer_informer(tug_shared_informer *si) {
+  return si->inf;
+}
+
+void tug_shared_informer_free(tug_shared_informer *si) {
+  if (si == NULL)
+    return;
+  tug_informer_free(si->inf);
+  free(si->path);
+  free(si);
+}
+
+/* ---- controllers ---- */
+
+#define LATENCY_BUCKETS 12
+static const double latency_bounds[LATENCY_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                       0.1,   0.25,   0.5,   1,    2.5,   10};
+
+typedef enum { WATCH_SELF, WATCH_OWNED, WATCH_FN } watch_mode;
+
+typedef struct watch {
+  tug_controller *c;
+  watch_mode mode;
+  const char *owner_kind;
+  tug_controller_map_fn fn;
+  void *arg;
+} watch;
+
+struct tug_controller {
+  tug_controller_options o;
+  char *name;
+  tug_workqueue *q;
+  tug_expectations *exp;
+  tug_shared_informer *primary;
+  watch watches[MAX_WATCHES];
+  size_t n_watches;
+  pthread_t *threads;
+  int n_threads;
+  pthread_t ticker;
+  bool ticking;
+  atomic_bool stop;
+  pthread_mutex_t mu;
+  pthread_cond_t cond;
+  _Atomic uint64_t reconciles, errors, sum_us;
+  _Atomic uint64_t buckets[LATENCY_BUCKETS + 1];
+};
+
+tug_controller *tug_controller_new(const tug_controller_options *o, tug_error *err) {
+  tug_controller *c = calloc(1, sizeof *c);
+  if (c == NULL) {
+    tug_error_errno(err, ENOMEM, "controller %s", o->name);
+    return NULL;
+  }
+  c->o = *o;
+  if (c->o.workers < 1)
+    c->o.workers = 1;
+  tug_workqueue_options qo = {o->base_delay_ms, o->max_delay_ms ? o->max_delay_ms : 60000};
+  c->name = strdup(o->name);
+  c->q = tug_workqueue_new(&qo);
+  c->exp = tug_expectations_new();
+  pthread_mutex_init(&c->mu, NULL);
+  tug_cond_init_monotonic(&c->cond);
+  if (c->name == NULL || c->q == NULL || c->exp == NULL) {
+    tug_controller_free(c);
+    tug_error_errno(err, ENOMEM, "controller %s", o->name);
+    return NULL;
+  }
+  c->o.name = c->name;
+  return c;
+}
+
+const char *tug_controller_name(const tug_controller *c) {
+  return c->name;
+}
+
+tug_expectations *tug_controller_expectations(tug_controller *c) {
+  return c->exp;
+}
+
+void tug_controller_enqueue(tug_controller *c, const char *key) {
+  tug_workqueue_add(c->q, key);
+}
+
+void tug_controller_enqueue_after(tug_controller *c, const char *key, long delay_ms) {
+  tug_workqueue_add_after(c->q, key, delay_ms);
+}
+
+void tug_controller_enqueue_obj(tug_controller *c, const json_t *obj) {
+  char key[KEY_SIZE];
+  if (obj && tug_informer_key(obj, key, sizeof key) == 0)
+    tug_workqueue_add(c->q, key);
+}
+
+/* ---- owner references ---- */
+
+json_t *tug_controller_ref(const json_t *obj) {
+  size_t i;
+  json_t *ref;
+  json_array_foreach(tug_obj_get(obj, "metadata.ownerReferences"), i, ref) {
+    if (json_is_true(json_object_get(ref, "controller")))
+      return ref;
+  }
+  return NULL;
+}
+
+json_t *tug_controller_ref_new(const json_t *owner) {
+  return json_pack("{s:s?, s:s?, s:s?, s:s?, s:b, s:b}", "apiVersion", tug_obj_api_version(owner),
+                   "kind", tug_obj_kind(owner), "name", tug_obj_name(owner), "uid",
+                   tug_obj_uid(owner), "controller", 1, "blockOwnerDeletion", 1);
+}
+
+bool tug_controller_owner_key(const json_t *obj, const char *kind, char *buf, size_t size) {
+  json_t *ref = tug_controller_ref(obj);
+  const char *k = json_string_value(json_object_get(ref, "kind"));
+  const char *name = json_string_value(json_object_get(ref, "name"));
+  const char *ns = tug_obj_namespace(obj);
+  if (k == NULL || name == NULL || strcmp(k, kind) != 0)
+    return false;
+  int n = ns && ns[0] ? snprintf(buf, size, "%s/%s", ns, name) : snprintf(buf, size, "%s", name);
+  return n > 0 && (size_t)n < size;
+}
+
+/* ---- handlers ---- */
+
+static void owned_changed(watch *w, const json_t *old, const json_t *obj, bool deleted) {
+  char key[KEY_SIZE], old_key[KEY_SIZE];
+  bool has = tug_controller_owner_key(obj, w->owner_kind, key, sizeof key);
+  const char *uid = tug_obj_uid(obj);
+  bool was_deleting = old && tug_obj_deletion_timestamp(old);
+  if (has) {
+    if (old == NULL && !deleted && !tug_obj_deletion_timestamp(obj))
+      tug_expectations_creation_observed(w->c->exp, key);
+    else if (uid && (deleted || (tug_obj_deletion_timestamp(obj) && !was_deleting)))
+      tug_expectations_deletion_observed(w->c->exp, key, uid);
+    tug_workqueue_add(w->c->q, key);
+  }
+  if (old && tug_controller_owner_key(old, w->owner_kind, old_key, sizeof old_key) &&
+      (!has || strcmp(key, old_key) != 0))
+    tug_workqueue_add(w->c->q, old_key);
+}
+
+static void dispatch(watch *w, const json_t *old, const json_t *obj, bool deleted) {
+  switch (w->mode) {
+  case WATCH_SELF: tug_controller_enqueue_obj(w->c, obj); break;
+  case WATCH_OWNED: owned_changed(w, old, obj, deleted); break;
+  case WATCH_FN: w->fn(w->c, old, obj, deleted, w->arg); break;
+  }
+}
+
+static void on_add(json_t *obj, void *arg) { dispatch(arg, NULL, obj, false); }
+static void on_update(json_t *old, json_t *obj, void *arg) { dispatch(arg, old, obj, false); }
+static void on_delete(json_t *obj, void *arg) { dispatch(arg, NULL, obj, true); }
+
+static int add_watch(tug_controller *c, tug_shared_informer *si, watch w, tug_error *err) {
+  if (c->n_watches == MAX_WATCHES)
+    return tug_error_set(err, ENOSPC, "controller %s: too many watches", c->name);
+  watch *slot = &c->watches[c->n_watches++];
+  *slot = w;
+  slot->c = c;
+  tug_informer_handlers h = {on_add, on_update, on_delete};
+  return tug_shared_informer_add_handlers(si, &h, slot, err);
+}
+
+int tug_controller_watch(tug_controller *c, tug_shared_informer *si, tug_error *err) {
+  if (c->primary == NULL)
+    c->primary = si;
+  return add_watch(c, si, (watch){.mode = WATCH_SELF}, err);
+}
+
+int tug_controller_watch_owned(tug_controller *c, tug_shared_informer *si, const char *owner_kind,
+                               tug_error *err) {
+  return add_watch(c, si, (watch){.mode = WATCH_OWNED, .owner_kind = owner_kind}, err);
+}
+
+int tug_controller_watch_fn(tug_controller *c, tug_shared_informer *si, tug_controller_map_fn fn,
+                            void *arg, tug_error *err) {
+  return add_watch(c, si, (watch){.mode = WATCH_FN, .fn = fn, .arg = arg}, err);
+}
+
+/* ---- workers ---- */
+
+static void observe(tug_controller *c, double seconds, bool failed) {
+  int i = 0;
+  while (i < LATENCY_BUCKETS && seconds > latency_bounds[i])
+    i++;
+  atomic_fetch_add(&c->buckets[i], 1);
+  atomic_fetch_add(&c->reconciles, 1);
+  atomic_fetch_add(&c->sum_us, (uint64_t)(seconds * 1e6));
+  if (failed)
+    atomic_fetch_add(&c->errors, 1);
+}
+
+static void *worker_main(void *arg) {
+  tug_controller *c = arg;
+  char *key;
+  while ((key = tug_workqueue_get(c->q)) != NULL) {
+    tug_error err = {0};
+    double start = tug_monotonic_seconds();
+    int rc = c->o.reconcile(c, key, c->o.arg, &err);
+    observe(c, tug_monotonic_seconds() - start, rc < 0);
+    if (rc < 0) {
+      char q[512];
+      /* Conflicts are the ordinary price of optimistic concurrency. */
+      tug_log(err.code == TUG_E_CONFLICT ? TUG_LOG_DEBUG : TUG_LOG_WARN, "reconcile failed",
+              "controller=%s key=%s retries=%d err=%s", c->name, key,
+              tug_workqueue_num_requeues(c->q, key), tug_log_quote(q, sizeof q, err.msg));
+      tug_workqueue_add_rate_limited(c->q, key);
+    } else {
+      tug_workqueue_forget(c->q, key);
+    }
+    tug_workqueue_done(c->q, key);
+    free(key);
+  }
+  return NULL;
+}
+
+static void resync_all(tug_controller *c) {
+  json_t *all = tug_informer_list(tug_shared_informer_informer(c->primary));
+  size_t i;
+  json_t *obj;
+  json_array_foreach(all, i, obj) tug_controller_enqueue_obj(c, obj);
+  json_decref(all);
+}
+
+static void *ticker_main(void *arg) {
+  tug_controller *c = arg;
+  pthread_mutex_lock(&c->mu);
+  while (!atomic_load(&c->stop)) {
+    struct timespec until = tug_deadline_ms(c->o.resync_period_ms);
+    if (pthread_cond_timedwait(&c->cond, &c->mu, &until) == ETIMEDOUT && !atomic_load(&c->stop)) {
+      pthread_mutex_unlock(&c->mu);
+      resync_all(c);
+      pthread_mutex_lock(&c->mu);
+    }
+  }
+  pthread_mutex_unlock(&c->mu);
+  return NULL;
+}
+
+int tug_controller_start(tug_controller *c, tug_error *err) {
+  c->threads = calloc((size_t)c->o.workers, sizeof *c->threads);
+  if (c->threads == NULL)
+    return tug_error_errno(err, ENOMEM, "controller %s", c->name);
+  for (; c->n_threads < c->o.workers; c->n_threads++) {
+    int rc = pthread_create(&c->threads[c->n_threads], NULL, worker_main, c);
+    if (rc != 0)
+      return tug_error_errno(err, rc, "controller %s: start worker", c->name);
+  }
+  if (c->o.resync_period_ms > 0 && c->primary) {
+    int rc = pthread_create(&c->ticker, NULL, ticker_main, c);
+    if (rc != 0)
+      return tug_error_errno(err, rc, "controller %s: start resync", c->name);
+    c->ticking = true;
+  }
+  return 0;
+}
+
+void tug_controller_stop(tug_controller *c) {
+  if (c == NULL)
+    return;
+  pthread_mutex_lock(&c->mu);
+  atomic_store(&c->stop, true);
+  pthread_cond_broadcast(&c->cond);
+  pthread_mutex_unlock(&c->mu);
+  if (c->ticking)
+    pthread_join(c->ticker, NULL);
+  c->ticking = false;
+  tug_workqueue_shutdown(c->q);
+  for (int i = 0; i < c->n_threads; i++)
+    pthread_join(c->threads[i], NULL);
+  c->n_threads = 0;
+}
+
+void tug_controller_free(tug_controller *c) {
+  if (c == NULL)
+    return;
+  tug_controller_stop(c);
+  tug_workqueue_free(c->q);
+  tug_expectations_free(c->exp);
+  pthread_mutex_destroy(&c->mu);
+  pthread_cond_destroy(&c->cond);
+  free(c->threads);
+  free(c->name);
+  free(c);
+}
+
+/* ---- metrics ---- */
+
+static void render_latency(tug_controller *const *cs, size_t n, FILE *f) {
+  fputs("# HELP tug_controller_reconcile_duration_seconds Time spent in reconcile.\n"
+        "# TYPE tug_controller_reconcile_duration_seconds histogram\n",
+        f);
+  for (size_t k = 0; k < n; k++) {
+    uint64_t cum = 0;
+    for (int i = 0; i <= LATENCY_BUCKETS; i++) {
+      cum += atomic_load(&cs[k]->buckets[i]);
+      char le[16];
+      if (i < LATENCY_BUCKETS)
+        snprintf(le, sizeof le, "%g", latency_bounds[i]);
+      else
+        snprintf(le, sizeof le, "+Inf");
+      fprintf(f, "tug_controller_reconcile_duration_seconds_bucket{controller=\"%s\",le=\"%s\"} %llu\n",
+              cs[k]->name, le, (unsigned long long)cum);
+    }
+    fprintf(f,
+            "tug_controller_reconcile_duration_seconds_sum{controller=\"%s\"} %.6f\n"
+            "tug_controller_reconcile_duration_seconds_count{controller=\"%s\"} %llu\n",
+            cs[k]->name, (double)atomic_load(&cs[k]->sum_us) / 1e6, cs[k]->name,
+            (unsigned long long)atomic_load(&cs[k]->reconciles));
+  }
+}
+
+static void render_family(tug_controller *const *cs, size_t n, FILE *f, const char *name,
+                          const char *help, const char *type,
+                          uint64_t (*value)(tug_controller *c)) {
+  fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+  for (size_t i = 0; i < n; i++)
+    fprintf(f, "%s{controller=\"%s\"} %llu\n", name, cs[i]->name,
+            (unsigned long long)value(cs[i]));
+}
+
+static uint64_t depth(tug_controller *c) { return tug_workqueue_len(c->q); }
+static uint64_t reconciles(tug_controller *c) { return atomic_load(&c->reconciles); }
+static uint64_t errors(tug_controller *c) { return atomic_load(&c->errors); }
+
+void tug_controller_render_metrics(tug_controller *const *cs, size_t n, FILE *f) {
+  render_family(cs, n, f, "tug_controller_workqueue_depth",
+                "Keys ready and waiting for a worker.", "gauge", depth);
+  render_family(cs, n, f, "tug_controller_reconcile_total", "Reconciles run.", "counter",
+                reconciles);
+  render_family(cs, n, f, "tug_controller_reconcile_errors_total",
+                "Reconciles that failed and were retried.", "counter", errors);
+  render_latency(cs, n, f);
+}

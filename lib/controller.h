@@ -1,0 +1,127 @@
+/*
+ * controller.h — the one shape of every Tugboat controller, client-go style.
+ *
+ *   shared informers ──handlers──▶ work queue of keys ──▶ N workers ──▶ reconcile(key)
+ *
+ * The one idea: reconcile is level-triggered. It is handed a key ("ns/name"),
+ * reads the desired and actual state from the informers' caches, and makes
+ * one step towards the desired; events only say which key to look at, so a
+ * missed or merged event is never lost. A reconcile that fails is retried
+ * with the queue's per-key back-off; one that wants another look later (a
+ * deadline, a grace period) asks for it with tug_controller_enqueue_after.
+ *
+ * A shared informer lists and watches one resource once for every controller
+ * that registers handlers on it. Expectations (client-go's
+ * ControllerExpectations) remember the creations and deletions a reconcile
+ * just asked for, so that the next reconcile does not repeat them while the
+ * informer has not seen them yet.
+ */
+#ifndef TUG_CONTROLLER_H
+#define TUG_CONTROLLER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "http.h"
+#include "informer.h"
+#include "workqueue.h"
+
+/* ---- shared informers ---- */
+
+typedef struct tug_shared_informer tug_shared_informer;
+
+tug_shared_informer *tug_shared_informer_new(tug_client *client, const char *resource_path,
+                                             tug_error *err);
+/* Register handlers (copied; arg is handed back). Only before start. */
+int tug_shared_informer_add_handlers(tug_shared_informer *si, const tug_informer_handlers *h,
+                                     void *arg, tug_error *err);
+int tug_shared_informer_start(tug_shared_informer *si, tug_error *err);
+tug_informer *tug_shared_informer_informer(tug_shared_informer *si);
+void tug_shared_informer_free(tug_shared_informer *si);
+
+/* ---- controllers ---- */
+
+typedef struct tug_controller tug_controller;
+
+/* 0: done (the key's back-off is reset); -1 with err: retried after back-off. */
+typedef int (*tug_reconcile_fn)(tug_controller *c, const char *key, void *arg, tug_error *err);
+
+typedef struct tug_controller_options {
+  const char *name; /* "replicaset": logs, metrics and events */
+  tug_reconcile_fn reconcile;
+  void *arg;
+  int workers;           /* 0: 1 */
+  long base_delay_ms;    /* retry back-off; 0: 5 ms */
+  long max_delay_ms;     /* 0: 60 s */
+  long resync_period_ms; /* every key of the primary informer again; 0: never */
+} tug_controller_options;
+
+tug_controller *tug_controller_new(const tug_controller_options *o, tug_error *err);
+const char *tug_controller_name(const tug_controller *c);
+
+/* Queue an object's own key when it is added, changed or deleted. The first
+ * informer watched this way is the primary one (resync walks its cache). */
+int tug_controller_watch(tug_controller *c, tug_shared_informer *si, tug_error *err);
+/*
+ * Queue the key of the object's controlling owner of kind owner_kind
+ * (ownerReferences entry with controller=true), also the old owner's when an
+ * update changed it, and count the object's creation and deletion as
+ * observed in the controller's expectations.
+ */
+int tug_controller_watch_owned(tug_controller *c, tug_shared_informer *si, const char *owner_kind,
+                               tug_error *err);
+/* Any other mapping: fn queues what it likes. old is NULL on add and delete;
+ * on delete, obj is the last state known and deleted is true. */
+typedef void (*tug_controller_map_fn)(tug_controller *c, const json_t *old, const json_t *obj,
+                                      bool deleted, void *arg);
+int tug_controller_watch_fn(tug_controller *c, tug_shared_informer *si, tug_controller_map_fn fn,
+                            void *arg, tug_error *err);
+
+void tug_controller_enqueue(tug_controller *c, const char *key);
+void tug_controller_enqueue_after(tug_controller *c, const char *key, long delay_ms);
+/* Queue obj's key ("ns/name"); objects without a name are ignored. */
+void tug_controller_enqueue_obj(tug_controller *c, const json_t *obj);
+
+/* Start the workers (and the resync ticker); informers are started apart. */
+int tug_controller_start(tug_controller *c, tug_error *err);
+/* Shut the queue down, wait for workers. Idempotent. */
+void tug_controller_stop(tug_controller *c);
+void tug_controller_free(tug_controller *c);
+
+/* Prometheus text for these controllers: queue depth, reconciles, errors, latency. */
+void tug_controller_render_metrics(tug_controller *const *cs, size_t n, FILE *f);
+
+/* ---- owner references ---- */
+
+/* The ownerReferences entry with controller=true, borrowed; NULL when none. */
+json_t *tug_controller_ref(const json_t *obj);
+/* {apiVersion, kind, name, uid, controller: true, blockOwnerDeletion: true} for owner. */
+json_t *tug_controller_ref_new(const json_t *owner);
+/* "ns/name" of obj's controlling owner when it is of kind, into buf; false otherwise. */
+bool tug_controller_owner_key(const json_t *obj, const char *kind, char *buf, size_t size);
+
+/* ---- expectations ---- */
+
+typedef struct tug_expectations tug_expectations;
+
+/* The controller's own (watch_owned feeds it). */
+tug_expectations *tug_controller_expectations(tug_controller *c);
+
+tug_expectations *tug_expectations_new(void);
+void tug_expectations_free(tug_expectations *e);
+/* key expects adds more creations (replacing what it expected before). */
+void tug_expectations_expect_creations(tug_expectations *e, const char *key, int adds);
+/* key expects the objects with these uids to go (added to what it expects). */
+void tug_expectations_expect_deletion(tug_expectations *e, const char *key, const char *uid);
+void tug_expectations_creation_observed(tug_expectations *e, const char *key);
+void tug_expectations_deletion_observed(tug_expectations *e, const char *key, const char *uid);
+/* True when nothing is outstanding, nothing was ever expected, or the
+ * expectation is older than 5 minutes (a lost event must not wedge a key). */
+bool tug_expectations_satisfied(tug_expectations *e, const char *key);
+void tug_expectations_forget(tug_expectations *e, const char *key);
+/* The same, with "now" given in monotonic seconds (for tests). */
+bool tug_expectations_satisfied_at(tug_expectations *e, const char *key, double now);
+
+#endif
