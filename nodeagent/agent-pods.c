@@ -57,6 +57,7 @@ static void enqueue(json_t *obj, void *arg) {
 }
 
 static void on_add(json_t *obj, void *arg) {
+  tug_debug("pod added", "pod=%s/%s", tug_obj_namespace(obj), tug_obj_name(obj));
   enqueue(obj, arg);
 }
 static void on_update(json_t *old_obj, json_t *new_obj, void *arg) {
