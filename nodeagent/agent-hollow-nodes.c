@@ -1,13 +1,16 @@
 /*
  * agent-hollow-nodes.c — register N hollow nodes and keep them alive.
  *
- * A few threads share the nodes (thread t has nodes t, t+T, t+2T, …). Node i
- * beats at t0 + k·period + i·period/N, so the N renewals of each 10 s period
- * are spread evenly over it instead of arriving at once; each thread meets its
- * nodes' beats in order, and one that falls behind simply beats late, never
- * twice. Every AGENT_NODE_STATUS_SECONDS a beat also refreshes the Ready
- * condition, as the real agent does. A node whose registration or heartbeat
- * finds it missing is registered again at its next beat.
+ * A few threads share the nodes (thread t has nodes t, t+T, t+2T, …), each
+ * with its own connection. Node i beats in its slot t0 + k·period + i·period/N,
+ * the first slot after its last write, so the N renewals of each 10 s period
+ * end up spread evenly over it instead of arriving at once, and a thread that
+ * falls behind beats each node once, late, never twice. Registration happens in
+ * the same loop, taking turns with due beats, so early nodes keep their Leases
+ * while thousands more register. Every AGENT_NODE_STATUS_SECONDS a beat also
+ * refreshes the Ready condition, as the real agent does. A node whose
+ * registration failed, or whose heartbeat finds it deleted, is registered again
+ * at its next beat.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -17,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "agent-hollow.h"
 #include "agent-node.h"
@@ -29,10 +31,17 @@
 
 enum { STATUS_EVERY = AGENT_NODE_STATUS_SECONDS / AGENT_LEASE_RENEW_SECONDS };
 
+typedef struct hollow_node {
+  double next_due;     /* monotonic time of its next beat */
+  unsigned char beats; /* since registration, modulo STATUS_EVERY */
+  bool registered;
+} hollow_node;
+
 typedef struct beat_thread {
   agent_hollow_nodes *ns;
   int first;
   tug_client *client; /* its own, so that its one connection stays open */
+  double next_warn;
   pthread_t thread;
 } beat_thread;
 
@@ -40,13 +49,13 @@ struct agent_hollow_nodes {
   agent_hollow_options o;
   char ready_since[AGENT_TIME_BUFSIZE];
   double t0;
-  bool *registered; /* per node; each entry is touched by its own thread only */
+  hollow_node *nodes; /* each entry is touched by its node's thread only */
   beat_thread threads[AGENT_HOLLOW_HEARTBEAT_THREADS];
   int nthreads, started;
   pthread_mutex_t mu;
   pthread_cond_t cond;
   atomic_bool stop;
-  int passes_done; /* threads through their first registration pass */
+  int passes_done; /* threads whose nodes have all had a first registration */
   int failed;      /* nodes whose first registration failed */
 };
 
@@ -70,37 +79,63 @@ static json_t *node_object(const agent_hollow_nodes *ns, const char *name) {
   return node;
 }
 
-static int register_node(agent_hollow_nodes *ns, tug_client *client, int i, tug_error *err) {
+/* Node i and its Lease; with retrying, as agent_node_register_retrying does. */
+static int register_node(agent_hollow_nodes *ns, tug_client *client, int i, bool retrying,
+                         tug_error *err) {
   char name[AGENT_HOLLOW_MAX_PREFIX + 16];
   agent_hollow_node_name(ns->o.prefix, i, name, sizeof name);
   _cleanup_json_ json_t *node = node_object(ns, name);
   if (node == NULL)
     return tug_error_errno(err, ENOMEM, "build node %s", name);
-  if (agent_node_register(client, node, err) < 0 || agent_node_renew_lease(client, name, err) < 0)
+  if (retrying ? agent_node_register_retrying(client, node, err) < 0
+               : agent_node_register(client, node, err) < 0 ||
+                     agent_node_renew_lease(client, name, err) < 0)
     return -1;
-  ns->registered[i] = true;
+  ns->nodes[i].registered = true;
+  ns->nodes[i].beats = 0;
   return 0;
 }
 
-static void beat(beat_thread *t, int i, long round) {
+/* While the API server is away every beat fails: one line per thread and
+ * period is enough to say so. */
+static void warn_rarely(beat_thread *t, const char *msg, const char *node, const tug_error *err) {
+  double now = tug_monotonic_seconds();
+  if (now < t->next_warn)
+    return;
+  t->next_warn = now + AGENT_LEASE_RENEW_SECONDS;
+  tug_warn(msg, "node=%s err=\"%s\" (more failures in the next %d s not logged)", node, err->msg,
+           AGENT_LEASE_RENEW_SECONDS);
+}
+
+static void schedule(agent_hollow_nodes *ns, int i) {
+  double period = AGENT_LEASE_RENEW_SECONDS;
+  ns->nodes[i].next_due =
+      agent_hollow_next_beat(ns->t0, period, period * i / ns->o.count, tug_monotonic_seconds());
+}
+
+/* Renew node i's Lease, and every STATUS_EVERY beats its Ready condition;
+ * register it instead when it is not (or no longer) registered. */
+static void beat(beat_thread *t, int i) {
   agent_hollow_nodes *ns = t->ns;
+  hollow_node *n = &ns->nodes[i];
   char name[AGENT_HOLLOW_MAX_PREFIX + 16];
   tug_error err = {0};
   agent_hollow_node_name(ns->o.prefix, i, name, sizeof name);
-  if (!ns->registered[i]) {
-    if (register_node(ns, t->client, i, &err) < 0)
-      tug_warn("hollow node registration failed", "node=%s err=\"%s\"", name, err.msg);
+  if (!n->registered) {
+    if (register_node(ns, t->client, i, false, &err) < 0)
+      warn_rarely(t, "hollow node registration failed", name, &err);
     return;
   }
   if (agent_node_renew_lease(t->client, name, &err) < 0)
-    tug_warn("lease renewal failed", "node=%s err=\"%s\"", name, err.msg);
-  if (round % STATUS_EVERY != 0)
+    warn_rarely(t, "lease renewal failed", name, &err);
+  n->beats = (unsigned char)((n->beats + 1) % STATUS_EVERY);
+  if (n->beats != 0)
     return;
   tug_error_clear(&err);
   if (agent_node_heartbeat(t->client, name, ns->ready_since, &err) < 0) {
-    tug_warn("node heartbeat failed", "node=%s err=\"%s\"", name, err.msg);
+    warn_rarely(t, "node heartbeat failed", name, &err);
     if (err.code == ENOENT)
-      ns->registered[i] = false;
+      n->registered = false;
   }
 }
 
@@ -119,19 +154,7 @@ static bool wait_until(agent_hollow_nodes *ns, double until) {
   return stop;
 }
 
-static void first_pass(beat_thread *t) {
-  agent_hollow_nodes *ns = t->ns;
-  int failed = 0;
-  for (int i = t->first; i < ns->o.count && !ns->stop; i += ns->nthreads) {
-    tug_error err = {0};
-    if (ns->registered[i])
-      continue;
-    if (register_node(ns, t->client, i, &err) < 0) {
-      if (failed++ == 0)
-        tug_warn("hollow node registration failed, retried at its next beat", "node=%s-%d err=\"%s\"",
-                 ns->o.prefix, i, err.msg);
-    }
-  }
+static void pass_done(agent_hollow_nodes *ns, int failed) {
   pthread_mutex_lock(&ns->mu);
   ns->failed += failed;
   ns->passes_done++;
@@ -139,43 +162,61 @@ static void first_pass(beat_thread *t) {
   pthread_mutex_unlock(&ns->mu);
 }
 
+/*
+ * The thread's nodes form a cycle, joined in index order as they are first
+ * registered. While some are still to join, the thread alternates between the
+ * due beat of the node at the cursor and registering the next node (which then
+ * joins), so that neither starves when the API server is slow; then it only
+ * beats, sleeping until the cursor's beat is due. Nodes join (and so are
+ * written) in cycle order and each is next due within one period of its last
+ * write, so the cursor always meets the earliest beat, and a lagging thread
+ * beats each node once, late, not twice.
+ */
 static void *beat_main(void *arg) {
   beat_thread *t = arg;
   agent_hollow_nodes *ns = t->ns;
-  first_pass(t);
-  double period = AGENT_LEASE_RENEW_SECONDS, step = period / ns->o.count;
-  for (long round = 1;; round++) {
-    for (int i = t->first; i < ns->o.count; i += ns->nthreads) {
-      if (wait_until(ns, ns->t0 + (double)round * period + i * step))
-        return NULL;
-      beat(t, i, round);
+  int mine = (ns->o.count - t->first + ns->nthreads - 1) / ns->nthreads;
+  int joined = 0, cursor = 0, failed = 0;
+  bool joined_last = false;
+  while (!ns->stop) {
+    int i = t->first + cursor * ns->nthreads;
+    bool due = joined > 0 && ns->nodes[i].next_due <= tug_monotonic_seconds();
+    if (due && (joined_last || joined == mine)) {
+      beat(t, i);
+      schedule(ns, i);
+      cursor = (cursor + 1) % joined;
+      joined_last = false;
+    } else if (joined < mine) {
+      joined_last = true;
+      int j = t->first + joined * ns->nthreads;
+      tug_error err = {0};
+      if (!ns->nodes[j].registered && register_node(ns, t->client, j, false, &err) < 0 &&
+          failed++ == 0)
+        tug_warn("hollow node registration failed, retried at its next beat",
+                 "node=%s-%d err=\"%s\"", ns->o.prefix, j, err.msg);
+      schedule(ns, j);
+      if (++joined == mine)
+        pass_done(ns, failed);
+    } else if (wait_until(ns, ns->nodes[i].next_due)) {
+      break;
     }
   }
-}
-
-/* Node 0 first, retried while the API server is not up yet, as the real agent
- * does; the rest in parallel once it answers. */
-static int register_first(agent_hollow_nodes *ns, tug_client *client, tug_error *err) {
-  for (int attempt = 1;; attempt++) {
-    tug_error_clear(err);
-    if (register_node(ns, client, 0, err) == 0)
-      return 0;
-    if (attempt >= 30 || (err->code != TUG_E_UNAVAILABLE && err->code != ETIMEDOUT))
-      return -1;
-    tug_warn("API server unavailable, retrying", "node=%s-0 err=\"%s\"", ns->o.prefix, err->msg);
-    sleep(1);
-  }
+  if (joined < mine)
+    pass_done(ns, failed);
+  return NULL;
 }
 
 static int start_threads(agent_hollow_nodes *ns, tug_error *err) {
-  ns->nthreads = ns->o.count < AGENT_HOLLOW_HEARTBEAT_THREADS ? ns->o.count
-                                                              : AGENT_HOLLOW_HEARTBEAT_THREADS;
+  ns->nthreads =
+      ns->o.count < AGENT_HOLLOW_HEARTBEAT_THREADS ? ns->o.count : AGENT_HOLLOW_HEARTBEAT_THREADS;
   for (; ns->started < ns->nthreads; ns->started++) {
     beat_thread *t = &ns->threads[ns->started];
     *t = (beat_thread){.ns = ns, .first = ns->started};
     if ((t->client = tug_client_new(ns->o.server, NULL, err)) == NULL)
       return -1;
-    if (ns->started == 0 && register_first(ns, t->client, err) < 0) {
+    /* Node 0 first, retried while the API server is not up yet, as the real
+     * agent does; the rest in parallel once it answers. */
+    if (ns->started == 0 && register_node(ns, t->client, 0, true, err) < 0) {
       tug_client_free(t->client);
       return -1;
     }
@@ -205,8 +246,8 @@ int agent_hollow_nodes_start(const agent_hollow_options *o, agent_hollow_nodes *
   agent_time_format(time(NULL), ns->ready_since, sizeof ns->ready_since);
   pthread_mutex_init(&ns->mu, NULL);
   tug_cond_init_monotonic(&ns->cond);
-  ns->registered = calloc((size_t)o->count, sizeof *ns->registered);
-  if (ns->registered == NULL) {
+  ns->nodes = calloc((size_t)o->count, sizeof *ns->nodes);
+  if (ns->nodes == NULL) {
     agent_hollow_nodes_stop(ns);
     return tug_error_errno(err, ENOMEM, "allocate hollow nodes");
   }
@@ -229,6 +270,6 @@ void agent_hollow_nodes_stop(agent_hollow_nodes *ns) {
   }
   pthread_cond_destroy(&ns->cond);
   pthread_mutex_destroy(&ns->mu);
-  free(ns->registered);
+  free(ns->nodes);
   free(ns);
 }

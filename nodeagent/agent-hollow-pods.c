@@ -131,8 +131,8 @@ static int delete_for_good(agent_hollow_pods *p, const json_t *pod, tug_error *e
   return 0;
 }
 
-static int write_status(agent_hollow_pods *p, const json_t *pod, const pod_rec *r,
-                        time_t finished, tug_error *err) {
+static int write_status(agent_hollow_pods *p, const json_t *pod, const pod_rec *r, time_t finished,
+                        tug_error *err) {
   char ip[16], path[1024];
   agent_hollow_ip_format(r->ip, ip, sizeof ip);
   json_t *status = agent_hollow_pod_status(pod, p->o.host_ip, ip, r->started, finished);
@@ -145,8 +145,8 @@ static int write_status(agent_hollow_pods *p, const json_t *pod, const pod_rec *
   if (tug_client_patch(p->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0)
     return tug_error_wrap(err, "write status of pod %s/%s", tug_obj_namespace(pod),
                           tug_obj_name(pod));
-  tug_debug("hollow pod status written", "pod=%s/%s node=%s ip=%s phase=%s",
-            tug_obj_namespace(pod), tug_obj_name(pod), tug_obj_get_str(pod, "spec.nodeName"), ip,
+  tug_debug("hollow pod status written", "pod=%s/%s node=%s ip=%s phase=%s", tug_obj_namespace(pod),
+            tug_obj_name(pod), tug_obj_get_str(pod, "spec.nodeName"), ip,
             finished ? "Succeeded" : "Running");
   return 0;
 }
@@ -242,8 +242,8 @@ int agent_hollow_pods_start(const agent_hollow_options *o, agent_hollow_pods **o
   }
   tug_informer_handlers h = {.on_add = on_add, .on_update = on_update, .on_delete = on_delete};
   if ((p->client = tug_client_new(o->server, NULL, err)) == NULL ||
-      (p->inf = tug_informer_new(p->client, "/api/v1/pods", NULL, "spec.nodeName!=", &h, p,
-                                 err)) == NULL ||
+      (p->inf = tug_informer_new(p->client, "/api/v1/pods", NULL, "spec.nodeName!=", &h, p, err)) ==
+          NULL ||
       tug_informer_start(p->inf, err) < 0) {
     agent_hollow_pods_stop(p);
     return tug_error_wrap(err, "watch pods of hollow nodes");

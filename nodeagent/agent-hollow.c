@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,11 @@ struct agent_hollow {
   agent_hollow_nodes *nodes;
   agent_hollow_pods *pods;
 };
+
+double agent_hollow_next_beat(double t0, double period, double offset, double now) {
+  double k = floor((now - t0 - offset) / period) + 1;
+  return t0 + offset + k * period;
+}
 
 void agent_hollow_node_name(const char *prefix, int i, char *buf, size_t size) {
   snprintf(buf, size, "%s-%d", prefix, i);

@@ -61,6 +61,9 @@ void agent_hollow_stop(agent_hollow *h);
 
 /* ---- pure parts ---- */
 
+/* The first time after now of the form t0 + offset + k·period (k an integer):
+ * when a node whose slot in the period is offset beats next. */
+double agent_hollow_next_beat(double t0, double period, double offset, double now);
 /* "PREFIX-i" into buf. */
 void agent_hollow_node_name(const char *prefix, int i, char *buf, size_t size);
 /* i when name is "PREFIX-i" with 0 <= i < count (decimal, no leading zero), else -1. */
@@ -106,8 +109,7 @@ int agent_hollow_nodes_start(const agent_hollow_options *o, agent_hollow_nodes *
 void agent_hollow_nodes_stop(agent_hollow_nodes *n);
 
 typedef struct agent_hollow_pods agent_hollow_pods;
-int agent_hollow_pods_start(const agent_hollow_options *o, agent_hollow_pods **out,
-                            tug_error *err);
+int agent_hollow_pods_start(const agent_hollow_options *o, agent_hollow_pods **out, tug_error *err);
 void agent_hollow_pods_stop(agent_hollow_pods *p);
 
 #endif

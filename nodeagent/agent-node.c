@@ -153,8 +153,7 @@ int agent_node_patch_status(tug_client *c, const char *name, json_t *status, tug
   return 0;
 }
 
-int agent_node_heartbeat(tug_client *c, const char *name, const char *ready_since,
-                         tug_error *err) {
+int agent_node_heartbeat(tug_client *c, const char *name, const char *ready_since, tug_error *err) {
   json_t *status = json_pack("{s:o}", "conditions", agent_node_ready_conditions(ready_since));
   return agent_node_patch_status(c, name, status, err);
 }
@@ -191,12 +190,25 @@ int agent_node_renew_lease(tug_client *c, const char *name, tug_error *err) {
   return 0;
 }
 
+int agent_node_register_retrying(tug_client *c, const json_t *node, tug_error *err) {
+  const char *name = tug_obj_name(node);
+  for (int attempt = 1;; attempt++) {
+    tug_error_clear(err);
+    if (agent_node_register(c, node, err) == 0 && agent_node_renew_lease(c, name, err) == 0)
+      return 0;
+    if (attempt >= 30 || (err->code != TUG_E_UNAVAILABLE && err->code != ETIMEDOUT))
+      return -1;
+    tug_warn("API server unavailable, retrying", "node=%s err=\"%s\"", name, err->msg);
+    sleep(1);
+  }
+}
+
 static int register_node(agent_node *n, const agent_node_options *o, tug_error *err) {
   _cleanup_json_ json_t *node = agent_node_object(n->name);
   json_t *status = host_status(o);
   json_object_set_new(status, "conditions", agent_node_ready_conditions(n->ready_since));
   json_object_set_new(node, "status", status);
-  return agent_node_register(n->client, node, err);
+  return agent_node_register_retrying(n->client, node, err);
 }
 
 static bool wait_stop(agent_node *n, double until) {
@@ -235,18 +247,6 @@ static void *heartbeat_main(void *arg) {
   return NULL;
 }
 
-static int register_with_retry(agent_node *n, const agent_node_options *o, tug_error *err) {
-  for (int attempt = 1;; attempt++) {
-    tug_error_clear(err);
-    if (register_node(n, o, err) == 0 && agent_node_renew_lease(n->client, n->name, err) == 0)
-      return 0;
-    if (attempt >= 30 || (err->code != TUG_E_UNAVAILABLE && err->code != ETIMEDOUT))
-      return -1;
-    tug_warn("API server unavailable, retrying", "node=%s err=\"%s\"", n->name, err->msg);
-    sleep(1);
-  }
-}
-
 int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *err) {
   agent_node *n = calloc(1, sizeof *n);
   if (n == NULL)
@@ -256,7 +256,7 @@ int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *e
   agent_time_format(time(NULL), n->ready_since, sizeof n->ready_since);
   pthread_mutex_init(&n->mu, NULL);
   tug_cond_init_monotonic(&n->cond);
-  if (register_with_retry(n, o, err) < 0) {
+  if (register_node(n, o, err) < 0) {
     agent_node_stop(n);
     return -1;
   }

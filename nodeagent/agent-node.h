@@ -62,11 +62,12 @@ json_t *agent_node_ready_conditions(const char *ready_since);
  * in tug-node-lease (renewTime now), creating it if missing.
  */
 int agent_node_register(tug_client *c, const json_t *node, tug_error *err);
+/* register, then renew_lease, retried every second for up to 30 s while the API
+ * server is unreachable (it may be starting alongside). */
+int agent_node_register_retrying(tug_client *c, const json_t *node, tug_error *err);
 int agent_node_patch_status(tug_client *c, const char *name, json_t *status, tug_error *err);
-int agent_node_heartbeat(tug_client *c, const char *name, const char *ready_since,
-                         tug_error *err);
+int agent_node_heartbeat(tug_client *c, const char *name, const char *ready_since, tug_error *err);
 int agent_node_renew_lease(tug_client *c, const char *name, tug_error *err);
-
 
 typedef struct agent_node agent_node;
 

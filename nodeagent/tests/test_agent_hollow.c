@@ -38,6 +38,18 @@ static void test_node_names_parse_back_to_their_index_and_nothing_else_does(void
   assert_int_equal(agent_hollow_node_index("a-b", 5, "a-b-4"), 4);
 }
 
+static void test_next_beat_is_the_first_slot_strictly_after_now(void **state) {
+  (void)state;
+  /* Slots of a node at offset 2.5 s in a 10 s period from t0 = 100: 102.5, 112.5, … */
+  assert_float_equal(agent_hollow_next_beat(100, 10, 2.5, 100), 102.5, 1e-9);
+  assert_float_equal(agent_hollow_next_beat(100, 10, 2.5, 102.5), 112.5, 1e-9);
+  assert_float_equal(agent_hollow_next_beat(100, 10, 2.5, 105), 112.5, 1e-9);
+  /* Far behind: one slot ahead of now, not the missed ones in between. */
+  assert_float_equal(agent_hollow_next_beat(100, 10, 2.5, 147), 152.5, 1e-9);
+  /* Before t0 (a clock read a moment early). */
+  assert_float_equal(agent_hollow_next_beat(100, 10, 2.5, 99), 102.5, 1e-9);
+}
+
 static json_t *pod(const char *policy, const char *run_seconds) {
   json_t *p = json_pack("{s:{s:s, s:s}, s:{s:[{s:s, s:s}, {s:s, s:s}]}}", "metadata", "name", "p",
                         "uid", "u1", "spec", "containers", "name", "a", "image", "busybox", "name",
@@ -77,8 +89,8 @@ static void test_running_status_has_ips_ready_containers_and_start_time(void **s
   assert_non_null(st);
   assert_string_equal(tug_obj_get_str(st, "phase"), "Running");
   assert_string_equal(tug_obj_get_str(st, "podIP"), "198.18.0.7");
-  assert_string_equal(
-      tug_obj_get_str(json_array_get(tug_obj_get(st, "podIPs"), 0), "ip"), "198.18.0.7");
+  assert_string_equal(tug_obj_get_str(json_array_get(tug_obj_get(st, "podIPs"), 0), "ip"),
+                      "198.18.0.7");
   assert_string_equal(tug_obj_get_str(st, "hostIP"), "10.0.0.1");
   assert_string_equal(tug_obj_get_str(st, "startTime"), "2023-11-14T22:13:20Z");
   json_t *cs = tug_obj_get(st, "containerStatuses");
@@ -108,8 +120,8 @@ static void test_finished_status_is_succeeded_with_exit_code_zero(void **state) 
 
 static void test_status_of_a_pod_without_containers_does_not_crash(void **state) {
   (void)state;
-  _cleanup_json_ json_t *p = json_pack("{s:{s:s}, s:{s:i}}", "metadata", "name", "p", "spec",
-                                       "containers", 3);
+  _cleanup_json_ json_t *p =
+      json_pack("{s:{s:s}, s:{s:i}}", "metadata", "name", "p", "spec", "containers", 3);
   _cleanup_json_ json_t *st = agent_hollow_pod_status(p, "10.0.0.1", "198.18.0.7", 1, 0);
   assert_non_null(st);
   assert_int_equal(json_array_size(tug_obj_get(st, "containerStatuses")), 0);
@@ -171,6 +183,7 @@ static void test_time_parse_reads_what_format_writes(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_node_names_parse_back_to_their_index_and_nothing_else_does),
+      cmocka_unit_test(test_next_beat_is_the_first_slot_strictly_after_now),
       cmocka_unit_test(test_only_never_and_on_failure_pods_finish_annotation_first),
       cmocka_unit_test(test_running_status_has_ips_ready_containers_and_start_time),
       cmocka_unit_test(test_finished_status_is_succeeded_with_exit_code_zero),

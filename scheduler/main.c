@@ -1,0 +1,322 @@
+/*
+ * tug-scheduler — places pending pods on nodes through Tugboat's queues.
+ *
+ * main parses flags and wires the pieces: informers on nodes, queues,
+ * namespaces and pods feed the core (scheduler.h); one thread runs the core's
+ * decisions; the binder's workers talk to the API server; a status writer
+ * keeps Queue.status true; /metrics is served on --listen. SIGTERM or SIGINT
+ * stops it all in reverse order.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bind.h"
+#include "clock.h"
+#include "daemon.h"
+#include "events.h"
+#include "framework.h"
+#include "http.h"
+#include "informer.h"
+#include "log.h"
+#include "metrics.h"
+#include "object.h"
+#include "queue-status.h"
+#include "scheduler.h"
+
+#define KICK_PERIOD_S 60.0
+#define IDLE_WAIT_MS 50
+#define SYNC_TIMEOUT_MS 60000
+
+typedef struct config {
+  const char *server, *token, *config_file, *listen, *log_level, *log_file;
+  int bind_workers;
+  long status_period_ms;
+} config;
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: tug-scheduler --server URL [--config FILE] [--listen IP:PORT]\n"
+             "                     [--bind-workers N] [--status-period-ms MS]\n"
+             "                     [--token TOKEN] [--log-level L] [--log-file PATH]\n"
+             "\n"
+             "Places pending pods on nodes through Queues (scheduling.tug.io/v1): priority\n"
+             "then age inside a queue, DRF fair share across queues, nominal quota with\n"
+             "borrowing and lending in cohorts, and preemption. --config names a\n"
+             "SchedulerConfiguration (plugins and weights, node sampling; see\n"
+             "docs/scheduler.md). /metrics and /healthz are served on --listen (default\n"
+             "127.0.0.1:10251). --bind-workers (default 32) binds run at once.\n");
+}
+
+static int parse_args(int argc, char **argv, config *c) {
+  enum { SERVER = 1, TOKEN, CONFIG, LISTEN, WORKERS, STATUS, LEVEL, LOGFILE };
+  static const struct option opts[] = {
+      {"server", required_argument, NULL, SERVER},
+      {"token", required_argument, NULL, TOKEN},
+      {"config", required_argument, NULL, CONFIG},
+      {"listen", required_argument, NULL, LISTEN},
+      {"bind-workers", required_argument, NULL, WORKERS},
+      {"status-period-ms", required_argument, NULL, STATUS},
+      {"log-level", required_argument, NULL, LEVEL},
+      {"log-file", required_argument, NULL, LOGFILE},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  *c = (config){.listen = "127.0.0.1:10251",
+                .log_level = "info",
+                .bind_workers = 32,
+                .status_period_ms = 1000};
+  int opt;
+  char *end;
+  while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (opt) {
+    case SERVER:
+      c->server = optarg;
+      break;
+    case TOKEN:
+      c->token = optarg;
+      break;
+    case CONFIG:
+      c->config_file = optarg;
+      break;
+    case LISTEN:
+      c->listen = optarg;
+      break;
+    case LEVEL:
+      c->log_level = optarg;
+      break;
+    case LOGFILE:
+      c->log_file = optarg;
+      break;
+    case WORKERS:
+      c->bind_workers = (int)strtol(optarg, &end, 10);
+      if (*end || c->bind_workers < 1 || c->bind_workers > 1024) {
+        fprintf(stderr, "tug-scheduler: --bind-workers: want 1..1024\n");
+        return -1;
+      }
+      break;
+    case STATUS:
+      c->status_period_ms = strtol(optarg, &end, 10);
+      if (*end || c->status_period_ms < 10 || c->status_period_ms > 3600000) {
+        fprintf(stderr, "tug-scheduler: --status-period-ms: want 10..3600000\n");
+        return -1;
+      }
+      break;
+    case 'h':
+      usage(stdout);
+      exit(0);
+    default:
+      usage(stderr);
+      return -1;
+    }
+  }
+  if (c->server == NULL || optind != argc) {
+    usage(stderr);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- informers → core, and waking the decision loop ---- */
+
+typedef struct app {
+  sched_core *core;
+  pthread_mutex_t mu;
+  pthread_cond_t cond;
+  bool dirty;
+  atomic_bool stop;
+} app;
+
+static void wake(app *a) {
+  pthread_mutex_lock(&a->mu);
+  a->dirty = true;
+  pthread_cond_signal(&a->cond);
+  pthread_mutex_unlock(&a->mu);
+}
+
+static void pod_add(json_t *o, void *arg) {
+  app *a = arg;
+  sched_core_pod_changed(a->core, o, tug_monotonic_seconds());
+  wake(a);
+}
+static void pod_update(json_t *old, json_t *o, void *arg) {
+  (void)old, pod_add(o, arg);
+}
+static void pod_delete(json_t *o, void *arg) {
+  app *a = arg;
+  sched_core_pod_deleted(a->core, o);
+  wake(a);
+}
+
+static void node_add(json_t *o, void *arg) {
+  app *a = arg;
+  sched_core_node_changed(a->core, o);
+  wake(a);
+}
+static void node_update(json_t *old, json_t *o, void *arg) {
+  (void)old, node_add(o, arg);
+}
+static void node_delete(json_t *o, void *arg) {
+  app *a = arg;
+  const char *name = tug_obj_name(o);
+  if (name)
+    sched_core_node_deleted(a->core, name);
+  wake(a);
+}
+
+static void queue_add(json_t *o, void *arg) {
+  app *a = arg;
+  sched_core_queue_changed(a->core, o);
+  wake(a);
+}
+static void queue_update(json_t *old, json_t *o, void *arg) {
+  (void)old, queue_add(o, arg);
+}
+static void queue_delete(json_t *o, void *arg) {
+  app *a = arg;
+  const char *name = tug_obj_name(o);
+  if (name)
+    sched_core_queue_deleted(a->core, name);
+  wake(a);
+}
+
+static void ns_add(json_t *o, void *arg) {
+  app *a = arg;
+  const char *name = tug_obj_name(o);
+  json_t *labels = tug_obj_labels(o);
+  json_t *empty = labels ? NULL : json_object();
+  if (name)
+    sched_core_namespace_changed(a->core, name, labels ? labels : empty);
+  json_decref(empty);
+  wake(a);
+}
+static void ns_update(json_t *old, json_t *o, void *arg) {
+  (void)old, ns_add(o, arg);
+}
+static void ns_delete(json_t *o, void *arg) {
+  app *a = arg;
+  const char *name = tug_obj_name(o);
+  if (name)
+    sched_core_namespace_changed(a->core, name, NULL);
+}
+
+static void *decide(void *arg) {
+  app *a = arg;
+  double next_kick = tug_monotonic_seconds() + KICK_PERIOD_S;
+  while (!atomic_load(&a->stop)) {
+    double now = tug_monotonic_seconds();
+    if (now >= next_kick) {
+      sched_core_kick(a->core); /* unschedulable pods are tried again now and then */
+      next_kick = now + KICK_PERIOD_S;
+    }
+    if (sched_core_schedule_one(a->core, now))
+      continue;
+    pthread_mutex_lock(&a->mu);
+    if (!a->dirty) {
+      struct timespec until = tug_deadline_ms(IDLE_WAIT_MS);
+      pthread_cond_timedwait(&a->cond, &a->mu, &until);
+    }
+    a->dirty = false;
+    pthread_mutex_unlock(&a->mu);
+  }
+  return NULL;
+}
+
+/* ---- start-up and shutdown ---- */
+
+typedef struct watched {
+  const char *path;
+  tug_informer_handlers h;
+  tug_informer *inf;
+} watched;
+
+static int start_informers(tug_client *cli, app *a, watched *w, size_t n, tug_error *err) {
+  for (size_t i = 0; i < n; i++) {
+    w[i].inf = tug_informer_new(cli, w[i].path, NULL, NULL, &w[i].h, a, err);
+    if (w[i].inf == NULL || tug_informer_start(w[i].inf, err) < 0)
+      return tug_error_wrap(err, "watch %s", w[i].path);
+    if (!tug_informer_wait_synced(w[i].inf, SYNC_TIMEOUT_MS))
+      return tug_error_set(err, ETIMEDOUT, "list %s: not synced in time", w[i].path);
+  }
+  return 0;
+}
+
+static int run(const config *cfg, tug_error *err) {
+  sched_profile prof;
+  sched_profile_default(&prof);
+  if (cfg->config_file && sched_profile_load_file(&prof, cfg->config_file, err) < 0)
+    return -1;
+  tug_client *cli = tug_client_new(cfg->server, cfg->token, err);
+  if (cli == NULL)
+    return -1;
+  tug_events *events = NULL;
+  sched_metrics metrics = {0};
+  sched_binder *binder = NULL;
+  sched_status_writer *status = NULL;
+  app a = {.dirty = true};
+  pthread_mutex_init(&a.mu, NULL);
+  tug_cond_init_monotonic(&a.cond);
+  watched w[] = {
+      {"/api/v1/nodes", {node_add, node_update, node_delete}, NULL},
+      {"/apis/scheduling.tug.io/v1/queues", {queue_add, queue_update, queue_delete}, NULL},
+      {"/api/v1/namespaces", {ns_add, ns_update, ns_delete}, NULL},
+      {"/api/v1/pods", {pod_add, pod_update, pod_delete}, NULL},
+  };
+  const size_t n_watched = sizeof w / sizeof w[0];
+  pthread_t decider;
+  bool deciding = false;
+  int rc = -1;
+  if (tug_events_open(cli, "tug-scheduler", NULL, &events, err) < 0 ||
+      (binder = sched_binder_new(cli, events, &metrics, cfg->bind_workers, err)) == NULL)
+    goto out;
+  if ((a.core = sched_core_new(&prof, &sched_binder_sink, binder)) == NULL) {
+    tug_error_set(err, ENOMEM, "scheduler state");
+    goto out;
+  }
+  sched_binder_attach(binder, a.core);
+  metrics.core = a.core;
+  if (sched_metrics_serve(&metrics, cfg->listen, err) < 0 ||
+      start_informers(cli, &a, w, n_watched, err) < 0 ||
+      (status = sched_status_writer_start(cli, a.core, cfg->status_period_ms, err)) == NULL)
+    goto out;
+  int prc = pthread_create(&decider, NULL, decide, &a);
+  if (prc != 0) {
+    tug_error_errno(err, prc, "start the decision thread");
+    goto out;
+  }
+  deciding = true;
+  tug_info("scheduling", "server=%s listen=%s nodes=%zu", cfg->server, cfg->listen,
+           a.core->cache->n_nodes);
+  tug_info("shutting down", "signal=%s", strsignal(tug_daemon_wait_signal()));
+  rc = 0;
+out:
+  atomic_store(&a.stop, true);
+  if (deciding)
+    pthread_join(decider, NULL);
+  sched_status_writer_stop(status);
+  for (size_t i = 0; i < n_watched; i++)
+    tug_informer_free(w[i].inf);
+  sched_binder_free(binder);
+  sched_metrics_stop(&metrics);
+  tug_events_close(events);
+  sched_core_free(a.core);
+  tug_client_free(cli);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  config cfg;
+  if (parse_args(argc, argv, &cfg) < 0)
+    return 2;
+  if (tug_daemon_init("tug-scheduler", "scheduler", cfg.log_level, cfg.log_file) < 0)
+    return 2;
+  tug_error err = {0};
+  if (run(&cfg, &err) < 0) {
+    fprintf(stderr, "tug-scheduler: %s\n", err.msg);
+    return 1;
+  }
+  return 0;
+}

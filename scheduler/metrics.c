@@ -1,0 +1,98 @@
+/*
+ * metrics.c — see metrics.h.
+ */
+#include "metrics.h"
+
+#include <stdio.h>
+
+static const double bounds[SCHED_LATENCY_BUCKETS] = {
+    0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+
+void sched_metrics_observe_latency(sched_metrics *m, double seconds) {
+  int i = 0;
+  while (i < SCHED_LATENCY_BUCKETS && seconds > bounds[i])
+    i++;
+  atomic_fetch_add(&m->buckets[i], 1);
+  atomic_fetch_add(&m->count, 1);
+  atomic_fetch_add(&m->sum_us, (uint64_t)(seconds * 1e6));
+}
+
+static void render_queues(FILE *f, sched_core *c) {
+  fputs("# HELP tug_scheduler_queue_pending Pods waiting in each queue.\n"
+        "# TYPE tug_scheduler_queue_pending gauge\n",
+        f);
+  sched_queues *qs = c->queues;
+  for (size_t i = 0; i < qs->n; i++)
+    fprintf(f, "tug_scheduler_queue_pending{queue=\"%s\"} %zu\n", qs->v[i]->name,
+            sched_queue_pending(qs->v[i]));
+  fputs("# HELP tug_scheduler_queue_admitted Pods admitted (assumed or bound) per queue.\n"
+        "# TYPE tug_scheduler_queue_admitted gauge\n",
+        f);
+  for (size_t i = 0; i < qs->n; i++)
+    fprintf(f, "tug_scheduler_queue_admitted{queue=\"%s\"} %zu\n", qs->v[i]->name,
+            qs->v[i]->admitted.n);
+  fputs("# HELP tug_scheduler_queue_weighted_share Weighted DRF share of each queue.\n"
+        "# TYPE tug_scheduler_queue_weighted_share gauge\n",
+        f);
+  for (size_t i = 0; i < qs->n; i++)
+    fprintf(f, "tug_scheduler_queue_weighted_share{queue=\"%s\"} %.4f\n", qs->v[i]->name,
+            sched_queues_share(qs, qs->v[i]));
+}
+
+static void render_stats(FILE *f, const sched_stats *s) {
+  fprintf(f,
+          "# HELP tug_scheduler_schedule_attempts_total Scheduling attempts by result.\n"
+          "# TYPE tug_scheduler_schedule_attempts_total counter\n"
+          "tug_scheduler_schedule_attempts_total{result=\"scheduled\"} %llu\n"
+          "tug_scheduler_schedule_attempts_total{result=\"unschedulable\"} %llu\n"
+          "tug_scheduler_schedule_attempts_total{result=\"error\"} %llu\n"
+          "# HELP tug_scheduler_preemption_victims_total Pods evicted by preemption.\n"
+          "# TYPE tug_scheduler_preemption_victims_total counter\n"
+          "tug_scheduler_preemption_victims_total %llu\n"
+          "# HELP tug_scheduler_bind_failures_total Binds the API server refused or missed.\n"
+          "# TYPE tug_scheduler_bind_failures_total counter\n"
+          "tug_scheduler_bind_failures_total %llu\n",
+          (unsigned long long)s->scheduled, (unsigned long long)s->unschedulable,
+          (unsigned long long)s->errors, (unsigned long long)s->preemptions,
+          (unsigned long long)s->bind_failures);
+}
+
+static void render_latency(FILE *f, sched_metrics *m) {
+  fputs("# HELP tug_scheduler_e2e_scheduling_duration_seconds From pending to bound.\n"
+        "# TYPE tug_scheduler_e2e_scheduling_duration_seconds histogram\n",
+        f);
+  uint64_t cum = 0;
+  for (int i = 0; i <= SCHED_LATENCY_BUCKETS; i++) {
+    cum += atomic_load(&m->buckets[i]);
+    if (i < SCHED_LATENCY_BUCKETS)
+      fprintf(f, "tug_scheduler_e2e_scheduling_duration_seconds_bucket{le=\"%g\"} %llu\n",
+              bounds[i], (unsigned long long)cum);
+    else
+      fprintf(f, "tug_scheduler_e2e_scheduling_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+              (unsigned long long)cum);
+  }
+  fprintf(f,
+          "tug_scheduler_e2e_scheduling_duration_seconds_sum %.6f\n"
+          "tug_scheduler_e2e_scheduling_duration_seconds_count %llu\n",
+          (double)atomic_load(&m->sum_us) / 1e6, (unsigned long long)atomic_load(&m->count));
+}
+
+void sched_metrics_render(FILE *f, void *arg) {
+  sched_metrics *m = arg;
+  pthread_mutex_lock(&m->core->mu);
+  sched_stats s = m->core->stats;
+  render_queues(f, m->core);
+  pthread_mutex_unlock(&m->core->mu);
+  render_stats(f, &s);
+  render_latency(f, m);
+}
+
+int sched_metrics_serve(sched_metrics *m, const char *listen, tug_error *err) {
+  m->server = tug_metrics_server_start(listen, sched_metrics_render, m, err);
+  return m->server ? 0 : -1;
+}
+
+void sched_metrics_stop(sched_metrics *m) {
+  tug_metrics_server_stop(m->server);
+  m->server = NULL;
+}

@@ -1,0 +1,36 @@
+/*
+ * metrics.h — tug-scheduler's /metrics (Prometheus text) and /healthz.
+ *
+ * Counters live in the core (sched_stats, under its lock) and here (the
+ * latency histogram, atomics, fed by bind workers); the page is built from
+ * both at each scrape.
+ */
+#ifndef SCHED_METRICS_H
+#define SCHED_METRICS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "metrics-server.h"
+#include "scheduler.h"
+
+#define SCHED_LATENCY_BUCKETS 15
+
+typedef struct sched_metrics {
+  sched_core *core;
+  _Atomic uint64_t buckets[SCHED_LATENCY_BUCKETS + 1]; /* the last is +Inf */
+  _Atomic uint64_t count, sum_us;
+  tug_metrics_server *server;
+} sched_metrics;
+
+/* First pending sighting to a successful bind, in seconds. */
+void sched_metrics_observe_latency(sched_metrics *m, double seconds);
+/* The page, into f (a tug_metrics_render_fn; arg is m). */
+void sched_metrics_render(FILE *f, void *m);
+/* Serve /metrics and /healthz on listen ("127.0.0.1:10251"). */
+int sched_metrics_serve(sched_metrics *m, const char *listen, tug_error *err);
+void sched_metrics_stop(sched_metrics *m);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * queue-status.c — see queue-status.h.
+ */
+#include "queue-status.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "hashmap.h"
+#include "log.h"
+
+struct sched_status_writer {
+  tug_client *cli;
+  sched_core *core;
+  long period_ms;
+  tug_hashmap *written; /* queue name → the status last written */
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cond;
+  bool stopping;
+};
+
+/* {name: status} of every Queue object, taken under the core's lock. */
+static json_t *snapshot(sched_core *c) {
+  json_t *all = json_object();
+  pthread_mutex_lock(&c->mu);
+  for (size_t i = 0; all && i < c->queues->n; i++) {
+    const sched_queue *q = c->queues->v[i];
+    if (q->obj)
+      json_object_set_new(all, q->name, sched_queues_status(c->queues, q));
+  }
+  pthread_mutex_unlock(&c->mu);
+  return all;
+}
+
+static void write_one(sched_status_writer *w, const char *name, json_t *status) {
+  json_t *last = tug_hashmap_get(w->written, name);
+  if (last && json_equal(last, status))
+    return;
+  char path[512];
+  snprintf(path, sizeof path, "/apis/scheduling.tug.io/v1/queues/%s/status", name);
+  json_t *patch = json_pack("{s:O}", "status", status);
+  tug_error err = {0};
+  int rc = tug_client_patch(w->cli, path, TUG_PATCH_MERGE, patch, NULL, &err);
+  json_decref(patch);
+  if (rc < 0) {
+    char quoted[512];
+    if (err.code != ENOENT)
+      tug_warn("queue status not written", "queue=%s err=%s", name,
+               tug_log_quote(quoted, sizeof quoted, err.msg));
+    return;
+  }
+  json_decref(tug_hashmap_put(w->written, name, json_incref(status)));
+}
+
+static void *run(void *arg) {
+  sched_status_writer *w = arg;
+  pthread_mutex_lock(&w->mu);
+  while (!w->stopping) {
+    struct timespec until = tug_deadline_ms(w->period_ms);
+    pthread_cond_timedwait(&w->cond, &w->mu, &until);
+    if (w->stopping)
+      break;
+    pthread_mutex_unlock(&w->mu);
+    json_t *all = snapshot(w->core);
+    const char *name;
+    json_t *status;
+    json_object_foreach(all, name, status) write_one(w, name, status);
+    json_decref(all);
+    pthread_mutex_lock(&w->mu);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+static void decref(void *v) {
+  json_decref(v);
+}
+
+sched_status_writer *sched_status_writer_start(tug_client *cli, sched_core *core, long period_ms,
+                                               tug_error *err) {
+  sched_status_writer *w = calloc(1, sizeof *w);
+  if (w == NULL || (w->written = tug_hashmap_new()) == NULL) {
+    free(w);
+    tug_error_set(err, ENOMEM, "queue status writer");
+    return NULL;
+  }
+  w->cli = cli;
+  w->core = core;
+  w->period_ms = period_ms;
+  pthread_mutex_init(&w->mu, NULL);
+  tug_cond_init_monotonic(&w->cond);
+  int rc = pthread_create(&w->thread, NULL, run, w);
+  if (rc != 0) {
+    tug_hashmap_free(w->written, decref);
+    free(w);
+    tug_error_errno(err, rc, "start queue status writer");
+    return NULL;
+  }
+  return w;
+}
+
+void sched_status_writer_stop(sched_status_writer *w) {
+  if (w == NULL)
+    return;
+  pthread_mutex_lock(&w->mu);
+  w->stopping = true;
+  pthread_cond_signal(&w->cond);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->thread, NULL);
+  tug_hashmap_free(w->written, decref);
+  pthread_mutex_destroy(&w->mu);
+  pthread_cond_destroy(&w->cond);
+  free(w);
+}
