@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "modify.h"
 #include "object.h"
+#include "protobuf.h"
 #include "status.h"
 #include "storage.h"
 #include "table.h"
@@ -42,12 +43,23 @@ static bool content_type_is(const char *ct, const char *want) {
   return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* kubectl's typed clients post ConfigMaps and Secrets this way (see protobuf.h). */
+static json_t *read_protobuf_body(api_request *r, api_response *out) {
+  char why[256];
+  api_protobuf_error error;
+  json_t *obj = api_protobuf_decode(r->body, r->body_len, &error, why, sizeof why);
+  if (obj == NULL)
+    api_fail(out, error == API_PROTOBUF_UNSUPPORTED ? 415 : 400, "%s", why);
+  return obj;
+}
+
 json_t *api_read_body(api_request *r, api_response *out) {
   const char *ct = api_header(r, "Content-Type");
   bool patch = strcmp(r->method, "PATCH") == 0;
+  bool protobuf = !patch && content_type_is(ct, API_PROTOBUF_TYPE);
   bool ok_type = patch ? content_type_is(ct, "application/merge-patch+json") ||
                              content_type_is(ct, "application/strategic-merge-patch+json")
-                       : ct == NULL || content_type_is(ct, "application/json");
+                       : ct == NULL || content_type_is(ct, "application/json") || protobuf;
   if (!ok_type) {
     api_fail(out, 415, "the body of the request was in an unknown format - accepted media types "
                        "include: %s",
@@ -59,6 +71,8 @@ json_t *api_read_body(api_request *r, api_response *out) {
     api_fail(out, 400, "the request body is empty");
     return NULL;
   }
+  if (protobuf)
+    return read_protobuf_body(r, out);
   json_error_t jerr;
   json_t *obj = json_loadb(r->body, r->body_len, 0, &jerr);
   if (obj == NULL) {

@@ -14,6 +14,7 @@
 #include "object.h"
 #include "quantity.h"
 #include "status.h"
+#include "validation.h"
 #include "watchcache.h"
 
 static bool is_cpu(const char *res) { return strstr(res, "cpu") != NULL; }
@@ -75,14 +76,11 @@ static int64_t usage_of(const api_kind *k, const json_t *obj, const char *res) {
   count_name(k, count, sizeof count);
   if (strcmp(res, count) == 0)
     return 1;
-  if (strcmp(k->kind, "Pod") == 0) {
-    if (strcmp(res, "pods") == 0)
-      return 1;
-    if (pod_resource(res))
-      return pod_amount(obj, res);
-  }
-  if (strcmp(k->kind, "Service") == 0 && strcmp(res, "services") == 0)
+  /* Kubernetes' older object counts: the core plural alone ("pods", "secrets"). */
+  if (k->group[0] == '\0' && strcmp(res, k->plural) == 0 && api_quota_plain_count(res))
     return 1;
+  if (strcmp(k->kind, "Pod") == 0 && pod_resource(res))
+    return pod_amount(obj, res);
   return 0;
 }
 

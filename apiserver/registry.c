@@ -35,6 +35,8 @@ const api_kind api_kinds[] = {
          pod, "po", NULL),
     KIND("", "v1", "Service", "services", "service", true, API_SUB_STATUS, service, "svc", NULL),
     KIND("", "v1", "Endpoints", "endpoints", "endpoints", true, 0, endpoints, "ep", NULL),
+    KIND("", "v1", "ConfigMap", "configmaps", "configmap", true, 0, configmap, "cm", NULL),
+    KIND("", "v1", "Secret", "secrets", "secret", true, 0, secret, NULL),
     KIND("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", true, API_SUB_STATUS,
          resourcequota, "quota", NULL),
     KIND("", "v1", "LimitRange", "limitranges", "limitrange", true, 0, limitrange, "limits",

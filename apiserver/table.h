@@ -29,6 +29,8 @@ extern const api_column api_columns_node[];
 extern const api_column api_columns_pod[];
 extern const api_column api_columns_service[];
 extern const api_column api_columns_endpoints[];
+extern const api_column api_columns_configmap[];
+extern const api_column api_columns_secret[];
 extern const api_column api_columns_resourcequota[];
 extern const api_column api_columns_limitrange[];
 extern const api_column api_columns_event[];

@@ -16,15 +16,23 @@
 
 /* ---- ResourceQuota ---- */
 
+bool api_quota_plain_count(const char *name) {
+  static const char *const plain[] = {"pods", "services", "configmaps", "secrets"};
+  for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+    if (strcmp(name, plain[i]) == 0)
+      return true;
+  return false;
+}
+
 static bool counted_resource(const char *name) {
-  return strcmp(name, "pods") == 0 || strcmp(name, "services") == 0 ||
-         strncmp(name, "count/", 6) == 0;
+  return api_quota_plain_count(name) || strncmp(name, "count/", 6) == 0;
 }
 
 static bool quota_resource_name(const val_obj *map, const char *name) {
-  static const char *const standard[] = {"pods",       "services",     "cpu",
-                                         "memory",     "requests.cpu", "requests.memory",
-                                         "limits.cpu", "limits.memory"};
+  static const char *const standard[] = {"cpu",        "memory",     "requests.cpu",
+                                         "requests.memory", "limits.cpu", "limits.memory"};
+  if (api_quota_plain_count(name))
+    return true;
   for (size_t i = 0; i < sizeof standard / sizeof standard[0]; i++)
     if (strcmp(name, standard[i]) == 0)
       return true;
@@ -32,8 +40,8 @@ static bool quota_resource_name(const val_obj *map, const char *name) {
   if (strncmp(name, "count/", 6) == 0 && api_dns1123_subdomain(name + 6))
     return true;
   val_invalid_str(map, val_bracket(name).s, name,
-                  "must be a standard resource for quota: pods, services, cpu, memory, "
-                  "requests.cpu, requests.memory, limits.cpu, limits.memory or "
+                  "must be a standard resource for quota: pods, services, configmaps, secrets, "
+                  "cpu, memory, requests.cpu, requests.memory, limits.cpu, limits.memory or "
                   "count/<resource>[.<group>]");
   return false;
 }

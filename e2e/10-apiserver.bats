@@ -300,3 +300,99 @@ ns() { printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' 
   [ "$(jq -r .kind <<<"$out")" = Table ]
   [ "$(jq -r '[.columnDefinitions[].name] | .[0:5] | join(",")' <<<"$out")" = "Name,Ready,Status,Restarts,Age" ]
 }
+
+@test "configmaps and secrets: create, stringData merged and never stored, list and watch" {
+  api POST /api/v1/namespaces/default/configmaps '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"game"},
+    "data":{"game.properties":"lives=3","ui":"dark"},"binaryData":{"logo":"iVBORw0KGgo="}}' >/dev/null
+  [ "$code" = 201 ]
+  [ "$(jq -r .data.ui <<<"$out")" = dark ]
+  api POST /api/v1/namespaces/default/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"creds"},
+    "data":{"user":"YWRtaW4=","password":"b2xk"},"stringData":{"password":"s3cr3t"}}' >/dev/null
+  [ "$code" = 201 ]
+  [ "$(jq -r .type <<<"$out")" = Opaque ]
+  [ "$(jq -r '.stringData // "gone"' <<<"$out")" = gone ]
+  [ "$(jq -r .data.password <<<"$out" | base64 -d)" = s3cr3t ]
+  [ "$(jq -r .data.user <<<"$out" | base64 -d)" = admin ]
+  # Not in etcd either, and a patch through stringData merges the same way.
+  ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get /registry/secrets/default/creds --print-value-only | jq -e '.stringData == null'
+  api PATCH /api/v1/namespaces/default/secrets/creds '{"stringData":{"token":"t0k"}}' application/merge-patch+json >/dev/null
+  [ "$code" = 200 ]
+  [ "$(jq -r '.data.token' <<<"$out" | base64 -d)" = t0k ]
+  [ "$(jq -r '.stringData // "gone"' <<<"$out")" = gone ]
+  [ "$(api GET /api/v1/namespaces/default/secrets/creds | jq -r '.data | keys | join(",")')" = password,token,user ]
+
+  api GET /api/v1/configmaps >/dev/null
+  [ "$(jq -r .kind <<<"$out")" = ConfigMapList ]
+  jq -e '.items[] | select(.metadata.name == "game")' <<<"$out"
+  curl -sN --max-time 2 "$API/api/v1/namespaces/default/secrets?watch=true&resourceVersion=0" >"$BATS_TEST_TMPDIR/w" || true
+  jq -e 'select(.type == "ADDED" and .object.metadata.name == "creds")' "$BATS_TEST_TMPDIR/w"
+  api DELETE /api/v1/namespaces/default/configmaps/game >/dev/null;  [ "$code" = 200 ]
+  api GET /api/v1/namespaces/default/configmaps/game >/dev/null;     [ "$code" = 404 ]
+}
+
+@test "configmaps and secrets: bad keys, bad base64 and missing type keys are 422 naming the field" {
+  api POST /api/v1/namespaces/default/configmaps '{"metadata":{"name":"badkey"},"data":{"a/b":"x"}}' >/dev/null
+  [ "$code" = 422 ] && [ "$(jq -r .reason <<<"$out")" = Invalid ]
+  [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[a/b]' ]
+  [[ "$(jq -r .message <<<"$out")" == *"a valid config key must consist of alphanumeric characters"* ]]
+  api POST /api/v1/namespaces/default/configmaps '{"metadata":{"name":"dup"},"data":{"k":"x"},"binaryData":{"k":"eA=="}}' >/dev/null
+  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[k]' ]
+  api POST /api/v1/namespaces/default/secrets '{"metadata":{"name":"badb64"},"data":{"p":"c2VjcmV0!"}}' >/dev/null
+  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[p]' ]
+  [[ "$out" != *c2VjcmV0* ]]
+  api POST /api/v1/namespaces/default/secrets '{"metadata":{"name":"tls"},"type":"kubernetes.io/tls","stringData":{"tls.crt":"c"}}' >/dev/null
+  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[tls.key]' ]
+  api POST /api/v1/namespaces/default/secrets '{"metadata":{"name":"notstr"},"stringData":{"pin":1234}}' >/dev/null
+  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'stringData[pin]' ]
+  for p in configmaps/badkey configmaps/dup secrets/badb64 secrets/tls secrets/notstr; do
+    api GET /api/v1/namespaces/default/$p >/dev/null
+    [ "$code" = 404 ]
+  done
+}
+
+@test "configmaps and secrets: immutable ones refuse changes, and a secret's type is fixed" {
+  api POST /api/v1/namespaces/default/configmaps '{"metadata":{"name":"frozen"},"data":{"k":"v"},"immutable":true}' >/dev/null
+  [ "$code" = 201 ]
+  api PATCH /api/v1/namespaces/default/configmaps/frozen '{"data":{"k":"w"}}' application/merge-patch+json >/dev/null
+  [ "$code" = 422 ]
+  [ "$(jq -r '.details.causes[0].field' <<<"$out")" = data ]
+  [ "$(jq -r '.details.causes[0].reason' <<<"$out")" = FieldValueForbidden ]
+  [[ "$(jq -r '.details.causes[0].message' <<<"$out")" == *'field is immutable when `immutable` is set'* ]]
+  api PATCH /api/v1/namespaces/default/configmaps/frozen '{"immutable":null}' application/merge-patch+json >/dev/null
+  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = immutable ]
+  # Labels may still change.
+  api PATCH /api/v1/namespaces/default/configmaps/frozen '{"metadata":{"labels":{"a":"b"}}}' application/merge-patch+json >/dev/null
+  [ "$code" = 200 ]
+  [ "$(api GET /api/v1/namespaces/default/configmaps/frozen | jq -r .data.k)" = v ]
+
+  api POST /api/v1/namespaces/default/secrets '{"metadata":{"name":"frozen"},"stringData":{"k":"v"},"immutable":true}' >/dev/null
+  [ "$code" = 201 ]
+  api PATCH /api/v1/namespaces/default/secrets/frozen '{"stringData":{"k":"w"}}' application/merge-patch+json >/dev/null
+  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = data ]
+  api PATCH /api/v1/namespaces/default/secrets/frozen '{"type":"example.com/other"}' application/merge-patch+json >/dev/null
+  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = type ]
+  [[ "$(jq -r '.details.causes[0].message' <<<"$out")" == *"field is immutable"* ]]
+}
+
+@test "configmaps and secrets: discovery, Table columns and quota counts" {
+  api GET /api/v1 >/dev/null
+  jq -e '.resources[] | select(.name == "configmaps" and .kind == "ConfigMap" and .namespaced and (.shortNames | index("cm")) and (.verbs | index("watch")))' <<<"$out"
+  jq -e '.resources[] | select(.name == "secrets" and .kind == "Secret" and .namespaced and (.verbs | index("deletecollection")))' <<<"$out"
+  [ "$(jq '[.resources[] | select(.name | startswith("configmaps/") or startswith("secrets/"))] | length' <<<"$out")" = 0 ]
+  api POST /api/v1/namespaces/default/secrets '{"metadata":{"name":"web-tls"},"type":"kubernetes.io/tls","stringData":{"tls.crt":"c","tls.key":"k"}}' >/dev/null
+  [ "$code" = 201 ]
+  out=$(curl -sS -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io' "$API/api/v1/namespaces/default/secrets")
+  [ "$(jq -r '[.columnDefinitions[].name] | join(",")' <<<"$out")" = "Name,Type,Data,Age" ]
+  [ "$(jq -r '.rows[] | select(.cells[0] == "web-tls") | .cells[1:3] | map(tostring) | join(",")' <<<"$out")" = "kubernetes.io/tls,2" ]
+  out=$(curl -sS -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io' "$API/api/v1/namespaces/default/configmaps")
+  [ "$(jq -r '[.columnDefinitions[].name] | join(",")' <<<"$out")" = "Name,Data,Age" ]
+
+  api POST /api/v1/namespaces "$(ns cmquota)" >/dev/null
+  api POST /api/v1/namespaces/cmquota/resourcequotas '{"metadata":{"name":"q"},"spec":{"hard":{"configmaps":"1","count/secrets":"1"}}}' >/dev/null
+  [ "$code" = 201 ]
+  api POST /api/v1/namespaces/cmquota/configmaps '{"metadata":{"name":"one"}}' >/dev/null;  [ "$code" = 201 ]
+  api POST /api/v1/namespaces/cmquota/configmaps '{"metadata":{"name":"two"}}' >/dev/null;  [ "$code" = 403 ]
+  [[ "$(jq -r .message <<<"$out")" == *"exceeded quota: q, requested: configmaps=1, used: configmaps=1, limited: configmaps=1"* ]]
+  api POST /api/v1/namespaces/cmquota/secrets '{"metadata":{"name":"one"}}' >/dev/null;     [ "$code" = 201 ]
+  api POST /api/v1/namespaces/cmquota/secrets '{"metadata":{"name":"two"}}' >/dev/null;     [ "$code" = 403 ]
+}

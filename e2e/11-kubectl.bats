@@ -114,6 +114,27 @@ setup() {
   [ "$(grep -c solo "$BATS_TEST_TMPDIR/w")" -ge 2 ]
 }
 
+@test "kubectl creates configmaps and secrets and prints them" {
+  run $KC create configmap x --from-literal=a=b
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"configmap/x created"* ]]
+  run $KC get cm x -o yaml
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"kind: ConfigMap"* ]]
+  [[ "$output" == *"a: b"* ]]
+  run $KC create secret generic creds --from-literal=password=s3cr3t
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"secret/creds created"* ]]
+  [ "$($KC get secret creds -o jsonpath='{.data.password}' | base64 -d)" = s3cr3t ]
+  [ "$($KC get secret creds -o jsonpath='{.type}')" = Opaque ]
+  run $KC get secrets creds
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" =~ ^NAME\ +TYPE\ +DATA\ +AGE$ ]]
+  [[ "${lines[1]}" =~ ^creds\ +Opaque\ +1\ + ]]
+  run $KC delete cm x
+  [ "$status" -eq 0 ]
+}
+
 @test "kubectl delete removes objects" {
   run $KC delete -f "$ETCD_DIR/m/app.yaml"
   [ "$status" -eq 0 ]

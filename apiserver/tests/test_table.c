@@ -266,6 +266,8 @@ static void columns_match_kubectl_headers_for_every_kind(void **state) {
                  "CONTAINER-RUNTIME");
   assert_headers(api_columns_namespace, "NAME|STATUS|AGE", "NAME|STATUS|AGE");
   assert_headers(api_columns_endpoints, "NAME|ENDPOINTS|AGE", "NAME|ENDPOINTS|AGE");
+  assert_headers(api_columns_configmap, "NAME|DATA|AGE", "NAME|DATA|AGE");
+  assert_headers(api_columns_secret, "NAME|TYPE|DATA|AGE", "NAME|TYPE|DATA|AGE");
   assert_headers(api_columns_event, "LAST SEEN|TYPE|REASON|OBJECT|MESSAGE",
                  "LAST SEEN|TYPE|REASON|OBJECT|SUBOBJECT|SOURCE|MESSAGE|FIRST SEEN|COUNT|NAME");
   assert_headers(api_columns_resourcequota, "NAME|AGE|REQUEST|LIMIT", "NAME|AGE|REQUEST|LIMIT");
@@ -283,7 +285,8 @@ static const api_column *const all_columns[] = {
     api_columns_service,    api_columns_endpoints, api_columns_resourcequota,
     api_columns_limitrange, api_columns_event,     api_columns_deployment,
     api_columns_replicaset, api_columns_job,       api_columns_priorityclass,
-    api_columns_lease,      api_columns_queue,     api_columns_default,
+    api_columns_lease,      api_columns_queue,     api_columns_configmap,
+    api_columns_secret,     api_columns_default,
 };
 #define N_COLUMN_SETS (sizeof all_columns / sizeof all_columns[0])
 
@@ -855,6 +858,20 @@ static void namespace_priority_class_and_lease_rows(void **state) {
              "tug-scheduler | sched-abc | 5m", NULL);
 }
 
+static void configmap_and_secret_count_their_keys(void **state) {
+  (void)state;
+  assert_row(api_columns_configmap,
+             "{'metadata':{'name':'game','creationTimestamp':'2024-06-01T11:55:00Z'},"
+             "'data':{'a':'1','b':'2'},'binaryData':{'c':'eA=='}}",
+             "game | 3 | 5m", NULL);
+  assert_row(api_columns_configmap, "{'metadata':{'name':'empty'}}", "empty | 0 | <unknown>",
+             NULL);
+  assert_row(api_columns_secret,
+             "{'metadata':{'name':'tls','creationTimestamp':'2024-06-01T11:55:00Z'},"
+             "'type':'kubernetes.io/tls','data':{'tls.crt':'Yw==','tls.key':'aw=='}}",
+             "tls | kubernetes.io/tls | 2 | 5m", NULL);
+}
+
 /* ---- tolerance of any JSON ---- */
 
 /* Realistic objects of every kind: the mutation test below breaks each in every way. */
@@ -918,6 +935,9 @@ static const struct fixture {
     {api_columns_priorityclass,
      "{'metadata':{'name':'pc'},'value':5,'globalDefault':true,'preemptionPolicy':'Never'}"},
     {api_columns_lease, "{'metadata':{'name':'l'},'spec':{'holderIdentity':'h'}}"},
+    {api_columns_configmap,
+     "{'metadata':{'name':'cm'},'data':{'a':'b'},'binaryData':{'c':'eA=='}}"},
+    {api_columns_secret, "{'metadata':{'name':'s'},'type':'Opaque','data':{'a':'Yg=='}}"},
     {api_columns_namespace, "{'metadata':{'name':'ns'},'status':{'phase':'Active'}}"},
     {api_columns_queue,
      "{'metadata':{'name':'q'},'spec':{'cohort':'c','weight':'1.5','nominal':{'cpu':'1',"
@@ -1015,7 +1035,7 @@ static void cells_tolerate_objects_of_other_kinds_and_non_objects(void **state) 
 /* Kubernetes declares a few numeric columns as strings; their cells stay integers. */
 static bool integer_in_a_string_column(const api_column *c) {
   return strcmp(c->name, "Up-to-date") == 0 || strcmp(c->name, "Available") == 0 ||
-         strcmp(c->name, "Count") == 0;
+         strcmp(c->name, "Count") == 0 || strcmp(c->name, "Data") == 0;
 }
 
 static void cell_types_follow_the_column_types(void **state) {
@@ -1166,6 +1186,7 @@ int main(void) {
       cmocka_unit_test(age_seconds_rejects_malformed_timestamps),
       cmocka_unit_test(age_cell_is_unknown_without_a_usable_creation_timestamp),
       cmocka_unit_test(columns_match_kubectl_headers_for_every_kind),
+      cmocka_unit_test(configmap_and_secret_count_their_keys),
       cmocka_unit_test(every_column_is_fully_described_and_only_name_has_the_name_format),
       cmocka_unit_test(pod_waiting_for_a_node_is_pending),
       cmocka_unit_test(pod_with_scheduling_gates_is_scheduling_gated),

@@ -57,6 +57,13 @@ static const kind_case kinds[] = {
      "{'apiVersion':'v1','kind':'Endpoints','metadata':{'name':'web','namespace':'default'},"
      "'subsets':[{'addresses':[{'ip':'198.18.1.5','nodeName':'node-1'}],"
      "'notReadyAddresses':[{'ip':'198.18.2.7'}],'ports':[{'name':'http','port':8080}]}]}"},
+    {"ConfigMap", true, api_default_configmap, api_validate_configmap,
+     "{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'game','namespace':'default'},"
+     "'data':{'game.properties':'lives=3'},'binaryData':{'logo.png':'iVBORw0KGgo='},"
+     "'immutable':true}"},
+    {"Secret", true, api_default_secret, api_validate_secret,
+     "{'apiVersion':'v1','kind':'Secret','metadata':{'name':'tls','namespace':'default'},"
+     "'type':'kubernetes.io/tls','data':{'tls.crt':'Y2VydA=='},'stringData':{'tls.key':'k'}}"},
     {"ResourceQuota", true, api_default_resourcequota, api_validate_resourcequota,
      "{'apiVersion':'v1','kind':'ResourceQuota','metadata':{'name':'compute','namespace':'team-a'},"
      "'spec':{'hard':{'pods':'10','requests.cpu':'4','requests.memory':'8Gi','limits.cpu':'8',"
@@ -1338,6 +1345,9 @@ static void quota_names_only_resources_admission_counts(void **state) {
   edit_yields("ResourceQuota", "spec.hard.count/Pods", "'1'", "spec.hard[count/Pods]",
               "FieldValueInvalid");
   json_t *causes = edited("ResourceQuota", "spec.hard[count/jobs.batch]", js("'2'"));
+  expect_none(causes);
+  json_decref(causes);
+  causes = edited("ResourceQuota", "spec.hard.secrets", js("'2'"));
   expect_none(causes);
   json_decref(causes);
 }
