@@ -35,6 +35,11 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
   [ "$(jq -r .status.nodeInfo.containerRuntimeVersion <<<"$output")" = "tugboat://0.1" ]
   [ "$(jq -r .status.nodeInfo.kernelVersion <<<"$output")" = "$(uname -r)" ]
   [[ "$(jq -r .status.capacity.memory <<<"$output")" =~ ^[0-9]+(Ki|Mi|Gi)?$ ]]
+  # Pressure conditions are reported (their value is the host's: a nearly full
+  # disk on a CI machine is DiskPressure True, rightly).
+  for c in MemoryPressure DiskPressure PIDPressure; do
+    [[ "$(jq -r ".status.conditions[] | select(.type==\"$c\") | .status" <<<"$output")" =~ ^(True|False)$ ]]
+  done
   run curl -fsS "$API/apis/coordination.k8s.io/v1/namespaces/tug-node-lease/leases/$NODE"
   [ "$status" -eq 0 ]
   [ "$(jq -r .spec.holderIdentity <<<"$output")" = "$NODE" ]

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent-node.h"
+#include "agent-node-pressure.h"
 #include "agent-time.h"
 #include "cleanup.h"
 #include "clock.h"
@@ -28,6 +29,8 @@ struct agent_node {
   tug_client *client;
   char name[256];
   char ready_since[AGENT_TIME_BUFSIZE];
+  char root[1024];
+  agent_pressure_state pressure; /* touched by the registering and then the heartbeat thread */
   pthread_t thread;
   bool started;
   pthread_mutex_t mu;
@@ -203,10 +206,22 @@ int agent_node_register_retrying(tug_client *c, const json_t *node, tug_error *e
   }
 }
 
+/* Ready, then the pressure conditions measured now. A new reference. */
+static json_t *node_conditions(agent_node *n) {
+  agent_host_usage u;
+  agent_host_usage_read(n->root, &u);
+  json_t *list = agent_node_ready_conditions(n->ready_since);
+  json_t *pressure = agent_pressure_conditions(&n->pressure, &u, time(NULL));
+  if (list && pressure)
+    json_array_extend(list, pressure);
+  json_decref(pressure);
+  return list;
+}
+
 static int register_node(agent_node *n, const agent_node_options *o, tug_error *err) {
   _cleanup_json_ json_t *node = agent_node_object(n->name);
   json_t *status = host_status(o);
-  json_object_set_new(status, "conditions", agent_node_ready_conditions(n->ready_since));
+  json_object_set_new(status, "conditions", node_conditions(n));
   json_object_set_new(node, "status", status);
   return agent_node_register_retrying(n->client, node, err);
 }
@@ -240,7 +255,8 @@ static void *heartbeat_main(void *arg) {
     }
     if (now >= next_status) {
       next_status = now + AGENT_NODE_STATUS_SECONDS;
-      if (agent_node_heartbeat(n->client, n->name, n->ready_since, &err) < 0)
+      if (agent_node_patch_status(n->client, n->name,
+                                  json_pack("{s:o}", "conditions", node_conditions(n)), &err) < 0)
         tug_warn("node heartbeat failed", "node=%s err=\"%s\"", n->name, err.msg);
     }
   }
@@ -253,6 +269,7 @@ int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *e
     return tug_error_errno(err, ENOMEM, "allocate node");
   n->client = o->client;
   snprintf(n->name, sizeof n->name, "%s", o->name);
+  snprintf(n->root, sizeof n->root, "%s", o->root ? o->root : "/");
   agent_time_format(time(NULL), n->ready_since, sizeof n->ready_since);
   pthread_mutex_init(&n->mu, NULL);
   tug_cond_init_monotonic(&n->cond);

@@ -78,6 +78,7 @@ typedef struct agent_node_options {
   int64_t reserved_cpu_milli;
   const char *host_ip;
   int port;
+  const char *root; /* the filesystem DiskPressure watches (agent-node-pressure.h) */
 } agent_node_options;
 
 /* Register the node and write its status (retrying while the API server is

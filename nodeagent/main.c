@@ -344,7 +344,8 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
                            .max_pods = c->max_pods,
                            .reserved_cpu_milli = c->reserved_cpu_milli,
                            .host_ip = host_ip,
-                           .port = c->port};
+                           .port = c->port,
+                           .root = c->root};
   if (agent_node_start(&no, &node, err) < 0) {
     agent_logs_stop(logs);
     return -1;

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "agent-node-pressure.h"
 #include "agent-node.h"
 #include "agent-time.h"
 #include "cleanup.h"
@@ -68,9 +69,66 @@ static void test_time_and_micro_time(void **state) {
   assert_string_equal(agent_time_format_micro(&ts, buf, sizeof buf), "2023-11-14T22:13:20.123456Z");
 }
 
+static agent_host_usage healthy(void) {
+  return (agent_host_usage){.memory_available = 4LL << 30,
+                            .disk_size = 100,
+                            .disk_available = 50,
+                            .inodes = 1000,
+                            .inodes_free = 900,
+                            .pid_max = 32768,
+                            .pids = 300};
+}
+
+static void test_pressure_thresholds_are_kubelets_defaults(void **state) {
+  (void)state;
+  bool on[AGENT_N_PRESSURES];
+  agent_host_usage u = healthy();
+  agent_pressure_decide(&u, on);
+  assert_false(on[AGENT_PRESSURE_MEMORY] || on[AGENT_PRESSURE_DISK] || on[AGENT_PRESSURE_PID]);
+  u.memory_available = (100LL << 20) - 1;
+  u.disk_available = 9; /* under 10 % */
+  u.pids = 32768 - 3000; /* under 10 % of pid_max left */
+  agent_pressure_decide(&u, on);
+  assert_true(on[AGENT_PRESSURE_MEMORY] && on[AGENT_PRESSURE_DISK] && on[AGENT_PRESSURE_PID]);
+  u = healthy();
+  u.inodes_free = 49; /* under 5 % of inodes */
+  agent_pressure_decide(&u, on);
+  assert_true(on[AGENT_PRESSURE_DISK]);
+  /* Unknown figures are never pressure. */
+  u = (agent_host_usage){-1, -1, -1, -1, -1, -1, -1};
+  agent_pressure_decide(&u, on);
+  assert_false(on[AGENT_PRESSURE_MEMORY] || on[AGENT_PRESSURE_DISK] || on[AGENT_PRESSURE_PID]);
+}
+
+static void test_pressure_conditions_move_their_transition_time_only_on_change(void **state) {
+  (void)state;
+  agent_pressure_state st = {0};
+  agent_host_usage u = healthy();
+  _cleanup_json_ json_t *first = agent_pressure_conditions(&st, &u, 1000);
+  assert_int_equal(json_array_size(first), 3);
+  const json_t *mem = json_array_get(first, 0);
+  assert_string_equal(tug_obj_get_str(mem, "type"), "MemoryPressure");
+  assert_string_equal(tug_obj_get_str(mem, "status"), "False");
+  assert_string_equal(tug_obj_get_str(mem, "reason"), "KubeletHasSufficientMemory");
+  _cleanup_json_ json_t *same = agent_pressure_conditions(&st, &u, 2000);
+  assert_string_equal(tug_obj_get_str(json_array_get(same, 0), "lastTransitionTime"),
+                      tug_obj_get_str(mem, "lastTransitionTime"));
+  u.memory_available = 1;
+  _cleanup_json_ json_t *changed = agent_pressure_conditions(&st, &u, 3000);
+  const json_t *now = json_array_get(changed, 0);
+  assert_string_equal(tug_obj_get_str(now, "status"), "True");
+  assert_string_equal(tug_obj_get_str(now, "reason"), "KubeletHasInsufficientMemory");
+  assert_string_equal(tug_obj_get_str(now, "lastTransitionTime"),
+                      tug_obj_get_str(now, "lastHeartbeatTime"));
+  assert_string_equal(tug_obj_get_str(json_array_get(changed, 1), "lastTransitionTime"),
+                      tug_obj_get_str(json_array_get(first, 1), "lastTransitionTime"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cpu_capacity_is_cores_and_allocatable_subtracts_reserved),
+      cmocka_unit_test(test_pressure_thresholds_are_kubelets_defaults),
+      cmocka_unit_test(test_pressure_conditions_move_their_transition_time_only_on_change),
       cmocka_unit_test(test_meminfo_total_in_bytes),
       cmocka_unit_test(test_status_has_capacity_node_info_and_addresses),
       cmocka_unit_test(test_time_and_micro_time),
