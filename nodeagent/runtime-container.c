@@ -439,6 +439,8 @@ static const char *const exec_ns_files[5] = {"ipc", "uts", "net", "pid", "mnt"};
 
 typedef struct exec_config {
   int ns_fds[5];
+  int cgroup_fds[AGENT_CGROUP_MAX_HIERARCHIES]; /* the container's cgroup.procs files */
+  size_t n_cgroup_fds;
   int null_fd;
   int timeout_ms;
   char *const *argv;
@@ -446,8 +448,11 @@ typedef struct exec_config {
 
 static __attribute__((noreturn)) void exec_command(const exec_config *cfg) {
   char msg[256];
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || dup2(cfg->null_fd, 0) < 0 ||
-      dup2(cfg->null_fd, 1) < 0 || dup2(cfg->null_fd, 2) < 0 ||
+  /* In the container's cgroups, as kubelet's exec probes run: its limits and
+   * usage include what the command does. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+      agent_cgroup_join(cfg->cgroup_fds, cfg->n_cgroup_fds, msg, sizeof msg) < 0 ||
+      dup2(cfg->null_fd, 0) < 0 || dup2(cfg->null_fd, 1) < 0 || dup2(cfg->null_fd, 2) < 0 ||
       agent_security_apply(2, msg, sizeof msg) < 0)
     _exit(126);
   environ = (char **)default_env;
@@ -498,6 +503,11 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
     if ((cfg.ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
       rc = tug_error_errno(err, errno, "exec in container %s: open %s", c->name, path);
   }
+  if (rc == 0 && agent_cgroup_open_procs(c->cgroup_mode, c->cgroup, cfg.cgroup_fds,
+                                         &cfg.n_cgroup_fds, err) < 0) {
+    cfg.n_cgroup_fds = 0; /* closed by open_procs already */
+    rc = tug_error_wrap(err, "exec in container %s", c->name);
+  }
   if (rc == 0 && (cfg.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
     rc = tug_error_errno(err, errno, "exec in container %s: open /dev/null", c->name);
   if (rc == 0) {
@@ -510,6 +520,7 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
     close(cfg.null_fd);
   }
   close_fds(cfg.ns_fds, 5);
+  close_fds(cfg.cgroup_fds, (int)cfg.n_cgroup_fds);
   return rc;
 }
 

@@ -340,6 +340,30 @@ static void test_containers_share_the_network_not_pids(void **state) {
   assert_string_not_equal(a_pid, b_pid);
 }
 
+static void test_exec_runs_in_the_containers_cgroups(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  start(0, "probed", NULL, (char *[]){"sleep", "30", NULL});
+  int code = -1;
+  tug_error err = {0};
+  char *const argv[] = {"sh", "-c", "cat /proc/self/cgroup > /cgroups", NULL};
+  if (agent_runtime_container_exec(fx.c[0], argv, 5000, &code, &err) < 0)
+    fail_msg("exec: %s", err.msg);
+  assert_int_equal(code, 0);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/containers/probed/upper/cgroups",
+           agent_runtime_sandbox_dir(fx.sb));
+  FILE *f = fopen(path, "re");
+  assert_non_null(f);
+  char line[1024];
+  int in_ours = 0;
+  while (fgets(line, sizeof line, f))
+    if (strstr(line, agent_runtime_container_cgroup(fx.c[0])))
+      in_ours++;
+  fclose(f);
+  assert_true(in_ours >= 2); /* pids and memory at least (v1), or the one line of v2 */
+}
+
 static bool mounted_under(const char *dir) {
   FILE *f = fopen("/proc/self/mountinfo", "re");
   char line[4096];
@@ -440,6 +464,7 @@ int main(void) {
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(test_pids_limit_stops_a_fork_bomb, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cpu_quota_throttles_a_busy_loop, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_exec_runs_in_the_containers_cgroups, setup, teardown),
       cmocka_unit_test_setup_teardown(test_containers_share_the_network_not_pids, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_removal_leaves_no_cgroup_mount_or_state, setup,
