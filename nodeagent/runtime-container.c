@@ -136,12 +136,6 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   _exit(127);
 }
 
-static void close_pair(int p[2]) {
-  for (int i = 0; i < 2; i++)
-    if (p[i] >= 0)
-      close(p[i]);
-}
-
 /* Reads the child's setup error; 0 when the pipe closed empty (exec done). */
 static int read_child_error(int fd, tug_error *err) {
   char msg[512];
@@ -162,8 +156,6 @@ static int read_child_error(int fd, tug_error *err) {
   return tug_error_set(err, EIO, "%s", msg);
 }
 
-enum { CHILD_STACK_SIZE = 1 << 20 };
-
 static int child_main(void *arg) { container_child(arg); }
 
 static int spawn(agent_container *c, child_config *cfg, tug_error *err) {
@@ -178,19 +170,11 @@ static int spawn(agent_container *c, child_config *cfg, tug_error *err) {
    * passes over a vfork child — were it chosen while in its memory cgroup, the
    * kernel would kill the agent too, since they share memory. The child
    * joins its cgroups itself (runtime-cgroup.h). */
-  void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) {
-    close_pair(errp);
-    return tug_error_errno(err, errno, "child stack");
-  }
-  pid_t pid = clone(child_main, (char *)stack + CHILD_STACK_SIZE,
-                    CLONE_VM | CLONE_VFORK | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, cfg);
+  pid_t pid = agent_clone_vfork(CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, child_main, cfg);
   close(errp[1]);
   if (pid < 0) {
     int e = errno;
     close(errp[0]);
-    munmap(stack, CHILD_STACK_SIZE);
     return tug_error_errno(err, e, "clone");
   }
   c->pid = pid;
@@ -207,8 +191,6 @@ static int spawn(agent_container *c, child_config *cfg, tug_error *err) {
       ;
     c->pid = 0;
   }
-  /* The child has exec'd (or exited): the stack is no longer in use. */
-  munmap(stack, CHILD_STACK_SIZE);
   return rc;
 }
 

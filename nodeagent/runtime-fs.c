@@ -4,6 +4,9 @@
  * a forgotten mount under a state dir is reported, never emptied.
  */
 #include <errno.h>
+#include <sys/syscall.h>
+#include <sys/mman.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -69,4 +72,26 @@ int agent_rm_rf(const char *path, tug_error *err) {
   if (rc != 0)
     return tug_error_errno(err, rc > 0 ? rc : errno, "remove %s", path);
   return 0;
+}
+
+enum { CLONE_STACK_SIZE = 1 << 20 };
+
+pid_t agent_clone_vfork(int flags, int (*fn)(void *), void *arg) {
+#if defined(__SANITIZE_ADDRESS__)
+  pid_t pid = (pid_t)syscall(SYS_clone, CLONE_VFORK | flags, NULL, NULL, NULL, NULL);
+  if (pid == 0)
+    _exit(fn(arg));
+  return pid;
+#else
+  void *stack = mmap(NULL, CLONE_STACK_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED)
+    return -1;
+  pid_t pid = clone(fn, (char *)stack + CLONE_STACK_SIZE, CLONE_VM | CLONE_VFORK | flags, arg);
+  int saved = errno;
+  /* The child has exec'd or exited (CLONE_VFORK): its stack is free again. */
+  munmap(stack, CLONE_STACK_SIZE);
+  errno = saved;
+  return pid;
+#endif
 }

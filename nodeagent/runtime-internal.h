@@ -91,6 +91,13 @@ int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size);
  * Docker's default set with an empty inheritable set, set no_new_privs. */
 int agent_security_apply(int keep_fd, char *msg, size_t size);
 
+/* Run fn(arg) in a child made with clone(CLONE_VM | CLONE_VFORK | flags) on a
+ * stack of its own; returns once the child has exec'd or exited, with its pid
+ * (-1 and errno on failure). fn runs in the agent's memory: see the rules in
+ * runtime-container.c. Under AddressSanitizer, which cannot follow a child on
+ * a foreign stack, the child is a vfork-style copy instead (no CLONE_VM). */
+pid_t agent_clone_vfork(int flags, int (*fn)(void *), void *arg);
+
 /* A pod uid or container name usable as one path component. */
 int agent_check_name(const char *what, const char *name, tug_error *err);
 int agent_mkdir_p(const char *path, mode_t mode, tug_error *err);

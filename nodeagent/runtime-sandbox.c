@@ -97,8 +97,6 @@ static int sandbox_main(void *arg) {
   return 1;
 }
 
-enum { SANDBOX_STACK_SIZE = 256 * 1024 };
-
 /* The child borrows the agent's memory (CLONE_VM) and the agent's thread waits
  * until it is gone (CLONE_VFORK): no page tables are copied, which a fork of a
  * busy multi-threaded agent pays on every pod. */
@@ -106,21 +104,14 @@ static int pin_namespaces(const agent_sandbox *sb, tug_error *err) {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) < 0)
     return tug_error_errno(err, errno, "pipe");
-  void *stack = mmap(NULL, SANDBOX_STACK_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   sandbox_args args = {sb, pipefd[1]};
-  pid_t pid = stack == MAP_FAILED ? -1
-                                  : clone(sandbox_main, (char *)stack + SANDBOX_STACK_SIZE,
-                                          CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  pid_t pid = agent_clone_vfork(SIGCHLD, sandbox_main, &args);
   if (pid < 0) {
     int e = errno;
     close(pipefd[0]);
     close(pipefd[1]);
-    if (stack != MAP_FAILED)
-      munmap(stack, SANDBOX_STACK_SIZE);
     return tug_error_errno(err, e, "clone sandbox child");
   }
-  munmap(stack, SANDBOX_STACK_SIZE);
   close(pipefd[1]);
   char msg[512];
   ssize_t n = read(pipefd[0], msg, sizeof msg - 1);
