@@ -158,5 +158,12 @@ char *api_metrics_render(api_metrics *m, api_server *s) {
     if (s->caches && s->caches[k - api_kinds])
       put(&b, "apiserver_registered_watchers{resource=\"%s\"} %zu\n", k->plural,
           api_watchcache_watchers(s->caches[k - api_kinds]));
+  put(&b, "# HELP apiserver_terminated_watchers_total Watches closed because the client fell "
+          "too far behind, by resource.\n"
+          "# TYPE apiserver_terminated_watchers_total counter\n");
+  for (const api_kind *k = api_kinds; k->kind; k++)
+    if (s->caches && s->caches[k - api_kinds])
+      put(&b, "apiserver_terminated_watchers_total{resource=\"%s\"} %lu\n", k->plural,
+          api_watchcache_terminated(s->caches[k - api_kinds]));
   return b.s;
 }

@@ -104,12 +104,24 @@ static void watch_free(void *cls) {
   free(ws);
 }
 
+/*
+ * A watch's bytes go out once per turn of its connection's event loop, and
+ * that loop also runs the synchronous handlers of its other connections. In
+ * chunked encoding libmicrohttpd writes each chunk from what is left of the
+ * connection's 32 KiB memory pool: about 20 KiB, some 15 pod events a turn,
+ * and a pod watch fell behind a busy cluster until it was closed as too slow.
+ * Without chunking (the body simply ends with the connection, which a watch
+ * never reuses) each turn writes up to the response's own buffer, sized here.
+ */
+enum { WATCH_WRITE_BYTES = 64 * 1024 };
+
 static enum MHD_Result send_watch(struct MHD_Connection *conn, api_watcher *w) {
   watch_stream *ws = malloc(sizeof *ws);
   ws->w = w;
   ws->conn = conn;
-  struct MHD_Response *resp =
-      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, watch_read, ws, watch_free);
+  struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_WRITE_BYTES,
+                                                                watch_read, ws, watch_free);
+  MHD_set_response_options(resp, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
   MHD_add_response_header(resp, "Content-Type", "application/json");
   MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
   enum MHD_Result rc = MHD_queue_response(conn, 200, resp);

@@ -9,8 +9,12 @@
  * filter, or a Table watcher) gets a line of its own.
  *
  * Locks: cache->mu, then watcher->mu, then libmicrohttpd's own. A watcher
- * whose queue is full is closed (the client re-watches from its last
- * resourceVersion), so a slow client never grows memory.
+ * with --watch-queue-events live events unread is closed (the client
+ * re-watches from its last resourceVersion), so a slow client never grows
+ * memory. The events replayed to a new watcher from the window do not count
+ * toward that limit: they say nothing about the client's speed, and a client
+ * re-watching from further back than the limit would otherwise be closed
+ * again and again before it read anything.
  */
 #include "watchcache.h"
 
@@ -59,6 +63,9 @@ struct api_watcher {
   bool bookmarks;
   chunk *q;
   size_t qcap, qhead, qlen, offset;
+  size_t limit;       /* live events that may wait unread */
+  size_t replay_left; /* replayed chunks still queued, all at the front */
+  bool replaying;     /* while the window or the state is being replayed */
   bool suspended, closed;
   bool resuming; /* resumed, and libmicrohttpd has not called the reader since */
   struct MHD_Connection *conn;
@@ -81,6 +88,7 @@ struct api_watchcache {
   size_t ring_cap, ring_head, ring_len;
   api_watcher *watchers;
   size_t nwatchers;
+  atomic_ulong terminated; /* watchers closed for falling behind */
   tug_etcd_watch *watch;
   pthread_t thread;
   bool running;
@@ -194,24 +202,45 @@ static void watcher_close(api_watcher *w) {
   watcher_wake(w);
 }
 
-/* Queue data for w (w->mu held); closes w when its queue is full. */
+/* Double the queue's room, keeping its order (w->mu held). */
+static int watcher_grow(api_watcher *w) {
+  size_t cap = w->qcap ? w->qcap * 2 : 64;
+  chunk *q = malloc(cap * sizeof *q);
+  if (q == NULL)
+    return -1;
+  for (size_t i = 0; i < w->qlen; i++)
+    q[i] = w->q[(w->qhead + i) % w->qcap];
+  free(w->q);
+  w->q = q;
+  w->qcap = cap;
+  w->qhead = 0;
+  return 0;
+}
+
+/* Queue data for w (w->mu held); closes w when too many live events wait. */
 static void watcher_push(api_watcher *w, char *data, size_t len, cache_event *ev) {
   if (w->closed) {
     if (ev == NULL)
       free(data);
     return;
   }
-  if (w->qlen == w->qcap) {
-    tug_warn("watcher too slow, closing", "resource=%s queued=%zu", w->cache->kind->plural,
-             w->qlen);
+  bool slow = !w->replaying && w->qlen - w->replay_left >= w->limit;
+  if (slow || (w->qlen == w->qcap && watcher_grow(w) < 0)) {
+    tug_warn(slow ? "watcher too slow, closing" : "watcher queue cannot grow, closing",
+             "resource=%s namespace=%s queued=%zu replayed_unread=%zu rv=%lld",
+             w->cache->kind->plural, w->ns ? w->ns : "", w->qlen, w->replay_left,
+             (long long)w->last_rv);
     if (ev == NULL)
       free(data);
     watcher_close(w);
+    atomic_fetch_add(&w->cache->terminated, 1);
     return;
   }
   if (ev)
     atomic_fetch_add(&ev->refs, 1);
   w->q[(w->qhead + w->qlen++) % w->qcap] = (chunk){data, len, ev};
+  if (w->replaying)
+    w->replay_left++;
   w->last_sent = time(NULL);
   watcher_wake(w);
 }
@@ -286,6 +315,8 @@ ssize_t api_watcher_read(api_watcher *w, struct MHD_Connection *conn, char *buf,
       w->qhead = (w->qhead + 1) % w->qcap;
       w->qlen--;
       w->offset = 0;
+      if (w->replay_left > 0)
+        w->replay_left--;
     }
   }
   ssize_t rc = (ssize_t)total;
@@ -335,6 +366,10 @@ size_t api_watchcache_watchers(api_watchcache *c) {
   size_t n = c->nwatchers;
   pthread_mutex_unlock(&c->mu);
   return n;
+}
+
+unsigned long api_watchcache_terminated(api_watchcache *c) {
+  return atomic_load(&c->terminated);
 }
 
 /* ---- applying etcd events ---- */
@@ -640,9 +675,8 @@ static api_watcher *watcher_new(api_watchcache *c, const api_watch_opts *o) {
   w->fields = (api_fieldsel *)o->filter.fields;
   w->render = o->render;
   w->bookmarks = o->bookmarks;
-  w->qcap = c->server->cfg.watch_queue_events > 0 ? (size_t)c->server->cfg.watch_queue_events
-                                                  : 1000;
-  w->q = calloc(w->qcap, sizeof *w->q);
+  w->limit =
+      c->server->cfg.watch_queue_events > 0 ? (size_t)c->server->cfg.watch_queue_events : 1000;
   w->last_sent = time(NULL);
   if (o->timeout_seconds > 0)
     w->deadline = w->last_sent + o->timeout_seconds;
@@ -687,10 +721,12 @@ int api_watchcache_watch(api_watchcache *c, const api_watch_opts *o, api_watcher
                          (long long)o->rev, (long long)oldest);
   }
   api_watcher *w = watcher_new(c, o);
+  w->replaying = true;
   if (o->rev == 0)
     replay_state(c, w);
   else
     replay_window(c, w, o->rev);
+  w->replaying = false;
   w->next = c->watchers;
   c->watchers = w;
   c->nwatchers++;

@@ -94,5 +94,7 @@ int api_watchcache_watch(api_watchcache *c, const api_watch_opts *o, api_watcher
 ssize_t api_watcher_read(api_watcher *w, struct MHD_Connection *conn, char *buf, size_t max);
 void api_watcher_release(api_watcher *w);
 size_t api_watchcache_watchers(api_watchcache *c);
+/* Watchers closed so far because they fell --watch-queue-events behind. */
+unsigned long api_watchcache_terminated(api_watchcache *c);
 
 #endif

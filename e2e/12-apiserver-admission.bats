@@ -79,6 +79,22 @@ pod() { # pod NAME NS [extra container json] [extra spec json]
   done
   exec 7>&-
   grep -q 'msg="watcher too slow, closing"' "$APISERVER_LOG"
+  curl -fsS "$API/metrics" | grep -qE '^apiserver_terminated_watchers_total\{resource="pods"\} [1-9]'
+}
+
+@test "a watch from further back than --watch-queue-events gets every event, not an early end" {
+  # The suite allows 5 unread live events; the 12 events replayed from the
+  # window are not the client's slowness and must all arrive.
+  api POST /api/v1/namespaces '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"replay"}}' >/dev/null
+  api GET /api/v1/namespaces/replay/pods >/dev/null
+  rv=$(jq -r .metadata.resourceVersion <<<"$out")
+  for i in $(seq 1 12); do
+    api POST /api/v1/namespaces/replay/pods "$(pod "r-$i" replay)" >/dev/null
+    [ "$code" = 201 ]
+  done
+  run curl -sN "$API/api/v1/namespaces/replay/pods?watch=true&resourceVersion=$rv&timeoutSeconds=2"
+  [ "$(jq -r 'select(.type=="ADDED") | .object.metadata.name' <<<"$output" | wc -l)" = 12 ]
+  ! grep -q 'namespace=replay' "$APISERVER_LOG"
 }
 
 @test "beyond --max-requests-inflight the answer is 429 with Retry-After" {

@@ -246,7 +246,9 @@ static int setup_handle(tug_client *c, CURL *h, const tug_request *req, setup *s
   if (req->body && (s->payload = json_dumps(req->body, JSON_COMPACT)) == NULL)
     return tug_error_set(err, EINVAL, "%s %s: cannot serialize the body", req->method, req->path);
   /* "Expect:" stops curl from waiting for 100-continue before larger bodies. */
-  if (add_header(s, "Accept: application/json") < 0 || add_header(s, "Expect:") < 0 ||
+  char accept[256];
+  snprintf(accept, sizeof accept, "Accept: %s", req->accept ? req->accept : "application/json");
+  if (add_header(s, accept) < 0 || add_header(s, "Expect:") < 0 ||
       (s->payload && add_header(s, ctype) < 0) ||
       (c->auth_header && add_header(s, c->auth_header) < 0))
     return tug_error_errno(err, ENOMEM, "%s %s", req->method, req->path);
@@ -271,25 +273,30 @@ void tug_response_clear(tug_response *r) {
   if (r == NULL)
     return;
   json_decref(r->body);
-  r->body = NULL;
-  r->code = 0;
+  free(r->text);
+  *r = (tug_response){0};
 }
 
 /* Parse what came back and decide between success and a Status error. */
 static int finish(const tug_request *req, buf *b, long http, tug_response *resp, tug_error *err) {
   json_t *body = NULL;
-  if (b->len > 0)
+  bool is_error = http < 200 || http > 299;
+  if (b->len > 0 && (is_error || !req->raw))
     body = json_loadb(b->data, b->len, 0, NULL);
   int rc;
-  if (http < 200 || http > 299)
+  if (is_error)
     rc = status_fail(err, http, body, body ? NULL : b->data, req->method, req->path);
-  else if (b->len > 0 && body == NULL)
+  else if (b->len > 0 && body == NULL && !req->raw)
     rc = tug_error_set(err, TUG_E_PARSE, "%s %s: answer is not JSON", req->method, req->path);
   else
     rc = (int)http;
   if (resp) {
     resp->code = http;
     resp->body = body;
+    if (req->raw && !is_error) {
+      resp->text = b->data ? tug_steal_ptr(&b->data) : strdup("");
+      resp->text_len = b->len;
+    }
   } else {
     json_decref(body);
   }
@@ -414,6 +421,8 @@ int tug_client_list(tug_client *c, const char *path, const tug_list_options *opt
 typedef struct watch_state {
   CURL *h;
   tug_watch_fn fn;
+  tug_stream_fn raw_fn; /* set for tug_client_stream: bytes, not events */
+  const char *accept;   /* NULL: application/json */
   void *arg;
   buf line;    /* bytes after the last newline */
   buf errbody; /* the body of a non-2xx answer */
@@ -448,6 +457,12 @@ static size_t watch_write(char *data, size_t size, size_t n, void *arg) {
     curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &w->http);
   if (w->http < 200 || w->http > 299)
     return buf_append(&w->errbody, p, len) < 0 ? 0 : len;
+  if (w->raw_fn) {
+    if (w->raw_fn(p, len, w->arg) == 0)
+      return len;
+    w->ended = true;
+    return 0;
+  }
   const char *end = p + len;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -492,10 +507,32 @@ static bool watch_run(CURLM *m, const atomic_bool *stop, CURLcode *result) {
   return false;
 }
 
+static int run_stream(tug_client *c, const char *path, watch_state *wp, const atomic_bool *stop,
+                      tug_error *err);
+
 int tug_client_watch(tug_client *c, const char *path, tug_watch_fn fn, void *arg,
                      const atomic_bool *stop, tug_error *err) {
-  tug_request req = {.method = "GET", .path = path};
   watch_state w = {.fn = fn, .arg = arg};
+  return run_stream(c, path, &w, stop, err);
+}
+
+int tug_client_watch_accept(tug_client *c, const char *path, const char *accept, tug_watch_fn fn,
+                            void *arg, const atomic_bool *stop, tug_error *err) {
+  watch_state w = {.fn = fn, .arg = arg, .accept = accept};
+  return run_stream(c, path, &w, stop, err);
+}
+
+int tug_client_stream(tug_client *c, const char *path, tug_stream_fn fn, void *arg,
+                      const atomic_bool *stop, tug_error *err) {
+  watch_state w = {.raw_fn = fn, .arg = arg};
+  return run_stream(c, path, &w, stop, err);
+}
+
+/* A GET whose body is consumed as it arrives, for watches and streams alike. */
+static int run_stream(tug_client *c, const char *path, watch_state *wp, const atomic_bool *stop,
+                      tug_error *err) {
+  tug_request req = {.method = "GET", .path = path, .accept = wp->raw_fn ? "*/*" : wp->accept};
+  watch_state w = *wp;
   setup s = {0};
   w.h = curl_easy_init();
   CURLM *m = curl_multi_init();

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 
@@ -40,11 +41,15 @@ typedef struct tug_request {
   const json_t *body;       /* NULL: no body */
   const char *content_type; /* NULL: application/json */
   long timeout_ms;          /* 0: the client's timeout */
+  const char *accept;       /* NULL: application/json */
+  bool raw;                 /* keep the body as text (tug_response.text), not parsed */
 } tug_request;
 
 typedef struct tug_response {
   long code;    /* HTTP status; 0 when no answer came */
   json_t *body; /* parsed body (a Status on errors), or NULL when empty */
+  char *text;   /* with tug_request.raw: the body as received, NUL-terminated */
+  size_t text_len;
 } tug_response;
 
 void tug_response_clear(tug_response *r);
@@ -106,6 +111,20 @@ typedef int (*tug_watch_fn)(const char *type, json_t *object, void *arg);
  */
 int tug_client_watch(tug_client *c, const char *path, tug_watch_fn fn, void *arg,
                      const atomic_bool *stop, tug_error *err);
+
+/* tug_client_watch with another Accept header (kubectl's Table watch, say). */
+int tug_client_watch_accept(tug_client *c, const char *path, const char *accept, tug_watch_fn fn,
+                            void *arg, const atomic_bool *stop, tug_error *err);
+
+/*
+ * Stream the body of a GET (a followed log, say) to fn as it arrives, in the
+ * calling thread; fn returns non-zero to stop. Returns 0 when the stream ends
+ * or is stopped (*stop, may be NULL, checked every 100 ms), -1 when it could
+ * not start or broke off; a non-2xx answer is a tug_error as for other calls.
+ */
+typedef int (*tug_stream_fn)(const char *data, size_t len, void *arg);
+int tug_client_stream(tug_client *c, const char *path, tug_stream_fn fn, void *arg,
+                      const atomic_bool *stop, tug_error *err);
 
 static inline void tug_client_freep(tug_client **c) {
   tug_client_free(*c);

@@ -35,6 +35,8 @@ struct tug_informer {
   char *path, *label_selector, *field_selector;
   tug_informer_handlers h;
   void *arg;
+  tug_informer_transform_fn transform;
+  void *transform_arg;
 
   pthread_rwlock_t lock; /* cache and rv */
   tug_hashmap *cache;    /* key → json_t (a reference) */
@@ -81,6 +83,17 @@ tug_informer *tug_informer_new(tug_client *client, const char *resource_path,
     return NULL;
   }
   return inf;
+}
+
+void tug_informer_set_transform(tug_informer *inf, tug_informer_transform_fn fn, void *arg) {
+  inf->transform = fn;
+  inf->transform_arg = arg;
+}
+
+/* What the cache keeps of obj: a new reference. */
+static json_t *kept(tug_informer *inf, json_t *obj) {
+  json_t *t = inf->transform ? inf->transform(obj, inf->transform_arg) : NULL;
+  return t ? t : json_incref(obj);
 }
 
 static void decref_value(void *v) {
@@ -158,7 +171,7 @@ static int relist(tug_informer *inf, tug_error *err) {
   char key[512];
   json_array_foreach(tug_obj_get(list, "items"), i, item) {
     if (tug_informer_key(item, key, sizeof key) == 0)
-      json_decref(tug_hashmap_put(fresh, key, json_incref(item)));
+      json_decref(tug_hashmap_put(fresh, key, kept(inf, item)));
   }
   pthread_rwlock_wrlock(&inf->lock);
   tug_hashmap *old = inf->cache;
@@ -224,10 +237,14 @@ static int on_event(const char *type, json_t *obj, void *arg) {
   char key[512];
   if (tug_informer_key(obj, key, sizeof key) < 0)
     return 0;
-  if (strcmp(type, "ADDED") == 0 || strcmp(type, "MODIFIED") == 0)
-    apply_upsert(inf, key, obj);
-  else if (strcmp(type, "DELETED") == 0)
-    apply_delete(inf, key, obj);
+  bool upsert = strcmp(type, "ADDED") == 0 || strcmp(type, "MODIFIED") == 0;
+  if (!upsert && strcmp(type, "DELETED") != 0)
+    return 0;
+  _cleanup_json_ json_t *k = kept(inf, obj);
+  if (upsert)
+    apply_upsert(inf, key, k);
+  else
+    apply_delete(inf, key, k);
   return 0;
 }
 

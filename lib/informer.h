@@ -39,6 +39,20 @@ tug_informer *tug_informer_new(tug_client *client, const char *resource_path,
                                const char *label_selector, const char *field_selector,
                                const tug_informer_handlers *handlers, void *arg, tug_error *err);
 
+/*
+ * An optional transform (client-go's SetTransform): called on the informer's
+ * thread with each object from a list or a watch event, before the cache or
+ * any handler sees it, to keep only what the consumer reads (a pod without
+ * its status, annotations, managedFields...) and so keep the cache small.
+ * obj is the informer's own, not yet shared, and may be changed in place;
+ * return a new reference to what to keep (json_incref(obj), or a new object).
+ * NULL keeps obj as it is. The result must keep metadata.name, namespace and
+ * resourceVersion, which the informer itself reads. Set it before
+ * tug_informer_start; without one, objects are kept whole.
+ */
+typedef json_t *(*tug_informer_transform_fn)(json_t *obj, void *arg);
+void tug_informer_set_transform(tug_informer *inf, tug_informer_transform_fn fn, void *arg);
+
 /* Start the list + watch thread. */
 int tug_informer_start(tug_informer *inf, tug_error *err);
 /* True once the first list is in the cache (and its adds handled). */

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "object.h"
+#include "pod-trim.h"
 #include "queue-status.h"
 #include "scheduler.h"
 
@@ -230,12 +231,16 @@ static void *decide(void *arg) {
 typedef struct watched {
   const char *path;
   tug_informer_handlers h;
+  tug_informer_transform_fn trim; /* NULL: objects are kept whole */
+  void *trim_arg;
   tug_informer *inf;
 } watched;
 
 static int start_informers(tug_client *cli, app *a, watched *w, size_t n, tug_error *err) {
   for (size_t i = 0; i < n; i++) {
     w[i].inf = tug_informer_new(cli, w[i].path, NULL, NULL, &w[i].h, a, err);
+    if (w[i].inf && w[i].trim)
+      tug_informer_set_transform(w[i].inf, w[i].trim, w[i].trim_arg);
     if (w[i].inf == NULL || tug_informer_start(w[i].inf, err) < 0)
       return tug_error_wrap(err, "watch %s", w[i].path);
     if (!tug_informer_wait_synced(w[i].inf, SYNC_TIMEOUT_MS))
@@ -256,14 +261,17 @@ static int run(const config *cfg, tug_error *err) {
   sched_metrics metrics = {0};
   sched_binder *binder = NULL;
   sched_status_writer *status = NULL;
+  sched_trimmer *trimmer = sched_trimmer_new();
   app a = {.dirty = true};
   pthread_mutex_init(&a.mu, NULL);
   tug_cond_init_monotonic(&a.cond);
   watched w[] = {
-      {"/api/v1/nodes", {node_add, node_update, node_delete}, NULL},
-      {"/apis/scheduling.tug.io/v1/queues", {queue_add, queue_update, queue_delete}, NULL},
-      {"/api/v1/namespaces", {ns_add, ns_update, ns_delete}, NULL},
-      {"/api/v1/pods", {pod_add, pod_update, pod_delete}, NULL},
+      {"/api/v1/nodes", {node_add, node_update, node_delete}, NULL, NULL, NULL},
+      {"/apis/scheduling.tug.io/v1/queues", {queue_add, queue_update, queue_delete}, NULL, NULL,
+       NULL},
+      {"/api/v1/namespaces", {ns_add, ns_update, ns_delete}, NULL, NULL, NULL},
+      /* 50,000 pods are most of the memory: keep only what scheduling reads. */
+      {"/api/v1/pods", {pod_add, pod_update, pod_delete}, sched_pod_trim, trimmer, NULL},
   };
   const size_t n_watched = sizeof w / sizeof w[0];
   pthread_t decider;
@@ -303,6 +311,7 @@ out:
   sched_metrics_stop(&metrics);
   tug_events_close(events);
   sched_core_free(a.core);
+  sched_trimmer_free(trimmer);
   tug_client_free(cli);
   return rc;
 }

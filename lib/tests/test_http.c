@@ -405,6 +405,49 @@ static void a_garbled_watch_line_is_a_parse_error(void **state) {
   assert_int_equal(s.n, 1);
 }
 
+static void a_raw_request_keeps_the_text_and_sends_its_accept_header(void **state) {
+  (void)state;
+  static const char *const pieces[] = {"line one\n", "not json {", NULL};
+  fake f;
+  fake_start(&f, pieces);
+  _cleanup_client_ tug_client *c = fake_client(&f);
+  tug_request req = {.method = "GET", .path = "/x/log", .accept = "text/plain", .raw = true};
+  tug_response resp;
+  OK(tug_client_do(c, &req, &resp, err));
+  fake_stop(&f);
+  assert_non_null(strstr(f.req, "\r\nAccept: text/plain\r\n"));
+  assert_null(resp.body);
+  assert_int_equal(resp.text_len, strlen("line one\nnot json {"));
+  assert_string_equal(resp.text, "line one\nnot json {");
+  tug_response_clear(&resp);
+}
+
+typedef struct collected {
+  char text[256];
+  int calls;
+} collected;
+
+static int collect(const char *data, size_t len, void *arg) {
+  collected *c = arg;
+  size_t have = strlen(c->text);
+  snprintf(c->text + have, sizeof c->text - have, "%.*s", (int)len, data);
+  c->calls++;
+  return strstr(c->text, "stop") != NULL;
+}
+
+static void a_stream_hands_bytes_over_as_they_come_until_asked_to_stop(void **state) {
+  (void)state;
+  static const char *const pieces[] = {"tick 1\n", "tick 2\n", "stop\n", "never seen\n", NULL};
+  fake f;
+  fake_start(&f, pieces);
+  _cleanup_client_ tug_client *c = fake_client(&f);
+  collected got = {0};
+  OK(tug_client_stream(c, "/x/log?follow=true", collect, &got, NULL, err));
+  fake_stop(&f);
+  assert_string_equal(got.text, "tick 1\ntick 2\nstop\n");
+  assert_true(got.calls >= 2);
+}
+
 static void a_server_that_does_not_answer_times_out(void **state) {
   (void)state;
   fake f;
@@ -477,6 +520,8 @@ int main(void) {
       cmocka_unit_test(a_server_url_must_be_http),
       cmocka_unit_test(watch_events_split_across_chunks_arrive_whole),
       cmocka_unit_test(a_garbled_watch_line_is_a_parse_error),
+      cmocka_unit_test(a_raw_request_keeps_the_text_and_sends_its_accept_header),
+      cmocka_unit_test(a_stream_hands_bytes_over_as_they_come_until_asked_to_stop),
       cmocka_unit_test(a_server_that_does_not_answer_times_out),
       cmocka_unit_test(a_server_that_is_not_there_is_unavailable),
   };

@@ -425,6 +425,81 @@ static void an_expired_error_event_makes_the_informer_relist_and_diff(void **sta
   assert_int_equal(n, 2);
 }
 
+/* Keeps name, namespace, resourceVersion and spec; marks what it made. */
+static json_t *trim_lease(json_t *obj, void *arg) {
+  atomic_int *calls = arg;
+  atomic_fetch_add(calls, 1);
+  json_t *md = json_object_get(obj, "metadata");
+  return json_pack("{s:{s:O?, s:O?, s:O?, s:{s:b}}, s:O?}", "metadata", "name",
+                   json_object_get(md, "name"), "namespace", json_object_get(md, "namespace"),
+                   "resourceVersion", json_object_get(md, "resourceVersion"), "annotations",
+                   "trimmed", 1, "spec", json_object_get(obj, "spec"));
+}
+
+static bool trimmed(const json_t *o) {
+  return json_is_true(tug_obj_get(o, "metadata.annotations.trimmed")) &&
+         tug_obj_labels(o) == NULL && tug_obj_get(o, "metadata.uid") == NULL;
+}
+
+static int untrimmed;
+
+static void count_untrimmed(const json_t *o) {
+  if (!trimmed(o))
+    untrimmed++;
+}
+static void t_add(json_t *o, void *arg) {
+  count_untrimmed(o);
+  on_add(o, arg);
+}
+static void t_update(json_t *old, json_t *o, void *arg) {
+  count_untrimmed(old);
+  count_untrimmed(o);
+  on_update(old, o, arg);
+}
+static void t_delete(json_t *o, void *arg) {
+  count_untrimmed(o);
+  on_delete(o, arg);
+}
+
+static void a_transform_shapes_what_the_cache_and_handlers_get(void **state) {
+  fixture *f = *state;
+  create_lease("tr-a", "tr", "a");
+  tug_informer_handlers h = {.on_add = t_add, .on_update = t_update, .on_delete = t_delete};
+  atomic_int calls = 0;
+  untrimmed = 0;
+  tug_error e = {0};
+  f->inf = tug_informer_new(cli, LEASES, "suite=tr", NULL, &h, f, &e);
+  assert_non_null(f->inf);
+  tug_informer_set_transform(f->inf, trim_lease, &calls);
+  OK(tug_informer_start(f->inf, err));
+  assert_true(tug_informer_wait_synced(f->inf, WAIT_MS));
+
+  create_lease("tr-b", "tr", "b");
+  set_holder("tr-a", "a2");
+  delete_lease("tr-b");
+  assert_true(wait_event(f, "delete", "default/tr-b", "b", 1));
+  assert_true(wait_event(f, "update", "default/tr-a", "a2", 1));
+
+  _cleanup_json_ json_t *a = tug_informer_get(f->inf, "default/tr-a");
+  assert_true(trimmed(a));
+  assert_string_equal(holder(a), "a2");
+  assert_non_null(tug_obj_resource_version(a));
+  assert_null(tug_informer_get(f->inf, "default/tr-b"));
+  assert_int_equal(untrimmed, 0);
+  assert_true(atomic_load(&calls) >= 4); /* list tr-a; add, update, delete */
+  assert_int_equal(f->cache_behind, 0);
+}
+
+static void without_a_transform_objects_are_cached_whole(void **state) {
+  fixture *f = *state;
+  create_lease("whole", "whole", "w");
+  start_informer(f, LEASES, "suite=whole", NULL);
+  _cleanup_json_ json_t *o = tug_informer_get(f->inf, "default/whole");
+  _cleanup_json_ json_t *fresh = NULL;
+  OK(tug_client_get(cli, LEASES "/whole", &fresh, err));
+  assert_true(json_equal(o, fresh));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(initial_objects_arrive_as_adds_before_synced, fixture_setup,
@@ -444,6 +519,10 @@ int main(void) {
                                       fixture_teardown),
       cmocka_unit_test_setup_teardown(an_expired_error_event_makes_the_informer_relist_and_diff,
                                       fixture_setup, fixture_teardown),
+      cmocka_unit_test_setup_teardown(a_transform_shapes_what_the_cache_and_handlers_get,
+                                      fixture_setup, fixture_teardown),
+      cmocka_unit_test_setup_teardown(without_a_transform_objects_are_cached_whole, fixture_setup,
+                                      fixture_teardown),
   };
   return cmocka_run_group_tests_name("informer against tug-apiserver", tests, group_setup,
                                      group_teardown);

@@ -14,6 +14,8 @@
 
 #include "fixtures.h"
 #include "object.h"
+#include "pod-trim.h"
+#include "pod.h"
 #include "scheduler.h"
 
 typedef struct recorder {
@@ -309,6 +311,107 @@ static void test_terminal_pods_free_their_space(void **state) {
   assert_string_equal(r->binds[0], "next@n1");
 }
 
+/* A pod as the API server stores it after an agent's status write. */
+static const char *full_pod =
+    "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\",\"namespace\":"
+    "\"shop\",\"uid\":\"u-1\",\"resourceVersion\":\"42\",\"creationTimestamp\":"
+    "\"2026-12-01T00:00:00Z\",\"deletionTimestamp\":\"2026-12-01T00:01:00Z\",\"labels\":{"
+    "\"app\":\"web\"},\"annotations\":{\"big\":\"xxxxxxxxxxxxxxxx\"},\"managedFields\":[{"
+    "\"manager\":\"kubectl\"}],\"ownerReferences\":[{\"kind\":\"ReplicaSet\",\"name\":\"r\"}]},"
+    "\"spec\":{\"priority\":7,\"preemptionPolicy\":\"Never\",\"schedulerName\":"
+    "\"tug-scheduler\",\"nodeSelector\":{\"disk\":\"ssd\"},\"affinity\":{\"nodeAffinity\":{}},"
+    "\"tolerations\":[{\"key\":\"k\",\"operator\":\"Exists\"}],\"topologySpreadConstraints\":[{"
+    "\"maxSkew\":2,\"topologyKey\":\"zone\",\"labelSelector\":{\"matchLabels\":{\"app\":"
+    "\"web\"}}}],\"volumes\":[{\"name\":\"v\",\"emptyDir\":{}}],\"containers\":[{\"name\":"
+    "\"a\",\"image\":\"busybox\",\"env\":[{\"name\":\"E\",\"value\":\"1\"}],\"resources\":{"
+    "\"requests\":{\"cpu\":\"250m\",\"memory\":\"64Mi\"}},\"ports\":[{\"containerPort\":80,"
+    "\"hostPort\":8080,\"protocol\":\"UDP\",\"hostIP\":\"10.0.0.1\"},{\"containerPort\":81}]},{"
+    "\"name\":\"b\",\"image\":\"busybox\"}],\"initContainers\":[{\"name\":\"i\",\"image\":"
+    "\"busybox\",\"resources\":{\"limits\":{\"cpu\":\"2\"}}}]},\"status\":{\"phase\":"
+    "\"Running\",\"podIP\":\"10.1.0.5\",\"conditions\":[{\"type\":\"Ready\",\"status\":"
+    "\"True\"}],\"containerStatuses\":[{\"name\":\"a\",\"ready\":true}]}}";
+
+static void test_a_trimmed_pod_parses_as_the_whole_one(void **state) {
+  (void)state;
+  json_t *whole = json_loads(full_pod, 0, NULL);
+  assert_non_null(whole);
+  json_t *t = sched_pod_trim(whole, NULL);
+  assert_non_null(t);
+  sched_pod *a = sched_pod_new(whole, 1), *b = sched_pod_new(t, 1);
+  assert_non_null(a);
+  assert_non_null(b);
+  assert_string_equal(a->key, b->key);
+  assert_string_equal(b->uid, "u-1");
+  assert_memory_equal(&a->req, &b->req, sizeof a->req);
+  assert_memory_equal(&a->nonzero, &b->nonzero, sizeof a->nonzero);
+  assert_int_equal(b->priority, 7);
+  assert_true(b->preempt_never && b->terminating);
+  assert_true(a->created == b->created && b->created > 0);
+  assert_int_equal(b->n_ports, 1);
+  assert_memory_equal(a->ports, b->ports, sizeof *a->ports);
+  assert_int_equal(b->n_spread, 1);
+  assert_int_equal(b->spread[0].max_skew, 2);
+  assert_true(
+      json_equal(tug_obj_get(whole, "spec.tolerations"), tug_obj_get(t, "spec.tolerations")));
+  assert_true(
+      json_equal(tug_obj_get(whole, "spec.nodeSelector"), tug_obj_get(t, "spec.nodeSelector")));
+  assert_non_null(tug_obj_get(t, "spec.affinity.nodeAffinity"));
+  assert_string_equal(tug_obj_get_str(t, "spec.schedulerName"), "tug-scheduler");
+  assert_string_equal(tug_obj_get_str(t, "metadata.labels.app"), "web");
+  assert_string_equal(tug_obj_resource_version(t), "42");
+  assert_string_equal(tug_obj_kind(t), "Pod");
+  assert_string_equal(tug_obj_get_str(t, "status.phase"), "Running");
+  /* What no part of the scheduler reads is gone. */
+  assert_null(tug_obj_get(t, "metadata.annotations"));
+  assert_null(tug_obj_get(t, "metadata.managedFields"));
+  assert_null(tug_obj_get(t, "status.conditions"));
+  assert_null(tug_obj_get(t, "spec.volumes"));
+  json_t *c = json_array_get(tug_obj_get(t, "spec.containers"), 0);
+  assert_null(json_object_get(c, "image"));
+  assert_null(json_object_get(c, "env"));
+  sched_pod_free(a);
+  sched_pod_free(b);
+  json_decref(t);
+  json_decref(whole);
+}
+
+static void test_pods_of_one_template_share_their_common_values(void **state) {
+  (void)state;
+  sched_trimmer *tr = sched_trimmer_new();
+  json_t *a = json_loads(full_pod, 0, NULL), *b = json_deep_copy(a);
+  json_object_set_new(json_object_get(b, "metadata"), "name", json_string("web-2"));
+  json_t *ta = sched_pod_trim(a, tr), *tb = sched_pod_trim(b, tr);
+  assert_ptr_equal(tug_obj_get(ta, "spec.containers"), tug_obj_get(tb, "spec.containers"));
+  assert_ptr_equal(tug_obj_labels(ta), tug_obj_labels(tb));
+  assert_ptr_equal(tug_obj_get(ta, "spec.tolerations"), tug_obj_get(tb, "spec.tolerations"));
+  assert_string_equal(tug_obj_name(tb), "web-2");
+  json_decref(a);
+  json_decref(b);
+  json_decref(ta);
+  json_decref(tb);
+  /* Values no pod holds any more are let go once the table has grown. */
+  for (int i = 0; i < 3000; i++) {
+    json_t *p = json_pack("{s:{s:s, s:{s:i}}}", "metadata", "name", "x", "labels", "n", i);
+    json_decref(sched_pod_trim(p, tr));
+    json_decref(p);
+  }
+  assert_true(sched_trimmer_size(tr) <= 2048);
+  sched_trimmer_free(tr); /* under ASan: nothing leaks, nothing is freed twice */
+}
+
+static void test_trimming_what_is_not_a_pod_object_is_null(void **state) {
+  (void)state;
+  json_t *s = json_string("pod");
+  assert_null(sched_pod_trim(s, NULL));
+  json_decref(s);
+  json_t *empty = json_object();
+  json_t *t = sched_pod_trim(empty, NULL);
+  assert_non_null(t);
+  assert_null(sched_pod_new(t, 1)); /* no name: not a pod the core takes */
+  json_decref(t);
+  json_decref(empty);
+}
+
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -324,6 +427,9 @@ int main(void) {
       T(test_reclaim_never_leaves_borrowers_alone),
       T(test_a_queue_over_quota_says_so_when_nodes_have_room),
       T(test_terminal_pods_free_their_space),
+      T(test_a_trimmed_pod_parses_as_the_whole_one),
+      T(test_pods_of_one_template_share_their_common_values),
+      T(test_trimming_what_is_not_a_pod_object_is_null),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,63 @@
+/*
+ * args.h — the tug command line: one verb, positional words and kubectl's flags.
+ *
+ * The one idea: every verb shares one flag table and one options struct, so
+ * `-n`, `-o`, `-l`, `--server` mean the same thing everywhere and parsing is a
+ * pure function that tests can call. The few letters kubectl gives two
+ * meanings keep them: `-f` is --follow and `-p` --previous for `logs`, and
+ * --filename / --patch elsewhere.
+ */
+#ifndef TUG_CLI_ARGS_H
+#define TUG_CLI_ARGS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+
+enum { CLI_MAX_FILES = 32, CLI_MAX_POS = 64 };
+
+typedef struct cli_opts {
+  const char *verb;
+  const char *pos[CLI_MAX_POS]; /* positional words after the verb */
+  int npos;
+
+  const char *server, *token, *config; /* connection */
+  const char *namespace;               /* -n; NULL: the config's, else "default" */
+  bool all_namespaces;                 /* -A */
+  const char *selector;                /* -l */
+  const char *field_selector;          /* --field-selector */
+  const char *output;                  /* -o: wide json yaml name */
+  bool watch;                          /* -w */
+  const char *raw;                     /* get --raw PATH */
+
+  const char *files[CLI_MAX_FILES]; /* -f, repeatable */
+  int nfiles;
+  bool recursive;         /* -R */
+  const char *dry_run;    /* --dry-run=server|none */
+  bool continue_on_error; /* apply --continue-on-error */
+
+  bool wait;        /* delete --wait */
+  int grace_period; /* --grace-period; -1 unset */
+
+  const char *container; /* logs -c */
+  bool follow;           /* logs -f */
+  bool previous;         /* logs -p / --previous */
+  long tail;             /* logs --tail; -1 unset */
+
+  long replicas;           /* scale --replicas; -1 unset */
+  const char *patch;       /* patch -p */
+  const char *patch_type;  /* patch --type: merge (default) or strategic */
+  bool overwrite;          /* label --overwrite */
+  long timeout_s;          /* --timeout for waits; 0: the verb's default */
+  const char *to_revision; /* rollout undo --to-revision */
+  const char *root;        /* image import --root: the agent's state dir */
+  long nodes;              /* up --nodes; -1 unset */
+  const char *dir;         /* up/down --dir */
+  bool help;
+} cli_opts;
+
+/* Parse argv (argv[0] is the program). Flags may come before or after the verb,
+ * as --flag=value, --flag value, -xVALUE or -x value. */
+int cli_args_parse(int argc, char **argv, cli_opts *o, tug_error *err);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * cli.h — what every tug verb shares: the parsed flags, the client, discovery,
+ * and the one place errors are printed.
+ *
+ * The one idea: a verb is `int cmd_X(cli_ctx *ctx)` returning 0 or 1 (kubectl's
+ * exit codes). It prints its own results to stdout and leaves error output to
+ * cli_fail, which adds what a person can act on (an unreachable server names
+ * its URL and suggests `tug up`).
+ */
+#ifndef TUG_CLI_CLI_H
+#define TUG_CLI_CLI_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "args.h"
+#include "config.h"
+#include "error.h"
+#include "http.h"
+#include "resources.h"
+
+#define TUG_VERSION "0.1.0"
+
+typedef struct cli_ctx {
+  cli_opts opts;
+  cli_config config;
+  const char *server;    /* --server, the config's, or the default */
+  const char *namespace; /* -n, the config's, or "default" */
+  tug_client *client;    /* made on first use by cli_client */
+  cli_discovery *disc;
+} cli_ctx;
+
+/* The client, made on first use; NULL with err filled when the URL is bad. */
+tug_client *cli_client(cli_ctx *ctx, tug_error *err);
+/* Resolve a resource word ("po") or fill err. */
+int cli_resolve(cli_ctx *ctx, const char *word, cli_resource *out, tug_error *err);
+int cli_resolve_kind(cli_ctx *ctx, const char *api_version, const char *kind, cli_resource *out,
+                     tug_error *err);
+
+/* Print "error: MSG" (plus a hint for an unreachable server) and return 1. */
+int cli_fail(cli_ctx *ctx, const tug_error *err);
+/* printf-style usage or input error: prints "error: ..." and returns 1. */
+int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * "KIND NAME" or "KIND/NAME" from the positional words starting at *i; on
+ * success *i moves past them. name may come back NULL when only a kind was
+ * given and allow_no_name is set.
+ */
+int cli_kind_name(cli_ctx *ctx, int *i, bool allow_no_name, cli_resource *res, const char **name,
+                  tug_error *err);
+
+/* What verbs that act on one named object parse first: KIND NAME or KIND/NAME,
+ * resolved, and the object's path in the context's namespace. */
+typedef struct cli_target {
+  cli_resource res;
+  const char *name;
+  char *path; /* "/apis/apps/v1/namespaces/NS/deployments/NAME" */
+  int next;   /* index of the first positional word after the target */
+} cli_target;
+
+/* Fill t from the positional words; prints the error and returns 1 (the exit
+ * code) when they do not name a served kind and a name. */
+int cli_target_parse(cli_ctx *ctx, cli_target *t);
+static inline void cli_target_clear(cli_target *t) {
+  free(t->path);
+  t->path = NULL;
+}
+#define _cleanup_target_ __attribute__((cleanup(cli_target_clear)))
+
+/* The path of a Tugboat binary ("tug-agent"): beside this tug when it is
+ * there, else the bare name, for PATH. */
+void cli_sibling_binary(const char *name, char *buf, size_t size);
+
+/* The namespace of an object from a manifest: its own, else the context's. */
+const char *cli_object_namespace(cli_ctx *ctx, const json_t *obj);
+
+/* Verbs. */
+int cmd_get(cli_ctx *ctx);
+int cmd_apply(cli_ctx *ctx);
+int cmd_diff(cli_ctx *ctx);
+int cmd_delete(cli_ctx *ctx);
+int cmd_describe(cli_ctx *ctx);
+int cmd_logs(cli_ctx *ctx);
+int cmd_scale(cli_ctx *ctx);
+int cmd_patch(cli_ctx *ctx);
+int cmd_label(cli_ctx *ctx);
+int cmd_create(cli_ctx *ctx);
+int cmd_version(cli_ctx *ctx);
+int cmd_rollout(cli_ctx *ctx);
+int cmd_completion(cli_ctx *ctx);
+int cmd_top(cli_ctx *ctx);
+int cmd_image(cli_ctx *ctx);
+int cmd_up(cli_ctx *ctx);
+int cmd_down(cli_ctx *ctx);
+
+#endif

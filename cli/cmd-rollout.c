@@ -1,0 +1,221 @@
+/*
+ * cmd-rollout.c — `tug rollout status|history|undo deployment/NAME`.
+ *
+ * A Deployment's history is its ReplicaSets: each carries the revision it was
+ * in the annotation deployment.kubernetes.io/revision. Undo copies the chosen
+ * ReplicaSet's pod template back into the Deployment (without the
+ * pod-template-hash label), as kubectl does; the controller does the rest.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "object.h"
+
+#define REVISION_ANN "deployment.kubernetes.io/revision"
+
+enum { POLL_MS = 500, DEFAULT_TIMEOUT_S = 300 };
+
+static int get_deployment(cli_ctx *ctx, const char *name, json_t **out, tug_error *err) {
+  cli_resource d = {.group = "apps",
+                    .version = "v1",
+                    .name = "deployments",
+                    .kind = "Deployment",
+                    .namespaced = true};
+  _cleanup_free_ char *path = cli_resource_path(&d, ctx->namespace, name, NULL);
+  if (path == NULL)
+    return tug_error_set(err, ENOMEM, "out of memory");
+  return tug_client_get(ctx->client, path, out, err);
+}
+
+/* kubectl's message while waiting, or NULL when the rollout is done. */
+static const char *progress(const json_t *d, char *buf, size_t size) {
+  const char *name = tug_obj_name(d);
+  int64_t gen = tug_obj_get_int(d, "metadata.generation", 0);
+  int64_t observed = tug_obj_get_int(d, "status.observedGeneration", 0);
+  int64_t want = tug_obj_get_int(d, "spec.replicas", 1);
+  int64_t updated = tug_obj_get_int(d, "status.updatedReplicas", 0);
+  int64_t total = tug_obj_get_int(d, "status.replicas", 0);
+  int64_t available = tug_obj_get_int(d, "status.availableReplicas", 0);
+  if (observed < gen)
+    snprintf(buf, size, "Waiting for deployment spec update to be observed...");
+  else if (updated < want)
+    snprintf(buf, size,
+             "Waiting for deployment \"%s\" rollout to finish: %lld out of %lld new replicas "
+             "have been updated...",
+             name, (long long)updated, (long long)want);
+  else if (total > updated)
+    snprintf(buf, size,
+             "Waiting for deployment \"%s\" rollout to finish: %lld old replicas are pending "
+             "termination...",
+             name, (long long)(total - updated));
+  else if (available < updated)
+    snprintf(buf, size,
+             "Waiting for deployment \"%s\" rollout to finish: %lld of %lld updated replicas "
+             "are available...",
+             name, (long long)available, (long long)updated);
+  else
+    return NULL;
+  return buf;
+}
+
+static int status(cli_ctx *ctx, const char *name) {
+  long limit = ctx->opts.timeout_s > 0 ? ctx->opts.timeout_s : DEFAULT_TIMEOUT_S;
+  time_t deadline = time(NULL) + limit;
+  char last[512] = "", msg[512];
+  for (;;) {
+    tug_error err = {0};
+    _cleanup_json_ json_t *d = NULL;
+    if (get_deployment(ctx, name, &d, &err) < 0)
+      return cli_fail(ctx, &err);
+    if (progress(d, msg, sizeof msg) == NULL) {
+      printf("deployment \"%s\" successfully rolled out\n", name);
+      return 0;
+    }
+    if (strcmp(msg, last) != 0) {
+      printf("%s\n", msg);
+      fflush(stdout);
+      snprintf(last, sizeof last, "%s", msg);
+    }
+    if (time(NULL) >= deadline)
+      return cli_failf("timed out after %lds waiting for the rollout of \"%s\"", limit, name);
+    usleep(POLL_MS * 1000);
+  }
+}
+
+static long revision_of(const json_t *rs) {
+  const char *r = tug_obj_annotation(rs, REVISION_ANN);
+  return r ? strtol(r, NULL, 10) : 0;
+}
+
+static int by_revision(const void *a, const void *b) {
+  long x = revision_of(*(json_t *const *)a), y = revision_of(*(json_t *const *)b);
+  return x < y ? -1 : x > y;
+}
+
+static bool owned_by(const json_t *rs, const char *uid) {
+  size_t i;
+  json_t *ref;
+  json_array_foreach(tug_obj_get(rs, "metadata.ownerReferences"), i, ref) {
+    const char *u = tug_obj_get_str(ref, "uid");
+    if (u && uid && strcmp(u, uid) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* The Deployment's ReplicaSets sorted by revision. */
+typedef struct rs_history {
+  json_t *list; /* the namespace's ReplicaSetList, which rs points into */
+  json_t **rs;
+  size_t n;
+} rs_history;
+
+static void rs_history_clear(rs_history *h) {
+  json_decref(h->list);
+  free(h->rs);
+}
+
+/* Fill h; prints the error and returns 1 (the exit code) on failure. */
+static int history(cli_ctx *ctx, const json_t *d, rs_history *h) {
+  tug_error err = {0};
+  _cleanup_free_ char *path = NULL;
+  *h = (rs_history){0};
+  if (asprintf(&path, "/apis/apps/v1/namespaces/%s/replicasets", tug_obj_namespace(d)) < 0)
+    return cli_failf("out of memory");
+  if (tug_client_list(ctx->client, path, NULL, &h->list, &err) < 0)
+    return cli_fail(ctx, &err);
+  json_t *items = json_object_get(h->list, "items");
+  h->rs = calloc(json_array_size(items) + 1, sizeof *h->rs);
+  if (h->rs == NULL)
+    return cli_failf("out of memory");
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    if (owned_by(it, tug_obj_uid(d)))
+      h->rs[h->n++] = it;
+  }
+  qsort(h->rs, h->n, sizeof *h->rs, by_revision);
+  return 0;
+}
+
+static int print_history(cli_ctx *ctx, const json_t *d) {
+  __attribute__((cleanup(rs_history_clear))) rs_history h;
+  if (history(ctx, d, &h) != 0)
+    return 1;
+  size_t n = h.n;
+  json_t **rs = h.rs;
+  printf("deployment.apps/%s\nREVISION  CHANGE-CAUSE\n", tug_obj_name(d));
+  for (size_t i = 0; i < n; i++) {
+    const char *cause = tug_obj_annotation(rs[i], "kubernetes.io/change-cause");
+    printf("%-9ld %s\n", revision_of(rs[i]), cause ? cause : "<none>");
+  }
+  return 0;
+}
+
+static int undo(cli_ctx *ctx, json_t *d) {
+  __attribute__((cleanup(rs_history_clear))) rs_history h;
+  if (history(ctx, d, &h) != 0)
+    return 1;
+  tug_error err = {0};
+  size_t n = h.n;
+  json_t **rs = h.rs;
+  long want = ctx->opts.to_revision ? strtol(ctx->opts.to_revision, NULL, 10) : 0;
+  long current = tug_obj_annotation(d, REVISION_ANN)
+                     ? strtol(tug_obj_annotation(d, REVISION_ANN), NULL, 10)
+                     : (n ? revision_of(rs[n - 1]) : 0);
+  const json_t *target = NULL;
+  for (size_t i = n; i > 0 && target == NULL; i--) {
+    long rev = revision_of(rs[i - 1]);
+    if (want ? rev == want : rev != current && rev > 0)
+      target = rs[i - 1];
+  }
+  if (target == NULL)
+    return want ? cli_failf("unable to find the specified revision %ld", want)
+                : cli_failf("no rollout history found for deployment \"%s\"", tug_obj_name(d));
+  _cleanup_json_ json_t *tmpl = json_deep_copy(tug_obj_get(target, "spec.template"));
+  json_t *labels = tug_obj_labels(tmpl);
+  if (labels)
+    json_object_del(labels, "pod-template-hash");
+  if (tmpl == NULL || tug_obj_set(d, "spec.template", tug_steal_ptr(&tmpl), &err) < 0)
+    return cli_fail(ctx, &err);
+  _cleanup_free_ char *path = NULL;
+  if (asprintf(&path, "/apis/apps/v1/namespaces/%s/deployments/%s", tug_obj_namespace(d),
+               tug_obj_name(d)) < 0)
+    return cli_failf("out of memory");
+  if (tug_client_update(ctx->client, path, d, NULL, &err) < 0)
+    return cli_fail(ctx, &err);
+  printf("deployment.apps/%s rolled back\n", tug_obj_name(d));
+  return 0;
+}
+
+int cmd_rollout(cli_ctx *ctx) {
+  const cli_opts *o = &ctx->opts;
+  if (o->npos < 2)
+    return cli_failf("rollout: want status, history or undo and deployment/NAME");
+  const char *what = o->pos[0], *target = o->pos[1];
+  const char *name = strchr(target, '/');
+  if (name == NULL && o->npos == 3)
+    name = o->pos[2];
+  else if (name)
+    name++;
+  if (name == NULL || name[0] == '\0')
+    return cli_failf("rollout %s: want deployment/NAME", what);
+  tug_error err = {0};
+  if (cli_client(ctx, &err) == NULL)
+    return cli_fail(ctx, &err);
+  if (strcmp(what, "status") == 0)
+    return status(ctx, name);
+  _cleanup_json_ json_t *d = NULL;
+  if (get_deployment(ctx, name, &d, &err) < 0)
+    return cli_fail(ctx, &err);
+  if (strcmp(what, "history") == 0)
+    return print_history(ctx, d);
+  if (strcmp(what, "undo") == 0)
+    return undo(ctx, d);
+  return cli_failf("rollout %s: want status, history or undo", what);
+}

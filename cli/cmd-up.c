@@ -1,0 +1,465 @@
+/*
+ * cmd-up.c — `tug up` and `tug down`: a whole local cluster in the background.
+ *
+ * The one idea: everything `up` starts is written, in start order, to
+ * DIR/state ("PID NAME BINARY" lines; the API server's URL in DIR/server), and `down` stops
+ * exactly those processes, newest first, after asking the API to delete every
+ * pod so that the agents remove their containers, cgroups and mounts
+ * themselves. A PID is signalled only while /proc/PID/cmdline still names the
+ * binary that was started, so a recycled PID is never hit. Processes run in
+ * their own sessions with logs in DIR/NAME.log; all listen on 127.0.0.1.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <glob.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "object.h"
+
+extern char **environ;
+
+enum { DEFAULT_NODES = 2, READY_TIMEOUT_S = 60, STOP_TIMEOUT_S = 10, MAX_PROCS = 64 };
+
+static void cluster_dir(cli_ctx *ctx, char *buf, size_t size) {
+  const char *home = getenv("HOME");
+  if (ctx->opts.dir)
+    snprintf(buf, size, "%s", ctx->opts.dir);
+  else
+    snprintf(buf, size, "%s/.tug/cluster", home && home[0] ? home : ".");
+}
+
+/* A port on 127.0.0.1 free right now: want when it is, else one the kernel picks. */
+static int free_port(int want) {
+  for (int attempt = 0; attempt < 2; attempt++) {
+    _cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)(attempt == 0 ? want : 0)),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (fd >= 0 && (attempt > 0 || want > 0) && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+      return ntohs(a.sin_port);
+  }
+  return -1;
+}
+
+typedef struct cluster {
+  char dir[512];
+  char server[64];
+  FILE *state;
+} cluster;
+
+/* Start argv[0] (a path, or a name on PATH) in its own session, logging to DIR/name.log. */
+static int start(cluster *cl, const char *name, char *const argv[], tug_error *err) {
+  char log[700];
+  snprintf(log, sizeof log, "%s/%s.log", cl->dir, name);
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0)
+    return tug_error_set(err, rc, "start %s (%s): %s", name, argv[0], strerror(rc));
+  fprintf(cl->state, "%d %s %s\n", (int)pid, name, argv[0]);
+  fflush(cl->state);
+  printf("%-16s pid %-7d log %s\n", name, (int)pid, log);
+  return 0;
+}
+
+static bool answers(const char *base, const char *path) {
+  tug_error err = {0};
+  _cleanup_client_ tug_client *c = tug_client_new(base, NULL, &err);
+  if (c == NULL)
+    return false;
+  tug_request req = {
+      .method = "GET", .path = path, .accept = "*/*", .raw = true, .timeout_ms = 2000};
+  tug_response resp;
+  int rc = tug_client_do(c, &req, &resp, &err);
+  tug_response_clear(&resp);
+  return rc >= 0;
+}
+
+static int wait_until(bool (*ok)(void *), void *arg, int seconds, const char *what,
+                      tug_error *err) {
+  for (int i = 0; i < seconds * 5; i++) {
+    if (ok(arg))
+      return 0;
+    usleep(200 * 1000);
+  }
+  return tug_error_set(err, ETIMEDOUT, "%s not ready after %d s", what, seconds);
+}
+
+typedef struct probe {
+  const char *base, *path;
+} probe;
+
+static bool probe_ok(void *arg) {
+  probe *p = arg;
+  return answers(p->base, p->path);
+}
+
+typedef struct nodes_probe {
+  tug_client *c;
+  long want;
+} nodes_probe;
+
+static bool nodes_ready(void *arg) {
+  nodes_probe *p = arg;
+  _cleanup_json_ json_t *list = NULL;
+  tug_error err = {0};
+  if (tug_client_list(p->c, "/api/v1/nodes", NULL, &list, &err) < 0)
+    return false;
+  long ready = 0;
+  size_t i, j;
+  json_t *node, *cond;
+  json_array_foreach(json_object_get(list, "items"), i, node) {
+    json_array_foreach(tug_obj_get(node, "status.conditions"), j, cond) {
+      const char *t = tug_obj_get_str(cond, "type"), *s = tug_obj_get_str(cond, "status");
+      ready += t && s && strcmp(t, "Ready") == 0 && strcmp(s, "True") == 0;
+    }
+  }
+  return ready >= p->want;
+}
+
+static void sibling(const char *name, char *buf, size_t size) {
+  cli_sibling_binary(name, buf, size);
+}
+
+static int start_control_plane(cluster *cl, tug_error *err) {
+  char bin[4][600], data[600], curl_[64], purl[64], cluster_arg[96], listen[4][32];
+  int cport = free_port(0), pport = free_port(0), aport = free_port(6443);
+  int sport = free_port(0), kport = free_port(0);
+  if (cport < 0 || pport < 0 || aport < 0 || sport < 0 || kport < 0)
+    return tug_error_set(err, EADDRINUSE, "no free port on 127.0.0.1");
+  snprintf(data, sizeof data, "%s/etcd", cl->dir);
+  snprintf(curl_, sizeof curl_, "http://127.0.0.1:%d", cport);
+  snprintf(purl, sizeof purl, "http://127.0.0.1:%d", pport);
+  snprintf(cluster_arg, sizeof cluster_arg, "tug=%s", purl);
+  char *etcd[] = {"etcd",      "--name",
+                  "tug",       "--data-dir",
+                  data,        "--listen-client-urls",
+                  curl_,       "--advertise-client-urls",
+                  curl_,       "--listen-peer-urls",
+                  purl,        "--initial-advertise-peer-urls",
+                  purl,        "--initial-cluster",
+                  cluster_arg, "--log-level",
+                  "warn",      "--logger",
+                  "zap",       NULL};
+  if (start(cl, "etcd", etcd, err) < 0 ||
+      wait_until(probe_ok, &(probe){curl_, "/health"}, 20, "etcd", err) < 0)
+    return -1;
+  sibling("tug-apiserver", bin[0], sizeof bin[0]);
+  sibling("tug-scheduler", bin[1], sizeof bin[1]);
+  sibling("tug-controllers", bin[2], sizeof bin[2]);
+  snprintf(listen[0], sizeof listen[0], "127.0.0.1:%d", aport);
+  snprintf(listen[1], sizeof listen[1], "127.0.0.1:%d", sport);
+  snprintf(listen[2], sizeof listen[2], "127.0.0.1:%d", kport);
+  snprintf(cl->server, sizeof cl->server, "http://%s", listen[0]);
+  char *api[] = {bin[0], "--etcd-servers", curl_, "--listen", listen[0], NULL};
+  if (start(cl, "tug-apiserver", api, err) < 0 ||
+      wait_until(probe_ok, &(probe){cl->server, "/readyz"}, 30, "tug-apiserver", err) < 0)
+    return -1;
+  char *sched[] = {bin[1], "--server", cl->server, "--listen", listen[1], NULL};
+  char *ctrl[] = {bin[2], "--server", cl->server, "--listen", listen[2], NULL};
+  return start(cl, "tug-scheduler", sched, err) < 0 || start(cl, "tug-controllers", ctrl, err) < 0
+             ? -1
+             : 0;
+}
+
+static int start_agents(cluster *cl, long n, tug_error *err) {
+  char bin[600];
+  sibling("tug-agent", bin, sizeof bin);
+  for (long i = 1; i <= n; i++) {
+    char name[32], root[700], port[16];
+    snprintf(name, sizeof name, "tug-node-%ld", i);
+    snprintf(root, sizeof root, "%s/%s", cl->dir, name);
+    snprintf(port, sizeof port, "%d", free_port(0));
+    if (mkdir(root, 0700) < 0 && errno != EEXIST)
+      return tug_error_errno(err, errno, "mkdir %s", root);
+    char *argv[] = {bin,  "--server",        cl->server,  "--node-name", name,     "--root",
+                    root, "--build-busybox", "--address", "127.0.0.1",   "--port", port,
+                    NULL};
+    if (start(cl, name, argv, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int write_config(cli_ctx *ctx, const char *server) {
+  const char *path = ctx->config.path;
+  _cleanup_free_ char *dir = strdup(path ? path : "");
+  char *slash = dir ? strrchr(dir, '/') : NULL;
+  if (slash) {
+    *slash = '\0';
+    mkdir(dir, 0700);
+  }
+  _cleanup_fclose_ FILE *f = path ? fopen(path, "w") : NULL;
+  if (f == NULL)
+    return cli_failf("write %s: %s", path ? path : "config", strerror(errno));
+  fprintf(f, "# written by tug up\nserver: %s\n", server);
+  printf("config           %s (server: %s)\n", path, server);
+  return 0;
+}
+
+static int write_server(cluster *cl, tug_error *err) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/server", cl->dir);
+  _cleanup_fclose_ FILE *f = fopen(path, "w");
+  if (f == NULL)
+    return tug_error_errno(err, errno, "write %s", path);
+  fprintf(f, "%s\n", cl->server);
+  return 0;
+}
+
+/* The server URL recorded in dir ("" when none); true when it answers. */
+static bool running(const char *dir, char *server, size_t size) {
+  char path[600], line[128] = "";
+  snprintf(path, sizeof path, "%s/server", dir);
+  _cleanup_fclose_ FILE *f = fopen(path, "r");
+  if (f == NULL || fgets(line, sizeof line, f) == NULL)
+    line[0] = '\0';
+  snprintf(server, size, "%.*s", (int)strcspn(line, "\n"), line);
+  return server[0] && answers(server, "/readyz");
+}
+
+int cmd_up(cli_ctx *ctx) {
+  cluster cl = {0};
+  cluster_dir(ctx, cl.dir, sizeof cl.dir);
+  long nodes = ctx->opts.nodes >= 0 ? ctx->opts.nodes : DEFAULT_NODES;
+  char server[64];
+  if (running(cl.dir, server, sizeof server)) {
+    printf("a cluster is already running at %s (state in %s)\n", server, cl.dir);
+    return write_config(ctx, server);
+  }
+  if (nodes > 0 && geteuid() != 0)
+    return cli_failf("up: agents need root to run containers (or use --nodes 0)");
+  if (nodes > 64)
+    return cli_failf("up: --nodes %ld: at most 64 on one host", nodes);
+  char parent[520];
+  snprintf(parent, sizeof parent, "%s", cl.dir);
+  char *slash = strrchr(parent, '/');
+  if (slash && slash != parent) {
+    *slash = '\0';
+    mkdir(parent, 0700);
+  }
+  if (mkdir(cl.dir, 0700) < 0 && errno != EEXIST)
+    return cli_failf("mkdir %s: %s", cl.dir, strerror(errno));
+  char path[600];
+  snprintf(path, sizeof path, "%s/state", cl.dir);
+  tug_error err = {0};
+  cl.state = fopen(path, "w");
+  if (cl.state == NULL)
+    return cli_failf("write %s: %s", path, strerror(errno));
+  int rc = start_control_plane(&cl, &err);
+  if (rc == 0)
+    rc = write_server(&cl, &err);
+  if (rc == 0)
+    rc = start_agents(&cl, nodes, &err);
+  fclose(cl.state);
+  if (rc == 0 && nodes > 0) {
+    _cleanup_client_ tug_client *c = tug_client_new(cl.server, NULL, &err);
+    rc = c ? wait_until(nodes_ready, &(nodes_probe){c, nodes}, READY_TIMEOUT_S, "nodes", &err) : -1;
+  }
+  if (rc < 0) {
+    fprintf(stderr, "error: %s\nhint: logs are in %s; `tug down --dir %s` stops what started\n",
+            err.msg, cl.dir, cl.dir);
+    return 1;
+  }
+  printf("cluster up: %s, %ld node%s Ready, image busybox:latest on each\n", cl.server, nodes,
+         nodes == 1 ? "" : "s");
+  return write_config(ctx, cl.server);
+}
+
+/* ---- down ---- */
+
+typedef struct proc {
+  pid_t pid;
+  char name[64];
+  char bin[600];
+} proc;
+
+/* Whether pid still runs the binary that was started as it (not a recycled PID). */
+static bool still_ours(const proc *p) {
+  char path[64], cmd[700] = "";
+  snprintf(path, sizeof path, "/proc/%d/cmdline", (int)p->pid);
+  _cleanup_fclose_ FILE *f = fopen(path, "r");
+  if (f == NULL || fgets(cmd, sizeof cmd, f) == NULL)
+    return false;
+  const char *base = strrchr(p->bin, '/');
+  return strstr(cmd, base ? base + 1 : p->bin) != NULL;
+}
+
+static void stop(const proc *p) {
+  if (!still_ours(p))
+    return;
+  kill(p->pid, SIGTERM);
+  for (int i = 0; i < STOP_TIMEOUT_S * 10 && still_ours(p); i++)
+    usleep(100 * 1000);
+  if (still_ours(p)) {
+    kill(p->pid, SIGKILL);
+    for (int i = 0; i < 50 && still_ours(p); i++)
+      usleep(100 * 1000);
+  }
+  printf("stopped %-16s pid %d\n", p->name, (int)p->pid);
+}
+
+static size_t read_state(const char *dir, proc *procs, size_t max) {
+  char path[600], line[800];
+  snprintf(path, sizeof path, "%s/state", dir);
+  _cleanup_fclose_ FILE *f = fopen(path, "r");
+  size_t n = 0;
+  while (f && n < max && fgets(line, sizeof line, f)) {
+    int pid;
+    proc *p = &procs[n];
+    if (sscanf(line, "%d %63s %599s", &pid, p->name, p->bin) == 3 && pid > 1) {
+      p->pid = pid;
+      n++;
+    }
+  }
+  return n;
+}
+
+typedef struct pods_probe {
+  tug_client *c;
+} pods_probe;
+
+static bool no_pods(void *arg) {
+  pods_probe *p = arg;
+  _cleanup_json_ json_t *list = NULL;
+  tug_error err = {0};
+  return tug_client_list(p->c, "/api/v1/pods", NULL, &list, &err) >= 0 &&
+         json_array_size(json_object_get(list, "items")) == 0;
+}
+
+/* Delete every pod while the agents still run, so they tear down what they made. */
+static void delete_pods(const char *server) {
+  tug_error err = {0};
+  _cleanup_client_ tug_client *c = tug_client_new(server, NULL, &err);
+  _cleanup_json_ json_t *list = NULL;
+  if (c == NULL || tug_client_list(c, "/api/v1/namespaces", NULL, &list, &err) < 0)
+    return;
+  size_t i;
+  json_t *ns;
+  json_array_foreach(json_object_get(list, "items"), i, ns) {
+    _cleanup_free_ char *path = NULL;
+    if (tug_obj_name(ns) &&
+        asprintf(&path, "/api/v1/namespaces/%s/pods?gracePeriodSeconds=1", tug_obj_name(ns)) >= 0)
+      tug_client_delete(c, path, NULL, &err);
+  }
+  if (wait_until(no_pods, &(pods_probe){c}, 30, "pod deletion", &err) < 0)
+    fprintf(stderr, "warning: %s; stopping anyway\n", err.msg);
+}
+
+/* Unmount whatever is still mounted below dir, deepest first. */
+static void unmount_below(const char *dir) {
+  char *mounts[256];
+  size_t n = 0;
+  _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "r");
+  char line[4096];
+  size_t dl = strlen(dir);
+  while (f && n < 256 && fgets(line, sizeof line, f)) {
+    char target[2048];
+    if (sscanf(line, "%*s %*s %*s %*s %2047s", target) == 1 && strncmp(target, dir, dl) == 0 &&
+        (target[dl] == '/' || target[dl] == '\0'))
+      mounts[n++] = strdup(target);
+  }
+  while (n > 0) {
+    char *m = mounts[--n];
+    if (m && umount2(m, MNT_DETACH) == 0)
+      printf("unmounted %s\n", m);
+    free(m);
+  }
+}
+
+/* A pod cgroup that is left may still hold processes: kill them, then remove it. */
+static int rmdir_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st;
+  (void)ftw;
+  if (flag != FTW_DP)
+    return 0;
+  char procs[600];
+  snprintf(procs, sizeof procs, "%s/cgroup.procs", path);
+  _cleanup_fclose_ FILE *f = fopen(procs, "r");
+  int pid;
+  while (f && fscanf(f, "%d", &pid) == 1)
+    if (pid > 1)
+      kill(pid, SIGKILL);
+  for (int i = 0; i < 20 && rmdir(path) < 0 && errno == EBUSY; i++)
+    usleep(50 * 1000);
+  return 0;
+}
+
+/* Remove the cgroups of pods the agents left behind (one killed mid-teardown,
+ * say): tug/<pod uid> in every hierarchy, for each sandbox in the agents' state. */
+static void scrub_cgroups(const char *dir) {
+  char pattern[700];
+  snprintf(pattern, sizeof pattern, "%s/tug-node-*/state/sandboxes/*", dir);
+  glob_t sandboxes;
+  if (glob(pattern, GLOB_ONLYDIR, NULL, &sandboxes) != 0)
+    return;
+  for (size_t i = 0; i < sandboxes.gl_pathc; i++) {
+    const char *uid = strrchr(sandboxes.gl_pathv[i], '/') + 1;
+    char cg[400];
+    snprintf(cg, sizeof cg, "/sys/fs/cgroup/*/tug/%s", uid);
+    glob_t groups;
+    if (glob(cg, GLOB_ONLYDIR, NULL, &groups) == 0)
+      for (size_t j = 0; j < groups.gl_pathc; j++)
+        nftw(groups.gl_pathv[j], rmdir_entry, 16, FTW_DEPTH | FTW_PHYS);
+    globfree(&groups);
+  }
+  globfree(&sandboxes);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  remove(path);
+  return 0;
+}
+
+int cmd_down(cli_ctx *ctx) {
+  char dir[512], server[64];
+  cluster_dir(ctx, dir, sizeof dir);
+  proc procs[MAX_PROCS];
+  size_t n = read_state(dir, procs, MAX_PROCS);
+  if (n == 0) {
+    printf("no cluster recorded in %s\n", dir);
+    return 0;
+  }
+  /* Controllers would replace deleted pods and the scheduler place them: stop
+   * them first, then let the agents tear the pods down, then stop the rest. */
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(procs[i].name, "tug-controllers") == 0 ||
+        strcmp(procs[i].name, "tug-scheduler") == 0)
+      stop(&procs[i]);
+  if (running(dir, server, sizeof server))
+    delete_pods(server);
+  while (n > 0)
+    stop(&procs[--n]);
+  unmount_below(dir);
+  scrub_cgroups(dir);
+  nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  printf("removed %s\n", dir);
+  return 0;
+}

@@ -1,0 +1,99 @@
+/*
+ * main.c — tug, the Tugboat command line: parse flags, read the config, run
+ * one verb. Everything else lives in the other files of cli/, one file per verb group.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "tug — the Tugboat command line (kubectl's verbs and flags)\n"
+    "\n"
+    "  tug get KIND [NAME] [-n NS | -A] [-l SEL] [-o wide|json|yaml|name] [-w]\n"
+    "  tug get --raw /api/v1/...\n"
+    "  tug apply -f FILE|DIR|- [-R] [--dry-run=server] [--continue-on-error]\n"
+    "  tug diff -f FILE|DIR|-\n"
+    "  tug delete KIND NAME | -f FILE [--wait] [--grace-period N]\n"
+    "  tug describe KIND NAME\n"
+    "  tug logs POD [-c CONTAINER] [-f] [--tail N] [--previous]\n"
+    "  tug scale KIND/NAME --replicas N\n"
+    "  tug patch KIND NAME -p JSON [--type merge|strategic]\n"
+    "  tug label KIND NAME key=value... key- [--overwrite]\n"
+    "  tug create namespace NAME\n"
+    "  tug rollout status|history|undo deployment/NAME [--to-revision N]\n"
+    "  tug top nodes|pods [-n NS | -A]\n"
+    "  tug image import NAME[:TAG] FILE|DIR [--root DIR]   (this host's agent store)\n"
+    "  tug up [--nodes N] [--dir DIR]     a local cluster in the background (default "
+    "~/.tug/cluster)\n"
+    "  tug down [--dir DIR]\n"
+    "  tug completion bash\n"
+    "  tug version\n"
+    "\n"
+    "Everywhere: --server URL, --token T, -n NAMESPACE, --config FILE\n"
+    "(default ~/.tug/config or $TUG_CONFIG: lines \"server: URL\", \"token: T\", "
+    "\"namespace: NS\").\n";
+
+typedef struct verb {
+  const char *name;
+  int (*run)(cli_ctx *ctx);
+} verb;
+
+static const verb verbs[] = {
+    {"get", cmd_get},
+    {"apply", cmd_apply},
+    {"diff", cmd_diff},
+    {"delete", cmd_delete},
+    {"describe", cmd_describe},
+    {"logs", cmd_logs},
+    {"scale", cmd_scale},
+    {"patch", cmd_patch},
+    {"label", cmd_label},
+    {"create", cmd_create},
+    {"version", cmd_version},
+    {"rollout", cmd_rollout},
+    {"completion", cmd_completion},
+    {"top", cmd_top},
+    {"image", cmd_image},
+    {"up", cmd_up},
+    {"down", cmd_down},
+};
+
+static void ctx_free(cli_ctx *ctx) {
+  cli_discovery_free(ctx->disc);
+  tug_client_free(ctx->client);
+  cli_config_clear(&ctx->config);
+}
+
+int main(int argc, char **argv) {
+  cli_ctx ctx = {0};
+  tug_error err = {0};
+  if (cli_args_parse(argc, argv, &ctx.opts, &err) < 0) {
+    fprintf(stderr, "error: %s\nSee 'tug --help'.\n", err.msg);
+    return 1;
+  }
+  if (ctx.opts.help || ctx.opts.verb == NULL || strcmp(ctx.opts.verb, "help") == 0) {
+    fputs(usage, ctx.opts.verb || ctx.opts.help ? stdout : stderr);
+    return ctx.opts.verb || ctx.opts.help ? 0 : 1;
+  }
+  if (cli_config_load(ctx.opts.config, &ctx.config, &err) < 0) {
+    fprintf(stderr, "error: %s\n", err.msg);
+    cli_config_clear(&ctx.config);
+    return 1;
+  }
+  ctx.server = ctx.opts.server     ? ctx.opts.server
+               : ctx.config.server ? ctx.config.server
+                                   : CLI_DEFAULT_SERVER;
+  ctx.namespace = ctx.opts.namespace     ? ctx.opts.namespace
+                  : ctx.config.namespace ? ctx.config.namespace
+                                         : "default";
+  int rc = -1;
+  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+    if (strcmp(verbs[i].name, ctx.opts.verb) == 0)
+      rc = verbs[i].run(&ctx);
+  if (rc < 0)
+    rc = cli_failf("unknown command \"%s\" for \"tug\"; see 'tug --help'", ctx.opts.verb);
+  fflush(stdout);
+  ctx_free(&ctx);
+  return rc;
+}
