@@ -1,75 +1,53 @@
 #!/usr/bin/env bash
-# `make run`: start what exists of a local Tugboat cluster and show the demo.
+# `make run`: a local Tugboat cluster with the demo running on it.
 #
-# etcd, tug-apiserver, tug-scheduler, tug-controllers and one tug-agent (as
-# root) on this host; the demo manifests (manifests/demo) are applied with
-# kubectl: the Deployment's pods are scheduled onto the node and run as real
-# containers, the Job runs its five workers two at a time. Ctrl-C stops
-# everything and removes the demo's pods.
+# `tug up` starts etcd, tug-apiserver, tug-scheduler, tug-controllers and two
+# tug-agents (as root; without root, no agent and so no container) in the
+# background under DIR (default ~/.tug/cluster) and writes ~/.tug/config; then
+# `tug apply` applies manifests/demo/ (namespace shop with a quota and a queue,
+# a 3-replica busybox httpd Deployment behind a Service, a 5-completion Job and
+# a pod), `tug rollout status` waits for the Deployment, and the pods are
+# listed. With a terminal, Ctrl-C runs `tug down`, which stops everything and
+# removes its pods, cgroups, mounts and state; without one (CI), the cluster
+# is taken down at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source e2e/lib/etcd.bash
-source e2e/lib/apiserver.bash
-source e2e/lib/agent.bash
-source e2e/lib/controllers.bash
-scheduler_stop() { [ -n "${SCHED_PID:-}" ] && stop_pid "$SCHED_PID"; SCHED_PID=; }
-# Owners first: with the controllers still running, deleted pods would come back.
-trap 'controllers_stop; scheduler_stop; agent_stop; apiserver_stop' EXIT INT TERM
-apiserver_start
-SCHED_LOG="$ETCD_DIR/scheduler.log"
-SCHED_METRICS="127.0.0.1:$(_free_port)"
-bin/tug-scheduler --server "$API" --listen "$SCHED_METRICS" >"$SCHED_LOG" 2>&1 &
-SCHED_PID=$!
-wait_ready tug-scheduler "$SCHED_PID" "$SCHED_LOG" curl -fsS "http://$SCHED_METRICS/healthz"
-controllers_start
-if [ "$(id -u)" -eq 0 ]; then
-  agent_start tug-node-1
-else
+tug=bin/tug
+dir=${TUG_DEMO_DIR:-$HOME/.tug/cluster}
+nodes=2
+[ "$(id -u)" -eq 0 ] || {
   echo "not root: starting no tug-agent, so no container will run" >&2
-fi
-export KUBECONFIG="$ETCD_DIR/kubeconfig"
-cat >"$KUBECONFIG" <<KC
-apiVersion: v1
-kind: Config
-clusters: [{name: tug, cluster: {server: "$API"}}]
-users: [{name: me, user: {}}]
-contexts: [{name: tug, context: {cluster: tug, user: me}}]
-current-context: tug
-KC
-echo "etcd:          $ETCD_ENDPOINT (data in $ETCD_DIR)"
-echo "tug-apiserver: $API (log: $APISERVER_LOG)"
-echo "tug-scheduler: metrics on $SCHED_METRICS (log: $SCHED_LOG)"
-echo "tug-controllers: metrics on $CONTROLLERS_METRICS (log: $CONTROLLERS_LOG)"
-[ -n "${AGENT_PID:-}" ] && echo "tug-agent:     node tug-node-1, root $AGENT_ROOT (log: $AGENT_LOG)"
+  nodes=0
+}
+down() { "$tug" down --dir "$dir" || true; }
+trap down EXIT
+"$tug" up --nodes "$nodes" --dir "$dir"
 echo
-kubectl apply --validate=false -f manifests/demo/
+"$tug" apply -f manifests/demo/
 echo
-kubectl get namespaces
-echo
-kubectl -n shop get deployments,jobs,services,resourcequotas
-echo
-kubectl get queues
-echo
-kubectl get nodes
-if [ -n "${AGENT_PID:-}" ]; then
-  echo
-  echo "waiting for the web Deployment to be Ready..."
-  for _ in $(seq 1 150); do
-    [ "$(kubectl -n shop get deploy web -o jsonpath='{.status.readyReplicas}')" = 3 ] &&
-      [ "$(kubectl -n shop get pod hello -o jsonpath='{.status.phase}')" = Running ] && break
+if [ "$nodes" -gt 0 ]; then
+  timeout 120 "$tug" rollout status deployment/web -n shop
+  for _ in $(seq 1 100); do
+    [ "$("$tug" get pod hello -n shop -o json | jq -r .status.phase)" = Running ] && break
     sleep 0.2
   done
-  kubectl -n shop get deployments,replicasets,jobs
   echo
-  kubectl -n shop get pods -o wide
+  for kind in deployments jobs services quota; do
+    "$tug" get "$kind" -n shop
+    echo
+  done
+  "$tug" get queues
   echo
-  echo "hello's output (from the agent's log files):"
-  cat "$AGENT_ROOT"/logs/shop_hello_*/hello.log 2>/dev/null || true
+  "$tug" get pods -n shop -o wide
+  echo
+  echo "hello's log:"
+  "$tug" logs hello -n shop
 fi
 echo
-echo "Try: KUBECONFIG=$KUBECONFIG kubectl -n shop get deploy web -o yaml"
-echo "     KUBECONFIG=$KUBECONFIG kubectl -n shop logs job/report"
+echo "Try: bin/tug get pods -n shop -o wide      bin/tug describe deployment web -n shop"
+echo "     bin/tug logs hello -n shop             bin/tug scale deployment/web -n shop --replicas 5"
+echo "     kubectl works too: kubectl --server \$(awk '/server/{print \$2}' ~/.tug/config) get pods -n shop"
 if [ -t 0 ]; then
-  echo "Press Ctrl-C to stop everything."
-  wait "$APISERVER_PID"
+  echo "Press Ctrl-C to stop the cluster (tug down)."
+  while :; do sleep 3600; done
 fi
