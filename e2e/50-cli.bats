@@ -420,10 +420,12 @@ YAML
   [ "$(grep -c ' tug-node-' "$dir/state")" -eq 2 ]
   TUG_CONFIG=$cfg run $T apply -f manifests/demo/
   [ "$status" -eq 0 ]
-  TUG_CONFIG=$cfg run $T rollout status deployment/web -n shop --timeout 60
+  TUG_CONFIG=$cfg run $T rollout status deployment/web -n demo --timeout 60
   [ "$status" -eq 0 ]
   [ "${lines[-1]}" = 'deployment "web" successfully rolled out' ]
-  TUG_CONFIG=$cfg wait_for 30 sh -c "$T get pod hello -n shop | grep -q Running"
+  TUG_CONFIG=$cfg run $T rollout status deployment/api -n demo --timeout 60
+  [ "$status" -eq 0 ]
+  TUG_CONFIG=$cfg wait_for 60 sh -c "$T get jobs -n demo | grep -q ' 5/5 '"
   uids=$(TUG_CONFIG=$cfg $T get pods -A -o json | jq -r '.items[].metadata.uid')
   pids=$(awk '{print $1}' "$dir/state")
   TUG_CONFIG=$cfg run $T down --dir "$dir"

@@ -4,10 +4,10 @@
 # `tug up` starts etcd, tug-apiserver, tug-scheduler, tug-controllers and two
 # tug-agents (as root; without root, no agent and so no container) in the
 # background under DIR (default ~/.tug/cluster) and writes ~/.tug/config; then
-# `tug apply` applies manifests/demo/ (namespace shop with a quota and a queue,
-# a 3-replica busybox httpd Deployment behind a Service, a 5-completion Job and
-# a pod), `tug rollout status` waits for the Deployment, and the pods are
-# listed. With a terminal, Ctrl-C runs `tug down`, which stops everything and
+# `tug apply` applies manifests/demo/ (namespace demo with a quota and a queue,
+# a busybox httpd front end and an API back end, each a Deployment behind a
+# Service, and a 5-completion worker Job), `tug rollout status` waits for both
+# Deployments, and the pods are listed. With a terminal, Ctrl-C runs `tug down`, which stops everything and
 # removes its pods, cgroups, mounts and state; without one (CI), the cluster
 # is taken down at once.
 set -euo pipefail
@@ -26,27 +26,27 @@ echo
 "$tug" apply -f manifests/demo/
 echo
 if [ "$nodes" -gt 0 ]; then
-  timeout 120 "$tug" rollout status deployment/web -n shop
-  for _ in $(seq 1 100); do
-    [ "$("$tug" get pod hello -n shop -o json | jq -r .status.phase)" = Running ] && break
-    sleep 0.2
-  done
+  timeout 120 "$tug" rollout status deployment/web -n demo
+  timeout 120 "$tug" rollout status deployment/api -n demo
   echo
   for kind in deployments jobs services quota; do
-    "$tug" get "$kind" -n shop
+    "$tug" get "$kind" -n demo
     echo
   done
   "$tug" get queues
   echo
-  "$tug" get pods -n shop -o wide
+  "$tug" get pods -n demo -o wide
   echo
-  echo "hello's log:"
-  "$tug" logs hello -n shop
+  web=$("$tug" get pods -n demo -l app=web -o name | head -n1)
+  echo "${web#pod/}'s log (busybox httpd, answering its readiness probe):"
+  "$tug" logs "${web#pod/}" -n demo --tail 3
 fi
 echo
-echo "Try: bin/tug get pods -n shop -o wide      bin/tug describe deployment web -n shop"
-echo "     bin/tug logs hello -n shop             bin/tug scale deployment/web -n shop --replicas 5"
-echo "     kubectl works too: kubectl --server \$(awk '/server/{print \$2}' ~/.tug/config) get pods -n shop"
+echo "Try: bin/tug get pods -n demo -o wide      bin/tug describe deployment web -n demo"
+echo "     bin/tug scale deployment/api -n demo --replicas 3    bin/tug get queues"
+echo "     kubectl works too: kubectl --server \$(awk '/server/{print \$2}' ~/.tug/config) get pods -n demo"
+echo "The front end is not reachable from the host yet: pods get addresses and Services"
+echo "get virtual IPs with pod networking (the next issue)."
 if [ -t 0 ]; then
   echo "Press Ctrl-C to stop the cluster (tug down)."
   while :; do sleep 3600; done
