@@ -119,6 +119,11 @@ int api_remove(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
     rc = api_storage_delete(s, k, tug_obj_namespace(obj), tug_obj_name(obj), rev, &txn, NULL,
                             &err);
   api_txn_clear(&txn);
+  /* The object or a quota it gives back to changed since they were read (the
+   * quota controller writes status.used all the time): read again and retry,
+   * never a 409 for a race the client did not cause. */
+  if (rc < 0 && err.code == TUG_E_CONFLICT)
+    return 1;
   if (rc < 0)
     api_fail_error(out, k, tug_obj_name(obj), &err);
   return rc;

@@ -40,7 +40,8 @@ int api_validate(const api_kind *k, json_t *obj, const json_t *old, api_response
 
 /* Whether a deleted object with no finalizers left may now disappear. */
 bool api_ready_to_remove(const json_t *obj);
-/* Remove obj for good, giving back its quota; -1 with out filled. */
+/* Remove obj for good, giving back its quota; -1 with out filled, 1 when obj
+ * or one of its quotas changed meanwhile (read again and retry). */
 int api_remove(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
                api_response *out);
 

@@ -192,9 +192,19 @@ int api_quota_charge(api_server *s, const api_kind *k, const json_t *obj, api_tx
   return apply_all(s, k, obj, +1, txn, out, &err);
 }
 
+/* A Succeeded or Failed pod, which quota no longer counts. */
+static bool pod_finished(const api_kind *k, const json_t *obj) {
+  const char *phase = tug_obj_get_str(obj, "status.phase");
+  return strcmp(k->kind, "Pod") == 0 && phase &&
+         (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
+}
+
 int api_quota_release(api_server *s, const api_kind *k, const json_t *obj, api_txn *txn,
                       tug_error *err) {
-  if (!k->namespaced)
+  /* A finished pod's usage was already given back by the quota controller's
+   * recount (as in Kubernetes, terminal pods stop counting); releasing it
+   * again would make status.used dip below what is really used. */
+  if (!k->namespaced || pod_finished(k, obj))
     return 0;
   return apply_all(s, k, obj, -1, txn, NULL, err);
 }
@@ -209,9 +219,7 @@ static int count_usage(api_server *s, const api_kind *k, const char *ns, const c
     return -1;
   for (size_t i = 0; i < r.n; i++) {
     json_t *o = json_loadb(r.kvs[i].value, r.kvs[i].value_len, 0, NULL);
-    const char *phase = tug_obj_get_str(o, "status.phase");
-    bool ended = phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
-    int64_t u = o && !ended ? usage_of(k, o, res) : 0;
+    int64_t u = o && !pod_finished(k, o) ? usage_of(k, o, res) : 0;
     *total += u > 0 ? u : 0;
     json_decref(o);
   }

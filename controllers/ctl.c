@@ -219,10 +219,13 @@ bool ctl_set_condition(json_t *status, const char *type, const char *cstatus, co
     json_object_set_new(c, "reason", json_string(reason));
   if (message)
     json_object_set_new(c, "message", json_string(message));
-  if (cur)
+  if (cur && (flags & CTL_COND_IN_PLACE))
     json_array_set_new(conds, i, c);
-  else
+  else {
+    if (cur)
+      json_array_remove(conds, i);
     json_array_append_new(conds, c);
+  }
   return true;
 }
 

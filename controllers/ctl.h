@@ -160,12 +160,15 @@ enum {
   CTL_COND_UPDATE_TIME = 1 << 0, /* carry lastUpdateTime (Deployments) */
   CTL_COND_PROBE_TIME = 1 << 1,  /* carry lastProbeTime (Jobs) */
   CTL_COND_REFRESH = 1 << 2,     /* rewrite even when status and reason are the same */
+  CTL_COND_IN_PLACE = 1 << 3,    /* a changed condition keeps its place (Jobs) */
 };
 /*
  * Set a condition in status (an object; its "conditions" array is made when
  * missing), Kubernetes' SetDeploymentCondition: the same status and reason
  * leave it alone (unless CTL_COND_REFRESH); a new status gets
- * lastTransitionTime now, otherwise the old one is kept. True when changed.
+ * lastTransitionTime now, otherwise the old one is kept. A changed condition
+ * moves to the end of the list, as Deployments and ReplicaSets order them
+ * (filter out, then append), unless CTL_COND_IN_PLACE. True when changed.
  */
 bool ctl_set_condition(json_t *status, const char *type, const char *cstatus, const char *reason,
                        const char *message, unsigned flags);

@@ -4,6 +4,7 @@
  * ReplicaSets, the Available condition against maxUnavailable, and the
  * Progressing condition against progressDeadlineSeconds.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -79,6 +80,20 @@ static const char *cond_str(const json_t *cond, const char *key) {
   return v ? v : "";
 }
 
+/* Kubernetes' HasProgressDeadline: set, and not MaxInt32 (which means none). */
+static bool has_deadline(const json_t *d) {
+  json_t *v = tug_obj_get(d, "spec.progressDeadlineSeconds");
+  return json_is_integer(v) && json_integer_value(v) != INT32_MAX;
+}
+
+/* "ReplicaSet "web-x" <what>", or "Deployment "web" <what>" before there is a new one. */
+static void progress_msg(const dep_sync *s, const char *what, char *buf, size_t size) {
+  if (s->new_rs)
+    snprintf(buf, size, "ReplicaSet \"%s\" %s", tug_obj_name(s->new_rs), what);
+  else
+    snprintf(buf, size, "Deployment \"%s\" %s", tug_obj_name(s->d), what);
+}
+
 /* Seconds left before the progress deadline passes, from the condition's lastUpdateTime. */
 static double deadline_left(const json_t *cond, int64_t deadline) {
   double since = tug_time_parse(cond_str(cond, "lastUpdateTime"));
@@ -88,7 +103,7 @@ static double deadline_left(const json_t *cond, int64_t deadline) {
 /* syncRolloutStatus' Progressing logic; paused Deployments are left alone. */
 static void progressing_condition(dep_sync *s) {
   json_t *deadline = tug_obj_get(s->d, "spec.progressDeadlineSeconds");
-  if (!json_is_integer(deadline)) {
+  if (!has_deadline(s->d)) {
     ctl_remove_condition(s->status, "Progressing");
     return;
   }
@@ -104,18 +119,17 @@ static void progressing_condition(dep_sync *s) {
       strcmp(reason, "NewReplicaSetAvailable") == 0)
     return;
   char msg[400];
-  const char *rs = s->new_rs ? tug_obj_name(s->new_rs) : "";
   if (ctl_deployment_complete(s->d, s->status)) {
-    snprintf(msg, sizeof msg, "ReplicaSet \"%s\" has successfully progressed.", rs);
+    progress_msg(s, "has successfully progressed.", msg, sizeof msg);
     ctl_set_condition(s->status, "Progressing", "True", "NewReplicaSetAvailable", msg,
                       CTL_COND_UPDATE_TIME);
   } else if (progressing(tug_obj_get(s->d, "status"), s->status)) {
-    snprintf(msg, sizeof msg, "ReplicaSet \"%s\" is progressing.", rs);
+    progress_msg(s, "is progressing.", msg, sizeof msg);
     ctl_set_condition(s->status, "Progressing", "True", "ReplicaSetUpdated", msg,
                       CTL_COND_UPDATE_TIME | CTL_COND_REFRESH);
   } else if (cond && strcmp(reason, "ProgressDeadlineExceeded") != 0 &&
              deadline_left(cond, json_integer_value(deadline)) <= 0) {
-    snprintf(msg, sizeof msg, "ReplicaSet \"%s\" has timed out progressing.", rs);
+    progress_msg(s, "has timed out progressing.", msg, sizeof msg);
     ctl_set_condition(s->status, "Progressing", "False", "ProgressDeadlineExceeded", msg,
                       CTL_COND_UPDATE_TIME);
     tug_event_record(s->x->events, s->d, "Warning", "ProgressDeadlineExceeded", "%s", msg);
@@ -126,11 +140,12 @@ static void progressing_condition(dep_sync *s) {
   }
 }
 
+/* checkPausedConditions; a reported lack of progress is not overwritten. */
 static void paused_condition(dep_sync *s) {
   json_t *cond = ctl_condition(s->d, "Progressing");
   bool paused = json_is_true(tug_obj_get(s->d, "spec.paused"));
   bool marked = strcmp(cond_str(cond, "reason"), "DeploymentPaused") == 0;
-  if (!json_is_integer(tug_obj_get(s->d, "spec.progressDeadlineSeconds")))
+  if (!has_deadline(s->d) || strcmp(cond_str(cond, "reason"), "ProgressDeadlineExceeded") == 0)
     return;
   if (paused && !marked)
     ctl_set_condition(s->status, "Progressing", "Unknown", "DeploymentPaused",

@@ -292,7 +292,13 @@ static int rolling(dep_sync *s) {
   return reconcile_olds(s);
 }
 
+static int64_t rs_actual(const json_t *rs) { return tug_obj_get_int(rs, "status.replicas", 0); }
+
+/* Kubernetes' oldPodsRunning: an old ReplicaSet still reports pods, or a pod
+ * of one is not finished (one being deleted still runs). */
 static bool old_pods_left(dep_sync *s) {
+  if (sum(s, rs_actual) - (s->new_rs ? rs_actual(s->new_rs) : 0) > 0)
+    return true;
   _cleanup_json_ json_t *pods = ctl_list(s->x, CTL_PODS, tug_obj_namespace(s->d));
   size_t i, j;
   json_t *p, *rs;

@@ -166,14 +166,16 @@ static void end(ctl_ctx *x, const json_t *job, json_t *status, const ctl_job_pla
   if (p->outcome == CTL_JOB_COMPLETE) {
     json_object_set_new(status, "completionTime", json_string(tug_time_now(now, sizeof now)));
     ctl_set_condition(status, "Complete", "True", "CompletionsReached",
-                      "Reached expected number of succeeded pods", CTL_COND_PROBE_TIME);
+                      "Reached expected number of succeeded pods",
+                      CTL_COND_PROBE_TIME | CTL_COND_IN_PLACE);
     tug_event_record(x->events, job, "Normal", "Completed", "Job completed");
     return;
   }
   const char *msg = strcmp(p->reason, "DeadlineExceeded") == 0
                         ? "Job was active longer than specified deadline"
                         : "Job has reached the specified backoff limit";
-  ctl_set_condition(status, "Failed", "True", p->reason, msg, CTL_COND_PROBE_TIME);
+  ctl_set_condition(status, "Failed", "True", p->reason, msg,
+                    CTL_COND_PROBE_TIME | CTL_COND_IN_PLACE);
   tug_event_record(x->events, job, "Warning", p->reason, "%s", msg);
 }
 

@@ -41,7 +41,14 @@ typedef struct lifecycle {
   ctl_ctx *x;
   pthread_mutex_t mu;
   tug_hashmap *seen; /* node name → seen */
+  json_t *by_node;   /* node name → its active pods, from the cache */
+  double by_node_at; /* monotonic time by_node was built */
 } lifecycle;
+
+/* How stale the pods-by-node index may be. Eviction runs for every tainted
+ * node on every pass; scanning all pods for each made a pass cost nodes ×
+ * pods (most of the controllers' CPU once hundreds of nodes were tainted). */
+#define BY_NODE_MAX_AGE_S 0.5
 
 static lifecycle the_lc = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -213,16 +220,48 @@ static double toleration(lifecycle *lc, const json_t *pod, const json_t *taint) 
   return min < -1 ? -1 : min;
 }
 
+/* The active pods on node as the cache showed them at most
+ * BY_NODE_MAX_AGE_S ago; a new array. */
+static json_t *pods_on(lifecycle *lc, const char *node) {
+  pthread_mutex_lock(&lc->mu);
+  double now = tug_monotonic_seconds();
+  if (lc->by_node == NULL || now - lc->by_node_at > BY_NODE_MAX_AGE_S) {
+    json_decref(lc->by_node);
+    lc->by_node = json_object();
+    _cleanup_json_ json_t *all = ctl_list(lc->x, CTL_PODS, NULL);
+    size_t i;
+    json_t *p;
+    json_array_foreach(all, i, p) {
+      const char *on = tug_obj_get_str(p, "spec.nodeName");
+      if (on == NULL || !ctl_pod_active(p))
+        continue;
+      json_t *list = json_object_get(lc->by_node, on);
+      if (list == NULL)
+        json_object_set_new(lc->by_node, on, list = json_array());
+      json_array_append(list, p);
+    }
+    lc->by_node_at = now;
+  }
+  json_t *list = json_object_get(lc->by_node, node);
+  json_t *out = list ? json_copy(list) : json_array();
+  pthread_mutex_unlock(&lc->mu);
+  return out;
+}
+
 static void evict(lifecycle *lc, tug_controller *c, const json_t *node, const json_t *taint,
                   bool silent) {
   double added = tug_time_parse(json_string_value(json_object_get(taint, "timeAdded")));
   double age = added < 0 ? 0 : (double)time(NULL) - added;
-  _cleanup_json_ json_t *pods = ctl_list(lc->x, CTL_PODS, NULL);
+  _cleanup_json_ json_t *pods = pods_on(lc, tug_obj_name(node));
   size_t i;
-  json_t *p;
-  json_array_foreach(pods, i, p) {
-    const char *on = tug_obj_get_str(p, "spec.nodeName");
-    if (on == NULL || strcmp(on, tug_obj_name(node)) != 0 || !ctl_pod_active(p))
+  json_t *cached;
+  json_array_foreach(pods, i, cached) {
+    /* The index may be a moment old: act on the pod as the cache has it now. */
+    char key[600];
+    if (tug_informer_key(cached, key, sizeof key) < 0)
+      continue;
+    _cleanup_json_ json_t *p = ctl_get(lc->x, CTL_PODS, key);
+    if (p == NULL || !ctl_pod_active(p))
       continue;
     if (silent && ctl_pod_ready(p))
       mark_pod_not_ready(lc, p);

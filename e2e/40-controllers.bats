@@ -1,50 +1,15 @@
 #!/usr/bin/env bats
 # tug-controllers end to end: a real etcd, tug-apiserver, tug-controllers and a
-# tug-agent on this host. Templates set spec.nodeName to the agent's node, so
-# pods run without a scheduler. Teardown stops the controllers first (or they
-# would replace the pods it deletes), then the agent suite cleans up.
+# tug-agent on this host (lib/controllers-suite.bash). Templates set
+# spec.nodeName to the agent's node, so pods run without a scheduler.
 
 AGENT_FLAGS=(--max-pods 40)
-load lib/agent-suite
-source "$BATS_TEST_DIRNAME/lib/controllers.bash"
-
-eval "agent_suite_teardown_file() $(declare -f teardown_file | tail -n +2)"
-eval "agent_suite_setup_file() $(declare -f setup_file | tail -n +2)"
-
-setup_file() {
-  agent_suite_setup_file
-  controllers_start --job-backoff 1 --log-level debug
-}
-
-teardown_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  controllers_stop
-  [ -n "${API:-}" ] && curl -fsS "$API/api/v1/pods" | jq -r '.items[].metadata.uid' >>"$UIDS_FILE"
-  for ns in $(curl -fsS "$API/api/v1/pods" | jq -r '[.items[].metadata.namespace] | unique | .[]'); do
-    curl -sS -o /dev/null -X DELETE "$API/api/v1/namespaces/$ns/pods?gracePeriodSeconds=1" || true
-  done
-  agent_suite_teardown_file
-}
+CONTROLLERS_FLAGS=(--job-backoff 1 --log-level debug)
+load lib/controllers-suite
 
 setup() { cd "$BATS_TEST_DIRNAME/.."; }
 
-DEPLOY=/apis/apps/v1/namespaces/default/deployments
-RS=/apis/apps/v1/namespaces/default/replicasets
 JOBS=/apis/batch/v1/namespaces/default/jobs
-
-# deployment NAME REPLICAS COMMAND...: the manifest of a Deployment on $NODE.
-deployment() {
-  local name=$1 replicas=$2
-  shift 2
-  local cmd
-  cmd=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
-  jq -cn --arg n "$name" --arg node "$NODE" --argjson r "$replicas" --argjson c "$cmd" '{
-    apiVersion: "apps/v1", kind: "Deployment", metadata: {name: $n},
-    spec: {replicas: $r, selector: {matchLabels: {app: $n}},
-      template: {metadata: {labels: {app: $n}},
-        spec: {nodeName: $node, terminationGracePeriodSeconds: 1,
-               containers: [{name: "main", image: "busybox", command: $c}]}}}}'
-}
 
 # job NAME COMPLETIONS PARALLELISM BACKOFF COMMAND...
 job() {
@@ -59,32 +24,6 @@ job() {
       template: {spec: {nodeName: $node, restartPolicy: "Never", terminationGracePeriodSeconds: 1,
         containers: [{name: "main", image: "busybox", command: $c}]}}}}'
 }
-
-# Pods of app NAME that are Ready and not being deleted.
-ready_pods() {
-  curl -fsS "$API/api/v1/namespaces/${2:-default}/pods?labelSelector=app%3D$1" | jq '[.items[]
-    | select(.metadata.deletionTimestamp == null)
-    | select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))] | length'
-}
-live_pods() {
-  curl -fsS "$API/api/v1/namespaces/${2:-default}/pods?labelSelector=app%3D$1" |
-    jq '[.items[] | select(.metadata.deletionTimestamp == null)] | length'
-}
-all_pods() {
-  curl -fsS "$API/api/v1/namespaces/${2:-default}/pods?labelSelector=app%3D$1" | jq '.items | length'
-}
-dep() { curl -fsS "$API$DEPLOY/$1"; }
-
-# Rolled out: the status is of this generation and every replica is updated and available.
-rolled_out() {
-  local d want
-  d=$(dep "$1")
-  want=$(jq .spec.replicas <<<"$d")
-  jq -e --argjson w "$want" '.status.observedGeneration == .metadata.generation
-    and (.status.updatedReplicas // 0) == $w and (.status.availableReplicas // 0) == $w
-    and (.status.replicas // 0) == $w' <<<"$d" >/dev/null
-}
-settled() { rolled_out "$1" && [ "$(ready_pods "$1")" = "$(all_pods "$1")" ]; }
 
 @test "controllers: a Deployment of 3 becomes 3 Running and Ready pods" {
   api POST "$DEPLOY" "$(deployment web 3 sh -c 'sleep 3600')" >/dev/null

@@ -1,6 +1,6 @@
 /*
  * Tests of the controllers' pure decisions: which pod to delete first, what a
- * Job does next, which pod CIDR a node gets.
+ * Job does next, which pod CIDR a node gets, where a changed condition goes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,6 +180,30 @@ static void test_cidr_rejects_bad_ranges_and_foreign_blocks(void **state) {
   assert_int_equal(ctl_cidr_index(&r, "198.18.3.0/24"), 3);
 }
 
+static const char *cond_type(const json_t *status, size_t i) {
+  return json_string_value(json_object_get(json_array_get(json_object_get(status, "conditions"), i),
+                                           "type"));
+}
+
+static void test_changed_condition_moves_last_unless_in_place(void **state) {
+  (void)state;
+  json_t *st = json_object();
+  assert_true(ctl_set_condition(st, "Progressing", "True", "NewReplicaSetCreated", "m", 0));
+  assert_true(ctl_set_condition(st, "Available", "False", "MinimumReplicasUnavailable", "m", 0));
+  /* The same status and reason change nothing, not even the order. */
+  assert_false(ctl_set_condition(st, "Progressing", "True", "NewReplicaSetCreated", "m", 0));
+  assert_string_equal(cond_type(st, 0), "Progressing");
+  /* As SetDeploymentCondition: filtered out, then appended. */
+  assert_true(ctl_set_condition(st, "Progressing", "True", "NewReplicaSetAvailable", "m", 0));
+  assert_string_equal(cond_type(st, 0), "Available");
+  assert_string_equal(cond_type(st, 1), "Progressing");
+  assert_true(ctl_set_condition(st, "Available", "True", "MinimumReplicasAvailable", "m",
+                                CTL_COND_IN_PLACE));
+  assert_string_equal(cond_type(st, 0), "Available");
+  assert_int_equal(json_array_size(json_object_get(st, "conditions")), 2);
+  json_decref(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_deletes_unscheduled_then_pending_then_not_ready_first),
@@ -191,6 +215,7 @@ int main(void) {
       cmocka_unit_test(test_work_queue_job_completes_when_one_succeeded_and_none_run),
       cmocka_unit_test(test_cidr_blocks_are_handed_out_lowest_first_and_never_twice),
       cmocka_unit_test(test_cidr_rejects_bad_ranges_and_foreign_blocks),
+      cmocka_unit_test(test_changed_condition_moves_last_unless_in_place),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
