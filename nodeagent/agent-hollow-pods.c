@@ -206,23 +206,13 @@ static int reconcile(agent_hollow_pods *p, const char *key, long *requeue_ms, tu
   return run(p, pod, r, requeue_ms, err);
 }
 
+static int reconcile_key(void *arg, const char *key, long *requeue_ms, tug_error *err) {
+  return reconcile(arg, key, requeue_ms, err);
+}
+
 static void *worker_main(void *arg) {
   agent_hollow_pods *p = arg;
-  char *key;
-  while ((key = tug_workqueue_get(p->q)) != NULL) {
-    long requeue_ms = -1;
-    tug_error err = {0};
-    if (reconcile(p, key, &requeue_ms, &err) < 0) {
-      tug_warn("reconcile failed", "pod=%s err=\"%s\"", key, err.msg);
-      tug_workqueue_add_rate_limited(p->q, key);
-    } else {
-      tug_workqueue_forget(p->q, key);
-      if (requeue_ms >= 0)
-        tug_workqueue_add_after(p->q, key, requeue_ms);
-    }
-    tug_workqueue_done(p->q, key);
-    free(key);
-  }
+  tug_workqueue_run(p->q, reconcile_key, p, "pod");
   return NULL;
 }
 

@@ -206,23 +206,13 @@ static void sweep_orphans(agent_pods *m) {
   agent_runtime_free_list(uids);
 }
 
+static int reconcile_key(void *arg, const char *key, long *requeue_ms, tug_error *err) {
+  return reconcile(arg, key, requeue_ms, err);
+}
+
 static void *worker_main(void *arg) {
   agent_pods *m = arg;
-  char *key;
-  while ((key = tug_workqueue_get(m->q)) != NULL) {
-    long requeue_ms = -1;
-    tug_error err = {0};
-    if (reconcile(m, key, &requeue_ms, &err) < 0) {
-      tug_warn("reconcile failed", "pod=%s err=\"%s\"", key, err.msg);
-      tug_workqueue_add_rate_limited(m->q, key);
-    } else {
-      tug_workqueue_forget(m->q, key);
-      if (requeue_ms >= 0)
-        tug_workqueue_add_after(m->q, key, requeue_ms);
-    }
-    tug_workqueue_done(m->q, key);
-    free(key);
-  }
+  tug_workqueue_run(m->q, reconcile_key, m, "pod");
   return NULL;
 }
 
