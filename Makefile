@@ -12,7 +12,8 @@
 
 CC ?= gcc
 BUILD ?= build
-PKGS := jansson yaml-0.1 grpc libprotobuf-c libmicrohttpd libcurl libcrypto libcgroup libarchive
+PKGS := jansson yaml-0.1 grpc libprotobuf-c libmicrohttpd libcurl libcrypto libcgroup libarchive \
+  libmnl libnftables
 
 # Debian packages from ../shared/DESIGN.md. kubectl comes from elsewhere on these
 # machines: never add kubernetes-client here, it conflicts with that file.
@@ -46,7 +47,7 @@ LIBTUG ?= lib/libtug.a
 BIN_DIRS := $(filter $(wildcard */),apiserver/ scheduler/ controllers/ nodeagent/ cli/)
 bin_name = $(if $(filter nodeagent,$1),tug-agent,$(if $(filter cli,$1),tug,tug-$1))
 dir_archive = $(BUILD)/$1/lib$1.a
-dir_objs = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $1/main.c,$(wildcard $1/*.c $1/plugins/*.c)))
+dir_objs = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $1/main.c,$(wildcard $1/*.c $1/plugins/*.c $1/network/*.c)))
 BINS := $(foreach d,$(BIN_DIRS:/=),$(if $(wildcard $d/main.c),bin/$(call bin_name,$d)))
 
 # Unit tests: <folder>/tests/test_*.c. Other .c files in a tests/ folder are
@@ -111,6 +112,7 @@ $(BUILD)/bench/scheduler/main.o: CFLAGS += -Ischeduler
 
 # The scheduler's plugins (scheduler/plugins/) include the scheduler's headers.
 $(BUILD)/scheduler/%.o: CFLAGS += -Ischeduler
+$(BUILD)/nodeagent/%.o: CFLAGS += -Inodeagent
 
 deps:
 	@scripts/deps.sh $(DEB_PKGS)
