@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,16 +36,21 @@ static const flag flags[] = {
     {"selector", 'l', F_STR, O(selector), NULL},
     {"field-selector", 0, F_STR, O(field_selector), NULL},
     {"output", 'o', F_STR, O(output), NULL},
+    {"sort-by", 0, F_STR, O(sort_by), NULL},
     {"watch", 'w', F_BOOL, O(watch), NULL},
     {"raw", 0, F_STR, O(raw), NULL},
     {"filename", 'f', F_FILE, O(files), NULL},
     {"recursive", 'R', F_BOOL, O(recursive), NULL},
     {"dry-run", 0, F_STR, O(dry_run), NULL},
     {"continue-on-error", 0, F_BOOL, O(continue_on_error), NULL},
+    {"all", 0, F_BOOL, O(all), NULL},
     {"wait", 0, F_BOOL, O(wait), NULL},
     {"grace-period", 0, F_INT, O(grace_period), NULL},
     {"container", 'c', F_STR, O(container), NULL},
     {"tail", 0, F_LONG, O(tail), NULL},
+    {"since", 0, F_STR, O(since), NULL},
+    {"since-time", 0, F_STR, O(since_time), NULL},
+    {"timestamps", 0, F_BOOL, O(timestamps), NULL},
     {"replicas", 0, F_LONG, O(replicas), NULL},
     {"patch", 'p', F_STR, O(patch), NULL},
     {"type", 0, F_STR, O(patch_type), NULL},
@@ -183,4 +189,48 @@ int cli_args_parse(int argc, char **argv, cli_opts *o, tug_error *err) {
       return -1;
   }
   return 0;
+}
+
+int cli_parse_duration(const char *s, double *seconds, tug_error *err) {
+  static const struct {
+    const char *unit;
+    double seconds;
+  } units[] = {{"ns", 1e-9}, {"us", 1e-6}, {"µs", 1e-6}, {"ms", 1e-3},
+               {"s", 1},     {"m", 60},    {"h", 3600}};
+  const char *p = s;
+  double total = 0;
+  bool neg = *p == '-';
+  if (*p == '-' || *p == '+')
+    p++;
+  if (*p == '\0')
+    goto bad;
+  if (strcmp(p, "0") == 0) {
+    *seconds = 0;
+    return 0;
+  }
+  while (*p) {
+    char *end;
+    if (!(*p >= '0' && *p <= '9') && *p != '.')
+      goto bad;
+    errno = 0;
+    double v = strtod(p, &end);
+    if (end == p || errno != 0)
+      goto bad;
+    p = end;
+    size_t best = 0, k = 0;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+      size_t n = strlen(units[i].unit);
+      if (strncmp(p, units[i].unit, n) == 0 && n > best)
+        best = n, k = i;
+    }
+    if (best == 0)
+      goto bad;
+    total += v * units[k].seconds;
+    p += best;
+  }
+  *seconds = neg ? -total : total;
+  return 0;
+bad:
+  return tug_error_set(
+      err, EINVAL, "invalid duration \"%s\": want a number and a unit, such as 5s, 2m or 1h30m", s);
 }

@@ -26,7 +26,8 @@ typedef struct cli_opts {
   bool all_namespaces;                 /* -A */
   const char *selector;                /* -l */
   const char *field_selector;          /* --field-selector */
-  const char *output;                  /* -o: wide json yaml name */
+  const char *output;                  /* -o: wide json yaml name jsonpath=... custom-columns=... */
+  const char *sort_by;                 /* get --sort-by JSONPATH */
   bool watch;                          /* -w */
   const char *raw;                     /* get --raw PATH */
 
@@ -36,13 +37,17 @@ typedef struct cli_opts {
   const char *dry_run;    /* --dry-run=server|none */
   bool continue_on_error; /* apply --continue-on-error */
 
+  bool all;         /* delete --all */
   bool wait;        /* delete --wait */
   int grace_period; /* --grace-period; -1 unset */
 
-  const char *container; /* logs -c */
-  bool follow;           /* logs -f */
-  bool previous;         /* logs -p / --previous */
-  long tail;             /* logs --tail; -1 unset */
+  const char *container;  /* logs -c */
+  bool follow;            /* logs -f */
+  bool previous;          /* logs -p / --previous */
+  long tail;              /* logs --tail; -1 unset */
+  const char *since;      /* logs --since DURATION ("5s", "2m", "1h30m") */
+  const char *since_time; /* logs --since-time RFC3339 */
+  bool timestamps;        /* logs --timestamps */
 
   long replicas;           /* scale --replicas; -1 unset */
   const char *patch;       /* patch -p */
@@ -59,5 +64,9 @@ typedef struct cli_opts {
 /* Parse argv (argv[0] is the program). Flags may come before or after the verb,
  * as --flag=value, --flag value, -xVALUE or -x value. */
 int cli_args_parse(int argc, char **argv, cli_opts *o, tug_error *err);
+
+/* A Go duration as kubectl takes it ("5s", "1.5h", "2m30s", "300ms") in
+ * seconds; -1 with err when s is not one. */
+int cli_parse_duration(const char *s, double *seconds, tug_error *err);
 
 #endif

@@ -229,14 +229,18 @@ static int write_yaml(const char *dir, const char *file, json_t *obj) {
   return 0;
 }
 
+/* kubectl diff's exit codes: 0 no differences, 1 differences, >1 an error. */
+enum { DIFF_SAME = 0, DIFF_ERROR = 2 };
+
+/* diff(1) answers with the same codes. */
 static int run_diff(const char *a, const char *b) {
   char *argv[] = {"diff", "-u", "-N", "-r", (char *)a, (char *)b, NULL};
   pid_t pid;
   if (posix_spawnp(&pid, "diff", NULL, NULL, argv, environ) != 0)
-    return cli_failf("cannot run diff(1)");
+    return cli_failf("cannot run diff(1)"), DIFF_ERROR;
   int st;
   if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
-    return 2;
+    return DIFF_ERROR;
   return WEXITSTATUS(st);
 }
 
@@ -252,27 +256,29 @@ int cmd_diff(cli_ctx *ctx) {
   cli_manifests m;
   if (cli_manifests_load(ctx, &m, &err) < 0 || cli_client(ctx, &err) == NULL) {
     cli_manifests_free(&m);
-    return cli_fail(ctx, &err);
+    cli_fail(ctx, &err);
+    return DIFF_ERROR;
   }
   char dir[] = "/tmp/tug-diff-XXXXXX";
   if (mkdtemp(dir) == NULL) {
     cli_manifests_free(&m);
-    return cli_failf("make a temporary directory: %s", strerror(errno));
+    cli_failf("make a temporary directory: %s", strerror(errno));
+    return DIFF_ERROR;
   }
   char live_dir[64], merged_dir[64];
   snprintf(live_dir, sizeof live_dir, "%s/LIVE", dir);
   snprintf(merged_dir, sizeof merged_dir, "%s/MERGED", dir);
   mkdir(live_dir, 0700);
   mkdir(merged_dir, 0700);
-  int rc = 0;
-  for (size_t i = 0; i < m.n && rc == 0; i++) {
+  int rc = DIFF_SAME;
+  for (size_t i = 0; i < m.n && rc == DIFF_SAME; i++) {
     const json_t *obj = json_array_get(m.objs, i);
     apply_result res;
     _cleanup_json_ json_t *live = NULL, *merged = NULL;
     if (apply_one(ctx, obj, true, &res, &live, &merged, &err) < 0) {
       char w[600];
       fprintf(stderr, "error: %s: %s\n", cli_manifest_where(&m.origins[i], w, sizeof w), err.msg);
-      rc = 2;
+      rc = DIFF_ERROR;
       break;
     }
     char file[600];
@@ -286,7 +292,7 @@ int cmd_diff(cli_ctx *ctx) {
       write_yaml(live_dir, file, live);
     write_yaml(merged_dir, file, merged);
   }
-  if (rc == 0) {
+  if (rc == DIFF_SAME) {
     fflush(stdout);
     rc = run_diff(live_dir, merged_dir);
   }

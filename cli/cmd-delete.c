@@ -1,6 +1,8 @@
 /*
- * cmd-delete.c — `tug delete KIND NAME... | -f FILE`, optionally waiting
- * until each object is gone (finalizers, graceful pod termination).
+ * cmd-delete.c — `tug delete KIND NAME... | KIND -l SEL | KIND --all | -f FILE`,
+ * optionally waiting until every object is gone (finalizers, graceful pod
+ * termination). A selector or --all lists the matches and deletes each, as
+ * kubectl does, so every object is named as it goes.
  *
  * Objects from files are deleted in the reverse of apply order, so workloads
  * go before the namespaces and quotas they live in.
@@ -44,7 +46,9 @@ static int wait_gone(cli_ctx *ctx, const char *path, tug_error *err) {
   }
 }
 
-static int delete_one(cli_ctx *ctx, const cli_resource *r, const char *ns, const char *name) {
+/* DELETE one object and print it; its path joins gone for --wait. */
+static int delete_one(cli_ctx *ctx, const cli_resource *r, const char *ns, const char *name,
+                      json_t *gone) {
   tug_error err = {0};
   _cleanup_free_ char *path = cli_resource_path(r, ns, name, NULL);
   if (path == NULL)
@@ -60,12 +64,25 @@ static int delete_one(cli_ctx *ctx, const cli_resource *r, const char *ns, const
     return cli_fail(ctx, &err);
   printf("%s \"%s\" deleted\n", cli_resource_ref(r, ref, sizeof ref), name);
   fflush(stdout);
-  if (ctx->opts.wait && wait_gone(ctx, path, &err) < 0)
-    return cli_fail(ctx, &err);
+  json_array_append_new(gone, json_string(path));
   return 0;
 }
 
-static int delete_files(cli_ctx *ctx) {
+/* --wait: kubectl deletes everything first, then waits for all of it. */
+static int wait_all(cli_ctx *ctx, const json_t *gone) {
+  if (!ctx->opts.wait)
+    return 0;
+  size_t i;
+  json_t *path;
+  json_array_foreach(gone, i, path) {
+    tug_error err = {0};
+    if (wait_gone(ctx, json_string_value(path), &err) < 0)
+      return cli_fail(ctx, &err);
+  }
+  return 0;
+}
+
+static int delete_files(cli_ctx *ctx, json_t *gone) {
   tug_error err = {0};
   cli_manifests m;
   if (cli_manifests_load(ctx, &m, &err) < 0 || cli_client(ctx, &err) == NULL) {
@@ -87,20 +104,67 @@ static int delete_files(cli_ctx *ctx) {
       rc = cli_failf("a %s in the manifests has no name", tug_obj_kind(obj));
       continue;
     }
-    rc |= delete_one(ctx, &r, cli_object_namespace(ctx, obj), tug_obj_name(obj));
+    rc |= delete_one(ctx, &r, cli_object_namespace(ctx, obj), tug_obj_name(obj), gone);
   }
   cli_manifests_free(&m);
   return rc;
 }
 
-int cmd_delete(cli_ctx *ctx) {
-  if (ctx->opts.nfiles > 0)
-    return delete_files(ctx);
-  _cleanup_target_ cli_target t;
-  if (cli_target_parse(ctx, &t) != 0)
-    return 1;
-  int rc = delete_one(ctx, &t.res, ctx->namespace, t.name);
-  for (int i = t.next; i < ctx->opts.npos; i++)
-    rc |= delete_one(ctx, &t.res, ctx->namespace, ctx->opts.pos[i]);
+/* -l SELECTOR, --field-selector or --all: list what matches, then delete each. */
+static int delete_matching(cli_ctx *ctx, const cli_resource *r, json_t *gone) {
+  const cli_opts *o = &ctx->opts;
+  tug_error err = {0};
+  _cleanup_free_ char *base =
+      cli_resource_path(r, o->all_namespaces ? NULL : ctx->namespace, NULL, NULL);
+  const char *kv[] = {"labelSelector", o->selector, "fieldSelector", o->field_selector, NULL};
+  _cleanup_free_ char *path = base ? tug_client_path_query(base, kv) : NULL;
+  if (path == NULL)
+    return cli_failf("out of memory");
+  _cleanup_json_ json_t *list = NULL;
+  if (tug_client_get(ctx->client, path, &list, &err) < 0)
+    return cli_fail(ctx, &err);
+  json_t *items = json_object_get(list, "items");
+  if (json_array_size(items) == 0) {
+    printf("No resources found\n");
+    return 0;
+  }
+  int rc = 0;
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    if (tug_obj_name(it))
+      rc |= delete_one(ctx, r, tug_obj_namespace(it), tug_obj_name(it), gone);
+  }
   return rc;
+}
+
+static int delete_by_kind(cli_ctx *ctx, json_t *gone) {
+  const cli_opts *o = &ctx->opts;
+  bool matching = o->all || o->selector || o->field_selector;
+  if (o->all && o->selector)
+    return cli_failf("cannot set --all and --selector at the same time");
+  if (o->all && o->field_selector)
+    return cli_failf("cannot set --all and --field-selector at the same time");
+  tug_error err = {0};
+  int i = 0;
+  cli_resource r;
+  const char *name;
+  if (cli_client(ctx, &err) == NULL || cli_kind_name(ctx, &i, matching, &r, &name, &err) < 0)
+    return cli_fail(ctx, &err);
+  if (matching && name)
+    return cli_failf("name cannot be provided when a selector or --all is specified");
+  if (matching)
+    return delete_matching(ctx, &r, gone);
+  int rc = delete_one(ctx, &r, ctx->namespace, name, gone);
+  for (; i < ctx->opts.npos; i++)
+    rc |= delete_one(ctx, &r, ctx->namespace, ctx->opts.pos[i], gone);
+  return rc;
+}
+
+int cmd_delete(cli_ctx *ctx) {
+  _cleanup_json_ json_t *gone = json_array();
+  if (gone == NULL)
+    return cli_failf("out of memory");
+  int rc = ctx->opts.nfiles > 0 ? delete_files(ctx, gone) : delete_by_kind(ctx, gone);
+  return wait_all(ctx, gone) | rc;
 }

@@ -12,28 +12,91 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "columns.h"
+#include "jsonpath.h"
 #include "object.h"
 #include "printer.h"
+#include "sort-by.h"
 
 #define TABLE_ACCEPT "application/json;as=Table;v=v1;g=meta.k8s.io, application/json"
 
-typedef enum { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML, OUT_NAME } out_format;
+typedef enum {
+  OUT_TABLE,
+  OUT_WIDE,
+  OUT_JSON,
+  OUT_YAML,
+  OUT_NAME,
+  OUT_JSONPATH,
+  OUT_COLUMNS
+} out_format;
 
-static int parse_output(const char *o, out_format *f) {
+/* What -o asks for; a template or columns are parsed once, here. */
+typedef struct output {
+  out_format f;
+  const char *tmpl;  /* jsonpath: the template as given, for errors */
+  char *tmpl_file;   /* jsonpath-file: its contents */
+  cli_jsonpath *jp;  /* jsonpath, jsonpath-file */
+  cli_columns *cols; /* custom-columns */
+} output;
+
+static void output_clear(output *o) {
+  free(o->tmpl_file);
+  cli_jsonpath_free(o->jp);
+  cli_columns_free(o->cols);
+}
+
+static char *read_file(const char *path, tug_error *err) {
+  _cleanup_fclose_ FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return tug_error_errno(err, errno, "read %s", path), NULL;
+  char *buf = NULL;
+  size_t cap = 0;
+  if (getdelim(&buf, &cap, '\0', f) < 0) {
+    free(buf);
+    return strdup("");
+  }
+  return buf;
+}
+
+static int parse_template(output *out, const char *tmpl, tug_error *err) {
+  out->tmpl = tmpl;
+  if (tmpl[0] == '\0')
+    return tug_error_set(err, EINVAL, "template format specified but no template given");
+  out->jp = cli_jsonpath_parse(tmpl, err);
+  return out->jp ? 0 : tug_error_wrap(err, "error parsing jsonpath %s", tmpl);
+}
+
+static int parse_output(const char *o, output *out, tug_error *err) {
   static const struct {
     const char *name;
     out_format f;
   } names[] = {{"wide", OUT_WIDE}, {"json", OUT_JSON}, {"yaml", OUT_YAML}, {"name", OUT_NAME}};
-  if (o == NULL) {
-    *f = OUT_TABLE;
+  *out = (output){.f = OUT_TABLE};
+  if (o == NULL)
     return 0;
-  }
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (strcmp(o, names[i].name) == 0) {
-      *f = names[i].f;
+      out->f = names[i].f;
       return 0;
     }
-  return -1;
+  if (strncmp(o, "jsonpath=", 9) == 0 || strcmp(o, "jsonpath") == 0) {
+    out->f = OUT_JSONPATH;
+    return parse_template(out, o[8] ? o + 9 : "", err);
+  }
+  if (strncmp(o, "jsonpath-file=", 14) == 0) {
+    out->f = OUT_JSONPATH;
+    out->tmpl_file = read_file(o + 14, err);
+    return out->tmpl_file ? parse_template(out, out->tmpl_file, err) : -1;
+  }
+  if (strncmp(o, "custom-columns=", 15) == 0 || strcmp(o, "custom-columns") == 0) {
+    out->f = OUT_COLUMNS;
+    out->cols = cli_columns_parse(o[14] ? o + 15 : "", err);
+    return out->cols ? 0 : -1;
+  }
+  return tug_error_set(err, EINVAL,
+                       "unknown output format \"%s\" (want wide, json, yaml, name, "
+                       "jsonpath=TEMPLATE, jsonpath-file=FILE or custom-columns=SPEC)",
+                       o);
 }
 
 static int get_raw(cli_ctx *ctx) {
@@ -69,24 +132,47 @@ static void fill_kinds(json_t *items, const cli_resource *r) {
   }
 }
 
-static void print_objects(out_format f, const cli_resource *r, json_t *items, bool single) {
+/* What -o jsonpath and custom-columns print to stdout, all or nothing. */
+static int print_template(const output *out, const json_t *doc, const json_t *objects,
+                          tug_error *err) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&buf, &len);
+  if (mem == NULL)
+    return tug_error_set(err, ENOMEM, "print");
+  int rc = out->f == OUT_COLUMNS ? cli_columns_print(mem, out->cols, objects, false, err)
+                                 : cli_jsonpath_print(out->jp, doc, mem, err);
+  fclose(mem);
+  if (rc == 0)
+    fwrite(buf, 1, len, stdout);
+  else if (out->f == OUT_JSONPATH)
+    tug_error_wrap(err, "error executing jsonpath \"%s\"", out->tmpl);
+  free(buf);
+  return rc;
+}
+
+static int print_objects(const output *out, const cli_resource *r, json_t *items, bool single,
+                         tug_error *err) {
   char ref[300];
-  if (f == OUT_NAME) {
+  if (out->f == OUT_NAME) {
     size_t i;
     json_t *it;
     json_array_foreach(items, i, it) printf("%s/%s\n", cli_resource_ref(r, ref, sizeof ref),
                                             tug_obj_name(it) ? tug_obj_name(it) : "");
-    return;
+    return 0;
   }
   fill_kinds(items, r);
   _cleanup_json_ json_t *doc =
       single ? json_incref(json_array_get(items, 0))
              : json_pack("{s:s, s:O, s:s, s:{s:s}}", "apiVersion", "v1", "items", items, "kind",
                          "List", "metadata", "resourceVersion", "");
-  if (f == OUT_JSON)
+  if (out->f == OUT_JSON)
     cli_print_json(stdout, doc);
-  else
+  else if (out->f == OUT_YAML)
     cli_print_yaml(stdout, doc);
+  else
+    return print_template(out, doc, items, err);
+  return 0;
 }
 
 typedef struct get_req {
@@ -94,15 +180,26 @@ typedef struct get_req {
   const cli_resource *res;
   const char *ns;   /* NULL: all namespaces */
   const char *name; /* NULL: a list */
-  out_format format;
+  const output *out;
 } get_req;
+
+static bool is_table(const get_req *g) {
+  return g->out->f == OUT_TABLE || g->out->f == OUT_WIDE;
+}
 
 static char *get_path(const get_req *g) {
   _cleanup_free_ char *base = cli_resource_path(g->res, g->ns, g->name, NULL);
   if (base == NULL || g->name)
     return tug_steal_ptr(&base);
-  const char *kv[] = {"labelSelector", g->ctx->opts.selector, "fieldSelector",
-                      g->ctx->opts.field_selector, NULL};
+  /* Sorting a table needs each row's whole object, not only its metadata. */
+  bool whole = is_table(g) && g->ctx->opts.sort_by && g->ctx->opts.sort_by[0];
+  const char *kv[] = {"labelSelector",
+                      g->ctx->opts.selector,
+                      "fieldSelector",
+                      g->ctx->opts.field_selector,
+                      "includeObject",
+                      whole ? "Object" : NULL,
+                      NULL};
   return tug_client_path_query(base, kv);
 }
 
@@ -126,7 +223,7 @@ static int fetch(const get_req *g, const char *path, bool table, json_t **out, t
 typedef struct watch_print {
   cli_table_opts topts;
   json_t *defs; /* the first table's column definitions */
-  out_format format;
+  const output *out;
   const cli_resource *res;
 } watch_print;
 
@@ -138,7 +235,7 @@ static int on_event(const char *type, json_t *object, void *arg) {
     fprintf(stderr, "error: watch: %s\n", tug_obj_get_str(object, "message"));
     return 1;
   }
-  if (w->format == OUT_TABLE || w->format == OUT_WIDE) {
+  if (w->out->f == OUT_TABLE || w->out->f == OUT_WIDE) {
     /* Only the first event of a Table watch carries the columns. */
     if (json_array_size(json_object_get(object, "columnDefinitions")) == 0)
       json_object_set(object, "columnDefinitions", w->defs);
@@ -146,7 +243,11 @@ static int on_event(const char *type, json_t *object, void *arg) {
     cli_print_table(stdout, object, &w->topts);
   } else {
     _cleanup_json_ json_t *items = json_pack("[O]", object);
-    print_objects(w->format, w->res, items, true);
+    tug_error err = {0};
+    if (print_objects(w->out, w->res, items, true, &err) < 0) {
+      fprintf(stderr, "error: %s\n", err.msg);
+      return 1;
+    }
   }
   fflush(stdout);
   return 0;
@@ -167,15 +268,23 @@ static int watch(const get_req *g, const json_t *first, const cli_table_opts *to
   _cleanup_free_ char *path = base ? tug_client_path_query(base, kv) : NULL;
   if (path == NULL)
     return cli_failf("out of memory");
-  bool table = g->format == OUT_TABLE || g->format == OUT_WIDE;
   watch_print w = {.topts = *topts,
                    .defs = json_object_get(first, "columnDefinitions"),
-                   .format = g->format,
+                   .out = g->out,
                    .res = g->res};
   tug_error err = {0};
-  int rc = tug_client_watch_accept(g->ctx->client, path, table ? TABLE_ACCEPT : NULL, on_event, &w,
-                                   NULL, &err);
+  int rc = tug_client_watch_accept(g->ctx->client, path, is_table(g) ? TABLE_ACCEPT : NULL,
+                                   on_event, &w, NULL, &err);
   return rc < 0 ? cli_fail(g->ctx, &err) : 0;
+}
+
+/* --sort-by: a table's rows by their objects, a list's items. */
+static int sort(const get_req *g, json_t *body, tug_error *err) {
+  const char *by = g->ctx->opts.sort_by;
+  if (by == NULL || by[0] == '\0' || g->name)
+    return 0;
+  return is_table(g) ? cli_sort_by(json_object_get(body, "rows"), "object", by, err)
+                     : cli_sort_by(json_object_get(body, "items"), NULL, by, err);
 }
 
 static int get_one(const get_req *g, bool *printed_header) {
@@ -183,13 +292,14 @@ static int get_one(const get_req *g, bool *printed_header) {
   _cleanup_free_ char *path = get_path(g);
   if (path == NULL)
     return cli_failf("out of memory");
-  bool table = g->format == OUT_TABLE || g->format == OUT_WIDE;
+  bool table = is_table(g);
   _cleanup_json_ json_t *body = NULL;
-  if (fetch(g, path, table, &body, &err) < 0)
+  if (fetch(g, path, table, &body, &err) < 0 || sort(g, body, &err) < 0)
     return cli_fail(g->ctx, &err);
-  cli_table_opts topts = {.wide = g->format == OUT_WIDE,
+  cli_table_opts topts = {.wide = g->out->f == OUT_WIDE,
                           .with_namespace = g->ns == NULL && g->res->namespaced,
                           .no_headers = *printed_header};
+  int rc = 0;
   if (table) {
     size_t n = cli_print_table(stdout, body, &topts);
     if (n > 0)
@@ -198,13 +308,15 @@ static int get_one(const get_req *g, bool *printed_header) {
       no_resources(g);
   } else if (g->name) {
     _cleanup_json_ json_t *items = json_pack("[O]", body);
-    print_objects(g->format, g->res, items, true);
+    rc = print_objects(g->out, g->res, items, true, &err);
   } else {
     json_t *items = json_object_get(body, "items");
-    if (json_array_size(items) == 0 && g->format == OUT_NAME)
+    if (json_array_size(items) == 0 && (g->out->f == OUT_NAME || g->out->f == OUT_COLUMNS))
       no_resources(g);
-    print_objects(g->format, g->res, items, false);
+    rc = print_objects(g->out, g->res, items, false, &err);
   }
+  if (rc < 0)
+    return cli_fail(g->ctx, &err);
   if (g->ctx->opts.watch) {
     fflush(stdout);
     return watch(g, body, &topts);
@@ -216,12 +328,13 @@ int cmd_get(cli_ctx *ctx) {
   const cli_opts *o = &ctx->opts;
   if (o->raw)
     return get_raw(ctx);
-  get_req g = {.ctx = ctx};
-  if (parse_output(o->output, &g.format) < 0)
-    return cli_failf("unknown output format \"%s\" (want wide, json, yaml or name)", o->output);
+  tug_error err = {0};
+  __attribute__((cleanup(output_clear))) output out = {0};
+  if (parse_output(o->output, &out, &err) < 0)
+    return cli_fail(ctx, &err);
+  get_req g = {.ctx = ctx, .out = &out};
   if (o->npos == 0)
     return cli_failf("you must specify the type of resource to get, such as \"tug get pods\"");
-  tug_error err = {0};
   int i = 0;
   cli_resource res;
   const char *first_name;

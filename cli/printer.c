@@ -118,7 +118,8 @@ size_t cli_print_table(FILE *out, const json_t *table, const cli_table_opts *o) 
     if (!o->no_headers)
       for (size_t c = 0; c < p.ncols; c++) {
         snprintf(buf, sizeof buf, "%s", p.names[c]);
-        upper(buf);
+        if (!o->raw_headers)
+          upper(buf);
         print_padded(out, buf, p.width[c], c + 1 == p.ncols);
       }
     for (size_t r = 0; r < nrows; r++)

@@ -17,6 +17,7 @@ typedef struct cli_table_opts {
   bool wide;           /* also priority-1 columns */
   bool with_namespace; /* a NAMESPACE column first, from each row's object */
   bool no_headers;
+  bool raw_headers; /* headers as given (custom columns), not upper-cased */
 } cli_table_opts;
 
 /* Print a Table's rows; returns the number of rows. Bad shapes print nothing. */

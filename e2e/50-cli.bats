@@ -76,6 +76,11 @@ setup() {
   T=bin/tug
 }
 
+# The names of the Running pods in default, as tug's jsonpath filter prints them.
+running_pods_are() {
+  [ "$($T get pods -n default -o 'jsonpath={.items[?(@.status.phase=="Running")].metadata.name}')" = "$1" ]
+}
+
 @test "cli: version prints client and server versions" {
   run $T version
   [ "$status" -eq 0 ]
@@ -148,6 +153,23 @@ setup() {
   [ -z "$output" ]
 }
 
+@test "cli: diff exits 0 without differences, 1 with some, 2 on an error" {
+  run $T diff -f "$M/app2.yaml"
+  [ "$status" -eq 0 ]
+  run $T diff -f "$M/app.yaml"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"+    tier: front"* ]]
+  run $T diff -f "$M/nonexistent.yaml"
+  [ "$status" -eq 2 ]
+  [[ "$output" == "error: "* ]]
+  run $T diff -f "$M/app2.yaml" --server http://127.0.0.1:1
+  [ "$status" -eq 2 ]
+  printf 'apiVersion: v1\nkind: Frob\nmetadata: {name: f}\n' >"$M/frob.yaml"
+  run $T diff -f "$M/frob.yaml"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"frob.yaml: document 1"* ]]
+}
+
 @test "cli: --dry-run=server stores nothing" {
   sed 's/name: top/name: dry/' "$M/dir/cm.yaml" >"$M/dry.yaml"
   run $T apply -f "$M/dry.yaml" --dry-run=server
@@ -196,6 +218,65 @@ setup() {
   [ "$output" = "$(printf 'configmap/deep\nconfigmap/piped\nconfigmap/top')" ]
   run $T get ns -o yaml
   python3 -c 'import sys, yaml; d = yaml.safe_load(sys.stdin); assert d["kind"] == "List"' <<<"$output"
+}
+
+@test "cli: get -o jsonpath prints kubectl's templates; a bad one is an error" {
+  run $T get cm -n cli -o jsonpath='{.items[*].metadata.name}'
+  [ "$status" -eq 0 ]
+  [ "$output" = "deep piped top" ]
+  run $T get cm -n cli -o jsonpath='{range .items[*]}{.metadata.name}={.data}{"\n"}{end}'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = 'deep={"b":"2"}' ]
+  [ "${lines[2]}" = 'top={"a":"1"}' ]
+  run $T get deploy web -n cli -o 'jsonpath={.spec.template.spec.containers[?(@.name=="httpd")].command[-1]}'
+  [ "$output" = 8080 ]
+  run $T get ns cli -o=jsonpath='{.metadata.name} {.kind}'
+  [ "$output" = "cli Namespace" ]
+  printf '{.metadata.name}{"\\n"}' >"$M/name.tmpl"
+  run $T get cm top -n cli -o jsonpath-file="$M/name.tmpl"
+  [ "$output" = top ]
+  run $T get cm -n cli -o 'jsonpath={.items[0'
+  [ "$status" -eq 1 ]
+  [ "$output" = "error: error parsing jsonpath {.items[0: unterminated array" ]
+  run $T get cm -n cli -o 'jsonpath={.items[7].metadata.name}'
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'error executing jsonpath "{.items[7].metadata.name}": array index out of bounds: index 7, length 3' ]]
+}
+
+@test "cli: get -o custom-columns and --sort-by order tables and lists as kubectl" {
+  run $T get cm -n cli -o custom-columns='NAME:.metadata.name,DATA:{.data.*},NS:metadata.namespace'
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" =~ ^NAME\ +DATA\ +NS$ ]]
+  [[ "${lines[1]}" =~ ^deep\ +2\ +cli$ ]]
+  run $T get cm -n cli -o custom-columns=NAME
+  [ "$status" -eq 1 ]
+  $T create namespace sorting
+  # Created out of name order, a second apart; replicas sort differently as numbers and as text.
+  for d in c:1 a:10 b:3; do
+    name=${d%:*} replicas=${d#*:}
+    printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: %s, namespace: sorting%s}\nspec:\n  replicas: %s\n  selector: {matchLabels: {app: %s}}\n  template:\n    metadata: {labels: {app: %s}}\n    spec: {containers: [{name: c, image: busybox}]}\n' \
+      "$name" "$([ "$name" = c ] && echo '' || echo ", labels: {rank: r$replicas}")" "$replicas" "$name" "$name" | $T apply -f - >/dev/null
+    sleep 1.1
+  done
+  run $T get deploy -n sorting --sort-by=.spec.replicas
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" =~ ^NAME\ +READY ]]
+  [ "$(awk 'NR>1 {print $1}' <<<"$output" | tr '\n' ' ')" = "c b a " ]
+  run $T get deploy -n sorting --sort-by='{.metadata.name}' -o name
+  [ "$output" = "$(printf 'deployment.apps/a\ndeployment.apps/b\ndeployment.apps/c')" ]
+  run $T get deploy -n sorting --sort-by=.metadata.creationTimestamp -o jsonpath='{.items[*].metadata.name}'
+  [ "$output" = "c a b" ]
+  # c has no rank label: a missing value sorts first; r10 after r3 (natural order).
+  run $T get deploy -n sorting --sort-by=.metadata.labels.rank -o json
+  [ "$(jq -r '[.items[].metadata.name] | join(" ")' <<<"$output")" = "c b a" ]
+  run $T get deploy -A --sort-by=.spec.replicas
+  [[ "${lines[0]}" =~ ^NAMESPACE\ +NAME ]]
+  run $T get deploy -n sorting --sort-by=.spec.nothing
+  [ "$status" -eq 1 ]
+  [ "$output" = 'error: couldn'"'"'t find any field with path "{.spec.nothing}" in the list of objects' ]
+  run $T get deploy -n sorting --sort-by='{.a}{.b}'
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"unexpected path string"* ]]
 }
 
 @test "cli: get --raw prints any path; a missing object is the server's message" {
@@ -359,6 +440,24 @@ YAML
   [[ "$output" == "error: "* ]]
 }
 
+@test "cli: logs --since, --since-time and --timestamps are accepted; bad values are refused" {
+  run $T logs talker --since=1h
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"line 1"* ]]
+  run $T logs talker --since-time=2020-01-01T00:00:00Z --timestamps --tail 1
+  [ "$status" -eq 0 ]
+  [ "${#lines[@]}" -eq 1 ]
+  run $T logs talker --since=5x
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'invalid duration "5x"'* ]]
+  run $T logs talker --since=5s --since-time=2020-01-01T00:00:00Z
+  [ "$status" -eq 1 ]
+  [ "$output" = 'error: at most one of `sinceTime` or `sinceSeconds` may be specified' ]
+  run $T logs talker --since-time=yesterday
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"RFC3339"* ]]
+}
+
 @test "cli: top shows CPU and memory of nodes and pods from the agents' metrics" {
   wait_for 20 sh -c "$T top pods -n default | grep -q '^talker '"
   run $T top pods -n default
@@ -406,6 +505,49 @@ YAML
   run $T delete cm top -n cli
   [ "$status" -eq 1 ]
   [ "$output" = 'error: configmaps "top" not found' ]
+}
+
+@test "cli: delete -l and --all delete every match (-A across namespaces), --wait for all" {
+  for n in d1:yes d2:yes d3:keep; do
+    api POST /api/v1/namespaces/cli/configmaps "{\"metadata\":{\"name\":\"${n%:*}\",\"labels\":{\"del\":\"${n#*:}\"}}}" >/dev/null
+    [ "$code" = 201 ]
+  done
+  run $T delete cm -n cli -l del=yes
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf 'configmap "d1" deleted\nconfigmap "d2" deleted')" ]
+  api GET /api/v1/namespaces/cli/configmaps/d1 >/dev/null
+  [ "$code" = 404 ]
+  api GET /api/v1/namespaces/cli/configmaps/d3 >/dev/null
+  [ "$code" = 200 ]
+  run $T delete cm -n cli -l del=nothing
+  [ "$status" -eq 0 ]
+  [ "$output" = "No resources found" ]
+  run $T delete cm d3 -n cli -l del=keep
+  [ "$status" -eq 1 ]
+  run $T delete cm -n cli --all -l del=keep
+  [ "$status" -eq 1 ]
+  [ "$output" = "error: cannot set --all and --selector at the same time" ]
+  # -A: the same label in two namespaces.
+  api POST /api/v1/namespaces/sorting/configmaps '{"metadata":{"name":"d4","labels":{"del":"keep"}}}' >/dev/null
+  run $T delete cm -A -l del=keep
+  [ "$status" -eq 0 ]
+  [[ "$output" == *'configmap "d3" deleted'* ]]
+  [[ "$output" == *'configmap "d4" deleted'* ]]
+  # --all --wait: two running pods, gone when delete returns.
+  for p in w1 w2; do
+    api POST /api/v1/namespaces/default/pods "$(jq -cn --arg node "$NODE" --arg p "$p" '{apiVersion: "v1",
+      kind: "Pod", metadata: {name: $p}, spec: {nodeName: $node, terminationGracePeriodSeconds: 1,
+      containers: [{name: "main", image: "busybox", command: ["sleep", "300"]}]}}')" >/dev/null
+    [ "$code" = 201 ]
+    jq -r .metadata.uid <<<"$out" >>"$UIDS_FILE"
+  done
+  wait_for 20 running_pods_are "w1 w2"
+  run $T delete pods --all -n default --wait --grace-period 1 --timeout 30
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf 'pod "w1" deleted\npod "w2" deleted')" ]
+  [ "$(curl -fsS "$API/api/v1/namespaces/default/pods" | jq '.items | length')" = 0 ]
+  run $T delete deploy --all -n sorting
+  [ "${#lines[@]}" -eq 3 ]
 }
 
 @test "cli: tug up runs the demo on a fresh cluster, twice is harmless, tug down leaves nothing" {

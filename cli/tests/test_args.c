@@ -122,6 +122,51 @@ static void no_arguments_means_no_verb(void **state) {
   assert_null(o.verb);
 }
 
+static void get_sort_by_and_jsonpath_output(void **state) {
+  (void)state;
+  cli_opts o;
+  assert_int_equal(
+      PARSE(&o, "get", "po", "--sort-by=.metadata.name", "-o=jsonpath={.items[*].metadata.name}"),
+      0);
+  assert_string_equal(o.sort_by, ".metadata.name");
+  assert_string_equal(o.output, "jsonpath={.items[*].metadata.name}");
+}
+
+static void delete_all_and_logs_since_flags(void **state) {
+  (void)state;
+  cli_opts o;
+  assert_int_equal(PARSE(&o, "delete", "po", "--all", "-A", "--wait"), 0);
+  assert_true(o.all);
+  assert_true(o.all_namespaces);
+  assert_int_equal(PARSE(&o, "logs", "web", "--since", "5m", "--timestamps"), 0);
+  assert_string_equal(o.since, "5m");
+  assert_true(o.timestamps);
+  assert_int_equal(PARSE(&o, "logs", "web", "--since-time=2024-05-01T10:00:00Z"), 0);
+  assert_string_equal(o.since_time, "2024-05-01T10:00:00Z");
+}
+
+static void durations_read_as_go_writes_them(void **state) {
+  (void)state;
+  static const struct {
+    const char *in;
+    double want;
+  } ok[] = {{"5s", 5},      {"2m", 120}, {"1h", 3600},   {"1h30m", 5400}, {"1.5h", 5400},
+            {"300ms", 0.3}, {"0", 0},    {"2m30s", 150}, {"-1s", -1},     {"1h0m0.5s", 3600.5}};
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    double d = -99;
+    tug_error err = {0};
+    assert_int_equal(cli_parse_duration(ok[i].in, &d, &err), 0);
+    assert_true(d > ok[i].want - 1e-9 && d < ok[i].want + 1e-9);
+  }
+  const char *bad[] = {"", "5", "s", "5x", "1h-5m", "abc", "5 s"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    double d;
+    tug_error err = {0};
+    assert_int_equal(cli_parse_duration(bad[i], &d, &err), -1);
+    assert_non_null(strstr(err.msg, "invalid duration"));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(get_with_every_flag_form),
@@ -133,6 +178,9 @@ int main(void) {
       cmocka_unit_test(up_takes_nodes_and_dir_and_leaves_them_unset_otherwise),
       cmocka_unit_test(root_is_only_a_flag_of_image),
       cmocka_unit_test(no_arguments_means_no_verb),
+      cmocka_unit_test(get_sort_by_and_jsonpath_output),
+      cmocka_unit_test(delete_all_and_logs_since_flags),
+      cmocka_unit_test(durations_read_as_go_writes_them),
   };
   return cmocka_run_group_tests_name("cli-args", tests, NULL, NULL);
 }
