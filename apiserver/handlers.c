@@ -22,6 +22,7 @@
 #include "protobuf.h"
 #include "status.h"
 #include "storage.h"
+#include "svcalloc.h"
 #include "table.h"
 #include "validation.h"
 #include "watchcache.h"
@@ -140,6 +141,10 @@ int api_validate(const api_kind *k, json_t *obj, const json_t *old, api_response
     json_decref(causes);
     return 0;
   }
+  return api_invalid(k, obj, causes, out);
+}
+
+int api_invalid(const api_kind *k, const json_t *obj, json_t *causes, api_response *out) {
   char msg[1536];
   size_t o = 0;
   size_t i;
@@ -252,17 +257,27 @@ static void fill_generated_name(json_t *obj) {
   tug_obj_set_name(obj, name, NULL);
 }
 
+/* EAGAIN means a compare of admission failed: a quota changed, or a Service's
+ * picked address or port was taken meanwhile; both are worth another try. */
 static int store_new(api_request *r, const api_kind *k, json_t *obj, api_response *out) {
   api_server *s = r->server;
   tug_error err = {0};
   for (int attempt = 0; attempt < CREATE_RETRIES; attempt++) {
     api_txn txn = {0};
-    if (k->namespaced && api_quota_charge(s, k, obj, &txn, out) < 0) {
+    api_svc_claim claim = {0};
+    if ((k->namespaced && api_quota_charge(s, k, obj, &txn, out) < 0) ||
+        api_svcalloc_claim(s->svcalloc, k, obj, NULL, &txn, &claim, out) < 0) {
+      api_svcalloc_done(s->svcalloc, &claim, false);
       api_txn_clear(&txn);
       return -1;
     }
     int rc = api_storage_create(s, k, obj, &txn, &err);
     api_txn_clear(&txn);
+    if (rc < 0 && err.code == EAGAIN && api_svcalloc_lost(s->svcalloc, &claim, obj, out) < 0) {
+      api_svcalloc_done(s->svcalloc, &claim, false);
+      return -1;
+    }
+    api_svcalloc_done(s->svcalloc, &claim, rc == 0);
     if (rc == 0)
       return 0;
     if (err.code != EAGAIN)
@@ -298,7 +313,9 @@ void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
     json_decref(obj);
     return;
   }
-  if (!api_dry_run(r) && store_new(r, k, obj, out) < 0) {
+  bool dry = api_dry_run(r);
+  if ((dry && api_svcalloc_preview(r->server->svcalloc, k, obj, NULL, out) < 0) ||
+      (!dry && store_new(r, k, obj, out) < 0)) {
     json_decref(obj);
     return;
   }

@@ -19,6 +19,8 @@
 #include "object.h"
 #include "server.h"
 #include "storage.h"
+#include "svcalloc.h"
+#include "validation.h"
 #include "watchcache.h"
 
 static const char *const system_namespaces[] = {"default", "tug-system", "tug-node-lease", NULL};
@@ -28,6 +30,7 @@ static void usage(FILE *f) {
              "                    [--max-requests-inflight N] [--max-body-bytes N]\n"
              "                    [--watch-history N] [--watch-queue-events N]\n"
              "                    [--consistent-reads local|etcd] [--compaction-interval SECONDS]\n"
+             "                    [--service-cluster-ip-range CIDR] [--service-node-port-range A-B]\n"
              "                    [--log-level LEVEL] [--log-file PATH]\n");
 }
 
@@ -58,6 +61,8 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
       {"data-dir", required_argument, NULL, 'd'},
       {"consistent-reads", required_argument, NULL, 'c'},
       {"compaction-interval", required_argument, NULL, 'C'},
+      {"service-cluster-ip-range", required_argument, NULL, 'S'},
+      {"service-node-port-range", required_argument, NULL, 'N'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -79,6 +84,8 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
     case 'd': break; /* state lives in etcd; accepted for compatibility */
     case 'c': cfg->consistent_reads = optarg; break;
     case 'C': cfg->compaction_seconds = atoi(optarg); break;
+    case 'S': cfg->service_cluster_ip_range = optarg; break;
+    case 'N': cfg->service_node_port_range = optarg; break;
     case 'h': usage(stdout); exit(0);
     default: usage(stderr); return -1;
     }
@@ -149,7 +156,9 @@ int main(int argc, char **argv) {
                           .watch_queue_events = 1000,
                           .watch_history = 10000,
                           .consistent_reads = "local",
-                          .compaction_seconds = 300}};
+                          .compaction_seconds = 300,
+                          .service_cluster_ip_range = "198.19.0.0/17",
+                          .service_node_port_range = "30000-32767"}};
   const char *level = "info", *log_file = NULL;
   if (parse_flags(argc, argv, &s.cfg, &level, &log_file) < 0)
     return 2;
@@ -171,13 +180,23 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   tug_error err = {0};
+  s.svcalloc = api_svcalloc_new(s.cfg.service_cluster_ip_range, s.cfg.service_node_port_range,
+                                &err);
+  if (s.svcalloc == NULL) {
+    fprintf(stderr, "tug-apiserver: %s\n", err.msg);
+    return 2;
+  }
+  int port_min, port_max;
+  api_svcalloc_port_range(s.svcalloc, &port_min, &port_max);
+  api_service_set_node_port_range(port_min, port_max);
   curl_global_init(CURL_GLOBAL_DEFAULT); /* for reading logs from agents (logs.c) */
   s.metrics = api_metrics_new();
   api_revision_init(&s.revision, local_reads);
   int rc = 1;
   api_compactor *compactor = NULL;
   if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, NULL, &err) < 0 ||
-      ensure_namespaces(&s, &err) < 0 || start_caches(&s, &err) < 0 ||
+      ensure_namespaces(&s, &err) < 0 || api_svcalloc_start(s.svcalloc, s.etcd, &err) < 0 ||
+      start_caches(&s, &err) < 0 ||
       api_revision_current(&s.revision, s.etcd, &(int64_t){0}, &err) < 0 ||
       api_server_start(&s, &err) < 0) {
     tug_errorlog("cannot start", "error=\"%s\"", err.msg);
@@ -196,6 +215,7 @@ int main(int argc, char **argv) {
   api_logs_close_streams(3000);
   api_server_stop(&s);
   free_caches(&s);
+  api_svcalloc_free(s.svcalloc);
   api_metrics_free(s.metrics);
   tug_etcd_close(s.etcd);
   api_revision_destroy(&s.revision);

@@ -10,6 +10,7 @@
 #include "object.h"
 #include "status.h"
 #include "storage.h"
+#include "svcalloc.h"
 #include "table.h"
 
 enum { MODIFY_RETRIES = 10 };
@@ -116,6 +117,8 @@ int api_remove(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
   api_txn txn = {0};
   int rc = api_quota_release(s, k, obj, &txn, &err);
   if (rc == 0)
+    rc = api_svcalloc_release(s->svcalloc, k, obj, &txn, &err);
+  if (rc == 0)
     rc = api_storage_delete(s, k, tug_obj_namespace(obj), tug_obj_name(obj), rev, &txn, NULL,
                             &err);
   api_txn_clear(&txn);
@@ -144,6 +147,30 @@ static void answer(api_request *r, const api_kind *k, json_t *obj, const api_mod
   }
 }
 
+/* Write cur over old, with the Service addresses and ports the change takes
+ * and gives back in the same transaction. 1 to retry, 0 (cur answered and
+ * taken) or -1. */
+static int store_update(api_request *r, const api_route *rt, const api_modify_opts *o, json_t *cur,
+                        const json_t *old, int64_t rev, api_response *out) {
+  const api_kind *k = rt->kind;
+  api_server *s = r->server;
+  tug_error err = {0};
+  api_txn txn = {0};
+  api_svc_claim claim = {0};
+  int rc = api_svcalloc_claim(s->svcalloc, k, cur, old, &txn, &claim, out);
+  if (rc == 0 && (rc = api_storage_update(s, k, cur, rev, &txn, &err)) == 0)
+    answer(r, k, cur, o, out);
+  else if (rc < 0 && err.code == EAGAIN)
+    rc = api_svcalloc_lost(s->svcalloc, &claim, cur, out) < 0 ? -1 : 1;
+  else if (rc < 0 && err.code == TUG_E_CONFLICT && o->precondition_rv == 0)
+    rc = 1;
+  else if (rc < 0 && err.code)
+    api_fail_error(out, k, rt->name, &err);
+  api_svcalloc_done(s->svcalloc, &claim, rc == 0);
+  api_txn_clear(&txn);
+  return rc;
+}
+
 /* One attempt: 1 when it should be retried, 0 done, -1 failed (out filled). */
 static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o,
                    api_response *out) {
@@ -159,7 +186,10 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
   json_t *old = json_deep_copy(cur);
   int rc = -1;
   if (check_preconditions(k, cur, rev, o, out) < 0 || o->mutate(cur, o->body, o->arg, out) < 0 ||
-      restore_owned(k, cur, old, o, out) < 0 || api_validate(k, cur, old, out) < 0)
+      restore_owned(k, cur, old, o, out) < 0)
+    goto done;
+  api_svcalloc_prepare_update(k, cur, old);
+  if (api_validate(k, cur, old, out) < 0)
     goto done;
   bump_generation(cur, old);
   if (strcmp(k->kind, "ResourceQuota") == 0 && !o->status_only &&
@@ -169,6 +199,8 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
     goto done;
   }
   if (json_equal(cur, old) || api_dry_run(r)) {
+    if (!json_equal(cur, old) && api_svcalloc_preview(s->svcalloc, k, cur, old, out) < 0)
+      goto done;
     answer(r, k, cur, o, out);
     cur = NULL;
     rc = 0;
@@ -178,14 +210,10 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
       answer(r, k, cur, o, out);
       cur = NULL;
     }
-  } else if (api_storage_update(s, k, cur, rev, NULL, &err) == 0) {
-    answer(r, k, cur, o, out);
-    cur = NULL;
-    rc = 0;
-  } else if (err.code == TUG_E_CONFLICT && o->precondition_rv == 0) {
-    rc = 1;
   } else {
-    api_fail_error(out, k, rt->name, &err);
+    rc = store_update(r, rt, o, cur, old, rev, out);
+    if (rc == 0)
+      cur = NULL;
   }
 done:
   json_decref(cur);

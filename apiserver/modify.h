@@ -37,6 +37,9 @@ int api_parse_rv(const char *s, int64_t *rv, api_response *out);
 
 /* Defaults and validation (handlers.c); 422 in out with causes when invalid. */
 int api_validate(const api_kind *k, json_t *obj, const json_t *old, api_response *out);
+/* 422 Invalid in out for obj with these causes (stolen), the way api_validate
+ * answers; returns -1. */
+int api_invalid(const api_kind *k, const json_t *obj, json_t *causes, api_response *out);
 
 /* Whether a deleted object with no finalizers left may now disappear. */
 bool api_ready_to_remove(const json_t *obj);

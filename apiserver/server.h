@@ -32,11 +32,14 @@ typedef struct api_config {
   int watch_history;       /* events per resource kept for resuming watches */
   const char *consistent_reads; /* "local" or "etcd": see revision.h */
   int compaction_seconds;       /* etcd compaction interval; 0 = never */
+  const char *service_cluster_ip_range; /* "198.19.0.0/17" */
+  const char *service_node_port_range;  /* "30000-32767" */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
 typedef struct api_watcher api_watcher;
 typedef struct api_metrics api_metrics;
+typedef struct api_svcalloc api_svcalloc;
 
 typedef struct api_server {
   api_config cfg;
@@ -47,6 +50,7 @@ typedef struct api_server {
   atomic_int inflight;
   atomic_bool ready;
   api_revision revision; /* for consistent reads from the caches */
+  api_svcalloc *svcalloc; /* Service cluster IPs and node ports (svcalloc.h) */
 } api_server;
 
 typedef struct api_request {

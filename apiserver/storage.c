@@ -39,6 +39,10 @@ void api_txn_compare_mod(api_txn *t, const char *key, int64_t rev) {
   t->cmp[t->ncmp++] = (tug_etcd_compare){own(t, key), TUG_ETCD_MOD_REVISION, TUG_ETCD_EQUAL, rev};
 }
 
+void api_txn_compare_absent(api_txn *t, const char *key) {
+  t->cmp[t->ncmp++] = (tug_etcd_compare){own(t, key), TUG_ETCD_CREATE_REVISION, TUG_ETCD_EQUAL, 0};
+}
+
 void api_txn_put(api_txn *t, const char *key, char *value) {
   t->owned[t->nowned++] = value;
   t->ops[t->nops++] = (tug_etcd_op){TUG_ETCD_OP_PUT, own(t, key), value, strlen(value), 0};

@@ -25,7 +25,9 @@ const char *api_prefix(const api_kind *k, const char *ns, char *buf, size_t size
 
 /* Extra conditions and writes that ride in an object's transaction. Strings
  * put here are owned by the txn and freed with it. */
-#define API_TXN_MAX 16
+/* Room for quota updates and a NodePort Service's allocation keys (svcalloc.h);
+ * etcd's own default limit is 128 operations. */
+#define API_TXN_MAX 64
 typedef struct api_txn {
   tug_etcd_compare cmp[API_TXN_MAX];
   size_t ncmp;
@@ -36,6 +38,8 @@ typedef struct api_txn {
 } api_txn;
 
 void api_txn_compare_mod(api_txn *t, const char *key, int64_t rev);
+/* The key must not exist (create-only, as an object create). */
+void api_txn_compare_absent(api_txn *t, const char *key);
 void api_txn_put(api_txn *t, const char *key, char *value /* owned */);
 void api_txn_delete(api_txn *t, const char *key);
 void api_txn_clear(api_txn *t);

@@ -13,8 +13,12 @@
 #include "validation-internal.h"
 #include "validation.h"
 
-#define NODE_PORT_MIN 30000
-#define NODE_PORT_MAX 32767
+static int node_port_min = 30000, node_port_max = 32767;
+
+void api_service_set_node_port_range(int min, int max) {
+  node_port_min = min;
+  node_port_max = max;
+}
 
 /* Names tell ports apart, so several ports each need a distinct one. */
 static void validate_port_name(const val_obj *p, size_t nports, json_t *names) {
@@ -45,17 +49,31 @@ static void validate_node_port(const val_obj *p, bool node_port_type) {
     return;
   if (!node_port_type)
     val_forbidden(p, "nodePort", "may not be used when `type` is 'ClusterIP'");
-  else if (port < NODE_PORT_MIN || port > NODE_PORT_MAX)
+  else if (port < node_port_min || port > node_port_max)
     val_invalid(p, "nodePort", json_object_get(p->json, "nodePort"),
                 "provided port is not in the valid range. The range of valid ports is %d-%d",
-                NODE_PORT_MIN, NODE_PORT_MAX);
+                node_port_min, node_port_max);
+}
+
+/* Two ports may share a node port only with different protocols. */
+static void validate_node_port_unique(const val_obj *p, json_t *seen) {
+  int64_t port;
+  if (!val_int(p, "nodePort", &port) || port == 0)
+    return;
+  const char *protocol = json_string_value(json_object_get(p->json, "protocol"));
+  char key[64];
+  snprintf(key, sizeof key, "%" PRId64 "/%.16s", port, protocol ? protocol : "TCP");
+  if (json_object_get(seen, key))
+    val_duplicate(p, "nodePort", json_object_get(p->json, "nodePort"));
+  else
+    json_object_set_new(seen, key, json_true());
 }
 
 static void validate_service_ports(const val_obj *spec, bool node_port_type) {
   json_t *ports = json_object_get(spec->json, "ports");
   if (!val_present(spec, "ports") || (json_is_array(ports) && json_array_size(ports) == 0))
     val_required(spec, "ports", NULL);
-  json_t *names = json_object(), *seen = json_object();
+  json_t *names = json_object(), *seen = json_object(), *node_ports = json_object();
   size_t n = val_array_len(spec, "ports");
   for (size_t i = 0; i < n; i++) {
     val_obj p;
@@ -69,9 +87,11 @@ static void validate_service_ports(const val_obj *spec, bool node_port_type) {
     if (val_present(&p, "targetPort"))
       val_port_or_name(&p, "targetPort");
     validate_node_port(&p, node_port_type);
+    validate_node_port_unique(&p, node_ports);
   }
   json_decref(names);
   json_decref(seen);
+  json_decref(node_ports);
 }
 
 static void validate_cluster_ip(const val_obj *spec, bool node_port_type) {

@@ -36,6 +36,8 @@ void api_default_pod(json_t *obj);
 void api_validate_pod(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_service(json_t *obj);
 void api_validate_service(const json_t *obj, const json_t *old, json_t *causes);
+/* The node port range validation checks against (--service-node-port-range). */
+void api_service_set_node_port_range(int min, int max);
 void api_default_endpoints(json_t *obj);
 void api_validate_endpoints(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_configmap(json_t *obj);

@@ -1209,6 +1209,15 @@ static void node_ports_are_in_range_and_only_for_node_port_services(void **state
   causes = run("Service", obj, NULL);
   expect_none(causes);
   json_decref(causes);
+  /* Two ports share a node port only with different protocols. */
+  put(obj, "spec.ports.1.nodePort", json_integer(30080));
+  causes = run("Service", obj, NULL);
+  expect_message(causes, "spec.ports[1].nodePort", "FieldValueDuplicate", "Duplicate value: 30080");
+  json_decref(causes);
+  put(obj, "spec.ports.1.protocol", json_string("UDP"));
+  causes = run("Service", obj, NULL);
+  expect_none(causes);
+  json_decref(causes);
   json_decref(obj);
 }
 
