@@ -109,6 +109,8 @@ $(BUILD)/bench-runtime: $(call dir_archive,nodeagent)
 $(BUILD)/bench/runtime/main.o: CFLAGS += -Inodeagent
 $(BUILD)/bench-scheduler: $(call dir_archive,scheduler)
 $(BUILD)/bench/scheduler/main.o: CFLAGS += -Ischeduler
+$(BUILD)/bench-proxy: $(call dir_archive,nodeagent)
+$(BUILD)/bench/proxy/main.o: CFLAGS += -Inodeagent
 
 # The scheduler's plugins (scheduler/plugins/) include the scheduler's headers.
 $(BUILD)/scheduler/%.o: CFLAGS += -Ischeduler
