@@ -28,6 +28,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "object.h"
+#include "up-network.h"
 
 extern char **environ;
 
@@ -186,21 +187,23 @@ static int start_control_plane(cluster *cl, tug_error *err) {
              : 0;
 }
 
-static int start_agents(cluster *cl, long n, tug_error *err) {
+/* Agent i runs as host hosts[i-1]: its network namespace and address. */
+static int start_agents(cluster *cl, long n, const up_host *hosts, tug_error *err) {
   char bin[600];
   sibling("tug-agent", bin, sizeof bin);
   for (long i = 1; i <= n; i++) {
-    char name[32], root[700], port[16];
+    char name[32], root[700];
+    const up_host *h = &hosts[i - 1];
     snprintf(name, sizeof name, "tug-node-%ld", i);
     snprintf(root, sizeof root, "%s/%s", cl->dir, name);
-    snprintf(port, sizeof port, "%d", free_port(0));
     if (mkdir(root, 0700) < 0 && errno != EEXIST)
       return tug_error_errno(err, errno, "mkdir %s", root);
-    char *argv[] = {bin,  "--server",        cl->server,  "--node-name", name,     "--root",
-                    root, "--build-busybox", "--address", "127.0.0.1",   "--port", port,
-                    NULL};
+    char *argv[] = {bin,         "--server",  cl->server, "--node-name",     name,
+                    "--root",    root,        "--netns",  (char *)h->netns, "--address",
+                    (char *)h->address, "--port", "10250", "--build-busybox", NULL};
     if (start(cl, name, argv, err) < 0)
       return -1;
+    printf("%-16s host %s (network namespace %s)\n", "", h->address, h->netns);
   }
   return 0;
 }
@@ -273,8 +276,11 @@ int cmd_up(cli_ctx *ctx) {
   int rc = start_control_plane(&cl, &err);
   if (rc == 0)
     rc = write_server(&cl, &err);
+  up_host hosts[64];
+  if (rc == 0 && nodes > 0)
+    rc = up_network_create(cl.dir, nodes, hosts, &err);
   if (rc == 0)
-    rc = start_agents(&cl, nodes, &err);
+    rc = start_agents(&cl, nodes, hosts, &err);
   fclose(cl.state);
   if (rc == 0 && nodes > 0) {
     _cleanup_client_ tug_client *c = tug_client_new(cl.server, NULL, &err);
@@ -459,6 +465,7 @@ int cmd_down(cli_ctx *ctx) {
     stop(&procs[--n]);
   unmount_below(dir);
   scrub_cgroups(dir);
+  up_network_destroy(dir);
   nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
   printf("removed %s\n", dir);
   return 0;

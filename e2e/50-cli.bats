@@ -568,6 +568,11 @@ YAML
   TUG_CONFIG=$cfg run $T rollout status deployment/api -n demo --timeout 60
   [ "$status" -eq 0 ]
   TUG_CONFIG=$cfg wait_for 60 sh -c "$T get jobs -n demo | grep -q ' 5/5 '"
+  # The front end, on a node's address, calls the back end through its Service.
+  addr=$(TUG_CONFIG=$cfg $T get node tug-node-2 -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')
+  wait_for 30 sh -c "curl -sS --max-time 5 http://$addr:30080/cgi-bin/items | grep -q anchor"
+  netns=$(awk '$1 == "netns" {print $2}' "$dir/network")
+  [ -n "$netns" ]
   uids=$(TUG_CONFIG=$cfg $T get pods -A -o json | jq -r '.items[].metadata.uid')
   pids=$(awk '{print $1}' "$dir/state")
   TUG_CONFIG=$cfg run $T down --dir "$dir"
@@ -576,4 +581,5 @@ YAML
   for p in $pids; do ! kill -0 "$p" 2>/dev/null; done
   for u in $uids; do [ -z "$(ls -d /sys/fs/cgroup/*/tug/"$u" 2>/dev/null)" ]; done
   ! grep -qF " $dir/" /proc/self/mountinfo
+  for n in $netns; do [ ! -e "/run/netns/$n" ]; done
 }

@@ -21,11 +21,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "agent-metrics.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "log.h"
+#include "nsrun.h"
 
 enum { FOLLOW_POLL_MS = 200, MAX_CONNECTIONS = 64, STREAM_BLOCK = 32 * 1024 };
 
@@ -221,6 +224,22 @@ static void free_logs(agent_logs *l) {
   free(l);
 }
 
+/* The listening socket, made in the node's network namespace when the agent
+ * is one of several "hosts" on this machine (the API server then reaches it
+ * at the node's address there), else here. */
+static int listen_socket(int netns_fd, const struct sockaddr_in *sa) {
+  int fd = tug_netns_socket(netns_fd, AF_INET, SOCK_STREAM, 0, NULL);
+  int one = 1;
+  if (fd < 0)
+    return -1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+      bind(fd, (const struct sockaddr *)sa, sizeof *sa) < 0 || listen(fd, 64) < 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *err) {
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
   if (inet_pton(AF_INET, o->address, &sa.sin_addr) != 1)
@@ -236,11 +255,15 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   tug_error cg = {0};
   if (agent_cgroup_init(&l->cgroup_mode, &cg) < 0)
     tug_warn("metrics without cgroups", "err=\"%s\"", cg.msg);
-  l->daemon = MHD_start_daemon(
-      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
-      NULL, serve, l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
-      (unsigned)MAX_CONNECTIONS, MHD_OPTION_END);
+  int fd = listen_socket(o->netns_fd > 0 ? o->netns_fd : -1, &sa);
+  if (fd >= 0)
+    l->daemon = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
+        NULL, NULL, serve, l, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)MAX_CONNECTIONS, MHD_OPTION_END);
   if (l->daemon == NULL) {
+    if (fd >= 0)
+      close(fd);
     free_logs(l);
     return tug_error_set(err, EADDRINUSE, "log server on %s:%d: cannot listen", o->address,
                          o->port);

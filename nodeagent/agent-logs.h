@@ -47,6 +47,7 @@ typedef struct agent_logs_options {
   int port;
   int64_t max_size; /* bytes; 0: AGENT_LOGS_DEFAULT_MAX_SIZE */
   int max_files;    /* live file included, 2..AGENT_LOGS_MAX_FILES_LIMIT; 0: default */
+  int netns_fd;     /* listen inside this network namespace (the node's); 0 or -1: here */
 } agent_logs_options;
 
 typedef struct agent_logs agent_logs;

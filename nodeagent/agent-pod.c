@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent-backoff.h"
 #include "agent-logs.h"
@@ -61,6 +62,7 @@ struct agent_pod {
   char ns[256], name[256], uid[128], restart_policy[16];
   char log_dir[1024]; /* not PATH_MAX: one per pod, and agent RSS is a goal */
   agent_sandbox *sb;
+  char ip[16]; /* status.podIP; "" without a pod network */
   agent_ctr *ctrs;
   size_t n;
   time_t start_time, ready_since;
@@ -232,6 +234,22 @@ static void adopt_ctrs(agent_pod *p) {
   }
 }
 
+/* The pod's address and eth0, and an /etc/hosts naming it and the Services
+ * that exist now. An adopted sandbox keeps its address and hosts file. */
+static int connect_pod(agent_pod *p, tug_error *err) {
+  int fd = agent_runtime_sandbox_netns(p->sb, err);
+  if (fd < 0)
+    return -1;
+  int rc = agent_network_pod_setup(p->env->network, p->uid, fd, p->ip, err);
+  close(fd);
+  if (rc < 0 || agent_runtime_sandbox_adopted(p->sb))
+    return rc;
+  _cleanup_free_ char *hosts = agent_network_hosts(p->env->network, p->ns, p->ip, p->name);
+  if (hosts == NULL)
+    return tug_error_set(err, ENOMEM, "write /etc/hosts");
+  return agent_runtime_sandbox_set_hosts(p->sb, hosts, err);
+}
+
 int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **out, tug_error *err) {
   agent_pod *p = calloc(1, sizeof *p);
   if (p == NULL)
@@ -259,6 +277,11 @@ int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **ou
       mkdir_if_missing(p->log_dir, err) < 0 ||
       agent_runtime_sandbox_create(env->rt, &sb, &p->sb, err) < 0) {
     /* The log dir may be an earlier agent's, still written to: keep it. */
+    p->log_dir[0] = '\0';
+    agent_pod_destroy(p, NULL);
+    return tug_error_wrap(err, "create pod %s/%s", p->ns, p->name);
+  }
+  if (env->network && connect_pod(p, err) < 0) {
     p->log_dir[0] = '\0';
     agent_pod_destroy(p, NULL);
     return tug_error_wrap(err, "create pod %s/%s", p->ns, p->name);
@@ -418,7 +441,11 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
     return;
   agent_ctr_plan plan;
   tug_error err = {0};
-  int rc = agent_podspec_plan(c->spec, p->name, p->env->pids_limit, &plan, &err);
+  _cleanup_json_ json_t *services =
+      json_is_false(tug_obj_get(p->pod, "spec.enableServiceLinks"))
+          ? NULL
+          : agent_network_service_env(p->env->network, p->ns);
+  int rc = agent_podspec_plan(c->spec, p->name, services, p->env->pids_limit, &plan, &err);
   if (rc == 0) {
     ctr_log_path(p, c, log_path, sizeof log_path);
     tug_error lerr = {0};
@@ -581,6 +608,7 @@ int agent_pod_report(agent_pod *p, tug_error *err) {
                                .ctrs = st,
                                .n = p->n,
                                .host_ip = p->env->host_ip,
+                               .pod_ip = p->ip,
                                .start_time = p->start_time,
                                .ready_since = p->ready_since};
   json_t *status = agent_pod_status_json(&in);
@@ -645,6 +673,8 @@ int agent_pod_destroy(agent_pod *p, tug_error *err) {
     }
   if (p->sb && agent_volumes_release(agent_runtime_sandbox_dir(p->sb), &e) < 0)
     tug_warn("volume release failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
+  if (p->env->network && agent_network_pod_teardown(p->env->network, p->uid, &e) < 0)
+    tug_warn("pod network teardown failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
   if (p->sb && agent_runtime_sandbox_remove(p->env->rt, p->sb, &e) < 0) {
     tug_warn("sandbox removal failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
     rc = -1;
@@ -665,6 +695,9 @@ void agent_pod_forget(const agent_pod_env *env, const char *ns, const char *name
   snprintf(dir, sizeof dir, "%s/sandboxes/%s", agent_runtime_state_dir(env->rt), uid);
   if (stat(dir, &st) == 0 && agent_volumes_release(dir, &err) < 0)
     tug_warn("volume release failed", "pod=%s/%s uid=%s err=\"%s\"", ns, name, uid, err.msg);
+  if (env->network && agent_network_pod_teardown(env->network, uid, &err) < 0)
+    tug_warn("pod network teardown failed", "pod=%s/%s uid=%s err=\"%s\"", ns, name, uid,
+             err.msg);
   if (stat(dir, &st) == 0 && agent_runtime_sandbox_purge(env->rt, uid, &err) < 0)
     tug_warn("sandbox purge failed", "pod=%s/%s uid=%s err=\"%s\"", ns, name, uid, err.msg);
   if (ns && name &&

@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "events.h"
+#include "agent-network.h"
 #include "http.h"
 #include "runtime.h"
 
@@ -29,6 +30,7 @@ typedef struct agent_pod_env {
   int64_t pids_limit;  /* per pod, and per container within it; 0: none */
   int backoff_base;    /* seconds before the first restart */
   tug_events *events;  /* Events about pods and containers; may be NULL */
+  agent_network *network; /* pod addresses and Services; NULL: pods get loopback only */
 } agent_pod_env;
 
 typedef struct agent_pod agent_pod;

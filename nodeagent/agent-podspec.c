@@ -49,10 +49,22 @@ static int build_argv(const json_t *ctr, agent_ctr_plan *plan, tug_error *err) {
   return 0;
 }
 
-static int build_env(const json_t *ctr, const char *pod_name, agent_ctr_plan *plan,
-                     tug_error *err) {
+/* True when the spec's env sets name. */
+static bool spec_sets(const json_t *env, const char *name) {
+  size_t i;
+  json_t *e;
+  json_array_foreach(env, i, e) {
+    const char *n = tug_obj_get_str(e, "name");
+    if (n && strcmp(n, name) == 0)
+      return true;
+  }
+  return false;
+}
+
+static int build_env(const json_t *ctr, const char *pod_name, const json_t *service_env,
+                     agent_ctr_plan *plan, tug_error *err) {
   const json_t *env = json_object_get(ctr, "env");
-  plan->env = calloc(json_array_size(env) + 3, sizeof *plan->env);
+  plan->env = calloc(json_array_size(env) + json_object_size(service_env) + 3, sizeof *plan->env);
   if (plan->env == NULL)
     return tug_error_errno(err, ENOMEM, "allocate env");
   size_t n = 0, i;
@@ -65,6 +77,16 @@ static int build_env(const json_t *ctr, const char *pod_name, agent_ctr_plan *pl
   if (asprintf(&plan->env[n++], "HOSTNAME=%s", pod_name) < 0) {
     plan->env[n - 1] = NULL;
     return tug_error_errno(err, ENOMEM, "allocate env");
+  }
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)service_env, key, v) {
+    if (spec_sets(env, key))
+      continue;
+    if (asprintf(&plan->env[n++], "%s=%s", key, json_string_value(v)) < 0) {
+      plan->env[n - 1] = NULL;
+      return tug_error_errno(err, ENOMEM, "allocate env");
+    }
   }
   json_array_foreach(env, i, e) {
     const char *name = tug_obj_get_str(e, "name"), *value = tug_obj_get_str(e, "value");
@@ -104,10 +126,11 @@ static agent_resources container_resources(const json_t *ctr) {
   return r;
 }
 
-int agent_podspec_plan(const json_t *ctr, const char *pod_name, int64_t pids_limit,
+int agent_podspec_plan(const json_t *ctr, const char *pod_name, const json_t *service_env,
+                       int64_t pids_limit,
                        agent_ctr_plan *plan, tug_error *err) {
   *plan = (agent_ctr_plan){0};
-  if (build_argv(ctr, plan, err) < 0 || build_env(ctr, pod_name, plan, err) < 0) {
+  if (build_argv(ctr, plan, err) < 0 || build_env(ctr, pod_name, service_env, plan, err) < 0) {
     agent_podspec_plan_free(plan);
     return -1;
   }

@@ -27,12 +27,13 @@ typedef struct agent_ctr_plan {
  * Fill plan from a spec.containers[] entry. Without command the image's
  * entrypoint would run — our images have none, so args alone are the argv,
  * and with neither the busybox default "sh" runs. env gets PATH (unless the
- * spec sets it), HOSTNAME=pod_name, then the spec's name/value pairs
+ * spec sets it), HOSTNAME=pod_name, the Services' variables (service_env,
+ * name → value, may be NULL) that the spec does not set, then the spec's name/value pairs
  * (valueFrom is not supported and skipped). pids_limit (0: none) applies
  * to every container of the pod.
  */
-int agent_podspec_plan(const json_t *ctr, const char *pod_name, int64_t pids_limit,
-                       agent_ctr_plan *plan, tug_error *err);
+int agent_podspec_plan(const json_t *ctr, const char *pod_name, const json_t *service_env,
+                       int64_t pids_limit, agent_ctr_plan *plan, tug_error *err);
 void agent_podspec_plan_free(agent_ctr_plan *plan);
 
 /*

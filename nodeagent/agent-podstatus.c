@@ -145,8 +145,13 @@ json_t *agent_pod_status_json(const agent_pod_status_input *in) {
   json_t *statuses = json_array();
   for (size_t i = 0; i < in->n; i++)
     json_array_append_new(statuses, agent_ctr_status_json(&in->ctrs[i]));
-  return json_pack("{s:s, s:o, s:s, s:[{s:s}], s:s, s:o}", "phase", phase, "conditions",
-                   conditions_json(in, phase), "hostIP", in->host_ip, "hostIPs", "ip", in->host_ip,
-                   "startTime", agent_time_format(in->start_time, ts, sizeof ts),
-                   "containerStatuses", statuses);
+  json_t *status = json_pack(
+      "{s:s, s:o, s:s, s:[{s:s}], s:s, s:o}", "phase", phase, "conditions",
+      conditions_json(in, phase), "hostIP", in->host_ip, "hostIPs", "ip", in->host_ip, "startTime",
+      agent_time_format(in->start_time, ts, sizeof ts), "containerStatuses", statuses);
+  if (status && in->pod_ip && *in->pod_ip) {
+    json_object_set_new(status, "podIP", json_string(in->pod_ip));
+    json_object_set_new(status, "podIPs", json_pack("[{s:s}]", "ip", in->pod_ip));
+  }
+  return status;
 }

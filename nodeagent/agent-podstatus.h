@@ -58,6 +58,7 @@ typedef struct agent_pod_status_input {
   const agent_ctr_status *ctrs;
   size_t n;
   const char *host_ip;
+  const char *pod_ip; /* NULL or "": none (no pod network) */
   time_t start_time;  /* also when PodScheduled and Initialized turned true */
   time_t ready_since; /* when ContainersReady/Ready last changed */
 } agent_pod_status_input;

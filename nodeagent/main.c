@@ -21,9 +21,11 @@
 #include "agent-backoff.h"
 #include "agent-hollow.h"
 #include "agent-logs.h"
+#include "agent-network.h"
 #include "agent-node.h"
 #include "agent-pods.h"
 #include "agent-podspec.h"
+#include "cleanup.h"
 #include "error.h"
 #include "events.h"
 #include "http.h"
@@ -42,6 +44,9 @@ typedef struct config {
   long hollow_job_seconds;
   int64_t container_log_max_size;
   int container_log_max_files;
+  const char *netns;        /* the node's network namespace: a name under /run/netns or a path */
+  const char *network;      /* "bridge" or "none" */
+  const char *cluster_cidr, *service_cidr;
 } config;
 
 static void usage(FILE *f) {
@@ -51,6 +56,8 @@ static void usage(FILE *f) {
              "                 [--address IP] [--port N]\n"
              "                 [--container-log-max-size Q] [--container-log-max-files N]\n"
              "                 [--log-level L] [--log-file PATH]\n"
+             "                 [--network bridge|none] [--netns NAME|PATH]\n"
+             "                 [--cluster-cidr CIDR] [--service-cluster-ip-range CIDR]\n"
              "       tug-agent --server URL --hollow N [--node-name PREFIX]\n"
              "                 [--hollow-cpu Q] [--hollow-memory Q] [--hollow-pods N]\n"
              "                 [--hollow-job-seconds S] [--address IP] [--log-level L]\n"
@@ -62,7 +69,13 @@ static void usage(FILE *f) {
              "Leases. Pods bound to them are marked Running with a fake IP from\n"
              "198.18.0.0/16 and no process; pods with restartPolicy Never or OnFailure\n"
              "Succeed after the seconds of their annotation tug.io/hollow-run-seconds, or\n"
-             "else after --hollow-job-seconds (default 5). Needs no root.\n");
+             "else after --hollow-job-seconds (default 5). Needs no root.\n"
+             "\n"
+             "--network bridge gives pods addresses from the node's spec.podCIDR on a\n"
+             "bridge tug0, routes to other nodes' pods and Services as nftables rules\n"
+             "(default with --netns, else none: pods have loopback only). --netns makes\n"
+             "the agent one of several hosts on this machine: the network, the log\n"
+             "server and --address live in that namespace.\n");
 }
 
 static int parse_int(const char *flag, const char *s, long min, long long *out) {
@@ -96,7 +109,11 @@ enum flag {
   HOLLOW_PODS,
   HOLLOW_JOB_SECONDS,
   LOG_MAX_SIZE,
-  LOG_MAX_FILES
+  LOG_MAX_FILES,
+  NETNS,
+  NETWORK,
+  CLUSTER_CIDR,
+  SERVICE_CIDR
 };
 
 /* The --hollow* flags. */
@@ -185,6 +202,10 @@ static int parse_flags(int argc, char **argv, config *c) {
       {"hollow-job-seconds", required_argument, NULL, HOLLOW_JOB_SECONDS},
       {"container-log-max-size", required_argument, NULL, LOG_MAX_SIZE},
       {"container-log-max-files", required_argument, NULL, LOG_MAX_FILES},
+      {"netns", required_argument, NULL, NETNS},
+      {"network", required_argument, NULL, NETWORK},
+      {"cluster-cidr", required_argument, NULL, CLUSTER_CIDR},
+      {"service-cluster-ip-range", required_argument, NULL, SERVICE_CIDR},
       {"help", no_argument, NULL, 'h'},
       {0},
   };
@@ -199,7 +220,9 @@ static int parse_flags(int argc, char **argv, config *c) {
                 .hollow_memory_bytes = 16LL << 30,
                 .hollow_job_seconds = AGENT_HOLLOW_JOB_SECONDS,
                 .container_log_max_size = AGENT_LOGS_DEFAULT_MAX_SIZE,
-                .container_log_max_files = AGENT_LOGS_DEFAULT_MAX_FILES};
+                .container_log_max_files = AGENT_LOGS_DEFAULT_MAX_FILES,
+                .cluster_cidr = "198.18.0.0/16",
+                .service_cidr = "198.19.0.0/17"};
   int opt;
   long long v;
   tug_error err = {0};
@@ -265,6 +288,22 @@ static int parse_flags(int argc, char **argv, config *c) {
       if (parse_log_flag(opt, optarg, c) < 0)
         return -1;
       break;
+    case NETNS:
+      c->netns = optarg;
+      break;
+    case NETWORK:
+      if (strcmp(optarg, "bridge") != 0 && strcmp(optarg, "none") != 0) {
+        fprintf(stderr, "tug-agent: --network: \"%s\" is neither bridge nor none\n", optarg);
+        return -1;
+      }
+      c->network = optarg;
+      break;
+    case CLUSTER_CIDR:
+      c->cluster_cidr = optarg;
+      break;
+    case SERVICE_CIDR:
+      c->service_cidr = optarg;
+      break;
     case 'h':
       usage(stdout);
       exit(0);
@@ -273,6 +312,8 @@ static int parse_flags(int argc, char **argv, config *c) {
       return -1;
     }
   }
+  if (c->network == NULL)
+    c->network = c->netns ? "bridge" : "none";
   if (c->hollow > 0 && c->node_name == NULL)
     c->node_name = "hollow";
   if (c->server == NULL || c->node_name == NULL || optind != argc) {
@@ -328,17 +369,51 @@ static int wait_for_signal(void) {
   return b;
 }
 
+/* --netns: a name as `ip netns` keeps them, or a path to an nsfs file. */
+static int open_netns(const char *netns, tug_error *err) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, strchr(netns, '/') ? "%s" : "/run/netns/%s", netns);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return tug_error_errno(err, errno, "--netns %s: open %s", netns, path);
+  return fd;
+}
+
+static int start_network(const config *c, tug_client *client, int netns_fd,
+                         agent_network **out, tug_error *err) {
+  if (strcmp(c->network, "bridge") != 0)
+    return 0;
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/network", c->root);
+  agent_network_options o = {.client = client,
+                             .node_name = c->node_name,
+                             .state_dir = dir,
+                             .netns_fd = netns_fd,
+                             .node_ip = c->address,
+                             .cluster_cidr = c->cluster_cidr,
+                             .service_cidr = c->service_cidr};
+  return agent_network_start(&o, out, err);
+}
+
 static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error *err) {
   const char *host_ip = c->address;
+  _cleanup_close_ int netns_fd = c->netns ? open_netns(c->netns, err) : -1;
+  if (c->netns && netns_fd < 0)
+    return -1;
+  agent_network *network = NULL;
   agent_logs *logs = NULL;
+  agent_node *node = NULL;
+  tug_events *events = NULL;
+  agent_pods *pods = NULL;
+  int rc = -1;
+  if (start_network(c, client, netns_fd, &network, err) < 0)
+    return -1;
   agent_logs_options lo = {.root = c->root,
                            .address = c->address,
                            .port = c->port,
                            .max_size = c->container_log_max_size,
-                           .max_files = c->container_log_max_files};
-  if (agent_logs_start(&lo, &logs, err) < 0)
-    return -1;
-  agent_node *node = NULL;
+                           .max_files = c->container_log_max_files,
+                           .netns_fd = netns_fd};
   agent_node_options no = {.client = client,
                            .name = c->node_name,
                            .max_pods = c->max_pods,
@@ -346,39 +421,35 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
                            .host_ip = host_ip,
                            .port = c->port,
                            .root = c->root};
-  if (agent_node_start(&no, &node, err) < 0) {
-    agent_logs_stop(logs);
-    return -1;
-  }
-  tug_events *events = NULL;
-  if (tug_events_open(client, "tug-agent", c->node_name, &events, err) < 0) {
-    agent_node_stop(node);
-    agent_logs_stop(logs);
-    return -1;
-  }
+  if (agent_logs_start(&lo, &logs, err) < 0 || agent_node_start(&no, &node, err) < 0 ||
+      tug_events_open(client, "tug-agent", c->node_name, &events, err) < 0)
+    goto out;
   agent_pod_env env = {.rt = rt,
                        .client = client,
                        .root = c->root,
                        .host_ip = host_ip,
                        .pids_limit = c->pod_pids_limit,
                        .backoff_base = c->restart_backoff_seconds,
-                       .events = events};
-  agent_pods *pods = NULL;
+                       .events = events,
+                       .network = network};
   agent_pods_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
-  if (agent_pods_start(&po, &pods, err) < 0) {
-    tug_events_close(events);
-    agent_node_stop(node);
-    agent_logs_stop(logs);
-    return -1;
-  }
-  tug_info("agent running", "node=%s server=%s root=%s", c->node_name, c->server, c->root);
+  if (agent_pods_start(&po, &pods, err) < 0)
+    goto out;
+  tug_info("agent running", "node=%s server=%s root=%s network=%s", c->node_name, c->server,
+           c->root, c->network);
   int sig = wait_for_signal();
   tug_info("shutting down, pods keep running", "signal=%s", strsignal(sig));
   agent_pods_stop(pods);
-  tug_events_close(events);
-  agent_node_stop(node);
-  agent_logs_stop(logs);
-  return 0;
+  rc = 0;
+out:
+  if (events)
+    tug_events_close(events);
+  if (node)
+    agent_node_stop(node);
+  if (logs)
+    agent_logs_stop(logs);
+  agent_network_stop(network);
+  return rc;
 }
 
 static int run_hollow(const config *c, tug_error *err) {

@@ -239,3 +239,18 @@ int agent_runtime_sandbox_remove(agent_runtime *rt, agent_sandbox *sb, tug_error
   free(sb);
   return rc;
 }
+
+int agent_runtime_sandbox_netns(const agent_sandbox *sb, tug_error *err) {
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/ns/net", sb->dir);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return tug_error_errno(err, errno, "open %s", path);
+  return fd;
+}
+
+int agent_runtime_sandbox_set_hosts(agent_sandbox *sb, const char *hosts, tug_error *err) {
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/hosts", sb->dir);
+  return agent_write_file(path, hosts, err);
+}

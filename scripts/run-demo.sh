@@ -45,8 +45,15 @@ echo
 echo "Try: bin/tug get pods -n demo -o wide      bin/tug describe deployment web -n demo"
 echo "     bin/tug scale deployment/api -n demo --replicas 3    bin/tug get queues"
 echo "     kubectl works too: kubectl --server \$(awk '/server/{print \$2}' ~/.tug/config) get pods -n demo"
-echo "The front end is not reachable from the host yet: pods get addresses and Services"
-echo "get virtual IPs with pod networking (the next issue)."
+if [ "$nodes" -gt 0 ]; then
+  addr=$("$tug" get nodes -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')
+  echo
+  echo "The front end, on every node's address at NodePort 30080 (its /cgi-bin/items calls"
+  echo "the API back end through the Service api.demo.svc, across nodes):"
+  echo "  curl http://$addr:30080/"
+  echo "  curl http://$addr:30080/cgi-bin/items"
+  curl -sS --max-time 5 "http://$addr:30080/cgi-bin/items" && echo
+fi
 if [ -t 0 ]; then
   echo "Press Ctrl-C to stop the cluster (tug down)."
   while :; do sleep 3600; done
