@@ -13,6 +13,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <limits.h>
@@ -239,6 +241,9 @@ int tug_nl_open(int netns_fd, tug_nl **out, tug_error *err) {
   /* Both are best effort: older kernels just give plainer errors. */
   mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof one);
   mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof one);
+  /* The kernel answers at once; a missing answer is an error, never a hang. */
+  struct timeval tv = {.tv_sec = 10};
+  setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   nl->portid = mnl_socket_get_portid(nl->sock);
   *out = nl;
   return 0;
