@@ -157,6 +157,39 @@ YAML
   [ "$(printf '%s\n' "${lines[@]:2}" | sort -u | grep -c '^echo-')" -eq 3 ]
 }
 
+@test "network: pods resolve Services created after they started through the node's DNS" {
+  $T apply -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: dnsclient, namespace: net}
+spec:
+  nodeName: tug-node-3
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox:latest
+    command: ["sh", "-c", "cat /etc/resolv.conf; for i in $(seq 60); do out=$(timeout 3 wget -q -O - http://late/ 2>/dev/null) && echo \"got $out\" && nslookup late.net.svc.cluster.local && exit 0; sleep 0.5; done; exit 1"]
+YAML
+  wait_for 30 sh -c "$T get pod dnsclient -n net -o json | jq -e '.status.phase == \"Running\"' >/dev/null"
+  $T apply -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: late, namespace: net}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 8080}]
+YAML
+  vip=$($T get svc late -n net -o json | jq -r .spec.clusterIP)
+  wait_for 60 sh -c "$T get pod dnsclient -n net -o json | jq -e '.status.phase == \"Succeeded\"' >/dev/null" || {
+    $T logs dnsclient -n net
+    false
+  }
+  run $T logs dnsclient -n net
+  [[ "$output" == *"search net.svc.cluster.local svc.cluster.local cluster.local"* ]]
+  [[ "$output" == *"got echo-"* ]]
+  [[ "$output" == *"$vip"* ]]
+}
+
 @test "network: a replica whose readiness probe fails gets no new connections" {
   vip=$($T get svc echo -n net -o json | jq -r .spec.clusterIP)
   rm "$FLAGS/echo-3/ready"

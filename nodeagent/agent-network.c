@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent-dns.h"
 #include "agent-network-env.h"
 #include "clock.h"
 #include "informer.h"
@@ -42,7 +43,44 @@ struct agent_network {
   double dirty_since; /* monotonic: the first change not yet applied */
   char *ruleset;      /* the text last applied */
   char pod_cidr[64];  /* configured on the bridge; "" until then */
+  agent_dns *dns;     /* on the bridge's address, once it has one */
+  char dns_ip[16];    /* where dns listens; "" until it does */
 };
+
+/* "web.demo.svc.cluster.local" → the Service demo/web's cluster IP. */
+static int dns_lookup(const char *fqdn, char ip[16], void *arg) {
+  agent_network *n = arg;
+  char name[256], ns[256], key[520];
+  if (sscanf(fqdn, "%255[^.].%255[^.].svc.cluster.local", name, ns) != 2)
+    return 0;
+  snprintf(key, sizeof key, "%s/%s", ns, name);
+  json_t *svc = tug_informer_get(n->services, key);
+  const char *cip = tug_obj_get_str(svc, "spec.clusterIP");
+  int found = cip && strcmp(cip, "None") != 0 && strlen(cip) < 16;
+  if (found)
+    snprintf(ip, 16, "%s", cip);
+  json_decref(svc);
+  return found;
+}
+
+/* The DNS responder on the gateway address, once the bridge has it. */
+static void start_dns(agent_network *n) {
+  tug_error err = {0};
+  const char *gw = agent_net_gateway(n->net);
+  if (n->dns || gw == NULL || *gw == '\0')
+    return;
+  agent_dns *dns = NULL;
+  if (agent_dns_start(n->o.netns_fd, gw, 53, dns_lookup, n, &dns, &err) < 0) {
+    tug_warn("DNS responder not started; pods keep the host's resolv.conf", "err=\"%s\"",
+             err.msg);
+    return;
+  }
+  pthread_mutex_lock(&n->mu);
+  n->dns = dns;
+  snprintf(n->dns_ip, sizeof n->dns_ip, "%s", gw);
+  pthread_mutex_unlock(&n->mu);
+  tug_info("DNS responder listening", "address=%s:53", gw);
+}
 
 static void mark_dirty(agent_network *n) {
   pthread_mutex_lock(&n->mu);
@@ -101,6 +139,7 @@ static void sync_nodes(agent_network *n) {
           snprintf(n->pod_cidr, sizeof n->pod_cidr, "%s", cidr);
           tug_info("pod network configured", "cidr=%s gateway=%s", cidr,
                    agent_net_gateway(n->net));
+          start_dns(n);
         }
       }
       continue;
@@ -229,6 +268,7 @@ void agent_network_stop(agent_network *n) {
   pthread_mutex_unlock(&n->mu);
   if (n->thread_started)
     pthread_join(n->thread, NULL);
+  agent_dns_stop(n->dns);
   tug_informer_free(n->nodes);
   tug_informer_free(n->services);
   tug_informer_free(n->endpoints);
@@ -270,3 +310,13 @@ char *agent_network_hosts(agent_network *n, const char *ns, const char *pod_ip,
   return hosts;
 }
 
+
+char *agent_network_resolv_conf(agent_network *n, const char *ns) {
+  char ip[16] = "";
+  if (n == NULL)
+    return NULL;
+  pthread_mutex_lock(&n->mu);
+  snprintf(ip, sizeof ip, "%s", n->dns_ip);
+  pthread_mutex_unlock(&n->mu);
+  return ip[0] ? agent_dns_resolv_conf(ns, ip) : NULL;
+}

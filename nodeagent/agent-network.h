@@ -6,7 +6,9 @@
  * three informers — this Node (its pod CIDR configures the bridge), all
  * Nodes (a route to each other node's pod CIDR via its host address) and all
  * Services and Endpoints (one ruleset, replaced atomically when its text
- * changes). Pod workers only ask for an address and a veth (network/net.h).
+ * changes). Once the bridge has its address, a DNS responder answers there
+ * for NAME.NAMESPACE.svc.cluster.local (agent-dns.c). Pod workers only ask for
+ * an address and a veth (network/net.h).
  *
  * With a node network namespace (tug-agent --netns) the agent is one of
  * several "hosts" on this machine: everything it programs lives in that
@@ -54,5 +56,10 @@ json_t *agent_network_service_env(agent_network *n, const char *ns);
  * IP. malloc'd. */
 char *agent_network_hosts(agent_network *n, const char *ns, const char *pod_ip,
                           const char *hostname);
+
+/* The pod's /etc/resolv.conf: the node's DNS responder (on the bridge's
+ * address) and Kubernetes' search path for namespace ns. malloc'd; NULL while
+ * the responder does not run (the pod then keeps the host's). */
+char *agent_network_resolv_conf(agent_network *n, const char *ns);
 
 #endif

@@ -234,8 +234,9 @@ static void adopt_ctrs(agent_pod *p) {
   }
 }
 
-/* The pod's address and eth0, and an /etc/hosts naming it and the Services
- * that exist now. An adopted sandbox keeps its address and hosts file. */
+/* The pod's address and eth0, an /etc/hosts naming it and the Services that
+ * exist now, and an /etc/resolv.conf naming the node's DNS responder. An
+ * adopted sandbox keeps its address and files. */
 static int connect_pod(agent_pod *p, tug_error *err) {
   int fd = agent_runtime_sandbox_netns(p->sb, err);
   if (fd < 0)
@@ -245,9 +246,12 @@ static int connect_pod(agent_pod *p, tug_error *err) {
   if (rc < 0 || agent_runtime_sandbox_adopted(p->sb))
     return rc;
   _cleanup_free_ char *hosts = agent_network_hosts(p->env->network, p->ns, p->ip, p->name);
+  _cleanup_free_ char *resolv = agent_network_resolv_conf(p->env->network, p->ns);
   if (hosts == NULL)
     return tug_error_set(err, ENOMEM, "write /etc/hosts");
-  return agent_runtime_sandbox_set_hosts(p->sb, hosts, err);
+  if (agent_runtime_sandbox_set_file(p->sb, "hosts", hosts, err) < 0)
+    return -1;
+  return resolv ? agent_runtime_sandbox_set_file(p->sb, "resolv.conf", resolv, err) : 0;
 }
 
 int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **out, tug_error *err) {

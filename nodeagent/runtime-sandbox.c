@@ -249,8 +249,11 @@ int agent_runtime_sandbox_netns(const agent_sandbox *sb, tug_error *err) {
   return fd;
 }
 
-int agent_runtime_sandbox_set_hosts(agent_sandbox *sb, const char *hosts, tug_error *err) {
+int agent_runtime_sandbox_set_file(agent_sandbox *sb, const char *name, const char *content,
+                                   tug_error *err) {
   char path[PATH_MAX + 32];
-  snprintf(path, sizeof path, "%s/hosts", sb->dir);
-  return agent_write_file(path, hosts, err);
+  if (strcmp(name, "hosts") != 0 && strcmp(name, "resolv.conf") != 0)
+    return tug_error_set(err, EINVAL, "sandbox file %s: only hosts and resolv.conf", name);
+  snprintf(path, sizeof path, "%s/%s", sb->dir, name);
+  return agent_write_file(path, content, err);
 }

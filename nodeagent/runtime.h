@@ -104,8 +104,10 @@ bool agent_runtime_sandbox_adopted(const agent_sandbox *sb);
 /* The sandbox's network namespace, opened O_RDONLY|O_CLOEXEC: an fd to
  * close, or -1 with err. */
 int agent_runtime_sandbox_netns(const agent_sandbox *sb, tug_error *err);
-/* Replace the sandbox's /etc/hosts (before its containers start: they bind it). */
-int agent_runtime_sandbox_set_hosts(agent_sandbox *sb, const char *hosts, tug_error *err);
+/* Replace the sandbox's "hosts" or "resolv.conf" (its containers' /etc/hosts
+ * and /etc/resolv.conf; before they start: they bind the files). */
+int agent_runtime_sandbox_set_file(agent_sandbox *sb, const char *name, const char *content,
+                                   tug_error *err);
 /* The pod uids that have a sandbox dir, as a NULL-terminated array to free
  * with agent_runtime_free_list. */
 char **agent_runtime_sandbox_list(agent_runtime *rt, tug_error *err);
