@@ -260,7 +260,7 @@ static void enqueue_matching(tug_controller *c, ctl_ctx *x, enum ctl_resource r,
 void ctl_enqueue_selecting(tug_controller *c, ctl_ctx *x, enum ctl_resource r, const json_t *old,
                            const json_t *obj) {
   enqueue_matching(c, x, r, obj);
-  if (old && !json_equal(tug_obj_labels(old), tug_obj_labels(obj)))
+  if (old && !tug_json_same(tug_obj_labels(old), tug_obj_labels(obj)))
     enqueue_matching(c, x, r, old);
 }
 

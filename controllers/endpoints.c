@@ -139,8 +139,10 @@ static int write_endpoints(ctl_ctx *x, const json_t *svc, json_t *want, const js
                  tug_error *err) {
   json_t *labels = tug_obj_labels(svc);
   const char *mark = tug_obj_annotation(have, MANAGED_ANNOTATION);
+  /* tug_json_same, not json_equal: a Service without labels must not make
+   * every pass write its Endpoints again. */
   if (have && json_equal(tug_obj_get(have, "subsets"), want) &&
-      json_equal(tug_obj_labels(have), labels) && mark && strcmp(mark, MANAGER) == 0)
+      tug_json_same(tug_obj_labels(have), labels) && mark && strcmp(mark, MANAGER) == 0)
     return 0;
   char path[600];
   ctl_path(path, sizeof path, "v1", "Endpoints", tug_obj_namespace(svc), NULL, NULL);

@@ -137,6 +137,11 @@ YAML
   wait_for 30 sh -c "$T get endpoints echo -n net -o json | jq -e '[.subsets[]?.addresses[]?] | length == 3' >/dev/null"
   vip=$($T get svc echo -n net -o json | jq -r .spec.clusterIP)
   [[ "$vip" == 198.19.* ]]
+  # Settled Endpoints are not written again (a Service without labels once
+  # made the controller rewrite them in a loop).
+  rv=$($T get endpoints echo -n net -o json | jq -r .metadata.resourceVersion)
+  sleep 2
+  [ "$($T get endpoints echo -n net -o json | jq -r .metadata.resourceVersion)" = "$rv" ]
   $T apply -f - >/dev/null <<'YAML'
 apiVersion: v1
 kind: Pod

@@ -482,3 +482,7 @@ int tug_obj_check_limits(const json_t *v, int max_depth, size_t max_nodes, tug_e
   }
   return 0;
 }
+
+bool tug_json_same(const json_t *a, const json_t *b) {
+  return (a == NULL && b == NULL) || json_equal(a, b);
+}

@@ -91,4 +91,7 @@ json_t *tug_obj_strategic_merge_patch(const json_t *target, const json_t *patch,
  */
 int tug_obj_check_limits(const json_t *v, int max_depth, size_t max_nodes, tug_error *err);
 
+/* json_equal that also holds for two NULLs (json_equal(NULL, NULL) is false). */
+bool tug_json_same(const json_t *a, const json_t *b);
+
 #endif
