@@ -30,6 +30,9 @@ in_range() {
 }
 
 etcd_keys() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --prefix --keys-only "$1" | grep -c . || true; }
+# etcd_key KEY: 1 when exactly that key exists, else 0 (a prefix count would also
+# find 198.19.1.100-109 for 198.19.1.10).
+etcd_key() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --keys-only "$1" | grep -c . || true; }
 
 @test "a ClusterIP Service gets a free address of the range, as Kubernetes fills it" {
   api POST $SVCS "$(svc auto)" >/dev/null
@@ -91,7 +94,7 @@ etcd_keys() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --prefix --
   api PATCH $SVCS/flip '{"spec":{"type":"ClusterIP"}}' application/merge-patch+json >/dev/null
   [ "$code" = 200 ]
   [ "$(jq -r '.spec.ports[0].nodePort' <<<"$out")" = null ]
-  [ "$(etcd_keys /registry/allocations/nodeports/30100)" = 0 ]
+  [ "$(etcd_key /registry/allocations/nodeports/30100)" = 0 ]
   api PATCH $SVCS/flip '{"spec":{"type":"NodePort"}}' application/merge-patch+json >/dev/null
   [ "$code" = 200 ]
   np=$(jq -r '.spec.ports[0].nodePort' <<<"$out")
@@ -107,8 +110,8 @@ etcd_keys() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --prefix --
   [ "$code" = 201 ]
   api DELETE $SVCS/gone >/dev/null
   [ "$code" = 200 ]
-  [ "$(etcd_keys /registry/allocations/clusterips/198.19.2.2)" = 0 ]
-  [ "$(etcd_keys /registry/allocations/nodeports/30200)" = 0 ]
+  [ "$(etcd_key /registry/allocations/clusterips/198.19.2.2)" = 0 ]
+  [ "$(etcd_key /registry/allocations/nodeports/30200)" = 0 ]
   api POST $SVCS "$(svc again ',"clusterIP":"198.19.2.2"' NodePort | jq -c '.spec.ports[0].nodePort=30200')" >/dev/null
   [ "$code" = 201 ]
 }
@@ -168,8 +171,8 @@ etcd_keys() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --prefix --
   APISERVER_PID=$!
   echo "$APISERVER_PID" >"$BATS_FILE_TMPDIR/apiserver.pid"
   wait_ready tug-apiserver "$APISERVER_PID" "$APISERVER_LOG" curl -fsS "$API/readyz"
-  [ "$(etcd_keys /registry/allocations/clusterips/198.19.4.4)" = 0 ]
-  [ "$(etcd_keys /registry/allocations/clusterips/198.19.1.10)" = 1 ]
+  [ "$(etcd_key /registry/allocations/clusterips/198.19.4.4)" = 0 ]
+  [ "$(etcd_key /registry/allocations/clusterips/198.19.1.10)" = 1 ]
   grep -q 'released leaked allocation' "$APISERVER_LOG"
 }
 
