@@ -30,6 +30,7 @@
 
 #include "../../lib/tests/test_support.h"
 #include "cleanup.h"
+#include "../../lib/tests/userns_sandbox.h"
 #include "netlink.h"
 #include "network/net.h"
 #include "nsrun.h"
@@ -37,30 +38,12 @@
 static bool sandboxed;
 static char sandbox_error[256];
 
-static int write_file(const char *path, const char *text) {
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-  return fd < 0 || write(fd, text, strlen(text)) < 0 ? -1 : 0;
-}
-
 /* Root in a user namespace of our own, with a network namespace it owns. */
 static int enter_sandbox(void **state) {
   (void)state;
-  char map[64];
-  unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
-  if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
-    snprintf(sandbox_error, sizeof sandbox_error, "unshare(CLONE_NEWUSER|CLONE_NEWNET): %s",
-             strerror(errno));
-    return 0;
-  }
-  snprintf(map, sizeof map, "0 %u 1\n", uid);
-  write_file("/proc/self/setgroups", "deny");
-  if (write_file("/proc/self/uid_map", map) < 0)
-    return -1;
-  snprintf(map, sizeof map, "0 %u 1\n", gid);
-  if (write_file("/proc/self/gid_map", map) < 0)
-    return -1;
-  sandboxed = true;
-  return 0;
+  int rc = tug_test_enter_userns(sandbox_error, sizeof sandbox_error);
+  sandboxed = rc == 1;
+  return rc < 0 ? -1 : 0;
 }
 
 typedef struct fixture {
