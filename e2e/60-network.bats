@@ -265,7 +265,8 @@ YAML
 }
 
 @test "network: an agent restart keeps pod IPs and Service rules" {
-  before=$($T get pods -n net -o json | jq -r '.items[] | select(.spec.nodeName=="tug-node-2") | .metadata.name + "=" + .status.podIP' | sort)
+  # Pod IPs and container start times: the pods keep running, untouched.
+  before=$($T get pods -n net -o json | jq -r '.items[] | select(.spec.nodeName=="tug-node-2") | .metadata.name + "=" + .status.podIP + " " + (.status.containerStatuses[0].state.running.startedAt // "")' | sort)
   pid=$(awk '$2 == "tug-node-2" {print $1}' "$UP/state" | tail -1)
   mapfile -d '' args </proc/"$pid"/cmdline
   lines=$(wc -l <"$UP/tug-node-2.log")
@@ -279,7 +280,7 @@ YAML
   [ "$(grep -c '^echo-' <<<"$out")" -eq 10 ]
   wait_for 30 sh -c "tail -n +$((lines + 1)) $UP/tug-node-2.log | grep -q 'agent running'"
   sleep 2
-  after=$($T get pods -n net -o json | jq -r '.items[] | select(.spec.nodeName=="tug-node-2") | .metadata.name + "=" + .status.podIP' | sort)
+  after=$($T get pods -n net -o json | jq -r '.items[] | select(.spec.nodeName=="tug-node-2") | .metadata.name + "=" + .status.podIP + " " + (.status.containerStatuses[0].state.running.startedAt // "")' | sort)
   [ "$before" = "$after" ]
   out=$(for i in $(seq 10); do in_pod peer-1 curl -sS --max-time 3 "http://$vip/"; done)
   [ "$(grep -c '^echo-' <<<"$out")" -eq 10 ]

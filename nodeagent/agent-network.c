@@ -281,6 +281,11 @@ void agent_network_stop(agent_network *n) {
 
 int agent_network_pod_setup(agent_network *n, const char *pod_uid, int pod_netns_fd,
                             char ip[16], tug_error *err) {
+  /* Right after an agent restart the bridge is not configured yet, but a pod
+   * that kept running holds its address and veth: report them rather than
+   * fail, which would tear down a running pod. */
+  if (!agent_net_configured(n->net) && agent_net_pod_ip(n->net, pod_uid, ip) == 1)
+    return 0;
   if (!agent_net_configured(n->net))
     return tug_error_set(err, EAGAIN,
                          "network not ready: node %s has no spec.podCIDR yet "
