@@ -95,6 +95,18 @@ YAML
 
 ready() { [ "$($T get pod "$1" -n net -o json | jq -r '.status.conditions[]? | select(.type=="Ready") | .status')" = True ]; }
 
+# no_dnat_to NODE IP...: NODE's agent has programmed no Service rule sending
+# connections to any of the IPs (port 8080). The agents apply an Endpoints
+# change some time after the API shows it.
+no_dnat_to() {
+  local rules ip
+  rules=$(ip netns exec "$(node_netns "$1")" nft list table ip tugboat) || return 1
+  shift
+  for ip in "$@"; do
+    ! grep -qF " $ip:8080" <<<"$rules" || return 1
+  done
+}
+
 @test "network: every node has a pod CIDR and its pods get addresses from it" {
   for n in 1 2 3; do
     cidr=$($T get node tug-node-$n -o json | jq -r .spec.podCIDR)
@@ -200,7 +212,7 @@ YAML
   rm "$FLAGS/echo-3/ready"
   wait_for 30 sh -c "! $T get pod echo-3 -n net -o json | jq -e '.status.conditions[] | select(.type==\"Ready\") | .status == \"True\"' >/dev/null"
   wait_for 30 sh -c "$T get endpoints echo -n net -o json | jq -e '[.subsets[]?.addresses[]?] | length == 2' >/dev/null"
-  sleep 0.5
+  wait_for 30 no_dnat_to "$(pod_node peer-1)" "$(pod_ip echo-3)"
   out=$(for i in $(seq 30); do in_pod peer-1 curl -sS --max-time 3 "http://$vip/"; done)
   [ "$(grep -c '^echo-[12]$' <<<"$out")" -eq 30 ]
   touch "$FLAGS/echo-3/ready"
@@ -234,9 +246,12 @@ YAML
   $T rollout status deployment/api -n net --timeout 60 >/dev/null
   vip=$($T get svc api -n net -o json | jq -r .spec.clusterIP)
   wait_for 30 sh -c "[ \"\$(nsenter --net=$UP/$(pod_node peer-1)/state/sandboxes/$(pod_uid peer-1)/ns/net curl -sS --max-time 2 http://$vip/)\" = api ]"
+  api_ips=$($T get pods -n net -l app=api -o json | jq -r '.items[].status.podIP // empty')
+  [ -n "$api_ips" ]
   $T scale deployment/api -n net --replicas 0 >/dev/null
   wait_for 30 sh -c "$T get endpoints api -n net -o json | jq -e '[.subsets[]?.addresses[]?] | length == 0' >/dev/null"
-  sleep 0.5
+  # shellcheck disable=SC2086
+  wait_for 30 no_dnat_to "$(pod_node peer-1)" $api_ips
   start=$(date +%s%N)
   run in_pod peer-1 curl -sS --max-time 5 "http://$vip/"
   elapsed_ms=$((($(date +%s%N) - start) / 1000000))
@@ -266,7 +281,10 @@ YAML
 
 @test "network: an agent restart keeps pod IPs and Service rules" {
   # Pod IPs and container start times: the pods keep running, untouched.
-  before=$($T get pods -n net -o json | jq -r '.items[] | select(.spec.nodeName=="tug-node-2") | .metadata.name + "=" + .status.podIP + " " + (.status.containerStatuses[0].state.running.startedAt // "")' | sort)
+  node2_pods() {
+    $T get pods -n net -o json | jq -r '.items[] | select(.spec.nodeName=="tug-node-2") | .metadata.name + "=" + .status.podIP + " " + (.status.containerStatuses[0].state.running.startedAt // "")' | sort
+  }
+  before=$(node2_pods)
   pid=$(awk '$2 == "tug-node-2" {print $1}' "$UP/state" | tail -1)
   mapfile -d '' args </proc/"$pid"/cmdline
   lines=$(wc -l <"$UP/tug-node-2.log")
@@ -280,8 +298,12 @@ YAML
   [ "$(grep -c '^echo-' <<<"$out")" -eq 10 ]
   wait_for 30 sh -c "tail -n +$((lines + 1)) $UP/tug-node-2.log | grep -q 'agent running'"
   sleep 2
-  after=$($T get pods -n net -o json | jq -r '.items[] | select(.spec.nodeName=="tug-node-2") | .metadata.name + "=" + .status.podIP + " " + (.status.containerStatuses[0].state.running.startedAt // "")' | sort)
-  [ "$before" = "$after" ]
+  # The bridge was configured again from the IPAM records, before any Node event.
+  tail -n +$((lines + 1)) "$UP/tug-node-2.log" | grep -q 'pod network restored'
+  ! tail -n +$((lines + 1)) "$UP/tug-node-2.log" | grep -q 'adopted pod not checked'
+  # The new agent's first status reports may still be on their way.
+  unchanged() { [ "$(node2_pods)" = "$before" ]; }
+  wait_for 15 unchanged || { echo "before: $before"; echo "after: $(node2_pods)"; false; }
   out=$(for i in $(seq 10); do in_pod peer-1 curl -sS --max-time 3 "http://$vip/"; done)
   [ "$(grep -c '^echo-' <<<"$out")" -eq 10 ]
   [ "$(veths tug-node-2)" -eq "$(pods_on tug-node-2)" ]

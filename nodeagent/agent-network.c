@@ -3,9 +3,10 @@
  * cluster: bridge from this Node's pod CIDR, routes to the other nodes' pod
  * CIDRs, and the Services ruleset (see agent-network.h).
  *
- * Informer handlers only mark the state dirty and wake the thread; the thread
- * recomputes everything from the caches (level-triggered), so a burst of
- * events costs one pass. The ruleset is applied only when its text changed.
+ * Informer handlers only mark what they touch dirty (routes for Nodes, rules
+ * for Services and Endpoints) and wake the thread; the thread recomputes that
+ * part from the caches (level-triggered), so a burst of events costs one pass.
+ * The ruleset is applied only when its text changed.
  */
 #include "agent-network.h"
 
@@ -30,6 +31,9 @@
 
 enum { RETRY_MS = 1000 };
 
+/* What a pass has to recompute. */
+enum { DIRTY_NODES = 1, DIRTY_RULES = 2 };
+
 struct agent_network {
   agent_network_options o;
   char node_name[256], node_ip[64], cluster_cidr[64], service_cidr[64];
@@ -39,7 +43,8 @@ struct agent_network {
   bool thread_started;
   pthread_mutex_t mu;
   pthread_cond_t wake;
-  bool dirty, stop;
+  unsigned dirty;     /* DIRTY_* */
+  bool stop;
   double dirty_since; /* monotonic: the first change not yet applied */
   char *ruleset;      /* the text last applied */
   char pod_cidr[64];  /* configured on the bridge; "" until then */
@@ -82,26 +87,35 @@ static void start_dns(agent_network *n) {
   tug_info("DNS responder listening", "address=%s:53", gw);
 }
 
-static void mark_dirty(agent_network *n) {
+static void mark_dirty(agent_network *n, unsigned what) {
   pthread_mutex_lock(&n->mu);
   if (!n->dirty)
     n->dirty_since = tug_monotonic_seconds();
-  n->dirty = true;
+  n->dirty |= what;
   pthread_cond_signal(&n->wake);
   pthread_mutex_unlock(&n->mu);
 }
 
-static void on_add(json_t *obj, void *arg) {
+static void on_node(json_t *obj, void *arg) {
   (void)obj;
-  mark_dirty(arg);
+  mark_dirty(arg, DIRTY_NODES);
 }
-static void on_update(json_t *old_obj, json_t *new_obj, void *arg) {
+static void on_node_update(json_t *old_obj, json_t *new_obj, void *arg) {
   (void)old_obj;
-  (void)new_obj;
-  mark_dirty(arg);
+  on_node(new_obj, arg);
 }
-static const tug_informer_handlers dirty_handlers = {
-    .on_add = on_add, .on_update = on_update, .on_delete = on_add};
+static void on_rules(json_t *obj, void *arg) {
+  (void)obj;
+  mark_dirty(arg, DIRTY_RULES);
+}
+static void on_rules_update(json_t *old_obj, json_t *new_obj, void *arg) {
+  (void)old_obj;
+  on_rules(new_obj, arg);
+}
+static const tug_informer_handlers node_handlers = {
+    .on_add = on_node, .on_update = on_node_update, .on_delete = on_node};
+static const tug_informer_handlers rules_handlers = {
+    .on_add = on_rules, .on_update = on_rules_update, .on_delete = on_rules};
 
 /* A host address another node can be reached at: its InternalIP, unless it
  * is ours or loopback (hollow nodes), which no route can go through. */
@@ -202,15 +216,17 @@ static void *sync_loop(void *arg) {
       pthread_cond_wait(&n->wake, &n->mu);
       continue;
     }
-    n->dirty = false;
+    unsigned what = n->dirty;
+    n->dirty = 0;
     double since = n->dirty_since;
     pthread_mutex_unlock(&n->mu);
-    sync_nodes(n);
-    int rc = proxy ? sync_rules(n, proxy, since) : 0;
+    if (what & DIRTY_NODES)
+      sync_nodes(n);
+    int rc = proxy && (what & DIRTY_RULES) ? sync_rules(n, proxy, since) : 0;
     pthread_mutex_lock(&n->mu);
     if (rc < 0 && !n->stop) {
       /* Try again after a pause, or sooner on the next change. */
-      n->dirty = true;
+      n->dirty |= DIRTY_RULES;
       struct timespec until = tug_deadline_ms(RETRY_MS);
       pthread_cond_timedwait(&n->wake, &n->mu, &until);
     }
@@ -220,15 +236,33 @@ static void *sync_loop(void *arg) {
   return NULL;
 }
 
-static tug_informer *watch(agent_network *n, const char *path, const char *fields,
-                           tug_error *err) {
-  tug_informer *inf =
-      tug_informer_new(n->o.client, path, NULL, fields, &dirty_handlers, n, err);
+static tug_informer *watch(agent_network *n, const char *path,
+                           const tug_informer_handlers *handlers, tug_error *err) {
+  tug_informer *inf = tug_informer_new(n->o.client, path, NULL, NULL, handlers, n, err);
   if (inf && tug_informer_start(inf, err) < 0) {
     tug_informer_free(inf);
     return NULL;
   }
   return inf;
+}
+
+/* After an agent restart the bridge and the pods' veths are still there, and
+ * the IPAM records hold the pod CIDR they were made for: configure from it
+ * at once, so pods the agent adopts keep their addresses without waiting for
+ * the Node informer (which corrects the CIDR should the Node's have changed). */
+static void restore(agent_network *n) {
+  tug_error err = {0};
+  const char *cidr = agent_net_stored_cidr(n->net);
+  if (cidr[0] == '\0')
+    return;
+  if (agent_net_configure(n->net, cidr, n->service_cidr, &err) < 0) {
+    tug_warn("pod network not restored; waiting for the Node's pod CIDR", "cidr=%s err=\"%s\"",
+             cidr, err.msg);
+    return;
+  }
+  snprintf(n->pod_cidr, sizeof n->pod_cidr, "%s", cidr);
+  tug_info("pod network restored", "cidr=%s gateway=%s", cidr, agent_net_gateway(n->net));
+  start_dns(n);
 }
 
 int agent_network_start(const agent_network_options *o, agent_network **out, tug_error *err) {
@@ -243,10 +277,14 @@ int agent_network_start(const agent_network_options *o, agent_network **out, tug
   pthread_mutex_init(&n->mu, NULL);
   tug_cond_init_monotonic(&n->wake);
   agent_net_options no = {.netns_fd = o->netns_fd, .state_dir = o->state_dir, .bridge = "tug0"};
-  if (agent_net_open(&no, &n->net, err) < 0 ||
-      (n->nodes = watch(n, "/api/v1/nodes", NULL, err)) == NULL ||
-      (n->services = watch(n, "/api/v1/services", NULL, err)) == NULL ||
-      (n->endpoints = watch(n, "/api/v1/endpoints", NULL, err)) == NULL) {
+  if (agent_net_open(&no, &n->net, err) < 0) {
+    agent_network_stop(n);
+    return tug_error_wrap(err, "start the pod network");
+  }
+  restore(n);
+  if ((n->nodes = watch(n, "/api/v1/nodes", &node_handlers, err)) == NULL ||
+      (n->services = watch(n, "/api/v1/services", &rules_handlers, err)) == NULL ||
+      (n->endpoints = watch(n, "/api/v1/endpoints", &rules_handlers, err)) == NULL) {
     agent_network_stop(n);
     return tug_error_wrap(err, "start the pod network");
   }
@@ -281,11 +319,6 @@ void agent_network_stop(agent_network *n) {
 
 int agent_network_pod_setup(agent_network *n, const char *pod_uid, int pod_netns_fd,
                             char ip[16], tug_error *err) {
-  /* Right after an agent restart the bridge is not configured yet, but a pod
-   * that kept running holds its address and veth: report them rather than
-   * fail, which would tear down a running pod. */
-  if (!agent_net_configured(n->net) && agent_net_pod_ip(n->net, pod_uid, ip) == 1)
-    return 0;
   if (!agent_net_configured(n->net))
     return tug_error_set(err, EAGAIN,
                          "network not ready: node %s has no spec.podCIDR yet "

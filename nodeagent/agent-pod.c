@@ -286,9 +286,18 @@ int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **ou
     return tug_error_wrap(err, "create pod %s/%s", p->ns, p->name);
   }
   if (env->network && connect_pod(p, err) < 0) {
-    p->log_dir[0] = '\0';
-    agent_pod_destroy(p, NULL);
-    return tug_error_wrap(err, "create pod %s/%s", p->ns, p->name);
+    if (!agent_runtime_sandbox_adopted(p->sb)) {
+      p->log_dir[0] = '\0';
+      agent_pod_destroy(p, NULL);
+      return tug_error_wrap(err, "create pod %s/%s", p->ns, p->name);
+    }
+    /* An adopted pod's eth0 outlived the agent; failing to check it is no
+     * reason to kill containers that run. Its address is the one it had. */
+    const char *ip = tug_obj_get_str(p->pod, "status.podIP");
+    tug_warn("pod network of an adopted pod not checked; the pod keeps running",
+             "pod=%s/%s ip=%s err=\"%s\"", p->ns, p->name, ip ? ip : "", err ? err->msg : "");
+    if (ip && strlen(ip) < sizeof p->ip)
+      snprintf(p->ip, sizeof p->ip, "%s", ip);
   }
   restore_from_status(p);
   if (agent_runtime_sandbox_adopted(p->sb))

@@ -140,6 +140,8 @@ bool agent_net_configured(const agent_net *n) {
   return atomic_load(&n->configured);
 }
 
+const char *agent_net_stored_cidr(const agent_net *n) { return agent_ipam_range(n->ipam); }
+
 const char *agent_net_gateway(const agent_net *n) {
   return n->gateway;
 }

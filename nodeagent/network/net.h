@@ -42,6 +42,9 @@ void agent_net_close(agent_net *n);
 int agent_net_configure(agent_net *n, const char *pod_cidr, const char *service_cidr,
                         tug_error *err);
 bool agent_net_configured(const agent_net *n);
+/* The pod CIDR the IPAM records were made for ("198.18.4.0/24"), "" when
+ * none: after an agent restart, what to configure again before the Node says. */
+const char *agent_net_stored_cidr(const agent_net *n);
 /* "198.18.4.1"; "" before agent_net_configure. */
 const char *agent_net_gateway(const agent_net *n);
 

@@ -288,6 +288,8 @@ static void test_setup_again_after_restart_keeps_the_running_pod(void **state) {
   f->net = NULL;
   OK(agent_net_open(&f->o, &f->net, err));
   assert_false(agent_net_configured(f->net));
+  /* What the agent configures again at start, before any Node arrives. */
+  assert_string_equal(agent_net_stored_cidr(f->net), "198.18.4.0/24");
   configure(f);
   OK(agent_net_pod_setup(f->net, "uid-1", f->pod_fd, again, err));
   assert_string_equal(again, ip);
