@@ -104,14 +104,16 @@ setup() {
 }
 
 @test "kubectl get -w sees a change" {
-  timeout 8 $KC get pods -w >"$BATS_TEST_TMPDIR/w" 2>&1 &
+  timeout 30 $KC get pods -w >"$BATS_TEST_TMPDIR/w" 2>&1 3>&- &
   wpid=$!
-  sleep 2
+  # Label only once the list is printed: kubectl watches from that list's
+  # resourceVersion, so a change made before it would show in no second line.
+  wait_for 20 grep -q solo "$BATS_TEST_TMPDIR/w"
   $KC label pod solo watched=yes
-  sleep 2
+  seen_twice() { [ "$(grep -c solo "$BATS_TEST_TMPDIR/w")" -ge 2 ]; }
+  wait_for 20 seen_twice
   kill $wpid 2>/dev/null || true
   wait $wpid 2>/dev/null || true
-  [ "$(grep -c solo "$BATS_TEST_TMPDIR/w")" -ge 2 ]
 }
 
 @test "kubectl creates configmaps and secrets and prints them" {

@@ -14,11 +14,12 @@ pod() {
   api GET '/api/v1/namespaces/default/pods?limit=1' >/dev/null
   cont=$(jq -r .metadata.continue <<<"$out")
   [ -n "$cont" ] && [ "$cont" != null ]
-  # Writes move the revision on; two compaction ticks later the token's revision is gone.
-  for i in 4 5 6; do api POST /api/v1/namespaces/default/pods "$(pod c$i)" >/dev/null; sleep 1; done
+  # Writes move the revision on; two compaction ticks later the token's revision
+  # is gone (the ticks are 1 s apart, later on a loaded machine: poll for it).
+  for i in 4 5 6; do api POST /api/v1/namespaces/default/pods "$(pod c$i)" >/dev/null; done
+  expired() { api GET "/api/v1/namespaces/default/pods?limit=1&continue=$cont" >/dev/null; [ "$code" = 410 ]; }
+  wait_for 20 expired
   grep -q 'msg="compacted etcd"' "$APISERVER_LOG"
-  api GET "/api/v1/namespaces/default/pods?limit=1&continue=$cont" >/dev/null
-  [ "$code" = 410 ]
   [ "$(jq -r .reason <<<"$out")" = Expired ]
   api GET /api/v1/namespaces/default/pods >/dev/null
   [ "$code" = 200 ]
@@ -33,13 +34,12 @@ pod() {
     curl -sN "$API/api/v1/namespaces/default/endpoints?watch=true" >/dev/null &
     pids+=($!)
   done
-  sleep 0.5
   watchers() { curl -fsS "$API/metrics" | awk -F' ' '/^apiserver_registered_watchers\{resource="endpoints"\}/{print $2}'; }
-  [ "$(watchers)" = 3 ]
+  watchers_are() { [ "$(watchers)" = "$1" ]; }
+  wait_for 10 watchers_are 3
   kill -9 "${pids[@]}"
   wait "${pids[@]}" 2>/dev/null || true
-  for _ in $(seq 1 30); do [ "$(watchers)" = 0 ] && break; sleep 0.2; done
-  [ "$(watchers)" = 0 ]
+  wait_for 10 watchers_are 0
 }
 
 @test "SIGTERM with open watches shuts down cleanly and quickly" {

@@ -11,7 +11,7 @@ setup() {
 # programs' pods may come and go meanwhile.
 leftovers() {
   find /sys/fs/cgroup/*/tug/bench-runtime -type d 2>/dev/null
-  grep -E 'tug-bench-runtime|/sandboxes/' /proc/self/mountinfo || true
+  grep -E 'tug-bench-runtime|/sandboxes/bench-runtime/' /proc/self/mountinfo || true
   ls -d /var/tmp/tug-bench-runtime.* 2>/dev/null || true
 }
 

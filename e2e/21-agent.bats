@@ -40,6 +40,8 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
   for c in MemoryPressure DiskPressure PIDPressure; do
     [[ "$(jq -r ".status.conditions[] | select(.type==\"$c\") | .status" <<<"$output")" =~ ^(True|False)$ ]]
   done
+  # The agent writes its Lease just after the Node that agent_start waited for.
+  wait_for 10 curl -fsS -o /dev/null "$API/apis/coordination.k8s.io/v1/namespaces/tug-node-lease/leases/$NODE"
   run curl -fsS "$API/apis/coordination.k8s.io/v1/namespaces/tug-node-lease/leases/$NODE"
   [ "$status" -eq 0 ]
   [ "$(jq -r .spec.holderIdentity <<<"$output")" = "$NODE" ]
@@ -132,8 +134,9 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
   start=$(date +%s)
   api DELETE /api/v1/namespaces/default/pods/stubborn >/dev/null
   api DELETE /api/v1/namespaces/default/pods/polite >/dev/null
-  wait_for 10 gone polite
-  [ $(($(date +%s) - start)) -le 5 ]
+  # Well under its 30 s grace, with room for a loaded machine.
+  wait_for 15 gone polite
+  [ $(($(date +%s) - start)) -le 10 ]
   wait_for 10 gone stubborn
   [ $(($(date +%s) - start)) -ge 2 ]
   for pid in "${pids[@]}"; do ! kill -0 "$pid" 2>/dev/null; done

@@ -51,11 +51,11 @@ HTTPD='["sh", "-c", "hostname > /etc/hostname; exec httpd -f -p 8080 -h /etc"]'
 }
 
 @test "probes: a failing liveness exec probe restarts the container" {
-  mkpod live '{"command": ["sh", "-c", "touch /tmp/healthy; sleep 5; rm /tmp/healthy; sleep 600"],
+  mkpod live '{"command": ["sh", "-c", "touch /tmp/healthy; sleep 8; rm /tmp/healthy; sleep 600"],
     "livenessProbe": {"exec": {"command": ["cat", "/tmp/healthy"]}, "periodSeconds": 1,
                       "failureThreshold": 2}}'
   wait_for 15 phase_is live Running
-  # Healthy for 5 s: no restart yet.
+  # Healthy for 8 s from the start (Running may show late on a loaded machine): no restart yet.
   sleep 3
   restarted live 0
   [ "$(pod live | jq -r '.status.containerStatuses[0].restartCount')" = 0 ]
@@ -75,7 +75,8 @@ HTTPD='["sh", "-c", "hostname > /etc/hostname; exec httpd -f -p 8080 -h /etc"]'
 started() { [ "$(pod "$1" | jq -r '.status.containerStatuses[0].started')" = "$2" ]; }
 
 @test "probes: readiness waits for the startup probe, and started follows it" {
-  mkpod slow '{"command": ["sh", "-c", "sleep 3; touch /tmp/started; sleep 600"],
+  # Started after 6 s, so that "not yet" still holds when a loaded machine shows Running late.
+  mkpod slow '{"command": ["sh", "-c", "sleep 6; touch /tmp/started; sleep 600"],
     "startupProbe": {"exec": {"command": ["cat", "/tmp/started"]}, "periodSeconds": 1,
                      "failureThreshold": 30},
     "readinessProbe": {"exec": {"command": ["true"]}, "periodSeconds": 1}}'

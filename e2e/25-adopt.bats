@@ -59,6 +59,7 @@ agent_kill9_restart() {
   wait_for 15 phase_is keeper Running
   wait_for 10 ready_is keeper true
   uid=$(uid_of keeper)
+  wait_for 10 eval '[ -n "$(procs "$uid")" ]'
   before=$(procs "$uid")
   [ "$(wc -l <<<"$before")" = 1 ]
   agent_kill9_restart
@@ -74,7 +75,8 @@ agent_kill9_restart() {
   # The adopted container is still under control: delete stops it.
   api DELETE /api/v1/namespaces/default/pods/keeper >/dev/null
   wait_for 10 gone keeper
-  ! kill -0 "$before" 2>/dev/null
+  # Killed, and no longer this agent's child: init reaps it, a moment later.
+  wait_for 5 bash -c "! kill -0 $before 2>/dev/null"
   ! ls -d /sys/fs/cgroup/*/tug/"$uid" 2>/dev/null
   [ ! -e "$AGENT_ROOT/state/sandboxes/$uid" ]
 }
@@ -83,6 +85,8 @@ agent_kill9_restart() {
   mkpod dier sh -c 'sleep 3600'
   wait_for 15 phase_is dier Running
   uid=$(uid_of dier)
+  # Running is reported once the container starts, maybe before sh has exec'd sleep.
+  wait_for 10 eval '[ -n "$(procs "$uid")" ]'
   old=$(procs "$uid")
   agent_kill9_restart kill -9 "$old"
   wait_for 15 restarted dier 1
@@ -101,6 +105,7 @@ agent_kill9_restart() {
   mkpod orphan sh -c 'sleep 3600'
   wait_for 15 phase_is orphan Running
   uid=$(uid_of orphan)
+  wait_for 10 eval '[ -n "$(procs "$uid")" ]'
   pid=$(procs "$uid")
   kill -9 "$AGENT_PID"
   while kill -0 "$AGENT_PID" 2>/dev/null; do sleep 0.05; done
@@ -110,7 +115,9 @@ agent_kill9_restart() {
   agent_kill9_restart true
   wait_for 15 grep -q "purging orphaned sandbox.*uid=$uid" "$AGENT_LOG"
   wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
+  # The purge goes on after the process is gone: mounts, cgroups, and the
+  # sandbox dir last.
+  wait_for 10 test ! -e "$AGENT_ROOT/state/sandboxes/$uid"
   ! ls -d /sys/fs/cgroup/*/tug/"$uid" 2>/dev/null
   ! grep -q "$uid" /proc/self/mountinfo
-  [ ! -e "$AGENT_ROOT/state/sandboxes/$uid" ]
 }

@@ -53,8 +53,12 @@ renew_time() {
   [ "$(jq -r '.metadata.labels["kubernetes.io/hostname"]' <<<"$output")" = e2e-hollow-19 ]
   run curl -fsS "$API/api/v1/nodes/e2e-hollow-20"
   [ "$status" -ne 0 ]
-  run curl -fsS "$API/apis/coordination.k8s.io/v1/namespaces/tug-node-lease/leases"
-  [ "$(jq '[.items[] | select(.metadata.name | startswith("e2e-hollow-"))] | length' <<<"$output")" = 20 ]
+  # Each node's Lease is written just after the node, so the last may lag its Ready.
+  leases_are() {
+    [ "$(curl -fsS "$API/apis/coordination.k8s.io/v1/namespaces/tug-node-lease/leases" |
+      jq '[.items[] | select(.metadata.name | startswith("e2e-hollow-"))] | length')" = "$1" ]
+  }
+  wait_for 10 leases_are 20
   run curl -fsS "$API/apis/coordination.k8s.io/v1/namespaces/tug-node-lease/leases/e2e-hollow-7"
   [ "$(jq -r .spec.holderIdentity <<<"$output")" = e2e-hollow-7 ]
   [ "$(jq -r .spec.leaseDurationSeconds <<<"$output")" = 40 ]

@@ -134,8 +134,9 @@ running_is() { [ "$(running "$1")" = "$2" ]; }
   mkpods s-prio vip 1 4 high
   eventually 15 bash -c "curl -fsS '$API/api/v1/namespaces/s-prio/pods/vip-1' | jq -e '.status.phase == \"Running\"' >/dev/null"
   [ "$(curl -fsS "$API/api/v1/namespaces/s-prio/pods" | jq '[.items[] | select(.metadata.name | startswith("low"))] | length')" = 2 ]
-  curl -fsS "$API/api/v1/namespaces/s-prio/events" |
-    jq -e '[.items[] | select(.reason == "Preempted" and (.message | startswith("Preempted by s-prio/vip-1")))] | length == 1'
+  # Events are written by the scheduler's recorder thread, after the fact.
+  eventually 10 bash -c "curl -fsS '$API/api/v1/namespaces/s-prio/events' |
+    jq -e '[.items[] | select(.reason == \"Preempted\" and (.message | startswith(\"Preempted by s-prio/vip-1\")))] | length == 1' >/dev/null"
 }
 
 # fair_split A B WANT_A WANT_B: the queues' namespaces run exactly those counts.

@@ -43,7 +43,8 @@ stop_agent() {
   local pid=$3
   if ! kill -0 "$pid" 2>/dev/null; then
     pid=$(restart_agent "$1" "$2" "$4")
-    NODE=$1 wait_ready tug-agent "$pid" "$4" agent_node_ready
+    # Not Ready in time: still delete the pods and stop it, not abort teardown.
+    NODE=$1 wait_ready tug-agent "$pid" "$4" agent_node_ready || true
   fi
   NODE=$1 AGENT_ROOT=$2 AGENT_PID=$pid AGENT_LOG=$4 agent_stop
 }

@@ -156,8 +156,9 @@ new_template() { printf '{"spec":{"template":{"metadata":{"annotations":{"rev":"
   # Running but not Ready: no ready or available count, two unavailable.
   [ "$(jq -c '.status | keys' <<<"$d")" = '["conditions","observedGeneration","replicas","unavailableReplicas","updatedReplicas"]' ]
   [ "$(jq -c '.status | [.replicas, .updatedReplicas, .unavailableReplicas]' <<<"$d")" = '[2,2,2]' ]
-  [ "$(curl -fsS "$API/api/v1/namespaces/default/pods?labelSelector=app%3Dstuck" |
-    jq '[.items[] | select(.status.phase == "Running")] | length')" = 2 ]
+  # The 5 s deadline may pass before a loaded agent has both pods Running.
+  wait_for 20 sh -c "[ \"\$(curl -fsS '$API/api/v1/namespaces/default/pods?labelSelector=app%3Dstuck' |
+    jq '[.items[] | select(.status.phase == \"Running\")] | length')\" = 2 ]"
   # The verdict stays while nothing changes.
   sleep 3
   [ "$(cond "$(dep stuck)" Progressing reason)" = ProgressDeadlineExceeded ]

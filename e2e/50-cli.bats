@@ -578,7 +578,8 @@ YAML
   TUG_CONFIG=$cfg run $T down --dir "$dir"
   [ "$status" -eq 0 ]
   [ ! -e "$dir" ]
-  for p in $pids; do ! kill -0 "$p" 2>/dev/null; done
+  # tug down sees a process end when it turns zombie; its parent (init) reaps it a moment later.
+  for p in $pids; do wait_for 10 bash -c "! kill -0 $p 2>/dev/null"; done
   for u in $uids; do [ -z "$(ls -d /sys/fs/cgroup/*/tug/"$u" 2>/dev/null)" ]; done
   ! grep -qF " $dir/" /proc/self/mountinfo
   for n in $netns; do [ ! -e "/run/netns/$n" ]; done

@@ -22,7 +22,8 @@ scrub() {
   while read -r uid; do
     [ -n "$uid" ] || continue
     for d in /sys/fs/cgroup/*/tug/"$uid"; do
-      [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+      # A cgroup still busy must not end teardown (set -e) before the rest runs.
+      [ -d "$d" ] && { find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; }
     done
   done <"$UIDS_FILE"
   grep -F " $AGENT_ROOT/" /proc/self/mountinfo | awk '{print $5}' | sort -r |

@@ -35,7 +35,7 @@ hollow_start() {
 }
 
 hollow_stop() {
-  [ -z "${HOLLOW_PID_FILE:-}" ] || read -r HOLLOW_PID HOLLOW_LOG <"$HOLLOW_PID_FILE"
+  [ ! -s "${HOLLOW_PID_FILE:-}" ] || read -r HOLLOW_PID HOLLOW_LOG <"$HOLLOW_PID_FILE"
   [ -n "${HOLLOW_PID:-}" ] || return 0
   stop_pid "$HOLLOW_PID"
   HOLLOW_PID=
