@@ -64,7 +64,15 @@ BENCH_BIN := $(patsubst bench/%/main.c,$(BUILD)/bench-%,$(BENCH_SRC))
 .PHONY: all deps test unit e2e asan run clean format
 .DEFAULT_GOAL := all
 
-all: $(LIBTUG) $(BINS) $(BENCH_BIN)
+# Programs the end-to-end suites run inside containers, static so that any
+# image can hold them.
+E2E_TOOLS := $(BUILD)/e2e-attack
+
+all: $(LIBTUG) $(BINS) $(BENCH_BIN) $(E2E_TOOLS)
+
+$(BUILD)/e2e-attack: e2e/attack/attack.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 $(WARN) -O2 -D_GNU_SOURCE -static -o $@ $<
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: lib/%.proto
 	@mkdir -p $(BUILD)/gen

@@ -33,6 +33,7 @@ typedef struct agent_resources {
 
 typedef struct agent_sandbox_spec {
   const char *pod_uid;     /* names the state dir and the pod cgroup tug/<uid> */
+  bool user_namespace;     /* spec.hostUsers false: the pod's own user namespace */
   const char *pod_name;    /* the hostname */
   const char *hosts;       /* /etc/hosts content; NULL: localhost + hostname */
   const char *resolv_conf; /* /etc/resolv.conf content; NULL: the host's */
@@ -53,6 +54,40 @@ typedef struct agent_mount {
   bool read_only;       /* the whole bound tree, submounts too */
 } agent_mount;
 
+/* Which seccomp filter a container runs under (securityContext.seccompProfile). */
+typedef enum agent_seccomp_kind {
+  AGENT_SECCOMP_RUNTIME_DEFAULT = 0, /* Docker's default profile */
+  AGENT_SECCOMP_UNCONFINED,
+  AGENT_SECCOMP_LOCALHOST, /* a JSON profile under the agent's profile dir */
+} agent_seccomp_kind;
+
+enum { AGENT_MAX_GROUPS = 64 };
+
+/*
+ * How one container is confined (agent-securitycontext.c fills it from the
+ * pod's and the container's securityContext). The zero value is Kubernetes'
+ * default for a container: Docker's capability set, no_new_privs, /proc with
+ * masked and read-only paths, the standard devices only, the runtime default
+ * seccomp profile, and the image's user (root: images carry no user yet).
+ * Capabilities end up as (drop_all ? 0 : default & ~cap_drop) | cap_add, bits
+ * numbered as CAP_* in <linux/capability.h>.
+ */
+typedef struct agent_security {
+  bool privileged;       /* every capability and device, /proc and /sys unmasked and writable, no seccomp */
+  bool unmasked_proc;    /* procMount Unmasked: /proc without masked and read-only paths */
+  bool read_only_rootfs; /* readOnlyRootFilesystem */
+  bool allow_privilege_escalation; /* true: no no_new_privs */
+  bool drop_all;
+  uint64_t cap_add, cap_drop;
+  bool run_as_user, run_as_group; /* else uid 0, gid 0 */
+  uid_t uid;
+  gid_t gid;
+  gid_t groups[AGENT_MAX_GROUPS]; /* supplementalGroups, then fsGroup */
+  size_t n_groups;
+  agent_seccomp_kind seccomp;
+  const char *seccomp_profile; /* Localhost: a path relative to the profile dir, borrowed */
+} agent_security;
+
 typedef struct agent_container_spec {
   const char *name;
   const char *rootfs;       /* image rootfs, the read-only overlay lower dir */
@@ -63,6 +98,7 @@ typedef struct agent_container_spec {
   agent_resources resources;
   const agent_mount *mounts; /* in order, after the rootfs's own mounts; at most AGENT_MAX_MOUNTS */
   size_t n_mounts;
+  agent_security security;
 } agent_container_spec;
 
 typedef struct agent_container_status {
