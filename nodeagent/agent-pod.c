@@ -23,6 +23,7 @@
 #include "agent-logs.h"
 #include "agent-pod.h"
 #include "agent-probe.h"
+#include "agent-securitycontext.h"
 #include "agent-podspec.h"
 #include "agent-podstatus.h"
 #include "agent-time.h"
@@ -276,6 +277,7 @@ int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **ou
   agent_sandbox_spec sb = {
       .pod_uid = p->uid,
       .pod_name = p->name,
+      .user_namespace = agent_securitycontext_user_namespace(tug_obj_get(p->pod, "spec")),
       .resources = agent_podspec_pod_resources(tug_obj_get(p->pod, "spec"), env->pids_limit)};
   if (p->pod == NULL || init_ctrs(p, err) < 0 || mkdir_if_missing(logs, err) < 0 ||
       mkdir_if_missing(p->log_dir, err) < 0 ||
@@ -407,15 +409,28 @@ static bool resolve_image(agent_pod *p, agent_ctr *c, char *rootfs, size_t size)
   return false;
 }
 
-/* How soon a container whose volumes could not be prepared tries again. */
-enum { VOLUME_RETRY_SECONDS = 2 };
+/* How soon a container whose config (volumes, security) was unusable tries again. */
+enum { CONFIG_RETRY_SECONDS = 2 };
 
 static int api_get(void *client, const char *path, json_t **out, tug_error *err) {
   return tug_client_get(client, path, out, err) < 0 ? -1 : 0;
 }
 
-/* The container's mounts, or false with it left Waiting on
- * CreateContainerConfigError (retried: a missing ConfigMap may yet come). */
+/* Leave c Waiting on CreateContainerConfigError, retried later (a missing
+ * ConfigMap may yet come); warn and record an Event when the cause is new. */
+static void config_error(agent_pod *p, agent_ctr *c, const char *what, const tug_error *err) {
+  if (strcmp(c->st.reason, "CreateContainerConfigError") != 0 ||
+      strncmp(c->st.message, err->msg, 500) != 0) {
+    tug_warn(what, "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name, c->st.name, err->msg);
+    pod_event(p, c, "Warning", "Failed", "Error: %s", err->msg);
+  }
+  c->st.state = AGENT_CTR_WAITING;
+  snprintf(c->st.reason, sizeof c->st.reason, "CreateContainerConfigError");
+  snprintf(c->st.message, sizeof c->st.message, "%.500s", err->msg);
+  c->next_start = tug_monotonic_seconds() + CONFIG_RETRY_SECONDS;
+}
+
+/* The container's mounts, or false with it left on CreateContainerConfigError. */
 static bool resolve_volumes(agent_pod *p, agent_ctr *c, agent_volume_plan *plan) {
   agent_volume_ctx ctx = {.pod = p->pod,
                           .sandbox_dir = agent_runtime_sandbox_dir(p->sb),
@@ -424,16 +439,16 @@ static bool resolve_volumes(agent_pod *p, agent_ctr *c, agent_volume_plan *plan)
   tug_error err = {0};
   if (agent_volumes_prepare(&ctx, c->spec, plan, &err) == 0)
     return true;
-  if (strcmp(c->st.reason, "CreateContainerConfigError") != 0 ||
-      strncmp(c->st.message, err.msg, 500) != 0) {
-    tug_warn("container volumes unusable", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
-             c->st.name, err.msg);
-    pod_event(p, c, "Warning", "Failed", "Error: %s", err.msg);
-  }
-  c->st.state = AGENT_CTR_WAITING;
-  snprintf(c->st.reason, sizeof c->st.reason, "CreateContainerConfigError");
-  snprintf(c->st.message, sizeof c->st.message, "%.500s", err.msg);
-  c->next_start = tug_monotonic_seconds() + VOLUME_RETRY_SECONDS;
+  config_error(p, c, "container volumes unusable", &err);
+  return false;
+}
+
+/* The container's confinement, or false with it left on CreateContainerConfigError. */
+static bool resolve_security(agent_pod *p, agent_ctr *c, agent_security *sec) {
+  tug_error err = {0};
+  if (agent_securitycontext(tug_obj_get(p->pod, "spec"), c->spec, sec, &err) == 0)
+    return true;
+  config_error(p, c, "container security context unusable", &err);
   return false;
 }
 
@@ -450,7 +465,9 @@ static void reset_probes(agent_ctr *c, double now) {
 static void start_ctr(agent_pod *p, agent_ctr *c) {
   char rootfs[PATH_MAX], log_path[PATH_MAX + 160];
   agent_volume_plan volumes;
-  if (!resolve_image(p, c, rootfs, sizeof rootfs) || !resolve_volumes(p, c, &volumes))
+  agent_security security;
+  if (!resolve_image(p, c, rootfs, sizeof rootfs) || !resolve_security(p, c, &security) ||
+      !resolve_volumes(p, c, &volumes))
     return;
   agent_ctr_plan plan;
   tug_error err = {0};
@@ -473,7 +490,8 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
                                  .log_path = log_path,
                                  .resources = plan.resources,
                                  .mounts = volumes.mounts,
-                                 .n_mounts = volumes.n};
+                                 .n_mounts = volumes.n,
+                                 .security = security};
     rc = agent_runtime_container_start(p->env->rt, p->sb, &spec, &c->rt, &err);
     agent_podspec_plan_free(&plan);
   }
