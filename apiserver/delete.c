@@ -20,6 +20,7 @@
 #include "status.h"
 #include "storage.h"
 #include "watchcache.h"
+#include "pod-rules.h"
 
 typedef struct delete_opts {
   int64_t grace; /* -1: the object's own */
@@ -65,10 +66,7 @@ static int parse_delete_opts(api_request *r, delete_opts *d, json_t **body, api_
 /* The grace period a pod gets: only pods that may be running on a node. */
 static int64_t pod_grace(const json_t *pod, const delete_opts *d) {
   const char *node = tug_obj_get_str(pod, "spec.nodeName");
-  const char *phase = tug_obj_get_str(pod, "status.phase");
-  if (node == NULL || node[0] == '\0')
-    return 0;
-  if (phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0))
+  if (node == NULL || node[0] == '\0' || tug_pod_terminal(pod))
     return 0;
   if (d->grace >= 0)
     return d->grace;

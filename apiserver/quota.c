@@ -16,6 +16,7 @@
 #include "status.h"
 #include "validation.h"
 #include "watchcache.h"
+#include "pod-rules.h"
 
 static bool is_cpu(const char *res) { return strstr(res, "cpu") != NULL; }
 static bool is_memory(const char *res) { return strstr(res, "memory") != NULL; }
@@ -194,9 +195,7 @@ int api_quota_charge(api_server *s, const api_kind *k, const json_t *obj, api_tx
 
 /* A Succeeded or Failed pod, which quota no longer counts. */
 static bool pod_finished(const api_kind *k, const json_t *obj) {
-  const char *phase = tug_obj_get_str(obj, "status.phase");
-  return strcmp(k->kind, "Pod") == 0 && phase &&
-         (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
+  return strcmp(k->kind, "Pod") == 0 && tug_pod_terminal(obj);
 }
 
 int api_quota_release(api_server *s, const api_kind *k, const json_t *obj, api_txn *txn,

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "object.h"
+#include "pod-rules.h"
 
 /* The reason STATUS shows: a prefix ("Init:" or "") and a text borrowed from the
  * pod or formatted into num. */
@@ -185,7 +186,7 @@ static void pod_view_compute(const json_t *pod, pod_view *v) {
     v->last_restart = side_last;
     scan_containers(pod, v);
   }
-  bool terminal = strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0;
+  bool terminal = tug_pod_terminal(pod);
   if (pod_deleting(pod) && strcmp(table_str(pod, "status.reason", ""), "NodeLost") == 0)
     reason_set(&v->reason, "", "Unknown");
   else if (pod_deleting(pod) && !terminal)

@@ -88,8 +88,6 @@ bool ctl_kind_cluster_scoped(const char *kind);
 
 /* Neither Succeeded nor Failed, and not being deleted. */
 bool ctl_pod_active(const json_t *pod);
-bool ctl_pod_terminal(const json_t *pod);
-bool ctl_pod_ready(const json_t *pod);
 /* Ready for at least min_ready seconds at wall-clock time now. */
 bool ctl_pod_available(const json_t *pod, int64_t min_ready, double now);
 /* When an available-soon pod will be available (seconds from now), or -1. */

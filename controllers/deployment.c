@@ -25,6 +25,7 @@
 #include "object.h"
 #include "rollout.h"
 #include "timestamp.h"
+#include "pod-rules.h"
 
 /* ---- ReplicaSet helpers ---- */
 
@@ -303,7 +304,7 @@ static bool old_pods_left(dep_sync *s) {
   size_t i, j;
   json_t *p, *rs;
   json_array_foreach(pods, i, p) {
-    if (ctl_pod_terminal(p))
+    if (tug_pod_terminal(p))
       continue;
     json_array_foreach(s->olds, j, rs) if (ctl_owned_by(p, tug_obj_uid(rs))) return true;
   }

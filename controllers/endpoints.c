@@ -18,6 +18,7 @@
 #include "ctl.h"
 #include "hashmap.h"
 #include "object.h"
+#include "pod-rules.h"
 
 /* Marks the Endpoints this controller writes: only those are deleted with their Service. */
 #define MANAGED_ANNOTATION "endpoints.tug.io/managed-by"
@@ -123,7 +124,7 @@ static json_t *subsets(ctl_ctx *x, const json_t *svc, const tug_selector *sel) {
     }
     free(k);
     json_array_append_new(
-        json_object_get(subset, ctl_pod_ready(pod) ? "addresses" : "notReadyAddresses"),
+        json_object_get(subset, tug_pod_ready(pod) ? "addresses" : "notReadyAddresses"),
         address(pod));
   }
   tug_hashmap_free(by_ports, NULL);

@@ -22,6 +22,7 @@
 #include "job-plan.h"
 #include "object.h"
 #include "timestamp.h"
+#include "pod-rules.h"
 
 #define MAX_BACKOFF_S 360.0
 
@@ -113,7 +114,7 @@ static void count(const json_t *job, json_t *pods, tally *t) {
         t->last_failure = finished_at(p);
     } else if (ctl_pod_active(p)) {
       json_array_append(t->active, p);
-      t->ready += ctl_pod_ready(p);
+      t->ready += tug_pod_ready(p);
       if (on_failure) {
         size_t j;
         json_t *cs;

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "object.h"
 #include "timestamp.h"
+#include "pod-rules.h"
 
 #define TAINT_UNREACHABLE "node.kubernetes.io/unreachable"
 #define TAINT_NOT_READY "node.kubernetes.io/not-ready"
@@ -196,19 +197,16 @@ static int set_taint(lifecycle *lc, const json_t *node, const char *want, tug_er
 
 /* How long pod tolerates taint: seconds, -1 for ever. */
 static double toleration(lifecycle *lc, const json_t *pod, const json_t *taint) {
-  const char *key = json_string_value(json_object_get(taint, "key"));
+  const char *key = tug_obj_get_str(taint, "key"), *value = tug_obj_get_str(taint, "value"),
+             *effect = tug_obj_get_str(taint, "effect");
   double min = -2;
   bool matched = false;
   size_t i;
   json_t *t;
   json_array_foreach(tug_obj_get(pod, "spec.tolerations"), i, t) {
-    const char *k = json_string_value(json_object_get(t, "key"));
-    const char *op = json_string_value(json_object_get(t, "operator"));
-    const char *eff = json_string_value(json_object_get(t, "effect"));
-    bool exists = op && strcmp(op, "Exists") == 0;
-    bool key_ok = (k && strcmp(k, key) == 0) || ((k == NULL || k[0] == '\0') && exists);
-    bool eff_ok = eff == NULL || eff[0] == '\0' || strcmp(eff, "NoExecute") == 0;
-    if (!key_ok || !eff_ok)
+    tug_toleration to;
+    tug_toleration_parse(t, &to);
+    if (!tug_toleration_matches(&to, key, value, effect ? effect : "NoExecute"))
       continue;
     matched = true;
     json_t *secs = json_object_get(t, "tolerationSeconds");
@@ -263,7 +261,7 @@ static void evict(lifecycle *lc, tug_controller *c, const json_t *node, const js
     _cleanup_json_ json_t *p = ctl_get(lc->x, CTL_PODS, key);
     if (p == NULL || !ctl_pod_active(p))
       continue;
-    if (silent && ctl_pod_ready(p))
+    if (silent && tug_pod_ready(p))
       mark_pod_not_ready(lc, p);
     double tol = toleration(lc, p, taint);
     if (tol < 0)

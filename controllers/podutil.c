@@ -8,20 +8,10 @@
 #include "ctl.h"
 #include "object.h"
 #include "timestamp.h"
-
-bool ctl_pod_terminal(const json_t *pod) {
-  const char *phase = tug_obj_get_str(pod, "status.phase");
-  return phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
-}
+#include "pod-rules.h"
 
 bool ctl_pod_active(const json_t *pod) {
-  return !ctl_pod_terminal(pod) && tug_obj_deletion_timestamp(pod) == NULL;
-}
-
-bool ctl_pod_ready(const json_t *pod) {
-  json_t *c = ctl_condition(pod, "Ready");
-  const char *s = json_string_value(json_object_get(c, "status"));
-  return s && strcmp(s, "True") == 0;
+  return !tug_pod_terminal(pod) && tug_obj_deletion_timestamp(pod) == NULL;
 }
 
 /* When the pod became Ready, in seconds since the epoch; 0 when unknown. */
@@ -32,7 +22,7 @@ static double ready_since(const json_t *pod) {
 }
 
 double ctl_pod_available_in(const json_t *pod, int64_t min_ready, double now) {
-  if (!ctl_pod_ready(pod))
+  if (!tug_pod_ready(pod))
     return -1;
   if (min_ready <= 0)
     return 0;
@@ -82,7 +72,7 @@ int ctl_pod_deletion_cmp(const void *pa, const void *pb) {
   int ra = phase_rank(a), rb = phase_rank(b);
   if (ra != rb)
     return ra - rb; /* pending, unknown, then running */
-  bool ya = ctl_pod_ready(a), yb = ctl_pod_ready(b);
+  bool ya = tug_pod_ready(a), yb = tug_pod_ready(b);
   if (ya != yb)
     return ya ? 1 : -1; /* not ready first */
   int c;

@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "object.h"
 #include "quantity.h"
+#include "pod-rules.h"
 
 static void enqueue_quotas(tug_controller *c, const json_t *old, const json_t *obj, bool deleted,
                            void *arg) {
@@ -101,7 +102,7 @@ static int64_t usage(ctl_ctx *x, const char *res, const char *ns, bool live, tug
   size_t i;
   json_t *o;
   json_array_foreach(objs, i, o) {
-    if (pods && ctl_pod_terminal(o))
+    if (pods && tug_pod_terminal(o))
       continue;
     total += compute ? pod_amount(o, res) : 1;
   }

@@ -18,6 +18,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "object.h"
+#include "pod-rules.h"
 
 enum { MAX_BURST = 500 };
 
@@ -69,7 +70,7 @@ static void count_pods(const json_t *rs, json_t *mine, json_t *status, double *s
   *soonest = -1;
   json_array_foreach(mine, i, p) {
     labeled += labels_cover(tug_obj_labels(p), tmpl_labels);
-    ready += ctl_pod_ready(p);
+    ready += tug_pod_ready(p);
     double in = ctl_pod_available_in(p, min_ready, now);
     available += in == 0;
     if (in > 0 && (*soonest < 0 || in < *soonest))

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "object.h"
 #include "workqueue.h"
+#include "pod-rules.h"
 
 typedef enum { WROTE_NOTHING, WROTE_RUNNING, WROTE_DONE } wrote;
 
@@ -151,11 +152,6 @@ static int write_status(agent_hollow_pods *p, const json_t *pod, const pod_rec *
   return 0;
 }
 
-static bool finished(const json_t *pod) {
-  const char *phase = tug_obj_get_str(pod, "status.phase");
-  return phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
-}
-
 /* Running, then (for a job-like pod whose time is up) Succeeded. */
 static int run(agent_hollow_pods *p, const json_t *pod, pod_rec *r, long *requeue_ms,
                tug_error *err) {
@@ -196,7 +192,7 @@ static int reconcile(agent_hollow_pods *p, const char *key, long *requeue_ms, tu
     rec_forget(p, key);
     return delete_for_good(p, pod, err);
   }
-  if (finished(pod)) {
+  if (tug_pod_terminal(pod)) {
     rec_forget(p, key);
     return 0;
   }

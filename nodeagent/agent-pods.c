@@ -25,6 +25,7 @@
 #include "log.h"
 #include "object.h"
 #include "workqueue.h"
+#include "pod-rules.h"
 
 /* How soon a pod being stopped is looked at again. */
 enum { TERMINATE_POLL_MS = 200 };
@@ -131,11 +132,6 @@ static int reject(agent_pods *m, const json_t *pod, tug_error *err) {
   return tug_client_patch(m->env->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0 ? -1 : 0;
 }
 
-static bool finished(const json_t *pod) {
-  const char *phase = tug_obj_get_str(pod, "status.phase");
-  return phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
-}
-
 static int64_t grace_seconds(const json_t *pod) {
   json_t *g = tug_obj_get(pod, "metadata.deletionGracePeriodSeconds");
   if (json_is_integer(g))
@@ -164,7 +160,7 @@ static int reconcile(agent_pods *m, const char *key, long *requeue_ms, tug_error
     return delete_object(m, pod, err);
   }
   if (p == NULL) {
-    if (finished(pod))
+    if (tug_pod_terminal(pod))
       return 0;
     if (m->max_pods > 0 && local_count(m) >= (size_t)m->max_pods)
       return reject(m, pod, err);
@@ -196,7 +192,7 @@ static void sweep_orphans(agent_pods *m) {
     json_array_foreach(pods, i, pod) {
       const char *u = tug_obj_uid(pod);
       if (u && strcmp(u, *uid) == 0)
-        keep = !finished(pod);
+        keep = !tug_pod_terminal(pod);
     }
     if (!keep) {
       tug_info("purging orphaned sandbox", "uid=%s", *uid);

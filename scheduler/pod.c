@@ -14,11 +14,6 @@ const char *sched_pod_node_name(const json_t *obj) {
   return n && n[0] ? n : NULL;
 }
 
-bool sched_pod_terminal(const json_t *obj) {
-  const char *phase = tug_obj_get_str(obj, "status.phase");
-  return phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
-}
-
 static int protocol_of(const char *p) {
   if (p && strcmp(p, "UDP") == 0)
     return 1;

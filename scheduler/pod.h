@@ -84,7 +84,5 @@ void sched_pod_free(sched_pod *p);
 
 /* spec.nodeName, or NULL when it is empty. */
 const char *sched_pod_node_name(const json_t *obj);
-/* Succeeded or Failed: it no longer holds resources. */
-bool sched_pod_terminal(const json_t *obj);
 
 #endif

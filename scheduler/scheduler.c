@@ -10,6 +10,7 @@
 #include "informer.h"
 #include "log.h"
 #include "object.h"
+#include "pod-rules.h"
 #include "preempt.h"
 #include "quantity.h"
 
@@ -131,7 +132,7 @@ void sched_core_pod_changed(sched_core *c, json_t *obj, double now) {
     p = NULL;
   }
   bool pending_here = node == NULL && ours(c, obj) && tug_obj_deletion_timestamp(obj) == NULL;
-  if (sched_pod_terminal(obj) || (node == NULL && !pending_here)) {
+  if (tug_pod_terminal(obj) || (node == NULL && !pending_here)) {
     if (p && p->state != SCHED_POD_ASSUMED)
       drop_pod(c, p);
   } else if (node) {

@@ -14,6 +14,7 @@
 #include "cidr.h"
 #include "ctl.h"
 #include "job-plan.h"
+#include "pod-rules.h"
 
 static json_t *pod(const char *name, const char *node, const char *phase, bool ready,
                    const char *ready_since, int restarts, const char *created) {
@@ -68,7 +69,7 @@ static void test_pods_without_status_do_not_crash_the_ordering(void **state) {
   json_t *a = json_object(), *b = json_pack("{s:{s:s}}", "metadata", "name", "b");
   json_t *v[] = {a, b};
   (void)first_to_delete(v, 2);
-  assert_false(ctl_pod_ready(a));
+  assert_false(tug_pod_ready(a));
   assert_false(ctl_pod_available(a, 0, 0));
   json_decref(a), json_decref(b);
 }

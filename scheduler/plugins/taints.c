@@ -3,24 +3,19 @@
  * off every pod that does not tolerate them (PreferNoSchedule only scores
  * in Kubernetes, and is ignored here).
  *
- * A toleration matches a taint when its key is equal (or empty with
- * operator Exists: every key), its value is equal (or operator Exists), and
- * its effect is equal or empty (every effect).
+ * Whether a toleration matches a taint is lib/pod-rules.h's rule; the pod's
+ * tolerations are parsed once in prepare, then checked against each node.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "object.h"
 #include "plugin.h"
-
-typedef struct toleration {
-  const char *key, *value, *effect; /* borrowed from the pod */
-  bool exists;
-} toleration;
+#include "pod-rules.h"
 
 typedef struct tolerations {
   size_t n;
-  toleration t[];
+  tug_toleration t[];
 } tolerations;
 
 static int prepare(const sched_cache *c, const sched_pod *p, void **state) {
@@ -32,28 +27,15 @@ static int prepare(const sched_cache *c, const sched_pod *p, void **state) {
     return -1;
   ts->n = 0;
   json_t *t;
-  json_array_foreach(list, i, t) {
-    const char *op = tug_obj_get_str(t, "operator");
-    toleration *to = &ts->t[ts->n++];
-    to->key = tug_obj_get_str(t, "key");
-    to->value = tug_obj_get_str(t, "value");
-    to->effect = tug_obj_get_str(t, "effect");
-    to->exists = op && strcmp(op, "Exists") == 0;
-  }
+  json_array_foreach(list, i, t) tug_toleration_parse(t, &ts->t[ts->n++]);
   *state = ts;
   return 0;
 }
 
 static const char *const effects[] = {"NoSchedule", "PreferNoSchedule", "NoExecute"};
 
-static bool tolerates(const toleration *to, const sched_taint *taint) {
-  if (to->effect && to->effect[0] && strcmp(to->effect, effects[taint->effect]) != 0)
-    return false;
-  if (to->key == NULL || to->key[0] == '\0')
-    return to->exists;
-  if (strcmp(to->key, taint->key) != 0)
-    return false;
-  return to->exists || strcmp(to->value ? to->value : "", taint->value) == 0;
+static bool tolerates(const tug_toleration *to, const sched_taint *taint) {
+  return tug_toleration_matches(to, taint->key, taint->value, effects[taint->effect]);
 }
 
 static const char *filter(const sched_pod *p, void *state, const sched_node *n) {

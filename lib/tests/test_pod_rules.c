@@ -1,0 +1,98 @@
+/*
+ * Unit tests of the pod rules every binary shares: terminal phases, the
+ * Ready condition, and Kubernetes' toleration matching (the node lifecycle
+ * controller's own copy once ignored the value of an Equal toleration).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+/* cmocka.h needs the four headers above first. */
+
+#include <cmocka.h>
+
+#include "cleanup.h"
+#include "pod-rules.h"
+
+static json_t *parse(const char *text) {
+  json_error_t jerr;
+  json_t *v = json_loads(text, 0, &jerr);
+  if (v == NULL)
+    fail_msg("bad test JSON: %s", jerr.text);
+  return v;
+}
+
+static bool matches(const char *toleration, const char *key, const char *value,
+                    const char *effect) {
+  _cleanup_json_ json_t *t = parse(toleration);
+  tug_toleration to;
+  tug_toleration_parse(t, &to);
+  return tug_toleration_matches(&to, key, value, effect);
+}
+
+static void test_succeeded_and_failed_are_terminal(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *ok = parse("{\"status\": {\"phase\": \"Succeeded\"}}"),
+                        *failed = parse("{\"status\": {\"phase\": \"Failed\"}}"),
+                        *running = parse("{\"status\": {\"phase\": \"Running\"}}"),
+                        *none = parse("{}");
+  assert_true(tug_pod_terminal(ok));
+  assert_true(tug_pod_terminal(failed));
+  assert_false(tug_pod_terminal(running));
+  assert_false(tug_pod_terminal(none));
+  assert_false(tug_pod_terminal(NULL));
+}
+
+static void test_ready_reads_the_ready_condition_only(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *ready = parse("{\"status\": {\"conditions\": [{\"type\": \"Initialized\", "
+                                       "\"status\": \"False\"}, {\"type\": \"Ready\", \"status\": "
+                                       "\"True\"}]}}"),
+                        *unready = parse("{\"status\": {\"conditions\": [{\"type\": "
+                                         "\"ContainersReady\", \"status\": \"True\"}, {\"type\": "
+                                         "\"Ready\", \"status\": \"False\"}]}}"),
+                        *odd = parse("{\"status\": {\"conditions\": {\"Ready\": true}}}");
+  assert_true(tug_pod_ready(ready));
+  assert_false(tug_pod_ready(unready));
+  assert_false(tug_pod_ready(odd));
+}
+
+static void test_equal_needs_the_same_key_and_value(void **state) {
+  (void)state;
+  assert_true(matches("{\"key\": \"k\", \"value\": \"v\"}", "k", "v", "NoSchedule"));
+  assert_true(matches("{\"key\": \"k\", \"operator\": \"Equal\", \"value\": \"v\"}", "k", "v",
+                      "NoExecute"));
+  assert_false(matches("{\"key\": \"k\", \"value\": \"v\"}", "k", "w", "NoSchedule"));
+  assert_false(matches("{\"key\": \"k\", \"value\": \"v\"}", "other", "v", "NoSchedule"));
+  /* A missing value is "": it matches a taint without one. */
+  assert_true(matches("{\"key\": \"k\"}", "k", NULL, "NoExecute"));
+  assert_false(matches("{\"key\": \"k\"}", "k", "v", "NoExecute"));
+}
+
+static void test_exists_ignores_the_value_and_an_empty_key_matches_all(void **state) {
+  (void)state;
+  assert_true(matches("{\"key\": \"k\", \"operator\": \"Exists\"}", "k", "anything", "NoExecute"));
+  assert_true(matches("{\"operator\": \"Exists\"}", "any", "thing", "NoSchedule"));
+  /* An empty key with Equal matches nothing. */
+  assert_false(matches("{\"value\": \"v\"}", "k", "v", "NoSchedule"));
+}
+
+static void test_the_effect_must_match_unless_empty(void **state) {
+  (void)state;
+  assert_true(matches("{\"key\": \"k\", \"operator\": \"Exists\"}", "k", "", "NoExecute"));
+  assert_true(matches("{\"key\": \"k\", \"operator\": \"Exists\", \"effect\": \"\"}", "k", "",
+                      "NoExecute"));
+  assert_false(matches("{\"key\": \"k\", \"operator\": \"Exists\", \"effect\": \"NoSchedule\"}",
+                       "k", "", "NoExecute"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_succeeded_and_failed_are_terminal),
+      cmocka_unit_test(test_ready_reads_the_ready_condition_only),
+      cmocka_unit_test(test_equal_needs_the_same_key_and_value),
+      cmocka_unit_test(test_exists_ignores_the_value_and_an_empty_key_matches_all),
+      cmocka_unit_test(test_the_effect_must_match_unless_empty),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
