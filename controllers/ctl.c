@@ -50,9 +50,9 @@ json_t *ctl_list(ctl_ctx *x, enum ctl_resource r, const char *ns) {
 
 /* ---- paths ---- */
 
-static const char *const cluster_kinds[] = {"Namespace",   "Node",        "PriorityClass",
-                                            "Queue",       "ClusterRole", "ClusterRoleBinding",
-                                            "PersistentVolume", NULL};
+static const char *const cluster_kinds[] = {
+    "Namespace",        "Node", "PriorityClass", "Queue", "ClusterRole", "ClusterRoleBinding",
+    "PersistentVolume", NULL};
 
 bool ctl_kind_cluster_scoped(const char *kind) {
   for (int i = 0; cluster_kinds[i]; i++)
@@ -126,13 +126,8 @@ int ctl_delete(ctl_ctx *x, const json_t *obj, const char *propagation, tug_error
   char path[768];
   if (ctl_obj_path(path, sizeof path, obj, NULL) < 0)
     return tug_error_set(err, EINVAL, "delete an object without kind or name");
-  _cleanup_json_ json_t *body = json_pack("{s:s, s:s, s:{s:s?}, s:s?}", "kind", "DeleteOptions",
-                                          "apiVersion", "v1", "preconditions", "uid",
-                                          tug_obj_uid(obj), "propagationPolicy", propagation);
-  tug_request req = {.method = "DELETE", .path = path, .body = body};
-  tug_response resp = {0};
-  int rc = tug_client_do(x->client, &req, &resp, err);
-  tug_response_clear(&resp);
+  tug_delete_options opts = {.uid = tug_obj_uid(obj), .propagation = propagation};
+  int rc = tug_client_delete_with(x->client, path, &opts, err);
   if (rc < 0 && err->code == ENOENT) {
     tug_error_clear(err);
     return 0;
@@ -211,9 +206,8 @@ bool ctl_set_condition(json_t *status, const char *type, const char *cstatus, co
     json_object_set_new(c, "lastProbeTime", json_string(now));
   if (flags & CTL_COND_UPDATE_TIME)
     json_object_set_new(c, "lastUpdateTime", json_string(now));
-  json_t *since = cur && same_str(cur, "status", cstatus)
-                      ? json_object_get(cur, "lastTransitionTime")
-                      : NULL;
+  json_t *since =
+      cur && same_str(cur, "status", cstatus) ? json_object_get(cur, "lastTransitionTime") : NULL;
   json_object_set_new(c, "lastTransitionTime", since ? json_incref(since) : json_string(now));
   if (reason)
     json_object_set_new(c, "reason", json_string(reason));

@@ -364,6 +364,21 @@ int tug_client_delete(tug_client *c, const char *path, json_t **out, tug_error *
   return call(c, "DELETE", path, NULL, NULL, out, err);
 }
 
+int tug_client_delete_with(tug_client *c, const char *path, const tug_delete_options *opts,
+                           tug_error *err) {
+  _cleanup_json_ json_t *body =
+      json_pack("{s:s, s:s}", "apiVersion", "v1", "kind", "DeleteOptions");
+  if (body == NULL)
+    return tug_error_set(err, ENOMEM, "DELETE %s: build DeleteOptions", path);
+  if (opts->uid)
+    json_object_set_new(body, "preconditions", json_pack("{s:s}", "uid", opts->uid));
+  if (opts->grace_set)
+    json_object_set_new(body, "gracePeriodSeconds", json_integer(opts->grace_seconds));
+  if (opts->propagation)
+    json_object_set_new(body, "propagationPolicy", json_string(opts->propagation));
+  return call(c, "DELETE", path, body, NULL, NULL, err);
+}
+
 int tug_client_patch(tug_client *c, const char *path, tug_patch_type type, const json_t *patch,
                      json_t **out, tug_error *err) {
   const char *ctype = type == TUG_PATCH_STRATEGIC ? "application/strategic-merge-patch+json"

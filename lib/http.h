@@ -73,6 +73,16 @@ int tug_client_update(tug_client *c, const char *path, const json_t *obj, json_t
                       tug_error *err);
 int tug_client_delete(tug_client *c, const char *path, json_t **out, tug_error *err);
 
+/* A DELETE's DeleteOptions; the zero value sends none of them. */
+typedef struct tug_delete_options {
+  const char *uid; /* preconditions.uid: only the object with this uid (else 409) */
+  bool grace_set;  /* send grace_seconds (else the object's own period) */
+  int64_t grace_seconds;
+  const char *propagation; /* propagationPolicy; NULL: the kind's default */
+} tug_delete_options;
+int tug_client_delete_with(tug_client *c, const char *path, const tug_delete_options *opts,
+                           tug_error *err);
+
 typedef enum { TUG_PATCH_MERGE, TUG_PATCH_STRATEGIC } tug_patch_type;
 int tug_client_patch(tug_client *c, const char *path, tug_patch_type type, const json_t *patch,
                      json_t **out, tug_error *err);

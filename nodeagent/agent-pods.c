@@ -104,15 +104,10 @@ static void teardown(agent_pods *m, const char *key, agent_pod *p) {
 /* The final DELETE: grace 0, and only the object we stopped (uid precondition). */
 static int delete_object(agent_pods *m, const json_t *pod, tug_error *err) {
   char path[1024];
-  snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0",
-           tug_obj_namespace(pod), tug_obj_name(pod));
-  _cleanup_json_ json_t *opts =
-      json_pack("{s:s, s:s, s:i, s:{s:s}}", "apiVersion", "v1", "kind", "DeleteOptions",
-                "gracePeriodSeconds", 0, "preconditions", "uid", tug_obj_uid(pod));
-  tug_request req = {.method = "DELETE", .path = path, .body = opts};
-  tug_response resp = {0};
-  int rc = tug_client_do(m->env->client, &req, &resp, err);
-  tug_response_clear(&resp);
+  snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s", tug_obj_namespace(pod),
+           tug_obj_name(pod));
+  tug_delete_options opts = {.uid = tug_obj_uid(pod), .grace_set = true, .grace_seconds = 0};
+  int rc = tug_client_delete_with(m->env->client, path, &opts, err);
   if (rc < 0 && err->code != ENOENT && err->code != TUG_E_CONFLICT)
     return tug_error_wrap(err, "delete pod %s/%s", tug_obj_namespace(pod), tug_obj_name(pod));
   tug_error_clear(err);

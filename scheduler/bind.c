@@ -97,12 +97,9 @@ static void do_bind(sched_binder *b, job *j) {
 static void do_evict(sched_binder *b, job *j) {
   char path[512];
   snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s", j->ns, j->name);
-  json_t *body = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind", "DeleteOptions",
-                           "preconditions", "uid", j->uid);
-  tug_request req = {.method = "DELETE", .path = path, .body = body};
+  tug_delete_options opts = {.uid = j->uid};
   tug_error err = {0};
-  int rc = body ? tug_client_do(b->cli, &req, NULL, &err) : -1;
-  json_decref(body);
+  int rc = tug_client_delete_with(b->cli, path, &opts, &err);
   char quoted[512];
   if (rc < 0 && err.code != ENOENT)
     tug_warn("eviction failed", "pod=%s err=%s", j->key,

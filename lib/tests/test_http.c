@@ -173,6 +173,21 @@ static void delete_removes_the_object(void **state) {
   assert_int_equal(err.code, ENOENT);
 }
 
+static void delete_with_a_uid_precondition_spares_a_newer_object_of_that_name(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *first = create_lease("recreated", "a");
+  OK(tug_client_delete(cli, LEASES "/recreated", NULL, err));
+  _cleanup_json_ json_t *second = create_lease("recreated", "b");
+  tug_delete_options stale = {.uid = tug_obj_uid(first), .grace_set = true, .grace_seconds = 0};
+  tug_error err = {0};
+  assert_int_equal(tug_client_delete_with(cli, LEASES "/recreated", &stale, &err), -1);
+  assert_int_equal(err.code, TUG_E_CONFLICT);
+  tug_delete_options current = {.uid = tug_obj_uid(second), .propagation = "Background"};
+  OK(tug_client_delete_with(cli, LEASES "/recreated", &current, err));
+  assert_int_equal(tug_client_get(cli, LEASES "/recreated", NULL, &err), -1);
+  assert_int_equal(err.code, ENOENT);
+}
+
 /* Watch events of one object name, in order. */
 typedef struct seen {
   const char *name; /* NULL: any */
@@ -534,6 +549,7 @@ int main(void) {
       cmocka_unit_test(merge_and_strategic_patches_change_only_what_they_name),
       cmocka_unit_test(list_filters_by_an_escaped_label_selector),
       cmocka_unit_test(delete_removes_the_object),
+      cmocka_unit_test(delete_with_a_uid_precondition_spares_a_newer_object_of_that_name),
       cmocka_unit_test(a_watch_streams_added_modified_deleted),
       cmocka_unit_test(a_quiet_watch_ends_soon_after_its_stop_flag_is_set),
       cmocka_unit_test(watching_from_a_compacted_revision_is_tug_e_compacted),
