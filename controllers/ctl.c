@@ -33,19 +33,22 @@ json_t *ctl_get(ctl_ctx *x, enum ctl_resource r, const char *key) {
 }
 
 json_t *ctl_list(ctl_ctx *x, enum ctl_resource r, const char *ns) {
-  json_t *all = tug_informer_list(tug_shared_informer_informer(x->inf[r]));
-  if (ns == NULL || all == NULL)
-    return all;
-  json_t *out = json_array();
-  size_t i;
-  json_t *o;
-  json_array_foreach(all, i, o) {
-    const char *ons = tug_obj_namespace(o);
-    if (ons && strcmp(ons, ns) == 0)
-      json_array_append(out, o);
-  }
-  json_decref(all);
-  return out;
+  tug_informer *inf = tug_shared_informer_informer(x->inf[r]);
+  return ns ? tug_informer_by_index(inf, "namespace", ns) : tug_informer_list(inf);
+}
+
+static bool node_index(const json_t *pod, char *buf, size_t size) {
+  const char *node = tug_obj_get_str(pod, "spec.nodeName");
+  return node && node[0] && (size_t)snprintf(buf, size, "%s", node) < size;
+}
+
+int ctl_add_indexes(ctl_ctx *x, tug_error *err) {
+  return tug_informer_add_index(tug_shared_informer_informer(x->inf[CTL_PODS]), "node", node_index,
+                                err);
+}
+
+json_t *ctl_pods_on_node(ctl_ctx *x, const char *node) {
+  return tug_informer_by_index(tug_shared_informer_informer(x->inf[CTL_PODS]), "node", node);
 }
 
 /* ---- paths ---- */

@@ -21,13 +21,13 @@
 
 typedef struct ctl_config {
   int workers;
-  double node_grace_s;              /* --node-grace */
-  double unreachable_toleration_s;  /* --default-unreachable-toleration */
-  double node_monitor_period_s;     /* how often every node is looked at */
-  const char *cluster_cidr;         /* --cluster-cidr */
-  int node_cidr_mask;               /* --node-cidr-mask-size */
-  double job_backoff_s;             /* first delay before a failed Job pod is replaced */
-  double quota_resync_s;            /* --quota-resync */
+  double node_grace_s;             /* --node-grace */
+  double unreachable_toleration_s; /* --default-unreachable-toleration */
+  double node_monitor_period_s;    /* how often every node is looked at */
+  const char *cluster_cidr;        /* --cluster-cidr */
+  int node_cidr_mask;              /* --node-cidr-mask-size */
+  double job_backoff_s;            /* first delay before a failed Job pod is replaced */
+  double quota_resync_s;           /* --quota-resync */
 } ctl_config;
 
 enum ctl_resource {
@@ -69,8 +69,13 @@ tug_controller *ctl_nodeipam_new(ctl_ctx *x, tug_error *err);
 
 /* The cached object under key, a new reference, or NULL. */
 json_t *ctl_get(ctl_ctx *x, enum ctl_resource r, const char *key);
-/* A new array of the cached objects in namespace ns (NULL: all). */
+/* A new array of the cached objects in namespace ns (NULL: all), from the
+ * informer's namespace index: the cost is what it finds. */
 json_t *ctl_list(ctl_ctx *x, enum ctl_resource r, const char *ns);
+/* The cached pods bound to node (index "node", which ctl_add_indexes adds
+ * before the informers start); a new array. */
+json_t *ctl_pods_on_node(ctl_ctx *x, const char *node);
+int ctl_add_indexes(ctl_ctx *x, tug_error *err);
 
 /* ---- API paths ---- */
 

@@ -26,18 +26,17 @@ typedef struct config {
 } config;
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: tug-controllers --server URL [--listen IP:PORT] [--workers N]\n"
-          "                       [--controllers LIST] [--node-grace S]\n"
-          "                       [--default-unreachable-toleration S] [--cluster-cidr CIDR]\n"
-          "                       [--node-cidr-mask-size N] [--job-backoff S]\n"
-          "                       [--quota-resync S] [--token TOKEN] [--log-level L]\n"
-          "                       [--log-file PATH]\n"
-          "\n"
-          "Runs Tugboat's controllers: replicaset, deployment, job, garbagecollector,\n"
-          "namespace, endpoints, resourcequota, nodelifecycle, nodeipam (--controllers\n"
-          "picks some, comma-separated; default all). /metrics and /healthz on --listen\n"
-          "(default 127.0.0.1:10252). See docs/controllers.md.\n");
+  fprintf(f, "usage: tug-controllers --server URL [--listen IP:PORT] [--workers N]\n"
+             "                       [--controllers LIST] [--node-grace S]\n"
+             "                       [--default-unreachable-toleration S] [--cluster-cidr CIDR]\n"
+             "                       [--node-cidr-mask-size N] [--job-backoff S]\n"
+             "                       [--quota-resync S] [--token TOKEN] [--log-level L]\n"
+             "                       [--log-file PATH]\n"
+             "\n"
+             "Runs Tugboat's controllers: replicaset, deployment, job, garbagecollector,\n"
+             "namespace, endpoints, resourcequota, nodelifecycle, nodeipam (--controllers\n"
+             "picks some, comma-separated; default all). /metrics and /healthz on --listen\n"
+             "(default 127.0.0.1:10252). See docs/controllers.md.\n");
 }
 
 static int number(const char *flag, const char *arg, double lo, double hi, double *out) {
@@ -53,8 +52,21 @@ static int number(const char *flag, const char *arg, double lo, double hi, doubl
 }
 
 static int parse_args(int argc, char **argv, config *c) {
-  enum { SERVER = 1, TOKEN, LISTEN, WORKERS, CONTROLLERS, GRACE, TOLERATION, CIDR, MASK,
-         BACKOFF, QUOTA, LEVEL, LOGFILE };
+  enum {
+    SERVER = 1,
+    TOKEN,
+    LISTEN,
+    WORKERS,
+    CONTROLLERS,
+    GRACE,
+    TOLERATION,
+    CIDR,
+    MASK,
+    BACKOFF,
+    QUOTA,
+    LEVEL,
+    LOGFILE
+  };
   static const struct option opts[] = {
       {"server", required_argument, NULL, SERVER},
       {"token", required_argument, NULL, TOKEN},
@@ -87,13 +99,27 @@ static int parse_args(int argc, char **argv, config *c) {
   double v;
   while (rc == 0 && (opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (opt) {
-    case SERVER: c->server = optarg; break;
-    case TOKEN: c->token = optarg; break;
-    case LISTEN: c->listen = optarg; break;
-    case CONTROLLERS: c->controllers = optarg; break;
-    case CIDR: c->ctl.cluster_cidr = optarg; break;
-    case LEVEL: c->log_level = optarg; break;
-    case LOGFILE: c->log_file = optarg; break;
+    case SERVER:
+      c->server = optarg;
+      break;
+    case TOKEN:
+      c->token = optarg;
+      break;
+    case LISTEN:
+      c->listen = optarg;
+      break;
+    case CONTROLLERS:
+      c->controllers = optarg;
+      break;
+    case CIDR:
+      c->ctl.cluster_cidr = optarg;
+      break;
+    case LEVEL:
+      c->log_level = optarg;
+      break;
+    case LOGFILE:
+      c->log_file = optarg;
+      break;
     case WORKERS:
       rc = number("workers", optarg, 1, 256, &v);
       c->ctl.workers = (int)v;
@@ -102,15 +128,25 @@ static int parse_args(int argc, char **argv, config *c) {
       rc = number("node-cidr-mask-size", optarg, 1, 30, &v);
       c->ctl.node_cidr_mask = (int)v;
       break;
-    case GRACE: rc = number("node-grace", optarg, 1, 86400, &c->ctl.node_grace_s); break;
+    case GRACE:
+      rc = number("node-grace", optarg, 1, 86400, &c->ctl.node_grace_s);
+      break;
     case TOLERATION:
       rc = number("default-unreachable-toleration", optarg, 0, 86400 * 7,
                   &c->ctl.unreachable_toleration_s);
       break;
-    case BACKOFF: rc = number("job-backoff", optarg, 0, 3600, &c->ctl.job_backoff_s); break;
-    case QUOTA: rc = number("quota-resync", optarg, 1, 86400, &c->ctl.quota_resync_s); break;
-    case 'h': usage(stdout); exit(0);
-    default: usage(stderr); return -1;
+    case BACKOFF:
+      rc = number("job-backoff", optarg, 0, 3600, &c->ctl.job_backoff_s);
+      break;
+    case QUOTA:
+      rc = number("quota-resync", optarg, 1, 86400, &c->ctl.quota_resync_s);
+      break;
+    case 'h':
+      usage(stdout);
+      exit(0);
+    default:
+      usage(stderr);
+      return -1;
     }
   }
   if (rc < 0)
@@ -130,10 +166,14 @@ typedef struct entry {
 } entry;
 
 static const entry all_controllers[] = {
-    {"replicaset", ctl_replicaset_new},       {"deployment", ctl_deployment_new},
-    {"job", ctl_job_new},                     {"garbagecollector", ctl_gc_new},
-    {"namespace", ctl_namespace_new},         {"endpoints", ctl_endpoints_new},
-    {"resourcequota", ctl_quota_new},         {"nodelifecycle", ctl_nodelifecycle_new},
+    {"replicaset", ctl_replicaset_new},
+    {"deployment", ctl_deployment_new},
+    {"job", ctl_job_new},
+    {"garbagecollector", ctl_gc_new},
+    {"namespace", ctl_namespace_new},
+    {"endpoints", ctl_endpoints_new},
+    {"resourcequota", ctl_quota_new},
+    {"nodelifecycle", ctl_nodelifecycle_new},
     {"nodeipam", ctl_nodeipam_new},
 };
 enum { N_CONTROLLERS = sizeof all_controllers / sizeof all_controllers[0] };
@@ -172,6 +212,8 @@ static int setup(const config *cfg, ctl_ctx *x, running *r, tug_error *err) {
   for (int i = 0; i < CTL_N_RESOURCES; i++)
     if ((x->inf[i] = tug_shared_informer_new(x->client, ctl_resource_paths[i], err)) == NULL)
       return -1;
+  if (ctl_add_indexes(x, err) < 0)
+    return -1;
   for (size_t i = 0; i < N_CONTROLLERS; i++) {
     if (!wanted(cfg->controllers, all_controllers[i].name))
       continue;
@@ -200,8 +242,8 @@ static int run(const config *cfg, tug_error *err) {
       (metrics = tug_metrics_server_start(cfg->listen, render, &r, err)) == NULL ||
       setup(cfg, &x, &r, err) < 0)
     goto out;
-  tug_info("controllers running", "server=%s listen=%s controllers=%zu", cfg->server,
-           cfg->listen, r.n);
+  tug_info("controllers running", "server=%s listen=%s controllers=%zu", cfg->server, cfg->listen,
+           r.n);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);

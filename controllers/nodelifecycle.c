@@ -42,14 +42,7 @@ typedef struct lifecycle {
   ctl_ctx *x;
   pthread_mutex_t mu;
   tug_hashmap *seen; /* node name → seen */
-  json_t *by_node;   /* node name → its active pods, from the cache */
-  double by_node_at; /* monotonic time by_node was built */
 } lifecycle;
-
-/* How stale the pods-by-node index may be. Eviction runs for every tainted
- * node on every pass; scanning all pods for each made a pass cost nodes ×
- * pods (most of the controllers' CPU once hundreds of nodes were tainted). */
-#define BY_NODE_MAX_AGE_S 0.5
 
 static lifecycle the_lc = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -89,10 +82,10 @@ static double silence(lifecycle *lc, const json_t *node) {
 /* ---- conditions ---- */
 
 static int mark_unknown(lifecycle *lc, const json_t *node, tug_error *err) {
-  _cleanup_json_ json_t *status = json_pack("{s:O}", "conditions",
-                                            tug_obj_get(node, "status.conditions")
-                                                ? tug_obj_get(node, "status.conditions")
-                                                : json_array());
+  _cleanup_json_ json_t *status =
+      json_pack("{s:O}", "conditions",
+                tug_obj_get(node, "status.conditions") ? tug_obj_get(node, "status.conditions")
+                                                       : json_array());
   json_t *conds = json_object_get(status, "conditions");
   json_t *copy = json_deep_copy(conds);
   json_object_set_new(status, "conditions", copy);
@@ -179,9 +172,8 @@ static int set_taint(lifecycle *lc, const json_t *node, const char *want, tug_er
       json_array_append(taints, t);
   char now[TUG_TIME_BUFSIZE];
   if (want)
-    json_array_append_new(taints, json_pack("{s:s, s:s, s:s}", "key", want, "effect",
-                                            "NoExecute", "timeAdded",
-                                            tug_time_now(now, sizeof now)));
+    json_array_append_new(taints, json_pack("{s:s, s:s, s:s}", "key", want, "effect", "NoExecute",
+                                            "timeAdded", tug_time_now(now, sizeof now)));
   _cleanup_json_ json_t *patch = json_pack("{s:{s:O}}", "spec", "taints", taints);
   if (ctl_patch(lc->x, node, patch, true, NULL, err) < 0)
     return -1;
@@ -218,31 +210,18 @@ static double toleration(lifecycle *lc, const json_t *pod, const json_t *taint) 
   return min < -1 ? -1 : min;
 }
 
-/* The active pods on node as the cache showed them at most
- * BY_NODE_MAX_AGE_S ago; a new array. */
+/* The active pods on node, from the pods informer's node index: eviction
+ * runs for every tainted node on every pass, so scanning all pods for each
+ * would make a pass cost nodes × pods. A new array. */
 static json_t *pods_on(lifecycle *lc, const char *node) {
-  pthread_mutex_lock(&lc->mu);
-  double now = tug_monotonic_seconds();
-  if (lc->by_node == NULL || now - lc->by_node_at > BY_NODE_MAX_AGE_S) {
-    json_decref(lc->by_node);
-    lc->by_node = json_object();
-    _cleanup_json_ json_t *all = ctl_list(lc->x, CTL_PODS, NULL);
-    size_t i;
-    json_t *p;
-    json_array_foreach(all, i, p) {
-      const char *on = tug_obj_get_str(p, "spec.nodeName");
-      if (on == NULL || !ctl_pod_active(p))
-        continue;
-      json_t *list = json_object_get(lc->by_node, on);
-      if (list == NULL)
-        json_object_set_new(lc->by_node, on, list = json_array());
-      json_array_append(list, p);
-    }
-    lc->by_node_at = now;
+  json_t *all = ctl_pods_on_node(lc->x, node), *out = json_array();
+  size_t i;
+  json_t *p;
+  json_array_foreach(all, i, p) {
+    if (ctl_pod_active(p))
+      json_array_append(out, p);
   }
-  json_t *list = json_object_get(lc->by_node, node);
-  json_t *out = list ? json_copy(list) : json_array();
-  pthread_mutex_unlock(&lc->mu);
+  json_decref(all);
   return out;
 }
 
@@ -292,8 +271,7 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
     return 0;
   }
   bool silent = silence(lc, node) > lc->x->cfg.node_grace_s;
-  const char *ready =
-      json_string_value(json_object_get(ctl_condition(node, "Ready"), "status"));
+  const char *ready = json_string_value(json_object_get(ctl_condition(node, "Ready"), "status"));
   if (silent && !(ready && strcmp(ready, "Unknown") == 0))
     return mark_unknown(lc, node, err); /* the update brings the node back here */
   const char *want = NULL;
@@ -317,8 +295,11 @@ tug_controller *ctl_nodelifecycle_new(ctl_ctx *x, tug_error *err) {
     return NULL;
   }
   (void)seen_free;
-  tug_controller_options o = {.name = "nodelifecycle", .reconcile = reconcile, .arg = lc,
-                              .workers = 2, .base_delay_ms = 200,
+  tug_controller_options o = {.name = "nodelifecycle",
+                              .reconcile = reconcile,
+                              .arg = lc,
+                              .workers = 2,
+                              .base_delay_ms = 200,
                               .resync_period_ms = (long)(x->cfg.node_monitor_period_s * 1000)};
   tug_controller *c = tug_controller_new(&o, err);
   if (c == NULL)

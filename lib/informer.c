@@ -30,6 +30,13 @@ enum {
   SHORT_WATCH_SECONDS = 1,
 };
 
+/* value → (key → json_t borrowed from the cache, which holds the reference) */
+typedef struct informer_index {
+  char name[32];
+  tug_informer_index_fn fn;
+  tug_hashmap *by_value;
+} informer_index;
+
 struct tug_informer {
   tug_client *client;
   char *path, *label_selector, *field_selector;
@@ -38,8 +45,10 @@ struct tug_informer {
   tug_informer_transform_fn transform;
   void *transform_arg;
 
-  pthread_rwlock_t lock; /* cache and rv */
+  pthread_rwlock_t lock; /* cache, indexes and rv */
   tug_hashmap *cache;    /* key → json_t (a reference) */
+  informer_index idx[TUG_INFORMER_MAX_INDEXES];
+  size_t n_idx;
   char rv[32];
 
   pthread_mutex_t mu; /* synced, waking sleeps */
@@ -48,6 +57,86 @@ struct tug_informer {
   atomic_bool stop;
   pthread_t thread;
 };
+
+static bool namespace_index(const json_t *obj, char *buf, size_t size) {
+  const char *ns = tug_obj_namespace(obj);
+  return ns && ns[0] && (size_t)snprintf(buf, size, "%s", ns) < size;
+}
+
+static void free_bucket(void *bucket) {
+  tug_hashmap_free(bucket, NULL);
+}
+
+int tug_informer_add_index(tug_informer *inf, const char *name, tug_informer_index_fn fn,
+                           tug_error *err) {
+  if (inf->started || inf->n_idx == TUG_INFORMER_MAX_INDEXES ||
+      strlen(name) >= sizeof inf->idx[0].name)
+    return tug_error_set(err, EINVAL, "informer %s: cannot add index %s", inf->path, name);
+  informer_index *ix = &inf->idx[inf->n_idx];
+  if ((ix->by_value = tug_hashmap_new()) == NULL)
+    return tug_error_errno(err, ENOMEM, "informer %s: index %s", inf->path, name);
+  snprintf(ix->name, sizeof ix->name, "%s", name);
+  ix->fn = fn;
+  inf->n_idx++;
+  return 0;
+}
+
+/* File (add) or unfile obj under key in every index; the write lock is held. */
+static void index_obj(tug_informer *inf, const char *key, json_t *obj, bool add) {
+  char value[512];
+  for (size_t i = 0; i < inf->n_idx; i++) {
+    informer_index *ix = &inf->idx[i];
+    if (!ix->fn(obj, value, sizeof value))
+      continue;
+    tug_hashmap *bucket = tug_hashmap_get(ix->by_value, value);
+    if (add) {
+      if (bucket == NULL && (bucket = tug_hashmap_new()) != NULL)
+        tug_hashmap_put(ix->by_value, value, bucket);
+      if (bucket)
+        tug_hashmap_put(bucket, key, obj);
+    } else if (bucket) {
+      tug_hashmap_remove(bucket, key);
+      if (tug_hashmap_size(bucket) == 0)
+        free_bucket(tug_hashmap_remove(ix->by_value, value));
+    }
+  }
+}
+
+/* Every index anew from the cache; the write lock is held. */
+static void reindex(tug_informer *inf) {
+  for (size_t i = 0; i < inf->n_idx; i++) {
+    tug_hashmap_free(inf->idx[i].by_value, free_bucket);
+    inf->idx[i].by_value = tug_hashmap_new();
+  }
+  tug_hashmap_iter it;
+  const char *key;
+  void *v;
+  tug_hashmap_iter_init(&it, inf->cache);
+  while (tug_hashmap_next(&it, &key, &v))
+    index_obj(inf, key, v, true);
+}
+
+json_t *tug_informer_by_index(tug_informer *inf, const char *name, const char *value) {
+  informer_index *ix = NULL;
+  for (size_t i = 0; i < inf->n_idx && ix == NULL; i++)
+    if (strcmp(inf->idx[i].name, name) == 0)
+      ix = &inf->idx[i];
+  json_t *arr = ix ? json_array() : NULL;
+  if (arr == NULL)
+    return NULL;
+  pthread_rwlock_rdlock(&inf->lock);
+  tug_hashmap *bucket = value ? tug_hashmap_get(ix->by_value, value) : NULL;
+  tug_hashmap_iter it;
+  const char *key;
+  void *v;
+  if (bucket) {
+    tug_hashmap_iter_init(&it, bucket);
+    while (tug_hashmap_next(&it, &key, &v))
+      json_array_append(arr, v);
+  }
+  pthread_rwlock_unlock(&inf->lock);
+  return arr;
+}
 
 int tug_informer_key(const json_t *obj, char *buf, size_t size) {
   const char *name = tug_obj_name(obj), *ns = tug_obj_namespace(obj);
@@ -77,7 +166,8 @@ tug_informer *tug_informer_new(tug_client *client, const char *resource_path,
   pthread_mutex_init(&inf->mu, NULL);
   tug_cond_init_monotonic(&inf->cond);
   if (!inf->path || !inf->cache || (label_selector && !inf->label_selector) ||
-      (field_selector && !inf->field_selector)) {
+      (field_selector && !inf->field_selector) ||
+      tug_informer_add_index(inf, "namespace", namespace_index, err) < 0) {
     tug_informer_free(inf);
     tug_error_errno(err, ENOMEM, "informer %s", resource_path);
     return NULL;
@@ -104,6 +194,8 @@ void tug_informer_free(tug_informer *inf) {
   if (inf == NULL)
     return;
   tug_informer_stop(inf);
+  for (size_t i = 0; i < inf->n_idx; i++)
+    tug_hashmap_free(inf->idx[i].by_value, free_bucket);
   tug_hashmap_free(inf->cache, decref_value);
   pthread_rwlock_destroy(&inf->lock);
   pthread_mutex_destroy(&inf->mu);
@@ -176,6 +268,7 @@ static int relist(tug_informer *inf, tug_error *err) {
   pthread_rwlock_wrlock(&inf->lock);
   tug_hashmap *old = inf->cache;
   inf->cache = fresh;
+  reindex(inf);
   set_rv_locked(inf, tug_obj_get_str(list, "metadata.resourceVersion"));
   pthread_rwlock_unlock(&inf->lock);
   /* Only this thread writes the cache, so reading `fresh` unlocked is safe. */
@@ -198,6 +291,9 @@ typedef struct watch_ctx {
 static void apply_upsert(tug_informer *inf, const char *key, json_t *obj) {
   pthread_rwlock_wrlock(&inf->lock);
   json_t *old = tug_hashmap_put(inf->cache, key, json_incref(obj));
+  if (old)
+    index_obj(inf, key, old, false);
+  index_obj(inf, key, obj, true);
   set_rv_locked(inf, tug_obj_resource_version(obj));
   pthread_rwlock_unlock(&inf->lock);
   if (old == NULL && inf->h.on_add)
@@ -210,6 +306,8 @@ static void apply_upsert(tug_informer *inf, const char *key, json_t *obj) {
 static void apply_delete(tug_informer *inf, const char *key, json_t *obj) {
   pthread_rwlock_wrlock(&inf->lock);
   json_t *old = tug_hashmap_remove(inf->cache, key);
+  if (old)
+    index_obj(inf, key, old, false);
   set_rv_locked(inf, tug_obj_resource_version(obj));
   pthread_rwlock_unlock(&inf->lock);
   if (inf->h.on_delete)

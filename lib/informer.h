@@ -53,6 +53,21 @@ tug_informer *tug_informer_new(tug_client *client, const char *resource_path,
 typedef json_t *(*tug_informer_transform_fn)(json_t *obj, void *arg);
 void tug_informer_set_transform(tug_informer *inf, tug_informer_transform_fn fn, void *arg);
 
+/*
+ * Indexes (client-go's Indexers): an index files each cached object under at
+ * most one value that fn writes into buf (returning false: not filed), so
+ * that "every pod of namespace x" or "every pod on node y" costs what it
+ * finds, not the whole cache. Every informer has the index "namespace". Add
+ * others before tug_informer_start; at most TUG_INFORMER_MAX_INDEXES in all.
+ */
+enum { TUG_INFORMER_MAX_INDEXES = 4 };
+typedef bool (*tug_informer_index_fn)(const json_t *obj, char *buf, size_t size);
+int tug_informer_add_index(tug_informer *inf, const char *name, tug_informer_index_fn fn,
+                           tug_error *err);
+/* A new array of the cached objects filed under value (shared with the
+ * cache, like tug_informer_list); NULL for an index it does not have. */
+json_t *tug_informer_by_index(tug_informer *inf, const char *name, const char *value);
+
 /* Start the list + watch thread. */
 int tug_informer_start(tug_informer *inf, tug_error *err);
 /* True once the first list is in the cache (and its adds handled). */

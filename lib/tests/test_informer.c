@@ -500,6 +500,47 @@ static void without_a_transform_objects_are_cached_whole(void **state) {
   assert_true(json_equal(o, fresh));
 }
 
+/* Leases filed by holder, as pods are by node. */
+static bool by_holder(const json_t *obj, char *buf, size_t size) {
+  const char *h = tug_obj_get_str(obj, "spec.holderIdentity");
+  return h && (size_t)snprintf(buf, size, "%s", h) < size;
+}
+
+static size_t filed(fixture *f, const char *index, const char *value) {
+  _cleanup_json_ json_t *arr = tug_informer_by_index(f->inf, index, value);
+  assert_non_null(arr);
+  return json_array_size(arr);
+}
+
+static void an_index_follows_adds_moves_and_deletes(void **state) {
+  fixture *f = *state;
+  create_lease("ix-a", "ix", "node-1");
+  create_lease("ix-b", "ix", "node-1");
+  tug_informer_handlers h = {.on_add = on_add, .on_update = on_update, .on_delete = on_delete};
+  tug_error e = {0};
+  f->inf = tug_informer_new(cli, ALL_LEASES, "suite=ix", NULL, &h, f, &e);
+  assert_non_null(f->inf);
+  OK(tug_informer_add_index(f->inf, "holder", by_holder, err));
+  OK(tug_informer_start(f->inf, err));
+  assert_true(tug_informer_wait_synced(f->inf, WAIT_MS));
+  assert_int_equal(filed(f, "holder", "node-1"), 2);
+  assert_int_equal(filed(f, "namespace", "default"), 2);
+  assert_int_equal(filed(f, "namespace", "elsewhere"), 0);
+  assert_null(tug_informer_by_index(f->inf, "no-such-index", "x"));
+
+  set_holder("ix-a", "node-2");
+  create_lease("ix-c", "ix", "node-2");
+  delete_lease("ix-b");
+  assert_true(wait_event(f, "delete", "default/ix-b", "node-1", 1));
+  assert_true(wait_event(f, "add", "default/ix-c", "node-2", 1));
+  assert_true(wait_event(f, "update", "default/ix-a", "node-2", 1));
+  assert_int_equal(filed(f, "holder", "node-1"), 0);
+  assert_int_equal(filed(f, "holder", "node-2"), 2);
+  assert_int_equal(filed(f, "namespace", "default"), 2);
+  /* Too late once started. */
+  assert_int_equal(tug_informer_add_index(f->inf, "late", by_holder, &e), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(initial_objects_arrive_as_adds_before_synced, fixture_setup,
@@ -522,6 +563,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(a_transform_shapes_what_the_cache_and_handlers_get,
                                       fixture_setup, fixture_teardown),
       cmocka_unit_test_setup_teardown(without_a_transform_objects_are_cached_whole, fixture_setup,
+                                      fixture_teardown),
+      cmocka_unit_test_setup_teardown(an_index_follows_adds_moves_and_deletes, fixture_setup,
                                       fixture_teardown),
   };
   return cmocka_run_group_tests_name("informer against tug-apiserver", tests, group_setup,
