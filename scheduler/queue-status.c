@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "clock.h"
 #include "hashmap.h"
 #include "log.h"
+#include "stopper.h"
 
 struct sched_status_writer {
   tug_client *cli;
@@ -18,9 +18,7 @@ struct sched_status_writer {
   long period_ms;
   tug_hashmap *written; /* queue name → the status last written */
   pthread_t thread;
-  pthread_mutex_t mu;
-  pthread_cond_t cond;
-  bool stopping;
+  tug_stopper stopper;
 };
 
 /* {name: status} of every Queue object, taken under the core's lock. */
@@ -58,21 +56,13 @@ static void write_one(sched_status_writer *w, const char *name, json_t *status) 
 
 static void *run(void *arg) {
   sched_status_writer *w = arg;
-  pthread_mutex_lock(&w->mu);
-  while (!w->stopping) {
-    struct timespec until = tug_deadline_ms(w->period_ms);
-    pthread_cond_timedwait(&w->cond, &w->mu, &until);
-    if (w->stopping)
-      break;
-    pthread_mutex_unlock(&w->mu);
+  while (tug_stopper_sleep_ms(&w->stopper, w->period_ms)) {
     json_t *all = snapshot(w->core);
     const char *name;
     json_t *status;
     json_object_foreach(all, name, status) write_one(w, name, status);
     json_decref(all);
-    pthread_mutex_lock(&w->mu);
   }
-  pthread_mutex_unlock(&w->mu);
   return NULL;
 }
 
@@ -91,10 +81,10 @@ sched_status_writer *sched_status_writer_start(tug_client *cli, sched_core *core
   w->cli = cli;
   w->core = core;
   w->period_ms = period_ms;
-  pthread_mutex_init(&w->mu, NULL);
-  tug_cond_init_monotonic(&w->cond);
+  tug_stopper_init(&w->stopper);
   int rc = pthread_create(&w->thread, NULL, run, w);
   if (rc != 0) {
+    tug_stopper_destroy(&w->stopper);
     tug_hashmap_free(w->written, decref);
     free(w);
     tug_error_errno(err, rc, "start queue status writer");
@@ -106,13 +96,9 @@ sched_status_writer *sched_status_writer_start(tug_client *cli, sched_core *core
 void sched_status_writer_stop(sched_status_writer *w) {
   if (w == NULL)
     return;
-  pthread_mutex_lock(&w->mu);
-  w->stopping = true;
-  pthread_cond_signal(&w->cond);
-  pthread_mutex_unlock(&w->mu);
+  tug_stopper_stop(&w->stopper);
   pthread_join(w->thread, NULL);
   tug_hashmap_free(w->written, decref);
-  pthread_mutex_destroy(&w->mu);
-  pthread_cond_destroy(&w->cond);
+  tug_stopper_destroy(&w->stopper);
   free(w);
 }
