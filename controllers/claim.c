@@ -47,8 +47,8 @@ static int set_refs(ctl_ctx *x, const json_t *obj, json_t *refs) {
   int rc = ctl_patch(x, obj, patch, true, NULL, &err);
   json_decref(patch);
   if (rc < 0 && err.code != ENOENT && err.code != TUG_E_CONFLICT)
-    tug_warn("owner reference change failed", "obj=%s/%s err=\"%s\"", tug_obj_namespace(obj),
-             tug_obj_name(obj), err.msg);
+    tug_warn("owner reference change failed", "obj=%s/%s err=%s", tug_obj_namespace(obj),
+             tug_obj_name(obj), TUG_LOG_Q(err.msg));
   return rc;
 }
 

@@ -29,7 +29,9 @@
 
 /* ---- ReplicaSet helpers ---- */
 
-static int64_t rs_replicas(const json_t *rs) { return tug_obj_get_int(rs, "spec.replicas", 0); }
+static int64_t rs_replicas(const json_t *rs) {
+  return tug_obj_get_int(rs, "spec.replicas", 0);
+}
 static int64_t rs_available(const json_t *rs) {
   return tug_obj_get_int(rs, "status.availableReplicas", 0);
 }
@@ -116,8 +118,8 @@ static json_t *new_rs_object(dep_sync *s, const char *hash, int64_t replicas, in
       tug_obj_namespace(d), "labels", labels ? labels : json_object(), "annotations",
       CTL_REVISION_ANNOTATION, rev, CTL_DESIRED_ANNOTATION, desired, CTL_MAX_ANNOTATION, max,
       "ownerReferences", tug_controller_ref_new(d), "spec", "replicas", (json_int_t)replicas,
-      "minReadySeconds", (json_int_t)tug_obj_get_int(d, "spec.minReadySeconds", 0), "selector",
-      sel, "template", tmpl);
+      "minReadySeconds", (json_int_t)tug_obj_get_int(d, "spec.minReadySeconds", 0), "selector", sel,
+      "template", tmpl);
   return rs;
 }
 
@@ -237,8 +239,12 @@ static int64_t sum(dep_sync *s, int64_t (*count)(const json_t *rs)) {
   return n;
 }
 
-static int64_t sum_spec(dep_sync *s) { return sum(s, rs_replicas); }
-static int64_t sum_available(dep_sync *s) { return sum(s, rs_available); }
+static int64_t sum_spec(dep_sync *s) {
+  return sum(s, rs_replicas);
+}
+static int64_t sum_available(dep_sync *s) {
+  return sum(s, rs_available);
+}
 
 /* Apply the old side's planned sizes. */
 static int apply_olds(dep_sync *s, ctl_rs_counts *c) {
@@ -293,7 +299,9 @@ static int rolling(dep_sync *s) {
   return reconcile_olds(s);
 }
 
-static int64_t rs_actual(const json_t *rs) { return tug_obj_get_int(rs, "status.replicas", 0); }
+static int64_t rs_actual(const json_t *rs) {
+  return tug_obj_get_int(rs, "status.replicas", 0);
+}
 
 /* Kubernetes' oldPodsRunning: an old ReplicaSet still reports pods, or a pod
  * of one is not finished (one being deleted still runs). */
@@ -431,8 +439,8 @@ static void cleanup_history(dep_sync *s) {
       continue;
     tug_error err = {0};
     if (ctl_delete(s->x, rs, NULL, &err) < 0)
-      tug_warn("old replica set not deleted", "rs=%s/%s err=\"%s\"", tug_obj_namespace(rs),
-               tug_obj_name(rs), err.msg);
+      tug_warn("old replica set not deleted", "rs=%s/%s err=%s", tug_obj_namespace(rs),
+               tug_obj_name(rs), TUG_LOG_Q(err.msg));
     extra--;
   }
 }
@@ -484,7 +492,11 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
   int failures = 0;
   _cleanup_json_ json_t *mine = ctl_claim(x, d, sel, all, &failures);
   json_t *old_status = tug_obj_get(d, "status");
-  dep_sync s = {.x = x, .c = c, .key = key, .d = d, .err = err,
+  dep_sync s = {.x = x,
+                .c = c,
+                .key = key,
+                .d = d,
+                .err = err,
                 .replicas = tug_obj_get_int(d, "spec.replicas", 1),
                 .status = json_is_object(old_status) ? json_deep_copy(old_status) : json_object()};
   ctl_rollout_bounds(d, &s.surge, &s.unavailable);
@@ -507,8 +519,8 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
 }
 
 tug_controller *ctl_deployment_new(ctl_ctx *x, tug_error *err) {
-  tug_controller_options o = {.name = "deployment", .reconcile = reconcile, .arg = x,
-                              .workers = x->cfg.workers};
+  tug_controller_options o = {
+      .name = "deployment", .reconcile = reconcile, .arg = x, .workers = x->cfg.workers};
   tug_controller *c = tug_controller_new(&o, err);
   if (c == NULL)
     return NULL;

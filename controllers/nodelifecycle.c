@@ -139,8 +139,8 @@ static void mark_pod_not_ready(lifecycle *lc, const json_t *pod) {
   _cleanup_json_ json_t *patch = json_pack("{s:{s:o}}", "status", "conditions", conds);
   tug_error err = {0};
   if (tug_client_patch(lc->x->client, path, TUG_PATCH_MERGE, patch, NULL, &err) < 0)
-    tug_debug("pod not marked not ready", "pod=%s/%s err=\"%s\"", tug_obj_namespace(pod),
-              tug_obj_name(pod), err.msg);
+    tug_debug("pod not marked not ready", "pod=%s/%s err=%s", tug_obj_namespace(pod),
+              tug_obj_name(pod), TUG_LOG_Q(err.msg));
 }
 
 /* ---- taints ---- */
@@ -253,8 +253,8 @@ static void evict(lifecycle *lc, tug_controller *c, const json_t *node, const js
     tug_event_record(lc->x->events, p, "Normal", "TaintManagerEviction",
                      "Marking for deletion Pod %s/%s", tug_obj_namespace(p), tug_obj_name(p));
     if (ctl_delete(lc->x, p, NULL, &err) < 0)
-      tug_warn("eviction failed", "pod=%s/%s err=\"%s\"", tug_obj_namespace(p), tug_obj_name(p),
-               err.msg);
+      tug_warn("eviction failed", "pod=%s/%s err=%s", tug_obj_namespace(p), tug_obj_name(p),
+               TUG_LOG_Q(err.msg));
     else
       tug_info("pod evicted", "pod=%s/%s node=%s", tug_obj_namespace(p), tug_obj_name(p),
                tug_obj_name(node));

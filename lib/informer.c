@@ -395,17 +395,16 @@ static void *run(void *arg) {
     }
     if (stopping(inf))
       break;
-    char q[300];
     if (err.code == TUG_E_COMPACTED && !need_list) {
-      tug_info("relisting", "resource=%s error=%s", inf->path, tug_log_quote(q, sizeof q, err.msg));
+      tug_info("relisting", "resource=%s err=%s", inf->path, TUG_LOG_Q(err.msg));
       need_list = true;
       continue;
     }
     backoff = backoff ? backoff * 2 : BACKOFF_BASE_MS;
     if (backoff > BACKOFF_MAX_MS)
       backoff = BACKOFF_MAX_MS;
-    tug_warn(need_list ? "list failed" : "watch failed", "resource=%s retry_ms=%ld error=%s",
-             inf->path, backoff, tug_log_quote(q, sizeof q, err.msg));
+    tug_warn(need_list ? "list failed" : "watch failed", "resource=%s retry_ms=%ld err=%s",
+             inf->path, backoff, TUG_LOG_Q(err.msg));
     pause_ms(inf, backoff);
   }
   return NULL;

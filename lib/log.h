@@ -32,4 +32,14 @@ void tug_log(tug_log_level level, const char *msg, const char *kv_fmt, ...)
 /* Write s as a logfmt-quoted value into buf ("a \"b\""), truncating to fit. */
 const char *tug_log_quote(char *buf, size_t size, const char *s);
 
+/*
+ * s quoted for a log line, in a buffer that lives as long as the enclosing
+ * block: tug_warn("start failed", "pod=%s err=%s", key, TUG_LOG_Q(err.msg)).
+ * Every error message goes through it as err=..., never as "err=\"%s\"" by
+ * hand: messages hold quotes, and a raw one breaks the line for logfmt
+ * readers (scripts/lint.sh refuses the hand-written form).
+ */
+enum { TUG_LOG_QUOTE_MAX = 512 };
+#define TUG_LOG_Q(s) tug_log_quote((char[TUG_LOG_QUOTE_MAX]){0}, TUG_LOG_QUOTE_MAX, (s))
+
 #endif

@@ -311,7 +311,7 @@ void tug_workqueue_run(tug_workqueue *q, tug_workqueue_reconcile_fn reconcile, v
     long requeue_ms = -1;
     tug_error err = {0};
     if (reconcile(arg, key, &requeue_ms, &err) < 0) {
-      tug_warn("reconcile failed", "%s=%s err=\"%s\"", what, key, err.msg);
+      tug_warn("reconcile failed", "%s=%s err=%s", what, key, TUG_LOG_Q(err.msg));
       tug_workqueue_add_rate_limited(q, key);
     } else {
       tug_workqueue_forget(q, key);

@@ -87,9 +87,7 @@ static void do_bind(sched_binder *b, job *j) {
     tug_debug("bound", "pod=%s node=%s", j->key, j->node);
     return;
   }
-  char quoted[512];
-  tug_warn("bind failed", "pod=%s node=%s err=%s", j->key, j->node,
-           tug_log_quote(quoted, sizeof quoted, err.msg));
+  tug_warn("bind failed", "pod=%s node=%s err=%s", j->key, j->node, TUG_LOG_Q(err.msg));
   if (b->core)
     sched_core_bind_failed(b->core, j->key, j->uid, now);
 }
@@ -100,10 +98,8 @@ static void do_evict(sched_binder *b, job *j) {
   tug_delete_options opts = {.uid = j->uid};
   tug_error err = {0};
   int rc = tug_client_delete_with(b->cli, path, &opts, &err);
-  char quoted[512];
   if (rc < 0 && err.code != ENOENT)
-    tug_warn("eviction failed", "pod=%s err=%s", j->key,
-             tug_log_quote(quoted, sizeof quoted, err.msg));
+    tug_warn("eviction failed", "pod=%s err=%s", j->key, TUG_LOG_Q(err.msg));
   else
     tug_info("evicted", "pod=%s for=%s", j->key, j->node);
 }

@@ -45,10 +45,8 @@ static void write_one(sched_status_writer *w, const char *name, json_t *status) 
   int rc = tug_client_patch(w->cli, path, TUG_PATCH_MERGE, patch, NULL, &err);
   json_decref(patch);
   if (rc < 0) {
-    char quoted[512];
     if (err.code != ENOENT)
-      tug_warn("queue status not written", "queue=%s err=%s", name,
-               tug_log_quote(quoted, sizeof quoted, err.msg));
+      tug_warn("queue status not written", "queue=%s err=%s", name, TUG_LOG_Q(err.msg));
     return;
   }
   json_decref(tug_hashmap_put(w->written, name, json_incref(status)));
