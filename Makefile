@@ -15,7 +15,7 @@ BUILD ?= build
 PKGS := jansson yaml-0.1 grpc libprotobuf-c libmicrohttpd libcurl libcrypto libcgroup libarchive \
   libmnl libnftables
 
-# Debian packages from ../shared/DESIGN.md. kubectl comes from elsewhere on these
+# Debian packages the build and the tests need. kubectl comes from elsewhere on these
 # machines: never add kubernetes-client here, it conflicts with that file.
 DEB_PKGS := gcc make pkg-config libjansson-dev libyaml-dev libmicrohttpd-dev \
   libcurl4-openssl-dev libssl-dev libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \

@@ -1,6 +1,6 @@
 /*
  * validation-scheduling.c — PriorityClass and Tugboat's own Queue
- * (scheduling.tug.io/v1, see DESIGN.md "Scheduling").
+ * (scheduling.tug.io/v1, see docs/scheduler.md).
  *
  * A Queue's numbers feed fair-share arithmetic in the scheduler, so they are
  * checked here once: quotas over cpu, memory and pods only, a lending limit

@@ -8,13 +8,14 @@
  * all in reverse order.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
+#include "daemon.h"
+#include "flags.h"
 #include "log.h"
 #include "metrics-server.h"
 
@@ -25,65 +26,14 @@ typedef struct config {
   ctl_config ctl;
 } config;
 
-static void usage(FILE *f) {
-  fprintf(f, "usage: tug-controllers --server URL [--listen IP:PORT] [--workers N]\n"
-             "                       [--controllers LIST] [--node-grace S]\n"
-             "                       [--default-unreachable-toleration S] [--cluster-cidr CIDR]\n"
-             "                       [--node-cidr-mask-size N] [--job-backoff S]\n"
-             "                       [--quota-resync S] [--token TOKEN] [--log-level L]\n"
-             "                       [--log-file PATH]\n"
-             "\n"
-             "Runs Tugboat's controllers: replicaset, deployment, job, garbagecollector,\n"
-             "namespace, endpoints, resourcequota, nodelifecycle, nodeipam (--controllers\n"
-             "picks some, comma-separated; default all). /metrics and /healthz on --listen\n"
-             "(default 127.0.0.1:10252). See docs/controllers.md.\n");
-}
+static const char summary[] =
+    "Runs Tugboat's controllers: replicaset, deployment, job, garbagecollector,\n"
+    "namespace, endpoints, resourcequota, nodelifecycle, nodeipam (--controllers\n"
+    "picks some, comma-separated; default all). /metrics and /healthz on --listen.\n"
+    "See docs/controllers.md.";
 
-static int number(const char *flag, const char *arg, double lo, double hi, double *out) {
-  char *end;
-  errno = 0;
-  double v = strtod(arg, &end);
-  if (errno || *end || end == arg || v < lo || v > hi) {
-    fprintf(stderr, "tug-controllers: --%s: want a number in %g..%g\n", flag, lo, hi);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
+/* 0: run; 1: --help was printed; -1: bad flags (reported). */
 static int parse_args(int argc, char **argv, config *c) {
-  enum {
-    SERVER = 1,
-    TOKEN,
-    LISTEN,
-    WORKERS,
-    CONTROLLERS,
-    GRACE,
-    TOLERATION,
-    CIDR,
-    MASK,
-    BACKOFF,
-    QUOTA,
-    LEVEL,
-    LOGFILE
-  };
-  static const struct option opts[] = {
-      {"server", required_argument, NULL, SERVER},
-      {"token", required_argument, NULL, TOKEN},
-      {"listen", required_argument, NULL, LISTEN},
-      {"workers", required_argument, NULL, WORKERS},
-      {"controllers", required_argument, NULL, CONTROLLERS},
-      {"node-grace", required_argument, NULL, GRACE},
-      {"default-unreachable-toleration", required_argument, NULL, TOLERATION},
-      {"cluster-cidr", required_argument, NULL, CIDR},
-      {"node-cidr-mask-size", required_argument, NULL, MASK},
-      {"job-backoff", required_argument, NULL, BACKOFF},
-      {"quota-resync", required_argument, NULL, QUOTA},
-      {"log-level", required_argument, NULL, LEVEL},
-      {"log-file", required_argument, NULL, LOGFILE},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
   *c = (config){.listen = "127.0.0.1:10252",
                 .log_level = "info",
                 .controllers = "all",
@@ -95,67 +45,39 @@ static int parse_args(int argc, char **argv, config *c) {
                         .node_cidr_mask = 24,
                         .job_backoff_s = 10,
                         .quota_resync_s = 30}};
-  int opt, rc = 0;
-  double v;
-  while (rc == 0 && (opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    switch (opt) {
-    case SERVER:
-      c->server = optarg;
-      break;
-    case TOKEN:
-      c->token = optarg;
-      break;
-    case LISTEN:
-      c->listen = optarg;
-      break;
-    case CONTROLLERS:
-      c->controllers = optarg;
-      break;
-    case CIDR:
-      c->ctl.cluster_cidr = optarg;
-      break;
-    case LEVEL:
-      c->log_level = optarg;
-      break;
-    case LOGFILE:
-      c->log_file = optarg;
-      break;
-    case WORKERS:
-      rc = number("workers", optarg, 1, 256, &v);
-      c->ctl.workers = (int)v;
-      break;
-    case MASK:
-      rc = number("node-cidr-mask-size", optarg, 1, 30, &v);
-      c->ctl.node_cidr_mask = (int)v;
-      break;
-    case GRACE:
-      rc = number("node-grace", optarg, 1, 86400, &c->ctl.node_grace_s);
-      break;
-    case TOLERATION:
-      rc = number("default-unreachable-toleration", optarg, 0, 86400 * 7,
-                  &c->ctl.unreachable_toleration_s);
-      break;
-    case BACKOFF:
-      rc = number("job-backoff", optarg, 0, 3600, &c->ctl.job_backoff_s);
-      break;
-    case QUOTA:
-      rc = number("quota-resync", optarg, 1, 86400, &c->ctl.quota_resync_s);
-      break;
-    case 'h':
-      usage(stdout);
-      exit(0);
-    default:
-      usage(stderr);
-      return -1;
-    }
-  }
+  const tug_flag flags[] = {
+      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL", .help = "the API server (required)"},
+      {"token", TUG_FLAG_STRING, &c->token, .arg = "TOKEN", .help = "bearer token for it"},
+      {"listen", TUG_FLAG_STRING, &c->listen, .arg = "IP:PORT", .help = "/metrics and /healthz"},
+      {"workers", TUG_FLAG_INT, &c->ctl.workers, .min = 1, .max = 256, .arg = "N",
+       .help = "workers per controller"},
+      {"controllers", TUG_FLAG_STRING, &c->controllers, .arg = "LIST",
+       .help = "which controllers run"},
+      {"node-grace", TUG_FLAG_DURATION, &c->ctl.node_grace_s, .min = 1, .max = 86400,
+       .arg = "DURATION", .help = "a node without a Lease renewal this long is NotReady"},
+      {"default-unreachable-toleration", TUG_FLAG_DURATION, &c->ctl.unreachable_toleration_s,
+       .min = 0, .max = 86400 * 7, .arg = "DURATION",
+       .help = "how long pods without their own toleration stay on a lost node"},
+      {"cluster-cidr", TUG_FLAG_STRING, &c->ctl.cluster_cidr, .arg = "CIDR",
+       .help = "pod addresses, one node CIDR each"},
+      {"node-cidr-mask-size", TUG_FLAG_INT, &c->ctl.node_cidr_mask, .min = 1, .max = 30, .arg = "N",
+       .help = "prefix length of a node's pod CIDR"},
+      {"job-backoff", TUG_FLAG_DURATION, &c->ctl.job_backoff_s, .min = 0, .max = 3600,
+       .arg = "DURATION", .help = "a Job's first retry delay after a failed pod"},
+      {"quota-resync", TUG_FLAG_DURATION, &c->ctl.quota_resync_s, .min = 1, .max = 86400,
+       .arg = "DURATION", .help = "how often quota usage is recounted"},
+      {"log-level", TUG_FLAG_STRING, &c->log_level, .arg = "LEVEL",
+       .help = "debug, info, warn or error"},
+      {"log-file", TUG_FLAG_STRING, &c->log_file, .arg = "PATH", .help = "stderr when unset"},
+      {0},
+  };
+  tug_error err = {0};
+  int rc = tug_flags_parse("tug-controllers", summary, flags, argc, argv, &err);
+  if (rc == 0 && c->server == NULL)
+    rc = tug_error_set(&err, EINVAL, "--server is required");
   if (rc < 0)
-    return -1;
-  if (c->server == NULL || optind != argc) {
-    usage(stderr);
-    return -1;
-  }
-  return 0;
+    fprintf(stderr, "tug-controllers: %s (see --help)\n", err.msg);
+  return rc;
 }
 
 /* ---- the controllers ---- */
@@ -244,12 +166,7 @@ static int run(const config *cfg, tug_error *err) {
     goto out;
   tug_info("controllers running", "server=%s listen=%s controllers=%zu", cfg->server, cfg->listen,
            r.n);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
+  int sig = tug_daemon_wait_signal();
   tug_info("shutting down", "signal=%s", strsignal(sig));
   rc = 0;
 out:
@@ -270,20 +187,11 @@ out:
 
 int main(int argc, char **argv) {
   config cfg;
-  if (parse_args(argc, argv, &cfg) < 0)
+  int parsed = parse_args(argc, argv, &cfg);
+  if (parsed != 0)
+    return parsed > 0 ? 0 : 2;
+  if (tug_daemon_init("tug-controllers", "controllers", cfg.log_level, cfg.log_file) < 0)
     return 2;
-  int level = tug_log_level_parse(cfg.log_level);
-  if (level < 0 || tug_log_init("controllers", (tug_log_level)level, cfg.log_file) < 0) {
-    fprintf(stderr, "tug-controllers: bad --log-level or --log-file\n");
-    return 2;
-  }
-  /* Every thread inherits the mask; only main takes the signals, in sigwait. */
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, NULL);
-  signal(SIGPIPE, SIG_IGN);
   tug_error err = {0};
   if (run(&cfg, &err) < 0) {
     fprintf(stderr, "tug-controllers: %s\n", err.msg);

@@ -8,7 +8,6 @@
  * stops it all in reverse order.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "events.h"
+#include "flags.h"
 #include "framework.h"
 #include "http.h"
 #include "informer.h"
@@ -36,89 +36,44 @@
 typedef struct config {
   const char *server, *token, *config_file, *listen, *log_level, *log_file;
   int bind_workers;
-  long status_period_ms;
+  int64_t status_period_ms;
 } config;
 
-static void usage(FILE *f) {
-  fprintf(f, "usage: tug-scheduler --server URL [--config FILE] [--listen IP:PORT]\n"
-             "                     [--bind-workers N] [--status-period-ms MS]\n"
-             "                     [--token TOKEN] [--log-level L] [--log-file PATH]\n"
-             "\n"
-             "Places pending pods on nodes through Queues (scheduling.tug.io/v1): priority\n"
-             "then age inside a queue, DRF fair share across queues, nominal quota with\n"
-             "borrowing and lending in cohorts, and preemption. --config names a\n"
-             "SchedulerConfiguration (plugins and weights, node sampling; see\n"
-             "docs/scheduler.md). /metrics and /healthz are served on --listen (default\n"
-             "127.0.0.1:10251). --bind-workers (default 32) binds run at once.\n");
-}
+static const char summary[] =
+    "Places pending pods on nodes through Queues (scheduling.tug.io/v1): priority\n"
+    "then age inside a queue, DRF fair share across queues, nominal quota with\n"
+    "borrowing and lending in cohorts, and preemption. --config names a\n"
+    "SchedulerConfiguration (plugins and weights, node sampling; see\n"
+    "docs/scheduler.md). /metrics and /healthz are served on --listen.";
 
+/* 0: run; 1: --help was printed; -1: bad flags (reported). */
 static int parse_args(int argc, char **argv, config *c) {
-  enum { SERVER = 1, TOKEN, CONFIG, LISTEN, WORKERS, STATUS, LEVEL, LOGFILE };
-  static const struct option opts[] = {
-      {"server", required_argument, NULL, SERVER},
-      {"token", required_argument, NULL, TOKEN},
-      {"config", required_argument, NULL, CONFIG},
-      {"listen", required_argument, NULL, LISTEN},
-      {"bind-workers", required_argument, NULL, WORKERS},
-      {"status-period-ms", required_argument, NULL, STATUS},
-      {"log-level", required_argument, NULL, LEVEL},
-      {"log-file", required_argument, NULL, LOGFILE},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
   *c = (config){.listen = "127.0.0.1:10251",
                 .log_level = "info",
                 .bind_workers = 32,
                 .status_period_ms = 1000};
-  int opt;
-  char *end;
-  while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    switch (opt) {
-    case SERVER:
-      c->server = optarg;
-      break;
-    case TOKEN:
-      c->token = optarg;
-      break;
-    case CONFIG:
-      c->config_file = optarg;
-      break;
-    case LISTEN:
-      c->listen = optarg;
-      break;
-    case LEVEL:
-      c->log_level = optarg;
-      break;
-    case LOGFILE:
-      c->log_file = optarg;
-      break;
-    case WORKERS:
-      c->bind_workers = (int)strtol(optarg, &end, 10);
-      if (*end || c->bind_workers < 1 || c->bind_workers > 1024) {
-        fprintf(stderr, "tug-scheduler: --bind-workers: want 1..1024\n");
-        return -1;
-      }
-      break;
-    case STATUS:
-      c->status_period_ms = strtol(optarg, &end, 10);
-      if (*end || c->status_period_ms < 10 || c->status_period_ms > 3600000) {
-        fprintf(stderr, "tug-scheduler: --status-period-ms: want 10..3600000\n");
-        return -1;
-      }
-      break;
-    case 'h':
-      usage(stdout);
-      exit(0);
-    default:
-      usage(stderr);
-      return -1;
-    }
-  }
-  if (c->server == NULL || optind != argc) {
-    usage(stderr);
-    return -1;
-  }
-  return 0;
+  const tug_flag flags[] = {
+      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL", .help = "the API server (required)"},
+      {"token", TUG_FLAG_STRING, &c->token, .arg = "TOKEN", .help = "bearer token for it"},
+      {"config", TUG_FLAG_STRING, &c->config_file, .arg = "FILE",
+       .help = "a SchedulerConfiguration"},
+      {"listen", TUG_FLAG_STRING, &c->listen, .arg = "IP:PORT", .help = "/metrics and /healthz"},
+      {"bind-workers", TUG_FLAG_INT, &c->bind_workers, .min = 1, .max = 1024, .arg = "N",
+       .help = "binds in flight at once"},
+      {"status-period-ms", TUG_FLAG_INT64, &c->status_period_ms, .min = 10, .max = 3600000,
+       .arg = "MS", .help = "how often Queue status is written when it changed"},
+      {"log-level", TUG_FLAG_STRING, &c->log_level, .arg = "LEVEL",
+       .help = "debug, info, warn or error"},
+      {"log-file", TUG_FLAG_STRING, &c->log_file, .arg = "PATH", .help = "stderr when unset"},
+      {0},
+  };
+  tug_error err = {0};
+  int rc = tug_flags_parse("tug-scheduler", summary, flags, argc, argv, &err);
+  if (rc == 0 && c->server == NULL)
+    rc = tug_error_set(&err, EINVAL, "--server is required");
+  if (rc < 0)
+    fprintf(stderr, "tug-scheduler: %s (see --help)\n", err.msg);
+  return rc;
 }
 
 /* ---- informers → core, and waking the decision loop ---- */
@@ -267,7 +222,10 @@ static int run(const config *cfg, tug_error *err) {
   tug_cond_init_monotonic(&a.cond);
   watched w[] = {
       {"/api/v1/nodes", {node_add, node_update, node_delete}, NULL, NULL, NULL},
-      {"/apis/scheduling.tug.io/v1/queues", {queue_add, queue_update, queue_delete}, NULL, NULL,
+      {"/apis/scheduling.tug.io/v1/queues",
+       {queue_add, queue_update, queue_delete},
+       NULL,
+       NULL,
        NULL},
       {"/api/v1/namespaces", {ns_add, ns_update, ns_delete}, NULL, NULL, NULL},
       /* 50,000 pods are most of the memory: keep only what scheduling reads. */
@@ -318,8 +276,9 @@ out:
 
 int main(int argc, char **argv) {
   config cfg;
-  if (parse_args(argc, argv, &cfg) < 0)
-    return 2;
+  int parsed = parse_args(argc, argv, &cfg);
+  if (parsed != 0)
+    return parsed > 0 ? 0 : 2;
   if (tug_daemon_init("tug-scheduler", "scheduler", cfg.log_level, cfg.log_file) < 0)
     return 2;
   tug_error err = {0};

@@ -1,7 +1,7 @@
 /*
  * preempt.h — making room for a pod by evicting others (PostFilter).
  *
- * Who may be evicted for pod p of queue q (DESIGN.md "Scheduling"):
+ * Who may be evicted for pod p of queue q (docs/scheduler.md, "Queues, in numbers"):
  *  - pods of q with lower priority, when q's preemption.withinQueue is
  *    LowerPriority (the built-in default queue allows it, as Kubernetes does);
  *  - pods of other queues of q's cohort that borrow, when q's

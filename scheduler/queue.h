@@ -1,6 +1,6 @@
 /*
  * queue.h — Tugboat's queues: which pending pod is tried next, and whether
- * its Queue may take the capacity it asks for (DESIGN.md "Scheduling").
+ * its Queue may take the capacity it asks for (docs/scheduler.md, "Queues, in numbers").
  *
  * The one idea: each Queue owns a heap of pending pods (higher priority
  * first, then older first) and counts the requests of the pods it admitted.
