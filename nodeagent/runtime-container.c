@@ -259,6 +259,8 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
   cfg.seccomp = filter.prog.len ? &filter.prog : NULL;
   cfg.seccomp_first = spec->security.allow_privilege_escalation;
   if (rc == 0)
+    rc = agent_seccomp_save(c->dir, &filter, err);
+  if (rc == 0)
     rc = open_ns_fds(sb, cfg.ns_fds, err);
   if (rc == 0)
     rc = agent_cgroup_create(rt->cgroup_mode, c->cgroup, &spec->resources, err);
@@ -440,6 +442,7 @@ typedef struct exec_config {
   int null_fd;
   int timeout_ms;
   char *const *argv;
+  const struct sock_fprog *seccomp; /* the container's */
 } exec_config;
 
 static __attribute__((noreturn)) void exec_command(const exec_config *cfg) {
@@ -449,6 +452,7 @@ static __attribute__((noreturn)) void exec_command(const exec_config *cfg) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
       agent_cgroup_join(cfg->cgroup_fds, cfg->n_cgroup_fds, msg, sizeof msg) < 0 ||
       dup2(cfg->null_fd, 0) < 0 || dup2(cfg->null_fd, 1) < 0 || dup2(cfg->null_fd, 2) < 0 ||
+      agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0 ||
       agent_security_apply(2, msg, sizeof msg) < 0)
     _exit(126);
   environ = (char **)default_env;
@@ -504,6 +508,10 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
     cfg.n_cgroup_fds = 0; /* closed by open_procs already */
     rc = tug_error_wrap(err, "exec in container %s", c->name);
   }
+  agent_seccomp filter = {0};
+  if (rc == 0 && agent_seccomp_load(c->dir, &filter, err) < 0)
+    rc = tug_error_wrap(err, "exec in container %s", c->name);
+  cfg.seccomp = filter.prog.len ? &filter.prog : NULL;
   if (rc == 0 && (cfg.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
     rc = tug_error_errno(err, errno, "exec in container %s: open /dev/null", c->name);
   if (rc == 0) {
@@ -515,6 +523,7 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
     *pid = child;
     close(cfg.null_fd);
   }
+  agent_seccomp_release(&filter);
   close_fds(cfg.ns_fds, 5);
   close_fds(cfg.cgroup_fds, (int)cfg.n_cgroup_fds);
   return rc;

@@ -440,6 +440,37 @@ int agent_seccomp_install(const struct sock_fprog *prog, char *msg, size_t size)
   return 0;
 }
 
+int agent_seccomp_save(const char *container_dir, const agent_seccomp *s, tug_error *err) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/seccomp.bpf", container_dir);
+  if (s->prog.len == 0)
+    return 0;
+  _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  size_t size = s->prog.len * sizeof *s->prog.filter;
+  if (fd < 0 || write(fd, s->prog.filter, size) != (ssize_t)size)
+    return tug_error_errno(err, errno ? errno : EIO, "write %s", path);
+  return 0;
+}
+
+int agent_seccomp_load(const char *container_dir, agent_seccomp *out, tug_error *err) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/seccomp.bpf", container_dir);
+  *out = (agent_seccomp){0};
+  _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : tug_error_errno(err, errno, "open %s", path);
+  off_t size = lseek(fd, 0, SEEK_END);
+  struct sock_filter *insns = size > 0 ? malloc((size_t)size) : NULL;
+  if (insns == NULL || size % sizeof *insns || size / sizeof *insns > 0xffff ||
+      pread(fd, insns, (size_t)size, 0) != size) {
+    free(insns);
+    return tug_error_set(err, EIO, "read %s: not a whole filter", path);
+  }
+  out->prog = (struct sock_fprog){.len = (unsigned short)(size / sizeof *insns), .filter = insns};
+  out->owned = insns;
+  return 0;
+}
+
 /* ---- export for other runtimes ---- */
 
 static json_t *action_json(uint32_t action, json_t *obj, const char *key, const char *ret_key) {

@@ -46,6 +46,12 @@ json_t *agent_seccomp_default_oci(uint64_t caps);
 int agent_seccomp_compile_json(const json_t *profile, const char *what, agent_seccomp *out,
                                tug_error *err);
 
+/* The program of a container, kept in its dir for later execs into it (an
+ * agent that adopts the container finds it there too). Load: prog.len 0
+ * when the container runs without a filter. */
+int agent_seccomp_save(const char *container_dir, const agent_seccomp *s, tug_error *err);
+int agent_seccomp_load(const char *container_dir, agent_seccomp *out, tug_error *err);
+
 /* Child side: install prog (NULL or empty: nothing). Needs no_new_privs or
  * CAP_SYS_ADMIN; allocates nothing. */
 int agent_seccomp_install(const struct sock_fprog *prog, char *msg, size_t size);

@@ -481,6 +481,32 @@ static void test_localhost_container_refuses_what_its_profile_names(void **state
   free(log);
 }
 
+/* The exit code of argv exec'd into a running container confined as sec. */
+static int exec_in(const agent_security *sec, char *const *argv) {
+  agent_container_spec spec = {.name = "probe",
+                               .rootfs = fx.rootfs,
+                               .argv = (char *[]){"/bin/sleep", "30", NULL},
+                               .security = *sec};
+  tug_error err = {0};
+  int code = -1;
+  if (agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c, &err) < 0 ||
+      agent_runtime_container_exec(fx.c, argv, 5000, &code, &err) < 0)
+    fail_msg("start or exec: %s", err.msg);
+  if (agent_runtime_container_remove(fx.rt, fx.c, &err) < 0)
+    fail_msg("remove: %s", err.msg);
+  fx.c = NULL;
+  return code;
+}
+
+static void test_exec_runs_under_the_containers_filter(void **state) {
+  (void)state;
+  if (geteuid() != 0)
+    skip();
+  char *const userns[] = {"unshare", "-U", "true", NULL};
+  assert_int_not_equal(exec_in(&(agent_security){0}, userns), 0);
+  assert_int_equal(exec_in(&(agent_security){.seccomp = AGENT_SECCOMP_UNCONFINED}, userns), 0);
+}
+
 static void test_missing_localhost_profile_fails_the_start(void **state) {
   (void)state;
   if (geteuid() != 0)
@@ -511,6 +537,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_container_runs_under_the_default_profile, teardown),
       cmocka_unit_test_teardown(test_unconfined_container_has_no_filter, teardown),
       cmocka_unit_test_teardown(test_localhost_container_refuses_what_its_profile_names, teardown),
+      cmocka_unit_test_teardown(test_exec_runs_under_the_containers_filter, teardown),
       cmocka_unit_test_teardown(test_missing_localhost_profile_fails_the_start, teardown),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
