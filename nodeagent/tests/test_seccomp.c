@@ -463,6 +463,16 @@ static void test_container_runs_under_the_default_profile(void **state) {
   free(log);
 }
 
+/* Without no_new_privs the filter goes on before capabilities are dropped. */
+static void test_container_allowing_escalation_is_filtered_too(void **state) {
+  (void)state;
+  char *log = run_script(&(agent_security){.allow_privilege_escalation = true}, probe_script);
+  if (strstr(log, "Seccomp:\t2") == NULL || strstr(log, "allowed") ||
+      strstr(log, "ls-works") == NULL)
+    fail_msg("log: %s", log);
+  free(log);
+}
+
 static void test_unconfined_container_has_no_filter(void **state) {
   (void)state;
   char *log = run_script(&(agent_security){.seccomp = AGENT_SECCOMP_UNCONFINED}, probe_script);
@@ -535,6 +545,7 @@ int main(void) {
       cmocka_unit_test(test_json_profile_errors_name_the_field),
       cmocka_unit_test(test_localhost_profiles_stay_in_their_dir),
       cmocka_unit_test_teardown(test_container_runs_under_the_default_profile, teardown),
+      cmocka_unit_test_teardown(test_container_allowing_escalation_is_filtered_too, teardown),
       cmocka_unit_test_teardown(test_unconfined_container_has_no_filter, teardown),
       cmocka_unit_test_teardown(test_localhost_container_refuses_what_its_profile_names, teardown),
       cmocka_unit_test_teardown(test_exec_runs_under_the_containers_filter, teardown),
