@@ -47,6 +47,7 @@ typedef struct config {
   const char *netns;        /* the node's network namespace: a name under /run/netns or a path */
   const char *network;      /* "bridge" or "none" */
   const char *cluster_cidr, *service_cidr;
+  const char *seccomp_dir;  /* Localhost seccomp profiles; NULL: <root>/seccomp */
 } config;
 
 static void usage(FILE *f) {
@@ -58,6 +59,7 @@ static void usage(FILE *f) {
              "                 [--log-level L] [--log-file PATH]\n"
              "                 [--network bridge|none] [--netns NAME|PATH]\n"
              "                 [--cluster-cidr CIDR] [--service-cluster-ip-range CIDR]\n"
+             "                 [--seccomp-profile-dir DIR]\n"
              "       tug-agent --server URL --hollow N [--node-name PREFIX]\n"
              "                 [--hollow-cpu Q] [--hollow-memory Q] [--hollow-pods N]\n"
              "                 [--hollow-job-seconds S] [--address IP] [--log-level L]\n"
@@ -75,7 +77,10 @@ static void usage(FILE *f) {
              "bridge tug0, routes to other nodes' pods and Services as nftables rules\n"
              "(default with --netns, else none: pods have loopback only). --netns makes\n"
              "the agent one of several hosts on this machine: the network, the log\n"
-             "server and --address live in that namespace.\n");
+             "server and --address live in that namespace.\n"
+             "\n"
+             "--seccomp-profile-dir holds the JSON profiles (Docker/OCI format) that pods\n"
+             "name with seccompProfile type Localhost (default ROOT/seccomp).\n");
 }
 
 static int parse_int(const char *flag, const char *s, long min, long long *out) {
@@ -113,7 +118,8 @@ enum flag {
   NETNS,
   NETWORK,
   CLUSTER_CIDR,
-  SERVICE_CIDR
+  SERVICE_CIDR,
+  SECCOMP_DIR
 };
 
 /* The --hollow* flags. */
@@ -206,6 +212,7 @@ static int parse_flags(int argc, char **argv, config *c) {
       {"network", required_argument, NULL, NETWORK},
       {"cluster-cidr", required_argument, NULL, CLUSTER_CIDR},
       {"service-cluster-ip-range", required_argument, NULL, SERVICE_CIDR},
+      {"seccomp-profile-dir", required_argument, NULL, SECCOMP_DIR},
       {"help", no_argument, NULL, 'h'},
       {0},
   };
@@ -303,6 +310,9 @@ static int parse_flags(int argc, char **argv, config *c) {
       break;
     case SERVICE_CIDR:
       c->service_cidr = optarg;
+      break;
+    case SECCOMP_DIR:
+      c->seccomp_dir = optarg;
       break;
     case 'h':
       usage(stdout);
@@ -520,13 +530,15 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
-  char state[PATH_MAX];
+  char state[PATH_MAX], seccomp[PATH_MAX];
   snprintf(state, sizeof state, "%s/state", c.root);
+  snprintf(seccomp, sizeof seccomp, "%s/seccomp", c.root);
   agent_runtime *rt = NULL;
   tug_client *client = NULL;
   int rc = 1;
   if (install_signal_handlers(&err) < 0 || (c.build_busybox && ensure_busybox(c.root, &err) < 0) ||
       agent_runtime_open(state, &rt, &err) < 0 ||
+      agent_runtime_set_seccomp_dir(rt, c.seccomp_dir ? c.seccomp_dir : seccomp, &err) < 0 ||
       (client = tug_client_new(c.server, NULL, &err)) == NULL || run(&c, client, rt, &err) < 0)
     tug_errorlog("agent failed", "err=\"%s\"", err.msg);
   else

@@ -27,6 +27,7 @@
 #include "cleanup.h"
 #include "log.h"
 #include "runtime-internal.h"
+#include "runtime-seccomp.h"
 
 static char *const default_env[] = {AGENT_DEFAULT_PATH, NULL};
 
@@ -40,6 +41,8 @@ typedef struct child_config {
   const char *working_dir;
   char *const *argv;
   char *const *env;
+  const struct sock_fprog *seccomp; /* NULL: none */
+  bool seccomp_first; /* no no_new_privs: installed while CAP_SYS_ADMIN is still held */
 } child_config;
 
 static const int ns_types[3] = {CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS};
@@ -127,9 +130,13 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
    * it would fail the setup and even the pipe write that reports it. */
   if (agent_cgroup_join(cfg->cgroup_fds, cfg->n_cgroup_fds, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
+  if (cfg->seccomp_first && agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0)
+    child_report(cfg->err_fd, msg);
   if (agent_security_apply(cfg->err_fd, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
   reset_signals();
+  if (!cfg->seccomp_first && agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0)
+    child_report(cfg->err_fd, msg);
   exec_in_path(cfg->argv, cfg->env);
   snprintf(msg, sizeof msg, "exec %s: %s", cfg->argv[0], strerror(errno));
   child_report(cfg->err_fd, msg);
@@ -246,7 +253,15 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
   cfg.rootfs.n_mounts = spec->n_mounts;
   for (size_t i = 0; i < spec->n_mounts; i++)
     cfg.rootfs.mounts[i] = spec->mounts[i];
-  int rc = open_ns_fds(sb, cfg.ns_fds, err);
+  agent_seccomp filter;
+  int rc = agent_seccomp_prepare(rt->seccomp_dir[0] ? rt->seccomp_dir : NULL, &spec->security,
+                                 agent_security_caps(&spec->security), &filter, err);
+  cfg.seccomp = filter.prog.len ? &filter.prog : NULL;
+  cfg.seccomp_first = spec->security.allow_privilege_escalation;
+  if (rc == 0)
+    rc = agent_seccomp_save(c->dir, &filter, err);
+  if (rc == 0)
+    rc = open_ns_fds(sb, cfg.ns_fds, err);
   if (rc == 0)
     rc = agent_cgroup_create(rt->cgroup_mode, c->cgroup, &spec->resources, err);
   if (rc == 0)
@@ -260,6 +275,7 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
   for (int i = 0; i < 3; i++)
     if (cfg.ns_fds[i] >= 0)
       close(cfg.ns_fds[i]);
+  agent_seccomp_release(&filter);
   return rc < 0 ? -1 : 0;
 }
 
@@ -426,6 +442,7 @@ typedef struct exec_config {
   int null_fd;
   int timeout_ms;
   char *const *argv;
+  const struct sock_fprog *seccomp; /* the container's */
 } exec_config;
 
 static __attribute__((noreturn)) void exec_command(const exec_config *cfg) {
@@ -435,6 +452,7 @@ static __attribute__((noreturn)) void exec_command(const exec_config *cfg) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
       agent_cgroup_join(cfg->cgroup_fds, cfg->n_cgroup_fds, msg, sizeof msg) < 0 ||
       dup2(cfg->null_fd, 0) < 0 || dup2(cfg->null_fd, 1) < 0 || dup2(cfg->null_fd, 2) < 0 ||
+      agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0 ||
       agent_security_apply(2, msg, sizeof msg) < 0)
     _exit(126);
   environ = (char **)default_env;
@@ -490,6 +508,10 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
     cfg.n_cgroup_fds = 0; /* closed by open_procs already */
     rc = tug_error_wrap(err, "exec in container %s", c->name);
   }
+  agent_seccomp filter = {0};
+  if (rc == 0 && agent_seccomp_load(c->dir, &filter, err) < 0)
+    rc = tug_error_wrap(err, "exec in container %s", c->name);
+  cfg.seccomp = filter.prog.len ? &filter.prog : NULL;
   if (rc == 0 && (cfg.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
     rc = tug_error_errno(err, errno, "exec in container %s: open /dev/null", c->name);
   if (rc == 0) {
@@ -501,6 +523,7 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
     *pid = child;
     close(cfg.null_fd);
   }
+  agent_seccomp_release(&filter);
   close_fds(cfg.ns_fds, 5);
   close_fds(cfg.cgroup_fds, (int)cfg.n_cgroup_fds);
   return rc;

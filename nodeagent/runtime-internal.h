@@ -31,6 +31,7 @@ enum { AGENT_STATE_DIR_MAX = 256, AGENT_PATH_MAX = 1024 };
 
 struct agent_runtime {
   char state_dir[AGENT_STATE_DIR_MAX];
+  char seccomp_dir[AGENT_STATE_DIR_MAX]; /* Localhost profiles; "": none */
   agent_cgroup_mode cgroup_mode;
 };
 
@@ -90,6 +91,8 @@ int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size);
 /* Child side: close fds >= keep_from but keep_fd, drop capabilities to
  * Docker's default set with an empty inheritable set, set no_new_privs. */
 int agent_security_apply(int keep_fd, char *msg, size_t size);
+/* The capability set a container confined as sec runs with. */
+uint64_t agent_security_caps(const agent_security *sec);
 
 /* Run fn(arg) in a child made with clone(CLONE_VM | CLONE_VFORK | flags) on a
  * stack of its own; returns once the child has exec'd or exited, with its pid

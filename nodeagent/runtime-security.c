@@ -29,6 +29,12 @@ static const uint64_t default_caps =
     BIT(CAP_NET_RAW) | BIT(CAP_SYS_CHROOT) | BIT(CAP_MKNOD) | BIT(CAP_AUDIT_WRITE) |
     BIT(CAP_SETFCAP);
 
+uint64_t agent_security_caps(const agent_security *sec) {
+  if (sec->privileged)
+    return ~UINT64_C(0);
+  return (sec->drop_all ? 0 : default_caps & ~sec->cap_drop) | sec->cap_add;
+}
+
 static int sec_fail(char *msg, size_t size, int errnum, const char *what) {
   snprintf(msg, size, "%s: %s", what, strerror(errnum));
   return -1;

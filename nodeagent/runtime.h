@@ -127,6 +127,8 @@ typedef struct agent_container_stats {
 int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *err);
 void agent_runtime_close(agent_runtime *rt);
 const char *agent_runtime_state_dir(const agent_runtime *rt);
+/* Where Localhost seccomp profiles live (unset: Localhost is refused). */
+int agent_runtime_set_seccomp_dir(agent_runtime *rt, const char *dir, tug_error *err);
 
 int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *spec,
                                  agent_sandbox **out, tug_error *err);

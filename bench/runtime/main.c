@@ -1,7 +1,8 @@
 /*
  * bench/runtime — start-to-exit of /bin/true in the busybox image: Tugboat's
  * runtime against crun, same rootfs, same sandbox namespaces (crun joins the
- * sandbox's net/ipc/uts ns files by path), same cgroup limits.
+ * sandbox's net/ipc/uts ns files by path), same cgroup limits, same seccomp
+ * rules (crun gets the runtime default exported from the agent's table).
  *
  * The runtime comes from nodeagent's archive. crun 1.8.1 refuses the hybrid cgroup
  * layout, so its runs happen in a child that unshares its mount namespace
@@ -26,6 +27,7 @@
 
 #include "clock.h"
 #include "runtime-internal.h"
+#include "runtime-seccomp.h"
 #include "runtime.h"
 
 static const agent_resources limits = {
@@ -78,9 +80,14 @@ static int bench_tugboat(agent_runtime *rt, agent_sandbox *sb, const char *rootf
 static int write_crun_bundle(const char *bundle, const char *rootfs, const agent_sandbox *sb) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/config.json", bundle);
-  FILE *f = fopen(path, "we");
-  if (f == NULL)
+  json_t *seccomp = agent_seccomp_default_oci(agent_security_caps(&(agent_security){0}));
+  char *seccomp_json = json_dumps(seccomp, JSON_COMPACT);
+  json_decref(seccomp);
+  FILE *f = seccomp_json ? fopen(path, "we") : NULL;
+  if (f == NULL) {
+    free(seccomp_json);
     return -1;
+  }
   const char *caps = "\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_FOWNER\",\"CAP_FSETID\","
                      "\"CAP_KILL\",\"CAP_SETGID\",\"CAP_SETUID\",\"CAP_SETPCAP\","
                      "\"CAP_NET_BIND_SERVICE\",\"CAP_NET_RAW\",\"CAP_SYS_CHROOT\",\"CAP_MKNOD\","
@@ -106,14 +113,15 @@ static int write_crun_bundle(const char *bundle, const char *rootfs, const agent
           "\"options\":[\"bind\",\"ro\"]},"
           "{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"%s/resolv.conf\","
           "\"options\":[\"bind\",\"ro\"]}],"
-          "\"linux\":{\"cgroupsPath\":\"/tug/bench-crun\","
+          "\"linux\":{\"cgroupsPath\":\"/tug/bench-crun\",\"seccomp\":%s,"
           "\"resources\":{\"cpu\":{\"shares\":512,\"quota\":100000,\"period\":100000},"
           "\"memory\":{\"limit\":%d},\"pids\":{\"limit\":64}},"
           "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},"
           "{\"type\":\"network\",\"path\":\"%s/ns/net\"},{\"type\":\"ipc\",\"path\":\"%s/ns/ipc\"},"
           "{\"type\":\"uts\",\"path\":\"%s/ns/uts\"}]}}\n",
-          rootfs, sb->name, AGENT_DEFAULT_PATH, caps, caps, caps, sb->dir, sb->dir, 64 << 20, sb->dir,
-          sb->dir, sb->dir);
+          rootfs, sb->name, AGENT_DEFAULT_PATH, caps, caps, caps, sb->dir, sb->dir, seccomp_json,
+          64 << 20, sb->dir, sb->dir, sb->dir);
+  free(seccomp_json);
   return fclose(f);
 }
 
