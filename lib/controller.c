@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "histogram.h"
 #include "log.h"
 #include "object.h"
 
@@ -103,9 +104,8 @@ void tug_shared_informer_free(tug_shared_informer *si) {
 
 /* ---- controllers ---- */
 
-#define LATENCY_BUCKETS 12
-static const double latency_bounds[LATENCY_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                       0.1,   0.25,   0.5,   1,    2.5,   10};
+static const double latency_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                        0.1,   0.25,   0.5,   1,    2.5,   10};
 
 typedef enum { WATCH_SELF, WATCH_OWNED, WATCH_FN } watch_mode;
 
@@ -132,8 +132,8 @@ struct tug_controller {
   atomic_bool stop;
   pthread_mutex_t mu;
   pthread_cond_t cond;
-  _Atomic uint64_t reconciles, errors, sum_us;
-  _Atomic uint64_t buckets[LATENCY_BUCKETS + 1];
+  _Atomic uint64_t errors;
+  tug_histogram latency; /* of reconciles; its count is theirs */
 };
 
 tug_controller *tug_controller_new(const tug_controller_options *o, tug_error *err) {
@@ -143,6 +143,7 @@ tug_controller *tug_controller_new(const tug_controller_options *o, tug_error *e
     return NULL;
   }
   c->o = *o;
+  tug_histogram_init(&c->latency, latency_bounds, sizeof latency_bounds / sizeof latency_bounds[0]);
   if (c->o.workers < 1)
     c->o.workers = 1;
   tug_workqueue_options qo = {o->base_delay_ms, o->max_delay_ms ? o->max_delay_ms : 60000};
@@ -232,15 +233,27 @@ static void owned_changed(watch *w, const json_t *old, const json_t *obj, bool d
 
 static void dispatch(watch *w, const json_t *old, const json_t *obj, bool deleted) {
   switch (w->mode) {
-  case WATCH_SELF: tug_controller_enqueue_obj(w->c, obj); break;
-  case WATCH_OWNED: owned_changed(w, old, obj, deleted); break;
-  case WATCH_FN: w->fn(w->c, old, obj, deleted, w->arg); break;
+  case WATCH_SELF:
+    tug_controller_enqueue_obj(w->c, obj);
+    break;
+  case WATCH_OWNED:
+    owned_changed(w, old, obj, deleted);
+    break;
+  case WATCH_FN:
+    w->fn(w->c, old, obj, deleted, w->arg);
+    break;
   }
 }
 
-static void on_add(json_t *obj, void *arg) { dispatch(arg, NULL, obj, false); }
-static void on_update(json_t *old, json_t *obj, void *arg) { dispatch(arg, old, obj, false); }
-static void on_delete(json_t *obj, void *arg) { dispatch(arg, NULL, obj, true); }
+static void on_add(json_t *obj, void *arg) {
+  dispatch(arg, NULL, obj, false);
+}
+static void on_update(json_t *old, json_t *obj, void *arg) {
+  dispatch(arg, old, obj, false);
+}
+static void on_delete(json_t *obj, void *arg) {
+  dispatch(arg, NULL, obj, true);
+}
 
 static int add_watch(tug_controller *c, tug_shared_informer *si, watch w, tug_error *err) {
   if (c->n_watches == MAX_WATCHES)
@@ -271,12 +284,7 @@ int tug_controller_watch_fn(tug_controller *c, tug_shared_informer *si, tug_cont
 /* ---- workers ---- */
 
 static void observe(tug_controller *c, double seconds, bool failed) {
-  int i = 0;
-  while (i < LATENCY_BUCKETS && seconds > latency_bounds[i])
-    i++;
-  atomic_fetch_add(&c->buckets[i], 1);
-  atomic_fetch_add(&c->reconciles, 1);
-  atomic_fetch_add(&c->sum_us, (uint64_t)(seconds * 1e6));
+  tug_histogram_observe(&c->latency, seconds);
   if (failed)
     atomic_fetch_add(&c->errors, 1);
 }
@@ -382,22 +390,9 @@ static void render_latency(tug_controller *const *cs, size_t n, FILE *f) {
         "# TYPE tug_controller_reconcile_duration_seconds histogram\n",
         f);
   for (size_t k = 0; k < n; k++) {
-    uint64_t cum = 0;
-    for (int i = 0; i <= LATENCY_BUCKETS; i++) {
-      cum += atomic_load(&cs[k]->buckets[i]);
-      char le[16];
-      if (i < LATENCY_BUCKETS)
-        snprintf(le, sizeof le, "%g", latency_bounds[i]);
-      else
-        snprintf(le, sizeof le, "+Inf");
-      fprintf(f, "tug_controller_reconcile_duration_seconds_bucket{controller=\"%s\",le=\"%s\"} %llu\n",
-              cs[k]->name, le, (unsigned long long)cum);
-    }
-    fprintf(f,
-            "tug_controller_reconcile_duration_seconds_sum{controller=\"%s\"} %.6f\n"
-            "tug_controller_reconcile_duration_seconds_count{controller=\"%s\"} %llu\n",
-            cs[k]->name, (double)atomic_load(&cs[k]->sum_us) / 1e6, cs[k]->name,
-            (unsigned long long)atomic_load(&cs[k]->reconciles));
+    char labels[160];
+    snprintf(labels, sizeof labels, "controller=\"%s\"", cs[k]->name);
+    tug_histogram_render(&cs[k]->latency, f, "tug_controller_reconcile_duration_seconds", labels);
   }
 }
 
@@ -406,17 +401,22 @@ static void render_family(tug_controller *const *cs, size_t n, FILE *f, const ch
                           uint64_t (*value)(tug_controller *c)) {
   fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
   for (size_t i = 0; i < n; i++)
-    fprintf(f, "%s{controller=\"%s\"} %llu\n", name, cs[i]->name,
-            (unsigned long long)value(cs[i]));
+    fprintf(f, "%s{controller=\"%s\"} %llu\n", name, cs[i]->name, (unsigned long long)value(cs[i]));
 }
 
-static uint64_t depth(tug_controller *c) { return tug_workqueue_len(c->q); }
-static uint64_t reconciles(tug_controller *c) { return atomic_load(&c->reconciles); }
-static uint64_t errors(tug_controller *c) { return atomic_load(&c->errors); }
+static uint64_t depth(tug_controller *c) {
+  return tug_workqueue_len(c->q);
+}
+static uint64_t reconciles(tug_controller *c) {
+  return atomic_load(&c->latency.count);
+}
+static uint64_t errors(tug_controller *c) {
+  return atomic_load(&c->errors);
+}
 
 void tug_controller_render_metrics(tug_controller *const *cs, size_t n, FILE *f) {
-  render_family(cs, n, f, "tug_controller_workqueue_depth",
-                "Keys ready and waiting for a worker.", "gauge", depth);
+  render_family(cs, n, f, "tug_controller_workqueue_depth", "Keys ready and waiting for a worker.",
+                "gauge", depth);
   render_family(cs, n, f, "tug_controller_reconcile_total", "Reconciles run.", "counter",
                 reconciles);
   render_family(cs, n, f, "tug_controller_reconcile_errors_total",

@@ -243,7 +243,7 @@ static int run(const config *cfg, tug_error *err) {
     goto out;
   }
   sched_binder_attach(binder, a.core);
-  metrics.core = a.core;
+  sched_metrics_init(&metrics, a.core);
   if (sched_metrics_serve(&metrics, cfg->listen, err) < 0 ||
       start_informers(cli, &a, w, n_watched, err) < 0 ||
       (status = sched_status_writer_start(cli, a.core, cfg->status_period_ms, err)) == NULL)

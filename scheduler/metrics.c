@@ -5,16 +5,16 @@
 
 #include <stdio.h>
 
-static const double bounds[SCHED_LATENCY_BUCKETS] = {
-    0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+static const double bounds[] = {0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                0.5,   1,     2.5,   5,    10,    30,   60};
+
+void sched_metrics_init(sched_metrics *m, sched_core *core) {
+  *m = (sched_metrics){.core = core};
+  tug_histogram_init(&m->latency, bounds, sizeof bounds / sizeof bounds[0]);
+}
 
 void sched_metrics_observe_latency(sched_metrics *m, double seconds) {
-  int i = 0;
-  while (i < SCHED_LATENCY_BUCKETS && seconds > bounds[i])
-    i++;
-  atomic_fetch_add(&m->buckets[i], 1);
-  atomic_fetch_add(&m->count, 1);
-  atomic_fetch_add(&m->sum_us, (uint64_t)(seconds * 1e6));
+  tug_histogram_observe(&m->latency, seconds);
 }
 
 static void render_queues(FILE *f, sched_core *c) {
@@ -61,20 +61,7 @@ static void render_latency(FILE *f, sched_metrics *m) {
   fputs("# HELP tug_scheduler_e2e_scheduling_duration_seconds From pending to bound.\n"
         "# TYPE tug_scheduler_e2e_scheduling_duration_seconds histogram\n",
         f);
-  uint64_t cum = 0;
-  for (int i = 0; i <= SCHED_LATENCY_BUCKETS; i++) {
-    cum += atomic_load(&m->buckets[i]);
-    if (i < SCHED_LATENCY_BUCKETS)
-      fprintf(f, "tug_scheduler_e2e_scheduling_duration_seconds_bucket{le=\"%g\"} %llu\n",
-              bounds[i], (unsigned long long)cum);
-    else
-      fprintf(f, "tug_scheduler_e2e_scheduling_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-              (unsigned long long)cum);
-  }
-  fprintf(f,
-          "tug_scheduler_e2e_scheduling_duration_seconds_sum %.6f\n"
-          "tug_scheduler_e2e_scheduling_duration_seconds_count %llu\n",
-          (double)atomic_load(&m->sum_us) / 1e6, (unsigned long long)atomic_load(&m->count));
+  tug_histogram_render(&m->latency, f, "tug_scheduler_e2e_scheduling_duration_seconds", NULL);
 }
 
 void sched_metrics_render(FILE *f, void *arg) {

@@ -13,18 +13,17 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "histogram.h"
 #include "metrics-server.h"
 #include "scheduler.h"
 
-#define SCHED_LATENCY_BUCKETS 15
-
 typedef struct sched_metrics {
   sched_core *core;
-  _Atomic uint64_t buckets[SCHED_LATENCY_BUCKETS + 1]; /* the last is +Inf */
-  _Atomic uint64_t count, sum_us;
+  tug_histogram latency; /* sched_metrics_init sets its buckets */
   tug_metrics_server *server;
 } sched_metrics;
 
+void sched_metrics_init(sched_metrics *m, sched_core *core);
 /* First pending sighting to a successful bind, in seconds. */
 void sched_metrics_observe_latency(sched_metrics *m, double seconds);
 /* The page, into f (a tug_metrics_render_fn; arg is m). */
