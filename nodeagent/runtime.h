@@ -166,7 +166,7 @@ int agent_runtime_container_wait(agent_container *c, int timeout_ms,
                                  agent_container_status *st, tug_error *err);
 int agent_runtime_container_signal(agent_container *c, int sig, tug_error *err);
 /* Run argv inside the running container c: in its mount, PID, network, IPC
- * and UTS namespaces, at its root, with its capabilities and no_new_privs,
+ * and UTS namespaces (and its pod's user namespace, as its root), at its root, with its capabilities and no_new_privs,
  * stdio on /dev/null. SIGKILLed after timeout_ms. *exit_code as for
  * containers (128 + signal when killed; 126/127 when it could not start).
  * Blocks for up to timeout_ms: _start and _wait split it for callers that
