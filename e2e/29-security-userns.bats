@@ -76,6 +76,12 @@ logged() { log_of "$1" | grep -q "$2"; }
   node_healthy
 }
 
+@test "userns: the pod's root binds port 80: the user namespace owns the pod's network" {
+  mkuserns binder 'mkdir -p /tmp/www && httpd -p 80 -h /tmp/www && echo bound-80; exec sleep 3600'
+  wait_for 20 logged binder bound-80
+  node_healthy
+}
+
 @test "userns: two pods get disjoint ranges, and a deleted pod's range is freed" {
   mkuserns one 'echo up; exec sleep 3600'
   mkuserns two 'echo up; exec sleep 3600'
