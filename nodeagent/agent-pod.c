@@ -434,6 +434,7 @@ static void config_error(agent_pod *p, agent_ctr *c, const char *what, const tug
 static bool resolve_volumes(agent_pod *p, agent_ctr *c, agent_volume_plan *plan) {
   agent_volume_ctx ctx = {.pod = p->pod,
                           .sandbox_dir = agent_runtime_sandbox_dir(p->sb),
+                          .root_id = agent_runtime_sandbox_root_id(p->sb),
                           .get = api_get,
                           .get_arg = p->env->client};
   tug_error err = {0};

@@ -97,13 +97,22 @@ static bool is_mount_point(const char *path) {
   return stat(path, &st) == 0 && stat(parent, &pst) == 0 && st.st_dev != pst.st_dev;
 }
 
-static int prepare_empty_dir(const json_t *vol, const char *dir, tug_error *err) {
+/* The pod's root owns its emptyDir: with a user namespace of its own, the
+ * host ids that are root inside (agent_runtime_sandbox_root_id). */
+static int own_empty_dir(const agent_volume_ctx *ctx, const char *dir, tug_error *err) {
+  if (chown(dir, ctx->root_id, ctx->root_id) < 0)
+    return tug_error_errno(err, errno, "chown %s", dir);
+  return 0;
+}
+
+static int prepare_empty_dir(const agent_volume_ctx *ctx, const json_t *vol, const char *dir,
+                             tug_error *err) {
   const char *medium = tug_obj_get_str(vol, "emptyDir.medium");
   bool memory = medium && strcmp(medium, "Memory") == 0;
   if (medium && medium[0] && !memory)
     return tug_error_set(err, EINVAL, "emptyDir medium \"%s\" is not supported (\"\" or Memory)",
                          medium);
-  if (mkdir_mode(dir, 0777, err) < 0)
+  if (mkdir_mode(dir, 0777, err) < 0 || own_empty_dir(ctx, dir, err) < 0)
     return -1;
   if (!memory || is_mount_point(dir))
     return 0;
@@ -117,7 +126,7 @@ static int prepare_empty_dir(const json_t *vol, const char *dir, tug_error *err)
   }
   if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
     return tug_error_errno(err, errno, "mount tmpfs on %s", dir);
-  return 0;
+  return own_empty_dir(ctx, dir, err);
 }
 
 static const struct {
@@ -220,7 +229,7 @@ static int prepare_volume(const agent_volume_ctx *ctx, const json_t *vol, tug_er
   if (volume_dir(ctx, name, dir, sizeof dir, err) < 0)
     return -1;
   if (strcmp(type, "emptyDir") == 0)
-    return prepare_empty_dir(vol, dir, err);
+    return prepare_empty_dir(ctx, vol, dir, err);
   if (is_content_volume(type))
     return prepare_content(ctx, vol, type, dir, err);
   return tug_error_set(err, ENOTSUP,

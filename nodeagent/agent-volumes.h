@@ -31,6 +31,7 @@ typedef int (*agent_volume_get_fn)(void *arg, const char *path, json_t **out, tu
 typedef struct agent_volume_ctx {
   const json_t *pod;       /* metadata and spec.volumes */
   const char *sandbox_dir; /* volumes live in <sandbox_dir>/volumes */
+  uid_t root_id;           /* host uid and gid of the pod's root, who owns its emptyDirs */
   agent_volume_get_fn get; /* reads ConfigMaps and Secrets; NULL: such volumes fail */
   void *get_arg;
 } agent_volume_ctx;

@@ -212,15 +212,26 @@ int agent_runtime_container_adopt(agent_runtime *rt, agent_sandbox *sb, const ch
   return rc;
 }
 
+static bool ns_pinned(const agent_sandbox *sb, const char *ns) {
+  char path[PATH_MAX + 16];
+  struct statfs fs;
+  snprintf(path, sizeof path, "%s/ns/%s", sb->dir, ns);
+  return statfs(path, &fs) == 0 && fs.f_type == NSFS_MAGIC;
+}
+
+/* A pod with a user namespace of its own (its ns/user file exists) is intact
+ * only with that namespace pinned and its id range still recorded. */
+static bool userns_intact(agent_runtime *rt, agent_sandbox *sb) {
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/ns/user", sb->dir);
+  if (access(path, F_OK) < 0)
+    return true;
+  return ns_pinned(sb, "user") && agent_idrange_lookup(&rt->ids, sb->uid, &sb->id_base) == 1;
+}
+
 int agent_sandbox_reopen(agent_runtime *rt, agent_sandbox *sb, tug_error *err) {
-  static const char *const ns[] = {"net", "ipc", "uts"};
-  bool pinned = true;
-  for (size_t i = 0; i < sizeof ns / sizeof *ns && pinned; i++) {
-    char path[PATH_MAX + 16];
-    struct statfs fs;
-    snprintf(path, sizeof path, "%s/ns/%s", sb->dir, ns[i]);
-    pinned = statfs(path, &fs) == 0 && fs.f_type == NSFS_MAGIC;
-  }
+  bool pinned =
+      ns_pinned(sb, "net") && ns_pinned(sb, "ipc") && ns_pinned(sb, "uts") && userns_intact(rt, sb);
   if (pinned) {
     sb->adopted = true;
     return 1;
@@ -230,9 +241,13 @@ int agent_sandbox_reopen(agent_runtime *rt, agent_sandbox *sb, tug_error *err) {
   return 0;
 }
 
-const char *agent_runtime_state_dir(const agent_runtime *rt) { return rt->state_dir; }
+const char *agent_runtime_state_dir(const agent_runtime *rt) {
+  return rt->state_dir;
+}
 
-bool agent_runtime_sandbox_adopted(const agent_sandbox *sb) { return sb->adopted; }
+bool agent_runtime_sandbox_adopted(const agent_sandbox *sb) {
+  return sb->adopted;
+}
 
 char **agent_runtime_sandbox_list(agent_runtime *rt, tug_error *err) {
   char dir[PATH_MAX + 16];

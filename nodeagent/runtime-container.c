@@ -35,6 +35,7 @@ static char *const default_env[] = {AGENT_DEFAULT_PATH, NULL};
 typedef struct child_config {
   agent_rootfs_config rootfs;
   int ns_fds[3];
+  int userns_fd; /* the pod's own user namespace, joined last; -1: none */
   int cgroup_fds[AGENT_CGROUP_MAX_HIERARCHIES];
   size_t n_cgroup_fds;
   int err_fd, log_fd, null_fd;
@@ -76,7 +77,8 @@ static void reset_signals(void) {
  * nothing but its own stack: the child shares the agent's memory. Returns
  * only on failure, with errno of the most telling attempt. */
 static void exec_in_path(char *const *argv, char *const *env) {
-  const char *file = argv[0], *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  const char *file = argv[0],
+             *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   if (strchr(file, '/')) {
     execve(file, argv, env);
     return;
@@ -130,6 +132,12 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
    * it would fail the setup and even the pipe write that reports it. */
   if (agent_cgroup_join(cfg->cgroup_fds, cfg->n_cgroup_fds, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
+  /* After every mount (made with the host's privileges, which the mount
+   * namespace's owner requires) and before the capabilities are trimmed
+   * (which then are capabilities over the pod's namespaces only); before a
+   * seccomp filter too, which would refuse setns. */
+  if (cfg->userns_fd >= 0 && agent_userns_enter(cfg->userns_fd, msg, sizeof msg) < 0)
+    child_report(cfg->err_fd, msg);
   if (cfg->seccomp_first && agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
   if (agent_security_apply(cfg->err_fd, msg, sizeof msg) < 0)
@@ -163,7 +171,9 @@ static int read_child_error(int fd, tug_error *err) {
   return tug_error_set(err, EIO, "%s", msg);
 }
 
-static int child_main(void *arg) { container_child(arg); }
+static int child_main(void *arg) {
+  container_child(arg);
+}
 
 static int spawn(agent_container *c, child_config *cfg, tug_error *err) {
   int errp[2] = {-1, -1};
@@ -224,10 +234,30 @@ static int make_dirs(const agent_container *c, char (*paths)[PATH_MAX + 16], tug
   return 0;
 }
 
+/* With a user namespace of its own: the pod's root owns the overlay's upper
+ * dir (so the root dir and what it writes are its own), the image is seen
+ * through an idmapped mount on <container dir>/lower. */
+static int prepare_userns(const agent_sandbox *sb, const agent_container *c, child_config *cfg,
+                          char *lower, size_t size, tug_error *err) {
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/ns/user", sb->dir);
+  cfg->userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (cfg->userns_fd < 0)
+    return tug_error_errno(err, errno, "open %s", path);
+  snprintf(lower, size, "%s/lower", c->dir);
+  if (mkdir(lower, 0700) < 0 && errno != EEXIST)
+    return tug_error_errno(err, errno, "mkdir %s", lower);
+  if (chown(cfg->rootfs.upper, sb->id_base, sb->id_base) < 0)
+    return tug_error_errno(err, errno, "chown %s", cfg->rootfs.upper);
+  cfg->rootfs.idmapped_lower = lower;
+  cfg->rootfs.userns_fd = cfg->userns_fd;
+  return 0;
+}
+
 static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spec *spec,
                  agent_container *c, tug_error *err) {
-  char parent[PATH_MAX + 16], paths[3][PATH_MAX + 16], hosts[PATH_MAX + 16],
-      resolv[PATH_MAX + 16];
+  char parent[PATH_MAX + 16], paths[3][PATH_MAX + 16], hosts[PATH_MAX + 16], resolv[PATH_MAX + 16],
+      lower[PATH_MAX + 16];
   snprintf(parent, sizeof parent, "%s/containers", sb->dir);
   if (agent_mkdir_p(parent, 0700, err) < 0 || make_dirs(c, paths, err) < 0)
     return -1;
@@ -241,9 +271,14 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
   if (null_fd < 0)
     return tug_error_errno(err, errno, "open /dev/null");
   child_config cfg = {
-      .rootfs = {.lower = spec->rootfs, .upper = paths[0], .work = paths[1],
-                 .merged = paths[2], .hosts = hosts, .resolv_conf = resolv},
+      .rootfs = {.lower = spec->rootfs,
+                 .upper = paths[0],
+                 .work = paths[1],
+                 .merged = paths[2],
+                 .hosts = hosts,
+                 .resolv_conf = resolv},
       .ns_fds = {-1, -1, -1},
+      .userns_fd = -1,
       .log_fd = log_fd,
       .null_fd = null_fd,
       .working_dir = spec->working_dir ? spec->working_dir : "/",
@@ -262,11 +297,13 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
     rc = agent_seccomp_save(c->dir, &filter, err);
   if (rc == 0)
     rc = open_ns_fds(sb, cfg.ns_fds, err);
+  if (rc == 0 && sb->id_base)
+    rc = prepare_userns(sb, c, &cfg, lower, sizeof lower, err);
   if (rc == 0)
     rc = agent_cgroup_create(rt->cgroup_mode, c->cgroup, &spec->resources, err);
   if (rc == 0)
-    rc = agent_cgroup_open_procs(rt->cgroup_mode, c->cgroup, cfg.cgroup_fds, &cfg.n_cgroup_fds,
-                                 err);
+    rc =
+        agent_cgroup_open_procs(rt->cgroup_mode, c->cgroup, cfg.cgroup_fds, &cfg.n_cgroup_fds, err);
   if (rc == 0) {
     rc = spawn(c, &cfg, err);
     for (size_t i = 0; i < cfg.n_cgroup_fds; i++)
@@ -276,6 +313,8 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
     if (cfg.ns_fds[i] >= 0)
       close(cfg.ns_fds[i]);
   agent_seccomp_release(&filter);
+  if (cfg.userns_fd >= 0)
+    close(cfg.userns_fd);
   return rc < 0 ? -1 : 0;
 }
 
@@ -300,8 +339,8 @@ static int check_mounts(const agent_container_spec *spec, tug_error *err) {
                          AGENT_MAX_MOUNTS);
   for (size_t i = 0; i < spec->n_mounts; i++) {
     const agent_mount *m = &spec->mounts[i];
-    if (m->source == NULL || m->source[0] != '/' || m->target == NULL ||
-        m->target[0] != '/' || m->target[1] == '\0' || (m->sub_path && m->sub_path[0] == '/'))
+    if (m->source == NULL || m->source[0] != '/' || m->target == NULL || m->target[0] != '/' ||
+        m->target[1] == '\0' || (m->sub_path && m->sub_path[0] == '/'))
       return tug_error_set(err, EINVAL, "volume mount %zu: unusable paths", i);
   }
   return 0;
@@ -344,19 +383,25 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
   return 0;
 }
 
-pid_t agent_runtime_container_pid(const agent_container *c) { return c->pid; }
-const char *agent_runtime_container_log(const agent_container *c) { return c->log; }
-const char *agent_runtime_container_cgroup(const agent_container *c) { return c->cgroup; }
+pid_t agent_runtime_container_pid(const agent_container *c) {
+  return c->pid;
+}
+const char *agent_runtime_container_log(const agent_container *c) {
+  return c->log;
+}
+const char *agent_runtime_container_cgroup(const agent_container *c) {
+  return c->cgroup;
+}
 
 /* status NULL: the exit went unseen (an adopted container reaped by init). */
 static void record_exit(agent_container *c, const int *status) {
   c->exited = true;
   c->status.running = false;
   c->status.exit_unknown = status == NULL;
-  c->status.exit_code = status == NULL           ? 137
-                        : WIFEXITED(*status)     ? WEXITSTATUS(*status)
-                        : WIFSIGNALED(*status)   ? 128 + WTERMSIG(*status)
-                                                 : 128;
+  c->status.exit_code = status == NULL         ? 137
+                        : WIFEXITED(*status)   ? WEXITSTATUS(*status)
+                        : WIFSIGNALED(*status) ? 128 + WTERMSIG(*status)
+                                               : 128;
   agent_container_stats st;
   c->status.oom_killed =
       agent_cgroup_stats(c->cgroup_mode, c->cgroup, &st, NULL) == 0 && st.oom_kills > 0;
@@ -437,6 +482,7 @@ static const char *const exec_ns_files[5] = {"ipc", "uts", "net", "pid", "mnt"};
 
 typedef struct exec_config {
   int ns_fds[5];
+  int userns_fd; /* the container's user namespace when not the agent's, else -1 */
   int cgroup_fds[AGENT_CGROUP_MAX_HIERARCHIES]; /* the container's cgroup.procs files */
   size_t n_cgroup_fds;
   int null_fd;
@@ -462,9 +508,13 @@ static __attribute__((noreturn)) void exec_command(const exec_config *cfg) {
 
 static __attribute__((noreturn)) void exec_child(const exec_config *cfg) {
   reset_signals();
+  char msg[256];
   for (int i = 0; i < 5; i++)
     if (setns(cfg->ns_fds[i], exec_ns_types[i]) < 0)
       _exit(126);
+  /* Last, as the container's own process did: no host root runs in there. */
+  if (cfg->userns_fd >= 0 && agent_userns_enter(cfg->userns_fd, msg, sizeof msg) < 0)
+    _exit(126);
   if (chdir("/") < 0)
     _exit(126);
   pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
@@ -483,6 +533,22 @@ static __attribute__((noreturn)) void exec_child(const exec_config *cfg) {
   _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
+/* The user namespace of pid, when it is not the agent's own: -1 then, or on
+ * failure (with errno). */
+static int open_foreign_userns(pid_t pid) {
+  char path[64];
+  struct stat own, theirs;
+  snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0 && fstat(fd, &theirs) == 0 && stat("/proc/self/ns/user", &own) == 0 &&
+      own.st_ino == theirs.st_ino && own.st_dev == theirs.st_dev) {
+    close(fd);
+    errno = 0;
+    return -1;
+  }
+  return fd;
+}
+
 static void close_fds(int *fds, int n) {
   for (int i = 0; i < n; i++)
     if (fds[i] >= 0)
@@ -495,7 +561,8 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
     return tug_error_set(err, ESRCH, "exec in container %s: it has exited", c->name);
   if (argv == NULL || argv[0] == NULL)
     return tug_error_set(err, EINVAL, "exec in container %s: no command", c->name);
-  exec_config cfg = {.ns_fds = {-1, -1, -1, -1, -1}, .timeout_ms = timeout_ms, .argv = argv};
+  exec_config cfg = {
+      .ns_fds = {-1, -1, -1, -1, -1}, .userns_fd = -1, .timeout_ms = timeout_ms, .argv = argv};
   char path[64];
   int rc = 0;
   for (int i = 0; i < 5 && rc == 0; i++) {
@@ -503,6 +570,8 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
     if ((cfg.ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
       rc = tug_error_errno(err, errno, "exec in container %s: open %s", c->name, path);
   }
+  if (rc == 0 && (cfg.userns_fd = open_foreign_userns(c->pid)) < 0 && errno != 0)
+    rc = tug_error_errno(err, errno, "exec in container %s: open its user namespace", c->name);
   if (rc == 0 && agent_cgroup_open_procs(c->cgroup_mode, c->cgroup, cfg.cgroup_fds,
                                          &cfg.n_cgroup_fds, err) < 0) {
     cfg.n_cgroup_fds = 0; /* closed by open_procs already */
@@ -525,6 +594,7 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
   }
   agent_seccomp_release(&filter);
   close_fds(cfg.ns_fds, 5);
+  close_fds(&cfg.userns_fd, 1);
   close_fds(cfg.cgroup_fds, (int)cfg.n_cgroup_fds);
   return rc;
 }

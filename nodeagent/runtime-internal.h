@@ -12,11 +12,13 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "error.h"
 #include "runtime-cgroup.h"
+#include "runtime-idrange.h"
 #include "runtime.h"
 
 /* The environment of a container whose spec gives none. */
@@ -33,6 +35,8 @@ struct agent_runtime {
   char state_dir[AGENT_STATE_DIR_MAX];
   char seccomp_dir[AGENT_STATE_DIR_MAX]; /* Localhost profiles; "": none */
   agent_cgroup_mode cgroup_mode;
+  char idrange_dir[AGENT_STATE_DIR_MAX + 16]; /* <state>/userns */
+  agent_idrange_pool ids;                     /* the pods' user namespace ranges */
 };
 
 struct agent_sandbox {
@@ -40,7 +44,8 @@ struct agent_sandbox {
   char name[AGENT_NAME_MAX];
   char dir[AGENT_PATH_MAX];
   char cgroup[2 * AGENT_NAME_MAX];
-  bool adopted; /* an earlier agent made it (runtime-adopt.c) */
+  bool adopted;     /* an earlier agent made it (runtime-adopt.c) */
+  uint32_t id_base; /* host uid and gid of the pod's root; 0: the pod uses the host's */
 };
 
 struct agent_container {
@@ -81,7 +86,11 @@ int agent_sandbox_init(agent_runtime *rt, const char *uid, const char *name, age
 /* What the child needs to build the container's file system. */
 typedef struct agent_rootfs_config {
   const char *lower, *upper, *work, *merged;
-  const char *hosts, *resolv_conf; /* host files bind-mounted read-only */
+  /* NULL, or where lower is bound idmapped through userns_fd first (the
+   * pod's user namespace), so that its root's files are the pod root's. */
+  const char *idmapped_lower;
+  int userns_fd;
+  const char *hosts, *resolv_conf;      /* host files bind-mounted read-only */
   agent_mount mounts[AGENT_MAX_MOUNTS]; /* volumes, a copy the child may read */
   size_t n_mounts;
 } agent_rootfs_config;
@@ -93,6 +102,21 @@ int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size);
 int agent_security_apply(int keep_fd, char *msg, size_t size);
 /* The capability set a container confined as sec runs with. */
 uint64_t agent_security_caps(const agent_security *sec);
+
+/* Child side, in the sandbox's new namespaces: its hostname, lo up. NULL,
+ * or what failed with errno set. */
+const char *agent_sandbox_configure(const agent_sandbox *sb);
+
+/* runtime-userns.c. Make the pod's user namespace with its net, IPC and UTS namespaces, the
+ * user namespace mapping 0 to sb->id_base for AGENT_IDRANGE_SIZE ids, and pin
+ * all four under <sb->dir>/ns/. */
+int agent_userns_pin(const agent_sandbox *sb, tug_error *err);
+/* Child side: join the user namespace and become its root. */
+int agent_userns_enter(int userns_fd, char *msg, size_t size);
+/* Child side: bind source (recursively) on target, its ids mapped as the
+ * user namespace userns_fd maps them. */
+int agent_userns_idmap(const char *source, const char *target, int userns_fd, char *msg,
+                       size_t size);
 
 /* Run fn(arg) in a child made with clone(CLONE_VM | CLONE_VFORK | flags) on a
  * stack of its own; returns once the child has exec'd or exited, with its pid

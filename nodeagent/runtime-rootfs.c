@@ -122,9 +122,8 @@ static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urand
 static const struct {
   const char *target, *link;
 } dev_links[] = {
-    {"/proc/self/fd", "fd"},         {"/proc/self/fd/0", "stdin"},
-    {"/proc/self/fd/1", "stdout"},   {"/proc/self/fd/2", "stderr"},
-    {"pts/ptmx", "ptmx"},
+    {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+    {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
 };
 
 static int setup_dev(int rootfd, char *msg, size_t size) {
@@ -138,8 +137,8 @@ static int setup_dev(int rootfd, char *msg, size_t size) {
     if (mount_in_root(rootfd, path, KIND_FILE, host, NULL, MS_BIND, NULL, msg, size) < 0)
       return -1;
   }
-  if (mount_in_root(rootfd, "dev/shm", KIND_DIR, "shm", "tmpfs",
-                    MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", msg, size) < 0 ||
+  if (mount_in_root(rootfd, "dev/shm", KIND_DIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                    "mode=1777,size=65536k", msg, size) < 0 ||
       mount_in_root(rootfd, "dev/pts", KIND_DIR, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
                     "newinstance,ptmxmode=0666,mode=0620", msg, size) < 0)
     return -1;
@@ -234,8 +233,14 @@ static int pivot(const char *root, char *msg, size_t size) {
 int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size) {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return fail(msg, size, errno, "make / private");
+  const char *lower = cfg->lower;
+  if (cfg->idmapped_lower) {
+    if (agent_userns_idmap(cfg->lower, cfg->idmapped_lower, cfg->userns_fd, msg, size) < 0)
+      return -1;
+    lower = cfg->idmapped_lower;
+  }
   char opts[3 * PATH_MAX + 64];
-  if (snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", cfg->lower, cfg->upper,
+  if (snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, cfg->upper,
                cfg->work) >= (int)sizeof opts)
     return fail(msg, size, ENAMETOOLONG, "overlay options");
   if (mount("overlay", cfg->merged, "overlay", MS_NODEV, opts) < 0)
@@ -247,8 +252,8 @@ int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size) {
   int rc = -1;
   if (mount_in_root(rootfd, "proc", KIND_DIR, "proc", "proc", hard, NULL, msg, size) < 0 ||
       setup_dev(rootfd, msg, size) < 0 ||
-      mount_in_root(rootfd, "sys", KIND_DIR, "sysfs", "sysfs", hard | MS_RDONLY, NULL, msg,
-                    size) < 0 ||
+      mount_in_root(rootfd, "sys", KIND_DIR, "sysfs", "sysfs", hard | MS_RDONLY, NULL, msg, size) <
+          0 ||
       mount_in_root(rootfd, "etc/hosts", KIND_FILE, cfg->hosts, NULL, MS_BIND | MS_RDONLY, NULL,
                     msg, size) < 0 ||
       mount_in_root(rootfd, "etc/resolv.conf", KIND_FILE, cfg->resolv_conf, NULL,

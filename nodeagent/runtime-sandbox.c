@@ -26,17 +26,20 @@
 #include "cleanup.h"
 #include "runtime-internal.h"
 
+/* Pinned for every pod; "user" too for a pod with its own (runtime-userns.c). */
 static const char *const ns_names[] = {"net", "ipc", "uts", NULL};
 
 int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *err) {
   agent_runtime *rt = calloc(1, sizeof *rt);
   if (rt == NULL)
     return tug_error_errno(err, ENOMEM, "allocate runtime");
-  if (snprintf(rt->state_dir, sizeof rt->state_dir, "%s", state_dir) >=
-      (int)sizeof rt->state_dir) {
+  if (snprintf(rt->state_dir, sizeof rt->state_dir, "%s", state_dir) >= (int)sizeof rt->state_dir) {
     free(rt);
     return tug_error_set(err, ENAMETOOLONG, "open runtime: state dir %s too long", state_dir);
   }
+  snprintf(rt->idrange_dir, sizeof rt->idrange_dir, "%s/userns", rt->state_dir);
+  rt->ids = (agent_idrange_pool){
+      .dir = rt->idrange_dir, .first = AGENT_IDRANGE_FIRST, .count = AGENT_IDRANGE_COUNT};
   if (agent_mkdir_p(state_dir, 0700, err) < 0 || agent_cgroup_init(&rt->cgroup_mode, err) < 0) {
     free(rt);
     return tug_error_wrap(err, "open runtime");
@@ -45,9 +48,17 @@ int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *er
   return 0;
 }
 
-void agent_runtime_close(agent_runtime *rt) { free(rt); }
+void agent_runtime_close(agent_runtime *rt) {
+  free(rt);
+}
 
-const char *agent_runtime_sandbox_dir(const agent_sandbox *sb) { return sb->dir; }
+const char *agent_runtime_sandbox_dir(const agent_sandbox *sb) {
+  return sb->dir;
+}
+
+uid_t agent_runtime_sandbox_root_id(const agent_sandbox *sb) {
+  return (uid_t)sb->id_base;
+}
 
 static int loopback_up(void) {
   _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -61,16 +72,19 @@ static int loopback_up(void) {
   return ioctl(s, SIOCSIFFLAGS, &ifr);
 }
 
+const char *agent_sandbox_configure(const agent_sandbox *sb) {
+  if (sethostname(sb->name, strlen(sb->name)) < 0)
+    return "sethostname";
+  if (loopback_up() < 0)
+    return "bring lo up";
+  return NULL;
+}
+
 /* Child: make the namespaces and pin them. Reports "what: why" on errfd. */
 static void sandbox_child(const agent_sandbox *sb, int errfd) {
   const char *what = "unshare net, ipc, uts";
-  if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
-    goto fail;
-  what = "sethostname";
-  if (sethostname(sb->name, strlen(sb->name)) < 0)
-    goto fail;
-  what = "bring lo up";
-  if (loopback_up() < 0)
+  if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0 ||
+      (what = agent_sandbox_configure(sb)) != NULL)
     goto fail;
   for (const char *const *ns = ns_names; *ns; ns++) {
     char src[64], dst[PATH_MAX + 16];
@@ -129,10 +143,11 @@ static int pin_namespaces(const agent_sandbox *sb, tug_error *err) {
 }
 
 static void unmount_namespaces(const agent_sandbox *sb) {
+  static const char *const all[] = {"net", "ipc", "uts", "user", NULL};
   char path[PATH_MAX + 16];
-  for (const char *const *ns = ns_names; *ns; ns++) {
+  for (const char *const *ns = all; *ns; ns++) {
     snprintf(path, sizeof path, "%s/ns/%s", sb->dir, *ns);
-    umount2(path, MNT_DETACH); /* EINVAL: it was never mounted */
+    umount2(path, MNT_DETACH); /* EINVAL: it was never mounted; ENOENT: no such file */
   }
 }
 
@@ -147,6 +162,9 @@ static int write_sandbox_files(const agent_sandbox *sb, const agent_sandbox_spec
     if (agent_write_file(path, "", err) < 0)
       return -1;
   }
+  snprintf(path, sizeof path, "%s/ns/user", sb->dir);
+  if (sb->id_base && agent_write_file(path, "", err) < 0)
+    return -1;
   char hosts[1024];
   if (spec->hosts == NULL)
     snprintf(hosts, sizeof hosts,
@@ -216,9 +234,10 @@ int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *sp
     free(sb);
     return -1;
   }
-  if (write_sandbox_files(sb, spec, err) < 0 ||
+  if ((spec->user_namespace && agent_idrange_alloc(&rt->ids, sb->uid, &sb->id_base, err) < 0) ||
+      write_sandbox_files(sb, spec, err) < 0 ||
       agent_cgroup_create(rt->cgroup_mode, sb->cgroup, &spec->resources, err) < 0 ||
-      pin_namespaces(sb, err) < 0) {
+      (sb->id_base ? agent_userns_pin(sb, err) : pin_namespaces(sb, err)) < 0) {
     tug_error_wrap(err, "create sandbox %s", spec->pod_uid);
     agent_runtime_sandbox_remove(rt, sb, NULL);
     return -1;
@@ -233,6 +252,10 @@ int agent_runtime_sandbox_remove(agent_runtime *rt, agent_sandbox *sb, tug_error
   if (agent_cgroup_delete(rt->cgroup_mode, sb->cgroup, err) < 0)
     rc = -1;
   if (agent_rm_rf(sb->dir, rc < 0 ? NULL : err) < 0)
+    rc = -1;
+  /* Only once its processes and files are gone: ids handed to the next pod
+   * must own nothing of this one's. */
+  if (rc == 0 && agent_idrange_release(&rt->ids, sb->uid, err) < 0)
     rc = -1;
   if (rc < 0)
     tug_error_wrap(err, "remove sandbox %s", sb->uid);

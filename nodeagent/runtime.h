@@ -2,9 +2,10 @@
  * runtime.h — the node agent's container runtime: pod sandboxes, containers,
  * their cgroups, and the local image store.
  *
- * A sandbox is a pod's network, IPC and UTS namespaces. They are kept alive by
- * bind-mounting their ns files under <state>/sandboxes/<pod-uid>/ns/, so no
- * helper process stays. A container is a process in its own PID and mount
+ * A sandbox is a pod's network, IPC and UTS namespaces, and with
+ * user_namespace its own user namespace that owns them. They are kept alive
+ * by bind-mounting their ns files under <state>/sandboxes/<pod-uid>/ns/, so
+ * no helper process stays. A container is a process in its own PID and mount
  * namespace that joins the sandbox's namespaces, runs on an overlayfs of an
  * image rootfs, and is placed in its cgroups before it runs any image code.
  * Every function returns a negative value on failure and fills err.
@@ -136,6 +137,10 @@ int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *sp
  * sandbox's containers must have been removed. Frees sb even on failure. */
 int agent_runtime_sandbox_remove(agent_runtime *rt, agent_sandbox *sb, tug_error *err);
 const char *agent_runtime_sandbox_dir(const agent_sandbox *sb);
+/* The host uid (and gid) the pod's root has: the base of its id range with a
+ * user namespace of its own, else 0. Files its root is to own (an emptyDir)
+ * are chowned to it. */
+uid_t agent_runtime_sandbox_root_id(const agent_sandbox *sb);
 /* True when sandbox_create found the pod's sandbox made by an earlier agent
  * still intact and took it over (a stale one is purged and made anew). */
 bool agent_runtime_sandbox_adopted(const agent_sandbox *sb);
@@ -163,7 +168,7 @@ int agent_runtime_container_wait(agent_container *c, int timeout_ms,
                                  agent_container_status *st, tug_error *err);
 int agent_runtime_container_signal(agent_container *c, int sig, tug_error *err);
 /* Run argv inside the running container c: in its mount, PID, network, IPC
- * and UTS namespaces, at its root, with its capabilities and no_new_privs,
+ * and UTS namespaces (and its pod's user namespace, as its root), at its root, with its capabilities and no_new_privs,
  * stdio on /dev/null. SIGKILLed after timeout_ms. *exit_code as for
  * containers (128 + signal when killed; 126/127 when it could not start).
  * Blocks for up to timeout_ms: _start and _wait split it for callers that

@@ -8,7 +8,10 @@
  * layout, so its runs happen in a child that unshares its mount namespace
  * and unmounts /sys/fs/cgroup/unified there, as PLATFORM.md describes.
  *
- *   build/bench-runtime [-n RUNS] [--no-crun]
+ *   build/bench-runtime [-n RUNS] [--no-crun] [--userns]
+ *
+ * --userns: the pod has a user namespace of its own (spec.hostUsers false),
+ * and the sandbox's creation and removal is timed too, with and without one.
  */
 
 #include <errno.h>
@@ -73,6 +76,24 @@ static int bench_tugboat(agent_runtime *rt, agent_sandbox *sb, const char *rootf
       fprintf(stderr, "tugboat run %d: exit code %d\n", i, st.exit_code);
       return -1;
     }
+  }
+  return 0;
+}
+
+/* Sandbox create+remove, n times, with or without a user namespace. */
+static int bench_sandboxes(agent_runtime *rt, int n, bool userns, double *ms) {
+  tug_error err = {0};
+  agent_sandbox_spec spec = {
+      .pod_uid = "bench-sandbox", .pod_name = "bench", .user_namespace = userns};
+  for (int i = 0; i < n; i++) {
+    agent_sandbox *sb;
+    double t0 = tug_monotonic_seconds();
+    if (agent_runtime_sandbox_create(rt, &spec, &sb, &err) < 0 ||
+        agent_runtime_sandbox_remove(rt, sb, &err) < 0) {
+      fprintf(stderr, "sandbox %d: %s\n", i, err.msg);
+      return -1;
+    }
+    ms[i] = (tug_monotonic_seconds() - t0) * 1e3;
   }
   return 0;
 }
@@ -163,14 +184,16 @@ static int bench_crun(const char *root, const char *bundle, int n, double *ms) {
 
 int main(int argc, char **argv) {
   int n = 100;
-  bool with_crun = true;
+  bool with_crun = true, userns = false;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
       n = atoi(argv[++i]);
     else if (strcmp(argv[i], "--no-crun") == 0)
       with_crun = false;
+    else if (strcmp(argv[i], "--userns") == 0)
+      userns = true;
     else {
-      fprintf(stderr, "usage: %s [-n RUNS] [--no-crun]\n", argv[0]);
+      fprintf(stderr, "usage: %s [-n RUNS] [--no-crun] [--userns]\n", argv[0]);
       return 2;
     }
   }
@@ -187,7 +210,8 @@ int main(int argc, char **argv) {
   tug_error err = {0};
   agent_runtime *rt = NULL;
   agent_sandbox *sb = NULL;
-  agent_sandbox_spec spec = {.pod_uid = "bench-runtime", .pod_name = "bench"};
+  agent_sandbox_spec spec = {
+      .pod_uid = "bench-runtime", .pod_name = "bench", .user_namespace = userns};
   double *mem = mmap(NULL, 3 * (size_t)n * sizeof(double), PROT_READ | PROT_WRITE,
                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   int rc = 1;
@@ -203,6 +227,14 @@ int main(int argc, char **argv) {
     goto out;
   report("tugboat start-to-exit", ours, n, &m_ours);
   report("tugboat start-to-exit+remove", ours_removed, n, &m_removed);
+  if (userns) {
+    if (bench_sandboxes(rt, n, false, ours) < 0)
+      goto out;
+    report("sandbox create+remove, host users", ours, n, NULL);
+    if (bench_sandboxes(rt, n, true, ours) < 0)
+      goto out;
+    report("sandbox create+remove, own userns", ours, n, NULL);
+  }
   if (with_crun) {
     if (mkdir(bundle, 0700) < 0 || write_crun_bundle(bundle, rootfs, sb) < 0 ||
         bench_crun(root, bundle, n, crun) < 0) {
