@@ -1,6 +1,7 @@
 /*
  * metrics.c — the pod rows of an agent's /metrics (see metrics.h).
  */
+#include "array.h"
 #include "metrics.h"
 
 #include <stdbool.h>
@@ -45,14 +46,8 @@ static cli_pod_usage *find_or_add(cli_pod_usage **v, size_t *n, size_t *cap, con
   for (size_t i = 0; i < *n; i++)
     if (strcmp((*v)[i].namespace, ns) == 0 && strcmp((*v)[i].pod, pod) == 0)
       return &(*v)[i];
-  if (*n == *cap) {
-    size_t c = *cap ? *cap * 2 : 16;
-    cli_pod_usage *g = realloc(*v, c * sizeof *g);
-    if (g == NULL)
-      return NULL;
-    *v = g;
-    *cap = c;
-  }
+  if (TUG_ARRAY_RESERVE(*v, *cap, *n + 1, 16) < 0)
+    return NULL;
   cli_pod_usage *u = &(*v)[(*n)++];
   *u = (cli_pod_usage){0};
   snprintf(u->namespace, sizeof u->namespace, "%s", ns);

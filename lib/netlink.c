@@ -34,6 +34,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "cleanup.h"
 #include "nsrun.h"
 
@@ -360,14 +361,8 @@ typedef struct dump_array {
 } dump_array;
 
 static void *dump_append(dump_array *d) {
-  if (d->count == d->cap) {
-    size_t cap = d->cap ? d->cap * 2 : 16;
-    void *items = realloc(d->items, cap * d->size);
-    if (items == NULL)
-      return NULL;
-    d->items = items;
-    d->cap = cap;
-  }
+  if (tug_array_reserve(&d->items, &d->cap, d->count + 1, d->size, 16) < 0)
+    return NULL;
   void *item = (char *)d->items + d->count++ * d->size;
   memset(item, 0, d->size);
   return item;

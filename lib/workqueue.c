@@ -10,6 +10,7 @@
  * sleeps until the earliest due time.
  */
 #include "workqueue.h"
+#include "array.h"
 #include "log.h"
 
 #include <pthread.h>
@@ -175,14 +176,8 @@ static bool wait_locked(tug_workqueue *q, const char *key, int64_t due_ms) {
     heap_up(q, d->idx);
     return d->idx == 0;
   }
-  if (q->n_heap == q->heap_cap) {
-    size_t cap = q->heap_cap ? q->heap_cap * 2 : 16;
-    delayed **h = realloc(q->heap, cap * sizeof *h);
-    if (h == NULL)
-      return false;
-    q->heap = h;
-    q->heap_cap = cap;
-  }
+  if (TUG_ARRAY_RESERVE(q->heap, q->heap_cap, q->n_heap + 1, 16) < 0)
+    return false;
   d = calloc(1, sizeof *d);
   if (d == NULL || (d->key = strdup(key)) == NULL) {
     free(d);

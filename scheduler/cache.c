@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "object.h"
 
 sched_cache *sched_cache_new(void) {
@@ -104,14 +105,8 @@ static bool node_ready(const json_t *node) {
 static int list_node(sched_cache *c, sched_node *n) {
   if (n->index != SIZE_MAX)
     return 0;
-  if (c->n_nodes == c->cap_nodes) {
-    size_t cap = c->cap_nodes ? 2 * c->cap_nodes : 64;
-    sched_node **nn = realloc(c->nodes, cap * sizeof *nn);
-    if (nn == NULL)
-      return -1;
-    c->nodes = nn;
-    c->cap_nodes = cap;
-  }
+  if (TUG_ARRAY_RESERVE(c->nodes, c->cap_nodes, c->n_nodes + 1, 64) < 0)
+    return -1;
   n->index = c->n_nodes;
   c->nodes[c->n_nodes++] = n;
   return 0;
@@ -170,15 +165,9 @@ int sched_cache_add_pod(sched_cache *c, sched_pod *pod, const char *node_name,
   sched_node *n = node_get_or_add(c, node_name);
   if (n == NULL)
     return -1;
-  if (n->n_pods == n->cap_pods) {
-    size_t cap = n->cap_pods ? 2 * n->cap_pods : 8;
-    sched_pod **np = realloc(n->pods, cap * sizeof *np);
-    if (np == NULL) {
-      drop_if_unused(c, n);
-      return -1;
-    }
-    n->pods = np;
-    n->cap_pods = cap;
+  if (TUG_ARRAY_RESERVE(n->pods, n->cap_pods, n->n_pods + 1, 8) < 0) {
+    drop_if_unused(c, n);
+    return -1;
   }
   pod->node_slot = n->n_pods;
   n->pods[n->n_pods++] = pod;

@@ -8,19 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "object.h"
 
 /* ---- vectors and the heap of pending pods ---- */
 
 static int podvec_push(sched_podvec *pv, sched_pod *p) {
-  if (pv->n == pv->cap) {
-    size_t cap = pv->cap ? 2 * pv->cap : 16;
-    sched_pod **v = realloc(pv->v, cap * sizeof *v);
-    if (v == NULL)
-      return -1;
-    pv->v = v;
-    pv->cap = cap;
-  }
+  if (TUG_ARRAY_RESERVE(pv->v, pv->cap, pv->n + 1, 16) < 0)
+    return -1;
   p->qslot = pv->n;
   pv->v[pv->n++] = p;
   return 0;
@@ -379,13 +374,8 @@ static void rehome(sched_queues *qs) {
 }
 
 static int insert_sorted(sched_queues *qs, sched_queue *q) {
-  if (qs->n == qs->cap) {
-    sched_queue **v = realloc(qs->v, 2 * qs->cap * sizeof *v);
-    if (v == NULL)
-      return -1;
-    qs->v = v;
-    qs->cap *= 2;
-  }
+  if (TUG_ARRAY_RESERVE(qs->v, qs->cap, qs->n + 1, 8) < 0)
+    return -1;
   size_t i = qs->n;
   while (i > 0 && strcmp(qs->v[i - 1]->name, q->name) > 0) {
     qs->v[i] = qs->v[i - 1];
