@@ -181,6 +181,11 @@ void val_default_pod_template(json_t *workload_spec, val_pod_use use);
  * names across both lists for the uniqueness rule. */
 void val_containers(const val_obj *spec, const char *key, json_t *names);
 void val_default_container(json_t *container);
+/* Security: the pod's securityContext and host namespace switches, and one
+ * container's securityContext (validation-security.c). */
+void val_pod_security(const val_obj *spec);
+void val_container_security(const val_obj *container);
+
 /* A resource name containers may request (also LimitRange's); adds its own cause. */
 bool val_container_resource_name(const val_obj *map, const char *name);
 
