@@ -94,6 +94,16 @@ static void put_whom(FILE *f, const char *one, const char *many, const json_t *n
   put_list(f, names);
 }
 
+/* `container "a" uses hostPort 80` or `containers "a", "b" use hostPorts 80, 81`. */
+static void put_uses(FILE *f, const char *who, const json_t *names, const char *what,
+                     const json_t *values) {
+  bool many = json_array_size(names) > 1;
+  fprintf(f, "%s%s ", who, many ? "s" : "");
+  put_list(f, names);
+  fprintf(f, " %s %s%s ", many ? "use" : "uses", what, json_array_size(values) > 1 ? "s" : "");
+  put_list(f, values);
+}
+
 /* `pod`, `container "a"` or `pod and containers "a", "b"`; nothing when neither. */
 static void put_setters(FILE *f, bool pod, const json_t *names) {
   if (pod)
@@ -183,12 +193,9 @@ static void check_apparmor(const json_t *meta, const json_t *spec, json_t *out) 
   report(out, plural(bad, "forbidden AppArmor profile", "forbidden AppArmor profiles"), &d);
 }
 
-/* Capabilities: add only what container runtimes give by default. */
-static void check_capabilities_baseline(const json_t *meta, const json_t *spec, json_t *out) {
-  (void)meta;
-  static const char *const allowed[] = {
-      "AUDIT_WRITE",      "CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",       "MKNOD",
-      "NET_BIND_SERVICE", "SETFCAP", "SETGID",       "SETPCAP", "SETUID", "SYS_CHROOT", NULL};
+/* Containers adding a capability that is not in allowed, and those capabilities,
+ * written as `container "c" must not include "SYS_ADMIN" in ...add` (nothing when none). */
+static void put_forbidden_adds(detail *d, const json_t *spec, const char *const *allowed) {
   json_t *all = all_containers(spec), *names = json_array(), *caps = json_array();
   size_t i, j;
   json_t *c, *cap;
@@ -203,18 +210,28 @@ static void check_capabilities_baseline(const json_t *meta, const json_t *spec, 
     if (bad)
       json_array_append_new(names, json_string(name_of(c)));
   }
-  detail d;
-  detail_open(&d);
   if (json_array_size(names) > 0) {
-    put_whom(d.f, "container", "containers", names);
-    fputs(" must not include ", d.f);
-    put_list(d.f, caps);
-    fputs(" in securityContext.capabilities.add", d.f);
+    detail_part(d);
+    put_whom(d->f, "container", "containers", names);
+    fputs(" must not include ", d->f);
+    put_list(d->f, caps);
+    fputs(" in securityContext.capabilities.add", d->f);
   }
-  report(out, "non-default capabilities", &d);
   json_decref(all);
   json_decref(names);
   json_decref(caps);
+}
+
+/* Capabilities: add only what container runtimes give by default. */
+static void check_capabilities_baseline(const json_t *meta, const json_t *spec, json_t *out) {
+  (void)meta;
+  static const char *const allowed[] = {
+      "AUDIT_WRITE",      "CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",       "MKNOD",
+      "NET_BIND_SERVICE", "SETFCAP", "SETGID",       "SETPCAP", "SETUID", "SYS_CHROOT", NULL};
+  detail d;
+  detail_open(&d);
+  put_forbidden_adds(&d, spec, allowed);
+  report(out, "non-default capabilities", &d);
 }
 
 /* Host namespaces: no hostNetwork, hostPID or hostIPC. */
@@ -270,12 +287,8 @@ static void check_host_ports(const json_t *meta, const json_t *spec, json_t *out
   }
   detail d;
   detail_open(&d);
-  if (json_array_size(names) > 0) {
-    put_whom(d.f, "container", "containers", names);
-    fprintf(d.f, " %s ", plural(json_array_size(names), "uses", "use"));
-    fputs(plural(json_array_size(ports), "hostPort ", "hostPorts "), d.f);
-    put_list(d.f, ports);
-  }
+  if (json_array_size(names) > 0)
+    put_uses(d.f, "container", names, "hostPort", ports);
   report(out, "hostPort", &d);
   json_decref(all);
   json_decref(names);
@@ -466,39 +479,17 @@ static bool keeps_capabilities(const json_t *c) {
 /* Capabilities: drop ALL, add back NET_BIND_SERVICE at most. */
 static void check_capabilities_restricted(const json_t *meta, const json_t *spec, json_t *out) {
   (void)meta;
-  json_t *all = all_containers(spec), *adders = json_array(), *caps = json_array();
+  static const char *const allowed[] = {"NET_BIND_SERVICE", NULL};
   json_t *droppers = containers_where(spec, keeps_capabilities);
-  size_t i, j;
-  json_t *c, *cap;
-  json_array_foreach(all, i, c) {
-    bool bad = false;
-    json_array_foreach(tug_obj_get(c, "securityContext.capabilities.add"), j, cap) {
-      if (json_is_string(cap) && strcmp(json_string_value(cap), "NET_BIND_SERVICE") != 0) {
-        add_unique(caps, json_string_value(cap));
-        bad = true;
-      }
-    }
-    if (bad)
-      json_array_append_new(adders, json_string(name_of(c)));
-  }
   detail d;
   detail_open(&d);
   if (json_array_size(droppers) > 0) {
     put_whom(d.f, "container", "containers", droppers);
     fputs(" must set securityContext.capabilities.drop=[\"ALL\"]", d.f);
   }
-  if (json_array_size(adders) > 0) {
-    detail_part(&d);
-    put_whom(d.f, "container", "containers", adders);
-    fputs(" must not include ", d.f);
-    put_list(d.f, caps);
-    fputs(" in securityContext.capabilities.add", d.f);
-  }
+  put_forbidden_adds(&d, spec, allowed);
   report(out, "unrestricted capabilities", &d);
-  json_decref(all);
-  json_decref(adders);
   json_decref(droppers);
-  json_decref(caps);
 }
 
 /* Volume types: only those that cannot reach the host. */
@@ -524,13 +515,8 @@ static void check_restricted_volumes(const json_t *meta, const json_t *spec, jso
   }
   detail d;
   detail_open(&d);
-  if (json_array_size(names) > 0) {
-    put_whom(d.f, "volume", "volumes", names);
-    fprintf(d.f, " %s ", plural(json_array_size(names), "uses", "use"));
-    fputs(plural(json_array_size(types), "restricted volume type ", "restricted volume types "),
-          d.f);
-    put_list(d.f, types);
-  }
+  if (json_array_size(names) > 0)
+    put_uses(d.f, "volume", names, "restricted volume type", types);
   report(out, "restricted volume types", &d);
   json_decref(names);
   json_decref(types);

@@ -145,14 +145,7 @@ static void validate_http_get(const val_obj *h) {
     val_invalid_str(h, "path", path, "must be an absolute path starting with \"/\"");
   val_enum(h, "scheme", schemes);
   val_string(h, "host");
-  size_t n = val_array_len(h, "httpHeaders");
-  for (size_t i = 0; i < n; i++) {
-    val_obj header;
-    if (val_enter_item(&header, h, "httpHeaders", i)) {
-      val_string_required(&header, "name");
-      val_string(&header, "value");
-    }
-  }
+  val_name_value_list(h, "httpHeaders");
 }
 
 static void validate_probe_handler(const val_obj *p) {

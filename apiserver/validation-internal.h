@@ -101,6 +101,8 @@ bool val_int_between(const val_obj *o, const char *key, int64_t min, int64_t max
 const char *val_enum(const val_obj *o, const char *key, const char *const *supported);
 /* An array of strings (command, args). */
 void val_string_list(const val_obj *o, const char *key);
+/* An array of {name (required), value} string pairs (httpHeaders, sysctls). */
+void val_name_value_list(const val_obj *o, const char *key);
 /* An object of string values; NULL when absent or wrong. */
 json_t *val_string_map(const val_obj *o, const char *key);
 /* Labels-like map: valid label keys and values (labels, nodeSelector, selector). */

@@ -91,17 +91,6 @@ static void validate_common(const val_obj *sc) {
 
 /* ---- the pod ---- */
 
-static void validate_sysctls(const val_obj *sc) {
-  size_t n = val_array_len(sc, "sysctls");
-  for (size_t i = 0; i < n; i++) {
-    val_obj s;
-    if (val_enter_item(&s, sc, "sysctls", i)) {
-      val_string_required(&s, "name");
-      val_string(&s, "value");
-    }
-  }
-}
-
 static void validate_pod_context(const val_obj *spec) {
   static const char *const policies[] = {"Always", "OnRootMismatch", NULL};
   val_obj sc;
@@ -111,7 +100,7 @@ static void validate_pod_context(const val_obj *spec) {
   validate_id(&sc, "fsGroup");
   validate_supplemental_groups(&sc);
   val_enum(&sc, "fsGroupChangePolicy", policies);
-  validate_sysctls(&sc);
+  val_name_value_list(&sc, "sysctls");
 }
 
 void val_pod_security(const val_obj *spec) {

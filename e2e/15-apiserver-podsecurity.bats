@@ -26,14 +26,7 @@ setup_file() {
   namespace warned "{\"$ENFORCE\": \"baseline\", \"$WARN\": \"restricted\"}"
   namespace audited "{\"$ENFORCE\": \"privileged\", \"$AUDIT\": \"baseline\"}"
   export KUBECONFIG="$ETCD_DIR/kubeconfig"
-  cat >"$KUBECONFIG" <<KC
-apiVersion: v1
-kind: Config
-clusters: [{name: tug, cluster: {server: "$API"}}]
-users: [{name: me, user: {}}]
-contexts: [{name: tug, context: {cluster: tug, user: me, namespace: default}}]
-current-context: tug
-KC
+  kubeconfig "$KUBECONFIG"
 }
 
 # pod NAME [SPEC_JSON merged into a one-container spec] [CONTAINER_JSON merged into the container]

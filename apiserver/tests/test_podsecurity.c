@@ -16,22 +16,10 @@
 #include "object.h"
 #include "podsecurity.h"
 
+#include "json_text.h"
+
 #define BASELINE API_PODSEC_BASELINE
 #define RESTRICTED API_PODSEC_RESTRICTED
-
-/* JSON written with ' for ". */
-static json_t *js(const char *text) {
-  char *s = strdup(text);
-  for (char *p = s; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  json_error_t e;
-  json_t *v = json_loads(s, JSON_DECODE_ANY, &e);
-  if (v == NULL)
-    fail_msg("bad test JSON (%s): %s", e.text, s);
-  free(s);
-  return v;
-}
 
 /* A pod spec that baseline allows: one plain container. */
 static json_t *plain_spec(void) {

@@ -18,6 +18,8 @@
 #include "registry.h"
 #include "validation.h"
 
+#include "json_text.h"
+
 /* A Pod whose spec has spec_members and whose one container has container_members, both
  * JSON object members written with ' for " ("" for none). */
 static json_t *pod(const char *spec_members, const char *container_members) {
@@ -28,14 +30,7 @@ static json_t *pod(const char *spec_members, const char *container_members) {
            "'spec':{%s%s'containers':[{'name':'c','image':'busybox'%s%s}]}}",
            spec_members, *spec_members ? "," : "", *container_members ? "," : "",
            container_members);
-  for (char *p = text; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  json_error_t e;
-  json_t *o = json_loads(text, 0, &e);
-  if (o == NULL)
-    fail_msg("bad test JSON (%s): %s", e.text, text);
-  return o;
+  return js(text);
 }
 
 /* The causes of creating obj (consumed), as the server runs it. */
