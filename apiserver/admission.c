@@ -261,7 +261,13 @@ static int admit_pod_security(api_server *s, const api_kind *k, const json_t *ob
   api_podsec_policy p;
   namespace_policy(s, tug_obj_namespace(obj), &p);
   bool is_pod = pod == obj;
-  char *text = violations_at(p.enforce, meta, spec);
+  /* Audited first: a refused pod is worth a line too. */
+  char *text = NULL;
+  if (p.audit != API_PODSEC_PRIVILEGED && (text = violations_at(p.audit, meta, spec)) != NULL) {
+    audit(k, obj, p.audit, text);
+    free(text);
+  }
+  text = violations_at(p.enforce, meta, spec);
   if (text && is_pod) {
     api_fail(out, 403, "pods \"%s\" is forbidden: violates PodSecurity \"%s:latest\": %s",
              tug_obj_name(obj), api_podsec_level_name(p.enforce), text);
@@ -275,10 +281,6 @@ static int admit_pod_security(api_server *s, const api_kind *k, const json_t *ob
   if (p.warn != p.enforce && (text = violations_at(p.warn, meta, spec)) != NULL) {
     api_warn(out, "would violate PodSecurity \"%s:latest\": %s", api_podsec_level_name(p.warn),
              text);
-    free(text);
-  }
-  if (p.audit != API_PODSEC_PRIVILEGED && (text = violations_at(p.audit, meta, spec)) != NULL) {
-    audit(k, obj, p.audit, text);
     free(text);
   }
   return 0;
