@@ -58,7 +58,7 @@ static void add_unique(json_t *set, const char *s) {
 
 /* ---- wording ---- */
 
-/* Text for a detail, written with fprintf and taken with detail_take. */
+/* The text of a violation's detail, written with fprintf and handed to report(). */
 typedef struct detail {
   char *text;
   size_t len;
