@@ -1,6 +1,6 @@
 /*
  * admission.c — namespace lifecycle, LimitRange, PriorityClass and
- * ResourceQuota admission (see admission.h).
+ * ResourceQuota admission, and Pod Security's lookups and answers (see admission.h).
  */
 #include "admission.h"
 
@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "object.h"
+#include "podsecurity.h"
 #include "quantity.h"
 #include "status.h"
 #include "watchcache.h"
@@ -204,4 +206,124 @@ int api_admit_create(api_server *s, const api_kind *k, json_t *obj, api_response
   if (admit_limit_ranges(s, obj, out) < 0 || admit_priority(s, obj, out) < 0)
     return -1;
   return 0;
+}
+
+/* ---- Pod Security (the checks are podsecurity.c's) ---- */
+
+/* Kinds whose pod template Kubernetes warns about (never refuses: their pods are). */
+static bool has_pod_template(const api_kind *k) {
+  return strcmp(k->kind, "Deployment") == 0 || strcmp(k->kind, "ReplicaSet") == 0 ||
+         strcmp(k->kind, "Job") == 0;
+}
+
+static void namespace_policy(api_server *s, const char *ns, api_podsec_policy *p) {
+  json_t *nso = lookup(s, "Namespace", NULL, ns);
+  api_podsec_policy_of(tug_obj_labels(nso), s->cfg.pod_security_default, p);
+  json_decref(nso);
+}
+
+/* The violations of (meta, spec) at level as text; NULL when there are none. */
+static char *violations_at(api_podsec_level level, const json_t *meta, const json_t *spec) {
+  json_t *v = api_podsec_check(level, meta, spec);
+  char *text = json_array_size(v) > 0 ? api_podsec_describe(v) : NULL;
+  json_decref(v);
+  return text;
+}
+
+static void audit(const api_kind *k, const json_t *obj, api_podsec_level level, const char *text) {
+  char quoted[2048];
+  tug_warn("pod security audit", "namespace=%s kind=%s name=%s policy=%s:latest violations=%s",
+           tug_obj_namespace(obj), k->kind, tug_obj_name(obj), api_podsec_level_name(level),
+           tug_log_quote(quoted, sizeof quoted, text));
+}
+
+/* What a Pod, or a workload's template, is checked on: NULL when it carries none. */
+static const json_t *pod_of(const api_kind *k, const json_t *obj) {
+  if (strcmp(k->kind, "Pod") == 0)
+    return obj;
+  return has_pod_template(k) ? tug_obj_get(obj, "spec.template") : NULL;
+}
+
+static bool worth_checking(const api_kind *k, const json_t *obj, const json_t *old) {
+  if (old == NULL)
+    return true;
+  if (strcmp(k->kind, "Pod") == 0)
+    return api_podsec_significant_update(obj, old);
+  return !json_equal(pod_of(k, obj), pod_of(k, old));
+}
+
+static int admit_pod_security(api_server *s, const api_kind *k, const json_t *obj,
+                              const json_t *old, api_response *out) {
+  const json_t *pod = pod_of(k, obj);
+  if (!json_is_object(pod) || !worth_checking(k, obj, old))
+    return 0;
+  const json_t *meta = json_object_get(pod, "metadata"), *spec = json_object_get(pod, "spec");
+  api_podsec_policy p;
+  namespace_policy(s, tug_obj_namespace(obj), &p);
+  bool is_pod = pod == obj;
+  /* Audited first: a refused pod is worth a line too. */
+  char *text = NULL;
+  if (p.audit != API_PODSEC_PRIVILEGED && (text = violations_at(p.audit, meta, spec)) != NULL) {
+    audit(k, obj, p.audit, text);
+    free(text);
+  }
+  text = violations_at(p.enforce, meta, spec);
+  if (text && is_pod) {
+    api_fail(out, 403, "pods \"%s\" is forbidden: violates PodSecurity \"%s:latest\": %s",
+             tug_obj_name(obj), api_podsec_level_name(p.enforce), text);
+    free(text);
+    return -1;
+  }
+  if (text)
+    api_warn(out, "would violate PodSecurity \"%s:latest\": %s", api_podsec_level_name(p.enforce),
+             text);
+  free(text);
+  if (p.warn != p.enforce && (text = violations_at(p.warn, meta, spec)) != NULL) {
+    api_warn(out, "would violate PodSecurity \"%s:latest\": %s", api_podsec_level_name(p.warn),
+             text);
+    free(text);
+  }
+  return 0;
+}
+
+/* A stricter enforce label does not touch running pods; as Kubernetes does,
+ * it tells whoever sets it which of them it would have refused. */
+static void warn_existing_pods(api_server *s, const json_t *ns, const json_t *old,
+                               api_response *out) {
+  api_podsec_policy now, before;
+  api_podsec_policy_of(tug_obj_labels(ns), s->cfg.pod_security_default, &now);
+  api_podsec_policy_of(tug_obj_labels(old), s->cfg.pod_security_default, &before);
+  if (now.enforce <= before.enforce)
+    return;
+  api_filter f = {.namespace = tug_obj_name(ns)};
+  api_cached **items;
+  size_t n;
+  int64_t rev;
+  api_watchcache_list(cache_of(s, "Pod"), &f, &items, &n, &rev);
+  bool first = true;
+  for (size_t i = 0; i < n; i++) {
+    const json_t *pod = items[i]->obj;
+    char *text =
+        violations_at(now.enforce, json_object_get(pod, "metadata"), json_object_get(pod, "spec"));
+    if (text && first)
+      api_warn(out,
+               "existing pods in namespace \"%s\" violate the new PodSecurity enforce level "
+               "\"%s:latest\"",
+               tug_obj_name(ns), api_podsec_level_name(now.enforce));
+    if (text)
+      api_warn(out, "%s: %s", tug_obj_name(pod), text);
+    first = first && text == NULL;
+    free(text);
+  }
+  api_cached_list_free(items, n);
+}
+
+int api_admit_pod_security(api_server *s, const api_kind *k, const json_t *obj, const json_t *old,
+                           api_response *out) {
+  if (strcmp(k->kind, "Namespace") == 0) {
+    if (old)
+      warn_existing_pods(s, obj, old, out);
+    return 0;
+  }
+  return admit_pod_security(s, k, obj, old, out);
 }

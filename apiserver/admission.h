@@ -1,7 +1,7 @@
 /*
  * admission.h — what happens to an object between validation and storage:
  * the namespace must exist and not be terminating, LimitRange defaults,
- * PriorityClass → spec.priority, and ResourceQuota.
+ * PriorityClass → spec.priority, ResourceQuota, and Pod Security.
  *
  * Quota is charged inside the object's own etcd transaction: the quota's new
  * status.used is written with a compare on the quota's mod_revision, so of two
@@ -20,6 +20,15 @@
 /* Namespace, LimitRange and PriorityClass admission for a new object; -1 with
  * out filled when refused. */
 int api_admit_create(api_server *s, const api_kind *k, json_t *obj, api_response *out);
+
+/* Pod Security for a Pod, or a Deployment's, ReplicaSet's or Job's pod template,
+ * being created (old NULL) or updated, at its namespace's levels: a Pod that
+ * violates the enforce level is refused (-1, 403 in out); what violates the
+ * warn level, and a template that violates either, adds warnings to out; the
+ * audit level logs. A Namespace whose enforce level becomes stricter warns
+ * about its pods that would now be refused. */
+int api_admit_pod_security(api_server *s, const api_kind *k, const json_t *obj, const json_t *old,
+                           api_response *out);
 
 /* Add the quota checks and usage updates for creating obj to txn; -1 with out
  * filled (403 naming quota, resource, requested, used, hard) when it would exceed one. */

@@ -303,7 +303,8 @@ void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
   }
   fill_generated_name(obj);
   tug_error err = {0};
-  if (api_admit_create(r->server, k, obj, out) < 0 || api_validate(k, obj, NULL, out) < 0) {
+  if (api_admit_create(r->server, k, obj, out) < 0 || api_validate(k, obj, NULL, out) < 0 ||
+      api_admit_pod_security(r->server, k, obj, NULL, out) < 0) {
     json_decref(obj);
     return;
   }

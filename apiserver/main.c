@@ -31,6 +31,7 @@ static void usage(FILE *f) {
              "                    [--watch-history N] [--watch-queue-events N]\n"
              "                    [--consistent-reads local|etcd] [--compaction-interval SECONDS]\n"
              "                    [--service-cluster-ip-range CIDR] [--service-node-port-range A-B]\n"
+             "                    [--pod-security-default privileged|baseline|restricted]\n"
              "                    [--log-level LEVEL] [--log-file PATH]\n");
 }
 
@@ -63,6 +64,7 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
       {"compaction-interval", required_argument, NULL, 'C'},
       {"service-cluster-ip-range", required_argument, NULL, 'S'},
       {"service-node-port-range", required_argument, NULL, 'N'},
+      {"pod-security-default", required_argument, NULL, 'P'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -86,6 +88,14 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
     case 'C': cfg->compaction_seconds = atoi(optarg); break;
     case 'S': cfg->service_cluster_ip_range = optarg; break;
     case 'N': cfg->service_node_port_range = optarg; break;
+    case 'P':
+      if (api_podsec_level_parse(optarg, &cfg->pod_security_default) < 0) {
+        fprintf(stderr, "tug-apiserver: --pod-security-default %s: expected privileged, baseline "
+                        "or restricted\n",
+                optarg);
+        return -1;
+      }
+      break;
     case 'h': usage(stdout); exit(0);
     default: usage(stderr); return -1;
     }
@@ -158,7 +168,8 @@ int main(int argc, char **argv) {
                           .consistent_reads = "local",
                           .compaction_seconds = 300,
                           .service_cluster_ip_range = "198.19.0.0/17",
-                          .service_node_port_range = "30000-32767"}};
+                          .service_node_port_range = "30000-32767",
+                          .pod_security_default = API_PODSEC_BASELINE}};
   const char *level = "info", *log_file = NULL;
   if (parse_flags(argc, argv, &s.cfg, &level, &log_file) < 0)
     return 2;

@@ -189,7 +189,11 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
       restore_owned(k, cur, old, o, out) < 0)
     goto done;
   api_svcalloc_prepare_update(k, cur, old);
-  if (api_validate(k, cur, old, out) < 0)
+  /* Warnings are about the attempt that is stored, not one retried. */
+  json_decref(out->warnings);
+  out->warnings = NULL;
+  if (api_validate(k, cur, old, out) < 0 ||
+      (!o->status_only && api_admit_pod_security(s, k, cur, old, out) < 0))
     goto done;
   bump_generation(cur, old);
   if (strcmp(k->kind, "ResourceQuota") == 0 && !o->status_only &&

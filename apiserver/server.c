@@ -41,6 +41,20 @@ void api_fail(api_response *out, int code, const char *fmt, ...) {
   out->body = api_status(code, NULL, NULL, "%s", msg);
 }
 
+void api_warn(api_response *out, const char *fmt, ...) {
+  char *text;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vasprintf(&text, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return;
+  if (out->warnings == NULL)
+    out->warnings = json_array();
+  json_array_append_new(out->warnings, json_string(text));
+  free(text);
+}
+
 void api_fail_error(api_response *out, const api_kind *kind, const char *name,
                     const tug_error *err) {
   int code = api_status_code_for(err);
@@ -61,12 +75,38 @@ static bool is_long_running(const api_request *r) {
          (query_true(r, "follow") && n > 4 && strcmp(r->path + n - 4, "/log") == 0);
 }
 
+/*
+ * RFC 7234's form, as Kubernetes sends it: `299 - "text"`, the text a quoted
+ * string. Header values must be one line of visible ASCII, so anything else
+ * becomes '?' (warnings are built from user input, such as container names).
+ */
+static void add_warnings(struct MHD_Response *resp, const json_t *warnings) {
+  size_t i;
+  json_t *w;
+  json_array_foreach(warnings, i, w) {
+    const char *text = json_string_value(w);
+    size_t n = strlen(text), o = 0;
+    char *value = malloc(2 * n + 16);
+    o += sprintf(value, "299 - \"");
+    for (size_t j = 0; j < n; j++) {
+      unsigned char c = (unsigned char)text[j];
+      if (c == '"' || c == '\\')
+        value[o++] = '\\';
+      value[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    strcpy(value + o, "\"");
+    MHD_add_response_header(resp, "Warning", value);
+    free(value);
+  }
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *conn, int code, json_t *body,
-                                 int retry_after) {
+                                 int retry_after, const json_t *warnings) {
   char *text = json_dumps(body, JSON_COMPACT);
   size_t len = strlen(text);
   struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(resp, "Content-Type", "application/json");
+  add_warnings(resp, warnings);
   if (retry_after > 0) {
     char ra[16];
     snprintf(ra, sizeof ra, "%d", retry_after);
@@ -78,10 +118,11 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int code, json_t *
 }
 
 static enum MHD_Result send_text(struct MHD_Connection *conn, int code, char *text,
-                                 const char *type) {
+                                 const char *type, const json_t *warnings) {
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(resp, "Content-Type", type);
+  add_warnings(resp, warnings);
   enum MHD_Result rc = MHD_queue_response(conn, code, resp);
   MHD_destroy_response(resp);
   return rc;
@@ -153,10 +194,11 @@ static enum MHD_Result respond(api_request *r, api_response *out) {
     rc = send_stream(r->conn, out);
   else if (out->text)
     rc = send_text(r->conn, out->code, out->text,
-                   out->content_type ? out->content_type : "text/plain");
+                   out->content_type ? out->content_type : "text/plain", out->warnings);
   else
-    rc = send_json(r->conn, out->code, out->body, out->retry_after);
+    rc = send_json(r->conn, out->code, out->body, out->retry_after, out->warnings);
   json_decref(out->body);
+  json_decref(out->warnings);
   return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "etcd.h"
+#include "podsecurity.h"
 #include "registry.h"
 #include "revision.h"
 
@@ -34,6 +35,7 @@ typedef struct api_config {
   int compaction_seconds;       /* etcd compaction interval; 0 = never */
   const char *service_cluster_ip_range; /* "198.19.0.0/17" */
   const char *service_node_port_range;  /* "30000-32767" */
+  api_podsec_level pod_security_default; /* for namespaces without an enforce label */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -79,6 +81,7 @@ typedef struct api_response {
   MHD_ContentReaderFreeCallback stream_free;
   void *stream_cls;
   int retry_after;       /* seconds, for 429 */
+  json_t *warnings;      /* owned; strings sent as one Warning header each */
 } api_response;
 
 /* A query parameter or header; NULL when absent. */
@@ -90,6 +93,9 @@ void api_server_stop(api_server *s);
 
 /* Route and handle one request (routes.c). */
 void api_dispatch(api_request *r, api_response *out);
+
+/* Add a warning for the client (kubectl prints "Warning: <text>"). */
+void api_warn(api_response *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Fill out with a Status error. */
 void api_fail(api_response *out, int code, const char *fmt, ...)

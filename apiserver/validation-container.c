@@ -1,6 +1,7 @@
 /*
  * validation-container.c — one container of a pod spec: name, image, command,
- * env, ports, resources and probes, and the defaults Kubernetes gives them.
+ * env, ports, resources and probes (its securityContext is validation-security.c's),
+ * and the defaults Kubernetes gives them.
  *
  * Containers are where users make most of their mistakes (a request above its
  * limit, a probe without a handler, a port name too long), so every rule here
@@ -144,14 +145,7 @@ static void validate_http_get(const val_obj *h) {
     val_invalid_str(h, "path", path, "must be an absolute path starting with \"/\"");
   val_enum(h, "scheme", schemes);
   val_string(h, "host");
-  size_t n = val_array_len(h, "httpHeaders");
-  for (size_t i = 0; i < n; i++) {
-    val_obj header;
-    if (val_enter_item(&header, h, "httpHeaders", i)) {
-      val_string_required(&header, "name");
-      val_string(&header, "value");
-    }
-  }
+  val_name_value_list(h, "httpHeaders");
 }
 
 static void validate_probe_handler(const val_obj *p) {
@@ -195,6 +189,14 @@ static void validate_probe(const val_obj *c, const char *key, bool success_must_
 
 /* ---- the container ---- */
 
+/* The runtime starts the process there, inside the container's root: a
+ * relative path would depend on where the image happens to leave us. */
+static void validate_working_dir(const val_obj *c) {
+  const char *dir = val_string(c, "workingDir");
+  if (dir && *dir && dir[0] != '/')
+    val_invalid_str(c, "workingDir", dir, "must be an absolute path");
+}
+
 static void validate_container(const val_obj *c, json_t *names) {
   static const char *const pull_policies[] = {"Always", "IfNotPresent", "Never", NULL};
   static const char *const message_policies[] = {"File", "FallbackToLogsOnError", NULL};
@@ -202,7 +204,7 @@ static void validate_container(const val_obj *c, json_t *names) {
   validate_image(c);
   val_string_list(c, "command");
   val_string_list(c, "args");
-  val_string(c, "workingDir");
+  validate_working_dir(c);
   validate_env(c);
   validate_ports(c);
   validate_resources(c);
@@ -212,6 +214,7 @@ static void validate_container(const val_obj *c, json_t *names) {
   val_enum(c, "imagePullPolicy", pull_policies);
   val_enum(c, "terminationMessagePolicy", message_policies);
   val_string(c, "terminationMessagePath");
+  val_container_security(c);
 }
 
 void val_containers(const val_obj *spec, const char *key, json_t *names) {

@@ -91,6 +91,17 @@ void val_string_list(const val_obj *o, const char *key) {
   }
 }
 
+void val_name_value_list(const val_obj *o, const char *key) {
+  size_t n = val_array_len(o, key);
+  for (size_t i = 0; i < n; i++) {
+    val_obj item;
+    if (val_enter_item(&item, o, key, i)) {
+      val_string_required(&item, "name");
+      val_string(&item, "value");
+    }
+  }
+}
+
 json_t *val_string_map(const val_obj *o, const char *key) {
   val_obj map;
   val_descend(&map, o, key, val_object(o, key));

@@ -101,6 +101,8 @@ bool val_int_between(const val_obj *o, const char *key, int64_t min, int64_t max
 const char *val_enum(const val_obj *o, const char *key, const char *const *supported);
 /* An array of strings (command, args). */
 void val_string_list(const val_obj *o, const char *key);
+/* An array of {name (required), value} string pairs (httpHeaders, sysctls). */
+void val_name_value_list(const val_obj *o, const char *key);
 /* An object of string values; NULL when absent or wrong. */
 json_t *val_string_map(const val_obj *o, const char *key);
 /* Labels-like map: valid label keys and values (labels, nodeSelector, selector). */
@@ -181,6 +183,11 @@ void val_default_pod_template(json_t *workload_spec, val_pod_use use);
  * names across both lists for the uniqueness rule. */
 void val_containers(const val_obj *spec, const char *key, json_t *names);
 void val_default_container(json_t *container);
+/* Security: the pod's securityContext and host namespace switches, and one
+ * container's securityContext (validation-security.c). */
+void val_pod_security(const val_obj *spec);
+void val_container_security(const val_obj *container);
+
 /* A resource name containers may request (also LimitRange's); adds its own cause. */
 bool val_container_resource_name(const val_obj *map, const char *name);
 

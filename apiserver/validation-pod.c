@@ -93,7 +93,7 @@ void val_pod_spec(const val_obj *spec, val_pod_use use) {
   val_subdomain(spec, "schedulerName");
   val_subdomain(spec, "serviceAccountName");
   val_int_between(spec, "priority", INT32_MIN, INT32_MAX, NULL);
-  val_bool(spec, "hostNetwork");
+  val_pod_security(spec);
   validate_tolerations(spec);
 }
 

@@ -6,14 +6,7 @@ load lib/apiserver-suite
 setup_file() {
   apiserver_suite_setup_file
   export KUBECONFIG="$ETCD_DIR/kubeconfig"
-  cat >"$KUBECONFIG" <<KC
-apiVersion: v1
-kind: Config
-clusters: [{name: tug, cluster: {server: "$API"}}]
-users: [{name: me, user: {}}]
-contexts: [{name: tug, context: {cluster: tug, user: me, namespace: default}}]
-current-context: tug
-KC
+  kubeconfig "$KUBECONFIG"
   mkdir -p "$ETCD_DIR/m"
   cat >"$ETCD_DIR/m/app.yaml" <<'YAML'
 apiVersion: apps/v1

@@ -181,14 +181,7 @@ etcd_key() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --keys-only 
 
 @test "kubectl get svc shows CLUSTER-IP and PORT(S) with the node port" {
   export KUBECONFIG="$ETCD_DIR/kubeconfig"
-  cat >"$KUBECONFIG" <<KC
-apiVersion: v1
-kind: Config
-clusters: [{name: tug, cluster: {server: "$API"}}]
-users: [{name: me, user: {}}]
-contexts: [{name: tug, context: {cluster: tug, user: me, namespace: default}}]
-current-context: tug
-KC
+  kubeconfig "$KUBECONFIG"
   run kubectl get svc np
   [ "$status" -eq 0 ]
   echo "$output"

@@ -5,6 +5,9 @@
 # volumes reported as CreateContainerConfigError while the agent carries on;
 # a deleted pod leaves no volume dir, tmpfs or mount behind.
 
+# hostPath volumes are part of what this suite tests; Pod Security's default
+# (baseline) refuses them.
+APISERVER_FLAGS=(--pod-security-default privileged)
 load lib/agent-suite
 
 # mkpod NAME SPEC_JSON: a pod bound to $NODE with a 2 s grace period, from a

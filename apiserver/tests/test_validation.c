@@ -15,6 +15,7 @@
 #include "registry.h"
 #include "validation.h"
 
+#include "json_text.h"
 
 /* ---- kinds and their valid examples ---- */
 
@@ -114,20 +115,6 @@ static const kind_case kinds[] = {
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
 /* ---- helpers ---- */
-
-/* JSON written with ' for ", any value at the top. */
-static json_t *js(const char *text) {
-  char *s = strdup(text);
-  for (char *p = s; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  json_error_t e;
-  json_t *v = json_loads(s, JSON_DECODE_ANY, &e);
-  if (v == NULL)
-    fail_msg("bad test JSON (%s): %s", e.text, s);
-  free(s);
-  return v;
-}
 
 static const kind_case *kind_named(const char *kind) {
   for (size_t i = 0; i < NKINDS; i++)

@@ -18,22 +18,11 @@
 #include "registry.h"
 #include "validation.h"
 
+#include "json_text.h"
+
 #define MIB (1024 * 1024)
 #define REDACTED "<secret contents redacted>"
 #define IMMUTABLE_SET "Forbidden: field is immutable when `immutable` is set"
-
-/* An object from JSON written with ' for ". */
-static json_t *object(const char *single_quoted) {
-  _cleanup_free_ char *text = strdup(single_quoted);
-  for (char *p = text; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  json_error_t e;
-  json_t *o = json_loads(text, 0, &e);
-  if (o == NULL)
-    fail_msg("bad test JSON (%s): %s", e.text, text);
-  return o;
-}
 
 /* A ConfigMap or Secret named like the volume tests' with body's members added. */
 static json_t *named(const char *kind, const char *name, const char *body) {
@@ -42,7 +31,7 @@ static json_t *named(const char *kind, const char *name, const char *body) {
   snprintf(text, size,
            "{'apiVersion':'v1','kind':'%s','metadata':{'name':'%s','namespace':'default'}%s%s}",
            kind, name, *body ? "," : "", body);
-  return object(text);
+  return js(text);
 }
 
 static json_t *configmap(const char *body) {
@@ -219,7 +208,7 @@ static void immutable_configmap_keeps_its_contents_and_the_flag(void **state) {
   const char *stored = "'immutable':true,'data':{'k':'v'},'binaryData':{'b':'eA=='}";
   assert_count(updated(configmap(stored), configmap(stored)), 0);
   json_t *labelled = configmap(stored);
-  json_object_set_new(json_object_get(labelled, "metadata"), "labels", object("{'a':'b'}"));
+  json_object_set_new(json_object_get(labelled, "metadata"), "labels", js("{'a':'b'}"));
   assert_count(updated(configmap(stored), labelled), 0);
   assert_only(updated(configmap(stored),
                       configmap("'immutable':true,'data':{'k':'w'},'binaryData':{'b':'eA=='}")),
@@ -397,9 +386,9 @@ static void quota_may_count_configmaps_and_secrets_by_their_plural(void **state)
   assert_true(api_quota_plain_count("configmaps"));
   assert_true(api_quota_plain_count("secrets"));
   assert_false(api_quota_plain_count("deployments"));
-  json_t *causes = created(object("{'apiVersion':'v1','kind':'ResourceQuota','metadata':{'name':"
-                                  "'q','namespace':'default'},'spec':{'hard':{'configmaps':'2',"
-                                  "'secrets':'1.5','count/secrets':'3'}}}"));
+  json_t *causes = created(js("{'apiVersion':'v1','kind':'ResourceQuota','metadata':{'name':"
+                              "'q','namespace':'default'},'spec':{'hard':{'configmaps':'2',"
+                              "'secrets':'1.5','count/secrets':'3'}}}"));
   assert_only(causes, "spec.hard[secrets]", "FieldValueInvalid",
               "Invalid value: \"1.5\": must be an integer");
 }

@@ -1,5 +1,6 @@
 # apiserver.bash — a real etcd and tug-apiserver on loopback for e2e suites.
-# Source it after etcd.bash; call apiserver_start / apiserver_stop (trap).
+# Source it after etcd.bash; call apiserver_start / apiserver_stop (trap); `api`
+# sends requests and `kubeconfig` writes a kubeconfig for kubectl.
 # Sets API (http://127.0.0.1:PORT), APISERVER_PID and APISERVER_LOG. APISERVER_BIN
 # picks another build (an ASan one, say).
 
@@ -22,6 +23,18 @@ apiserver_stop() {
     APISERVER_PID=
   fi
   etcd_stop
+}
+
+# kubeconfig FILE: a kubeconfig for stock kubectl pointing at $API, namespace default.
+kubeconfig() {
+  cat >"$1" <<KC
+apiVersion: v1
+kind: Config
+clusters: [{name: tug, cluster: {server: "$API"}}]
+users: [{name: me, user: {}}]
+contexts: [{name: tug, context: {cluster: tug, user: me, namespace: default}}]
+current-context: tug
+KC
 }
 
 # api METHOD PATH [BODY] [CONTENT-TYPE]: prints the body and sets $out and $code
