@@ -6,13 +6,13 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compactor.h"
+#include "daemon.h"
+#include "flags.h"
 #include "handlers.h"
 #include "log.h"
 #include "metrics.h"
@@ -25,98 +25,96 @@
 
 static const char *const system_namespaces[] = {"default", "tug-system", "tug-node-lease", NULL};
 
-static void usage(FILE *f) {
-  fprintf(f, "usage: tug-apiserver [--etcd-servers URLS] [--listen HOST:PORT] [--threads N]\n"
-             "                    [--max-requests-inflight N] [--max-body-bytes N]\n"
-             "                    [--watch-history N] [--watch-queue-events N]\n"
-             "                    [--consistent-reads local|etcd] [--compaction-interval SECONDS]\n"
-             "                    [--service-cluster-ip-range CIDR] [--service-node-port-range A-B]\n"
-             "                    [--pod-security-default privileged|baseline|restricted]\n"
-             "                    [--log-level LEVEL] [--log-file PATH]\n");
-}
+static const char summary[] =
+    "Serves Tugboat's Kubernetes-shaped REST API and watches over etcd. See docs/api.md.";
 
-static int parse_listen(const char *s, api_config *cfg) {
+static int parse_listen(const char *s, api_config *cfg, tug_error *err) {
   static char host[64];
   const char *colon = strrchr(s, ':');
-  if (colon == NULL || colon - s >= (long)sizeof host)
-    return -1;
+  char *end;
+  long port = colon ? strtol(colon + 1, &end, 10) : 0;
+  if (colon == NULL || colon - s >= (long)sizeof host || end == colon + 1 || *end || port <= 0 ||
+      port > 65535)
+    return tug_error_set(err, EINVAL, "--listen: \"%s\" is not HOST:PORT", s);
   memcpy(host, s, colon - s);
   host[colon - s] = '\0';
   cfg->listen_host = host;
-  cfg->listen_port = atoi(colon + 1);
-  return cfg->listen_port > 0 && cfg->listen_port < 65536 ? 0 : -1;
+  cfg->listen_port = (int)port;
+  return 0;
 }
 
+/* What needs more than the flag table: HOST:PORT, enumerations, unit changes. */
+static int check_flags(api_config *cfg, const char *listen, const char *podsec, int64_t body_bytes,
+                       double compaction_s, tug_error *err) {
+  if (listen && parse_listen(listen, cfg, err) < 0)
+    return -1;
+  if (api_podsec_level_parse(podsec, &cfg->pod_security_default) < 0)
+    return tug_error_set(err, EINVAL,
+                         "--pod-security-default: \"%s\" is not privileged, baseline or restricted",
+                         podsec);
+  if (strcmp(cfg->consistent_reads, "local") != 0 && strcmp(cfg->consistent_reads, "etcd") != 0)
+    return tug_error_set(err, EINVAL, "--consistent-reads: \"%s\" is not local or etcd",
+                         cfg->consistent_reads);
+  cfg->max_body_bytes = (size_t)body_bytes;
+  cfg->compaction_seconds = (int)compaction_s;
+  return 0;
+}
+
+/* 0: serve; 1: --help was printed; -1: bad flags (reported). */
 static int parse_flags(int argc, char **argv, api_config *cfg, const char **level,
                        const char **log_file) {
-  static const struct option opts[] = {
-      {"etcd-servers", required_argument, NULL, 'e'},
-      {"listen", required_argument, NULL, 'l'},
-      {"threads", required_argument, NULL, 't'},
-      {"max-requests-inflight", required_argument, NULL, 'i'},
-      {"max-body-bytes", required_argument, NULL, 'b'},
-      {"watch-history", required_argument, NULL, 'w'},
-      {"watch-queue-events", required_argument, NULL, 'q'},
-      {"log-level", required_argument, NULL, 'v'},
-      {"log-file", required_argument, NULL, 'f'},
-      {"data-dir", required_argument, NULL, 'd'},
-      {"consistent-reads", required_argument, NULL, 'c'},
-      {"compaction-interval", required_argument, NULL, 'C'},
-      {"service-cluster-ip-range", required_argument, NULL, 'S'},
-      {"service-node-port-range", required_argument, NULL, 'N'},
-      {"pod-security-default", required_argument, NULL, 'P'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
-  for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
-    switch (o) {
-    case 'e': cfg->etcd_servers = optarg; break;
-    case 'l':
-      if (parse_listen(optarg, cfg) < 0) {
-        fprintf(stderr, "tug-apiserver: --listen %s: expected HOST:PORT\n", optarg);
-        return -1;
-      }
-      break;
-    case 't': cfg->threads = atoi(optarg); break;
-    case 'i': cfg->max_inflight = atoi(optarg); break;
-    case 'b': cfg->max_body_bytes = strtoull(optarg, NULL, 10); break;
-    case 'w': cfg->watch_history = atoi(optarg); break;
-    case 'q': cfg->watch_queue_events = atoi(optarg); break;
-    case 'v': *level = optarg; break;
-    case 'f': *log_file = optarg; break;
-    case 'd': break; /* state lives in etcd; accepted for compatibility */
-    case 'c': cfg->consistent_reads = optarg; break;
-    case 'C': cfg->compaction_seconds = atoi(optarg); break;
-    case 'S': cfg->service_cluster_ip_range = optarg; break;
-    case 'N': cfg->service_node_port_range = optarg; break;
-    case 'P':
-      if (api_podsec_level_parse(optarg, &cfg->pod_security_default) < 0) {
-        fprintf(stderr, "tug-apiserver: --pod-security-default %s: expected privileged, baseline "
-                        "or restricted\n",
-                optarg);
-        return -1;
-      }
-      break;
-    case 'h': usage(stdout); exit(0);
-    default: usage(stderr); return -1;
-    }
-  }
-  if (cfg->threads <= 0 || cfg->max_inflight <= 0 || cfg->max_body_bytes == 0) {
-    fprintf(stderr, "tug-apiserver: --threads, --max-requests-inflight and --max-body-bytes "
-                    "must be positive\n");
-    return -1;
-  }
-  return 0;
+  const char *listen = NULL, *podsec = "baseline", *data_dir = NULL;
+  int64_t body_bytes = (int64_t)cfg->max_body_bytes;
+  double compaction_s = cfg->compaction_seconds;
+  const tug_flag flags[] = {
+      {"etcd-servers", TUG_FLAG_STRING, &cfg->etcd_servers, .arg = "URLS",
+       .help = "etcd endpoints, comma-separated"},
+      {"listen", TUG_FLAG_STRING, &listen, .arg = "HOST:PORT",
+       .help = "address to serve on (default 127.0.0.1:6443)"},
+      {"threads", TUG_FLAG_INT, &cfg->threads, .min = 1, .max = 1024, .arg = "N",
+       .help = "HTTP worker threads"},
+      {"max-requests-inflight", TUG_FLAG_INT, &cfg->max_inflight, .min = 1, .max = 1000000,
+       .arg = "N", .help = "requests served at once (watches excluded); beyond it 429"},
+      {"max-body-bytes", TUG_FLAG_QUANTITY, &body_bytes, .min = 1, .max = 1 << 30, .arg = "BYTES",
+       .help = "largest request body (3Mi); beyond it 413"},
+      {"watch-history", TUG_FLAG_INT, &cfg->watch_history, .min = 1, .max = 10000000, .arg = "N",
+       .help = "events per resource kept for resuming watches"},
+      {"watch-queue-events", TUG_FLAG_INT, &cfg->watch_queue_events, .min = 1, .max = 10000000,
+       .arg = "N", .help = "events queued per watcher before it is dropped"},
+      {"consistent-reads", TUG_FLAG_STRING, &cfg->consistent_reads, .arg = "local|etcd",
+       .help = "where a consistent read's revision comes from"},
+      {"compaction-interval", TUG_FLAG_DURATION, &compaction_s, .min = 0, .max = 86400 * 7,
+       .arg = "DURATION", .help = "how often etcd is compacted; 0: never"},
+      {"service-cluster-ip-range", TUG_FLAG_STRING, &cfg->service_cluster_ip_range, .arg = "CIDR",
+       .help = "Service cluster IPs"},
+      {"service-node-port-range", TUG_FLAG_STRING, &cfg->service_node_port_range, .arg = "A-B",
+       .help = "Service node ports"},
+      {"pod-security-default", TUG_FLAG_STRING, &podsec, .arg = "LEVEL",
+       .help = "Pod Security level of namespaces without an enforce label"},
+      {"data-dir", TUG_FLAG_STRING, &data_dir, .arg = "DIR",
+       .help = "ignored: state lives in etcd (accepted for old scripts)"},
+      {"log-level", TUG_FLAG_STRING, level, .arg = "LEVEL", .help = "debug, info, warn or error"},
+      {"log-file", TUG_FLAG_STRING, log_file, .arg = "PATH", .help = "stderr when unset"},
+      {0},
+  };
+  tug_error err = {0};
+  int rc = tug_flags_parse("tug-apiserver", summary, flags, argc, argv, &err);
+  if (rc == 0)
+    rc = check_flags(cfg, listen, podsec, body_bytes, compaction_s, &err);
+  if (rc < 0)
+    fprintf(stderr, "tug-apiserver: %s (see --help)\n", err.msg);
+  return rc;
 }
 
 static int ensure_namespaces(api_server *s, tug_error *err) {
   const api_kind *ns = api_kind_by_resource("", "v1", "namespaces");
   for (int i = 0; system_namespaces[i]; i++) {
     char now[32], uid[40];
-    json_t *obj = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:[s]}, s:{s:s}}", "apiVersion",
-                            "v1", "kind", "Namespace", "metadata", "name", system_namespaces[i],
-                            "uid", api_new_uid(uid, sizeof uid), "creationTimestamp",
-                            api_now(now, sizeof now), "spec", "finalizers", "kubernetes",
-                            "status", "phase", "Active");
+    json_t *obj =
+        json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:[s]}, s:{s:s}}", "apiVersion", "v1", "kind",
+                  "Namespace", "metadata", "name", system_namespaces[i], "uid",
+                  api_new_uid(uid, sizeof uid), "creationTimestamp", api_now(now, sizeof now),
+                  "spec", "finalizers", "kubernetes", "status", "phase", "Active");
     int rc = api_storage_create(s, ns, obj, NULL, err);
     json_decref(obj);
     if (rc < 0 && err->code != TUG_E_CONFLICT)
@@ -171,28 +169,16 @@ int main(int argc, char **argv) {
                           .service_node_port_range = "30000-32767",
                           .pod_security_default = API_PODSEC_BASELINE}};
   const char *level = "info", *log_file = NULL;
-  if (parse_flags(argc, argv, &s.cfg, &level, &log_file) < 0)
-    return 2;
+  int parsed = parse_flags(argc, argv, &s.cfg, &level, &log_file);
+  if (parsed != 0)
+    return parsed > 0 ? 0 : 2;
   bool local_reads = strcmp(s.cfg.consistent_reads, "local") == 0;
-  if (!local_reads && strcmp(s.cfg.consistent_reads, "etcd") != 0) {
-    fprintf(stderr, "tug-apiserver: --consistent-reads must be local or etcd\n");
+  if (tug_daemon_init("tug-apiserver", "apiserver", level, log_file) < 0)
     return 2;
-  }
-  int lv = tug_log_level_parse(level);
-  if (lv < 0 || tug_log_init("apiserver", lv, log_file) < 0) {
-    fprintf(stderr, "tug-apiserver: bad --log-level or --log-file\n");
-    return 2;
-  }
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-  signal(SIGPIPE, SIG_IGN);
 
   tug_error err = {0};
-  s.svcalloc = api_svcalloc_new(s.cfg.service_cluster_ip_range, s.cfg.service_node_port_range,
-                                &err);
+  s.svcalloc =
+      api_svcalloc_new(s.cfg.service_cluster_ip_range, s.cfg.service_node_port_range, &err);
   if (s.svcalloc == NULL) {
     fprintf(stderr, "tug-apiserver: %s\n", err.msg);
     return 2;
@@ -216,9 +202,7 @@ int main(int argc, char **argv) {
     compactor = api_compactor_start(&s, s.cfg.compaction_seconds);
     tug_info("serving", "listen=%s:%d etcd=%s threads=%d", s.cfg.listen_host, s.cfg.listen_port,
              s.cfg.etcd_servers, s.cfg.threads);
-    int sig;
-    sigwait(&sigs, &sig);
-    tug_info("stopping", "signal=%d", sig);
+    tug_info("stopping", "signal=%d", tug_daemon_wait_signal());
     rc = 0;
   }
   api_compactor_stop(compactor);
