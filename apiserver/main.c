@@ -196,7 +196,7 @@ int main(int argc, char **argv) {
       start_caches(&s, &err) < 0 ||
       api_revision_current(&s.revision, s.etcd, &(int64_t){0}, &err) < 0 ||
       api_server_start(&s, &err) < 0) {
-    tug_errorlog("cannot start", "error=\"%s\"", err.msg);
+    tug_errorlog("cannot start", "err=%s", TUG_LOG_Q(err.msg));
   } else {
     atomic_store(&s.ready, true);
     compactor = api_compactor_start(&s, s.cfg.compaction_seconds);

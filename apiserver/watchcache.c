@@ -523,8 +523,8 @@ static void *follow(void *arg) {
     if (broken && !c->stopping) {
       tug_warn("watch cache relisting", "resource=%s", c->kind->plural);
       while (!c->stopping && relist(c, &err) < 0) {
-        tug_errorlog("watch cache relist failed", "resource=%s error=\"%s\"", c->kind->plural,
-                     err.msg);
+        tug_errorlog("watch cache relist failed", "resource=%s err=%s", c->kind->plural,
+                     TUG_LOG_Q(err.msg));
         sleep(1);
       }
     }

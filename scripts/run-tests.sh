@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the unit tests (cmocka binaries given as arguments, in TAP mode) and the
-# end-to-end suites (bats, e2e/*.bats), then print one line "N passed, N failed".
+# Run the lint checks (scripts/lint.sh), the unit tests (cmocka binaries given
+# as arguments, in TAP mode) and the end-to-end suites (bats, e2e/*.bats), then
+# print one line "N passed, N failed".
 # A test binary that dies without reporting a failure counts as one failure.
 set -uo pipefail
 mode=all
@@ -30,6 +31,10 @@ count() { # count <tap-file> <exit-code> <label>
 }
 
 if [ "$mode" != e2e ]; then
+  echo "== lint"
+  scripts/lint.sh >"$logdir/lint.tap"
+  grep -E '^(not ok|#)' "$logdir/lint.tap" || true
+  count "$logdir/lint.tap" 0 lint
   for t in "$@"; do
     name=$(basename "$t")
     log="$logdir/$name.tap"
