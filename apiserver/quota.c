@@ -12,55 +12,18 @@
 
 #include "admission.h"
 #include "object.h"
+#include "pod-rules.h"
 #include "quantity.h"
 #include "status.h"
 #include "validation.h"
 #include "watchcache.h"
-#include "pod-rules.h"
-
-static bool is_cpu(const char *res) { return strstr(res, "cpu") != NULL; }
-static bool is_memory(const char *res) { return strstr(res, "memory") != NULL; }
-
-static int parse_amount(const char *res, const char *s, int64_t *v) {
-  if (s == NULL)
-    return -1;
-  return is_cpu(res) ? tug_quantity_parse_milli(s, 0, v, NULL)
-                     : tug_quantity_parse_value(s, 0, v, NULL);
-}
-
-static const char *format_amount(const char *res, int64_t v, char *buf, size_t size) {
-  if (is_cpu(res))
-    return tug_quantity_format_milli(v, buf, size);
-  if (is_memory(res))
-    return tug_quantity_format_bytes(v, buf, size);
-  snprintf(buf, size, "%lld", (long long)v);
-  return buf;
-}
 
 /* Sum of one resource ("requests.cpu") over a pod's containers; -1 when a
  * container does not say (quota then requires it). */
 static int64_t pod_amount(const json_t *pod, const char *res) {
-  const char *field = res, *section = "requests";
-  if (strncmp(res, "requests.", 9) == 0)
-    field = res + 9;
-  else if (strncmp(res, "limits.", 7) == 0)
-    field = res + 7, section = "limits";
-  int64_t total = 0;
-  size_t i;
-  json_t *c;
-  json_array_foreach(tug_obj_get(pod, "spec.containers"), i, c) {
-    json_t *v = json_object_get(json_object_get(json_object_get(c, "resources"), section), field);
-    int64_t amount;
-    if (parse_amount(res, json_string_value(v), &amount) < 0)
-      return -1;
-    total += amount;
-  }
-  return total;
-}
-
-static bool pod_resource(const char *res) {
-  return strcmp(res, "cpu") == 0 || strcmp(res, "memory") == 0 ||
-         strncmp(res, "requests.", 9) == 0 || strncmp(res, "limits.", 7) == 0;
+  bool missing;
+  int64_t total = tug_pod_quota_usage(pod, res, &missing);
+  return missing ? -1 : total;
 }
 
 static void count_name(const api_kind *k, char *buf, size_t size) {
@@ -80,7 +43,7 @@ static int64_t usage_of(const api_kind *k, const json_t *obj, const char *res) {
   /* Kubernetes' older object counts: the core plural alone ("pods", "secrets"). */
   if (k->group[0] == '\0' && strcmp(res, k->plural) == 0 && api_quota_plain_count(res))
     return 1;
-  if (strcmp(k->kind, "Pod") == 0 && pod_resource(res))
+  if (strcmp(k->kind, "Pod") == 0 && tug_quota_compute_resource(res))
     return pod_amount(obj, res);
   return 0;
 }
@@ -96,15 +59,16 @@ static int list_quotas(api_server *s, const char *ns, tug_etcd_range *out, tug_e
   return tug_etcd_list(s->etcd, prefix, NULL, 0, 0, out, err);
 }
 
-static void quota_refused(api_response *out, const api_kind *k, const json_t *obj,
-                          const json_t *q, const char *res, int64_t want, int64_t used,
-                          int64_t hard) {
+static void quota_refused(api_response *out, const api_kind *k, const json_t *obj, const json_t *q,
+                          const char *res, int64_t want, int64_t used, int64_t hard) {
   char a[32], b[32], c[32];
   api_fail(out, 403,
            "%s \"%s\" is forbidden: exceeded quota: %s, requested: %s=%s, used: %s=%s, "
            "limited: %s=%s",
-           k->plural, tug_obj_name(obj), tug_obj_name(q), res, format_amount(res, want, a, 32),
-           res, format_amount(res, used, b, 32), res, format_amount(res, hard, c, 32));
+           k->plural, tug_obj_name(obj), tug_obj_name(q), res,
+           tug_quantity_format_resource(res, want, a, 32), res,
+           tug_quantity_format_resource(res, used, b, 32), res,
+           tug_quantity_format_resource(res, hard, c, 32));
 }
 
 /* Charge (sign +1) or give back (sign -1) obj's usage against one quota; the
@@ -122,7 +86,7 @@ static int apply_one(const api_kind *k, const json_t *obj, json_t *q, int64_t qr
   json_t *hv;
   json_object_foreach(hard, res, hv) {
     int64_t delta = usage_of(k, obj, res), limit, now = 0;
-    if (delta == 0 || parse_amount(res, json_string_value(hv), &limit) < 0)
+    if (delta == 0 || tug_quantity_parse_resource(res, json_string_value(hv), &limit) < 0)
       continue;
     if (delta < 0 && sign > 0) {
       api_fail(out, 403, "%s \"%s\" is forbidden: failed quota: %s: must specify %s", k->plural,
@@ -131,14 +95,15 @@ static int apply_one(const api_kind *k, const json_t *obj, json_t *q, int64_t qr
     }
     if (delta < 0)
       continue;
-    parse_amount(res, json_string_value(json_object_get(used, res)), &now);
+    tug_quantity_parse_resource(res, json_string_value(json_object_get(used, res)), &now);
     if (sign > 0 && now + delta > limit) {
       quota_refused(out, k, obj, q, res, delta, now, limit);
       return -1;
     }
     int64_t next = now + sign * delta;
     char buf[32];
-    json_object_set_new(used, res, json_string(format_amount(res, next < 0 ? 0 : next, buf, 32)));
+    json_object_set_new(
+        used, res, json_string(tug_quantity_format_resource(res, next < 0 ? 0 : next, buf, 32)));
     concerned = true;
   }
   if (!concerned)
@@ -236,14 +201,16 @@ int api_quota_init_status(api_server *s, json_t *quota, tug_error *err) {
     for (const api_kind *k = api_kinds; k->kind; k++) {
       if (!k->namespaced)
         continue;
-      bool relevant = strstr(res, k->plural) || (strcmp(k->kind, "Pod") == 0 && pod_resource(res));
+      bool relevant = strstr(res, k->plural) ||
+                      (strcmp(k->kind, "Pod") == 0 && tug_quota_compute_resource(res));
       if (relevant && count_usage(s, k, tug_obj_namespace(quota), res, &total, err) < 0) {
         json_decref(used);
         return -1;
       }
     }
     char buf[32];
-    json_object_set_new(used, res, json_string(format_amount(res, total, buf, sizeof buf)));
+    json_object_set_new(used, res,
+                        json_string(tug_quantity_format_resource(res, total, buf, sizeof buf)));
   }
   json_t *status = json_pack("{s:O*, s:o}", "hard", hard, "used", used);
   json_object_set_new(quota, "status", status);

@@ -33,36 +33,18 @@ static void enqueue_quotas(tug_controller *c, const json_t *old, const json_t *o
 }
 
 /* One pod's share of a compute resource ("requests.cpu", "memory"...). */
-static int64_t pod_amount(const json_t *pod, const char *res) {
-  const char *field = res, *section = "requests";
-  if (strncmp(res, "requests.", 9) == 0)
-    field = res + 9;
-  else if (strncmp(res, "limits.", 7) == 0)
-    field = res + 7, section = "limits";
-  int64_t total = 0, v;
-  size_t i;
-  json_t *c;
-  json_array_foreach(tug_obj_get(pod, "spec.containers"), i, c) {
-    json_t *q = json_object_get(json_object_get(json_object_get(c, "resources"), section), field);
-    if (tug_quantity_parse_resource(res, json_string_value(q), &v) == 0)
-      total += v;
-  }
-  return total;
-}
-
-static bool compute_resource(const char *res) {
-  return strcmp(res, "cpu") == 0 || strcmp(res, "memory") == 0 ||
-         strncmp(res, "requests.", 9) == 0 || strncmp(res, "limits.", 7) == 0;
-}
 
 /* The cached resource a count is about, or -1 for one listed live. */
 static int cached_resource(const char *what) {
   static const struct {
     const char *name;
     enum ctl_resource r;
-  } t[] = {{"pods", CTL_PODS},         {"services", CTL_SERVICES},
-           {"replicasets.apps", CTL_REPLICASETS}, {"deployments.apps", CTL_DEPLOYMENTS},
-           {"jobs.batch", CTL_JOBS},   {"endpoints", CTL_ENDPOINTS},
+  } t[] = {{"pods", CTL_PODS},
+           {"services", CTL_SERVICES},
+           {"replicasets.apps", CTL_REPLICASETS},
+           {"deployments.apps", CTL_DEPLOYMENTS},
+           {"jobs.batch", CTL_JOBS},
+           {"endpoints", CTL_ENDPOINTS},
            {"resourcequotas", CTL_QUOTAS}};
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     if (strcmp(what, t[i].name) == 0)
@@ -91,7 +73,7 @@ static json_t *live_items(ctl_ctx *x, const char *what, const char *ns, tug_erro
  * a live list failed. */
 static int64_t usage(ctl_ctx *x, const char *res, const char *ns, bool live, tug_error *err) {
   const char *what = strncmp(res, "count/", 6) == 0 ? res + 6 : res;
-  bool compute = compute_resource(res);
+  bool compute = tug_quota_compute_resource(res);
   int r = compute ? CTL_PODS : cached_resource(what);
   _cleanup_json_ json_t *objs = live || r < 0 ? live_items(x, compute ? "pods" : what, ns, err)
                                               : ctl_list(x, (enum ctl_resource)r, ns);
@@ -104,7 +86,7 @@ static int64_t usage(ctl_ctx *x, const char *res, const char *ns, bool live, tug
   json_array_foreach(objs, i, o) {
     if (pods && tug_pod_terminal(o))
       continue;
-    total += compute ? pod_amount(o, res) : 1;
+    total += compute ? tug_pod_quota_usage(o, res, NULL) : 1;
   }
   return total;
 }
@@ -141,26 +123,27 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
     if (tug_quantity_parse_resource(res, old, &have) == 0 && have == n)
       json_object_set_new(used, res, json_string(old)); /* same amount, same spelling */
     else
-      json_object_set_new(used, res, json_string(tug_quantity_format_resource(res, n, buf, sizeof buf)));
+      json_object_set_new(used, res,
+                          json_string(tug_quantity_format_resource(res, n, buf, sizeof buf)));
   }
   if (json_equal(used, old_used) && json_equal(hard, tug_obj_get(q, "status.hard")))
     return 0;
   _cleanup_json_ json_t *copy = json_deep_copy(q);
-  tug_obj_set(copy, "status", json_pack("{s:O*, s:O}", "hard", hard,
-                                        "used", used),
-              NULL);
+  tug_obj_set(copy, "status", json_pack("{s:O*, s:O}", "hard", hard, "used", used), NULL);
   return ctl_update_status(x, copy, err);
 }
 
 tug_controller *ctl_quota_new(ctl_ctx *x, tug_error *err) {
-  tug_controller_options o = {.name = "resourcequota", .reconcile = reconcile, .arg = x,
+  tug_controller_options o = {.name = "resourcequota",
+                              .reconcile = reconcile,
+                              .arg = x,
                               .workers = 2,
                               .resync_period_ms = (long)(x->cfg.quota_resync_s * 1000)};
   tug_controller *c = tug_controller_new(&o, err);
   if (c == NULL)
     return NULL;
-  static const enum ctl_resource counted[] = {CTL_PODS, CTL_SERVICES, CTL_REPLICASETS,
-                                              CTL_DEPLOYMENTS, CTL_JOBS, CTL_ENDPOINTS};
+  static const enum ctl_resource counted[] = {CTL_PODS,        CTL_SERVICES, CTL_REPLICASETS,
+                                              CTL_DEPLOYMENTS, CTL_JOBS,     CTL_ENDPOINTS};
   if (tug_controller_watch(c, x->inf[CTL_QUOTAS], err) < 0) {
     tug_controller_free(c);
     return NULL;

@@ -3,12 +3,41 @@
  */
 #include "pod-rules.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "object.h"
+#include "quantity.h"
 
 static bool same(const char *a, const char *b) {
   return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+bool tug_quota_compute_resource(const char *res) {
+  return strcmp(res, "cpu") == 0 || strcmp(res, "memory") == 0 ||
+         strncmp(res, "requests.", 9) == 0 || strncmp(res, "limits.", 7) == 0;
+}
+
+int64_t tug_pod_quota_usage(const json_t *pod, const char *res, bool *missing) {
+  const char *field = res, *section = "requests";
+  if (strncmp(res, "requests.", 9) == 0)
+    field = res + 9;
+  else if (strncmp(res, "limits.", 7) == 0)
+    field = res + 7, section = "limits";
+  int64_t total = 0, v;
+  size_t i;
+  const json_t *c;
+  if (missing)
+    *missing = false;
+  json_array_foreach(tug_obj_get(pod, "spec.containers"), i, c) {
+    const json_t *q =
+        json_object_get(json_object_get(json_object_get(c, "resources"), section), field);
+    if (tug_quantity_parse_resource(res, json_string_value(q), &v) == 0)
+      total = v > INT64_MAX - total ? INT64_MAX : total + v;
+    else if (missing)
+      *missing = true;
+  }
+  return total;
 }
 
 bool tug_pod_terminal(const json_t *pod) {

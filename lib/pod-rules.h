@@ -15,6 +15,19 @@ bool tug_pod_terminal(const json_t *pod);
 /* The Ready condition of status.conditions is True. */
 bool tug_pod_ready(const json_t *pod);
 
+/* A quota resource about pods' compute resources: cpu, memory (both meaning
+ * requests), requests.*, limits.*. */
+bool tug_quota_compute_resource(const char *res);
+
+/*
+ * What pod uses of the compute quota resource res: the sum over its
+ * containers of the request (or limit) it names, in the quantity parser's
+ * units (millicores for cpu, bytes for memory). *missing (may be NULL) is set
+ * when a container does not state it: admission then refuses the pod, as
+ * Kubernetes does for a quota on that resource.
+ */
+int64_t tug_pod_quota_usage(const json_t *pod, const char *res, bool *missing);
+
 /* One spec.tolerations[] entry; strings borrowed from the pod. */
 typedef struct tug_toleration {
   const char *key, *value, *effect;

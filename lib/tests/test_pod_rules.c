@@ -86,6 +86,27 @@ static void test_the_effect_must_match_unless_empty(void **state) {
                        "k", "", "NoExecute"));
 }
 
+static void test_quota_usage_sums_containers_and_notes_what_is_missing(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *pod =
+      parse("{\"spec\": {\"containers\": ["
+            "{\"resources\": {\"requests\": {\"cpu\": \"250m\", \"memory\": \"64Mi\"},"
+            "                \"limits\": {\"cpu\": \"1\"}}},"
+            "{\"resources\": {\"requests\": {\"cpu\": \"0.5\"}}}]}}");
+  bool missing;
+  assert_int_equal(tug_pod_quota_usage(pod, "requests.cpu", &missing), 750);
+  assert_false(missing);
+  assert_int_equal(tug_pod_quota_usage(pod, "cpu", &missing), 750);
+  assert_int_equal(tug_pod_quota_usage(pod, "requests.memory", &missing), 64 << 20);
+  assert_true(missing);
+  assert_int_equal(tug_pod_quota_usage(pod, "limits.cpu", &missing), 1000);
+  assert_true(missing);
+  assert_true(tug_quota_compute_resource("memory"));
+  assert_true(tug_quota_compute_resource("limits.ephemeral-storage"));
+  assert_false(tug_quota_compute_resource("pods"));
+  assert_false(tug_quota_compute_resource("count/jobs.batch"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_succeeded_and_failed_are_terminal),
@@ -93,6 +114,7 @@ int main(void) {
       cmocka_unit_test(test_equal_needs_the_same_key_and_value),
       cmocka_unit_test(test_exists_ignores_the_value_and_an_empty_key_matches_all),
       cmocka_unit_test(test_the_effect_must_match_unless_empty),
+      cmocka_unit_test(test_quota_usage_sums_containers_and_notes_what_is_missing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
