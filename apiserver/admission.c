@@ -43,8 +43,7 @@ static json_t *lookup(api_server *s, const char *kind, const char *ns, const cha
   return o;
 }
 
-static int admit_namespace(api_server *s, const api_kind *k, const json_t *obj,
-                           api_response *out) {
+static int admit_namespace(api_server *s, const api_kind *k, const json_t *obj, api_response *out) {
   if (!k->namespaced)
     return 0;
   const char *ns = tug_obj_namespace(obj);
@@ -52,16 +51,17 @@ static int admit_namespace(api_server *s, const api_kind *k, const json_t *obj,
   if (nso == NULL) {
     json_decref(out->body);
     out->code = 404;
-    out->body = api_status(404, "NotFound", json_pack("{s:s, s:s}", "name", ns, "kind",
-                                                      "namespaces"),
-                           "namespaces \"%s\" not found", ns);
+    out->body =
+        api_status(404, "NotFound", json_pack("{s:s, s:s}", "name", ns, "kind", "namespaces"),
+                   "namespaces \"%s\" not found", ns);
     return -1;
   }
   bool terminating = tug_obj_deletion_timestamp(nso) != NULL;
   json_decref(nso);
   if (terminating) {
-    api_fail(out, 403, "%s \"%s\" is forbidden: unable to create new content in namespace %s "
-                       "because it is being terminated",
+    api_fail(out, 403,
+             "%s \"%s\" is forbidden: unable to create new content in namespace %s "
+             "because it is being terminated",
              k->plural, tug_obj_name(obj), ns);
     return -1;
   }
@@ -95,9 +95,10 @@ static int admit_priority(api_server *s, json_t *pod, api_response *out) {
   int64_t value = pc ? tug_obj_get_int(pc, "value", 0) : 0;
   json_t *given = tug_obj_get(pod, "spec.priority");
   if (json_is_integer(given) && json_integer_value(given) != value) {
-    api_fail(out, 403, "pods \"%s\" is forbidden: the integer value of priority (%lld) must not "
-                       "be provided in pod spec; priority admission controller computed %lld "
-                       "from the given PriorityClass name",
+    api_fail(out, 403,
+             "pods \"%s\" is forbidden: the integer value of priority (%lld) must not "
+             "be provided in pod spec; priority admission controller computed %lld "
+             "from the given PriorityClass name",
              tug_obj_name(pod), (long long)json_integer_value(given), (long long)value);
     json_decref(pc);
     return -1;
@@ -113,7 +114,9 @@ static int admit_priority(api_server *s, json_t *pod, api_response *out) {
 
 /* ---- LimitRange ---- */
 
-static bool is_cpu(const char *res) { return strstr(res, "cpu") != NULL; }
+static bool is_cpu(const char *res) {
+  return strstr(res, "cpu") != NULL;
+}
 
 static int parse_q(const char *res, const char *s, int64_t *v) {
   if (s == NULL)
@@ -160,8 +163,9 @@ static int check_max(const json_t *c, const json_t *limit, const char *pod, api_
         parse_q(res, json_string_value(lim), &have) < 0)
       continue;
     if (have > hard) {
-      api_fail(out, 403, "pods \"%s\" is forbidden: maximum %s usage per Container is %s, but "
-                         "limit is %s",
+      api_fail(out, 403,
+               "pods \"%s\" is forbidden: maximum %s usage per Container is %s, but "
+               "limit is %s",
                pod, res, json_string_value(max), json_string_value(lim));
       return -1;
     }
@@ -196,25 +200,21 @@ static int admit_limit_ranges(api_server *s, json_t *pod, api_response *out) {
   return rc;
 }
 
-int api_admit_create(api_server *s, const api_kind *k, json_t *obj, api_response *out) {
-  if (admit_namespace(s, k, obj, out) < 0)
-    return -1;
-  if (strcmp(k->kind, "Pod") != 0)
-    return 0;
-  if (!json_is_array(tug_obj_get(obj, "spec.containers")))
+int api_admit_pod_defaults(api_server *s, json_t *pod, api_response *out) {
+  if (!json_is_array(tug_obj_get(pod, "spec.containers")))
     return 0; /* validation will say what is wrong */
-  if (admit_limit_ranges(s, obj, out) < 0 || admit_priority(s, obj, out) < 0)
+  if (admit_limit_ranges(s, pod, out) < 0 || admit_priority(s, pod, out) < 0)
     return -1;
   return 0;
 }
 
-/* ---- Pod Security (the checks are podsecurity.c's) ---- */
-
-/* Kinds whose pod template Kubernetes warns about (never refuses: their pods are). */
-static bool has_pod_template(const api_kind *k) {
-  return strcmp(k->kind, "Deployment") == 0 || strcmp(k->kind, "ReplicaSet") == 0 ||
-         strcmp(k->kind, "Job") == 0;
+int api_admit_create(api_server *s, const api_kind *k, json_t *obj, api_response *out) {
+  if (admit_namespace(s, k, obj, out) < 0)
+    return -1;
+  return k->strategy->admit_create ? k->strategy->admit_create(s, obj, out) : 0;
 }
+
+/* ---- Pod Security (the checks are podsecurity.c's) ---- */
 
 static void namespace_policy(api_server *s, const char *ns, api_podsec_policy *p) {
   json_t *nso = lookup(s, "Namespace", NULL, ns);
@@ -237,17 +237,24 @@ static void audit(const api_kind *k, const json_t *obj, api_podsec_level level, 
            tug_log_quote(quoted, sizeof quoted, text));
 }
 
+/* Whether obj is a pod itself (refused when it violates) rather than a
+ * workload whose template is only warned about, as Kubernetes does. */
+static bool is_pod(const api_kind *k) {
+  return k->strategy->pod_template && k->strategy->pod_template[0] == '\0';
+}
+
 /* What a Pod, or a workload's template, is checked on: NULL when it carries none. */
 static const json_t *pod_of(const api_kind *k, const json_t *obj) {
-  if (strcmp(k->kind, "Pod") == 0)
-    return obj;
-  return has_pod_template(k) ? tug_obj_get(obj, "spec.template") : NULL;
+  const char *where = k->strategy->pod_template;
+  if (where == NULL)
+    return NULL;
+  return is_pod(k) ? obj : tug_obj_get(obj, where);
 }
 
 static bool worth_checking(const api_kind *k, const json_t *obj, const json_t *old) {
   if (old == NULL)
     return true;
-  if (strcmp(k->kind, "Pod") == 0)
+  if (is_pod(k))
     return api_podsec_significant_update(obj, old);
   return !json_equal(pod_of(k, obj), pod_of(k, old));
 }
@@ -288,13 +295,13 @@ static int admit_pod_security(api_server *s, const api_kind *k, const json_t *ob
 
 /* A stricter enforce label does not touch running pods; as Kubernetes does,
  * it tells whoever sets it which of them it would have refused. */
-static void warn_existing_pods(api_server *s, const json_t *ns, const json_t *old,
-                               api_response *out) {
+int api_podsec_namespace_update(api_server *s, const json_t *ns, const json_t *old,
+                                api_response *out) {
   api_podsec_policy now, before;
   api_podsec_policy_of(tug_obj_labels(ns), s->cfg.pod_security_default, &now);
   api_podsec_policy_of(tug_obj_labels(old), s->cfg.pod_security_default, &before);
   if (now.enforce <= before.enforce)
-    return;
+    return 0;
   api_filter f = {.namespace = tug_obj_name(ns)};
   api_cached **items;
   size_t n;
@@ -316,14 +323,12 @@ static void warn_existing_pods(api_server *s, const json_t *ns, const json_t *ol
     free(text);
   }
   api_cached_list_free(items, n);
+  return 0;
 }
 
 int api_admit_pod_security(api_server *s, const api_kind *k, const json_t *obj, const json_t *old,
                            api_response *out) {
-  if (strcmp(k->kind, "Namespace") == 0) {
-    if (old)
-      warn_existing_pods(s, obj, old, out);
-    return 0;
-  }
+  if (old && k->strategy->admit_update && k->strategy->admit_update(s, obj, old, out) < 0)
+    return -1;
   return admit_pod_security(s, k, obj, old, out);
 }

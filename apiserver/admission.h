@@ -21,6 +21,13 @@
  * out filled when refused. */
 int api_admit_create(api_server *s, const api_kind *k, json_t *obj, api_response *out);
 
+/* A Pod's LimitRange defaults and PriorityClass (the Pod strategy's admission). */
+int api_admit_pod_defaults(api_server *s, json_t *pod, api_response *out);
+/* Pod Security on a Namespace's update: a stricter enforce label warns about
+ * the pods it would refuse (the Namespace strategy's admission). */
+int api_podsec_namespace_update(api_server *s, const json_t *ns, const json_t *old,
+                                api_response *out);
+
 /* Pod Security for a Pod, or a Deployment's, ReplicaSet's or Job's pod template,
  * being created (old NULL) or updated, at its namespace's levels: a Pod that
  * violates the enforce level is refused (-1, 403 in out); what violates the

@@ -20,7 +20,6 @@
 #include "status.h"
 #include "storage.h"
 #include "watchcache.h"
-#include "pod-rules.h"
 
 typedef struct delete_opts {
   int64_t grace; /* -1: the object's own */
@@ -55,22 +54,13 @@ static int parse_delete_opts(api_request *r, delete_opts *d, json_t **body, api_
     d->grace = 0;
   if (d->propagation && strcmp(d->propagation, "Foreground") != 0 &&
       strcmp(d->propagation, "Background") != 0 && strcmp(d->propagation, "Orphan") != 0) {
-    api_fail(out, 400, "propagationPolicy: Unsupported value: \"%s\": supported values: "
-                       "\"Foreground\", \"Background\", \"Orphan\"",
+    api_fail(out, 400,
+             "propagationPolicy: Unsupported value: \"%s\": supported values: "
+             "\"Foreground\", \"Background\", \"Orphan\"",
              d->propagation);
     return -1;
   }
   return 0;
-}
-
-/* The grace period a pod gets: only pods that may be running on a node. */
-static int64_t pod_grace(const json_t *pod, const delete_opts *d) {
-  const char *node = tug_obj_get_str(pod, "spec.nodeName");
-  if (node == NULL || node[0] == '\0' || tug_pod_terminal(pod))
-    return 0;
-  if (d->grace >= 0)
-    return d->grace;
-  return tug_obj_get_int(pod, "spec.terminationGracePeriodSeconds", 30);
 }
 
 static void add_finalizer(json_t *obj, const char *f) {
@@ -81,27 +71,27 @@ static void add_finalizer(json_t *obj, const char *f) {
   }
   size_t i;
   json_t *v;
-  json_array_foreach(list, i, v) if (json_is_string(v) && strcmp(json_string_value(v), f) == 0) return;
+  json_array_foreach(list, i,
+                     v) if (json_is_string(v) && strcmp(json_string_value(v), f) == 0) return;
   json_array_append_new(list, json_string(f));
 }
 
 /* Mark obj as being deleted; false when it can go at once instead. */
 static bool mark_deleting(const api_kind *k, json_t *obj, const delete_opts *d) {
-  bool pod = strcmp(k->kind, "Pod") == 0;
-  int64_t grace = pod ? pod_grace(obj, d) : 0;
+  int64_t grace = k->strategy->delete_grace ? k->strategy->delete_grace(obj, d->grace) : 0;
   const char *already = tug_obj_deletion_timestamp(obj);
   if (already) {
     int64_t cur = tug_obj_get_int(obj, "metadata.deletionGracePeriodSeconds", 0);
     if (grace < cur)
       tug_obj_set(obj, "metadata.deletionGracePeriodSeconds", json_integer(grace), NULL);
-    return !api_ready_to_remove(obj);
+    return !api_ready_to_remove(k, obj);
   }
   if (d->propagation && strcmp(d->propagation, "Foreground") == 0)
     add_finalizer(obj, "foregroundDeletion");
   else if (d->propagation && strcmp(d->propagation, "Orphan") == 0)
     add_finalizer(obj, "orphan");
-  if (strcmp(k->kind, "Namespace") == 0)
-    tug_obj_set_str(obj, "status.phase", "Terminating", NULL);
+  if (k->strategy->mark_deleting)
+    k->strategy->mark_deleting(obj);
   time_t when = time(NULL) + grace;
   struct tm tm;
   char ts[32];
@@ -109,7 +99,7 @@ static bool mark_deleting(const api_kind *k, json_t *obj, const delete_opts *d) 
   strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
   tug_obj_set_deletion_timestamp(obj, ts, NULL);
   tug_obj_set(obj, "metadata.deletionGracePeriodSeconds", json_integer(grace), NULL);
-  return !api_ready_to_remove(obj);
+  return !api_ready_to_remove(k, obj);
 }
 
 /* One attempt; 1 to retry after a conflict. */
@@ -174,7 +164,8 @@ void api_handle_delete_collection(api_request *r, const api_route *rt, api_respo
   api_fieldsel *fields = NULL;
   tug_error err = {0};
   if (tug_selector_parse(api_query(r, "labelSelector"), &labels, &err) < 0 ||
-      api_fieldsel_parse(api_query(r, "fieldSelector"), rt->kind->kind, &fields, &err) < 0) {
+      api_fieldsel_parse(api_query(r, "fieldSelector"), rt->kind->strategy->selectable_fields,
+                         &fields, &err) < 0) {
     api_fail(out, 400, "%s", err.msg);
     tug_selector_free(labels);
     return;
@@ -202,7 +193,7 @@ void api_handle_delete_collection(api_request *r, const api_route *rt, api_respo
   char av[128];
   out->code = 200;
   json_decref(out->body);
-  out->body = json_pack("{s:s, s:s, s:{}, s:o}", "kind", "List", "apiVersion",
-                        api_kind_api_version(rt->kind, av, sizeof av), "metadata", "items",
-                        deleted);
+  out->body =
+      json_pack("{s:s, s:s, s:{}, s:o}", "kind", "List", "apiVersion",
+                api_kind_api_version(rt->kind, av, sizeof av), "metadata", "items", deleted);
 }

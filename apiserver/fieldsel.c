@@ -18,34 +18,16 @@ struct api_fieldsel {
 };
 
 static const char *const common_fields[] = {"metadata.name", "metadata.namespace", NULL};
-static const char *const pod_fields[] = {"spec.nodeName",       "spec.restartPolicy",
-                                         "spec.schedulerName",  "spec.serviceAccountName",
-                                         "status.phase",        "status.podIP",
-                                         "status.nominatedNodeName", NULL};
-static const char *const event_fields[] = {
-    "involvedObject.kind",      "involvedObject.namespace", "involvedObject.name",
-    "involvedObject.uid",       "involvedObject.apiVersion", "involvedObject.resourceVersion",
-    "involvedObject.fieldPath", "reason",                    "source",
-    "type",                     NULL};
-static const char *const node_fields[] = {"spec.unschedulable", NULL};
 
 static bool in_list(const char *const *list, const char *field) {
-  for (; *list; list++)
+  for (; list && *list; list++)
     if (strcmp(*list, field) == 0)
       return true;
   return false;
 }
 
-static bool supported(const char *kind, const char *field) {
-  if (in_list(common_fields, field))
-    return true;
-  if (strcmp(kind, "Pod") == 0)
-    return in_list(pod_fields, field);
-  if (strcmp(kind, "Event") == 0)
-    return in_list(event_fields, field);
-  if (strcmp(kind, "Node") == 0)
-    return in_list(node_fields, field);
-  return false;
+static bool supported(const char *const *kind_fields, const char *field) {
+  return in_list(common_fields, field) || in_list(kind_fields, field);
 }
 
 void api_fieldsel_free(api_fieldsel *f) {
@@ -67,7 +49,7 @@ static char *trimmed(const char *s, size_t len) {
   return strndup(s, len);
 }
 
-static int parse_one(api_fieldsel *f, const char *term, size_t len, const char *kind,
+static int parse_one(api_fieldsel *f, const char *term, size_t len, const char *const *kind_fields,
                      tug_error *err) {
   const char *op = NULL;
   size_t oplen = 0;
@@ -86,14 +68,15 @@ static int parse_one(api_fieldsel *f, const char *term, size_t len, const char *
   r->negate = op[0] == '!';
   f->n++;
   if (r->field[0] == '\0')
-    return tug_error_set(err, TUG_E_PARSE, "invalid field selector \"%.*s\": empty field",
-                         (int)len, term);
-  if (!supported(kind, r->field))
+    return tug_error_set(err, TUG_E_PARSE, "invalid field selector \"%.*s\": empty field", (int)len,
+                         term);
+  if (!supported(kind_fields, r->field))
     return tug_error_set(err, TUG_E_PARSE, "field label not supported: %s", r->field);
   return 0;
 }
 
-int api_fieldsel_parse(const char *s, const char *kind, api_fieldsel **out, tug_error *err) {
+int api_fieldsel_parse(const char *s, const char *const *kind_fields, api_fieldsel **out,
+                       tug_error *err) {
   *out = NULL;
   if (s == NULL)
     return 0;
@@ -106,7 +89,7 @@ int api_fieldsel_parse(const char *s, const char *kind, api_fieldsel **out, tug_
     const char *comma = strchr(p, ',');
     size_t len = comma ? (size_t)(comma - p) : strlen(p);
     bool blank = strspn(p, " \t") >= len;
-    if (!blank && parse_one(f, p, len, kind, err) < 0) {
+    if (!blank && parse_one(f, p, len, kind_fields, err) < 0) {
       api_fieldsel_free(f);
       return -1;
     }

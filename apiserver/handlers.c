@@ -62,8 +62,9 @@ json_t *api_read_body(api_request *r, api_response *out) {
                              content_type_is(ct, "application/strategic-merge-patch+json")
                        : ct == NULL || content_type_is(ct, "application/json") || protobuf;
   if (!ok_type) {
-    api_fail(out, 415, "the body of the request was in an unknown format - accepted media types "
-                       "include: %s",
+    api_fail(out, 415,
+             "the body of the request was in an unknown format - accepted media types "
+             "include: %s",
              patch ? "application/merge-patch+json, application/strategic-merge-patch+json"
                    : "application/json");
     return NULL;
@@ -102,8 +103,9 @@ static int check_identity(const api_route *rt, json_t *obj, api_response *out) {
     json_object_set_new(obj, "apiVersion", json_string(want));
     json_object_set_new(obj, "kind", json_string(rt->kind->kind));
   } else if (strcmp(av, want) != 0 || strcmp(kind, rt->kind->kind) != 0) {
-    api_fail(out, 400, "the API version and kind in the data (%s, %s) do not match the expected "
-                       "ones (%s, %s)",
+    api_fail(out, 400,
+             "the API version and kind in the data (%s, %s) do not match the expected "
+             "ones (%s, %s)",
              av, kind, want, rt->kind->kind);
     return -1;
   }
@@ -113,8 +115,9 @@ static int check_identity(const api_route *rt, json_t *obj, api_response *out) {
   if (!rt->kind->namespaced) {
     tug_obj_del(obj, "metadata.namespace");
   } else if (ns && ns[0] && strcmp(ns, rt->ns) != 0) {
-    api_fail(out, 400, "the namespace of the provided object (%s) does not match the namespace "
-                       "sent on the request (%s)",
+    api_fail(out, 400,
+             "the namespace of the provided object (%s) does not match the namespace "
+             "sent on the request (%s)",
              ns, rt->ns);
     return -1;
   } else {
@@ -236,14 +239,11 @@ static void prepare_create(const api_kind *k, json_t *obj) {
   tug_obj_del(obj, "metadata.deletionGracePeriodSeconds");
   if (json_object_get(obj, "spec"))
     tug_obj_set(obj, "metadata.generation", json_integer(1), NULL);
-  if (strcmp(k->kind, "Pod") == 0) {
-    json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Pending"));
-  } else if (strcmp(k->kind, "Namespace") == 0) {
-    json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Active"));
-    tug_obj_set(obj, "spec.finalizers", json_pack("[s]", "kubernetes"), NULL);
-  } else if ((k->subresources & API_SUB_STATUS) && strcmp(k->kind, "Node") != 0) {
+  const api_strategy *st = k->strategy;
+  if (st->prepare_create)
+    st->prepare_create(obj);
+  else if ((k->subresources & API_SUB_STATUS) && !st->keep_status_on_create)
     json_object_del(obj, "status");
-  }
 }
 
 static void fill_generated_name(json_t *obj) {
@@ -309,7 +309,7 @@ void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
     return;
   }
   prepare_create(k, obj);
-  if (strcmp(k->kind, "ResourceQuota") == 0 && api_quota_init_status(r->server, obj, &err) < 0) {
+  if (k->strategy->init_status && k->strategy->init_status(r->server, obj, &err) < 0) {
     api_fail_error(out, k, tug_obj_name(obj), &err);
     json_decref(obj);
     return;
@@ -330,8 +330,9 @@ void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
 static int replace_mutation(json_t *cur, json_t *body, void *arg, api_response *out) {
   (void)arg, (void)out;
   json_t *meta = json_object_get(body, "metadata");
-  static const char *const kept[] = {"uid", "creationTimestamp", "deletionTimestamp",
-                                     "deletionGracePeriodSeconds", "generation", NULL};
+  static const char *const kept[] = {
+      "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation",
+      NULL};
   for (int i = 0; kept[i]; i++) {
     json_t *v = json_object_get(json_object_get(cur, "metadata"), kept[i]);
     if (v)
@@ -365,8 +366,8 @@ void api_handle_update(api_request *r, const api_route *rt, api_response *out) {
 static int patch_mutation(json_t *cur, json_t *patch, void *arg, api_response *out) {
   bool strategic = *(bool *)arg;
   tug_error err = {0};
-  json_t *patched = strategic ? tug_obj_strategic_merge_patch(cur, patch, &err)
-                              : tug_obj_merge_patch(cur, patch);
+  json_t *patched =
+      strategic ? tug_obj_strategic_merge_patch(cur, patch, &err) : tug_obj_merge_patch(cur, patch);
   if (patched == NULL) {
     api_fail(out, 422, "the patch could not be applied: %s", err.msg[0] ? err.msg : "no memory");
     return -1;
@@ -386,10 +387,10 @@ void api_handle_patch(api_request *r, const api_route *rt, api_response *out) {
   json_t *patch = api_read_body(r, out);
   if (patch == NULL)
     return;
-  bool strategic = content_type_is(api_header(r, "Content-Type"),
-                                   "application/strategic-merge-patch+json");
-  api_modify_opts o = {.mutate = patch_mutation, .body = patch, .arg = &strategic,
-                       .keep_status = true};
+  bool strategic =
+      content_type_is(api_header(r, "Content-Type"), "application/strategic-merge-patch+json");
+  api_modify_opts o = {
+      .mutate = patch_mutation, .body = patch, .arg = &strategic, .keep_status = true};
   const char *rv = tug_obj_resource_version(patch);
   if (rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
     json_decref(patch);

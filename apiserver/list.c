@@ -39,12 +39,12 @@ static void list_query_free(list_query *q) {
   api_fieldsel_free(q->fields);
 }
 
-static int parse_list_query(api_request *r, const api_route *rt, list_query *q,
-                            api_response *out) {
+static int parse_list_query(api_request *r, const api_route *rt, list_query *q, api_response *out) {
   memset(q, 0, sizeof *q);
   tug_error err = {0};
   if (tug_selector_parse(api_query(r, "labelSelector"), &q->labels, &err) < 0 ||
-      api_fieldsel_parse(api_query(r, "fieldSelector"), rt->kind->kind, &q->fields, &err) < 0) {
+      api_fieldsel_parse(api_query(r, "fieldSelector"), rt->kind->strategy->selectable_fields,
+                         &q->fields, &err) < 0) {
     api_fail(out, 400, "%s", err.msg);
     list_query_free(q);
     return -1;
@@ -69,12 +69,12 @@ static const char *list_kind(const api_kind *k, char *buf, size_t size) {
 static char *list_json(const api_kind *k, api_cached **items, size_t n, int64_t rev,
                        const char *cont, size_t *len) {
   char av[128], lk[128], head[1024];
-  int hl = snprintf(head, sizeof head,
-                    "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
-                    "\"%lld\"%s%s%s},\"items\":[",
-                    list_kind(k, lk, sizeof lk), api_kind_api_version(k, av, sizeof av),
-                    (long long)rev, cont ? ",\"continue\":\"" : "", cont ? cont : "",
-                    cont ? "\"" : "");
+  int hl =
+      snprintf(head, sizeof head,
+               "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
+               "\"%lld\"%s%s%s},\"items\":[",
+               list_kind(k, lk, sizeof lk), api_kind_api_version(k, av, sizeof av), (long long)rev,
+               cont ? ",\"continue\":\"" : "", cont ? cont : "", cont ? "\"" : "");
   size_t total = hl + 3;
   for (size_t i = 0; i < n; i++)
     total += items[i]->len + 1;
@@ -174,9 +174,10 @@ static int page_from_etcd(api_request *r, const api_route *rt, list_query *q, ap
     tug_etcd_range page;
     if (tug_etcd_list(r->server->etcd, prefix, start, (int64_t)(cap - n), rev, &page, &err) < 0) {
       if (err.code == TUG_E_COMPACTED)
-        api_fail(out, 410, "The provided continue parameter is too old to display a consistent "
-                           "list result. You can start a new list without the continue "
-                           "parameter.");
+        api_fail(out, 410,
+                 "The provided continue parameter is too old to display a consistent "
+                 "list result. You can start a new list without the continue "
+                 "parameter.");
       else
         api_fail_error(out, rt->kind, NULL, &err);
       rc = -1;
@@ -222,7 +223,8 @@ void api_handle_list(api_request *r, const api_route *rt, api_response *out) {
     list_query_free(&q);
     return;
   }
-  if (q.rv == NULL && api_revision_current(&r->server->revision, r->server->etcd, &want, &err) < 0) {
+  if (q.rv == NULL &&
+      api_revision_current(&r->server->revision, r->server->etcd, &want, &err) < 0) {
     api_fail_error(out, rt->kind, NULL, &err);
   } else if (want > 0 && api_watchcache_sync_to(c, want, SYNC_TIMEOUT_MS, &err) < 0) {
     api_fail(out, 504, "%s", err.msg);
@@ -264,8 +266,7 @@ void api_handle_watch(api_request *r, const api_route *rt, api_response *out) {
     if (err.code == TUG_E_COMPACTED)
       api_fail(out, 410, "%s", err.msg);
     else
-      api_fail(out, err.code == ETIMEDOUT ? 504 : err.code == ESHUTDOWN ? 503 : 500, "%s",
-               err.msg);
+      api_fail(out, err.code == ETIMEDOUT ? 504 : err.code == ESHUTDOWN ? 503 : 500, "%s", err.msg);
     list_query_free(&q);
     return;
   }

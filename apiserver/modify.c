@@ -62,8 +62,12 @@ static int restore_owned(const api_kind *k, json_t *cur, const json_t *old,
     return -1;
   }
   json_t *om = json_object_get(old, "metadata"), *nm = json_object_get(cur, "metadata");
-  static const char *const owned[] = {"uid", "creationTimestamp", "deletionTimestamp",
-                                      "deletionGracePeriodSeconds", "generation", "namespace",
+  static const char *const owned[] = {"uid",
+                                      "creationTimestamp",
+                                      "deletionTimestamp",
+                                      "deletionGracePeriodSeconds",
+                                      "generation",
+                                      "namespace",
                                       NULL};
   for (int i = 0; owned[i]; i++) {
     json_t *v = json_object_get(om, owned[i]);
@@ -100,13 +104,12 @@ static void bump_generation(json_t *cur, const json_t *old) {
   tug_obj_set(cur, "metadata.generation", json_integer(gen + 1), NULL);
 }
 
-bool api_ready_to_remove(const json_t *obj) {
+bool api_ready_to_remove(const api_kind *k, const json_t *obj) {
   if (tug_obj_deletion_timestamp(obj) == NULL)
     return false;
   if (json_array_size(tug_obj_get(obj, "metadata.finalizers")) > 0)
     return false;
-  if (json_array_size(tug_obj_get(obj, "spec.finalizers")) > 0 &&
-      strcmp(tug_obj_kind(obj), "Namespace") == 0)
+  if (k->strategy->spec_finalizers && json_array_size(tug_obj_get(obj, "spec.finalizers")) > 0)
     return false;
   return tug_obj_get_int(obj, "metadata.deletionGracePeriodSeconds", 0) == 0;
 }
@@ -119,8 +122,7 @@ int api_remove(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
   if (rc == 0)
     rc = api_svcalloc_release(s->svcalloc, k, obj, &txn, &err);
   if (rc == 0)
-    rc = api_storage_delete(s, k, tug_obj_namespace(obj), tug_obj_name(obj), rev, &txn, NULL,
-                            &err);
+    rc = api_storage_delete(s, k, tug_obj_namespace(obj), tug_obj_name(obj), rev, &txn, NULL, &err);
   api_txn_clear(&txn);
   /* The object or a quota it gives back to changed since they were read (the
    * quota controller writes status.used all the time): read again and retry,
@@ -196,9 +198,9 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
       (!o->status_only && api_admit_pod_security(s, k, cur, old, out) < 0))
     goto done;
   bump_generation(cur, old);
-  if (strcmp(k->kind, "ResourceQuota") == 0 && !o->status_only &&
+  if (k->strategy->init_status && !o->status_only &&
       !json_equal(tug_obj_get(cur, "spec"), tug_obj_get(old, "spec")) &&
-      api_quota_init_status(s, cur, &err) < 0) {
+      k->strategy->init_status(s, cur, &err) < 0) {
     api_fail_error(out, k, rt->name, &err);
     goto done;
   }
@@ -208,7 +210,7 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
     answer(r, k, cur, o, out);
     cur = NULL;
     rc = 0;
-  } else if (api_ready_to_remove(cur)) {
+  } else if (api_ready_to_remove(k, cur)) {
     rc = api_remove(s, k, old, rev, out);
     if (rc == 0) {
       answer(r, k, cur, o, out);
@@ -225,8 +227,7 @@ done:
   return rc;
 }
 
-void api_modify(api_request *r, const api_route *rt, const api_modify_opts *o,
-                api_response *out) {
+void api_modify(api_request *r, const api_route *rt, const api_modify_opts *o, api_response *out) {
   for (int i = 0; i < MODIFY_RETRIES; i++)
     if (attempt(r, rt, o, out) <= 0)
       return;

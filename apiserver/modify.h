@@ -22,8 +22,8 @@ typedef struct api_modify_opts {
   api_mutate_fn mutate;
   json_t *body;
   void *arg;
-  bool keep_status;  /* writes to the main resource leave status as stored */
-  bool status_only;  /* the status subresource: only status changes */
+  bool keep_status; /* writes to the main resource leave status as stored */
+  bool status_only; /* the status subresource: only status changes */
   int64_t precondition_rv;
   const char *precondition_uid;
   /* How the stored result is answered; NULL answers the object itself. */
@@ -42,10 +42,9 @@ int api_validate(const api_kind *k, json_t *obj, const json_t *old, api_response
 int api_invalid(const api_kind *k, const json_t *obj, json_t *causes, api_response *out);
 
 /* Whether a deleted object with no finalizers left may now disappear. */
-bool api_ready_to_remove(const json_t *obj);
+bool api_ready_to_remove(const api_kind *k, const json_t *obj);
 /* Remove obj for good, giving back its quota; -1 with out filled, 1 when obj
  * or one of its quotas changed meanwhile (read again and retry). */
-int api_remove(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
-               api_response *out);
+int api_remove(api_server *s, const api_kind *k, const json_t *obj, int64_t rev, api_response *out);
 
 #endif

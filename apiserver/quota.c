@@ -43,7 +43,7 @@ static int64_t usage_of(const api_kind *k, const json_t *obj, const char *res) {
   /* Kubernetes' older object counts: the core plural alone ("pods", "secrets"). */
   if (k->group[0] == '\0' && strcmp(res, k->plural) == 0 && api_quota_plain_count(res))
     return 1;
-  if (strcmp(k->kind, "Pod") == 0 && tug_quota_compute_resource(res))
+  if (k->strategy->compute_quota && tug_quota_compute_resource(res))
     return pod_amount(obj, res);
   return 0;
 }
@@ -160,7 +160,7 @@ int api_quota_charge(api_server *s, const api_kind *k, const json_t *obj, api_tx
 
 /* A Succeeded or Failed pod, which quota no longer counts. */
 static bool pod_finished(const api_kind *k, const json_t *obj) {
-  return strcmp(k->kind, "Pod") == 0 && tug_pod_terminal(obj);
+  return k->strategy->compute_quota && tug_pod_terminal(obj);
 }
 
 int api_quota_release(api_server *s, const api_kind *k, const json_t *obj, api_txn *txn,
@@ -201,8 +201,8 @@ int api_quota_init_status(api_server *s, json_t *quota, tug_error *err) {
     for (const api_kind *k = api_kinds; k->kind; k++) {
       if (!k->namespaced)
         continue;
-      bool relevant = strstr(res, k->plural) ||
-                      (strcmp(k->kind, "Pod") == 0 && tug_quota_compute_resource(res));
+      bool relevant =
+          strstr(res, k->plural) || (k->strategy->compute_quota && tug_quota_compute_resource(res));
       if (relevant && count_usage(s, k, tug_obj_namespace(quota), res, &total, err) < 0) {
         json_decref(used);
         return -1;

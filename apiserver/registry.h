@@ -2,22 +2,72 @@
  * registry.h — the kinds the API server serves, one table row each.
  *
  * Adding a kind is adding a row: its group, version, names, scope and
- * subresources, plus the functions that default and validate it and the
- * columns a Table shows for it. Everything generic (paths, storage, watch,
- * discovery, printing) reads this table and nothing else.
+ * subresources, plus the functions that default and validate it, the
+ * columns a Table shows for it, and — for a kind that behaves unlike the
+ * others — its strategy (Kubernetes' registry strategies: what create, delete
+ * and admission do for it), in a strategy-<kind>.c of its own. Everything
+ * generic (paths, storage, watch, discovery, printing, admission) reads this
+ * table and never tests a kind's name (scripts/lint.sh checks).
  */
 #ifndef TUG_APISERVER_REGISTRY_H
 #define TUG_APISERVER_REGISTRY_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
 
 enum {
-  API_SUB_STATUS = 1 << 0,  /* /status: writes only status; main writes keep status */
-  API_SUB_SCALE = 1 << 1,   /* /scale: autoscaling/v1 Scale over spec.replicas */
-  API_SUB_BINDING = 1 << 2, /* /binding: sets spec.nodeName once (pods) */
-  API_SUB_LOG = 1 << 3,     /* /log: served by the node agent (pods) */
+  API_SUB_STATUS = 1 << 0,   /* /status: writes only status; main writes keep status */
+  API_SUB_SCALE = 1 << 1,    /* /scale: autoscaling/v1 Scale over spec.replicas */
+  API_SUB_BINDING = 1 << 2,  /* /binding: sets spec.nodeName once (pods) */
+  API_SUB_LOG = 1 << 3,      /* /log: served by the node agent (pods) */
+  API_SUB_FINALIZE = 1 << 4, /* /finalize: PUT of spec.finalizers (namespaces) */
 };
+
+struct api_server;
+struct api_response;
+
+/*
+ * What a kind does unlike the generic path; every member is optional.
+ *  - prepare_create: the status a new object starts with, whatever the
+ *    client sent (else: none for a kind with a status subresource, what was
+ *    sent for the others).
+ *  - keep_status_on_create: the client's status is kept (a Node's first report).
+ *  - admit_create / admit_update: admission of the kind's own (a Pod's
+ *    LimitRange and priority; a Namespace's Pod Security label change);
+ *    -1 with out filled when refused.
+ *  - init_status: status the server computes whenever spec is written (a
+ *    ResourceQuota's hard and used).
+ *  - delete_grace: the grace period a delete gives obj, from the one asked
+ *    for (-1: none); a kind without it goes at once.
+ *  - mark_deleting: what a deletionTimestamp comes with (a Namespace turns
+ *    Terminating); spec_finalizers: spec.finalizers hold deletion too.
+ *  - pod_template: where Pod Security finds the pod ("" the object itself,
+ *    "spec.template" a workload's template); NULL: no pod.
+ *  - compute_quota: counts against cpu/memory quota, and stops counting once
+ *    terminal (pods).
+ *  - selectable_fields: field selectors beyond metadata.name and namespace.
+ */
+typedef struct api_strategy {
+  void (*prepare_create)(json_t *obj);
+  bool keep_status_on_create;
+  int (*admit_create)(struct api_server *s, json_t *obj, struct api_response *out);
+  int (*admit_update)(struct api_server *s, const json_t *obj, const json_t *old,
+                      struct api_response *out);
+  int (*init_status)(struct api_server *s, json_t *obj, tug_error *err);
+  int64_t (*delete_grace)(const json_t *obj, int64_t requested);
+  void (*mark_deleting)(json_t *obj);
+  bool spec_finalizers;
+  const char *pod_template;
+  bool compute_quota;
+  const char *const *selectable_fields;
+} api_strategy;
+
+/* The strategies of the kinds that have one (strategy-*.c). */
+extern const api_strategy api_strategy_pod, api_strategy_namespace, api_strategy_node,
+    api_strategy_event, api_strategy_resourcequota, api_strategy_workload;
 
 /*
  * Validation collects Kubernetes "causes": one per invalid field, as in a 422
@@ -52,15 +102,15 @@ typedef struct api_kind {
   const char *const *verbs; /* for discovery */
   api_default_fn defaults;
   api_validate_fn validate;
-  const api_column *columns; /* ends with name NULL; NULL = Name and Created At */
+  const api_column *columns;    /* ends with name NULL; NULL = Name and Created At */
+  const api_strategy *strategy; /* never NULL: the generic one when the kind has none */
 } api_kind;
 
 /* All kinds, ending with an entry whose kind is NULL. */
 extern const api_kind api_kinds[];
 
 /* By plural resource name within a group/version; NULL when unknown. */
-const api_kind *api_kind_by_resource(const char *group, const char *version,
-                                     const char *plural);
+const api_kind *api_kind_by_resource(const char *group, const char *version, const char *plural);
 /* By apiVersion ("v1", "apps/v1") and kind; NULL when unknown. */
 const api_kind *api_kind_by_gvk(const char *api_version, const char *kind);
 /* "v1" or "apps/v1". */

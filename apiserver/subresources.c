@@ -27,8 +27,8 @@ static int take_status(json_t *cur, json_t *body, void *arg, api_response *out) 
 static int patch_status(json_t *cur, json_t *patch, void *arg, api_response *out) {
   bool strategic = *(bool *)arg;
   tug_error err = {0};
-  json_t *p = strategic ? tug_obj_strategic_merge_patch(cur, patch, &err)
-                        : tug_obj_merge_patch(cur, patch);
+  json_t *p =
+      strategic ? tug_obj_strategic_merge_patch(cur, patch, &err) : tug_obj_merge_patch(cur, patch);
   if (!json_is_object(p)) {
     json_decref(p);
     api_fail(out, 422, "the patch could not be applied: %s", err.msg);
@@ -53,8 +53,10 @@ static void handle_status(api_request *r, const api_route *rt, api_response *out
   if (body == NULL)
     return;
   bool strategic = patch && strstr(api_header(r, "Content-Type"), "strategic");
-  api_modify_opts o = {.mutate = put ? take_status : patch_status, .body = body,
-                       .arg = &strategic, .status_only = true};
+  api_modify_opts o = {.mutate = put ? take_status : patch_status,
+                       .body = body,
+                       .arg = &strategic,
+                       .status_only = true};
   const char *rv = tug_obj_resource_version(body);
   if (put && rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
     json_decref(body);
@@ -68,12 +70,11 @@ static void handle_status(api_request *r, const api_route *rt, api_response *out
 
 static json_t *scale_of(const api_kind *k, json_t *obj) {
   (void)k;
-  json_t *meta = json_pack("{s:O*, s:O*, s:O*, s:O*, s:O*}", "name",
-                           tug_obj_get(obj, "metadata.name"), "namespace",
-                           tug_obj_get(obj, "metadata.namespace"), "uid",
-                           tug_obj_get(obj, "metadata.uid"), "resourceVersion",
-                           tug_obj_get(obj, "metadata.resourceVersion"), "creationTimestamp",
-                           tug_obj_get(obj, "metadata.creationTimestamp"));
+  json_t *meta = json_pack(
+      "{s:O*, s:O*, s:O*, s:O*, s:O*}", "name", tug_obj_get(obj, "metadata.name"), "namespace",
+      tug_obj_get(obj, "metadata.namespace"), "uid", tug_obj_get(obj, "metadata.uid"),
+      "resourceVersion", tug_obj_get(obj, "metadata.resourceVersion"), "creationTimestamp",
+      tug_obj_get(obj, "metadata.creationTimestamp"));
   json_t *selector = tug_obj_get(obj, "spec.selector.matchLabels");
   char sel[1024] = "";
   size_t o = 0;
@@ -119,8 +120,8 @@ static void handle_scale(api_request *r, const api_route *rt, api_response *out)
   json_t *body = api_read_body(r, out);
   if (body == NULL)
     return;
-  api_modify_opts o = {.mutate = set_replicas, .body = body, .keep_status = true,
-                       .answer = scale_of};
+  api_modify_opts o = {
+      .mutate = set_replicas, .body = body, .keep_status = true, .answer = scale_of};
   const char *rv = tug_obj_resource_version(body);
   if (strcmp(r->method, "PUT") == 0 && rv && rv[0] &&
       api_parse_rv(rv, &o.precondition_rv, out) < 0) {
@@ -142,8 +143,7 @@ static int bind_pod(json_t *cur, json_t *binding, void *arg, api_response *out) 
     return -1;
   }
   if (tug_obj_deletion_timestamp(cur)) {
-    api_fail(out, 409, "pod %s is being deleted, cannot be assigned to a host",
-             tug_obj_name(cur));
+    api_fail(out, 409, "pod %s is being deleted, cannot be assigned to a host", tug_obj_name(cur));
     return -1;
   }
   if (current && current[0]) {
@@ -161,8 +161,7 @@ static int bind_pod(json_t *cur, json_t *binding, void *arg, api_response *out) 
   }
   char now[32];
   json_array_append_new(conds, json_pack("{s:s, s:s, s:s}", "type", "PodScheduled", "status",
-                                         "True", "lastTransitionTime",
-                                         api_now(now, sizeof now)));
+                                         "True", "lastTransitionTime", api_now(now, sizeof now)));
   return 0;
 }
 
@@ -180,8 +179,7 @@ static void handle_binding(api_request *r, const api_route *rt, api_response *ou
     return;
   const char *name = tug_obj_name(body);
   if (name && strcmp(name, rt->name) != 0) {
-    api_fail(out, 400, "the name of the binding (%s) does not match the pod (%s)", name,
-             rt->name);
+    api_fail(out, 400, "the name of the binding (%s) does not match the pod (%s)", name, rt->name);
     json_decref(body);
     return;
   }
@@ -220,10 +218,10 @@ void api_handle_subresource(api_request *r, const api_route *rt, api_response *o
     handle_binding(r, rt, out);
   else if (strcmp(rt->sub, "log") == 0 && (subs & API_SUB_LOG))
     api_handle_log(r, rt, out);
-  else if (strcmp(rt->sub, "finalize") == 0 && strcmp(rt->kind->kind, "Namespace") == 0 &&
+  else if (strcmp(rt->sub, "finalize") == 0 && (subs & API_SUB_FINALIZE) &&
            strcmp(r->method, "PUT") == 0)
     handle_finalize(r, rt, out);
   else
-    api_fail(out, 404, "the server could not find the requested resource (%s/%s)",
-             rt->kind->plural, rt->sub);
+    api_fail(out, 404, "the server could not find the requested resource (%s/%s)", rt->kind->plural,
+             rt->sub);
 }

@@ -100,7 +100,7 @@ post() {
   [[ "$(jq -r .message <<<"$out")" == *'violates PodSecurity "baseline:latest"'* ]]
   run bin/tug-apiserver --pod-security-default lax --listen 127.0.0.1:1
   [ "$status" -eq 2 ]
-  [[ "$output" == *"--pod-security-default lax: expected privileged, baseline or restricted"* ]]
+  [[ "$output" == *'--pod-security-default: "lax" is not privileged, baseline or restricted'* ]]
 }
 
 @test "a warn label sends Warning headers and admits the pod" {
