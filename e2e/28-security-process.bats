@@ -94,3 +94,45 @@ make_selfexe_image() {
   [ "$(exit_code ptrace main)" = 0 ]
   [ "$(log_of ptrace main | grep -c 'refused: ptrace: ESRCH')" = 2 ]
 }
+
+# whoami_has NAME CTR LINE...: each LINE (a /proc/self/status line, tabs
+# written \t) is in the container's `attack whoami` output.
+whoami_has() {
+  local name=$1 ctr=$2 line out
+  shift 2
+  wait_for 20 ended "$name" "$ctr"
+  out=$(log_of "$name" "$ctr")
+  for line in "$@"; do
+    grep -qxF "$(printf "$line")" <<<"$out" || { echo "$name/$ctr lacks '$line' in:" >&2; echo "$out" >&2; return 1; }
+  done
+}
+
+@test "process: runAsUser, runAsGroup and supplementalGroups are the process's identity" {
+  mkattack ids '{"securityContext": {"runAsUser": 1000, "runAsGroup": 3000, "supplementalGroups": [4000, 4001]},
+    "containers": [{"command": ["attack", "whoami"]}]}'
+  whoami_has ids main 'Uid:\t1000\t1000\t1000\t1000' 'Gid:\t3000\t3000\t3000\t3000' \
+    'Groups:\t4000 4001 ' 'CapPrm:\t0000000000000000' 'CapEff:\t0000000000000000' \
+    'CapAmb:\t0000000000000000' 'NoNewPrivs:\t1'
+}
+
+@test "process: capabilities add and drop make the bounding set; root has it in effect, a user none" {
+  mkattack caps '{"containers": [
+    {"name": "only", "command": ["attack", "whoami"],
+     "securityContext": {"capabilities": {"drop": ["ALL"], "add": ["KILL", "NET_BIND_SERVICE"]}}},
+    {"name": "less", "command": ["attack", "whoami"],
+     "securityContext": {"capabilities": {"drop": ["CHOWN", "NET_RAW"]}}},
+    {"name": "user", "command": ["attack", "whoami"],
+     "securityContext": {"runAsUser": 1000, "capabilities": {"add": ["NET_ADMIN"]}}}]}'
+  whoami_has caps only 'CapBnd:\t0000000000000420' 'CapEff:\t0000000000000420' 'CapInh:\t0000000000000000'
+  whoami_has caps less 'CapBnd:\t00000000a80405fa' 'CapEff:\t00000000a80405fa'
+  # containerd and Kubernetes give a non-root user no ambient capabilities.
+  whoami_has caps user 'CapBnd:\t00000000a80435fb' 'CapEff:\t0000000000000000' 'CapPrm:\t0000000000000000'
+}
+
+@test "process: allowPrivilegeEscalation false sets no_new_privs, true lifts it" {
+  mkattack nnp '{"containers": [
+    {"name": "nope", "command": ["attack", "whoami"], "securityContext": {"allowPrivilegeEscalation": false}},
+    {"name": "may", "command": ["attack", "whoami"], "securityContext": {"allowPrivilegeEscalation": true}}]}'
+  whoami_has nnp nope 'NoNewPrivs:\t1'
+  whoami_has nnp may 'NoNewPrivs:\t0'
+}
