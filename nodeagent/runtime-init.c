@@ -31,8 +31,16 @@ __asm__(".section .rodata.tug_init, \"a\"\n"
 extern const char agent_init_image[] __asm__("agent_init_image");
 extern const char agent_init_image_end[] __asm__("agent_init_image_end");
 
+/* Linux 6.3: ask for an executable memfd, which vm.memfd_noexec=1 would
+ * otherwise not give; older kernels know no such flag and make it anyway. */
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
 int agent_init_load(tug_error *err) {
-  int fd = memfd_create("tug-init", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+  int fd = memfd_create("tug-init", MFD_ALLOW_SEALING | MFD_CLOEXEC | MFD_EXEC);
+  if (fd < 0 && errno == EINVAL)
+    fd = memfd_create("tug-init", MFD_ALLOW_SEALING | MFD_CLOEXEC);
   if (fd < 0)
     return tug_error_errno(err, errno, "memfd_create tug-init");
   for (const char *p = agent_init_image; p < agent_init_image_end;) {
