@@ -75,6 +75,18 @@ $(BUILD)/e2e-attack: e2e/attack/attack.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 $(WARN) -O2 -D_GNU_SOURCE -static -o $@ $<
 
+# tug-init: what container processes exec in place of the agent's binary;
+# static without libc (its own _start), embedded in tug-agent
+# (nodeagent/runtime-init.c).
+TUG_INIT_FLAGS := -O2 -static -nostdlib -ffreestanding -fno-builtin -fno-stack-protector \
+  -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -s
+$(BUILD)/tug-init: nodeagent/init/tug-init.c nodeagent/init/tug-init.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 $(WARN) -D_GNU_SOURCE $(TUG_INIT_FLAGS) -o $@ $<
+
+$(BUILD)/nodeagent/runtime-init.o: $(BUILD)/tug-init
+$(BUILD)/nodeagent/runtime-init.o: CFLAGS += -DTUG_INIT_BINARY='"$(BUILD)/tug-init"'
+
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: lib/%.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --proto_path=lib --c_out=$(BUILD)/gen $<

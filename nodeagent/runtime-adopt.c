@@ -3,7 +3,8 @@
  *
  * The one idea: a container is identified again by its pid and that
  * process's start time (a pid alone may have been reused), both written to
- * <container dir>/state once it has exec'd; a sandbox by its namespace files
+ * <container dir>/state once it has exec'd, with the identity and privileges
+ * its exec probes must keep having; a sandbox by its namespace files
  * still being nsfs mounts. What runs is adopted through a pidfd, which works
  * for a process that is no longer the agent's child; what does not is torn
  * down through its cgroups, so nothing is left running unowned.
@@ -122,12 +123,39 @@ unsigned long long agent_proc_start_ticks(pid_t pid) {
   return read_proc_stat(pid, &ps) == 0 ? ps.start_ticks : 0;
 }
 
+/* "creds CAPS UID GID NO_NEW_PRIVS N GROUP...", the state file's second line. */
+static void format_creds(const agent_creds *cr, char *buf, size_t size) {
+  int n = snprintf(buf, size, "creds %llx %u %u %d %zu", (unsigned long long)cr->caps,
+                   (unsigned)cr->uid, (unsigned)cr->gid, cr->no_new_privs, cr->n_groups);
+  for (size_t i = 0; i < cr->n_groups && n > 0 && (size_t)n < size; i++)
+    n += snprintf(buf + n, size - (size_t)n, " %u", (unsigned)cr->groups[i]);
+}
+
+/* An older agent's state file has no creds line: cr keeps the defaults. */
+static void load_creds(FILE *f, agent_creds *cr) {
+  unsigned long long caps;
+  unsigned uid, gid, g;
+  int nnp;
+  size_t n;
+  if (fscanf(f, " creds %llx %u %u %d %zu", &caps, &uid, &gid, &nnp, &n) != 5 ||
+      n > AGENT_MAX_GROUPS)
+    return;
+  agent_creds got = {.caps = caps, .uid = uid, .gid = gid, .no_new_privs = nnp != 0};
+  for (; got.n_groups < n; got.n_groups++) {
+    if (fscanf(f, "%u", &g) != 1)
+      return;
+    got.groups[got.n_groups] = g;
+  }
+  *cr = got;
+}
+
 int agent_container_save(const agent_container *c, tug_error *err) {
-  char path[PATH_MAX + 16], tmp[PATH_MAX + 16], text[128];
+  char path[PATH_MAX + 16], tmp[PATH_MAX + 16], creds[1024], text[1200];
   snprintf(path, sizeof path, "%s/state", c->dir);
   snprintf(tmp, sizeof tmp, "%s/state.tmp", c->dir);
-  snprintf(text, sizeof text, "%d %llu %lld\n", (int)c->pid, c->start_ticks,
-           (long long)c->started_at);
+  format_creds(&c->creds, creds, sizeof creds);
+  snprintf(text, sizeof text, "%d %llu %lld\n%s\n", (int)c->pid, c->start_ticks,
+           (long long)c->started_at, creds);
   if (agent_write_file(tmp, text, err) < 0)
     return -1;
   if (rename(tmp, path) < 0)
@@ -135,8 +163,9 @@ int agent_container_save(const agent_container *c, tug_error *err) {
   return 0;
 }
 
-/* The state file's pid, start time and wall-clock start; -1 when unreadable. */
-static int load_state(const agent_container *c, pid_t *pid, unsigned long long *ticks,
+/* The state file's pid, start time and wall-clock start, and c's creds;
+ * -1 when unreadable. */
+static int load_state(agent_container *c, pid_t *pid, unsigned long long *ticks,
                       time_t *started) {
   char path[PATH_MAX + 16];
   snprintf(path, sizeof path, "%s/state", c->dir);
@@ -147,6 +176,7 @@ static int load_state(const agent_container *c, pid_t *pid, unsigned long long *
     return -1;
   *pid = p;
   *started = (time_t)s;
+  load_creds(f, &c->creds);
   return 0;
 }
 

@@ -38,9 +38,12 @@ typedef struct child_config {
   int userns_fd; /* the pod's own user namespace, joined last; -1: none */
   int cgroup_fds[AGENT_CGROUP_MAX_HIERARCHIES];
   size_t n_cgroup_fds;
-  int err_fd, log_fd, null_fd;
+  int err_fd, log_fd, null_fd, init_fd;
+  int keep[8 + AGENT_CGROUP_MAX_HIERARCHIES]; /* the fds above, sorted */
+  size_t n_keep;
   const char *working_dir;
-  char *const *argv;
+  agent_creds creds;
+  char *const *argv; /* tug-init's */
   char *const *env;
   const struct sock_fprog *seccomp; /* NULL: none */
   bool seccomp_first; /* no no_new_privs: installed while CAP_SYS_ADMIN is still held */
@@ -73,37 +76,6 @@ static void reset_signals(void) {
       syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 }
 
-/* execvp with the container's PATH (from env, not the agent's), writing
- * nothing but its own stack: the child shares the agent's memory. Returns
- * only on failure, with errno of the most telling attempt. */
-static void exec_in_path(char *const *argv, char *const *env) {
-  const char *file = argv[0],
-             *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  if (strchr(file, '/')) {
-    execve(file, argv, env);
-    return;
-  }
-  for (char *const *e = env; *e; e++)
-    if (strncmp(*e, "PATH=", 5) == 0)
-      path = *e + 5;
-  int saved = ENOENT;
-  char candidate[PATH_MAX];
-  for (const char *p = path;; p++) {
-    const char *end = strchrnul(p, ':');
-    int n = snprintf(candidate, sizeof candidate, "%.*s%s%s", (int)(end - p), p,
-                     end == p ? "" : "/", file);
-    if (n > 0 && (size_t)n < sizeof candidate) {
-      execve(candidate, argv, env);
-      if (errno != ENOENT && errno != ENOTDIR)
-        saved = errno;
-    }
-    if (*end == '\0')
-      break;
-    p = end;
-  }
-  errno = saved;
-}
-
 /*
  * The child runs in the agent's memory until it execs (see spawn): everything
  * on this path — here, runtime-rootfs.c and runtime-security.c — must not
@@ -112,6 +84,10 @@ static void exec_in_path(char *const *argv, char *const *env) {
  */
 static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   char msg[512];
+  /* Before any path lookup: nothing of the agent's may be reached through
+   * /proc/self/fd while the child resolves the image's paths. */
+  if (agent_close_fds_except(cfg->keep, cfg->n_keep, msg, sizeof msg) < 0)
+    child_report(cfg->err_fd, msg);
   for (int i = 0; i < 3; i++)
     if (setns(cfg->ns_fds[i], ns_types[i]) < 0) {
       snprintf(msg, sizeof msg, "join sandbox %s namespace: %s", ns_files[i], strerror(errno));
@@ -119,10 +95,8 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
     }
   if (agent_rootfs_setup(&cfg->rootfs, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
-  if (chdir(cfg->working_dir) < 0) {
-    snprintf(msg, sizeof msg, "chdir %s: %s", cfg->working_dir, strerror(errno));
+  if (agent_rootfs_chdir(cfg->working_dir, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
-  }
   if (dup2(cfg->null_fd, 0) < 0 || dup2(cfg->log_fd, 1) < 0 || dup2(cfg->log_fd, 2) < 0) {
     snprintf(msg, sizeof msg, "set up stdio: %s", strerror(errno));
     child_report(cfg->err_fd, msg);
@@ -138,15 +112,24 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
    * seccomp filter too, which would refuse setns. */
   if (cfg->userns_fd >= 0 && agent_userns_enter(cfg->userns_fd, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
+  const int last[2] = {cfg->err_fd < cfg->init_fd ? cfg->err_fd : cfg->init_fd,
+                       cfg->err_fd < cfg->init_fd ? cfg->init_fd : cfg->err_fd};
+  /* Without no_new_privs, the filter needs CAP_SYS_ADMIN: before it is dropped. */
   if (cfg->seccomp_first && agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
-  if (agent_security_apply(cfg->err_fd, msg, sizeof msg) < 0)
+  if (agent_security_apply(&cfg->creds, msg, sizeof msg) < 0 ||
+      agent_close_fds_except(last, 2, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
   reset_signals();
   if (!cfg->seccomp_first && agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
-  exec_in_path(cfg->argv, cfg->env);
-  snprintf(msg, sizeof msg, "exec %s: %s", cfg->argv[0], strerror(errno));
+  /* tug-init reports a failed exec of the command on the error pipe. */
+  if (fcntl(cfg->err_fd, F_SETFD, 0) < 0) {
+    snprintf(msg, sizeof msg, "pass the error pipe to tug-init: %s", strerror(errno));
+    child_report(cfg->err_fd, msg);
+  }
+  agent_init_exec(cfg->init_fd, cfg->argv, cfg->env);
+  snprintf(msg, sizeof msg, "exec tug-init: %s", strerror(errno));
   child_report(cfg->err_fd, msg);
   _exit(127);
 }
@@ -171,15 +154,50 @@ static int read_child_error(int fd, tug_error *err) {
   return tug_error_set(err, EIO, "%s", msg);
 }
 
-static int child_main(void *arg) {
-  container_child(arg);
+static int child_main(void *arg) { container_child(arg); }
+
+static void sort_fds(int *fds, size_t n) {
+  for (size_t i = 1; i < n; i++)
+    for (size_t j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
+      int t = fds[j];
+      fds[j] = fds[j - 1];
+      fds[j - 1] = t;
+    }
 }
 
-static int spawn(agent_container *c, child_config *cfg, tug_error *err) {
+/* The descriptors the child keeps through its setup; all are close-on-exec. */
+static void list_kept_fds(child_config *cfg) {
+  int *k = cfg->keep;
+  size_t n = 0;
+  k[n++] = cfg->err_fd;
+  k[n++] = cfg->log_fd;
+  k[n++] = cfg->null_fd;
+  k[n++] = cfg->init_fd;
+  for (int i = 0; i < 3; i++)
+    k[n++] = cfg->ns_fds[i];
+  if (cfg->userns_fd >= 0)
+    k[n++] = cfg->userns_fd;
+  for (size_t i = 0; i < cfg->n_cgroup_fds; i++)
+    k[n++] = cfg->cgroup_fds[i];
+  sort_fds(k, n);
+  cfg->n_keep = n;
+}
+
+static int spawn(agent_container *c, child_config *cfg, char *const *argv, tug_error *err) {
   int errp[2] = {-1, -1};
   if (pipe2(errp, O_CLOEXEC) < 0)
     return tug_error_errno(err, errno, "pipe");
   cfg->err_fd = errp[1];
+  list_kept_fds(cfg);
+  char err_fd_arg[16];
+  _cleanup_free_ char **init_argv =
+      agent_init_argv(argv, cfg->err_fd, err_fd_arg, sizeof err_fd_arg);
+  if (init_argv == NULL) {
+    close(errp[0]);
+    close(errp[1]);
+    return tug_error_errno(err, ENOMEM, "allocate tug-init's argv");
+  }
+  cfg->argv = init_argv;
   /* CLONE_VM: copying a busy multi-threaded agent's page tables on every start
    * (fork) serialised pod startup; the child instead runs on a stack of its
    * own in the agent's memory and writes only that stack. CLONE_VFORK: this
@@ -281,8 +299,9 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
       .userns_fd = -1,
       .log_fd = log_fd,
       .null_fd = null_fd,
+      .init_fd = c->init_fd,
       .working_dir = spec->working_dir ? spec->working_dir : "/",
-      .argv = spec->argv,
+      .creds = c->creds,
       .env = spec->env ? spec->env : default_env,
   };
   cfg.rootfs.n_mounts = spec->n_mounts;
@@ -305,7 +324,7 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
     rc =
         agent_cgroup_open_procs(rt->cgroup_mode, c->cgroup, cfg.cgroup_fds, &cfg.n_cgroup_fds, err);
   if (rc == 0) {
-    rc = spawn(c, &cfg, err);
+    rc = spawn(c, &cfg, spec->argv, err);
     for (size_t i = 0; i < cfg.n_cgroup_fds; i++)
       close(cfg.cgroup_fds[i]);
   }
@@ -328,7 +347,9 @@ int agent_container_init(agent_runtime *rt, agent_sandbox *sb, const char *name,
     return tug_error_set(err, ENAMETOOLONG, "container %s: path too long", name);
   snprintf(c->cgroup, sizeof c->cgroup, "%s/%s", sb->cgroup, name);
   c->cgroup_mode = rt->cgroup_mode;
+  c->init_fd = rt->init_fd;
   c->pidfd = -1;
+  agent_creds_from_security(&(agent_security){0}, &c->creds);
   return 0;
 }
 
@@ -362,6 +383,7 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
     free(c);
     return tug_error_wrap(err, "start container");
   }
+  agent_creds_from_security(&spec->security, &c->creds);
   bool existed = access(c->dir, F_OK) == 0;
   if (start(rt, sb, spec, c, err) < 0) {
     tug_error_wrap(err, "start container %s", spec->name);
@@ -473,45 +495,54 @@ int agent_runtime_container_remove(agent_runtime *rt, agent_container *c, tug_er
 }
 
 /* Exec into a running container. The agent's child joins the container's
- * namespaces (the PID namespace applies to its children only), then forks the
+ * namespaces through its pidfd (a pid may have been reused, a pidfd names one
+ * process; the PID namespace applies to its children only), then forks the
  * command and waits for it with the timeout, so the agent reaps one process
  * and the deadline holds even if the agent's thread goes away. */
-static const int exec_ns_types[5] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID,
-                                     CLONE_NEWNS};
-static const char *const exec_ns_files[5] = {"ipc", "uts", "net", "pid", "mnt"};
+static const int exec_ns_flags =
+    CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS;
 
 typedef struct exec_config {
-  int ns_fds[5];
+  int pidfd;
   int userns_fd; /* the container's user namespace when not the agent's, else -1 */
   int cgroup_fds[AGENT_CGROUP_MAX_HIERARCHIES]; /* the container's cgroup.procs files */
   size_t n_cgroup_fds;
-  int null_fd;
+  int null_fd, init_fd;
+  int keep[4 + AGENT_CGROUP_MAX_HIERARCHIES]; /* the fds above, sorted */
+  size_t n_keep;
   int timeout_ms;
-  char *const *argv;
+  const agent_creds *creds;
+  char *const *argv;                /* tug-init's */
   const struct sock_fprog *seccomp; /* the container's */
 } exec_config;
 
 static __attribute__((noreturn)) void exec_command(const exec_config *cfg) {
   char msg[256];
   /* In the container's cgroups, as kubelet's exec probes run: its limits and
-   * usage include what the command does. */
+   * usage include what the command does. With the container's identity and
+   * privileges; tug-init then finds the command in the container's PATH. */
+  const int stdio_only[1] = {cfg->init_fd};
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
       agent_cgroup_join(cfg->cgroup_fds, cfg->n_cgroup_fds, msg, sizeof msg) < 0 ||
       dup2(cfg->null_fd, 0) < 0 || dup2(cfg->null_fd, 1) < 0 || dup2(cfg->null_fd, 2) < 0 ||
       agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0 ||
-      agent_security_apply(2, msg, sizeof msg) < 0)
+      agent_security_apply(cfg->creds, msg, sizeof msg) < 0 ||
+      agent_close_fds_except(stdio_only, 1, msg, sizeof msg) < 0)
     _exit(126);
-  environ = (char **)default_env;
-  execvp(cfg->argv[0], cfg->argv);
-  _exit(127);
+  agent_init_exec(cfg->init_fd, cfg->argv, (char **)default_env);
+  _exit(126);
 }
 
 static __attribute__((noreturn)) void exec_child(const exec_config *cfg) {
+  char msg[64];
+  /* Not dumpable: the container's processes, which see this one once it is
+   * in their PID namespace, may not open its /proc files (exe, fd, mem). */
+  if (prctl(PR_SET_DUMPABLE, 0) < 0 ||
+      agent_close_fds_except(cfg->keep, cfg->n_keep, msg, sizeof msg) < 0)
+    _exit(126);
   reset_signals();
-  char msg[256];
-  for (int i = 0; i < 5; i++)
-    if (setns(cfg->ns_fds[i], exec_ns_types[i]) < 0)
-      _exit(126);
+  if (setns(cfg->pidfd, exec_ns_flags) < 0)
+    _exit(126);
   /* Last, as the container's own process did: no host root runs in there. */
   if (cfg->userns_fd >= 0 && agent_userns_enter(cfg->userns_fd, msg, sizeof msg) < 0)
     _exit(126);
@@ -533,14 +564,23 @@ static __attribute__((noreturn)) void exec_child(const exec_config *cfg) {
   _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
-/* The user namespace of pid, when it is not the agent's own: -1 then, or on
- * failure (with errno). */
-static int open_foreign_userns(pid_t pid) {
+/* The user namespace of c, when it is not the agent's own: -1 then, or on
+ * failure (with errno). Opened through /proc/<pid>, so the pidfd must show
+ * the process still alive afterwards: then the pid was not yet reused. */
+static int open_foreign_userns(const agent_container *c) {
   char path[64];
   struct stat own, theirs;
-  snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+  snprintf(path, sizeof path, "/proc/%d/ns/user", (int)c->pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd >= 0 && fstat(fd, &theirs) == 0 && stat("/proc/self/ns/user", &own) == 0 &&
+  if (fd < 0)
+    return -1;
+  struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
+  if (poll(&p, 1, 0) != 0) {
+    close(fd);
+    errno = ESRCH;
+    return -1;
+  }
+  if (fstat(fd, &theirs) == 0 && stat("/proc/self/ns/user", &own) == 0 &&
       own.st_ino == theirs.st_ino && own.st_dev == theirs.st_dev) {
     close(fd);
     errno = 0;
@@ -549,10 +589,18 @@ static int open_foreign_userns(pid_t pid) {
   return fd;
 }
 
-static void close_fds(int *fds, int n) {
-  for (int i = 0; i < n; i++)
-    if (fds[i] >= 0)
-      close(fds[i]);
+static void list_exec_fds(exec_config *cfg) {
+  int *k = cfg->keep;
+  size_t n = 0;
+  k[n++] = cfg->pidfd;
+  k[n++] = cfg->null_fd;
+  k[n++] = cfg->init_fd;
+  if (cfg->userns_fd >= 0)
+    k[n++] = cfg->userns_fd;
+  for (size_t i = 0; i < cfg->n_cgroup_fds; i++)
+    k[n++] = cfg->cgroup_fds[i];
+  sort_fds(k, n);
+  cfg->n_keep = n;
 }
 
 int agent_runtime_container_exec_start(agent_container *c, char *const *argv, int timeout_ms,
@@ -561,22 +609,22 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
     return tug_error_set(err, ESRCH, "exec in container %s: it has exited", c->name);
   if (argv == NULL || argv[0] == NULL)
     return tug_error_set(err, EINVAL, "exec in container %s: no command", c->name);
-  exec_config cfg = {
-      .ns_fds = {-1, -1, -1, -1, -1}, .userns_fd = -1, .timeout_ms = timeout_ms, .argv = argv};
-  char path[64];
+  char no_fd[4];
+  _cleanup_free_ char **init_argv = agent_init_argv(argv, -1, no_fd, sizeof no_fd);
+  if (init_argv == NULL)
+    return tug_error_errno(err, ENOMEM, "exec in container %s: allocate argv", c->name);
+  exec_config cfg = {.pidfd = c->pidfd,
+                     .userns_fd = -1,
+                     .init_fd = c->init_fd,
+                     .timeout_ms = timeout_ms,
+                     .creds = &c->creds,
+                     .argv = init_argv};
+  if (agent_cgroup_open_procs(c->cgroup_mode, c->cgroup, cfg.cgroup_fds, &cfg.n_cgroup_fds,
+                              err) < 0)
+    return tug_error_wrap(err, "exec in container %s", c->name);
   int rc = 0;
-  for (int i = 0; i < 5 && rc == 0; i++) {
-    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)c->pid, exec_ns_files[i]);
-    if ((cfg.ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-      rc = tug_error_errno(err, errno, "exec in container %s: open %s", c->name, path);
-  }
-  if (rc == 0 && (cfg.userns_fd = open_foreign_userns(c->pid)) < 0 && errno != 0)
+  if ((cfg.userns_fd = open_foreign_userns(c)) < 0 && errno != 0)
     rc = tug_error_errno(err, errno, "exec in container %s: open its user namespace", c->name);
-  if (rc == 0 && agent_cgroup_open_procs(c->cgroup_mode, c->cgroup, cfg.cgroup_fds,
-                                         &cfg.n_cgroup_fds, err) < 0) {
-    cfg.n_cgroup_fds = 0; /* closed by open_procs already */
-    rc = tug_error_wrap(err, "exec in container %s", c->name);
-  }
   agent_seccomp filter = {0};
   if (rc == 0 && agent_seccomp_load(c->dir, &filter, err) < 0)
     rc = tug_error_wrap(err, "exec in container %s", c->name);
@@ -584,6 +632,7 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
   if (rc == 0 && (cfg.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
     rc = tug_error_errno(err, errno, "exec in container %s: open /dev/null", c->name);
   if (rc == 0) {
+    list_exec_fds(&cfg);
     pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
     if (child == 0)
       exec_child(&cfg);
@@ -593,9 +642,10 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
     close(cfg.null_fd);
   }
   agent_seccomp_release(&filter);
-  close_fds(cfg.ns_fds, 5);
-  close_fds(&cfg.userns_fd, 1);
-  close_fds(cfg.cgroup_fds, (int)cfg.n_cgroup_fds);
+  if (cfg.userns_fd >= 0)
+    close(cfg.userns_fd);
+  for (size_t i = 0; i < cfg.n_cgroup_fds; i++)
+    close(cfg.cgroup_fds[i]);
   return rc;
 }
 

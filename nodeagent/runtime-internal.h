@@ -37,7 +37,19 @@ struct agent_runtime {
   agent_cgroup_mode cgroup_mode;
   char idrange_dir[AGENT_STATE_DIR_MAX + 16]; /* <state>/userns */
   agent_idrange_pool ids;                     /* the pods' user namespace ranges */
+  int init_fd; /* tug-init in a sealed memfd (runtime-init.c) */
 };
+
+/* A container's identity and privileges, resolved from its agent_security by
+ * the parent (runtime-security.c), applied by its child and its exec probes. */
+typedef struct agent_creds {
+  uint64_t caps; /* the bounding set; permitted and effective while uid 0 */
+  uid_t uid;
+  gid_t gid;
+  gid_t groups[AGENT_MAX_GROUPS];
+  size_t n_groups;
+  bool no_new_privs;
+} agent_creds;
 
 struct agent_sandbox {
   char uid[AGENT_NAME_MAX];
@@ -54,6 +66,8 @@ struct agent_container {
   char log[AGENT_PATH_MAX];
   char cgroup[3 * AGENT_NAME_MAX];
   agent_cgroup_mode cgroup_mode;
+  int init_fd; /* the runtime's, borrowed */
+  agent_creds creds;
   pid_t pid;
   int pidfd;
   unsigned long long start_ticks; /* the process's start time, /proc/pid/stat field 22 */
@@ -97,11 +111,25 @@ typedef struct agent_rootfs_config {
 
 /* Child side: mounts, then pivot_root into cfg->merged. */
 int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size);
-/* Child side: close fds >= keep_from but keep_fd, drop capabilities to
- * Docker's default set with an empty inheritable set, set no_new_privs. */
-int agent_security_apply(int keep_fd, char *msg, size_t size);
+/* Child side, after pivot_root: make path the working directory, resolved
+ * inside the root with no magic link followed, made when missing. */
+int agent_rootfs_chdir(const char *path, char *msg, size_t size);
+
 /* The capability set a container confined as sec runs with. */
 uint64_t agent_security_caps(const agent_security *sec);
+void agent_creds_from_security(const agent_security *s, agent_creds *out);
+/* Child side: close every descriptor above stdio but keep[0..n) (sorted). */
+int agent_close_fds_except(const int *keep, size_t n, char *msg, size_t size);
+/* Child side: bounding set, groups, gid, uid, capabilities, no_new_privs. */
+int agent_security_apply(const agent_creds *c, char *msg, size_t size);
+
+/* runtime-init.c: tug-init in a sealed memfd; the fd, or -1 with err. */
+int agent_init_load(tug_error *err);
+/* tug-init's argv for command argv (tug-init.h), err_fd's number written in
+ * err_fd_buf; NULL when out of memory, else free() the array only. */
+char **agent_init_argv(char *const *argv, int err_fd, char *err_fd_buf, size_t size);
+/* Child side: exec tug-init; returns only on failure. */
+void agent_init_exec(int init_fd, char *const *argv, char *const *env);
 
 /* Child side, in the sandbox's new namespaces: its hostname, lo up. NULL,
  * or what failed with errno set. */

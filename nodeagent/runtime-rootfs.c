@@ -8,6 +8,8 @@
  * openat2(RESOLVE_IN_ROOT), so an image's symlink ("etc -> /host/etc") is
  * resolved as if the rootfs were "/" and can never point the mount outside
  * it; the mount is then made on /proc/self/fd/N, the descriptor we checked.
+ * The working directory is opened the same way after pivot_root, and no
+ * magic link (/proc/self/fd/N, /proc/self/cwd) is ever followed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -227,6 +229,35 @@ static int pivot(const char *root, char *msg, size_t size) {
     return fail(msg, size, errno, "detach the old root");
   if (chdir("/") < 0)
     return fail(msg, size, errno, "chdir /");
+  return 0;
+}
+
+int agent_rootfs_chdir(const char *path, char *msg, size_t size) {
+  char rel[PATH_MAX];
+  while (*path == '/')
+    path++;
+  size_t len = strlen(path);
+  while (len > 0 && path[len - 1] == '/')
+    len--;
+  if (len == 0)
+    return 0; /* "/": pivot left us there */
+  if (len >= sizeof rel)
+    return fail(msg, size, ENAMETOOLONG, "workingDir /%s", path);
+  memcpy(rel, path, len);
+  rel[len] = '\0';
+  int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return fail(msg, size, errno, "open /");
+  int fd = ensure_in_root(rootfd, rel, KIND_DIR);
+  int saved = errno;
+  close(rootfd);
+  if (fd < 0)
+    return fail(msg, size, saved, "workingDir /%s", rel);
+  int rc = fchdir(fd);
+  saved = errno;
+  close(fd);
+  if (rc < 0)
+    return fail(msg, size, saved, "workingDir /%s", rel);
   return 0;
 }
 

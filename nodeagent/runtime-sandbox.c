@@ -40,7 +40,8 @@ int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *er
   snprintf(rt->idrange_dir, sizeof rt->idrange_dir, "%s/userns", rt->state_dir);
   rt->ids = (agent_idrange_pool){
       .dir = rt->idrange_dir, .first = AGENT_IDRANGE_FIRST, .count = AGENT_IDRANGE_COUNT};
-  if (agent_mkdir_p(state_dir, 0700, err) < 0 || agent_cgroup_init(&rt->cgroup_mode, err) < 0) {
+  if (agent_mkdir_p(state_dir, 0700, err) < 0 || agent_cgroup_init(&rt->cgroup_mode, err) < 0 ||
+      (rt->init_fd = agent_init_load(err)) < 0) {
     free(rt);
     return tug_error_wrap(err, "open runtime");
   }
@@ -49,6 +50,8 @@ int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *er
 }
 
 void agent_runtime_close(agent_runtime *rt) {
+  if (rt)
+    close(rt->init_fd);
   free(rt);
 }
 

@@ -1,12 +1,22 @@
 /*
- * runtime-security.c — the last steps before exec, from runc's and crun's
- * escapes: no inherited descriptor but stdio reaches the image's code, the
- * capability bounding set is Docker's default, the inheritable and ambient
- * sets are empty, and no_new_privs is on.
+ * runtime-security.c — who a container's process is and what it may do,
+ * applied by the child before it execs: its descriptors, capabilities, user,
+ * groups and no_new_privs. runc's and crun's escapes taught the order.
  *
- * For root, exec gives permitted = inheritable | bounding, so an empty
- * inheritable set plus a trimmed bounding set is what limits the container;
- * capset() trims the current sets too. Raw syscalls: no libcap needed.
+ * Descriptors: the child closes every descriptor it does not need before it
+ * looks up any path (runc's CVE-2024-21626: a leaked directory descriptor
+ * reached through /proc/self/fd made a working directory outside the root).
+ *
+ * Capabilities, as containerd gives them: the set C is (drop_all ? 0 :
+ * Docker's default & ~cap_drop) | cap_add, or every capability when
+ * privileged. The bounding set becomes C, the inheritable and ambient sets
+ * stay empty. Root's exec then gives permitted = effective = C; a non-root
+ * user's exec gives it none (no ambient set, as Kubernetes does): C only
+ * bounds what setuid binaries and file capabilities may grant, and
+ * no_new_privs, on unless escalation is allowed, forbids even that.
+ *
+ * Raw system calls only: glibc's setresuid and setgroups would signal every
+ * thread of the agent, whose memory the child shares, to change them all.
  */
 #include <errno.h>
 #include <linux/capability.h>
@@ -35,46 +45,88 @@ uint64_t agent_security_caps(const agent_security *sec) {
   return (sec->drop_all ? 0 : default_caps & ~sec->cap_drop) | sec->cap_add;
 }
 
+void agent_creds_from_security(const agent_security *s, agent_creds *out) {
+  *out = (agent_creds){
+      .caps = agent_security_caps(s),
+      .uid = s->run_as_user ? s->uid : 0,
+      .gid = s->run_as_group ? s->gid : 0,
+      .n_groups = s->n_groups < AGENT_MAX_GROUPS ? s->n_groups : AGENT_MAX_GROUPS,
+      .no_new_privs = !s->privileged && !s->allow_privilege_escalation,
+  };
+  memcpy(out->groups, s->groups, out->n_groups * sizeof *out->groups);
+}
+
 static int sec_fail(char *msg, size_t size, int errnum, const char *what) {
   snprintf(msg, size, "%s: %s", what, strerror(errnum));
   return -1;
 }
 
-static int close_fds(int keep_fd, char *msg, size_t size) {
-  if (keep_fd > 3 && syscall(SYS_close_range, 3u, (unsigned)keep_fd - 1, 0u) < 0)
-    return sec_fail(msg, size, errno, "close_range");
-  if (syscall(SYS_close_range, (unsigned)keep_fd + 1, ~0u, 0u) < 0)
-    return sec_fail(msg, size, errno, "close_range");
+int agent_close_fds_except(const int *keep, size_t n, char *msg, size_t size) {
+  unsigned from = 3;
+  for (size_t i = 0; i <= n; i++) {
+    unsigned next = i < n ? (unsigned)keep[i] : ~0u;
+    if (i < n && next < from)
+      continue; /* stdio, or listed twice */
+    if (next > from && syscall(SYS_close_range, from, i < n ? next - 1 : next, 0u) < 0)
+      return sec_fail(msg, size, errno, "close inherited descriptors");
+    from = next + 1;
+  }
   return 0;
 }
 
-static int drop_caps(char *msg, size_t size) {
+/* C within what this kernel knows and this process holds (privileged means
+ * all of those), and the bounding set cut to it. */
+static int bound_caps(uint64_t *caps, char *msg, size_t size) {
+  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+  struct __user_cap_data_struct now[2] = {0};
+  if (syscall(SYS_capget, &hdr, now) < 0)
+    return sec_fail(msg, size, errno, "capget");
+  *caps &= (uint64_t)now[1].permitted << 32 | now[0].permitted;
   for (int cap = 0; cap < 64; cap++) {
-    if (default_caps & BIT(cap))
-      continue;
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-      if (errno == EINVAL) /* past the kernel's last capability */
-        break;
-      return sec_fail(msg, size, errno, "drop capability from the bounding set");
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) { /* past the kernel's last */
+      *caps &= BIT(cap) - 1;
+      break;
     }
+    if (!(*caps & BIT(cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+      return sec_fail(msg, size, errno, "drop capability from the bounding set");
   }
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-    return sec_fail(msg, size, errno, "clear ambient capabilities");
+  return 0;
+}
+
+/* Groups, then gid, then uid, while still root; KEEPCAPS keeps the
+ * permitted set through the uid change so that capset can trim it. */
+static int set_ids(const agent_creds *c, char *msg, size_t size) {
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    return sec_fail(msg, size, errno, "keep capabilities across setuid");
+  if (syscall(SYS_setgroups, c->n_groups, c->groups) < 0)
+    return sec_fail(msg, size, errno, "setgroups");
+  if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0)
+    return sec_fail(msg, size, errno, "setresgid");
+  if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0)
+    return sec_fail(msg, size, errno, "setresuid");
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+    return sec_fail(msg, size, errno, "reset keep capabilities");
+  return 0;
+}
+
+static int set_caps(uint64_t caps, char *msg, size_t size) {
   struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
   struct __user_cap_data_struct data[2] = {0};
-  for (int i = 0; i < 2; i++) {
-    data[i].effective = data[i].permitted = (uint32_t)(default_caps >> (32 * i));
-    data[i].inheritable = 0;
-  }
+  for (int i = 0; i < 2; i++)
+    data[i].effective = data[i].permitted = (uint32_t)(caps >> (32 * i));
   if (syscall(SYS_capset, &hdr, data) < 0)
     return sec_fail(msg, size, errno, "capset");
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+    return sec_fail(msg, size, errno, "clear ambient capabilities");
   return 0;
 }
 
-int agent_security_apply(int keep_fd, char *msg, size_t size) {
-  if (close_fds(keep_fd, msg, size) < 0 || drop_caps(msg, size) < 0)
+int agent_security_apply(const agent_creds *c, char *msg, size_t size) {
+  uint64_t caps = c->caps;
+  if (bound_caps(&caps, msg, size) < 0 || set_ids(c, msg, size) < 0 ||
+      set_caps(caps, msg, size) < 0)
     return -1;
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+  if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return sec_fail(msg, size, errno, "set no_new_privs");
   return 0;
 }

@@ -124,7 +124,10 @@ int agent_userns_enter(int userns_fd, char *msg, size_t size) {
   /* Joining keeps the host's ids, which have no name inside: become the
    * pod's root, whose ids the kernel then writes to disk as the range's base. */
   what = "become the pod's root";
-  if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
+  /* Raw calls: glibc's would take a lock and mark every thread of the agent,
+   * whose memory a container's child shares, to change them all. */
+  if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setgroups, 0, NULL) < 0 ||
+      syscall(SYS_setresuid, 0, 0, 0) < 0)
     goto fail;
   return 0;
 fail:

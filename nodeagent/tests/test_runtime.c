@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -105,13 +106,17 @@ static int teardown(void **state) {
       skip();                                                                                      \
   } while (0)
 
+static void start_spec(int i, const agent_container_spec *spec) {
+  tug_error err = {0};
+  if (agent_runtime_container_start(fx.rt, fx.sb, spec, &fx.c[i], &err) < 0)
+    fail_msg("start %s: %s", spec->name, err.msg);
+}
+
 static void start(int i, const char *name, const agent_resources *r, char *const *argv) {
   agent_container_spec spec = {.name = name, .rootfs = fx.rootfs, .argv = argv};
   if (r)
     spec.resources = *r;
-  tug_error err = {0};
-  if (agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c[i], &err) < 0)
-    fail_msg("start %s: %s", name, err.msg);
+  start_spec(i, &spec);
 }
 
 static agent_container_status wait_exit(int i, int timeout_ms) {
@@ -137,13 +142,18 @@ static char *read_log(int i) {
   return buf;
 }
 
-/* Runs argv to its exit and returns its log. */
-static char *run(const char *name, char *const *argv, int *exit_code) {
-  start(0, name, NULL, argv);
+/* Runs spec to its exit and returns its log. */
+static char *run_spec(const agent_container_spec *spec, int *exit_code) {
+  start_spec(0, spec);
   agent_container_status st = wait_exit(0, 10000);
   if (exit_code)
     *exit_code = st.exit_code;
   return read_log(0);
+}
+
+static char *run(const char *name, char *const *argv, int *exit_code) {
+  agent_container_spec spec = {.name = name, .rootfs = fx.rootfs, .argv = argv};
+  return run_spec(&spec, exit_code);
 }
 
 static agent_container_stats stats(int i) {
@@ -225,6 +235,162 @@ static void test_only_stdio_is_inherited(void **state) {
   /* ls itself opens the directory it lists: fd 3 is its own. */
   _cleanup_free_ char *log = run("fds", (char *[]){"ls", "/proc/self/fd", NULL}, NULL);
   assert_string_equal(log, "0\n1\n2\n3\n");
+}
+
+static char *const status_argv[] = {
+    "grep", "-E", "^(Uid|Gid|Groups|Cap...|NoNewPrivs):", "/proc/self/status", NULL};
+
+/* Kubernetes' semantics: a non-root user keeps no capability after exec (no
+ * ambient set); what it was given bounds what it may ever gain. */
+static void test_non_root_identity_groups_and_bounding_set(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_container_spec spec = {
+      .name = "ids",
+      .rootfs = fx.rootfs,
+      .argv = status_argv,
+      .security = {.run_as_user = true, .uid = 1000, .run_as_group = true, .gid = 2000,
+                   .groups = {3000, 3001}, .n_groups = 2,
+                   .cap_add = UINT64_C(1) << 12 /* NET_ADMIN */,
+                   .cap_drop = UINT64_C(1) << 0 /* CHOWN */}};
+  _cleanup_free_ char *log = run_spec(&spec, NULL);
+  assert_non_null(strstr(log, "Uid:\t1000\t1000\t1000\t1000\n"));
+  assert_non_null(strstr(log, "Gid:\t2000\t2000\t2000\t2000\n"));
+  assert_non_null(strstr(log, "Groups:\t3000 3001"));
+  assert_non_null(strstr(log, "CapBnd:\t00000000a80435fa\n"));
+  assert_non_null(strstr(log, "CapPrm:\t0000000000000000\n"));
+  assert_non_null(strstr(log, "CapEff:\t0000000000000000\n"));
+  assert_non_null(strstr(log, "CapInh:\t0000000000000000\n"));
+  assert_non_null(strstr(log, "CapAmb:\t0000000000000000\n"));
+  assert_non_null(strstr(log, "NoNewPrivs:\t1\n"));
+}
+
+static void test_root_gets_the_added_capabilities_and_none_dropped(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_container_spec spec = {
+      .name = "rootcaps",
+      .rootfs = fx.rootfs,
+      .argv = status_argv,
+      .security = {.drop_all = true, .cap_add = UINT64_C(1) << 10 /* NET_BIND_SERVICE */,
+                   .allow_privilege_escalation = true}};
+  _cleanup_free_ char *log = run_spec(&spec, NULL);
+  assert_non_null(strstr(log, "Uid:\t0\t0\t0\t0\n"));
+  const char *groups = strstr(log, "Groups:\t"); /* none: the agent's are not kept */
+  assert_non_null(groups);
+  assert_true(groups[8] == ' ' || groups[8] == '\n');
+  assert_non_null(strstr(log, "CapBnd:\t0000000000000400\n"));
+  assert_non_null(strstr(log, "CapEff:\t0000000000000400\n"));
+  assert_non_null(strstr(log, "NoNewPrivs:\t0\n"));
+}
+
+static void test_privileged_has_every_capability_and_no_no_new_privs(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  char want[128], host[96] = "";
+  FILE *f = fopen("/proc/self/status", "re");
+  assert_non_null(f);
+  while (fgets(host, sizeof host, f) && strncmp(host, "CapBnd:", 7) != 0)
+    ;
+  fclose(f);
+  snprintf(want, sizeof want, "CapEff:%s", host + 7);
+  agent_container_spec spec = {
+      .name = "priv", .rootfs = fx.rootfs, .argv = status_argv, .security = {.privileged = true}};
+  _cleanup_free_ char *log = run_spec(&spec, NULL);
+  assert_non_null(strstr(log, host));
+  assert_non_null(strstr(log, want));
+  assert_non_null(strstr(log, "NoNewPrivs:\t0\n"));
+}
+
+/* The agent may hold a host directory (inherited, or another thread's) when
+ * the child is cloned: /proc/self/fd/N must not make it the working dir. */
+static void test_working_dir_through_an_agent_descriptor_is_refused(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  int dirfd = open("/", O_RDONLY | O_DIRECTORY); /* not close-on-exec, on purpose */
+  assert_true(dirfd >= 0);
+  char wd[64];
+  snprintf(wd, sizeof wd, "/proc/self/fd/%d", dirfd);
+  agent_container_spec spec = {
+      .name = "wd", .rootfs = fx.rootfs, .argv = (char *[]){"pwd", NULL}, .working_dir = wd};
+  tug_error err = {0};
+  int rc = agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c[0], &err);
+  close(dirfd);
+  assert_int_equal(rc, -1);
+  assert_non_null(strstr(err.msg, "workingDir"));
+}
+
+static void test_missing_working_dir_is_made_inside_the_root(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_container_spec spec = {.name = "wdnew",
+                               .rootfs = fx.rootfs,
+                               .argv = (char *[]){"pwd", NULL},
+                               .working_dir = "/../srv/app/"};
+  _cleanup_free_ char *log = run_spec(&spec, NULL);
+  assert_string_equal(log, "/srv/app\n");
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/../srv", fx.root);
+  assert_int_equal(access(path, F_OK), -1);
+}
+
+/* runc's CVE-2019-5736: the interpreter "/proc/self/exe" is whatever the
+ * exec'ing process runs; it must be tug-init, which refuses, not the agent. */
+static void test_entrypoint_script_of_proc_self_exe_fails_cleanly(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  char script[PATH_MAX + 32];
+  snprintf(script, sizeof script, "%s/selfexe", fx.rootfs);
+  FILE *f = fopen(script, "we");
+  assert_non_null(f);
+  fputs("#!/proc/self/exe\n", f);
+  fclose(f);
+  assert_int_equal(chmod(script, 0755), 0);
+  int code = -1;
+  _cleanup_free_ char *log = run("selfexe", (char *[]){"/selfexe", NULL}, &code);
+  unlink(script);
+  assert_int_equal(code, 127);
+  assert_non_null(strstr(log, "tug-init: not started by the agent"));
+}
+
+/* Exec probes join the container through its pidfd: even when the pid the
+ * runtime remembers names another process (reused), they land in it. */
+static void test_exec_joins_through_the_pidfd_not_the_pid(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  start(0, "target", NULL, (char *[]){"sh", "-c", "touch /target; exec sleep 30", NULL});
+  start(1, "decoy", NULL, (char *[]){"sleep", "30", NULL});
+  char *const argv[] = {"sh", "-c", "until [ -e /target ]; do sleep 0.05; done", NULL};
+  int code = -1;
+  tug_error err = {0};
+  pid_t real = fx.c[0]->pid;
+  fx.c[0]->pid = fx.c[1]->pid;
+  int rc = agent_runtime_container_exec(fx.c[0], argv, 5000, &code, &err);
+  fx.c[0]->pid = real;
+  if (rc < 0)
+    fail_msg("exec: %s", err.msg);
+  assert_int_equal(code, 0);
+}
+
+static void test_exec_has_the_containers_identity(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_container_spec spec = {
+      .name = "who",
+      .rootfs = fx.rootfs,
+      .argv = (char *[]){"sleep", "30", NULL},
+      .security = {.run_as_user = true, .uid = 1000, .run_as_group = true, .gid = 2000}};
+  start_spec(0, &spec);
+  char *const argv[] = {
+      "sh", "-c",
+      "[ \"$(id -u):$(id -g)\" = 1000:2000 ] && grep -q '^NoNewPrivs:.1' /proc/self/status && "
+      "grep -q '^CapEff:.0000000000000000' /proc/self/status",
+      NULL};
+  int code = -1;
+  tug_error err = {0};
+  if (agent_runtime_container_exec(fx.c[0], argv, 5000, &code, &err) < 0)
+    fail_msg("exec: %s", err.msg);
+  assert_int_equal(code, 0);
 }
 
 static void test_root_is_the_image_with_minimal_dev(void **state) {
@@ -458,6 +624,22 @@ int main(void) {
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(test_only_stdio_is_inherited, setup, teardown),
       cmocka_unit_test_setup_teardown(test_root_is_the_image_with_minimal_dev, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_non_root_identity_groups_and_bounding_set, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_root_gets_the_added_capabilities_and_none_dropped, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_privileged_has_every_capability_and_no_no_new_privs, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_working_dir_through_an_agent_descriptor_is_refused, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_missing_working_dir_is_made_inside_the_root, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_entrypoint_script_of_proc_self_exe_fails_cleanly, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_exec_joins_through_the_pidfd_not_the_pid, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_exec_has_the_containers_identity, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_start_failure_names_the_step, setup, teardown),
       cmocka_unit_test_setup_teardown(test_memory_limit_oom_kill_is_detected, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tiny_memory_limit_fails_the_container_not_the_agent,
