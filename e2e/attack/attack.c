@@ -44,7 +44,10 @@ static int do_open(const char *path, const char *mode) {
   return allowed(path);
 }
 
-static int read_some(const char *path, const char *verb) {
+/* A read that yields nothing (a masked file is /dev/null) leaks nothing and
+ * counts as refused, unless even a successful open is the breach (a device
+ * node: the next read could be the disk). */
+static int read_some(const char *path, const char *verb, int empty_is_refused) {
   char buf[512];
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -56,18 +59,25 @@ static int read_some(const char *path, const char *verb) {
     errno = saved;
     return refused(verb);
   }
+  if (n == 0 && empty_is_refused) {
+    printf("refused: %s: %s reads as empty\n", verb, path);
+    return 0;
+  }
   printf("allowed: read %zd bytes of %s\n", n, path);
   return 1;
 }
 
-/* mknod-read NAME MAJOR MINOR: a block device node made in /tmp, then read. */
-static int do_mknod_read(const char *name, const char *major, const char *minor) {
+/* mknod-read NAME MAJOR MINOR [DIR [b|c]]: a device node (block unless c)
+ * made in DIR (/tmp unless given), then opened and read. */
+static int do_mknod_read(char **argv, int argc) {
+  const char *dir = argc > 5 ? argv[5] : "/tmp";
+  mode_t type = argc > 6 && strcmp(argv[6], "c") == 0 ? S_IFCHR : S_IFBLK;
   char path[256];
-  snprintf(path, sizeof path, "/tmp/%s", name);
+  snprintf(path, sizeof path, "%s/%s", dir, argv[2]);
   unlink(path);
-  if (mknod(path, S_IFBLK | 0600, makedev(atoi(major), atoi(minor))) < 0)
+  if (mknod(path, type | 0600, makedev(atoi(argv[3]), atoi(argv[4]))) < 0)
     return refused("mknod");
-  int rc = read_some(path, "read device");
+  int rc = read_some(path, "read device", 0);
   unlink(path);
   return rc;
 }
@@ -165,7 +175,7 @@ static int do_whoami(void) {
 }
 
 static int usage(void) {
-  fprintf(stderr, "usage: attack open PATH r|w | read PATH | mknod-read NAME MAJOR MINOR | "
+  fprintf(stderr, "usage: attack open PATH r|w | read PATH | mknod-read NAME MAJOR MINOR [DIR [b|c]] | "
                   "mount | unshare user|mount|net | keyctl | module | ptrace PID | cwd | fds | "
                   "whoami\n");
   return 2;
@@ -179,9 +189,9 @@ int main(int argc, char **argv) {
   if (strcmp(verb, "open") == 0 && argc == 4)
     return do_open(argv[2], argv[3]);
   if (strcmp(verb, "read") == 0 && argc == 3)
-    return read_some(argv[2], "read");
-  if (strcmp(verb, "mknod-read") == 0 && argc == 5)
-    return do_mknod_read(argv[2], argv[3], argv[4]);
+    return read_some(argv[2], "read", 1);
+  if (strcmp(verb, "mknod-read") == 0 && argc >= 5 && argc <= 7)
+    return do_mknod_read(argv, argc);
   if (strcmp(verb, "mount") == 0)
     return do_mount();
   if (strcmp(verb, "unshare") == 0 && argc == 3)
