@@ -304,6 +304,7 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
       .creds = c->creds,
       .env = spec->env ? spec->env : default_env,
   };
+  agent_rootfs_confine(&spec->security, &cfg.rootfs);
   cfg.rootfs.n_mounts = spec->n_mounts;
   for (size_t i = 0; i < spec->n_mounts; i++)
     cfg.rootfs.mounts[i] = spec->mounts[i];

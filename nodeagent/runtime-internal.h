@@ -107,7 +107,18 @@ typedef struct agent_rootfs_config {
   const char *hosts, *resolv_conf;      /* host files bind-mounted read-only */
   agent_mount mounts[AGENT_MAX_MOUNTS]; /* volumes, a copy the child may read */
   size_t n_mounts;
+  bool mask_proc;      /* agent_masked_paths and agent_readonly_paths */
+  bool sys_writable;   /* privileged: /sys read-write */
+  bool read_only_root; /* readOnlyRootFilesystem */
 } agent_rootfs_config;
+
+/* Paths relative to the container's root, NULL-terminated: what a container
+ * that is neither privileged nor procMount Unmasked finds masked (a file
+ * reads as /dev/null, a directory as an empty read-only tmpfs) and read-only. */
+extern const char *const agent_masked_paths[];
+extern const char *const agent_readonly_paths[];
+/* The rootfs settings that follow from how the container is confined. */
+void agent_rootfs_confine(const agent_security *sec, agent_rootfs_config *cfg);
 
 /* Child side: mounts, then pivot_root into cfg->merged. */
 int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size);

@@ -1,13 +1,17 @@
 /*
  * runtime-rootfs.c — the container's file system, built by the child in its
- * new mount namespace: private propagation, overlayfs root, /proc, minimal
- * /dev, read-only /sys, /etc/hosts and /etc/resolv.conf, the pod's volumes,
- * then pivot_root.
+ * new mount namespace: private propagation, overlayfs root, /proc with
+ * Docker's masked and read-only paths, a nodev /dev with the standard device
+ * nodes, read-only /sys, /etc/hosts and /etc/resolv.conf, the pod's volumes,
+ * the root made read-only when asked, then pivot_root.
  *
  * The one idea: every mount target inside the rootfs is opened with
  * openat2(RESOLVE_IN_ROOT), so an image's symlink ("etc -> /host/etc") is
  * resolved as if the rootfs were "/" and can never point the mount outside
- * it; the mount is then made on /proc/self/fd/N, the descriptor we checked.
+ * it; a new file system is then mounted on /proc/self/fd/N, the descriptor
+ * we checked, and a bind is a detached copy (open_tree) given its flags
+ * before move_mount puts it on that descriptor: no path is looked up again
+ * after a check, so nothing swapped meanwhile can take a flag or a mount.
  * The working directory is opened the same way after pivot_root, and no
  * magic link (/proc/self/fd/N, /proc/self/cwd) is ever followed.
  */
@@ -20,7 +24,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "runtime-internal.h"
 
@@ -90,7 +96,8 @@ static int ensure_in_root(int rootfd, const char *path, enum kind kind) {
   return fd;
 }
 
-/* mount(source, <path inside root>, ...) through a checked descriptor. */
+/* mount(source, <path inside root>, ...) of a new file system through a
+ * checked descriptor; MS_RDONLY holds for a new mount, unlike for a bind. */
 static int mount_in_root(int rootfd, const char *path, enum kind kind, const char *source,
                          const char *fstype, unsigned long flags, const char *data, char *msg,
                          size_t size) {
@@ -103,19 +110,45 @@ static int mount_in_root(int rootfd, const char *path, enum kind kind, const cha
   int saved = errno;
   close(fd);
   if (rc < 0)
-    return fail(msg, size, saved, "mount %s on /%s", fstype ? fstype : source, path);
-  if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
-    /* A bind ignores MS_RDONLY: remount the new mount, reopened by path. */
-    fd = open_in_root(rootfd, path, O_PATH);
-    if (fd < 0)
-      return fail(msg, size, errno, "reopen /%s", path);
-    snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
-    rc = mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+    return fail(msg, size, saved, "mount %s on /%s", fstype, path);
+  return 0;
+}
+
+/* Bind a copy of the mount tree at src (recursive: with its submounts) onto
+ * target, a descriptor checked by the caller; attrs (MOUNT_ATTR_*) are set
+ * on the detached copy, before it is reachable from the container. */
+static int bind_fd(int src, int target, bool recursive, uint64_t attrs) {
+  int tree = (int)open_tree(src, "",
+                            AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                (recursive ? AT_RECURSIVE : 0));
+  if (tree < 0)
+    return -1;
+  struct mount_attr attr = {.attr_set = attrs};
+  int rc = attrs ? mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) : 0;
+  if (rc == 0)
+    rc = move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  int saved = errno;
+  close(tree);
+  errno = saved;
+  return rc;
+}
+
+/* A host file the agent names (not the container) bound at path in the root. */
+static int bind_host_file(int rootfd, const char *source, const char *path, uint64_t attrs,
+                          char *msg, size_t size) {
+  int src = open(source, O_PATH | O_CLOEXEC);
+  if (src < 0)
+    return fail(msg, size, errno, "open %s", source);
+  int fd = ensure_in_root(rootfd, path, KIND_FILE);
+  int saved = errno;
+  int rc = fd < 0 ? -1 : bind_fd(src, fd, false, attrs);
+  if (fd >= 0)
     saved = errno;
+  close(src);
+  if (fd >= 0)
     close(fd);
-    if (rc < 0)
-      return fail(msg, size, saved, "remount /%s read-only", path);
-  }
+  if (rc < 0)
+    return fail(msg, size, saved, "bind %s on /%s", source, path);
   return 0;
 }
 
@@ -129,14 +162,16 @@ static const struct {
 };
 
 static int setup_dev(int rootfd, char *msg, size_t size) {
-  if (mount_in_root(rootfd, "dev", KIND_DIR, "tmpfs", "tmpfs", MS_NOSUID | MS_NOEXEC,
+  /* nodev: a node made here (CAP_MKNOD) opens nothing; the standard nodes
+   * are binds, mounts of their own without nodev. */
+  if (mount_in_root(rootfd, "dev", KIND_DIR, "tmpfs", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
                     "mode=755,size=65536k", msg, size) < 0)
     return -1;
   char host[32], path[32];
   for (const char *const *n = dev_nodes; *n; n++) {
     snprintf(host, sizeof host, "/dev/%s", *n);
     snprintf(path, sizeof path, "dev/%s", *n);
-    if (mount_in_root(rootfd, path, KIND_FILE, host, NULL, MS_BIND, NULL, msg, size) < 0)
+    if (bind_host_file(rootfd, host, path, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, msg, size) < 0)
       return -1;
   }
   if (mount_in_root(rootfd, "dev/shm", KIND_DIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -177,6 +212,13 @@ static int open_volume_source(const agent_mount *m, char *msg, size_t size) {
   return fd;
 }
 
+/* emptyDir and content volumes are the agent's own directories: nothing in
+ * them is a device or a set-id program anyone put there for the container. */
+static uint64_t volume_attrs(const agent_mount *m) {
+  uint64_t attrs = m->read_only ? MOUNT_ATTR_RDONLY : 0;
+  return m->source_root ? attrs : attrs | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+}
+
 static int mount_volume(int rootfd, const agent_mount *m, char *msg, size_t size) {
   int src = open_volume_source(m, msg, size);
   if (src < 0)
@@ -194,28 +236,84 @@ static int mount_volume(int rootfd, const agent_mount *m, char *msg, size_t size
     close(src);
     return fail(msg, size, saved, "volume mount point %s in rootfs", m->target);
   }
-  char source[32], target[32];
-  snprintf(source, sizeof source, "/proc/self/fd/%d", src);
-  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
-  int rc = mount(source, target, NULL, MS_BIND | MS_REC, NULL);
+  /* Recursively read-only, unlike a remount: no submount stays writable. */
+  int rc = bind_fd(src, fd, true, volume_attrs(m));
   int saved = errno;
   close(src);
   close(fd);
   if (rc < 0)
     return fail(msg, size, saved, "bind volume %s on %s", m->source, m->target);
-  if (!m->read_only)
-    return 0;
-  /* Recursively, unlike a remount: no submount of the volume stays writable. */
-  fd = open_in_root(rootfd, path, O_PATH);
+  return 0;
+}
+
+/* Docker's and Kubernetes' default masked paths: a file is covered by
+ * /dev/null, a directory by an empty read-only tmpfs. */
+const char *const agent_masked_paths[] = {"proc/acpi",
+                                          "proc/asound",
+                                          "proc/interrupts",
+                                          "proc/kcore",
+                                          "proc/keys",
+                                          "proc/latency_stats",
+                                          "proc/timer_list",
+                                          "proc/timer_stats",
+                                          "proc/sched_debug",
+                                          "proc/scsi",
+                                          "sys/firmware",
+                                          "sys/devices/virtual/powercap",
+                                          NULL};
+/* ... and the paths bound read-only over themselves. */
+const char *const agent_readonly_paths[] = {"proc/bus",           "proc/fs", "proc/irq", "proc/sys",
+                                            "proc/sysrq-trigger", NULL};
+
+static int mask_path(int rootfd, int nullfd, const char *path, char *msg, size_t size) {
+  int fd = open_in_root(rootfd, path, O_PATH);
+  if (fd < 0 && errno == ENOENT)
+    return 0; /* this kernel has no such file */
   if (fd < 0)
-    return fail(msg, size, errno, "reopen %s", m->target);
-  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-  rc = mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
-  saved = errno;
+    return fail(msg, size, errno, "open /%s", path);
+  struct stat st;
+  int rc = fstat(fd, &st);
+  if (rc == 0 && S_ISDIR(st.st_mode)) {
+    char target[64];
+    snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+    rc = mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+               "size=0,mode=0755");
+  } else if (rc == 0) {
+    rc = bind_fd(nullfd, fd, false, 0);
+  }
+  int saved = errno;
   close(fd);
   if (rc < 0)
-    return fail(msg, size, saved, "make volume mount %s read-only", m->target);
+    return fail(msg, size, saved, "mask /%s", path);
   return 0;
+}
+
+static int readonly_path(int rootfd, const char *path, char *msg, size_t size) {
+  int fd = open_in_root(rootfd, path, O_PATH);
+  if (fd < 0 && errno == ENOENT)
+    return 0;
+  if (fd < 0)
+    return fail(msg, size, errno, "open /%s", path);
+  int rc = bind_fd(fd, fd, true,
+                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  int saved = errno;
+  close(fd);
+  if (rc < 0)
+    return fail(msg, size, saved, "make /%s read-only", path);
+  return 0;
+}
+
+static int mask_proc_and_sys(int rootfd, char *msg, size_t size) {
+  int nullfd = open("/dev/null", O_PATH | O_CLOEXEC);
+  if (nullfd < 0)
+    return fail(msg, size, errno, "open /dev/null");
+  int rc = 0;
+  for (const char *const *p = agent_masked_paths; *p && rc == 0; p++)
+    rc = mask_path(rootfd, nullfd, *p, msg, size);
+  for (const char *const *p = agent_readonly_paths; *p && rc == 0; p++)
+    rc = readonly_path(rootfd, *p, msg, size);
+  close(nullfd);
+  return rc;
 }
 
 static int pivot(const char *root, char *msg, size_t size) {
@@ -261,6 +359,38 @@ int agent_rootfs_chdir(const char *path, char *msg, size_t size) {
   return 0;
 }
 
+void agent_rootfs_confine(const agent_security *sec, agent_rootfs_config *cfg) {
+  cfg->mask_proc = !sec->privileged && !sec->unmasked_proc;
+  cfg->sys_writable = sec->privileged;
+  cfg->read_only_root = sec->read_only_rootfs;
+}
+
+static int mount_proc_sys(int rootfd, const agent_rootfs_config *cfg, char *msg, size_t size) {
+  const unsigned long hard = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  if (mount_in_root(rootfd, "proc", KIND_DIR, "proc", "proc", hard, NULL, msg, size) < 0 ||
+      mount_in_root(rootfd, "sys", KIND_DIR, "sysfs", "sysfs",
+                    cfg->sys_writable ? hard : hard | MS_RDONLY, NULL, msg, size) < 0)
+    return -1;
+  return cfg->mask_proc ? mask_proc_and_sys(rootfd, msg, size) : 0;
+}
+
+static int mount_all(int rootfd, const agent_rootfs_config *cfg, char *msg, size_t size) {
+  const uint64_t ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  if (mount_proc_sys(rootfd, cfg, msg, size) < 0 || setup_dev(rootfd, msg, size) < 0 ||
+      bind_host_file(rootfd, cfg->hosts, "etc/hosts", ro, msg, size) < 0 ||
+      bind_host_file(rootfd, cfg->resolv_conf, "etc/resolv.conf", ro, msg, size) < 0)
+    return -1;
+  for (size_t i = 0; i < cfg->n_mounts; i++)
+    if (mount_volume(rootfd, &cfg->mounts[i], msg, size) < 0)
+      return -1;
+  /* Last: the mount points above were made in it. Only the overlay itself,
+   * not what is mounted on it, which keeps its own flags. */
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+  if (cfg->read_only_root && mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+    return fail(msg, size, errno, "make the root read-only");
+  return 0;
+}
+
 int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size) {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return fail(msg, size, errno, "make / private");
@@ -279,22 +409,9 @@ int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size) {
   int rootfd = open(cfg->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return fail(msg, size, errno, "open %s", cfg->merged);
-  const unsigned long hard = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  int rc = -1;
-  if (mount_in_root(rootfd, "proc", KIND_DIR, "proc", "proc", hard, NULL, msg, size) < 0 ||
-      setup_dev(rootfd, msg, size) < 0 ||
-      mount_in_root(rootfd, "sys", KIND_DIR, "sysfs", "sysfs", hard | MS_RDONLY, NULL, msg, size) <
-          0 ||
-      mount_in_root(rootfd, "etc/hosts", KIND_FILE, cfg->hosts, NULL, MS_BIND | MS_RDONLY, NULL,
-                    msg, size) < 0 ||
-      mount_in_root(rootfd, "etc/resolv.conf", KIND_FILE, cfg->resolv_conf, NULL,
-                    MS_BIND | MS_RDONLY, NULL, msg, size) < 0)
-    goto out;
-  for (size_t i = 0; i < cfg->n_mounts; i++)
-    if (mount_volume(rootfd, &cfg->mounts[i], msg, size) < 0)
-      goto out;
-  rc = pivot(cfg->merged, msg, size);
-out:
+  int rc = mount_all(rootfd, cfg, msg, size);
+  if (rc == 0)
+    rc = pivot(cfg->merged, msg, size);
   close(rootfd);
   return rc;
 }

@@ -50,6 +50,10 @@ typedef struct agent_sandbox_spec {
 enum { AGENT_MAX_MOUNTS = 32 };
 typedef struct agent_mount {
   const char *source;   /* absolute host path */
+  /* hostPath: an allowed prefix of source; the child reaches source beneath
+   * it without a magic link, an absolute symlink or "..", and refuses /proc.
+   * NULL: source is a volume dir of the agent's own, made nodev and nosuid. */
+  const char *source_root;
   const char *sub_path; /* NULL: source itself; else relative, no ".." */
   const char *target;   /* absolute path in the container, no ".." */
   bool read_only;       /* the whole bound tree, submounts too */

@@ -175,9 +175,10 @@ static int do_whoami(void) {
 }
 
 static int usage(void) {
-  fprintf(stderr, "usage: attack open PATH r|w | read PATH | mknod-read NAME MAJOR MINOR [DIR [b|c]] | "
-                  "mount | unshare user|mount|net | keyctl | module | ptrace PID | cwd | fds | "
-                  "whoami\n");
+  fprintf(stderr,
+          "usage: attack open PATH r|w | read PATH | mknod-read NAME MAJOR MINOR [DIR [b|c]] | "
+          "mount | unshare user|mount|net | keyctl | module | ptrace PID | cwd | fds | "
+          "whoami\n");
   return 2;
 }
 

@@ -156,6 +156,13 @@ static char *run(const char *name, char *const *argv, int *exit_code) {
   return run_spec(&spec, exit_code);
 }
 
+/* Runs argv confined as sec says to its exit and returns its log. */
+static char *run_confined(const char *name, const agent_security *sec, char *const *argv,
+                          int *exit_code) {
+  agent_container_spec spec = {.name = name, .rootfs = fx.rootfs, .argv = argv, .security = *sec};
+  return run_spec(&spec, exit_code);
+}
+
 static agent_container_stats stats(int i) {
   agent_container_stats st;
   tug_error err = {0};
@@ -407,6 +414,131 @@ static void test_root_is_the_image_with_minimal_dev(void **state) {
   assert_non_null(strstr(log, "ro\n"));
 }
 
+/* What the /proc and /sys checks print, one fact a line. */
+static char *const proc_facts[] = {
+    "sh", "-c",
+    "echo timer_list=$(cat /proc/timer_list | wc -c); "
+    "echo acpi=$(grep -c ' /proc/acpi .* tmpfs ' /proc/self/mountinfo); "
+    /* opened for appending, nothing written (busybox's test -w trusts root) */
+    "(: >>/proc/sys/kernel/hostname) 2>/dev/null && echo proc-sys-writable; "
+    "touch /sys/kernel/x 2>/dev/null; grep -q ' /sys rw,' /proc/self/mountinfo && echo sys-rw; "
+    "grep -c ' /sys/firmware ' /proc/self/mountinfo",
+    NULL};
+
+static void test_proc_masked_and_read_only_by_default(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  _cleanup_free_ char *log = run("masked", proc_facts, NULL);
+  assert_non_null(strstr(log, "timer_list=0\n"));
+  assert_non_null(strstr(log, "acpi=1\n"));
+  assert_null(strstr(log, "proc-sys-writable"));
+  assert_null(strstr(log, "sys-rw"));
+  assert_non_null(strstr(log, "\n1\n")); /* one mount on /sys/firmware: the mask */
+}
+
+static void test_privileged_and_unmasked_see_all_of_proc(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_security priv = {.privileged = true};
+  _cleanup_free_ char *log = run_confined("priv", &priv, proc_facts, NULL);
+  assert_null(strstr(log, "timer_list=0\n"));
+  assert_non_null(strstr(log, "acpi=0\n"));
+  assert_non_null(strstr(log, "proc-sys-writable"));
+  assert_non_null(strstr(log, "sys-rw"));
+  assert_non_null(strstr(log, "\n0\n"));
+  agent_runtime_container_remove(fx.rt, fx.c[0], NULL);
+  fx.c[0] = NULL;
+  agent_security unmasked = {.unmasked_proc = true};
+  _cleanup_free_ char *log2 = run_confined("unmasked", &unmasked, proc_facts, NULL);
+  assert_null(strstr(log2, "timer_list=0\n"));
+  assert_null(strstr(log2, "sys-rw"));
+}
+
+static void test_rootfs_confinement_follows_the_security_settings(void **state) {
+  (void)state;
+  agent_rootfs_config cfg = {0};
+  agent_rootfs_confine(&(agent_security){0}, &cfg);
+  assert_true(cfg.mask_proc);
+  assert_false(cfg.sys_writable);
+  assert_false(cfg.read_only_root);
+  agent_rootfs_confine(&(agent_security){.privileged = true, .read_only_rootfs = true}, &cfg);
+  assert_false(cfg.mask_proc);
+  assert_true(cfg.sys_writable);
+  assert_true(cfg.read_only_root);
+  agent_rootfs_confine(&(agent_security){.unmasked_proc = true}, &cfg);
+  assert_false(cfg.mask_proc);
+  assert_false(cfg.sys_writable);
+}
+
+static bool listed(const char *const *list, const char *path) {
+  for (; *list; list++)
+    if (strcmp(*list, path) == 0)
+      return true;
+  return false;
+}
+
+static void test_masked_and_read_only_lists_are_dockers(void **state) {
+  (void)state;
+  static const char *const masked[] = {
+      "proc/kcore", "proc/keys", "proc/timer_list", "proc/sched_debug",
+      "proc/acpi",  "proc/scsi", "sys/firmware",    "sys/devices/virtual/powercap"};
+  static const char *const ro[] = {"proc/sys", "proc/sysrq-trigger", "proc/irq", "proc/bus",
+                                   "proc/fs"};
+  for (size_t i = 0; i < sizeof masked / sizeof *masked; i++)
+    assert_true(listed(agent_masked_paths, masked[i]));
+  for (size_t i = 0; i < sizeof ro / sizeof *ro; i++)
+    assert_true(listed(agent_readonly_paths, ro[i]));
+  /* Relative to the root, inside /proc or /sys: never a path of the host. */
+  for (const char *const *p = agent_masked_paths; *p; p++)
+    assert_true(strncmp(*p, "proc/", 5) == 0 || strncmp(*p, "sys/", 4) == 0);
+  for (const char *const *p = agent_readonly_paths; *p; p++)
+    assert_true(strncmp(*p, "proc/", 5) == 0);
+}
+
+static void test_read_only_rootfs_keeps_dev_and_volumes_writable(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  char vol[PATH_MAX + 16];
+  snprintf(vol, sizeof vol, "%s/rovol", fx.sb_dir);
+  assert_int_equal(mkdir(vol, 0777), 0);
+  agent_mount m = {.source = vol, .target = "/data"};
+  agent_container_spec spec = {
+      .name = "ro",
+      .rootfs = fx.rootfs,
+      .argv = (char *[]){"sh", "-c",
+                         "touch /x || echo root-ro; touch /data/x && echo vol-rw; "
+                         "echo hi > /dev/null && echo dev-rw; touch /dev/shm/x && echo shm-rw",
+                         NULL},
+      .mounts = &m,
+      .n_mounts = 1,
+      .security = {.read_only_rootfs = true}};
+  tug_error err = {0};
+  if (agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c[0], &err) < 0)
+    fail_msg("start: %s", err.msg);
+  wait_exit(0, 10000);
+  _cleanup_free_ char *log = read_log(0);
+  assert_non_null(strstr(log, "root-ro\n"));
+  assert_non_null(strstr(log, "vol-rw\n"));
+  assert_non_null(strstr(log, "dev-rw\n"));
+  assert_non_null(strstr(log, "shm-rw\n"));
+}
+
+static void test_dev_is_nodev_and_its_nodes_work(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  _cleanup_free_ char *log =
+      run("nodev",
+          (char *[]){"sh", "-c",
+                     "grep ' /dev ' /proc/self/mountinfo | grep -q nodev && echo dev-nodev; "
+                     "mknod /dev/loopx b 7 0 && { head -c 1 /dev/loopx || echo open-refused; }; "
+                     "head -c 4 /dev/zero | wc -c",
+                     NULL},
+          NULL);
+  assert_non_null(strstr(log, "dev-nodev\n"));
+  assert_non_null(strstr(log, "open-refused\n"));
+  assert_non_null(strstr(log, "4\n"));
+}
+
 static void test_start_failure_names_the_step(void **state) {
   (void)state;
   REQUIRE_ROOT();
@@ -620,8 +752,8 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_hostname_is_the_pod_name, setup, teardown),
       cmocka_unit_test_setup_teardown(test_command_is_pid_1, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_no_new_privs_no_inheritable_docker_bounding_set,
-                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_new_privs_no_inheritable_docker_bounding_set, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_only_stdio_is_inherited, setup, teardown),
       cmocka_unit_test_setup_teardown(test_root_is_the_image_with_minimal_dev, setup, teardown),
       cmocka_unit_test_setup_teardown(test_non_root_identity_groups_and_bounding_set, setup,
@@ -640,6 +772,14 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_exec_has_the_containers_identity, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_proc_masked_and_read_only_by_default, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_privileged_and_unmasked_see_all_of_proc, setup,
+                                      teardown),
+      cmocka_unit_test(test_rootfs_confinement_follows_the_security_settings),
+      cmocka_unit_test(test_masked_and_read_only_lists_are_dockers),
+      cmocka_unit_test_setup_teardown(test_read_only_rootfs_keeps_dev_and_volumes_writable, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_dev_is_nodev_and_its_nodes_work, setup, teardown),
       cmocka_unit_test_setup_teardown(test_start_failure_names_the_step, setup, teardown),
       cmocka_unit_test_setup_teardown(test_memory_limit_oom_kill_is_detected, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tiny_memory_limit_fails_the_container_not_the_agent,
