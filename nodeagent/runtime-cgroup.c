@@ -26,7 +26,7 @@
 
 #include "cleanup.h"
 
-static const char *const v1_controllers[] = {"cpu", "cpuacct", "memory", "pids", NULL};
+static const char *const v1_controllers[] = {"cpu", "cpuacct", "memory", "pids", "devices", NULL};
 static const char *const v2_controllers[] = {"cpu", "memory", "pids", NULL};
 
 const char *const *agent_cgroup_controllers(agent_cgroup_mode mode) {
@@ -188,8 +188,13 @@ int agent_cgroup_open_procs(agent_cgroup_mode mode, const char *path,
     bool seen = false; /* controllers mounted together (v2, cpu,cpuacct) share one file */
     for (size_t i = 0; i < *n; i++)
       seen |= strcmp(mounts[i], mnt) == 0;
-    if (seen || *n == AGENT_CGROUP_MAX_HIERARCHIES)
+    if (seen)
       continue;
+    if (*n == AGENT_CGROUP_MAX_HIERARCHIES) { /* a process outside its devices group is loose */
+      close_fds(fds, *n);
+      return tug_error_set(err, E2BIG, "join cgroup %s: more than %d hierarchies", path,
+                           AGENT_CGROUP_MAX_HIERARCHIES);
+    }
     char file[PATH_MAX + 256];
     snprintf(mounts[*n], sizeof mounts[*n], "%s", mnt);
     snprintf(file, sizeof file, "%s/%s/cgroup.procs", mnt, path);

@@ -56,7 +56,7 @@ int agent_cgroup_create(agent_cgroup_mode mode, const char *path, const agent_re
  * every process that shares its memory — the agent. A memory cgroup already
  * at its limit then fails the child's setup with ENOMEM instead.
  */
-enum { AGENT_CGROUP_MAX_HIERARCHIES = 4 };
+enum { AGENT_CGROUP_MAX_HIERARCHIES = 5 }; /* v1: cpu, cpuacct, memory, pids, devices */
 /* Open path's cgroup.procs in each hierarchy (controllers mounted together
  * share one); *n gets how many. On failure none stays open. */
 int agent_cgroup_open_procs(agent_cgroup_mode mode, const char *path,
@@ -76,5 +76,35 @@ int agent_cgroup_stats(agent_cgroup_mode mode, const char *path, agent_container
  * file it does not read or on content without the expected numbers. */
 int agent_cgroup_stats_parse(agent_cgroup_mode mode, const char *file, const char *content,
                              agent_container_stats *st);
+
+/*
+ * Devices (runtime-devices.c): a container uses only the devices of
+ * agent_default_devices — null, zero, full, random, urandom, tty, console,
+ * ptmx, pts — and may mknod any node, which then opens nothing.
+ */
+enum { AGENT_DEV_MKNOD = 1, AGENT_DEV_READ = 2, AGENT_DEV_WRITE = 4 }; /* BPF_DEVCG_ACC_* */
+typedef struct agent_device_rule {
+  char type;             /* 'c', 'b', or 'a' for both */
+  int64_t major, minor;  /* -1: any */
+  unsigned access;       /* AGENT_DEV_* bits */
+} agent_device_rule;
+extern const agent_device_rule agent_default_devices[];
+extern const size_t agent_n_default_devices;
+/* "c 1:3 rwm", as devices.allow takes it; its length, or -1 when size is short. */
+int agent_device_rule_format(const agent_device_rule *r, char *buf, size_t size);
+
+/* The cgroup v2 device program for rules: returns 1 (allow) when an access
+ * matches a rule, else 0. Its length, or 0 when max is short; at most
+ * 8 + AGENT_DEVICE_BPF_PER_RULE per rule instructions. */
+enum { AGENT_DEVICE_BPF_PER_RULE = 8 };
+struct bpf_insn;
+size_t agent_device_bpf_build(const agent_device_rule *rules, size_t n, struct bpf_insn *out,
+                              size_t max);
+/* Load a device program (the kernel's verifier checks it): an fd, or -1. */
+int agent_device_bpf_load(const struct bpf_insn *insns, size_t n, tug_error *err);
+/* Restrict the cgroup at path to agent_default_devices (v1: devices.deny and
+ * devices.allow; v2: the program attached); allow_all (privileged): nothing. */
+int agent_cgroup_set_devices(agent_cgroup_mode mode, const char *path, bool allow_all,
+                             tug_error *err);
 
 #endif

@@ -322,6 +322,8 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
   if (rc == 0)
     rc = agent_cgroup_create(rt->cgroup_mode, c->cgroup, &spec->resources, err);
   if (rc == 0)
+    rc = agent_cgroup_set_devices(rt->cgroup_mode, c->cgroup, spec->security.privileged, err);
+  if (rc == 0)
     rc =
         agent_cgroup_open_procs(rt->cgroup_mode, c->cgroup, cfg.cgroup_fds, &cfg.n_cgroup_fds, err);
   if (rc == 0) {

@@ -539,6 +539,48 @@ static void test_dev_is_nodev_and_its_nodes_work(void **state) {
   assert_non_null(strstr(log, "4\n"));
 }
 
+/* A volume that is not nodev (a hostPath's source_root is set): the devices
+ * cgroup alone stops a node made there, unless the container is privileged. */
+static char *run_mknod_on_a_dev_volume(const char *name, bool privileged) {
+  char vol[PATH_MAX + 16];
+  snprintf(vol, sizeof vol, "%s/devvol-%s", fx.sb_dir, name);
+  assert_int_equal(mkdir(vol, 0777), 0);
+  agent_mount m = {.source = vol, .source_root = fx.sb_dir, .target = "/data"};
+  agent_container_spec spec = {
+      .name = name,
+      .rootfs = fx.rootfs,
+      .argv = (char *[]){"sh", "-c",
+                         "mknod /data/loop b 7 0 && echo made; "
+                         "head -c 1 /data/loop >/dev/null && echo loop-opened; "
+                         "mknod /data/kmsg c 1 11 && head -c 1 /data/kmsg >/dev/null; "
+                         "head -c 1 /dev/urandom | wc -c",
+                         NULL},
+      .mounts = &m,
+      .n_mounts = 1,
+      .security = {.privileged = privileged}};
+  tug_error err = {0};
+  if (agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c[0], &err) < 0)
+    fail_msg("start: %s", err.msg);
+  wait_exit(0, 10000);
+  char *log = read_log(0);
+  agent_runtime_container_remove(fx.rt, fx.c[0], NULL);
+  fx.c[0] = NULL;
+  return log;
+}
+
+static void test_devices_cgroup_allows_mknod_not_open(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  _cleanup_free_ char *log = run_mknod_on_a_dev_volume("devs", false);
+  assert_non_null(strstr(log, "made\n"));
+  assert_non_null(strstr(log, "/data/loop: Operation not permitted"));
+  assert_non_null(strstr(log, "/data/kmsg: Operation not permitted"));
+  assert_null(strstr(log, "loop-opened"));
+  assert_non_null(strstr(log, "\n1\n")); /* urandom still reads */
+  _cleanup_free_ char *priv = run_mknod_on_a_dev_volume("privdevs", true);
+  assert_non_null(strstr(priv, "loop-opened"));
+}
+
 static void test_start_failure_names_the_step(void **state) {
   (void)state;
   REQUIRE_ROOT();
@@ -780,6 +822,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_read_only_rootfs_keeps_dev_and_volumes_writable, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_dev_is_nodev_and_its_nodes_work, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_devices_cgroup_allows_mknod_not_open, setup, teardown),
       cmocka_unit_test_setup_teardown(test_start_failure_names_the_step, setup, teardown),
       cmocka_unit_test_setup_teardown(test_memory_limit_oom_kill_is_detected, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tiny_memory_limit_fails_the_container_not_the_agent,

@@ -8,7 +8,9 @@
 
 #include <cmocka.h>
 
+#include <linux/bpf.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime-cgroup.h"
 
@@ -190,7 +192,7 @@ static void test_stat_files_of_the_other_version_or_garbage_are_refused(void **s
   assert_int_equal(st.cpu_nr_throttled, 0);
 }
 
-static void test_v2_controllers_are_cpu_memory_pids(void **state) {
+static void test_v2_controllers_are_cpu_memory_pids_v1_adds_devices(void **state) {
   (void)state;
   const char *const *v2 = agent_cgroup_controllers(AGENT_CGROUP_V2);
   assert_string_equal(v2[0], "cpu");
@@ -201,7 +203,8 @@ static void test_v2_controllers_are_cpu_memory_pids(void **state) {
   assert_string_equal(v1[0], "cpu");
   assert_string_equal(v1[2], "memory");
   assert_string_equal(v1[3], "pids");
-  assert_null(v1[4]);
+  assert_string_equal(v1[4], "devices"); /* v2 restricts devices with a program instead */
+  assert_null(v1[5]);
 }
 
 static void test_cpu_weight_is_monotonic_over_the_shares_range(void **state) {
@@ -217,6 +220,108 @@ static void test_cpu_weight_is_monotonic_over_the_shares_range(void **state) {
   assert_int_equal(agent_cgroup_cpu_weight(2048), 79);
 }
 
+static void test_device_rules_format_as_devices_allow_takes_them(void **state) {
+  (void)state;
+  char buf[64];
+  agent_device_rule null = {'c', 1, 3, AGENT_DEV_READ | AGENT_DEV_WRITE | AGENT_DEV_MKNOD};
+  agent_device_rule mknod = {'b', -1, -1, AGENT_DEV_MKNOD};
+  agent_device_rule pts = {'c', 136, -1, AGENT_DEV_READ | AGENT_DEV_WRITE};
+  assert_int_equal(agent_device_rule_format(&null, buf, sizeof buf), 9);
+  assert_string_equal(buf, "c 1:3 rwm");
+  agent_device_rule_format(&mknod, buf, sizeof buf);
+  assert_string_equal(buf, "b *:* m");
+  agent_device_rule_format(&pts, buf, sizeof buf);
+  assert_string_equal(buf, "c 136:* rw");
+  assert_int_equal(agent_device_rule_format(&null, buf, 4), -1);
+}
+
+/* Just enough of the BPF machine to run the device program on a request. */
+static uint64_t run_bpf(const struct bpf_insn *p, size_t n, uint32_t type, uint32_t access,
+                        uint32_t major, uint32_t minor) {
+  uint32_t ctx[3] = {access << 16 | type, major, minor};
+  uint64_t r[11] = {0};
+  for (size_t pc = 0; pc < n; pc++) {
+    const struct bpf_insn *i = &p[pc];
+    uint64_t src = BPF_SRC(i->code) == BPF_X ? r[i->src_reg] : (uint64_t)(int64_t)i->imm;
+    if (BPF_CLASS(i->code) == BPF_ALU || BPF_CLASS(i->code) == BPF_ALU64)
+      assert_int_equal(i->off, 0); /* the kernel refuses anything else */
+    switch (i->code) {
+    case BPF_LDX | BPF_MEM | BPF_W:
+      assert_int_equal(i->src_reg, BPF_REG_1);
+      r[i->dst_reg] = ctx[i->off / 4];
+      break;
+    case BPF_ALU | BPF_AND | BPF_K:
+      r[i->dst_reg] = (uint32_t)(r[i->dst_reg] & src);
+      break;
+    case BPF_ALU | BPF_RSH | BPF_K:
+      r[i->dst_reg] = (uint32_t)r[i->dst_reg] >> src;
+      break;
+    case BPF_ALU | BPF_MOV | BPF_X:
+      r[i->dst_reg] = (uint32_t)src;
+      break;
+    case BPF_ALU64 | BPF_MOV | BPF_K:
+      r[i->dst_reg] = src;
+      break;
+    case BPF_JMP | BPF_JNE | BPF_K:
+      if (r[i->dst_reg] != src)
+        pc += (size_t)i->off;
+      break;
+    case BPF_JMP | BPF_EXIT:
+      return r[0];
+    default:
+      fail_msg("instruction %zu: unexpected code 0x%x", pc, i->code);
+    }
+  }
+  fail_msg("the program ran off its end");
+  return 0;
+}
+
+enum { CHR = BPF_DEVCG_DEV_CHAR, BLK = BPF_DEVCG_DEV_BLOCK };
+
+static void test_device_program_allows_the_standard_devices_only(void **state) {
+  (void)state;
+  struct bpf_insn p[256];
+  size_t n = agent_device_bpf_build(agent_default_devices, agent_n_default_devices, p, 256);
+  assert_true(n > 8);
+  const uint32_t rw = AGENT_DEV_READ | AGENT_DEV_WRITE;
+  assert_int_equal(run_bpf(p, n, CHR, rw, 1, 3), 1);                /* /dev/null */
+  assert_int_equal(run_bpf(p, n, CHR, AGENT_DEV_READ, 1, 9), 1);    /* urandom */
+  assert_int_equal(run_bpf(p, n, CHR, rw, 136, 7), 1);              /* a pts */
+  assert_int_equal(run_bpf(p, n, BLK, AGENT_DEV_MKNOD, 8, 0), 1);   /* mknod sda */
+  assert_int_equal(run_bpf(p, n, BLK, AGENT_DEV_READ, 8, 0), 0);    /* reading it */
+  assert_int_equal(run_bpf(p, n, BLK, AGENT_DEV_READ, 1, 3), 0);    /* a block 1:3 */
+  assert_int_equal(run_bpf(p, n, CHR, AGENT_DEV_READ, 1, 11), 0);   /* kmsg */
+  assert_int_equal(run_bpf(p, n, CHR, AGENT_DEV_READ, 1, 1), 0);    /* mem */
+  assert_int_equal(run_bpf(p, n, CHR, rw | AGENT_DEV_MKNOD, 1, 11), 0);
+}
+
+static void test_device_program_needs_room_and_has_a_bound(void **state) {
+  (void)state;
+  struct bpf_insn p[256];
+  assert_int_equal(agent_device_bpf_build(agent_default_devices, agent_n_default_devices, p, 10),
+                   0);
+  size_t n = agent_device_bpf_build(agent_default_devices, agent_n_default_devices, p, 256);
+  assert_true(n <= 8 + agent_n_default_devices * AGENT_DEVICE_BPF_PER_RULE);
+  /* No rule: everything refused. */
+  size_t none = agent_device_bpf_build(NULL, 0, p, 256);
+  assert_int_equal(run_bpf(p, none, CHR, AGENT_DEV_READ, 1, 3), 0);
+}
+
+/* The kernel's verifier takes the program (loading needs no cgroup v2;
+ * attaching it does, and is exercised only on a v2 host). */
+static void test_device_program_passes_the_kernel_verifier(void **state) {
+  (void)state;
+  if (geteuid() != 0)
+    skip();
+  struct bpf_insn p[256];
+  size_t n = agent_device_bpf_build(agent_default_devices, agent_n_default_devices, p, 256);
+  tug_error err = {0};
+  int fd = agent_device_bpf_load(p, n, &err);
+  if (fd < 0)
+    fail_msg("%s", err.msg);
+  close(fd);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cpu_shares_follow_kubernetes),
@@ -230,8 +335,12 @@ int main(void) {
       cmocka_unit_test(test_v1_stat_files_fill_every_counter),
       cmocka_unit_test(test_v2_stat_files_fill_every_counter_in_ns),
       cmocka_unit_test(test_stat_files_of_the_other_version_or_garbage_are_refused),
-      cmocka_unit_test(test_v2_controllers_are_cpu_memory_pids),
+      cmocka_unit_test(test_v2_controllers_are_cpu_memory_pids_v1_adds_devices),
       cmocka_unit_test(test_cpu_weight_is_monotonic_over_the_shares_range),
+      cmocka_unit_test(test_device_rules_format_as_devices_allow_takes_them),
+      cmocka_unit_test(test_device_program_allows_the_standard_devices_only),
+      cmocka_unit_test(test_device_program_needs_room_and_has_a_bound),
+      cmocka_unit_test(test_device_program_passes_the_kernel_verifier),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
