@@ -8,6 +8,9 @@
 # hostPath volumes are part of what this suite tests; Pod Security's default
 # (baseline) refuses them.
 APISERVER_FLAGS=(--pod-security-default privileged)
+# hostPath volumes are refused unless under an allowed prefix: the tests'
+# own temporary dirs and /etc (whose type is checked).
+AGENT_FLAGS=(--allowed-host-paths "/etc,${TMPDIR:-/tmp}")
 load lib/agent-suite
 
 # mkpod NAME SPEC_JSON: a pod bound to $NODE with a 2 s grace period, from a

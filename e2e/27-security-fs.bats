@@ -5,8 +5,8 @@
 # starts. Every attack only reads, or opens for writing without writing; the
 # node must stay healthy after each.
 
-# /proc is allowed as a hostPath prefix here so that the magic-link and
-# procfs refusals are what stops /proc/1/root, not the prefix list.
+# /proc is allowed as a hostPath prefix here so that the /proc refusal is
+# what stops /proc/1/root, not the prefix list.
 AGENT_FLAGS=(--allowed-host-paths "/proc,/var/tmp")
 load lib/security-suite
 
@@ -68,7 +68,7 @@ config_error() {
   mkattack proc-root '{"volumes": [{"name": "h", "hostPath": {"path": "/proc/1/root"}}],
     "containers": [{"command": ["attack", "read", "/host/etc/hostname"],
       "volumeMounts": [{"name": "h", "mountPath": "/host", "readOnly": true}]}]}'
-  config_error proc-root "magic link"
+  config_error proc-root "hostPath /proc/1/root is in /proc (refused)"
 }
 
 @test "security fs: hostPath /proc/self/cwd and a /proc file are refused on the node" {
@@ -78,8 +78,8 @@ config_error() {
   mkattack proc-file '{"volumes": [{"name": "h", "hostPath": {"path": "/proc/kcore", "type": "File"}}],
     "containers": [{"command": ["attack", "read", "/kcore"],
       "volumeMounts": [{"name": "h", "mountPath": "/kcore", "readOnly": true}]}]}'
-  config_error proc-cwd "magic link"
-  config_error proc-file "/proc"
+  config_error proc-cwd "is in /proc (refused)"
+  config_error proc-file "is in /proc (refused)"
 }
 
 @test "security fs: hostPath / and paths outside --allowed-host-paths are refused" {
@@ -96,4 +96,20 @@ config_error() {
   config_error host-etc "not under --allowed-host-paths"
   config_error host-prefix "not under --allowed-host-paths"
   [ ! -e /var/tmpfoo ]
+}
+
+@test "security fs: a hostPath symlink leading out of its allowed prefix is refused" {
+  host=$(mktemp -d /var/tmp/tug-e2e-hostpath.XXXXXX)
+  ln -s / "$host/to-root"
+  ln -s ../../proc/self/root "$host/to-proc"
+  spec() {
+    jq -cn --arg p "$1" '{"volumes": [{"name": "h", "hostPath": {"path": $p}}],
+      "containers": [{"command": ["attack", "read", "/host/etc/hostname"],
+        "volumeMounts": [{"name": "h", "mountPath": "/host", "readOnly": true}]}]}'
+  }
+  mkattack link-root "$(spec "$host/to-root")"
+  mkattack link-proc "$(spec "$host/to-proc")"
+  config_error link-root "leads out of /var/tmp (refused)"
+  config_error link-proc "leads out of /var/tmp (refused)"
+  rm -rf "$host"
 }

@@ -436,7 +436,8 @@ static bool resolve_volumes(agent_pod *p, agent_ctr *c, agent_volume_plan *plan)
                           .sandbox_dir = agent_runtime_sandbox_dir(p->sb),
                           .root_id = agent_runtime_sandbox_root_id(p->sb),
                           .get = api_get,
-                          .get_arg = p->env->client};
+                          .get_arg = p->env->client,
+                          .allowed_host_paths = p->env->allowed_host_paths};
   tug_error err = {0};
   if (agent_volumes_prepare(&ctx, c->spec, plan, &err) == 0)
     return true;

@@ -31,6 +31,7 @@ typedef struct agent_pod_env {
   int backoff_base;    /* seconds before the first restart */
   tug_events *events;  /* Events about pods and containers; may be NULL */
   agent_network *network; /* pod addresses and Services; NULL: pods get loopback only */
+  const char *allowed_host_paths; /* hostPath prefixes, comma-separated; NULL: none */
 } agent_pod_env;
 
 typedef struct agent_pod agent_pod;

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "agent-volumes-internal.h"
+#include "cleanup.h"
 #include "object.h"
 #include "quantity.h"
 #include "runtime-internal.h"
@@ -161,28 +163,88 @@ static const char *kind_name(mode_t kind) {
   }
 }
 
-/* Checked, or created, as its type says. An unset type that finds nothing
- * makes a directory, as containerd does for Kubernetes. */
-static int check_host_path(const char *path, const char *type, tug_error *err) {
+int agent_host_path_root(const char *allowed, const char *path, char *root, size_t size) {
+  size_t best = 0;
+  bool found = false;
+  for (const char *p = allowed ? allowed : ""; *p;) {
+    size_t len = strcspn(p, ",");
+    char entry[PATH_MAX];
+    if (len > 0 && len < sizeof entry) {
+      memcpy(entry, p, len);
+      entry[len] = '\0';
+      /* "/" cleans to nothing: it is its own prefix of everything. */
+      char *clean =
+          strspn(entry, "/") == len ? strdup("/") : agent_volume_clean_path(entry, true, NULL);
+      if (clean && agent_host_path_rel(clean, path) && (!found || strlen(clean) > best) &&
+          strlen(clean) < size) {
+        snprintf(root, size, "%s", clean);
+        best = strlen(clean);
+        found = true;
+      }
+      free(clean);
+    }
+    p += len + (p[len] == ',');
+  }
+  return found ? 0 : -1;
+}
+
+static int host_path_refused(const char *path, const char *root, int errnum, tug_error *err) {
+  switch (errnum) {
+  case EPERM:
+    return tug_error_set(err, EPERM, "hostPath %s is in /proc (refused)", path);
+  case ELOOP:
+    return tug_error_set(err, ELOOP, "hostPath %s leads through a magic link (refused)", path);
+  case EXDEV:
+    return tug_error_set(err, EXDEV, "hostPath %s: a symlink or \"..\" leads out of %s (refused)",
+                         path, root);
+  default:
+    return tug_error_errno(err, errnum, "hostPath %s", path);
+  }
+}
+
+/* Made beneath root as type asks (an unset type that finds nothing makes a
+ * directory, as containerd does for Kubernetes), never through a symlink
+ * that leaves it. */
+static int create_host_path(const char *root, const char *path, mode_t kind, tug_error *err) {
+  _cleanup_close_ int rfd = agent_open_at(AT_FDCWD, root, O_PATH | O_DIRECTORY, 0);
+  if (rfd < 0)
+    return tug_error_errno(err, errno, "hostPath prefix %s", root);
+  int fd = agent_ensure_at(rfd, agent_host_path_rel(root, path),
+                           kind == S_IFDIR ? AGENT_KIND_DIR : AGENT_KIND_FILE, RESOLVE_BENEATH);
+  if (fd < 0)
+    return host_path_refused(path, root, errno, err);
+  close(fd);
+  return 0;
+}
+
+/* Under an allowed prefix, reached beneath it, checked or created as its
+ * type says; root gets the prefix, which the child resolves from again. */
+static int check_host_path(const agent_volume_ctx *ctx, const char *path, const char *type,
+                           char *root, size_t rsize, tug_error *err) {
   size_t i, n = sizeof host_path_types / sizeof host_path_types[0];
   for (i = 0; i < n && strcmp(host_path_types[i].type, type) != 0; i++)
     ;
   if (i == n)
     return tug_error_set(err, EINVAL, "hostPath type \"%s\" is not supported", type);
-  struct stat st;
-  if (stat(path, &st) < 0 && errno == ENOENT && host_path_types[i].create) {
-    if (host_path_types[i].kind == S_IFDIR) {
-      if (agent_mkdir_p(path, 0755, err) < 0)
-        return -1;
-    } else {
-      int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-      if (fd < 0)
-        return tug_error_errno(err, errno, "hostPath %s: create", path);
-      close(fd);
-    }
+  const char *allowed = ctx->allowed_host_paths;
+  if (agent_host_path_root(allowed, path, root, rsize) < 0)
+    return tug_error_set(err, EACCES, "hostPath %s is not under --allowed-host-paths (%s)", path,
+                         allowed && allowed[0] ? allowed : "none on this node");
+  int fd = agent_open_host_path(root, path);
+  if (fd < 0 && errno == ENOENT && host_path_types[i].create) {
+    if (create_host_path(root, path, host_path_types[i].kind, err) < 0)
+      return -1;
+    fd = agent_open_host_path(root, path);
   }
-  if (stat(path, &st) < 0)
+  if (fd < 0 && errno == ENOENT)
     return tug_error_errno(err, errno, "hostPath %s (type %s)", path, type[0] ? type : "\"\"");
+  if (fd < 0)
+    return host_path_refused(path, root, errno, err);
+  struct stat st;
+  int rc = fstat(fd, &st);
+  close(fd);
+  if (rc < 0)
+    return tug_error_errno(err, errno, "hostPath %s: stat", path);
   if (type[0] && (st.st_mode & S_IFMT) != host_path_types[i].kind)
     return tug_error_set(err, EINVAL, "hostPath %s is %s, not %s (type %s)", path,
                          kind_name(st.st_mode), kind_name(host_path_types[i].kind), type);
@@ -221,10 +283,10 @@ static int prepare_volume(const agent_volume_ctx *ctx, const json_t *vol, tug_er
   char dir[PATH_MAX];
   if (strcmp(type, "hostPath") == 0) {
     const char *htype = tug_obj_get_str(vol, "hostPath.type");
-    char *path = agent_volume_clean_path(tug_obj_get_str(vol, "hostPath.path"), true, err);
-    int rc = path ? check_host_path(path, htype ? htype : "", err) : -1;
-    free(path);
-    return rc;
+    char root[PATH_MAX];
+    _cleanup_free_ char *path =
+        agent_volume_clean_path(tug_obj_get_str(vol, "hostPath.path"), true, err);
+    return path ? check_host_path(ctx, path, htype ? htype : "", root, sizeof root, err) : -1;
   }
   if (volume_dir(ctx, name, dir, sizeof dir, err) < 0)
     return -1;
@@ -297,9 +359,12 @@ static int plan_mount(const agent_volume_ctx *ctx, const json_t *vols, const jso
   char dir[PATH_MAX];
   if (strcmp(type, "hostPath") == 0) {
     /* Checked by prepare_all: only memory can fail here. */
+    char root[PATH_MAX];
     if ((m->source = own(plan, agent_volume_clean_path(tug_obj_get_str(vol, "hostPath.path"), true,
-                                                       err))) == NULL)
-      return -1;
+                                                       err))) == NULL ||
+        agent_host_path_root(ctx->allowed_host_paths, m->source, root, sizeof root) < 0 ||
+        (m->source_root = own(plan, strdup(root))) == NULL)
+      return tug_error_set(err, ENOMEM, "hostPath %s", tug_obj_get_str(vol, "hostPath.path"));
   } else {
     if (volume_dir(ctx, name, dir, sizeof dir, err) < 0)
       return -1;

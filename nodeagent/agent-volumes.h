@@ -7,7 +7,9 @@
  * made once (a tmpfs mounted on it for medium Memory), a configMap, secret
  * or downwardAPI volume is written into <name>.tmp and renamed into place
  * only when complete, and what is in place is never written again (no live
- * update). hostPath volumes are checked against their type at every start.
+ * update). hostPath volumes are checked against their type at every start;
+ * one must lie under an allowed prefix and is reached beneath it without
+ * magic links, symlinks leading out, or /proc.
  * The mounts themselves are made by the container's child (runtime-rootfs.c).
  *
  * Supported: emptyDir (medium "" or Memory, sizeLimit for Memory), hostPath
@@ -34,6 +36,9 @@ typedef struct agent_volume_ctx {
   uid_t root_id;           /* host uid and gid of the pod's root, who owns its emptyDirs */
   agent_volume_get_fn get; /* reads ConfigMaps and Secrets; NULL: such volumes fail */
   void *get_arg;
+  /* Comma-separated host path prefixes a hostPath must lie under
+   * (tug-agent --allowed-host-paths); NULL or "": no hostPath at all. */
+  const char *allowed_host_paths;
 } agent_volume_ctx;
 
 /* One container's mounts, for agent_container_spec.mounts. */
@@ -48,7 +53,8 @@ typedef struct agent_volume_plan {
  * Prepare every volume of the pod (what is ready stays as it is) and resolve
  * ctr's volumeMounts into plan. Fails, with a message fit for the container's
  * CreateContainerConfigError, on a mount of an unknown volume, an unsupported
- * volume type, a hostPath of the wrong type, a subPath or mountPath with ".."
+ * volume type, a hostPath of the wrong type or not allowed, a subPath or
+ * mountPath with ".."
  * (or an absolute subPath), a missing ConfigMap or Secret (or key) that is
  * not optional. Nothing half-prepared is left in place.
  */

@@ -33,6 +33,10 @@
 #include "quantity.h"
 #include "runtime.h"
 
+/* Processes per pod unless --pod-pids-limit says otherwise: a fork bomb in
+ * one pod must not take the node's pid space. */
+enum { AGENT_DEFAULT_POD_PIDS_LIMIT = 4096 };
+
 typedef struct config {
   const char *server, *node_name, *root, *log_level, *log_file, *address;
   int max_pods, port;
@@ -48,6 +52,7 @@ typedef struct config {
   const char *network;      /* "bridge" or "none" */
   const char *cluster_cidr, *service_cidr;
   const char *seccomp_dir;  /* Localhost seccomp profiles; NULL: <root>/seccomp */
+  const char *allowed_host_paths; /* comma-separated prefixes; NULL: no hostPath */
 } config;
 
 static void usage(FILE *f) {
@@ -60,6 +65,7 @@ static void usage(FILE *f) {
              "                 [--network bridge|none] [--netns NAME|PATH]\n"
              "                 [--cluster-cidr CIDR] [--service-cluster-ip-range CIDR]\n"
              "                 [--seccomp-profile-dir DIR]\n"
+             "                 [--allowed-host-paths PREFIX,...]\n"
              "       tug-agent --server URL --hollow N [--node-name PREFIX]\n"
              "                 [--hollow-cpu Q] [--hollow-memory Q] [--hollow-pods N]\n"
              "                 [--hollow-job-seconds S] [--address IP] [--log-level L]\n"
@@ -80,7 +86,13 @@ static void usage(FILE *f) {
              "server and --address live in that namespace.\n"
              "\n"
              "--seccomp-profile-dir holds the JSON profiles (Docker/OCI format) that pods\n"
-             "name with seccompProfile type Localhost (default ROOT/seccomp).\n");
+             "name with seccompProfile type Localhost (default ROOT/seccomp).\n"
+             "\n"
+             "--allowed-host-paths lists the host directories under which a pod's hostPath\n"
+             "volumes may lie (component by component: /data allows /data/x, not\n"
+             "/database); without it no hostPath is mounted on this node. /proc and\n"
+             "magic links are refused under any prefix. --pod-pids-limit (default 4096)\n"
+             "caps each pod's processes; 0 for none.\n");
 }
 
 static int parse_int(const char *flag, const char *s, long min, long long *out) {
@@ -119,7 +131,8 @@ enum flag {
   NETWORK,
   CLUSTER_CIDR,
   SERVICE_CIDR,
-  SECCOMP_DIR
+  SECCOMP_DIR,
+  ALLOWED_HOST_PATHS
 };
 
 /* The --hollow* flags. */
@@ -213,6 +226,7 @@ static int parse_flags(int argc, char **argv, config *c) {
       {"cluster-cidr", required_argument, NULL, CLUSTER_CIDR},
       {"service-cluster-ip-range", required_argument, NULL, SERVICE_CIDR},
       {"seccomp-profile-dir", required_argument, NULL, SECCOMP_DIR},
+      {"allowed-host-paths", required_argument, NULL, ALLOWED_HOST_PATHS},
       {"help", no_argument, NULL, 'h'},
       {0},
   };
@@ -228,6 +242,7 @@ static int parse_flags(int argc, char **argv, config *c) {
                 .hollow_job_seconds = AGENT_HOLLOW_JOB_SECONDS,
                 .container_log_max_size = AGENT_LOGS_DEFAULT_MAX_SIZE,
                 .container_log_max_files = AGENT_LOGS_DEFAULT_MAX_FILES,
+                .pod_pids_limit = AGENT_DEFAULT_POD_PIDS_LIMIT,
                 .cluster_cidr = "198.18.0.0/16",
                 .service_cidr = "198.19.0.0/17"};
   int opt;
@@ -313,6 +328,9 @@ static int parse_flags(int argc, char **argv, config *c) {
       break;
     case SECCOMP_DIR:
       c->seccomp_dir = optarg;
+      break;
+    case ALLOWED_HOST_PATHS:
+      c->allowed_host_paths = optarg;
       break;
     case 'h':
       usage(stdout);
@@ -441,7 +459,8 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
                        .pids_limit = c->pod_pids_limit,
                        .backoff_base = c->restart_backoff_seconds,
                        .events = events,
-                       .network = network};
+                       .network = network,
+                       .allowed_host_paths = c->allowed_host_paths};
   agent_pods_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
   if (agent_pods_start(&po, &pods, err) < 0)
     goto out;

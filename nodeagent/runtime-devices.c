@@ -128,7 +128,8 @@ int agent_device_bpf_load(const struct bpf_insn *insns, size_t n, tug_error *err
                          .log_level = 1};
   int fd = sys_bpf(BPF_PROG_LOAD, &attr);
   if (fd < 0)
-    return tug_error_errno(err, errno, "load the device program: %s", log + (strlen(log) > 300 ? strlen(log) - 300 : 0));
+    return tug_error_errno(err, errno, "load the device program: %s",
+                           log + (strlen(log) > 300 ? strlen(log) - 300 : 0));
   return fd;
 }
 

@@ -171,4 +171,23 @@ int agent_write_file(const char *path, const char *content, tug_error *err);
 /* rm -r that never crosses into another mount. Missing path is success. */
 int agent_rm_rf(const char *path, tug_error *err);
 
+/* openat2 of path below dirfd, resolved as resolve says (RESOLVE_IN_ROOT: as
+ * if dirfd were "/"; RESOLVE_BENEATH: refused when it would leave dirfd) and
+ * never through a magic link (/proc/PID/root, /proc/self/fd/N): an fd
+ * (O_CLOEXEC added), or -1 with errno. */
+int agent_open_at(int dirfd, const char *path, int flags, uint64_t resolve);
+typedef enum { AGENT_KIND_DIR, AGENT_KIND_FILE } agent_file_kind;
+/* An O_PATH fd of path below dirfd, made when missing (with its parent dirs,
+ * 0755; a file 0644, empty) through the same resolution; errno ENOTDIR when
+ * what is there is not of kind (a regular file for AGENT_KIND_FILE). */
+int agent_ensure_at(int dirfd, const char *path, agent_file_kind kind, uint64_t resolve);
+/* A hostPath source under its allowed prefix root: path relative to root
+ * ("." for root itself), or NULL when root is not a prefix of path. */
+const char *agent_host_path_rel(const char *root, const char *path);
+/* An O_PATH fd of path reached beneath root: errno ELOOP through a magic
+ * link, EXDEV when a symlink or ".." leads out of root (or root is no prefix
+ * of path), EPERM in /proc or any procfs. */
+int agent_open_host_path(const char *root, const char *path);
+bool agent_is_procfs(int fd);
+
 #endif

@@ -24,9 +24,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <unistd.h>
-#include <linux/magic.h>
 
 #include "runtime-internal.h"
 
@@ -44,61 +42,16 @@ static int fail(char *msg, size_t size, int errnum, const char *fmt, ...) {
 }
 
 static int open_in_root(int rootfd, const char *path, int flags) {
-  struct open_how how = {
-      .flags = (unsigned)(flags | O_CLOEXEC),
-      .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-  };
-  return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+  return agent_open_at(rootfd, path, flags, RESOLVE_IN_ROOT);
 }
 
-enum kind { KIND_DIR, KIND_FILE };
-
-/* An O_PATH descriptor of path inside the root, made (with its parents) when
- * missing; it must turn out to be of the wanted kind. */
-static int ensure_in_root(int rootfd, const char *path, enum kind kind) {
-  int fd = open_in_root(rootfd, path, O_PATH);
-  if (fd < 0 && errno == ENOENT) {
-    char parent[PATH_MAX];
-    snprintf(parent, sizeof parent, "%s", path);
-    char *slash = strrchr(parent, '/');
-    const char *leaf = path;
-    int pfd = rootfd;
-    if (slash) {
-      *slash = '\0';
-      leaf = slash + 1;
-      pfd = ensure_in_root(rootfd, parent, KIND_DIR);
-      if (pfd < 0)
-        return -1;
-    }
-    /* leaf has no '/', and O_EXCL never follows a symlink planted there. */
-    int rc = kind == KIND_DIR ? mkdirat(pfd, leaf, 0755)
-                              : openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    int saved = errno;
-    if (kind == KIND_FILE && rc >= 0)
-      close(rc);
-    if (pfd != rootfd)
-      close(pfd);
-    if (rc < 0 && saved != EEXIST) {
-      errno = saved;
-      return -1;
-    }
-    fd = open_in_root(rootfd, path, O_PATH);
-  }
-  if (fd < 0)
-    return -1;
-  struct stat st;
-  if (fstat(fd, &st) < 0 || (kind == KIND_DIR) != S_ISDIR(st.st_mode) ||
-      (kind == KIND_FILE && !S_ISREG(st.st_mode))) {
-    close(fd);
-    errno = ENOTDIR;
-    return -1;
-  }
-  return fd;
+static int ensure_in_root(int rootfd, const char *path, agent_file_kind kind) {
+  return agent_ensure_at(rootfd, path, kind, RESOLVE_IN_ROOT);
 }
 
 /* mount(source, <path inside root>, ...) of a new file system through a
  * checked descriptor; MS_RDONLY holds for a new mount, unlike for a bind. */
-static int mount_in_root(int rootfd, const char *path, enum kind kind, const char *source,
+static int mount_in_root(int rootfd, const char *path, agent_file_kind kind, const char *source,
                          const char *fstype, unsigned long flags, const char *data, char *msg,
                          size_t size) {
   int fd = ensure_in_root(rootfd, path, kind);
@@ -139,7 +92,7 @@ static int bind_host_file(int rootfd, const char *source, const char *path, uint
   int src = open(source, O_PATH | O_CLOEXEC);
   if (src < 0)
     return fail(msg, size, errno, "open %s", source);
-  int fd = ensure_in_root(rootfd, path, KIND_FILE);
+  int fd = ensure_in_root(rootfd, path, AGENT_KIND_FILE);
   int saved = errno;
   int rc = fd < 0 ? -1 : bind_fd(src, fd, false, attrs);
   if (fd >= 0)
@@ -164,8 +117,8 @@ static const struct {
 static int setup_dev(int rootfd, char *msg, size_t size) {
   /* nodev: a node made here (CAP_MKNOD) opens nothing; the standard nodes
    * are binds, mounts of their own without nodev. */
-  if (mount_in_root(rootfd, "dev", KIND_DIR, "tmpfs", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
-                    "mode=755,size=65536k", msg, size) < 0)
+  if (mount_in_root(rootfd, "dev", AGENT_KIND_DIR, "tmpfs", "tmpfs",
+                    MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=755,size=65536k", msg, size) < 0)
     return -1;
   char host[32], path[32];
   for (const char *const *n = dev_nodes; *n; n++) {
@@ -174,9 +127,9 @@ static int setup_dev(int rootfd, char *msg, size_t size) {
     if (bind_host_file(rootfd, host, path, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, msg, size) < 0)
       return -1;
   }
-  if (mount_in_root(rootfd, "dev/shm", KIND_DIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                    "mode=1777,size=65536k", msg, size) < 0 ||
-      mount_in_root(rootfd, "dev/pts", KIND_DIR, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+  if (mount_in_root(rootfd, "dev/shm", AGENT_KIND_DIR, "shm", "tmpfs",
+                    MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", msg, size) < 0 ||
+      mount_in_root(rootfd, "dev/pts", AGENT_KIND_DIR, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
                     "newinstance,ptmxmode=0666,mode=0620", msg, size) < 0)
     return -1;
   int devfd = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
@@ -197,14 +150,15 @@ static int setup_dev(int rootfd, char *msg, size_t size) {
  * container planted in a shared volume can neither lead the source out of
  * the volume nor change between the check and the bind. */
 static int open_volume_source(const agent_mount *m, char *msg, size_t size) {
-  int vfd = open(m->source, O_PATH | O_CLOEXEC);
+  int vfd = m->source_root ? agent_open_host_path(m->source_root, m->source)
+                           : open(m->source, O_PATH | O_CLOEXEC);
   if (vfd < 0)
     return fail(msg, size, errno, "volume source %s", m->source);
   if (m->sub_path == NULL)
     return vfd;
   int fd = open_in_root(vfd, m->sub_path, O_PATH);
   if (fd < 0 && errno == ENOENT)
-    fd = ensure_in_root(vfd, m->sub_path, KIND_DIR);
+    fd = ensure_in_root(vfd, m->sub_path, AGENT_KIND_DIR);
   int saved = errno;
   close(vfd);
   if (fd < 0)
@@ -230,7 +184,7 @@ static int mount_volume(int rootfd, const agent_mount *m, char *msg, size_t size
     return fail(msg, size, saved, "stat volume source %s", m->source);
   }
   const char *path = m->target + 1; /* relative to the root: absolute by contract */
-  int fd = ensure_in_root(rootfd, path, S_ISDIR(st.st_mode) ? KIND_DIR : KIND_FILE);
+  int fd = ensure_in_root(rootfd, path, S_ISDIR(st.st_mode) ? AGENT_KIND_DIR : AGENT_KIND_FILE);
   if (fd < 0) {
     int saved = errno;
     close(src);
@@ -346,7 +300,7 @@ int agent_rootfs_chdir(const char *path, char *msg, size_t size) {
   int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return fail(msg, size, errno, "open /");
-  int fd = ensure_in_root(rootfd, rel, KIND_DIR);
+  int fd = ensure_in_root(rootfd, rel, AGENT_KIND_DIR);
   int saved = errno;
   close(rootfd);
   if (fd < 0)
@@ -367,8 +321,8 @@ void agent_rootfs_confine(const agent_security *sec, agent_rootfs_config *cfg) {
 
 static int mount_proc_sys(int rootfd, const agent_rootfs_config *cfg, char *msg, size_t size) {
   const unsigned long hard = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  if (mount_in_root(rootfd, "proc", KIND_DIR, "proc", "proc", hard, NULL, msg, size) < 0 ||
-      mount_in_root(rootfd, "sys", KIND_DIR, "sysfs", "sysfs",
+  if (mount_in_root(rootfd, "proc", AGENT_KIND_DIR, "proc", "proc", hard, NULL, msg, size) < 0 ||
+      mount_in_root(rootfd, "sys", AGENT_KIND_DIR, "sysfs", "sysfs",
                     cfg->sys_writable ? hard : hard | MS_RDONLY, NULL, msg, size) < 0)
     return -1;
   return cfg->mask_proc ? mask_proc_and_sys(rootfd, msg, size) : 0;

@@ -29,6 +29,7 @@ typedef struct fixture {
   json_t *pod;
   json_t *objects; /* API path → object the fake GET answers */
   int gets;
+  const char *allowed; /* --allowed-host-paths; NULL: "/tmp", where the fixture lives */
 } fixture;
 
 static int fake_get(void *arg, const char *path, json_t **out, tug_error *err) {
@@ -79,7 +80,11 @@ static int prepare(fixture *f, const char *volumes_json, const char *mounts_json
   json_object_set_new(json_object_get(f->pod, "spec"), "volumes", parse(volumes_json));
   _cleanup_json_ json_t *ctr =
       json_pack("{s:s, s:o}", "name", "main", "volumeMounts", parse(mounts_json));
-  agent_volume_ctx ctx = {.pod = f->pod, .sandbox_dir = f->dir, .get = fake_get, .get_arg = f};
+  agent_volume_ctx ctx = {.pod = f->pod,
+                          .sandbox_dir = f->dir,
+                          .get = fake_get,
+                          .get_arg = f,
+                          .allowed_host_paths = f->allowed ? f->allowed : "/tmp"};
   *err = (tug_error){0};
   return agent_volumes_prepare(&ctx, ctr, plan, err);
 }
@@ -204,6 +209,7 @@ static void test_host_path_types_are_checked_or_created(void **state) {
   assert_int_equal(
       prepare(f, vols, "[{\"name\": \"f\", \"mountPath\": \"/etc/x.conf\"}]", &plan, &err), 0);
   assert_string_equal(plan.mounts[0].source, file);
+  assert_string_equal(plan.mounts[0].source_root, "/tmp");
   agent_volume_plan_free(&plan);
   struct stat st;
   assert_int_equal(stat(dir, &st), 0);
@@ -220,6 +226,60 @@ static void test_host_path_types_are_checked_or_created(void **state) {
   snprintf(vols, sizeof vols,
            "[{\"name\": \"d\", \"hostPath\": {\"path\": \"%s\", \"type\": \"Whatever\"}}]", dir);
   expect_error(f, vols, "[]", "hostPath type \"Whatever\" is not supported");
+}
+
+static void test_allowed_host_path_prefixes_match_whole_components(void **state) {
+  (void)state;
+  char root[64];
+  assert_int_equal(agent_host_path_root("/etc", "/etc/ssl", root, sizeof root), 0);
+  assert_string_equal(root, "/etc");
+  assert_int_equal(agent_host_path_root("/etc", "/etc", root, sizeof root), 0);
+  assert_int_equal(agent_host_path_root("/etc", "/etcetera", root, sizeof root), -1);
+  assert_int_equal(agent_host_path_root("/etc/", "/etc/x", root, sizeof root), 0);
+  assert_string_equal(root, "/etc");
+  assert_int_equal(
+      agent_host_path_root("/data,/data/logs/,/var", "/data/logs/a", root, sizeof root), 0);
+  assert_string_equal(root, "/data/logs"); /* the longest */
+  assert_int_equal(agent_host_path_root("/", "/anything/at/all", root, sizeof root), 0);
+  assert_string_equal(root, "/");
+  assert_int_equal(agent_host_path_root("//data/./x", "/data/x/y", root, sizeof root), 0);
+  assert_string_equal(root, "/data/x");
+  assert_int_equal(agent_host_path_root("", "/etc", root, sizeof root), -1);
+  assert_int_equal(agent_host_path_root(NULL, "/etc", root, sizeof root), -1);
+  assert_int_equal(agent_host_path_root("relative,,/a/../b", "/b/c", root, sizeof root), -1);
+}
+
+static void test_host_path_outside_the_prefixes_or_through_proc_is_refused(void **state) {
+  fixture *f = *state;
+  char vols[1024], link[128];
+  f->allowed = "/proc,/tmp";
+  expect_error(f, "[{\"name\": \"h\", \"hostPath\": {\"path\": \"/proc/1/root\"}}]", "[]",
+               "hostPath /proc/1/root is in /proc (refused)");
+  expect_error(f, "[{\"name\": \"h\", \"hostPath\": {\"path\": \"/proc/self/fd/3\"}}]", "[]",
+               "is in /proc (refused)");
+  expect_error(f, "[{\"name\": \"h\", \"hostPath\": {\"path\": \"/etc\"}}]", "[]",
+               "hostPath /etc is not under --allowed-host-paths (/proc,/tmp)");
+  /* A symlink under an allowed prefix to the host's root, or into /proc. */
+  snprintf(link, sizeof link, "%s/to-root", f->dir);
+  assert_int_equal(symlink("/", link), 0);
+  snprintf(vols, sizeof vols, "[{\"name\": \"h\", \"hostPath\": {\"path\": \"%s/etc\"}}]", link);
+  expect_error(f, vols, "[]", "leads out of /tmp (refused)");
+  snprintf(link, sizeof link, "%s/to-proc", f->dir);
+  assert_int_equal(symlink("../../proc/self/root", link), 0);
+  snprintf(vols, sizeof vols, "[{\"name\": \"h\", \"hostPath\": {\"path\": \"%s\"}}]", link);
+  expect_error(f, vols, "[]", "leads out of /tmp (refused)");
+  /* DirectoryOrCreate through the symlink makes nothing outside. */
+  snprintf(vols, sizeof vols,
+           "[{\"name\": \"h\", \"hostPath\": {\"path\": \"%s/to-root/tmp/tug-made-%d\","
+           " \"type\": \"DirectoryOrCreate\"}}]",
+           f->dir, (int)getpid());
+  expect_error(f, vols, "[]", "leads out of /tmp (refused)");
+  char made[64];
+  snprintf(made, sizeof made, "/tmp/tug-made-%d", (int)getpid());
+  assert_int_equal(access(made, F_OK), -1);
+  f->allowed = "";
+  snprintf(vols, sizeof vols, "[{\"name\": \"h\", \"hostPath\": {\"path\": \"%s\"}}]", f->dir);
+  expect_error(f, vols, "[]", "not under --allowed-host-paths (none on this node)");
 }
 
 static void test_config_map_keys_become_files_with_items_and_modes(void **state) {
@@ -364,6 +424,8 @@ int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_paths_are_cleaned_and_backsteps_refused),
+      cmocka_unit_test(test_allowed_host_path_prefixes_match_whole_components),
+      T(test_host_path_outside_the_prefixes_or_through_proc_is_refused),
       T(test_empty_dir_is_shared_and_mounts_follow_the_spec),
       T(test_bad_mounts_and_volumes_say_what_is_wrong),
       T(test_garbage_in_the_spec_does_not_crash),
