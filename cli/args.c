@@ -60,6 +60,7 @@ static const flag flags[] = {
     {"root", 0, F_STR, O(root), "image"},
     {"nodes", 0, F_LONG, O(nodes), NULL},
     {"dir", 0, F_STR, O(dir), NULL},
+    {"allowed-host-paths", 0, F_STR, O(allowed_host_paths), "up"},
     {"help", 'h', F_BOOL, O(help), NULL},
 };
 

@@ -58,6 +58,7 @@ typedef struct cli_opts {
   const char *root;        /* image import --root: the agent's state dir */
   long nodes;              /* up --nodes; -1 unset */
   const char *dir;         /* up/down --dir */
+  const char *allowed_host_paths; /* up --allowed-host-paths, passed to every agent */
   bool help;
 } cli_opts;
 

@@ -188,7 +188,8 @@ static int start_control_plane(cluster *cl, tug_error *err) {
 }
 
 /* Agent i runs as host hosts[i-1]: its network namespace and address. */
-static int start_agents(cluster *cl, long n, const up_host *hosts, tug_error *err) {
+static int start_agents(cluster *cl, long n, const up_host *hosts, const char *allowed_host_paths,
+                        tug_error *err) {
   char bin[600];
   sibling("tug-agent", bin, sizeof bin);
   for (long i = 1; i <= n; i++) {
@@ -198,9 +199,13 @@ static int start_agents(cluster *cl, long n, const up_host *hosts, tug_error *er
     snprintf(root, sizeof root, "%s/%s", cl->dir, name);
     if (mkdir(root, 0700) < 0 && errno != EEXIST)
       return tug_error_errno(err, errno, "mkdir %s", root);
-    char *argv[] = {bin,         "--server",  cl->server, "--node-name",     name,
-                    "--root",    root,        "--netns",  (char *)h->netns, "--address",
-                    (char *)h->address, "--port", "10250", "--build-busybox", NULL};
+    char *argv[17] = {bin,         "--server",  cl->server, "--node-name",     name,
+                      "--root",    root,        "--netns",  (char *)h->netns, "--address",
+                      (char *)h->address, "--port", "10250", "--build-busybox", NULL};
+    if (allowed_host_paths) { /* hostPath volumes are refused without it */
+      argv[14] = "--allowed-host-paths";
+      argv[15] = (char *)allowed_host_paths;
+    }
     if (start(cl, name, argv, err) < 0)
       return -1;
     printf("%-16s host %s (network namespace %s)\n", "", h->address, h->netns);
@@ -280,7 +285,7 @@ int cmd_up(cli_ctx *ctx) {
   if (rc == 0 && nodes > 0)
     rc = up_network_create(cl.dir, nodes, hosts, &err);
   if (rc == 0)
-    rc = start_agents(&cl, nodes, hosts, &err);
+    rc = start_agents(&cl, nodes, hosts, ctx->opts.allowed_host_paths, &err);
   fclose(cl.state);
   if (rc == 0 && nodes > 0) {
     _cleanup_client_ tug_client *c = tug_client_new(cl.server, NULL, &err);

@@ -30,6 +30,7 @@ static const char usage[] =
     "  tug image import NAME[:TAG] FILE|DIR [--root DIR]   (this host's agent store)\n"
     "  tug up [--nodes N] [--dir DIR]     a local cluster in the background (default "
     "~/.tug/cluster)\n"
+    "         [--allowed-host-paths P,...]  hostPath prefixes every agent allows\n"
     "  tug down [--dir DIR]\n"
     "  tug completion bash\n"
     "  tug version\n"
