@@ -69,6 +69,8 @@ struct agent_pod {
   time_t start_time, ready_since;
   bool ready, terminating, killed;
   double kill_deadline;
+  char evicted[256];       /* kubelet's message once evicted; "" until then */
+  double next_usage_check; /* monotonic; when emptyDir usage is measured next */
   json_t *last_sent;
 };
 
@@ -333,8 +335,9 @@ pod_event(const agent_pod *p, const agent_ctr *c, const char *type, const char *
 /* After an exit (or a failed start): back off and restart, or stay terminated. */
 static void record_stop(agent_pod *p, agent_ctr *c, const agent_ctr_term *term, double ran) {
   bool failed = term->exit_code != 0;
-  bool restart = !p->terminating && (strcmp(p->restart_policy, "Always") == 0 ||
-                                     (strcmp(p->restart_policy, "OnFailure") == 0 && failed));
+  bool restart = !p->terminating && !p->evicted[0] &&
+                 (strcmp(p->restart_policy, "Always") == 0 ||
+                  (strcmp(p->restart_policy, "OnFailure") == 0 && failed));
   c->exits++;
   if (!restart) {
     c->st.state = AGENT_CTR_TERMINATED;
@@ -605,15 +608,36 @@ static void probe_step(agent_pod *p, agent_ctr *c) {
   }
 }
 
+/* How often the disk usage of emptyDirs with a sizeLimit is measured. */
+enum { VOLUME_USAGE_CHECK_SECONDS = 5 };
+
+/* Kubelet's eviction for local storage: an emptyDir on disk past its
+ * sizeLimit fails the whole pod at once (no grace period, no restart). */
+static void check_volume_usage(agent_pod *p) {
+  double now = tug_monotonic_seconds();
+  if (p->evicted[0] || p->terminating || now < p->next_usage_check)
+    return;
+  p->next_usage_check = now + VOLUME_USAGE_CHECK_SECONDS;
+  if (!agent_volumes_over_limit(p->pod, agent_runtime_sandbox_dir(p->sb), p->evicted,
+                                sizeof p->evicted))
+    return;
+  tug_warn("pod evicted", "pod=%s/%s why=\"%s\"", p->ns, p->name, p->evicted);
+  pod_event(p, NULL, "Warning", "Evicted", "%s", p->evicted);
+  for (size_t i = 0; i < p->n; i++)
+    if (p->ctrs[i].rt)
+      agent_runtime_container_signal(p->ctrs[i].rt, SIGKILL, NULL);
+}
+
 long agent_pod_sync(agent_pod *p) {
   long wake = -1;
+  check_volume_usage(p);
   for (size_t i = 0; i < p->n; i++) {
     agent_ctr *c = &p->ctrs[i];
     if (c->rt)
       check_exit(p, c);
     if (c->rt && !p->terminating)
       probe_step(p, c);
-    if (c->rt || c->st.state != AGENT_CTR_WAITING || p->terminating)
+    if (c->rt || c->st.state != AGENT_CTR_WAITING || p->terminating || p->evicted[0])
       continue;
     double left = c->next_start - tug_monotonic_seconds();
     if (left <= 0)
@@ -643,7 +667,8 @@ int agent_pod_report(agent_pod *p, tug_error *err) {
                                .host_ip = p->env->host_ip,
                                .pod_ip = p->ip,
                                .start_time = p->start_time,
-                               .ready_since = p->ready_since};
+                               .ready_since = p->ready_since,
+                               .evicted = p->evicted[0] ? p->evicted : NULL};
   json_t *status = agent_pod_status_json(&in);
   if (status == NULL)
     return tug_error_errno(err, ENOMEM, "build status");

@@ -140,7 +140,7 @@ static json_t *conditions_json(const agent_pod_status_input *in, const char *pha
 }
 
 json_t *agent_pod_status_json(const agent_pod_status_input *in) {
-  const char *phase = agent_pod_phase(in->restart_policy, in->ctrs, in->n);
+  const char *phase = in->evicted ? "Failed" : agent_pod_phase(in->restart_policy, in->ctrs, in->n);
   char ts[AGENT_TIME_BUFSIZE];
   json_t *statuses = json_array();
   for (size_t i = 0; i < in->n; i++)
@@ -149,6 +149,10 @@ json_t *agent_pod_status_json(const agent_pod_status_input *in) {
       "{s:s, s:o, s:s, s:[{s:s}], s:s, s:o}", "phase", phase, "conditions",
       conditions_json(in, phase), "hostIP", in->host_ip, "hostIPs", "ip", in->host_ip, "startTime",
       agent_time_format(in->start_time, ts, sizeof ts), "containerStatuses", statuses);
+  if (status && in->evicted) {
+    json_object_set_new(status, "reason", json_string("Evicted"));
+    json_object_set_new(status, "message", json_string(in->evicted));
+  }
   if (status && in->pod_ip && *in->pod_ip) {
     json_object_set_new(status, "podIP", json_string(in->pod_ip));
     json_object_set_new(status, "podIPs", json_pack("[{s:s}]", "ip", in->pod_ip));

@@ -61,6 +61,7 @@ typedef struct agent_pod_status_input {
   const char *pod_ip; /* NULL or "": none (no pod network) */
   time_t start_time;  /* also when PodScheduled and Initialized turned true */
   time_t ready_since; /* when ContainersReady/Ready last changed */
+  const char *evicted; /* NULL: not evicted; else the message of phase Failed, reason Evicted */
 } agent_pod_status_input;
 
 /* The pod's status object: phase, conditions, hostIP(s), startTime,

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "agent-volumes.h"
 
@@ -19,6 +21,18 @@ char *agent_volume_clean_path(const char *path, bool absolute, tug_error *err);
  * all) that path lies under, component by component ("/etc" is no prefix
  * of "/etcetera"), into root: 0, or -1 when none. */
 int agent_host_path_root(const char *allowed, const char *path, char *root, size_t size);
+
+/* agent-volumes-tree.c. Kubernetes' fsGroup rule for one entry: group
+ * read and write (read only: read), and setgid and group search on dirs. */
+mode_t agent_fs_group_mode(mode_t mode, bool dir, bool read_only);
+/* dir and everything in it (no symlink followed, no other mount entered)
+ * group-owned by gid, modes as agent_fs_group_mode says. */
+int agent_volume_set_fs_group(const char *dir, gid_t gid, bool read_only, tug_error *err);
+/* Bytes of disk the tree at dir takes (du), or -1. */
+int64_t agent_dir_usage(const char *dir);
+/* An emptyDir on disk with a sizeLimit that usage passes: true, with
+ * kubelet's eviction message in msg. */
+bool agent_empty_dir_over_limit(const json_t *vol, int64_t usage, char *msg, size_t size);
 
 /* Fill the empty dir with the files of a configMap, secret or downwardAPI
  * volume (type); ConfigMaps and Secrets are read through ctx->get. */

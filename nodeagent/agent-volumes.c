@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,11 +100,28 @@ static bool is_mount_point(const char *path) {
   return stat(path, &st) == 0 && stat(parent, &pst) == 0 && st.st_dev != pst.st_dev;
 }
 
+/* spec.securityContext.fsGroup as a host gid (the pod's own user namespace
+ * maps its ids from root_id on): true with *gid when the pod sets one. */
+static bool fs_group(const agent_volume_ctx *ctx, gid_t *gid) {
+  json_t *g = tug_obj_get(ctx->pod, "spec.securityContext.fsGroup");
+  if (!json_is_integer(g) || json_integer_value(g) < 0 || json_integer_value(g) > UINT32_MAX - 1)
+    return false;
+  *gid = (gid_t)ctx->root_id + (gid_t)json_integer_value(g);
+  return true;
+}
+
 /* The pod's root owns its emptyDir: with a user namespace of its own, the
- * host ids that are root inside (agent_runtime_sandbox_root_id). */
-static int own_empty_dir(const agent_volume_ctx *ctx, const char *dir, tug_error *err) {
-  if (chown(dir, ctx->root_id, ctx->root_id) < 0)
+ * host ids that are root inside (agent_runtime_sandbox_root_id); with an
+ * fsGroup, that group, and what is made in it stays the group's (setgid). */
+static int own_empty_dir(const agent_volume_ctx *ctx, const char *dir, mode_t mode,
+                         tug_error *err) {
+  gid_t gid;
+  bool grouped = fs_group(ctx, &gid);
+  if (chown(dir, ctx->root_id, grouped ? gid : ctx->root_id) < 0)
     return tug_error_errno(err, errno, "chown %s", dir);
+  /* chown cleared the setgid bit */
+  if (grouped && chmod(dir, mode) < 0)
+    return tug_error_errno(err, errno, "chmod %s", dir);
   return 0;
 }
 
@@ -114,21 +132,24 @@ static int prepare_empty_dir(const agent_volume_ctx *ctx, const json_t *vol, con
   if (medium && medium[0] && !memory)
     return tug_error_set(err, EINVAL, "emptyDir medium \"%s\" is not supported (\"\" or Memory)",
                          medium);
-  if (mkdir_mode(dir, 0777, err) < 0 || own_empty_dir(ctx, dir, err) < 0)
+  gid_t gid;
+  mode_t mode = fs_group(ctx, &gid) ? 02777 : 0777;
+  if (mkdir_mode(dir, mode, err) < 0 || own_empty_dir(ctx, dir, mode, err) < 0)
     return -1;
   if (!memory || is_mount_point(dir))
     return 0;
-  char opts[64] = "mode=0777";
+  char opts[64];
   const char *limit = tug_obj_get_str(vol, "emptyDir.sizeLimit");
   int64_t bytes = 0;
+  snprintf(opts, sizeof opts, "mode=0%o", (unsigned)mode);
   if (limit) {
     if (tug_quantity_parse_value(limit, 0, &bytes, err) < 0 || bytes <= 0)
       return tug_error_set(err, EINVAL, "emptyDir sizeLimit \"%s\" is not a size", limit);
-    snprintf(opts, sizeof opts, "mode=0777,size=%lld", (long long)bytes);
+    snprintf(opts, sizeof opts, "mode=0%o,size=%lld", (unsigned)mode, (long long)bytes);
   }
   if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
     return tug_error_errno(err, errno, "mount tmpfs on %s", dir);
-  return own_empty_dir(ctx, dir, err);
+  return own_empty_dir(ctx, dir, mode, err);
 }
 
 static const struct {
@@ -251,23 +272,65 @@ static int check_host_path(const agent_volume_ctx *ctx, const char *path, const 
   return 0;
 }
 
-/* Write a content volume into <dir>.tmp and rename it into place: what is in
- * place is whole, and stays as it is. */
+/* Secrets and the pod's own metadata never touch the disk. */
+static bool in_memory(const char *type) {
+  return strcmp(type, "secret") == 0 || strcmp(type, "downwardAPI") == 0;
+}
+
+/* Room for a Secret (at most 1 MiB) or the pod's metadata, several times over. */
+#define CONTENT_TMPFS_OPTS "mode=0755,size=4m"
+
+/* A fresh <dir>.tmp: what an interrupted attempt left is removed first. */
+static int fresh_dir(const char *tmp, bool memory, tug_error *err) {
+  if (is_mount_point(tmp) && umount2(tmp, MNT_DETACH) < 0)
+    return tug_error_errno(err, errno, "unmount %s", tmp);
+  if (agent_rm_rf(tmp, err) < 0 || mkdir_mode(tmp, 0755, err) < 0)
+    return -1;
+  if (memory &&
+      mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, CONTENT_TMPFS_OPTS) < 0)
+    return tug_error_errno(err, errno, "mount tmpfs on %s", tmp);
+  return 0;
+}
+
+/* tmp into place at dir: renamed, or for a tmpfs moved onto a new dir. */
+static int put_in_place(const char *tmp, const char *dir, bool memory, tug_error *err) {
+  if (!memory)
+    return rename(tmp, dir) < 0 ? tug_error_errno(err, errno, "rename %s", tmp) : 0;
+  if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+    return tug_error_errno(err, errno, "mkdir %s", dir);
+  if (mount(tmp, dir, NULL, MS_MOVE, NULL) < 0)
+    return tug_error_errno(err, errno, "move %s to %s", tmp, dir);
+  rmdir(tmp);
+  return 0;
+}
+
+/* Write a content volume into <dir>.tmp (its own tmpfs for secrets and
+ * downwardAPI) and put it into place: what is in place is whole, and stays
+ * as it is. */
 static int prepare_content(const agent_volume_ctx *ctx, const json_t *vol, const char *type,
                            const char *dir, tug_error *err) {
+  bool memory = in_memory(type);
   struct stat st;
-  if (lstat(dir, &st) == 0)
+  if (memory ? is_mount_point(dir) : lstat(dir, &st) == 0)
     return 0;
+  if (memory)
+    rmdir(dir); /* an empty mount point an interrupted move left */
   char tmp[PATH_MAX];
   if (snprintf(tmp, sizeof tmp, "%s.tmp", dir) >= (int)sizeof tmp)
     return tug_error_set(err, ENAMETOOLONG, "volume dir %s", dir);
-  if (agent_rm_rf(tmp, err) < 0 || mkdir_mode(tmp, 0755, err) < 0)
+  if (fresh_dir(tmp, memory, err) < 0)
     return -1;
+  gid_t gid;
   int rc = agent_volume_write_files(ctx, vol, type, tmp, err);
-  if (rc == 0 && rename(tmp, dir) < 0)
-    rc = tug_error_errno(err, errno, "rename %s", tmp);
-  if (rc < 0)
+  if (rc == 0 && fs_group(ctx, &gid))
+    rc = agent_volume_set_fs_group(tmp, gid, true, err);
+  if (rc == 0)
+    rc = put_in_place(tmp, dir, memory, err);
+  if (rc < 0) {
+    if (memory)
+      umount2(tmp, MNT_DETACH);
     agent_rm_rf(tmp, NULL);
+  }
   return rc;
 }
 

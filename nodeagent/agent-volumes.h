@@ -12,7 +12,13 @@
  * magic links, symlinks leading out, or /proc.
  * The mounts themselves are made by the container's child (runtime-rootfs.c).
  *
- * Supported: emptyDir (medium "" or Memory, sizeLimit for Memory), hostPath
+ * Secret and downwardAPI volumes live on a tmpfs of their own, never on
+ * disk. With spec.securityContext.fsGroup, emptyDir, configMap, secret and
+ * downwardAPI volumes are group-owned by it (setgid dirs, group rw; group r
+ * for the read-only content volumes), as Kubernetes does.
+ *
+ * Supported: emptyDir (medium "" or Memory; sizeLimit: the tmpfs size for
+ * Memory, an eviction when passed on disk), hostPath
  * (types "", Directory, DirectoryOrCreate, File, FileOrCreate, Socket,
  * CharDevice, BlockDevice), configMap and secret (items, defaultMode, mode,
  * optional), downwardAPI (fieldRef to metadata.name, namespace, uid, labels,
@@ -61,6 +67,11 @@ typedef struct agent_volume_plan {
 int agent_volumes_prepare(const agent_volume_ctx *ctx, const json_t *ctr, agent_volume_plan *plan,
                           tug_error *err);
 void agent_volume_plan_free(agent_volume_plan *plan);
+
+/* True when an emptyDir of pod on disk (under sandbox_dir) uses more than
+ * its sizeLimit, with kubelet's eviction message in msg. Walks the volumes:
+ * call it now and then, not on every sync. */
+bool agent_volumes_over_limit(const json_t *pod, const char *sandbox_dir, char *msg, size_t size);
 
 /* Unmount the tmpfs of every memory-backed volume under sandbox_dir, so that
  * the sandbox dir can be removed; the containers must be gone. */

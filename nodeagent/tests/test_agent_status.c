@@ -99,6 +99,21 @@ static json_t *cond(json_t *status, const char *type) {
   return NULL;
 }
 
+static void test_an_evicted_pod_is_failed_with_reason_and_message(void **state) {
+  (void)state;
+  agent_ctr_status c[1] = {ctr("web", AGENT_CTR_RUNNING, 0, false)};
+  const char *why = "Usage of EmptyDir volume \"x\" exceeds the limit \"1Mi\".";
+  agent_pod_status_input in = {
+      .restart_policy = "Always", .ctrs = c, .n = 1, .host_ip = "10.0.0.1", .evicted = why};
+  _cleanup_json_ json_t *st = agent_pod_status_json(&in);
+  assert_string_equal(tug_obj_get_str(st, "phase"), "Failed");
+  assert_string_equal(tug_obj_get_str(st, "reason"), "Evicted");
+  assert_string_equal(tug_obj_get_str(st, "message"), why);
+  in.evicted = NULL;
+  _cleanup_json_ json_t *running = agent_pod_status_json(&in);
+  assert_null(tug_obj_get(running, "reason"));
+}
+
 static void test_status_json_has_conditions_and_container_states(void **state) {
   (void)state;
   agent_ctr_status c[2] = {ctr("web", AGENT_CTR_RUNNING, 0, false),
@@ -236,6 +251,7 @@ int main(void) {
       cmocka_unit_test(test_crash_loop_back_off_counts_as_running_not_pending),
       cmocka_unit_test(test_exit_reasons),
       cmocka_unit_test(test_status_json_has_conditions_and_container_states),
+      cmocka_unit_test(test_an_evicted_pod_is_failed_with_reason_and_message),
       cmocka_unit_test(test_status_json_of_a_restarted_container_keeps_last_state),
       cmocka_unit_test(test_completed_pod_is_not_ready_with_reason_pod_completed),
       cmocka_unit_test(test_plan_joins_command_and_args_and_sets_env),

@@ -29,7 +29,8 @@ typedef struct fixture {
   json_t *pod;
   json_t *objects; /* API path → object the fake GET answers */
   int gets;
-  const char *allowed; /* --allowed-host-paths; NULL: "/tmp", where the fixture lives */
+  const char *allowed;          /* --allowed-host-paths; NULL: "/tmp", where the fixture lives */
+  const char *security_context; /* the pod's spec.securityContext; NULL: none */
 } fixture;
 
 static int fake_get(void *arg, const char *path, json_t **out, tug_error *err) {
@@ -78,6 +79,9 @@ static int prepare(fixture *f, const char *volumes_json, const char *mounts_json
   f->pod = parse("{\"metadata\": {\"name\": \"web\", \"namespace\": \"shop\", \"uid\": \"u1\","
                  " \"labels\": {\"tier\": \"front\", \"app\": \"web\"}}, \"spec\": {}}");
   json_object_set_new(json_object_get(f->pod, "spec"), "volumes", parse(volumes_json));
+  if (f->security_context)
+    json_object_set_new(json_object_get(f->pod, "spec"), "securityContext",
+                        parse(f->security_context));
   _cleanup_json_ json_t *ctr =
       json_pack("{s:s, s:o}", "name", "main", "volumeMounts", parse(mounts_json));
   agent_volume_ctx ctx = {.pod = f->pod,
@@ -352,6 +356,8 @@ static void test_missing_config_map_fails_until_it_exists_unless_optional(void *
 
 static void test_secret_data_is_decoded_and_string_data_wins(void **state) {
   fixture *f = *state;
+  if (geteuid() != 0)
+    skip(); /* its tmpfs needs root */
   json_object_set_new(f->objects, "/api/v1/namespaces/shop/secrets/creds",
                       parse("{\"data\": {\"user\": \"YWRtaW4=\", \"pass\": \"b2xk\"},"
                             " \"stringData\": {\"pass\": \"new\"}}"));
@@ -373,6 +379,8 @@ static void test_secret_data_is_decoded_and_string_data_wins(void **state) {
 
 static void test_downward_api_writes_the_pods_metadata(void **state) {
   fixture *f = *state;
+  if (geteuid() != 0)
+    skip(); /* its tmpfs needs root */
   agent_volume_plan plan;
   tug_error err;
   assert_int_equal(
@@ -420,6 +428,123 @@ static void test_memory_empty_dir_is_a_tmpfs_released_with_the_pod(void **state)
                "[]", "sizeLimit \"x\" is not a size");
 }
 
+static bool is_mount(const fixture *f, const char *rel) {
+  char path[256], parent[300];
+  struct stat st, pst;
+  snprintf(path, sizeof path, "%s/volumes/%s", f->dir, rel);
+  snprintf(parent, sizeof parent, "%s/..", path);
+  return stat(path, &st) == 0 && stat(parent, &pst) == 0 && st.st_dev != pst.st_dev;
+}
+
+static void test_secret_and_downward_api_live_on_tmpfs_configmaps_on_disk(void **state) {
+  fixture *f = *state;
+  if (geteuid() != 0)
+    skip();
+  json_object_set_new(f->objects, "/api/v1/namespaces/shop/secrets/s",
+                      parse("{\"data\": {\"k\": \"czNjcjN0\"}}"));
+  json_object_set_new(f->objects, "/api/v1/namespaces/shop/configmaps/c",
+                      parse("{\"data\": {\"k\": \"v\"}}"));
+  const char *vols =
+      "[{\"name\": \"s\", \"secret\": {\"secretName\": \"s\"}},"
+      " {\"name\": \"c\", \"configMap\": {\"name\": \"c\"}},"
+      " {\"name\": \"d\", \"downwardAPI\": {\"items\": [{\"path\": \"n\", \"fieldRef\": "
+      "{\"fieldPath\": \"metadata.name\"}}]}}]";
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0);
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0); /* in place: not mounted twice */
+  assert_true(is_mount(f, "s"));
+  assert_true(is_mount(f, "d"));
+  assert_false(is_mount(f, "c"));
+  assert_false(is_mount(f, "s.tmp"));
+  _cleanup_free_ char *k = slurp(f, "s/k");
+  assert_string_equal(k, "s3cr3t");
+  assert_int_equal(agent_volumes_release(f->dir, &err), 0);
+  assert_false(is_mount(f, "s"));
+}
+
+static void test_fs_group_mode_follows_kubernetes(void **state) {
+  (void)state;
+  assert_int_equal(agent_fs_group_mode(0644, false, false), 0664);
+  assert_int_equal(agent_fs_group_mode(0400, false, true), 0440);
+  assert_int_equal(agent_fs_group_mode(0600, false, false), 0660);
+  assert_int_equal(agent_fs_group_mode(0755, true, true), 02755);
+  assert_int_equal(agent_fs_group_mode(0777, true, false), 02777);
+  assert_int_equal(agent_fs_group_mode(S_IFDIR | 0700, true, false), 02770);
+}
+
+static gid_t gid_of(const fixture *f, const char *rel) {
+  char path[256];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/volumes/%s", f->dir, rel);
+  return stat(path, &st) == 0 ? st.st_gid : (gid_t)-1;
+}
+
+static void test_fs_group_owns_empty_dirs_and_content_volumes(void **state) {
+  fixture *f = *state;
+  if (geteuid() != 0)
+    skip(); /* chown to another group */
+  json_object_set_new(f->objects, "/api/v1/namespaces/shop/configmaps/c",
+                      parse("{\"data\": {\"k\": \"v\"}}"));
+  const char *vols = "[{\"name\": \"e\", \"emptyDir\": {}},"
+                     " {\"name\": \"c\", \"configMap\": {\"name\": \"c\", \"defaultMode\": 256,"
+                     " \"items\": [{\"key\": \"k\", \"path\": \"sub/k\"}]}}]";
+  f->security_context = "{\"fsGroup\": 4321}";
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0);
+  assert_int_equal(gid_of(f, "e"), 4321);
+  assert_int_equal(mode_of(f, "e"), 02777);
+  assert_int_equal(gid_of(f, "c"), 4321);
+  assert_int_equal(gid_of(f, "c/sub"), 4321);
+  assert_int_equal(mode_of(f, "c/sub") & 02050, 02050);
+  assert_int_equal(gid_of(f, "c/sub/k"), 4321);
+  assert_int_equal(mode_of(f, "c/sub/k"), 0440); /* defaultMode 0400, group-readable */
+}
+
+static void test_empty_dir_usage_past_its_size_limit_evicts(void **state) {
+  fixture *f = *state;
+  agent_volume_plan plan;
+  tug_error err;
+  const char *vols = "[{\"name\": \"x\", \"emptyDir\": {\"sizeLimit\": \"1Mi\"}},"
+                     " {\"name\": \"free\", \"emptyDir\": {}}]";
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0);
+  char msg[256] = "", path[256];
+  assert_false(agent_volumes_over_limit(f->pod, f->dir, msg, sizeof msg));
+  snprintf(path, sizeof path, "%s/volumes/free/big", f->dir);
+  FILE *fp = fopen(path, "w");
+  static char block[1 << 16];
+  memset(block, 'x', sizeof block);
+  for (int i = 0; i < 32; i++) /* 2 MiB */
+    fwrite(block, 1, sizeof block, fp);
+  fclose(fp);
+  assert_false(agent_volumes_over_limit(f->pod, f->dir, msg, sizeof msg)); /* no limit there */
+  char to[256];
+  snprintf(to, sizeof to, "%s/volumes/x/sub", f->dir);
+  mkdir(to, 0755);
+  strcat(to, "/big");
+  assert_int_equal(rename(path, to), 0);
+  snprintf(path, sizeof path, "%s/volumes/x", f->dir);
+  assert_true(agent_dir_usage(path) >= 2 << 20);
+  assert_true(agent_volumes_over_limit(f->pod, f->dir, msg, sizeof msg));
+  assert_string_equal(msg, "Usage of EmptyDir volume \"x\" exceeds the limit \"1Mi\".");
+}
+
+static void test_only_disk_empty_dirs_with_a_limit_are_measured(void **state) {
+  (void)state;
+  char msg[128];
+  _cleanup_json_ json_t *mem =
+      parse("{\"name\": \"m\", \"emptyDir\": {\"medium\": \"Memory\", \"sizeLimit\": \"1Ki\"}}");
+  _cleanup_json_ json_t *none = parse("{\"name\": \"n\", \"emptyDir\": {}}");
+  _cleanup_json_ json_t *disk = parse("{\"name\": \"d\", \"emptyDir\": {\"sizeLimit\": \"1Ki\"}}");
+  _cleanup_json_ json_t *host = parse("{\"name\": \"h\", \"hostPath\": {\"path\": \"/x\"}}");
+  assert_false(agent_empty_dir_over_limit(mem, 1 << 20, msg, sizeof msg));
+  assert_false(agent_empty_dir_over_limit(none, 1 << 20, msg, sizeof msg));
+  assert_false(agent_empty_dir_over_limit(host, 1 << 20, msg, sizeof msg));
+  assert_false(agent_empty_dir_over_limit(disk, 1024, msg, sizeof msg)); /* at, not past */
+  assert_true(agent_empty_dir_over_limit(disk, 1025, msg, sizeof msg));
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -436,6 +561,11 @@ int main(void) {
       T(test_secret_data_is_decoded_and_string_data_wins),
       T(test_downward_api_writes_the_pods_metadata),
       T(test_memory_empty_dir_is_a_tmpfs_released_with_the_pod),
+      T(test_secret_and_downward_api_live_on_tmpfs_configmaps_on_disk),
+      cmocka_unit_test(test_fs_group_mode_follows_kubernetes),
+      T(test_fs_group_owns_empty_dirs_and_content_volumes),
+      T(test_empty_dir_usage_past_its_size_limit_evicts),
+      cmocka_unit_test(test_only_disk_empty_dirs_with_a_limit_are_measured),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
