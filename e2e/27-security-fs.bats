@@ -44,7 +44,7 @@ config_error() {
   mkattack masked '{"containers": [{"command": ["sh", "-c",
     "grep -E \" /(proc/acpi|sys/firmware|proc/sys) \" /proc/self/mountinfo; (: >>/proc/sys/kernel/hostname) 2>/dev/null || echo sys-read-only"]}]}'
   wait_for 20 ended masked
-  log_of masked
+  wait_for 5 eval "log_of masked | grep -q sys-read-only"
   [ "$(log_of masked | grep -cE ' /(proc/acpi|sys/firmware) ro,.* - tmpfs ')" = 2 ]
   log_of masked | grep -qE ' /proc/sys ro,'
   log_of masked | grep -q sys-read-only
@@ -112,4 +112,81 @@ config_error() {
   config_error link-root "leads out of /var/tmp (refused)"
   config_error link-proc "leads out of /var/tmp (refused)"
   rm -rf "$host"
+}
+
+@test "security fs: readOnlyRootFilesystem leaves / read-only, volumes and /dev writable" {
+  mkattack rofs '{"volumes": [{"name": "scratch", "emptyDir": {}}], "containers": [{"command": ["sh", "-c",
+    "touch /probe 2>/dev/null && echo root-writable; touch /scratch/x && echo volume-writable; echo > /dev/null && echo dev-writable"],
+    "securityContext": {"readOnlyRootFilesystem": true},
+    "volumeMounts": [{"name": "scratch", "mountPath": "/scratch"}]}]}'
+  wait_for 20 ended rofs
+  wait_for 5 eval "log_of rofs | grep -q dev-writable"
+  ! log_of rofs | grep -q root-writable
+  log_of rofs | grep -q volume-writable
+  log_of rofs | grep -q dev-writable
+  node_healthy
+}
+
+@test "security fs: a privileged container sees /proc unmasked and /sys writable" {
+  mkattack priv '{"containers": [{"command": ["sh", "-c",
+    "grep -cE \" /proc/(timer_list|keys|acpi|sys) \" /proc/self/mountinfo; grep -q \" /sys rw,\" /proc/self/mountinfo && echo sys-rw"],
+    "securityContext": {"privileged": true}}]}'
+  wait_for 20 ended priv
+  wait_for 5 eval "log_of priv | grep -q sys-rw"
+  [ "$(log_of priv | head -n1)" = 0 ]
+  node_healthy
+}
+
+@test "security fs: an emptyDir on disk past its sizeLimit evicts the pod" {
+  mkattack fill '{"restartPolicy": "Always", "volumes": [{"name": "x", "emptyDir": {"sizeLimit": "1Mi"}}],
+    "containers": [{"command": ["sh", "-c", "dd if=/dev/zero of=/x/fill bs=1024 count=2048 2>/dev/null; sleep 3600"],
+      "volumeMounts": [{"name": "x", "mountPath": "/x"}]}]}'
+  wait_for 30 phase_is fill Failed
+  [ "$(pod fill | jq -r .status.reason)" = Evicted ]
+  [ "$(pod fill | jq -r .status.message)" = 'Usage of EmptyDir volume "x" exceeds the limit "1Mi".' ]
+  wait_for 10 ended fill
+  sleep 2
+  ended fill # not restarted
+  node_healthy
+}
+
+@test "security fs: a Secret volume lives on a tmpfs, never on the node's disk" {
+  curl -fsS "$API/api/v1" | jq -e '.resources[] | select(.name == "secrets")' >/dev/null ||
+    skip "the API server serves no Secrets"
+  api POST /api/v1/namespaces/default/secrets '{"apiVersion": "v1", "kind": "Secret",
+    "metadata": {"name": "token"}, "data": {"token": "czNjcjN0"}}' >/dev/null
+  [ "$code" = 201 ]
+  mkattack secret '{"volumes": [{"name": "s", "secret": {"secretName": "token"}}],
+    "containers": [{"command": ["sh", "-c", "cat /s/token; echo; grep \" /s \" /proc/self/mountinfo"],
+      "volumeMounts": [{"name": "s", "mountPath": "/s"}]}]}'
+  wait_for 20 ended secret
+  wait_for 5 eval "log_of secret | grep -q tmpfs"
+  log_of secret | grep -q '^s3cr3t$'
+  log_of secret | grep -qE ' /s ro,.* - tmpfs '
+  uid=$(pod secret | jq -r .metadata.uid)
+  grep -qE " $AGENT_ROOT/state/sandboxes/$uid/volumes/s .* - tmpfs " /proc/self/mountinfo
+}
+
+# A container keeps flipping /v/sub between a directory and a symlink to "/"
+# while its neighbours start, again and again, with a subPath sub of that
+# volume mounted read-only: each must find the volume's own tree there, never
+# the host's, and never a writable mount.
+@test "security fs: a symlink swapped under a volume mount while the pod starts stays inside" {
+  victim='{"command": ["sh", "-c",
+    "[ -e /ro/etc/os-release -o -e /ro/proc/1 ] && echo LEAK; touch /ro/probe 2>/dev/null && echo WRITABLE; echo checked; exit 1"],
+    "volumeMounts": [{"name": "v", "mountPath": "/ro", "subPath": "sub", "readOnly": true}]}'
+  mkattack swap "$(jq -cn --argjson v "$victim" '{"restartPolicy": "Always",
+    "volumes": [{"name": "v", "emptyDir": {}}],
+    "containers": [{"name": "flipper", "command": ["sh", "-c",
+      "while :; do rm -rf /v/sub; mkdir /v/sub; rm -rf /v/sub; ln -s / /v/sub; done"],
+      "volumeMounts": [{"name": "v", "mountPath": "/v"}]},
+      ({"name": "a"} + $v), ({"name": "b"} + $v), ({"name": "c"} + $v)]}')"
+  for c in a b c; do
+    wait_for 60 eval "[ \"\$(ctr_status swap $c | jq -r .restartCount)\" -ge 2 ]"
+  done
+  for c in a b c; do
+    log_of swap "$c" >&2
+    ! log_of swap "$c" | grep -qE 'LEAK|WRITABLE'
+  done
+  node_healthy
 }
