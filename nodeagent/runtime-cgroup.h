@@ -84,9 +84,9 @@ int agent_cgroup_stats_parse(agent_cgroup_mode mode, const char *file, const cha
  */
 enum { AGENT_DEV_MKNOD = 1, AGENT_DEV_READ = 2, AGENT_DEV_WRITE = 4 }; /* BPF_DEVCG_ACC_* */
 typedef struct agent_device_rule {
-  char type;             /* 'c', 'b', or 'a' for both */
-  int64_t major, minor;  /* -1: any */
-  unsigned access;       /* AGENT_DEV_* bits */
+  char type;            /* 'c', 'b', or 'a' for both */
+  int64_t major, minor; /* -1: any */
+  unsigned access;      /* AGENT_DEV_* bits */
 } agent_device_rule;
 extern const agent_device_rule agent_default_devices[];
 extern const size_t agent_n_default_devices;

@@ -284,14 +284,14 @@ static void test_device_program_allows_the_standard_devices_only(void **state) {
   size_t n = agent_device_bpf_build(agent_default_devices, agent_n_default_devices, p, 256);
   assert_true(n > 8);
   const uint32_t rw = AGENT_DEV_READ | AGENT_DEV_WRITE;
-  assert_int_equal(run_bpf(p, n, CHR, rw, 1, 3), 1);                /* /dev/null */
-  assert_int_equal(run_bpf(p, n, CHR, AGENT_DEV_READ, 1, 9), 1);    /* urandom */
-  assert_int_equal(run_bpf(p, n, CHR, rw, 136, 7), 1);              /* a pts */
-  assert_int_equal(run_bpf(p, n, BLK, AGENT_DEV_MKNOD, 8, 0), 1);   /* mknod sda */
-  assert_int_equal(run_bpf(p, n, BLK, AGENT_DEV_READ, 8, 0), 0);    /* reading it */
-  assert_int_equal(run_bpf(p, n, BLK, AGENT_DEV_READ, 1, 3), 0);    /* a block 1:3 */
-  assert_int_equal(run_bpf(p, n, CHR, AGENT_DEV_READ, 1, 11), 0);   /* kmsg */
-  assert_int_equal(run_bpf(p, n, CHR, AGENT_DEV_READ, 1, 1), 0);    /* mem */
+  assert_int_equal(run_bpf(p, n, CHR, rw, 1, 3), 1);              /* /dev/null */
+  assert_int_equal(run_bpf(p, n, CHR, AGENT_DEV_READ, 1, 9), 1);  /* urandom */
+  assert_int_equal(run_bpf(p, n, CHR, rw, 136, 7), 1);            /* a pts */
+  assert_int_equal(run_bpf(p, n, BLK, AGENT_DEV_MKNOD, 8, 0), 1); /* mknod sda */
+  assert_int_equal(run_bpf(p, n, BLK, AGENT_DEV_READ, 8, 0), 0);  /* reading it */
+  assert_int_equal(run_bpf(p, n, BLK, AGENT_DEV_READ, 1, 3), 0);  /* a block 1:3 */
+  assert_int_equal(run_bpf(p, n, CHR, AGENT_DEV_READ, 1, 11), 0); /* kmsg */
+  assert_int_equal(run_bpf(p, n, CHR, AGENT_DEV_READ, 1, 1), 0);  /* mem */
   assert_int_equal(run_bpf(p, n, CHR, rw | AGENT_DEV_MKNOD, 1, 11), 0);
 }
 
