@@ -167,6 +167,17 @@ config_error() {
   grep -qE " $AGENT_ROOT/state/sandboxes/$uid/volumes/s .* - tmpfs " /proc/self/mountinfo
 }
 
+@test "security fs: fsGroup owns emptyDir volumes, setgid, group-writable" {
+  mkattack fsgroup '{"securityContext": {"fsGroup": 4321}, "volumes": [{"name": "d", "emptyDir": {}}],
+    "containers": [{"command": ["sh", "-c", "stat -c \"%g %a\" /d; touch /d/f; stat -c \"file %g\" /d/f"],
+      "volumeMounts": [{"name": "d", "mountPath": "/d"}]}]}'
+  wait_for 20 ended fsgroup
+  wait_for 5 eval "log_of fsgroup | grep -q file"
+  log_of fsgroup
+  log_of fsgroup | grep -q '^4321 2777$'
+  log_of fsgroup | grep -q '^file 4321$'
+}
+
 # A container keeps flipping /v/sub between a directory and a symlink to "/"
 # while its neighbours start, again and again, with a subPath sub of that
 # volume mounted read-only: each must find the volume's own tree there, never
