@@ -8,6 +8,9 @@
 # /proc is allowed as a hostPath prefix here so that the /proc refusal is
 # what stops /proc/1/root, not the prefix list.
 AGENT_FLAGS=(--allowed-host-paths "/proc,/var/tmp")
+# The node's own defences are what this suite tests: Pod Security admission
+# (baseline by default) would refuse these pods before any node saw them.
+APISERVER_FLAGS=(--pod-security-default privileged)
 load lib/security-suite
 
 waiting_reason() {
