@@ -33,6 +33,6 @@ kind_branches() {
     xargs grep -nE 'strcmp\([^,]*kind[^,]*, "[A-Z]'
 }
 check "the API server's generic code never branches on a kind's name" kind_branches
-outside_notes() { git grep -nE '\.\./shared/|DESIGN\.md' -- . ':!scripts/lint.sh'; }
+outside_notes() { git grep -nE '\.\./shared/|(DESIGN|PLATFORM|STYLE)\.md' -- . ':!scripts/lint.sh'; }
 check "nothing cites design notes outside the repository" outside_notes
 echo "1..$n"

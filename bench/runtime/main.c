@@ -1,12 +1,14 @@
 /*
  * bench/runtime — start-to-exit of /bin/true in the busybox image: Tugboat's
  * runtime against crun, same rootfs, same sandbox namespaces (crun joins the
- * sandbox's net/ipc/uts ns files by path), same cgroup limits, same seccomp
- * rules (crun gets the runtime default exported from the agent's table).
+ * sandbox's net/ipc/uts ns files by path), same cgroup limits, and the same
+ * hardening: the runtime default seccomp rules, masked and read-only /proc
+ * and /sys paths, and the devices cgroup allowlist, all exported to crun's
+ * config from the agent's own tables.
  *
  * The runtime comes from nodeagent's archive. crun 1.8.1 refuses the hybrid cgroup
  * layout, so its runs happen in a child that unshares its mount namespace
- * and unmounts /sys/fs/cgroup/unified there, as PLATFORM.md describes.
+ * and unmounts /sys/fs/cgroup/unified there.
  *
  *   build/bench-runtime [-n RUNS] [--no-crun] [--userns]
  *
@@ -55,8 +57,10 @@ static int bench_tugboat(agent_runtime *rt, agent_sandbox *sb, const char *rootf
                          double *to_exit, double *to_removed) {
   tug_error err = {0};
   for (int i = 0; i < n; i++) {
-    agent_container_spec spec = {.name = "true", .rootfs = rootfs,
-                                 .argv = (char *[]){"/bin/true", NULL}, .resources = limits};
+    agent_container_spec spec = {.name = "true",
+                                 .rootfs = rootfs,
+                                 .argv = (char *[]){"/bin/true", NULL},
+                                 .resources = limits};
     agent_container *c;
     agent_container_status st;
     double t0 = tug_monotonic_seconds();
@@ -98,15 +102,58 @@ static int bench_sandboxes(agent_runtime *rt, int n, bool userns, double *ms) {
   return 0;
 }
 
+/* "/proc/kcore", ... from the runtime's table of paths relative to the root. */
+static json_t *oci_paths(const char *const *paths) {
+  json_t *a = json_array();
+  for (; *paths; paths++)
+    json_array_append_new(a, json_sprintf("/%s", *paths));
+  return a;
+}
+
+/* The devices cgroup allowlist as OCI linux.resources.devices: deny all, then
+ * the runtime's rules (-1: any major or minor). */
+static json_t *oci_devices(void) {
+  json_t *a = json_pack("[{s:b, s:s}]", "allow", 0, "access", "rwm");
+  for (size_t i = 0; i < agent_n_default_devices; i++) {
+    const agent_device_rule *r = &agent_default_devices[i];
+    char access[4] = "";
+    size_t n = 0;
+    if (r->access & AGENT_DEV_READ)
+      access[n++] = 'r';
+    if (r->access & AGENT_DEV_WRITE)
+      access[n++] = 'w';
+    if (r->access & AGENT_DEV_MKNOD)
+      access[n++] = 'm';
+    json_t *rule =
+        json_pack("{s:b, s:s%, s:s}", "allow", 1, "type", &r->type, (size_t)1, "access", access);
+    if (r->major >= 0)
+      json_object_set_new(rule, "major", json_integer(r->major));
+    if (r->minor >= 0)
+      json_object_set_new(rule, "minor", json_integer(r->minor));
+    json_array_append_new(a, rule);
+  }
+  return a;
+}
+
 static int write_crun_bundle(const char *bundle, const char *rootfs, const agent_sandbox *sb) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/config.json", bundle);
-  json_t *seccomp = agent_seccomp_default_oci(agent_security_caps(&(agent_security){0}));
-  char *seccomp_json = json_dumps(seccomp, JSON_COMPACT);
-  json_decref(seccomp);
-  FILE *f = seccomp_json ? fopen(path, "we") : NULL;
+  json_t *hardening =
+      json_pack("{s:o, s:o, s:o, s:o}", "seccomp",
+                agent_seccomp_default_oci(agent_security_caps(&(agent_security){0})), "maskedPaths",
+                oci_paths(agent_masked_paths), "readonlyPaths", oci_paths(agent_readonly_paths),
+                "devices", oci_devices());
+  char *seccomp_json = json_dumps(json_object_get(hardening, "seccomp"), JSON_COMPACT),
+       *masked_json = json_dumps(json_object_get(hardening, "maskedPaths"), JSON_COMPACT),
+       *readonly_json = json_dumps(json_object_get(hardening, "readonlyPaths"), JSON_COMPACT),
+       *devices_json = json_dumps(json_object_get(hardening, "devices"), JSON_COMPACT);
+  json_decref(hardening);
+  FILE *f = seccomp_json && masked_json && readonly_json && devices_json ? fopen(path, "we") : NULL;
   if (f == NULL) {
     free(seccomp_json);
+    free(masked_json);
+    free(readonly_json);
+    free(devices_json);
     return -1;
   }
   const char *caps = "\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_FOWNER\",\"CAP_FSETID\","
@@ -135,14 +182,18 @@ static int write_crun_bundle(const char *bundle, const char *rootfs, const agent
           "{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"%s/resolv.conf\","
           "\"options\":[\"bind\",\"ro\"]}],"
           "\"linux\":{\"cgroupsPath\":\"/tug/bench-crun\",\"seccomp\":%s,"
-          "\"resources\":{\"cpu\":{\"shares\":512,\"quota\":100000,\"period\":100000},"
-          "\"memory\":{\"limit\":%d},\"pids\":{\"limit\":64}},"
+          "\"maskedPaths\":%s,\"readonlyPaths\":%s,"
+          "\"resources\":{\"devices\":%s,\"cpu\":{\"shares\":512,\"quota\":100000,"
+          "\"period\":100000},\"memory\":{\"limit\":%d},\"pids\":{\"limit\":64}},"
           "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},"
           "{\"type\":\"network\",\"path\":\"%s/ns/net\"},{\"type\":\"ipc\",\"path\":\"%s/ns/ipc\"},"
           "{\"type\":\"uts\",\"path\":\"%s/ns/uts\"}]}}\n",
           rootfs, sb->name, AGENT_DEFAULT_PATH, caps, caps, caps, sb->dir, sb->dir, seccomp_json,
-          64 << 20, sb->dir, sb->dir, sb->dir);
+          masked_json, readonly_json, devices_json, 64 << 20, sb->dir, sb->dir, sb->dir);
   free(seccomp_json);
+  free(masked_json);
+  free(readonly_json);
+  free(devices_json);
   return fclose(f);
 }
 
@@ -164,8 +215,15 @@ static int bench_crun(const char *root, const char *bundle, int n, double *ms) {
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     for (int i = 0; i < n; i++) {
       snprintf(id, sizeof id, "bench-%d", i);
-      char *argv[] = {"crun", "--cgroup-manager=cgroupfs", "--root", state, "run", "--bundle",
-                      (char *)bundle, id, NULL};
+      char *argv[] = {"crun",
+                      "--cgroup-manager=cgroupfs",
+                      "--root",
+                      state,
+                      "run",
+                      "--bundle",
+                      (char *)bundle,
+                      id,
+                      NULL};
       double t0 = tug_monotonic_seconds();
       int status;
       if (posix_spawnp(&pid, "crun", &fa, NULL, argv, environ) != 0 ||
@@ -201,8 +259,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench-runtime: needs root and -n >= 1\n");
     return 2;
   }
-  char root[] = "/var/tmp/tug-bench-runtime.XXXXXX", state[64], rootfs[PATH_MAX],
-       bundle[64];
+  char root[] = "/var/tmp/tug-bench-runtime.XXXXXX", state[64], rootfs[PATH_MAX], bundle[64];
   if (mkdtemp(root) == NULL)
     return 1;
   snprintf(state, sizeof state, "%s/state", root);
@@ -242,8 +299,7 @@ int main(int argc, char **argv) {
       goto out;
     }
     report("crun run (start-to-exit+delete)", crun, n, &m_crun);
-    printf("ratio crun/tugboat (medians, start-to-exit+remove vs run): %.2f\n",
-           m_crun / m_removed);
+    printf("ratio crun/tugboat (medians, start-to-exit+remove vs run): %.2f\n", m_crun / m_removed);
     printf("ratio crun/tugboat (medians, start-to-exit): %.2f\n", m_crun / m_ours);
   }
   rc = 0;
