@@ -103,8 +103,8 @@ static void warn_rarely(beat_thread *t, const char *msg, const char *node, const
   if (now < t->next_warn)
     return;
   t->next_warn = now + AGENT_LEASE_RENEW_SECONDS;
-  tug_warn(msg, "node=%s err=\"%s\" (more failures in the next %d s not logged)", node, err->msg,
-           AGENT_LEASE_RENEW_SECONDS);
+  tug_warn(msg, "node=%s err=%s (more failures in the next %d s not logged)", node,
+           TUG_LOG_Q(err->msg), AGENT_LEASE_RENEW_SECONDS);
 }
 
 static void schedule(agent_hollow_nodes *ns, int i) {
@@ -192,8 +192,8 @@ static void *beat_main(void *arg) {
       tug_error err = {0};
       if (!ns->nodes[j].registered && register_node(ns, t->client, j, false, &err) < 0 &&
           failed++ == 0)
-        tug_warn("hollow node registration failed, retried at its next beat",
-                 "node=%s-%d err=\"%s\"", ns->o.prefix, j, err.msg);
+        tug_warn("hollow node registration failed, retried at its next beat", "node=%s-%d err=%s",
+                 ns->o.prefix, j, TUG_LOG_Q(err.msg));
       schedule(ns, j);
       if (++joined == mine)
         pass_done(ns, failed);

@@ -254,7 +254,7 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   tug_cond_init_monotonic(&l->wake);
   tug_error cg = {0};
   if (agent_cgroup_init(&l->cgroup_mode, &cg) < 0)
-    tug_warn("metrics without cgroups", "err=\"%s\"", cg.msg);
+    tug_warn("metrics without cgroups", "err=%s", TUG_LOG_Q(cg.msg));
   int fd = listen_socket(o->netns_fd > 0 ? o->netns_fd : -1, &sa);
   if (fd >= 0)
     l->daemon = MHD_start_daemon(

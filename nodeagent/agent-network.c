@@ -43,7 +43,7 @@ struct agent_network {
   bool thread_started;
   pthread_mutex_t mu;
   pthread_cond_t wake;
-  unsigned dirty;     /* DIRTY_* */
+  unsigned dirty; /* DIRTY_* */
   bool stop;
   double dirty_since; /* monotonic: the first change not yet applied */
   char *ruleset;      /* the text last applied */
@@ -76,8 +76,8 @@ static void start_dns(agent_network *n) {
     return;
   agent_dns *dns = NULL;
   if (agent_dns_start(n->o.netns_fd, gw, 53, dns_lookup, n, &dns, &err) < 0) {
-    tug_warn("DNS responder not started; pods keep the host's resolv.conf", "err=\"%s\"",
-             err.msg);
+    tug_warn("DNS responder not started; pods keep the host's resolv.conf", "err=%s",
+             TUG_LOG_Q(err.msg));
     return;
   }
   pthread_mutex_lock(&n->mu);
@@ -148,11 +148,10 @@ static void sync_nodes(agent_network *n) {
     if (strcmp(name, n->node_name) == 0) {
       if (strcmp(cidr, n->pod_cidr) != 0) {
         if (agent_net_configure(n->net, cidr, n->service_cidr, &err) < 0) {
-          tug_warn("pod network not configured", "cidr=%s err=\"%s\"", cidr, err.msg);
+          tug_warn("pod network not configured", "cidr=%s err=%s", cidr, TUG_LOG_Q(err.msg));
         } else {
           snprintf(n->pod_cidr, sizeof n->pod_cidr, "%s", cidr);
-          tug_info("pod network configured", "cidr=%s gateway=%s", cidr,
-                   agent_net_gateway(n->net));
+          tug_info("pod network configured", "cidr=%s gateway=%s", cidr, agent_net_gateway(n->net));
           start_dns(n);
         }
       }
@@ -163,7 +162,7 @@ static void sync_nodes(agent_network *n) {
       routes[k++] = (agent_net_route){.cidr = cidr, .via = via};
   }
   if (routes && agent_net_sync_routes(n->net, routes, k, &err) < 0)
-    tug_warn("routes to other nodes not synced", "err=\"%s\"", err.msg);
+    tug_warn("routes to other nodes not synced", "err=%s", TUG_LOG_Q(err.msg));
   free(routes);
   json_decref(nodes);
 }
@@ -179,11 +178,11 @@ static int sync_rules(agent_network *n, agent_proxy *proxy, double since) {
   int rc = 0;
   char *text = agent_proxy_render(&cfg, services, endpoints, &err);
   if (text == NULL) {
-    tug_warn("service rules not rendered", "err=\"%s\"", err.msg);
+    tug_warn("service rules not rendered", "err=%s", TUG_LOG_Q(err.msg));
     rc = -1;
   } else if (n->ruleset == NULL || strcmp(text, n->ruleset) != 0) {
     if (agent_proxy_apply(proxy, text, &err) < 0) {
-      tug_warn("service rules not applied", "err=\"%s\"", err.msg);
+      tug_warn("service rules not applied", "err=%s", TUG_LOG_Q(err.msg));
       free(text);
       rc = -1;
     } else {
@@ -209,7 +208,7 @@ static void *sync_loop(void *arg) {
   else
     agent_proxy_open(&proxy, &err);
   if (proxy == NULL)
-    tug_errorlog("service rules disabled", "err=\"%s\"", err.msg);
+    tug_errorlog("service rules disabled", "err=%s", TUG_LOG_Q(err.msg));
   pthread_mutex_lock(&n->mu);
   while (!n->stop) {
     if (!n->dirty) {
@@ -256,8 +255,8 @@ static void restore(agent_network *n) {
   if (cidr[0] == '\0')
     return;
   if (agent_net_configure(n->net, cidr, n->service_cidr, &err) < 0) {
-    tug_warn("pod network not restored; waiting for the Node's pod CIDR", "cidr=%s err=\"%s\"",
-             cidr, err.msg);
+    tug_warn("pod network not restored; waiting for the Node's pod CIDR", "cidr=%s err=%s", cidr,
+             TUG_LOG_Q(err.msg));
     return;
   }
   snprintf(n->pod_cidr, sizeof n->pod_cidr, "%s", cidr);
@@ -317,8 +316,8 @@ void agent_network_stop(agent_network *n) {
   free(n);
 }
 
-int agent_network_pod_setup(agent_network *n, const char *pod_uid, int pod_netns_fd,
-                            char ip[16], tug_error *err) {
+int agent_network_pod_setup(agent_network *n, const char *pod_uid, int pod_netns_fd, char ip[16],
+                            tug_error *err) {
   if (!agent_net_configured(n->net))
     return tug_error_set(err, EAGAIN,
                          "network not ready: node %s has no spec.podCIDR yet "
@@ -347,7 +346,6 @@ char *agent_network_hosts(agent_network *n, const char *ns, const char *pod_ip,
   json_decref(services);
   return hosts;
 }
-
 
 char *agent_network_resolv_conf(agent_network *n, const char *ns) {
   char ip[16] = "";

@@ -126,8 +126,8 @@ static int init_ctrs(agent_pod *p, tug_error *err) {
     for (int k = 0; k < N_PROBES; k++) {
       tug_error perr = {0};
       if (agent_probe_spec_parse(c->spec, probe_fields[k], &c->probes[k].spec, &perr) < 0)
-        tug_warn("probe unusable, it will fail", "pod=%s/%s container=%s err=\"%s\"", p->ns,
-                 p->name, c->st.name, perr.msg);
+        tug_warn("probe unusable, it will fail", "pod=%s/%s container=%s err=%s", p->ns, p->name,
+                 c->st.name, TUG_LOG_Q(perr.msg));
     }
   }
   return 0;
@@ -205,11 +205,11 @@ static void adopt_ctrs(agent_pod *p) {
     ctr_log_path(p, c, log_path, sizeof log_path);
     agent_container_record rec;
     tug_error err = {0};
-    int rc = agent_runtime_container_adopt(p->env->rt, p->sb, c->st.name, log_path, &c->rt, &rec,
-                                           &err);
+    int rc =
+        agent_runtime_container_adopt(p->env->rt, p->sb, c->st.name, log_path, &c->rt, &rec, &err);
     if (rc < 0)
-      tug_warn("container adoption failed", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
-               c->st.name, err.msg);
+      tug_warn("container adoption failed", "pod=%s/%s container=%s err=%s", p->ns, p->name,
+               c->st.name, TUG_LOG_Q(err.msg));
     time_t now = time(NULL);
     if (rc == 1) {
       const json_t *cs = api_ctr_status(p->pod, c->st.name);
@@ -223,15 +223,13 @@ static void adopt_ctrs(agent_pod *p) {
       tug_info("container adopted", "pod=%s/%s container=%s pid=%d restarts=%d", p->ns, p->name,
                c->st.name, (int)agent_runtime_container_pid(c->rt), c->st.restart_count);
     } else if (rec.found) {
-      agent_ctr_term term = {.set = true,
-                             .exit_code = 137,
-                             .started_at = rec.started_at,
-                             .finished_at = now};
+      agent_ctr_term term = {
+          .set = true, .exit_code = 137, .started_at = rec.started_at, .finished_at = now};
       snprintf(term.reason, sizeof term.reason, "ContainerStatusUnknown");
       snprintf(term.message, sizeof term.message,
                "The container ended while tug-agent was not running; its exit code is unknown");
-      tug_info("container ended while the agent was away", "pod=%s/%s container=%s", p->ns,
-               p->name, c->st.name);
+      tug_info("container ended while the agent was away", "pod=%s/%s container=%s", p->ns, p->name,
+               c->st.name);
       record_stop(p, c, &term, (double)(now - rec.started_at));
     }
   }
@@ -299,7 +297,8 @@ int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **ou
      * reason to kill containers that run. Its address is the one it had. */
     const char *ip = tug_obj_get_str(p->pod, "status.podIP");
     tug_warn("pod network of an adopted pod not checked; the pod keeps running",
-             "pod=%s/%s ip=%s err=\"%s\"", p->ns, p->name, ip ? ip : "", err ? err->msg : "");
+             "pod=%s/%s ip=%s err=%s", p->ns, p->name, ip ? ip : "",
+             TUG_LOG_Q(err ? err->msg : ""));
     if (ip && strlen(ip) < sizeof p->ip)
       snprintf(p->ip, sizeof p->ip, "%s", ip);
   }
@@ -323,10 +322,10 @@ pod_event(const agent_pod *p, const agent_ctr *c, const char *type, const char *
   va_end(ap);
   if (c)
     snprintf(field, sizeof field, "spec.containers{%.150s}", c->st.name);
-  _cleanup_json_ json_t *ref = json_pack(
-      "{s:s, s:s, s:s, s:s, s:s, s:s?, s:s}", "apiVersion", "v1", "kind", "Pod", "name", p->name,
-      "namespace", p->ns, "uid", p->uid, "resourceVersion",
-      tug_obj_get_str(p->pod, "metadata.resourceVersion"), "fieldPath", field);
+  _cleanup_json_ json_t *ref =
+      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s}", "apiVersion", "v1", "kind", "Pod", "name",
+                p->name, "namespace", p->ns, "uid", p->uid, "resourceVersion",
+                tug_obj_get_str(p->pod, "metadata.resourceVersion"), "fieldPath", field);
   if (ref && !c)
     json_object_del(ref, "fieldPath");
   tug_event_record(p->env->events, ref, type, reason, "%s", msg);
@@ -360,8 +359,8 @@ static void check_exit(agent_pod *p, agent_ctr *c) {
   agent_container_status st;
   tug_error err = {0};
   if (agent_runtime_container_wait(c->rt, 0, &st, &err) < 0) {
-    tug_warn("container wait failed", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
-             c->st.name, err.msg);
+    tug_warn("container wait failed", "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
+             TUG_LOG_Q(err.msg));
     return;
   }
   if (st.running)
@@ -379,8 +378,8 @@ static void check_exit(agent_pod *p, agent_ctr *c) {
   tug_info("container exited", "pod=%s/%s container=%s exit_code=%d reason=%s", p->ns, p->name,
            c->st.name, st.exit_code, term.reason);
   if (agent_runtime_container_remove(p->env->rt, c->rt, &err) < 0)
-    tug_warn("container removal failed", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
-             c->st.name, err.msg);
+    tug_warn("container removal failed", "pod=%s/%s container=%s err=%s", p->ns, p->name,
+             c->st.name, TUG_LOG_Q(err.msg));
   c->rt = NULL;
   release_runs(c);
   record_stop(p, c, &term, tug_monotonic_seconds() - c->running_since);
@@ -424,7 +423,8 @@ static int api_get(void *client, const char *path, json_t **out, tug_error *err)
 static void config_error(agent_pod *p, agent_ctr *c, const char *what, const tug_error *err) {
   if (strcmp(c->st.reason, "CreateContainerConfigError") != 0 ||
       strncmp(c->st.message, err->msg, 500) != 0) {
-    tug_warn(what, "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name, c->st.name, err->msg);
+    tug_warn(what, "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
+             TUG_LOG_Q(err->msg));
     pod_event(p, c, "Warning", "Failed", "Error: %s", err->msg);
   }
   c->st.state = AGENT_CTR_WAITING;
@@ -476,17 +476,16 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
     return;
   agent_ctr_plan plan;
   tug_error err = {0};
-  _cleanup_json_ json_t *services =
-      json_is_false(tug_obj_get(p->pod, "spec.enableServiceLinks"))
-          ? NULL
-          : agent_network_service_env(p->env->network, p->ns);
+  _cleanup_json_ json_t *services = json_is_false(tug_obj_get(p->pod, "spec.enableServiceLinks"))
+                                        ? NULL
+                                        : agent_network_service_env(p->env->network, p->ns);
   int rc = agent_podspec_plan(c->spec, p->name, services, p->env->pids_limit, &plan, &err);
   if (rc == 0) {
     ctr_log_path(p, c, log_path, sizeof log_path);
     tug_error lerr = {0};
     if (c->exits > 0 && agent_logs_keep_previous(log_path, &lerr) < 0)
-      tug_warn("previous log not kept", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
-               c->st.name, lerr.msg);
+      tug_warn("previous log not kept", "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
+               TUG_LOG_Q(lerr.msg));
     agent_container_spec spec = {.name = c->st.name,
                                  .rootfs = rootfs,
                                  .argv = plan.argv,
@@ -506,8 +505,8 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
   if (c->exits > 0)
     c->st.restart_count++;
   if (rc < 0) {
-    tug_warn("container start failed", "pod=%s/%s container=%s err=\"%s\"", p->ns, p->name,
-             c->st.name, err.msg);
+    tug_warn("container start failed", "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
+             TUG_LOG_Q(err.msg));
     agent_ctr_term term = {.set = true, .exit_code = 128, .started_at = now, .finished_at = now};
     snprintf(term.reason, sizeof term.reason, "StartError");
     snprintf(term.message, sizeof term.message, "%.500s", err.msg);
@@ -603,8 +602,8 @@ static void probe_step(agent_pod *p, agent_ctr *c) {
     agent_probe_started(&pr->st, &pr->spec, now);
     tug_error err = {0};
     if (agent_probe_run_start(&pr->spec, p->sb, c->rt, &pr->run, &err) < 0)
-      tug_debug("probe could not run", "pod=%s/%s container=%s probe=%s err=\"%s\"", p->ns, p->name,
-                c->st.name, probe_fields[k], err.msg);
+      tug_debug("probe could not run", "pod=%s/%s container=%s probe=%s err=%s", p->ns, p->name,
+                c->st.name, probe_fields[k], TUG_LOG_Q(err.msg));
   }
 }
 
@@ -699,8 +698,7 @@ bool agent_pod_terminate(agent_pod *p, int64_t grace_seconds) {
              (long long)grace_seconds);
     for (size_t i = 0; i < p->n; i++)
       if (p->ctrs[i].rt) {
-        pod_event(p, &p->ctrs[i], "Normal", "Killing", "Stopping container %s",
-                  p->ctrs[i].st.name);
+        pod_event(p, &p->ctrs[i], "Normal", "Killing", "Stopping container %s", p->ctrs[i].st.name);
         agent_runtime_container_signal(p->ctrs[i].rt, SIGTERM, NULL);
       }
   }
@@ -726,15 +724,15 @@ int agent_pod_destroy(agent_pod *p, tug_error *err) {
   tug_error e = {0};
   for (size_t i = 0; i < p->n; i++)
     if (p->ctrs[i].rt && agent_runtime_container_remove(p->env->rt, p->ctrs[i].rt, &e) < 0) {
-      tug_warn("container removal failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
+      tug_warn("container removal failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
       rc = -1;
     }
   if (p->sb && agent_volumes_release(agent_runtime_sandbox_dir(p->sb), &e) < 0)
-    tug_warn("volume release failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
+    tug_warn("volume release failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
   if (p->env->network && agent_network_pod_teardown(p->env->network, p->uid, &e) < 0)
-    tug_warn("pod network teardown failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
+    tug_warn("pod network teardown failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
   if (p->sb && agent_runtime_sandbox_remove(p->env->rt, p->sb, &e) < 0) {
-    tug_warn("sandbox removal failed", "pod=%s/%s err=\"%s\"", p->ns, p->name, e.msg);
+    tug_warn("sandbox removal failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
     rc = -1;
   }
   if (p->log_dir[0] && nftw(p->log_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
@@ -745,19 +743,18 @@ int agent_pod_destroy(agent_pod *p, tug_error *err) {
   return rc;
 }
 
-void agent_pod_forget(const agent_pod_env *env, const char *ns, const char *name,
-                      const char *uid) {
+void agent_pod_forget(const agent_pod_env *env, const char *ns, const char *name, const char *uid) {
   char dir[PATH_MAX];
   tug_error err = {0};
   struct stat st;
   snprintf(dir, sizeof dir, "%s/sandboxes/%s", agent_runtime_state_dir(env->rt), uid);
   if (stat(dir, &st) == 0 && agent_volumes_release(dir, &err) < 0)
-    tug_warn("volume release failed", "pod=%s/%s uid=%s err=\"%s\"", ns, name, uid, err.msg);
+    tug_warn("volume release failed", "pod=%s/%s uid=%s err=%s", ns, name, uid, TUG_LOG_Q(err.msg));
   if (env->network && agent_network_pod_teardown(env->network, uid, &err) < 0)
-    tug_warn("pod network teardown failed", "pod=%s/%s uid=%s err=\"%s\"", ns, name, uid,
-             err.msg);
+    tug_warn("pod network teardown failed", "pod=%s/%s uid=%s err=%s", ns, name, uid,
+             TUG_LOG_Q(err.msg));
   if (stat(dir, &st) == 0 && agent_runtime_sandbox_purge(env->rt, uid, &err) < 0)
-    tug_warn("sandbox purge failed", "pod=%s/%s uid=%s err=\"%s\"", ns, name, uid, err.msg);
+    tug_warn("sandbox purge failed", "pod=%s/%s uid=%s err=%s", ns, name, uid, TUG_LOG_Q(err.msg));
   if (ns && name &&
       snprintf(dir, sizeof dir, "%s/logs/%s_%s_%s", env->root, ns, name, uid) < (int)sizeof dir &&
       nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)

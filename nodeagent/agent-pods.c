@@ -96,7 +96,7 @@ static void teardown(agent_pods *m, const char *key, agent_pod *p) {
   tug_error err = {0};
   local_put(m, key, NULL);
   if (agent_pod_destroy(p, &err) < 0)
-    tug_warn("pod teardown incomplete", "pod=%s err=\"%s\"", key, err.msg);
+    tug_warn("pod teardown incomplete", "pod=%s err=%s", key, TUG_LOG_Q(err.msg));
   else
     tug_info("pod removed", "pod=%s", key);
 }
@@ -176,7 +176,7 @@ static void sweep_orphans(agent_pods *m) {
   char **uids = agent_runtime_sandbox_list(m->env->rt, &err);
   _cleanup_json_ json_t *pods = tug_informer_list(m->inf);
   if (uids == NULL || pods == NULL) {
-    tug_warn("orphan sweep skipped", "err=\"%s\"", err.msg);
+    tug_warn("orphan sweep skipped", "err=%s", TUG_LOG_Q(err.msg));
     agent_runtime_free_list(uids);
     return;
   }

@@ -48,10 +48,10 @@ typedef struct config {
   long hollow_job_seconds;
   int64_t container_log_max_size;
   int container_log_max_files;
-  const char *netns;        /* the node's network namespace: a name under /run/netns or a path */
-  const char *network;      /* "bridge" or "none" */
+  const char *netns;   /* the node's network namespace: a name under /run/netns or a path */
+  const char *network; /* "bridge" or "none" */
   const char *cluster_cidr, *service_cidr;
-  const char *seccomp_dir;  /* Localhost seccomp profiles; NULL: <root>/seccomp */
+  const char *seccomp_dir;        /* Localhost seccomp profiles; NULL: <root>/seccomp */
   const char *allowed_host_paths; /* comma-separated prefixes; NULL: no hostPath */
 } config;
 
@@ -407,8 +407,8 @@ static int open_netns(const char *netns, tug_error *err) {
   return fd;
 }
 
-static int start_network(const config *c, tug_client *client, int netns_fd,
-                         agent_network **out, tug_error *err) {
+static int start_network(const config *c, tug_client *client, int netns_fd, agent_network **out,
+                         tug_error *err) {
   if (strcmp(c->network, "bridge") != 0)
     return 0;
   char dir[PATH_MAX];
@@ -544,7 +544,7 @@ int main(int argc, char **argv) {
   tug_error err = {0};
   if (c.hollow > 0) {
     if (install_signal_handlers(&err) < 0 || run_hollow(&c, &err) < 0) {
-      tug_errorlog("hollow agent failed", "err=\"%s\"", err.msg);
+      tug_errorlog("hollow agent failed", "err=%s", TUG_LOG_Q(err.msg));
       return 1;
     }
     return 0;
@@ -559,7 +559,7 @@ int main(int argc, char **argv) {
       agent_runtime_open(state, &rt, &err) < 0 ||
       agent_runtime_set_seccomp_dir(rt, c.seccomp_dir ? c.seccomp_dir : seccomp, &err) < 0 ||
       (client = tug_client_new(c.server, NULL, &err)) == NULL || run(&c, client, rt, &err) < 0)
-    tug_errorlog("agent failed", "err=\"%s\"", err.msg);
+    tug_errorlog("agent failed", "err=%s", TUG_LOG_Q(err.msg));
   else
     rc = 0;
   tug_client_free(client);

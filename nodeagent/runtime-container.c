@@ -154,7 +154,9 @@ static int read_child_error(int fd, tug_error *err) {
   return tug_error_set(err, EIO, "%s", msg);
 }
 
-static int child_main(void *arg) { container_child(arg); }
+static int child_main(void *arg) {
+  container_child(arg);
+}
 
 static void sort_fds(int *fds, size_t n) {
   for (size_t i = 1; i < n; i++)
@@ -403,7 +405,7 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
   c->started_at = time(NULL);
   tug_error serr = {0};
   if (agent_container_save(c, &serr) < 0)
-    tug_warn("container state not saved", "container=%s err=\"%s\"", c->name, serr.msg);
+    tug_warn("container state not saved", "container=%s err=%s", c->name, TUG_LOG_Q(serr.msg));
   *out = c;
   return 0;
 }
@@ -622,8 +624,8 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
                      .timeout_ms = timeout_ms,
                      .creds = &c->creds,
                      .argv = init_argv};
-  if (agent_cgroup_open_procs(c->cgroup_mode, c->cgroup, cfg.cgroup_fds, &cfg.n_cgroup_fds,
-                              err) < 0)
+  if (agent_cgroup_open_procs(c->cgroup_mode, c->cgroup, cfg.cgroup_fds, &cfg.n_cgroup_fds, err) <
+      0)
     return tug_error_wrap(err, "exec in container %s", c->name);
   int rc = 0;
   if ((cfg.userns_fd = open_foreign_userns(c)) < 0 && errno != 0)
