@@ -44,3 +44,10 @@ config_error() {
     "containers": [{"command": ["attack", "whoami"]}]}'
   config_error sysctl "sysctls: not supported"
 }
+
+@test "securityContext: every pod gets a pids limit of 4096 unless the agent sets another" {
+  mkattack pidsdefault '{"containers": [{"command": ["sleep", "30"]}]}'
+  wait_for 20 eval "[ \"\$(pod pidsdefault | jq -r .status.phase)\" = Running ]"
+  uid=$(pod pidsdefault | jq -r .metadata.uid)
+  [ "$(cat /sys/fs/cgroup/pids/tug/"$uid"/pids.max)" = 4096 ]
+}

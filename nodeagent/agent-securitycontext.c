@@ -210,6 +210,14 @@ static int unsupported(const json_t *pod_sc, const json_t *ctr_sc, tug_error *er
   if (json_is_true(either(pod_sc, ctr_sc, "windowsOptions.hostProcess")))
     return tug_error_set(err, ENOTSUP,
                          "securityContext.windowsOptions.hostProcess: not supported on Linux");
+  /* Nodes run without AppArmor: RuntimeDefault and Unconfined mean no
+   * profile, which is what they get; a named profile cannot be enforced, and
+   * kubelet refuses to start such a container too. */
+  const char *apparmor = tug_obj_get_str(either(pod_sc, ctr_sc, "appArmorProfile"), "type");
+  if (apparmor && strcmp(apparmor, "Localhost") == 0)
+    return tug_error_set(err, ENOTSUP,
+                         "securityContext.appArmorProfile: Localhost profiles cannot be enforced: "
+                         "AppArmor is not enabled on this node");
   return 0;
 }
 

@@ -30,7 +30,8 @@
  *    Kubernetes' default; true lifts it.
  *  - seccompProfile: RuntimeDefault (also when unset), Unconfined, Localhost
  *    with localhostProfile.
- *  - sysctls, windowsOptions.hostProcess: not supported, refused.
+ *  - sysctls, windowsOptions.hostProcess, a Localhost appArmorProfile (the
+ *    node has no AppArmor): not supported, refused.
  * Strings in sec are borrowed from the JSON.
  */
 int agent_securitycontext(const json_t *pod_spec, const json_t *ctr, agent_security *sec,

@@ -163,6 +163,13 @@ static void test_what_the_node_cannot_do_is_refused(void **state) {
                    -1);
   assert_non_null(strstr(err.msg, "sysctls"));
   assert_int_equal(from("{}", "{\"windowsOptions\": {\"hostProcess\": true}}", &sec, &err), -1);
+  assert_int_equal(
+      from("{\"appArmorProfile\": {\"type\": \"Localhost\", \"localhostProfile\": \"x\"}}", "{}",
+           &sec, &err),
+      -1);
+  assert_non_null(strstr(err.msg, "AppArmor is not enabled"));
+  assert_int_equal(from("{}", "{\"appArmorProfile\": {\"type\": \"RuntimeDefault\"}}", &sec, &err),
+                   0);
 }
 
 static void test_wrong_types_are_errors_not_crashes(void **state) {
