@@ -620,7 +620,7 @@ static void check_volume_usage(agent_pod *p) {
   if (!agent_volumes_over_limit(p->pod, agent_runtime_sandbox_dir(p->sb), p->evicted,
                                 sizeof p->evicted))
     return;
-  tug_warn("pod evicted", "pod=%s/%s why=\"%s\"", p->ns, p->name, p->evicted);
+  tug_warn("pod evicted", "pod=%s/%s why=%s", p->ns, p->name, TUG_LOG_Q(p->evicted));
   pod_event(p, NULL, "Warning", "Evicted", "%s", p->evicted);
   for (size_t i = 0; i < p->n; i++)
     if (p->ctrs[i].rt)
