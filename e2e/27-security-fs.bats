@@ -130,6 +130,16 @@ config_error() {
   node_healthy
 }
 
+@test "security fs: readOnlyRootFilesystem with a missing workingDir makes it first, as runc does" {
+  mkattack rowd '{"containers": [{"command": ["sh", "-c", "pwd; touch here 2>/dev/null || echo cwd-read-only"],
+    "workingDir": "/made/for/me", "securityContext": {"readOnlyRootFilesystem": true}}]}'
+  wait_for 20 ended rowd
+  [ "$(exit_code rowd)" = 0 ]
+  wait_for 5 eval "log_of rowd | grep -q cwd-read-only"
+  log_of rowd | grep -qx /made/for/me
+  node_healthy
+}
+
 @test "security fs: a privileged container sees /proc unmasked and /sys writable" {
   mkattack priv '{"containers": [{"command": ["sh", "-c",
     "grep -cE \" /proc/(timer_list|keys|acpi|sys) \" /proc/self/mountinfo; grep -q \" /sys rw,\" /proc/self/mountinfo && echo sys-rw"],

@@ -95,7 +95,8 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
     }
   if (agent_rootfs_setup(&cfg->rootfs, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
-  if (agent_rootfs_chdir(cfg->working_dir, msg, sizeof msg) < 0)
+  if (agent_rootfs_chdir(cfg->working_dir, msg, sizeof msg) < 0 ||
+      agent_rootfs_seal(&cfg->rootfs, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
   if (dup2(cfg->null_fd, 0) < 0 || dup2(cfg->log_fd, 1) < 0 || dup2(cfg->log_fd, 2) < 0) {
     snprintf(msg, sizeof msg, "set up stdio: %s", strerror(errno));

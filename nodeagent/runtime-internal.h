@@ -37,7 +37,7 @@ struct agent_runtime {
   agent_cgroup_mode cgroup_mode;
   char idrange_dir[AGENT_STATE_DIR_MAX + 16]; /* <state>/userns */
   agent_idrange_pool ids;                     /* the pods' user namespace ranges */
-  int init_fd; /* tug-init in a sealed memfd (runtime-init.c) */
+  int init_fd;                                /* tug-init in a sealed memfd (runtime-init.c) */
 };
 
 /* A container's identity and privileges, resolved from its agent_security by
@@ -122,6 +122,9 @@ void agent_rootfs_confine(const agent_security *sec, agent_rootfs_config *cfg);
 
 /* Child side: mounts, then pivot_root into cfg->merged. */
 int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size);
+/* Child side, after agent_rootfs_chdir (which may make the working directory
+ * in the root, as runc does): readOnlyRootFilesystem's read-only root. */
+int agent_rootfs_seal(const agent_rootfs_config *cfg, char *msg, size_t size);
 /* Child side, after pivot_root: make path the working directory, resolved
  * inside the root with no magic link followed, made when missing. */
 int agent_rootfs_chdir(const char *path, char *msg, size_t size);

@@ -337,12 +337,22 @@ static int mount_all(int rootfd, const agent_rootfs_config *cfg, char *msg, size
   for (size_t i = 0; i < cfg->n_mounts; i++)
     if (mount_volume(rootfd, &cfg->mounts[i], msg, size) < 0)
       return -1;
-  /* Last: the mount points above were made in it. Only the overlay itself,
-   * not what is mounted on it, which keeps its own flags. */
-  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-  if (cfg->read_only_root && mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
-    return fail(msg, size, errno, "make the root read-only");
   return 0;
+}
+
+int agent_rootfs_seal(const agent_rootfs_config *cfg, char *msg, size_t size) {
+  if (!cfg->read_only_root)
+    return 0;
+  /* Only the overlay itself, not what is mounted on it, which keeps its own
+   * flags; after pivot_root it is the mount at "/". */
+  int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return fail(msg, size, errno, "open /");
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+  int rc = mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr, sizeof attr);
+  int saved = errno;
+  close(rootfd);
+  return rc < 0 ? fail(msg, size, saved, "make the root read-only") : 0;
 }
 
 int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size) {
