@@ -10,8 +10,10 @@
  * layout, so its runs happen in a child that unshares its mount namespace
  * and unmounts /sys/fs/cgroup/unified there.
  *
- *   build/bench-runtime [-n RUNS] [--no-crun] [--userns]
+ *   build/bench-runtime [-n RUNS] [--no-crun] [--userns] [--unconfined]
  *
+ * --unconfined: Tugboat's containers run privileged (no seccomp, no masked
+ * paths, no device rules), to see what the hardening costs.
  * --userns: the pod has a user namespace of its own (spec.hostUsers false),
  * and the sandbox's creation and removal is timed too, with and without one.
  */
@@ -53,6 +55,8 @@ static void report(const char *what, double *ms, int n, double *median_out) {
     *median_out = median;
 }
 
+static bool unconfined;
+
 static int bench_tugboat(agent_runtime *rt, agent_sandbox *sb, const char *rootfs, int n,
                          double *to_exit, double *to_removed) {
   tug_error err = {0};
@@ -60,7 +64,8 @@ static int bench_tugboat(agent_runtime *rt, agent_sandbox *sb, const char *rootf
     agent_container_spec spec = {.name = "true",
                                  .rootfs = rootfs,
                                  .argv = (char *[]){"/bin/true", NULL},
-                                 .resources = limits};
+                                 .resources = limits,
+                                 .security = {.privileged = unconfined}};
     agent_container *c;
     agent_container_status st;
     double t0 = tug_monotonic_seconds();
@@ -250,8 +255,10 @@ int main(int argc, char **argv) {
       with_crun = false;
     else if (strcmp(argv[i], "--userns") == 0)
       userns = true;
+    else if (strcmp(argv[i], "--unconfined") == 0)
+      unconfined = true;
     else {
-      fprintf(stderr, "usage: %s [-n RUNS] [--no-crun] [--userns]\n", argv[0]);
+      fprintf(stderr, "usage: %s [-n RUNS] [--no-crun] [--userns] [--unconfined]\n", argv[0]);
       return 2;
     }
   }
