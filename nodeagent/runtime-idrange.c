@@ -30,7 +30,7 @@ static bool record_name(const agent_idrange_pool *pool, const char *name, uint32
   char *end;
   errno = 0;
   unsigned long long v = strtoull(name, &end, 10);
-  char canon[16];
+  char canon[24]; /* any unsigned long long */
   if (errno || *end || v < pool->first || v % AGENT_IDRANGE_SIZE ||
       (v - pool->first) / AGENT_IDRANGE_SIZE >= pool->count)
     return false;
