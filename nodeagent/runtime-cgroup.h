@@ -92,6 +92,8 @@ extern const agent_device_rule agent_default_devices[];
 extern const size_t agent_n_default_devices;
 /* "c 1:3 rwm", as devices.allow takes it; its length, or -1 when size is short. */
 int agent_device_rule_format(const agent_device_rule *r, char *buf, size_t size);
+/* "rwm", or the part of it that access allows, into buf. */
+const char *agent_device_access(unsigned access, char buf[4]);
 
 /* The cgroup v2 device program for rules: returns 1 (allow) when an access
  * matches a rule, else 0. Its length, or 0 when max is short; at most

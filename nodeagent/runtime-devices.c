@@ -41,20 +41,25 @@ const agent_device_rule agent_default_devices[] = {
 const size_t agent_n_default_devices =
     sizeof agent_default_devices / sizeof agent_default_devices[0];
 
+const char *agent_device_access(unsigned access, char buf[4]) {
+  size_t n = 0;
+  if (access & AGENT_DEV_READ)
+    buf[n++] = 'r';
+  if (access & AGENT_DEV_WRITE)
+    buf[n++] = 'w';
+  if (access & AGENT_DEV_MKNOD)
+    buf[n++] = 'm';
+  buf[n] = '\0';
+  return buf;
+}
+
 int agent_device_rule_format(const agent_device_rule *r, char *buf, size_t size) {
   char major[24] = "*", minor[24] = "*", access[4];
-  size_t n = 0;
   if (r->major >= 0)
     snprintf(major, sizeof major, "%lld", (long long)r->major);
   if (r->minor >= 0)
     snprintf(minor, sizeof minor, "%lld", (long long)r->minor);
-  if (r->access & AGENT_DEV_READ)
-    access[n++] = 'r';
-  if (r->access & AGENT_DEV_WRITE)
-    access[n++] = 'w';
-  if (r->access & AGENT_DEV_MKNOD)
-    access[n++] = 'm';
-  access[n] = '\0';
+  agent_device_access(r->access, access);
   int len = snprintf(buf, size, "%c %s:%s %s", r->type, major, minor, access);
   return len < 0 || (size_t)len >= size ? -1 : len;
 }

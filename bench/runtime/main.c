@@ -121,14 +121,8 @@ static json_t *oci_devices(void) {
   json_t *a = json_pack("[{s:b, s:s}]", "allow", 0, "access", "rwm");
   for (size_t i = 0; i < agent_n_default_devices; i++) {
     const agent_device_rule *r = &agent_default_devices[i];
-    char access[4] = "";
-    size_t n = 0;
-    if (r->access & AGENT_DEV_READ)
-      access[n++] = 'r';
-    if (r->access & AGENT_DEV_WRITE)
-      access[n++] = 'w';
-    if (r->access & AGENT_DEV_MKNOD)
-      access[n++] = 'm';
+    char access[4];
+    agent_device_access(r->access, access);
     json_t *rule =
         json_pack("{s:b, s:s%, s:s}", "allow", 1, "type", &r->type, (size_t)1, "access", access);
     if (r->major >= 0)

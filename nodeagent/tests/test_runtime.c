@@ -28,6 +28,7 @@
 #include "runtime-cgroup.h"
 #include "runtime-internal.h"
 #include "runtime.h"
+#include "runtime_fixture.h"
 
 typedef struct fixture {
   char root[PATH_MAX];   /* temp dir: images/ and state/ */
@@ -45,27 +46,12 @@ static int group_setup(void **state) {
   *state = &fx;
   if (geteuid() != 0)
     return 0;
-  tug_error err = {0};
-  snprintf(fx.root, sizeof fx.root, "/var/tmp/tug-runtime-test.XXXXXX");
-  if (mkdtemp(fx.root) == NULL)
-    return -1;
-  char state_dir[PATH_MAX + 8];
-  snprintf(state_dir, sizeof state_dir, "%s/state", fx.root);
-  if (agent_image_build_busybox(fx.root, &err) < 0 ||
-      agent_image_rootfs(fx.root, "busybox", "latest", fx.rootfs, sizeof fx.rootfs, &err) < 0 ||
-      agent_runtime_open(state_dir, &fx.rt, &err) < 0) {
-    fprintf(stderr, "setup: %s\n", err.msg);
-    return -1;
-  }
-  return 0;
+  return runtime_fixture_open("tug-runtime-test", fx.root, fx.rootfs, &fx.rt);
 }
 
 static int group_teardown(void **state) {
   (void)state;
-  if (fx.rt)
-    agent_runtime_close(fx.rt);
-  if (fx.root[0])
-    agent_rm_rf(fx.root, NULL);
+  runtime_fixture_close(fx.root, fx.rt);
   return 0;
 }
 
@@ -226,10 +212,10 @@ static void test_command_is_pid_1(void **state) {
 static void test_no_new_privs_no_inheritable_docker_bounding_set(void **state) {
   (void)state;
   REQUIRE_ROOT();
-  _cleanup_free_ char *log = run(
-      "caps", (char *[]){"grep", "-E", "^(NoNewPrivs|CapInh|CapBnd|CapAmb)", "/proc/self/status",
-                         NULL},
-      NULL);
+  _cleanup_free_ char *log =
+      run("caps",
+          (char *[]){"grep", "-E", "^(NoNewPrivs|CapInh|CapBnd|CapAmb)", "/proc/self/status", NULL},
+          NULL);
   assert_non_null(strstr(log, "NoNewPrivs:\t1\n"));
   assert_non_null(strstr(log, "CapInh:\t0000000000000000\n"));
   assert_non_null(strstr(log, "CapAmb:\t0000000000000000\n"));
@@ -252,14 +238,17 @@ static char *const status_argv[] = {
 static void test_non_root_identity_groups_and_bounding_set(void **state) {
   (void)state;
   REQUIRE_ROOT();
-  agent_container_spec spec = {
-      .name = "ids",
-      .rootfs = fx.rootfs,
-      .argv = status_argv,
-      .security = {.run_as_user = true, .uid = 1000, .run_as_group = true, .gid = 2000,
-                   .groups = {3000, 3001}, .n_groups = 2,
-                   .cap_add = UINT64_C(1) << 12 /* NET_ADMIN */,
-                   .cap_drop = UINT64_C(1) << 0 /* CHOWN */}};
+  agent_container_spec spec = {.name = "ids",
+                               .rootfs = fx.rootfs,
+                               .argv = status_argv,
+                               .security = {.run_as_user = true,
+                                            .uid = 1000,
+                                            .run_as_group = true,
+                                            .gid = 2000,
+                                            .groups = {3000, 3001},
+                                            .n_groups = 2,
+                                            .cap_add = UINT64_C(1) << 12 /* NET_ADMIN */,
+                                            .cap_drop = UINT64_C(1) << 0 /* CHOWN */}};
   _cleanup_free_ char *log = run_spec(&spec, NULL);
   assert_non_null(strstr(log, "Uid:\t1000\t1000\t1000\t1000\n"));
   assert_non_null(strstr(log, "Gid:\t2000\t2000\t2000\t2000\n"));
@@ -275,12 +264,12 @@ static void test_non_root_identity_groups_and_bounding_set(void **state) {
 static void test_root_gets_the_added_capabilities_and_none_dropped(void **state) {
   (void)state;
   REQUIRE_ROOT();
-  agent_container_spec spec = {
-      .name = "rootcaps",
-      .rootfs = fx.rootfs,
-      .argv = status_argv,
-      .security = {.drop_all = true, .cap_add = UINT64_C(1) << 10 /* NET_BIND_SERVICE */,
-                   .allow_privilege_escalation = true}};
+  agent_container_spec spec = {.name = "rootcaps",
+                               .rootfs = fx.rootfs,
+                               .argv = status_argv,
+                               .security = {.drop_all = true,
+                                            .cap_add = UINT64_C(1) << 10 /* NET_BIND_SERVICE */,
+                                            .allow_privilege_escalation = true}};
   _cleanup_free_ char *log = run_spec(&spec, NULL);
   assert_non_null(strstr(log, "Uid:\t0\t0\t0\t0\n"));
   const char *groups = strstr(log, "Groups:\t"); /* none: the agent's are not kept */
@@ -403,9 +392,8 @@ static void test_exec_has_the_containers_identity(void **state) {
 static void test_root_is_the_image_with_minimal_dev(void **state) {
   (void)state;
   REQUIRE_ROOT();
-  _cleanup_free_ char *log =
-      run("fs", (char *[]){"sh", "-c", "ls /dev; cat /etc/hosts; touch /sys/x || echo ro", NULL},
-          NULL);
+  _cleanup_free_ char *log = run(
+      "fs", (char *[]){"sh", "-c", "ls /dev; cat /etc/hosts; touch /sys/x || echo ro", NULL}, NULL);
   assert_non_null(strstr(log, "null\n"));
   assert_non_null(strstr(log, "urandom\n"));
   assert_non_null(strstr(log, "shm\n"));
@@ -600,9 +588,9 @@ static void test_memory_limit_oom_kill_is_detected(void **state) {
   REQUIRE_ROOT();
   agent_resources r = {.memory_limit = 64 << 20};
   /* The shell keeps the 300 MB of output of the substitution in its memory. */
-  start(0, "oom", &r,
-        (char *[]){"sh", "-c", "x=$(head -c 300000000 /dev/zero | tr '\\0' a); echo survived",
-                   NULL});
+  start(
+      0, "oom", &r,
+      (char *[]){"sh", "-c", "x=$(head -c 300000000 /dev/zero | tr '\\0' a); echo survived", NULL});
   agent_container_status st = wait_exit(0, 30000);
   assert_true(st.oom_killed);
   assert_int_equal(st.exit_code, 128 + SIGKILL);
@@ -618,9 +606,10 @@ static void test_tiny_memory_limit_fails_the_container_not_the_agent(void **stat
   static const int64_t limits[] = {16 << 10, 64 << 10, 256 << 10};
   for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
     agent_resources r = {.memory_limit = limits[i]};
-    agent_container_spec spec = {
-        .name = "tiny", .rootfs = fx.rootfs, .argv = (char *[]){"echo", "hi", NULL},
-        .resources = r};
+    agent_container_spec spec = {.name = "tiny",
+                                 .rootfs = fx.rootfs,
+                                 .argv = (char *[]){"echo", "hi", NULL},
+                                 .resources = r};
     tug_error err = {0};
     if (agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c[0], &err) < 0)
       continue; /* refused at setup: fine, and we are still here */
@@ -660,8 +649,7 @@ static void test_cpu_quota_throttles_a_busy_loop(void **state) {
 static void test_containers_share_the_network_not_pids(void **state) {
   (void)state;
   REQUIRE_ROOT();
-  char *const argv[] = {"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/pid",
-                        NULL};
+  char *const argv[] = {"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/pid", NULL};
   start(0, "a", NULL, argv);
   start(1, "b", NULL, argv);
   wait_exit(0, 10000);
@@ -802,18 +790,17 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_root_gets_the_added_capabilities_and_none_dropped, setup,
                                       teardown),
-      cmocka_unit_test_setup_teardown(test_privileged_has_every_capability_and_no_no_new_privs, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_working_dir_through_an_agent_descriptor_is_refused, setup,
-                                      teardown),
+      cmocka_unit_test_setup_teardown(test_privileged_has_every_capability_and_no_no_new_privs,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_working_dir_through_an_agent_descriptor_is_refused,
+                                      setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_working_dir_is_made_inside_the_root, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_entrypoint_script_of_proc_self_exe_fails_cleanly, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_exec_joins_through_the_pidfd_not_the_pid, setup,
                                       teardown),
-      cmocka_unit_test_setup_teardown(test_exec_has_the_containers_identity, setup,
-                                      teardown),
+      cmocka_unit_test_setup_teardown(test_exec_has_the_containers_identity, setup, teardown),
       cmocka_unit_test_setup_teardown(test_proc_masked_and_read_only_by_default, setup, teardown),
       cmocka_unit_test_setup_teardown(test_privileged_and_unmasked_see_all_of_proc, setup,
                                       teardown),
@@ -830,8 +817,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_pids_limit_stops_a_fork_bomb, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cpu_quota_throttles_a_busy_loop, setup, teardown),
       cmocka_unit_test_setup_teardown(test_exec_runs_in_the_containers_cgroups, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_containers_share_the_network_not_pids, setup,
-                                      teardown),
+      cmocka_unit_test_setup_teardown(test_containers_share_the_network_not_pids, setup, teardown),
       cmocka_unit_test_setup_teardown(test_removal_leaves_no_cgroup_mount_or_state, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_symlinked_mount_target_stays_in_the_rootfs, setup,

@@ -28,6 +28,7 @@
 #include "cleanup.h"
 #include "runtime-internal.h"
 #include "runtime.h"
+#include "runtime_fixture.h"
 
 typedef struct fixture {
   char root[PATH_MAX];   /* temp dir: images/, state/, vol/ */
@@ -50,27 +51,12 @@ static int group_setup(void **state) {
   *state = &fx;
   if (geteuid() != 0)
     return 0;
-  tug_error err = {0};
-  snprintf(fx.root, sizeof fx.root, "/var/tmp/tug-userns-test.XXXXXX");
-  if (mkdtemp(fx.root) == NULL)
-    return -1;
-  char state_dir[PATH_MAX + 8];
-  snprintf(state_dir, sizeof state_dir, "%.4000s/state", fx.root);
-  if (agent_image_build_busybox(fx.root, &err) < 0 ||
-      agent_image_rootfs(fx.root, "busybox", "latest", fx.rootfs, sizeof fx.rootfs, &err) < 0 ||
-      agent_runtime_open(state_dir, &fx.rt, &err) < 0) {
-    fprintf(stderr, "setup: %s\n", err.msg);
-    return -1;
-  }
-  return 0;
+  return runtime_fixture_open("tug-userns-test", fx.root, fx.rootfs, &fx.rt);
 }
 
 static int group_teardown(void **state) {
   (void)state;
-  if (fx.rt)
-    agent_runtime_close(fx.rt);
-  if (fx.root[0])
-    agent_rm_rf(fx.root, NULL);
+  runtime_fixture_close(fx.root, fx.rt);
   return 0;
 }
 
