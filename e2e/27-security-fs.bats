@@ -194,10 +194,11 @@ config_error() {
 # A container keeps flipping /v/sub between a directory and a symlink to "/"
 # while its neighbours start, again and again, with a subPath sub of that
 # volume mounted read-only: each must find the volume's own tree there, never
-# the host's, and never a writable mount.
+# the host's, and never a writable mount (asked with test -w: were the
+# defence to fail, /ro would be the host's /, which must never be written).
 @test "security fs: a symlink swapped under a volume mount while the pod starts stays inside" {
   victim='{"command": ["sh", "-c",
-    "[ -e /ro/etc/os-release -o -e /ro/proc/1 ] && echo LEAK; touch /ro/probe 2>/dev/null && echo WRITABLE; echo checked; exit 1"],
+    "[ -e /ro/etc/os-release -o -e /ro/proc/1 ] && echo LEAK; test -w /ro && echo WRITABLE; echo checked; exit 1"],
     "volumeMounts": [{"name": "v", "mountPath": "/ro", "subPath": "sub", "readOnly": true}]}'
   mkattack swap "$(jq -cn --argjson v "$victim" '{"restartPolicy": "Always",
     "volumes": [{"name": "v", "emptyDir": {}}],
