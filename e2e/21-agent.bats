@@ -144,6 +144,7 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
     ! ls -d /sys/fs/cgroup/*/tug/"$uid" 2>/dev/null
     ! grep -q "$uid" /proc/self/mountinfo
     [ ! -e "$AGENT_ROOT/state/sandboxes/$uid" ]
+    [ ! -e "$AGENT_ROOT/data/sandboxes/$uid" ]
     [ ! -e "$AGENT_ROOT/logs/default_stubborn_$uid" ]
   done
 }

@@ -226,5 +226,6 @@ EOF
   ! grep -q "$uid" /proc/self/mountinfo
   ! grep -q "$uid" "/proc/$AGENT_PID/mountinfo"
   [ ! -e "$sandbox" ]
+  [ ! -e "$AGENT_ROOT/data/sandboxes/$uid" ]
   kill -0 "$AGENT_PID"
 }

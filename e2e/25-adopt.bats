@@ -121,3 +121,19 @@ agent_kill9_restart() {
   ! ls -d /sys/fs/cgroup/*/tug/"$uid" 2>/dev/null
   ! grep -q "$uid" /proc/self/mountinfo
 }
+
+@test "adopt: runtime state sits on the agent's tmpfs, kept across a restart; data a reboot orphaned is removed" {
+  [ "$(stat -f -c %T "$AGENT_ROOT/state")" = tmpfs ]
+  mkpod survivor sleep 3600
+  wait_for 15 phase_is survivor Running
+  uid=$(uid_of survivor)
+  [ -d "$AGENT_ROOT/data/sandboxes/$uid/containers/main/upper" ]
+  [ -f "$AGENT_ROOT/state/sandboxes/$uid/containers/main/state" ]
+  # A pod whose state a reboot took: its data on disk, nothing in state/.
+  agent_kill9_restart mkdir -p "$AGENT_ROOT/data/sandboxes/rebooted-away/containers/main/upper"
+  wait_for 15 test ! -e "$AGENT_ROOT/data/sandboxes/rebooted-away"
+  # The same tmpfs, not a new one over it: the running pod was adopted.
+  [ "$(grep -c " $AGENT_ROOT/state " /proc/self/mountinfo)" = 1 ]
+  wait_for 15 grep -q "container adopted.*pod=default/survivor" "$AGENT_LOG"
+  [ -d "$AGENT_ROOT/data/sandboxes/$uid/containers/main/upper" ]
+}

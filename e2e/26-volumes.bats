@@ -59,7 +59,7 @@ config_error() {
   wait_for 15 phase_is share Running
   wait_for 10 log_has share reader hello-from-writer
   uid=$(uid_of share)
-  [ "$(cat "$AGENT_ROOT/state/sandboxes/$uid/volumes/shared/msg")" = hello-from-writer ]
+  [ "$(cat "$AGENT_ROOT/data/sandboxes/$uid/volumes/shared/msg")" = hello-from-writer ]
 }
 
 @test "volumes: an emptyDir with medium Memory is a tmpfs of its sizeLimit" {
@@ -186,11 +186,12 @@ config_error() {
       {"name": "b", "command": ["sleep", "3600"], "volumeMounts": [{"name": "m", "mountPath": "/m"}]}]}'
   wait_for 15 phase_is cleanup Running
   uid=$(uid_of cleanup)
-  wait_for 10 test -f "$AGENT_ROOT/state/sandboxes/$uid/volumes/d/f"
+  wait_for 10 test -f "$AGENT_ROOT/data/sandboxes/$uid/volumes/d/f"
   grep -q "$uid/volumes/m" /proc/self/mountinfo
   api DELETE /api/v1/namespaces/default/pods/cleanup >/dev/null
   wait_for 15 gone cleanup
   ! grep -q "$uid" /proc/self/mountinfo
   [ ! -e "$AGENT_ROOT/state/sandboxes/$uid" ]
+  [ ! -e "$AGENT_ROOT/data/sandboxes/$uid" ]
   ! ls -d /sys/fs/cgroup/*/tug/"$uid" 2>/dev/null
 }

@@ -177,7 +177,7 @@ config_error() {
   log_of secret | grep -q '^s3cr3t$'
   log_of secret | grep -qE ' /s ro,.* - tmpfs '
   uid=$(pod secret | jq -r .metadata.uid)
-  grep -qE " $AGENT_ROOT/state/sandboxes/$uid/volumes/s .* - tmpfs " /proc/self/mountinfo
+  grep -qE " $AGENT_ROOT/data/sandboxes/$uid/volumes/s .* - tmpfs " /proc/self/mountinfo
 }
 
 @test "security fs: fsGroup owns emptyDir volumes, setgid, group-writable" {

@@ -52,7 +52,7 @@ logged() { log_of "$1" | grep -q "$2"; }
   log_of own | grep -q rootfs-ok
   log_of own | grep -q data-ok
   # What it wrote is the range's on the host.
-  [ "$(stat -c %u "$AGENT_ROOT/state/sandboxes/$uid/volumes/data/f")" = "$base" ]
+  [ "$(stat -c %u "$AGENT_ROOT/data/sandboxes/$uid/volumes/data/f")" = "$base" ]
   node_healthy
 }
 
@@ -62,7 +62,7 @@ logged() { log_of "$1" | grep -q "$2"; }
   mkuserns hostusers "$script" true
   for p in sealed hostusers; do
     wait_for 20 phase_is "$p" Running
-    dir="$AGENT_ROOT/state/sandboxes/$(uid_of "$p")/volumes/data"
+    dir="$AGENT_ROOT/data/sandboxes/$(uid_of "$p")/volumes/data"
     wait_for 10 test -d "$dir"
     (umask 077 && echo s3cret >"$dir/host-secret")
   done

@@ -436,7 +436,7 @@ static void config_error(agent_pod *p, agent_ctr *c, const char *what, const tug
 /* The container's mounts, or false with it left on CreateContainerConfigError. */
 static bool resolve_volumes(agent_pod *p, agent_ctr *c, agent_volume_plan *plan) {
   agent_volume_ctx ctx = {.pod = p->pod,
-                          .sandbox_dir = agent_runtime_sandbox_dir(p->sb),
+                          .sandbox_dir = agent_runtime_sandbox_data_dir(p->sb),
                           .root_id = agent_runtime_sandbox_root_id(p->sb),
                           .get = api_get,
                           .get_arg = p->env->client,
@@ -617,7 +617,7 @@ static void check_volume_usage(agent_pod *p) {
   if (p->evicted[0] || p->terminating || now < p->next_usage_check)
     return;
   p->next_usage_check = now + VOLUME_USAGE_CHECK_SECONDS;
-  if (!agent_volumes_over_limit(p->pod, agent_runtime_sandbox_dir(p->sb), p->evicted,
+  if (!agent_volumes_over_limit(p->pod, agent_runtime_sandbox_data_dir(p->sb), p->evicted,
                                 sizeof p->evicted))
     return;
   tug_warn("pod evicted", "pod=%s/%s why=%s", p->ns, p->name, TUG_LOG_Q(p->evicted));
@@ -727,7 +727,7 @@ int agent_pod_destroy(agent_pod *p, tug_error *err) {
       tug_warn("container removal failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
       rc = -1;
     }
-  if (p->sb && agent_volumes_release(agent_runtime_sandbox_dir(p->sb), &e) < 0)
+  if (p->sb && agent_volumes_release(agent_runtime_sandbox_data_dir(p->sb), &e) < 0)
     tug_warn("volume release failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
   if (p->env->network && agent_network_pod_teardown(p->env->network, p->uid, &e) < 0)
     tug_warn("pod network teardown failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
@@ -747,9 +747,10 @@ void agent_pod_forget(const agent_pod_env *env, const char *ns, const char *name
   char dir[PATH_MAX];
   tug_error err = {0};
   struct stat st;
-  snprintf(dir, sizeof dir, "%s/sandboxes/%s", agent_runtime_state_dir(env->rt), uid);
+  snprintf(dir, sizeof dir, "%s/sandboxes/%s", agent_runtime_data_dir(env->rt), uid);
   if (stat(dir, &st) == 0 && agent_volumes_release(dir, &err) < 0)
     tug_warn("volume release failed", "pod=%s/%s uid=%s err=%s", ns, name, uid, TUG_LOG_Q(err.msg));
+  snprintf(dir, sizeof dir, "%s/sandboxes/%s", agent_runtime_state_dir(env->rt), uid);
   if (env->network && agent_network_pod_teardown(env->network, uid, &err) < 0)
     tug_warn("pod network teardown failed", "pod=%s/%s uid=%s err=%s", ns, name, uid,
              TUG_LOG_Q(err.msg));

@@ -549,14 +549,15 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
-  char state[PATH_MAX], seccomp[PATH_MAX];
+  char state[PATH_MAX], data[PATH_MAX], seccomp[PATH_MAX];
   snprintf(state, sizeof state, "%s/state", c.root);
+  snprintf(data, sizeof data, "%s/data", c.root);
   snprintf(seccomp, sizeof seccomp, "%s/seccomp", c.root);
   agent_runtime *rt = NULL;
   tug_client *client = NULL;
   int rc = 1;
   if (install_signal_handlers(&err) < 0 || (c.build_busybox && ensure_busybox(c.root, &err) < 0) ||
-      agent_runtime_open(state, &rt, &err) < 0 ||
+      agent_runtime_open(state, &rt, &err) < 0 || agent_runtime_set_data_dir(rt, data, &err) < 0 ||
       agent_runtime_set_seccomp_dir(rt, c.seccomp_dir ? c.seccomp_dir : seccomp, &err) < 0 ||
       (client = tug_client_new(c.server, NULL, &err)) == NULL || run(&c, client, rt, &err) < 0)
     tug_errorlog("agent failed", "err=%s", TUG_LOG_Q(err.msg));

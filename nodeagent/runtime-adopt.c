@@ -236,7 +236,8 @@ int agent_runtime_container_adopt(agent_runtime *rt, agent_sandbox *sb, const ch
   /* Dead, or never got as far as its state file: nothing of it may stay. */
   int rc = 0;
   if (agent_cgroup_kill_all(c->cgroup_mode, c->cgroup, err) < 0 ||
-      agent_cgroup_delete(c->cgroup_mode, c->cgroup, err) < 0 || agent_rm_rf(c->dir, err) < 0)
+      agent_cgroup_delete(c->cgroup_mode, c->cgroup, err) < 0 ||
+      agent_container_remove_dirs(c, err) < 0)
     rc = tug_error_wrap(err, "clear dead container %s", name);
   free(c);
   return rc;
@@ -273,6 +274,10 @@ int agent_sandbox_reopen(agent_runtime *rt, agent_sandbox *sb, tug_error *err) {
 
 const char *agent_runtime_state_dir(const agent_runtime *rt) {
   return rt->state_dir;
+}
+
+const char *agent_runtime_data_dir(const agent_runtime *rt) {
+  return rt->data_dir;
 }
 
 bool agent_runtime_sandbox_adopted(const agent_sandbox *sb) {

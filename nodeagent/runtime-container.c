@@ -243,15 +243,19 @@ static int open_ns_fds(const agent_sandbox *sb, int fds[3], tug_error *err) {
   return 0;
 }
 
+/* upper and work where the pod's data lives (disk), merged beside the
+ * container's state. */
 static int make_dirs(const agent_container *c, char (*paths)[PATH_MAX + 16], tug_error *err) {
-  static const char *const sub[] = {"upper", "work", "merged"};
   if (mkdir(c->dir, 0700) < 0)
     return tug_error_errno(err, errno, "mkdir %s", c->dir);
-  for (int i = 0; i < 3; i++) {
-    snprintf(paths[i], PATH_MAX + 16, "%s/%s", c->dir, sub[i]);
+  if (strcmp(c->data, c->dir) != 0 && agent_mkdir_p(c->data, 0700, err) < 0)
+    return -1;
+  snprintf(paths[0], PATH_MAX + 16, "%s/upper", c->data);
+  snprintf(paths[1], PATH_MAX + 16, "%s/work", c->data);
+  snprintf(paths[2], PATH_MAX + 16, "%s/merged", c->dir);
+  for (int i = 0; i < 3; i++)
     if (mkdir(paths[i], 0755) < 0)
       return tug_error_errno(err, errno, "mkdir %s", paths[i]);
-  }
   return 0;
 }
 
@@ -348,6 +352,8 @@ int agent_container_init(agent_runtime *rt, agent_sandbox *sb, const char *name,
   snprintf(c->name, sizeof c->name, "%s", name);
   if (snprintf(c->dir, sizeof c->dir, "%s/containers/%s", sb->dir, name) >=
           (int)sizeof c->dir - 16 ||
+      snprintf(c->data, sizeof c->data, "%s/containers/%s", sb->data, name) >=
+          (int)sizeof c->data - 16 ||
       (log_path ? snprintf(c->log, sizeof c->log, "%s", log_path)
                 : snprintf(c->log, sizeof c->log, "%s/log", c->dir)) >= (int)sizeof c->log)
     return tug_error_set(err, ENAMETOOLONG, "container %s: path too long", name);
@@ -395,7 +401,7 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
     tug_error_wrap(err, "start container %s", spec->name);
     if (!existed) {
       agent_cgroup_delete(c->cgroup_mode, c->cgroup, NULL);
-      agent_rm_rf(c->dir, NULL);
+      agent_container_remove_dirs(c, NULL);
     }
     free(c);
     return -1;
@@ -409,6 +415,11 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
     tug_warn("container state not saved", "container=%s err=%s", c->name, TUG_LOG_Q(serr.msg));
   *out = c;
   return 0;
+}
+
+int agent_container_remove_dirs(const agent_container *c, tug_error *err) {
+  int rc = agent_rm_rf(c->dir, err);
+  return agent_rm_rf(c->data, rc < 0 ? NULL : err) < 0 ? -1 : rc;
 }
 
 pid_t agent_runtime_container_pid(const agent_container *c) {
@@ -492,7 +503,7 @@ int agent_runtime_container_remove(agent_runtime *rt, agent_container *c, tug_er
     rc = -1;
   /* The overlay lived only in the container's mount namespace, gone with its
    * last process: what remains is plain directories. */
-  if (agent_rm_rf(c->dir, rc < 0 ? NULL : err) < 0)
+  if (agent_container_remove_dirs(c, rc < 0 ? NULL : err) < 0)
     rc = -1;
   if (rc < 0)
     tug_error_wrap(err, "remove container %s", c->name);

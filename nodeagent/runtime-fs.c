@@ -32,6 +32,9 @@ int agent_check_name(const char *what, const char *name, tug_error *err) {
 }
 
 int agent_mkdir_p(const char *path, mode_t mode, tug_error *err) {
+  /* Mostly the parents exist: one call then, not one per component. */
+  if (mkdir(path, mode) == 0 || errno == EEXIST)
+    return 0;
   char buf[PATH_MAX];
   if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
     return tug_error_set(err, ENAMETOOLONG, "mkdir %s", path);

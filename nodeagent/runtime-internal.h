@@ -33,6 +33,7 @@ enum { AGENT_STATE_DIR_MAX = 256, AGENT_PATH_MAX = 1024 };
 
 struct agent_runtime {
   char state_dir[AGENT_STATE_DIR_MAX];
+  char data_dir[AGENT_STATE_DIR_MAX]; /* the pods' data; the state dir unless set */
   char seccomp_dir[AGENT_STATE_DIR_MAX]; /* Localhost profiles; "": none */
   agent_cgroup_mode cgroup_mode;
   char idrange_dir[AGENT_STATE_DIR_MAX + 16]; /* <state>/userns */
@@ -55,6 +56,7 @@ struct agent_sandbox {
   char uid[AGENT_NAME_MAX];
   char name[AGENT_NAME_MAX];
   char dir[AGENT_PATH_MAX];
+  char data[AGENT_PATH_MAX]; /* <data dir>/sandboxes/<uid>: volumes, containers' layers */
   char cgroup[2 * AGENT_NAME_MAX];
   bool adopted;     /* an earlier agent made it (runtime-adopt.c) */
   uint32_t id_base; /* host uid and gid of the pod's root; 0: the pod uses the host's */
@@ -63,6 +65,7 @@ struct agent_sandbox {
 struct agent_container {
   char name[AGENT_NAME_MAX];
   char dir[AGENT_PATH_MAX];
+  char data[AGENT_PATH_MAX]; /* its overlay's upper and work dirs */
   char log[AGENT_PATH_MAX];
   char cgroup[3 * AGENT_NAME_MAX];
   agent_cgroup_mode cgroup_mode;
@@ -76,6 +79,10 @@ struct agent_container {
   bool exited;
   agent_container_status status;
 };
+
+/* runtime-container.c: remove the container's state dir and its data (the
+ * overlay's upper and work dirs). */
+int agent_container_remove_dirs(const agent_container *c, tug_error *err);
 
 /* runtime-adopt.c: the state file that lets a later agent find a running
  * container again, written once it has exec'd. */

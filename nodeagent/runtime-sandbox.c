@@ -8,7 +8,9 @@
  * sandbox dir, then exits; the bind mounts keep the namespaces alive with no
  * helper process, and unmounting them is what ends the sandbox.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <linux/magic.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
@@ -20,10 +22,12 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "log.h"
 #include "runtime-internal.h"
 
 /* Pinned for every pod; "user" too for a pod with its own (runtime-userns.c). */
@@ -37,6 +41,7 @@ int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *er
     free(rt);
     return tug_error_set(err, ENAMETOOLONG, "open runtime: state dir %s too long", state_dir);
   }
+  snprintf(rt->data_dir, sizeof rt->data_dir, "%s", rt->state_dir);
   snprintf(rt->idrange_dir, sizeof rt->idrange_dir, "%s/userns", rt->state_dir);
   rt->ids = (agent_idrange_pool){
       .dir = rt->idrange_dir, .first = AGENT_IDRANGE_FIRST, .count = AGENT_IDRANGE_COUNT};
@@ -49,6 +54,67 @@ int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *er
   return 0;
 }
 
+/* True when dir holds no entry at all. */
+static bool dir_empty(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  bool empty = true;
+  while (d && empty && (e = readdir(d)) != NULL)
+    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+  if (d)
+    closedir(d);
+  return empty;
+}
+
+/* Runtime state is small, rewritten on every pod start and worthless after a
+ * reboot, like the containers it describes: on tmpfs it costs no disk inode
+ * allocations. A state dir already in use on disk (an earlier agent's, with
+ * running pods) is left where it is. */
+static int state_on_tmpfs(const char *dir, tug_error *err) {
+  struct statfs fs;
+  if (statfs(dir, &fs) < 0)
+    return tug_error_errno(err, errno, "statfs %s", dir);
+  if (fs.f_type == TMPFS_MAGIC)
+    return 0;
+  if (!dir_empty(dir)) {
+    tug_warn("runtime state stays on disk", "dir=%s why=%s", dir, TUG_LOG_Q("it is not empty"));
+    return 0;
+  }
+  if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700,size=64m") < 0)
+    return tug_error_errno(err, errno, "mount a tmpfs on %s", dir);
+  return 0;
+}
+
+/* What a reboot left: pods' data whose sandbox state is gone. */
+static void sweep_orphans(const agent_runtime *rt) {
+  char dir[PATH_MAX + 16], path[2 * PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/sandboxes", rt->data_dir);
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.')
+      continue;
+    snprintf(path, sizeof path, "%s/sandboxes/%s", rt->state_dir, e->d_name);
+    if (access(path, F_OK) == 0)
+      continue;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    tug_error err = {0};
+    if (agent_rm_rf(path, &err) < 0)
+      tug_warn("orphaned pod data not removed", "dir=%s err=%s", path, TUG_LOG_Q(err.msg));
+  }
+  if (d)
+    closedir(d);
+}
+
+int agent_runtime_set_data_dir(agent_runtime *rt, const char *data_dir, tug_error *err) {
+  if (snprintf(rt->data_dir, sizeof rt->data_dir, "%s", data_dir) >= (int)sizeof rt->data_dir)
+    return tug_error_set(err, ENAMETOOLONG, "data dir %s: too long", data_dir);
+  if (agent_mkdir_p(data_dir, 0700, err) < 0 || state_on_tmpfs(rt->state_dir, err) < 0)
+    return tug_error_wrap(err, "runtime dirs");
+  sweep_orphans(rt);
+  return 0;
+}
+
 void agent_runtime_close(agent_runtime *rt) {
   if (rt)
     close(rt->init_fd);
@@ -57,6 +123,10 @@ void agent_runtime_close(agent_runtime *rt) {
 
 const char *agent_runtime_sandbox_dir(const agent_sandbox *sb) {
   return sb->dir;
+}
+
+const char *agent_runtime_sandbox_data_dir(const agent_sandbox *sb) {
+  return sb->data;
 }
 
 uid_t agent_runtime_sandbox_root_id(const agent_sandbox *sb) {
@@ -197,9 +267,17 @@ int agent_sandbox_init(agent_runtime *rt, const char *uid, const char *name, age
   snprintf(sb->uid, sizeof sb->uid, "%s", uid);
   snprintf(sb->name, sizeof sb->name, "%s", name);
   if (snprintf(sb->dir, sizeof sb->dir, "%s/sandboxes/%s", rt->state_dir, uid) >=
-      (int)sizeof sb->dir - 64) /* room for the files below it */
+          (int)sizeof sb->dir - 64 || /* room for the files below it */
+      snprintf(sb->data, sizeof sb->data, "%s/sandboxes/%s", rt->data_dir, uid) >=
+          (int)sizeof sb->data - 64)
     return tug_error_set(err, ENAMETOOLONG, "sandbox %s: path too long", uid);
   snprintf(sb->cgroup, sizeof sb->cgroup, "tug/%s", uid);
+  return 0;
+}
+
+static int make_data_dir(const agent_sandbox *sb, tug_error *err) {
+  if (strcmp(sb->data, sb->dir) != 0 && mkdir(sb->data, 0700) < 0 && errno != EEXIST)
+    return tug_error_errno(err, errno, "mkdir %s", sb->data);
   return 0;
 }
 
@@ -212,9 +290,10 @@ int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *sp
     free(sb);
     return -1;
   }
-  char parent[PATH_MAX + 16];
+  char parent[PATH_MAX + 16], data_parent[PATH_MAX + 16];
   snprintf(parent, sizeof parent, "%s/sandboxes", rt->state_dir);
-  if (agent_mkdir_p(parent, 0700, err) < 0) {
+  snprintf(data_parent, sizeof data_parent, "%s/sandboxes", rt->data_dir);
+  if (agent_mkdir_p(parent, 0700, err) < 0 || agent_mkdir_p(data_parent, 0700, err) < 0) {
     free(sb);
     return tug_error_wrap(err, "create sandbox %s", spec->pod_uid);
   }
@@ -237,7 +316,8 @@ int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *sp
     free(sb);
     return -1;
   }
-  if ((spec->user_namespace && agent_idrange_alloc(&rt->ids, sb->uid, &sb->id_base, err) < 0) ||
+  if (make_data_dir(sb, err) < 0 ||
+      (spec->user_namespace && agent_idrange_alloc(&rt->ids, sb->uid, &sb->id_base, err) < 0) ||
       write_sandbox_files(sb, spec, err) < 0 ||
       agent_cgroup_create(rt->cgroup_mode, sb->cgroup, &spec->resources, err) < 0 ||
       (sb->id_base ? agent_userns_pin(sb, err) : pin_namespaces(sb, err)) < 0) {
@@ -254,7 +334,8 @@ int agent_runtime_sandbox_remove(agent_runtime *rt, agent_sandbox *sb, tug_error
   int rc = 0;
   if (agent_cgroup_delete(rt->cgroup_mode, sb->cgroup, err) < 0)
     rc = -1;
-  if (agent_rm_rf(sb->dir, rc < 0 ? NULL : err) < 0)
+  if (agent_rm_rf(sb->dir, rc < 0 ? NULL : err) < 0 ||
+      agent_rm_rf(sb->data, rc < 0 ? NULL : err) < 0)
     rc = -1;
   /* Only once its processes and files are gone: ids handed to the next pod
    * must own nothing of this one's. */

@@ -132,8 +132,15 @@ typedef struct agent_container_stats {
 int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *err);
 void agent_runtime_close(agent_runtime *rt);
 const char *agent_runtime_state_dir(const agent_runtime *rt);
+const char *agent_runtime_data_dir(const agent_runtime *rt);
 /* Where Localhost seccomp profiles live (unset: Localhost is refused). */
 int agent_runtime_set_seccomp_dir(agent_runtime *rt, const char *dir, tug_error *err);
+/* Split what a pod keeps from what only runs it: the pods' data (overlay upper
+ * and work dirs, volumes) go to data_dir on disk, and the state dir (namespace
+ * pins, hosts files, container state, mount points) becomes a tmpfs when it is
+ * not one and holds nothing yet. Unset, both live in the state dir. Call
+ * before any sandbox is made. */
+int agent_runtime_set_data_dir(agent_runtime *rt, const char *data_dir, tug_error *err);
 
 int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *spec,
                                  agent_sandbox **out, tug_error *err);
@@ -141,6 +148,9 @@ int agent_runtime_sandbox_create(agent_runtime *rt, const agent_sandbox_spec *sp
  * sandbox's containers must have been removed. Frees sb even on failure. */
 int agent_runtime_sandbox_remove(agent_runtime *rt, agent_sandbox *sb, tug_error *err);
 const char *agent_runtime_sandbox_dir(const agent_sandbox *sb);
+/* Where the pod's data lives (its volumes): the sandbox dir unless
+ * agent_runtime_set_data_dir moved it. */
+const char *agent_runtime_sandbox_data_dir(const agent_sandbox *sb);
 /* The host uid (and gid) the pod's root has: the base of its id range with a
  * user namespace of its own, else 0. Files its root is to own (an emptyDir)
  * are chowned to it. */

@@ -39,5 +39,7 @@ agent_stop() {
   done
   stop_pid "$AGENT_PID"
   AGENT_PID=
+  # The agent keeps its runtime state on a tmpfs of its own.
+  umount "$AGENT_ROOT/state" 2>/dev/null || true
   rm -rf "$AGENT_ROOT" "$AGENT_LOG"
 }
