@@ -104,6 +104,9 @@ size_t agent_device_bpf_build(const agent_device_rule *rules, size_t n, struct b
                               size_t max);
 /* Load a device program (the kernel's verifier checks it): an fd, or -1. */
 int agent_device_bpf_load(const struct bpf_insn *insns, size_t n, tug_error *err);
+/* Load the program of agent_default_devices and attach it to the cgroup2
+ * directory dir (absolute). */
+int agent_device_program_attach(const char *dir, tug_error *err);
 /* Restrict the cgroup at path to agent_default_devices (v1: devices.deny and
  * devices.allow; v2: the program attached); allow_all (privileged): nothing. */
 int agent_cgroup_set_devices(agent_cgroup_mode mode, const char *path, bool allow_all,

@@ -138,12 +138,7 @@ int agent_device_bpf_load(const struct bpf_insn *insns, size_t n, tug_error *err
   return fd;
 }
 
-static int attach_program(const char *path, tug_error *err) {
-  _cleanup_free_ char *mnt = NULL;
-  if (cgroup_get_subsys_mount_point("memory", &mnt) != 0 || mnt == NULL)
-    return tug_error_set(err, ENOENT, "device rules for %s: no cgroup2 mount", path);
-  char dir[PATH_MAX];
-  snprintf(dir, sizeof dir, "%s/%s", mnt, path);
+int agent_device_program_attach(const char *dir, tug_error *err) {
   _cleanup_close_ int cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cg < 0)
     return tug_error_errno(err, errno, "device rules: open %s", dir);
@@ -162,6 +157,15 @@ static int attach_program(const char *path, tug_error *err) {
   if (sys_bpf(BPF_PROG_ATTACH, &attr) < 0)
     return tug_error_errno(err, errno, "attach the device program to %s", dir);
   return 0;
+}
+
+static int attach_program(const char *path, tug_error *err) {
+  _cleanup_free_ char *mnt = NULL;
+  if (cgroup_get_subsys_mount_point("memory", &mnt) != 0 || mnt == NULL)
+    return tug_error_set(err, ENOENT, "device rules for %s: no cgroup2 mount", path);
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/%s", mnt, path);
+  return agent_device_program_attach(dir, err);
 }
 
 static int write_line(const char *dir, const char *file, const char *line, tug_error *err) {

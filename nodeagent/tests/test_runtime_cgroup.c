@@ -8,8 +8,18 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <linux/bpf.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "runtime-cgroup.h"
@@ -307,8 +317,7 @@ static void test_device_program_needs_room_and_has_a_bound(void **state) {
   assert_int_equal(run_bpf(p, none, CHR, AGENT_DEV_READ, 1, 3), 0);
 }
 
-/* The kernel's verifier takes the program (loading needs no cgroup v2;
- * attaching it does, and is exercised only on a v2 host). */
+/* The kernel's verifier takes the program. */
 static void test_device_program_passes_the_kernel_verifier(void **state) {
   (void)state;
   if (geteuid() != 0)
@@ -320,6 +329,59 @@ static void test_device_program_passes_the_kernel_verifier(void **state) {
   if (fd < 0)
     fail_msg("%s", err.msg);
   close(fd);
+}
+
+/* In a child moved into dir/cgroup.procs: mknod of kmsg (c 1:11) in tmp is
+ * allowed, opening it for reading is not, /dev/null opens. */
+static int device_child(const char *dir, const char *tmp) {
+  char procs[PATH_MAX + 16], node[PATH_MAX + 16];
+  snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
+  snprintf(node, sizeof node, "%s/kmsg", tmp);
+  int fd = open(procs, O_WRONLY);
+  if (fd < 0 || dprintf(fd, "%d", getpid()) < 0)
+    return 10;
+  close(fd);
+  if (mknod(node, S_IFCHR | 0400, makedev(1, 11)) < 0)
+    return 11;
+  fd = open(node, O_RDONLY | O_NONBLOCK);
+  if (fd >= 0 || errno != EPERM)
+    return 12;
+  fd = open("/dev/null", O_RDWR);
+  return fd < 0 ? 13 : 0;
+}
+
+/* Attached for real: on a cgroup2 hierarchy (the host's, or the unified one
+ * of a hybrid v1 host, where device programs are enforced as on v2). */
+static void test_device_program_attached_refuses_open(void **state) {
+  (void)state;
+  const char *v2 = "/sys/fs/cgroup";
+  struct statfs fs;
+  if (statfs(v2, &fs) == 0 && fs.f_type != CGROUP2_SUPER_MAGIC)
+    v2 = "/sys/fs/cgroup/unified";
+  if (geteuid() != 0 || statfs(v2, &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)
+    skip();
+  char dir[PATH_MAX], tmp[] = "/var/tmp/tug-devices.XXXXXX";
+  snprintf(dir, sizeof dir, "%s/tug-test-devices-%d", v2, (int)getpid());
+  assert_non_null(mkdtemp(tmp));
+  assert_int_equal(mkdir(dir, 0755), 0);
+  tug_error err = {0};
+  int rc = agent_device_program_attach(dir, &err);
+  int status = -1;
+  if (rc == 0) {
+    pid_t pid = fork();
+    if (pid == 0)
+      _exit(device_child(dir, tmp));
+    waitpid(pid, &status, 0);
+  }
+  char node[PATH_MAX + 16];
+  snprintf(node, sizeof node, "%s/kmsg", tmp);
+  unlink(node);
+  rmdir(tmp);
+  rmdir(dir);
+  if (rc < 0)
+    fail_msg("%s", err.msg);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 int main(void) {
@@ -341,6 +403,7 @@ int main(void) {
       cmocka_unit_test(test_device_program_allows_the_standard_devices_only),
       cmocka_unit_test(test_device_program_needs_room_and_has_a_bound),
       cmocka_unit_test(test_device_program_passes_the_kernel_verifier),
+      cmocka_unit_test(test_device_program_attached_refuses_open),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
