@@ -180,6 +180,26 @@ config_error() {
   grep -qE " $AGENT_ROOT/data/sandboxes/$uid/volumes/s .* - tmpfs " /proc/self/mountinfo
 }
 
+@test "security fs: a projected volume (secret, configMap, downwardAPI) lives on a tmpfs too" {
+  api POST /api/v1/namespaces/default/secrets '{"apiVersion": "v1", "kind": "Secret",
+    "metadata": {"name": "proj-token"}, "data": {"token": "czNjcjN0"}}' >/dev/null
+  [ "$code" = 201 ]
+  api POST /api/v1/namespaces/default/configmaps '{"apiVersion": "v1", "kind": "ConfigMap",
+    "metadata": {"name": "proj-ca"}, "data": {"ca.crt": "pem"}}' >/dev/null
+  [ "$code" = 201 ]
+  mkattack projected '{"volumes": [{"name": "p", "projected": {"sources": [
+      {"secret": {"name": "proj-token"}}, {"configMap": {"name": "proj-ca"}},
+      {"downwardAPI": {"items": [{"path": "ns", "fieldRef": {"fieldPath": "metadata.namespace"}}]}}]}}],
+    "containers": [{"command": ["sh", "-c", "cat /p/token /p/ca.crt /p/ns; echo; grep \" /p \" /proc/self/mountinfo"],
+      "volumeMounts": [{"name": "p", "mountPath": "/p"}]}]}'
+  wait_for 20 ended projected
+  wait_for 5 eval "log_of projected | grep -q tmpfs"
+  log_of projected | grep -q '^s3cr3tpemdefault$'
+  log_of projected | grep -qE ' /p ro,.* - tmpfs '
+  uid=$(pod projected | jq -r .metadata.uid)
+  grep -qE " $AGENT_ROOT/data/sandboxes/$uid/volumes/p .* - tmpfs " /proc/self/mountinfo
+}
+
 @test "security fs: fsGroup owns emptyDir volumes, setgid, group-writable" {
   mkattack fsgroup '{"securityContext": {"fsGroup": 4321}, "volumes": [{"name": "d", "emptyDir": {}}],
     "containers": [{"command": ["sh", "-c", "stat -c \"%g %a\" /d; touch /d/f; stat -c \"file %g\" /d/f"],

@@ -128,8 +128,7 @@ static int write_key(const char *dir, const json_t *obj, bool secret, const char
 
 /* Every key, or the items' keys to their paths. */
 static int write_keys(const char *dir, const json_t *src, const json_t *obj, bool secret,
-                      bool optional, tug_error *err) {
-  int dflt = default_mode(src);
+                      bool optional, int dflt, tug_error *err) {
   const json_t *items = json_object_get(src, "items");
   size_t i;
   json_t *item;
@@ -162,11 +161,11 @@ static bool api_name_ok(const char *name) {
          strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
-static int write_object_keys(const agent_volume_ctx *ctx, const json_t *vol, bool secret,
-                             const char *dir, tug_error *err) {
-  const json_t *src = json_object_get(vol, secret ? "secret" : "configMap");
-  const char *name = str_at(src, secret ? "secretName" : "name"),
-             *what = secret ? "secret" : "configmap";
+/* The keys of the ConfigMap or Secret that src (a volume's or a projection's
+ * source) names under name_key. */
+static int write_object_keys(const agent_volume_ctx *ctx, const json_t *src, bool secret,
+                             const char *name_key, int dflt, const char *dir, tug_error *err) {
+  const char *name = str_at(src, name_key), *what = secret ? "secret" : "configmap";
   bool optional = json_is_true(json_object_get(src, "optional"));
   if (!api_name_ok(name))
     return tug_error_set(err, EINVAL, "invalid %s name \"%s\"", what, name ? name : "");
@@ -182,7 +181,7 @@ static int write_object_keys(const agent_volume_ctx *ctx, const json_t *vol, boo
       return optional ? 0 : tug_error_set(err, ENOENT, "%s \"%s\" not found", what, name);
     return tug_error_set(err, gerr.code, "get %s \"%s\": %s", what, name, gerr.msg);
   }
-  return write_keys(dir, src, obj, secret, optional, err);
+  return write_keys(dir, src, obj, secret, optional, dflt, err);
 }
 
 static int cmp_str(const void *a, const void *b) {
@@ -235,10 +234,8 @@ static int field_content(const json_t *pod, const char *field, content *out, tug
   return tug_error_set(err, ENOTSUP, "fieldPath %s is not supported", field);
 }
 
-static int write_downward(const agent_volume_ctx *ctx, const json_t *vol, const char *dir,
+static int write_downward(const agent_volume_ctx *ctx, const json_t *src, int dflt, const char *dir,
                           tug_error *err) {
-  const json_t *src = json_object_get(vol, "downwardAPI");
-  int dflt = default_mode(src);
   size_t i;
   json_t *item;
   json_array_foreach(json_object_get(src, "items"), i, item) {
@@ -256,9 +253,46 @@ static int write_downward(const agent_volume_ctx *ctx, const json_t *vol, const 
   return 0;
 }
 
+/* One source of a projected volume: the keys of a configMap or secret, or
+ * downwardAPI items, with the projection's defaultMode. */
+static int write_projection(const agent_volume_ctx *ctx, const json_t *source, int dflt,
+                            const char *dir, tug_error *err) {
+  const json_t *src;
+  if ((src = json_object_get(source, "configMap")) != NULL)
+    return write_object_keys(ctx, src, false, "name", dflt, dir, err);
+  if ((src = json_object_get(source, "secret")) != NULL)
+    return write_object_keys(ctx, src, true, "name", dflt, dir, err);
+  if ((src = json_object_get(source, "downwardAPI")) != NULL)
+    return write_downward(ctx, src, dflt, dir, err);
+  if (json_object_get(source, "serviceAccountToken"))
+    return tug_error_set(err, ENOTSUP,
+                         "serviceAccountToken projections are not supported: Tugboat has no "
+                         "ServiceAccount tokens yet");
+  return tug_error_set(err, ENOTSUP,
+                       "a projection of neither configMap, secret nor downwardAPI is not "
+                       "supported");
+}
+
+static int write_projected(const agent_volume_ctx *ctx, const json_t *vol, const char *dir,
+                           tug_error *err) {
+  const json_t *projected = json_object_get(vol, "projected"), *source;
+  int dflt = default_mode(projected);
+  size_t i;
+  json_array_foreach(json_object_get(projected, "sources"), i, source) {
+    if (write_projection(ctx, source, dflt, dir, err) < 0)
+      return tug_error_wrap(err, "projected sources[%zu]", i);
+  }
+  return 0;
+}
+
 int agent_volume_write_files(const agent_volume_ctx *ctx, const json_t *vol, const char *type,
                              const char *dir, tug_error *err) {
+  const json_t *src = json_object_get(vol, type);
+  if (strcmp(type, "projected") == 0)
+    return write_projected(ctx, vol, dir, err);
   if (strcmp(type, "downwardAPI") == 0)
-    return write_downward(ctx, vol, dir, err);
-  return write_object_keys(ctx, vol, strcmp(type, "secret") == 0, dir, err);
+    return write_downward(ctx, src, default_mode(src), dir, err);
+  bool secret = strcmp(type, "secret") == 0;
+  return write_object_keys(ctx, src, secret, secret ? "secretName" : "name", default_mode(src), dir,
+                           err);
 }

@@ -4,7 +4,7 @@
  *
  * Everything here runs in the agent, before the container's child: it checks
  * what the spec asks for and says precisely what is wrong, so that the child
- * only binds paths that exist. Files of configMap, secret and downwardAPI
+ * only binds paths that exist. Files of configMap, secret, downwardAPI and projected
  * volumes are written by agent-volumes-files.c.
  */
 #include <dirent.h>
@@ -25,8 +25,8 @@
 #include "quantity.h"
 #include "runtime-internal.h"
 
-static const char *const volume_types[] = {"emptyDir", "hostPath",    "configMap",
-                                           "secret",   "downwardAPI", NULL};
+static const char *const volume_types[] = {"emptyDir",    "hostPath",  "configMap", "secret",
+                                           "downwardAPI", "projected", NULL};
 
 /* The volume's type: one of volume_types, or the first other source key
  * (unsupported), or emptyDir when none is given (Kubernetes' default). */
@@ -45,7 +45,7 @@ static const char *volume_type(const json_t *vol) {
 
 static bool is_content_volume(const char *type) {
   return strcmp(type, "configMap") == 0 || strcmp(type, "secret") == 0 ||
-         strcmp(type, "downwardAPI") == 0;
+         strcmp(type, "downwardAPI") == 0 || strcmp(type, "projected") == 0;
 }
 
 char *agent_volume_clean_path(const char *path, bool absolute, tug_error *err) {
@@ -272,9 +272,11 @@ static int check_host_path(const agent_volume_ctx *ctx, const char *path, const 
   return 0;
 }
 
-/* Secrets and the pod's own metadata never touch the disk. */
+/* Secrets and the pod's own metadata never touch the disk; nor does a
+ * projected volume, which may hold either (as the kubelet does it). */
 static bool in_memory(const char *type) {
-  return strcmp(type, "secret") == 0 || strcmp(type, "downwardAPI") == 0;
+  return strcmp(type, "secret") == 0 || strcmp(type, "downwardAPI") == 0 ||
+         strcmp(type, "projected") == 0;
 }
 
 /* Room for a Secret (at most 1 MiB) or the pod's metadata, several times over. */
@@ -359,7 +361,7 @@ static int prepare_volume(const agent_volume_ctx *ctx, const json_t *vol, tug_er
     return prepare_content(ctx, vol, type, dir, err);
   return tug_error_set(err, ENOTSUP,
                        "volume type %s is not supported (tug-agent supports emptyDir, hostPath, "
-                       "configMap, secret, downwardAPI)",
+                       "configMap, secret, downwardAPI, projected)",
                        type);
 }
 

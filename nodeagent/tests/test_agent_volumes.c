@@ -463,6 +463,47 @@ static void test_secret_and_downward_api_live_on_tmpfs_configmaps_on_disk(void *
   assert_false(is_mount(f, "s"));
 }
 
+static void test_projected_volume_merges_its_sources_on_a_tmpfs(void **state) {
+  fixture *f = *state;
+  if (geteuid() != 0)
+    skip(); /* its tmpfs needs root */
+  json_object_set_new(f->objects, "/api/v1/namespaces/shop/secrets/s",
+                      parse("{\"data\": {\"token\": \"czNjcjN0\"}}"));
+  json_object_set_new(f->objects, "/api/v1/namespaces/shop/configmaps/c",
+                      parse("{\"data\": {\"ca.crt\": \"pem\", \"other\": \"x\"}}"));
+  const char *vols =
+      "[{\"name\": \"p\", \"projected\": {\"defaultMode\": 288, \"sources\": ["
+      " {\"secret\": {\"name\": \"s\"}},"
+      " {\"configMap\": {\"name\": \"c\", \"items\": [{\"key\": \"ca.crt\", \"path\": "
+      "\"ca.crt\", \"mode\": 420}]}},"
+      " {\"downwardAPI\": {\"items\": [{\"path\": \"namespace\", \"fieldRef\": "
+      "{\"fieldPath\": \"metadata.namespace\"}}]}},"
+      " {\"secret\": {\"name\": \"absent\", \"optional\": true}}]}}]";
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0);
+  assert_true(is_mount(f, "p"));
+  _cleanup_free_ char *token = slurp(f, "p/token"), *ca = slurp(f, "p/ca.crt"),
+                      *ns = slurp(f, "p/namespace");
+  assert_string_equal(token, "s3cr3t");
+  assert_string_equal(ca, "pem");
+  assert_string_equal(ns, "shop");
+  assert_int_equal(mode_of(f, "p/token"), 0440);  /* the projection's defaultMode */
+  assert_int_equal(mode_of(f, "p/ca.crt"), 0644); /* an item's own mode */
+  char other[128];
+  snprintf(other, sizeof other, "%s/volumes/p/other", f->dir);
+  assert_int_equal(access(other, F_OK), -1); /* items given: only those */
+  assert_int_equal(agent_volumes_release(f->dir, &err), 0);
+  expect_error(f,
+               "[{\"name\": \"t\", \"projected\": {\"sources\": [{\"serviceAccountToken\": "
+               "{\"path\": \"token\"}}]}}]",
+               "[]", "serviceAccountToken projections are not supported");
+  expect_error(f,
+               "[{\"name\": \"m\", \"projected\": {\"sources\": [{\"secret\": {\"name\": "
+               "\"missing\"}}]}}]",
+               "[]", "projected sources[0]: secret \"missing\" not found");
+}
+
 static void test_fs_group_mode_follows_kubernetes(void **state) {
   (void)state;
   assert_int_equal(agent_fs_group_mode(0644, false, false), 0664);
@@ -562,6 +603,7 @@ int main(void) {
       T(test_downward_api_writes_the_pods_metadata),
       T(test_memory_empty_dir_is_a_tmpfs_released_with_the_pod),
       T(test_secret_and_downward_api_live_on_tmpfs_configmaps_on_disk),
+      T(test_projected_volume_merges_its_sources_on_a_tmpfs),
       cmocka_unit_test(test_fs_group_mode_follows_kubernetes),
       T(test_fs_group_owns_empty_dirs_and_content_volumes),
       T(test_empty_dir_usage_past_its_size_limit_evicts),
