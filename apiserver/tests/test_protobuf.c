@@ -303,6 +303,25 @@ static void values_of_the_wrong_type_are_not_encoded(void **state) {
   assert_null(api_protobuf_encode(table, &len, why, sizeof why));
 }
 
+/* Go's duration text both ways, through a message of our own (no built-in kind has one). */
+static void durations_read_and_write_as_go_does(void **state) {
+  (void)state;
+  static const api_field fields[] = {{.name = "d", .number = 1, .type = API_SCHEMA_DURATION}};
+  static const api_message m = {.name = "test.Durations", .fields = fields, .n_fields = 1};
+  static const char *const texts[] = {"1h2m3.5s", "1.5ms", "500µs", "0s", "-300ms", "90m0s"};
+  static const char *const want[] = {"1h2m3.5s", "1.5ms", "500µs", "0s", "-300ms", "1h30m0s"};
+  for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+    char why[256] = "";
+    pb_ctx c = {.why = why, .why_size = sizeof why};
+    _cleanup_json_ json_t *obj = json_pack("{s:s}", "d", texts[i]), *back = json_object();
+    pb_buf b = {0};
+    assert_true(pb_encode_message(&c, &m, obj, &b));
+    assert_true(pb_decode_message(&c, &m, b.data, b.len, back));
+    free(b.data);
+    assert_string_equal(json_string_value(json_object_get(back, "d")), want[i]);
+  }
+}
+
 static void protobuf_is_chosen_only_when_listed_first(void **state) {
   (void)state;
   assert_true(api_protobuf_accepted("application/vnd.kubernetes.protobuf,application/json"));
@@ -325,6 +344,7 @@ int main(void) {
       cmocka_unit_test(watch_frames_are_length_prefixed_watch_events),
       cmocka_unit_test(lists_carry_their_metadata_and_items),
       cmocka_unit_test(values_of_the_wrong_type_are_not_encoded),
+      cmocka_unit_test(durations_read_and_write_as_go_does),
       cmocka_unit_test(protobuf_is_chosen_only_when_listed_first),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
