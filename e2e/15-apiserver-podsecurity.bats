@@ -119,8 +119,7 @@ post() {
   [[ "$output" == *'pods "kubepriv" is forbidden: violates PodSecurity "baseline:latest": privileged (container "kubepriv" must not set securityContext.privileged=true)'* ]]
 }
 
-# curl, not kubectl: `kubectl create deployment` posts protobuf, which this
-# server takes for ConfigMaps and Secrets only (415 for a Deployment).
+# curl, so that the test reads the Warning header as the server sent it.
 @test "a Deployment whose template violates is created, with a warning" {
   body=$(jq -cn --argjson t "$(pod x '{"volumes": [{"name": "h", "hostPath": {"path": "/"}}]}' '{"securityContext": {"privileged": true}}')" \
     '{apiVersion: "apps/v1", kind: "Deployment", metadata: {name: "d"},
