@@ -284,8 +284,9 @@ static void decode_entry(pb_ctx *c, const api_field *f, const pb_item *it, json_
       pb_fail(c, "map entry field %u (%s) is not a key or value", e.number, wire_name(e.wire));
     }
   }
-  if (!c->failed && value == NULL)
-    value = decode_len(c, f, (const uint8_t *)"", 0); /* absent: the zero value */
+  if (!c->failed && value == NULL) /* absent: the zero value */
+    value = wire_of(f->type) == PB_LEN ? decode_len(c, f, (const uint8_t *)"", 0)
+                                       : decode_number(c, f->type, 0);
   if (!c->failed && value != NULL)
     json_object_set_new(map, key ? json_string_value(key) : "", value);
   else
