@@ -80,6 +80,17 @@ static size_t path_add(char *path, size_t len, const char *key, size_t index) {
 
 static void scan_value(dup_scan *s);
 
+/* The value of a member or element whose path was added past saved, then
+ * the path as it was and the comma. */
+static void scan_member(dup_scan *s, size_t saved) {
+  scan_value(s);
+  s->len = saved;
+  s->path[saved] = '\0';
+  skip_space(s);
+  if (s->p < s->end && *s->p == ',')
+    s->p++;
+}
+
 static char *decode_key(const char *start, size_t n, bool escaped) {
   if (!escaped)
     return strndup(start + 1, n - 2);
@@ -104,12 +115,7 @@ static void scan_object(dup_scan *s) {
     free(key);
     skip_space(s);
     s->p++; /* ':' */
-    scan_value(s);
-    s->len = saved;
-    s->path[saved] = '\0';
-    skip_space(s);
-    if (s->p < s->end && *s->p == ',')
-      s->p++;
+    scan_member(s, saved);
   }
   s->p++;
   json_decref(seen);
@@ -121,12 +127,7 @@ static void scan_array(dup_scan *s) {
   for (skip_space(s); s->p < s->end && *s->p != ']'; skip_space(s), i++) {
     size_t saved = s->len;
     s->len = path_add(s->path, s->len, NULL, i);
-    scan_value(s);
-    s->len = saved;
-    s->path[saved] = '\0';
-    skip_space(s);
-    if (s->p < s->end && *s->p == ',')
-      s->p++;
+    scan_member(s, saved);
   }
   s->p++;
 }
@@ -172,11 +173,6 @@ json_t *api_fv_loadb(api_request *r, api_fv_mode mode, json_error_t *jerr) {
 
 /* ---- unknown fields ---- */
 
-/* A field of m by JSON name, inlined messages' fields included. */
-static const api_field *field_named(const api_message *m, const char *name) {
-  return strchr(name, '.') ? NULL : api_schema_path(m, name);
-}
-
 static void prune_at(const api_message *m, json_t *obj, char *path, size_t len, json_t *errors);
 
 /* Descend into one value of field f (an element, a map value or the value). */
@@ -210,7 +206,7 @@ static void prune_at(const api_message *m, json_t *obj, char *path, size_t len, 
     if (len == 0 && (strcmp(key, "apiVersion") == 0 || strcmp(key, "kind") == 0))
       continue;
     size_t n = path_add(path, len, key, 0);
-    const api_field *f = field_named(m, key);
+    const api_field *f = api_schema_field(m, key);
     if (f == NULL) {
       json_array_append_new(errors, json_sprintf("unknown field \"%s\"", path));
       json_object_del(obj, key);

@@ -33,4 +33,8 @@ json_t *api_openapi_gvk(const char *group, const char *version, const char *kind
  * paths, and the definitions their bodies name to defs. */
 void api_openapi_kind_paths(api_openapi_dialect d, const api_kind *k, json_t *paths, json_t *defs);
 
+/* The Swagger 2.0 document doc as gnostic's openapi.v2.Document protobuf
+ * (openapi-v2pb.c); *len its size. */
+char *api_openapi_v2_protobuf(const json_t *doc, size_t *len);
+
 #endif

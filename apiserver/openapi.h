@@ -1,7 +1,8 @@
 /*
  * openapi.h — the OpenAPI documents clients read before they write:
  *
- *   /openapi/v2                     Swagger 2.0, every kind (JSON)
+ *   /openapi/v2                     Swagger 2.0, every kind (JSON, or gnostic's
+ *                                   protobuf when asked for)
  *   /openapi/v3                     {"paths": {"api/v1": {"serverRelativeURL":
  *                                    "/openapi/v3/api/v1?hash=<ETag>"}, ...}}
  *   /openapi/v3/api/v1, /openapi/v3/apis/{group}/{version}
@@ -35,5 +36,7 @@ bool api_openapi_serve(const api_openapi *o, api_request *r, api_response *out);
 /* The bytes of a document by path ("/openapi/v2", "/openapi/v3/api/v1"); NULL
  * when there is none. For tests and the start-up log. */
 const char *api_openapi_document(const api_openapi *o, const char *path, size_t *len);
+/* /openapi/v2 as protobuf. */
+const char *api_openapi_v2_protobuf_document(const api_openapi *o, size_t *len);
 
 #endif

@@ -202,3 +202,18 @@ SH
   [ "$code" = 200 ]
   [ "$(jq -c '[.data.k, has("bogus")]' <<<"$out")" = '["w",false]' ]
 }
+
+@test "a saved kind: List applies with default validation (kubectl checks it against /openapi/v2 protobuf)" {
+  $KC create configmap listed --from-literal=a=1
+  $KC get configmap listed -o yaml >/dev/null
+  $KC get configmaps -o yaml >"$BATS_TEST_TMPDIR/list.yaml"
+  [ "$(head -1 "$BATS_TEST_TMPDIR/list.yaml")" = "apiVersion: v1" ]
+  grep -q '^kind: List' "$BATS_TEST_TMPDIR/list.yaml"
+  run $KC apply -f "$BATS_TEST_TMPDIR/list.yaml"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"configmap/listed configured"* ]]
+  sed -i 's/^  data:/  dataa:/' "$BATS_TEST_TMPDIR/list.yaml"
+  run $KC apply -f "$BATS_TEST_TMPDIR/list.yaml"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'unknown field "dataa" in io.k8s.api.core.v1.ConfigMap'* ]]
+}

@@ -170,12 +170,29 @@ static void every_reference_resolves_in_its_document(void **state) {
   json_decref(v2);
 }
 
+/* gnostic's Document: swagger (1) "2.0" first, then info (2), paths (8), definitions (9). */
+static void v2_is_also_gnostic_protobuf(void **state) {
+  (void)state;
+  size_t len, json_len;
+  assert_non_null(api_openapi_document(docs, "/openapi/v2", &json_len));
+  const char *pb = api_openapi_v2_protobuf_document(docs, &len);
+  assert_non_null(pb);
+  assert_true(len > 100000 && len < json_len);
+  assert_memory_equal(pb,
+                      "\x0a\x03"
+                      "2.0\x12",
+                      6);
+  assert_non_null(memmem(pb, len, "io.k8s.api.core.v1.Pod", 22));
+  assert_non_null(memmem(pb, len, "x-kubernetes-group-version-kind", 31));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(the_index_names_each_group_version_with_its_hash),
       cmocka_unit_test(every_patch_takes_field_validation_and_strategic_merge),
       cmocka_unit_test(kinds_are_found_by_their_group_version_kind),
       cmocka_unit_test(every_reference_resolves_in_its_document),
+      cmocka_unit_test(v2_is_also_gnostic_protobuf),
   };
   return cmocka_run_group_tests(tests, build, destroy);
 }
