@@ -22,6 +22,9 @@ static const char *const patch_types[] = {"application/merge-patch+json",
                                           "application/strategic-merge-patch+json", NULL};
 static const char *const response_types[] = {"application/json", "application/yaml",
                                              "application/vnd.kubernetes.protobuf", NULL};
+/* kubectl parses a group-version's whole v3 document again for every object it
+ * validates, so each response names one media type, not all three. */
+static const char *const response_types_v3[] = {"application/json", NULL};
 static const char *const PATCH_DEF = "io.k8s.apimachinery.pkg.apis.meta.v1.Patch";
 
 enum {
@@ -176,7 +179,7 @@ static json_t *response(path_ctx *c, const char *description, const api_message 
   if (c->d == API_OPENAPI_V2)
     json_object_set_new(r, "schema", ref);
   else
-    json_object_set_new(r, "content", media(response_types, ref));
+    json_object_set_new(r, "content", media(response_types_v3, ref));
   return r;
 }
 
