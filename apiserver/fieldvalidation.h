@@ -11,8 +11,9 @@
  * unknown field is never stored: it is pruned, as decoding into Kubernetes'
  * typed objects drops it. A duplicate keeps its last value.
  *
- * Kinds without a schema, protobuf bodies (whose unknown field numbers are
- * dropped by the decoder) and free-form values (type JSON) are not checked.
+ * Kinds without a schema and free-form values (type JSON) are not checked;
+ * protobuf bodies have nothing to find, their decoder having refused any
+ * field number the schema lacks.
  */
 #ifndef TUG_APISERVER_FIELDVALIDATION_H
 #define TUG_APISERVER_FIELDVALIDATION_H

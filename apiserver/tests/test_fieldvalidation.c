@@ -109,6 +109,15 @@ static void inlined_fields_and_map_values_are_known(void **state) {
   assert_string_equal(joined(errors), "unknown field \"spec.ephemeralContainers[0].bogus\"");
   json_decref(pod);
   json_array_clear(errors);
+  pod = pruned(
+      "Pod", "v1",
+      js("{'spec':{'containers':[{'name':'a','livenessProbe':{'exec':{'command':['x']},"
+         "'periodSeconds':5},'env':[{'name':'E','valueFrom':{'configMapKeyRef':"
+         "{'name':'cm','key':'k'}}}]}],'volumes':[{'name':'v','configMap':{'name':'cm'}}]}}"),
+      errors);
+  assert_int_equal(json_array_size(errors), 0);
+  json_decref(pod);
+  json_array_clear(errors);
   json_t *dep = pruned("Deployment", "apps/v1",
                        js("{'spec':{'template':{'spec':{'containers':[{'name':'a',"
                           "'ports':[{'containerPort':80,'protocl':'TCP'}]}]}}}}"),
