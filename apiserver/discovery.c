@@ -170,11 +170,9 @@ bool api_handle_discovery(api_request *r, api_response *out) {
   else if (sscanf(path, "/apis/%127[^/]", group) == 1 && strchr(path + 6, '/') == NULL &&
            (body = api_group(group)) != NULL)
     json_object_set_new(body, "kind", json_string("APIGroup"));
-  else if (strncmp(path, "/openapi/", 9) == 0)
-    body = api_status(404, NULL, NULL, "the server does not serve OpenAPI documents");
   if (body == NULL)
     return false;
-  out->code = strncmp(path, "/openapi/", 9) == 0 ? 404 : 200;
+  out->code = 200;
   out->body = body;
   return true;
 }

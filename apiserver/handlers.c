@@ -17,6 +17,7 @@
 
 #include "admission.h"
 #include "cleanup.h"
+#include "fieldvalidation.h"
 #include "modify.h"
 #include "object.h"
 #include "protobuf.h"
@@ -75,8 +76,11 @@ json_t *api_read_body(api_request *r, api_response *out) {
   }
   if (protobuf)
     return read_protobuf_body(r, out);
+  api_fv_mode mode = API_FV_IGNORE;
+  if (strcmp(r->method, "DELETE") != 0 && api_fv_mode_of(r, &mode, out) < 0)
+    return NULL;
   json_error_t jerr;
-  json_t *obj = json_loadb(r->body, r->body_len, 0, &jerr);
+  json_t *obj = api_fv_loadb(r, mode, &jerr);
   if (obj == NULL) {
     api_fail(out, 400, "the request body is not valid JSON: line %d, column %d: %s", jerr.line,
              jerr.column, jerr.text);
@@ -309,7 +313,8 @@ static int store_new(api_request *r, const api_kind *k, json_t *obj, api_respons
 void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
   const api_kind *k = rt->kind;
   json_t *obj = api_read_body(r, out);
-  if (obj == NULL || check_identity(rt, obj, out) < 0) {
+  if (obj == NULL || check_identity(rt, obj, out) < 0 ||
+      api_fv_check_object(r, api_fv_message(k), obj, out) < 0) {
     json_decref(obj);
     return;
   }
@@ -359,7 +364,8 @@ static int replace_mutation(json_t *cur, json_t *body, void *arg, api_response *
 
 void api_handle_update(api_request *r, const api_route *rt, api_response *out) {
   json_t *body = api_read_body(r, out);
-  if (body == NULL || check_identity(rt, body, out) < 0) {
+  if (body == NULL || check_identity(rt, body, out) < 0 ||
+      api_fv_check_object(r, api_fv_message(rt->kind), body, out) < 0) {
     json_decref(body);
     return;
   }
@@ -401,8 +407,11 @@ void api_handle_patch(api_request *r, const api_route *rt, api_response *out) {
     return;
   bool strategic =
       content_type_is(api_header(r, "Content-Type"), "application/strategic-merge-patch+json");
-  api_modify_opts o = {
-      .mutate = patch_mutation, .body = patch, .arg = &strategic, .keep_status = true};
+  api_modify_opts o = {.mutate = patch_mutation,
+                       .body = patch,
+                       .arg = &strategic,
+                       .keep_status = true,
+                       .check_fields = true};
   const char *rv = tug_obj_resource_version(patch);
   if (rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
     json_decref(patch);

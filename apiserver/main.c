@@ -17,6 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "object.h"
+#include "openapi.h"
 #include "server.h"
 #include "storage.h"
 #include "svcalloc.h"
@@ -188,6 +189,11 @@ int main(int argc, char **argv) {
   api_service_set_node_port_range(port_min, port_max);
   curl_global_init(CURL_GLOBAL_DEFAULT); /* for reading logs from agents (logs.c) */
   s.metrics = api_metrics_new();
+  s.openapi = api_openapi_build(&err);
+  if (s.openapi == NULL) {
+    fprintf(stderr, "tug-apiserver: %s\n", err.msg);
+    return 2;
+  }
   api_revision_init(&s.revision, local_reads);
   int rc = 1;
   api_compactor *compactor = NULL;
@@ -212,6 +218,7 @@ int main(int argc, char **argv) {
   free_caches(&s);
   api_svcalloc_free(s.svcalloc);
   api_metrics_free(s.metrics);
+  api_openapi_free(s.openapi);
   tug_etcd_close(s.etcd);
   api_revision_destroy(&s.revision);
   return rc;

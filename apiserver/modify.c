@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "admission.h"
+#include "fieldvalidation.h"
 #include "object.h"
 #include "status.h"
 #include "storage.h"
@@ -187,13 +188,14 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
   }
   json_t *old = json_deep_copy(cur);
   int rc = -1;
-  if (check_preconditions(k, cur, rev, o, out) < 0 || o->mutate(cur, o->body, o->arg, out) < 0 ||
-      restore_owned(k, cur, old, o, out) < 0)
-    goto done;
-  api_svcalloc_prepare_update(k, cur, old);
   /* Warnings are about the attempt that is stored, not one retried. */
   json_decref(out->warnings);
   out->warnings = NULL;
+  if (check_preconditions(k, cur, rev, o, out) < 0 || o->mutate(cur, o->body, o->arg, out) < 0 ||
+      (o->check_fields && api_fv_check_patched(r, api_fv_message(k), cur, o->body, out) < 0) ||
+      restore_owned(k, cur, old, o, out) < 0)
+    goto done;
+  api_svcalloc_prepare_update(k, cur, old);
   if (api_validate(k, cur, old, out) < 0 ||
       (!o->status_only && api_admit_pod_security(s, k, cur, old, out) < 0))
     goto done;

@@ -24,6 +24,9 @@ typedef struct api_modify_opts {
   void *arg;
   bool keep_status; /* writes to the main resource leave status as stored */
   bool status_only; /* the status subresource: only status changes */
+  /* The mutation's result is checked for fields the kind's schema does not
+   * have (fieldvalidation.h) and answered as a patch's are. */
+  bool check_fields;
   int64_t precondition_rv;
   const char *precondition_uid;
   /* How the stored result is answered; NULL answers the object itself. */

@@ -118,6 +118,22 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int code, char *te
   return rc;
 }
 
+/* A body that lives as long as the server, with headers of its own. */
+static enum MHD_Result send_static(struct MHD_Connection *conn, const api_response *out) {
+  struct MHD_Response *resp = MHD_create_response_from_buffer(
+      out->static_len, (void *)out->static_text, MHD_RESPMEM_PERSISTENT);
+  if (out->static_len > 0)
+    MHD_add_response_header(resp, "Content-Type",
+                            out->content_type ? out->content_type : "text/plain");
+  const char *name;
+  json_t *value;
+  json_object_foreach(out->headers, name, value)
+      MHD_add_response_header(resp, name, json_string_value(value));
+  enum MHD_Result rc = MHD_queue_response(conn, out->code, resp);
+  MHD_destroy_response(resp);
+  return rc;
+}
+
 typedef struct watch_stream {
   api_watcher *w;
   struct MHD_Connection *conn;
@@ -197,6 +213,8 @@ static enum MHD_Result respond(api_request *r, api_response *out) {
     rc = send_watch(r->conn, out->watcher, out->content_type);
   else if (out->stream_read)
     rc = send_stream(r->conn, out);
+  else if (out->static_text)
+    rc = send_static(r->conn, out);
   else if (out->text)
     rc = send_text(r->conn, out->code, out->text, out->text_len,
                    out->content_type ? out->content_type : "text/plain", out);
@@ -205,6 +223,7 @@ static enum MHD_Result respond(api_request *r, api_response *out) {
                    out);
   json_decref(out->body);
   json_decref(out->warnings);
+  json_decref(out->headers);
   return rc;
 }
 
@@ -294,6 +313,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   if (r->counted)
     atomic_fetch_sub(&s->inflight, 1);
   free(r->body);
+  json_decref(r->strict_errors);
   free(r);
   *con_cls = NULL;
 }

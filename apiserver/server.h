@@ -42,6 +42,7 @@ typedef struct api_watchcache api_watchcache;
 typedef struct api_watcher api_watcher;
 typedef struct api_metrics api_metrics;
 typedef struct api_svcalloc api_svcalloc;
+typedef struct api_openapi api_openapi;
 
 typedef struct api_server {
   api_config cfg;
@@ -53,6 +54,7 @@ typedef struct api_server {
   atomic_bool ready;
   api_revision revision; /* for consistent reads from the caches */
   api_svcalloc *svcalloc; /* Service cluster IPs and node ports (svcalloc.h) */
+  api_openapi *openapi;   /* the OpenAPI documents (openapi.h) */
 } api_server;
 
 typedef struct api_request {
@@ -67,6 +69,7 @@ typedef struct api_request {
   double start;       /* monotonic seconds, for latency */
   const char *verb;   /* GET, LIST, WATCH, CREATE, ... once routed */
   char resource[64];  /* plural[/subresource] once routed */
+  json_t *strict_errors; /* keys the body repeats (fieldvalidation.h), or NULL */
 } api_request;
 
 /* What a handler answers: a JSON body with a code, a watch stream, or another
@@ -83,6 +86,9 @@ typedef struct api_response {
   void *stream_cls;
   int retry_after;       /* seconds, for 429 */
   json_t *warnings;      /* owned; strings sent as one Warning header each */
+  const char *static_text; /* a body that outlives the response (OpenAPI documents) */
+  size_t static_len;
+  json_t *headers;       /* owned; more headers, name → value */
 } api_response;
 
 /* A query parameter or header; NULL when absent. */

@@ -56,7 +56,8 @@ static void handle_status(api_request *r, const api_route *rt, api_response *out
   api_modify_opts o = {.mutate = put ? take_status : patch_status,
                        .body = body,
                        .arg = &strategic,
-                       .status_only = true};
+                       .status_only = true,
+                       .check_fields = true};
   const char *rv = tug_obj_resource_version(body);
   if (put && rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
     json_decref(body);

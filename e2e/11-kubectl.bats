@@ -47,15 +47,15 @@ setup() {
 }
 
 @test "kubectl apply creates, then reapplies as unchanged or configured" {
-  run $KC apply --validate=false -f "$ETCD_DIR/m/app.yaml"
+  run $KC apply -f "$ETCD_DIR/m/app.yaml"
   [ "$status" -eq 0 ]
   [[ "$output" == *"deployment.apps/hello created"* ]]
   [[ "$output" == *"pod/solo created"* ]]
-  run $KC apply --validate=false -f "$ETCD_DIR/m/app.yaml"
+  run $KC apply -f "$ETCD_DIR/m/app.yaml"
   [ "$status" -eq 0 ]
   [[ "$output" == *"deployment.apps/hello unchanged"* ]]
   sed -i 's/replicas: 2/replicas: 3/' "$ETCD_DIR/m/app.yaml"
-  run $KC apply --validate=false -f "$ETCD_DIR/m/app.yaml"
+  run $KC apply -f "$ETCD_DIR/m/app.yaml"
   [[ "$output" == *"deployment.apps/hello configured"* ]]
   [ "$($KC get deploy hello -o jsonpath='{.spec.replicas}')" = 3 ]
 }
