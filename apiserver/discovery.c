@@ -152,9 +152,11 @@ bool api_handle_discovery(api_request *r, api_response *out) {
     path[--n] = '\0';
   json_t *body = NULL;
   char group[128], version[64];
-  if ((strcmp(path, "/api") == 0 || strcmp(path, "/apis") == 0) &&
-      api_discovery_aggregated(r, strcmp(path, "/api") == 0, out))
+  bool root = strcmp(path, "/api") == 0 || strcmp(path, "/apis") == 0;
+  if (root && api_discovery_aggregated(r, strcmp(path, "/api") == 0, out))
     return true;
+  /* The same URL answers in two formats: caches must key on Accept. */
+  out->vary_accept = root;
   if (strcmp(path, "/api") == 0)
     body = json_pack("{s:s, s:[s], s:[{s:s, s:s}]}", "kind", "APIVersions", "versions", "v1",
                      "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0", "serverAddress", "");

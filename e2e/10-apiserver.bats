@@ -335,8 +335,9 @@ AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryL
   grep -qi "^content-type: $AGG" "$BATS_TEST_TMPDIR/h"
   code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Accept: $AGG" -H 'If-None-Match: "other"' "$API/apis")
   [ "$code" = 200 ]
-  out=$(curl -sS -H 'Accept: application/json' "$API/apis")
+  out=$(curl -sS -D "$BATS_TEST_TMPDIR/h" -H 'Accept: application/json' "$API/apis")
   [ "$(jq -r .kind <<<"$out")" = APIGroupList ]
+  grep -qi '^vary: accept' "$BATS_TEST_TMPDIR/h"
   out=$(curl -sS "$API/api/v1")
   jq -e '.resources[] | select(.name == "services") | .categories == ["all"] and .singularName == "service"' <<<"$out"
   jq -e '.resources[] | select(.name == "pods/binding") | .kind == "Binding" and .verbs == ["create"]' <<<"$out"
