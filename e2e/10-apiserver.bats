@@ -330,7 +330,8 @@ AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryL
   etag=$(grep -i '^etag:' "$BATS_TEST_TMPDIR/h" | cut -d' ' -f2 | tr -d '\r')
   code=$(curl -sS -D "$BATS_TEST_TMPDIR/h" -o "$BATS_TEST_TMPDIR/b" -w '%{http_code}' \
     -H "Accept: $AGG" -H "If-None-Match: $etag" "$API/apis")
-  [ "$code" = 304 ] && [ ! -s "$BATS_TEST_TMPDIR/b" ]
+  [ "$code" = 304 ]
+  [ ! -s "$BATS_TEST_TMPDIR/b" ]
   # The 304 names the type again: client-go's HTTP cache takes its headers.
   grep -qi "^content-type: $AGG" "$BATS_TEST_TMPDIR/h"
   code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Accept: $AGG" -H 'If-None-Match: "other"' "$API/apis")
