@@ -339,6 +339,9 @@ AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryL
   out=$(curl -sS -D "$BATS_TEST_TMPDIR/h" -H 'Accept: application/json' "$API/apis")
   [ "$(jq -r .kind <<<"$out")" = APIGroupList ]
   grep -qi '^vary: accept' "$BATS_TEST_TMPDIR/h"
+  # A version we do not serve is passed over for the next entry.
+  out=$(curl -sS -H 'Accept: application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList, application/json' "$API/api")
+  [ "$(jq -r .kind <<<"$out")" = APIVersions ]
   out=$(curl -sS "$API/api/v1")
   jq -e '.resources[] | select(.name == "services") | .categories == ["all"] and .singularName == "service"' <<<"$out"
   jq -e '.resources[] | select(.name == "pods/binding") | .kind == "Binding" and .verbs == ["create"]' <<<"$out"
