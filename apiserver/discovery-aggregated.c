@@ -27,6 +27,15 @@ static const struct agg_version {
 
 static const struct agg_version plain = {NULL, NULL};
 
+/* s without the blanks around it (in place). */
+static char *trim(char *s) {
+  s += strspn(s, " \t");
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    s[--n] = '\0';
+  return s;
+}
+
 /* One Accept entry: "type/subtype;k=v;k=v". The aggregated version it asks
  * for, &plain for plain JSON or anything, NULL for what we do not serve. */
 static const struct agg_version *accept_entry(char *entry) {
@@ -34,11 +43,10 @@ static const struct agg_version *accept_entry(char *entry) {
   char *type = strtok_r(entry, ";", &save);
   if (type == NULL)
     return NULL;
-  type += strspn(type, " \t");
-  type[strcspn(type, " \t")] = '\0';
+  type = trim(type);
   const char *g = NULL, *v = NULL, *as = NULL;
   for (char *p = strtok_r(NULL, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
-    p += strspn(p, " \t");
+    p = trim(p);
     if (strncmp(p, "g=", 2) == 0)
       g = p + 2;
     else if (strncmp(p, "v=", 2) == 0)

@@ -320,7 +320,7 @@ AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryL
   jq -e '.items[] | select(.metadata.name == "apps") | .versions[0].resources[]
     | select(.resource == "deployments") | .subresources[] | select(.subresource == "scale")
     | .responseKind == {group: "autoscaling", version: "v1", kind: "Scale"}' <<<"$out"
-  out=$(curl -sS -D "$BATS_TEST_TMPDIR/h" -H "Accept: $AGG_BETA,application/json" "$API/apis")
+  out=$(curl -sS -D "$BATS_TEST_TMPDIR/h" -H "Accept: $AGG_BETA ; q=1 , application/json" "$API/apis")
   grep -qi "^content-type: $AGG_BETA" "$BATS_TEST_TMPDIR/h"
   [ "$(jq -r .apiVersion <<<"$out")" = apidiscovery.k8s.io/v2beta1 ]
 }
