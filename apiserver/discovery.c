@@ -1,65 +1,63 @@
 /*
  * discovery.c — what generic Kubernetes clients ask before anything else:
  * /api, /apis, /api/v1, /apis/{group}[/{version}] (built from the kinds
- * table), /version, and the health and metrics endpoints.
+ * table), /version, and the health and metrics endpoints. These are the
+ * legacy (per group version) documents; a client that asks for aggregated
+ * ones gets those instead (discovery-aggregated.c).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers.h"
+#include "discovery.h"
 #include "metrics.h"
 #include "status.h"
 #include "watchcache.h"
 
-static json_t *resource_entry(const api_kind *k, const char *sub) {
-  json_t *verbs = json_array();
-  if (sub == NULL) {
-    for (const char *const *v = k->verbs; *v; v++)
-      json_array_append_new(verbs, json_string(*v));
-  } else if (strcmp(sub, "binding") == 0) {
-    json_array_append_new(verbs, json_string("create"));
-  } else if (strcmp(sub, "log") == 0) {
-    json_array_append_new(verbs, json_string("get"));
-  } else {
-    json_array_append_new(verbs, json_string("get"));
-    json_array_append_new(verbs, json_string("patch"));
-    json_array_append_new(verbs, json_string("update"));
-  }
+json_t *api_discovery_strings(const char *const *v, size_t max) {
+  json_t *a = json_array();
+  for (size_t i = 0; v && i < max && v[i]; i++)
+    json_array_append_new(a, json_string(v[i]));
+  return a;
+}
+
+/* A kind's APIResource in the legacy APIResourceList. */
+static json_t *resource_entry(const api_kind *k) {
+  json_t *e = json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", k->plural, "singularName", k->singular,
+                        "namespaced", k->namespaced, "kind", k->kind, "verbs",
+                        api_discovery_strings(k->verbs, SIZE_MAX));
+  if (k->short_names[0])
+    json_object_set_new(e, "shortNames", api_discovery_strings(k->short_names, 4));
+  if (k->categories)
+    json_object_set_new(e, "categories", api_discovery_strings(k->categories, SIZE_MAX));
+  return e;
+}
+
+/* A subresource's: named "plural/sub", with a group and version of its own
+ * when its kind is another group's (autoscaling/v1 Scale). */
+static json_t *subresource_entry(const api_kind *k, const api_subresource *s) {
   char name[128];
-  snprintf(name, sizeof name, "%s%s%s", k->plural, sub ? "/" : "", sub ? sub : "");
-  json_t *e = json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", name, "singularName",
-                        sub ? "" : k->singular, "namespaced", k->namespaced, "kind",
-                        sub && strcmp(sub, "scale") == 0 ? "Scale" : k->kind, "verbs", verbs);
-  if (sub == NULL && k->short_names[0]) {
-    json_t *sn = json_array();
-    for (int i = 0; i < 4 && k->short_names[i]; i++)
-      json_array_append_new(sn, json_string(k->short_names[i]));
-    json_object_set_new(e, "shortNames", sn);
-  }
-  if (sub && strcmp(sub, "scale") == 0) {
-    json_object_set_new(e, "group", json_string("autoscaling"));
-    json_object_set_new(e, "version", json_string("v1"));
+  snprintf(name, sizeof name, "%s/%s", k->plural, s->name);
+  json_t *e = json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", name, "singularName", "", "namespaced",
+                        k->namespaced, "kind", s->kind ? s->kind : k->kind, "verbs",
+                        api_discovery_strings(s->verbs, SIZE_MAX));
+  if (s->group) {
+    json_object_set_new(e, "group", json_string(s->group));
+    json_object_set_new(e, "version", json_string(s->version));
   }
   return e;
 }
 
 static json_t *resource_list(const char *group, const char *version) {
   json_t *res = json_array();
-  static const struct {
-    unsigned bit;
-    const char *name;
-  } subs[] = {{API_SUB_STATUS, "status"},
-              {API_SUB_SCALE, "scale"},
-              {API_SUB_BINDING, "binding"},
-              {API_SUB_LOG, "log"}};
   for (const api_kind *k = api_kinds; k->kind; k++) {
     if (strcmp(k->group, group) != 0 || strcmp(k->version, version) != 0)
       continue;
-    json_array_append_new(res, resource_entry(k, NULL));
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-      if (k->subresources & subs[i].bit)
-        json_array_append_new(res, resource_entry(k, subs[i].name));
+    json_array_append_new(res, resource_entry(k));
+    for (const api_subresource *s = api_subresources; s->name; s++)
+      if (k->subresources & s->bit)
+        json_array_append_new(res, subresource_entry(k, s));
   }
   if (json_array_size(res) == 0) {
     json_decref(res);
@@ -78,8 +76,7 @@ static json_t *api_group(const char *group) {
     char gv[128];
     snprintf(gv, sizeof gv, "%s/%s", k->group, k->version);
     json_t *ver = json_pack("{s:s, s:s}", "groupVersion", gv, "version", k->version);
-    return json_pack("{s:s, s:[O], s:o}", "name", group, "versions", ver, "preferredVersion",
-                     ver);
+    return json_pack("{s:s, s:[O], s:o}", "name", group, "versions", ver, "preferredVersion", ver);
   }
   return NULL;
 }
@@ -98,15 +95,14 @@ static json_t *group_list(void) {
       json_array_append_new(groups, g);
     }
   }
-  return json_pack("{s:s, s:s, s:o}", "kind", "APIGroupList", "apiVersion", "v1", "groups",
-                   groups);
+  return json_pack("{s:s, s:s, s:o}", "kind", "APIGroupList", "apiVersion", "v1", "groups", groups);
 }
 
 static json_t *version_info(void) {
   return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "major", "1", "minor", "32",
                    "gitVersion", "v1.32.0-tugboat.0.1", "gitCommit", "", "gitTreeState", "clean",
-                   "buildDate", __DATE__, "goVersion", "none (C)", "compiler", "gcc",
-                   "platform", "linux/amd64");
+                   "buildDate", __DATE__, "goVersion", "none (C)", "compiler", "gcc", "platform",
+                   "linux/amd64");
 }
 
 static bool caches_ready(api_server *s) {
@@ -156,10 +152,14 @@ bool api_handle_discovery(api_request *r, api_response *out) {
     path[--n] = '\0';
   json_t *body = NULL;
   char group[128], version[64];
+  bool root = strcmp(path, "/api") == 0 || strcmp(path, "/apis") == 0;
+  if (root && api_discovery_aggregated(r, strcmp(path, "/api") == 0, out))
+    return true;
+  /* The same URL answers in two formats: caches must key on Accept. */
+  out->vary_accept = root;
   if (strcmp(path, "/api") == 0)
     body = json_pack("{s:s, s:[s], s:[{s:s, s:s}]}", "kind", "APIVersions", "versions", "v1",
-                     "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0", "serverAddress",
-                     "");
+                     "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0", "serverAddress", "");
   else if (strcmp(path, "/apis") == 0)
     body = group_list();
   else if (strcmp(path, "/api/v1") == 0)

@@ -10,48 +10,76 @@
 #include "table.h"
 #include "validation.h"
 
+/* Kubernetes' verbs: every kind has all of them but Namespaces, which cannot
+ * be deleted as a collection. */
 static const char *const verbs_all[] = {
     "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL};
+static const char *const verbs_no_collection[] = {"create", "delete", "get",   "list",
+                                                  "patch",  "update", "watch", NULL};
+
+/* `kubectl get all`: what runs an application, as in Kubernetes (pods,
+ * services and the workloads that make pods); configuration, cluster objects
+ * and Tugboat's own Queues are not in it. */
+static const char *const cat_all[] = {"all", NULL};
+
+static const char *const sub_read_write[] = {"get", "patch", "update", NULL};
+static const char *const sub_create[] = {"create", NULL};
+static const char *const sub_get[] = {"get", NULL};
+static const char *const sub_update[] = {"update", NULL};
+
+const api_subresource api_subresources[] = {
+    {API_SUB_STATUS, "status", sub_read_write, NULL, NULL, NULL},
+    {API_SUB_SCALE, "scale", sub_read_write, "autoscaling", "v1", "Scale"},
+    {API_SUB_BINDING, "binding", sub_create, NULL, NULL, "Binding"},
+    {API_SUB_LOG, "log", sub_get, NULL, NULL, NULL},
+    {API_SUB_FINALIZE, "finalize", sub_update, NULL, NULL, NULL},
+    {.name = NULL},
+};
 
 static const api_strategy generic = {0};
 
-#define KIND(g, v, k, plural_, singular_, ns, subs, strat, id, ...)                                \
+#define KIND(g, v, k, plural_, singular_, ns, subs, strat, verbs_, cats, id, ...)                  \
   {                                                                                                \
     .group = g, .version = v, .kind = k, .plural = plural_, .singular = singular_,                 \
-    .short_names = {__VA_ARGS__}, .namespaced = ns, .subresources = subs, .verbs = verbs_all,      \
-    .defaults = api_default_##id, .validate = api_validate_##id, .columns = api_columns_##id,      \
-    .strategy = strat                                                                              \
+    .short_names = {__VA_ARGS__}, .namespaced = ns, .subresources = subs, .verbs = verbs_,         \
+    .categories = cats, .defaults = api_default_##id, .validate = api_validate_##id,               \
+    .columns = api_columns_##id, .strategy = strat                                                 \
   }
 
 const api_kind api_kinds[] = {
     KIND("", "v1", "Namespace", "namespaces", "namespace", false, API_SUB_STATUS | API_SUB_FINALIZE,
-         &api_strategy_namespace, namespace, "ns", NULL),
-    KIND("", "v1", "Node", "nodes", "node", false, API_SUB_STATUS, &api_strategy_node, node, "no",
-         NULL),
+         &api_strategy_namespace, verbs_no_collection, NULL, namespace, "ns", NULL),
+    KIND("", "v1", "Node", "nodes", "node", false, API_SUB_STATUS, &api_strategy_node, verbs_all,
+         NULL, node, "no", NULL),
     KIND("", "v1", "Pod", "pods", "pod", true, API_SUB_STATUS | API_SUB_BINDING | API_SUB_LOG,
-         &api_strategy_pod, pod, "po", NULL),
-    KIND("", "v1", "Service", "services", "service", true, API_SUB_STATUS, &generic, service, "svc",
-         NULL),
-    KIND("", "v1", "Endpoints", "endpoints", "endpoints", true, 0, &generic, endpoints, "ep", NULL),
-    KIND("", "v1", "ConfigMap", "configmaps", "configmap", true, 0, &generic, configmap, "cm",
-         NULL),
-    KIND("", "v1", "Secret", "secrets", "secret", true, 0, &generic, secret, NULL),
+         &api_strategy_pod, verbs_all, cat_all, pod, "po", NULL),
+    KIND("", "v1", "Service", "services", "service", true, API_SUB_STATUS, &generic, verbs_all,
+         cat_all, service, "svc", NULL),
+    KIND("", "v1", "Endpoints", "endpoints", "endpoints", true, 0, &generic, verbs_all, NULL,
+         endpoints, "ep", NULL),
+    KIND("", "v1", "ConfigMap", "configmaps", "configmap", true, 0, &generic, verbs_all, NULL,
+         configmap, "cm", NULL),
+    KIND("", "v1", "Secret", "secrets", "secret", true, 0, &generic, verbs_all, NULL, secret, NULL),
     KIND("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", true, API_SUB_STATUS,
-         &api_strategy_resourcequota, resourcequota, "quota", NULL),
-    KIND("", "v1", "LimitRange", "limitranges", "limitrange", true, 0, &generic, limitrange,
-         "limits", NULL),
-    KIND("", "v1", "Event", "events", "event", true, 0, &api_strategy_event, event, "ev", NULL),
+         &api_strategy_resourcequota, verbs_all, NULL, resourcequota, "quota", NULL),
+    KIND("", "v1", "LimitRange", "limitranges", "limitrange", true, 0, &generic, verbs_all, NULL,
+         limitrange, "limits", NULL),
+    KIND("", "v1", "Event", "events", "event", true, 0, &api_strategy_event, verbs_all, NULL, event,
+         "ev", NULL),
     KIND("apps", "v1", "Deployment", "deployments", "deployment", true,
-         API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, deployment, "deploy", NULL),
+         API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, verbs_all, cat_all, deployment,
+         "deploy", NULL),
     KIND("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true,
-         API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, replicaset, "rs", NULL),
-    KIND("batch", "v1", "Job", "jobs", "job", true, API_SUB_STATUS, &api_strategy_workload, job,
-         NULL),
+         API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, verbs_all, cat_all, replicaset,
+         "rs", NULL),
+    KIND("batch", "v1", "Job", "jobs", "job", true, API_SUB_STATUS, &api_strategy_workload,
+         verbs_all, cat_all, job, NULL),
     KIND("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", "priorityclass", false, 0,
-         &generic, priorityclass, "pc", NULL),
-    KIND("coordination.k8s.io", "v1", "Lease", "leases", "lease", true, 0, &generic, lease, NULL),
+         &generic, verbs_all, NULL, priorityclass, "pc", NULL),
+    KIND("coordination.k8s.io", "v1", "Lease", "leases", "lease", true, 0, &generic, verbs_all,
+         NULL, lease, NULL),
     KIND("scheduling.tug.io", "v1", "Queue", "queues", "queue", false, API_SUB_STATUS, &generic,
-         queue, "q", NULL),
+         verbs_all, NULL, queue, "q", NULL),
     {.kind = NULL},
 };
 
@@ -61,6 +89,13 @@ const api_kind *api_kind_by_resource(const char *group, const char *version, con
         strcmp(k->plural, plural) == 0)
       return k;
   return NULL;
+}
+
+bool api_kind_allows(const api_kind *k, const char *verb) {
+  for (const char *const *v = k->verbs; *v; v++)
+    if (strcmp(*v, verb) == 0)
+      return true;
+  return false;
 }
 
 const char *api_kind_api_version(const api_kind *k, char *buf, size_t size) {

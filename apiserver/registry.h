@@ -26,6 +26,21 @@ enum {
   API_SUB_FINALIZE = 1 << 4, /* /finalize: PUT of spec.finalizers (namespaces) */
 };
 
+/*
+ * What discovery says of a subresource: its verbs and the kind its answers
+ * carry (kind NULL: the parent's own kind, as for status; group and version
+ * NULL: the parent's). One row per API_SUB_* bit, in discovery's order.
+ */
+typedef struct api_subresource {
+  unsigned bit;
+  const char *name;
+  const char *const *verbs;
+  const char *group, *version, *kind;
+} api_subresource;
+
+/* Ends with an entry whose name is NULL. */
+extern const api_subresource api_subresources[];
+
 struct api_server;
 struct api_response;
 
@@ -99,7 +114,11 @@ typedef struct api_kind {
   const char *short_names[4]; /* NULL-terminated */
   bool namespaced;
   unsigned subresources;
-  const char *const *verbs; /* for discovery */
+  /* What discovery announces and the routes allow ("list", "deletecollection"...);
+   * categories group kinds for `kubectl get <category>` ("all"). Both
+   * NULL-terminated; categories may be NULL. */
+  const char *const *verbs;
+  const char *const *categories;
   api_default_fn defaults;
   api_validate_fn validate;
   const api_column *columns;    /* ends with name NULL; NULL = Name and Created At */
@@ -113,6 +132,8 @@ extern const api_kind api_kinds[];
 const api_kind *api_kind_by_resource(const char *group, const char *version, const char *plural);
 /* By apiVersion ("v1", "apps/v1") and kind; NULL when unknown. */
 const api_kind *api_kind_by_gvk(const char *api_version, const char *kind);
+/* Whether discovery announces verb ("get", "deletecollection", ...) for k. */
+bool api_kind_allows(const api_kind *k, const char *verb);
 /* "v1" or "apps/v1". */
 const char *api_kind_api_version(const api_kind *k, char *buf, size_t size);
 

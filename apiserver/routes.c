@@ -8,6 +8,7 @@
  * A namespaced resource under no namespace is the all-namespaces list or
  * watch; /api/v1/namespaces/{name} is the Namespace object itself.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,6 +76,16 @@ static void label_request(api_request *r, const api_route *rt) {
     r->verb = rt->name ? "DELETE" : "DELETECOLLECTION";
 }
 
+/* Only what discovery announces is served (no Namespace deletecollection). */
+static bool verb_allowed(const api_request *r, const api_kind *k) {
+  char verb[32];
+  size_t i = 0;
+  for (; r->verb && r->verb[i] && i + 1 < sizeof verb; i++)
+    verb[i] = (char)tolower((unsigned char)r->verb[i]);
+  verb[i] = '\0';
+  return r->verb == NULL || api_kind_allows(k, verb);
+}
+
 static void dispatch_collection(api_request *r, const api_route *rt, api_response *out) {
   if (strcmp(r->method, "GET") == 0)
     watch_requested(r) ? api_handle_watch(r, rt, out) : api_handle_list(r, rt, out);
@@ -132,6 +143,10 @@ void api_dispatch(api_request *r, api_response *out) {
     return;
   }
   label_request(r, &rt);
+  if (rt.sub == NULL && !verb_allowed(r, rt.kind)) {
+    method_not_allowed(r, out);
+    return;
+  }
   if (rt.name == NULL)
     dispatch_collection(r, &rt, out);
   else

@@ -101,13 +101,22 @@ static void add_warnings(struct MHD_Response *resp, const json_t *warnings) {
   }
 }
 
+/* What any answer may carry besides its body. */
+static void add_headers(struct MHD_Response *resp, const api_response *out) {
+  add_warnings(resp, out->warnings);
+  if (out->etag[0])
+    MHD_add_response_header(resp, "ETag", out->etag);
+  if (out->vary_accept)
+    MHD_add_response_header(resp, "Vary", "Accept");
+}
+
 /* A body of len bytes (0: text up to its NUL), which the response frees. */
 static enum MHD_Result send_text(struct MHD_Connection *conn, int code, char *text, size_t len,
                                  const char *type, const api_response *out) {
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(len ? len : strlen(text), text, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(resp, "Content-Type", type);
-  add_warnings(resp, out->warnings);
+  add_headers(resp, out);
   if (out->retry_after > 0) {
     char ra[16];
     snprintf(ra, sizeof ra, "%d", out->retry_after);
@@ -271,9 +280,8 @@ static void append_body(api_request *r, const char *data, size_t len) {
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
   (void)version;
   api_server *s = cls;
   api_request *r = *con_cls;
@@ -323,14 +331,13 @@ int api_server_start(api_server *s, tug_error *err) {
   if (inet_pton(AF_INET, s->cfg.listen_host, &addr.sin_addr) != 1)
     return tug_error_set(err, EINVAL, "--listen: \"%s\" is not an IPv4 address",
                          s->cfg.listen_host);
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-                   MHD_USE_ERROR_LOG;
+  unsigned flags =
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   s->daemon = MHD_start_daemon(
       flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-      MHD_OPTION_CONNECTION_LIMIT, (unsigned)20000, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-      (unsigned)1024, MHD_OPTION_END);
+      on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
+      (unsigned)20000, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
   if (s->daemon == NULL)
     return tug_error_set(err, EADDRINUSE, "listen on %s:%d: cannot start HTTP server",
                          s->cfg.listen_host, s->cfg.listen_port);

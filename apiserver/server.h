@@ -29,12 +29,12 @@ typedef struct api_config {
   int threads;
   int max_inflight;
   size_t max_body_bytes;
-  int watch_queue_events;  /* per watcher, beyond it the watcher is dropped */
-  int watch_history;       /* events per resource kept for resuming watches */
-  const char *consistent_reads; /* "local" or "etcd": see revision.h */
-  int compaction_seconds;       /* etcd compaction interval; 0 = never */
-  const char *service_cluster_ip_range; /* "198.19.0.0/17" */
-  const char *service_node_port_range;  /* "30000-32767" */
+  int watch_queue_events;                /* per watcher, beyond it the watcher is dropped */
+  int watch_history;                     /* events per resource kept for resuming watches */
+  const char *consistent_reads;          /* "local" or "etcd": see revision.h */
+  int compaction_seconds;                /* etcd compaction interval; 0 = never */
+  const char *service_cluster_ip_range;  /* "198.19.0.0/17" */
+  const char *service_node_port_range;   /* "30000-32767" */
   api_podsec_level pod_security_default; /* for namespaces without an enforce label */
 } api_config;
 
@@ -52,7 +52,7 @@ typedef struct api_server {
   api_metrics *metrics;
   atomic_int inflight;
   atomic_bool ready;
-  api_revision revision; /* for consistent reads from the caches */
+  api_revision revision;  /* for consistent reads from the caches */
   api_svcalloc *svcalloc; /* Service cluster IPs and node ports (svcalloc.h) */
   api_openapi *openapi;   /* the OpenAPI documents (openapi.h) */
 } api_server;
@@ -76,19 +76,21 @@ typedef struct api_request {
  * stream (a followed log) as a content reader that owns stream_cls. */
 typedef struct api_response {
   int code;
-  json_t *body;          /* owned */
-  char *text;            /* owned; used instead of body when set (metrics) */
-  size_t text_len;       /* of text, when it is binary (protobuf); 0: up to its NUL */
+  json_t *body;            /* owned */
+  char *text;              /* owned; used instead of body when set (metrics) */
+  size_t text_len;         /* of text, when it is binary (protobuf); 0: up to its NUL */
   const char *content_type;
-  api_watcher *watcher;  /* set for a watch */
+  api_watcher *watcher; /* set for a watch */
   MHD_ContentReaderCallback stream_read;
   MHD_ContentReaderFreeCallback stream_free;
   void *stream_cls;
-  int retry_after;       /* seconds, for 429 */
-  json_t *warnings;      /* owned; strings sent as one Warning header each */
+  int retry_after;         /* seconds, for 429 */
+  json_t *warnings;        /* owned; strings sent as one Warning header each */
   const char *static_text; /* a body that outlives the response (OpenAPI documents) */
   size_t static_len;
-  json_t *headers;       /* owned; more headers, name → value */
+  json_t *headers;         /* owned; more headers, name → value */
+  char etag[72];           /* quoted; sent as ETag when set */
+  bool vary_accept;        /* the answer depends on Accept (Vary: Accept) */
 } api_response;
 
 /* A query parameter or header; NULL when absent. */

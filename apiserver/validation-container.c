@@ -254,11 +254,13 @@ static void default_probe(json_t *probe) {
   }
 }
 
-/* A limit without a request means "request what you limit", as in Kubernetes. */
-static void default_resources(json_t *c) {
+/* A limit without a request means "request what you limit", as in Kubernetes,
+ * which does so for Pods only: a template keeps what its author wrote, and
+ * its pods get the default when they are created. */
+static void default_resources(json_t *c, bool pod) {
   json_t *res = json_object_get(c, "resources");
   json_t *limits = json_object_get(res, "limits");
-  if (json_is_object(limits) && json_object_size(limits) > 0) {
+  if (pod && json_is_object(limits) && json_object_size(limits) > 0) {
     json_t *requests = val_default_object(res, "requests");
     const char *name;
     json_t *v;
@@ -270,7 +272,7 @@ static void default_resources(json_t *c) {
   val_normalize_quantities(json_object_get(res, "requests"));
 }
 
-void val_default_container(json_t *c) {
+void val_default_container(json_t *c, bool pod) {
   if (!json_is_object(c))
     return;
   const char *image = json_string_value(json_object_get(c, "image"));
@@ -284,5 +286,5 @@ void val_default_container(json_t *c) {
   default_probe(json_object_get(c, "livenessProbe"));
   default_probe(json_object_get(c, "readinessProbe"));
   default_probe(json_object_get(c, "startupProbe"));
-  default_resources(c);
+  default_resources(c, pod);
 }

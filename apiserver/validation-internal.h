@@ -182,7 +182,8 @@ void val_default_pod_template(json_t *workload_spec, val_pod_use use);
 /* The containers (or initContainers) list of a pod spec; names collects container
  * names across both lists for the uniqueness rule. */
 void val_containers(const val_obj *spec, const char *key, json_t *names);
-void val_default_container(json_t *container);
+/* Kubernetes' container defaults; pod: a Pod's own (requests from limits). */
+void val_default_container(json_t *container, bool pod);
 /* Security: the pod's securityContext and host namespace switches, and one
  * container's securityContext (validation-security.c). */
 void val_pod_security(const val_obj *spec);

@@ -199,9 +199,21 @@ static int start_agents(cluster *cl, long n, const up_host *hosts, const char *a
     snprintf(root, sizeof root, "%s/%s", cl->dir, name);
     if (mkdir(root, 0700) < 0 && errno != EEXIST)
       return tug_error_errno(err, errno, "mkdir %s", root);
-    char *argv[17] = {bin,         "--server",  cl->server, "--node-name",     name,
-                      "--root",    root,        "--netns",  (char *)h->netns, "--address",
-                      (char *)h->address, "--port", "10250", "--build-busybox", NULL};
+    char *argv[17] = {bin,
+                      "--server",
+                      cl->server,
+                      "--node-name",
+                      name,
+                      "--root",
+                      root,
+                      "--netns",
+                      (char *)h->netns,
+                      "--address",
+                      (char *)h->address,
+                      "--port",
+                      "10250",
+                      "--build-busybox",
+                      NULL};
     if (allowed_host_paths) { /* hostPath volumes are refused without it */
       argv[14] = "--allowed-host-paths";
       argv[15] = (char *)allowed_host_paths;
@@ -226,6 +238,38 @@ static int write_config(cli_ctx *ctx, const char *server) {
     return cli_failf("write %s: %s", path ? path : "config", strerror(errno));
   fprintf(f, "# written by tug up\nserver: %s\n", server);
   printf("config           %s (server: %s)\n", path, server);
+  return 0;
+}
+
+/*
+ * DIR/kubeconfig for kubectl and the official clients, the way a Kubernetes
+ * user expects to be handed a cluster: one cluster, user and context, named
+ * tugboat, namespace default; no credentials (the server has no
+ * authentication). Printed as the export line to paste.
+ */
+static int write_kubeconfig(const char *dir, const char *server) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/kubeconfig", dir);
+  _cleanup_fclose_ FILE *f = fopen(path, "w");
+  if (f == NULL)
+    return cli_failf("write %s: %s", path, strerror(errno));
+  fprintf(f,
+          "# written by tug up\n"
+          "apiVersion: v1\n"
+          "kind: Config\n"
+          "clusters:\n"
+          "- name: tugboat\n"
+          "  cluster:\n"
+          "    server: %s\n"
+          "users:\n"
+          "- name: tugboat\n"
+          "  user: {}\n"
+          "contexts:\n"
+          "- name: tugboat\n"
+          "  context: {cluster: tugboat, user: tugboat, namespace: default}\n"
+          "current-context: tugboat\n",
+          server);
+  printf("kubeconfig       export KUBECONFIG=%s\n", path);
   return 0;
 }
 
@@ -257,7 +301,7 @@ int cmd_up(cli_ctx *ctx) {
   char server[64];
   if (running(cl.dir, server, sizeof server)) {
     printf("a cluster is already running at %s (state in %s)\n", server, cl.dir);
-    return write_config(ctx, server);
+    return write_config(ctx, server) != 0 ? 1 : write_kubeconfig(cl.dir, server);
   }
   if (nodes > 0 && geteuid() != 0)
     return cli_failf("up: agents need root to run containers (or use --nodes 0)");
@@ -298,7 +342,7 @@ int cmd_up(cli_ctx *ctx) {
   }
   printf("cluster up: %s, %ld node%s Ready, image busybox:latest on each\n", cl.server, nodes,
          nodes == 1 ? "" : "s");
-  return write_config(ctx, cl.server);
+  return write_config(ctx, cl.server) != 0 ? 1 : write_kubeconfig(cl.dir, cl.server);
 }
 
 /* ---- down ---- */

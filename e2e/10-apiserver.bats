@@ -295,6 +295,69 @@ ns() { printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' 
   [[ "$out" == *'apiserver_registered_watchers{resource="pods"}'* ]]
 }
 
+AGG='application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
+AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList'
+
+@test "aggregated discovery: what kubectl asks first, with verbs, short names, categories and subresources" {
+  # kubectl v1.32's Accept, verbatim: v2, then v2beta1, then legacy JSON.
+  curl -sS -D "$BATS_TEST_TMPDIR/h" -o "$BATS_TEST_TMPDIR/api" \
+    -H "Accept: $AGG,$AGG_BETA,application/json" "$API/api"
+  grep -qi "^content-type: $AGG" "$BATS_TEST_TMPDIR/h"
+  grep -qi '^etag: "' "$BATS_TEST_TMPDIR/h"
+  jq -e '.kind == "APIGroupDiscoveryList" and .apiVersion == "apidiscovery.k8s.io/v2"
+    and (.items | length) == 1 and .items[0].versions[0].version == "v1"' "$BATS_TEST_TMPDIR/api"
+  jq -e '.items[0].versions[0].resources[] | select(.resource == "pods")
+    | .scope == "Namespaced" and .singularResource == "pod" and .shortNames == ["po"]
+      and .categories == ["all"] and (.verbs | index("deletecollection"))
+      and ([.subresources[].subresource] | sort) == ["binding", "log", "status"]' "$BATS_TEST_TMPDIR/api"
+  jq -e '.items[0].versions[0].resources[] | select(.resource == "namespaces")
+    | (.verbs | index("deletecollection")) == null and .scope == "Cluster"
+      and (.categories == null)' "$BATS_TEST_TMPDIR/api"
+  out=$(curl -sS -H "Accept: $AGG" "$API/apis")
+  jq -e '[.items[].metadata.name] | index("apps") and index("batch") and index("scheduling.tug.io")' <<<"$out"
+  jq -e '[.items[].versions[].resources[] | select(.categories | index("all")) | .resource] | sort
+    == ["deployments", "jobs", "replicasets"]' <<<"$out"
+  jq -e '.items[] | select(.metadata.name == "apps") | .versions[0].resources[]
+    | select(.resource == "deployments") | .subresources[] | select(.subresource == "scale")
+    | .responseKind == {group: "autoscaling", version: "v1", kind: "Scale"}' <<<"$out"
+  out=$(curl -sS -D "$BATS_TEST_TMPDIR/h" -H "Accept: $AGG_BETA ; q=1 , application/json" "$API/apis")
+  grep -qi "^content-type: $AGG_BETA" "$BATS_TEST_TMPDIR/h"
+  [ "$(jq -r .apiVersion <<<"$out")" = apidiscovery.k8s.io/v2beta1 ]
+}
+
+@test "aggregated discovery: 304 for its ETag; legacy documents for plain JSON" {
+  curl -sS -D "$BATS_TEST_TMPDIR/h" -o /dev/null -H "Accept: $AGG" "$API/apis"
+  etag=$(grep -i '^etag:' "$BATS_TEST_TMPDIR/h" | cut -d' ' -f2 | tr -d '\r')
+  code=$(curl -sS -D "$BATS_TEST_TMPDIR/h" -o "$BATS_TEST_TMPDIR/b" -w '%{http_code}' \
+    -H "Accept: $AGG" -H "If-None-Match: $etag" "$API/apis")
+  [ "$code" = 304 ]
+  [ ! -s "$BATS_TEST_TMPDIR/b" ]
+  # The 304 names the type again: client-go's HTTP cache takes its headers.
+  grep -qi "^content-type: $AGG" "$BATS_TEST_TMPDIR/h"
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Accept: $AGG" -H 'If-None-Match: "other"' "$API/apis")
+  [ "$code" = 200 ]
+  out=$(curl -sS -D "$BATS_TEST_TMPDIR/h" -H 'Accept: application/json' "$API/apis")
+  [ "$(jq -r .kind <<<"$out")" = APIGroupList ]
+  grep -qi '^vary: accept' "$BATS_TEST_TMPDIR/h"
+  # A version we do not serve is passed over for the next entry.
+  out=$(curl -sS -H 'Accept: application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList, application/json' "$API/api")
+  [ "$(jq -r .kind <<<"$out")" = APIVersions ]
+  out=$(curl -sS "$API/api/v1")
+  jq -e '.resources[] | select(.name == "services") | .categories == ["all"] and .singularName == "service"' <<<"$out"
+  jq -e '.resources[] | select(.name == "pods/binding") | .kind == "Binding" and .verbs == ["create"]' <<<"$out"
+  out=$(curl -sS "$API/apis/apps/v1")
+  jq -e '.resources[] | select(.name == "deployments/scale")
+    | .group == "autoscaling" and .version == "v1" and .kind == "Scale"' <<<"$out"
+}
+
+@test "a verb that discovery does not announce is 405: no deletecollection of namespaces" {
+  api DELETE /api/v1/namespaces >/dev/null
+  [ "$code" = 405 ]
+  [ "$(jq -r .reason <<<"$out")" = MethodNotAllowed ]
+  api GET /api/v1/namespaces/default >/dev/null
+  [ "$code" = 200 ]
+}
+
 @test "Table output when asked for, with kubectl's pod columns" {
   out=$(curl -sS -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io' "$API/api/v1/namespaces/default/pods")
   [ "$(jq -r .kind <<<"$out")" = Table ]

@@ -556,6 +556,9 @@ YAML
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   [[ "$output" == *"2 nodes Ready"* ]]
   [ "$(TUG_CONFIG=$cfg $T get nodes | grep -c ' Ready ')" -eq 2 ]
+  # The kubeconfig it prints is what a Kubernetes user needs, and is enough.
+  [[ "$output" == *"export KUBECONFIG=$dir/kubeconfig"* ]]
+  [ "$(KUBECONFIG=$dir/kubeconfig KUBECACHEDIR=$dir/kube-cache kubectl get nodes --no-headers | grep -c ' Ready ')" -eq 2 ]
   TUG_CONFIG=$cfg run $T up --nodes 2 --dir "$dir"
   [ "$status" -eq 0 ]
   [[ "$output" == *"already running"* ]]

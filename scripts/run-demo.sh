@@ -3,7 +3,8 @@
 #
 # `tug up` starts etcd, tug-apiserver, tug-scheduler, tug-controllers and two
 # tug-agents (as root; without root, no agent and so no container) in the
-# background under DIR (default ~/.tug/cluster) and writes ~/.tug/config; then
+# background under DIR (default ~/.tug/cluster) and writes ~/.tug/config and
+# DIR/kubeconfig (for kubectl); then
 # `tug apply` applies manifests/demo/ (namespace demo with a quota and a queue,
 # a busybox httpd front end and an API back end, each a Deployment behind a
 # Service, and a 5-completion worker Job), `tug rollout status` waits for both
@@ -44,7 +45,7 @@ fi
 echo
 echo "Try: bin/tug get pods -n demo -o wide      bin/tug describe deployment web -n demo"
 echo "     bin/tug scale deployment/api -n demo --replicas 3    bin/tug get queues"
-echo "     kubectl works too: kubectl --server \$(awk '/server/{print \$2}' ~/.tug/config) get pods -n demo"
+echo "     kubectl and the official clients: export KUBECONFIG=$dir/kubeconfig; kubectl get all -n demo"
 if [ "$nodes" -gt 0 ]; then
   addr=$("$tug" get nodes -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')
   echo

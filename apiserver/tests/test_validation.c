@@ -883,6 +883,21 @@ static void requests_default_to_limits_and_numbers_become_strings(void **state) 
   json_decref(pod);
 }
 
+/* Kubernetes defaults requests from limits on Pods only: a template keeps
+ * what kubectl set (`set resources --limits`), its pods get the default. */
+static void templates_keep_limits_without_requests(void **state) {
+  (void)state;
+  const char *kinds[] = {"Deployment", "ReplicaSet", "Job"};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    json_t *obj = defaulted(kinds[i], "spec.template.spec.containers.0.resources",
+                            js("{'limits':{'cpu':'200m'}}"));
+    expect_str_at(obj, "spec.template.spec.containers.0.resources.limits.cpu", "200m");
+    if (get(obj, "spec.template.spec.containers.0.resources.requests"))
+      fail_msg("%s: requests defaulted on a template", kinds[i]);
+    json_decref(obj);
+  }
+}
+
 /* ---- Pod: updates ---- */
 
 static void pod_update_may_change_container_images(void **state) {
@@ -1845,6 +1860,7 @@ int main(void) {
       cmocka_unit_test(pod_defaults_keep_values_already_set),
       cmocka_unit_test(image_pull_policy_is_always_for_latest_or_untagged_images),
       cmocka_unit_test(requests_default_to_limits_and_numbers_become_strings),
+      cmocka_unit_test(templates_keep_limits_without_requests),
       cmocka_unit_test(pod_update_may_change_container_images),
       cmocka_unit_test(pod_update_may_not_change_other_spec_fields),
       cmocka_unit_test(pod_update_may_add_tolerations_but_not_remove_them),

@@ -25,8 +25,14 @@ apiserver_stop() {
   etcd_stop
 }
 
-# kubeconfig FILE: a kubeconfig for stock kubectl pointing at $API, namespace default.
+# kubeconfig FILE: a kubeconfig for stock kubectl pointing at $API, namespace
+# default. It also gives kubectl a discovery cache of its own beside FILE:
+# ~/.kube/cache is keyed by host and port, and suites reuse ports, so a
+# document cached from another suite's server (older, or with other kinds)
+# would otherwise be read for up to six hours.
 kubeconfig() {
+  export KUBECACHEDIR
+  KUBECACHEDIR="$(dirname "$1")/kube-cache"
   cat >"$1" <<KC
 apiVersion: v1
 kind: Config
