@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "modify.h"
 #include "object.h"
+#include "patch.h"
 #include "protobuf.h"
 #include "status.h"
 #include "storage.h"
@@ -54,19 +55,25 @@ static json_t *read_protobuf_body(api_request *r, api_response *out) {
   return obj;
 }
 
+static int check_object(const json_t *body, api_response *out) {
+  if (json_is_object(body))
+    return 0;
+  api_fail(out, 400, "the request body must be a JSON object, not %s", tug_obj_type_name(body));
+  return -1;
+}
+
 json_t *api_read_body(api_request *r, api_response *out) {
   const char *ct = api_header(r, "Content-Type");
   bool patch = strcmp(r->method, "PATCH") == 0;
+  api_patch_type pt = API_PATCH_MERGE;
   bool protobuf = !patch && content_type_is(ct, API_PROTOBUF_TYPE);
-  bool ok_type = patch ? content_type_is(ct, "application/merge-patch+json") ||
-                             content_type_is(ct, "application/strategic-merge-patch+json")
+  bool ok_type = patch ? api_patch_type_of(ct, &pt)
                        : ct == NULL || content_type_is(ct, "application/json") || protobuf;
   if (!ok_type) {
     api_fail(out, 415,
              "the body of the request was in an unknown format - accepted media types "
              "include: %s",
-             patch ? "application/merge-patch+json, application/strategic-merge-patch+json"
-                   : "application/json");
+             patch ? api_patch_media_types : "application/json");
     return NULL;
   }
   if (r->body == NULL || r->body_len == 0) {
@@ -83,13 +90,11 @@ json_t *api_read_body(api_request *r, api_response *out) {
     return NULL;
   }
   tug_error err = {0};
-  if (!json_is_object(obj)) {
-    api_fail(out, 400, "the request body must be a JSON object, not %s", tug_obj_type_name(obj));
-  } else if (tug_obj_check_limits(obj, BODY_MAX_DEPTH, BODY_MAX_NODES, &err) < 0) {
+  int shaped = patch ? api_patch_check_body(pt, obj, out) : check_object(obj, out);
+  if (shaped == 0 && tug_obj_check_limits(obj, BODY_MAX_DEPTH, BODY_MAX_NODES, &err) < 0)
     api_fail(out, 400, "the request body is too complex: %s", err.msg);
-  } else {
+  else if (shaped == 0)
     return obj;
-  }
   json_decref(obj);
   return NULL;
 }
@@ -364,19 +369,10 @@ void api_handle_update(api_request *r, const api_route *rt, api_response *out) {
 }
 
 static int patch_mutation(json_t *cur, json_t *patch, void *arg, api_response *out) {
-  bool strategic = *(bool *)arg;
-  tug_error err = {0};
-  json_t *patched =
-      strategic ? tug_obj_strategic_merge_patch(cur, patch, &err) : tug_obj_merge_patch(cur, patch);
-  if (patched == NULL) {
-    api_fail(out, 422, "the patch could not be applied: %s", err.msg[0] ? err.msg : "no memory");
+  const api_patch_arg *a = arg;
+  json_t *patched = api_patch_apply(a->kind, a->type, cur, patch, out);
+  if (patched == NULL)
     return -1;
-  }
-  if (!json_is_object(patched)) {
-    json_decref(patched);
-    api_fail(out, 422, "the patch must produce an object");
-    return -1;
-  }
   json_object_clear(cur);
   json_object_update(cur, patched);
   json_decref(patched);
@@ -387,10 +383,9 @@ void api_handle_patch(api_request *r, const api_route *rt, api_response *out) {
   json_t *patch = api_read_body(r, out);
   if (patch == NULL)
     return;
-  bool strategic =
-      content_type_is(api_header(r, "Content-Type"), "application/strategic-merge-patch+json");
-  api_modify_opts o = {
-      .mutate = patch_mutation, .body = patch, .arg = &strategic, .keep_status = true};
+  api_patch_arg arg = {.kind = rt->kind};
+  api_patch_type_of(api_header(r, "Content-Type"), &arg.type);
+  api_modify_opts o = {.mutate = patch_mutation, .body = patch, .arg = &arg, .keep_status = true};
   const char *rv = tug_obj_resource_version(patch);
   if (rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
     json_decref(patch);
