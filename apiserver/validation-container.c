@@ -254,8 +254,7 @@ static void default_probe(json_t *probe) {
   }
 }
 
-/* A limit without a request means "request what you limit", as in Kubernetes. */
-static void default_resources(json_t *c) {
+void val_default_requests(json_t *c) {
   json_t *res = json_object_get(c, "resources");
   json_t *limits = json_object_get(res, "limits");
   if (json_is_object(limits) && json_object_size(limits) > 0) {
@@ -266,7 +265,11 @@ static void default_resources(json_t *c) {
       val_default(requests, name, json_deep_copy(v));
     }
   }
-  val_normalize_quantities(limits);
+}
+
+static void default_resources(json_t *c) {
+  json_t *res = json_object_get(c, "resources");
+  val_normalize_quantities(json_object_get(res, "limits"));
   val_normalize_quantities(json_object_get(res, "requests"));
 }
 

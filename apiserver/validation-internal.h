@@ -183,6 +183,10 @@ void val_default_pod_template(json_t *workload_spec, val_pod_use use);
  * names across both lists for the uniqueness rule. */
 void val_containers(const val_obj *spec, const char *key, json_t *names);
 void val_default_container(json_t *container);
+/* A limit without a request means "request what you limit" — on a Pod only,
+ * as in Kubernetes: a template keeps what was written, so that changing its
+ * limits later is not held back by requests the server copied in. */
+void val_default_requests(json_t *container);
 /* Security: the pod's securityContext and host namespace switches, and one
  * container's securityContext (validation-security.c). */
 void val_pod_security(const val_obj *spec);

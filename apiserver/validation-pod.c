@@ -97,9 +97,12 @@ void val_pod_spec(const val_obj *spec, val_pod_use use) {
   validate_tolerations(spec);
 }
 
-static void default_container_list(json_t *list) {
-  for (size_t i = 0; i < json_array_size(list); i++)
+static void default_container_list(json_t *list, val_pod_use use) {
+  for (size_t i = 0; i < json_array_size(list); i++) {
+    if (use == VAL_POD)
+      val_default_requests(json_array_get(list, i));
     val_default_container(json_array_get(list, i));
+  }
 }
 
 void val_default_pod_spec(json_t *spec, val_pod_use use) {
@@ -111,8 +114,8 @@ void val_default_pod_spec(json_t *spec, val_pod_use use) {
   val_default(spec, "terminationGracePeriodSeconds", json_integer(30));
   val_default(spec, "dnsPolicy", json_string("ClusterFirst"));
   val_default(spec, "schedulerName", json_string("default-scheduler"));
-  default_container_list(json_object_get(spec, "containers"));
-  default_container_list(json_object_get(spec, "initContainers"));
+  default_container_list(json_object_get(spec, "containers"), use);
+  default_container_list(json_object_get(spec, "initContainers"), use);
 }
 
 /* ---- templates ---- */
