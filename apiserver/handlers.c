@@ -40,6 +40,14 @@ bool api_dry_run(const api_request *r) {
   return d && strcmp(d, "All") == 0;
 }
 
+int api_check_dry_run(const api_request *r, api_response *out) {
+  const char *d = api_query(r, "dryRun");
+  if (d == NULL || strcmp(d, "All") == 0)
+    return 0;
+  api_fail(out, 422, "dryRun: Unsupported value: \"%s\": supported values: \"All\"", d);
+  return -1;
+}
+
 static bool content_type_is(const char *ct, const char *want) {
   size_t n = strlen(want);
   return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
@@ -262,6 +270,13 @@ static void fill_generated_name(json_t *obj) {
   tug_obj_set_name(obj, name, NULL);
 }
 
+static void already_exists(const api_kind *k, const json_t *obj, api_response *out) {
+  json_decref(out->body);
+  out->code = 409;
+  out->body = api_status(409, "AlreadyExists", api_status_details(k, tug_obj_name(obj)),
+                         "%s \"%s\" already exists", k->plural, tug_obj_name(obj));
+}
+
 /* EAGAIN means a compare of admission failed: a quota changed, or a Service's
  * picked address or port was taken meanwhile; both are worth another try. */
 static int store_new(api_request *r, const api_kind *k, json_t *obj, api_response *out) {
@@ -289,14 +304,36 @@ static int store_new(api_request *r, const api_kind *k, json_t *obj, api_respons
       break;
   }
   if (err.code == TUG_E_CONFLICT) {
-    json_decref(out->body);
-    out->code = 409;
-    out->body = api_status(409, "AlreadyExists", api_status_details(k, tug_obj_name(obj)),
-                           "%s \"%s\" already exists", k->plural, tug_obj_name(obj));
+    already_exists(k, obj, out);
     return -1;
   }
   api_fail_error(out, k, tug_obj_name(obj), &err);
   return -1;
+}
+
+/* dryRun=All: the checks of store_new (the name is free, quota admits it)
+ * without the write. As in Kubernetes, the answer carries the uid and
+ * creationTimestamp the object would have had, and no resourceVersion. */
+static int dry_run_create(api_request *r, const api_kind *k, json_t *obj, api_response *out) {
+  api_server *s = r->server;
+  tug_error err = {0};
+  json_t *existing = NULL;
+  if (api_storage_get(s, k, tug_obj_namespace(obj), tug_obj_name(obj), &existing, NULL, &err) ==
+      0) {
+    json_decref(existing);
+    already_exists(k, obj, out);
+    return -1;
+  }
+  if (err.code != ENOENT) {
+    api_fail_error(out, k, tug_obj_name(obj), &err);
+    return -1;
+  }
+  api_txn txn = {0};
+  int rc = k->namespaced ? api_quota_charge(s, k, obj, &txn, out) : 0;
+  api_txn_clear(&txn);
+  if (rc < 0)
+    return -1;
+  return api_svcalloc_preview(s->svcalloc, k, obj, NULL, out);
 }
 
 void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
@@ -320,8 +357,7 @@ void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
     return;
   }
   bool dry = api_dry_run(r);
-  if ((dry && api_svcalloc_preview(r->server->svcalloc, k, obj, NULL, out) < 0) ||
-      (!dry && store_new(r, k, obj, out) < 0)) {
+  if ((dry && dry_run_create(r, k, obj, out) < 0) || (!dry && store_new(r, k, obj, out) < 0)) {
     json_decref(obj);
     return;
   }

@@ -126,6 +126,8 @@ void api_dispatch(api_request *r, api_response *out) {
     return;
   }
   label_request(r, &rt);
+  if (strcmp(r->method, "GET") != 0 && api_check_dry_run(r, out) < 0)
+    return;
   if (rt.name == NULL)
     dispatch_collection(r, &rt, out);
   else

@@ -461,7 +461,8 @@ static int smp_object(smp *c, const json_t *target, const json_t *patch, const c
   return 0;
 }
 
-/* *out is NULL when the patch removes the value ({"$patch":"delete"}). */
+/* *out is NULL when the patch leaves no value: {"$patch":"delete"} on a field
+ * the target lacks. On one it has, Kubernetes leaves an empty object. */
 static int smp_value(smp *c, const json_t *target, const json_t *patch, const char *path,
                      json_t **out) {
   *out = NULL;
@@ -469,6 +470,8 @@ static int smp_value(smp *c, const json_t *target, const json_t *patch, const ch
     int d = smp_directive(c, patch, path);
     if (d < 0)
       return -1;
+    if (d == SMP_DELETE && json_is_object(target) && (*out = json_object()) == NULL)
+      return smp_oom(c);
     if (d == SMP_DELETE)
       return 0;
     return smp_object(c, d == SMP_REPLACE || !json_is_object(target) ? NULL : target, patch, path,
@@ -489,9 +492,12 @@ int tug_smp_apply(const json_t *target, const json_t *patch, const tug_smp_schem
     return tug_error_set(err, EINVAL, "strategic merge patch: no patch");
   if (smp_value(&c, target, patch, "", out) < 0)
     return -1;
-  if (*out == NULL)
+  if (*out == NULL || smp_directive(&c, patch, "") == SMP_DELETE) {
+    json_decref(*out);
+    *out = NULL;
     return tug_error_set(err, TUG_E_PARSE,
                          "strategic merge patch: \"$patch\": \"delete\" applies to a field or "
                          "list element, not the whole object");
+  }
   return 0;
 }

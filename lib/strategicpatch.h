@@ -8,7 +8,8 @@
  * stored, at any depth:
  *
  *   "$patch": "merge" | "replace" | "delete"   on an object: merge it (the
- *        default), replace it whole, or remove the field; as a list element
+ *        default), replace it whole, or empty it (Kubernetes leaves {}, and
+ *        no field where the target had none); as a list element
  *        {"$patch":"replace"} replaces the whole list with the patch's other
  *        elements, and {"<key>": v, "$patch":"delete"} removes the element
  *        whose merge key is v;

@@ -148,12 +148,17 @@ static void lists_without_names_are_replaced_without_a_schema(void **state) {
 
 /* ---- $patch ---- */
 
-static void patch_delete_removes_list_elements_and_fields(void **state) {
+/* As in Kubernetes' own tests ("delete map from nested map"), a deleted
+ * object field is left empty; one the target lacks does not appear. */
+static void patch_delete_removes_list_elements_and_empties_objects(void **state) {
   (void)state;
   check(NULL, "{\"l\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"m\":{\"x\":1},\"n\":1}",
         "{\"l\":[{\"name\":\"b\",\"$patch\":\"delete\"},{\"name\":\"ghost\",\"$patch\":"
         "\"delete\"}],\"m\":{\"$patch\":\"delete\"}}",
-        "{\"l\":[{\"name\":\"a\"}],\"n\":1}");
+        "{\"l\":[{\"name\":\"a\"}],\"m\":{},\"n\":1}");
+  check(NULL, "{\"n\":1}", "{\"m\":{\"$patch\":\"delete\"}}", "{\"n\":1}");
+  check(NULL, "{\"l\":[{\"name\":\"a\"},{\"name\":\"a\"},{\"name\":\"b\"}]}",
+        "{\"l\":[{\"name\":\"a\",\"$patch\":\"delete\"}]}", "{\"l\":[{\"name\":\"b\"}]}");
 }
 
 static void patch_replace_replaces_an_object_whole(void **state) {
@@ -290,7 +295,7 @@ int main(void) {
       cmocka_unit_test(scalar_merge_lists_take_the_union),
       cmocka_unit_test(an_empty_patch_list_leaves_a_merging_list_alone),
       cmocka_unit_test(lists_without_names_are_replaced_without_a_schema),
-      cmocka_unit_test(patch_delete_removes_list_elements_and_fields),
+      cmocka_unit_test(patch_delete_removes_list_elements_and_empties_objects),
       cmocka_unit_test(patch_replace_replaces_an_object_whole),
       cmocka_unit_test(patch_replace_marker_replaces_a_merging_list),
       cmocka_unit_test(directives_in_a_list_new_to_the_target_are_applied),
