@@ -69,13 +69,6 @@ const api_schema_kind *api_schema_kind_of(const api_message *m) {
   return NULL;
 }
 
-const api_field *api_schema_field(const api_message *m, const char *name) {
-  for (size_t i = 0; m && i < m->n_fields; i++)
-    if (strcmp(m->fields[i].name, name) == 0)
-      return &m->fields[i];
-  return NULL;
-}
-
 const api_field *api_schema_field_by_number(const api_message *m, uint32_t number) {
   for (size_t i = 0; m && i < m->n_fields; i++)
     if (m->fields[i].number == number)
@@ -96,6 +89,10 @@ static const api_field *field_deep(const api_message *m, const char *name, size_
     }
   }
   return NULL;
+}
+
+const api_field *api_schema_field(const api_message *m, const char *name) {
+  return field_deep(m, name, strlen(name));
 }
 
 const api_field *api_schema_path(const api_message *m, const char *path) {

@@ -126,7 +126,8 @@ const api_message *api_schema_find_gv(const char *group, const char *version, co
 /* The schema kind (group, version, kind) whose root is m; NULL if m is no root. */
 const api_schema_kind *api_schema_kind_of(const api_message *m);
 
-/* A field by JSON name or by protobuf number; NULL when m has none. */
+/* A field by JSON name (looking into inlined messages too) or by protobuf
+ * number (of m's own fields); NULL when m has none. */
 const api_field *api_schema_field(const api_message *m, const char *name);
 const api_field *api_schema_field_by_number(const api_message *m, uint32_t number);
 

@@ -391,7 +391,7 @@ SCHEMA_MESSAGE(core_v1_PodSpec, "io.k8s.api.core.v1.PodSpec", "What a pod runs a
 
 static const api_field Volume[] = {
     FIELD("name", 1, STRING, FLAGS(REQ), DESC("Name, unique within its scope.")),
-    FIELD("", 2, MESSAGE, OF(core_v1_VolumeSource), FLAGS(REQ)),
+    FIELD("", 2, MESSAGE, OF(core_v1_VolumeSource), FLAGS(INLINE)),
 };
 SCHEMA_MESSAGE(core_v1_Volume, "io.k8s.api.core.v1.Volume", NULL, Volume, false);
 
@@ -644,7 +644,7 @@ SCHEMA_MESSAGE(core_v1_AzureFileVolumeSource, "io.k8s.api.core.v1.AzureFileVolum
                AzureFileVolumeSource, false);
 
 static const api_field ConfigMapVolumeSource[] = {
-    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(REQ)),
+    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(INLINE)),
     FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_KeyToPath), FLAGS(OMIT), LIST_TYPE(ATOMIC),
           DESC("The objects of the list.")),
     FIELD("defaultMode", 3, INT32, FLAGS(PTR)),
@@ -712,7 +712,7 @@ SCHEMA_MESSAGE(core_v1_VolumeProjection, "io.k8s.api.core.v1.VolumeProjection", 
                VolumeProjection, false);
 
 static const api_field SecretProjection[] = {
-    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(REQ)),
+    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(INLINE)),
     FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_KeyToPath), FLAGS(OMIT), LIST_TYPE(ATOMIC),
           DESC("The objects of the list.")),
     FIELD("optional", 4, BOOL, FLAGS(PTR)),
@@ -728,7 +728,7 @@ SCHEMA_MESSAGE(core_v1_DownwardAPIProjection, "io.k8s.api.core.v1.DownwardAPIPro
                DownwardAPIProjection, false);
 
 static const api_field ConfigMapProjection[] = {
-    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(REQ)),
+    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(INLINE)),
     FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_KeyToPath), FLAGS(OMIT), LIST_TYPE(ATOMIC),
           DESC("The objects of the list.")),
     FIELD("optional", 4, BOOL, FLAGS(PTR)),
@@ -943,14 +943,14 @@ SCHEMA_MESSAGE(core_v1_EnvFromSource, "io.k8s.api.core.v1.EnvFromSource", NULL, 
                false);
 
 static const api_field ConfigMapEnvSource[] = {
-    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(REQ)),
+    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(INLINE)),
     FIELD("optional", 2, BOOL, FLAGS(PTR)),
 };
 SCHEMA_MESSAGE(core_v1_ConfigMapEnvSource, "io.k8s.api.core.v1.ConfigMapEnvSource", NULL,
                ConfigMapEnvSource, false);
 
 static const api_field SecretEnvSource[] = {
-    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(REQ)),
+    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(INLINE)),
     FIELD("optional", 2, BOOL, FLAGS(PTR)),
 };
 SCHEMA_MESSAGE(core_v1_SecretEnvSource, "io.k8s.api.core.v1.SecretEnvSource", NULL, SecretEnvSource,
@@ -974,7 +974,7 @@ static const api_field EnvVarSource[] = {
 SCHEMA_MESSAGE(core_v1_EnvVarSource, "io.k8s.api.core.v1.EnvVarSource", NULL, EnvVarSource, false);
 
 static const api_field ConfigMapKeySelector[] = {
-    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(REQ)),
+    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(INLINE)),
     FIELD("key", 2, STRING, FLAGS(REQ)),
     FIELD("optional", 3, BOOL, FLAGS(PTR)),
 };
@@ -982,7 +982,7 @@ SCHEMA_MESSAGE(core_v1_ConfigMapKeySelector, "io.k8s.api.core.v1.ConfigMapKeySel
                ConfigMapKeySelector, true);
 
 static const api_field SecretKeySelector[] = {
-    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(REQ)),
+    FIELD("", 1, MESSAGE, OF(core_v1_LocalObjectReference), FLAGS(INLINE)),
     FIELD("key", 2, STRING, FLAGS(REQ)),
     FIELD("optional", 3, BOOL, FLAGS(PTR)),
 };
@@ -1057,7 +1057,7 @@ static const api_field VolumeDevice[] = {
 SCHEMA_MESSAGE(core_v1_VolumeDevice, "io.k8s.api.core.v1.VolumeDevice", NULL, VolumeDevice, false);
 
 static const api_field Probe[] = {
-    FIELD("", 1, MESSAGE, OF(core_v1_ProbeHandler), FLAGS(REQ)),
+    FIELD("", 1, MESSAGE, OF(core_v1_ProbeHandler), FLAGS(INLINE)),
     FIELD("initialDelaySeconds", 2, INT32, FLAGS(OMIT)),
     FIELD("timeoutSeconds", 3, INT32, FLAGS(OMIT)),
     FIELD("periodSeconds", 4, INT32, FLAGS(OMIT)),

@@ -52,6 +52,10 @@ static void paths_descend_through_lists_and_inlined_messages(void **state) {
   const api_field *e =
       api_schema_path(api_schema_find("v1", "Pod"), "spec.ephemeralContainers.targetContainerName");
   assert_non_null(e);
+  const api_field *cm =
+      api_schema_path(api_schema_find("v1", "Pod"), "spec.volumes.configMap.name");
+  assert_non_null(cm);
+  assert_int_equal(cm->type, API_SCHEMA_STRING);
   assert_null(api_schema_path(d, "spec.replicas.x"));
   assert_null(api_schema_path(d, "spec.nope"));
 }
