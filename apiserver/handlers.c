@@ -44,7 +44,7 @@ static bool content_type_is(const char *ct, const char *want) {
   return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* kubectl's typed clients post ConfigMaps and Secrets this way (see protobuf.h). */
+/* Typed clients (kubectl create, drain, Go controllers) post built-in kinds this way. */
 static json_t *read_protobuf_body(api_request *r, api_response *out) {
   char why[256];
   api_protobuf_error error;
@@ -66,7 +66,7 @@ json_t *api_read_body(api_request *r, api_response *out) {
              "the body of the request was in an unknown format - accepted media types "
              "include: %s",
              patch ? "application/merge-patch+json, application/strategic-merge-patch+json"
-                   : "application/json");
+                   : "application/json, " API_PROTOBUF_TYPE);
     return NULL;
   }
   if (r->body == NULL || r->body_len == 0) {
@@ -209,7 +209,7 @@ void api_handle_get(api_request *r, const api_route *rt, api_response *out) {
       out->code = 404;
       out->body = api_status(404, "NotFound", api_status_details(rt->kind, rt->name),
                              "%s \"%s\" not found", rt->kind->plural, rt->name);
-    } else if (api_wants_table(r)) {
+    } else if (api_wants_table(r) || api_protobuf_accepted(api_header(r, "Accept"))) {
       answer_object(r, rt->kind, json_incref(o->obj), 200, out);
     } else {
       out->code = 200;

@@ -59,6 +59,8 @@ struct api_watcher {
   tug_selector *labels;
   api_fieldsel *fields;
   api_watch_render_fn render;
+  api_watch_frame_fn frame;
+  bool custom; /* render or frame: the cache's shared JSON lines do not do */
   bool rendered_first;
   bool bookmarks;
   chunk *q;
@@ -255,12 +257,20 @@ static void push_custom(api_watcher *w, const char *type, const api_cached *obj,
     o = copy = json_deep_copy(obj->obj);
     api_set_resource_version(copy, rv);
   }
-  char *s = json_dumps(o, JSON_COMPACT);
   size_t len;
-  char *line = event_line(type, s, strlen(s), &len);
-  free(s);
+  char *line;
+  if (w->frame) {
+    line = w->frame(type, o, &len);
+  } else {
+    char *s = json_dumps(o, JSON_COMPACT);
+    line = event_line(type, s, strlen(s), &len);
+    free(s);
+  }
   json_decref(copy);
-  watcher_push(w, line, len, NULL);
+  if (line)
+    watcher_push(w, line, len, NULL);
+  else
+    watcher_close(w); /* as Kubernetes does when an event cannot be encoded */
 }
 
 /* Give one event to one watcher, in the meaning it has for that watcher. */
@@ -271,13 +281,13 @@ static void deliver(api_watcher *w, cache_event *e) {
     before = api_filter_matches(&w->filter, e->obj->obj);
   pthread_mutex_lock(&w->mu);
   w->last_rv = e->rv;
-  if (now && before && !w->render)
+  if (now && before && !w->custom)
     watcher_push(w, e->line, e->len, e);
   else if (now && before)
     push_custom(w, "MODIFIED", e->obj, e->rv);
   else if (now)
     push_custom(w, "ADDED", e->obj, e->rv);
-  else if (before && strcmp(e->type, "DELETED") == 0 && !w->render)
+  else if (before && strcmp(e->type, "DELETED") == 0 && !w->custom)
     watcher_push(w, e->line, e->len, e);
   else if (before)
     push_custom(w, "DELETED", e->prev ? e->prev : e->obj, e->rv);
@@ -285,6 +295,17 @@ static void deliver(api_watcher *w, cache_event *e) {
 }
 
 static void push_bookmark(api_watcher *w, int64_t rv) {
+  if (w->frame) {
+    char av[128], text[24];
+    snprintf(text, sizeof text, "%lld", (long long)rv);
+    json_t *obj = json_pack("{s:s, s:s, s:{s:s}}", "kind", w->cache->kind->kind, "apiVersion",
+                            api_kind_api_version(w->cache->kind, av, sizeof av), "metadata",
+                            "resourceVersion", text);
+    api_cached c = {.obj = obj, .rv = rv};
+    push_custom(w, "BOOKMARK", &c, rv);
+    json_decref(obj);
+    return;
+  }
   char line[256];
   snprintf(line, sizeof line,
            "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\",\"apiVersion\":\"%s%s%s\","
@@ -674,6 +695,8 @@ static api_watcher *watcher_new(api_watchcache *c, const api_watch_opts *o) {
   w->labels = (tug_selector *)o->filter.labels; /* ownership passes to the watcher */
   w->fields = (api_fieldsel *)o->filter.fields;
   w->render = o->render;
+  w->frame = o->frame;
+  w->custom = o->render || o->frame;
   w->bookmarks = o->bookmarks;
   w->limit =
       c->server->cfg.watch_queue_events > 0 ? (size_t)c->server->cfg.watch_queue_events : 1000;

@@ -49,6 +49,10 @@ bool api_filter_matches(const api_filter *f, const json_t *obj);
  * the object itself (a Table row); first is true for the watcher's first event. */
 typedef json_t *(*api_watch_render_fn)(const api_kind *kind, const json_t *obj, bool first);
 
+/* Encodes one event as the bytes a watcher sends (a protobuf frame) instead
+ * of a JSON line; NULL when obj cannot be encoded, which ends the watch. */
+typedef char *(*api_watch_frame_fn)(const char *type, const json_t *obj, size_t *len);
+
 api_watchcache *api_watchcache_new(api_server *s, const api_kind *kind);
 /* List the resource and start following it; fails if etcd cannot be read. */
 int api_watchcache_start(api_watchcache *c, tug_error *err);
@@ -86,6 +90,7 @@ typedef struct api_watch_opts {
   bool bookmarks;
   int timeout_seconds;
   api_watch_render_fn render; /* NULL: the object as it is */
+  api_watch_frame_fn frame;   /* NULL: newline-delimited JSON */
 } api_watch_opts;
 
 int api_watchcache_watch(api_watchcache *c, const api_watch_opts *o, api_watcher **out,
