@@ -199,6 +199,18 @@ static bool cache_ready_for(api_request *r, api_watchcache *c, const char *rv) {
   return api_watchcache_sync_to(c, want, 1000, &err) == 0;
 }
 
+/* A cached object in protobuf, from the message the cache keeps for it. */
+static bool answer_cached_protobuf(api_cached *o, api_response *out) {
+  api_protobuf_raw raw;
+  if (!api_cached_protobuf(o, &raw))
+    return false;
+  out->code = 200;
+  out->text = (char *)api_protobuf_wrap(tug_obj_api_version(o->obj), tug_obj_kind(o->obj), raw,
+                                        &out->text_len);
+  out->content_type = API_PROTOBUF_TYPE;
+  return true;
+}
+
 void api_handle_get(api_request *r, const api_route *rt, api_response *out) {
   api_watchcache *c = r->server->caches[rt->kind - api_kinds];
   if (cache_ready_for(r, c, api_query(r, "resourceVersion"))) {
@@ -209,9 +221,9 @@ void api_handle_get(api_request *r, const api_route *rt, api_response *out) {
       out->code = 404;
       out->body = api_status(404, "NotFound", api_status_details(rt->kind, rt->name),
                              "%s \"%s\" not found", rt->kind->plural, rt->name);
-    } else if (api_wants_table(r) || api_protobuf_accepted(api_header(r, "Accept"))) {
+    } else if (api_wants_table(r)) {
       answer_object(r, rt->kind, json_incref(o->obj), 200, out);
-    } else {
+    } else if (!api_protobuf_accepted(api_header(r, "Accept")) || !answer_cached_protobuf(o, out)) {
       out->code = 200;
       out->text = strdup(o->json);
       out->content_type = "application/json";

@@ -95,27 +95,26 @@ static char *list_json(const api_kind *k, api_cached **items, size_t n, int64_t 
 /* The list in protobuf; false (answer JSON) when an item does not fit its schema. */
 static bool list_protobuf(const api_kind *k, api_cached **items, size_t n, int64_t rev,
                           const char *cont, api_response *out) {
-  char av[128], lk[128], rv[24], why[256];
-  snprintf(rv, sizeof rv, "%lld", (long long)rev);
-  json_t *meta = json_pack("{s:s}", "resourceVersion", rv);
-  if (cont)
-    json_object_set_new(meta, "continue", json_string(cont));
-  json_t **objs = malloc((n + 1) * sizeof *objs);
-  for (size_t i = 0; i < n; i++)
-    objs[i] = items[i]->obj;
-  size_t len;
-  uint8_t *bytes = api_protobuf_encode_list(api_kind_api_version(k, av, sizeof av),
-                                            list_kind(k, lk, sizeof lk), meta, objs, n, &len, why,
-                                            sizeof why);
-  free(objs);
-  json_decref(meta);
-  if (bytes == NULL) {
-    tug_warn("list not encoded as protobuf, answering JSON", "resource=%s err=%s", k->plural,
-             TUG_LOG_Q(why));
-    return false;
+  api_protobuf_raw *raws = malloc((n + 1) * sizeof *raws);
+  size_t fit = 0;
+  while (fit < n && api_cached_protobuf(items[fit], &raws[fit]))
+    fit++;
+  uint8_t *bytes = NULL;
+  if (fit == n) {
+    char av[128], lk[128], rv[24], why[256];
+    snprintf(rv, sizeof rv, "%lld", (long long)rev);
+    json_t *meta = json_pack("{s:s}", "resourceVersion", rv);
+    if (cont)
+      json_object_set_new(meta, "continue", json_string(cont));
+    bytes = api_protobuf_encode_list(api_kind_api_version(k, av, sizeof av),
+                                     list_kind(k, lk, sizeof lk), meta, raws, n, &out->text_len,
+                                     why, sizeof why);
+    json_decref(meta);
   }
+  free(raws);
+  if (bytes == NULL)
+    return false;
   out->text = (char *)bytes;
-  out->text_len = len;
   out->content_type = API_PROTOBUF_TYPE;
   return true;
 }
@@ -275,13 +274,12 @@ static json_t *render_table_row(const api_kind *k, const json_t *obj, bool first
   return api_table_event(k, obj, true, first);
 }
 
-static char *protobuf_frame(const char *type, const json_t *obj, size_t *len) {
-  char why[256];
-  uint8_t *frame = api_protobuf_watch_frame(type, obj, len, why, sizeof why);
-  if (frame == NULL)
-    tug_warn("watch event not encoded as protobuf, closing the watch", "type=%s err=%s", type,
-             TUG_LOG_Q(why));
-  return (char *)frame;
+static char *protobuf_frame(const char *type, api_cached *obj, size_t *len) {
+  api_protobuf_raw raw;
+  if (!api_cached_protobuf(obj, &raw))
+    return NULL;
+  return (char *)api_protobuf_watch_frame(type, tug_obj_api_version(obj->obj),
+                                          tug_obj_kind(obj->obj), raw, len);
 }
 
 void api_handle_watch(api_request *r, const api_route *rt, api_response *out) {

@@ -38,9 +38,6 @@ bool pb_decode_message(pb_ctx *c, const api_message *m, const uint8_t *data, siz
 /* The object obj as message m's fields; false on a value the schema cannot hold. */
 bool pb_encode_message(pb_ctx *c, const api_message *m, const json_t *obj, pb_buf *b);
 
-/* "k8s\0" + runtime.Unknown{typeMeta{apiVersion, kind}, raw} around m's encoding of obj. */
-bool pb_encode_envelope(pb_ctx *c, const api_message *m, const char *api_version, const char *kind,
-                        const json_t *obj, pb_buf *b);
 /* What such an envelope holds, as a JSON object with apiVersion and kind; NULL on failure
  * (unsupported set when the kind has no schema or the encoding is not ours). */
 json_t *pb_decode_envelope(pb_ctx *c, const uint8_t *data, size_t len, bool *unsupported);

@@ -122,8 +122,9 @@ static void put_envelope_head(pb_buf *b, const char *api_version, const char *ki
   pb_end(b, start, UNKNOWN_TYPE_META);
 }
 
-bool pb_encode_envelope(pb_ctx *c, const api_message *m, const char *api_version, const char *kind,
-                        const json_t *obj, pb_buf *b) {
+/* "k8s\0" + runtime.Unknown{typeMeta{apiVersion, kind}, raw} around m's encoding of obj. */
+static bool pb_encode_envelope(pb_ctx *c, const api_message *m, const char *api_version,
+                               const char *kind, const json_t *obj, pb_buf *b) {
   put_envelope_head(b, api_version, kind);
   size_t start = pb_begin(b);
   bool ok = pb_encode_message(c, m, obj, b);
@@ -148,39 +149,56 @@ static uint8_t *finish(pb_buf *b, bool ok, size_t *len) {
   return b->data;
 }
 
+/* obj's schema, from its apiVersion and kind. */
+static const api_message *schema_of_object(pb_ctx *c, const json_t *obj, const char **av,
+                                           const char **kind) {
+  *av = json_string_value(json_object_get(obj, "apiVersion"));
+  *kind = json_string_value(json_object_get(obj, "kind"));
+  return schema_of(c, *av, *kind);
+}
+
 uint8_t *api_protobuf_encode(const json_t *obj, size_t *len, char *why, size_t why_size) {
   pb_ctx c = {.why = why, .why_size = why_size};
-  const char *av = json_string_value(json_object_get(obj, "apiVersion"));
-  const char *kind = json_string_value(json_object_get(obj, "kind"));
-  const api_message *m = schema_of(&c, av, kind);
+  const char *av, *kind;
+  const api_message *m = schema_of_object(&c, obj, &av, &kind);
   pb_buf b = {0};
   return finish(&b, m && pb_encode_envelope(&c, m, av, kind, obj, &b), len);
 }
 
+uint8_t *api_protobuf_encode_message(const json_t *obj, size_t *len, char *why, size_t why_size) {
+  pb_ctx c = {.why = why, .why_size = why_size};
+  const char *av, *kind;
+  const api_message *m = schema_of_object(&c, obj, &av, &kind);
+  pb_buf b = {0};
+  return finish(&b, m && pb_encode_message(&c, m, obj, &b), len);
+}
+
+uint8_t *api_protobuf_wrap(const char *api_version, const char *kind, api_protobuf_raw raw,
+                           size_t *len) {
+  pb_buf b = {0};
+  put_envelope_head(&b, api_version, kind);
+  pb_put_bytes(&b, UNKNOWN_RAW, raw.data, raw.len);
+  return finish(&b, true, len);
+}
+
 uint8_t *api_protobuf_encode_list(const char *api_version, const char *list_kind,
-                                  const json_t *meta, json_t *const *items, size_t n, size_t *len,
-                                  char *why, size_t why_size) {
+                                  const json_t *meta, const api_protobuf_raw *items, size_t n,
+                                  size_t *len, char *why, size_t why_size) {
   pb_ctx c = {.why = why, .why_size = why_size};
   const api_message *m = schema_of(&c, api_version, list_kind);
-  const api_message *item = m ? api_schema_list_item(m) : NULL;
+  if (m && api_schema_list_item(m) == NULL)
+    pb_fail(&c, "%s is not a list kind", list_kind);
+  if (c.failed)
+    return NULL;
   const api_field *meta_field = api_schema_field(m, "metadata");
   const api_field *items_field = api_schema_field(m, "items");
-  if (m && item == NULL)
-    pb_fail(&c, "%s is not a list kind", list_kind);
-  if (item == NULL)
-    return NULL;
   pb_buf b = {0};
   put_envelope_head(&b, api_version, list_kind);
   size_t raw = pb_begin(&b), start = pb_begin(&b);
   bool ok = pb_encode_message(&c, meta_field->message, meta, &b);
   pb_end(&b, start, meta_field->number);
-  for (size_t i = 0; ok && i < n; i++) {
-    size_t mark = pb_enter(&c, "items[%zu]", i);
-    start = pb_begin(&b);
-    ok = pb_encode_message(&c, item, items[i], &b);
-    pb_end(&b, start, items_field->number);
-    pb_leave(&c, mark);
-  }
+  for (size_t i = 0; i < n; i++)
+    pb_put_bytes(&b, items_field->number, items[i].data, items[i].len);
   pb_end(&b, raw, UNKNOWN_RAW);
   return finish(&b, ok, len);
 }
@@ -188,22 +206,17 @@ uint8_t *api_protobuf_encode_list(const char *api_version, const char *list_kind
 /* metav1.WatchEvent's fields; RawExtension's raw is 1. */
 enum { WATCH_TYPE = 1, WATCH_OBJECT = 2, RAW_EXTENSION_RAW = 1 };
 
-uint8_t *api_protobuf_watch_frame(const char *type, const json_t *obj, size_t *len, char *why,
-                                  size_t why_size) {
-  pb_ctx c = {.why = why, .why_size = why_size};
-  const char *av = json_string_value(json_object_get(obj, "apiVersion"));
-  const char *kind = json_string_value(json_object_get(obj, "kind"));
-  const api_message *m = schema_of(&c, av, kind);
-  if (m == NULL)
-    return NULL;
+uint8_t *api_protobuf_watch_frame(const char *type, const char *api_version, const char *kind,
+                                  api_protobuf_raw raw, size_t *len) {
   pb_buf b = {0};
   pb_put_raw(&b, "\0\0\0\0", 4); /* the frame's length, set below */
   pb_put_bytes(&b, WATCH_TYPE, type, strlen(type));
-  size_t object = pb_begin(&b), raw = pb_begin(&b);
-  bool ok = pb_encode_envelope(&c, m, av, kind, obj, &b);
-  pb_end(&b, raw, RAW_EXTENSION_RAW);
+  size_t object = pb_begin(&b), ext = pb_begin(&b);
+  put_envelope_head(&b, api_version, kind);
+  pb_put_bytes(&b, UNKNOWN_RAW, raw.data, raw.len);
+  pb_end(&b, ext, RAW_EXTENSION_RAW);
   pb_end(&b, object, WATCH_OBJECT);
-  uint8_t *frame = finish(&b, ok, len);
+  uint8_t *frame = finish(&b, true, len);
   if (frame) {
     uint32_t n = (uint32_t)(*len - 4);
     frame[0] = (uint8_t)(n >> 24), frame[1] = (uint8_t)(n >> 16);

@@ -46,14 +46,29 @@ bool api_protobuf_accepted(const char *accept);
  * with why filled when its kind has no schema or a value does not fit it. */
 uint8_t *api_protobuf_encode(const json_t *obj, size_t *len, char *why, size_t why_size);
 
+/* The same without the envelope: obj's message alone, which the watch cache
+ * keeps per object so that lists and watches encode each object once. */
+uint8_t *api_protobuf_encode_message(const json_t *obj, size_t *len, char *why, size_t why_size);
+
+/* An object's message (from api_protobuf_encode_message). */
+typedef struct api_protobuf_raw {
+  const uint8_t *data;
+  size_t len;
+} api_protobuf_raw;
+
+/* A body around one message of api_version and kind. */
+uint8_t *api_protobuf_wrap(const char *api_version, const char *kind, api_protobuf_raw raw,
+                           size_t *len);
+
 /* A list kind ("PodList" of "v1") of items, under list metadata meta
  * ({resourceVersion, continue}); NULL as above. */
 uint8_t *api_protobuf_encode_list(const char *api_version, const char *list_kind,
-                                  const json_t *meta, json_t *const *items, size_t n, size_t *len,
-                                  char *why, size_t why_size);
+                                  const json_t *meta, const api_protobuf_raw *items, size_t n,
+                                  size_t *len, char *why, size_t why_size);
 
-/* One watch frame for an event of type ("ADDED", ...) on obj; NULL as above. */
-uint8_t *api_protobuf_watch_frame(const char *type, const json_t *obj, size_t *len, char *why,
-                                  size_t why_size);
+/* One watch frame for an event of type ("ADDED", ...) on an object of
+ * api_version and kind whose message is raw. */
+uint8_t *api_protobuf_watch_frame(const char *type, const char *api_version, const char *kind,
+                                  api_protobuf_raw raw, size_t *len);
 
 #endif

@@ -99,10 +99,48 @@ struct api_watchcache {
 
 /* ---- cached objects and events ---- */
 
-void api_cached_ref(api_cached *c) { atomic_fetch_add(&c->refs, 1); }
+void api_cached_ref(api_cached *c) {
+  atomic_fetch_add(&c->refs, 1);
+}
+
+/* A cached object's protobuf message, or the fact that it has none. */
+struct api_cached_pb {
+  bool fits;
+  size_t len;
+  uint8_t *data;
+};
+
+bool api_cached_protobuf(api_cached *c, api_protobuf_raw *raw) {
+  struct api_cached_pb *pb = atomic_load(&c->pb);
+  if (pb == NULL) {
+    char why[256];
+    pb = calloc(1, sizeof *pb);
+    pb->data = api_protobuf_encode_message(c->obj, &pb->len, why, sizeof why);
+    pb->fits = pb->data != NULL;
+    if (!pb->fits)
+      tug_warn("object not encoded as protobuf, answering JSON", "key=%s err=%s", c->key,
+               TUG_LOG_Q(why));
+    struct api_cached_pb *none = NULL;
+    if (!atomic_compare_exchange_strong(&c->pb, &none, pb)) { /* another thread was first */
+      free(pb->data);
+      free(pb);
+      pb = none;
+    }
+  }
+  *raw = (api_protobuf_raw){pb->data, pb->len};
+  return pb->fits;
+}
+
+static void cached_free_pb(api_cached *c) {
+  struct api_cached_pb *pb = atomic_load(&c->pb);
+  if (pb)
+    free(pb->data);
+  free(pb);
+}
 
 void api_cached_unref(api_cached *c) {
   if (c && atomic_fetch_sub(&c->refs, 1) == 1) {
+    cached_free_pb(c);
     json_decref(c->obj);
     free(c->json);
     free(c->key);
@@ -247,7 +285,7 @@ static void watcher_push(api_watcher *w, char *data, size_t len, cache_event *ev
   watcher_wake(w);
 }
 
-static void push_custom(api_watcher *w, const char *type, const api_cached *obj, int64_t rv) {
+static void push_custom(api_watcher *w, const char *type, api_cached *obj, int64_t rv) {
   json_t *o = obj->obj;
   json_t *copy = NULL;
   if (w->render) {
@@ -259,8 +297,12 @@ static void push_custom(api_watcher *w, const char *type, const api_cached *obj,
   }
   size_t len;
   char *line;
-  if (w->frame) {
-    line = w->frame(type, o, &len);
+  if (w->frame && copy) {
+    api_cached moved = {.obj = copy, .rv = rv, .key = obj->key};
+    line = w->frame(type, &moved, &len);
+    cached_free_pb(&moved);
+  } else if (w->frame) {
+    line = w->frame(type, obj, &len);
   } else {
     char *s = json_dumps(o, JSON_COMPACT);
     line = event_line(type, s, strlen(s), &len);
@@ -301,8 +343,9 @@ static void push_bookmark(api_watcher *w, int64_t rv) {
     json_t *obj = json_pack("{s:s, s:s, s:{s:s}}", "kind", w->cache->kind->kind, "apiVersion",
                             api_kind_api_version(w->cache->kind, av, sizeof av), "metadata",
                             "resourceVersion", text);
-    api_cached c = {.obj = obj, .rv = rv};
+    api_cached c = {.obj = obj, .rv = rv, .key = w->cache->prefix};
     push_custom(w, "BOOKMARK", &c, rv);
+    cached_free_pb(&c);
     json_decref(obj);
     return;
   }
@@ -432,8 +475,8 @@ static cache_event *apply_delete(api_watchcache *c, const tug_etcd_kv *kv) {
 static void apply_events(api_watchcache *c, const tug_etcd_watch_batch *b) {
   for (size_t i = 0; i < b->n; i++) {
     const tug_etcd_event *ev = &b->events[i];
-    cache_event *e = ev->type == TUG_ETCD_EVENT_PUT ? apply_put(c, &ev->kv)
-                                                     : apply_delete(c, &ev->kv);
+    cache_event *e =
+        ev->type == TUG_ETCD_EVENT_PUT ? apply_put(c, &ev->kv) : apply_delete(c, &ev->kv);
     c->rev = ev->kv.mod_revision;
     if (e == NULL)
       continue;
@@ -537,8 +580,9 @@ static void *follow(void *arg) {
     pthread_cond_broadcast(&c->cond);
     tick_watchers(c);
     pthread_mutex_unlock(&c->mu);
-    bool broken = rc < 0 || (rc == 1 && (b.kind == TUG_ETCD_WATCH_COMPACTED ||
-                                         b.kind == TUG_ETCD_WATCH_CANCELED));
+    bool broken =
+        rc < 0 ||
+        (rc == 1 && (b.kind == TUG_ETCD_WATCH_COMPACTED || b.kind == TUG_ETCD_WATCH_CANCELED));
     if (rc == 1)
       tug_etcd_watch_batch_free(&b);
     if (broken && !c->stopping) {

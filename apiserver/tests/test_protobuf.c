@@ -253,7 +253,11 @@ static void watch_frames_are_length_prefixed_watch_events(void **state) {
       0, NULL);
   char why[256] = "";
   size_t len;
-  _cleanup_free_ uint8_t *frame = api_protobuf_watch_frame("ADDED", pod, &len, why, sizeof why);
+  size_t raw_len;
+  _cleanup_free_ uint8_t *raw = api_protobuf_encode_message(pod, &raw_len, why, sizeof why);
+  assert_non_null(raw);
+  _cleanup_free_ uint8_t *frame =
+      api_protobuf_watch_frame("ADDED", "v1", "Pod", (api_protobuf_raw){raw, raw_len}, &len);
   assert_non_null(frame);
   uint32_t n = (uint32_t)frame[0] << 24 | frame[1] << 16 | frame[2] << 8 | frame[3];
   assert_int_equal(n, len - 4);
@@ -269,9 +273,10 @@ static void lists_carry_their_metadata_and_items(void **state) {
   _cleanup_json_ json_t *a = json_loads(
       "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"}}", 0, NULL);
   _cleanup_json_ json_t *meta = json_pack("{s:s, s:s}", "resourceVersion", "9", "continue", "t");
-  json_t *items[] = {a, a};
   char why[256] = "";
-  size_t len;
+  size_t len, raw_len;
+  _cleanup_free_ uint8_t *raw = api_protobuf_encode_message(a, &raw_len, why, sizeof why);
+  api_protobuf_raw items[] = {{raw, raw_len}, {raw, raw_len}};
   _cleanup_free_ uint8_t *bytes =
       api_protobuf_encode_list("v1", "ConfigMapList", meta, items, 2, &len, why, sizeof why);
   assert_non_null(bytes);
