@@ -48,7 +48,7 @@ LIBTUG ?= lib/libtug.a
 BIN_DIRS := $(filter $(wildcard */),apiserver/ scheduler/ controllers/ nodeagent/ cli/)
 bin_name = $(if $(filter nodeagent,$1),tug-agent,$(if $(filter cli,$1),tug,tug-$1))
 dir_archive = $(BUILD)/$1/lib$1.a
-dir_objs = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $1/main.c,$(wildcard $1/*.c $1/plugins/*.c $1/network/*.c)))
+dir_objs = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $1/main.c,$(wildcard $1/*.c $1/plugins/*.c $1/network/*.c $1/schema/*.c)))
 BINS := $(foreach d,$(BIN_DIRS:/=),$(if $(wildcard $d/main.c),bin/$(call bin_name,$d)))
 
 # Unit tests: <folder>/tests/test_*.c. Other .c files in a tests/ folder are

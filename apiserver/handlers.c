@@ -53,7 +53,7 @@ static bool content_type_is(const char *ct, const char *want) {
   return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* kubectl's typed clients post ConfigMaps and Secrets this way (see protobuf.h). */
+/* Typed clients (kubectl create, drain, Go controllers) post built-in kinds this way. */
 static json_t *read_protobuf_body(api_request *r, api_response *out) {
   char why[256];
   api_protobuf_error error;
@@ -81,7 +81,7 @@ json_t *api_read_body(api_request *r, api_response *out) {
     api_fail(out, 415,
              "the body of the request was in an unknown format - accepted media types "
              "include: %s",
-             patch ? api_patch_media_types : "application/json");
+             patch ? api_patch_media_types : "application/json, " API_PROTOBUF_TYPE);
     return NULL;
   }
   if (r->body == NULL || r->body_len == 0) {
@@ -212,6 +212,18 @@ static bool cache_ready_for(api_request *r, api_watchcache *c, const char *rv) {
   return api_watchcache_sync_to(c, want, 1000, &err) == 0;
 }
 
+/* A cached object in protobuf, from the message the cache keeps for it. */
+static bool answer_cached_protobuf(api_cached *o, api_response *out) {
+  api_protobuf_raw raw;
+  if (!api_cached_protobuf(o, &raw))
+    return false;
+  out->code = 200;
+  out->text = (char *)api_protobuf_wrap(tug_obj_api_version(o->obj), tug_obj_kind(o->obj), raw,
+                                        &out->text_len);
+  out->content_type = API_PROTOBUF_TYPE;
+  return true;
+}
+
 void api_handle_get(api_request *r, const api_route *rt, api_response *out) {
   api_watchcache *c = r->server->caches[rt->kind - api_kinds];
   if (cache_ready_for(r, c, api_query(r, "resourceVersion"))) {
@@ -224,7 +236,7 @@ void api_handle_get(api_request *r, const api_route *rt, api_response *out) {
                              "%s \"%s\" not found", rt->kind->plural, rt->name);
     } else if (api_wants_table(r)) {
       answer_object(r, rt->kind, json_incref(o->obj), 200, out);
-    } else {
+    } else if (!api_protobuf_accepted(api_header(r, "Accept")) || !answer_cached_protobuf(o, out)) {
       out->code = 200;
       out->text = strdup(o->json);
       out->content_type = "application/json";

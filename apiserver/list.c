@@ -17,7 +17,9 @@
 
 #include "handlers.h"
 #include "modify.h"
+#include "log.h"
 #include "object.h"
+#include "protobuf.h"
 #include "status.h"
 #include "storage.h"
 #include "table.h"
@@ -90,6 +92,33 @@ static char *list_json(const api_kind *k, api_cached **items, size_t n, int64_t 
   return s;
 }
 
+/* The list in protobuf; false (answer JSON) when an item does not fit its schema. */
+static bool list_protobuf(const api_kind *k, api_cached **items, size_t n, int64_t rev,
+                          const char *cont, api_response *out) {
+  api_protobuf_raw *raws = malloc((n + 1) * sizeof *raws);
+  size_t fit = 0;
+  while (fit < n && api_cached_protobuf(items[fit], &raws[fit]))
+    fit++;
+  uint8_t *bytes = NULL;
+  if (fit == n) {
+    char av[128], lk[128], rv[24], why[256];
+    snprintf(rv, sizeof rv, "%lld", (long long)rev);
+    json_t *meta = json_pack("{s:s}", "resourceVersion", rv);
+    if (cont)
+      json_object_set_new(meta, "continue", json_string(cont));
+    bytes = api_protobuf_encode_list(api_kind_api_version(k, av, sizeof av),
+                                     list_kind(k, lk, sizeof lk), meta, raws, n, &out->text_len,
+                                     why, sizeof why);
+    json_decref(meta);
+  }
+  free(raws);
+  if (bytes == NULL)
+    return false;
+  out->text = (char *)bytes;
+  out->content_type = API_PROTOBUF_TYPE;
+  return true;
+}
+
 static void answer_list(api_request *r, const api_kind *k, api_cached **items, size_t n,
                         int64_t rev, const char *cont, api_response *out) {
   out->code = 200;
@@ -105,6 +134,8 @@ static void answer_list(api_request *r, const api_kind *k, api_cached **items, s
     return;
   }
   size_t len;
+  if (api_protobuf_accepted(api_header(r, "Accept")) && list_protobuf(k, items, n, rev, cont, out))
+    return;
   out->text = list_json(k, items, n, rev, cont, &len);
   out->content_type = "application/json";
 }
@@ -243,6 +274,14 @@ static json_t *render_table_row(const api_kind *k, const json_t *obj, bool first
   return api_table_event(k, obj, true, first);
 }
 
+static char *protobuf_frame(const char *type, api_cached *obj, size_t *len) {
+  api_protobuf_raw raw;
+  if (!api_cached_protobuf(obj, &raw))
+    return NULL;
+  return (char *)api_protobuf_watch_frame(type, tug_obj_api_version(obj->obj),
+                                          tug_obj_kind(obj->obj), raw, len);
+}
+
 void api_handle_watch(api_request *r, const api_route *rt, api_response *out) {
   list_query q;
   if (parse_list_query(r, rt, &q, out) < 0)
@@ -257,8 +296,12 @@ void api_handle_watch(api_request *r, const api_route *rt, api_response *out) {
   o.timeout_seconds = ts ? atoi(ts) : DEFAULT_WATCH_TIMEOUT;
   if (o.timeout_seconds <= 0)
     o.timeout_seconds = DEFAULT_WATCH_TIMEOUT;
-  if (api_wants_table(r))
+  if (api_wants_table(r)) {
     o.render = render_table_row;
+  } else if (api_protobuf_accepted(api_header(r, "Accept"))) {
+    o.frame = protobuf_frame;
+    out->content_type = API_PROTOBUF_WATCH_TYPE;
+  }
   api_watchcache *c = r->server->caches[rt->kind - api_kinds];
   tug_error err = {0};
   if (api_watchcache_watch(c, &o, &out->watcher, &err) < 0) {

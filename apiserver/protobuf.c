@@ -1,222 +1,226 @@
 /*
- * protobuf.c — Kubernetes' protobuf bodies of ConfigMaps and Secrets as JSON
- * (see protobuf.h). The messages come from lib/k8s.proto.
- *
- * A field we do not know in the envelope, the object or its metadata is
- * refused (415), so nothing a client sent is dropped silently: it can still
- * send JSON. Byte values become base64 strings, as in the JSON encoding.
+ * protobuf.c — protobuf bodies, answers and watch frames (see protobuf.h):
+ * the runtime.Unknown envelope around one message, and the negotiation.
+ * The messages themselves are walked from their schema by
+ * protobuf-decode.c and protobuf-encode.c.
  */
 #include "protobuf.h"
 
-#include <stdarg.h>
-#include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "base64.h"
-#include "k8s.pb-c.h"
+#include "protobuf-internal.h"
 
 static const char magic[4] = {'k', '8', 's', '\0'};
 
-typedef struct decoder {
-  api_protobuf_error error;
-  char *why;
-  size_t why_size;
-} decoder;
+/* runtime.Unknown's fields. */
+enum { UNKNOWN_TYPE_META = 1, UNKNOWN_RAW = 2, UNKNOWN_ENCODING = 3, UNKNOWN_CONTENT_TYPE = 4 };
 
-static void fail(decoder *d, api_protobuf_error error, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+typedef struct envelope {
+  json_t *api_version, *kind; /* strings, owned */
+  const uint8_t *raw;
+  size_t raw_len;
+  bool other_encoding;
+} envelope;
 
-static void fail(decoder *d, api_protobuf_error error, const char *fmt, ...) {
-  if (d->error != API_PROTOBUF_OK)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(d->why, d->why_size, fmt, ap);
-  va_end(ap);
-  d->error = error;
-}
-
-static bool known_fields_only(decoder *d, const ProtobufCMessage *m, const char *what) {
-  if (m->n_unknown_fields == 0)
-    return true;
-  fail(d, API_PROTOBUF_UNSUPPORTED, "protobuf field %u of %s is not supported: send JSON",
-       m->unknown_fields[0].tag, what);
-  return false;
-}
-
-/* Sets obj.key to s when s is set; false (malformed) when s is not UTF-8. */
-static bool put_str(decoder *d, json_t *obj, const char *key, const char *s) {
-  if (s == NULL)
-    return true;
-  json_t *v = json_string(s);
-  if (v == NULL) {
-    fail(d, API_PROTOBUF_MALFORMED, "%s is not valid UTF-8", key);
-    return false;
+static bool read_type_meta(pb_ctx *c, const pb_item *it, envelope *e) {
+  pb_reader r = pb_reader_of(it->data, it->len);
+  pb_item f;
+  while (!pb_done(&r)) {
+    if (!pb_next(&r, &f) || f.wire != PB_LEN || f.number > 2) {
+      pb_fail(c, "the envelope's typeMeta is malformed");
+      return false;
+    }
+    json_t **dst = f.number == 1 ? &e->api_version : &e->kind;
+    json_decref(*dst);
+    *dst = json_stringn((const char *)f.data, f.len);
+    if (*dst == NULL) {
+      pb_fail(c, "the envelope's typeMeta is not valid UTF-8");
+      return false;
+    }
   }
-  json_object_set_new(obj, key, v);
   return true;
 }
 
-/* Sets map[key] (stolen value); a map's key and text must be UTF-8 as in JSON. */
-static void put_entry(decoder *d, json_t *map, const char *key, json_t *value, const char *what) {
-  if (value == NULL || json_object_set_new(map, key ? key : "", value) < 0)
-    fail(d, API_PROTOBUF_MALFORMED, "%s holds text that is not valid UTF-8", what);
-}
-
-static json_t *string_map(decoder *d, K8s__StringEntry **entries, size_t n, const char *what) {
-  json_t *map = json_object();
-  for (size_t i = 0; i < n; i++)
-    put_entry(d, map, entries[i]->key, json_string(entries[i]->value ? entries[i]->value : ""),
-              what);
-  return map;
-}
-
-static json_t *bytes_map(decoder *d, K8s__BytesEntry **entries, size_t n, const char *what) {
-  json_t *map = json_object();
-  for (size_t i = 0; i < n; i++) {
-    char *coded = tug_base64_encode(entries[i]->value.data, entries[i]->value.len);
-    put_entry(d, map, entries[i]->key, coded ? json_string(coded) : NULL, what);
-    free(coded);
-  }
-  return map;
-}
-
-static json_t *owner_reference(decoder *d, const K8s__OwnerReference *o) {
-  json_t *ref = json_object();
-  known_fields_only(d, &o->base, "an owner reference");
-  put_str(d, ref, "apiVersion", o->apiversion);
-  put_str(d, ref, "kind", o->kind);
-  put_str(d, ref, "name", o->name);
-  put_str(d, ref, "uid", o->uid);
-  if (o->has_controller)
-    json_object_set_new(ref, "controller", json_boolean(o->controller));
-  if (o->has_blockownerdeletion)
-    json_object_set_new(ref, "blockOwnerDeletion", json_boolean(o->blockownerdeletion));
-  return ref;
-}
-
-static void put_lists(decoder *d, json_t *meta, const K8s__ObjectMeta *m) {
-  if (m->n_ownerreferences > 0) {
-    json_t *refs = json_array();
-    for (size_t i = 0; i < m->n_ownerreferences; i++)
-      json_array_append_new(refs, owner_reference(d, m->ownerreferences[i]));
-    json_object_set_new(meta, "ownerReferences", refs);
-  }
-  if (m->n_finalizers > 0) {
-    json_t *fins = json_array();
-    for (size_t i = 0; i < m->n_finalizers; i++) {
-      json_t *f = json_string(m->finalizers[i]);
-      if (f == NULL)
-        fail(d, API_PROTOBUF_MALFORMED, "metadata.finalizers is not valid UTF-8");
-      json_array_append_new(fins, f);
+static bool read_envelope(pb_ctx *c, const uint8_t *data, size_t len, envelope *e) {
+  pb_reader r = pb_reader_of(data + sizeof magic, len - sizeof magic);
+  pb_item it;
+  while (!pb_done(&r)) {
+    if (!pb_next(&r, &it) || it.wire != PB_LEN || it.number > UNKNOWN_CONTENT_TYPE) {
+      pb_fail(c, "the body is not a valid protobuf envelope (runtime.Unknown)");
+      return false;
     }
-    json_object_set_new(meta, "finalizers", fins);
+    if (it.number == UNKNOWN_TYPE_META && !read_type_meta(c, &it, e))
+      return false;
+    if (it.number == UNKNOWN_RAW)
+      e->raw = it.data, e->raw_len = it.len;
+    /* Kubernetes writes neither; a client that sets them means something we do not decode. */
+    if (it.number == UNKNOWN_ENCODING && it.len > 0)
+      e->other_encoding = true;
+    if (it.number == UNKNOWN_CONTENT_TYPE && it.len > 0 &&
+        !(it.len == strlen(API_PROTOBUF_TYPE) && memcmp(it.data, API_PROTOBUF_TYPE, it.len) == 0))
+      e->other_encoding = true;
   }
+  return true;
 }
 
-/* What a client may set; the timestamps and managed fields are the server's. */
-static json_t *object_meta(decoder *d, const K8s__ObjectMeta *m) {
-  json_t *meta = json_object();
-  if (m == NULL || !known_fields_only(d, &m->base, "metadata"))
-    return meta;
-  put_str(d, meta, "name", m->name);
-  put_str(d, meta, "generateName", m->generatename);
-  put_str(d, meta, "namespace", m->namespace_);
-  put_str(d, meta, "uid", m->uid);
-  put_str(d, meta, "resourceVersion", m->resourceversion);
-  if (m->n_labels > 0)
-    json_object_set_new(meta, "labels", string_map(d, m->labels, m->n_labels, "metadata.labels"));
-  if (m->n_annotations > 0)
-    json_object_set_new(meta, "annotations",
-                        string_map(d, m->annotations, m->n_annotations, "metadata.annotations"));
-  put_lists(d, meta, m);
-  return meta;
-}
-
-static json_t *configmap(decoder *d, const ProtobufCBinaryData *raw) {
-  K8s__ConfigMap *cm = k8s__config_map__unpack(NULL, raw->len, raw->data);
-  if (cm == NULL) {
-    fail(d, API_PROTOBUF_MALFORMED, "the ConfigMap is not valid protobuf");
+json_t *pb_decode_envelope(pb_ctx *c, const uint8_t *data, size_t len, bool *unsupported) {
+  *unsupported = false;
+  if (len < sizeof magic || memcmp(data, magic, sizeof magic) != 0) {
+    pb_fail(c, "the body does not start with the protobuf magic bytes \"k8s\\0\"");
     return NULL;
   }
-  json_t *obj = json_pack("{s:s, s:s}", "apiVersion", "v1", "kind", "ConfigMap");
-  if (known_fields_only(d, &cm->base, "a ConfigMap")) {
-    json_object_set_new(obj, "metadata", object_meta(d, cm->metadata));
-    if (cm->n_data > 0)
-      json_object_set_new(obj, "data", string_map(d, cm->data, cm->n_data, "data"));
-    if (cm->n_binarydata > 0)
-      json_object_set_new(obj, "binaryData",
-                          bytes_map(d, cm->binarydata, cm->n_binarydata, "binaryData"));
-    if (cm->has_immutable)
-      json_object_set_new(obj, "immutable", json_boolean(cm->immutable));
+  envelope e = {0};
+  json_t *obj = NULL;
+  if (read_envelope(c, data, len, &e)) {
+    const char *av = json_string_value(e.api_version), *kind = json_string_value(e.kind);
+    const api_message *m = api_schema_find(av, kind);
+    if (e.other_encoding || m == NULL) {
+      *unsupported = true;
+      pb_fail(c,
+              e.other_encoding ? "the envelope's content encoding or type is not supported"
+                               : "%.64s %.64s has no protobuf schema here: send JSON",
+              av ? av : "(no apiVersion)", kind ? kind : "(no kind)");
+    } else {
+      obj = json_pack("{s:O, s:O}", "apiVersion", e.api_version, "kind", e.kind);
+      if (!pb_decode_message(c, m, e.raw, e.raw_len, obj))
+        json_decref(obj), obj = NULL;
+    }
   }
-  k8s__config_map__free_unpacked(cm, NULL);
+  json_decref(e.api_version);
+  json_decref(e.kind);
   return obj;
-}
-
-static json_t *secret(decoder *d, const ProtobufCBinaryData *raw) {
-  K8s__Secret *s = k8s__secret__unpack(NULL, raw->len, raw->data);
-  if (s == NULL) {
-    fail(d, API_PROTOBUF_MALFORMED, "the Secret is not valid protobuf");
-    return NULL;
-  }
-  json_t *obj = json_pack("{s:s, s:s}", "apiVersion", "v1", "kind", "Secret");
-  if (known_fields_only(d, &s->base, "a Secret")) {
-    json_object_set_new(obj, "metadata", object_meta(d, s->metadata));
-    if (s->n_data > 0)
-      json_object_set_new(obj, "data", bytes_map(d, s->data, s->n_data, "data"));
-    put_str(d, obj, "type", s->type);
-    if (s->n_stringdata > 0)
-      json_object_set_new(obj, "stringData",
-                          string_map(d, s->stringdata, s->n_stringdata, "stringData"));
-    if (s->has_immutable)
-      json_object_set_new(obj, "immutable", json_boolean(s->immutable));
-  }
-  k8s__secret__free_unpacked(s, NULL);
-  return obj;
-}
-
-/* The object an envelope holds, once its kind is one we decode. */
-static json_t *envelope_object(decoder *d, const K8s__Unknown *u) {
-  const char *av = u->typemeta ? u->typemeta->apiversion : NULL;
-  const char *kind = u->typemeta ? u->typemeta->kind : NULL;
-  if (!known_fields_only(d, &u->base, "the envelope"))
-    return NULL;
-  if (u->contentencoding && u->contentencoding[0]) {
-    fail(d, API_PROTOBUF_UNSUPPORTED, "content encoding %.64s is not supported: send JSON",
-         u->contentencoding);
-    return NULL;
-  }
-  bool v1 = av && strcmp(av, "v1") == 0;
-  if (v1 && kind && strcmp(kind, "ConfigMap") == 0)
-    return configmap(d, &u->raw);
-  if (v1 && kind && strcmp(kind, "Secret") == 0)
-    return secret(d, &u->raw);
-  fail(d, API_PROTOBUF_UNSUPPORTED, "%.64s %.64s is not accepted as protobuf: send JSON",
-       av ? av : "", kind ? kind : "(no kind)");
-  return NULL;
 }
 
 json_t *api_protobuf_decode(const void *body, size_t len, api_protobuf_error *error, char *why,
                             size_t why_size) {
-  decoder d = {.error = API_PROTOBUF_OK, .why = why, .why_size = why_size};
-  json_t *obj = NULL;
-  if (len < sizeof magic || memcmp(body, magic, sizeof magic) != 0) {
-    fail(&d, API_PROTOBUF_MALFORMED, "the body does not start with the protobuf magic bytes");
-  } else {
-    K8s__Unknown *u = k8s__unknown__unpack(NULL, len - sizeof magic,
-                                           (const uint8_t *)body + sizeof magic);
-    if (u == NULL)
-      fail(&d, API_PROTOBUF_MALFORMED, "the body is not a valid protobuf envelope");
-    else
-      obj = envelope_object(&d, u);
-    k8s__unknown__free_unpacked(u, NULL);
-  }
-  if (d.error != API_PROTOBUF_OK) {
-    json_decref(obj);
-    obj = NULL;
-  }
-  *error = d.error;
+  pb_ctx c = {.why = why, .why_size = why_size};
+  bool unsupported;
+  json_t *obj = pb_decode_envelope(&c, body, len, &unsupported);
+  *error = obj ? API_PROTOBUF_OK : unsupported ? API_PROTOBUF_UNSUPPORTED : API_PROTOBUF_MALFORMED;
   return obj;
+}
+
+bool api_protobuf_accepted(const char *accept) {
+  if (accept == NULL)
+    return false;
+  while (isspace((unsigned char)*accept))
+    accept++;
+  size_t n = strlen(API_PROTOBUF_TYPE);
+  return strncasecmp(accept, API_PROTOBUF_TYPE, n) == 0 &&
+         (accept[n] == '\0' || accept[n] == ';' || accept[n] == ',' || accept[n] == ' ');
+}
+
+/* The envelope's head: magic, then typeMeta; raw follows as field 2. */
+static void put_envelope_head(pb_buf *b, const char *api_version, const char *kind) {
+  pb_put_raw(b, magic, sizeof magic);
+  size_t start = pb_begin(b);
+  pb_put_bytes(b, 1, api_version, strlen(api_version));
+  pb_put_bytes(b, 2, kind, strlen(kind));
+  pb_end(b, start, UNKNOWN_TYPE_META);
+}
+
+/* "k8s\0" + runtime.Unknown{typeMeta{apiVersion, kind}, raw} around m's encoding of obj. */
+static bool pb_encode_envelope(pb_ctx *c, const api_message *m, const char *api_version,
+                               const char *kind, const json_t *obj, pb_buf *b) {
+  put_envelope_head(b, api_version, kind);
+  size_t start = pb_begin(b);
+  bool ok = pb_encode_message(c, m, obj, b);
+  pb_end(b, start, UNKNOWN_RAW);
+  return ok && !b->failed;
+}
+
+static const api_message *schema_of(pb_ctx *c, const char *api_version, const char *kind) {
+  const api_message *m = api_schema_find(api_version, kind);
+  if (m == NULL)
+    pb_fail(c, "%.64s %.64s has no protobuf schema", api_version ? api_version : "(none)",
+            kind ? kind : "(none)");
+  return m;
+}
+
+static uint8_t *finish(pb_buf *b, bool ok, size_t *len) {
+  if (!ok || b->failed) {
+    free(b->data);
+    return NULL;
+  }
+  *len = b->len;
+  return b->data;
+}
+
+/* obj's schema, from its apiVersion and kind. */
+static const api_message *schema_of_object(pb_ctx *c, const json_t *obj, const char **av,
+                                           const char **kind) {
+  *av = json_string_value(json_object_get(obj, "apiVersion"));
+  *kind = json_string_value(json_object_get(obj, "kind"));
+  return schema_of(c, *av, *kind);
+}
+
+uint8_t *api_protobuf_encode(const json_t *obj, size_t *len, char *why, size_t why_size) {
+  pb_ctx c = {.why = why, .why_size = why_size};
+  const char *av, *kind;
+  const api_message *m = schema_of_object(&c, obj, &av, &kind);
+  pb_buf b = {0};
+  return finish(&b, m && pb_encode_envelope(&c, m, av, kind, obj, &b), len);
+}
+
+uint8_t *api_protobuf_encode_message(const json_t *obj, size_t *len, char *why, size_t why_size) {
+  pb_ctx c = {.why = why, .why_size = why_size};
+  const char *av, *kind;
+  const api_message *m = schema_of_object(&c, obj, &av, &kind);
+  pb_buf b = {0};
+  return finish(&b, m && pb_encode_message(&c, m, obj, &b), len);
+}
+
+uint8_t *api_protobuf_wrap(const char *api_version, const char *kind, api_protobuf_raw raw,
+                           size_t *len) {
+  pb_buf b = {0};
+  put_envelope_head(&b, api_version, kind);
+  pb_put_bytes(&b, UNKNOWN_RAW, raw.data, raw.len);
+  return finish(&b, true, len);
+}
+
+uint8_t *api_protobuf_encode_list(const char *api_version, const char *list_kind,
+                                  const json_t *meta, const api_protobuf_raw *items, size_t n,
+                                  size_t *len, char *why, size_t why_size) {
+  pb_ctx c = {.why = why, .why_size = why_size};
+  const api_message *m = schema_of(&c, api_version, list_kind);
+  if (m && api_schema_list_item(m) == NULL)
+    pb_fail(&c, "%s is not a list kind", list_kind);
+  if (c.failed)
+    return NULL;
+  const api_field *meta_field = api_schema_field(m, "metadata");
+  const api_field *items_field = api_schema_field(m, "items");
+  pb_buf b = {0};
+  put_envelope_head(&b, api_version, list_kind);
+  size_t raw = pb_begin(&b), start = pb_begin(&b);
+  bool ok = pb_encode_message(&c, meta_field->message, meta, &b);
+  pb_end(&b, start, meta_field->number);
+  for (size_t i = 0; i < n; i++)
+    pb_put_bytes(&b, items_field->number, items[i].data, items[i].len);
+  pb_end(&b, raw, UNKNOWN_RAW);
+  return finish(&b, ok, len);
+}
+
+/* metav1.WatchEvent's fields; RawExtension's raw is 1. */
+enum { WATCH_TYPE = 1, WATCH_OBJECT = 2, RAW_EXTENSION_RAW = 1 };
+
+uint8_t *api_protobuf_watch_frame(const char *type, const char *api_version, const char *kind,
+                                  api_protobuf_raw raw, size_t *len) {
+  pb_buf b = {0};
+  pb_put_raw(&b, "\0\0\0\0", 4); /* the frame's length, set below */
+  pb_put_bytes(&b, WATCH_TYPE, type, strlen(type));
+  size_t object = pb_begin(&b), ext = pb_begin(&b);
+  put_envelope_head(&b, api_version, kind);
+  pb_put_bytes(&b, UNKNOWN_RAW, raw.data, raw.len);
+  pb_end(&b, ext, RAW_EXTENSION_RAW);
+  pb_end(&b, object, WATCH_OBJECT);
+  uint8_t *frame = finish(&b, true, len);
+  if (frame) {
+    uint32_t n = (uint32_t)(*len - 4);
+    frame[0] = (uint8_t)(n >> 24), frame[1] = (uint8_t)(n >> 16);
+    frame[2] = (uint8_t)(n >> 8), frame[3] = (uint8_t)n;
+  }
+  return frame;
 }

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
+#include "protobuf.h"
 #include "query.h"
 #include "status.h"
 #include "watchcache.h"
@@ -104,29 +105,18 @@ static void add_warnings(struct MHD_Response *resp, const json_t *warnings) {
   }
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *conn, int code, json_t *body,
-                                 int retry_after, const json_t *warnings) {
-  char *text = json_dumps(body, JSON_COMPACT);
-  size_t len = strlen(text);
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-  MHD_add_response_header(resp, "Content-Type", "application/json");
-  add_warnings(resp, warnings);
-  if (retry_after > 0) {
+/* A body of len bytes (0: text up to its NUL), which the response frees. */
+static enum MHD_Result send_text(struct MHD_Connection *conn, int code, char *text, size_t len,
+                                 const char *type, const api_response *out) {
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(len ? len : strlen(text), text, MHD_RESPMEM_MUST_FREE);
+  MHD_add_response_header(resp, "Content-Type", type);
+  add_warnings(resp, out->warnings);
+  if (out->retry_after > 0) {
     char ra[16];
-    snprintf(ra, sizeof ra, "%d", retry_after);
+    snprintf(ra, sizeof ra, "%d", out->retry_after);
     MHD_add_response_header(resp, "Retry-After", ra);
   }
-  enum MHD_Result rc = MHD_queue_response(conn, code, resp);
-  MHD_destroy_response(resp);
-  return rc;
-}
-
-static enum MHD_Result send_text(struct MHD_Connection *conn, int code, char *text,
-                                 const char *type, const json_t *warnings) {
-  struct MHD_Response *resp =
-      MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-  MHD_add_response_header(resp, "Content-Type", type);
-  add_warnings(resp, warnings);
   enum MHD_Result rc = MHD_queue_response(conn, code, resp);
   MHD_destroy_response(resp);
   return rc;
@@ -160,14 +150,14 @@ static void watch_free(void *cls) {
  */
 enum { WATCH_WRITE_BYTES = 64 * 1024 };
 
-static enum MHD_Result send_watch(struct MHD_Connection *conn, api_watcher *w) {
+static enum MHD_Result send_watch(struct MHD_Connection *conn, api_watcher *w, const char *type) {
   watch_stream *ws = malloc(sizeof *ws);
   ws->w = w;
   ws->conn = conn;
   struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_WRITE_BYTES,
                                                                 watch_read, ws, watch_free);
   MHD_set_response_options(resp, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
-  MHD_add_response_header(resp, "Content-Type", "application/json");
+  MHD_add_response_header(resp, "Content-Type", type ? type : "application/json");
   MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
   enum MHD_Result rc = MHD_queue_response(conn, 200, resp);
   MHD_destroy_response(resp);
@@ -189,18 +179,34 @@ static enum MHD_Result send_stream(struct MHD_Connection *conn, api_response *ou
   return rc;
 }
 
+/* An object or Status answer in protobuf, for a client that asked for it
+ * first; one the schema cannot hold (a Table, discovery) stays JSON. */
+static void answer_protobuf(api_response *out) {
+  char why[256];
+  size_t len;
+  uint8_t *bytes = api_protobuf_encode(out->body, &len, why, sizeof why);
+  if (bytes == NULL)
+    return;
+  out->text = (char *)bytes;
+  out->text_len = len;
+  out->content_type = API_PROTOBUF_TYPE;
+}
+
 static enum MHD_Result respond(api_request *r, api_response *out) {
   api_metrics_request(r->server->metrics, r, out);
   enum MHD_Result rc;
+  if (out->body && !out->text && api_protobuf_accepted(api_header(r, "Accept")))
+    answer_protobuf(out);
   if (out->watcher)
-    rc = send_watch(r->conn, out->watcher);
+    rc = send_watch(r->conn, out->watcher, out->content_type);
   else if (out->stream_read)
     rc = send_stream(r->conn, out);
   else if (out->text)
-    rc = send_text(r->conn, out->code, out->text,
-                   out->content_type ? out->content_type : "text/plain", out->warnings);
+    rc = send_text(r->conn, out->code, out->text, out->text_len,
+                   out->content_type ? out->content_type : "text/plain", out);
   else
-    rc = send_json(r->conn, out->code, out->body, out->retry_after, out->warnings);
+    rc = send_text(r->conn, out->code, json_dumps(out->body, JSON_COMPACT), 0, "application/json",
+                   out);
   json_decref(out->body);
   json_decref(out->warnings);
   return rc;

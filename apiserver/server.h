@@ -75,6 +75,7 @@ typedef struct api_response {
   int code;
   json_t *body;          /* owned */
   char *text;            /* owned; used instead of body when set (metrics) */
+  size_t text_len;       /* of text, when it is binary (protobuf); 0: up to its NUL */
   const char *content_type;
   api_watcher *watcher;  /* set for a watch */
   MHD_ContentReaderCallback stream_read;

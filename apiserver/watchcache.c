@@ -59,6 +59,8 @@ struct api_watcher {
   tug_selector *labels;
   api_fieldsel *fields;
   api_watch_render_fn render;
+  api_watch_frame_fn frame;
+  bool custom; /* render or frame: the cache's shared JSON lines do not do */
   bool rendered_first;
   bool bookmarks;
   chunk *q;
@@ -97,10 +99,48 @@ struct api_watchcache {
 
 /* ---- cached objects and events ---- */
 
-void api_cached_ref(api_cached *c) { atomic_fetch_add(&c->refs, 1); }
+void api_cached_ref(api_cached *c) {
+  atomic_fetch_add(&c->refs, 1);
+}
+
+/* A cached object's protobuf message, or the fact that it has none. */
+struct api_cached_pb {
+  bool fits;
+  size_t len;
+  uint8_t *data;
+};
+
+bool api_cached_protobuf(api_cached *c, api_protobuf_raw *raw) {
+  struct api_cached_pb *pb = atomic_load(&c->pb);
+  if (pb == NULL) {
+    char why[256];
+    pb = calloc(1, sizeof *pb);
+    pb->data = api_protobuf_encode_message(c->obj, &pb->len, why, sizeof why);
+    pb->fits = pb->data != NULL;
+    if (!pb->fits)
+      tug_warn("object not encoded as protobuf, answering JSON", "key=%s err=%s", c->key,
+               TUG_LOG_Q(why));
+    struct api_cached_pb *none = NULL;
+    if (!atomic_compare_exchange_strong(&c->pb, &none, pb)) { /* another thread was first */
+      free(pb->data);
+      free(pb);
+      pb = none;
+    }
+  }
+  *raw = (api_protobuf_raw){pb->data, pb->len};
+  return pb->fits;
+}
+
+static void cached_free_pb(api_cached *c) {
+  struct api_cached_pb *pb = atomic_load(&c->pb);
+  if (pb)
+    free(pb->data);
+  free(pb);
+}
 
 void api_cached_unref(api_cached *c) {
   if (c && atomic_fetch_sub(&c->refs, 1) == 1) {
+    cached_free_pb(c);
     json_decref(c->obj);
     free(c->json);
     free(c->key);
@@ -245,7 +285,7 @@ static void watcher_push(api_watcher *w, char *data, size_t len, cache_event *ev
   watcher_wake(w);
 }
 
-static void push_custom(api_watcher *w, const char *type, const api_cached *obj, int64_t rv) {
+static void push_custom(api_watcher *w, const char *type, api_cached *obj, int64_t rv) {
   json_t *o = obj->obj;
   json_t *copy = NULL;
   if (w->render) {
@@ -255,12 +295,24 @@ static void push_custom(api_watcher *w, const char *type, const api_cached *obj,
     o = copy = json_deep_copy(obj->obj);
     api_set_resource_version(copy, rv);
   }
-  char *s = json_dumps(o, JSON_COMPACT);
   size_t len;
-  char *line = event_line(type, s, strlen(s), &len);
-  free(s);
+  char *line;
+  if (w->frame && copy) {
+    api_cached moved = {.obj = copy, .rv = rv, .key = obj->key};
+    line = w->frame(type, &moved, &len);
+    cached_free_pb(&moved);
+  } else if (w->frame) {
+    line = w->frame(type, obj, &len);
+  } else {
+    char *s = json_dumps(o, JSON_COMPACT);
+    line = event_line(type, s, strlen(s), &len);
+    free(s);
+  }
   json_decref(copy);
-  watcher_push(w, line, len, NULL);
+  if (line)
+    watcher_push(w, line, len, NULL);
+  else
+    watcher_close(w); /* as Kubernetes does when an event cannot be encoded */
 }
 
 /* Give one event to one watcher, in the meaning it has for that watcher. */
@@ -271,13 +323,13 @@ static void deliver(api_watcher *w, cache_event *e) {
     before = api_filter_matches(&w->filter, e->obj->obj);
   pthread_mutex_lock(&w->mu);
   w->last_rv = e->rv;
-  if (now && before && !w->render)
+  if (now && before && !w->custom)
     watcher_push(w, e->line, e->len, e);
   else if (now && before)
     push_custom(w, "MODIFIED", e->obj, e->rv);
   else if (now)
     push_custom(w, "ADDED", e->obj, e->rv);
-  else if (before && strcmp(e->type, "DELETED") == 0 && !w->render)
+  else if (before && strcmp(e->type, "DELETED") == 0 && !w->custom)
     watcher_push(w, e->line, e->len, e);
   else if (before)
     push_custom(w, "DELETED", e->prev ? e->prev : e->obj, e->rv);
@@ -285,6 +337,18 @@ static void deliver(api_watcher *w, cache_event *e) {
 }
 
 static void push_bookmark(api_watcher *w, int64_t rv) {
+  if (w->frame) {
+    char av[128], text[24];
+    snprintf(text, sizeof text, "%lld", (long long)rv);
+    json_t *obj = json_pack("{s:s, s:s, s:{s:s}}", "kind", w->cache->kind->kind, "apiVersion",
+                            api_kind_api_version(w->cache->kind, av, sizeof av), "metadata",
+                            "resourceVersion", text);
+    api_cached c = {.obj = obj, .rv = rv, .key = w->cache->prefix};
+    push_custom(w, "BOOKMARK", &c, rv);
+    cached_free_pb(&c);
+    json_decref(obj);
+    return;
+  }
   char line[256];
   snprintf(line, sizeof line,
            "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\",\"apiVersion\":\"%s%s%s\","
@@ -411,8 +475,8 @@ static cache_event *apply_delete(api_watchcache *c, const tug_etcd_kv *kv) {
 static void apply_events(api_watchcache *c, const tug_etcd_watch_batch *b) {
   for (size_t i = 0; i < b->n; i++) {
     const tug_etcd_event *ev = &b->events[i];
-    cache_event *e = ev->type == TUG_ETCD_EVENT_PUT ? apply_put(c, &ev->kv)
-                                                     : apply_delete(c, &ev->kv);
+    cache_event *e =
+        ev->type == TUG_ETCD_EVENT_PUT ? apply_put(c, &ev->kv) : apply_delete(c, &ev->kv);
     c->rev = ev->kv.mod_revision;
     if (e == NULL)
       continue;
@@ -516,8 +580,9 @@ static void *follow(void *arg) {
     pthread_cond_broadcast(&c->cond);
     tick_watchers(c);
     pthread_mutex_unlock(&c->mu);
-    bool broken = rc < 0 || (rc == 1 && (b.kind == TUG_ETCD_WATCH_COMPACTED ||
-                                         b.kind == TUG_ETCD_WATCH_CANCELED));
+    bool broken =
+        rc < 0 ||
+        (rc == 1 && (b.kind == TUG_ETCD_WATCH_COMPACTED || b.kind == TUG_ETCD_WATCH_CANCELED));
     if (rc == 1)
       tug_etcd_watch_batch_free(&b);
     if (broken && !c->stopping) {
@@ -674,6 +739,8 @@ static api_watcher *watcher_new(api_watchcache *c, const api_watch_opts *o) {
   w->labels = (tug_selector *)o->filter.labels; /* ownership passes to the watcher */
   w->fields = (api_fieldsel *)o->filter.fields;
   w->render = o->render;
+  w->frame = o->frame;
+  w->custom = o->render || o->frame;
   w->bookmarks = o->bookmarks;
   w->limit =
       c->server->cfg.watch_queue_events > 0 ? (size_t)c->server->cfg.watch_queue_events : 1000;

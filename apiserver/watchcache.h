@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "fieldsel.h"
+#include "protobuf.h"
 #include "selector.h"
 #include "server.h"
 
@@ -29,7 +30,12 @@ typedef struct api_cached {
   char *json;  /* obj serialized */
   size_t len;
   char *key;
+  _Atomic(struct api_cached_pb *) pb; /* obj's protobuf message, made on first use */
 } api_cached;
+
+/* obj's protobuf message (protobuf.h), encoded once and kept; false when obj
+ * does not fit its schema (the answer is then JSON). */
+bool api_cached_protobuf(api_cached *c, api_protobuf_raw *raw);
 
 void api_cached_ref(api_cached *c);
 void api_cached_unref(api_cached *c);
@@ -48,6 +54,10 @@ bool api_filter_matches(const api_filter *f, const json_t *obj);
 /* Renders an event's object for a watcher that wants something other than
  * the object itself (a Table row); first is true for the watcher's first event. */
 typedef json_t *(*api_watch_render_fn)(const api_kind *kind, const json_t *obj, bool first);
+
+/* Encodes one event as the bytes a watcher sends (a protobuf frame) instead
+ * of a JSON line; NULL when obj cannot be encoded, which ends the watch. */
+typedef char *(*api_watch_frame_fn)(const char *type, api_cached *obj, size_t *len);
 
 api_watchcache *api_watchcache_new(api_server *s, const api_kind *kind);
 /* List the resource and start following it; fails if etcd cannot be read. */
@@ -86,6 +96,7 @@ typedef struct api_watch_opts {
   bool bookmarks;
   int timeout_seconds;
   api_watch_render_fn render; /* NULL: the object as it is */
+  api_watch_frame_fn frame;   /* NULL: newline-delimited JSON */
 } api_watch_opts;
 
 int api_watchcache_watch(api_watchcache *c, const api_watch_opts *o, api_watcher **out,
