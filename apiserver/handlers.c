@@ -417,8 +417,8 @@ void api_handle_update(api_request *r, const api_route *rt, api_response *out) {
 }
 
 static int patch_mutation(json_t *cur, json_t *patch, void *arg, api_response *out) {
-  const api_patch_arg *a = arg;
-  json_t *patched = api_patch_apply(a->kind, a->type, cur, patch, out);
+  const api_patch_type *type = arg;
+  json_t *patched = api_patch_apply(*type, cur, patch, out);
   if (patched == NULL)
     return -1;
   json_object_clear(cur);
@@ -431,9 +431,9 @@ void api_handle_patch(api_request *r, const api_route *rt, api_response *out) {
   json_t *patch = api_read_body(r, out);
   if (patch == NULL)
     return;
-  api_patch_arg arg = {.kind = rt->kind};
-  api_patch_type_of(api_header(r, "Content-Type"), &arg.type);
-  api_modify_opts o = {.mutate = patch_mutation, .body = patch, .arg = &arg, .keep_status = true};
+  api_patch_type type = API_PATCH_MERGE;
+  api_patch_type_of(api_header(r, "Content-Type"), &type);
+  api_modify_opts o = {.mutate = patch_mutation, .body = patch, .arg = &type, .keep_status = true};
   const char *rv = tug_obj_resource_version(patch);
   if (rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
     json_decref(patch);

@@ -3,7 +3,9 @@
  *
  * The formats live in lib (object.h, strategicpatch.h, jsonpatch.h); this
  * file picks one from the Content-Type, checks the body's shape before any
- * read of the stored object, and turns library errors into Status codes.
+ * read of the stored object, answers strategic merge's questions about
+ * lists from the schema of the patched document's kind (schema.h), and turns
+ * library errors into Status codes.
  */
 #include "patch.h"
 
@@ -13,6 +15,7 @@
 
 #include "jsonpatch.h"
 #include "object.h"
+#include "schema.h"
 #include "strategicpatch.h"
 
 /* Kubernetes' limit on the operations of one JSON Patch. */
@@ -61,22 +64,30 @@ int api_patch_check_body(api_patch_type type, const json_t *body, api_response *
   return 0;
 }
 
-/* The schema strategic merge asks for merge keys; none yet, so lib guesses
- * from the values (lists of named objects merge by name). */
-static const tug_smp_schema *smp_schema_for(const api_kind *kind) {
-  (void)kind;
-  return NULL;
+/* How the list at path of the message ctx merges, from its patchStrategy
+ * and patchMergeKey. A list the schema does not know (an unknown field kept
+ * as written) is left to lib's guess. */
+static bool smp_lookup(const void *ctx, const char *path, tug_smp_field *out) {
+  const api_field *f = api_schema_path(ctx, path);
+  if (f == NULL || f->shape != API_SCHEMA_LIST)
+    return false;
+  out->merge = f->patch_strategy && strstr(f->patch_strategy, "merge") != NULL;
+  out->merge_key = out->merge && f->type == API_SCHEMA_MESSAGE ? f->patch_merge_key : NULL;
+  return true;
 }
 
-json_t *api_patch_apply(const api_kind *kind, api_patch_type type, const json_t *target,
-                        const json_t *patch, api_response *out) {
+json_t *api_patch_apply(api_patch_type type, const json_t *target, const json_t *patch,
+                        api_response *out) {
   tug_error err = {0};
+  tug_smp_schema schema = {
+      .lookup = smp_lookup,
+      .ctx = api_schema_find(tug_obj_api_version(target), tug_obj_kind(target))};
   json_t *res = NULL;
   int rc = 0;
   if (type == API_PATCH_MERGE)
     rc = (res = tug_obj_merge_patch(target, patch)) ? 0 : tug_error_set(&err, ENOMEM, "no memory");
   else if (type == API_PATCH_STRATEGIC)
-    rc = tug_smp_apply(target, patch, smp_schema_for(kind), &res, &err);
+    rc = tug_smp_apply(target, patch, schema.ctx ? &schema : NULL, &res, &err);
   else
     rc = tug_json_patch(target, patch, &res, &err);
   if (rc < 0) {

@@ -18,7 +18,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "registry.h"
 #include "server.h"
 
 typedef enum api_patch_type {
@@ -37,15 +36,10 @@ extern const char api_patch_media_types[];
  * array of at most 10,000 operations); -1 with out filled (400, 413). */
 int api_patch_check_body(api_patch_type type, const json_t *body, api_response *out);
 
-/* target patched, a new object; NULL with out filled (400, 422). kind names
- * the schema strategic merge takes its merge keys from. */
-json_t *api_patch_apply(const api_kind *kind, api_patch_type type, const json_t *target,
-                        const json_t *patch, api_response *out);
-
-/* What the object and subresource handlers pass api_modify as arg. */
-typedef struct api_patch_arg {
-  const api_kind *kind;
-  api_patch_type type;
-} api_patch_arg;
+/* target patched, a new object; NULL with out filled (400, 422). Strategic
+ * merge takes its merge keys from the schema of target's apiVersion and kind
+ * (a Scale's for /scale). */
+json_t *api_patch_apply(api_patch_type type, const json_t *target, const json_t *patch,
+                        api_response *out);
 
 #endif

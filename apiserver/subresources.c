@@ -26,8 +26,8 @@ static int take_status(json_t *cur, json_t *body, void *arg, api_response *out) 
 }
 
 static int patch_status(json_t *cur, json_t *patch, void *arg, api_response *out) {
-  const api_patch_arg *a = arg;
-  json_t *p = api_patch_apply(a->kind, a->type, cur, patch, out);
+  const api_patch_type *type = arg;
+  json_t *p = api_patch_apply(*type, cur, patch, out);
   if (p == NULL)
     return -1;
   json_t *st = json_object_get(p, "status");
@@ -52,10 +52,10 @@ static void handle_status(api_request *r, const api_route *rt, api_response *out
   json_t *body = api_read_body(r, out);
   if (body == NULL)
     return;
-  api_patch_arg arg = {.kind = rt->kind};
-  api_patch_type_of(api_header(r, "Content-Type"), &arg.type);
+  api_patch_type type = API_PATCH_MERGE;
+  api_patch_type_of(api_header(r, "Content-Type"), &type);
   api_modify_opts o = {
-      .mutate = put ? take_status : patch_status, .body = body, .arg = &arg, .status_only = true};
+      .mutate = put ? take_status : patch_status, .body = body, .arg = &type, .status_only = true};
   const char *rv = tug_obj_resource_version(body);
   if (put && rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
     json_decref(body);
@@ -105,9 +105,9 @@ static int set_replicas(json_t *cur, json_t *body, void *arg, api_response *out)
 
 /* A PATCH of /scale patches the Scale the object shows, then takes its replicas. */
 static int patch_scale(json_t *cur, json_t *patch, void *arg, api_response *out) {
-  const api_patch_arg *a = arg;
-  json_t *scale = scale_of(a->kind, cur);
-  json_t *p = api_patch_apply(a->kind, a->type, scale, patch, out);
+  const api_patch_type *type = arg;
+  json_t *scale = scale_of(NULL, cur);
+  json_t *p = api_patch_apply(*type, scale, patch, out);
   json_decref(scale);
   if (p == NULL)
     return -1;
@@ -133,11 +133,11 @@ static void handle_scale(api_request *r, const api_route *rt, api_response *out)
   if (body == NULL)
     return;
   bool patch = strcmp(r->method, "PATCH") == 0;
-  api_patch_arg arg = {.kind = rt->kind};
-  api_patch_type_of(api_header(r, "Content-Type"), &arg.type);
+  api_patch_type type = API_PATCH_MERGE;
+  api_patch_type_of(api_header(r, "Content-Type"), &type);
   api_modify_opts o = {.mutate = patch ? patch_scale : set_replicas,
                        .body = body,
-                       .arg = &arg,
+                       .arg = &type,
                        .keep_status = true,
                        .answer = scale_of};
   const char *rv = tug_obj_resource_version(body);
