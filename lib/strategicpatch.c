@@ -16,11 +16,13 @@
 #include "strategicpatch.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
+#include "hashmap.h"
 #include "object.h"
 
 #define ORDER_PREFIX "$setElementOrder/"
@@ -135,72 +137,131 @@ static tug_smp_field smp_meta(smp *c, const char *path, const json_t *target, co
   return f;
 }
 
-/* ---- list order ---- */
+/* ---- element identity and list order ---- */
 
-/* What identifies element e: its merge key's value, or itself for scalars. */
-static const json_t *smp_id(const json_t *e, const char *key) {
-  return key ? json_object_get(e, key) : e;
+/* Where elements sit in a list, by identity (the merge key's value, or the
+ * element itself for scalars). Patches may carry lists of many thousands, so
+ * finding an element must not scan the list. */
+typedef struct smp_ids {
+  tug_hashmap *pos; /* identity as JSON text → position + 1, first occurrence */
+} smp_ids;
+
+/* The identity of e as JSON text, malloc'd; NULL when e lacks the key. */
+static char *smp_id(const json_t *e, const char *key) {
+  const json_t *id = key ? json_object_get(e, key) : e;
+  return id ? json_dumps(id, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS) : NULL;
 }
 
-static ssize_t smp_index(const json_t *list, const json_t *e, const char *key) {
-  const json_t *id = smp_id(e, key);
+static void smp_ids_free(smp_ids *x) {
+  tug_hashmap_free(x->pos, NULL);
+  x->pos = NULL;
+}
+
+/* Note that e sits at position at, unless its identity is already known. */
+static void smp_ids_add(smp_ids *x, const json_t *e, const char *key, size_t at) {
+  _cleanup_free_ char *id = smp_id(e, key);
+  if (id && tug_hashmap_get(x->pos, id) == NULL)
+    tug_hashmap_put(x->pos, id, (void *)(uintptr_t)(at + 1));
+}
+
+static int smp_ids_build(smp *c, smp_ids *x, const json_t *list, const char *key) {
   size_t i;
-  json_t *x;
-  if (id == NULL)
-    return -1;
-  json_array_foreach(list, i, x) {
-    const json_t *xid = smp_id(x, key);
-    if (xid && json_equal(xid, id))
-      return (ssize_t)i;
-  }
-  return -1;
+  json_t *e;
+  if ((x->pos = tug_hashmap_new()) == NULL)
+    return smp_oom(c);
+  json_array_foreach(list, i, e) smp_ids_add(x, e, key, i);
+  return 0;
 }
 
-/* Stable insertion sort of a by position in ref; elements not in ref last. */
-static void smp_sort_by(json_t *a, const json_t *ref, const char *key) {
-  size_t n = json_array_size(a);
-  for (size_t i = 1; i < n; i++) {
-    json_t *e = json_incref(json_array_get(a, i));
-    ssize_t ei = smp_index(ref, e, key);
-    size_t j = i;
-    while (j > 0 && ei >= 0) {
-      ssize_t pi = smp_index(ref, json_array_get(a, j - 1), key);
-      if (pi >= 0 && pi <= ei)
-        break;
-      json_array_set(a, j, json_array_get(a, j - 1));
-      j--;
-    }
-    json_array_set_new(a, j, e);
+/* The position of the element with e's identity; -1 when none. */
+static ssize_t smp_ids_find(const smp_ids *x, const json_t *e, const char *key) {
+  _cleanup_free_ char *id = smp_id(e, key);
+  void *v = id ? tug_hashmap_get(x->pos, id) : NULL;
+  return v ? (ssize_t)(uintptr_t)v - 1 : -1;
+}
+
+/* list without the elements whose identity one of drop has; new array. */
+static int smp_drop(smp *c, const json_t *list, const json_t *drop, const char *key, json_t **out) {
+  smp_ids gone;
+  size_t i;
+  json_t *e;
+  if (smp_ids_build(c, &gone, drop, key) < 0)
+    return -1;
+  *out = json_array();
+  json_array_foreach(list, i, e) {
+    if (*out && smp_ids_find(&gone, e, key) < 0 && json_array_append(*out, e) < 0)
+      json_decref(tug_steal_ptr(out));
   }
+  smp_ids_free(&gone);
+  return *out ? 0 : smp_oom(c);
+}
+
+/* One element of a merged list and where it sits in the order and the stored list. */
+typedef struct smp_slot {
+  json_t *e;
+  ssize_t ordered, stored; /* -1: not there */
+  size_t seq;              /* position in the merged list, for stable sorting */
+} smp_slot;
+
+static int smp_by_order(const void *a, const void *b) {
+  const smp_slot *x = a, *y = b;
+  if (x->ordered != y->ordered)
+    return x->ordered < y->ordered ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Stored elements by stored position; elements the stored list lacks last. */
+static int smp_by_stored(const void *a, const void *b) {
+  const smp_slot *x = a, *y = b;
+  if ((x->stored < 0) != (y->stored < 0))
+    return x->stored < 0 ? 1 : -1;
+  if (x->stored != y->stored)
+    return x->stored < y->stored ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Interleave named (in order) and rest (stored order) the way Kubernetes
+ * does: a stored-only element goes first only when the stored list puts it
+ * before the next named one. */
+static json_t *smp_interleave(const smp_slot *named, size_t nn, const smp_slot *rest, size_t nr) {
+  _cleanup_json_ json_t *out = json_array();
+  size_t j = 0, k = 0;
+  while (out && (j < nr || k < nn)) {
+    bool left = k == nn || (j < nr && rest[j].stored >= 0 && named[k].stored >= 0 &&
+                            rest[j].stored < named[k].stored);
+    if (json_array_append(out, left ? rest[j++].e : named[k++].e) < 0)
+      return NULL;
+  }
+  return tug_steal_ptr(&out);
 }
 
 /* merged reordered: the elements order names, in its order, interleaved with
  * the rest in the stored order (original). New array, NULL when out of memory. */
-static json_t *smp_order(const json_t *merged, const json_t *order, const json_t *original,
+static json_t *smp_order(smp *c, const json_t *merged, const json_t *order, const json_t *original,
                          const char *key) {
-  _cleanup_json_ json_t *named = json_array(), *rest = json_array(), *out = json_array();
-  size_t i, j = 0, k = 0;
-  json_t *e;
-  if (named == NULL || rest == NULL || out == NULL)
-    return NULL;
-  json_array_foreach(merged, i, e) {
-    if (json_array_append(smp_index(order, e, key) >= 0 ? named : rest, e) < 0)
-      return NULL;
+  size_t n = json_array_size(merged), nn = 0, nr = 0, i;
+  smp_ids in_order = {0}, in_stored = {0};
+  _cleanup_free_ smp_slot *named = calloc(n + 1, sizeof *named);
+  _cleanup_free_ smp_slot *rest = calloc(n + 1, sizeof *rest);
+  json_t *e, *out = NULL;
+  if (named && rest && smp_ids_build(c, &in_order, order, key) == 0 &&
+      smp_ids_build(c, &in_stored, original, key) == 0) {
+    json_array_foreach(merged, i, e) {
+      smp_slot s = {e, smp_ids_find(&in_order, e, key), smp_ids_find(&in_stored, e, key), i};
+      if (s.ordered >= 0)
+        named[nn++] = s;
+      else
+        rest[nr++] = s;
+    }
+    qsort(named, nn, sizeof *named, smp_by_order);
+    qsort(rest, nr, sizeof *rest, smp_by_stored);
+    out = smp_interleave(named, nn, rest, nr);
   }
-  smp_sort_by(named, order, key);
-  smp_sort_by(rest, original, key);
-  while (j < json_array_size(rest) || k < json_array_size(named)) {
-    json_t *l = json_array_get(rest, j), *r = json_array_get(named, k);
-    ssize_t li = l ? smp_index(original, l, key) : -1, ri = r ? smp_index(original, r, key) : -1;
-    bool left = r == NULL || (l && li >= 0 && ri >= 0 && li < ri);
-    if (json_array_append(out, left ? l : r) < 0)
-      return NULL;
-    if (left)
-      j++;
-    else
-      k++;
-  }
-  return tug_steal_ptr(&out);
+  smp_ids_free(&in_order);
+  smp_ids_free(&in_stored);
+  if (out == NULL)
+    smp_oom(c);
+  return out;
 }
 
 /* ---- lists ---- */
@@ -228,17 +289,10 @@ static int smp_fresh_list(smp *c, const json_t *patch, const char *path, json_t 
   return 0;
 }
 
-/* Remove from list every element whose key equals the key of e. */
-static void smp_remove_matching(json_t *list, const json_t *e, const char *key) {
-  ssize_t at;
-  while ((at = smp_index(list, e, key)) >= 0)
-    json_array_remove(list, (size_t)at);
-}
-
-/* Apply the list's special elements ({"$patch": ...}) to base; the others go
- * to items. *replace when the patch replaces the list. */
-static int smp_specials(smp *c, json_t *base, const json_t *patch, const char *key,
-                        const char *path, json_t *items, bool *replace) {
+/* Sort the patch list's elements: {"$patch":"delete"} ones to gone, plain ones
+ * to items; *replace when the patch replaces the list. */
+static int smp_specials(smp *c, const json_t *patch, const char *key, const char *path,
+                        json_t *gone, json_t *items, bool *replace) {
   size_t i;
   json_t *e;
   json_array_foreach(patch, i, e) {
@@ -262,9 +316,25 @@ static int smp_specials(smp *c, json_t *base, const json_t *patch, const char *k
       return tug_error_set(c->err, EINVAL,
                            "strategic merge patch: an element of %s lacks its merge key \"%s\"",
                            path, key);
-    if (d == SMP_DELETE)
-      smp_remove_matching(base, e, key);
-    else if (json_array_append(items, e) < 0)
+    if (json_array_append(d == SMP_DELETE ? gone : items, e) < 0)
+      return smp_oom(c);
+  }
+  return 0;
+}
+
+/* Merge each of items into the element of base with its key, or append it. */
+static int smp_merge_items(smp *c, json_t *base, smp_ids *ids, const json_t *items, const char *key,
+                           const char *path) {
+  size_t i;
+  json_t *e, *nv;
+  json_array_foreach(items, i, e) {
+    ssize_t at = smp_ids_find(ids, e, key);
+    if (smp_value(c, at >= 0 ? json_array_get(base, (size_t)at) : NULL, e, path, &nv) < 0)
+      return -1;
+    if (at < 0)
+      smp_ids_add(ids, e, key, json_array_size(base));
+    int rc = at >= 0 ? json_array_set_new(base, (size_t)at, nv) : json_array_append_new(base, nv);
+    if (rc < 0)
       return smp_oom(c);
   }
   return 0;
@@ -274,48 +344,58 @@ static int smp_specials(smp *c, json_t *base, const json_t *patch, const char *k
 static int smp_keyed(smp *c, json_t **base, const json_t *patch, const char *key, const char *path,
                      json_t *items) {
   bool replace = false;
-  size_t i;
-  json_t *e, *nv;
-  if (smp_specials(c, *base, patch, key, path, items, &replace) < 0)
+  _cleanup_json_ json_t *gone = json_array(), *kept = NULL;
+  if (gone == NULL)
+    return smp_oom(c);
+  if (smp_specials(c, patch, key, path, gone, items, &replace) < 0 ||
+      smp_drop(c, *base, gone, key, &kept) < 0)
     return -1;
   if (replace)
-    json_array_clear(*base);
-  json_array_foreach(items, i, e) {
-    ssize_t at = smp_index(*base, e, key);
-    if (smp_value(c, at >= 0 ? json_array_get(*base, (size_t)at) : NULL, e, path, &nv) < 0)
-      return -1;
-    int rc = at >= 0 ? json_array_set_new(*base, (size_t)at, nv) : json_array_append_new(*base, nv);
-    if (rc < 0)
-      return smp_oom(c);
-  }
-  return 0;
+    json_array_clear(kept);
+  json_decref(*base);
+  *base = tug_steal_ptr(&kept);
+  smp_ids ids;
+  if (smp_ids_build(c, &ids, *base, key) < 0)
+    return -1;
+  int rc = smp_merge_items(c, *base, &ids, items, key, path);
+  smp_ids_free(&ids);
+  return rc;
 }
 
 /* Append the patch's scalars that base lacks; items gets the patch's values. */
 static int smp_union(smp *c, json_t *base, const json_t *patch, json_t *items) {
+  smp_ids ids;
   size_t i;
   json_t *e;
+  int rc = smp_ids_build(c, &ids, base, NULL);
   json_array_foreach(patch, i, e) {
+    if (rc < 0)
+      break;
     if (json_array_append(items, e) < 0)
-      return smp_oom(c);
-    if (smp_index(base, e, NULL) < 0 && json_array_append(base, e) < 0)
-      return smp_oom(c);
+      rc = smp_oom(c);
+    else if (smp_ids_find(&ids, e, NULL) < 0) {
+      smp_ids_add(&ids, e, NULL, json_array_size(base));
+      rc = json_array_append(base, e) < 0 ? smp_oom(c) : 0;
+    }
   }
-  return 0;
+  smp_ids_free(&ids);
+  return rc;
 }
 
 /* The stored list with the values of dels (a $deleteFromPrimitiveList) removed. */
 static int smp_base(smp *c, const json_t *target, const json_t *dels, const char *path,
                     json_t **out) {
-  size_t i;
-  json_t *e;
   if (dels && !json_is_array(dels))
     return tug_error_set(c->err, TUG_E_PARSE,
                          "strategic merge patch: $deleteFromPrimitiveList/%s must be a list", path);
-  if ((*out = json_is_array(target) ? json_deep_copy(target) : json_array()) == NULL)
+  _cleanup_json_ json_t *copy = json_is_array(target) ? json_deep_copy(target) : json_array();
+  if (copy == NULL)
     return smp_oom(c);
-  json_array_foreach(dels, i, e) smp_remove_matching(*out, e, NULL);
-  return 0;
+  if (dels == NULL) {
+    *out = tug_steal_ptr(&copy);
+    return 0;
+  }
+  return smp_drop(c, copy, dels, NULL, out);
 }
 
 static int smp_list(smp *c, const json_t *target, const json_t *patch, const json_t *order,
@@ -344,8 +424,8 @@ static int smp_list(smp *c, const json_t *target, const json_t *patch, const jso
     return 0;
   }
   const json_t *stored = json_is_array(target) ? target : base;
-  *out = smp_order(base, order ? order : items, stored, f.merge_key);
-  return *out ? 0 : smp_oom(c);
+  *out = smp_order(c, base, order ? order : items, stored, f.merge_key);
+  return *out ? 0 : -1;
 }
 
 /* ---- objects ---- */
