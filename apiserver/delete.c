@@ -26,7 +26,32 @@ typedef struct delete_opts {
   const char *propagation;
   const char *precondition_uid;
   int64_t precondition_rv;
+  bool dry_run; /* dryRun=All in the query or ["All"] in the DeleteOptions */
 } delete_opts;
+
+/* DeleteOptions.dryRun: a list whose only allowed value is "All" (client-go
+ * sends it in the body, not the query). */
+static int parse_body_dry_run(const json_t *body, delete_opts *d, api_response *out) {
+  json_t *list = json_object_get(body, "dryRun");
+  size_t i;
+  json_t *v;
+  if (list == NULL || json_is_null(list))
+    return 0;
+  if (!json_is_array(list)) {
+    api_fail(out, 400, "DeleteOptions.dryRun must be a list of strings");
+    return -1;
+  }
+  json_array_foreach(list, i, v) {
+    const char *s = json_string_value(v);
+    if (s == NULL || strcmp(s, "All") != 0) {
+      api_fail(out, 422, "dryRun: Unsupported value: \"%s\": supported values: \"All\"",
+               s ? s : tug_obj_type_name(v));
+      return -1;
+    }
+    d->dry_run = true;
+  }
+  return 0;
+}
 
 static int parse_delete_opts(api_request *r, delete_opts *d, json_t **body, api_response *out) {
   d->grace = -1;
@@ -43,7 +68,10 @@ static int parse_delete_opts(api_request *r, delete_opts *d, json_t **body, api_
     const char *rv = tug_obj_get_str(*body, "preconditions.resourceVersion");
     if (rv && api_parse_rv(rv, &d->precondition_rv, out) < 0)
       return -1;
+    if (parse_body_dry_run(*body, d, out) < 0)
+      return -1;
   }
+  d->dry_run = d->dry_run || api_dry_run(r);
   const char *g = api_query(r, "gracePeriodSeconds");
   if (g)
     d->grace = strtoll(g, NULL, 10);
@@ -126,7 +154,7 @@ static int delete_once(api_request *r, const api_route *rt, const delete_opts *d
   json_t *before = json_deep_copy(cur);
   bool keep = mark_deleting(k, cur, d);
   int rc = 0;
-  if (api_dry_run(r))
+  if (d->dry_run)
     rc = 0;
   else if (!keep)
     rc = api_remove(r->server, k, before, rev, out);

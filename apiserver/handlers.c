@@ -20,6 +20,7 @@
 #include "fieldvalidation.h"
 #include "modify.h"
 #include "object.h"
+#include "patch.h"
 #include "protobuf.h"
 #include "status.h"
 #include "storage.h"
@@ -40,6 +41,14 @@ bool api_dry_run(const api_request *r) {
   return d && strcmp(d, "All") == 0;
 }
 
+int api_check_dry_run(const api_request *r, api_response *out) {
+  const char *d = api_query(r, "dryRun");
+  if (d == NULL || strcmp(d, "All") == 0)
+    return 0;
+  api_fail(out, 422, "dryRun: Unsupported value: \"%s\": supported values: \"All\"", d);
+  return -1;
+}
+
 static bool content_type_is(const char *ct, const char *want) {
   size_t n = strlen(want);
   return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
@@ -55,19 +64,25 @@ static json_t *read_protobuf_body(api_request *r, api_response *out) {
   return obj;
 }
 
+static int check_object(const json_t *body, api_response *out) {
+  if (json_is_object(body))
+    return 0;
+  api_fail(out, 400, "the request body must be a JSON object, not %s", tug_obj_type_name(body));
+  return -1;
+}
+
 json_t *api_read_body(api_request *r, api_response *out) {
   const char *ct = api_header(r, "Content-Type");
   bool patch = strcmp(r->method, "PATCH") == 0;
+  api_patch_type pt = API_PATCH_MERGE;
   bool protobuf = !patch && content_type_is(ct, API_PROTOBUF_TYPE);
-  bool ok_type = patch ? content_type_is(ct, "application/merge-patch+json") ||
-                             content_type_is(ct, "application/strategic-merge-patch+json")
+  bool ok_type = patch ? api_patch_type_of(ct, &pt)
                        : ct == NULL || content_type_is(ct, "application/json") || protobuf;
   if (!ok_type) {
     api_fail(out, 415,
              "the body of the request was in an unknown format - accepted media types "
              "include: %s",
-             patch ? "application/merge-patch+json, application/strategic-merge-patch+json"
-                   : "application/json, " API_PROTOBUF_TYPE);
+             patch ? api_patch_media_types : "application/json, " API_PROTOBUF_TYPE);
     return NULL;
   }
   if (r->body == NULL || r->body_len == 0) {
@@ -87,13 +102,11 @@ json_t *api_read_body(api_request *r, api_response *out) {
     return NULL;
   }
   tug_error err = {0};
-  if (!json_is_object(obj)) {
-    api_fail(out, 400, "the request body must be a JSON object, not %s", tug_obj_type_name(obj));
-  } else if (tug_obj_check_limits(obj, BODY_MAX_DEPTH, BODY_MAX_NODES, &err) < 0) {
+  int shaped = patch ? api_patch_check_body(pt, obj, out) : check_object(obj, out);
+  if (shaped == 0 && tug_obj_check_limits(obj, BODY_MAX_DEPTH, BODY_MAX_NODES, &err) < 0)
     api_fail(out, 400, "the request body is too complex: %s", err.msg);
-  } else {
+  else if (shaped == 0)
     return obj;
-  }
   json_decref(obj);
   return NULL;
 }
@@ -273,6 +286,13 @@ static void fill_generated_name(json_t *obj) {
   tug_obj_set_name(obj, name, NULL);
 }
 
+static void already_exists(const api_kind *k, const json_t *obj, api_response *out) {
+  json_decref(out->body);
+  out->code = 409;
+  out->body = api_status(409, "AlreadyExists", api_status_details(k, tug_obj_name(obj)),
+                         "%s \"%s\" already exists", k->plural, tug_obj_name(obj));
+}
+
 /* EAGAIN means a compare of admission failed: a quota changed, or a Service's
  * picked address or port was taken meanwhile; both are worth another try. */
 static int store_new(api_request *r, const api_kind *k, json_t *obj, api_response *out) {
@@ -300,14 +320,36 @@ static int store_new(api_request *r, const api_kind *k, json_t *obj, api_respons
       break;
   }
   if (err.code == TUG_E_CONFLICT) {
-    json_decref(out->body);
-    out->code = 409;
-    out->body = api_status(409, "AlreadyExists", api_status_details(k, tug_obj_name(obj)),
-                           "%s \"%s\" already exists", k->plural, tug_obj_name(obj));
+    already_exists(k, obj, out);
     return -1;
   }
   api_fail_error(out, k, tug_obj_name(obj), &err);
   return -1;
+}
+
+/* dryRun=All: the checks of store_new (the name is free, quota admits it)
+ * without the write. As in Kubernetes, the answer carries the uid and
+ * creationTimestamp the object would have had, and no resourceVersion. */
+static int dry_run_create(api_request *r, const api_kind *k, json_t *obj, api_response *out) {
+  api_server *s = r->server;
+  tug_error err = {0};
+  json_t *existing = NULL;
+  if (api_storage_get(s, k, tug_obj_namespace(obj), tug_obj_name(obj), &existing, NULL, &err) ==
+      0) {
+    json_decref(existing);
+    already_exists(k, obj, out);
+    return -1;
+  }
+  if (err.code != ENOENT) {
+    api_fail_error(out, k, tug_obj_name(obj), &err);
+    return -1;
+  }
+  api_txn txn = {0};
+  int rc = k->namespaced ? api_quota_charge(s, k, obj, &txn, out) : 0;
+  api_txn_clear(&txn);
+  if (rc < 0)
+    return -1;
+  return api_svcalloc_preview(s->svcalloc, k, obj, NULL, out);
 }
 
 void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
@@ -332,8 +374,7 @@ void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
     return;
   }
   bool dry = api_dry_run(r);
-  if ((dry && api_svcalloc_preview(r->server->svcalloc, k, obj, NULL, out) < 0) ||
-      (!dry && store_new(r, k, obj, out) < 0)) {
+  if ((dry && dry_run_create(r, k, obj, out) < 0) || (!dry && store_new(r, k, obj, out) < 0)) {
     json_decref(obj);
     return;
   }
@@ -382,19 +423,10 @@ void api_handle_update(api_request *r, const api_route *rt, api_response *out) {
 }
 
 static int patch_mutation(json_t *cur, json_t *patch, void *arg, api_response *out) {
-  bool strategic = *(bool *)arg;
-  tug_error err = {0};
-  json_t *patched =
-      strategic ? tug_obj_strategic_merge_patch(cur, patch, &err) : tug_obj_merge_patch(cur, patch);
-  if (patched == NULL) {
-    api_fail(out, 422, "the patch could not be applied: %s", err.msg[0] ? err.msg : "no memory");
+  const api_patch_type *type = arg;
+  json_t *patched = api_patch_apply(*type, cur, patch, out);
+  if (patched == NULL)
     return -1;
-  }
-  if (!json_is_object(patched)) {
-    json_decref(patched);
-    api_fail(out, 422, "the patch must produce an object");
-    return -1;
-  }
   json_object_clear(cur);
   json_object_update(cur, patched);
   json_decref(patched);
@@ -405,11 +437,11 @@ void api_handle_patch(api_request *r, const api_route *rt, api_response *out) {
   json_t *patch = api_read_body(r, out);
   if (patch == NULL)
     return;
-  bool strategic =
-      content_type_is(api_header(r, "Content-Type"), "application/strategic-merge-patch+json");
+  api_patch_type type = API_PATCH_MERGE;
+  api_patch_type_of(api_header(r, "Content-Type"), &type);
   api_modify_opts o = {.mutate = patch_mutation,
                        .body = patch,
-                       .arg = &strategic,
+                       .arg = &type,
                        .keep_status = true,
                        .check_fields = true};
   const char *rv = tug_obj_resource_version(patch);

@@ -45,5 +45,7 @@ json_t *api_read_body(api_request *r, api_response *out);
 bool api_wants_table(const api_request *r);
 /* dryRun=All */
 bool api_dry_run(const api_request *r);
+/* A dryRun other than All is 422, as Kubernetes answers; -1 with out filled. */
+int api_check_dry_run(const api_request *r, api_response *out);
 
 #endif

@@ -291,8 +291,7 @@ void api_handle_watch(api_request *r, const api_route *rt, api_response *out) {
     list_query_free(&q);
     return;
   }
-  const char *bm = api_query(r, "allowWatchBookmarks");
-  o.bookmarks = bm && strcmp(bm, "true") == 0;
+  o.bookmarks = api_query_bool(r, "allowWatchBookmarks");
   const char *ts = api_query(r, "timeoutSeconds");
   o.timeout_seconds = ts ? atoi(ts) : DEFAULT_WATCH_TIMEOUT;
   if (o.timeout_seconds <= 0)

@@ -408,11 +408,6 @@ void api_logs_close_streams(int timeout_ms) {
 
 /* ---- the handler ---- */
 
-static bool query_true(const api_request *r, const char *key) {
-  const char *v = api_query(r, key);
-  return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
-}
-
 /* The agent's URL for the container, with the options it knows. */
 static bool log_url(api_request *r, const api_route *rt, const char *base, const char *container,
                     char *url, size_t size, api_response *out) {
@@ -426,8 +421,8 @@ static bool log_url(api_request *r, const api_route *rt, const char *base, const
   char *esc_ns = curl_easy_escape(NULL, rt->ns, 0), *esc_pod = curl_easy_escape(NULL, rt->name, 0),
        *esc_c = curl_easy_escape(NULL, container, 0);
   int n = snprintf(url, size, "%s/containerLogs/%s/%s/%s?follow=%s&previous=%s", base, esc_ns,
-                   esc_pod, esc_c, query_true(r, "follow") ? "true" : "false",
-                   query_true(r, "previous") ? "true" : "false");
+                   esc_pod, esc_c, api_query_bool(r, "follow") ? "true" : "false",
+                   api_query_bool(r, "previous") ? "true" : "false");
   if (tail && n > 0 && (size_t)n < size)
     n += snprintf(url + n, size - (size_t)n, "&tailLines=%ld", lines);
   curl_free(esc_ns);
@@ -454,7 +449,7 @@ void api_handle_log(api_request *r, const api_route *rt, api_response *out) {
   char *base = container ? agent_url(r->server, tug_obj_get_str(pod, "spec.nodeName"), out) : NULL;
   char url[2048];
   if (base && log_url(r, rt, base, container, url, sizeof url, out)) {
-    if (query_true(r, "follow") && !query_true(r, "previous"))
+    if (api_query_bool(r, "follow") && !api_query_bool(r, "previous"))
       follow(r, url, out);
     else
       fetch(url, out);

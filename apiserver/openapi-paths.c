@@ -16,10 +16,10 @@
 #include <string.h>
 
 #include "openapi-internal.h"
+#include "patch.h"
 
 /* The patch media types the server accepts (handlers.c reads them). */
-static const char *const patch_types[] = {"application/merge-patch+json",
-                                          "application/strategic-merge-patch+json", NULL};
+#define patch_types api_patch_media_list
 static const char *const response_types[] = {"application/json", "application/yaml",
                                              "application/vnd.kubernetes.protobuf", NULL};
 /* kubectl parses a group-version's whole v3 document again for every object it

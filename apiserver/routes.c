@@ -53,16 +53,11 @@ static void method_not_allowed(api_request *r, api_response *out) {
            r->method, r->path);
 }
 
-static bool watch_requested(const api_request *r) {
-  const char *w = api_query(r, "watch");
-  return w && (strcmp(w, "true") == 0 || strcmp(w, "1") == 0);
-}
-
 static void label_request(api_request *r, const api_route *rt) {
   snprintf(r->resource, sizeof r->resource, "%s%s%s", rt->kind->plural, rt->sub ? "/" : "",
            rt->sub ? rt->sub : "");
   const char *m = r->method;
-  if (watch_requested(r))
+  if (api_query_bool(r, "watch"))
     r->verb = "WATCH";
   else if (strcmp(m, "GET") == 0)
     r->verb = rt->name ? "GET" : "LIST";
@@ -88,7 +83,7 @@ static bool verb_allowed(const api_request *r, const api_kind *k) {
 
 static void dispatch_collection(api_request *r, const api_route *rt, api_response *out) {
   if (strcmp(r->method, "GET") == 0)
-    watch_requested(r) ? api_handle_watch(r, rt, out) : api_handle_list(r, rt, out);
+    api_query_bool(r, "watch") ? api_handle_watch(r, rt, out) : api_handle_list(r, rt, out);
   else if (strcmp(r->method, "POST") == 0 && (rt->ns || !rt->kind->namespaced))
     api_handle_create(r, rt, out);
   else if (strcmp(r->method, "DELETE") == 0)
@@ -105,7 +100,7 @@ static void dispatch_object(api_request *r, const api_route *rt, api_response *o
   if (rt->sub) {
     api_handle_subresource(r, rt, out);
   } else if (strcmp(r->method, "GET") == 0) {
-    if (watch_requested(r))
+    if (api_query_bool(r, "watch"))
       api_handle_watch(r, rt, out);
     else
       api_handle_get(r, rt, out);
@@ -147,6 +142,8 @@ void api_dispatch(api_request *r, api_response *out) {
     method_not_allowed(r, out);
     return;
   }
+  if (strcmp(r->method, "GET") != 0 && api_check_dry_run(r, out) < 0)
+    return;
   if (rt.name == NULL)
     dispatch_collection(r, &rt, out);
   else

@@ -20,11 +20,20 @@
 #include "log.h"
 #include "metrics.h"
 #include "protobuf.h"
+#include "query.h"
 #include "status.h"
 #include "watchcache.h"
 
 const char *api_query(const api_request *r, const char *key) {
   return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+bool api_query_bool(const api_request *r, const char *key) {
+  const char *v = NULL;
+  size_t len = 0;
+  enum MHD_Result found =
+      MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), &v, &len);
+  return tug_query_bool(found == MHD_YES, v);
 }
 
 const char *api_header(const api_request *r, const char *name) {
@@ -64,16 +73,11 @@ void api_fail_error(api_response *out, const api_kind *kind, const char *name,
   out->body = api_status(code, NULL, api_status_details(kind, name), "%s", err->msg);
 }
 
-static bool query_true(const api_request *r, const char *key) {
-  const char *v = api_query(r, key);
-  return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
-}
-
 /* Watches and followed logs, which as in Kubernetes hold no in-flight slot. */
 static bool is_long_running(const api_request *r) {
   size_t n = strlen(r->path);
-  return query_true(r, "watch") ||
-         (query_true(r, "follow") && n > 4 && strcmp(r->path + n - 4, "/log") == 0);
+  return api_query_bool(r, "watch") ||
+         (api_query_bool(r, "follow") && n > 4 && strcmp(r->path + n - 4, "/log") == 0);
 }
 
 /*

@@ -96,6 +96,9 @@ typedef struct api_response {
 /* A query parameter or header; NULL when absent. */
 const char *api_query(const api_request *r, const char *key);
 const char *api_header(const api_request *r, const char *name);
+/* A boolean query parameter as Kubernetes reads it: absent, "0" or "false"
+ * (any case) is false, anything else (an empty value too) is true. */
+bool api_query_bool(const api_request *r, const char *key);
 
 int api_server_start(api_server *s, tug_error *err);
 void api_server_stop(api_server *s);

@@ -11,6 +11,7 @@
 #include "handlers.h"
 #include "modify.h"
 #include "object.h"
+#include "patch.h"
 #include "status.h"
 #include "storage.h"
 
@@ -25,16 +26,15 @@ static int take_status(json_t *cur, json_t *body, void *arg, api_response *out) 
 }
 
 static int patch_status(json_t *cur, json_t *patch, void *arg, api_response *out) {
-  bool strategic = *(bool *)arg;
-  tug_error err = {0};
-  json_t *p =
-      strategic ? tug_obj_strategic_merge_patch(cur, patch, &err) : tug_obj_merge_patch(cur, patch);
-  if (!json_is_object(p)) {
-    json_decref(p);
-    api_fail(out, 422, "the patch could not be applied: %s", err.msg);
+  const api_patch_type *type = arg;
+  json_t *p = api_patch_apply(*type, cur, patch, out);
+  if (p == NULL)
     return -1;
-  }
-  json_object_set(cur, "status", json_object_get(p, "status"));
+  json_t *st = json_object_get(p, "status");
+  if (st)
+    json_object_set(cur, "status", st);
+  else
+    json_object_del(cur, "status");
   json_decref(p);
   return 0;
 }
@@ -52,10 +52,11 @@ static void handle_status(api_request *r, const api_route *rt, api_response *out
   json_t *body = api_read_body(r, out);
   if (body == NULL)
     return;
-  bool strategic = patch && strstr(api_header(r, "Content-Type"), "strategic");
+  api_patch_type type = API_PATCH_MERGE;
+  api_patch_type_of(api_header(r, "Content-Type"), &type);
   api_modify_opts o = {.mutate = put ? take_status : patch_status,
                        .body = body,
-                       .arg = &strategic,
+                       .arg = &type,
                        .status_only = true,
                        .check_fields = true};
   const char *rv = tug_obj_resource_version(body);
@@ -105,6 +106,19 @@ static int set_replicas(json_t *cur, json_t *body, void *arg, api_response *out)
   return 0;
 }
 
+/* A PATCH of /scale patches the Scale the object shows, then takes its replicas. */
+static int patch_scale(json_t *cur, json_t *patch, void *arg, api_response *out) {
+  const api_patch_type *type = arg;
+  json_t *scale = scale_of(NULL, cur);
+  json_t *p = api_patch_apply(*type, scale, patch, out);
+  json_decref(scale);
+  if (p == NULL)
+    return -1;
+  int rc = set_replicas(cur, p, NULL, out);
+  json_decref(p);
+  return rc;
+}
+
 static void handle_scale(api_request *r, const api_route *rt, api_response *out) {
   if (strcmp(r->method, "GET") == 0) {
     json_t *obj;
@@ -121,8 +135,14 @@ static void handle_scale(api_request *r, const api_route *rt, api_response *out)
   json_t *body = api_read_body(r, out);
   if (body == NULL)
     return;
-  api_modify_opts o = {
-      .mutate = set_replicas, .body = body, .keep_status = true, .answer = scale_of};
+  bool patch = strcmp(r->method, "PATCH") == 0;
+  api_patch_type type = API_PATCH_MERGE;
+  api_patch_type_of(api_header(r, "Content-Type"), &type);
+  api_modify_opts o = {.mutate = patch ? patch_scale : set_replicas,
+                       .body = body,
+                       .arg = &type,
+                       .keep_status = true,
+                       .answer = scale_of};
   const char *rv = tug_obj_resource_version(body);
   if (strcmp(r->method, "PUT") == 0 && rv && rv[0] &&
       api_parse_rv(rv, &o.precondition_rv, out) < 0) {

@@ -256,7 +256,8 @@ static void default_probe(json_t *probe) {
 
 /* A limit without a request means "request what you limit", as in Kubernetes,
  * which does so for Pods only: a template keeps what its author wrote, and
- * its pods get the default when they are created. */
+ * its pods get the default when they are created. Quantities are kept in
+ * their canonical form either way. */
 static void default_resources(json_t *c, bool pod) {
   json_t *res = json_object_get(c, "resources");
   json_t *limits = json_object_get(res, "limits");
@@ -268,7 +269,7 @@ static void default_resources(json_t *c, bool pod) {
       val_default(requests, name, json_deep_copy(v));
     }
   }
-  val_normalize_quantities(limits);
+  val_normalize_quantities(json_object_get(res, "limits"));
   val_normalize_quantities(json_object_get(res, "requests"));
 }
 

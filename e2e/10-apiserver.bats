@@ -86,6 +86,8 @@ ns() { printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' 
   [ "$(jq -r '.spec.containers[0].image' <<<"$out")" = busybox:2 ]
   [ "$(jq -r '.spec.containers[0].command[0]' <<<"$out")" = sleep ]
   api PATCH /api/v1/namespaces/default/pods/patched '[{"op":"add"}]' application/json-patch+json >/dev/null
+  [ "$code" = 422 ]
+  api PATCH /api/v1/namespaces/default/pods/patched '{}' application/yaml >/dev/null
   [ "$code" = 415 ]
 }
 

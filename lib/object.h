@@ -71,20 +71,6 @@ int tug_obj_set_annotation(json_t *o, const char *key, const char *value, tug_er
 json_t *tug_obj_merge_patch(const json_t *target, const json_t *patch);
 
 /*
- * Strategic merge patch, Kubernetes style, with "name" as the only merge key.
- * Like tug_obj_merge_patch, except:
- *  - when the patch has a non-empty array whose elements are all objects with a
- *    string "name", and the target's array is absent or also all named objects,
- *    elements are merged by name: matching ones recursively, new names appended
- *    in patch order, {"name":"x","$patch":"delete"} removes x;
- *  - an object with "$patch":"replace" replaces the target value whole, and one
- *    with "$patch":"delete" removes the field; "$patch":"merge" is the default.
- * An empty patch array replaces (so [] clears a list); other arrays are replaced.
- * Unknown directives fail with TUG_E_PARSE. Same depth caveat as above.
- */
-json_t *tug_obj_strategic_merge_patch(const json_t *target, const json_t *patch, tug_error *err);
-
-/*
  * Reject values nested deeper than max_depth containers ("[[1]]" has depth 2, a
  * scalar 0) or holding more than max_nodes values in all (containers count).
  * Iterative, so it is safe on any input. Fails with TUG_E_PARSE.

@@ -29,6 +29,7 @@
 #include "clock.h"
 #include "log.h"
 #include "nsrun.h"
+#include "query.h"
 
 enum { FOLLOW_POLL_MS = 200, MAX_CONNECTIONS = 64, STREAM_BLOCK = 32 * 1024 };
 
@@ -81,8 +82,11 @@ static char *find_log(const agent_logs *l, const char *ns, const char *pod, cons
 }
 
 static bool flag(struct MHD_Connection *conn, const char *key) {
-  const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
-  return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+  const char *v = NULL;
+  size_t len = 0;
+  enum MHD_Result found =
+      MHD_lookup_connection_value_n(conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), &v, &len);
+  return tug_query_bool(found == MHD_YES, v);
 }
 
 /* tailLines: -1 when absent, -2 when not a number of lines. */

@@ -1061,6 +1061,19 @@ static void deployment_defaults_replicas_strategy_and_limits(void **state) {
   json_decref(d);
 }
 
+/* Kubernetes defaults requests from limits on Pods, never in a template. */
+static void templates_keep_limits_without_copying_them_to_requests(void **state) {
+  (void)state;
+  static const char *const kinds[] = {"Deployment", "ReplicaSet", "Job"};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    json_t *w = defaulted(kinds[i], "spec.template.spec.containers.0.resources",
+                          js("{'limits':{'cpu':'500m','memory':128}}"));
+    expect_str_at(w, "spec.template.spec.containers.0.resources.limits.memory", "128");
+    assert_null(get(w, "spec.template.spec.containers.0.resources.requests"));
+    json_decref(w);
+  }
+}
+
 static void deployment_selector_is_immutable(void **state) {
   (void)state;
   json_t *causes = updated("Deployment", "spec.selector.matchLabels.tier", json_string("fe"));
@@ -1872,6 +1885,7 @@ int main(void) {
       cmocka_unit_test(rolling_update_bounds_are_counts_or_percents_not_both_zero),
       cmocka_unit_test(deployment_template_is_a_pod_spec_that_restarts_always),
       cmocka_unit_test(deployment_defaults_replicas_strategy_and_limits),
+      cmocka_unit_test(templates_keep_limits_without_copying_them_to_requests),
       cmocka_unit_test(deployment_selector_is_immutable),
       cmocka_unit_test(replicaset_rules_match_deployment_rules),
       cmocka_unit_test(job_template_must_restart_on_failure_or_never),
