@@ -262,6 +262,7 @@ static void each_worker_starts_with_worker_init(void **state) {
     tug_controller_enqueue(f->c, key);
   }
   assert_true(wait_count(f, &f->reconciles, 20));
+  tug_controller_stop(f->c); /* joins every worker: each has begun by then */
   assert_int_equal(f->inits, 3);
   assert_int_equal(f->uninited_reconciles, 0);
 }
