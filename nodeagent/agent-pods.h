@@ -1,16 +1,18 @@
 /*
  * agent-pods.h — the pod controller of the agent, client-go shaped.
  *
- * An informer on the pods with spec.nodeName = this node feeds a work queue
- * of "ns/name" keys; worker threads reconcile one key at a time, level-
- * triggered, comparing the API's pod with the local one (agent-pod.h). A
- * ticker queues every local pod every AGENT_STATUS_TICK_MS, so exits are
- * noticed and status reported without a watch event.
+ * A lib/controller controller: a shared informer on the pods with
+ * spec.nodeName = this node feeds a work queue of "ns/name" keys; worker
+ * threads reconcile one key at a time, level-triggered, comparing the API's
+ * pod with the local one (agent-pod.h). Its tick queues every local pod every
+ * AGENT_STATUS_TICK_MS, so exits are noticed and status reported without a
+ * watch event.
  */
 #ifndef TUG_AGENT_PODS_H
 #define TUG_AGENT_PODS_H
 
 #include "agent-pod.h"
+#include "controller.h"
 #include "error.h"
 
 enum { AGENT_STATUS_TICK_MS = 500, AGENT_POD_WORKERS = 8 };
@@ -23,8 +25,11 @@ typedef struct agent_pods_options {
   int max_pods;
 } agent_pods_options;
 
-/* Start the informer, the workers and the ticker. */
+/* Start the informer, wait (up to 30 s) for its list and purge orphaned
+ * sandboxes, then start the workers and the tick. */
 int agent_pods_start(const agent_pods_options *o, agent_pods **out, tug_error *err);
+/* The controller, for its metrics. */
+tug_controller *agent_pods_controller(agent_pods *m);
 /* Stop every thread and free the controller; pods keep running. */
 void agent_pods_stop(agent_pods *m);
 
