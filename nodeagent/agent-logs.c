@@ -16,7 +16,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +25,9 @@
 
 #include "agent-metrics.h"
 #include "cleanup.h"
-#include "clock.h"
 #include "log.h"
 #include "nsrun.h"
+#include "stopper.h"
 
 enum { FOLLOW_POLL_MS = 200, MAX_CONNECTIONS = 64, STREAM_BLOCK = 32 * 1024 };
 
@@ -38,10 +37,8 @@ struct agent_logs {
   int max_files;
   agent_cgroup_mode cgroup_mode;
   struct MHD_Daemon *daemon;
-  atomic_bool stopping;
+  tug_stopper stopper; /* rotation's sleeps; followed streams end on it too */
   pthread_t rotator;
-  pthread_mutex_t mu;
-  pthread_cond_t wake;
 };
 
 static bool safe_segment(const char *s) {
@@ -121,7 +118,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
       return MHD_CONTENT_READER_END_WITH_ERROR;
     if (!s->follow || s->log_gone)
       return MHD_CONTENT_READER_END_OF_STREAM;
-    if (atomic_load(&s->l->stopping) || client_gone(s->client_fd))
+    if (tug_stopper_stopped(&s->l->stopper) || client_gone(s->client_fd))
       return MHD_CONTENT_READER_END_WITH_ERROR;
     /* A gone dir ends the stream after one last read of what is left. */
     s->log_gone = agent_logs_reader_follow(s->r) < 0;
@@ -205,22 +202,14 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
 
 static void *rotate_loop(void *arg) {
   agent_logs *l = arg;
-  pthread_mutex_lock(&l->mu);
-  while (!atomic_load(&l->stopping)) {
-    pthread_mutex_unlock(&l->mu);
+  do
     agent_logs_rotate_all(l->root, l->max_size, l->max_files);
-    pthread_mutex_lock(&l->mu);
-    struct timespec until = tug_deadline_ms(AGENT_LOGS_ROTATE_INTERVAL_MS);
-    if (!atomic_load(&l->stopping))
-      pthread_cond_timedwait(&l->wake, &l->mu, &until);
-  }
-  pthread_mutex_unlock(&l->mu);
+  while (tug_stopper_sleep_ms(&l->stopper, AGENT_LOGS_ROTATE_INTERVAL_MS));
   return NULL;
 }
 
 static void free_logs(agent_logs *l) {
-  pthread_mutex_destroy(&l->mu);
-  pthread_cond_destroy(&l->wake);
+  tug_stopper_destroy(&l->stopper);
   free(l);
 }
 
@@ -250,8 +239,7 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   snprintf(l->root, sizeof l->root, "%s", o->root);
   l->max_size = o->max_size > 0 ? o->max_size : AGENT_LOGS_DEFAULT_MAX_SIZE;
   l->max_files = o->max_files > 0 ? o->max_files : AGENT_LOGS_DEFAULT_MAX_FILES;
-  pthread_mutex_init(&l->mu, NULL);
-  tug_cond_init_monotonic(&l->wake);
+  tug_stopper_init(&l->stopper);
   tug_error cg = {0};
   if (agent_cgroup_init(&l->cgroup_mode, &cg) < 0)
     tug_warn("metrics without cgroups", "err=%s", TUG_LOG_Q(cg.msg));
@@ -282,10 +270,7 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
 void agent_logs_stop(agent_logs *l) {
   if (l == NULL)
     return;
-  pthread_mutex_lock(&l->mu);
-  atomic_store(&l->stopping, true);
-  pthread_cond_signal(&l->wake);
-  pthread_mutex_unlock(&l->mu);
+  tug_stopper_stop(&l->stopper);
   pthread_join(l->rotator, NULL);
   MHD_stop_daemon(l->daemon);
   free_logs(l);
