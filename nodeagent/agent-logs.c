@@ -39,6 +39,9 @@ struct agent_logs {
   struct MHD_Daemon *daemon;
   tug_stopper stopper; /* rotation's sleeps; followed streams end on it too */
   pthread_t rotator;
+  pthread_mutex_t mu; /* controllers */
+  tug_controller *controllers[AGENT_LOGS_MAX_CONTROLLERS];
+  size_t n_controllers;
 };
 
 static bool safe_segment(const char *s) {
@@ -177,13 +180,45 @@ static enum MHD_Result serve_log(agent_logs *l, struct MHD_Connection *conn, con
   return serve_stream(l, conn, r, flag(conn, "follow") && !previous);
 }
 
+/* The agent's controllers' metrics appended to text (len bytes); false when
+ * memory runs out. */
+static bool append_controllers(agent_logs *l, char **text, size_t *len) {
+  char *more = NULL;
+  size_t n = 0;
+  FILE *f = open_memstream(&more, &n);
+  if (f == NULL)
+    return false;
+  pthread_mutex_lock(&l->mu);
+  tug_controller_render_metrics(l->controllers, l->n_controllers, f);
+  pthread_mutex_unlock(&l->mu);
+  fclose(f);
+  char *all = realloc(*text, *len + n + 1);
+  if (all)
+    memcpy(all + *len, more, n + 1), *text = all, *len += n;
+  free(more);
+  return all != NULL;
+}
+
+/* The pods' cAdvisor metrics, then the agent's controllers'. */
 static enum MHD_Result serve_metrics(agent_logs *l, struct MHD_Connection *conn) {
   char *text = NULL;
   size_t len = 0;
   tug_error err = {0};
   if (agent_metrics_render(l->root, l->cgroup_mode, &text, &len, &err) < 0)
     return fail(conn, 500, "%s\n", err.msg);
+  if (!append_controllers(l, &text, &len)) {
+    free(text);
+    return fail(conn, 500, "out of memory\n");
+  }
   return answer(conn, 200, text, len, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void agent_logs_show_controllers(agent_logs *l, tug_controller *const *cs, size_t n) {
+  pthread_mutex_lock(&l->mu);
+  l->n_controllers = n < AGENT_LOGS_MAX_CONTROLLERS ? n : AGENT_LOGS_MAX_CONTROLLERS;
+  for (size_t i = 0; i < l->n_controllers; i++)
+    l->controllers[i] = cs[i];
+  pthread_mutex_unlock(&l->mu);
 }
 
 static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char *url,
@@ -210,6 +245,7 @@ static void *rotate_loop(void *arg) {
 
 static void free_logs(agent_logs *l) {
   tug_stopper_destroy(&l->stopper);
+  pthread_mutex_destroy(&l->mu);
   free(l);
 }
 
@@ -240,6 +276,7 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   l->max_size = o->max_size > 0 ? o->max_size : AGENT_LOGS_DEFAULT_MAX_SIZE;
   l->max_files = o->max_files > 0 ? o->max_files : AGENT_LOGS_DEFAULT_MAX_FILES;
   tug_stopper_init(&l->stopper);
+  pthread_mutex_init(&l->mu, NULL);
   tug_error cg = {0};
   if (agent_cgroup_init(&l->cgroup_mode, &cg) < 0)
     tug_warn("metrics without cgroups", "err=%s", TUG_LOG_Q(cg.msg));

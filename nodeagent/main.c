@@ -254,10 +254,14 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
   agent_pods_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
   if (agent_pods_start(&po, &pods, err) < 0)
     goto out;
+  tug_controller *shown[] = {agent_pods_controller(pods),
+                             network ? agent_network_controller(network) : NULL};
+  agent_logs_show_controllers(logs, shown, network ? 2 : 1);
   tug_info("agent running", "node=%s server=%s root=%s network=%s", c->node_name, c->server,
            c->root, c->network);
   int sig = tug_daemon_wait_signal();
   tug_info("shutting down, pods keep running", "signal=%s", strsignal(sig));
+  agent_logs_show_controllers(logs, NULL, 0);
   agent_pods_stop(pods);
   rc = 0;
 out:

@@ -252,6 +252,7 @@ static int run(const config *cfg, tug_error *err) {
   }
   sched_binder_attach(binder, a.core);
   sched_metrics_init(&metrics, a.core);
+  metrics.decider = a.c;
   if (sched_metrics_serve(&metrics, cfg->listen, err) < 0 ||
       start_informers(cli, &a, w, n_watched, err) < 0 ||
       (status = sched_status_writer_start(cli, a.core, cfg->status_period_ms, err)) == NULL)
@@ -268,9 +269,9 @@ out:
   sched_status_writer_stop(status);
   for (size_t i = 0; i < n_watched; i++)
     tug_shared_informer_free(w[i].si);
-  tug_controller_free(a.c);
   sched_binder_free(binder);
   sched_metrics_stop(&metrics);
+  tug_controller_free(a.c); /* after the last scrape */
   tug_events_close(events);
   sched_core_free(a.core);
   sched_trimmer_free(trimmer);
