@@ -1,6 +1,6 @@
 /*
  * tug-agent — the node agent: registers this host as a Node, keeps its Lease,
- * and runs the pods bound to it as containers (agent-pods.c, agent-pod.c on
+ * and runs the pods bound to it as containers (agent-podctl.c, agent-pod.c on
  * the runtime of runtime.h). main parses flags (lib/flags) and wires the
  * pieces, waits for SIGTERM/SIGINT (lib/daemon), and then stops its threads
  * but leaves the pods' containers running. With --hollow N it is N simulated nodes instead
@@ -21,7 +21,7 @@
 #include "agent-logs.h"
 #include "agent-network.h"
 #include "agent-node.h"
-#include "agent-pods.h"
+#include "agent-podctl.h"
 #include "agent-podspec.h"
 #include "cleanup.h"
 #include "daemon.h"
@@ -222,7 +222,7 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
   agent_logs *logs = NULL;
   agent_node *node = NULL;
   tug_events *events = NULL;
-  agent_pods *pods = NULL;
+  agent_podctl *pods = NULL;
   int rc = -1;
   if (start_network(c, client, netns_fd, &network, err) < 0)
     return -1;
@@ -251,10 +251,10 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
                        .events = events,
                        .network = network,
                        .allowed_host_paths = c->allowed_host_paths};
-  agent_pods_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
-  if (agent_pods_start(&po, &pods, err) < 0)
+  agent_podctl_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
+  if (agent_podctl_start(&po, &pods, err) < 0)
     goto out;
-  tug_controller *shown[] = {agent_pods_controller(pods),
+  tug_controller *shown[] = {agent_podctl_controller(pods),
                              network ? agent_network_controller(network) : NULL};
   agent_logs_show_controllers(logs, shown, network ? 2 : 1);
   tug_info("agent running", "node=%s server=%s root=%s network=%s", c->node_name, c->server,
@@ -262,7 +262,7 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
   int sig = tug_daemon_wait_signal();
   tug_info("shutting down, pods keep running", "signal=%s", strsignal(sig));
   agent_logs_show_controllers(logs, NULL, 0);
-  agent_pods_stop(pods);
+  agent_podctl_stop(pods);
   rc = 0;
 out:
   if (events)

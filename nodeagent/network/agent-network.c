@@ -28,7 +28,7 @@
 #include "clock.h"
 #include "controller.h"
 #include "log.h"
-#include "network/net.h"
+#include "network/bridge.h"
 #include "network/proxy.h"
 #include "object.h"
 
@@ -42,7 +42,7 @@ enum { RETRY_BASE_MS = 1000, RETRY_MAX_MS = 30000 };
 struct agent_network {
   agent_network_options o;
   char node_name[256], node_ip[64], cluster_cidr[64], service_cidr[64];
-  agent_net *net;
+  agent_bridge *bridge;
   tug_shared_informer *nodes, *services, *endpoints;
   tug_controller *c;
   agent_proxy *proxy; /* opened by the worker, in the node's namespace */
@@ -73,7 +73,7 @@ static int dns_lookup(const char *fqdn, char ip[16], void *arg) {
 /* The DNS responder on the gateway address, once the bridge has it. */
 static void start_dns(agent_network *n) {
   tug_error err = {0};
-  const char *gw = agent_net_gateway(n->net);
+  const char *gw = agent_bridge_gateway(n->bridge);
   if (n->dns || gw == NULL || *gw == '\0')
     return;
   agent_dns *dns = NULL;
@@ -127,7 +127,7 @@ static const char *node_address(const agent_network *n, const json_t *node) {
 static void sync_nodes(agent_network *n) {
   json_t *nodes = tug_informer_list(tug_shared_informer_informer(n->nodes));
   size_t count = json_array_size(nodes), k = 0, i;
-  agent_net_route *routes = calloc(count + 1, sizeof *routes);
+  agent_bridge_route *routes = calloc(count + 1, sizeof *routes);
   json_t *node;
   tug_error err = {0};
   json_array_foreach(nodes, i, node) {
@@ -136,11 +136,12 @@ static void sync_nodes(agent_network *n) {
       continue;
     if (strcmp(name, n->node_name) == 0) {
       if (strcmp(cidr, n->pod_cidr) != 0) {
-        if (agent_net_configure(n->net, cidr, n->service_cidr, &err) < 0) {
+        if (agent_bridge_configure(n->bridge, cidr, n->service_cidr, &err) < 0) {
           tug_warn("pod network not configured", "cidr=%s err=%s", cidr, TUG_LOG_Q(err.msg));
         } else {
           snprintf(n->pod_cidr, sizeof n->pod_cidr, "%s", cidr);
-          tug_info("pod network configured", "cidr=%s gateway=%s", cidr, agent_net_gateway(n->net));
+          tug_info("pod network configured", "cidr=%s gateway=%s", cidr,
+                   agent_bridge_gateway(n->bridge));
           start_dns(n);
         }
       }
@@ -148,9 +149,9 @@ static void sync_nodes(agent_network *n) {
     }
     const char *via = node_address(n, node);
     if (via && routes)
-      routes[k++] = (agent_net_route){.cidr = cidr, .via = via};
+      routes[k++] = (agent_bridge_route){.cidr = cidr, .via = via};
   }
-  if (routes && agent_net_sync_routes(n->net, routes, k, &err) < 0)
+  if (routes && agent_bridge_sync_routes(n->bridge, routes, k, &err) < 0)
     tug_warn("routes to other nodes not synced", "err=%s", TUG_LOG_Q(err.msg));
   free(routes);
   json_decref(nodes);
@@ -236,16 +237,16 @@ static tug_shared_informer *watch(agent_network *n, const char *path, tug_contro
  * the Node informer (which corrects the CIDR should the Node's have changed). */
 static void restore(agent_network *n) {
   tug_error err = {0};
-  const char *cidr = agent_net_stored_cidr(n->net);
+  const char *cidr = agent_bridge_stored_cidr(n->bridge);
   if (cidr[0] == '\0')
     return;
-  if (agent_net_configure(n->net, cidr, n->service_cidr, &err) < 0) {
+  if (agent_bridge_configure(n->bridge, cidr, n->service_cidr, &err) < 0) {
     tug_warn("pod network not restored; waiting for the Node's pod CIDR", "cidr=%s err=%s", cidr,
              TUG_LOG_Q(err.msg));
     return;
   }
   snprintf(n->pod_cidr, sizeof n->pod_cidr, "%s", cidr);
-  tug_info("pod network restored", "cidr=%s gateway=%s", cidr, agent_net_gateway(n->net));
+  tug_info("pod network restored", "cidr=%s gateway=%s", cidr, agent_bridge_gateway(n->bridge));
   start_dns(n);
 }
 
@@ -259,8 +260,8 @@ int agent_network_start(const agent_network_options *o, agent_network **out, tug
   snprintf(n->cluster_cidr, sizeof n->cluster_cidr, "%s", o->cluster_cidr);
   snprintf(n->service_cidr, sizeof n->service_cidr, "%s", o->service_cidr);
   pthread_mutex_init(&n->mu, NULL);
-  agent_net_options no = {.netns_fd = o->netns_fd, .state_dir = o->state_dir, .bridge = "tug0"};
-  if (agent_net_open(&no, &n->net, err) < 0) {
+  agent_bridge_options no = {.netns_fd = o->netns_fd, .state_dir = o->state_dir, .bridge = "tug0"};
+  if (agent_bridge_open(&no, &n->bridge, err) < 0) {
     agent_network_stop(n);
     return tug_error_wrap(err, "start the pod network");
   }
@@ -301,7 +302,7 @@ void agent_network_stop(agent_network *n) {
   tug_shared_informer_free(n->endpoints);
   tug_controller_free(n->c);
   agent_proxy_close(n->proxy);
-  agent_net_close(n->net);
+  agent_bridge_close(n->bridge);
   pthread_mutex_destroy(&n->mu);
   free(n->ruleset);
   free(n);
@@ -309,16 +310,16 @@ void agent_network_stop(agent_network *n) {
 
 int agent_network_pod_setup(agent_network *n, const char *pod_uid, int pod_netns_fd, char ip[16],
                             tug_error *err) {
-  if (!agent_net_configured(n->net))
+  if (!agent_bridge_configured(n->bridge))
     return tug_error_set(err, EAGAIN,
                          "network not ready: node %s has no spec.podCIDR yet "
                          "(tug-controllers assigns it)",
                          n->node_name);
-  return agent_net_pod_setup(n->net, pod_uid, pod_netns_fd, ip, err);
+  return agent_bridge_pod_setup(n->bridge, pod_uid, pod_netns_fd, ip, err);
 }
 
 int agent_network_pod_teardown(agent_network *n, const char *pod_uid, tug_error *err) {
-  return agent_net_pod_teardown(n->net, pod_uid, err);
+  return agent_bridge_pod_teardown(n->bridge, pod_uid, err);
 }
 
 json_t *agent_network_service_env(agent_network *n, const char *ns) {

@@ -7,7 +7,7 @@
  * bridge), all Nodes (a route to each other node's pod CIDR via its host address) and all Services
  * and Endpoints (one ruleset, replaced atomically when its text changes). Once the bridge has its
  * address, a DNS responder answers there for NAME.NAMESPACE.svc.cluster.local (agent-dns.c). Pod
- * workers only ask for an address and a veth (network/net.h).
+ * workers only ask for an address and a veth (network/bridge.h).
  *
  * With a node network namespace (tug-agent --netns) the agent is one of
  * several "hosts" on this machine: everything it programs lives in that

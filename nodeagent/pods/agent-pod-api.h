@@ -1,6 +1,6 @@
 /*
  * agent-pod-api.h — what the agent writes about its pods through the API,
- * the same for real pods (agent-pods.c, agent-pod.c) and hollow ones
+ * the same for real pods (agent-podctl.c, agent-pod.c) and hollow ones
  * (agent-hollow-pods.c): the status subresource, and the last DELETE that
  * lets a pod's object go once its containers are gone.
  */

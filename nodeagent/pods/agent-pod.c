@@ -357,7 +357,7 @@ static void record_stop(agent_pod *p, agent_ctr *c, const agent_ctr_term *term, 
 }
 
 static void check_exit(agent_pod *p, agent_ctr *c) {
-  agent_container_status st;
+  agent_process_status st;
   tug_error err = {0};
   if (agent_runtime_container_wait(c->rt, 0, &st, &err) < 0) {
     tug_warn("container wait failed", "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
@@ -702,7 +702,7 @@ bool agent_pod_terminate(agent_pod *p, int64_t grace_seconds) {
   }
   bool all_exited = true;
   for (size_t i = 0; i < p->n; i++) {
-    agent_container_status st;
+    agent_process_status st;
     if (p->ctrs[i].rt && agent_runtime_container_wait(p->ctrs[i].rt, 0, &st, NULL) == 0 &&
         st.running)
       all_exited = false;

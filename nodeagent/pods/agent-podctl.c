@@ -1,5 +1,5 @@
 /*
- * agent-pods.c — this node's pods on lib/controller: a shared informer on
+ * agent-podctl.c — this node's pods on lib/controller: a shared informer on
  * the pods with spec.nodeName = this node → work queue → reconcile(key).
  *
  * reconcile compares the pod the informer holds under key with the local
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "agent-pod-api.h"
-#include "agent-pods.h"
+#include "agent-podctl.h"
 #include "cleanup.h"
 #include "controller.h"
 #include "hashmap.h"
@@ -35,7 +35,7 @@ enum { TRIM_EVERY_TICKS = 20 };
 /* How long start waits for the first list before sweeping orphans. */
 enum { SYNC_TIMEOUT_MS = 30000 };
 
-struct agent_pods {
+struct agent_podctl {
   const agent_pod_env *env;
   int max_pods;
   tug_shared_informer *si;
@@ -45,14 +45,14 @@ struct agent_pods {
   unsigned ticks;     /* only the ticker thread counts */
 };
 
-static agent_pod *local_get(agent_pods *m, const char *key) {
+static agent_pod *local_get(agent_podctl *m, const char *key) {
   pthread_mutex_lock(&m->mu);
   agent_pod *p = tug_hashmap_get(m->pods, key);
   pthread_mutex_unlock(&m->mu);
   return p;
 }
 
-static void local_put(agent_pods *m, const char *key, agent_pod *p) {
+static void local_put(agent_podctl *m, const char *key, agent_pod *p) {
   pthread_mutex_lock(&m->mu);
   if (p)
     tug_hashmap_put(m->pods, key, p);
@@ -61,14 +61,14 @@ static void local_put(agent_pods *m, const char *key, agent_pod *p) {
   pthread_mutex_unlock(&m->mu);
 }
 
-static size_t local_count(agent_pods *m) {
+static size_t local_count(agent_podctl *m) {
   pthread_mutex_lock(&m->mu);
   size_t n = tug_hashmap_size(m->pods);
   pthread_mutex_unlock(&m->mu);
   return n;
 }
 
-static void teardown(agent_pods *m, const char *key, agent_pod *p) {
+static void teardown(agent_podctl *m, const char *key, agent_pod *p) {
   tug_error err = {0};
   local_put(m, key, NULL);
   if (agent_pod_destroy(p, &err) < 0)
@@ -78,7 +78,7 @@ static void teardown(agent_pods *m, const char *key, agent_pod *p) {
 }
 
 /* Kubelet's admission: beyond --max-pods a pod fails with OutOfpods. */
-static int reject(agent_pods *m, const json_t *pod, tug_error *err) {
+static int reject(agent_podctl *m, const json_t *pod, tug_error *err) {
   _cleanup_json_ json_t *status =
       json_pack("{s:s, s:s, s:s}", "phase", "Failed", "reason", "OutOfpods", "message",
                 "Node didn't have enough resource: pods");
@@ -96,7 +96,7 @@ static int64_t grace_seconds(const json_t *pod) {
 }
 
 /* One step for key; *requeue_ms >= 0 asks for another look that much later. */
-static int step(agent_pods *m, const char *key, long *requeue_ms, tug_error *err) {
+static int step(agent_podctl *m, const char *key, long *requeue_ms, tug_error *err) {
   _cleanup_json_ json_t *pod = tug_informer_get(tug_shared_informer_informer(m->si), key);
   agent_pod *p = local_get(m, key);
   if (p && (pod == NULL || strcmp(tug_obj_uid(pod) ? tug_obj_uid(pod) : "", agent_pod_uid(p)))) {
@@ -135,7 +135,7 @@ static int step(agent_pods *m, const char *key, long *requeue_ms, tug_error *err
  * are adopted by reconcile), and so are the logs of pods that are gone. */
 static void sweep_orphans(tug_controller *c, void *arg) {
   (void)c;
-  agent_pods *m = arg;
+  agent_podctl *m = arg;
   tug_error err = {0};
   char **uids = agent_runtime_sandbox_list(m->env->rt, &err);
   _cleanup_json_ json_t *pods = tug_informer_list(tug_shared_informer_informer(m->si));
@@ -173,7 +173,7 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
 /* Every local pod again each tick, so exits are noticed and status reported
  * without a watch event. */
 static void tick(tug_controller *c, void *arg) {
-  agent_pods *m = arg;
+  agent_podctl *m = arg;
   pthread_mutex_lock(&m->mu);
   tug_hashmap_iter it;
   const char *key;
@@ -188,8 +188,8 @@ static void tick(tug_controller *c, void *arg) {
     malloc_trim(0);
 }
 
-int agent_pods_start(const agent_pods_options *o, agent_pods **out, tug_error *err) {
-  agent_pods *m = calloc(1, sizeof *m);
+int agent_podctl_start(const agent_podctl_options *o, agent_podctl **out, tug_error *err) {
+  agent_podctl *m = calloc(1, sizeof *m);
   if (m == NULL)
     return tug_error_errno(err, ENOMEM, "allocate pod controller");
   m->env = o->env;
@@ -200,7 +200,7 @@ int agent_pods_start(const agent_pods_options *o, agent_pods **out, tug_error *e
   tug_controller_options co = {.name = "pods",
                                .reconcile = reconcile,
                                .arg = m,
-                               .workers = AGENT_POD_WORKERS,
+                               .workers = AGENT_PODCTL_WORKERS,
                                .base_delay_ms = 500,
                                .max_delay_ms = 30000,
                                .tick_period_ms = AGENT_STATUS_TICK_MS,
@@ -209,21 +209,21 @@ int agent_pods_start(const agent_pods_options *o, agent_pods **out, tug_error *e
                                .sync_timeout_ms = SYNC_TIMEOUT_MS};
   tug_shared_informer_options io = {.path = "/api/v1/pods", .field_selector = selector};
   if ((m->pods = tug_hashmap_new()) == NULL) {
-    agent_pods_stop(m);
+    agent_podctl_stop(m);
     return tug_error_errno(err, ENOMEM, "allocate pod controller");
   }
   if ((m->c = tug_controller_new(&co, err)) == NULL ||
       (m->si = tug_shared_informer_new_with(o->env->client, &io, err)) == NULL ||
       tug_controller_watch(m->c, m->si, err) < 0 || tug_shared_informer_start(m->si, err) < 0 ||
       tug_controller_start(m->c, err) < 0) {
-    agent_pods_stop(m);
+    agent_podctl_stop(m);
     return tug_error_wrap(err, "pods of node %s", o->node_name);
   }
   *out = m;
   return 0;
 }
 
-tug_controller *agent_pods_controller(agent_pods *m) {
+tug_controller *agent_podctl_controller(agent_podctl *m) {
   return m->c;
 }
 
@@ -231,7 +231,7 @@ static void release_pod(void *p) {
   agent_pod_release(p);
 }
 
-void agent_pods_stop(agent_pods *m) {
+void agent_podctl_stop(agent_podctl *m) {
   tug_controller_stop(m->c);
   tug_shared_informer_free(m->si); /* before the controller its handlers queue into */
   tug_controller_free(m->c);
