@@ -49,7 +49,11 @@ LIBTUG ?= lib/libtug.a
 BIN_DIRS := $(filter $(wildcard */),apiserver/ scheduler/ controllers/ nodeagent/ cli/)
 bin_name = $(if $(filter nodeagent,$1),tug-agent,$(if $(filter cli,$1),tug,tug-$1))
 dir_archive = $(BUILD)/$1/lib$1.a
-dir_objs = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $1/main.c,$(wildcard $1/*.c $1/plugins/*.c $1/network/*.c $1/schema/*.c)))
+# A binary's sources may sit in subfolders one deep (scheduler/plugins/, nodeagent/runtime/, ...).
+dir_objs = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $1/main.c,$(wildcard $1/*.c $(foreach s,$(SUBDIRS),$1/$s/*.c))))
+SUBDIRS := plugins schema runtime pods network node logs hollow
+# The agent's parts include each other's headers by name.
+NODEAGENT_INC := -Inodeagent $(foreach s,runtime pods network node logs hollow,-Inodeagent/$s)
 BINS := $(foreach d,$(BIN_DIRS:/=),$(if $(wildcard $d/main.c),bin/$(call bin_name,$d)))
 
 # Unit tests: <folder>/tests/test_*.c. Other .c files in a tests/ folder are
@@ -78,15 +82,15 @@ $(BUILD)/e2e-attack: e2e/attack/attack.c
 
 # tug-init: what container processes exec in place of the agent's binary;
 # static without libc (its own _start), embedded in tug-agent
-# (nodeagent/runtime-init.c).
+# (nodeagent/runtime/runtime-init.c).
 TUG_INIT_FLAGS := -O2 -static -nostdlib -ffreestanding -fno-builtin -fno-stack-protector \
   -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -s
-$(BUILD)/tug-init: nodeagent/init/tug-init.c nodeagent/init/tug-init.h
+$(BUILD)/tug-init: nodeagent/runtime/init/tug-init.c nodeagent/runtime/init/tug-init.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 $(WARN) -D_GNU_SOURCE $(TUG_INIT_FLAGS) -o $@ $<
 
-$(BUILD)/nodeagent/runtime-init.o: $(BUILD)/tug-init
-$(BUILD)/nodeagent/runtime-init.o: CFLAGS += -DTUG_INIT_BINARY='"$(BUILD)/tug-init"'
+$(BUILD)/nodeagent/runtime/runtime-init.o: $(BUILD)/tug-init
+$(BUILD)/nodeagent/runtime/runtime-init.o: CFLAGS += -DTUG_INIT_BINARY='"$(BUILD)/tug-init"'
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: lib/%.proto
 	@mkdir -p $(BUILD)/gen
@@ -128,15 +132,15 @@ $(BENCH_BIN): $(BUILD)/bench-%: $(BUILD)/bench/%/main.o $(LIBTUG)
 
 # Benchmarks of a binary's internals link its archive too.
 $(BUILD)/bench-runtime: $(call dir_archive,nodeagent)
-$(BUILD)/bench/runtime/main.o: CFLAGS += -Inodeagent
+$(BUILD)/bench/runtime/main.o: CFLAGS += $(NODEAGENT_INC)
 $(BUILD)/bench-scheduler: $(call dir_archive,scheduler)
 $(BUILD)/bench/scheduler/main.o: CFLAGS += -Ischeduler
 $(BUILD)/bench-proxy: $(call dir_archive,nodeagent)
-$(BUILD)/bench/proxy/main.o: CFLAGS += -Inodeagent
+$(BUILD)/bench/proxy/main.o: CFLAGS += $(NODEAGENT_INC)
 
 # The scheduler's plugins (scheduler/plugins/) include the scheduler's headers.
 $(BUILD)/scheduler/%.o: CFLAGS += -Ischeduler
-$(BUILD)/nodeagent/%.o: CFLAGS += -Inodeagent
+$(BUILD)/nodeagent/%.o: CFLAGS += $(NODEAGENT_INC)
 
 deps:
 	@scripts/deps.sh $(DEB_PKGS)

@@ -37,18 +37,13 @@ json_t *ctl_list(ctl_ctx *x, enum ctl_resource r, const char *ns) {
   return ns ? tug_informer_by_index(inf, "namespace", ns) : tug_informer_list(inf);
 }
 
-static bool node_index(const json_t *pod, char *buf, size_t size) {
-  const char *node = tug_obj_get_str(pod, "spec.nodeName");
-  return node && node[0] && (size_t)snprintf(buf, size, "%s", node) < size;
-}
-
 int ctl_add_indexes(ctl_ctx *x, tug_error *err) {
-  return tug_informer_add_index(tug_shared_informer_informer(x->inf[CTL_PODS]), "node", node_index,
-                                err);
+  return tug_shared_informer_add_index(x->inf[CTL_PODS], TUG_INDEX_NODE, tug_index_pod_node, err);
 }
 
 json_t *ctl_pods_on_node(ctl_ctx *x, const char *node) {
-  return tug_informer_by_index(tug_shared_informer_informer(x->inf[CTL_PODS]), "node", node);
+  return tug_informer_by_index(tug_shared_informer_informer(x->inf[CTL_PODS]), TUG_INDEX_NODE,
+                               node);
 }
 
 /* ---- paths ---- */

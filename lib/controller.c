@@ -20,6 +20,7 @@
 #include "histogram.h"
 #include "log.h"
 #include "object.h"
+#include "stopper.h"
 
 enum { MAX_REGISTRATIONS = 16, MAX_WATCHES = 8, KEY_SIZE = 512 };
 
@@ -60,20 +61,34 @@ static void fan_delete(json_t *obj, void *arg) {
 
 tug_shared_informer *tug_shared_informer_new(tug_client *client, const char *resource_path,
                                              tug_error *err) {
+  return tug_shared_informer_new_with(client, &(tug_shared_informer_options){.path = resource_path},
+                                      err);
+}
+
+tug_shared_informer *tug_shared_informer_new_with(tug_client *client,
+                                                  const tug_shared_informer_options *o,
+                                                  tug_error *err) {
   tug_shared_informer *si = calloc(1, sizeof *si);
-  if (si == NULL || (si->path = strdup(resource_path)) == NULL) {
+  if (si == NULL || (si->path = strdup(o->path)) == NULL) {
     free(si);
-    tug_error_errno(err, ENOMEM, "informer %s", resource_path);
+    tug_error_errno(err, ENOMEM, "informer %s", o->path);
     return NULL;
   }
   tug_informer_handlers h = {fan_add, fan_update, fan_delete};
-  si->inf = tug_informer_new(client, resource_path, NULL, NULL, &h, si, err);
+  si->inf = tug_informer_new(client, o->path, o->label_selector, o->field_selector, &h, si, err);
   if (si->inf == NULL) {
     free(si->path);
     free(si);
     return NULL;
   }
+  if (o->transform)
+    tug_informer_set_transform(si->inf, o->transform, o->transform_arg);
   return si;
+}
+
+int tug_shared_informer_add_index(tug_shared_informer *si, const char *name,
+                                  tug_informer_index_fn fn, tug_error *err) {
+  return tug_informer_add_index(si->inf, name, fn, err);
 }
 
 int tug_shared_informer_add_handlers(tug_shared_informer *si, const tug_informer_handlers *h,
@@ -102,6 +117,16 @@ void tug_shared_informer_free(tug_shared_informer *si) {
   free(si);
 }
 
+bool tug_index_pod_node(const json_t *obj, char *buf, size_t size) {
+  const char *node = tug_obj_get_str(obj, "spec.nodeName");
+  return node && node[0] && (size_t)snprintf(buf, size, "%s", node) < size;
+}
+
+bool tug_index_owner_uid(const json_t *obj, char *buf, size_t size) {
+  const char *uid = json_string_value(json_object_get(tug_controller_ref(obj), "uid"));
+  return uid && uid[0] && (size_t)snprintf(buf, size, "%s", uid) < size;
+}
+
 /* ---- controllers ---- */
 
 static const double latency_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -111,6 +136,7 @@ typedef enum { WATCH_SELF, WATCH_OWNED, WATCH_FN } watch_mode;
 
 typedef struct watch {
   tug_controller *c;
+  tug_shared_informer *si;
   watch_mode mode;
   const char *owner_kind;
   tug_controller_map_fn fn;
@@ -129,9 +155,7 @@ struct tug_controller {
   int n_threads;
   pthread_t ticker;
   bool ticking;
-  atomic_bool stop;
-  pthread_mutex_t mu;
-  pthread_cond_t cond;
+  tug_stopper stopper; /* the ticker's sleeps */
   _Atomic uint64_t errors;
   tug_histogram latency; /* of reconciles; its count is theirs */
 };
@@ -150,8 +174,7 @@ tug_controller *tug_controller_new(const tug_controller_options *o, tug_error *e
   c->name = strdup(o->name);
   c->q = tug_workqueue_new(&qo);
   c->exp = tug_expectations_new();
-  pthread_mutex_init(&c->mu, NULL);
-  tug_cond_init_monotonic(&c->cond);
+  tug_stopper_init(&c->stopper);
   if (c->name == NULL || c->q == NULL || c->exp == NULL) {
     tug_controller_free(c);
     tug_error_errno(err, ENOMEM, "controller %s", o->name);
@@ -261,6 +284,7 @@ static int add_watch(tug_controller *c, tug_shared_informer *si, watch w, tug_er
   watch *slot = &c->watches[c->n_watches++];
   *slot = w;
   slot->c = c;
+  slot->si = si;
   tug_informer_handlers h = {on_add, on_update, on_delete};
   return tug_shared_informer_add_handlers(si, &h, slot, err);
 }
@@ -292,6 +316,8 @@ static void observe(tug_controller *c, double seconds, bool failed) {
 static void *worker_main(void *arg) {
   tug_controller *c = arg;
   char *key;
+  if (c->o.worker_init)
+    c->o.worker_init(c, c->o.arg);
   while ((key = tug_workqueue_get(c->q)) != NULL) {
     tug_error err = {0};
     double start = tug_monotonic_seconds();
@@ -321,34 +347,69 @@ static void resync_all(tug_controller *c) {
   json_decref(all);
 }
 
+/* The ticker's next deadline for a period (monotonic seconds); 0: never. */
+static double next_at(double now, long period_ms) {
+  return period_ms > 0 ? now + (double)period_ms / 1000 : 0;
+}
+
+static double earliest(double a, double b) {
+  return a == 0 ? b : b == 0 || a < b ? a : b;
+}
+
 static void *ticker_main(void *arg) {
   tug_controller *c = arg;
-  pthread_mutex_lock(&c->mu);
-  while (!atomic_load(&c->stop)) {
-    struct timespec until = tug_deadline_ms(c->o.resync_period_ms);
-    if (pthread_cond_timedwait(&c->cond, &c->mu, &until) == ETIMEDOUT && !atomic_load(&c->stop)) {
-      pthread_mutex_unlock(&c->mu);
+  double now = tug_monotonic_seconds();
+  double resync_at = c->primary ? next_at(now, c->o.resync_period_ms) : 0;
+  double tick_at = c->o.tick ? next_at(now, c->o.tick_period_ms) : 0;
+  for (;;) {
+    double wait_s = earliest(resync_at, tick_at) - tug_monotonic_seconds();
+    if (!tug_stopper_sleep_ms(&c->stopper, wait_s > 0 ? (long)(wait_s * 1000 + 0.5) : 0))
+      break;
+    now = tug_monotonic_seconds();
+    if (resync_at && now >= resync_at) {
       resync_all(c);
-      pthread_mutex_lock(&c->mu);
+      resync_at = next_at(now, c->o.resync_period_ms);
+    }
+    if (tick_at && now >= tick_at) {
+      c->o.tick(c, c->o.arg);
+      tick_at = next_at(now, c->o.tick_period_ms);
     }
   }
-  pthread_mutex_unlock(&c->mu);
   return NULL;
+}
+
+/* Wait until every informer the controller watches has listed, then run the
+ * hook; a timeout is a warning, not a failure (the caches fill later). */
+static void run_on_synced(tug_controller *c) {
+  long timeout = c->o.sync_timeout_ms > 0 ? c->o.sync_timeout_ms : 60000;
+  double deadline = tug_monotonic_seconds() + (double)timeout / 1000;
+  for (size_t i = 0; i < c->n_watches; i++) {
+    long left = (long)((deadline - tug_monotonic_seconds()) * 1000);
+    if (!tug_informer_wait_synced(c->watches[i].si->inf, left > 0 ? left : 0)) {
+      tug_warn("informers not synced in time; synced hook skipped",
+               "controller=%s resource=%s timeout_ms=%ld", c->name, c->watches[i].si->path,
+               timeout);
+      return;
+    }
+  }
+  c->o.on_synced(c, c->o.arg);
 }
 
 int tug_controller_start(tug_controller *c, tug_error *err) {
   c->threads = calloc((size_t)c->o.workers, sizeof *c->threads);
   if (c->threads == NULL)
     return tug_error_errno(err, ENOMEM, "controller %s", c->name);
+  if (c->o.on_synced)
+    run_on_synced(c);
   for (; c->n_threads < c->o.workers; c->n_threads++) {
     int rc = pthread_create(&c->threads[c->n_threads], NULL, worker_main, c);
     if (rc != 0)
       return tug_error_errno(err, rc, "controller %s: start worker", c->name);
   }
-  if (c->o.resync_period_ms > 0 && c->primary) {
+  if ((c->o.resync_period_ms > 0 && c->primary) || (c->o.tick && c->o.tick_period_ms > 0)) {
     int rc = pthread_create(&c->ticker, NULL, ticker_main, c);
     if (rc != 0)
-      return tug_error_errno(err, rc, "controller %s: start resync", c->name);
+      return tug_error_errno(err, rc, "controller %s: start ticker", c->name);
     c->ticking = true;
   }
   return 0;
@@ -357,10 +418,7 @@ int tug_controller_start(tug_controller *c, tug_error *err) {
 void tug_controller_stop(tug_controller *c) {
   if (c == NULL)
     return;
-  pthread_mutex_lock(&c->mu);
-  atomic_store(&c->stop, true);
-  pthread_cond_broadcast(&c->cond);
-  pthread_mutex_unlock(&c->mu);
+  tug_stopper_stop(&c->stopper);
   if (c->ticking)
     pthread_join(c->ticker, NULL);
   c->ticking = false;
@@ -376,8 +434,7 @@ void tug_controller_free(tug_controller *c) {
   tug_controller_stop(c);
   tug_workqueue_free(c->q);
   tug_expectations_free(c->exp);
-  pthread_mutex_destroy(&c->mu);
-  pthread_cond_destroy(&c->cond);
+  tug_stopper_destroy(&c->stopper);
   free(c->threads);
   free(c->name);
   free(c);

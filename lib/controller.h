@@ -10,8 +10,13 @@
  * with the queue's per-key back-off; one that wants another look later (a
  * deadline, a grace period) asks for it with tug_controller_enqueue_after.
  *
- * A shared informer lists and watches one resource once for every controller
- * that registers handlers on it. Expectations (client-go's
+ * A shared informer lists and watches one resource (optionally narrowed by
+ * label and field selectors) once for every controller that registers
+ * handlers on it; its cache may be indexed (by namespace always, by node or
+ * by owner when asked). Besides keys from events, a controller may run a
+ * hook once its informers have listed (before any worker starts), a
+ * periodic tick, and a hook on each worker thread as it starts.
+ * Expectations (client-go's
  * ControllerExpectations) remember the creations and deletions a reconcile
  * just asked for, so that the next reconcile does not repeat them while the
  * informer has not seen them yet.
@@ -34,6 +39,21 @@ typedef struct tug_shared_informer tug_shared_informer;
 
 tug_shared_informer *tug_shared_informer_new(tug_client *client, const char *resource_path,
                                              tug_error *err);
+
+typedef struct tug_shared_informer_options {
+  const char *path;                    /* the collection: "/api/v1/pods" */
+  const char *label_selector;          /* NULL: every object */
+  const char *field_selector;          /* NULL: every object ("spec.nodeName=n1") */
+  tug_informer_transform_fn transform; /* NULL: objects kept whole (informer.h) */
+  void *transform_arg;
+} tug_shared_informer_options;
+/* The same, narrowed by selectors and with a transform. */
+tug_shared_informer *tug_shared_informer_new_with(tug_client *client,
+                                                  const tug_shared_informer_options *o,
+                                                  tug_error *err);
+/* An index on the cache (tug_informer_add_index); only before start. */
+int tug_shared_informer_add_index(tug_shared_informer *si, const char *name,
+                                  tug_informer_index_fn fn, tug_error *err);
 /* Register handlers (copied; arg is handed back). Only before start. */
 int tug_shared_informer_add_handlers(tug_shared_informer *si, const tug_informer_handlers *h,
                                      void *arg, tug_error *err);
@@ -41,12 +61,20 @@ int tug_shared_informer_start(tug_shared_informer *si, tug_error *err);
 tug_informer *tug_shared_informer_informer(tug_shared_informer *si);
 void tug_shared_informer_free(tug_shared_informer *si);
 
+/* Index functions every process may want ("namespace" is built in). */
+#define TUG_INDEX_NODE "node"   /* pods by spec.nodeName */
+#define TUG_INDEX_OWNER "owner" /* objects by their controlling owner's uid */
+bool tug_index_pod_node(const json_t *obj, char *buf, size_t size);
+bool tug_index_owner_uid(const json_t *obj, char *buf, size_t size);
+
 /* ---- controllers ---- */
 
 typedef struct tug_controller tug_controller;
 
 /* 0: done (the key's back-off is reset); -1 with err: retried after back-off. */
 typedef int (*tug_reconcile_fn)(tug_controller *c, const char *key, void *arg, tug_error *err);
+/* A hook: called with the controller and its options' arg. */
+typedef void (*tug_controller_hook_fn)(tug_controller *c, void *arg);
 
 typedef struct tug_controller_options {
   const char *name; /* "replicaset": logs, metrics and events */
@@ -56,6 +84,19 @@ typedef struct tug_controller_options {
   long base_delay_ms;    /* retry back-off; 0: 5 ms */
   long max_delay_ms;     /* 0: 60 s */
   long resync_period_ms; /* every key of the primary informer again; 0: never */
+  /* Called every tick_period_ms on the controller's ticker thread (to queue
+   * what no event announces: local state to look at, a periodic pass). */
+  long tick_period_ms;
+  tug_controller_hook_fn tick;
+  /* When set, tug_controller_start waits (up to sync_timeout_ms; 0: 60 s)
+   * until every informer the controller watches has listed, calls on_synced
+   * and only then starts the workers, so the hook sees full caches and no
+   * reconcile yet. Not synced in time: a warning, no hook, workers start. */
+  tug_controller_hook_fn on_synced;
+  long sync_timeout_ms;
+  /* Called on each worker thread before it takes its first key (to enter a
+   * namespace, open a per-thread handle). */
+  tug_controller_hook_fn worker_init;
 } tug_controller_options;
 
 tug_controller *tug_controller_new(const tug_controller_options *o, tug_error *err);
@@ -84,7 +125,8 @@ void tug_controller_enqueue_after(tug_controller *c, const char *key, long delay
 /* Queue obj's key ("ns/name"); objects without a name are ignored. */
 void tug_controller_enqueue_obj(tug_controller *c, const json_t *obj);
 
-/* Start the workers (and the resync ticker); informers are started apart. */
+/* Start the workers (and the resync/tick ticker), after on_synced when it is
+ * set; informers are started apart, before. */
 int tug_controller_start(tug_controller *c, tug_error *err);
 /* Shut the queue down, wait for workers. Idempotent. */
 void tug_controller_stop(tug_controller *c);

@@ -16,7 +16,7 @@ static bool bounded(const tug_flag *f) {
 }
 
 static int out_of_range(const tug_flag *f, const char *value, tug_error *err) {
-  return tug_error_set(err, ERANGE, "--%s: %s is out of range %g..%g", f->name, value, f->min,
+  return tug_error_set(err, ERANGE, "--%s: %s is out of range %.15g..%.15g", f->name, value, f->min,
                        f->max);
 }
 

@@ -11,7 +11,6 @@
  */
 #include "workqueue.h"
 #include "array.h"
-#include "log.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -297,23 +296,4 @@ size_t tug_workqueue_len(tug_workqueue *q) {
   size_t n = q->count;
   pthread_mutex_unlock(&q->mu);
   return n;
-}
-
-void tug_workqueue_run(tug_workqueue *q, tug_workqueue_reconcile_fn reconcile, void *arg,
-                       const char *what) {
-  char *key;
-  while ((key = tug_workqueue_get(q)) != NULL) {
-    long requeue_ms = -1;
-    tug_error err = {0};
-    if (reconcile(arg, key, &requeue_ms, &err) < 0) {
-      tug_warn("reconcile failed", "%s=%s err=%s", what, key, TUG_LOG_Q(err.msg));
-      tug_workqueue_add_rate_limited(q, key);
-    } else {
-      tug_workqueue_forget(q, key);
-      if (requeue_ms >= 0)
-        tug_workqueue_add_after(q, key, requeue_ms);
-    }
-    tug_workqueue_done(q, key);
-    free(key);
-  }
 }

@@ -17,6 +17,9 @@
  *     free(key);
  *   }
  *
+ * lib/controller.h runs this loop, with metrics and hooks, for every process:
+ * use the queue through it.
+ *
  * All functions are thread-safe. Delays are measured on the monotonic clock.
  */
 #ifndef TUG_WORKQUEUE_H
@@ -61,17 +64,6 @@ void tug_workqueue_done(tug_workqueue *q, const char *key);
 /* Stop accepting keys and wake every waiting get. Keys already ready are still
  * handed out; delayed ones are dropped. */
 void tug_workqueue_shutdown(tug_workqueue *q);
-
-/*
- * One worker's loop until shutdown: take a key, call reconcile(arg, key,
- * &requeue_ms, &err); a failure is logged with what ("pod=<key>") and the key
- * retried with rate-limited back-off, a success forgets its failures and,
- * when reconcile set requeue_ms >= 0, looks at the key again that much later.
- */
-typedef int (*tug_workqueue_reconcile_fn)(void *arg, const char *key, long *requeue_ms,
-                                          tug_error *err);
-void tug_workqueue_run(tug_workqueue *q, tug_workqueue_reconcile_fn reconcile, void *arg,
-                       const char *what);
 
 /* Keys ready to be handed out (not the delayed ones, not those being processed). */
 size_t tug_workqueue_len(tug_workqueue *q);

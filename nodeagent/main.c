@@ -1,16 +1,14 @@
 /*
  * tug-agent — the node agent: registers this host as a Node, keeps its Lease,
- * and runs the pods bound to it as containers (agent-pods.c, agent-pod.c on
- * the runtime of runtime.h). main parses flags and wires the pieces, waits
- * for SIGTERM/SIGINT, and then stops its threads but leaves the pods'
- * containers running. With --hollow N it is N simulated nodes instead
+ * and runs the pods bound to it as containers (agent-podctl.c, agent-pod.c on
+ * the runtime of runtime.h). main parses flags (lib/flags) and wires the
+ * pieces, waits for SIGTERM/SIGINT (lib/daemon), and then stops its threads
+ * but leaves the pods' containers running. With --hollow N it is N simulated nodes instead
  * (agent-hollow.h) and touches nothing on the host.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +21,15 @@
 #include "agent-logs.h"
 #include "agent-network.h"
 #include "agent-node.h"
-#include "agent-pods.h"
+#include "agent-podctl.h"
 #include "agent-podspec.h"
 #include "cleanup.h"
+#include "daemon.h"
 #include "error.h"
 #include "events.h"
+#include "flags.h"
 #include "http.h"
 #include "log.h"
-#include "quantity.h"
 #include "runtime.h"
 
 /* Processes per pod unless --pod-pids-limit says otherwise: a fork bomb in
@@ -41,11 +40,11 @@ typedef struct config {
   const char *server, *node_name, *root, *log_level, *log_file, *address;
   int max_pods, port;
   int64_t reserved_cpu_milli, pod_pids_limit;
-  int restart_backoff_seconds;
+  double restart_backoff_s;
   bool build_busybox;
   int hollow, hollow_pods;
   int64_t hollow_cpu_milli, hollow_memory_bytes;
-  long hollow_job_seconds;
+  double hollow_job_s;
   int64_t container_log_max_size;
   int container_log_max_files;
   const char *netns;   /* the node's network namespace: a name under /run/netns or a path */
@@ -55,300 +54,123 @@ typedef struct config {
   const char *allowed_host_paths; /* comma-separated prefixes; NULL: no hostPath */
 } config;
 
-static void usage(FILE *f) {
-  fprintf(f, "usage: tug-agent --server URL --node-name NAME [--root DIR] [--max-pods N]\n"
-             "                 [--reserved-cpu Q] [--pod-pids-limit N]\n"
-             "                 [--restart-backoff-seconds N] [--build-busybox]\n"
-             "                 [--address IP] [--port N]\n"
-             "                 [--container-log-max-size Q] [--container-log-max-files N]\n"
-             "                 [--log-level L] [--log-file PATH]\n"
-             "                 [--network bridge|none] [--netns NAME|PATH]\n"
-             "                 [--cluster-cidr CIDR] [--service-cluster-ip-range CIDR]\n"
-             "                 [--seccomp-profile-dir DIR]\n"
-             "                 [--allowed-host-paths PREFIX,...]\n"
-             "       tug-agent --server URL --hollow N [--node-name PREFIX]\n"
-             "                 [--hollow-cpu Q] [--hollow-memory Q] [--hollow-pods N]\n"
-             "                 [--hollow-job-seconds S] [--address IP] [--log-level L]\n"
-             "       tug-agent image import [--root DIR] NAME[:TAG] SRC\n"
-             "\n"
-             "--hollow N registers N simulated nodes PREFIX-0 ... PREFIX-(N-1) (PREFIX:\n"
-             "--node-name, default \"hollow\"), each with --hollow-cpu (default 4),\n"
-             "--hollow-memory (16Gi) and --hollow-pods (110) of capacity, and renews their\n"
-             "Leases. Pods bound to them are marked Running with a fake IP from\n"
-             "198.18.0.0/16 and no process; pods with restartPolicy Never or OnFailure\n"
-             "Succeed after the seconds of their annotation tug.io/hollow-run-seconds, or\n"
-             "else after --hollow-job-seconds (default 5). Needs no root.\n"
-             "\n"
-             "--network bridge gives pods addresses from the node's spec.podCIDR on a\n"
-             "bridge tug0, routes to other nodes' pods and Services as nftables rules\n"
-             "(default with --netns, else none: pods have loopback only). --netns makes\n"
-             "the agent one of several hosts on this machine: the network, the log\n"
-             "server and --address live in that namespace.\n"
-             "\n"
-             "--seccomp-profile-dir holds the JSON profiles (Docker/OCI format) that pods\n"
-             "name with seccompProfile type Localhost (default ROOT/seccomp).\n"
-             "\n"
-             "--allowed-host-paths lists the host directories under which a pod's hostPath\n"
-             "volumes may lie (component by component: /data allows /data/x, not\n"
-             "/database); without it no hostPath is mounted on this node. /proc and\n"
-             "magic links are refused under any prefix. --pod-pids-limit (default 4096)\n"
-             "caps each pod's processes; 0 for none.\n");
-}
+static const char summary[] =
+    "The node agent: registers this host as Node --node-name, keeps its Lease and\n"
+    "runs the pods bound to it. `tug-agent image import [--root DIR] NAME[:TAG] SRC`\n"
+    "puts a rootfs directory or a .tar(.gz) of one into the node's image store.\n"
+    "\n"
+    "--hollow N registers N simulated nodes PREFIX-0 ... PREFIX-(N-1) (PREFIX:\n"
+    "--node-name, default \"hollow\"), each with --hollow-cpu, --hollow-memory and\n"
+    "--hollow-pods of capacity, and renews their Leases. Pods bound to them are\n"
+    "marked Running with a fake IP from 198.18.0.0/16 and no process; pods with\n"
+    "restartPolicy Never or OnFailure Succeed after the seconds of their annotation\n"
+    "tug.io/hollow-run-seconds, or else after --hollow-job-seconds. Needs no root.\n"
+    "\n"
+    "--network bridge gives pods addresses from the node's spec.podCIDR on a\n"
+    "bridge tug0, routes to other nodes' pods and Services as nftables rules\n"
+    "(default with --netns, else none: pods have loopback only). --netns makes\n"
+    "the agent one of several hosts on this machine: the network, the log\n"
+    "server and --address live in that namespace.\n"
+    "\n"
+    "--allowed-host-paths lists the host directories under which a pod's hostPath\n"
+    "volumes may lie (component by component: /data allows /data/x, not\n"
+    "/database); without it no hostPath is mounted on this node. /proc and\n"
+    "magic links are refused under any prefix.";
 
-static int parse_int(const char *flag, const char *s, long min, long long *out) {
-  char *end;
-  errno = 0;
-  long long v = strtoll(s, &end, 10);
-  if (errno || *end || end == s || v < min || v > INT_MAX) {
-    fprintf(stderr, "tug-agent: %s: invalid value \"%s\"\n", flag, s);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
-enum flag {
-  SERVER = 1,
-  NODE,
-  ROOT,
-  MAX_PODS,
-  RESERVED,
-  PIDS,
-  BACKOFF,
-  BUSYBOX,
-  LEVEL,
-  LOGFILE,
-  ADDRESS,
-  PORT,
-  HOLLOW,
-  HOLLOW_CPU,
-  HOLLOW_MEMORY,
-  HOLLOW_PODS,
-  HOLLOW_JOB_SECONDS,
-  LOG_MAX_SIZE,
-  LOG_MAX_FILES,
-  NETNS,
-  NETWORK,
-  CLUSTER_CIDR,
-  SERVICE_CIDR,
-  SECCOMP_DIR,
-  ALLOWED_HOST_PATHS
-};
-
-/* The --hollow* flags. */
-static int parse_hollow_flag(int opt, const char *arg, config *c) {
-  long long v;
-  tug_error err = {0};
-  switch (opt) {
-  case HOLLOW:
-    if (parse_int("--hollow", arg, 1, &v) < 0)
-      return -1;
-    if (v > AGENT_HOLLOW_MAX_NODES) {
-      fprintf(stderr, "tug-agent: --hollow: at most %d nodes\n", AGENT_HOLLOW_MAX_NODES);
-      return -1;
-    }
-    c->hollow = (int)v;
-    return 0;
-  case HOLLOW_PODS:
-    if (parse_int("--hollow-pods", arg, 1, &v) < 0)
-      return -1;
-    c->hollow_pods = (int)v;
-    return 0;
-  case HOLLOW_JOB_SECONDS:
-    if (parse_int("--hollow-job-seconds", arg, 0, &v) < 0)
-      return -1;
-    c->hollow_job_seconds = (long)v;
-    return 0;
-  case HOLLOW_CPU:
-    if (tug_quantity_parse_milli(arg, 0, &c->hollow_cpu_milli, &err) < 0) {
-      fprintf(stderr, "tug-agent: --hollow-cpu: %s\n", err.msg);
-      return -1;
-    }
-    return 0;
-  case HOLLOW_MEMORY:
-    if (tug_quantity_parse_value(arg, 0, &c->hollow_memory_bytes, &err) < 0) {
-      fprintf(stderr, "tug-agent: --hollow-memory: %s\n", err.msg);
-      return -1;
-    }
-    return 0;
-  default:
-    return -1;
-  }
-}
-
-/* --container-log-max-size and --container-log-max-files, as the kubelet's. */
-static int parse_log_flag(int opt, const char *arg, config *c) {
-  long long v;
-  tug_error err = {0};
-  if (opt == LOG_MAX_FILES) {
-    if (parse_int("--container-log-max-files", arg, 2, &v) < 0)
-      return -1;
-    if (v > AGENT_LOGS_MAX_FILES_LIMIT) {
-      fprintf(stderr, "tug-agent: --container-log-max-files: at most %d\n",
-              AGENT_LOGS_MAX_FILES_LIMIT);
-      return -1;
-    }
-    c->container_log_max_files = (int)v;
-    return 0;
-  }
-  if (tug_quantity_parse_value(arg, 0, &c->container_log_max_size, &err) < 0 ||
-      c->container_log_max_size < 1) {
-    fprintf(stderr, "tug-agent: --container-log-max-size: %s\n",
-            err.msg[0] ? err.msg : "must be more than 0");
-    return -1;
-  }
-  return 0;
-}
-
-static int parse_flags(int argc, char **argv, config *c) {
-  static const struct option opts[] = {
-      {"server", required_argument, NULL, SERVER},
-      {"node-name", required_argument, NULL, NODE},
-      {"root", required_argument, NULL, ROOT},
-      {"max-pods", required_argument, NULL, MAX_PODS},
-      {"reserved-cpu", required_argument, NULL, RESERVED},
-      {"pod-pids-limit", required_argument, NULL, PIDS},
-      {"restart-backoff-seconds", required_argument, NULL, BACKOFF},
-      {"build-busybox", no_argument, NULL, BUSYBOX},
-      {"log-level", required_argument, NULL, LEVEL},
-      {"log-file", required_argument, NULL, LOGFILE},
-      {"address", required_argument, NULL, ADDRESS},
-      {"port", required_argument, NULL, PORT},
-      {"hollow", required_argument, NULL, HOLLOW},
-      {"hollow-cpu", required_argument, NULL, HOLLOW_CPU},
-      {"hollow-memory", required_argument, NULL, HOLLOW_MEMORY},
-      {"hollow-pods", required_argument, NULL, HOLLOW_PODS},
-      {"hollow-job-seconds", required_argument, NULL, HOLLOW_JOB_SECONDS},
-      {"container-log-max-size", required_argument, NULL, LOG_MAX_SIZE},
-      {"container-log-max-files", required_argument, NULL, LOG_MAX_FILES},
-      {"netns", required_argument, NULL, NETNS},
-      {"network", required_argument, NULL, NETWORK},
-      {"cluster-cidr", required_argument, NULL, CLUSTER_CIDR},
-      {"service-cluster-ip-range", required_argument, NULL, SERVICE_CIDR},
-      {"seccomp-profile-dir", required_argument, NULL, SECCOMP_DIR},
-      {"allowed-host-paths", required_argument, NULL, ALLOWED_HOST_PATHS},
-      {"help", no_argument, NULL, 'h'},
-      {0},
-  };
+static void defaults(config *c) {
   *c = (config){.root = "/var/lib/tug",
                 .address = "127.0.0.1",
                 .port = 10250,
                 .max_pods = 110,
                 .log_level = "info",
-                .restart_backoff_seconds = AGENT_BACKOFF_BASE_SECONDS,
+                .restart_backoff_s = AGENT_BACKOFF_BASE_SECONDS,
                 .hollow_pods = 110,
                 .hollow_cpu_milli = 4000,
                 .hollow_memory_bytes = 16LL << 30,
-                .hollow_job_seconds = AGENT_HOLLOW_JOB_SECONDS,
+                .hollow_job_s = AGENT_HOLLOW_JOB_SECONDS,
                 .container_log_max_size = AGENT_LOGS_DEFAULT_MAX_SIZE,
                 .container_log_max_files = AGENT_LOGS_DEFAULT_MAX_FILES,
                 .pod_pids_limit = AGENT_DEFAULT_POD_PIDS_LIMIT,
                 .cluster_cidr = "198.18.0.0/16",
                 .service_cidr = "198.19.0.0/17"};
-  int opt;
-  long long v;
-  tug_error err = {0};
-  while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    switch (opt) {
-    case SERVER:
-      c->server = optarg;
-      break;
-    case NODE:
-      c->node_name = optarg;
-      break;
-    case ROOT:
-      c->root = optarg;
-      break;
-    case LEVEL:
-      c->log_level = optarg;
-      break;
-    case LOGFILE:
-      c->log_file = optarg;
-      break;
-    case BUSYBOX:
-      c->build_busybox = true;
-      break;
-    case ADDRESS:
-      c->address = optarg;
-      break;
-    case PORT:
-      if (parse_int("--port", optarg, 1, &v) < 0 || v > 65535)
-        return -1;
-      c->port = (int)v;
-      break;
-    case MAX_PODS:
-      if (parse_int("--max-pods", optarg, 1, &v) < 0)
-        return -1;
-      c->max_pods = (int)v;
-      break;
-    case PIDS:
-      if (parse_int("--pod-pids-limit", optarg, 0, &v) < 0)
-        return -1;
-      c->pod_pids_limit = v;
-      break;
-    case BACKOFF:
-      if (parse_int("--restart-backoff-seconds", optarg, 1, &v) < 0)
-        return -1;
-      c->restart_backoff_seconds = (int)v;
-      break;
-    case RESERVED:
-      if (tug_quantity_parse_milli(optarg, 0, &c->reserved_cpu_milli, &err) < 0) {
-        fprintf(stderr, "tug-agent: --reserved-cpu: %s\n", err.msg);
-        return -1;
-      }
-      break;
-    case HOLLOW:
-    case HOLLOW_CPU:
-    case HOLLOW_MEMORY:
-    case HOLLOW_PODS:
-    case HOLLOW_JOB_SECONDS:
-      if (parse_hollow_flag(opt, optarg, c) < 0)
-        return -1;
-      break;
-    case LOG_MAX_SIZE:
-    case LOG_MAX_FILES:
-      if (parse_log_flag(opt, optarg, c) < 0)
-        return -1;
-      break;
-    case NETNS:
-      c->netns = optarg;
-      break;
-    case NETWORK:
-      if (strcmp(optarg, "bridge") != 0 && strcmp(optarg, "none") != 0) {
-        fprintf(stderr, "tug-agent: --network: \"%s\" is neither bridge nor none\n", optarg);
-        return -1;
-      }
-      c->network = optarg;
-      break;
-    case CLUSTER_CIDR:
-      c->cluster_cidr = optarg;
-      break;
-    case SERVICE_CIDR:
-      c->service_cidr = optarg;
-      break;
-    case SECCOMP_DIR:
-      c->seccomp_dir = optarg;
-      break;
-    case ALLOWED_HOST_PATHS:
-      c->allowed_host_paths = optarg;
-      break;
-    case 'h':
-      usage(stdout);
-      exit(0);
-    default:
-      usage(stderr);
-      return -1;
-    }
-  }
+}
+
+/* What no single flag's type can say: required flags, --network's words. */
+static int check(config *c, tug_error *err) {
+  if (c->network && strcmp(c->network, "bridge") != 0 && strcmp(c->network, "none") != 0)
+    return tug_error_set(err, EINVAL, "--network: \"%s\" is neither bridge nor none", c->network);
   if (c->network == NULL)
     c->network = c->netns ? "bridge" : "none";
   if (c->hollow > 0 && c->node_name == NULL)
     c->node_name = "hollow";
-  if (c->server == NULL || c->node_name == NULL || optind != argc) {
-    usage(stderr);
-    return -1;
-  }
+  if (c->server == NULL)
+    return tug_error_set(err, EINVAL, "--server is required");
+  if (c->node_name == NULL)
+    return tug_error_set(err, EINVAL, "--node-name is required (or --hollow N)");
   return 0;
+}
+
+/* 0: run; 1: --help was printed; -1: bad flags (reported). */
+static int parse_args(int argc, char **argv, config *c) {
+  defaults(c);
+  const tug_flag flags[] = {
+      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL", .help = "the API server (required)"},
+      {"node-name", TUG_FLAG_STRING, &c->node_name, .arg = "NAME",
+       .help = "this Node's name (with --hollow: the prefix)"},
+      {"root", TUG_FLAG_STRING, &c->root, .arg = "DIR", .help = "images, pod state and logs"},
+      {"max-pods", TUG_FLAG_INT, &c->max_pods, .min = 1, .max = INT_MAX, .arg = "N",
+       .help = "pods beyond it fail with OutOfpods"},
+      {"reserved-cpu", TUG_FLAG_MILLI, &c->reserved_cpu_milli, .min = 0, .max = 1e12, .arg = "Q",
+       .help = "CPU kept back from allocatable (500m, 1)"},
+      {"pod-pids-limit", TUG_FLAG_INT64, &c->pod_pids_limit, .min = 0, .max = INT_MAX, .arg = "N",
+       .help = "processes per pod; 0: none"},
+      {"restart-backoff-seconds", TUG_FLAG_DURATION, &c->restart_backoff_s, .min = 1, .max = 86400,
+       .arg = "DURATION", .help = "first delay before a container restarts"},
+      {"build-busybox", TUG_FLAG_BOOL, &c->build_busybox,
+       .help = "put busybox:latest into the image store"},
+      {"address", TUG_FLAG_STRING, &c->address, .arg = "IP",
+       .help = "the node's InternalIP; the log server listens there"},
+      {"port", TUG_FLAG_INT, &c->port, .min = 1, .max = 65535, .arg = "N",
+       .help = "the log server's port"},
+      {"container-log-max-size", TUG_FLAG_QUANTITY, &c->container_log_max_size, .min = 1,
+       .max = 1e15, .arg = "Q", .help = "a container log is rotated beyond it"},
+      {"container-log-max-files", TUG_FLAG_INT, &c->container_log_max_files, .min = 2,
+       .max = AGENT_LOGS_MAX_FILES_LIMIT, .arg = "N", .help = "log files kept per container"},
+      {"network", TUG_FLAG_STRING, &c->network, .arg = "bridge|none",
+       .help = "pod network (default bridge with --netns, else none)"},
+      {"netns", TUG_FLAG_STRING, &c->netns, .arg = "NAME|PATH",
+       .help = "the node's network namespace"},
+      {"cluster-cidr", TUG_FLAG_STRING, &c->cluster_cidr, .arg = "CIDR",
+       .help = "every pod address"},
+      {"service-cluster-ip-range", TUG_FLAG_STRING, &c->service_cidr, .arg = "CIDR",
+       .help = "Service virtual IPs"},
+      {"seccomp-profile-dir", TUG_FLAG_STRING, &c->seccomp_dir, .arg = "DIR",
+       .help = "Localhost seccomp profiles (default ROOT/seccomp)"},
+      {"allowed-host-paths", TUG_FLAG_STRING, &c->allowed_host_paths, .arg = "PREFIX,...",
+       .help = "where hostPath volumes may lie (default: nowhere)"},
+      {"hollow", TUG_FLAG_INT, &c->hollow, .min = 1, .max = AGENT_HOLLOW_MAX_NODES, .arg = "N",
+       .help = "be N simulated nodes"},
+      {"hollow-cpu", TUG_FLAG_MILLI, &c->hollow_cpu_milli, .min = 1, .max = 1e12, .arg = "Q",
+       .help = "each hollow node's CPU"},
+      {"hollow-memory", TUG_FLAG_QUANTITY, &c->hollow_memory_bytes, .min = 1, .max = 1e18,
+       .arg = "Q", .help = "each hollow node's memory"},
+      {"hollow-pods", TUG_FLAG_INT, &c->hollow_pods, .min = 1, .max = INT_MAX, .arg = "N",
+       .help = "each hollow node's pod capacity"},
+      {"hollow-job-seconds", TUG_FLAG_DURATION, &c->hollow_job_s, .min = 0,
+       .max = AGENT_HOLLOW_MAX_RUN_SECONDS, .arg = "DURATION",
+       .help = "run time of Never/OnFailure hollow pods"},
+      {"log-level", TUG_FLAG_STRING, &c->log_level, .arg = "LEVEL",
+       .help = "debug, info, warn or error"},
+      {"log-file", TUG_FLAG_STRING, &c->log_file, .arg = "PATH", .help = "stderr when unset"},
+      {0},
+  };
+  tug_error err = {0};
+  int rc = tug_flags_parse("tug-agent", summary, flags, argc, argv, &err);
+  if (rc == 0)
+    rc = check(c, &err);
+  if (rc < 0)
+    fprintf(stderr, "tug-agent: %s (see --help)\n", err.msg);
+  return rc;
 }
 
 /* busybox:latest into the store unless it is there already. */
@@ -363,38 +185,6 @@ static int ensure_busybox(const char *root, tug_error *err) {
     return -1;
   tug_info("image built", "image=busybox:latest rootfs=%s", rootfs);
   return 0;
-}
-
-/*
- * SIGTERM/SIGINT reach a handler that writes to a pipe main reads. Not
- * blocked with a signal mask: the containers the agent forks would inherit
- * the mask through exec, and a blocked SIGTERM never reaches them.
- */
-static int signal_pipe[2] = {-1, -1};
-
-static void on_signal(int sig) {
-  int saved = errno;
-  unsigned char b = (unsigned char)sig;
-  ssize_t n = write(signal_pipe[1], &b, 1);
-  (void)n;
-  errno = saved;
-}
-
-static int install_signal_handlers(tug_error *err) {
-  if (pipe2(signal_pipe, O_CLOEXEC) < 0)
-    return tug_error_errno(err, errno, "signal pipe");
-  struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
-  sigemptyset(&sa.sa_mask);
-  if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
-    return tug_error_errno(err, errno, "install signal handlers");
-  return 0;
-}
-
-static int wait_for_signal(void) {
-  unsigned char b = 0;
-  while (read(signal_pipe[0], &b, 1) < 0 && errno == EINTR)
-    ;
-  return b;
 }
 
 /* --netns: a name as `ip netns` keeps them, or a path to an nsfs file. */
@@ -432,7 +222,7 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
   agent_logs *logs = NULL;
   agent_node *node = NULL;
   tug_events *events = NULL;
-  agent_pods *pods = NULL;
+  agent_podctl *pods = NULL;
   int rc = -1;
   if (start_network(c, client, netns_fd, &network, err) < 0)
     return -1;
@@ -457,18 +247,22 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
                        .root = c->root,
                        .host_ip = host_ip,
                        .pids_limit = c->pod_pids_limit,
-                       .backoff_base = c->restart_backoff_seconds,
+                       .backoff_base = (int)c->restart_backoff_s,
                        .events = events,
                        .network = network,
                        .allowed_host_paths = c->allowed_host_paths};
-  agent_pods_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
-  if (agent_pods_start(&po, &pods, err) < 0)
+  agent_podctl_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
+  if (agent_podctl_start(&po, &pods, err) < 0)
     goto out;
+  tug_controller *shown[] = {agent_podctl_controller(pods),
+                             network ? agent_network_controller(network) : NULL};
+  agent_logs_show_controllers(logs, shown, network ? 2 : 1);
   tug_info("agent running", "node=%s server=%s root=%s network=%s", c->node_name, c->server,
            c->root, c->network);
-  int sig = wait_for_signal();
+  int sig = tug_daemon_wait_signal();
   tug_info("shutting down, pods keep running", "signal=%s", strsignal(sig));
-  agent_pods_stop(pods);
+  agent_logs_show_controllers(logs, NULL, 0);
+  agent_podctl_stop(pods);
   rc = 0;
 out:
   if (events)
@@ -490,13 +284,13 @@ static int run_hollow(const config *c, tug_error *err) {
                             .max_pods = c->hollow_pods,
                             .host_ip = c->address,
                             .port = c->port,
-                            .job_seconds = c->hollow_job_seconds};
+                            .job_seconds = (long)c->hollow_job_s};
   agent_hollow *h = NULL;
   if (agent_hollow_start(&o, &h, err) < 0)
     return -1;
   tug_info("hollow agent running", "nodes=%d prefix=%s server=%s", c->hollow, c->node_name,
            c->server);
-  int sig = wait_for_signal();
+  int sig = tug_daemon_wait_signal();
   tug_info("shutting down, hollow nodes stay registered", "signal=%s", strsignal(sig));
   agent_hollow_stop(h);
   return 0;
@@ -530,41 +324,43 @@ static int image_import(int argc, char **argv) {
   return 0;
 }
 
-int main(int argc, char **argv) {
-  if (argc >= 3 && strcmp(argv[1], "image") == 0 && strcmp(argv[2], "import") == 0)
-    return image_import(argc - 3, argv + 3);
-  config c;
-  if (parse_flags(argc, argv, &c) < 0)
-    return 2;
-  int level = tug_log_level_parse(c.log_level);
-  if (level < 0 || tug_log_init("agent", (tug_log_level)level, c.log_file) < 0) {
-    fprintf(stderr, "tug-agent: bad --log-level or --log-file\n");
-    return 2;
-  }
-  tug_error err = {0};
-  if (c.hollow > 0) {
-    if (install_signal_handlers(&err) < 0 || run_hollow(&c, &err) < 0) {
-      tug_errorlog("hollow agent failed", "err=%s", TUG_LOG_Q(err.msg));
-      return 1;
-    }
-    return 0;
-  }
+/* The real agent: image store, runtime, API client, then run. */
+static int run_node(const config *c, tug_error *err) {
   char state[PATH_MAX], data[PATH_MAX], seccomp[PATH_MAX];
-  snprintf(state, sizeof state, "%s/state", c.root);
-  snprintf(data, sizeof data, "%s/data", c.root);
-  snprintf(seccomp, sizeof seccomp, "%s/seccomp", c.root);
+  snprintf(state, sizeof state, "%s/state", c->root);
+  snprintf(data, sizeof data, "%s/data", c->root);
+  snprintf(seccomp, sizeof seccomp, "%s/seccomp", c->root);
   agent_runtime *rt = NULL;
   tug_client *client = NULL;
-  int rc = 1;
-  if (install_signal_handlers(&err) < 0 || (c.build_busybox && ensure_busybox(c.root, &err) < 0) ||
-      agent_runtime_open(state, &rt, &err) < 0 || agent_runtime_set_data_dir(rt, data, &err) < 0 ||
-      agent_runtime_set_seccomp_dir(rt, c.seccomp_dir ? c.seccomp_dir : seccomp, &err) < 0 ||
-      (client = tug_client_new(c.server, NULL, &err)) == NULL || run(&c, client, rt, &err) < 0)
-    tug_errorlog("agent failed", "err=%s", TUG_LOG_Q(err.msg));
-  else
-    rc = 0;
+  int rc = -1;
+  if ((!c->build_busybox || ensure_busybox(c->root, err) == 0) &&
+      agent_runtime_open(state, &rt, err) == 0 && agent_runtime_set_data_dir(rt, data, err) == 0 &&
+      agent_runtime_set_seccomp_dir(rt, c->seccomp_dir ? c->seccomp_dir : seccomp, err) == 0 &&
+      (client = tug_client_new(c->server, NULL, err)) != NULL)
+    rc = run(c, client, rt, err);
   tug_client_free(client);
   if (rt)
     agent_runtime_close(rt);
   return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 3 && strcmp(argv[1], "image") == 0 && strcmp(argv[2], "import") == 0)
+    return image_import(argc - 3, argv + 3);
+  config c;
+  int parsed = parse_args(argc, argv, &c);
+  if (parsed != 0)
+    return parsed > 0 ? 0 : 2;
+  /* Signals are blocked from here on in every thread; the runtime unblocks
+   * them in each container's first process before it execs. */
+  if (tug_daemon_init("tug-agent", "agent", c.log_level, c.log_file) < 0)
+    return 2;
+  tug_error err = {0};
+  if ((c.hollow > 0 ? run_hollow(&c, &err) : run_node(&c, &err)) < 0) {
+    tug_errorlog(c.hollow > 0 ? "hollow agent failed" : "agent failed", "err=%s",
+                 TUG_LOG_Q(err.msg));
+    fprintf(stderr, "tug-agent: %s\n", err.msg);
+    return 1;
+  }
+  return 0;
 }

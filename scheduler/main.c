@@ -1,27 +1,28 @@
 /*
  * tug-scheduler — places pending pods on nodes through Tugboat's queues.
  *
- * main parses flags and wires the pieces: informers on nodes, queues,
- * namespaces and pods feed the core (scheduler.h); one thread runs the core's
- * decisions; the binder's workers talk to the API server; a status writer
- * keeps Queue.status true; /metrics is served on --listen. SIGTERM or SIGINT
- * stops it all in reverse order.
+ * main parses flags and wires the pieces: shared informers on nodes, queues,
+ * namespaces and pods feed the core (scheduler.h) and queue the one key
+ * "schedule" of a lib/controller controller, whose single worker runs the
+ * core's decisions; its tick brings the key back every IDLE_TICK_MS (pods
+ * whose back-off ended) and kicks parked pods every KICK_PERIOD_S. The
+ * binder's workers talk to the API server; a status writer keeps
+ * Queue.status true; /metrics is served on --listen. SIGTERM or SIGINT stops
+ * it all in reverse order.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bind.h"
 #include "clock.h"
+#include "controller.h"
 #include "daemon.h"
 #include "events.h"
 #include "flags.h"
 #include "framework.h"
 #include "http.h"
-#include "informer.h"
 #include "log.h"
 #include "metrics.h"
 #include "object.h"
@@ -30,8 +31,12 @@
 #include "scheduler.h"
 
 #define KICK_PERIOD_S 60.0
-#define IDLE_WAIT_MS 50
+#define IDLE_TICK_MS 50
 #define SYNC_TIMEOUT_MS 60000
+#define SCHEDULE_KEY "schedule"
+/* Decisions per reconcile: the key comes back at once if there are more, so
+ * a stop never waits for a long backlog. */
+#define DECISIONS_PER_PASS 256
 
 typedef struct config {
   const char *server, *token, *config_file, *listen, *log_level, *log_file;
@@ -76,21 +81,16 @@ static int parse_args(int argc, char **argv, config *c) {
   return rc;
 }
 
-/* ---- informers → core, and waking the decision loop ---- */
+/* ---- informers → core → the decision controller ---- */
 
 typedef struct app {
   sched_core *core;
-  pthread_mutex_t mu;
-  pthread_cond_t cond;
-  bool dirty;
-  atomic_bool stop;
+  tug_controller *c;
+  double next_kick; /* monotonic; only the tick reads it */
 } app;
 
 static void wake(app *a) {
-  pthread_mutex_lock(&a->mu);
-  a->dirty = true;
-  pthread_cond_signal(&a->cond);
-  pthread_mutex_unlock(&a->mu);
+  tug_controller_enqueue(a->c, SCHEDULE_KEY);
 }
 
 static void pod_add(json_t *o, void *arg) {
@@ -159,26 +159,24 @@ static void ns_delete(json_t *o, void *arg) {
     sched_core_namespace_changed(a->core, name, NULL);
 }
 
-static void *decide(void *arg) {
+static int decide(tug_controller *c, const char *key, void *arg, tug_error *err) {
+  (void)key, (void)err;
   app *a = arg;
-  double next_kick = tug_monotonic_seconds() + KICK_PERIOD_S;
-  while (!atomic_load(&a->stop)) {
-    double now = tug_monotonic_seconds();
-    if (now >= next_kick) {
-      sched_core_kick(a->core); /* unschedulable pods are tried again now and then */
-      next_kick = now + KICK_PERIOD_S;
-    }
-    if (sched_core_schedule_one(a->core, now))
-      continue;
-    pthread_mutex_lock(&a->mu);
-    if (!a->dirty) {
-      struct timespec until = tug_deadline_ms(IDLE_WAIT_MS);
-      pthread_cond_timedwait(&a->cond, &a->mu, &until);
-    }
-    a->dirty = false;
-    pthread_mutex_unlock(&a->mu);
+  for (int i = 0; i < DECISIONS_PER_PASS; i++)
+    if (!sched_core_schedule_one(a->core, tug_monotonic_seconds()))
+      return 0;
+  tug_controller_enqueue(c, SCHEDULE_KEY);
+  return 0;
+}
+
+static void tick(tug_controller *c, void *arg) {
+  app *a = arg;
+  double now = tug_monotonic_seconds();
+  if (now >= a->next_kick) {
+    sched_core_kick(a->core); /* unschedulable pods are tried again now and then */
+    a->next_kick = now + KICK_PERIOD_S;
   }
-  return NULL;
+  tug_controller_enqueue(c, SCHEDULE_KEY);
 }
 
 /* ---- start-up and shutdown ---- */
@@ -188,20 +186,33 @@ typedef struct watched {
   tug_informer_handlers h;
   tug_informer_transform_fn trim; /* NULL: objects are kept whole */
   void *trim_arg;
-  tug_informer *inf;
+  tug_shared_informer *si;
 } watched;
 
+/* One by one, in order: nodes and queues are cached before the first pod. */
 static int start_informers(tug_client *cli, app *a, watched *w, size_t n, tug_error *err) {
   for (size_t i = 0; i < n; i++) {
-    w[i].inf = tug_informer_new(cli, w[i].path, NULL, NULL, &w[i].h, a, err);
-    if (w[i].inf && w[i].trim)
-      tug_informer_set_transform(w[i].inf, w[i].trim, w[i].trim_arg);
-    if (w[i].inf == NULL || tug_informer_start(w[i].inf, err) < 0)
+    tug_shared_informer_options o = {
+        .path = w[i].path, .transform = w[i].trim, .transform_arg = w[i].trim_arg};
+    if ((w[i].si = tug_shared_informer_new_with(cli, &o, err)) == NULL ||
+        tug_shared_informer_add_handlers(w[i].si, &w[i].h, a, err) < 0 ||
+        tug_shared_informer_start(w[i].si, err) < 0)
       return tug_error_wrap(err, "watch %s", w[i].path);
-    if (!tug_informer_wait_synced(w[i].inf, SYNC_TIMEOUT_MS))
+    if (!tug_informer_wait_synced(tug_shared_informer_informer(w[i].si), SYNC_TIMEOUT_MS))
       return tug_error_set(err, ETIMEDOUT, "list %s: not synced in time", w[i].path);
   }
   return 0;
+}
+
+static tug_controller *decider_new(app *a, tug_error *err) {
+  tug_controller_options o = {.name = "scheduler",
+                              .reconcile = decide,
+                              .arg = a,
+                              .workers = 1,
+                              .tick_period_ms = IDLE_TICK_MS,
+                              .tick = tick};
+  a->next_kick = tug_monotonic_seconds() + KICK_PERIOD_S;
+  return tug_controller_new(&o, err);
 }
 
 static int run(const config *cfg, tug_error *err) {
@@ -217,9 +228,7 @@ static int run(const config *cfg, tug_error *err) {
   sched_binder *binder = NULL;
   sched_status_writer *status = NULL;
   sched_trimmer *trimmer = sched_trimmer_new();
-  app a = {.dirty = true};
-  pthread_mutex_init(&a.mu, NULL);
-  tug_cond_init_monotonic(&a.cond);
+  app a = {0};
   watched w[] = {
       {"/api/v1/nodes", {node_add, node_update, node_delete}, NULL, NULL, NULL},
       {"/apis/scheduling.tug.io/v1/queues",
@@ -232,10 +241,9 @@ static int run(const config *cfg, tug_error *err) {
       {"/api/v1/pods", {pod_add, pod_update, pod_delete}, sched_pod_trim, trimmer, NULL},
   };
   const size_t n_watched = sizeof w / sizeof w[0];
-  pthread_t decider;
-  bool deciding = false;
   int rc = -1;
-  if (tug_events_open(cli, "tug-scheduler", NULL, &events, err) < 0 ||
+  if ((a.c = decider_new(&a, err)) == NULL ||
+      tug_events_open(cli, "tug-scheduler", NULL, &events, err) < 0 ||
       (binder = sched_binder_new(cli, events, &metrics, cfg->bind_workers, err)) == NULL)
     goto out;
   if ((a.core = sched_core_new(&prof, &sched_binder_sink, binder)) == NULL) {
@@ -244,29 +252,26 @@ static int run(const config *cfg, tug_error *err) {
   }
   sched_binder_attach(binder, a.core);
   sched_metrics_init(&metrics, a.core);
+  metrics.decider = a.c;
   if (sched_metrics_serve(&metrics, cfg->listen, err) < 0 ||
       start_informers(cli, &a, w, n_watched, err) < 0 ||
       (status = sched_status_writer_start(cli, a.core, cfg->status_period_ms, err)) == NULL)
     goto out;
-  int prc = pthread_create(&decider, NULL, decide, &a);
-  if (prc != 0) {
-    tug_error_errno(err, prc, "start the decision thread");
+  wake(&a); /* what the lists brought */
+  if (tug_controller_start(a.c, err) < 0)
     goto out;
-  }
-  deciding = true;
   tug_info("scheduling", "server=%s listen=%s nodes=%zu", cfg->server, cfg->listen,
            a.core->cache->n_nodes);
   tug_info("shutting down", "signal=%s", strsignal(tug_daemon_wait_signal()));
   rc = 0;
 out:
-  atomic_store(&a.stop, true);
-  if (deciding)
-    pthread_join(decider, NULL);
+  tug_controller_stop(a.c);
   sched_status_writer_stop(status);
   for (size_t i = 0; i < n_watched; i++)
-    tug_informer_free(w[i].inf);
+    tug_shared_informer_free(w[i].si);
   sched_binder_free(binder);
   sched_metrics_stop(&metrics);
+  tug_controller_free(a.c); /* after the last scrape */
   tug_events_close(events);
   sched_core_free(a.core);
   sched_trimmer_free(trimmer);

@@ -72,6 +72,8 @@ void sched_metrics_render(FILE *f, void *arg) {
   pthread_mutex_unlock(&m->core->mu);
   render_stats(f, &s);
   render_latency(f, m);
+  if (m->decider)
+    tug_controller_render_metrics(&m->decider, 1, f);
 }
 
 int sched_metrics_serve(sched_metrics *m, const char *listen, tug_error *err) {

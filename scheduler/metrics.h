@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "controller.h"
 #include "error.h"
 #include "histogram.h"
 #include "metrics-server.h"
@@ -21,6 +22,7 @@ typedef struct sched_metrics {
   sched_core *core;
   tug_histogram latency; /* sched_metrics_init sets its buckets */
   tug_metrics_server *server;
+  tug_controller *decider; /* its queue and reconcile metrics too; may be NULL */
 } sched_metrics;
 
 void sched_metrics_init(sched_metrics *m, sched_core *core);

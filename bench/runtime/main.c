@@ -67,7 +67,7 @@ static int bench_tugboat(agent_runtime *rt, agent_sandbox *sb, const char *rootf
                                  .resources = limits,
                                  .security = {.privileged = unconfined}};
     agent_container *c;
-    agent_container_status st;
+    agent_process_status st;
     double t0 = tug_monotonic_seconds();
     if (agent_runtime_container_start(rt, sb, &spec, &c, &err) < 0 ||
         agent_runtime_container_wait(c, -1, &st, &err) < 0) {

@@ -1,6 +1,7 @@
 /*
  * Tests of the controller shape's pure parts: expectations (creations by
- * count, deletions by uid, expiry) and owner references.
+ * count, deletions by uid, expiry), owner references and the ready-made
+ * index functions.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,14 +56,14 @@ static void test_expectations_expire_so_a_lost_event_never_wedges_a_key(void **s
 
 static void test_owner_key_follows_the_controller_reference_only(void **state) {
   (void)state;
-  json_t *owner = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "apiVersion", "apps/v1", "kind",
-                            "ReplicaSet", "metadata", "name", "web-1", "namespace", "ns", "uid",
-                            "u1");
+  json_t *owner =
+      json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "apiVersion", "apps/v1", "kind", "ReplicaSet",
+                "metadata", "name", "web-1", "namespace", "ns", "uid", "u1");
   json_t *ref = tug_controller_ref_new(owner);
   assert_true(json_is_true(json_object_get(ref, "controller")));
-  json_t *pod = json_pack("{s:{s:s, s:s, s:[{s:s, s:s, s:s}, o]}}", "metadata", "name", "p",
-                          "namespace", "ns", "ownerReferences", "kind", "Other", "name", "x",
-                          "uid", "u0", ref);
+  json_t *pod =
+      json_pack("{s:{s:s, s:s, s:[{s:s, s:s, s:s}, o]}}", "metadata", "name", "p", "namespace",
+                "ns", "ownerReferences", "kind", "Other", "name", "x", "uid", "u0", ref);
   char key[64];
   assert_true(tug_controller_owner_key(pod, "ReplicaSet", key, sizeof key));
   assert_string_equal(key, "ns/web-1");
@@ -74,12 +75,32 @@ static void test_owner_key_follows_the_controller_reference_only(void **state) {
   json_decref(owner), json_decref(pod), json_decref(orphan);
 }
 
+static void indexes_file_pods_by_node_and_objects_by_owner_uid(void **state) {
+  (void)state;
+  json_t *owner =
+      json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "apiVersion", "apps/v1", "kind", "ReplicaSet",
+                "metadata", "name", "web-1", "namespace", "ns", "uid", "rs-uid");
+  json_t *pod = json_pack("{s:{s:s, s:[o]}, s:{s:s}}", "metadata", "name", "p", "ownerReferences",
+                          tug_controller_ref_new(owner), "spec", "nodeName", "n1");
+  json_t *loose = json_pack("{s:{s:s}, s:{}}", "metadata", "name", "q", "spec");
+  char buf[64];
+  assert_true(tug_index_pod_node(pod, buf, sizeof buf));
+  assert_string_equal(buf, "n1");
+  assert_true(tug_index_owner_uid(pod, buf, sizeof buf));
+  assert_string_equal(buf, "rs-uid");
+  assert_false(tug_index_pod_node(loose, buf, sizeof buf)); /* not bound: not filed */
+  assert_false(tug_index_owner_uid(loose, buf, sizeof buf));
+  assert_false(tug_index_pod_node(pod, buf, 2)); /* does not fit: not filed */
+  json_decref(owner), json_decref(pod), json_decref(loose);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_expectations_wait_for_every_creation),
       cmocka_unit_test(test_deletions_count_once_per_uid),
       cmocka_unit_test(test_expectations_expire_so_a_lost_event_never_wedges_a_key),
       cmocka_unit_test(test_owner_key_follows_the_controller_reference_only),
+      cmocka_unit_test(indexes_file_pods_by_node_and_objects_by_owner_uid),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

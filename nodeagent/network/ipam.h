@@ -10,7 +10,7 @@
  * from. Neither the network address, the first host address (the bridge's,
  * the pods' gateway) nor the broadcast address is ever handed out.
  *
- * One agent_ipam is for one thread at a time (agent_net locks around it).
+ * One agent_ipam is for one thread at a time (agent_bridge locks around it).
  */
 #ifndef TUG_AGENT_IPAM_H
 #define TUG_AGENT_IPAM_H

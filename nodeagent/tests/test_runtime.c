@@ -105,8 +105,8 @@ static void start(int i, const char *name, const agent_resources *r, char *const
   start_spec(i, &spec);
 }
 
-static agent_container_status wait_exit(int i, int timeout_ms) {
-  agent_container_status st;
+static agent_process_status wait_exit(int i, int timeout_ms) {
+  agent_process_status st;
   tug_error err = {0};
   if (agent_runtime_container_wait(fx.c[i], timeout_ms, &st, &err) < 0)
     fail_msg("wait: %s", err.msg);
@@ -131,7 +131,7 @@ static char *read_log(int i) {
 /* Runs spec to its exit and returns its log. */
 static char *run_spec(const agent_container_spec *spec, int *exit_code) {
   start_spec(0, spec);
-  agent_container_status st = wait_exit(0, 10000);
+  agent_process_status st = wait_exit(0, 10000);
   if (exit_code)
     *exit_code = st.exit_code;
   return read_log(0);
@@ -591,7 +591,7 @@ static void test_memory_limit_oom_kill_is_detected(void **state) {
   start(
       0, "oom", &r,
       (char *[]){"sh", "-c", "x=$(head -c 300000000 /dev/zero | tr '\\0' a); echo survived", NULL});
-  agent_container_status st = wait_exit(0, 30000);
+  agent_process_status st = wait_exit(0, 30000);
   assert_true(st.oom_killed);
   assert_int_equal(st.exit_code, 128 + SIGKILL);
   _cleanup_free_ char *log = read_log(0);
@@ -613,7 +613,7 @@ static void test_tiny_memory_limit_fails_the_container_not_the_agent(void **stat
     tug_error err = {0};
     if (agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c[0], &err) < 0)
       continue; /* refused at setup: fine, and we are still here */
-    agent_container_status st = wait_exit(0, 10000);
+    agent_process_status st = wait_exit(0, 10000);
     assert_true(st.exit_code == 0 || st.exit_code == 127 || st.exit_code == 128 + SIGKILL);
     assert_int_equal(agent_runtime_container_remove(fx.rt, fx.c[0], &err), 0);
     fx.c[0] = NULL;

@@ -106,7 +106,7 @@ static void start(int i, int sb, const char *script, const agent_mount *m) {
 
 /* Waits for container i's exit; its log. */
 static char *finish(int i, int *exit_code) {
-  agent_container_status st;
+  agent_process_status st;
   tug_error err = {0};
   if (agent_runtime_container_wait(fx.c[i], 10000, &st, &err) < 0 || st.running)
     fail_msg("container %d did not exit: %s", i, err.msg);

@@ -435,7 +435,7 @@ static char *run_script(const agent_security *sec, const char *script) {
   tug_error err = {0};
   if (agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c, &err) < 0)
     fail_msg("start: %s", err.msg);
-  agent_container_status st;
+  agent_process_status st;
   if (agent_runtime_container_wait(fx.c, 10000, &st, &err) < 0 || st.running)
     fail_msg("wait: %s", st.running ? "still running" : err.msg);
   FILE *f = fopen(agent_runtime_container_log(fx.c), "re");

@@ -446,7 +446,7 @@ static void record_exit(agent_container *c, const int *status) {
       agent_cgroup_stats(c->cgroup_mode, c->cgroup, &st, NULL) == 0 && st.oom_kills > 0;
 }
 
-int agent_runtime_container_wait(agent_container *c, int timeout_ms, agent_container_status *st,
+int agent_runtime_container_wait(agent_container *c, int timeout_ms, agent_process_status *st,
                                  tug_error *err) {
   if (!c->exited) {
     struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
@@ -492,7 +492,7 @@ int agent_runtime_container_remove(agent_runtime *rt, agent_container *c, tug_er
   (void)rt;
   int rc = 0;
   if (!c->exited) {
-    agent_container_status st;
+    agent_process_status st;
     agent_runtime_container_signal(c, SIGKILL, NULL);
     if (agent_runtime_container_wait(c, -1, &st, err) < 0)
       rc = -1;

@@ -2,13 +2,12 @@
  * agent-network.h — the node's part of the cluster network: pod addresses,
  * routes to other nodes' pods, and Services as nftables rules.
  *
- * The one idea: one thread owns the node's network state and makes it match
- * three informers — this Node (its pod CIDR configures the bridge), all
- * Nodes (a route to each other node's pod CIDR via its host address) and all
- * Services and Endpoints (one ruleset, replaced atomically when its text
- * changes). Once the bridge has its address, a DNS responder answers there
- * for NAME.NAMESPACE.svc.cluster.local (agent-dns.c). Pod workers only ask for
- * an address and a veth (network/net.h).
+ * The one idea: one controller (lib/controller.h, one worker) owns the node's
+ * network state and makes it match three informers — this Node (its pod CIDR configures the
+ * bridge), all Nodes (a route to each other node's pod CIDR via its host address) and all Services
+ * and Endpoints (one ruleset, replaced atomically when its text changes). Once the bridge has its
+ * address, a DNS responder answers there for NAME.NAMESPACE.svc.cluster.local (agent-dns.c). Pod
+ * workers only ask for an address and a veth (network/bridge.h).
  *
  * With a node network namespace (tug-agent --netns) the agent is one of
  * several "hosts" on this machine: everything it programs lives in that
@@ -19,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "controller.h"
 #include "error.h"
 #include "http.h"
 
@@ -35,14 +35,16 @@ typedef struct agent_network_options {
 } agent_network_options;
 
 int agent_network_start(const agent_network_options *o, agent_network **out, tug_error *err);
-/* Stop the thread and informers; bridge, veths, routes and rules stay for the
+/* The controller, for its metrics. */
+tug_controller *agent_network_controller(agent_network *n);
+/* Stop the controller and informers; bridge, veths, routes and rules stay for the
  * pods that keep running. */
 void agent_network_stop(agent_network *n);
 
 /* Give the pod an eth0 with an address (the one it holds, after a restart).
  * Fails with EAGAIN while the node has no pod CIDR yet. */
-int agent_network_pod_setup(agent_network *n, const char *pod_uid, int pod_netns_fd,
-                            char ip[16], tug_error *err);
+int agent_network_pod_setup(agent_network *n, const char *pod_uid, int pod_netns_fd, char ip[16],
+                            tug_error *err);
 /* Free the pod's address and veth; missing is fine. */
 int agent_network_pod_teardown(agent_network *n, const char *pod_uid, tug_error *err);
 

@@ -33,11 +33,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "controller.h"
 #include "error.h"
 
 enum {
   AGENT_LOGS_DEFAULT_MAX_FILES = 5,
   AGENT_LOGS_MAX_FILES_LIMIT = 64, /* rotated parts looked for beyond it are ignored */
+  AGENT_LOGS_MAX_CONTROLLERS = 4,  /* whose metrics /metrics shows */
   AGENT_LOGS_ROTATE_INTERVAL_MS = 2000,
 };
 #define AGENT_LOGS_DEFAULT_MAX_SIZE ((int64_t)10 * 1024 * 1024)
@@ -55,6 +57,9 @@ typedef struct agent_logs agent_logs;
 /* Starts the HTTP server (one thread per connection) and the rotation pass. */
 int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *err);
 void agent_logs_stop(agent_logs *l);
+/* /metrics also shows these controllers' queue and reconcile metrics
+ * (lib/controller.h); n 0 stops that, before the controllers are freed. */
+void agent_logs_show_controllers(agent_logs *l, tug_controller *const *cs, size_t n);
 
 /*
  * Moves log_path ({c}.log) and its rotated parts to {c}.previous.log(.N),

@@ -16,7 +16,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +25,10 @@
 
 #include "agent-metrics.h"
 #include "cleanup.h"
-#include "clock.h"
 #include "log.h"
 #include "nsrun.h"
 #include "query.h"
+#include "stopper.h"
 
 enum { FOLLOW_POLL_MS = 200, MAX_CONNECTIONS = 64, STREAM_BLOCK = 32 * 1024 };
 
@@ -39,10 +38,11 @@ struct agent_logs {
   int max_files;
   agent_cgroup_mode cgroup_mode;
   struct MHD_Daemon *daemon;
-  atomic_bool stopping;
+  tug_stopper stopper; /* rotation's sleeps; followed streams end on it too */
   pthread_t rotator;
-  pthread_mutex_t mu;
-  pthread_cond_t wake;
+  pthread_mutex_t mu; /* controllers */
+  tug_controller *controllers[AGENT_LOGS_MAX_CONTROLLERS];
+  size_t n_controllers;
 };
 
 static bool safe_segment(const char *s) {
@@ -125,7 +125,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
       return MHD_CONTENT_READER_END_WITH_ERROR;
     if (!s->follow || s->log_gone)
       return MHD_CONTENT_READER_END_OF_STREAM;
-    if (atomic_load(&s->l->stopping) || client_gone(s->client_fd))
+    if (tug_stopper_stopped(&s->l->stopper) || client_gone(s->client_fd))
       return MHD_CONTENT_READER_END_WITH_ERROR;
     /* A gone dir ends the stream after one last read of what is left. */
     s->log_gone = agent_logs_reader_follow(s->r) < 0;
@@ -184,13 +184,45 @@ static enum MHD_Result serve_log(agent_logs *l, struct MHD_Connection *conn, con
   return serve_stream(l, conn, r, flag(conn, "follow") && !previous);
 }
 
+/* The agent's controllers' metrics appended to text (len bytes); false when
+ * memory runs out. */
+static bool append_controllers(agent_logs *l, char **text, size_t *len) {
+  char *more = NULL;
+  size_t n = 0;
+  FILE *f = open_memstream(&more, &n);
+  if (f == NULL)
+    return false;
+  pthread_mutex_lock(&l->mu);
+  tug_controller_render_metrics(l->controllers, l->n_controllers, f);
+  pthread_mutex_unlock(&l->mu);
+  fclose(f);
+  char *all = realloc(*text, *len + n + 1);
+  if (all)
+    memcpy(all + *len, more, n + 1), *text = all, *len += n;
+  free(more);
+  return all != NULL;
+}
+
+/* The pods' cAdvisor metrics, then the agent's controllers'. */
 static enum MHD_Result serve_metrics(agent_logs *l, struct MHD_Connection *conn) {
   char *text = NULL;
   size_t len = 0;
   tug_error err = {0};
   if (agent_metrics_render(l->root, l->cgroup_mode, &text, &len, &err) < 0)
     return fail(conn, 500, "%s\n", err.msg);
+  if (!append_controllers(l, &text, &len)) {
+    free(text);
+    return fail(conn, 500, "out of memory\n");
+  }
   return answer(conn, 200, text, len, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void agent_logs_show_controllers(agent_logs *l, tug_controller *const *cs, size_t n) {
+  pthread_mutex_lock(&l->mu);
+  l->n_controllers = n < AGENT_LOGS_MAX_CONTROLLERS ? n : AGENT_LOGS_MAX_CONTROLLERS;
+  for (size_t i = 0; i < l->n_controllers; i++)
+    l->controllers[i] = cs[i];
+  pthread_mutex_unlock(&l->mu);
 }
 
 static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char *url,
@@ -209,22 +241,15 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
 
 static void *rotate_loop(void *arg) {
   agent_logs *l = arg;
-  pthread_mutex_lock(&l->mu);
-  while (!atomic_load(&l->stopping)) {
-    pthread_mutex_unlock(&l->mu);
+  do
     agent_logs_rotate_all(l->root, l->max_size, l->max_files);
-    pthread_mutex_lock(&l->mu);
-    struct timespec until = tug_deadline_ms(AGENT_LOGS_ROTATE_INTERVAL_MS);
-    if (!atomic_load(&l->stopping))
-      pthread_cond_timedwait(&l->wake, &l->mu, &until);
-  }
-  pthread_mutex_unlock(&l->mu);
+  while (tug_stopper_sleep_ms(&l->stopper, AGENT_LOGS_ROTATE_INTERVAL_MS));
   return NULL;
 }
 
 static void free_logs(agent_logs *l) {
+  tug_stopper_destroy(&l->stopper);
   pthread_mutex_destroy(&l->mu);
-  pthread_cond_destroy(&l->wake);
   free(l);
 }
 
@@ -254,8 +279,8 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   snprintf(l->root, sizeof l->root, "%s", o->root);
   l->max_size = o->max_size > 0 ? o->max_size : AGENT_LOGS_DEFAULT_MAX_SIZE;
   l->max_files = o->max_files > 0 ? o->max_files : AGENT_LOGS_DEFAULT_MAX_FILES;
+  tug_stopper_init(&l->stopper);
   pthread_mutex_init(&l->mu, NULL);
-  tug_cond_init_monotonic(&l->wake);
   tug_error cg = {0};
   if (agent_cgroup_init(&l->cgroup_mode, &cg) < 0)
     tug_warn("metrics without cgroups", "err=%s", TUG_LOG_Q(cg.msg));
@@ -286,10 +311,7 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
 void agent_logs_stop(agent_logs *l) {
   if (l == NULL)
     return;
-  pthread_mutex_lock(&l->mu);
-  atomic_store(&l->stopping, true);
-  pthread_cond_signal(&l->wake);
-  pthread_mutex_unlock(&l->mu);
+  tug_stopper_stop(&l->stopper);
   pthread_join(l->rotator, NULL);
   MHD_stop_daemon(l->daemon);
   free_logs(l);

@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include "clock.h"
 #include "log.h"
 #include "object.h"
+#include "stopper.h"
 
 enum { STATUS_EVERY = AGENT_NODE_STATUS_SECONDS / AGENT_LEASE_RENEW_SECONDS };
 
@@ -52,9 +52,9 @@ struct agent_hollow_nodes {
   hollow_node *nodes; /* each entry is touched by its node's thread only */
   beat_thread threads[AGENT_HOLLOW_HEARTBEAT_THREADS];
   int nthreads, started;
-  pthread_mutex_t mu;
+  tug_stopper stopper; /* the beats' sleeps */
+  pthread_mutex_t mu;  /* passes_done, failed */
   pthread_cond_t cond;
-  atomic_bool stop;
   int passes_done; /* threads whose nodes have all had a first registration */
   int failed;      /* nodes whose first registration failed */
 };
@@ -141,17 +141,8 @@ static void beat(beat_thread *t, int i) {
 
 /* Sleep until the monotonic time until; true when asked to stop. */
 static bool wait_until(agent_hollow_nodes *ns, double until) {
-  pthread_mutex_lock(&ns->mu);
-  while (!ns->stop) {
-    double left = until - tug_monotonic_seconds();
-    if (left <= 0)
-      break;
-    struct timespec ts = tug_deadline_ms((long)(left * 1000) + 1);
-    pthread_cond_timedwait(&ns->cond, &ns->mu, &ts);
-  }
-  bool stop = ns->stop;
-  pthread_mutex_unlock(&ns->mu);
-  return stop;
+  double left = until - tug_monotonic_seconds();
+  return !tug_stopper_sleep_ms(&ns->stopper, left > 0 ? (long)(left * 1000) + 1 : 0);
 }
 
 static void pass_done(agent_hollow_nodes *ns, int failed) {
@@ -178,7 +169,7 @@ static void *beat_main(void *arg) {
   int mine = (ns->o.count - t->first + ns->nthreads - 1) / ns->nthreads;
   int joined = 0, cursor = 0, failed = 0;
   bool joined_last = false;
-  while (!ns->stop) {
+  while (!tug_stopper_stopped(&ns->stopper)) {
     int i = t->first + cursor * ns->nthreads;
     bool due = joined > 0 && ns->nodes[i].next_due <= tug_monotonic_seconds();
     if (due && (joined_last || joined == mine)) {
@@ -246,6 +237,7 @@ int agent_hollow_nodes_start(const agent_hollow_options *o, agent_hollow_nodes *
   agent_time_format(time(NULL), ns->ready_since, sizeof ns->ready_since);
   pthread_mutex_init(&ns->mu, NULL);
   tug_cond_init_monotonic(&ns->cond);
+  tug_stopper_init(&ns->stopper);
   ns->nodes = calloc((size_t)o->count, sizeof *ns->nodes);
   if (ns->nodes == NULL) {
     agent_hollow_nodes_stop(ns);
@@ -260,14 +252,12 @@ int agent_hollow_nodes_start(const agent_hollow_options *o, agent_hollow_nodes *
 }
 
 void agent_hollow_nodes_stop(agent_hollow_nodes *ns) {
-  pthread_mutex_lock(&ns->mu);
-  ns->stop = true;
-  pthread_cond_broadcast(&ns->cond);
-  pthread_mutex_unlock(&ns->mu);
+  tug_stopper_stop(&ns->stopper);
   for (int i = 0; i < ns->started; i++) {
     pthread_join(ns->threads[i].thread, NULL);
     tug_client_free(ns->threads[i].client);
   }
+  tug_stopper_destroy(&ns->stopper);
   pthread_cond_destroy(&ns->cond);
   pthread_mutex_destroy(&ns->mu);
   free(ns->nodes);

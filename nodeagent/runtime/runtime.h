@@ -106,12 +106,12 @@ typedef struct agent_container_spec {
   agent_security security;
 } agent_container_spec;
 
-typedef struct agent_container_status {
+typedef struct agent_process_status {
   bool running;
   int exit_code;     /* exit status, or 128 + signal */
   bool oom_killed;   /* the memory cgroup killed a process of this container */
   bool exit_unknown; /* an adopted container ended unseen; exit_code is 137 */
-} agent_container_status;
+} agent_process_status;
 
 /* What a previous agent left of one container (agent_runtime_container_adopt). */
 typedef struct agent_container_record {
@@ -179,7 +179,7 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
                                   tug_error *err);
 /* Waits up to timeout_ms (0: poll, -1: forever) for the exit and fills st. */
 int agent_runtime_container_wait(agent_container *c, int timeout_ms,
-                                 agent_container_status *st, tug_error *err);
+                                 agent_process_status *st, tug_error *err);
 int agent_runtime_container_signal(agent_container *c, int sig, tug_error *err);
 /* Run argv inside the running container c: in its mount, PID, network, IPC
  * and UTS namespaces (and its pod's user namespace, as its root), at its root, with its capabilities and no_new_privs,

@@ -21,6 +21,7 @@
 
 #include "agent-backoff.h"
 #include "agent-logs.h"
+#include "agent-pod-api.h"
 #include "agent-pod.h"
 #include "agent-probe.h"
 #include "agent-securitycontext.h"
@@ -356,7 +357,7 @@ static void record_stop(agent_pod *p, agent_ctr *c, const agent_ctr_term *term, 
 }
 
 static void check_exit(agent_pod *p, agent_ctr *c) {
-  agent_container_status st;
+  agent_process_status st;
   tug_error err = {0};
   if (agent_runtime_container_wait(c->rt, 0, &st, &err) < 0) {
     tug_warn("container wait failed", "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
@@ -675,12 +676,9 @@ int agent_pod_report(agent_pod *p, tug_error *err) {
     json_decref(status);
     return 0;
   }
-  char path[1024];
-  snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
-  _cleanup_json_ json_t *patch = json_pack("{s:O}", "status", status);
-  if (tug_client_patch(p->env->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0) {
+  if (agent_pod_api_write_status(p->env->client, p->ns, p->name, status, err) < 0) {
     json_decref(status);
-    return tug_error_wrap(err, "write status of pod %s/%s", p->ns, p->name);
+    return -1;
   }
   tug_debug("pod status written", "pod=%s/%s phase=%s", p->ns, p->name,
             json_string_value(json_object_get(status, "phase")));
@@ -704,7 +702,7 @@ bool agent_pod_terminate(agent_pod *p, int64_t grace_seconds) {
   }
   bool all_exited = true;
   for (size_t i = 0; i < p->n; i++) {
-    agent_container_status st;
+    agent_process_status st;
     if (p->ctrs[i].rt && agent_runtime_container_wait(p->ctrs[i].rt, 0, &st, NULL) == 0 &&
         st.running)
       all_exited = false;

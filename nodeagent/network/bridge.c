@@ -1,12 +1,12 @@
 /*
- * net.c — bridge, pod veths and node routes over lib/netlink (see net.h).
+ * bridge.c — bridge, pod veths and node routes over lib/netlink (see bridge.h).
  *
  * One mutex serializes everything: pod setups are a handful of netlink
  * requests each, and holding the lock across "allocate an address, make the
  * veth" is what lets the garbage collector trust that a record without a
  * veth, or a veth without a record, is really left over.
  */
-#include "net.h"
+#include "bridge.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,7 +28,7 @@
 
 #define POD_IFNAME "eth0"
 
-struct agent_net {
+struct agent_bridge {
   pthread_mutex_t mu;
   int netns_fd; /* ours (a dup), or -1 */
   char bridge[IF_NAMESIZE];
@@ -39,7 +39,7 @@ struct agent_net {
   int prefix;
 };
 
-void agent_net_veth_name(const char *pod_uid, char name[16]) {
+void agent_bridge_veth_name(const char *pod_uid, char name[16]) {
   uint64_t h = 14695981039346656037u; /* 64-bit FNV-1a */
   for (const unsigned char *p = (const unsigned char *)pod_uid; *p; p++)
     h = (h ^ *p) * 1099511628211u;
@@ -48,11 +48,11 @@ void agent_net_veth_name(const char *pod_uid, char name[16]) {
   snprintf(name, 16, "veth%011" PRIx64, h >> 20);
 }
 
-int agent_net_open(const agent_net_options *o, agent_net **out, tug_error *err) {
+int agent_bridge_open(const agent_bridge_options *o, agent_bridge **out, tug_error *err) {
   const char *bridge = o->bridge ? o->bridge : "tug0";
   if (o->state_dir == NULL || strlen(bridge) >= IF_NAMESIZE || bridge[0] == '\0')
     return tug_error_set(err, EINVAL, "open the pod network: no state dir or bad bridge name");
-  agent_net *n = calloc(1, sizeof *n);
+  agent_bridge *n = calloc(1, sizeof *n);
   if (n == NULL)
     return tug_error_errno(err, ENOMEM, "open the pod network");
   pthread_mutex_init(&n->mu, NULL);
@@ -69,11 +69,11 @@ int agent_net_open(const agent_net_options *o, agent_net **out, tug_error *err) 
     *out = n;
     return 0;
   }
-  agent_net_close(n);
+  agent_bridge_close(n);
   return tug_error_wrap(err, "open the pod network");
 }
 
-void agent_net_close(agent_net *n) {
+void agent_bridge_close(agent_bridge *n) {
   if (n == NULL)
     return;
   tug_nl_close(n->nl);
@@ -86,7 +86,7 @@ void agent_net_close(agent_net *n) {
 
 /* ---- the node side ----------------------------------------------------- */
 
-static int configure_locked(agent_net *n, const char *pod_cidr, const char *service_cidr,
+static int configure_locked(agent_bridge *n, const char *pod_cidr, const char *service_cidr,
                             tug_error *err) {
   if (agent_ipam_set_range(n->ipam, pod_cidr, err) < 0)
     return -1;
@@ -121,8 +121,8 @@ static int configure_locked(agent_net *n, const char *pod_cidr, const char *serv
   return 0;
 }
 
-int agent_net_configure(agent_net *n, const char *pod_cidr, const char *service_cidr,
-                        tug_error *err) {
+int agent_bridge_configure(agent_bridge *n, const char *pod_cidr, const char *service_cidr,
+                           tug_error *err) {
   pthread_mutex_lock(&n->mu);
   const char *service = service_cidr ? service_cidr : "";
   int rc = 0;
@@ -136,13 +136,15 @@ int agent_net_configure(agent_net *n, const char *pod_cidr, const char *service_
   return 0;
 }
 
-bool agent_net_configured(const agent_net *n) {
+bool agent_bridge_configured(const agent_bridge *n) {
   return atomic_load(&n->configured);
 }
 
-const char *agent_net_stored_cidr(const agent_net *n) { return agent_ipam_range(n->ipam); }
+const char *agent_bridge_stored_cidr(const agent_bridge *n) {
+  return agent_ipam_range(n->ipam);
+}
 
-const char *agent_net_gateway(const agent_net *n) {
+const char *agent_bridge_gateway(const agent_bridge *n) {
   return n->gateway;
 }
 
@@ -151,8 +153,8 @@ const char *agent_net_gateway(const agent_net *n) {
 /* Make (or keep) the veth and configure both ends. A pod whose eth0 and host
  * veth both exist is one set up before: its links are kept, and the rest is
  * applied again, which changes nothing that is already right. */
-static int pod_links(agent_net *n, tug_nl *pod, const char *veth, int pod_netns_fd, const char *ip,
-                     tug_error *err) {
+static int pod_links(agent_bridge *n, tug_nl *pod, const char *veth, int pod_netns_fd,
+                     const char *ip, tug_error *err) {
   int eth0 = tug_nl_ifindex(pod, POD_IFNAME, err), host = 0;
   if (eth0 < 0 || (host = tug_nl_ifindex(n->nl, veth, err)) < 0)
     return -1;
@@ -180,7 +182,7 @@ static int pod_links(agent_net *n, tug_nl *pod, const char *veth, int pod_netns_
   return 0;
 }
 
-static int pod_setup_locked(agent_net *n, const char *pod_uid, int pod_netns_fd, char ip[16],
+static int pod_setup_locked(agent_bridge *n, const char *pod_uid, int pod_netns_fd, char ip[16],
                             tug_error *err) {
   if (!n->configured)
     return tug_error_set(err, EAGAIN, "no pod CIDR configured yet");
@@ -190,7 +192,7 @@ static int pod_setup_locked(agent_net *n, const char *pod_uid, int pod_netns_fd,
   if (held < 0)
     return tug_error_errno(err, errno, "read IPAM records");
   char veth[16];
-  agent_net_veth_name(pod_uid, veth);
+  agent_bridge_veth_name(pod_uid, veth);
   tug_nl *pod = NULL;
   int rc = tug_nl_open(pod_netns_fd, &pod, err);
   if (rc == 0)
@@ -207,8 +209,8 @@ static int pod_setup_locked(agent_net *n, const char *pod_uid, int pod_netns_fd,
   return rc;
 }
 
-int agent_net_pod_setup(agent_net *n, const char *pod_uid, int pod_netns_fd, char ip[16],
-                        tug_error *err) {
+int agent_bridge_pod_setup(agent_bridge *n, const char *pod_uid, int pod_netns_fd, char ip[16],
+                           tug_error *err) {
   if (pod_uid == NULL || pod_uid[0] == '\0' || pod_netns_fd < 0)
     return tug_error_set(err, EINVAL, "set up pod network: no pod uid or network namespace");
   pthread_mutex_lock(&n->mu);
@@ -219,9 +221,9 @@ int agent_net_pod_setup(agent_net *n, const char *pod_uid, int pod_netns_fd, cha
   return 0;
 }
 
-int agent_net_pod_teardown(agent_net *n, const char *pod_uid, tug_error *err) {
+int agent_bridge_pod_teardown(agent_bridge *n, const char *pod_uid, tug_error *err) {
   char veth[16];
-  agent_net_veth_name(pod_uid, veth);
+  agent_bridge_veth_name(pod_uid, veth);
   pthread_mutex_lock(&n->mu);
   int rc = tug_nl_link_del(n->nl, veth, err);
   if (rc == 0)
@@ -232,7 +234,7 @@ int agent_net_pod_teardown(agent_net *n, const char *pod_uid, tug_error *err) {
   return 0;
 }
 
-int agent_net_pod_ip(agent_net *n, const char *pod_uid, char ip[16]) {
+int agent_bridge_pod_ip(agent_bridge *n, const char *pod_uid, char ip[16]) {
   pthread_mutex_lock(&n->mu);
   int rc = agent_ipam_lookup(n->ipam, pod_uid, ip);
   pthread_mutex_unlock(&n->mu);
@@ -244,7 +246,7 @@ int agent_net_pod_ip(agent_net *n, const char *pod_uid, char ip[16]) {
 static bool held_veth(const agent_ipam_record *records, size_t count, const char *name) {
   char veth[16];
   for (size_t i = 0; i < count; i++) {
-    agent_net_veth_name(records[i].uid, veth);
+    agent_bridge_veth_name(records[i].uid, veth);
     if (strcmp(veth, name) == 0)
       return true;
   }
@@ -253,7 +255,7 @@ static bool held_veth(const agent_ipam_record *records, size_t count, const char
 
 /* Delete "veth*" ports of the bridge that no record accounts for (all of
  * them with all). */
-static int sweep_ports_locked(agent_net *n, const agent_ipam_record *records, size_t count,
+static int sweep_ports_locked(agent_bridge *n, const agent_ipam_record *records, size_t count,
                               bool all, tug_error *err) {
   int bridge = tug_nl_ifindex(n->nl, n->bridge, err);
   if (bridge <= 0)
@@ -274,17 +276,17 @@ static int sweep_ports_locked(agent_net *n, const agent_ipam_record *records, si
   return rc;
 }
 
-static int release_locked(agent_net *n, const agent_ipam_record *r, tug_error *err) {
+static int release_locked(agent_bridge *n, const agent_ipam_record *r, tug_error *err) {
   char veth[16];
-  agent_net_veth_name(r->uid, veth);
+  agent_bridge_veth_name(r->uid, veth);
   if (r->uid[0] && tug_nl_link_del(n->nl, veth, err) < 0)
     return -1;
   tug_info("pod address released", "uid=%s ip=%s", r->uid, r->ip);
   return agent_ipam_release_record(n->ipam, r, err);
 }
 
-int agent_net_gc(agent_net *n, bool (*alive)(const char *uid, void *arg), void *arg,
-                 tug_error *err) {
+int agent_bridge_gc(agent_bridge *n, bool (*alive)(const char *uid, void *arg), void *arg,
+                    tug_error *err) {
   agent_ipam_record *records = NULL;
   size_t count = 0;
   pthread_mutex_lock(&n->mu);
@@ -339,7 +341,7 @@ static bool route_present(const tug_nl_route *have, size_t nhave, const char *ds
   return false;
 }
 
-static bool route_wanted(const agent_net_route *routes, size_t count, const char *dst) {
+static bool route_wanted(const agent_bridge_route *routes, size_t count, const char *dst) {
   char want[24];
   for (size_t i = 0; i < count; i++)
     if (normalize(routes[i].cidr, want) == 0 && strcmp(want, dst) == 0)
@@ -354,7 +356,7 @@ static void note_failure(int *rc, tug_error *err, const tug_error *e) {
   *rc = -1;
 }
 
-static int sync_routes_locked(agent_net *n, const agent_net_route *routes, size_t count,
+static int sync_routes_locked(agent_bridge *n, const agent_bridge_route *routes, size_t count,
                               tug_error *err) {
   tug_nl_route *have = NULL;
   size_t nhave = 0;
@@ -387,8 +389,8 @@ static int sync_routes_locked(agent_net *n, const agent_net_route *routes, size_
   return rc;
 }
 
-int agent_net_sync_routes(agent_net *n, const agent_net_route *routes, size_t count,
-                          tug_error *err) {
+int agent_bridge_sync_routes(agent_bridge *n, const agent_bridge_route *routes, size_t count,
+                             tug_error *err) {
   pthread_mutex_lock(&n->mu);
   int rc = sync_routes_locked(n, routes, count, err);
   pthread_mutex_unlock(&n->mu);
@@ -399,7 +401,7 @@ int agent_net_sync_routes(agent_net *n, const agent_net_route *routes, size_t co
 
 /* ---- removal ----------------------------------------------------------- */
 
-static int destroy_locked(agent_net *n, tug_error *err) {
+static int destroy_locked(agent_bridge *n, tug_error *err) {
   agent_ipam_record *records = NULL;
   size_t count = 0;
   if (sweep_ports_locked(n, NULL, 0, true, err) < 0 ||
@@ -408,7 +410,7 @@ static int destroy_locked(agent_net *n, tug_error *err) {
   int rc = 0;
   char veth[16];
   for (size_t i = 0; i < count && rc == 0; i++) {
-    agent_net_veth_name(records[i].uid, veth);
+    agent_bridge_veth_name(records[i].uid, veth);
     rc = tug_nl_link_del(n->nl, veth, err);
   }
   free(records);
@@ -429,7 +431,7 @@ static int destroy_locked(agent_net *n, tug_error *err) {
   return 0;
 }
 
-int agent_net_destroy(agent_net *n, tug_error *err) {
+int agent_bridge_destroy(agent_bridge *n, tug_error *err) {
   pthread_mutex_lock(&n->mu);
   int rc = destroy_locked(n, err);
   pthread_mutex_unlock(&n->mu);

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "object.h"
 #include "quantity.h"
+#include "stopper.h"
 
 #define LEASE_NAMESPACE "tug-node-lease"
 
@@ -33,9 +34,7 @@ struct agent_node {
   agent_pressure_state pressure; /* touched by the registering and then the heartbeat thread */
   pthread_t thread;
   bool started;
-  pthread_mutex_t mu;
-  pthread_cond_t cond;
-  bool stop;
+  tug_stopper stopper; /* the heartbeat's sleeps */
 };
 
 void agent_node_cpu(int64_t milli, int64_t reserved_milli, char *capacity, char *allocatable) {
@@ -226,18 +225,10 @@ static int register_node(agent_node *n, const agent_node_options *o, tug_error *
   return agent_node_register_retrying(n->client, node, err);
 }
 
+/* Sleep until the monotonic time until; true when asked to stop. */
 static bool wait_stop(agent_node *n, double until) {
-  pthread_mutex_lock(&n->mu);
-  while (!n->stop) {
-    double left = until - tug_monotonic_seconds();
-    if (left <= 0)
-      break;
-    struct timespec ts = tug_deadline_ms((long)(left * 1000) + 1);
-    pthread_cond_timedwait(&n->cond, &n->mu, &ts);
-  }
-  bool stop = n->stop;
-  pthread_mutex_unlock(&n->mu);
-  return stop;
+  double left = until - tug_monotonic_seconds();
+  return !tug_stopper_sleep_ms(&n->stopper, left > 0 ? (long)(left * 1000) + 1 : 0);
 }
 
 static void *heartbeat_main(void *arg) {
@@ -271,8 +262,7 @@ int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *e
   snprintf(n->name, sizeof n->name, "%s", o->name);
   snprintf(n->root, sizeof n->root, "%s", o->root ? o->root : "/");
   agent_time_format(time(NULL), n->ready_since, sizeof n->ready_since);
-  pthread_mutex_init(&n->mu, NULL);
-  tug_cond_init_monotonic(&n->cond);
+  tug_stopper_init(&n->stopper);
   if (register_node(n, o, err) < 0) {
     agent_node_stop(n);
     return -1;
@@ -291,14 +281,9 @@ int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *e
 void agent_node_stop(agent_node *n) {
   if (n == NULL)
     return;
-  pthread_mutex_lock(&n->mu);
-  bool started = n->started;
-  n->stop = true;
-  pthread_cond_broadcast(&n->cond);
-  pthread_mutex_unlock(&n->mu);
-  if (started)
+  tug_stopper_stop(&n->stopper);
+  if (n->started)
     pthread_join(n->thread, NULL);
-  pthread_cond_destroy(&n->cond);
-  pthread_mutex_destroy(&n->mu);
+  tug_stopper_destroy(&n->stopper);
   free(n);
 }

@@ -1,7 +1,7 @@
 /*
  * tug-init.h — how the agent starts tug-init, the small static program every
  * container and exec probe process runs between the agent's setup and the
- * image's command (nodeagent/init/tug-init.c).
+ * image's command (nodeagent/runtime/init/tug-init.c).
  *
  *   argv: "tug-init", TUG_INIT_MARKER, ERRFD, COMMAND, ARGS..., NULL
  *

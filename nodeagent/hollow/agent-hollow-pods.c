@@ -1,10 +1,10 @@
 /*
- * agent-hollow-pods.c — the pods of every hollow node: one informer, one work
- * queue, a few workers.
+ * agent-hollow-pods.c — the pods of every hollow node, on lib/controller: one
+ * shared informer, one work queue, a few workers.
  *
  * A field selector cannot match a name prefix, so the informer follows every
- * bound pod (spec.nodeName != "") and its handlers queue only those whose node
- * parses as one of ours (agent_hollow_node_index, no lookup table). reconcile
+ * bound pod (spec.nodeName != "") and the controller queues only those whose
+ * node parses as one of ours (agent_hollow_node_index, no lookup table). reconcile
  * keeps one small record per pod it has seen (uid, fake IP, start time, what
  * it last wrote) and takes one step: write Running with a fresh IP, write
  * Succeeded once a job-like pod's run time is over (the key comes back then
@@ -20,13 +20,13 @@
 #include <time.h>
 
 #include "agent-hollow.h"
+#include "agent-pod-api.h"
 #include "agent-time.h"
 #include "cleanup.h"
+#include "controller.h"
 #include "hashmap.h"
-#include "informer.h"
 #include "log.h"
 #include "object.h"
-#include "workqueue.h"
 #include "pod-rules.h"
 
 typedef enum { WROTE_NOTHING, WROTE_RUNNING, WROTE_DONE } wrote;
@@ -41,32 +41,21 @@ typedef struct pod_rec {
 struct agent_hollow_pods {
   agent_hollow_options o;
   tug_client *client;
-  tug_informer *inf;
-  tug_workqueue *q;
+  tug_shared_informer *si;
+  tug_controller *c;
   pthread_mutex_t mu; /* guards recs and ipam */
   tug_hashmap *recs;  /* "ns/name" → pod_rec */
   agent_hollow_ipam ipam;
-  pthread_t workers[AGENT_HOLLOW_POD_WORKERS];
-  int nworkers;
 };
 
-static void enqueue(json_t *pod, agent_hollow_pods *p) {
-  char key[512];
+/* A pod's key is queued only when its node is one of ours. */
+static void enqueue_ours(tug_controller *c, const json_t *old, const json_t *pod, bool deleted,
+                         void *arg) {
+  (void)old, (void)deleted;
+  agent_hollow_pods *p = arg;
   const char *node = tug_obj_get_str(pod, "spec.nodeName");
-  if (agent_hollow_node_index(p->o.prefix, p->o.count, node) >= 0 &&
-      tug_informer_key(pod, key, sizeof key) == 0)
-    tug_workqueue_add(p->q, key);
-}
-
-static void on_add(json_t *obj, void *arg) {
-  enqueue(obj, arg);
-}
-static void on_update(json_t *old_obj, json_t *new_obj, void *arg) {
-  (void)old_obj;
-  enqueue(new_obj, arg);
-}
-static void on_delete(json_t *obj, void *arg) {
-  enqueue(obj, arg);
+  if (agent_hollow_node_index(p->o.prefix, p->o.count, node) >= 0)
+    tug_controller_enqueue_obj(c, pod);
 }
 
 /* The pod's record, made (with an IP: the one it shows if that is free, else a
@@ -114,33 +103,18 @@ static void rec_forget(agent_hollow_pods *p, const char *key) {
   free(r);
 }
 
-/* What the real agent does last: DELETE with grace 0 and a uid precondition. */
-static int delete_for_good(agent_hollow_pods *p, const json_t *pod, tug_error *err) {
-  char path[1024];
-  snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s", tug_obj_namespace(pod),
-           tug_obj_name(pod));
-  tug_delete_options opts = {.uid = tug_obj_uid(pod), .grace_set = true, .grace_seconds = 0};
-  int rc = tug_client_delete_with(p->client, path, &opts, err);
-  if (rc < 0 && err->code != ENOENT && err->code != TUG_E_CONFLICT)
-    return tug_error_wrap(err, "delete pod %s/%s", tug_obj_namespace(pod), tug_obj_name(pod));
-  tug_error_clear(err);
-  return 0;
-}
-
 static int write_status(agent_hollow_pods *p, const json_t *pod, const pod_rec *r, time_t finished,
                         tug_error *err) {
-  char ip[16], path[1024];
+  char ip[16];
   agent_hollow_ip_format(r->ip, ip, sizeof ip);
-  json_t *status = agent_hollow_pod_status(pod, p->o.host_ip, ip, r->started, finished);
-  _cleanup_json_ json_t *patch = json_pack("{s:o}", "status", status);
-  if (patch == NULL)
+  _cleanup_json_ json_t *status =
+      agent_hollow_pod_status(pod, p->o.host_ip, ip, r->started, finished);
+  if (status == NULL)
     return tug_error_errno(err, ENOMEM, "build status of pod %s/%s", tug_obj_namespace(pod),
                            tug_obj_name(pod));
-  snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s/status", tug_obj_namespace(pod),
-           tug_obj_name(pod));
-  if (tug_client_patch(p->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0)
-    return tug_error_wrap(err, "write status of pod %s/%s", tug_obj_namespace(pod),
-                          tug_obj_name(pod));
+  if (agent_pod_api_write_status(p->client, tug_obj_namespace(pod), tug_obj_name(pod), status,
+                                 err) < 0)
+    return -1;
   tug_debug("hollow pod status written", "pod=%s/%s node=%s ip=%s phase=%s", tug_obj_namespace(pod),
             tug_obj_name(pod), tug_obj_get_str(pod, "spec.nodeName"), ip,
             finished ? "Succeeded" : "Running");
@@ -148,8 +122,8 @@ static int write_status(agent_hollow_pods *p, const json_t *pod, const pod_rec *
 }
 
 /* Running, then (for a job-like pod whose time is up) Succeeded. */
-static int run(agent_hollow_pods *p, const json_t *pod, pod_rec *r, long *requeue_ms,
-               tug_error *err) {
+static int run(tug_controller *c, agent_hollow_pods *p, const char *key, const json_t *pod,
+               pod_rec *r, tug_error *err) {
   if (r->wrote == WROTE_NOTHING) {
     r->started = time(NULL);
     if (write_status(p, pod, r, 0, err) < 0)
@@ -161,7 +135,7 @@ static int run(agent_hollow_pods *p, const json_t *pod, pod_rec *r, long *requeu
     return 0;
   time_t now = time(NULL), end = r->started + run_seconds;
   if (now < end) {
-    *requeue_ms = (long)(end - now) * 1000;
+    tug_controller_enqueue_after(c, key, (long)(end - now) * 1000);
     return 0;
   }
   if (write_status(p, pod, r, now, err) < 0)
@@ -171,8 +145,9 @@ static int run(agent_hollow_pods *p, const json_t *pod, pod_rec *r, long *requeu
   return 0;
 }
 
-static int reconcile(agent_hollow_pods *p, const char *key, long *requeue_ms, tug_error *err) {
-  _cleanup_json_ json_t *pod = tug_informer_get(p->inf, key);
+static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *err) {
+  agent_hollow_pods *p = arg;
+  _cleanup_json_ json_t *pod = tug_informer_get(tug_shared_informer_informer(p->si), key);
   const char *uid = pod ? tug_obj_uid(pod) : NULL;
   pthread_mutex_lock(&p->mu);
   pod_rec *r = tug_hashmap_get(p->recs, key);
@@ -185,7 +160,7 @@ static int reconcile(agent_hollow_pods *p, const char *key, long *requeue_ms, tu
     return 0;
   if (tug_obj_deletion_timestamp(pod)) {
     rec_forget(p, key);
-    return delete_for_good(p, pod, err);
+    return agent_pod_api_delete_for_good(p->client, pod, err);
   }
   if (tug_pod_terminal(pod)) {
     rec_forget(p, key);
@@ -194,17 +169,7 @@ static int reconcile(agent_hollow_pods *p, const char *key, long *requeue_ms, tu
   r = rec_get(p, key, pod);
   if (r == NULL)
     return tug_error_set(err, ENOSPC, "no fake pod IP left for %s", key);
-  return run(p, pod, r, requeue_ms, err);
-}
-
-static int reconcile_key(void *arg, const char *key, long *requeue_ms, tug_error *err) {
-  return reconcile(arg, key, requeue_ms, err);
-}
-
-static void *worker_main(void *arg) {
-  agent_hollow_pods *p = arg;
-  tug_workqueue_run(p->q, reconcile_key, p, "pod");
-  return NULL;
+  return run(c, p, key, pod, r, err);
 }
 
 int agent_hollow_pods_start(const agent_hollow_options *o, agent_hollow_pods **out,
@@ -215,42 +180,33 @@ int agent_hollow_pods_start(const agent_hollow_options *o, agent_hollow_pods **o
   p->o = *o;
   pthread_mutex_init(&p->mu, NULL);
   agent_hollow_ipam_init(&p->ipam);
-  p->recs = tug_hashmap_new();
-  p->q = tug_workqueue_new(&(tug_workqueue_options){.base_delay_ms = 500, .max_delay_ms = 30000});
-  if (p->recs == NULL || p->q == NULL) {
+  if ((p->recs = tug_hashmap_new()) == NULL) {
     agent_hollow_pods_stop(p);
     return tug_error_errno(err, ENOMEM, "allocate hollow pod controller");
   }
-  tug_informer_handlers h = {.on_add = on_add, .on_update = on_update, .on_delete = on_delete};
+  tug_controller_options co = {.name = "hollow-pods",
+                               .reconcile = reconcile,
+                               .arg = p,
+                               .workers = AGENT_HOLLOW_POD_WORKERS,
+                               .base_delay_ms = 500,
+                               .max_delay_ms = 30000};
+  tug_shared_informer_options io = {.path = "/api/v1/pods", .field_selector = "spec.nodeName!="};
   if ((p->client = tug_client_new(o->server, NULL, err)) == NULL ||
-      (p->inf = tug_informer_new(p->client, "/api/v1/pods", NULL, "spec.nodeName!=", &h, p, err)) ==
-          NULL ||
-      tug_informer_start(p->inf, err) < 0) {
+      (p->c = tug_controller_new(&co, err)) == NULL ||
+      (p->si = tug_shared_informer_new_with(p->client, &io, err)) == NULL ||
+      tug_controller_watch_fn(p->c, p->si, enqueue_ours, p, err) < 0 ||
+      tug_shared_informer_start(p->si, err) < 0 || tug_controller_start(p->c, err) < 0) {
     agent_hollow_pods_stop(p);
-    return tug_error_wrap(err, "watch pods of hollow nodes");
-  }
-  for (; p->nworkers < AGENT_HOLLOW_POD_WORKERS; p->nworkers++) {
-    int rc = pthread_create(&p->workers[p->nworkers], NULL, worker_main, p);
-    if (rc != 0) {
-      agent_hollow_pods_stop(p);
-      return tug_error_errno(err, rc, "start hollow pod worker");
-    }
+    return tug_error_wrap(err, "pods of hollow nodes");
   }
   *out = p;
   return 0;
 }
 
 void agent_hollow_pods_stop(agent_hollow_pods *p) {
-  if (p->inf)
-    tug_informer_stop(p->inf);
-  if (p->q)
-    tug_workqueue_shutdown(p->q);
-  for (int i = 0; i < p->nworkers; i++)
-    pthread_join(p->workers[i], NULL);
-  if (p->inf)
-    tug_informer_free(p->inf);
-  if (p->q)
-    tug_workqueue_free(p->q);
+  tug_controller_stop(p->c);
+  tug_shared_informer_free(p->si); /* before the controller its handlers queue into */
+  tug_controller_free(p->c);
   if (p->recs)
     tug_hashmap_free(p->recs, free);
   tug_client_free(p->client);

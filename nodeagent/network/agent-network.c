@@ -1,12 +1,15 @@
 /*
- * agent-network.c — the thread that keeps the node's network matching the
- * cluster: bridge from this Node's pod CIDR, routes to the other nodes' pod
- * CIDRs, and the Services ruleset (see agent-network.h).
+ * agent-network.c — the controller that keeps the node's network matching
+ * the cluster: bridge from this Node's pod CIDR, routes to the other nodes'
+ * pod CIDRs, and the Services ruleset (see agent-network.h).
  *
- * Informer handlers only mark what they touch dirty (routes for Nodes, rules
- * for Services and Endpoints) and wake the thread; the thread recomputes that
- * part from the caches (level-triggered), so a burst of events costs one pass.
- * The ruleset is applied only when its text changed.
+ * A lib/controller controller with one worker and two keys: Node events
+ * queue "nodes", Service and Endpoints events queue "rules"; reconcile
+ * recomputes that part from the caches (level-triggered), so a burst of
+ * events costs one pass, and a ruleset that fails to apply is retried with
+ * the queue's back-off. The worker enters the node's network namespace as it
+ * starts, since nftables rules are programmed where the thread lives. The
+ * ruleset is applied only when its text changed.
  */
 #include "agent-network.h"
 
@@ -23,29 +26,28 @@
 #include "agent-dns.h"
 #include "agent-network-env.h"
 #include "clock.h"
-#include "informer.h"
+#include "controller.h"
 #include "log.h"
-#include "network/net.h"
+#include "network/bridge.h"
 #include "network/proxy.h"
 #include "object.h"
 
-enum { RETRY_MS = 1000 };
+/* A ruleset that failed to apply is tried again after 1 s, 2 s, ... 30 s. */
+enum { RETRY_BASE_MS = 1000, RETRY_MAX_MS = 30000 };
 
-/* What a pass has to recompute. */
-enum { DIRTY_NODES = 1, DIRTY_RULES = 2 };
+/* The controller's two keys: what a pass recomputes. */
+#define KEY_NODES "nodes"
+#define KEY_RULES "rules"
 
 struct agent_network {
   agent_network_options o;
   char node_name[256], node_ip[64], cluster_cidr[64], service_cidr[64];
-  agent_net *net;
-  tug_informer *nodes, *services, *endpoints;
-  pthread_t thread;
-  bool thread_started;
-  pthread_mutex_t mu;
-  pthread_cond_t wake;
-  unsigned dirty; /* DIRTY_* */
-  bool stop;
-  double dirty_since; /* monotonic: the first change not yet applied */
+  agent_bridge *bridge;
+  tug_shared_informer *nodes, *services, *endpoints;
+  tug_controller *c;
+  agent_proxy *proxy; /* opened by the worker, in the node's namespace */
+  pthread_mutex_t mu; /* rules_since, dns, dns_ip */
+  double rules_since; /* monotonic: the first rules change not yet applied; 0: none */
   char *ruleset;      /* the text last applied */
   char pod_cidr[64];  /* configured on the bridge; "" until then */
   agent_dns *dns;     /* on the bridge's address, once it has one */
@@ -59,7 +61,7 @@ static int dns_lookup(const char *fqdn, char ip[16], void *arg) {
   if (sscanf(fqdn, "%255[^.].%255[^.].svc.cluster.local", name, ns) != 2)
     return 0;
   snprintf(key, sizeof key, "%s/%s", ns, name);
-  json_t *svc = tug_informer_get(n->services, key);
+  json_t *svc = tug_informer_get(tug_shared_informer_informer(n->services), key);
   const char *cip = tug_obj_get_str(svc, "spec.clusterIP");
   int found = cip && strcmp(cip, "None") != 0 && strlen(cip) < 16;
   if (found)
@@ -71,7 +73,7 @@ static int dns_lookup(const char *fqdn, char ip[16], void *arg) {
 /* The DNS responder on the gateway address, once the bridge has it. */
 static void start_dns(agent_network *n) {
   tug_error err = {0};
-  const char *gw = agent_net_gateway(n->net);
+  const char *gw = agent_bridge_gateway(n->bridge);
   if (n->dns || gw == NULL || *gw == '\0')
     return;
   agent_dns *dns = NULL;
@@ -87,35 +89,22 @@ static void start_dns(agent_network *n) {
   tug_info("DNS responder listening", "address=%s:53", gw);
 }
 
-static void mark_dirty(agent_network *n, unsigned what) {
-  pthread_mutex_lock(&n->mu);
-  if (!n->dirty)
-    n->dirty_since = tug_monotonic_seconds();
-  n->dirty |= what;
-  pthread_cond_signal(&n->wake);
-  pthread_mutex_unlock(&n->mu);
+static void nodes_changed(tug_controller *c, const json_t *old, const json_t *obj, bool deleted,
+                          void *arg) {
+  (void)old, (void)obj, (void)deleted, (void)arg;
+  tug_controller_enqueue(c, KEY_NODES);
 }
 
-static void on_node(json_t *obj, void *arg) {
-  (void)obj;
-  mark_dirty(arg, DIRTY_NODES);
+static void rules_changed(tug_controller *c, const json_t *old, const json_t *obj, bool deleted,
+                          void *arg) {
+  (void)old, (void)obj, (void)deleted;
+  agent_network *n = arg;
+  pthread_mutex_lock(&n->mu);
+  if (n->rules_since == 0)
+    n->rules_since = tug_monotonic_seconds();
+  pthread_mutex_unlock(&n->mu);
+  tug_controller_enqueue(c, KEY_RULES);
 }
-static void on_node_update(json_t *old_obj, json_t *new_obj, void *arg) {
-  (void)old_obj;
-  on_node(new_obj, arg);
-}
-static void on_rules(json_t *obj, void *arg) {
-  (void)obj;
-  mark_dirty(arg, DIRTY_RULES);
-}
-static void on_rules_update(json_t *old_obj, json_t *new_obj, void *arg) {
-  (void)old_obj;
-  on_rules(new_obj, arg);
-}
-static const tug_informer_handlers node_handlers = {
-    .on_add = on_node, .on_update = on_node_update, .on_delete = on_node};
-static const tug_informer_handlers rules_handlers = {
-    .on_add = on_rules, .on_update = on_rules_update, .on_delete = on_rules};
 
 /* A host address another node can be reached at: its InternalIP, unless it
  * is ours or loopback (hollow nodes), which no route can go through. */
@@ -136,9 +125,9 @@ static const char *node_address(const agent_network *n, const json_t *node) {
 /* This node's pod CIDR configures the bridge; every other node's becomes a
  * route through its host address. */
 static void sync_nodes(agent_network *n) {
-  json_t *nodes = tug_informer_list(n->nodes);
+  json_t *nodes = tug_informer_list(tug_shared_informer_informer(n->nodes));
   size_t count = json_array_size(nodes), k = 0, i;
-  agent_net_route *routes = calloc(count + 1, sizeof *routes);
+  agent_bridge_route *routes = calloc(count + 1, sizeof *routes);
   json_t *node;
   tug_error err = {0};
   json_array_foreach(nodes, i, node) {
@@ -147,11 +136,12 @@ static void sync_nodes(agent_network *n) {
       continue;
     if (strcmp(name, n->node_name) == 0) {
       if (strcmp(cidr, n->pod_cidr) != 0) {
-        if (agent_net_configure(n->net, cidr, n->service_cidr, &err) < 0) {
+        if (agent_bridge_configure(n->bridge, cidr, n->service_cidr, &err) < 0) {
           tug_warn("pod network not configured", "cidr=%s err=%s", cidr, TUG_LOG_Q(err.msg));
         } else {
           snprintf(n->pod_cidr, sizeof n->pod_cidr, "%s", cidr);
-          tug_info("pod network configured", "cidr=%s gateway=%s", cidr, agent_net_gateway(n->net));
+          tug_info("pod network configured", "cidr=%s gateway=%s", cidr,
+                   agent_bridge_gateway(n->bridge));
           start_dns(n);
         }
       }
@@ -159,90 +149,86 @@ static void sync_nodes(agent_network *n) {
     }
     const char *via = node_address(n, node);
     if (via && routes)
-      routes[k++] = (agent_net_route){.cidr = cidr, .via = via};
+      routes[k++] = (agent_bridge_route){.cidr = cidr, .via = via};
   }
-  if (routes && agent_net_sync_routes(n->net, routes, k, &err) < 0)
+  if (routes && agent_bridge_sync_routes(n->bridge, routes, k, &err) < 0)
     tug_warn("routes to other nodes not synced", "err=%s", TUG_LOG_Q(err.msg));
   free(routes);
   json_decref(nodes);
 }
 
 /* Render the Services ruleset and apply it when it changed. */
-static int sync_rules(agent_network *n, agent_proxy *proxy, double since) {
-  json_t *services = tug_informer_list(n->services), *endpoints = tug_informer_list(n->endpoints);
+static int sync_rules(agent_network *n, tug_error *err) {
+  pthread_mutex_lock(&n->mu);
+  double since = n->rules_since;
+  n->rules_since = 0;
+  pthread_mutex_unlock(&n->mu);
+  json_t *services = tug_informer_list(tug_shared_informer_informer(n->services));
+  json_t *endpoints = tug_informer_list(tug_shared_informer_informer(n->endpoints));
   agent_proxy_config cfg = {.node_ip = n->node_ip,
                             .cluster_cidr = n->cluster_cidr,
                             .service_cidr = n->service_cidr,
                             .bridge = "tug0"};
-  tug_error err = {0};
   int rc = 0;
-  char *text = agent_proxy_render(&cfg, services, endpoints, &err);
+  char *text = agent_proxy_render(&cfg, services, endpoints, err);
   if (text == NULL) {
-    tug_warn("service rules not rendered", "err=%s", TUG_LOG_Q(err.msg));
-    rc = -1;
+    rc = tug_error_wrap(err, "render service rules");
   } else if (n->ruleset == NULL || strcmp(text, n->ruleset) != 0) {
-    if (agent_proxy_apply(proxy, text, &err) < 0) {
-      tug_warn("service rules not applied", "err=%s", TUG_LOG_Q(err.msg));
+    if (agent_proxy_apply(n->proxy, text, err) < 0) {
       free(text);
-      rc = -1;
+      rc = tug_error_wrap(err, "apply service rules");
     } else {
       free(n->ruleset);
       n->ruleset = text;
       tug_debug("service rules applied", "services=%zu ms=%.1f", json_array_size(services),
-                (tug_monotonic_seconds() - since) * 1000);
+                since ? (tug_monotonic_seconds() - since) * 1000 : 0.0);
     }
   } else {
     free(text);
+  }
+  if (rc < 0) { /* still owed (the back-off brings the key back): keep its first change's time */
+    pthread_mutex_lock(&n->mu);
+    if (n->rules_since == 0)
+      n->rules_since = since;
+    pthread_mutex_unlock(&n->mu);
   }
   json_decref(services);
   json_decref(endpoints);
   return rc;
 }
 
-static void *sync_loop(void *arg) {
+static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *err) {
+  (void)c;
   agent_network *n = arg;
-  agent_proxy *proxy = NULL;
+  if (strcmp(key, KEY_NODES) == 0)
+    sync_nodes(n);
+  else if (strcmp(key, KEY_RULES) == 0 && n->proxy)
+    return sync_rules(n, err);
+  return 0;
+}
+
+/* The worker's first act: into the node's network namespace, where the
+ * Services ruleset lives. Without it the rules stay off, the rest runs. */
+static void enter_netns(tug_controller *c, void *arg) {
+  (void)c;
+  agent_network *n = arg;
   tug_error err = {0};
   if (n->o.netns_fd >= 0 && setns(n->o.netns_fd, CLONE_NEWNET) < 0)
     tug_error_errno(&err, errno, "enter the node's network namespace");
   else
-    agent_proxy_open(&proxy, &err);
-  if (proxy == NULL)
+    agent_proxy_open(&n->proxy, &err);
+  if (n->proxy == NULL)
     tug_errorlog("service rules disabled", "err=%s", TUG_LOG_Q(err.msg));
-  pthread_mutex_lock(&n->mu);
-  while (!n->stop) {
-    if (!n->dirty) {
-      pthread_cond_wait(&n->wake, &n->mu);
-      continue;
-    }
-    unsigned what = n->dirty;
-    n->dirty = 0;
-    double since = n->dirty_since;
-    pthread_mutex_unlock(&n->mu);
-    if (what & DIRTY_NODES)
-      sync_nodes(n);
-    int rc = proxy && (what & DIRTY_RULES) ? sync_rules(n, proxy, since) : 0;
-    pthread_mutex_lock(&n->mu);
-    if (rc < 0 && !n->stop) {
-      /* Try again after a pause, or sooner on the next change. */
-      n->dirty |= DIRTY_RULES;
-      struct timespec until = tug_deadline_ms(RETRY_MS);
-      pthread_cond_timedwait(&n->wake, &n->mu, &until);
-    }
-  }
-  pthread_mutex_unlock(&n->mu);
-  agent_proxy_close(proxy);
-  return NULL;
 }
 
-static tug_informer *watch(agent_network *n, const char *path,
-                           const tug_informer_handlers *handlers, tug_error *err) {
-  tug_informer *inf = tug_informer_new(n->o.client, path, NULL, NULL, handlers, n, err);
-  if (inf && tug_informer_start(inf, err) < 0) {
-    tug_informer_free(inf);
+static tug_shared_informer *watch(agent_network *n, const char *path, tug_controller_map_fn fn,
+                                  tug_error *err) {
+  tug_shared_informer *si = tug_shared_informer_new(n->o.client, path, err);
+  if (si && tug_controller_watch_fn(n->c, si, fn, n, err) < 0) {
+    tug_shared_informer_free(si);
     return NULL;
   }
-  return inf;
+  return si;
 }
 
 /* After an agent restart the bridge and the pods' veths are still there, and
@@ -251,16 +237,16 @@ static tug_informer *watch(agent_network *n, const char *path,
  * the Node informer (which corrects the CIDR should the Node's have changed). */
 static void restore(agent_network *n) {
   tug_error err = {0};
-  const char *cidr = agent_net_stored_cidr(n->net);
+  const char *cidr = agent_bridge_stored_cidr(n->bridge);
   if (cidr[0] == '\0')
     return;
-  if (agent_net_configure(n->net, cidr, n->service_cidr, &err) < 0) {
+  if (agent_bridge_configure(n->bridge, cidr, n->service_cidr, &err) < 0) {
     tug_warn("pod network not restored; waiting for the Node's pod CIDR", "cidr=%s err=%s", cidr,
              TUG_LOG_Q(err.msg));
     return;
   }
   snprintf(n->pod_cidr, sizeof n->pod_cidr, "%s", cidr);
-  tug_info("pod network restored", "cidr=%s gateway=%s", cidr, agent_net_gateway(n->net));
+  tug_info("pod network restored", "cidr=%s gateway=%s", cidr, agent_bridge_gateway(n->bridge));
   start_dns(n);
 }
 
@@ -274,66 +260,72 @@ int agent_network_start(const agent_network_options *o, agent_network **out, tug
   snprintf(n->cluster_cidr, sizeof n->cluster_cidr, "%s", o->cluster_cidr);
   snprintf(n->service_cidr, sizeof n->service_cidr, "%s", o->service_cidr);
   pthread_mutex_init(&n->mu, NULL);
-  tug_cond_init_monotonic(&n->wake);
-  agent_net_options no = {.netns_fd = o->netns_fd, .state_dir = o->state_dir, .bridge = "tug0"};
-  if (agent_net_open(&no, &n->net, err) < 0) {
+  agent_bridge_options no = {.netns_fd = o->netns_fd, .state_dir = o->state_dir, .bridge = "tug0"};
+  if (agent_bridge_open(&no, &n->bridge, err) < 0) {
     agent_network_stop(n);
     return tug_error_wrap(err, "start the pod network");
   }
   restore(n);
-  if ((n->nodes = watch(n, "/api/v1/nodes", &node_handlers, err)) == NULL ||
-      (n->services = watch(n, "/api/v1/services", &rules_handlers, err)) == NULL ||
-      (n->endpoints = watch(n, "/api/v1/endpoints", &rules_handlers, err)) == NULL) {
+  tug_controller_options co = {.name = "network",
+                               .reconcile = reconcile,
+                               .arg = n,
+                               .workers = 1,
+                               .base_delay_ms = RETRY_BASE_MS,
+                               .max_delay_ms = RETRY_MAX_MS,
+                               .worker_init = enter_netns};
+  if ((n->c = tug_controller_new(&co, err)) == NULL ||
+      (n->nodes = watch(n, "/api/v1/nodes", nodes_changed, err)) == NULL ||
+      (n->services = watch(n, "/api/v1/services", rules_changed, err)) == NULL ||
+      (n->endpoints = watch(n, "/api/v1/endpoints", rules_changed, err)) == NULL ||
+      tug_shared_informer_start(n->nodes, err) < 0 ||
+      tug_shared_informer_start(n->services, err) < 0 ||
+      tug_shared_informer_start(n->endpoints, err) < 0 || tug_controller_start(n->c, err) < 0) {
     agent_network_stop(n);
     return tug_error_wrap(err, "start the pod network");
   }
-  if (pthread_create(&n->thread, NULL, sync_loop, n) != 0) {
-    agent_network_stop(n);
-    return tug_error_set(err, EAGAIN, "start the pod network: cannot start its thread");
-  }
-  n->thread_started = true;
   *out = n;
   return 0;
+}
+
+tug_controller *agent_network_controller(agent_network *n) {
+  return n->c;
 }
 
 void agent_network_stop(agent_network *n) {
   if (n == NULL)
     return;
-  pthread_mutex_lock(&n->mu);
-  n->stop = true;
-  pthread_cond_signal(&n->wake);
-  pthread_mutex_unlock(&n->mu);
-  if (n->thread_started)
-    pthread_join(n->thread, NULL);
+  tug_controller_stop(n->c);
   agent_dns_stop(n->dns);
-  tug_informer_free(n->nodes);
-  tug_informer_free(n->services);
-  tug_informer_free(n->endpoints);
-  agent_net_close(n->net);
+  /* the informers before the controller their handlers queue into */
+  tug_shared_informer_free(n->nodes);
+  tug_shared_informer_free(n->services);
+  tug_shared_informer_free(n->endpoints);
+  tug_controller_free(n->c);
+  agent_proxy_close(n->proxy);
+  agent_bridge_close(n->bridge);
   pthread_mutex_destroy(&n->mu);
-  pthread_cond_destroy(&n->wake);
   free(n->ruleset);
   free(n);
 }
 
 int agent_network_pod_setup(agent_network *n, const char *pod_uid, int pod_netns_fd, char ip[16],
                             tug_error *err) {
-  if (!agent_net_configured(n->net))
+  if (!agent_bridge_configured(n->bridge))
     return tug_error_set(err, EAGAIN,
                          "network not ready: node %s has no spec.podCIDR yet "
                          "(tug-controllers assigns it)",
                          n->node_name);
-  return agent_net_pod_setup(n->net, pod_uid, pod_netns_fd, ip, err);
+  return agent_bridge_pod_setup(n->bridge, pod_uid, pod_netns_fd, ip, err);
 }
 
 int agent_network_pod_teardown(agent_network *n, const char *pod_uid, tug_error *err) {
-  return agent_net_pod_teardown(n->net, pod_uid, err);
+  return agent_bridge_pod_teardown(n->bridge, pod_uid, err);
 }
 
 json_t *agent_network_service_env(agent_network *n, const char *ns) {
   if (n == NULL)
     return json_object();
-  json_t *services = tug_informer_list(n->services);
+  json_t *services = tug_informer_list(tug_shared_informer_informer(n->services));
   json_t *env = agent_service_env(services, ns);
   json_decref(services);
   return env;
@@ -341,7 +333,8 @@ json_t *agent_network_service_env(agent_network *n, const char *ns) {
 
 char *agent_network_hosts(agent_network *n, const char *ns, const char *pod_ip,
                           const char *hostname) {
-  json_t *services = n ? tug_informer_list(n->services) : json_array();
+  json_t *services =
+      n ? tug_informer_list(tug_shared_informer_informer(n->services)) : json_array();
   char *hosts = agent_service_hosts(services, ns, pod_ip, hostname);
   json_decref(services);
   return hosts;

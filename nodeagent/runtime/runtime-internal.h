@@ -77,7 +77,7 @@ struct agent_container {
   time_t started_at;
   bool adopted; /* not the agent's child: its exit status is not ours to reap */
   bool exited;
-  agent_container_status status;
+  agent_process_status status;
 };
 
 /* runtime-container.c: remove the container's state dir and its data (the

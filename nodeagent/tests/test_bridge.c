@@ -32,7 +32,7 @@
 #include "cleanup.h"
 #include "../../lib/tests/userns_sandbox.h"
 #include "netlink.h"
-#include "network/net.h"
+#include "network/bridge.h"
 #include "nsrun.h"
 
 static bool sandboxed;
@@ -48,10 +48,10 @@ static int enter_sandbox(void **state) {
 
 typedef struct fixture {
   char root[PATH_MAX];
-  agent_net_options o;
+  agent_bridge_options o;
   int node_fd, pod_fd;
   tug_nl *node, *pod; /* for looking */
-  agent_net *net;
+  agent_bridge *net;
 } fixture;
 
 static int setup(void **state) {
@@ -71,8 +71,8 @@ static int setup(void **state) {
     fprintf(stderr, "setup: %s\n", err.msg);
     return -1;
   }
-  f.o = (agent_net_options){.netns_fd = f.node_fd, .state_dir = f.root};
-  if (agent_net_open(&f.o, &f.net, &err) < 0) {
+  f.o = (agent_bridge_options){.netns_fd = f.node_fd, .state_dir = f.root};
+  if (agent_bridge_open(&f.o, &f.net, &err) < 0) {
     fprintf(stderr, "setup: %s\n", err.msg);
     return -1;
   }
@@ -81,7 +81,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   fixture *f = *state;
-  agent_net_close(f->net);
+  agent_bridge_close(f->net);
   tug_nl_close(f->node);
   tug_nl_close(f->pod);
   if (f->node_fd >= 0)
@@ -111,7 +111,7 @@ static int ifindex(tug_nl *nl, const char *name) {
 }
 
 static void configure(fixture *f) {
-  OK(agent_net_configure(f->net, "198.18.4.0/24", "198.19.0.0/17", err));
+  OK(agent_bridge_configure(f->net, "198.18.4.0/24", "198.19.0.0/17", err));
 }
 
 /* The route to dst with TUG_RTPROT in nl's namespace, or NULL (a static copy). */
@@ -193,10 +193,10 @@ static int run_in(int netns_fd, const char *cmd) {
 static void test_configure_sets_up_bridge_forwarding_and_service_route(void **state) {
   NEED_SANDBOX();
   fixture *f = *state;
-  assert_false(agent_net_configured(f->net));
+  assert_false(agent_bridge_configured(f->net));
   configure(f);
-  assert_true(agent_net_configured(f->net));
-  assert_string_equal(agent_net_gateway(f->net), "198.18.4.1");
+  assert_true(agent_bridge_configured(f->net));
+  assert_string_equal(agent_bridge_gateway(f->net), "198.18.4.1");
   iface br = iface_in(f->node_fd, "tug0");
   assert_true(br.up);
   assert_string_equal(br.addr, "198.18.4.1");
@@ -210,9 +210,9 @@ static void test_configure_sets_up_bridge_forwarding_and_service_route(void **st
 
   configure(f);
   tug_error err = {0};
-  assert_int_equal(agent_net_configure(f->net, "198.18.9.0/24", "198.19.0.0/17", &err), -1);
+  assert_int_equal(agent_bridge_configure(f->net, "198.18.9.0/24", "198.19.0.0/17", &err), -1);
   assert_int_equal(err.code, TUG_E_CONFLICT);
-  assert_string_equal(agent_net_gateway(f->net), "198.18.4.1");
+  assert_string_equal(agent_bridge_gateway(f->net), "198.18.4.1");
 }
 
 static void test_pod_gets_eth0_address_and_default_route(void **state) {
@@ -220,10 +220,10 @@ static void test_pod_gets_eth0_address_and_default_route(void **state) {
   fixture *f = *state;
   char ip[16];
   tug_error err = {0};
-  assert_int_equal(agent_net_pod_setup(f->net, "uid-1", f->pod_fd, ip, &err), -1);
+  assert_int_equal(agent_bridge_pod_setup(f->net, "uid-1", f->pod_fd, ip, &err), -1);
   assert_int_equal(err.code, EAGAIN);
   configure(f);
-  OK(agent_net_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
+  OK(agent_bridge_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
   assert_string_equal(ip, "198.18.4.2");
 
   iface eth0 = iface_in(f->pod_fd, "eth0");
@@ -236,7 +236,7 @@ static void test_pod_gets_eth0_address_and_default_route(void **state) {
   assert_string_equal(def->gw, "198.18.4.1");
 
   char veth[16];
-  agent_net_veth_name("uid-1", veth);
+  agent_bridge_veth_name("uid-1", veth);
   assert_int_equal(strncmp(veth, "veth", 4), 0);
   assert_int_equal(strlen(veth), 15);
   assert_int_equal(master_of(f->node, veth), ifindex(f->node, "tug0"));
@@ -244,7 +244,7 @@ static void test_pod_gets_eth0_address_and_default_route(void **state) {
   char cmd[128];
   snprintf(cmd, sizeof cmd, "bridge -d link show dev %s | grep -q \"hairpin on\"", veth);
   assert_int_equal(run_in(f->node_fd, cmd), 0);
-  assert_int_equal(agent_net_pod_ip(f->net, "uid-1", ip), 1);
+  assert_int_equal(agent_bridge_pod_ip(f->net, "uid-1", ip), 1);
   assert_string_equal(ip, "198.18.4.2");
 }
 
@@ -254,7 +254,7 @@ static void test_pod_reaches_the_gateway(void **state) {
   fixture *f = *state;
   char ip[16];
   configure(f);
-  OK(agent_net_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
+  OK(agent_bridge_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
   int server = -1, client = -1;
   OK(server = tug_netns_socket(f->node_fd, AF_INET, SOCK_STREAM, 0, err));
   struct sockaddr_in addr = {.sin_family = AF_INET};
@@ -282,16 +282,16 @@ static void test_setup_again_after_restart_keeps_the_running_pod(void **state) {
   fixture *f = *state;
   char ip[16], again[16];
   configure(f);
-  OK(agent_net_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
+  OK(agent_bridge_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
   int eth0 = ifindex(f->pod, "eth0");
-  agent_net_close(f->net);
+  agent_bridge_close(f->net);
   f->net = NULL;
-  OK(agent_net_open(&f->o, &f->net, err));
-  assert_false(agent_net_configured(f->net));
+  OK(agent_bridge_open(&f->o, &f->net, err));
+  assert_false(agent_bridge_configured(f->net));
   /* What the agent configures again at start, before any Node arrives. */
-  assert_string_equal(agent_net_stored_cidr(f->net), "198.18.4.0/24");
+  assert_string_equal(agent_bridge_stored_cidr(f->net), "198.18.4.0/24");
   configure(f);
-  OK(agent_net_pod_setup(f->net, "uid-1", f->pod_fd, again, err));
+  OK(agent_bridge_pod_setup(f->net, "uid-1", f->pod_fd, again, err));
   assert_string_equal(again, ip);
   assert_int_equal(ifindex(f->pod, "eth0"), eth0);
   assert_string_equal(iface_in(f->pod_fd, "eth0").addr, ip);
@@ -302,15 +302,15 @@ static void test_teardown_removes_the_veth_and_frees_the_address(void **state) {
   fixture *f = *state;
   char ip[16], veth[16];
   configure(f);
-  OK(agent_net_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
-  OK(agent_net_pod_teardown(f->net, "uid-1", err));
-  agent_net_veth_name("uid-1", veth);
+  OK(agent_bridge_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
+  OK(agent_bridge_pod_teardown(f->net, "uid-1", err));
+  agent_bridge_veth_name("uid-1", veth);
   assert_int_equal(ifindex(f->node, veth), 0);
   assert_int_equal(ifindex(f->pod, "eth0"), 0);
-  assert_int_equal(agent_net_pod_ip(f->net, "uid-1", ip), 0);
-  OK(agent_net_pod_teardown(f->net, "uid-1", err));
+  assert_int_equal(agent_bridge_pod_ip(f->net, "uid-1", ip), 0);
+  OK(agent_bridge_pod_teardown(f->net, "uid-1", err));
   /* The pod's namespace can be set up again, with the next address. */
-  OK(agent_net_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
+  OK(agent_bridge_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
   assert_string_equal(ip, "198.18.4.3");
 }
 
@@ -326,20 +326,20 @@ static void test_gc_frees_dead_pods_and_stray_ports(void **state) {
   configure(f);
   int other_fd = -1;
   OK(other_fd = tug_netns_new(err));
-  OK(agent_net_pod_setup(f->net, "uid-a", f->pod_fd, ip_a, err));
-  OK(agent_net_pod_setup(f->net, "uid-b", other_fd, ip_b, err));
+  OK(agent_bridge_pod_setup(f->net, "uid-a", f->pod_fd, ip_a, err));
+  OK(agent_bridge_pod_setup(f->net, "uid-b", other_fd, ip_b, err));
   /* A port nobody holds an address for, as a crash might leave. */
   OK(tug_nl_veth_add(f->node, "vethdeadbeef", "stray", -1, err));
   OK(tug_nl_link_set(f->node, "vethdeadbeef", "tug0", true, err));
   tug_error err = {0};
-  assert_int_equal(agent_net_gc(f->net, only_uid_a, NULL, &err), 1);
-  agent_net_veth_name("uid-b", veth);
+  assert_int_equal(agent_bridge_gc(f->net, only_uid_a, NULL, &err), 1);
+  agent_bridge_veth_name("uid-b", veth);
   assert_int_equal(ifindex(f->node, veth), 0);
   assert_int_equal(ifindex(f->node, "vethdeadbeef"), 0);
-  assert_int_equal(agent_net_pod_ip(f->net, "uid-b", ip_b), 0);
-  assert_int_equal(agent_net_pod_ip(f->net, "uid-a", ip_b), 1);
+  assert_int_equal(agent_bridge_pod_ip(f->net, "uid-b", ip_b), 0);
+  assert_int_equal(agent_bridge_pod_ip(f->net, "uid-a", ip_b), 1);
   assert_string_equal(ip_b, ip_a);
-  agent_net_veth_name("uid-a", veth);
+  agent_bridge_veth_name("uid-a", veth);
   assert_true(ifindex(f->node, veth) > 0);
   close(other_fd);
 }
@@ -355,27 +355,27 @@ static void test_sync_routes_adds_replaces_and_removes_its_own(void **state) {
   OK(tug_nl_addr_add(f->node, "up0", "198.19.200.1/24", err));
   OK(tug_nl_route_replace(f->node, "10.1.0.0/16", "198.19.200.9", NULL, 4 /* static */, err));
 
-  agent_net_route two[] = {{"198.18.5.0/24", "198.19.200.2"}, {"198.18.6.0/24", "198.19.200.3"}};
-  OK(agent_net_sync_routes(f->net, two, 2, err));
+  agent_bridge_route two[] = {{"198.18.5.0/24", "198.19.200.2"}, {"198.18.6.0/24", "198.19.200.3"}};
+  OK(agent_bridge_sync_routes(f->net, two, 2, err));
   assert_string_equal(tug_route(f->node, "198.18.5.0/24")->gw, "198.19.200.2");
   assert_string_equal(tug_route(f->node, "198.18.6.0/24")->gw, "198.19.200.3");
-  OK(agent_net_sync_routes(f->net, two, 2, err));
+  OK(agent_bridge_sync_routes(f->net, two, 2, err));
   assert_int_equal(tug_route_count(f->node), 3); /* and the service route */
 
-  agent_net_route moved[] = {{"198.18.6.0/24", "198.19.200.4"}};
-  OK(agent_net_sync_routes(f->net, moved, 1, err));
+  agent_bridge_route moved[] = {{"198.18.6.0/24", "198.19.200.4"}};
+  OK(agent_bridge_sync_routes(f->net, moved, 1, err));
   assert_null(tug_route(f->node, "198.18.5.0/24"));
   assert_string_equal(tug_route(f->node, "198.18.6.0/24")->gw, "198.19.200.4");
 
-  OK(agent_net_sync_routes(f->net, NULL, 0, err));
+  OK(agent_bridge_sync_routes(f->net, NULL, 0, err));
   assert_int_equal(tug_route_count(f->node), 1);
   assert_non_null(tug_route(f->node, "198.19.0.0/17"));
   assert_int_equal(run_in(f->node_fd, "ip route show 10.1.0.0/16 | grep -q 198.19.200.9"), 0);
 
   /* One unreachable gateway fails the call but not the others. */
-  agent_net_route mixed[] = {{"198.18.7.0/24", "10.9.9.9"}, {"198.18.8.0/24", "198.19.200.8"}};
+  agent_bridge_route mixed[] = {{"198.18.7.0/24", "10.9.9.9"}, {"198.18.8.0/24", "198.19.200.8"}};
   tug_error err = {0};
-  assert_int_equal(agent_net_sync_routes(f->net, mixed, 2, &err), -1);
+  assert_int_equal(agent_bridge_sync_routes(f->net, mixed, 2, &err), -1);
   assert_non_null(strstr(err.msg, "198.18.7.0/24"));
   assert_non_null(tug_route(f->node, "198.18.8.0/24"));
 }
@@ -385,31 +385,31 @@ static void test_destroy_removes_everything(void **state) {
   fixture *f = *state;
   char ip[16], veth[16];
   configure(f);
-  OK(agent_net_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
+  OK(agent_bridge_pod_setup(f->net, "uid-1", f->pod_fd, ip, err));
   OK(tug_nl_veth_add(f->node, "up0", "up1", -1, err));
   OK(tug_nl_link_set(f->node, "up0", NULL, true, err));
   OK(tug_nl_addr_add(f->node, "up0", "198.19.200.1/24", err));
-  agent_net_route one[] = {{"198.18.5.0/24", "198.19.200.2"}};
-  OK(agent_net_sync_routes(f->net, one, 1, err));
+  agent_bridge_route one[] = {{"198.18.5.0/24", "198.19.200.2"}};
+  OK(agent_bridge_sync_routes(f->net, one, 1, err));
 
-  OK(agent_net_destroy(f->net, err));
-  agent_net_veth_name("uid-1", veth);
+  OK(agent_bridge_destroy(f->net, err));
+  agent_bridge_veth_name("uid-1", veth);
   assert_int_equal(ifindex(f->node, veth), 0);
   assert_int_equal(ifindex(f->node, "tug0"), 0);
   assert_int_equal(ifindex(f->pod, "eth0"), 0);
   assert_int_equal(tug_route_count(f->node), 0);
-  assert_int_equal(agent_net_pod_ip(f->net, "uid-1", ip), 0);
-  assert_false(agent_net_configured(f->net));
+  assert_int_equal(agent_bridge_pod_ip(f->net, "uid-1", ip), 0);
+  assert_false(agent_bridge_configured(f->net));
   /* A fresh start may use another range. */
-  OK(agent_net_configure(f->net, "198.18.9.0/24", NULL, err));
-  OK(agent_net_destroy(f->net, err));
-  OK(agent_net_destroy(f->net, err));
+  OK(agent_bridge_configure(f->net, "198.18.9.0/24", NULL, err));
+  OK(agent_bridge_destroy(f->net, err));
+  OK(agent_bridge_destroy(f->net, err));
 }
 
 enum { PODS = 8 };
 
 typedef struct pod_worker {
-  agent_net *net;
+  agent_bridge *net;
   char uid[16], ip[16];
   int netns_fd;
   tug_error err;
@@ -418,7 +418,7 @@ typedef struct pod_worker {
 
 static void *set_up_pod(void *p) {
   pod_worker *w = p;
-  w->rc = agent_net_pod_setup(w->net, w->uid, w->netns_fd, w->ip, &w->err);
+  w->rc = agent_bridge_pod_setup(w->net, w->uid, w->netns_fd, w->ip, &w->err);
   return NULL;
 }
 

@@ -1,5 +1,5 @@
 /*
- * runtime-init.c — tug-init (nodeagent/init/), built static and embedded in
+ * runtime-init.c — tug-init (nodeagent/runtime/init/), built static and embedded in
  * the agent, loaded once into a sealed memfd that every container and exec
  * probe child execs with execveat(AT_EMPTY_PATH).
  *

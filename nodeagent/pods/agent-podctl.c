@@ -1,0 +1,242 @@
+/*
+ * agent-podctl.c — this node's pods on lib/controller: a shared informer on
+ * the pods with spec.nodeName = this node → work queue → reconcile(key).
+ *
+ * reconcile compares the pod the informer holds under key with the local
+ * agent_pod of that key and takes one step: tear down a local pod whose API
+ * object is gone (or was replaced under the same name), stop a pod marked
+ * for deletion and then delete its object for good, or create the pod and
+ * sync its containers and status. The work queue hands a key to one worker
+ * at a time, so a local pod is only ever touched by one thread; the map of
+ * local pods itself is shared with the tick and has its own lock. Once the
+ * informer has listed, and before any worker runs, the synced hook purges
+ * what an earlier agent left of pods that are gone.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent-pod-api.h"
+#include "agent-podctl.h"
+#include "cleanup.h"
+#include "controller.h"
+#include "hashmap.h"
+#include "log.h"
+#include "object.h"
+#include "pod-rules.h"
+
+/* How soon a pod being stopped is looked at again. */
+enum { TERMINATE_POLL_MS = 200 };
+/* Status ticks between malloc_trim calls (10 s). */
+enum { TRIM_EVERY_TICKS = 20 };
+/* How long start waits for the first list before sweeping orphans. */
+enum { SYNC_TIMEOUT_MS = 30000 };
+
+struct agent_podctl {
+  const agent_pod_env *env;
+  int max_pods;
+  tug_shared_informer *si;
+  tug_controller *c;
+  pthread_mutex_t mu; /* guards pods */
+  tug_hashmap *pods;  /* "ns/name" → agent_pod */
+  unsigned ticks;     /* only the ticker thread counts */
+};
+
+static agent_pod *local_get(agent_podctl *m, const char *key) {
+  pthread_mutex_lock(&m->mu);
+  agent_pod *p = tug_hashmap_get(m->pods, key);
+  pthread_mutex_unlock(&m->mu);
+  return p;
+}
+
+static void local_put(agent_podctl *m, const char *key, agent_pod *p) {
+  pthread_mutex_lock(&m->mu);
+  if (p)
+    tug_hashmap_put(m->pods, key, p);
+  else
+    tug_hashmap_remove(m->pods, key);
+  pthread_mutex_unlock(&m->mu);
+}
+
+static size_t local_count(agent_podctl *m) {
+  pthread_mutex_lock(&m->mu);
+  size_t n = tug_hashmap_size(m->pods);
+  pthread_mutex_unlock(&m->mu);
+  return n;
+}
+
+static void teardown(agent_podctl *m, const char *key, agent_pod *p) {
+  tug_error err = {0};
+  local_put(m, key, NULL);
+  if (agent_pod_destroy(p, &err) < 0)
+    tug_warn("pod teardown incomplete", "pod=%s err=%s", key, TUG_LOG_Q(err.msg));
+  else
+    tug_info("pod removed", "pod=%s", key);
+}
+
+/* Kubelet's admission: beyond --max-pods a pod fails with OutOfpods. */
+static int reject(agent_podctl *m, const json_t *pod, tug_error *err) {
+  _cleanup_json_ json_t *status =
+      json_pack("{s:s, s:s, s:s}", "phase", "Failed", "reason", "OutOfpods", "message",
+                "Node didn't have enough resource: pods");
+  tug_warn("pod rejected: too many pods", "pod=%s/%s max_pods=%d", tug_obj_namespace(pod),
+           tug_obj_name(pod), m->max_pods);
+  return agent_pod_api_write_status(m->env->client, tug_obj_namespace(pod), tug_obj_name(pod),
+                                    status, err);
+}
+
+static int64_t grace_seconds(const json_t *pod) {
+  json_t *g = tug_obj_get(pod, "metadata.deletionGracePeriodSeconds");
+  if (json_is_integer(g))
+    return json_integer_value(g);
+  return tug_obj_get_int(pod, "spec.terminationGracePeriodSeconds", 30);
+}
+
+/* One step for key; *requeue_ms >= 0 asks for another look that much later. */
+static int step(agent_podctl *m, const char *key, long *requeue_ms, tug_error *err) {
+  _cleanup_json_ json_t *pod = tug_informer_get(tug_shared_informer_informer(m->si), key);
+  agent_pod *p = local_get(m, key);
+  if (p && (pod == NULL || strcmp(tug_obj_uid(pod) ? tug_obj_uid(pod) : "", agent_pod_uid(p)))) {
+    teardown(m, key, p);
+    p = NULL;
+  }
+  if (pod == NULL)
+    return 0;
+  if (tug_obj_deletion_timestamp(pod)) {
+    if (p && !agent_pod_terminate(p, grace_seconds(pod))) {
+      *requeue_ms = TERMINATE_POLL_MS;
+      return 0;
+    }
+    if (p)
+      teardown(m, key, p);
+    else /* finished before this agent started, or never started here */
+      agent_pod_forget(m->env, tug_obj_namespace(pod), tug_obj_name(pod), tug_obj_uid(pod));
+    return agent_pod_api_delete_for_good(m->env->client, pod, err);
+  }
+  if (p == NULL) {
+    if (tug_pod_terminal(pod))
+      return 0;
+    if (m->max_pods > 0 && local_count(m) >= (size_t)m->max_pods)
+      return reject(m, pod, err);
+    if (agent_pod_create(m->env, pod, &p, err) < 0)
+      return -1;
+    local_put(m, key, p);
+    tug_info("pod sandbox created", "pod=%s uid=%s", key, agent_pod_uid(p));
+  }
+  *requeue_ms = agent_pod_sync(p);
+  return agent_pod_report(p, err);
+}
+
+/* The synced hook, before any worker runs: an earlier agent's sandboxes whose pod is
+ * gone or finished are purged, processes and all (the pods that still run
+ * are adopted by reconcile), and so are the logs of pods that are gone. */
+static void sweep_orphans(tug_controller *c, void *arg) {
+  (void)c;
+  agent_podctl *m = arg;
+  tug_error err = {0};
+  char **uids = agent_runtime_sandbox_list(m->env->rt, &err);
+  _cleanup_json_ json_t *pods = tug_informer_list(tug_shared_informer_informer(m->si));
+  if (uids == NULL || pods == NULL) {
+    tug_warn("orphan sweep skipped", "err=%s", TUG_LOG_Q(err.msg));
+    agent_runtime_free_list(uids);
+    return;
+  }
+  for (char **uid = uids; *uid; uid++) {
+    size_t i;
+    json_t *pod;
+    bool keep = false;
+    json_array_foreach(pods, i, pod) {
+      const char *u = tug_obj_uid(pod);
+      if (u && strcmp(u, *uid) == 0)
+        keep = !tug_pod_terminal(pod);
+    }
+    if (!keep) {
+      tug_info("purging orphaned sandbox", "uid=%s", *uid);
+      agent_pod_forget(m->env, NULL, NULL, *uid);
+    }
+  }
+  agent_runtime_free_list(uids);
+}
+
+static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *err) {
+  long requeue_ms = -1;
+  if (step(arg, key, &requeue_ms, err) < 0)
+    return -1;
+  if (requeue_ms >= 0)
+    tug_controller_enqueue_after(c, key, requeue_ms);
+  return 0;
+}
+
+/* Every local pod again each tick, so exits are noticed and status reported
+ * without a watch event. */
+static void tick(tug_controller *c, void *arg) {
+  agent_podctl *m = arg;
+  pthread_mutex_lock(&m->mu);
+  tug_hashmap_iter it;
+  const char *key;
+  void *value;
+  tug_hashmap_iter_init(&it, m->pods);
+  while (tug_hashmap_next(&it, &key, &value))
+    tug_controller_enqueue(c, key);
+  pthread_mutex_unlock(&m->mu);
+  /* Workers' malloc arenas keep what a burst of pod starts freed; hand it
+   * back to the kernel now and then (agent RSS is a goal, issue 4). */
+  if (++m->ticks % TRIM_EVERY_TICKS == 0)
+    malloc_trim(0);
+}
+
+int agent_podctl_start(const agent_podctl_options *o, agent_podctl **out, tug_error *err) {
+  agent_podctl *m = calloc(1, sizeof *m);
+  if (m == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate pod controller");
+  m->env = o->env;
+  m->max_pods = o->max_pods;
+  pthread_mutex_init(&m->mu, NULL);
+  char selector[300];
+  snprintf(selector, sizeof selector, "spec.nodeName=%s", o->node_name);
+  tug_controller_options co = {.name = "pods",
+                               .reconcile = reconcile,
+                               .arg = m,
+                               .workers = AGENT_PODCTL_WORKERS,
+                               .base_delay_ms = 500,
+                               .max_delay_ms = 30000,
+                               .tick_period_ms = AGENT_STATUS_TICK_MS,
+                               .tick = tick,
+                               .on_synced = sweep_orphans,
+                               .sync_timeout_ms = SYNC_TIMEOUT_MS};
+  tug_shared_informer_options io = {.path = "/api/v1/pods", .field_selector = selector};
+  if ((m->pods = tug_hashmap_new()) == NULL) {
+    agent_podctl_stop(m);
+    return tug_error_errno(err, ENOMEM, "allocate pod controller");
+  }
+  if ((m->c = tug_controller_new(&co, err)) == NULL ||
+      (m->si = tug_shared_informer_new_with(o->env->client, &io, err)) == NULL ||
+      tug_controller_watch(m->c, m->si, err) < 0 || tug_shared_informer_start(m->si, err) < 0 ||
+      tug_controller_start(m->c, err) < 0) {
+    agent_podctl_stop(m);
+    return tug_error_wrap(err, "pods of node %s", o->node_name);
+  }
+  *out = m;
+  return 0;
+}
+
+tug_controller *agent_podctl_controller(agent_podctl *m) {
+  return m->c;
+}
+
+static void release_pod(void *p) {
+  agent_pod_release(p);
+}
+
+void agent_podctl_stop(agent_podctl *m) {
+  tug_controller_stop(m->c);
+  tug_shared_informer_free(m->si); /* before the controller its handlers queue into */
+  tug_controller_free(m->c);
+  if (m->pods)
+    tug_hashmap_free(m->pods, release_pod);
+  pthread_mutex_destroy(&m->mu);
+  free(m);
+}

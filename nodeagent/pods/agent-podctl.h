@@ -1,0 +1,36 @@
+/*
+ * agent-podctl.h — the pod controller of the agent, client-go shaped.
+ *
+ * A lib/controller controller: a shared informer on the pods with
+ * spec.nodeName = this node feeds a work queue of "ns/name" keys; worker
+ * threads reconcile one key at a time, level-triggered, comparing the API's
+ * pod with the local one (agent-pod.h). Its tick queues every local pod every
+ * AGENT_STATUS_TICK_MS, so exits are noticed and status reported without a
+ * watch event.
+ */
+#ifndef TUG_AGENT_PODCTL_H
+#define TUG_AGENT_PODCTL_H
+
+#include "agent-pod.h"
+#include "controller.h"
+#include "error.h"
+
+enum { AGENT_STATUS_TICK_MS = 500, AGENT_PODCTL_WORKERS = 8 };
+
+typedef struct agent_podctl agent_podctl;
+
+typedef struct agent_podctl_options {
+  const agent_pod_env *env; /* must outlive the controller */
+  const char *node_name;
+  int max_pods;
+} agent_podctl_options;
+
+/* Start the informer, wait (up to 30 s) for its list and purge orphaned
+ * sandboxes, then start the workers and the tick. */
+int agent_podctl_start(const agent_podctl_options *o, agent_podctl **out, tug_error *err);
+/* The controller, for its metrics. */
+tug_controller *agent_podctl_controller(agent_podctl *m);
+/* Stop every thread and free the controller; pods keep running. */
+void agent_podctl_stop(agent_podctl *m);
+
+#endif
