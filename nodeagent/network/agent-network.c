@@ -33,7 +33,7 @@
 #include "object.h"
 
 /* A ruleset that failed to apply is tried again after 1 s, 2 s, ... 30 s. */
-enum { RETRY_BASE_MS = 1000, RETRY_MAX_MS = 30000 };
+enum { RETRY_BASE_MS = 1000, RETRY_MAX_MS = 30000, SYNC_TIMEOUT_MS = 10000 };
 
 /* The controller's two keys: what a pass recomputes. */
 #define KEY_NODES "nodes"
@@ -209,6 +209,16 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
 
 /* The worker's first act: into the node's network namespace, where the
  * Services ruleset lives. Without it the rules stay off, the rest runs. */
+/* As kube-proxy does: no ruleset before the Services and Endpoints are all
+ * known, or an agent restarting would briefly drop the Services not yet
+ * listed. Waiting ends after SYNC_TIMEOUT_MS with a warning (the API server
+ * away), and the rules follow when the lists arrive. */
+static void caches_synced(tug_controller *c, void *arg) {
+  (void)arg;
+  tug_controller_enqueue(c, "nodes");
+  tug_controller_enqueue(c, "rules");
+}
+
 static void enter_netns(tug_controller *c, void *arg) {
   (void)c;
   agent_network *n = arg;
@@ -272,7 +282,9 @@ int agent_network_start(const agent_network_options *o, agent_network **out, tug
                                .workers = 1,
                                .base_delay_ms = RETRY_BASE_MS,
                                .max_delay_ms = RETRY_MAX_MS,
-                               .worker_init = enter_netns};
+                               .worker_init = enter_netns,
+                               .on_synced = caches_synced,
+                               .sync_timeout_ms = SYNC_TIMEOUT_MS};
   if ((n->c = tug_controller_new(&co, err)) == NULL ||
       (n->nodes = watch(n, "/api/v1/nodes", nodes_changed, err)) == NULL ||
       (n->services = watch(n, "/api/v1/services", rules_changed, err)) == NULL ||
