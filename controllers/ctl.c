@@ -28,6 +28,23 @@ const char *const ctl_resource_paths[CTL_N_RESOURCES] = {
 
 /* ---- caches ---- */
 
+int ctl_open_informers(ctl_ctx *x, tug_error *err) {
+  for (int i = 0; i < CTL_N_RESOURCES; i++)
+    if ((x->inf[i] = tug_shared_informer_new(x->client, ctl_resource_paths[i], err)) == NULL)
+      return -1;
+  return ctl_add_indexes(x, err);
+}
+
+void ctl_close_informers(ctl_ctx *x) {
+  for (int i = 0; i < CTL_N_RESOURCES; i++)
+    if (x->inf[i])
+      tug_informer_stop(tug_shared_informer_informer(x->inf[i]));
+  for (int i = 0; i < CTL_N_RESOURCES; i++) {
+    tug_shared_informer_free(x->inf[i]);
+    x->inf[i] = NULL;
+  }
+}
+
 json_t *ctl_get(ctl_ctx *x, enum ctl_resource r, const char *key) {
   return tug_informer_get(tug_shared_informer_informer(x->inf[r]), key);
 }

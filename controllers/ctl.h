@@ -67,6 +67,12 @@ tug_controller *ctl_nodeipam_new(ctl_ctx *x, tug_error *err);
 
 /* ---- caches ---- */
 
+/* One shared informer per resource on x->client, with the indexes the
+ * controllers read (ctl_add_indexes); not started. */
+int ctl_open_informers(ctl_ctx *x, tug_error *err);
+/* Stop (if still running) and free them; NULL entries are skipped. */
+void ctl_close_informers(ctl_ctx *x);
+
 /* The cached object under key, a new reference, or NULL. */
 json_t *ctl_get(ctl_ctx *x, enum ctl_resource r, const char *key);
 /* A new array of the cached objects in namespace ns (NULL: all), from the

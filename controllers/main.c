@@ -131,10 +131,7 @@ static int start_informers(ctl_ctx *x, tug_error *err) {
 }
 
 static int setup(const config *cfg, ctl_ctx *x, running *r, tug_error *err) {
-  for (int i = 0; i < CTL_N_RESOURCES; i++)
-    if ((x->inf[i] = tug_shared_informer_new(x->client, ctl_resource_paths[i], err)) == NULL)
-      return -1;
-  if (ctl_add_indexes(x, err) < 0)
+  if (ctl_open_informers(x, err) < 0)
     return -1;
   for (size_t i = 0; i < N_CONTROLLERS; i++) {
     if (!wanted(cfg->controllers, all_controllers[i].name))
@@ -172,14 +169,14 @@ static int run(const config *cfg, tug_error *err) {
 out:
   for (size_t i = 0; i < r.n; i++)
     tug_controller_stop(r.c[i]);
+  /* Informers first: their handlers queue into the controllers freed below. */
   for (int i = 0; i < CTL_N_RESOURCES; i++)
     if (x.inf[i])
       tug_informer_stop(tug_shared_informer_informer(x.inf[i]));
   tug_metrics_server_stop(metrics);
   for (size_t i = 0; i < r.n; i++)
     tug_controller_free(r.c[i]);
-  for (int i = 0; i < CTL_N_RESOURCES; i++)
-    tug_shared_informer_free(x.inf[i]);
+  ctl_close_informers(&x);
   tug_events_close(x.events);
   tug_client_free(x.client);
   return rc;

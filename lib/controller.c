@@ -313,6 +313,13 @@ static void observe(tug_controller *c, double seconds, bool failed) {
     atomic_fetch_add(&c->errors, 1);
 }
 
+int tug_controller_reconcile(tug_controller *c, const char *key, tug_error *err) {
+  double start = tug_monotonic_seconds();
+  int rc = c->o.reconcile(c, key, c->o.arg, err);
+  observe(c, tug_monotonic_seconds() - start, rc < 0);
+  return rc;
+}
+
 static void *worker_main(void *arg) {
   tug_controller *c = arg;
   char *key;
@@ -320,9 +327,7 @@ static void *worker_main(void *arg) {
     c->o.worker_init(c, c->o.arg);
   while ((key = tug_workqueue_get(c->q)) != NULL) {
     tug_error err = {0};
-    double start = tug_monotonic_seconds();
-    int rc = c->o.reconcile(c, key, c->o.arg, &err);
-    observe(c, tug_monotonic_seconds() - start, rc < 0);
+    int rc = tug_controller_reconcile(c, key, &err);
     if (rc < 0) {
       char q[512];
       /* Conflicts are the ordinary price of optimistic concurrency. */

@@ -125,6 +125,13 @@ void tug_controller_enqueue_after(tug_controller *c, const char *key, long delay
 /* Queue obj's key ("ns/name"); objects without a name are ignored. */
 void tug_controller_enqueue_obj(tug_controller *c, const json_t *obj);
 
+/*
+ * Run the controller's reconcile for key once, in the calling thread, as a
+ * worker would (it counts in the metrics) but without the queue: no retry,
+ * no back-off. Tests drive a controller with it, step by step.
+ */
+int tug_controller_reconcile(tug_controller *c, const char *key, tug_error *err);
+
 /* Start the workers (and the resync/tick ticker), after on_synced when it is
  * set; informers are started apart, before. */
 int tug_controller_start(tug_controller *c, tug_error *err);

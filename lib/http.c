@@ -34,6 +34,8 @@ struct tug_client {
   pthread_mutex_t mu;
   CURL *idle[IDLE_HANDLES];
   int n_idle;
+  tug_client_transport_fn transport; /* set: requests go there, not to a server */
+  void *transport_arg;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -73,6 +75,20 @@ tug_client *tug_client_new(const char *server_url, const char *token, tug_error 
   size_t n = strlen(c->server);
   while (n > 0 && c->server[n - 1] == '/')
     c->server[--n] = '\0';
+  atomic_init(&c->timeout_ms, DEFAULT_TIMEOUT_MS);
+  pthread_mutex_init(&c->mu, NULL);
+  return c;
+}
+
+tug_client *tug_client_new_transport(tug_client_transport_fn fn, void *arg, tug_error *err) {
+  tug_client *c = calloc(1, sizeof *c);
+  if (c == NULL || (c->server = strdup("transport:")) == NULL) {
+    free(c);
+    tug_error_errno(err, ENOMEM, "new client");
+    return NULL;
+  }
+  c->transport = fn;
+  c->transport_arg = arg;
   atomic_init(&c->timeout_ms, DEFAULT_TIMEOUT_MS);
   pthread_mutex_init(&c->mu, NULL);
   return c;
@@ -303,9 +319,23 @@ static int finish(const tug_request *req, buf *b, long http, tug_response *resp,
   return rc;
 }
 
+/* tug_client_do through the client's transport function. */
+static int do_transport(tug_client *c, const tug_request *req, tug_response *resp, tug_error *err) {
+  buf b = {0};
+  long http = c->transport(req, &b.data, c->transport_arg);
+  b.len = b.data ? strlen(b.data) : 0;
+  int rc = http == 0
+               ? tug_error_set(err, TUG_E_UNAVAILABLE, "%s %s: no answer", req->method, req->path)
+               : finish(req, &b, http, resp, err);
+  free(b.data);
+  return rc;
+}
+
 int tug_client_do(tug_client *c, const tug_request *req, tug_response *resp, tug_error *err) {
   if (resp)
     *resp = (tug_response){0};
+  if (c->transport)
+    return do_transport(c, req, resp, err);
   CURL *h = take_handle(c);
   if (h == NULL)
     return tug_error_set(err, ENOMEM, "%s %s: cannot make a curl handle", req->method, req->path);
@@ -547,6 +577,8 @@ int tug_client_stream(tug_client *c, const char *path, tug_stream_fn fn, void *a
 static int run_stream(tug_client *c, const char *path, watch_state *wp, const atomic_bool *stop,
                       tug_error *err) {
   tug_request req = {.method = "GET", .path = path, .accept = wp->raw_fn ? "*/*" : wp->accept};
+  if (c->transport)
+    return tug_error_set(err, EOPNOTSUPP, "watch %s: the client's transport has no streams", path);
   watch_state w = *wp;
   setup s = {0};
   w.h = curl_easy_init();

@@ -23,11 +23,24 @@
 #include "error.h"
 
 typedef struct tug_client tug_client;
+typedef struct tug_request tug_request;
 
 /* server_url: "http://127.0.0.1:6443" (a trailing slash is ignored); token: a
  * bearer token, or NULL. NULL with err filled when the URL is unusable. */
 tug_client *tug_client_new(const char *server_url, const char *token, tug_error *err);
 void tug_client_free(tug_client *c);
+
+/*
+ * A client whose requests go to a function instead of a server: the seam
+ * that lets a test record what code asks of the API server and hand back
+ * canned answers, with everything above the wire (Status errors, verbs,
+ * DeleteOptions, queries) the same as over HTTP. fn answers req with an HTTP
+ * status (0: no answer, which reads as an unreachable server) and the body as
+ * text in *body (malloc'd; NULL for none); it may be called from several
+ * threads at once. Watches and streams are refused (EOPNOTSUPP).
+ */
+typedef long (*tug_client_transport_fn)(const tug_request *req, char **body, void *arg);
+tug_client *tug_client_new_transport(tug_client_transport_fn fn, void *arg, tug_error *err);
 /* The timeout of calls that do not name their own; 30 s unless set. */
 void tug_client_set_timeout(tug_client *c, long timeout_ms);
 const char *tug_client_server(const tug_client *c);
@@ -35,7 +48,7 @@ const char *tug_client_server(const tug_client *c);
 /* The tug_error code for an HTTP status (EIO for statuses without a better one). */
 int tug_client_error_code(long http_status);
 
-typedef struct tug_request {
+struct tug_request {
   const char *method;       /* "GET", "POST", "PUT", "PATCH", "DELETE" */
   const char *path;         /* "/api/v1/namespaces/default/pods/x", query included */
   const json_t *body;       /* NULL: no body */
@@ -43,7 +56,7 @@ typedef struct tug_request {
   long timeout_ms;          /* 0: the client's timeout */
   const char *accept;       /* NULL: application/json */
   bool raw;                 /* keep the body as text (tug_response.text), not parsed */
-} tug_request;
+};
 
 typedef struct tug_response {
   long code;    /* HTTP status; 0 when no answer came */

@@ -332,12 +332,17 @@ static int on_event(const char *type, json_t *obj, void *arg) {
     pthread_rwlock_unlock(&inf->lock);
     return 0;
   }
+  tug_informer_apply(inf, type, obj, NULL);
+  return 0;
+}
+
+int tug_informer_apply(tug_informer *inf, const char *type, json_t *obj, tug_error *err) {
   char key[512];
   if (tug_informer_key(obj, key, sizeof key) < 0)
-    return 0;
+    return tug_error_set(err, EINVAL, "%s %s: an object without a name", type, inf->path);
   bool upsert = strcmp(type, "ADDED") == 0 || strcmp(type, "MODIFIED") == 0;
   if (!upsert && strcmp(type, "DELETED") != 0)
-    return 0;
+    return tug_error_set(err, EINVAL, "%s %s: not an event type", type, inf->path);
   _cleanup_json_ json_t *k = kept(inf, obj);
   if (upsert)
     apply_upsert(inf, key, k);

@@ -83,6 +83,15 @@ json_t *tug_informer_list(tug_informer *inf);
 /* The resourceVersion the cache is at ("" before the first list), copied into buf. */
 void tug_informer_resource_version(tug_informer *inf, char *buf, size_t size);
 
+/*
+ * Apply one watch event ("ADDED", "MODIFIED" or "DELETED") to the cache and
+ * call the handlers, exactly as the watch thread does: how a test fills an
+ * informer it never starts, so that code under test reads a real cache with
+ * its indexes and sees its handlers run. obj is kept (transformed) by the
+ * cache. EINVAL for another type or an object without a name.
+ */
+int tug_informer_apply(tug_informer *inf, const char *type, json_t *obj, tug_error *err);
+
 /* Stop the thread and wait for it; the cache stays readable. Idempotent. */
 void tug_informer_stop(tug_informer *inf);
 /* Stop and free. */

@@ -18,11 +18,11 @@
 
 static json_t *pod(const char *name, const char *node, const char *phase, bool ready,
                    const char *ready_since, int restarts, const char *created) {
-  return json_pack("{s:{s:s, s:s}, s:{s:s?}, s:{s:s, s:[{s:s, s:s, s:s}], s:[{s:i}]}}",
-                   "metadata", "name", name, "creationTimestamp", created, "spec", "nodeName",
-                   node, "status", "phase", phase, "conditions", "type", "Ready", "status",
-                   ready ? "True" : "False", "lastTransitionTime", ready_since,
-                   "containerStatuses", "restartCount", restarts);
+  return json_pack("{s:{s:s, s:s}, s:{s:s?}, s:{s:s, s:[{s:s, s:s, s:s}], s:[{s:i}]}}", "metadata",
+                   "name", name, "creationTimestamp", created, "spec", "nodeName", node, "status",
+                   "phase", phase, "conditions", "type", "Ready", "status",
+                   ready ? "True" : "False", "lastTransitionTime", ready_since, "containerStatuses",
+                   "restartCount", restarts);
 }
 
 static const char *first_to_delete(json_t **v, size_t n) {
@@ -32,14 +32,14 @@ static const char *first_to_delete(json_t **v, size_t n) {
 
 static void test_deletes_unscheduled_then_pending_then_not_ready_first(void **state) {
   (void)state;
-  json_t *running = pod("running", "n1", "Running", true, "2024-01-01T00:00:00Z", 0,
-                        "2024-01-01T00:00:00Z");
-  json_t *unready = pod("unready", "n1", "Running", false, "2024-01-01T00:00:00Z", 0,
-                        "2024-01-01T00:00:00Z");
-  json_t *pending = pod("pending", "n1", "Pending", false, "2024-01-01T00:00:00Z", 0,
-                        "2024-01-01T00:00:00Z");
-  json_t *unsched = pod("unscheduled", NULL, "Pending", false, "2024-01-01T00:00:00Z", 0,
-                        "2024-01-01T00:00:00Z");
+  json_t *running =
+      pod("running", "n1", "Running", true, "2024-01-01T00:00:00Z", 0, "2024-01-01T00:00:00Z");
+  json_t *unready =
+      pod("unready", "n1", "Running", false, "2024-01-01T00:00:00Z", 0, "2024-01-01T00:00:00Z");
+  json_t *pending =
+      pod("pending", "n1", "Pending", false, "2024-01-01T00:00:00Z", 0, "2024-01-01T00:00:00Z");
+  json_t *unsched =
+      pod("unscheduled", NULL, "Pending", false, "2024-01-01T00:00:00Z", 0, "2024-01-01T00:00:00Z");
   json_t *v[] = {running, unready, pending, unsched};
   assert_string_equal(first_to_delete(v, 4), "unscheduled");
   json_t *w[] = {running, unready, pending};
@@ -49,16 +49,21 @@ static void test_deletes_unscheduled_then_pending_then_not_ready_first(void **st
   json_decref(running), json_decref(unready), json_decref(pending), json_decref(unsched);
 }
 
-static void test_among_ready_pods_deletes_newest_ready_then_most_restarted_then_newest(void **state) {
+static void
+test_among_ready_pods_deletes_newest_ready_then_most_restarted_then_newest(void **state) {
   (void)state;
-  json_t *old = pod("old", "n1", "Running", true, "2024-01-01T00:00:00Z", 0, "2024-01-01T00:00:00Z");
-  json_t *young = pod("young", "n1", "Running", true, "2024-01-02T00:00:00Z", 0, "2024-01-01T00:00:00Z");
+  json_t *old =
+      pod("old", "n1", "Running", true, "2024-01-01T00:00:00Z", 0, "2024-01-01T00:00:00Z");
+  json_t *young =
+      pod("young", "n1", "Running", true, "2024-01-02T00:00:00Z", 0, "2024-01-01T00:00:00Z");
   json_t *v[] = {old, young};
   assert_string_equal(first_to_delete(v, 2), "young");
-  json_t *flaky = pod("flaky", "n1", "Running", true, "2024-01-01T00:00:00Z", 5, "2024-01-01T00:00:00Z");
+  json_t *flaky =
+      pod("flaky", "n1", "Running", true, "2024-01-01T00:00:00Z", 5, "2024-01-01T00:00:00Z");
   json_t *w[] = {old, flaky};
   assert_string_equal(first_to_delete(w, 2), "flaky");
-  json_t *newer = pod("newer", "n1", "Running", true, "2024-01-01T00:00:00Z", 0, "2024-01-03T00:00:00Z");
+  json_t *newer =
+      pod("newer", "n1", "Running", true, "2024-01-01T00:00:00Z", 0, "2024-01-03T00:00:00Z");
   json_t *x[] = {old, newer};
   assert_string_equal(first_to_delete(x, 2), "newer");
   json_decref(old), json_decref(young), json_decref(flaky), json_decref(newer);
@@ -86,8 +91,8 @@ static void test_minready_seconds_delays_availability(void **state) {
 }
 
 static ctl_job_counts job(int64_t completions, int64_t parallelism, int64_t backoff) {
-  return (ctl_job_counts){.completions = completions, .parallelism = parallelism,
-                          .backoff_limit = backoff};
+  return (ctl_job_counts){
+      .completions = completions, .parallelism = parallelism, .backoff_limit = backoff};
 }
 
 static void test_job_runs_at_most_parallelism_and_no_more_than_completions_left(void **state) {
@@ -182,8 +187,8 @@ static void test_cidr_rejects_bad_ranges_and_foreign_blocks(void **state) {
 }
 
 static const char *cond_type(const json_t *status, size_t i) {
-  return json_string_value(json_object_get(json_array_get(json_object_get(status, "conditions"), i),
-                                           "type"));
+  return json_string_value(
+      json_object_get(json_array_get(json_object_get(status, "conditions"), i), "type"));
 }
 
 static void test_changed_condition_moves_last_unless_in_place(void **state) {

@@ -15,15 +15,15 @@
 static json_t *deployment(int replicas, const char *surge, const char *unavailable) {
   json_t *d = json_pack("{s:{s:i, s:{s:s, s:{}}}}", "spec", "replicas", replicas, "strategy",
                         "type", "RollingUpdate", "rollingUpdate");
-  json_t *ru = json_object_get(json_object_get(json_object_get(d, "spec"), "strategy"),
-                               "rollingUpdate");
+  json_t *ru =
+      json_object_get(json_object_get(json_object_get(d, "spec"), "strategy"), "rollingUpdate");
   if (surge)
-    json_object_set_new(ru, "maxSurge", surge[0] == '#' ? json_integer(atoi(surge + 1))
-                                                        : json_string(surge));
+    json_object_set_new(ru, "maxSurge",
+                        surge[0] == '#' ? json_integer(atoi(surge + 1)) : json_string(surge));
   if (unavailable)
-    json_object_set_new(ru, "maxUnavailable", unavailable[0] == '#'
-                                                  ? json_integer(atoi(unavailable + 1))
-                                                  : json_string(unavailable));
+    json_object_set_new(ru, "maxUnavailable",
+                        unavailable[0] == '#' ? json_integer(atoi(unavailable + 1))
+                                              : json_string(unavailable));
   return d;
 }
 
@@ -54,8 +54,8 @@ static void test_zero_surge_and_zero_unavailable_allows_one_unavailable(void **s
 
 static void test_recreate_has_no_bounds_and_no_unavailable(void **state) {
   (void)state;
-  json_t *d = json_pack("{s:{s:i, s:{s:s}}}", "spec", "replicas", 4, "strategy", "type",
-                        "Recreate");
+  json_t *d =
+      json_pack("{s:{s:i, s:{s:s}}}", "spec", "replicas", 4, "strategy", "type", "Recreate");
   int64_t s, u;
   ctl_rollout_bounds(d, &s, &u);
   assert_int_equal(s, 0);
@@ -116,8 +116,8 @@ static void test_percent_parsing_rejects_junk(void **state) {
 
 static void test_template_hash_ignores_its_own_label_and_follows_collisions(void **state) {
   (void)state;
-  json_t *a = json_pack("{s:{s:{s:s}}, s:{s:[{s:s}]}}", "metadata", "labels", "app", "web",
-                        "spec", "containers", "name", "main");
+  json_t *a = json_pack("{s:{s:{s:s}}, s:{s:[{s:s}]}}", "metadata", "labels", "app", "web", "spec",
+                        "containers", "name", "main");
   json_t *b = json_deep_copy(a);
   json_object_set_new(json_object_get(json_object_get(b, "metadata"), "labels"), CTL_HASH_LABEL,
                       json_string("abc"));
