@@ -33,6 +33,16 @@ ctl_fixture *fx_new(ctl_make_fn make) {
   return f;
 }
 
+static int no_reconcile(tug_controller *c, const char *key, void *arg, tug_error *err) {
+  (void)c, (void)key, (void)arg, (void)err;
+  return 0;
+}
+
+tug_controller *fx_bare_controller(ctl_ctx *x, tug_error *err) {
+  tug_controller_options o = {.name = "bare", .reconcile = no_reconcile, .arg = x};
+  return tug_controller_new(&o, err);
+}
+
 void fx_free(ctl_fixture *f) {
   tug_controller_free(f->c);
   ctl_close_informers(&f->x);

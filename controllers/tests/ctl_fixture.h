@@ -24,6 +24,9 @@ typedef tug_controller *(*ctl_make_fn)(ctl_ctx *x, tug_error *err);
 /* The context (default flags, no Event recorder) and the controller make builds on it. */
 ctl_fixture *fx_new(ctl_make_fn make);
 void fx_free(ctl_fixture *f);
+/* A controller that watches nothing and whose reconcile does nothing: for
+ * tests of the helpers controllers share (claims, pod control, expectations). */
+tug_controller *fx_bare_controller(ctl_ctx *x, tug_error *err);
 
 /* obj (stolen) into resource r's cache, added or updated, with the handlers run. */
 void fx_put(ctl_fixture *f, enum ctl_resource r, json_t *obj);

@@ -16,8 +16,8 @@
 static json_t *service(void) {
   json_t *s = fx_object("v1", "Service", "ns", "web", "svc-uid");
   json_object_set_new(s, "spec",
-                      json_pack("{s:{s:s}, s:[{s:s, s:i, s:s}]}", "selector", "app", "web",
-                                "ports", "name", "http", "port", 80, "targetPort", "http"));
+                      json_pack("{s:{s:s}, s:[{s:s, s:i, s:s}]}", "selector", "app", "web", "ports",
+                                "name", "http", "port", 80, "targetPort", "http"));
   return s;
 }
 
@@ -26,7 +26,8 @@ static json_t *web_pod(const char *name, const char *ip, bool ready, int port) {
   json_t *p = fx_pod("ns", name, name, "{\"app\":\"web\"}", "Running", ready, NULL);
   json_object_set_new(json_object_get(p, "status"), "podIP", json_string(ip));
   json_t *ctr = json_array_get(tug_obj_get(p, "spec.containers"), 0);
-  json_object_set_new(ctr, "ports", json_pack("[{s:s, s:i}]", "name", "http", "containerPort", port));
+  json_object_set_new(ctr, "ports",
+                      json_pack("[{s:s, s:i}]", "name", "http", "containerPort", port));
   return p;
 }
 

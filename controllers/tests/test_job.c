@@ -18,11 +18,11 @@
 
 static json_t *job(int completions, int parallelism, int backoff_limit) {
   json_t *j = fx_object("batch/v1", "Job", "ns", "batch", "job-uid");
-  json_object_set_new(
-      j, "spec",
-      json_pack("{s:i, s:i, s:i, s:{s:{s:s, s:[{s:s, s:s}]}}}", "completions", completions,
-                "parallelism", parallelism, "backoffLimit", backoff_limit, "template", "spec",
-                "restartPolicy", "Never", "containers", "name", "c", "image", "busybox"));
+  json_object_set_new(j, "spec",
+                      json_pack("{s:i, s:i, s:i, s:{s:{s:s, s:[{s:s, s:s}]}}}", "completions",
+                                completions, "parallelism", parallelism, "backoffLimit",
+                                backoff_limit, "template", "spec", "restartPolicy", "Never",
+                                "containers", "name", "c", "image", "busybox"));
   return j;
 }
 
@@ -94,8 +94,8 @@ static void test_a_finished_job_past_its_ttl_is_deleted_in_the_background(void *
   json_object_set_new(json_object_get(j, "spec"), "ttlSecondsAfterFinished", json_integer(0));
   json_object_set_new(j, "status",
                       json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "completionTime",
-                                "2026-01-01T00:00:00Z", "conditions", "type", "Complete",
-                                "status", "True", "lastTransitionTime", "2026-01-01T00:00:00Z"));
+                                "2026-01-01T00:00:00Z", "conditions", "type", "Complete", "status",
+                                "True", "lastTransitionTime", "2026-01-01T00:00:00Z"));
   fx_put(f, CTL_JOBS, j);
   fx_reconcile(f, "ns/batch");
   json_t *opts = fx_body(f, "DELETE", "/apis/batch/v1/namespaces/ns/jobs/batch", 0);

@@ -22,15 +22,15 @@ static json_t *terminating(void) {
 
 /* Discovery: pods (deletable, namespaced), nodes (cluster-scoped), one apps group. */
 static void answer_discovery(fake_api *api) {
+  fake_api_answer(api, "GET", "/api/v1", 200,
+                  json_pack("{s:[{s:s, s:b, s:[s, s]}, {s:s, s:b, s:[s, s]}, {s:s, s:b, s:[s]}]}",
+                            "resources", "name", "pods", "namespaced", 1, "verbs", "list",
+                            "deletecollection", "name", "nodes", "namespaced", 0, "verbs", "list",
+                            "deletecollection", "name", "pods/log", "namespaced", 1, "verbs",
+                            "get"));
   fake_api_answer(
-      api, "GET", "/api/v1", 200,
-      json_pack("{s:[{s:s, s:b, s:[s, s]}, {s:s, s:b, s:[s, s]}, {s:s, s:b, s:[s]}]}",
-                "resources", "name", "pods", "namespaced", 1, "verbs", "list", "deletecollection",
-                "name", "nodes", "namespaced", 0, "verbs", "list", "deletecollection", "name",
-                "pods/log", "namespaced", 1, "verbs", "get"));
-  fake_api_answer(api, "GET", "/apis", 200,
-                  json_pack("{s:[{s:{s:s}}]}", "groups", "preferredVersion", "groupVersion",
-                            "apps/v1"));
+      api, "GET", "/apis", 200,
+      json_pack("{s:[{s:{s:s}}]}", "groups", "preferredVersion", "groupVersion", "apps/v1"));
   fake_api_answer(api, "GET", "/apis/apps/v1", 200,
                   json_pack("{s:[{s:s, s:b, s:[s]}]}", "resources", "name", "deployments",
                             "namespaced", 1, "verbs", "deletecollection"));

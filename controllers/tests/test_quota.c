@@ -20,8 +20,7 @@ static json_t *quota(const char *used_pods) {
                       json_pack("{s:{s:s, s:s, s:s}}", "hard", "pods", "10", "requests.cpu", "4",
                                 "count/services", "5"));
   if (used_pods)
-    json_object_set_new(q, "status",
-                        json_pack("{s:{s:s}}", "used", "pods", used_pods));
+    json_object_set_new(q, "status", json_pack("{s:{s:s}}", "used", "pods", used_pods));
   return q;
 }
 
@@ -46,7 +45,8 @@ static void test_used_counts_active_pods_cpu_and_services(void **state) {
   json_t *used = tug_obj_get(st, "status.used");
   assert_string_equal(json_string_value(json_object_get(used, "requests.cpu")), "1250m");
   assert_string_equal(json_string_value(json_object_get(used, "count/services")), "1");
-  assert_string_equal(json_string_value(json_object_get(tug_obj_get(st, "status.hard"), "pods")), "10");
+  assert_string_equal(json_string_value(json_object_get(tug_obj_get(st, "status.hard"), "pods")),
+                      "10");
   fx_free(f);
 }
 
