@@ -177,8 +177,8 @@ static void configmap_values_are_strings_and_binary_data_base64(void **state) {
   (void)state;
   assert_only(created(configmap("'data':{'k':3}")), "data[k]", "FieldValueInvalid",
               "Invalid value: 3: must be a string");
-  assert_only(created(configmap("'binaryData':{'k':'no!'}")), "binaryData[k]",
-              "FieldValueInvalid", "Invalid value: \"no!\": illegal base64 data at input byte 2");
+  assert_only(created(configmap("'binaryData':{'k':'no!'}")), "binaryData[k]", "FieldValueInvalid",
+              "Invalid value: \"no!\": illegal base64 data at input byte 2");
   assert_only(created(configmap("'data':['k']")), "data", "FieldValueInvalid",
               "Invalid value: [\"k\"]: must be an object");
 }
@@ -221,9 +221,8 @@ static void immutable_configmap_keeps_its_contents_and_the_flag(void **state) {
   assert_only(updated(configmap(stored), configmap("'data':{'k':'v'},'binaryData':{'b':'eA=='}")),
               "immutable", "FieldValueForbidden", IMMUTABLE_SET);
   /* A mutable one may change and become immutable. */
-  assert_count(updated(configmap("'data':{'k':'v'}"),
-                       configmap("'data':{'k':'w'},'immutable':true")),
-               0);
+  assert_count(
+      updated(configmap("'data':{'k':'v'}"), configmap("'data':{'k':'w'},'immutable':true")), 0);
   assert_only(created(configmap("'immutable':'yes'")), "immutable", "FieldValueInvalid",
               "Invalid value: \"yes\": must be a boolean");
 }
@@ -280,8 +279,8 @@ static void string_data_keys_are_checked_as_data_keys(void **state) {
 
 static void string_data_that_cannot_merge_stays_and_is_refused_without_its_value(void **state) {
   (void)state;
-  assert_only(created(secret("'stringData':{'pin':1234}")), "stringData[pin]",
-              "FieldValueInvalid", "Invalid value: \"" REDACTED "\": must be a string");
+  assert_only(created(secret("'stringData':{'pin':1234}")), "stringData[pin]", "FieldValueInvalid",
+              "Invalid value: \"" REDACTED "\": must be a string");
   assert_only(created(secret("'stringData':'x'")), "stringData", "FieldValueInvalid",
               "Invalid value: \"x\": must be an object");
   json_t *s = secret("'data':'x','stringData':{'a':'b'}");
@@ -342,8 +341,8 @@ static void secret_types_require_their_keys(void **state) {
   assert_only(created(secret("'type':'kubernetes.io/service-account-token'")),
               "metadata.annotations[kubernetes.io/service-account.name]", "FieldValueRequired",
               "Required value");
-  assert_only(created(secret("'type':'kubernetes.io/dockerconfigjson'")),
-              "data[.dockerconfigjson]", "FieldValueRequired", "Required value");
+  assert_only(created(secret("'type':'kubernetes.io/dockerconfigjson'")), "data[.dockerconfigjson]",
+              "FieldValueRequired", "Required value");
   causes = created(secret("'type':'kubernetes.io/dockerconfigjson',"
                           "'stringData':{'.dockerconfigjson':'{auths'}"));
   cause(causes, "data[.dockerconfigjson]", "FieldValueInvalid");
