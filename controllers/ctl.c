@@ -2,7 +2,6 @@
  * ctl.c — caches, API paths, writes and conditions shared by the controllers
  * (see ctl.h).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,26 +11,34 @@
 #include "ctl.h"
 #include "object.h"
 #include "timestamp.h"
+#include "kinds.h"
 
-const char *const ctl_resource_paths[CTL_N_RESOURCES] = {
-    [CTL_PODS] = "/api/v1/pods",
-    [CTL_REPLICASETS] = "/apis/apps/v1/replicasets",
-    [CTL_DEPLOYMENTS] = "/apis/apps/v1/deployments",
-    [CTL_JOBS] = "/apis/batch/v1/jobs",
-    [CTL_SERVICES] = "/api/v1/services",
-    [CTL_ENDPOINTS] = "/api/v1/endpoints",
-    [CTL_NAMESPACES] = "/api/v1/namespaces",
-    [CTL_QUOTAS] = "/api/v1/resourcequotas",
-    [CTL_NODES] = "/api/v1/nodes",
-    [CTL_LEASES] = "/apis/coordination.k8s.io/v1/namespaces/tug-node-lease/leases",
+const char *const ctl_resource_kinds[CTL_N_RESOURCES] = {
+    [CTL_PODS] = "Pod",
+    [CTL_REPLICASETS] = "ReplicaSet",
+    [CTL_DEPLOYMENTS] = "Deployment",
+    [CTL_JOBS] = "Job",
+    [CTL_SERVICES] = "Service",
+    [CTL_ENDPOINTS] = "Endpoints",
+    [CTL_NAMESPACES] = "Namespace",
+    [CTL_QUOTAS] = "ResourceQuota",
+    [CTL_NODES] = "Node",
+    [CTL_LEASES] = "Lease",
 };
+
+/* Node Leases live in one namespace; every other resource is watched in all. */
+#define NODE_LEASE_NAMESPACE "tug-node-lease"
 
 /* ---- caches ---- */
 
 int ctl_open_informers(ctl_ctx *x, tug_error *err) {
-  for (int i = 0; i < CTL_N_RESOURCES; i++)
-    if ((x->inf[i] = tug_shared_informer_new(x->client, ctl_resource_paths[i], err)) == NULL)
+  for (int i = 0; i < CTL_N_RESOURCES; i++) {
+    char path[256];
+    if (tug_api_path(path, sizeof path, ctl_resource_kinds[i],
+                     i == CTL_LEASES ? NODE_LEASE_NAMESPACE : NULL, NULL, NULL, err) < 0 ||
+        (x->inf[i] = tug_shared_informer_new(x->client, path, err)) == NULL)
       return -1;
+  }
   return ctl_add_indexes(x, err);
 }
 
@@ -63,61 +70,6 @@ json_t *ctl_pods_on_node(ctl_ctx *x, const char *node) {
                                node);
 }
 
-/* ---- paths ---- */
-
-static const char *const cluster_kinds[] = {
-    "Namespace",        "Node", "PriorityClass", "Queue", "ClusterRole", "ClusterRoleBinding",
-    "PersistentVolume", NULL};
-
-bool ctl_kind_cluster_scoped(const char *kind) {
-  for (int i = 0; cluster_kinds[i]; i++)
-    if (strcmp(kind, cluster_kinds[i]) == 0)
-      return true;
-  return false;
-}
-
-void ctl_plural(const char *kind, char *buf, size_t size) {
-  char lower[128];
-  size_t n = 0;
-  for (; kind[n] && n < sizeof lower - 1; n++)
-    lower[n] = (char)tolower((unsigned char)kind[n]);
-  lower[n] = '\0';
-  if (strcmp(lower, "endpoints") == 0 || n == 0)
-    snprintf(buf, size, "%s", lower);
-  else if (lower[n - 1] == 's')
-    snprintf(buf, size, "%ses", lower);
-  else if (lower[n - 1] == 'y' && n > 1 && !strchr("aeiou", lower[n - 2]))
-    snprintf(buf, size, "%.*sies", (int)n - 1, lower);
-  else
-    snprintf(buf, size, "%ss", lower);
-}
-
-int ctl_path(char *buf, size_t size, const char *api_version, const char *kind, const char *ns,
-             const char *name, const char *sub) {
-  if (api_version == NULL || kind == NULL)
-    return -1;
-  char plural[140];
-  ctl_plural(kind, plural, sizeof plural);
-  bool core = strchr(api_version, '/') == NULL;
-  int n = snprintf(buf, size, "%s/%s", core ? "/api" : "/apis", api_version);
-  if (ns && ns[0] && !ctl_kind_cluster_scoped(kind))
-    n += snprintf(buf + n, n < (int)size ? size - (size_t)n : 0, "/namespaces/%s", ns);
-  n += snprintf(buf + n, n < (int)size ? size - (size_t)n : 0, "/%s", plural);
-  if (name)
-    n += snprintf(buf + n, n < (int)size ? size - (size_t)n : 0, "/%s", name);
-  if (name && sub)
-    n += snprintf(buf + n, n < (int)size ? size - (size_t)n : 0, "/%s", sub);
-  return n > 0 && (size_t)n < size ? 0 : -1;
-}
-
-int ctl_obj_path(char *buf, size_t size, const json_t *obj, const char *sub) {
-  const char *name = tug_obj_name(obj);
-  if (name == NULL)
-    return -1;
-  return ctl_path(buf, size, tug_obj_api_version(obj), tug_obj_kind(obj), tug_obj_namespace(obj),
-                  name, sub);
-}
-
 /* ---- writing ---- */
 
 int ctl_write_status(ctl_ctx *x, const json_t *obj, json_t *status, tug_error *err) {
@@ -130,8 +82,8 @@ int ctl_write_status(ctl_ctx *x, const json_t *obj, json_t *status, tug_error *e
 
 int ctl_update_status(ctl_ctx *x, const json_t *obj, tug_error *err) {
   char path[768];
-  if (ctl_obj_path(path, sizeof path, obj, "status") < 0)
-    return tug_error_set(err, EINVAL, "status of an object without kind or name");
+  if (tug_obj_path(path, sizeof path, obj, "status", err) < 0)
+    return -1;
   if (tug_client_update(x->client, path, obj, NULL, err) < 0)
     return tug_error_wrap(err, "update %s", path);
   return 0;
@@ -139,8 +91,8 @@ int ctl_update_status(ctl_ctx *x, const json_t *obj, tug_error *err) {
 
 int ctl_delete(ctl_ctx *x, const json_t *obj, const char *propagation, tug_error *err) {
   char path[768];
-  if (ctl_obj_path(path, sizeof path, obj, NULL) < 0)
-    return tug_error_set(err, EINVAL, "delete an object without kind or name");
+  if (tug_obj_path(path, sizeof path, obj, NULL, err) < 0)
+    return -1;
   tug_delete_options opts = {.uid = tug_obj_uid(obj), .propagation = propagation};
   int rc = tug_client_delete_with(x->client, path, &opts, err);
   if (rc < 0 && err->code == ENOENT) {
@@ -153,8 +105,8 @@ int ctl_delete(ctl_ctx *x, const json_t *obj, const char *propagation, tug_error
 int ctl_patch(ctl_ctx *x, const json_t *obj, json_t *patch, bool keep_rv, json_t **out,
               tug_error *err) {
   char path[768];
-  if (ctl_obj_path(path, sizeof path, obj, NULL) < 0)
-    return tug_error_set(err, EINVAL, "patch an object without kind or name");
+  if (tug_obj_path(path, sizeof path, obj, NULL, err) < 0)
+    return -1;
   if (keep_rv && tug_obj_resource_version(obj))
     tug_obj_set_str(patch, "metadata.resourceVersion", tug_obj_resource_version(obj), NULL);
   if (tug_client_patch(x->client, path, TUG_PATCH_MERGE, patch, out, err) < 0)

@@ -51,8 +51,8 @@ typedef struct ctl_ctx {
   tug_shared_informer *inf[CTL_N_RESOURCES];
 } ctl_ctx;
 
-/* The collection path each shared informer watches. */
-extern const char *const ctl_resource_paths[CTL_N_RESOURCES];
+/* The kind each shared informer watches (all namespaces, but Leases: tug-node-lease). */
+extern const char *const ctl_resource_kinds[CTL_N_RESOURCES];
 
 /* ---- the controllers ---- */
 tug_controller *ctl_replicaset_new(ctl_ctx *x, tug_error *err);
@@ -82,18 +82,6 @@ json_t *ctl_list(ctl_ctx *x, enum ctl_resource r, const char *ns);
  * before the informers start); a new array. */
 json_t *ctl_pods_on_node(ctl_ctx *x, const char *node);
 int ctl_add_indexes(ctl_ctx *x, tug_error *err);
-
-/* ---- API paths ---- */
-
-/* "/apis/apps/v1/namespaces/ns/replicasets/name" from an object (or a
- * reference's apiVersion and kind); name NULL gives the collection, sub
- * ("status") may be NULL. -1 when the pieces do not fit or are missing. */
-int ctl_path(char *buf, size_t size, const char *api_version, const char *kind, const char *ns,
-             const char *name, const char *sub);
-int ctl_obj_path(char *buf, size_t size, const json_t *obj, const char *sub);
-/* Kubernetes' guess of a kind's plural ("ReplicaSet" → "replicasets"). */
-void ctl_plural(const char *kind, char *buf, size_t size);
-bool ctl_kind_cluster_scoped(const char *kind);
 
 /* ---- pods ---- */
 

@@ -26,6 +26,7 @@
 #include "rollout.h"
 #include "timestamp.h"
 #include "pod-rules.h"
+#include "kinds.h"
 
 /* ---- ReplicaSet helpers ---- */
 
@@ -129,7 +130,7 @@ static json_t *existing_new_rs(dep_sync *s, const char *name) {
   char path[768];
   json_t *rs = NULL;
   tug_error err = {0};
-  if (ctl_path(path, sizeof path, "apps/v1", "ReplicaSet", tug_obj_namespace(s->d), name, NULL) <
+  if (tug_api_path(path, sizeof path, "ReplicaSet", tug_obj_namespace(s->d), name, NULL, &err) <
           0 ||
       tug_client_get(s->x->client, path, &rs, &err) < 0)
     return NULL;
@@ -151,8 +152,10 @@ static json_t *create_new_rs(dep_sync *s, json_t *olds, int64_t replicas) {
   char hash[16], path[512];
   ctl_template_hash(tug_obj_get(s->d, "spec.template"), collisions, hash, sizeof hash);
   _cleanup_json_ json_t *rs = new_rs_object(s, hash, replicas, max_revision(olds) + 1);
-  snprintf(path, sizeof path, "/apis/apps/v1/namespaces/%s/replicasets", tug_obj_namespace(s->d));
   json_t *made = NULL;
+  if (tug_api_path(path, sizeof path, "ReplicaSet", tug_obj_namespace(s->d), NULL, NULL, s->err) <
+      0)
+    return NULL;
   if (tug_client_create(s->x->client, path, rs, &made, s->err) >= 0) {
     if (replicas > 0)
       tug_event_record(s->x->events, s->d, "Normal", "ScalingReplicaSet",

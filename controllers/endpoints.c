@@ -19,6 +19,7 @@
 #include "hashmap.h"
 #include "object.h"
 #include "pod-rules.h"
+#include "kinds.h"
 
 /* Marks the Endpoints this controller writes: only those are deleted with their Service. */
 #define MANAGED_ANNOTATION "endpoints.tug.io/managed-by"
@@ -62,7 +63,8 @@ static json_t *pod_ports(const json_t *svc, const json_t *pod) {
       return NULL;
     }
     const char *proto = json_string_value(json_object_get(sp, "protocol"));
-    json_t *e = json_pack("{s:I, s:s}", "port", (json_int_t)port, "protocol", proto ? proto : "TCP");
+    json_t *e =
+        json_pack("{s:I, s:s}", "port", (json_int_t)port, "protocol", proto ? proto : "TCP");
     const char *name = json_string_value(json_object_get(sp, "name"));
     if (name)
       json_object_set_new(e, "name", json_string(name));
@@ -72,10 +74,10 @@ static json_t *pod_ports(const json_t *svc, const json_t *pod) {
 }
 
 static json_t *address(const json_t *pod) {
-  json_t *a = json_pack("{s:s, s:{s:s, s:s?, s:s?, s:s?}}", "ip",
-                        tug_obj_get_str(pod, "status.podIP"), "targetRef", "kind", "Pod",
-                        "namespace", tug_obj_namespace(pod), "name", tug_obj_name(pod), "uid",
-                        tug_obj_uid(pod));
+  json_t *a =
+      json_pack("{s:s, s:{s:s, s:s?, s:s?, s:s?}}", "ip", tug_obj_get_str(pod, "status.podIP"),
+                "targetRef", "kind", "Pod", "namespace", tug_obj_namespace(pod), "name",
+                tug_obj_name(pod), "uid", tug_obj_uid(pod));
   const char *node = tug_obj_get_str(pod, "spec.nodeName");
   if (node && node[0])
     json_object_set_new(a, "nodeName", json_string(node));
@@ -137,7 +139,7 @@ static json_t *subsets(ctl_ctx *x, const json_t *svc, const tug_selector *sel) {
 }
 
 static int write_endpoints(ctl_ctx *x, const json_t *svc, json_t *want, const json_t *have,
-                 tug_error *err) {
+                           tug_error *err) {
   json_t *labels = tug_obj_labels(svc);
   const char *mark = tug_obj_annotation(have, MANAGED_ANNOTATION);
   /* tug_json_same, not json_equal: a Service without labels must not make
@@ -146,12 +148,12 @@ static int write_endpoints(ctl_ctx *x, const json_t *svc, json_t *want, const js
       tug_json_same(tug_obj_labels(have), labels) && mark && strcmp(mark, MANAGER) == 0)
     return 0;
   char path[600];
-  ctl_path(path, sizeof path, "v1", "Endpoints", tug_obj_namespace(svc), NULL, NULL);
-  _cleanup_json_ json_t *ep = have ? json_deep_copy(have)
-                                   : json_pack("{s:s, s:s, s:{s:s, s:s}}", "apiVersion", "v1",
-                                               "kind", "Endpoints", "metadata", "name",
-                                               tug_obj_name(svc), "namespace",
-                                               tug_obj_namespace(svc));
+  if (tug_api_path(path, sizeof path, "Endpoints", tug_obj_namespace(svc), NULL, NULL, err) < 0)
+    return -1;
+  _cleanup_json_ json_t *ep =
+      have ? json_deep_copy(have)
+           : json_pack("{s:s, s:s, s:{s:s, s:s}}", "apiVersion", "v1", "kind", "Endpoints",
+                       "metadata", "name", tug_obj_name(svc), "namespace", tug_obj_namespace(svc));
   json_object_set(ep, "subsets", want);
   tug_obj_set_annotation(ep, MANAGED_ANNOTATION, MANAGER, NULL);
   if (labels)
@@ -194,8 +196,8 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
 }
 
 tug_controller *ctl_endpoints_new(ctl_ctx *x, tug_error *err) {
-  tug_controller_options o = {.name = "endpoints", .reconcile = reconcile, .arg = x,
-                              .workers = x->cfg.workers};
+  tug_controller_options o = {
+      .name = "endpoints", .reconcile = reconcile, .arg = x, .workers = x->cfg.workers};
   tug_controller *c = tug_controller_new(&o, err);
   if (c == NULL)
     return NULL;

@@ -23,14 +23,15 @@
 #include "ctl.h"
 #include "log.h"
 #include "object.h"
+#include "kinds.h"
 
-static const enum ctl_resource followed[] = {CTL_PODS,     CTL_REPLICASETS, CTL_DEPLOYMENTS,
-                                             CTL_JOBS,     CTL_SERVICES,    CTL_ENDPOINTS};
+static const enum ctl_resource followed[] = {CTL_PODS, CTL_REPLICASETS, CTL_DEPLOYMENTS,
+                                             CTL_JOBS, CTL_SERVICES,    CTL_ENDPOINTS};
 enum { N_FOLLOWED = sizeof followed / sizeof followed[0] };
 
 static const char *const followed_kinds[] = {
-    [CTL_PODS] = "Pod",       [CTL_REPLICASETS] = "ReplicaSet", [CTL_DEPLOYMENTS] = "Deployment",
-    [CTL_JOBS] = "Job",       [CTL_SERVICES] = "Service",       [CTL_ENDPOINTS] = "Endpoints",
+    [CTL_PODS] = "Pod", [CTL_REPLICASETS] = "ReplicaSet", [CTL_DEPLOYMENTS] = "Deployment",
+    [CTL_JOBS] = "Job", [CTL_SERVICES] = "Service",       [CTL_ENDPOINTS] = "Endpoints",
 };
 
 static int resource_of_kind(const char *kind) {
@@ -142,8 +143,10 @@ static int owner_alive(ctl_ctx *x, const json_t *obj, const json_t *ref, tug_err
       return 1;
   }
   char path[768];
-  if (ctl_path(path, sizeof path, av, kind, tug_obj_namespace(obj), name, NULL) < 0)
-    return 0;
+  const tug_kind *k = tug_kind_find(av, kind);
+  /* An owner of a kind this process cannot look up is not known to be gone. */
+  if (k == NULL || tug_kind_path(path, sizeof path, k, tug_obj_namespace(obj), name, NULL) < 0)
+    return 1;
   _cleanup_json_ json_t *live = NULL;
   if (tug_client_get(x->client, path, &live, err) < 0)
     return err->code == ENOENT ? (tug_error_clear(err), 0) : -1;
@@ -175,9 +178,8 @@ static int check_owners(ctl_ctx *x, const json_t *obj, tug_error *err) {
   if (json_array_size(alive) > 0)
     return drop_refs(x, obj, alive, err);
   json_t *first = json_array_get(refs, 0);
-  tug_info("collecting", "kind=%s obj=%s/%s owner=%s/%s", tug_obj_kind(obj),
-           tug_obj_namespace(obj), tug_obj_name(obj),
-           json_string_value(json_object_get(first, "kind")),
+  tug_info("collecting", "kind=%s obj=%s/%s owner=%s/%s", tug_obj_kind(obj), tug_obj_namespace(obj),
+           tug_obj_name(obj), json_string_value(json_object_get(first, "kind")),
            json_string_value(json_object_get(first, "name")));
   tug_event_record(x->events, obj, "Normal", "GarbageCollected", "Deleted: owner %s %s is gone",
                    json_string_value(json_object_get(first, "kind")),
@@ -255,8 +257,8 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
 }
 
 tug_controller *ctl_gc_new(ctl_ctx *x, tug_error *err) {
-  tug_controller_options o = {.name = "garbagecollector", .reconcile = reconcile, .arg = x,
-                              .workers = x->cfg.workers};
+  tug_controller_options o = {
+      .name = "garbagecollector", .reconcile = reconcile, .arg = x, .workers = x->cfg.workers};
   tug_controller *c = tug_controller_new(&o, err);
   if (c == NULL)
     return NULL;

@@ -126,7 +126,7 @@ static int start_informers(ctl_ctx *x, tug_error *err) {
       return -1;
   for (int i = 0; i < CTL_N_RESOURCES; i++)
     if (!tug_informer_wait_synced(tug_shared_informer_informer(x->inf[i]), SYNC_TIMEOUT_MS))
-      return tug_error_set(err, ETIMEDOUT, "list %s: not synced in time", ctl_resource_paths[i]);
+      return tug_error_set(err, ETIMEDOUT, "list %s: not synced in time", ctl_resource_kinds[i]);
   return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "object.h"
+#include "kinds.h"
 
 enum { RECHECK_MS = 1000 };
 
@@ -97,7 +98,8 @@ static int finalize(ctl_ctx *x, const json_t *ns, tug_error *err) {
   }
   tug_obj_set(copy, "spec.finalizers", json_incref(keep), NULL);
   char path[400];
-  snprintf(path, sizeof path, "/api/v1/namespaces/%s/finalize", tug_obj_name(ns));
+  if (tug_api_path(path, sizeof path, "Namespace", NULL, tug_obj_name(ns), "finalize", err) < 0)
+    return -1;
   if (tug_client_update(x->client, path, copy, NULL, err) < 0 && err->code != ENOENT)
     return tug_error_wrap(err, "finalize namespace %s", tug_obj_name(ns));
   tug_info("namespace finalized", "namespace=%s", tug_obj_name(ns));
@@ -131,8 +133,7 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
 }
 
 tug_controller *ctl_namespace_new(ctl_ctx *x, tug_error *err) {
-  tug_controller_options o = {.name = "namespace", .reconcile = reconcile, .arg = x,
-                              .workers = 2};
+  tug_controller_options o = {.name = "namespace", .reconcile = reconcile, .arg = x, .workers = 2};
   tug_controller *c = tug_controller_new(&o, err);
   if (c && tug_controller_watch(c, x->inf[CTL_NAMESPACES], err) < 0) {
     tug_controller_free(c);

@@ -29,6 +29,7 @@
 #include "object.h"
 #include "timestamp.h"
 #include "pod-rules.h"
+#include "kinds.h"
 
 #define TAINT_UNREACHABLE "node.kubernetes.io/unreachable"
 #define TAINT_NOT_READY "node.kubernetes.io/not-ready"
@@ -108,7 +109,8 @@ static int mark_unknown(lifecycle *lc, const json_t *node, tug_error *err) {
                                           "Kubelet stopped posting node status.",
                                           "lastTransitionTime", now));
   char path[400];
-  snprintf(path, sizeof path, "/api/v1/nodes/%s/status", tug_obj_name(node));
+  if (tug_api_path(path, sizeof path, "Node", NULL, tug_obj_name(node), "status", err) < 0)
+    return -1;
   _cleanup_json_ json_t *patch = json_pack("{s:O, s:{s:s}}", "status", status, "metadata",
                                            "resourceVersion", tug_obj_resource_version(node));
   if (tug_client_patch(lc->x->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0)
@@ -135,10 +137,10 @@ static void mark_pod_not_ready(lifecycle *lc, const json_t *pod) {
     }
   }
   char path[600];
-  ctl_obj_path(path, sizeof path, pod, "status");
   _cleanup_json_ json_t *patch = json_pack("{s:{s:o}}", "status", "conditions", conds);
   tug_error err = {0};
-  if (tug_client_patch(lc->x->client, path, TUG_PATCH_MERGE, patch, NULL, &err) < 0)
+  if (tug_obj_path(path, sizeof path, pod, "status", &err) < 0 ||
+      tug_client_patch(lc->x->client, path, TUG_PATCH_MERGE, patch, NULL, &err) < 0)
     tug_debug("pod not marked not ready", "pod=%s/%s err=%s", tug_obj_namespace(pod),
               tug_obj_name(pod), TUG_LOG_Q(err.msg));
 }

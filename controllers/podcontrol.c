@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "ctl.h"
 #include "object.h"
+#include "kinds.h"
 
 /* At most the HTTP client's idle handles, so connections are kept alive. */
 enum { INFLIGHT = 8 };
@@ -43,8 +44,8 @@ typedef struct fanout {
 
 static void *fanout_thread(void *arg) {
   fanout *f = arg;
-  for (int i; !(f->stop && atomic_load(&f->failed)) &&
-              (i = atomic_fetch_add(&f->next, 1)) < f->n;) {
+  for (int i;
+       !(f->stop && atomic_load(&f->failed)) && (i = atomic_fetch_add(&f->next, 1)) < f->n;) {
     tug_error err = {0};
     f->ok[i] = f->send(f, i, &err) == 0;
     if (!f->ok[i]) {
@@ -73,8 +74,8 @@ static void fanout_run(fanout *f) {
 static int send_create(fanout *f, int i, tug_error *err) {
   json_t *pod = f->items[i], *made = NULL;
   char path[512];
-  snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods", tug_obj_namespace(pod));
-  if (tug_client_create(f->x->client, path, pod, &made, err) < 0)
+  if (tug_api_path(path, sizeof path, "Pod", tug_obj_namespace(pod), NULL, NULL, err) < 0 ||
+      tug_client_create(f->x->client, path, pod, &made, err) < 0)
     return -1;
   f->names[i] = strdup(tug_obj_name(made) ? tug_obj_name(made) : "");
   json_decref(made);
@@ -102,8 +103,12 @@ int ctl_create_pods(ctl_ctx *x, tug_controller *c, const char *key, const json_t
   if (pods == NULL || names == NULL || ok == NULL)
     rc = tug_error_set(err, ENOMEM, "create pods of %s", key);
   for (int size = 1; rc == 0 && done < n; size *= 2) {
-    fanout f = {.x = x, .n = size < n - done ? size : n - done, .stop = true,
-                .send = send_create, .items = pods + done, .names = names + done,
+    fanout f = {.x = x,
+                .n = size < n - done ? size : n - done,
+                .stop = true,
+                .send = send_create,
+                .items = pods + done,
+                .names = names + done,
                 .ok = ok + done};
     for (int i = 0; i < f.n; i++)
       pods[done + i] = ctl_pod_from_template(tmpl, owner, tug_obj_name(owner));
@@ -115,8 +120,7 @@ int ctl_create_pods(ctl_ctx *x, tug_controller *c, const char *key, const json_t
     done += f.n;
     if (atomic_load(&f.failed)) {
       *err = f.err;
-      tug_event_record(x->events, owner, "Warning", "FailedCreate", "Error creating: %s",
-                       err->msg);
+      tug_event_record(x->events, owner, "Warning", "FailedCreate", "Error creating: %s", err->msg);
       rc = -1;
     }
   }
@@ -161,8 +165,7 @@ int ctl_delete_pods(ctl_ctx *x, tug_controller *c, const char *key, const json_t
     tug_expectations_deletion_observed(exp, key, tug_obj_uid(v[i]));
   }
   if (atomic_load(&f.failed))
-    tug_event_record(x->events, owner, "Warning", "FailedDelete", "Error deleting: %s",
-                     f.err.msg);
+    tug_event_record(x->events, owner, "Warning", "FailedDelete", "Error deleting: %s", f.err.msg);
   free(v);
   free(ok);
   return atomic_load(&f.failed) ? -1 : 0;

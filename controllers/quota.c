@@ -21,6 +21,7 @@
 #include "object.h"
 #include "quantity.h"
 #include "pod-rules.h"
+#include "kinds.h"
 
 static void enqueue_quotas(tug_controller *c, const json_t *old, const json_t *obj, bool deleted,
                            void *arg) {
@@ -55,13 +56,12 @@ static int cached_resource(const char *what) {
 /* The objects "<plural>[.<group>]" names in ns, listed live (a consistent
  * read); NULL on failure, an empty array for a resource the server lacks. */
 static json_t *live_items(ctl_ctx *x, const char *what, const char *ns, tug_error *err) {
-  char path[600];
+  char path[600], resource[128];
   const char *dot = strchr(what, '.');
-  if (dot)
-    snprintf(path, sizeof path, "/apis/%s/v1/namespaces/%s/%.*s", dot + 1, ns, (int)(dot - what),
-             what);
-  else
-    snprintf(path, sizeof path, "/api/v1/namespaces/%s/%s", ns, what);
+  snprintf(resource, sizeof resource, "%.*s", dot ? (int)(dot - what) : (int)strlen(what), what);
+  const tug_kind *k = tug_kind_by_resource(dot ? dot + 1 : "", resource);
+  if (k == NULL || tug_kind_path(path, sizeof path, k, ns, NULL, NULL) < 0)
+    return json_array(); /* nothing this server serves: nothing to count */
   _cleanup_json_ json_t *list = NULL;
   if (tug_client_list(x->client, path, NULL, &list, err) < 0)
     return err->code == ENOENT ? (tug_error_clear(err), json_array()) : NULL;

@@ -26,6 +26,7 @@
 #include "hashmap.h"
 #include "log.h"
 #include "object.h"
+#include "kinds.h"
 
 enum {
   QUEUE_MAX = 1000,
@@ -598,7 +599,8 @@ static void warn_write_failed(tug_events *ev, const char *verb, const json_t *ev
 static int patch_event(tug_events *ev, const char *ns, const char *name, int64_t count,
                        const char *now, json_t **written, tug_error *err) {
   char path[512];
-  snprintf(path, sizeof path, "/api/v1/namespaces/%s/events/%s", ns, name);
+  if (tug_api_path(path, sizeof path, "Event", ns, name, NULL, err) < 0)
+    return -1;
   _cleanup_json_ json_t *patch =
       json_pack("{s:I, s:s}", "count", (json_int_t)count, "lastTimestamp", now);
   return send_retrying(ev, "PATCH", path, patch, "application/merge-patch+json", written, err);
@@ -606,13 +608,14 @@ static int patch_event(tug_events *ev, const char *ns, const char *name, int64_t
 
 static int create_event(tug_events *ev, json_t *event, const char *ns, const char *now,
                         json_t **written, tug_error *err) {
-  char name[NAME_MAX_LEN + 1], path[128];
+  char name[NAME_MAX_LEN + 1], path[512];
   new_event_name(ev, tug_obj_get_str(event, "involvedObject.name"), name, sizeof name);
   tug_obj_set_str(event, "metadata.name", name, NULL);
   json_object_set_new(event, "count", json_integer(1));
   json_object_set_new(event, "firstTimestamp", json_string(now));
   json_object_set_new(event, "lastTimestamp", json_string(now));
-  snprintf(path, sizeof path, "/api/v1/namespaces/%s/events", ns);
+  if (tug_api_path(path, sizeof path, "Event", ns, NULL, NULL, err) < 0)
+    return -1;
   return send_retrying(ev, "POST", path, event, NULL, written, err);
 }
 

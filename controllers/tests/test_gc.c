@@ -105,6 +105,17 @@ static void test_foreground_deletes_dependents_before_the_finalizer_goes(void **
   fx_free(f);
 }
 
+static void test_an_owner_of_a_kind_it_cannot_look_up_is_kept(void **state) {
+  (void)state;
+  ctl_fixture *f = fx_new(ctl_gc_new);
+  json_t *owner = fx_object("example.com/v1", "Widget", "ns", "w", "w-uid");
+  fx_put(f, CTL_PODS, fx_pod("ns", "p", "pod-uid", NULL, "Running", true, owner));
+  fx_reconcile(f, POD_KEY("p"));
+  assert_int_equal(fx_sent(f, NULL, NULL), 0);
+  json_decref(owner);
+  fx_free(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_a_pod_whose_owner_is_gone_is_deleted_in_the_background),
@@ -112,6 +123,7 @@ int main(void) {
       cmocka_unit_test(test_a_live_owner_keeps_its_dependent_and_a_gone_one_is_dropped),
       cmocka_unit_test(test_orphan_strips_the_owner_from_dependents_then_the_finalizer),
       cmocka_unit_test(test_foreground_deletes_dependents_before_the_finalizer_goes),
+      cmocka_unit_test(test_an_owner_of_a_kind_it_cannot_look_up_is_kept),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
