@@ -16,6 +16,7 @@
 #include "object.h"
 #include "printer.h"
 #include "timestamp.h"
+#include "kinds.h"
 
 static void print_map(const char *title, const json_t *m) {
   printf("%-13s", title);
@@ -92,12 +93,12 @@ static void print_events(cli_ctx *ctx, const cli_resource *r, const json_t *obj)
           : asprintf(&sel, "involvedObject.name=%s,involvedObject.kind=%s", tug_obj_name(obj),
                      r->kind) < 0)
     return;
-  _cleanup_free_ char *path = NULL;
-  if (asprintf(&path, "/api/v1/namespaces/%s/events", ns ? ns : "default") < 0)
-    return;
+  char path[512];
   tug_list_options lo = {.field_selector = sel};
   _cleanup_json_ json_t *list = NULL;
   tug_error err = {0};
+  if (tug_api_path(path, sizeof path, "Event", ns ? ns : "default", NULL, NULL, &err) < 0)
+    return;
   if (tug_client_list(ctx->client, path, &lo, &list, &err) < 0) {
     printf("Events:       <unavailable: %s>\n", err.msg);
     return;

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "object.h"
 #include "selector.h"
+#include "kinds.h"
 
 /* PATCH one object and print "KIND/NAME WORD". */
 static int patch_and_say(cli_ctx *ctx, const cli_target *t, tug_patch_type type,
@@ -111,7 +112,9 @@ int cmd_create(cli_ctx *ctx) {
     return cli_fail(ctx, &err);
   _cleanup_json_ json_t *ns = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind",
                                         "Namespace", "metadata", "name", o->pos[1]);
-  if (tug_client_create(ctx->client, "/api/v1/namespaces", ns, NULL, &err) < 0)
+  char path[64];
+  if (tug_api_path(path, sizeof path, "Namespace", NULL, NULL, NULL, &err) < 0 ||
+      tug_client_create(ctx->client, path, ns, NULL, &err) < 0)
     return cli_fail(ctx, &err);
   printf("namespace/%s created\n", o->pos[1]);
   return 0;

@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "object.h"
+#include "kinds.h"
 
 #define REVISION_ANN "deployment.kubernetes.io/revision"
 
@@ -123,11 +124,10 @@ static void rs_history_clear(rs_history *h) {
 /* Fill h; prints the error and returns 1 (the exit code) on failure. */
 static int history(cli_ctx *ctx, const json_t *d, rs_history *h) {
   tug_error err = {0};
-  _cleanup_free_ char *path = NULL;
+  char path[512];
   *h = (rs_history){0};
-  if (asprintf(&path, "/apis/apps/v1/namespaces/%s/replicasets", tug_obj_namespace(d)) < 0)
-    return cli_failf("out of memory");
-  if (tug_client_list(ctx->client, path, NULL, &h->list, &err) < 0)
+  if (tug_api_path(path, sizeof path, "ReplicaSet", tug_obj_namespace(d), NULL, NULL, &err) < 0 ||
+      tug_client_list(ctx->client, path, NULL, &h->list, &err) < 0)
     return cli_fail(ctx, &err);
   json_t *items = json_object_get(h->list, "items");
   h->rs = calloc(json_array_size(items) + 1, sizeof *h->rs);
@@ -183,11 +183,9 @@ static int undo(cli_ctx *ctx, json_t *d) {
     json_object_del(labels, "pod-template-hash");
   if (tmpl == NULL || tug_obj_set(d, "spec.template", tug_steal_ptr(&tmpl), &err) < 0)
     return cli_fail(ctx, &err);
-  _cleanup_free_ char *path = NULL;
-  if (asprintf(&path, "/apis/apps/v1/namespaces/%s/deployments/%s", tug_obj_namespace(d),
-               tug_obj_name(d)) < 0)
-    return cli_failf("out of memory");
-  if (tug_client_update(ctx->client, path, d, NULL, &err) < 0)
+  char path[768];
+  if (tug_obj_path(path, sizeof path, d, NULL, &err) < 0 ||
+      tug_client_update(ctx->client, path, d, NULL, &err) < 0)
     return cli_fail(ctx, &err);
   printf("deployment.apps/%s rolled back\n", tug_obj_name(d));
   return 0;

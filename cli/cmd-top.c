@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "object.h"
 #include "quantity.h"
+#include "kinds.h"
 
 enum { SCRAPE_GAP_MS = 1000, SCRAPE_TIMEOUT_MS = 5000 };
 
@@ -166,8 +167,10 @@ int cmd_top(cli_ctx *ctx) {
     return cli_failf("top: want nodes or pods");
   tug_error err = {0};
   _cleanup_json_ json_t *list = NULL;
+  char path[64];
   if (cli_client(ctx, &err) == NULL ||
-      tug_client_list(ctx->client, "/api/v1/nodes", NULL, &list, &err) < 0)
+      tug_api_path(path, sizeof path, "Node", NULL, NULL, NULL, &err) < 0 ||
+      tug_client_list(ctx->client, path, NULL, &list, &err) < 0)
     return cli_fail(ctx, &err);
   json_t *items = json_object_get(list, "items");
   double elapsed = 0;

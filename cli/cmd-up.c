@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "object.h"
 #include "up-network.h"
+#include "kinds.h"
 
 extern char **environ;
 
@@ -128,7 +129,9 @@ static bool nodes_ready(void *arg) {
   nodes_probe *p = arg;
   _cleanup_json_ json_t *list = NULL;
   tug_error err = {0};
-  if (tug_client_list(p->c, "/api/v1/nodes", NULL, &list, &err) < 0)
+  char path[64];
+  if (tug_api_path(path, sizeof path, "Node", NULL, NULL, NULL, &err) < 0 ||
+      tug_client_list(p->c, path, NULL, &list, &err) < 0)
     return false;
   long ready = 0;
   size_t i, j;
@@ -402,7 +405,9 @@ static bool no_pods(void *arg) {
   pods_probe *p = arg;
   _cleanup_json_ json_t *list = NULL;
   tug_error err = {0};
-  return tug_client_list(p->c, "/api/v1/pods", NULL, &list, &err) >= 0 &&
+  char path[64];
+  return tug_api_path(path, sizeof path, "Pod", NULL, NULL, NULL, &err) == 0 &&
+         tug_client_list(p->c, path, NULL, &list, &err) >= 0 &&
          json_array_size(json_object_get(list, "items")) == 0;
 }
 
@@ -411,15 +416,19 @@ static void delete_pods(const char *server) {
   tug_error err = {0};
   _cleanup_client_ tug_client *c = tug_client_new(server, NULL, &err);
   _cleanup_json_ json_t *list = NULL;
-  if (c == NULL || tug_client_list(c, "/api/v1/namespaces", NULL, &list, &err) < 0)
+  char path[512];
+  if (c == NULL || tug_api_path(path, sizeof path, "Namespace", NULL, NULL, NULL, &err) < 0 ||
+      tug_client_list(c, path, NULL, &list, &err) < 0)
     return;
   size_t i;
   json_t *ns;
   json_array_foreach(json_object_get(list, "items"), i, ns) {
-    _cleanup_free_ char *path = NULL;
+    _cleanup_free_ char *all = NULL;
     if (tug_obj_name(ns) &&
-        asprintf(&path, "/api/v1/namespaces/%s/pods?gracePeriodSeconds=1", tug_obj_name(ns)) >= 0)
-      tug_client_delete(c, path, NULL, &err);
+        tug_api_path(path, sizeof path, "Pod", tug_obj_name(ns), NULL, NULL, &err) == 0 &&
+        (all = tug_client_path_query(
+             path, (const char *const[]){"gracePeriodSeconds", "1", NULL})) != NULL)
+      tug_client_delete(c, all, NULL, &err);
   }
   if (wait_until(no_pods, &(pods_probe){c}, 30, "pod deletion", &err) < 0)
     fprintf(stderr, "warning: %s; stopping anyway\n", err.msg);

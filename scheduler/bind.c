@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "log.h"
 #include "object.h"
+#include "kinds.h"
 
 typedef enum { JOB_BIND, JOB_EVICT } job_kind;
 
@@ -71,14 +72,14 @@ static void push(sched_binder *b, job_kind kind, const sched_pod *p, const char 
 
 static void do_bind(sched_binder *b, job *j) {
   char path[512];
-  snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s/binding", j->ns, j->name);
+  tug_error err = {0};
   json_t *body =
       json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}}", "apiVersion", "v1", "kind",
                 "Binding", "metadata", "name", j->name, "namespace", j->ns, "uid", j->uid, "target",
                 "apiVersion", "v1", "kind", "Node", "name", j->node);
-  tug_error err = {0};
-  int rc = body ? tug_client_create(b->cli, path, body, NULL, &err)
-                : tug_error_set(&err, ENOMEM, "binding");
+  int rc = tug_api_path(path, sizeof path, "Pod", j->ns, j->name, "binding", &err) < 0 ? -1
+           : body ? tug_client_create(b->cli, path, body, NULL, &err)
+                  : tug_error_set(&err, ENOMEM, "binding");
   json_decref(body);
   double now = tug_monotonic_seconds();
   if (rc >= 0) {
@@ -94,10 +95,11 @@ static void do_bind(sched_binder *b, job *j) {
 
 static void do_evict(sched_binder *b, job *j) {
   char path[512];
-  snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s", j->ns, j->name);
   tug_delete_options opts = {.uid = j->uid};
   tug_error err = {0};
-  int rc = tug_client_delete_with(b->cli, path, &opts, &err);
+  int rc = tug_api_path(path, sizeof path, "Pod", j->ns, j->name, NULL, &err) < 0
+               ? -1
+               : tug_client_delete_with(b->cli, path, &opts, &err);
   if (rc < 0 && err.code != ENOENT)
     tug_warn("eviction failed", "pod=%s err=%s", j->key, TUG_LOG_Q(err.msg));
   else

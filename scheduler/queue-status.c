@@ -11,6 +11,7 @@
 #include "hashmap.h"
 #include "log.h"
 #include "stopper.h"
+#include "kinds.h"
 
 struct sched_status_writer {
   tug_client *cli;
@@ -39,10 +40,11 @@ static void write_one(sched_status_writer *w, const char *name, json_t *status) 
   if (last && json_equal(last, status))
     return;
   char path[512];
-  snprintf(path, sizeof path, "/apis/scheduling.tug.io/v1/queues/%s/status", name);
   json_t *patch = json_pack("{s:O}", "status", status);
   tug_error err = {0};
-  int rc = tug_client_patch(w->cli, path, TUG_PATCH_MERGE, patch, NULL, &err);
+  int rc = tug_api_path(path, sizeof path, "Queue", NULL, name, "status", &err) < 0
+               ? -1
+               : tug_client_patch(w->cli, path, TUG_PATCH_MERGE, patch, NULL, &err);
   json_decref(patch);
   if (rc < 0) {
     if (err.code != ENOENT)
