@@ -12,40 +12,18 @@
 
 #include "admission.h"
 #include "object.h"
-#include "pod-rules.h"
 #include "quantity.h"
+#include "quota-eval.h"
 #include "status.h"
 #include "validation.h"
 #include "watchcache.h"
 
-/* Sum of one resource ("requests.cpu") over a pod's containers; -1 when a
- * container does not say (quota then requires it). */
-static int64_t pod_amount(const json_t *pod, const char *res) {
-  bool missing;
-  int64_t total = tug_pod_quota_usage(pod, res, &missing);
-  return missing ? -1 : total;
-}
-
-static void count_name(const api_kind *k, char *buf, size_t size) {
-  if (k->group[0])
-    snprintf(buf, size, "count/%s.%s", k->plural, k->group);
-  else
-    snprintf(buf, size, "count/%s", k->plural);
-}
-
-/* What creating obj uses of res: 1 for counts, amounts for pod resources,
- * 0 when res is not about obj; -1 when obj should say and does not. */
+/* What writing obj, of the served kind k, uses of res (lib/quota-eval.h); -1
+ * when a pod does not state what res measures, which admission refuses. */
 static int64_t usage_of(const api_kind *k, const json_t *obj, const char *res) {
-  char count[160];
-  count_name(k, count, sizeof count);
-  if (strcmp(res, count) == 0)
-    return 1;
-  /* Kubernetes' older object counts: the core plural alone ("pods", "secrets"). */
-  if (k->group[0] == '\0' && strcmp(res, k->plural) == 0 && api_quota_plain_count(res))
-    return 1;
-  if (k->strategy->compute_quota && tug_quota_compute_resource(res))
-    return pod_amount(obj, res);
-  return 0;
+  bool missing;
+  int64_t u = tug_quota_usage(tug_kind_find(NULL, k->kind), obj, res, &missing);
+  return missing ? -1 : u;
 }
 
 static char *quota_key(const json_t *q, char *buf, size_t size) {
@@ -158,17 +136,12 @@ int api_quota_charge(api_server *s, const api_kind *k, const json_t *obj, api_tx
   return apply_all(s, k, obj, +1, txn, out, &err);
 }
 
-/* A Succeeded or Failed pod, which quota no longer counts. */
-static bool pod_finished(const api_kind *k, const json_t *obj) {
-  return k->strategy->compute_quota && tug_pod_terminal(obj);
-}
-
 int api_quota_release(api_server *s, const api_kind *k, const json_t *obj, api_txn *txn,
                       tug_error *err) {
-  /* A finished pod's usage was already given back by the quota controller's
-   * recount (as in Kubernetes, terminal pods stop counting); releasing it
-   * again would make status.used dip below what is really used. */
-  if (!k->namespaced || pod_finished(k, obj))
+  /* A finished pod uses nothing (tug_quota_usage): its usage was given back
+   * by the quota controller's recount, and releasing it again would make
+   * status.used dip below what is really used. */
+  if (!k->namespaced)
     return 0;
   return apply_all(s, k, obj, -1, txn, NULL, err);
 }
@@ -183,8 +156,8 @@ static int count_usage(api_server *s, const api_kind *k, const char *ns, const c
     return -1;
   for (size_t i = 0; i < r.n; i++) {
     json_t *o = json_loadb(r.kvs[i].value, r.kvs[i].value_len, 0, NULL);
-    int64_t u = o && !pod_finished(k, o) ? usage_of(k, o, res) : 0;
-    *total += u > 0 ? u : 0;
+    /* what is stored counts as the controller's recount counts it */
+    *total += o ? tug_quota_usage(tug_kind_find(NULL, k->kind), o, res, NULL) : 0;
     json_decref(o);
   }
   tug_etcd_range_free(&r);
@@ -201,8 +174,8 @@ int api_quota_init_status(api_server *s, json_t *quota, tug_error *err) {
     for (const api_kind *k = api_kinds; k->kind; k++) {
       if (!k->namespaced)
         continue;
-      bool relevant =
-          strstr(res, k->plural) || (k->strategy->compute_quota && tug_quota_compute_resource(res));
+      const tug_kind *counted = tug_quota_kind(res);
+      bool relevant = counted && strcmp(counted->kind, k->kind) == 0;
       if (relevant && count_usage(s, k, tug_obj_namespace(quota), res, &total, err) < 0) {
         json_decref(used);
         return -1;

@@ -61,8 +61,6 @@ struct api_response;
  *    Terminating); spec_finalizers: spec.finalizers hold deletion too.
  *  - pod_template: where Pod Security finds the pod ("" the object itself,
  *    "spec.template" a workload's template); NULL: no pod.
- *  - compute_quota: counts against cpu/memory quota, and stops counting once
- *    terminal (pods).
  *  - selectable_fields: field selectors beyond metadata.name and namespace.
  */
 typedef struct api_strategy {
@@ -76,7 +74,6 @@ typedef struct api_strategy {
   void (*mark_deleting)(json_t *obj);
   bool spec_finalizers;
   const char *pod_template;
-  bool compute_quota;
   const char *const *selectable_fields;
 } api_strategy;
 

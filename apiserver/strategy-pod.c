@@ -40,6 +40,5 @@ const api_strategy api_strategy_pod = {
     .admit_create = admit_create,
     .delete_grace = delete_grace,
     .pod_template = "",
-    .compute_quota = true,
     .selectable_fields = selectable,
 };

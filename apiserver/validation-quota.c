@@ -13,25 +13,18 @@
 #include "quantity.h"
 #include "validation-internal.h"
 #include "validation.h"
+#include "quota-eval.h"
 
 /* ---- ResourceQuota ---- */
 
-bool api_quota_plain_count(const char *name) {
-  static const char *const plain[] = {"pods", "services", "configmaps", "secrets"};
-  for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
-    if (strcmp(name, plain[i]) == 0)
-      return true;
-  return false;
-}
-
 static bool counted_resource(const char *name) {
-  return api_quota_plain_count(name) || strncmp(name, "count/", 6) == 0;
+  return tug_quota_plain_count(name) || strncmp(name, "count/", 6) == 0;
 }
 
 static bool quota_resource_name(const val_obj *map, const char *name) {
   static const char *const standard[] = {"cpu",        "memory",     "requests.cpu",
                                          "requests.memory", "limits.cpu", "limits.memory"};
-  if (api_quota_plain_count(name))
+  if (tug_quota_plain_count(name))
     return true;
   for (size_t i = 0; i < sizeof standard / sizeof standard[0]; i++)
     if (strcmp(name, standard[i]) == 0)

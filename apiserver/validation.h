@@ -49,7 +49,6 @@ void api_default_resourcequota(json_t *obj);
 void api_validate_resourcequota(const json_t *obj, const json_t *old, json_t *causes);
 /* The object counts a quota names by the core plural alone: pods, services, configmaps,
  * secrets (other kinds only as count/<resource>[.<group>]). */
-bool api_quota_plain_count(const char *name);
 void api_default_limitrange(json_t *obj);
 void api_validate_limitrange(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_event(json_t *obj);

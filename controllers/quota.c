@@ -20,8 +20,8 @@
 #include "ctl.h"
 #include "object.h"
 #include "quantity.h"
-#include "pod-rules.h"
 #include "kinds.h"
+#include "quota-eval.h"
 
 static void enqueue_quotas(tug_controller *c, const json_t *old, const json_t *obj, bool deleted,
                            void *arg) {
@@ -33,35 +33,20 @@ static void enqueue_quotas(tug_controller *c, const json_t *old, const json_t *o
   json_array_foreach(quotas, i, q) tug_controller_enqueue_obj(c, q);
 }
 
-/* One pod's share of a compute resource ("requests.cpu", "memory"...). */
-
-/* The cached resource a count is about, or -1 for one listed live. */
-static int cached_resource(const char *what) {
-  static const struct {
-    const char *name;
-    enum ctl_resource r;
-  } t[] = {{"pods", CTL_PODS},
-           {"services", CTL_SERVICES},
-           {"replicasets.apps", CTL_REPLICASETS},
-           {"deployments.apps", CTL_DEPLOYMENTS},
-           {"jobs.batch", CTL_JOBS},
-           {"endpoints", CTL_ENDPOINTS},
-           {"resourcequotas", CTL_QUOTAS}};
-  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-    if (strcmp(what, t[i].name) == 0)
-      return (int)t[i].r;
+/* The informer that caches kind k's objects, or -1 for a kind listed live. */
+static int cached_resource(const tug_kind *k) {
+  for (int r = 0; r < CTL_N_RESOURCES; r++)
+    if (r != CTL_LEASES && strcmp(ctl_resource_kinds[r], k->kind) == 0)
+      return r;
   return -1;
 }
 
-/* The objects "<plural>[.<group>]" names in ns, listed live (a consistent
- * read); NULL on failure, an empty array for a resource the server lacks. */
-static json_t *live_items(ctl_ctx *x, const char *what, const char *ns, tug_error *err) {
-  char path[600], resource[128];
-  const char *dot = strchr(what, '.');
-  snprintf(resource, sizeof resource, "%.*s", dot ? (int)(dot - what) : (int)strlen(what), what);
-  const tug_kind *k = tug_kind_by_resource(dot ? dot + 1 : "", resource);
-  if (k == NULL || tug_kind_path(path, sizeof path, k, ns, NULL, NULL) < 0)
-    return json_array(); /* nothing this server serves: nothing to count */
+/* The objects of kind k in ns, listed live (a consistent read); NULL on
+ * failure, an empty array for a resource the server lacks. */
+static json_t *live_items(ctl_ctx *x, const tug_kind *k, const char *ns, tug_error *err) {
+  char path[600];
+  if (tug_kind_path(path, sizeof path, k, ns, NULL, NULL) < 0)
+    return json_array();
   _cleanup_json_ json_t *list = NULL;
   if (tug_client_list(x->client, path, NULL, &list, err) < 0)
     return err->code == ENOENT ? (tug_error_clear(err), json_array()) : NULL;
@@ -72,21 +57,19 @@ static json_t *live_items(ctl_ctx *x, const char *what, const char *ns, tug_erro
 /* Usage of res in ns, from the caches or (live) from the API server; -1 when
  * a live list failed. */
 static int64_t usage(ctl_ctx *x, const char *res, const char *ns, bool live, tug_error *err) {
-  const char *what = strncmp(res, "count/", 6) == 0 ? res + 6 : res;
-  bool compute = tug_quota_compute_resource(res);
-  int r = compute ? CTL_PODS : cached_resource(what);
-  _cleanup_json_ json_t *objs = live || r < 0 ? live_items(x, compute ? "pods" : what, ns, err)
-                                              : ctl_list(x, (enum ctl_resource)r, ns);
+  const tug_kind *k = tug_quota_kind(res);
+  if (k == NULL)
+    return 0; /* about nothing this server serves */
+  int r = cached_resource(k);
+  _cleanup_json_ json_t *objs =
+      live || r < 0 ? live_items(x, k, ns, err) : ctl_list(x, (enum ctl_resource)r, ns);
   if (objs == NULL)
     return -1;
-  bool pods = compute || strcmp(what, "pods") == 0;
   int64_t total = 0;
   size_t i;
   json_t *o;
   json_array_foreach(objs, i, o) {
-    if (pods && tug_pod_terminal(o))
-      continue;
-    total += compute ? tug_pod_quota_usage(o, res, NULL) : 1;
+    total += tug_quota_usage(k, o, res, NULL);
   }
   return total;
 }

@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "registry.h"
+#include "quota-eval.h"
 #include "validation.h"
 
 #include "json_text.h"
@@ -382,9 +383,9 @@ static void immutable_secret_refuses_new_data_also_through_string_data(void **st
 
 static void quota_may_count_configmaps_and_secrets_by_their_plural(void **state) {
   (void)state;
-  assert_true(api_quota_plain_count("configmaps"));
-  assert_true(api_quota_plain_count("secrets"));
-  assert_false(api_quota_plain_count("deployments"));
+  assert_true(tug_quota_plain_count("configmaps"));
+  assert_true(tug_quota_plain_count("secrets"));
+  assert_false(tug_quota_plain_count("deployments"));
   json_t *causes = created(js("{'apiVersion':'v1','kind':'ResourceQuota','metadata':{'name':"
                               "'q','namespace':'default'},'spec':{'hard':{'configmaps':'2',"
                               "'secrets':'1.5','count/secrets':'3'}}}"));
