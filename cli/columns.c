@@ -1,6 +1,7 @@
 /*
  * columns.c — custom columns (see columns.h).
  */
+#include "array.h"
 #include "columns.h"
 
 #include <errno.h>
@@ -18,7 +19,7 @@ typedef struct column {
 
 struct cli_columns {
   column *v;
-  size_t n;
+  size_t n, cap;
 };
 
 void cli_columns_free(cli_columns *c) {
@@ -45,10 +46,9 @@ static int add_column(cli_columns *c, const char *part, size_t len, tug_error *e
   _cleanup_free_ char *relaxed = cli_jsonpath_relaxed(colon + 1, err);
   if (relaxed == NULL)
     return -1;
-  column *v = realloc(c->v, (c->n + 1) * sizeof *v);
-  if (v == NULL)
+  if (TUG_ARRAY_RESERVE(c->v, c->cap, c->n + 1, 8) < 0)
     return tug_error_set(err, ENOMEM, "custom columns");
-  c->v = v;
+  column *v = c->v;
   v[c->n] = (column){.header = strdup(text), .path = cli_jsonpath_parse(relaxed, err)};
   c->n++;
   if (v[c->n - 1].path == NULL)

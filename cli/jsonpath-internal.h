@@ -28,7 +28,7 @@ typedef enum {
 typedef struct step step;
 typedef struct chain {
   step *v;
-  size_t n;
+  size_t n, cap;
 } chain;
 
 struct step {
@@ -39,7 +39,7 @@ struct step {
   bool known[3];
   bool derived; /* ARRAY: [i], one element */
   chain *alts;  /* UNION */
-  size_t nalts;
+  size_t nalts, cap_alts;
   chain left, right; /* FILTER; op "" means "left exists" */
   char op[3];
 };
@@ -49,7 +49,7 @@ typedef enum { SEG_TEXT, SEG_ACTION, SEG_RANGE } seg_kind;
 typedef struct segment segment;
 typedef struct body {
   segment *v;
-  size_t n;
+  size_t n, cap;
 } body;
 
 struct segment {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "cleanup.h"
 #include "jsonpath-internal.h"
 
@@ -65,21 +66,17 @@ static int fail(parser *p, const char *fmt, const char *arg) {
 }
 
 static step *push_step(chain *c, step_kind kind) {
-  step *v = realloc(c->v, (c->n + 1) * sizeof *v);
-  if (v == NULL)
+  if (TUG_ARRAY_RESERVE(c->v, c->cap, c->n + 1, 4) < 0)
     return NULL;
-  c->v = v;
-  v[c->n] = (step){.kind = kind};
-  return &v[c->n++];
+  c->v[c->n] = (step){.kind = kind};
+  return &c->v[c->n++];
 }
 
 static segment *push_segment(body *b, seg_kind kind) {
-  segment *v = realloc(b->v, (b->n + 1) * sizeof *v);
-  if (v == NULL)
+  if (TUG_ARRAY_RESERVE(b->v, b->cap, b->n + 1, 4) < 0)
     return NULL;
-  b->v = v;
-  v[b->n] = (segment){.kind = kind};
-  return &v[b->n++];
+  b->v[b->n] = (segment){.kind = kind};
+  return &b->v[b->n++];
 }
 
 static bool is_terminator(char c) {
@@ -315,10 +312,9 @@ static int parse_array(parser *p, chain *c) {
       const char *comma = strchr(m, ',');
       size_t n = comma ? (size_t)(comma - m) : strlen(m);
       trim(&m, &n);
-      chain *alts = realloc(u->alts, (u->nalts + 1) * sizeof *alts);
-      if (alts == NULL)
+      if (TUG_ARRAY_RESERVE(u->alts, u->cap_alts, u->nalts + 1, 4) < 0)
         return tug_error_set(p->err, ENOMEM, "parse jsonpath");
-      u->alts = alts;
+      chain *alts = u->alts;
       alts[u->nalts] = (chain){0};
       char member[512];
       snprintf(member, sizeof member, "[%.*s]", (int)n, m);

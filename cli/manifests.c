@@ -1,6 +1,7 @@
 /*
  * manifests.c — reading every -f into one array of objects (see manifests.h).
  */
+#include "array.h"
 #include "manifests.h"
 
 #include <errno.h>
@@ -27,13 +28,11 @@ int cli_manifests_load(cli_ctx *ctx, cli_manifests *m, tug_error *err) {
     if (tug_manifest_decode_path(o->files[f], o->recursive, &objs, &origins, err) < 0)
       return -1;
     size_t k = json_array_size(objs);
-    tug_manifest_origin *grown = realloc(m->origins, (m->n + k + 1) * sizeof *grown);
-    if (grown == NULL) {
+    if (TUG_ARRAY_RESERVE(m->origins, m->cap, m->n + k + 1, 8) < 0) {
       json_decref(objs);
       tug_manifest_origins_free(origins, k);
       return tug_error_errno(err, ENOMEM, "read manifests");
     }
-    m->origins = grown;
     if (k > 0)
       memcpy(m->origins + m->n, origins, k * sizeof *origins);
     free(origins);

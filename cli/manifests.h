@@ -14,7 +14,7 @@
 typedef struct cli_manifests {
   json_t *objs; /* every decoded object, in input order */
   tug_manifest_origin *origins;
-  size_t n;
+  size_t n, cap;
   bool *skip; /* per object: its file (or, with --continue-on-error, it) is bad */
 } cli_manifests;
 

@@ -7,6 +7,7 @@
  * under a recursive-descent parser that follows Kubernetes' grammar, so "a=" means
  * a="" and "in (x,,y)" holds an empty value, and every error carries its column.
  */
+#include "array.h"
 #include "selector.h"
 
 #include <errno.h>
@@ -24,12 +25,12 @@ typedef struct {
   char *key;
   sel_op op;
   char **values;
-  size_t nvalues;
+  size_t nvalues, cap_values;
 } sel_requirement;
 
 struct tug_selector {
   sel_requirement *reqs;
-  size_t nreqs;
+  size_t nreqs, cap_reqs;
 };
 
 /* ---- label syntax ---- */
@@ -148,23 +149,19 @@ void tug_selector_free(tug_selector *sel) {
 
 /* Appends a requirement on key[0..len); NULL when out of memory. */
 static sel_requirement *selector_add(tug_selector *sel, const char *key, size_t len, sel_op op) {
-  sel_requirement *reqs = realloc(sel->reqs, (sel->nreqs + 1) * sizeof *reqs);
-  if (reqs == NULL)
+  if (TUG_ARRAY_RESERVE(sel->reqs, sel->cap_reqs, sel->nreqs + 1, 4) < 0)
     return NULL;
-  sel->reqs = reqs;
   char *copy = strndup(key, len);
   if (copy == NULL)
     return NULL;
-  reqs[sel->nreqs] = (sel_requirement){.key = copy, .op = op};
-  return &reqs[sel->nreqs++];
+  sel->reqs[sel->nreqs] = (sel_requirement){.key = copy, .op = op};
+  return &sel->reqs[sel->nreqs++];
 }
 
 static int requirement_add_value(sel_requirement *r, const char *value, size_t len) {
-  char **values = realloc(r->values, (r->nvalues + 1) * sizeof *values);
-  if (values == NULL)
+  if (TUG_ARRAY_RESERVE(r->values, r->cap_values, r->nvalues + 1, 4) < 0)
     return -1;
-  r->values = values;
-  if ((values[r->nvalues] = strndup(value, len)) == NULL)
+  if ((r->values[r->nvalues] = strndup(value, len)) == NULL)
     return -1;
   r->nvalues++;
   return 0;
