@@ -16,7 +16,7 @@
 #include "object.h"
 #include "podsecurity.h"
 
-#include "json_text.h"
+#include "../../lib/tests/json_text.h"
 
 #define BASELINE API_PODSEC_BASELINE
 #define RESTRICTED API_PODSEC_RESTRICTED

@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "../table.h"
+#include "../../lib/tests/json_text.h"
 
 /* 2024-06-01T12:00:00Z: every age below is measured from here. */
 #define NOW ((time_t)1717243200)
@@ -52,18 +53,6 @@ static const api_kind role_kind = {.group = "rbac.authorization.k8s.io",
                                    .columns = NULL};
 
 /* JSON written with single quotes for readability. */
-static json_t *obj(const char *single_quoted) {
-  _cleanup_free_ char *text = strdup(single_quoted);
-  json_error_t error;
-  for (char *p = text; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  json_t *o = json_loads(text, 0, &error);
-  if (o == NULL)
-    fail_msg("bad test JSON at column %d: %s\n%s", error.column, error.text, text);
-  return o;
-}
-
 static const api_column *column(const api_column *cols, const char *name) {
   for (const api_column *c = cols; c->name; c++)
     if (strcmp(c->name, name) == 0)
@@ -109,7 +98,7 @@ static void row_text(const api_column *cols, const json_t *o, int priority, char
 /* The default cells (priority 0) of the object, then its -o wide extras (NULL: skip). */
 static void assert_row(const api_column *cols, const char *json, const char *want,
                        const char *want_wide) {
-  _cleanup_json_ json_t *o = obj(json);
+  _cleanup_json_ json_t *o = js(json);
   char got[2048];
   row_text(cols, o, 0, got, sizeof got);
   assert_string_equal(got, want);
@@ -121,7 +110,7 @@ static void assert_row(const api_column *cols, const char *json, const char *wan
 
 static void assert_cell(const api_column *cols, const char *json, const char *name,
                         const char *want) {
-  _cleanup_json_ json_t *o = obj(json);
+  _cleanup_json_ json_t *o = js(json);
   _cleanup_json_ json_t *cell = column(cols, name)->cell(o);
   char got[1024] = "";
   add_cell_text(got, sizeof got, cell);
@@ -369,16 +358,16 @@ static void pod_whose_containers_succeeded_is_completed_with_a_row_condition(voi
       "'containerStatuses':[{'name':'app','ready':false,'state':{'terminated':{'exitCode':0,"
       "'reason':'Completed'}}}]}}";
   assert_row(api_columns_pod, json, "batch-x | 0/1 | Completed | 0 | 60m", NULL);
-  _cleanup_json_ json_t *pod = obj(json);
+  _cleanup_json_ json_t *pod = js(json);
   _cleanup_json_ json_t *row = api_table_row(&pod_kind, pod, true);
-  _cleanup_json_ json_t *want = obj("[{'type':'Completed','status':'True','reason':'Succeeded',"
-                                    "'message':'The pod has completed successfully.'}]");
+  _cleanup_json_ json_t *want = js("[{'type':'Completed','status':'True','reason':'Succeeded',"
+                                   "'message':'The pod has completed successfully.'}]");
   assert_true(json_equal(json_object_get(row, "conditions"), want));
 }
 
 static void running_pod_has_no_row_conditions(void **state) {
   (void)state;
-  _cleanup_json_ json_t *pod = obj("{'status':{'phase':'Running'}}");
+  _cleanup_json_ json_t *pod = js("{'status':{'phase':'Running'}}");
   _cleanup_json_ json_t *row = api_table_row(&pod_kind, pod, true);
   assert_null(json_object_get(row, "conditions"));
 }
@@ -864,8 +853,7 @@ static void configmap_and_secret_count_their_keys(void **state) {
              "{'metadata':{'name':'game','creationTimestamp':'2024-06-01T11:55:00Z'},"
              "'data':{'a':'1','b':'2'},'binaryData':{'c':'eA=='}}",
              "game | 3 | 5m", NULL);
-  assert_row(api_columns_configmap, "{'metadata':{'name':'empty'}}", "empty | 0 | <unknown>",
-             NULL);
+  assert_row(api_columns_configmap, "{'metadata':{'name':'empty'}}", "empty | 0 | <unknown>", NULL);
   assert_row(api_columns_secret,
              "{'metadata':{'name':'tls','creationTimestamp':'2024-06-01T11:55:00Z'},"
              "'type':'kubernetes.io/tls','data':{'tls.crt':'Yw==','tls.key':'aw=='}}",
@@ -1008,7 +996,7 @@ static void break_every_value(const api_column *cols, json_t *root, json_t *node
 static void cells_tolerate_every_field_having_the_wrong_type(void **state) {
   (void)state;
   for (size_t f = 0; f < N_FIXTURES; f++) {
-    _cleanup_json_ json_t *o = obj(fixtures[f].json);
+    _cleanup_json_ json_t *o = js(fixtures[f].json);
     _cleanup_json_ json_t *before = json_deep_copy(o);
     break_every_value(fixtures[f].columns, o, o);
     assert_true(json_equal(o, before)); /* cells never modify the object */
@@ -1026,7 +1014,7 @@ static void cells_tolerate_objects_of_other_kinds_and_non_objects(void **state) 
       assert_cells_are_scalars(all_columns[k], o);
     }
     for (size_t f = 0; f < N_FIXTURES; f++) {
-      _cleanup_json_ json_t *o = obj(fixtures[f].json);
+      _cleanup_json_ json_t *o = js(fixtures[f].json);
       assert_cells_are_scalars(all_columns[k], o);
     }
   }
@@ -1041,7 +1029,7 @@ static bool integer_in_a_string_column(const api_column *c) {
 static void cell_types_follow_the_column_types(void **state) {
   (void)state;
   for (size_t f = 0; f < N_FIXTURES; f++) {
-    _cleanup_json_ json_t *o = obj(fixtures[f].json);
+    _cleanup_json_ json_t *o = js(fixtures[f].json);
     for (const api_column *c = fixtures[f].columns; c->name; c++) {
       _cleanup_json_ json_t *cell = c->cell(o);
       if (strcmp(c->type, "integer") == 0 || integer_in_a_string_column(c))
@@ -1071,15 +1059,15 @@ static void assert_column_definitions(const json_t *defs, const api_column *cols
 
 static void table_has_kubernetes_shape_with_partial_object_metadata_rows(void **state) {
   (void)state;
-  json_t *pods[2] = {obj("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'a',"
-                         "'namespace':'default','labels':{'app':'web'},'resourceVersion':'41'},"
-                         "'spec':{}}"),
-                     obj("{'metadata':{'name':'b','namespace':'prod'}}")};
+  json_t *pods[2] = {js("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'a',"
+                        "'namespace':'default','labels':{'app':'web'},'resourceVersion':'41'},"
+                        "'spec':{}}"),
+                     js("{'metadata':{'name':'b','namespace':'prod'}}")};
   _cleanup_json_ json_t *table = api_table_build(&pod_kind, pods, 2, true, "42", "token");
   assert_non_null(table);
   assert_string_equal(json_string_value(json_object_get(table, "kind")), "Table");
   assert_string_equal(json_string_value(json_object_get(table, "apiVersion")), "meta.k8s.io/v1");
-  _cleanup_json_ json_t *meta = obj("{'resourceVersion':'42','continue':'token'}");
+  _cleanup_json_ json_t *meta = js("{'resourceVersion':'42','continue':'token'}");
   assert_true(json_equal(json_object_get(table, "metadata"), meta));
   assert_column_definitions(json_object_get(table, "columnDefinitions"), api_columns_pod);
   json_t *rows = json_object_get(table, "rows");
@@ -1107,8 +1095,8 @@ static void table_has_kubernetes_shape_with_partial_object_metadata_rows(void **
 
 static void table_carries_whole_objects_when_asked(void **state) {
   (void)state;
-  json_t *pod = obj("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'a'},"
-                    "'spec':{'nodeName':'n1'}}");
+  json_t *pod = js("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'a'},"
+                   "'spec':{'nodeName':'n1'}}");
   _cleanup_json_ json_t *table = api_table_build(&pod_kind, &pod, 1, false, NULL, NULL);
   json_t *row = json_array_get(json_object_get(table, "rows"), 0);
   assert_true(json_equal(json_object_get(row, "object"), pod));
@@ -1121,13 +1109,13 @@ static void table_of_nothing_has_columns_and_no_rows(void **state) {
   _cleanup_json_ json_t *table = api_table_build(&pod_kind, NULL, 0, true, "7", "");
   assert_int_equal(json_array_size(json_object_get(table, "rows")), 0);
   assert_int_equal(json_array_size(json_object_get(table, "columnDefinitions")), 9);
-  _cleanup_json_ json_t *meta = obj("{'resourceVersion':'7'}");
+  _cleanup_json_ json_t *meta = js("{'resourceVersion':'7'}");
   assert_true(json_equal(json_object_get(table, "metadata"), meta));
 }
 
 static void every_kinds_rows_have_one_cell_per_column_even_for_odd_objects(void **state) {
   (void)state;
-  json_t *objects[3] = {NULL, json_integer(3), obj("{'metadata':{'name':'x'}}")};
+  json_t *objects[3] = {NULL, json_integer(3), js("{'metadata':{'name':'x'}}")};
   for (size_t k = 0; k < N_COLUMN_SETS; k++) {
     api_kind kind = {.kind = "Any", .columns = all_columns[k]};
     for (int meta = 0; meta < 2; meta++) {
@@ -1148,14 +1136,14 @@ static void every_kinds_rows_have_one_cell_per_column_even_for_odd_objects(void 
 
 static void kind_without_columns_gets_kubernetes_default_name_and_created_at(void **state) {
   (void)state;
-  json_t *role = obj("{'metadata':{'name':'reader','creationTimestamp':'2024-06-01T11:00:00Z'}}");
+  json_t *role = js("{'metadata':{'name':'reader','creationTimestamp':'2024-06-01T11:00:00Z'}}");
   _cleanup_json_ json_t *table = api_table_build(&role_kind, &role, 1, true, NULL, NULL);
   json_t *defs = json_object_get(table, "columnDefinitions");
   assert_ptr_equal(api_table_columns(&role_kind), api_columns_default);
   assert_ptr_equal(api_table_columns(NULL), api_columns_default);
   assert_column_definitions(defs, api_columns_default);
   assert_string_equal(json_string_value(json_object_get(json_array_get(defs, 1), "type")), "date");
-  _cleanup_json_ json_t *want = obj("['reader','2024-06-01T11:00:00Z']");
+  _cleanup_json_ json_t *want = js("['reader','2024-06-01T11:00:00Z']");
   json_t *cells = json_object_get(json_array_get(json_object_get(table, "rows"), 0), "cells");
   assert_true(json_equal(cells, want));
   json_decref(role);
@@ -1163,14 +1151,14 @@ static void kind_without_columns_gets_kubernetes_default_name_and_created_at(voi
 
 static void watch_event_table_sends_columns_with_the_first_event_only(void **state) {
   (void)state;
-  _cleanup_json_ json_t *pod = obj("{'metadata':{'name':'a','resourceVersion':'99'}}");
+  _cleanup_json_ json_t *pod = js("{'metadata':{'name':'a','resourceVersion':'99'}}");
   _cleanup_json_ json_t *first = api_table_event(&pod_kind, pod, true, true);
   _cleanup_json_ json_t *later = api_table_event(&pod_kind, pod, true, false);
   assert_string_equal(json_string_value(json_object_get(first, "kind")), "Table");
   assert_int_equal(json_array_size(json_object_get(first, "columnDefinitions")), 9);
   assert_true(json_is_array(json_object_get(later, "columnDefinitions")));
   assert_int_equal(json_array_size(json_object_get(later, "columnDefinitions")), 0);
-  _cleanup_json_ json_t *meta = obj("{'resourceVersion':'99'}");
+  _cleanup_json_ json_t *meta = js("{'resourceVersion':'99'}");
   assert_true(json_equal(json_object_get(later, "metadata"), meta));
   json_t *rows = json_object_get(later, "rows");
   assert_int_equal(json_array_size(rows), 1);

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_text.h"
+#include "../../lib/tests/json_text.h"
 #include "validation_cases.h"
 
 /* ---- every kind ---- */

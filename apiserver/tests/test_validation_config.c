@@ -19,7 +19,7 @@
 #include "quota-eval.h"
 #include "validation.h"
 
-#include "json_text.h"
+#include "../../lib/tests/json_text.h"
 
 #define MIB (1024 * 1024)
 #define REDACTED "<secret contents redacted>"

@@ -18,7 +18,7 @@
 #include "registry.h"
 #include "validation.h"
 
-#include "json_text.h"
+#include "../../lib/tests/json_text.h"
 
 /* A Pod whose spec has spec_members and whose one container has container_members, both
  * JSON object members written with ' for " ("" for none). */

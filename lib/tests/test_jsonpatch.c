@@ -12,18 +12,11 @@
 
 #include "cleanup.h"
 #include "jsonpatch.h"
-
-static json_t *parse(const char *text) {
-  json_error_t jerr;
-  json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
-  if (v == NULL)
-    fail_msg("bad test JSON %s: %s", text, jerr.text);
-  return v;
-}
+#include "json_text.h"
 
 /* Apply patch to doc and expect want (JSON text). */
 static void expect_patch(const char *doc, const char *patch, const char *want) {
-  _cleanup_json_ json_t *d = parse(doc), *p = parse(patch), *w = parse(want);
+  _cleanup_json_ json_t *d = test_json(doc), *p = test_json(patch), *w = test_json(want);
   _cleanup_json_ json_t *got = NULL;
   tug_error err = {0};
   if (tug_json_patch(d, p, &got, &err) < 0)
@@ -36,7 +29,7 @@ static void expect_patch(const char *doc, const char *patch, const char *want) {
 
 /* Apply patch to doc and expect it to fail with code, leaving doc as it was. */
 static void expect_failure(const char *doc, const char *patch, int code, const char *msg_part) {
-  _cleanup_json_ json_t *d = parse(doc), *p = parse(patch), *before = parse(doc);
+  _cleanup_json_ json_t *d = test_json(doc), *p = test_json(patch), *before = test_json(doc);
   json_t *got = (json_t *)0x1;
   tug_error err = {0};
   assert_int_equal(tug_json_patch(d, p, &got, &err), -1);
@@ -153,7 +146,7 @@ static void rfc6902_a16_adds_an_array_value_at_the_end(void **state) {
 static void rfc6901_examples_resolve(void **state) {
   (void)state;
   _cleanup_json_ json_t *doc =
-      parse("{\"foo\":[\"bar\",\"baz\"],\"\":0,\"a/b\":1,\"c%d\":2,\"e^f\":3,\"g|h\":4,"
+      test_json("{\"foo\":[\"bar\",\"baz\"],\"\":0,\"a/b\":1,\"c%d\":2,\"e^f\":3,\"g|h\":4,"
             "\"i\\\\j\":5,\"k\\\"l\":6,\" \":7,\"m~n\":8}");
   static const struct {
     const char *ptr;
@@ -169,7 +162,7 @@ static void rfc6901_examples_resolve(void **state) {
 
 static void pointers_that_are_malformed_name_nothing(void **state) {
   (void)state;
-  _cleanup_json_ json_t *doc = parse("{\"foo\":[\"bar\",\"baz\"],\"a~b\":1}");
+  _cleanup_json_ json_t *doc = test_json("{\"foo\":[\"bar\",\"baz\"],\"a~b\":1}");
   assert_null(tug_json_pointer_get(doc, "foo"));
   assert_null(tug_json_pointer_get(doc, "/a~b"));
   assert_null(tug_json_pointer_get(doc, "/a~2b"));
@@ -248,8 +241,8 @@ static void move_and_copy_check_their_source(void **state) {
 
 static void copies_share_nothing_with_the_patch(void **state) {
   (void)state;
-  _cleanup_json_ json_t *doc = parse("{}");
-  _cleanup_json_ json_t *p = parse("[{\"op\":\"add\",\"path\":\"/a\",\"value\":{\"b\":1}}]");
+  _cleanup_json_ json_t *doc = test_json("{}");
+  _cleanup_json_ json_t *p = test_json("[{\"op\":\"add\",\"path\":\"/a\",\"value\":{\"b\":1}}]");
   _cleanup_json_ json_t *got = NULL;
   assert_int_equal(tug_json_patch(doc, p, &got, NULL), 0);
   json_object_set_new(tug_json_pointer_get(got, "/a"), "c", json_true());

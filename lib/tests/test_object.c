@@ -12,17 +12,10 @@
 #include "cleanup.h"
 #include "object.h"
 #include "strategicpatch.h"
-
-static json_t *parse(const char *text) {
-  json_error_t jerr;
-  json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
-  if (v == NULL)
-    fail_msg("bad test JSON %s: %s", text, jerr.text);
-  return v;
-}
+#include "json_text.h"
 
 static void assert_json_eq(const json_t *got, const char *want_text) {
-  _cleanup_json_ json_t *want = parse(want_text);
+  _cleanup_json_ json_t *want = test_json(want_text);
   if (!json_equal(got, want)) {
     _cleanup_free_ char *g = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
     fail_msg("got %s, want %s", g ? g : "NULL", want_text);
@@ -40,7 +33,7 @@ static const char *pod_json =
 
 static void get_follows_dotted_path_and_borrows(void **state) {
   (void)state;
-  _cleanup_json_ json_t *pod = parse(pod_json);
+  _cleanup_json_ json_t *pod = test_json(pod_json);
   assert_ptr_equal(tug_obj_get(pod, "metadata"), json_object_get(pod, "metadata"));
   assert_true(json_is_array(tug_obj_get(pod, "spec.containers")));
   assert_string_equal(tug_obj_get_str(pod, "metadata.name"), "web");
@@ -48,7 +41,7 @@ static void get_follows_dotted_path_and_borrows(void **state) {
 
 static void get_is_null_for_missing_steps_non_objects_and_bad_paths(void **state) {
   (void)state;
-  _cleanup_json_ json_t *pod = parse(pod_json);
+  _cleanup_json_ json_t *pod = test_json(pod_json);
   assert_null(tug_obj_get(pod, "metadata.missing"));
   assert_null(tug_obj_get(pod, "metadata.name.first"));
   assert_null(tug_obj_get(pod, "spec.containers.0"));
@@ -61,7 +54,7 @@ static void get_is_null_for_missing_steps_non_objects_and_bad_paths(void **state
 
 static void typed_getters_reject_other_types(void **state) {
   (void)state;
-  _cleanup_json_ json_t *pod = parse(pod_json);
+  _cleanup_json_ json_t *pod = test_json(pod_json);
   assert_null(tug_obj_get_str(pod, "metadata.generation"));
   assert_int_equal(tug_obj_get_int(pod, "metadata.generation", -1), 3);
   assert_int_equal(tug_obj_get_int(pod, "metadata.name", -1), -1);
@@ -81,7 +74,7 @@ static void set_creates_intermediate_objects(void **state) {
 
 static void set_fails_on_non_object_intermediate_and_frees_value(void **state) {
   (void)state;
-  _cleanup_json_ json_t *pod = parse(pod_json);
+  _cleanup_json_ json_t *pod = test_json(pod_json);
   tug_error err = {0};
   assert_int_equal(tug_obj_set(pod, "metadata.name.first", json_string("x"), &err), -1);
   assert_int_equal(err.code, EINVAL);
@@ -101,7 +94,7 @@ static void set_rejects_malformed_paths(void **state) {
 
 static void del_removes_and_reports_whether_it_did(void **state) {
   (void)state;
-  _cleanup_json_ json_t *pod = parse(pod_json);
+  _cleanup_json_ json_t *pod = test_json(pod_json);
   assert_true(tug_obj_del(pod, "metadata.uid"));
   assert_null(tug_obj_uid(pod));
   assert_false(tug_obj_del(pod, "metadata.uid"));
@@ -115,7 +108,7 @@ static void del_removes_and_reports_whether_it_did(void **state) {
 
 static void metadata_getters_read_the_usual_fields(void **state) {
   (void)state;
-  _cleanup_json_ json_t *pod = parse(pod_json);
+  _cleanup_json_ json_t *pod = test_json(pod_json);
   assert_string_equal(tug_obj_kind(pod), "Pod");
   assert_string_equal(tug_obj_api_version(pod), "v1");
   assert_string_equal(tug_obj_name(pod), "web");
@@ -151,7 +144,7 @@ static void metadata_setters_create_metadata_when_missing(void **state) {
 
 static void set_label_fails_when_labels_is_not_an_object(void **state) {
   (void)state;
-  _cleanup_json_ json_t *o = parse("{\"metadata\":{\"labels\":[1]}}");
+  _cleanup_json_ json_t *o = test_json("{\"metadata\":{\"labels\":[1]}}");
   tug_error err = {0};
   assert_int_equal(tug_obj_set_label(o, "a", "b", &err), -1);
   assert_int_equal(err.code, EINVAL);
@@ -188,8 +181,8 @@ static const char *rfc7386_cases[][3] = {
 static void merge_patch_passes_every_rfc7386_example(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof rfc7386_cases / sizeof rfc7386_cases[0]; i++) {
-    _cleanup_json_ json_t *target = parse(rfc7386_cases[i][0]);
-    _cleanup_json_ json_t *patch = parse(rfc7386_cases[i][1]);
+    _cleanup_json_ json_t *target = test_json(rfc7386_cases[i][0]);
+    _cleanup_json_ json_t *patch = test_json(rfc7386_cases[i][1]);
     _cleanup_json_ json_t *before = json_deep_copy(target);
     _cleanup_json_ json_t *got = tug_obj_merge_patch(target, patch);
     assert_json_eq(got, rfc7386_cases[i][2]);
@@ -199,8 +192,8 @@ static void merge_patch_passes_every_rfc7386_example(void **state) {
 
 static void merge_patch_keeps_target_key_order(void **state) {
   (void)state;
-  _cleanup_json_ json_t *t = parse("{\"a\":1,\"b\":2,\"c\":3}");
-  _cleanup_json_ json_t *p = parse("{\"d\":4,\"a\":0}");
+  _cleanup_json_ json_t *t = test_json("{\"a\":1,\"b\":2,\"c\":3}");
+  _cleanup_json_ json_t *p = test_json("{\"d\":4,\"a\":0}");
   _cleanup_json_ json_t *got = tug_obj_merge_patch(t, p);
   _cleanup_free_ char *text = json_dumps(got, JSON_COMPACT);
   assert_string_equal(text, "{\"a\":0,\"b\":2,\"c\":3,\"d\":4}");
@@ -208,8 +201,8 @@ static void merge_patch_keeps_target_key_order(void **state) {
 
 static void merge_patch_result_shares_nothing_with_inputs(void **state) {
   (void)state;
-  _cleanup_json_ json_t *t = parse("{\"keep\":{\"x\":1}}");
-  _cleanup_json_ json_t *p = parse("{\"new\":{\"y\":2}}");
+  _cleanup_json_ json_t *t = test_json("{\"keep\":{\"x\":1}}");
+  _cleanup_json_ json_t *p = test_json("{\"new\":{\"y\":2}}");
   _cleanup_json_ json_t *got = tug_obj_merge_patch(t, p);
   tug_error err = {0};
   assert_int_equal(tug_obj_set(got, "keep.x", json_integer(9), &err), 0);
@@ -223,7 +216,7 @@ static void merge_patch_result_shares_nothing_with_inputs(void **state) {
 static void smp_agrees_with_rfc7386_when_no_list_is_keyed(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof rfc7386_cases / sizeof rfc7386_cases[0]; i++) {
-    _cleanup_json_ json_t *t = parse(rfc7386_cases[i][0]), *p = parse(rfc7386_cases[i][1]);
+    _cleanup_json_ json_t *t = test_json(rfc7386_cases[i][0]), *p = test_json(rfc7386_cases[i][1]);
     _cleanup_json_ json_t *got = NULL;
     tug_error err = {0};
     if (tug_smp_apply(t, p, NULL, &got, &err) < 0)
@@ -240,7 +233,7 @@ static json_t *nested_arrays(int depth) {
   memset(text, '[', n);
   memset(text + n, ']', n);
   text[2 * n] = '\0';
-  return parse(text);
+  return test_json(text);
 }
 
 static void limits_accept_exactly_max_depth_and_reject_one_more(void **state) {
@@ -257,7 +250,7 @@ static void limits_accept_exactly_max_depth_and_reject_one_more(void **state) {
 
 static void limits_count_every_value_including_containers(void **state) {
   (void)state;
-  _cleanup_json_ json_t *v = parse("{\"a\":[1,2],\"b\":{}}");
+  _cleanup_json_ json_t *v = test_json("{\"a\":[1,2],\"b\":{}}");
   tug_error err = {0};
   assert_int_equal(tug_obj_check_limits(v, 64, 5, &err), 0);
   assert_int_equal(tug_obj_check_limits(v, 64, 4, &err), -1);

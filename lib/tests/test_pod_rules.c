@@ -13,18 +13,11 @@
 
 #include "cleanup.h"
 #include "pod-rules.h"
-
-static json_t *parse(const char *text) {
-  json_error_t jerr;
-  json_t *v = json_loads(text, 0, &jerr);
-  if (v == NULL)
-    fail_msg("bad test JSON: %s", jerr.text);
-  return v;
-}
+#include "json_text.h"
 
 static bool matches(const char *toleration, const char *key, const char *value,
                     const char *effect) {
-  _cleanup_json_ json_t *t = parse(toleration);
+  _cleanup_json_ json_t *t = test_json(toleration);
   tug_toleration to;
   tug_toleration_parse(t, &to);
   return tug_toleration_matches(&to, key, value, effect);
@@ -32,10 +25,10 @@ static bool matches(const char *toleration, const char *key, const char *value,
 
 static void test_succeeded_and_failed_are_terminal(void **state) {
   (void)state;
-  _cleanup_json_ json_t *ok = parse("{\"status\": {\"phase\": \"Succeeded\"}}"),
-                        *failed = parse("{\"status\": {\"phase\": \"Failed\"}}"),
-                        *running = parse("{\"status\": {\"phase\": \"Running\"}}"),
-                        *none = parse("{}");
+  _cleanup_json_ json_t *ok = test_json("{\"status\": {\"phase\": \"Succeeded\"}}"),
+                        *failed = test_json("{\"status\": {\"phase\": \"Failed\"}}"),
+                        *running = test_json("{\"status\": {\"phase\": \"Running\"}}"),
+                        *none = test_json("{}");
   assert_true(tug_pod_terminal(ok));
   assert_true(tug_pod_terminal(failed));
   assert_false(tug_pod_terminal(running));
@@ -45,13 +38,15 @@ static void test_succeeded_and_failed_are_terminal(void **state) {
 
 static void test_ready_reads_the_ready_condition_only(void **state) {
   (void)state;
-  _cleanup_json_ json_t *ready = parse("{\"status\": {\"conditions\": [{\"type\": \"Initialized\", "
-                                       "\"status\": \"False\"}, {\"type\": \"Ready\", \"status\": "
-                                       "\"True\"}]}}"),
-                        *unready = parse("{\"status\": {\"conditions\": [{\"type\": "
-                                         "\"ContainersReady\", \"status\": \"True\"}, {\"type\": "
-                                         "\"Ready\", \"status\": \"False\"}]}}"),
-                        *odd = parse("{\"status\": {\"conditions\": {\"Ready\": true}}}");
+  _cleanup_json_ json_t *ready =
+                            test_json("{\"status\": {\"conditions\": [{\"type\": \"Initialized\", "
+                                      "\"status\": \"False\"}, {\"type\": \"Ready\", \"status\": "
+                                      "\"True\"}]}}"),
+                        *unready =
+                            test_json("{\"status\": {\"conditions\": [{\"type\": "
+                                      "\"ContainersReady\", \"status\": \"True\"}, {\"type\": "
+                                      "\"Ready\", \"status\": \"False\"}]}}"),
+                        *odd = test_json("{\"status\": {\"conditions\": {\"Ready\": true}}}");
   assert_true(tug_pod_ready(ready));
   assert_false(tug_pod_ready(unready));
   assert_false(tug_pod_ready(odd));
@@ -89,10 +84,10 @@ static void test_the_effect_must_match_unless_empty(void **state) {
 static void test_quota_usage_sums_containers_and_notes_what_is_missing(void **state) {
   (void)state;
   _cleanup_json_ json_t *pod =
-      parse("{\"spec\": {\"containers\": ["
-            "{\"resources\": {\"requests\": {\"cpu\": \"250m\", \"memory\": \"64Mi\"},"
-            "                \"limits\": {\"cpu\": \"1\"}}},"
-            "{\"resources\": {\"requests\": {\"cpu\": \"0.5\"}}}]}}");
+      test_json("{\"spec\": {\"containers\": ["
+                "{\"resources\": {\"requests\": {\"cpu\": \"250m\", \"memory\": \"64Mi\"},"
+                "                \"limits\": {\"cpu\": \"1\"}}},"
+                "{\"resources\": {\"requests\": {\"cpu\": \"0.5\"}}}]}}");
   bool missing;
   assert_int_equal(tug_pod_quota_usage(pod, "requests.cpu", &missing), 750);
   assert_false(missing);

@@ -13,14 +13,7 @@
 
 #include "cleanup.h"
 #include "strategicpatch.h"
-
-static json_t *parse(const char *text) {
-  json_error_t jerr;
-  json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
-  if (v == NULL)
-    fail_msg("bad test JSON %s: %s", text, jerr.text);
-  return v;
-}
+#include "json_text.h"
 
 /* Stand-in for the API server's schema: Kubernetes' tags for a few fields. */
 static bool stand_in_lookup(const void *ctx, const char *path, tug_smp_field *out) {
@@ -51,7 +44,7 @@ static const tug_smp_schema stand_in = {.lookup = stand_in_lookup};
 /* Patch target with patch under schema; expect want and untouched inputs. */
 static void check(const tug_smp_schema *schema, const char *target, const char *patch,
                   const char *want) {
-  _cleanup_json_ json_t *t = parse(target), *p = parse(patch), *w = parse(want);
+  _cleanup_json_ json_t *t = test_json(target), *p = test_json(patch), *w = test_json(want);
   _cleanup_json_ json_t *t0 = json_deep_copy(t), *p0 = json_deep_copy(p), *got = NULL;
   tug_error err = {0};
   if (tug_smp_apply(t, p, schema, &got, &err) < 0)
@@ -66,7 +59,7 @@ static void check(const tug_smp_schema *schema, const char *target, const char *
 
 static void check_fails(const tug_smp_schema *schema, const char *target, const char *patch,
                         int code, const char *msg_part) {
-  _cleanup_json_ json_t *t = parse(target), *p = parse(patch);
+  _cleanup_json_ json_t *t = test_json(target), *p = test_json(patch);
   json_t *got = (json_t *)0x1;
   tug_error err = {0};
   assert_int_equal(tug_smp_apply(t, p, schema, &got, &err), -1);
