@@ -20,6 +20,16 @@ static json_t *template(void) {
                    "containers", "name", "c", "image", "busybox");
 }
 
+/* key's expectations are met after exactly n more observed creations. */
+static void assert_expects_creations(ctl_fixture *f, const char *key, int n) {
+  tug_expectations *e = tug_controller_expectations(f->c);
+  for (int i = 0; i < n - 1; i++)
+    tug_expectations_creation_observed(e, key);
+  assert_false(tug_expectations_satisfied(e, key));
+  tug_expectations_creation_observed(e, key);
+  assert_true(tug_expectations_satisfied(e, key));
+}
+
 static void test_creates_all_pods_and_expects_each(void **state) {
   (void)state;
   ctl_fixture *f = fx_new(fx_bare_controller);
@@ -27,12 +37,7 @@ static void test_creates_all_pods_and_expects_each(void **state) {
   tug_error err = {0};
   assert_int_equal(ctl_create_pods(&f->x, f->c, "ns/web", rs, tmpl, 10, &err), 0);
   assert_int_equal(fx_sent(f, "POST", PODS), 10);
-  tug_expectations *e = tug_controller_expectations(f->c);
-  for (int i = 0; i < 9; i++)
-    tug_expectations_creation_observed(e, "ns/web");
-  assert_false(tug_expectations_satisfied(e, "ns/web"));
-  tug_expectations_creation_observed(e, "ns/web");
-  assert_true(tug_expectations_satisfied(e, "ns/web"));
+  assert_expects_creations(f, "ns/web", 10);
   json_decref(rs);
   json_decref(tmpl);
   fx_free(f);
@@ -51,11 +56,7 @@ static void test_a_refused_batch_stops_the_creates_and_lowers_expectations(void 
   assert_int_equal(ctl_create_pods(&f->x, f->c, "ns/web", rs, tmpl, 10, &err), -1);
   assert_int_equal(err.code, EACCES);
   assert_int_equal(fx_sent(f, "POST", PODS), 3);
-  tug_expectations *e = tug_controller_expectations(f->c);
-  tug_expectations_creation_observed(e, "ns/web");
-  assert_false(tug_expectations_satisfied(e, "ns/web"));
-  tug_expectations_creation_observed(e, "ns/web");
-  assert_true(tug_expectations_satisfied(e, "ns/web"));
+  assert_expects_creations(f, "ns/web", 2); /* the two made, not the eight never sent */
   json_decref(rs);
   json_decref(tmpl);
   fx_free(f);
