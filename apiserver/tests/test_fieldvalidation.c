@@ -14,7 +14,7 @@
 
 #include "fieldvalidation.h"
 
-#include "json_text.h"
+#include "../../lib/tests/json_text.h"
 
 /* The findings as one string: "a; b". */
 static char *joined(const json_t *errors) {
