@@ -15,7 +15,7 @@
 #include "cleanup.h"
 #include "patch.h"
 
-#include "json_text.h"
+#include "../../lib/tests/json_text.h"
 
 static const char *deployment =
     "{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web'},"
