@@ -101,10 +101,14 @@ sample() {
   [[ "$(jq -r .message <<<"$output")" == *'previous terminated container "main" in pod "quiet" not found'* ]]
   port=$(agent_port)
   for path in '/containerLogs/default/quiet/main?tailLines=-3' '/containerLogs/../../etc' \
-    '/containerLogs/default/quiet/*' '/nope' '/containerLogs/default/quiet/main?follow=maybe&tailLines=1'; do
+    '/containerLogs/default/quiet/*' '/nope' '/containerLogs/default/quiet/main?follow=0&tailLines=1x'; do
     run curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port$path"
     [[ "$output" =~ ^(200|400|404)$ ]]
   done
+  # Any value but false or 0 is true, as Kubernetes reads booleans: this follows.
+  run bash -c "curl -s --max-time 2 'http://127.0.0.1:$port/containerLogs/default/quiet/main?follow=maybe'"
+  [ "$status" = 28 ] # still streaming when curl gave up
+  [ "$output" = hi ]
   kill -0 "$AGENT_PID"
   [ "$(logs quiet)" = hi ]
 }
