@@ -114,6 +114,11 @@ config_error() {
   mkattack link-proc "$(spec "$host/to-proc")"
   config_error link-root "leads out of /var/tmp (refused)"
   config_error link-proc "leads out of /var/tmp (refused)"
+  # The pods first: retrying, the agent would make the missing paths again
+  # (a hostPath of type "" is created as a directory) once the links are gone.
+  api DELETE "/api/v1/namespaces/default/pods/link-root?gracePeriodSeconds=0" >/dev/null
+  api DELETE "/api/v1/namespaces/default/pods/link-proc?gracePeriodSeconds=0" >/dev/null
+  wait_for 15 eval '! pod link-root >/dev/null 2>&1 && ! pod link-proc >/dev/null 2>&1'
   rm -rf "$host"
 }
 
