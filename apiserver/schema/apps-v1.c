@@ -6,8 +6,7 @@
 static const char *const enum_DeploymentStrategyType[] = {"Recreate", "RollingUpdate", NULL};
 
 static const api_field Deployment[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(apps_v1_DeploymentSpec), FLAGS(OMIT | REQ),
           DESC("The desired state, as the user wrote it.")),
     FIELD("status", 3, MESSAGE, OF(apps_v1_DeploymentStatus), FLAGS(OMIT),
@@ -84,18 +83,10 @@ static const api_field DeploymentCondition[] = {
 SCHEMA_MESSAGE(apps_v1_DeploymentCondition, "io.k8s.api.apps.v1.DeploymentCondition", NULL,
                DeploymentCondition, false);
 
-static const api_field DeploymentList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(apps_v1_Deployment), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(apps_v1_DeploymentList, "io.k8s.api.apps.v1.DeploymentList", NULL, DeploymentList,
-               false);
+LIST_MESSAGE(apps_v1_DeploymentList, "io.k8s.api.apps.v1.DeploymentList", apps_v1_Deployment);
 
 static const api_field ReplicaSet[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(apps_v1_ReplicaSetSpec), FLAGS(OMIT | REQ),
           DESC("The desired state, as the user wrote it.")),
     FIELD("status", 3, MESSAGE, OF(apps_v1_ReplicaSetStatus), FLAGS(OMIT),
@@ -143,14 +134,7 @@ static const api_field ReplicaSetCondition[] = {
 SCHEMA_MESSAGE(apps_v1_ReplicaSetCondition, "io.k8s.api.apps.v1.ReplicaSetCondition", NULL,
                ReplicaSetCondition, false);
 
-static const api_field ReplicaSetList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(apps_v1_ReplicaSet), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(apps_v1_ReplicaSetList, "io.k8s.api.apps.v1.ReplicaSetList", NULL, ReplicaSetList,
-               false);
+LIST_MESSAGE(apps_v1_ReplicaSetList, "io.k8s.api.apps.v1.ReplicaSetList", apps_v1_ReplicaSet);
 
 const api_schema_kind api_schema_kinds_apps_v1[] = {
     {"apps", "v1", "Deployment", &api_msg_apps_v1_Deployment},

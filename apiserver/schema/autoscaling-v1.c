@@ -4,8 +4,7 @@
 #include "messages.h"
 
 static const api_field Scale[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(autoscaling_v1_ScaleSpec), FLAGS(OMIT),
           DESC("The desired state, as the user wrote it.")),
     FIELD("status", 3, MESSAGE, OF(autoscaling_v1_ScaleStatus), FLAGS(OMIT),

@@ -10,8 +10,7 @@ static const char *const enum_PodFailurePolicyAction[] = {"FailJob", "FailIndex"
 static const char *const enum_PodFailurePolicyOnExitCodesOperator[] = {"In", "NotIn", NULL};
 
 static const api_field Job[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(batch_v1_JobSpec), FLAGS(OMIT),
           DESC("The desired state, as the user wrote it.")),
     FIELD("status", 3, MESSAGE, OF(batch_v1_JobStatus), FLAGS(OMIT),
@@ -136,13 +135,7 @@ static const api_field UncountedTerminatedPods[] = {
 SCHEMA_MESSAGE(batch_v1_UncountedTerminatedPods, "io.k8s.api.batch.v1.UncountedTerminatedPods",
                NULL, UncountedTerminatedPods, false);
 
-static const api_field JobList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(batch_v1_Job), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(batch_v1_JobList, "io.k8s.api.batch.v1.JobList", NULL, JobList, false);
+LIST_MESSAGE(batch_v1_JobList, "io.k8s.api.batch.v1.JobList", batch_v1_Job);
 
 const api_schema_kind api_schema_kinds_batch_v1[] = {
     {"batch", "v1", "Job", &api_msg_batch_v1_Job},

@@ -4,8 +4,7 @@
 #include "messages.h"
 
 static const api_field Lease[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(coordination_v1_LeaseSpec), FLAGS(OMIT),
           DESC("The desired state, as the user wrote it.")),
 };
@@ -24,14 +23,8 @@ static const api_field LeaseSpec[] = {
 SCHEMA_MESSAGE(coordination_v1_LeaseSpec, "io.k8s.api.coordination.v1.LeaseSpec", NULL, LeaseSpec,
                false);
 
-static const api_field LeaseList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(coordination_v1_Lease), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(coordination_v1_LeaseList, "io.k8s.api.coordination.v1.LeaseList", NULL, LeaseList,
-               false);
+LIST_MESSAGE(coordination_v1_LeaseList, "io.k8s.api.coordination.v1.LeaseList",
+             coordination_v1_Lease);
 
 const api_schema_kind api_schema_kinds_coordination_v1[] = {
     {"coordination.k8s.io", "v1", "Lease", &api_msg_coordination_v1_Lease},

@@ -76,8 +76,7 @@ static const char *const enum_ScopeSelectorOperator[] = {"In", "NotIn", "Exists"
                                                          NULL};
 
 static const api_field Namespace[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(core_v1_NamespaceSpec), FLAGS(OMIT),
           DESC("Finalizers that hold the namespace until cleaned up.")),
     FIELD("status", 3, MESSAGE, OF(core_v1_NamespaceStatus), FLAGS(OMIT),
@@ -114,18 +113,10 @@ static const api_field NamespaceCondition[] = {
 SCHEMA_MESSAGE(core_v1_NamespaceCondition, "io.k8s.api.core.v1.NamespaceCondition", NULL,
                NamespaceCondition, false);
 
-static const api_field NamespaceList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_Namespace), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(core_v1_NamespaceList, "io.k8s.api.core.v1.NamespaceList", NULL, NamespaceList,
-               false);
+LIST_MESSAGE(core_v1_NamespaceList, "io.k8s.api.core.v1.NamespaceList", core_v1_Namespace);
 
 static const api_field Node[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(core_v1_NodeSpec), FLAGS(OMIT),
           DESC("The desired state, as the user wrote it.")),
     FIELD("status", 3, MESSAGE, OF(core_v1_NodeStatus), FLAGS(OMIT),
@@ -298,17 +289,10 @@ static const api_field NodeFeatures[] = {
 };
 SCHEMA_MESSAGE(core_v1_NodeFeatures, "io.k8s.api.core.v1.NodeFeatures", NULL, NodeFeatures, false);
 
-static const api_field NodeList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_Node), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(core_v1_NodeList, "io.k8s.api.core.v1.NodeList", NULL, NodeList, false);
+LIST_MESSAGE(core_v1_NodeList, "io.k8s.api.core.v1.NodeList", core_v1_Node);
 
 static const api_field Pod[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(core_v1_PodSpec), FLAGS(OMIT),
           DESC("The desired state, as the user wrote it.")),
     FIELD("status", 3, MESSAGE, OF(core_v1_PodStatus), FLAGS(OMIT),
@@ -821,8 +805,7 @@ SCHEMA_MESSAGE(core_v1_EphemeralVolumeSource, "io.k8s.api.core.v1.EphemeralVolum
                EphemeralVolumeSource, false);
 
 static const api_field PersistentVolumeClaimTemplate[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(core_v1_PersistentVolumeClaimSpec), FLAGS(REQ),
           DESC("The desired state, as the user wrote it.")),
 };
@@ -1667,17 +1650,10 @@ static const api_field VolumeHealthCondition[] = {
 SCHEMA_MESSAGE(core_v1_VolumeHealthCondition, "io.k8s.api.core.v1.VolumeHealthCondition", NULL,
                VolumeHealthCondition, false);
 
-static const api_field PodList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_Pod), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(core_v1_PodList, "io.k8s.api.core.v1.PodList", NULL, PodList, false);
+LIST_MESSAGE(core_v1_PodList, "io.k8s.api.core.v1.PodList", core_v1_Pod);
 
 static const api_field Service[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(core_v1_ServiceSpec), FLAGS(OMIT),
           DESC("The desired state, as the user wrote it.")),
     FIELD("status", 3, MESSAGE, OF(core_v1_ServiceStatus), FLAGS(OMIT),
@@ -1771,17 +1747,10 @@ static const api_field PortStatus[] = {
 };
 SCHEMA_MESSAGE(core_v1_PortStatus, "io.k8s.api.core.v1.PortStatus", NULL, PortStatus, false);
 
-static const api_field ServiceList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_Service), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(core_v1_ServiceList, "io.k8s.api.core.v1.ServiceList", NULL, ServiceList, false);
+LIST_MESSAGE(core_v1_ServiceList, "io.k8s.api.core.v1.ServiceList", core_v1_Service);
 
 static const api_field Endpoints[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("subsets", 2, MESSAGE, REPEATED, OF(core_v1_EndpointSubset), FLAGS(OMIT),
           LIST_TYPE(ATOMIC), DESC("Groups of addresses sharing the same ports.")),
 };
@@ -1829,18 +1798,10 @@ static const api_field EndpointPort[] = {
 };
 SCHEMA_MESSAGE(core_v1_EndpointPort, "io.k8s.api.core.v1.EndpointPort", NULL, EndpointPort, true);
 
-static const api_field EndpointsList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_Endpoints), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(core_v1_EndpointsList, "io.k8s.api.core.v1.EndpointsList", NULL, EndpointsList,
-               false);
+LIST_MESSAGE(core_v1_EndpointsList, "io.k8s.api.core.v1.EndpointsList", core_v1_Endpoints);
 
 static const api_field ConfigMap[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("immutable", 4, BOOL, FLAGS(PTR),
           DESC("When true, the data can no longer change; only deletion is allowed.")),
     FIELD("data", 2, STRING, MAP_OF, FLAGS(OMIT), DESC("Text values by key.")),
@@ -1850,18 +1811,10 @@ static const api_field ConfigMap[] = {
 SCHEMA_MESSAGE(core_v1_ConfigMap, "io.k8s.api.core.v1.ConfigMap",
                "Configuration data for pods, as text or binary values.", ConfigMap, false);
 
-static const api_field ConfigMapList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_ConfigMap), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(core_v1_ConfigMapList, "io.k8s.api.core.v1.ConfigMapList", NULL, ConfigMapList,
-               false);
+LIST_MESSAGE(core_v1_ConfigMapList, "io.k8s.api.core.v1.ConfigMapList", core_v1_ConfigMap);
 
 static const api_field Secret[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("immutable", 5, BOOL, FLAGS(PTR),
           DESC("When true, the data can no longer change; only deletion is allowed.")),
     FIELD("data", 2, BYTES, MAP_OF, FLAGS(OMIT), DESC("Values by key (base64 in JSON).")),
@@ -1873,17 +1826,10 @@ static const api_field Secret[] = {
 SCHEMA_MESSAGE(core_v1_Secret, "io.k8s.api.core.v1.Secret",
                "Sensitive data for pods, such as passwords and keys.", Secret, false);
 
-static const api_field SecretList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_Secret), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(core_v1_SecretList, "io.k8s.api.core.v1.SecretList", NULL, SecretList, false);
+LIST_MESSAGE(core_v1_SecretList, "io.k8s.api.core.v1.SecretList", core_v1_Secret);
 
 static const api_field ResourceQuota[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(core_v1_ResourceQuotaSpec), FLAGS(OMIT),
           DESC("The desired state, as the user wrote it.")),
     FIELD("status", 3, MESSAGE, OF(core_v1_ResourceQuotaStatus), FLAGS(OMIT),
@@ -1924,18 +1870,11 @@ static const api_field ResourceQuotaStatus[] = {
 SCHEMA_MESSAGE(core_v1_ResourceQuotaStatus, "io.k8s.api.core.v1.ResourceQuotaStatus", NULL,
                ResourceQuotaStatus, false);
 
-static const api_field ResourceQuotaList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_ResourceQuota), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(core_v1_ResourceQuotaList, "io.k8s.api.core.v1.ResourceQuotaList", NULL,
-               ResourceQuotaList, false);
+LIST_MESSAGE(core_v1_ResourceQuotaList, "io.k8s.api.core.v1.ResourceQuotaList",
+             core_v1_ResourceQuota);
 
 static const api_field LimitRange[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(core_v1_LimitRangeSpec), FLAGS(OMIT),
           DESC("The desired state, as the user wrote it.")),
 };
@@ -1960,14 +1899,7 @@ static const api_field LimitRangeItem[] = {
 SCHEMA_MESSAGE(core_v1_LimitRangeItem, "io.k8s.api.core.v1.LimitRangeItem", NULL, LimitRangeItem,
                false);
 
-static const api_field LimitRangeList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_LimitRange), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(core_v1_LimitRangeList, "io.k8s.api.core.v1.LimitRangeList", NULL, LimitRangeList,
-               false);
+LIST_MESSAGE(core_v1_LimitRangeList, "io.k8s.api.core.v1.LimitRangeList", core_v1_LimitRange);
 
 static const api_field Event[] = {
     FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(REQ),
@@ -2004,17 +1936,10 @@ static const api_field EventSeries[] = {
 };
 SCHEMA_MESSAGE(core_v1_EventSeries, "io.k8s.api.core.v1.EventSeries", NULL, EventSeries, false);
 
-static const api_field EventList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(core_v1_Event), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(core_v1_EventList, "io.k8s.api.core.v1.EventList", NULL, EventList, false);
+LIST_MESSAGE(core_v1_EventList, "io.k8s.api.core.v1.EventList", core_v1_Event);
 
 static const api_field Binding[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("target", 2, MESSAGE, OF(core_v1_ObjectReference), FLAGS(REQ),
           DESC("The node to bind to.")),
 };
@@ -2022,8 +1947,7 @@ SCHEMA_MESSAGE(core_v1_Binding, "io.k8s.api.core.v1.Binding",
                "Binds a pod to a node; posted by the scheduler.", Binding, false);
 
 static const api_field PodTemplateSpec[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(core_v1_PodSpec), FLAGS(OMIT),
           DESC("The desired state, as the user wrote it.")),
 };

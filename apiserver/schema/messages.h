@@ -42,6 +42,11 @@
 #define ENUM(values) .enum_values = values
 #define DESC(text) .description = text
 
+/* Every kind's metadata field. */
+#define OBJECT_META                                                                                \
+  FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),                               \
+        DESC("Standard object metadata: name, namespace, labels, annotations, owners."))
+
 /* Defines api_msg_<id> over the field array fields_. */
 #define SCHEMA_MESSAGE(id, openapi_name, desc, fields_, atomic_)                                   \
   const api_message api_msg_##id = {.name = openapi_name,                                          \
@@ -310,5 +315,15 @@ extern const api_schema_kind api_schema_kinds_autoscaling_v1[];
 extern const api_schema_kind api_schema_kinds_policy_v1[];
 extern const api_schema_kind api_schema_kinds_authentication_v1[];
 extern const api_schema_kind api_schema_kinds_tug_scheduling_v1[];
+
+/* A kind's List, the same shape in every group: its ListMeta and its items. */
+#define LIST_MESSAGE(id, openapi_name, item)                                                       \
+  static const api_field id##_fields[] = {                                                         \
+      FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),                             \
+            DESC("Metadata of a list: its version and paging token.")),                            \
+      FIELD("items", 2, MESSAGE, REPEATED, OF(item), FLAGS(REQ),                                   \
+            DESC("The objects of the list.")),                                                     \
+  };                                                                                               \
+  SCHEMA_MESSAGE(id, openapi_name, NULL, id##_fields, false)
 
 #endif

@@ -4,8 +4,7 @@
 #include "messages.h"
 
 static const api_field Eviction[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("deleteOptions", 2, MESSAGE, OF(meta_v1_DeleteOptions), FLAGS(PTR),
           DESC("Options of the deletion the eviction performs.")),
 };

@@ -4,8 +4,7 @@
 #include "messages.h"
 
 static const api_field PriorityClass[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ObjectMeta), FLAGS(OMIT),
-          DESC("Standard object metadata: name, namespace, labels, annotations, owners.")),
+    OBJECT_META,
     FIELD("value", 2, INT32, DESC("The priority; higher runs first and may preempt.")),
     FIELD("globalDefault", 3, BOOL, FLAGS(OMIT), DESC("Priority of pods that name no class.")),
     FIELD("description", 4, STRING, FLAGS(OMIT), DESC("What the class is for.")),
@@ -14,14 +13,8 @@ static const api_field PriorityClass[] = {
 SCHEMA_MESSAGE(scheduling_v1_PriorityClass, "io.k8s.api.scheduling.v1.PriorityClass",
                "A name for a pod priority value.", PriorityClass, false);
 
-static const api_field PriorityClassList[] = {
-    FIELD("metadata", 1, MESSAGE, OF(meta_v1_ListMeta), FLAGS(OMIT),
-          DESC("Metadata of a list: its version and paging token.")),
-    FIELD("items", 2, MESSAGE, REPEATED, OF(scheduling_v1_PriorityClass), FLAGS(REQ),
-          DESC("The objects of the list.")),
-};
-SCHEMA_MESSAGE(scheduling_v1_PriorityClassList, "io.k8s.api.scheduling.v1.PriorityClassList", NULL,
-               PriorityClassList, false);
+LIST_MESSAGE(scheduling_v1_PriorityClassList, "io.k8s.api.scheduling.v1.PriorityClassList",
+             scheduling_v1_PriorityClass);
 
 const api_schema_kind api_schema_kinds_scheduling_v1[] = {
     {"scheduling.k8s.io", "v1", "PriorityClass", &api_msg_scheduling_v1_PriorityClass},
