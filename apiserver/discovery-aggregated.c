@@ -159,11 +159,6 @@ static void etag_of(const char *text, char *etag, size_t size) {
   snprintf(etag + o, size - o, "\"");
 }
 
-static bool etag_matches(const api_request *r, const char *etag) {
-  const char *inm = api_header(r, "If-None-Match");
-  return inm && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0);
-}
-
 bool api_discovery_aggregated(api_request *r, bool core, api_response *out) {
   const struct agg_version *version = wanted_version(r);
   if (version == NULL)
@@ -171,12 +166,14 @@ bool api_discovery_aggregated(api_request *r, bool core, api_response *out) {
   json_t *doc = agg_list(core, version->version);
   char *text = json_dumps(doc, JSON_COMPACT);
   json_decref(doc);
-  etag_of(text, out->etag, sizeof out->etag);
-  out->vary_accept = true;
+  char etag[72];
+  etag_of(text, etag, sizeof etag);
+  api_set_header(out, "ETag", etag);
+  api_set_header(out, "Vary", "Accept");
   /* A 304's headers replace the cached answer's in client-go's HTTP cache:
    * it must name the same type, or the cached document reads as plain JSON. */
   out->content_type = version->content_type;
-  if (etag_matches(r, out->etag)) {
+  if (api_etag_matches(r, etag)) {
     free(text);
     out->code = 304;
     out->text = strdup("");

@@ -156,7 +156,8 @@ bool api_handle_discovery(api_request *r, api_response *out) {
   if (root && api_discovery_aggregated(r, strcmp(path, "/api") == 0, out))
     return true;
   /* The same URL answers in two formats: caches must key on Accept. */
-  out->vary_accept = root;
+  if (root)
+    api_set_header(out, "Vary", "Accept");
   if (strcmp(path, "/api") == 0)
     body = json_pack("{s:s, s:[s], s:[{s:s, s:s}]}", "kind", "APIVersions", "versions", "v1",
                      "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0", "serverAddress", "");

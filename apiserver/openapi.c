@@ -204,31 +204,24 @@ static const openapi_doc *negotiate(const api_openapi *o, const openapi_doc *doc
   return accepts_json(accept) ? doc : NULL;
 }
 
-static void header(api_response *out, const char *name, const char *value) {
-  if (out->headers == NULL)
-    out->headers = json_object();
-  json_object_set_new(out->headers, name, json_string(value));
-}
-
 static void answer(const api_openapi *o, const openapi_doc *doc, const char *type, api_request *r,
                    api_response *out) {
   char etag[ETAG_HEX + 3];
   snprintf(etag, sizeof etag, "\"%s\"", doc->etag);
-  header(out, "ETag", etag);
-  header(out, "Last-Modified", o->last_modified);
-  header(out, "Vary", "Accept");
+  api_set_header(out, "ETag", etag);
+  api_set_header(out, "Last-Modified", o->last_modified);
+  api_set_header(out, "Vary", "Accept");
   const char *hash = api_query(r, "hash");
   if (hash && doc != &o->v2 && doc != &o->v2pb && doc != &o->index) {
-    header(out, "Cache-Control", "public, immutable");
+    api_set_header(out, "Cache-Control", "public, immutable");
     time_t later = time(NULL) + 365 * 24 * 3600;
     struct tm tm;
     char expires[64];
     strftime(expires, sizeof expires, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&later, &tm));
-    header(out, "Expires", expires);
+    api_set_header(out, "Expires", expires);
   }
-  const char *inm = api_header(r, "If-None-Match");
   out->content_type = type;
-  if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
+  if (api_etag_matches(r, etag)) {
     out->code = 304;
     out->static_text = "";
     out->static_len = 0;
@@ -255,7 +248,7 @@ bool api_openapi_serve(const api_openapi *o, api_request *r, api_response *out) 
              strcmp(api_query(r, "hash"), doc->etag) != 0) {
     char url[320];
     snprintf(url, sizeof url, "%s?hash=%s", doc->path, doc->etag);
-    header(out, "Location", url);
+    api_set_header(out, "Location", url);
     out->code = 301;
     out->static_text = "";
     out->static_len = 0;

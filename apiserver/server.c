@@ -105,13 +105,24 @@ static void add_warnings(struct MHD_Response *resp, const json_t *warnings) {
   }
 }
 
+void api_set_header(api_response *out, const char *name, const char *value) {
+  if (out->headers == NULL)
+    out->headers = json_object();
+  json_object_set_new(out->headers, name, json_string(value));
+}
+
+bool api_etag_matches(const api_request *r, const char *etag) {
+  const char *inm = api_header(r, "If-None-Match");
+  return inm && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0);
+}
+
 /* What any answer may carry besides its body. */
 static void add_headers(struct MHD_Response *resp, const api_response *out) {
   add_warnings(resp, out->warnings);
-  if (out->etag[0])
-    MHD_add_response_header(resp, "ETag", out->etag);
-  if (out->vary_accept)
-    MHD_add_response_header(resp, "Vary", "Accept");
+  const char *name;
+  json_t *value;
+  json_object_foreach(out->headers, name, value)
+      MHD_add_response_header(resp, name, json_string_value(value));
 }
 
 /* A body of len bytes (0: text up to its NUL), which the response frees. */
@@ -138,10 +149,7 @@ static enum MHD_Result send_static(struct MHD_Connection *conn, const api_respon
   if (out->static_len > 0)
     MHD_add_response_header(resp, "Content-Type",
                             out->content_type ? out->content_type : "text/plain");
-  const char *name;
-  json_t *value;
-  json_object_foreach(out->headers, name, value)
-      MHD_add_response_header(resp, name, json_string_value(value));
+  add_headers(resp, out);
   enum MHD_Result rc = MHD_queue_response(conn, out->code, resp);
   MHD_destroy_response(resp);
   return rc;

@@ -65,10 +65,10 @@ typedef struct api_request {
   char *body;
   size_t body_len;
   bool body_too_large;
-  bool counted; /* holds an in-flight slot */
-  double start;       /* monotonic seconds, for latency */
-  const char *verb;   /* GET, LIST, WATCH, CREATE, ... once routed */
-  char resource[64];  /* plural[/subresource] once routed */
+  bool counted;          /* holds an in-flight slot */
+  double start;          /* monotonic seconds, for latency */
+  const char *verb;      /* GET, LIST, WATCH, CREATE, ... once routed */
+  char resource[64];     /* plural[/subresource] once routed */
   json_t *strict_errors; /* keys the body repeats (fieldvalidation.h), or NULL */
 } api_request;
 
@@ -76,9 +76,9 @@ typedef struct api_request {
  * stream (a followed log) as a content reader that owns stream_cls. */
 typedef struct api_response {
   int code;
-  json_t *body;            /* owned */
-  char *text;              /* owned; used instead of body when set (metrics) */
-  size_t text_len;         /* of text, when it is binary (protobuf); 0: up to its NUL */
+  json_t *body;    /* owned */
+  char *text;      /* owned; used instead of body when set (metrics) */
+  size_t text_len; /* of text, when it is binary (protobuf); 0: up to its NUL */
   const char *content_type;
   api_watcher *watcher; /* set for a watch */
   MHD_ContentReaderCallback stream_read;
@@ -88,14 +88,18 @@ typedef struct api_response {
   json_t *warnings;        /* owned; strings sent as one Warning header each */
   const char *static_text; /* a body that outlives the response (OpenAPI documents) */
   size_t static_len;
-  json_t *headers;         /* owned; more headers, name → value */
-  char etag[72];           /* quoted; sent as ETag when set */
-  bool vary_accept;        /* the answer depends on Accept (Vary: Accept) */
+  json_t *headers; /* owned; more headers, name → value */
 } api_response;
 
 /* A query parameter or header; NULL when absent. */
 const char *api_query(const api_request *r, const char *key);
 const char *api_header(const api_request *r, const char *name);
+/* Add a header to the answer (ETag, Vary, Cache-Control, ...); a name set
+ * twice keeps the last value. */
+void api_set_header(api_response *out, const char *name, const char *value);
+/* True when the request's If-None-Match names etag (quoted) or is "*": the
+ * client's copy is current, answer 304. */
+bool api_etag_matches(const api_request *r, const char *etag);
 /* A boolean query parameter as Kubernetes reads it: absent, "0" or "false"
  * (any case) is false, anything else (an empty value too) is true. */
 bool api_query_bool(const api_request *r, const char *key);
