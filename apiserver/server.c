@@ -304,6 +304,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->method = method;
     r->path = url;
     r->start = tug_monotonic_seconds();
+    api_user_set_admin(&r->user);
     *con_cls = r;
     if (!take_slot(r))
       return early_answer(r, 429, "Too many requests, please try again later.", 1);

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "authn.h"
 #include "etcd.h"
 #include "podsecurity.h"
 #include "registry.h"
@@ -70,6 +71,7 @@ typedef struct api_request {
   const char *verb;      /* GET, LIST, WATCH, CREATE, ... once routed */
   char resource[64];     /* plural[/subresource] once routed */
   json_t *strict_errors; /* keys the body repeats (fieldvalidation.h), or NULL */
+  api_user user;         /* who sent it (authn.h) */
 } api_request;
 
 /* What a handler answers: a JSON body with a code, a watch stream, or another
