@@ -170,6 +170,22 @@ static void test_default_lets_ordinary_programs_run(void **state) {
   assert_int_equal(under_filter(&s, do_clone3), ENOSYS);
 }
 
+#if defined(__x86_64__)
+static long do_x32_getpid(void) {
+  return syscall(0x40000000 | SYS_getpid); /* __X32_SYSCALL_BIT */
+}
+
+/* The filter covers x32 only where the kernel runs it; either way an x32 call
+ * gets what the kernel alone would answer (a pid, or ENOSYS), never a kill. */
+static void test_default_answers_an_abi_the_kernel_lacks_as_the_kernel_does(void **state) {
+  (void)state;
+  agent_seccomp s = default_filter(default_caps());
+  errno = 0;
+  int unfiltered = do_x32_getpid() < 0 ? errno : 0;
+  assert_int_equal(under_filter(&s, do_x32_getpid), unfiltered);
+}
+#endif
+
 static void test_cap_sys_admin_opens_namespaces_and_clone3(void **state) {
   (void)state;
   agent_seccomp s = default_filter(default_caps() | CAP(CAP_SYS_ADMIN));
@@ -534,22 +550,25 @@ static void test_missing_localhost_profile_fails_the_start(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_default_profile_compiles_once_per_capability_set),
-      cmocka_unit_test(test_privileged_and_unconfined_get_no_filter),
-      cmocka_unit_test(test_default_refuses_namespaces_keyrings_mounts_and_modules),
-      cmocka_unit_test(test_default_lets_ordinary_programs_run),
-      cmocka_unit_test(test_cap_sys_admin_opens_namespaces_and_clone3),
-      cmocka_unit_test(test_each_capability_opens_its_own_group),
-      cmocka_unit_test(test_oci_export_names_the_native_architecture_first),
-      cmocka_unit_test(test_json_profile_refuses_what_it_names),
-      cmocka_unit_test(test_json_profile_errors_name_the_field),
-      cmocka_unit_test(test_localhost_profiles_stay_in_their_dir),
-      cmocka_unit_test_teardown(test_container_runs_under_the_default_profile, teardown),
-      cmocka_unit_test_teardown(test_container_allowing_escalation_is_filtered_too, teardown),
-      cmocka_unit_test_teardown(test_unconfined_container_has_no_filter, teardown),
-      cmocka_unit_test_teardown(test_localhost_container_refuses_what_its_profile_names, teardown),
-      cmocka_unit_test_teardown(test_exec_runs_under_the_containers_filter, teardown),
-      cmocka_unit_test_teardown(test_missing_localhost_profile_fails_the_start, teardown),
+    cmocka_unit_test(test_default_profile_compiles_once_per_capability_set),
+    cmocka_unit_test(test_privileged_and_unconfined_get_no_filter),
+    cmocka_unit_test(test_default_refuses_namespaces_keyrings_mounts_and_modules),
+    cmocka_unit_test(test_default_lets_ordinary_programs_run),
+#if defined(__x86_64__)
+    cmocka_unit_test(test_default_answers_an_abi_the_kernel_lacks_as_the_kernel_does),
+#endif
+    cmocka_unit_test(test_cap_sys_admin_opens_namespaces_and_clone3),
+    cmocka_unit_test(test_each_capability_opens_its_own_group),
+    cmocka_unit_test(test_oci_export_names_the_native_architecture_first),
+    cmocka_unit_test(test_json_profile_refuses_what_it_names),
+    cmocka_unit_test(test_json_profile_errors_name_the_field),
+    cmocka_unit_test(test_localhost_profiles_stay_in_their_dir),
+    cmocka_unit_test_teardown(test_container_runs_under_the_default_profile, teardown),
+    cmocka_unit_test_teardown(test_container_allowing_escalation_is_filtered_too, teardown),
+    cmocka_unit_test_teardown(test_unconfined_container_has_no_filter, teardown),
+    cmocka_unit_test_teardown(test_localhost_container_refuses_what_its_profile_names, teardown),
+    cmocka_unit_test_teardown(test_exec_runs_under_the_containers_filter, teardown),
+    cmocka_unit_test_teardown(test_missing_localhost_profile_fails_the_start, teardown),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
