@@ -24,13 +24,12 @@
 
 extern char **environ;
 
-static const int extract_flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-                                 ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_ACL |
-                                 ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                 ARCHIVE_EXTRACT_SECURE_SYMLINKS;
+static const int extract_flags =
+    ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_ACL |
+    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS;
 
-int agent_image_rootfs(const char *root, const char *name, const char *tag, char *buf,
-                       size_t size, tug_error *err) {
+int agent_image_rootfs(const char *root, const char *name, const char *tag, char *buf, size_t size,
+                       tug_error *err) {
   if (agent_check_name("image name", name, err) < 0 || agent_check_name("image tag", tag, err) < 0)
     return -1;
   if (snprintf(buf, size, "%s/images/%s/%s/rootfs", root, name, tag) >= (int)size)
@@ -127,8 +126,35 @@ static int extract_tar(const char *src, const char *dest, tug_error *err) {
 }
 
 /* Puts the tree at staging in place of <dir>/rootfs. */
+/* Every container gets /etc/hosts and /etc/resolv.conf bound over its root.
+ * Made empty in the image once, their mount points lie in the read-only lower
+ * layer, and a container's start creates nothing on disk for them: no copy-up
+ * of /etc into its upper dir, no new inodes. Whatever an image has there
+ * itself (a file, a symlink; an /etc that is a symlink) is left alone. */
+static int add_mount_points(const char *staging, tug_error *err) {
+  static const char *const files[] = {"hosts", "resolv.conf"};
+  char path[PATH_MAX + 32];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/etc", staging);
+  if (lstat(path, &st) < 0 && errno == ENOENT && mkdir(path, 0755) < 0)
+    return tug_error_errno(err, errno, "mkdir %s", path);
+  if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+    return 0;
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    snprintf(path, sizeof path, "%s/etc/%s", staging, files[i]);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST)
+      return tug_error_errno(err, errno, "create %s", path);
+    if (fd >= 0)
+      close(fd);
+  }
+  return 0;
+}
+
 static int commit(const char *dir, const char *staging, tug_error *err) {
   char final[PATH_MAX + 16], old[PATH_MAX + 16];
+  if (add_mount_points(staging, err) < 0)
+    return -1;
   snprintf(final, sizeof final, "%s/rootfs", dir);
   snprintf(old, sizeof old, "%s/rootfs.old", dir);
   if (agent_rm_rf(old, err) < 0)
@@ -140,8 +166,8 @@ static int commit(const char *dir, const char *staging, tug_error *err) {
   return agent_rm_rf(old, err);
 }
 
-static int image_dirs(const char *root, const char *name, const char *tag, char *dir,
-                      char *staging, tug_error *err) {
+static int image_dirs(const char *root, const char *name, const char *tag, char *dir, char *staging,
+                      tug_error *err) {
   char rootfs[PATH_MAX];
   if (agent_image_rootfs(root, name, tag, rootfs, sizeof rootfs, err) < 0)
     return -1;
@@ -220,9 +246,8 @@ static int populate_busybox(const char *rootfs, tug_error *err) {
   static const struct {
     const char *path;
     mode_t mode;
-  } dirs[] = {{"", 0755},      {"bin", 0755},  {"etc", 0755},     {"proc", 0555},
-              {"sys", 0555},   {"dev", 0755},  {"tmp", 01777},    {"root", 0700},
-              {"usr", 0755},   {"var", 0755}};
+  } dirs[] = {{"", 0755},    {"bin", 0755},  {"etc", 0755},  {"proc", 0555}, {"sys", 0555},
+              {"dev", 0755}, {"tmp", 01777}, {"root", 0700}, {"usr", 0755},  {"var", 0755}};
   char path[PATH_MAX + 64];
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
     snprintf(path, sizeof path, "%s/%s", rootfs, dirs[i].path);

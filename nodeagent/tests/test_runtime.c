@@ -774,6 +774,30 @@ static void test_image_import_of_a_tarball(void **state) {
   assert_int_equal(access(path, X_OK), 0);
 }
 
+/* Imports add empty /etc/hosts and /etc/resolv.conf as mount points, so a
+ * container's start creates nothing in its upper dir; an image's own entry,
+ * here a symlink, stays what it was. */
+static void test_image_import_adds_mount_points_and_keeps_the_images_own(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  char link[PATH_MAX + 32], rootfs[PATH_MAX], path[PATH_MAX + 32], target[64] = "";
+  snprintf(link, sizeof link, "%s/etc/resolv.conf", fx.rootfs);
+  unlink(link);
+  assert_int_equal(symlink("../run/resolv.conf", link), 0);
+  tug_error err = {0};
+  if (agent_image_import(fx.root, "points", "v1", fx.rootfs, &err) < 0)
+    fail_msg("import: %s", err.msg);
+  assert_int_equal(agent_image_rootfs(fx.root, "points", "v1", rootfs, sizeof rootfs, &err), 0);
+  struct stat st;
+  snprintf(path, sizeof path, "%s/etc/hosts", rootfs);
+  assert_int_equal(lstat(path, &st), 0);
+  assert_true(S_ISREG(st.st_mode));
+  assert_int_equal(st.st_size, 0);
+  snprintf(path, sizeof path, "%s/etc/resolv.conf", rootfs);
+  assert_true(readlink(path, target, sizeof target - 1) > 0);
+  assert_string_equal(target, "../run/resolv.conf");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_echo_writes_to_the_log, setup, teardown),
@@ -822,6 +846,8 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_symlinked_mount_target_stays_in_the_rootfs, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_image_import_adds_mount_points_and_keeps_the_images_own,
+                                      setup, teardown),
       cmocka_unit_test_setup_teardown(test_image_import_of_a_tarball, setup, teardown),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
