@@ -76,6 +76,22 @@ logged() { log_of "$1" | grep -q "$2"; }
   node_healthy
 }
 
+@test "userns: a Secret kept to its owner (defaultMode 0400) is the pod's root's to read" {
+  api POST /api/v1/namespaces/default/secrets \
+    '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"owner-only"},"stringData":{"key":"s3cret"}}'
+  [ "$code" = 201 ]
+  local spec
+  spec=$(jq -cn '{hostUsers: false,
+    volumes: [{name: "s", secret: {secretName: "owner-only", defaultMode: 256}}],
+    containers: [{command: ["cat", "/s/key"], volumeMounts: [{name: "s", mountPath: "/s"}]}]}')
+  mkattack secret-reader "$spec"
+  wait_for 30 ended secret-reader
+  log_of secret-reader >&2
+  [ "$(exit_code secret-reader)" = 0 ]
+  [ "$(log_of secret-reader)" = s3cret ]
+  node_healthy
+}
+
 @test "userns: the pod's root binds port 80: the user namespace owns the pod's network" {
   mkuserns binder 'mkdir -p /tmp/www && httpd -p 80 -h /tmp/www && echo bound-80; exec sleep 3600'
   wait_for 20 logged binder bound-80

@@ -25,12 +25,12 @@
 typedef struct agent_pod_env {
   agent_runtime *rt;
   tug_client *client;
-  const char *root;    /* image store and logs/ live here */
-  const char *host_ip; /* status.hostIP */
-  int64_t pids_limit;  /* per pod, and per container within it; 0: none */
-  int backoff_base;    /* seconds before the first restart */
-  tug_events *events;  /* Events about pods and containers; may be NULL */
-  agent_network *network; /* pod addresses and Services; NULL: pods get loopback only */
+  const char *root;               /* image store and logs/ live here */
+  const char *host_ip;            /* status.hostIP */
+  int64_t pids_limit;             /* per pod, and per container within it; 0: none */
+  int backoff_base;               /* seconds before the first restart */
+  tug_events *events;             /* Events about pods and containers; may be NULL */
+  agent_network *network;         /* pod addresses and Services; NULL: pods get loopback only */
   const char *allowed_host_paths; /* hostPath prefixes, comma-separated; NULL: none */
 } agent_pod_env;
 
@@ -61,8 +61,7 @@ int agent_pod_destroy(agent_pod *p, tug_error *err);
 /* Remove what an earlier agent left of a pod that has no agent_pod here: its
  * sandbox with anything still running in it and, when ns and name are
  * given, its logs. */
-void agent_pod_forget(const agent_pod_env *env, const char *ns, const char *name,
-                      const char *uid);
+void agent_pod_forget(const agent_pod_env *env, const char *ns, const char *name, const char *uid);
 /* Free p and leave its containers running (the agent is shutting down). */
 void agent_pod_release(agent_pod *p);
 

@@ -127,8 +127,7 @@ static agent_resources container_resources(const json_t *ctr) {
 }
 
 int agent_podspec_plan(const json_t *ctr, const char *pod_name, const json_t *service_env,
-                       int64_t pids_limit,
-                       agent_ctr_plan *plan, tug_error *err) {
+                       int64_t pids_limit, agent_ctr_plan *plan, tug_error *err) {
   *plan = (agent_ctr_plan){0};
   if (build_argv(ctr, plan, err) < 0 || build_env(ctr, pod_name, service_env, plan, err) < 0) {
     agent_podspec_plan_free(plan);

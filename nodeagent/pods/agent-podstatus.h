@@ -58,9 +58,9 @@ typedef struct agent_pod_status_input {
   const agent_ctr_status *ctrs;
   size_t n;
   const char *host_ip;
-  const char *pod_ip; /* NULL or "": none (no pod network) */
-  time_t start_time;  /* also when PodScheduled and Initialized turned true */
-  time_t ready_since; /* when ContainersReady/Ready last changed */
+  const char *pod_ip;  /* NULL or "": none (no pod network) */
+  time_t start_time;   /* also when PodScheduled and Initialized turned true */
+  time_t ready_since;  /* when ContainersReady/Ready last changed */
   const char *evicted; /* NULL: not evicted; else the message of phase Failed, reason Evicted */
 } agent_pod_status_input;
 

@@ -28,6 +28,10 @@ mode_t agent_fs_group_mode(mode_t mode, bool dir, bool read_only);
 /* dir and everything in it (no symlink followed, no other mount entered)
  * group-owned by gid, modes as agent_fs_group_mode says. */
 int agent_volume_set_fs_group(const char *dir, gid_t gid, bool read_only, tug_error *err);
+/* Every entry of dir, and dir, owned by root_id:root_id: the host ids of root
+ * in a pod with a user namespace of its own, so that its root reads what a
+ * mode of 0400 or 0600 keeps to the owner, as in a pod without one. */
+int agent_volume_give_to_root(const char *dir, uid_t root_id, tug_error *err);
 /* Bytes of disk the tree at dir takes (du), or -1. */
 int64_t agent_dir_usage(const char *dir);
 /* An emptyDir on disk with a sizeLimit that usage passes: true, with

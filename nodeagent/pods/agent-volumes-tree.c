@@ -103,6 +103,19 @@ int agent_volume_set_fs_group(const char *dir, gid_t gid, bool read_only, tug_er
   return 0;
 }
 
+static int own_by_root(int dirfd, const char *name, const struct stat *st, void *arg) {
+  (void)st;
+  uid_t id = *(const uid_t *)arg;
+  return fchownat(dirfd, name, id, id, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
+}
+
+int agent_volume_give_to_root(const char *dir, uid_t root_id, tug_error *err) {
+  struct stat top;
+  if (walk_dir(dir, own_by_root, &root_id, &top) < 0 || chown(dir, root_id, root_id) < 0)
+    return tug_error_errno(err, errno, "give %s to the pod's root (%u)", dir, (unsigned)root_id);
+  return 0;
+}
+
 static int add_usage(int dirfd, const char *name, const struct stat *st, void *arg) {
   (void)dirfd;
   (void)name;

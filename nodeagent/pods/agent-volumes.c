@@ -324,6 +324,8 @@ static int prepare_content(const agent_volume_ctx *ctx, const json_t *vol, const
     return -1;
   gid_t gid;
   int rc = agent_volume_write_files(ctx, vol, type, tmp, err);
+  if (rc == 0 && ctx->root_id != 0)
+    rc = agent_volume_give_to_root(tmp, ctx->root_id, err);
   if (rc == 0 && fs_group(ctx, &gid))
     rc = agent_volume_set_fs_group(tmp, gid, true, err);
   if (rc == 0)

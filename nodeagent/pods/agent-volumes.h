@@ -15,7 +15,8 @@
  * Secret and downwardAPI volumes live on a tmpfs of their own, never on
  * disk. With spec.securityContext.fsGroup, emptyDir, configMap, secret and
  * downwardAPI volumes are group-owned by it (setgid dirs, group rw; group r
- * for the read-only content volumes), as Kubernetes does.
+ * for the read-only content volumes), as Kubernetes does. In a pod with a user
+ * namespace of its own, the pod's root owns them all (its host ids).
  *
  * Supported: emptyDir (medium "" or Memory; sizeLimit: the tmpfs size for
  * Memory, an eviction when passed on disk), hostPath
@@ -39,7 +40,7 @@ typedef int (*agent_volume_get_fn)(void *arg, const char *path, json_t **out, tu
 typedef struct agent_volume_ctx {
   const json_t *pod;       /* metadata and spec.volumes */
   const char *sandbox_dir; /* volumes live in <sandbox_dir>/volumes */
-  uid_t root_id;           /* host uid and gid of the pod's root, who owns its emptyDirs */
+  uid_t root_id; /* host uid and gid of the pod's root, who owns its emptyDirs and content */
   agent_volume_get_fn get; /* reads ConfigMaps and Secrets; NULL: such volumes fail */
   void *get_arg;
   /* Comma-separated host path prefixes a hostPath must lie under

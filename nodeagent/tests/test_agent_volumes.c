@@ -31,6 +31,7 @@ typedef struct fixture {
   int gets;
   const char *allowed;          /* --allowed-host-paths; NULL: "/tmp", where the fixture lives */
   const char *security_context; /* the pod's spec.securityContext; NULL: none */
+  uid_t root_id;                /* the pod's root on the host; 0: no user namespace */
 } fixture;
 
 static int fake_get(void *arg, const char *path, json_t **out, tug_error *err) {
@@ -86,6 +87,7 @@ static int prepare(fixture *f, const char *volumes_json, const char *mounts_json
       json_pack("{s:s, s:o}", "name", "main", "volumeMounts", parse(mounts_json));
   agent_volume_ctx ctx = {.pod = f->pod,
                           .sandbox_dir = f->dir,
+                          .root_id = f->root_id,
                           .get = fake_get,
                           .get_arg = f,
                           .allowed_host_paths = f->allowed ? f->allowed : "/tmp"};
@@ -543,6 +545,43 @@ static void test_fs_group_owns_empty_dirs_and_content_volumes(void **state) {
   assert_int_equal(mode_of(f, "c/sub/k"), 0440); /* defaultMode 0400, group-readable */
 }
 
+static uid_t uid_of(const fixture *f, const char *rel) {
+  char path[256];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/volumes/%s", f->dir, rel);
+  return lstat(path, &st) == 0 ? st.st_uid : (uid_t)-1;
+}
+
+/* hostUsers: false. The pod's root is root_id on the host: it owns the files of
+ * a Secret kept to their owner (0400), and fsGroup maps from root_id too. */
+static void test_pod_root_in_its_user_namespace_owns_content_volumes(void **state) {
+  fixture *f = *state;
+  if (geteuid() != 0)
+    skip(); /* chown to other ids */
+  json_object_set_new(f->objects, "/api/v1/namespaces/shop/secrets/s",
+                      parse("{\"data\": {\"k\": \"dg==\"}}"));
+  const char *vols = "[{\"name\": \"s\", \"secret\": {\"secretName\": \"s\","
+                     " \"defaultMode\": 256}}, {\"name\": \"e\", \"emptyDir\": {}}]";
+  f->root_id = 2000000;
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0);
+  assert_int_equal(uid_of(f, "s"), 2000000);
+  assert_int_equal(uid_of(f, "s/k"), 2000000);
+  assert_int_equal(gid_of(f, "s/k"), 2000000);
+  assert_int_equal(mode_of(f, "s/k"), 0400);
+  assert_int_equal(uid_of(f, "e"), 2000000);
+
+  agent_volumes_release(f->dir, NULL);
+  agent_rm_rf(f->dir, NULL);
+  assert_int_equal(mkdir(f->dir, 0700), 0);
+  f->security_context = "{\"fsGroup\": 7}";
+  assert_int_equal(prepare(f, vols, "[]", &plan, &err), 0);
+  assert_int_equal(uid_of(f, "s/k"), 2000000);
+  assert_int_equal(gid_of(f, "s/k"), 2000007);
+  assert_int_equal(mode_of(f, "s/k"), 0440);
+}
+
 static void test_empty_dir_usage_past_its_size_limit_evicts(void **state) {
   fixture *f = *state;
   agent_volume_plan plan;
@@ -606,6 +645,7 @@ int main(void) {
       T(test_projected_volume_merges_its_sources_on_a_tmpfs),
       cmocka_unit_test(test_fs_group_mode_follows_kubernetes),
       T(test_fs_group_owns_empty_dirs_and_content_volumes),
+      T(test_pod_root_in_its_user_namespace_owns_content_volumes),
       T(test_empty_dir_usage_past_its_size_limit_evicts),
       cmocka_unit_test(test_only_disk_empty_dirs_with_a_limit_are_measured),
   };
