@@ -127,13 +127,13 @@ agent_kill9_restart() {
   mkpod survivor sleep 3600
   wait_for 15 phase_is survivor Running
   uid=$(uid_of survivor)
-  [ -d "$AGENT_ROOT/data/sandboxes/$uid/containers/main/upper" ]
+  [ -d "$AGENT_ROOT/data/sandboxes/$uid/main.upper" ]
   [ -f "$AGENT_ROOT/state/sandboxes/$uid/containers/main/state" ]
   # A pod whose state a reboot took: its data on disk, nothing in state/.
-  agent_kill9_restart mkdir -p "$AGENT_ROOT/data/sandboxes/rebooted-away/containers/main/upper"
+  agent_kill9_restart mkdir -p "$AGENT_ROOT/data/sandboxes/rebooted-away/main.upper"
   wait_for 15 test ! -e "$AGENT_ROOT/data/sandboxes/rebooted-away"
   # The same tmpfs, not a new one over it: the running pod was adopted.
   [ "$(grep -c " $AGENT_ROOT/state " /proc/self/mountinfo)" = 1 ]
   wait_for 15 grep -q "container adopted.*pod=default/survivor" "$AGENT_LOG"
-  [ -d "$AGENT_ROOT/data/sandboxes/$uid/containers/main/upper" ]
+  [ -d "$AGENT_ROOT/data/sandboxes/$uid/main.upper" ]
 }

@@ -165,8 +165,7 @@ int agent_container_save(const agent_container *c, tug_error *err) {
 
 /* The state file's pid, start time and wall-clock start, and c's creds;
  * -1 when unreadable. */
-static int load_state(agent_container *c, pid_t *pid, unsigned long long *ticks,
-                      time_t *started) {
+static int load_state(agent_container *c, pid_t *pid, unsigned long long *ticks, time_t *started) {
   char path[PATH_MAX + 16];
   snprintf(path, sizeof path, "%s/state", c->dir);
   _cleanup_fclose_ FILE *f = fopen(path, "re");

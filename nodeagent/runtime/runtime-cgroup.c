@@ -84,8 +84,8 @@ size_t agent_cgroup_settings(agent_cgroup_mode mode, const agent_resources *r,
   if (cpu_limit_enforceable(r->cpu_limit_milli)) {
     uint64_t quota = cfs_quota_us(r->cpu_limit_milli);
     if (v2) {
-      snprintf(add_setting(out, &n, "cpu", "cpu.max")->value, sizeof out->value,
-               "%" PRIu64 " %d", quota, AGENT_CGROUP_CFS_PERIOD_US);
+      snprintf(add_setting(out, &n, "cpu", "cpu.max")->value, sizeof out->value, "%" PRIu64 " %d",
+               quota, AGENT_CGROUP_CFS_PERIOD_US);
     } else {
       /* Period first: the kernel checks quota against the current period. */
       snprintf(add_setting(out, &n, "cpu", "cpu.cfs_period_us")->value, sizeof out->value, "%d",
@@ -115,7 +115,9 @@ static int cg_error(tug_error *err, int rc, const char *what, const char *path) 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_rc;
 
-static void init_libcgroup(void) { init_rc = cgroup_init(); }
+static void init_libcgroup(void) {
+  init_rc = cgroup_init();
+}
 
 int agent_cgroup_init(agent_cgroup_mode *mode, tug_error *err) {
   struct statfs fs;
@@ -271,7 +273,7 @@ typedef struct stat_source {
 } stat_source;
 
 #define STAT(ctl, file, key, field, scale)                                                         \
-  {ctl, file, key, offsetof(agent_container_stats, field), scale}
+  { ctl, file, key, offsetof(agent_container_stats, field), scale }
 
 static const stat_source v1_stats[] = {
     STAT("cpuacct", "cpuacct.usage", NULL, cpu_usage_ns, 1),

@@ -244,14 +244,17 @@ static int open_ns_fds(const agent_sandbox *sb, int fds[3], tug_error *err) {
 }
 
 /* upper and work where the pod's data lives (disk), merged beside the
- * container's state. */
+ * container's state. Named beside the sandbox's volumes rather than in a
+ * directory of their own: every directory is a new inode on disk, and on a
+ * file system without a journal ext4 searches past every inode deleted in
+ * the last minutes for each new one (a burst of pods after another's
+ * teardown pays for all of it). Container names hold no '.', so no
+ * name.upper is ever the "volumes" directory. */
 static int make_dirs(const agent_container *c, char (*paths)[PATH_MAX + 16], tug_error *err) {
   if (mkdir(c->dir, 0700) < 0)
     return tug_error_errno(err, errno, "mkdir %s", c->dir);
-  if (strcmp(c->data, c->dir) != 0 && agent_mkdir_p(c->data, 0700, err) < 0)
-    return -1;
-  snprintf(paths[0], PATH_MAX + 16, "%s/upper", c->data);
-  snprintf(paths[1], PATH_MAX + 16, "%s/work", c->data);
+  snprintf(paths[0], PATH_MAX + 16, "%s.upper", c->data);
+  snprintf(paths[1], PATH_MAX + 16, "%s.work", c->data);
   snprintf(paths[2], PATH_MAX + 16, "%s/merged", c->dir);
   for (int i = 0; i < 3; i++)
     if (mkdir(paths[i], 0755) < 0)
@@ -352,8 +355,7 @@ int agent_container_init(agent_runtime *rt, agent_sandbox *sb, const char *name,
   snprintf(c->name, sizeof c->name, "%s", name);
   if (snprintf(c->dir, sizeof c->dir, "%s/containers/%s", sb->dir, name) >=
           (int)sizeof c->dir - 16 ||
-      snprintf(c->data, sizeof c->data, "%s/containers/%s", sb->data, name) >=
-          (int)sizeof c->data - 16 ||
+      snprintf(c->data, sizeof c->data, "%s/%s", sb->data, name) >= (int)sizeof c->data - 16 ||
       (log_path ? snprintf(c->log, sizeof c->log, "%s", log_path)
                 : snprintf(c->log, sizeof c->log, "%s/log", c->dir)) >= (int)sizeof c->log)
     return tug_error_set(err, ENAMETOOLONG, "container %s: path too long", name);
@@ -418,8 +420,14 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
 }
 
 int agent_container_remove_dirs(const agent_container *c, tug_error *err) {
+  char layer[PATH_MAX + 16];
   int rc = agent_rm_rf(c->dir, err);
-  return agent_rm_rf(c->data, rc < 0 ? NULL : err) < 0 ? -1 : rc;
+  for (int i = 0; i < 2; i++) {
+    snprintf(layer, sizeof layer, "%s.%s", c->data, i ? "work" : "upper");
+    if (agent_rm_rf(layer, rc < 0 ? NULL : err) < 0)
+      rc = -1;
+  }
+  return rc;
 }
 
 pid_t agent_runtime_container_pid(const agent_container *c) {

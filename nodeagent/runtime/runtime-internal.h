@@ -33,7 +33,7 @@ enum { AGENT_STATE_DIR_MAX = 256, AGENT_PATH_MAX = 1024 };
 
 struct agent_runtime {
   char state_dir[AGENT_STATE_DIR_MAX];
-  char data_dir[AGENT_STATE_DIR_MAX]; /* the pods' data; the state dir unless set */
+  char data_dir[AGENT_STATE_DIR_MAX];    /* the pods' data; the state dir unless set */
   char seccomp_dir[AGENT_STATE_DIR_MAX]; /* Localhost profiles; "": none */
   agent_cgroup_mode cgroup_mode;
   char idrange_dir[AGENT_STATE_DIR_MAX + 16]; /* <state>/userns */
@@ -65,7 +65,8 @@ struct agent_sandbox {
 struct agent_container {
   char name[AGENT_NAME_MAX];
   char dir[AGENT_PATH_MAX];
-  char data[AGENT_PATH_MAX]; /* its overlay's upper and work dirs */
+  char data[AGENT_PATH_MAX]; /* <sandbox data>/<name>: its overlay's dirs are data.upper, data.work
+                              */
   char log[AGENT_PATH_MAX];
   char cgroup[3 * AGENT_NAME_MAX];
   agent_cgroup_mode cgroup_mode;

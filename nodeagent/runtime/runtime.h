@@ -33,11 +33,11 @@ typedef struct agent_resources {
 } agent_resources;
 
 typedef struct agent_sandbox_spec {
-  const char *pod_uid;     /* names the state dir and the pod cgroup tug/<uid> */
-  bool user_namespace;     /* spec.hostUsers false: the pod's own user namespace */
-  const char *pod_name;    /* the hostname */
-  const char *hosts;       /* /etc/hosts content; NULL: localhost + hostname */
-  const char *resolv_conf; /* /etc/resolv.conf content; NULL: the host's */
+  const char *pod_uid;       /* names the state dir and the pod cgroup tug/<uid> */
+  bool user_namespace;       /* spec.hostUsers false: the pod's own user namespace */
+  const char *pod_name;      /* the hostname */
+  const char *hosts;         /* /etc/hosts content; NULL: localhost + hostname */
+  const char *resolv_conf;   /* /etc/resolv.conf content; NULL: the host's */
   agent_resources resources; /* pod cgroup limits (agent_podspec_pod_resources); 0: none */
 } agent_sandbox_spec;
 
@@ -49,7 +49,7 @@ typedef struct agent_sandbox_spec {
  * returns. */
 enum { AGENT_MAX_MOUNTS = 32 };
 typedef struct agent_mount {
-  const char *source;   /* absolute host path */
+  const char *source; /* absolute host path */
   /* hostPath: an allowed prefix of source; the child reaches source beneath
    * it without a magic link, an absolute symlink or "..", and refuses /proc.
    * NULL: source is a volume dir of the agent's own, made nodev and nosuid. */
@@ -78,7 +78,8 @@ enum { AGENT_MAX_GROUPS = 64 };
  * numbered as CAP_* in <linux/capability.h>.
  */
 typedef struct agent_security {
-  bool privileged;       /* every capability and device, /proc and /sys unmasked and writable, no seccomp */
+  bool privileged; /* every capability and device, /proc and /sys unmasked and writable, no seccomp
+                    */
   bool unmasked_proc;    /* procMount Unmasked: /proc without masked and read-only paths */
   bool read_only_rootfs; /* readOnlyRootFilesystem */
   bool allow_privilege_escalation; /* true: no no_new_privs */
@@ -95,11 +96,11 @@ typedef struct agent_security {
 
 typedef struct agent_container_spec {
   const char *name;
-  const char *rootfs;       /* image rootfs, the read-only overlay lower dir */
-  char *const *argv;        /* command + args, NULL-terminated, argv[0] looked up in PATH */
-  char *const *env;         /* NULL-terminated; NULL: PATH only */
-  const char *working_dir;  /* NULL: "/" */
-  const char *log_path;     /* stdout+stderr, appended; NULL: <container dir>/log */
+  const char *rootfs;      /* image rootfs, the read-only overlay lower dir */
+  char *const *argv;       /* command + args, NULL-terminated, argv[0] looked up in PATH */
+  char *const *env;        /* NULL-terminated; NULL: PATH only */
+  const char *working_dir; /* NULL: "/" */
+  const char *log_path;    /* stdout+stderr, appended; NULL: <container dir>/log */
   agent_resources resources;
   const agent_mount *mounts; /* in order, after the rootfs's own mounts; at most AGENT_MAX_MOUNTS */
   size_t n_mounts;
@@ -178,12 +179,12 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
                                   const agent_container_spec *spec, agent_container **out,
                                   tug_error *err);
 /* Waits up to timeout_ms (0: poll, -1: forever) for the exit and fills st. */
-int agent_runtime_container_wait(agent_container *c, int timeout_ms,
-                                 agent_process_status *st, tug_error *err);
+int agent_runtime_container_wait(agent_container *c, int timeout_ms, agent_process_status *st,
+                                 tug_error *err);
 int agent_runtime_container_signal(agent_container *c, int sig, tug_error *err);
 /* Run argv inside the running container c: in its mount, PID, network, IPC
- * and UTS namespaces (and its pod's user namespace, as its root), at its root, with its capabilities and no_new_privs,
- * stdio on /dev/null. SIGKILLed after timeout_ms. *exit_code as for
+ * and UTS namespaces (and its pod's user namespace, as its root), at its root, with its
+ * capabilities and no_new_privs, stdio on /dev/null. SIGKILLed after timeout_ms. *exit_code as for
  * containers (128 + signal when killed; 126/127 when it could not start).
  * Blocks for up to timeout_ms: _start and _wait split it for callers that
  * must not wait (the container may be gone by the time the wait ends). */
@@ -201,8 +202,8 @@ int agent_runtime_container_exec(agent_container *c, char *const *argv, int time
 int agent_runtime_container_exec_start(agent_container *c, char *const *argv, int timeout_ms,
                                        pid_t *pid, tug_error *err);
 int agent_runtime_exec_wait(pid_t pid, int *exit_code, tug_error *err);
-int agent_runtime_container_stats(agent_runtime *rt, agent_container *c,
-                                  agent_container_stats *st, tug_error *err);
+int agent_runtime_container_stats(agent_runtime *rt, agent_container *c, agent_container_stats *st,
+                                  tug_error *err);
 /* Kills the container if it runs, deletes its cgroup and state dir, frees c. */
 int agent_runtime_container_remove(agent_runtime *rt, agent_container *c, tug_error *err);
 pid_t agent_runtime_container_pid(const agent_container *c);
@@ -211,8 +212,8 @@ const char *agent_runtime_container_log(const agent_container *c);
 const char *agent_runtime_container_cgroup(const agent_container *c);
 
 /* Image store: <root>/images/<name>/<tag>/rootfs. */
-int agent_image_rootfs(const char *root, const char *name, const char *tag, char *buf,
-                       size_t size, tug_error *err);
+int agent_image_rootfs(const char *root, const char *name, const char *tag, char *buf, size_t size,
+                       tug_error *err);
 /* Copies a rootfs directory, or extracts a tar / tar.gz file, into the store. */
 int agent_image_import(const char *root, const char *name, const char *tag, const char *src,
                        tug_error *err);

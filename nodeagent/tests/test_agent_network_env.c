@@ -18,18 +18,17 @@
 #include "cleanup.h"
 
 static json_t *services(void) {
-  return json_loads(
-      "[{\"metadata\": {\"name\": \"my-web\", \"namespace\": \"demo\"},"
-      "  \"spec\": {\"clusterIP\": \"198.19.0.10\", \"ports\": ["
-      "    {\"name\": \"http\", \"port\": 80, \"protocol\": \"TCP\"},"
-      "    {\"name\": \"dns\", \"port\": 53, \"protocol\": \"UDP\"}]}},"
-      " {\"metadata\": {\"name\": \"api\", \"namespace\": \"demo\"},"
-      "  \"spec\": {\"clusterIP\": \"198.19.0.11\", \"ports\": [{\"port\": 8080}]}},"
-      " {\"metadata\": {\"name\": \"headless\", \"namespace\": \"demo\"},"
-      "  \"spec\": {\"clusterIP\": \"None\", \"ports\": [{\"port\": 1}]}},"
-      " {\"metadata\": {\"name\": \"other\", \"namespace\": \"prod\"},"
-      "  \"spec\": {\"clusterIP\": \"198.19.0.12\", \"ports\": [{\"port\": 443}]}}]",
-      0, NULL);
+  return json_loads("[{\"metadata\": {\"name\": \"my-web\", \"namespace\": \"demo\"},"
+                    "  \"spec\": {\"clusterIP\": \"198.19.0.10\", \"ports\": ["
+                    "    {\"name\": \"http\", \"port\": 80, \"protocol\": \"TCP\"},"
+                    "    {\"name\": \"dns\", \"port\": 53, \"protocol\": \"UDP\"}]}},"
+                    " {\"metadata\": {\"name\": \"api\", \"namespace\": \"demo\"},"
+                    "  \"spec\": {\"clusterIP\": \"198.19.0.11\", \"ports\": [{\"port\": 8080}]}},"
+                    " {\"metadata\": {\"name\": \"headless\", \"namespace\": \"demo\"},"
+                    "  \"spec\": {\"clusterIP\": \"None\", \"ports\": [{\"port\": 1}]}},"
+                    " {\"metadata\": {\"name\": \"other\", \"namespace\": \"prod\"},"
+                    "  \"spec\": {\"clusterIP\": \"198.19.0.12\", \"ports\": [{\"port\": 443}]}}]",
+                    0, NULL);
 }
 
 static const char *var(const json_t *env, const char *name) {

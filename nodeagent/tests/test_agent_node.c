@@ -86,7 +86,7 @@ static void test_pressure_thresholds_are_kubelets_defaults(void **state) {
   agent_pressure_decide(&u, on);
   assert_false(on[AGENT_PRESSURE_MEMORY] || on[AGENT_PRESSURE_DISK] || on[AGENT_PRESSURE_PID]);
   u.memory_available = (100LL << 20) - 1;
-  u.disk_available = 9; /* under 10 % */
+  u.disk_available = 9;  /* under 10 % */
   u.pids = 32768 - 3000; /* under 10 % of pid_max left */
   agent_pressure_decide(&u, on);
   assert_true(on[AGENT_PRESSURE_MEMORY] && on[AGENT_PRESSURE_DISK] && on[AGENT_PRESSURE_PID]);

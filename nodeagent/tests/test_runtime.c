@@ -581,6 +581,8 @@ static void test_start_failure_names_the_step(void **state) {
   char dir[PATH_MAX + 32];
   snprintf(dir, sizeof dir, "%s/containers/bad", fx.sb_dir);
   assert_int_equal(access(dir, F_OK), -1);
+  snprintf(dir, sizeof dir, "%s/bad.upper", fx.sb_dir);
+  assert_int_equal(access(dir, F_OK), -1);
 }
 
 static void test_memory_limit_oom_kill_is_detected(void **state) {
@@ -679,8 +681,7 @@ static void test_exec_runs_in_the_containers_cgroups(void **state) {
     fail_msg("exec: %s", err.msg);
   assert_int_equal(code, 0);
   char path[4096];
-  snprintf(path, sizeof path, "%s/containers/probed/upper/cgroups",
-           agent_runtime_sandbox_dir(fx.sb));
+  snprintf(path, sizeof path, "%s/probed.upper/cgroups", agent_runtime_sandbox_dir(fx.sb));
   FILE *f = fopen(path, "re");
   assert_non_null(f);
   char line[1024];

@@ -177,8 +177,7 @@ static void test_root_writes_its_rootfs_owned_by_its_range(void **state) {
   /* On the host the copied-up file is the range's; the image is untouched. */
   char path[PATH_MAX + 64];
   struct stat st;
-  snprintf(path, sizeof path, "%s/containers/c0/upper/etc/passwd",
-           agent_runtime_sandbox_dir(fx.sb[0]));
+  snprintf(path, sizeof path, "%s/c0.upper/etc/passwd", agent_runtime_sandbox_dir(fx.sb[0]));
   assert_int_equal(stat(path, &st), 0);
   assert_int_equal(st.st_uid, base);
   snprintf(path, sizeof path, "%s/etc/passwd", fx.rootfs);
