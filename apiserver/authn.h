@@ -36,4 +36,18 @@ void api_user_set_admin(api_user *u);
 /* "system:anonymous" in "system:unauthenticated". */
 void api_user_set_anonymous(api_user *u);
 
+struct api_server;
+struct tug_error;
+/*
+ * The ServiceAccount token authenticator (authn-serviceaccount.c): 1 with out
+ * filled ("system:serviceaccount:NS:NAME", uid the ServiceAccount's, groups
+ * system:serviceaccounts, system:serviceaccounts:NS, system:authenticated);
+ * 0 when token is not one of this server's ServiceAccount tokens (not a JWT,
+ * or another issuer); -1 with err when it is one but does not hold: bad
+ * signature, expired, another audience, its ServiceAccount or bound pod
+ * deleted or replaced.
+ */
+int api_authn_serviceaccount(struct api_server *s, const char *token, api_user *out,
+                             struct tug_error *err);
+
 #endif

@@ -92,6 +92,14 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
        .help = "Service node ports"},
       {"pod-security-default", TUG_FLAG_STRING, &podsec, .arg = "LEVEL",
        .help = "Pod Security level of namespaces without an enforce label"},
+      {"service-account-signing-key-file", TUG_FLAG_STRING, &cfg->sa_signing_key_file,
+       .arg = "PATH",
+       .help = "PEM private key (RSA or EC P-256) that signs ServiceAccount tokens; unset: a key "
+               "made at start, whose tokens do not survive a restart"},
+      {"service-account-key-file", TUG_FLAG_STRING, &cfg->sa_key_files, .arg = "PATHS",
+       .help = "comma-separated PEM files of more keys that verify ServiceAccount tokens"},
+      {"service-account-issuer", TUG_FLAG_STRING, &cfg->sa_issuer, .arg = "URL",
+       .help = "the iss of ServiceAccount tokens, and the audience the server accepts"},
       {"data-dir", TUG_FLAG_STRING, &data_dir, .arg = "DIR",
        .help = "ignored: state lives in etcd (accepted for old scripts)"},
       {"log-level", TUG_FLAG_STRING, level, .arg = "LEVEL", .help = "debug, info, warn or error"},
@@ -168,7 +176,8 @@ int main(int argc, char **argv) {
                           .compaction_seconds = 300,
                           .service_cluster_ip_range = "198.19.0.0/17",
                           .service_node_port_range = "30000-32767",
-                          .pod_security_default = API_PODSEC_BASELINE}};
+                          .pod_security_default = API_PODSEC_BASELINE,
+                          .sa_issuer = "https://kubernetes.default.svc.cluster.local"}};
   const char *level = "info", *log_file = NULL;
   int parsed = parse_flags(argc, argv, &s.cfg, &level, &log_file);
   if (parsed != 0)
@@ -190,7 +199,8 @@ int main(int argc, char **argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT); /* for reading logs from agents (logs.c) */
   s.metrics = api_metrics_new();
   s.openapi = api_openapi_build(&err);
-  if (s.openapi == NULL) {
+  if (s.openapi == NULL || api_satokens_init(&s.satokens, s.cfg.sa_signing_key_file,
+                                             s.cfg.sa_key_files, s.cfg.sa_issuer, &err) < 0) {
     fprintf(stderr, "tug-apiserver: %s\n", err.msg);
     return 2;
   }
@@ -219,6 +229,7 @@ int main(int argc, char **argv) {
   api_svcalloc_free(s.svcalloc);
   api_metrics_free(s.metrics);
   api_openapi_free(s.openapi);
+  api_satokens_free(&s.satokens);
   tug_etcd_close(s.etcd);
   api_revision_destroy(&s.revision);
   return rc;

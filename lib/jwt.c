@@ -219,8 +219,7 @@ static char *sign_input(const tug_jwt_key *k, const char *input, size_t n) {
   char *out = NULL;
   if (ctx && EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, k->pkey) == 1 &&
       EVP_DigestSign(ctx, NULL, &len, (const unsigned char *)input, n) == 1 &&
-      (sig = malloc(len)) &&
-      EVP_DigestSign(ctx, sig, &len, (const unsigned char *)input, n) == 1) {
+      (sig = malloc(len)) && EVP_DigestSign(ctx, sig, &len, (const unsigned char *)input, n) == 1) {
     if (!k->ec)
       out = tug_base64url_encode(sig, len);
     else if (der_to_raw(sig, len, raw) == 0)
@@ -255,8 +254,7 @@ static char *encode_json(const json_t *j) {
 }
 
 char *tug_jwt_sign(const tug_jwt_key *k, const json_t *claims, tug_error *err) {
-  _cleanup_json_ json_t *header =
-      json_pack("{s:s, s:s}", "alg", tug_jwt_key_alg(k), "kid", k->kid);
+  _cleanup_json_ json_t *header = json_pack("{s:s, s:s}", "alg", tug_jwt_key_alg(k), "kid", k->kid);
   _cleanup_free_ char *h = encode_json(header), *c = encode_json(claims);
   if (h == NULL || c == NULL) {
     tug_error_set(err, ENOMEM, "encode the token");

@@ -1,0 +1,85 @@
+/*
+ * authn-serviceaccount.c — the ServiceAccount token authenticator (authn.h).
+ *
+ * A bearer token is ours when it is a JWT whose issuer is this server's; any
+ * other token is left to the other authenticators (0). Ours must then hold
+ * up entirely (-1 otherwise): a signature by one of the verification keys,
+ * time claims valid now, the API server's audience, and — read from the
+ * watch caches, never from etcd, since this runs on every request — a
+ * ServiceAccount and a bound pod that still exist with the uids the token
+ * names and a pod whose deletion has not come due.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "authn.h"
+#include "cleanup.h"
+#include "object.h"
+#include "timestamp.h"
+#include "watchcache.h"
+
+/* -1 unless obj exists with uid; what names obj in the message. */
+static int check_exists(json_t *obj, const char *uid, const char *what, tug_error *err) {
+  if (obj == NULL)
+    return tug_error_set(err, EACCES, "%s has been deleted", what);
+  const char *have = tug_obj_uid(obj);
+  if (have == NULL || strcmp(have, uid) != 0)
+    return tug_error_set(err, EACCES, "%s uid (%s) does not match claim (%s)", what,
+                         have ? have : "", uid);
+  return 0;
+}
+
+/* A pod stays good for its grace period: until its deletionTimestamp. */
+static int check_pod(api_server *s, const api_satoken_subject *sub, int64_t now, tug_error *err) {
+  char what[600];
+  snprintf(what, sizeof what, "pod %s/%s", sub->ns, sub->pod_name);
+  _cleanup_json_ json_t *pod =
+      api_cache_object(s, api_kind_by_resource("", "v1", "pods"), sub->ns, sub->pod_name);
+  if (check_exists(pod, sub->pod_uid, what, err) < 0)
+    return -1;
+  const char *deletion = tug_obj_deletion_timestamp(pod);
+  double due = deletion ? tug_time_parse(deletion) : -1;
+  if (due >= 0 && due <= (double)now)
+    return tug_error_set(err, EACCES, "%s has been deleted", what);
+  return 0;
+}
+
+static int check_subject(api_server *s, const api_satoken_subject *sub, int64_t now,
+                         tug_error *err) {
+  char what[600];
+  snprintf(what, sizeof what, "service account %s/%s", sub->ns, sub->sa_name);
+  _cleanup_json_ json_t *sa =
+      api_cache_object(s, api_kind_by_resource("", "v1", "serviceaccounts"), sub->ns, sub->sa_name);
+  if (check_exists(sa, sub->sa_uid, what, err) < 0)
+    return -1;
+  return sub->pod_name ? check_pod(s, sub, now, err) : 0;
+}
+
+static void fill_user(const api_satoken_subject *sub, api_user *out) {
+  char name[API_USER_NAME_MAX], group[API_USER_NAME_MAX];
+  api_user_set(out, api_satoken_username(sub->ns, sub->sa_name, name, sizeof name), sub->sa_uid);
+  snprintf(group, sizeof group, "system:serviceaccounts:%s", sub->ns);
+  api_user_add_group(out, "system:serviceaccounts");
+  api_user_add_group(out, group);
+  api_user_add_group(out, "system:authenticated");
+}
+
+int api_authn_serviceaccount(api_server *s, const char *token, api_user *out, tug_error *err) {
+  _cleanup_json_ json_t *peeked = tug_jwt_peek_claims(token);
+  const char *iss = json_string_value(json_object_get(peeked, "iss"));
+  if (iss == NULL || s->satokens.issuer == NULL || strcmp(iss, s->satokens.issuer) != 0)
+    return 0;
+  int64_t now = (int64_t)time(NULL);
+  _cleanup_json_ json_t *claims = NULL;
+  if (tug_jwt_verify(s->satokens.keys, s->satokens.nkeys, token, now, &claims, err) < 0)
+    return -1;
+  if (!api_satoken_for_audience(claims, s->satokens.issuer))
+    return tug_error_set(err, EACCES, "token audiences are invalid");
+  api_satoken_subject sub;
+  if (api_satoken_subject_of(claims, &sub, err) < 0 || check_subject(s, &sub, now, err) < 0)
+    return -1;
+  fill_user(&sub, out);
+  return 1;
+}
