@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "flags.h"
 #include "handlers.h"
+#include "kubernetes-service.h"
 #include "log.h"
 #include "metrics.h"
 #include "object.h"
@@ -92,6 +93,8 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
        .help = "Service node ports"},
       {"pod-security-default", TUG_FLAG_STRING, &podsec, .arg = "LEVEL",
        .help = "Pod Security level of namespaces without an enforce label"},
+      {"advertise-address", TUG_FLAG_STRING, &cfg->advertise_address, .arg = "IP",
+       .help = "the address the kubernetes Service's Endpoints give pods (default: --listen's)"},
       {"service-account-signing-key-file", TUG_FLAG_STRING, &cfg->sa_signing_key_file,
        .arg = "PATH",
        .help = "PEM private key (RSA or EC P-256) that signs ServiceAccount tokens; unset: a key "
@@ -124,7 +127,10 @@ static int ensure_namespaces(api_server *s, tug_error *err) {
                   "Namespace", "metadata", "name", system_namespaces[i], "uid",
                   api_new_uid(uid, sizeof uid), "creationTimestamp", api_now(now, sizeof now),
                   "spec", "finalizers", "kubernetes", "status", "phase", "Active");
-    int rc = api_storage_create(s, ns, obj, NULL, err);
+    api_txn txn = {0};
+    ns->strategy->create_with(s, obj, &txn);
+    int rc = api_storage_create(s, ns, obj, &txn, err);
+    api_txn_clear(&txn);
     json_decref(obj);
     if (rc < 0 && err->code != TUG_E_CONFLICT)
       return -1;
@@ -207,6 +213,7 @@ int main(int argc, char **argv) {
   api_revision_init(&s.revision, local_reads);
   int rc = 1;
   api_compactor *compactor = NULL;
+  api_kubernetes_service *kubernetes_service = NULL;
   if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, NULL, &err) < 0 ||
       ensure_namespaces(&s, &err) < 0 || api_svcalloc_start(s.svcalloc, s.etcd, &err) < 0 ||
       start_caches(&s, &err) < 0 ||
@@ -216,12 +223,16 @@ int main(int argc, char **argv) {
   } else {
     atomic_store(&s.ready, true);
     compactor = api_compactor_start(&s, s.cfg.compaction_seconds);
+    kubernetes_service = api_kubernetes_service_start(
+        &s, s.cfg.advertise_address ? s.cfg.advertise_address : s.cfg.listen_host,
+        s.cfg.listen_port);
     tug_info("serving", "listen=%s:%d etcd=%s threads=%d", s.cfg.listen_host, s.cfg.listen_port,
              s.cfg.etcd_servers, s.cfg.threads);
     tug_info("stopping", "signal=%d", tug_daemon_wait_signal());
     rc = 0;
   }
   api_compactor_stop(compactor);
+  api_kubernetes_service_stop(kubernetes_service);
   stop_caches(&s);
   api_logs_close_streams(3000);
   api_server_stop(&s);

@@ -38,6 +38,7 @@ typedef struct api_config {
   const char *service_cluster_ip_range;  /* "198.19.0.0/17" */
   const char *service_node_port_range;   /* "30000-32767" */
   api_podsec_level pod_security_default; /* for namespaces without an enforce label */
+  const char *advertise_address;         /* in the kubernetes Service's Endpoints */
   const char *sa_signing_key_file;       /* signs ServiceAccount tokens (satoken.h) */
   const char *sa_key_files;              /* comma-separated: more keys that verify them */
   const char *sa_issuer;                 /* their iss, and the audience accepted */
