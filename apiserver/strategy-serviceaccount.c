@@ -1,7 +1,7 @@
 /*
- * tokenrequest.c — POST .../serviceaccounts/{name}/token: the TokenRequest
- * API (authentication.k8s.io/v1), what `kubectl create token` and the node
- * agent call.
+ * strategy-serviceaccount.c — what a ServiceAccount has that no other kind
+ * has: POST .../serviceaccounts/{name}/token, the TokenRequest API
+ * (authentication.k8s.io/v1), which `kubectl create token` and the node agent call.
  *
  * The answer is the TokenRequest with its spec defaulted (expirationSeconds
  * 3600, audiences the API server's) and status.token, a JWT for the
@@ -115,7 +115,8 @@ static int bind_object(api_server *s, const json_t *ref, api_satoken_subject *su
                        json_t **node, api_response *out) {
   const char *kind = json_string_value(json_object_get(ref, "kind"));
   const char *av = json_string_value(json_object_get(ref, "apiVersion"));
-  if (kind && strcmp(kind, "Pod") == 0 && (av == NULL || av[0] == '\0' || strcmp(av, "v1") == 0))
+  const api_kind *bound = api_kind_by_gvk(av && av[0] ? av : "v1", kind);
+  if (bound && bound == api_kind_by_resource("", "v1", "pods"))
     return bind_pod(s, ref, sub, pod, node, out);
   api_fail(out, 400, "cannot bind token for object of kind %s/%s", av ? av : "", kind ? kind : "");
   return -1;
