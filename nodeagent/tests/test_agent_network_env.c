@@ -18,18 +18,17 @@
 #include "cleanup.h"
 
 static json_t *services(void) {
-  return json_loads(
-      "[{\"metadata\": {\"name\": \"my-web\", \"namespace\": \"demo\"},"
-      "  \"spec\": {\"clusterIP\": \"198.19.0.10\", \"ports\": ["
-      "    {\"name\": \"http\", \"port\": 80, \"protocol\": \"TCP\"},"
-      "    {\"name\": \"dns\", \"port\": 53, \"protocol\": \"UDP\"}]}},"
-      " {\"metadata\": {\"name\": \"api\", \"namespace\": \"demo\"},"
-      "  \"spec\": {\"clusterIP\": \"198.19.0.11\", \"ports\": [{\"port\": 8080}]}},"
-      " {\"metadata\": {\"name\": \"headless\", \"namespace\": \"demo\"},"
-      "  \"spec\": {\"clusterIP\": \"None\", \"ports\": [{\"port\": 1}]}},"
-      " {\"metadata\": {\"name\": \"other\", \"namespace\": \"prod\"},"
-      "  \"spec\": {\"clusterIP\": \"198.19.0.12\", \"ports\": [{\"port\": 443}]}}]",
-      0, NULL);
+  return json_loads("[{\"metadata\": {\"name\": \"my-web\", \"namespace\": \"demo\"},"
+                    "  \"spec\": {\"clusterIP\": \"198.19.0.10\", \"ports\": ["
+                    "    {\"name\": \"http\", \"port\": 80, \"protocol\": \"TCP\"},"
+                    "    {\"name\": \"dns\", \"port\": 53, \"protocol\": \"UDP\"}]}},"
+                    " {\"metadata\": {\"name\": \"api\", \"namespace\": \"demo\"},"
+                    "  \"spec\": {\"clusterIP\": \"198.19.0.11\", \"ports\": [{\"port\": 8080}]}},"
+                    " {\"metadata\": {\"name\": \"headless\", \"namespace\": \"demo\"},"
+                    "  \"spec\": {\"clusterIP\": \"None\", \"ports\": [{\"port\": 1}]}},"
+                    " {\"metadata\": {\"name\": \"other\", \"namespace\": \"prod\"},"
+                    "  \"spec\": {\"clusterIP\": \"198.19.0.12\", \"ports\": [{\"port\": 443}]}}]",
+                    0, NULL);
 }
 
 static const char *var(const json_t *env, const char *name) {
@@ -55,6 +54,20 @@ static void test_env_has_kubelets_variables_for_the_namespace(void **state) {
   assert_null(var(env, "HEADLESS_SERVICE_HOST"));
   assert_null(var(env, "OTHER_SERVICE_HOST"));
   assert_int_equal(json_object_size(env), 13 + 7);
+}
+
+static void test_every_pod_sees_the_kubernetes_service(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *svcs = services();
+  json_array_append_new(svcs,
+                        json_pack("{s:{s:s, s:s}, s:{s:s, s:[{s:s, s:i}]}}", "metadata", "name",
+                                  "kubernetes", "namespace", "default", "spec", "clusterIP",
+                                  "198.19.0.1", "ports", "name", "https", "port", 443));
+  _cleanup_json_ json_t *env = agent_service_env(svcs, "demo");
+  assert_string_equal(var(env, "KUBERNETES_SERVICE_HOST"), "198.19.0.1");
+  assert_string_equal(var(env, "KUBERNETES_SERVICE_PORT"), "443");
+  assert_string_equal(var(env, "KUBERNETES_SERVICE_PORT_HTTPS"), "443");
+  assert_string_equal(var(env, "KUBERNETES_PORT_443_TCP"), "tcp://198.19.0.1:443");
 }
 
 static void test_hosts_name_every_service_and_the_pod(void **state) {
@@ -106,6 +119,7 @@ static void test_containers_own_env_wins_over_services(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_env_has_kubelets_variables_for_the_namespace),
+      cmocka_unit_test(test_every_pod_sees_the_kubernetes_service),
       cmocka_unit_test(test_hosts_name_every_service_and_the_pod),
       cmocka_unit_test(test_hosts_without_an_address),
       cmocka_unit_test(test_containers_own_env_wins_over_services),
