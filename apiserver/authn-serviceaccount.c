@@ -10,7 +10,6 @@
  * names and a pod whose deletion has not come due.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,39 +19,41 @@
 #include "timestamp.h"
 #include "watchcache.h"
 
-/* -1 unless obj exists with uid; what names obj in the message. */
-static int check_exists(json_t *obj, const char *uid, const char *what, tug_error *err) {
+/* The cached object ns/name of resource (a new reference) when it exists with
+ * uid; NULL with err otherwise, what ("pod") naming it in the message. */
+static json_t *cached_with_uid(api_server *s, const char *resource, const char *what,
+                               const char *ns, const char *name, const char *uid, tug_error *err) {
+  json_t *obj = api_cache_object(s, api_kind_by_resource("", "v1", resource), ns, name);
+  const char *have = obj ? tug_obj_uid(obj) : NULL;
   if (obj == NULL)
-    return tug_error_set(err, EACCES, "%s has been deleted", what);
-  const char *have = tug_obj_uid(obj);
-  if (have == NULL || strcmp(have, uid) != 0)
-    return tug_error_set(err, EACCES, "%s uid (%s) does not match claim (%s)", what,
-                         have ? have : "", uid);
-  return 0;
+    tug_error_set(err, EACCES, "%s %s/%s has been deleted", what, ns, name);
+  else if (have == NULL || strcmp(have, uid) != 0)
+    tug_error_set(err, EACCES, "%s %s/%s uid (%s) does not match claim (%s)", what, ns, name,
+                  have ? have : "", uid);
+  else
+    return obj;
+  json_decref(obj);
+  return NULL;
 }
 
 /* A pod stays good for its grace period: until its deletionTimestamp. */
 static int check_pod(api_server *s, const api_satoken_subject *sub, int64_t now, tug_error *err) {
-  char what[600];
-  snprintf(what, sizeof what, "pod %s/%s", sub->ns, sub->pod_name);
   _cleanup_json_ json_t *pod =
-      api_cache_object(s, api_kind_by_resource("", "v1", "pods"), sub->ns, sub->pod_name);
-  if (check_exists(pod, sub->pod_uid, what, err) < 0)
+      cached_with_uid(s, "pods", "pod", sub->ns, sub->pod_name, sub->pod_uid, err);
+  if (pod == NULL)
     return -1;
   const char *deletion = tug_obj_deletion_timestamp(pod);
   double due = deletion ? tug_time_parse(deletion) : -1;
   if (due >= 0 && due <= (double)now)
-    return tug_error_set(err, EACCES, "%s has been deleted", what);
+    return tug_error_set(err, EACCES, "pod %s/%s has been deleted", sub->ns, sub->pod_name);
   return 0;
 }
 
 static int check_subject(api_server *s, const api_satoken_subject *sub, int64_t now,
                          tug_error *err) {
-  char what[600];
-  snprintf(what, sizeof what, "service account %s/%s", sub->ns, sub->sa_name);
-  _cleanup_json_ json_t *sa =
-      api_cache_object(s, api_kind_by_resource("", "v1", "serviceaccounts"), sub->ns, sub->sa_name);
-  if (check_exists(sa, sub->sa_uid, what, err) < 0)
+  _cleanup_json_ json_t *sa = cached_with_uid(s, "serviceaccounts", "service account", sub->ns,
+                                              sub->sa_name, sub->sa_uid, err);
+  if (sa == NULL)
     return -1;
   return sub->pod_name ? check_pod(s, sub, now, err) : 0;
 }
