@@ -19,11 +19,17 @@
 #include "timestamp.h"
 #include "watchcache.h"
 
-/* The cached object ns/name of resource (a new reference) when it exists with
- * uid; NULL with err otherwise, what ("pod") naming it in the message. */
-static json_t *cached_with_uid(api_server *s, const char *resource, const char *what,
-                               const char *ns, const char *name, const char *uid, tug_error *err) {
-  json_t *obj = api_cache_object(s, api_kind_by_resource("", "v1", resource), ns, name);
+/* What the authenticator reads: ns/name of a core resource, a new reference or NULL. */
+typedef struct lookup {
+  api_authn_lookup_fn fn;
+  void *arg;
+} lookup;
+
+/* The object ns/name of resource (a new reference) when it exists with uid;
+ * NULL with err otherwise, what ("pod") naming it in the message. */
+static json_t *found_with_uid(const lookup *l, const char *resource, const char *what,
+                              const char *ns, const char *name, const char *uid, tug_error *err) {
+  json_t *obj = l->fn(l->arg, resource, ns, name);
   const char *have = obj ? tug_obj_uid(obj) : NULL;
   if (obj == NULL)
     tug_error_set(err, EACCES, "%s %s/%s has been deleted", what, ns, name);
@@ -37,9 +43,9 @@ static json_t *cached_with_uid(api_server *s, const char *resource, const char *
 }
 
 /* A pod stays good for its grace period: until its deletionTimestamp. */
-static int check_pod(api_server *s, const api_satoken_subject *sub, int64_t now, tug_error *err) {
+static int check_pod(const lookup *l, const api_satoken_subject *sub, int64_t now, tug_error *err) {
   _cleanup_json_ json_t *pod =
-      cached_with_uid(s, "pods", "pod", sub->ns, sub->pod_name, sub->pod_uid, err);
+      found_with_uid(l, "pods", "pod", sub->ns, sub->pod_name, sub->pod_uid, err);
   if (pod == NULL)
     return -1;
   const char *deletion = tug_obj_deletion_timestamp(pod);
@@ -49,13 +55,13 @@ static int check_pod(api_server *s, const api_satoken_subject *sub, int64_t now,
   return 0;
 }
 
-static int check_subject(api_server *s, const api_satoken_subject *sub, int64_t now,
+static int check_subject(const lookup *l, const api_satoken_subject *sub, int64_t now,
                          tug_error *err) {
-  _cleanup_json_ json_t *sa = cached_with_uid(s, "serviceaccounts", "service account", sub->ns,
-                                              sub->sa_name, sub->sa_uid, err);
+  _cleanup_json_ json_t *sa = found_with_uid(l, "serviceaccounts", "service account", sub->ns,
+                                             sub->sa_name, sub->sa_uid, err);
   if (sa == NULL)
     return -1;
-  return sub->pod_name ? check_pod(s, sub, now, err) : 0;
+  return sub->pod_name ? check_pod(l, sub, now, err) : 0;
 }
 
 static void fill_user(const api_satoken_subject *sub, api_user *out) {
@@ -67,20 +73,30 @@ static void fill_user(const api_satoken_subject *sub, api_user *out) {
   api_user_add_group(out, "system:authenticated");
 }
 
-int api_authn_serviceaccount(api_server *s, const char *token, api_user *out, tug_error *err) {
+int api_authn_serviceaccount_at(const api_satokens *t, api_authn_lookup_fn fn, void *arg,
+                                const char *token, int64_t now, api_user *out, tug_error *err) {
   _cleanup_json_ json_t *peeked = tug_jwt_peek_claims(token);
   const char *iss = json_string_value(json_object_get(peeked, "iss"));
-  if (iss == NULL || s->satokens.issuer == NULL || strcmp(iss, s->satokens.issuer) != 0)
+  if (iss == NULL || t->issuer == NULL || strcmp(iss, t->issuer) != 0)
     return 0;
-  int64_t now = (int64_t)time(NULL);
   _cleanup_json_ json_t *claims = NULL;
-  if (tug_jwt_verify(s->satokens.keys, s->satokens.nkeys, token, now, &claims, err) < 0)
+  if (tug_jwt_verify(t->keys, t->nkeys, token, now, &claims, err) < 0)
     return -1;
-  if (!api_satoken_for_audience(claims, s->satokens.issuer))
+  if (!api_satoken_for_audience(claims, t->issuer))
     return tug_error_set(err, EACCES, "token audiences are invalid");
   api_satoken_subject sub;
-  if (api_satoken_subject_of(claims, &sub, err) < 0 || check_subject(s, &sub, now, err) < 0)
+  lookup l = {fn, arg};
+  if (api_satoken_subject_of(claims, &sub, err) < 0 || check_subject(&l, &sub, now, err) < 0)
     return -1;
   fill_user(&sub, out);
   return 1;
+}
+
+static json_t *from_cache(void *arg, const char *resource, const char *ns, const char *name) {
+  return api_cache_object(arg, api_kind_by_resource("", "v1", resource), ns, name);
+}
+
+int api_authn_serviceaccount(api_server *s, const char *token, api_user *out, tug_error *err) {
+  return api_authn_serviceaccount_at(&s->satokens, from_cache, s, token, (int64_t)time(NULL), out,
+                                     err);
 }

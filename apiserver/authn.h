@@ -14,7 +14,9 @@
 #ifndef TUG_APISERVER_AUTHN_H
 #define TUG_APISERVER_AUTHN_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 enum { API_USER_MAX_GROUPS = 32, API_USER_NAME_MAX = 256 };
 
@@ -49,5 +51,15 @@ struct tug_error;
  */
 int api_authn_serviceaccount(struct api_server *s, const char *token, api_user *out,
                              struct tug_error *err);
+
+/* The same with its inputs apart (tests): the keys and issuer, how to read a
+ * core object (resource "serviceaccounts" or "pods"; a new reference or NULL),
+ * and the time. */
+struct api_satokens;
+typedef json_t *(*api_authn_lookup_fn)(void *arg, const char *resource, const char *ns,
+                                       const char *name);
+int api_authn_serviceaccount_at(const struct api_satokens *t, api_authn_lookup_fn fn, void *arg,
+                                const char *token, int64_t now, api_user *out,
+                                struct tug_error *err);
 
 #endif
