@@ -58,8 +58,9 @@ static bool mounts_token_path(const json_t *ctr) {
   return false;
 }
 
-static void mount_in(json_t *containers, const char *volume) {
-  size_t i;
+/* Mount volume in every container that mounts nothing at the path; how many did. */
+static size_t mount_in(json_t *containers, const char *volume) {
+  size_t i, n = 0;
   json_t *ctr;
   json_array_foreach(containers, i, ctr) {
     if (!json_is_object(ctr) || mounts_token_path(ctr))
@@ -69,7 +70,9 @@ static void mount_in(json_t *containers, const char *volume) {
       json_object_set_new(ctr, "volumeMounts", mounts = json_array());
     json_array_append_new(mounts, json_pack("{s:s, s:b, s:s}", "name", volume, "readOnly", 1,
                                             "mountPath", SA_MOUNT_PATH));
+    n++;
   }
+  return n;
 }
 
 /* Kubernetes' rule: the pod's own setting wins, then the account's; both unset: mount. */
@@ -80,16 +83,20 @@ static bool automount(const json_t *spec, const json_t *sa) {
   return !json_is_false(v);
 }
 
+/* The volume, when some container does not mount something of its own at the
+ * path already (a pod exported with its old volume, say). */
 static void add_access_volume(json_t *spec) {
   char suffix[6], name[32];
   api_random_suffix(suffix);
   snprintf(name, sizeof name, "kube-api-access-%s", suffix);
+  size_t mounted = mount_in(json_object_get(spec, "initContainers"), name) +
+                   mount_in(json_object_get(spec, "containers"), name);
+  if (mounted == 0)
+    return;
   json_t *vols = json_object_get(spec, "volumes");
   if (!json_is_array(vols))
     json_object_set_new(spec, "volumes", vols = json_array());
   json_array_append_new(vols, access_volume(name));
-  mount_in(json_object_get(spec, "initContainers"), name);
-  mount_in(json_object_get(spec, "containers"), name);
 }
 
 static int not_found(api_response *out, const json_t *pod, const char *ns, const char *name) {
