@@ -140,10 +140,15 @@ int tug_jwt_keys_load(const char *path, tug_jwt_key ***keys, size_t *n, tug_erro
   return 0;
 }
 
-tug_jwt_key *tug_jwt_key_generate(tug_error *err) {
-  EVP_PKEY *pkey = EVP_EC_gen("P-256");
+tug_jwt_key *tug_jwt_key_generate(const char *alg, tug_error *err) {
+  bool ec = strcmp(alg, "ES256") == 0;
+  if (!ec && strcmp(alg, "RS256") != 0) {
+    tug_error_set(err, EINVAL, "generate a key for %s: only RS256 and ES256", alg);
+    return NULL;
+  }
+  EVP_PKEY *pkey = ec ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048);
   if (pkey == NULL) {
-    tug_error_set(err, EIO, "generate a P-256 key: libcrypto failed");
+    tug_error_set(err, EIO, "generate a %s key: libcrypto failed", alg);
     return NULL;
   }
   return wrap_key(pkey, "generated key", err);

@@ -34,8 +34,9 @@ tug_jwt_key *tug_jwt_key_load(const char *path, tug_error *err);
  * Appends to *keys (grown with realloc) and *n; -1 when the file holds none.
  */
 int tug_jwt_keys_load(const char *path, tug_jwt_key ***keys, size_t *n, tug_error *err);
-/* A new ES256 key (P-256): for a server that was given none. */
-tug_jwt_key *tug_jwt_key_generate(tug_error *err);
+/* A new key for alg, "RS256" (RSA 2048) or "ES256" (P-256): for a server that was
+ * given none. */
+tug_jwt_key *tug_jwt_key_generate(const char *alg, tug_error *err);
 /* "RS256" or "ES256". */
 const char *tug_jwt_key_alg(const tug_jwt_key *k);
 /* The key ID: unpadded base64url of SHA-256 over the public key's DER. */

@@ -87,7 +87,7 @@ static void base64url_refuses_the_standard_alphabet_and_padding(void **state) {
 static void es256_token_verifies_and_carries_its_claims(void **state) {
   (void)state;
   tug_error err = {0};
-  tug_jwt_key *k = tug_jwt_key_generate(&err);
+  tug_jwt_key *k = tug_jwt_key_generate("ES256", &err);
   assert_non_null(k);
   assert_string_equal(tug_jwt_key_alg(k), "ES256");
   char *token = sign(k, NOW + 600, NOW);
@@ -130,7 +130,7 @@ static void rs256_key_from_a_file_signs_and_its_public_half_verifies(void **stat
 static void a_changed_claim_breaks_the_signature(void **state) {
   (void)state;
   tug_error err = {0};
-  tug_jwt_key *k = tug_jwt_key_generate(&err);
+  tug_jwt_key *k = tug_jwt_key_generate("ES256", &err);
   char *token = sign(k, NOW + 600, NOW);
   /* Same header and signature, claims of another user. */
   json_t *other = json_pack("{s:s, s:I}", "sub", "system:serviceaccount:kube-system:admin", "exp",
@@ -148,7 +148,7 @@ static void a_changed_claim_breaks_the_signature(void **state) {
 static void another_key_does_not_verify(void **state) {
   (void)state;
   tug_error err = {0};
-  tug_jwt_key *a = tug_jwt_key_generate(&err), *b = tug_jwt_key_generate(&err);
+  tug_jwt_key *a = tug_jwt_key_generate("ES256", &err), *b = tug_jwt_key_generate("ES256", &err);
   char *token = sign(a, NOW + 600, NOW);
   assert_int_equal(verify(b, token, NOW, &err), -1);
   assert_string_equal(err.msg, "invalid signature");
@@ -162,7 +162,7 @@ static void another_key_does_not_verify(void **state) {
 static void alg_none_is_refused(void **state) {
   (void)state;
   tug_error err = {0};
-  tug_jwt_key *k = tug_jwt_key_generate(&err);
+  tug_jwt_key *k = tug_jwt_key_generate("ES256", &err);
   const char *h = "{\"alg\":\"none\"}", *c = "{\"sub\":\"x\"}";
   char *hb = tug_base64url_encode(h, strlen(h)), *cb = tug_base64url_encode(c, strlen(c));
   char token[256];
@@ -177,7 +177,7 @@ static void alg_none_is_refused(void **state) {
 static void expiry_and_not_before_allow_a_minute_of_skew(void **state) {
   (void)state;
   tug_error err = {0};
-  tug_jwt_key *k = tug_jwt_key_generate(&err);
+  tug_jwt_key *k = tug_jwt_key_generate("ES256", &err);
   char *token = sign(k, NOW + 600, NOW);
   assert_int_equal(verify(k, token, NOW + 600 + TUG_JWT_LEEWAY, &err), 0);
   assert_int_equal(verify(k, token, NOW + 601 + TUG_JWT_LEEWAY, &err), -1);
@@ -191,7 +191,7 @@ static void expiry_and_not_before_allow_a_minute_of_skew(void **state) {
 static void a_key_file_may_hold_several_keys(void **state) {
   (void)state;
   tug_error err = {0};
-  tug_jwt_key *a = tug_jwt_key_generate(&err), *b = tug_jwt_key_generate(&err);
+  tug_jwt_key *a = tug_jwt_key_generate("ES256", &err), *b = tug_jwt_key_generate("ES256", &err);
   char *pa = tug_jwt_key_public_pem(a, &err), *pb = tug_jwt_key_public_pem(b, &err);
   char both[4096], path[] = "/tmp/test_jwt_keysXXXXXX";
   snprintf(both, sizeof both, "%s%s", pa, pb);
@@ -222,6 +222,7 @@ static void keys_jwt_cannot_use_are_refused(void **state) {
   assert_int_equal(tug_jwt_keys_load(empty, &keys, &n, &err), -1);
   assert_non_null(strstr(err.msg, "no PEM key"));
   assert_null(tug_jwt_key_load("/nonexistent/sa.key", &err));
+  assert_null(tug_jwt_key_generate("HS256", &err)); /* a shared secret is no key pair */
   unlink(p384), unlink(empty);
 }
 
