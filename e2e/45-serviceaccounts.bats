@@ -162,6 +162,21 @@ log_of() {
   grep -q "pod default/reader has been deleted" "$APISERVER_LOG"
 }
 
+@test "serviceaccounts: a projected token for another audience carries it, and the API server refuses it" {
+  mkpod vaulted '{"volumes": [{"name": "vault", "projected": {"sources": [{"serviceAccountToken":
+      {"audience": "vault", "expirationSeconds": 600, "path": "vault-token"}}]}}],
+    "containers": [{"name": "main", "command": ["sh", "-c", "cat /v/vault-token; echo; sleep 3600"],
+      "volumeMounts": [{"name": "vault", "mountPath": "/v"}]}]}'
+  wait_for 20 phase_is vaulted Running
+  wait_for 10 eval '[ -n "$(log_of vaulted)" ]'
+  token=$(log_of vaulted | head -1)
+  c=$(claims "$token")
+  [ "$(jq -c .aud <<<"$c")" = '["vault"]' ]
+  [ "$(jq -r '.exp - .iat' <<<"$c")" = 600 ]
+  [ "$(as_token "$token" /api/v1/namespaces/default/pods)" = 401 ]
+  grep -q "token audiences are invalid" "$APISERVER_LOG"
+}
+
 @test "serviceaccounts: automountServiceAccountToken false, on the pod or on the account, mounts nothing" {
   mkpod nomount '{"automountServiceAccountToken": false, "containers": [{"name": "main",
     "command": ["sh", "-c", "ls /var/run/secrets/kubernetes.io/serviceaccount || echo absent; sleep 3600"]}]}'
