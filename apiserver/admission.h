@@ -23,6 +23,10 @@ int api_admit_create(api_server *s, const api_kind *k, json_t *obj, api_response
 
 /* A Pod's LimitRange defaults and PriorityClass (the Pod strategy's admission). */
 int api_admit_pod_defaults(api_server *s, json_t *pod, api_response *out);
+/* A Pod's ServiceAccount (admission-serviceaccount.c): serviceAccountName
+ * defaulted to "default" and required to exist (403), the token volume
+ * kube-api-access-XXXXX added and mounted unless automount is off. */
+int api_admit_pod_serviceaccount(api_server *s, json_t *pod, api_response *out);
 /* Pod Security on a Namespace's update: a stricter enforce label warns about
  * the pods it would refuse (the Namespace strategy's admission). */
 int api_podsec_namespace_update(api_server *s, const json_t *ns, const json_t *old,

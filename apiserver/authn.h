@@ -14,7 +14,9 @@
 #ifndef TUG_APISERVER_AUTHN_H
 #define TUG_APISERVER_AUTHN_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 enum { API_USER_MAX_GROUPS = 32, API_USER_NAME_MAX = 256 };
 
@@ -35,5 +37,29 @@ bool api_user_in_group(const api_user *u, const char *group);
 void api_user_set_admin(api_user *u);
 /* "system:anonymous" in "system:unauthenticated". */
 void api_user_set_anonymous(api_user *u);
+
+struct api_server;
+struct tug_error;
+/*
+ * The ServiceAccount token authenticator (authn-serviceaccount.c): 1 with out
+ * filled ("system:serviceaccount:NS:NAME", uid the ServiceAccount's, groups
+ * system:serviceaccounts, system:serviceaccounts:NS, system:authenticated);
+ * 0 when token is not one of this server's ServiceAccount tokens (not a JWT,
+ * or another issuer); -1 with err when it is one but does not hold: bad
+ * signature, expired, another audience, its ServiceAccount or bound pod
+ * deleted or replaced.
+ */
+int api_authn_serviceaccount(struct api_server *s, const char *token, api_user *out,
+                             struct tug_error *err);
+
+/* The same with its inputs apart (tests): the keys and issuer, how to read a
+ * core object (resource "serviceaccounts" or "pods"; a new reference or NULL),
+ * and the time. */
+struct api_satokens;
+typedef json_t *(*api_authn_lookup_fn)(void *arg, const char *resource, const char *ns,
+                                       const char *name);
+int api_authn_serviceaccount_at(const struct api_satokens *t, api_authn_lookup_fn fn, void *arg,
+                                const char *token, int64_t now, api_user *out,
+                                struct tug_error *err);
 
 #endif

@@ -307,6 +307,8 @@ static int store_new(api_request *r, const api_kind *k, json_t *obj, api_respons
       api_txn_clear(&txn);
       return -1;
     }
+    if (k->strategy->create_with)
+      k->strategy->create_with(s, obj, &txn);
     int rc = api_storage_create(s, k, obj, &txn, &err);
     api_txn_clear(&txn);
     if (rc < 0 && err.code == EAGAIN && api_svcalloc_lost(s->svcalloc, &claim, obj, out) < 0) {

@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "flags.h"
 #include "handlers.h"
+#include "kubernetes-service.h"
 #include "log.h"
 #include "metrics.h"
 #include "object.h"
@@ -92,6 +93,16 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
        .help = "Service node ports"},
       {"pod-security-default", TUG_FLAG_STRING, &podsec, .arg = "LEVEL",
        .help = "Pod Security level of namespaces without an enforce label"},
+      {"advertise-address", TUG_FLAG_STRING, &cfg->advertise_address, .arg = "IP",
+       .help = "the address the kubernetes Service's Endpoints give pods (default: --listen's)"},
+      {"service-account-signing-key-file", TUG_FLAG_STRING, &cfg->sa_signing_key_file,
+       .arg = "PATH",
+       .help = "PEM private key (RSA or EC P-256) that signs ServiceAccount tokens; unset: a key "
+               "made at start, whose tokens do not survive a restart"},
+      {"service-account-key-file", TUG_FLAG_STRING, &cfg->sa_key_files, .arg = "PATHS",
+       .help = "comma-separated PEM files of more keys that verify ServiceAccount tokens"},
+      {"service-account-issuer", TUG_FLAG_STRING, &cfg->sa_issuer, .arg = "URL",
+       .help = "the iss of ServiceAccount tokens, and the audience the server accepts"},
       {"data-dir", TUG_FLAG_STRING, &data_dir, .arg = "DIR",
        .help = "ignored: state lives in etcd (accepted for old scripts)"},
       {"log-level", TUG_FLAG_STRING, level, .arg = "LEVEL", .help = "debug, info, warn or error"},
@@ -116,7 +127,10 @@ static int ensure_namespaces(api_server *s, tug_error *err) {
                   "Namespace", "metadata", "name", system_namespaces[i], "uid",
                   api_new_uid(uid, sizeof uid), "creationTimestamp", api_now(now, sizeof now),
                   "spec", "finalizers", "kubernetes", "status", "phase", "Active");
-    int rc = api_storage_create(s, ns, obj, NULL, err);
+    api_txn txn = {0};
+    ns->strategy->create_with(s, obj, &txn);
+    int rc = api_storage_create(s, ns, obj, &txn, err);
+    api_txn_clear(&txn);
     json_decref(obj);
     if (rc < 0 && err->code != TUG_E_CONFLICT)
       return -1;
@@ -168,7 +182,8 @@ int main(int argc, char **argv) {
                           .compaction_seconds = 300,
                           .service_cluster_ip_range = "198.19.0.0/17",
                           .service_node_port_range = "30000-32767",
-                          .pod_security_default = API_PODSEC_BASELINE}};
+                          .pod_security_default = API_PODSEC_BASELINE,
+                          .sa_issuer = "https://kubernetes.default.svc.cluster.local"}};
   const char *level = "info", *log_file = NULL;
   int parsed = parse_flags(argc, argv, &s.cfg, &level, &log_file);
   if (parsed != 0)
@@ -190,13 +205,15 @@ int main(int argc, char **argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT); /* for reading logs from agents (logs.c) */
   s.metrics = api_metrics_new();
   s.openapi = api_openapi_build(&err);
-  if (s.openapi == NULL) {
+  if (s.openapi == NULL || api_satokens_init(&s.satokens, s.cfg.sa_signing_key_file,
+                                             s.cfg.sa_key_files, s.cfg.sa_issuer, &err) < 0) {
     fprintf(stderr, "tug-apiserver: %s\n", err.msg);
     return 2;
   }
   api_revision_init(&s.revision, local_reads);
   int rc = 1;
   api_compactor *compactor = NULL;
+  api_kubernetes_service *kubernetes_service = NULL;
   if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, NULL, &err) < 0 ||
       ensure_namespaces(&s, &err) < 0 || api_svcalloc_start(s.svcalloc, s.etcd, &err) < 0 ||
       start_caches(&s, &err) < 0 ||
@@ -206,12 +223,16 @@ int main(int argc, char **argv) {
   } else {
     atomic_store(&s.ready, true);
     compactor = api_compactor_start(&s, s.cfg.compaction_seconds);
+    kubernetes_service = api_kubernetes_service_start(
+        &s, s.cfg.advertise_address ? s.cfg.advertise_address : s.cfg.listen_host,
+        s.cfg.listen_port);
     tug_info("serving", "listen=%s:%d etcd=%s threads=%d", s.cfg.listen_host, s.cfg.listen_port,
              s.cfg.etcd_servers, s.cfg.threads);
     tug_info("stopping", "signal=%d", tug_daemon_wait_signal());
     rc = 0;
   }
   api_compactor_stop(compactor);
+  api_kubernetes_service_stop(kubernetes_service);
   stop_caches(&s);
   api_logs_close_streams(3000);
   api_server_stop(&s);
@@ -219,6 +240,7 @@ int main(int argc, char **argv) {
   api_svcalloc_free(s.svcalloc);
   api_metrics_free(s.metrics);
   api_openapi_free(s.openapi);
+  api_satokens_free(&s.satokens);
   tug_etcd_close(s.etcd);
   api_revision_destroy(&s.revision);
   return rc;

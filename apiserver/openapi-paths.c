@@ -272,7 +272,7 @@ static void add_path(path_ctx *c, json_t *paths, const char *path, const op_spec
   json_object_set_new(paths, path, item);
 }
 
-/* The kind of a subresource's bodies: the kind itself, or Scale, Binding. */
+/* The kind of a subresource's bodies: the kind itself, or Scale, Binding, TokenRequest. */
 static const api_schema_kind *sub_body(const api_kind *k, const char *kind) {
   const api_message *m = api_schema_find_gv(k->group, k->version, kind);
   if (m == NULL)
@@ -290,7 +290,8 @@ static void add_subresources(path_ctx *c, json_t *paths, const char *object_path
   } subs[] = {{API_SUB_STATUS, "status", "Status", NULL},
               {API_SUB_SCALE, "scale", "Scale", "Scale"},
               {API_SUB_BINDING, "binding", "Binding", "Binding"},
-              {API_SUB_LOG, "log", "Log", NULL}};
+              {API_SUB_LOG, "log", "Log", NULL},
+              {API_SUB_TOKEN, "token", "Token", "TokenRequest"}};
   const api_schema_kind *main_body = c->body;
   for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
     if (!(c->k->subresources & subs[i].bit))
@@ -301,7 +302,7 @@ static void add_subresources(path_ctx *c, json_t *paths, const char *object_path
     c->id_sub = subs[i].id;
     char path[512];
     snprintf(path, sizeof path, "%s/%s", object_path, subs[i].name);
-    if (subs[i].bit == API_SUB_BINDING)
+    if (subs[i].bit == API_SUB_BINDING || subs[i].bit == API_SUB_TOKEN)
       add_path(c, paths, path, &binding_op, 1, true);
     else if (subs[i].bit == API_SUB_LOG)
       add_path(c, paths, path, &log_op, 1, true);

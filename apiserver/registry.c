@@ -33,6 +33,7 @@ const api_subresource api_subresources[] = {
     {API_SUB_BINDING, "binding", sub_create, NULL, NULL, "Binding"},
     {API_SUB_LOG, "log", sub_get, NULL, NULL, NULL},
     {API_SUB_FINALIZE, "finalize", sub_update, NULL, NULL, NULL},
+    {API_SUB_TOKEN, "token", sub_create, "authentication.k8s.io", "v1", "TokenRequest"},
     {.name = NULL},
 };
 
@@ -60,6 +61,8 @@ const api_kind api_kinds[] = {
     KIND("", "v1", "ConfigMap", "configmaps", "configmap", true, 0, &generic, verbs_all, NULL,
          configmap, "cm", NULL),
     KIND("", "v1", "Secret", "secrets", "secret", true, 0, &generic, verbs_all, NULL, secret, NULL),
+    KIND("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", true, API_SUB_TOKEN,
+         &generic, verbs_all, NULL, serviceaccount, "sa", NULL),
     KIND("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", true, API_SUB_STATUS,
          &api_strategy_resourcequota, verbs_all, NULL, resourcequota, "quota", NULL),
     KIND("", "v1", "LimitRange", "limitranges", "limitrange", true, 0, &generic, verbs_all, NULL,

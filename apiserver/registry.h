@@ -24,6 +24,7 @@ enum {
   API_SUB_BINDING = 1 << 2,  /* /binding: sets spec.nodeName once (pods) */
   API_SUB_LOG = 1 << 3,      /* /log: served by the node agent (pods) */
   API_SUB_FINALIZE = 1 << 4, /* /finalize: PUT of spec.finalizers (namespaces) */
+  API_SUB_TOKEN = 1 << 5,    /* /token: a TokenRequest issues a token (serviceaccounts) */
 };
 
 /*
@@ -43,6 +44,7 @@ extern const api_subresource api_subresources[];
 
 struct api_server;
 struct api_response;
+struct api_txn;
 
 /*
  * What a kind does unlike the generic path; every member is optional.
@@ -62,6 +64,8 @@ struct api_response;
  *  - pod_template: where Pod Security finds the pod ("" the object itself,
  *    "spec.template" a workload's template); NULL: no pod.
  *  - selectable_fields: field selectors beyond metadata.name and namespace.
+ *  - create_with: more objects stored in a new obj's own transaction (a
+ *    Namespace's default ServiceAccount, so a pod can be made in it at once).
  */
 typedef struct api_strategy {
   void (*prepare_create)(json_t *obj);
@@ -75,6 +79,7 @@ typedef struct api_strategy {
   bool spec_finalizers;
   const char *pod_template;
   const char *const *selectable_fields;
+  void (*create_with)(struct api_server *s, const json_t *obj, struct api_txn *txn);
 } api_strategy;
 
 /* The strategies of the kinds that have one (strategy-*.c). */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "log.h"
@@ -271,6 +272,20 @@ static enum MHD_Result early_answer(api_request *r, int code, const char *msg, i
   return respond(r, &out);
 }
 
+/* Until the authenticator chain (client certificates, static tokens) lands,
+ * only a ServiceAccount token changes who a request is made as; a token of
+ * ours that does not hold is refused, as Kubernetes refuses it: 401. */
+static int authenticate_bearer(api_request *r) {
+  const char *h = api_header(r, "Authorization");
+  if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+    return 0;
+  tug_error err = {0};
+  if (api_authn_serviceaccount(r->server, h + 7, &r->user, &err) >= 0)
+    return 0;
+  tug_info("token refused", "path=%s err=%s", r->path, TUG_LOG_Q(err.msg));
+  return -1;
+}
+
 static void append_body(api_request *r, const char *data, size_t len) {
   if (r->body_too_large)
     return;
@@ -310,6 +325,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       return early_answer(r, 429, "Too many requests, please try again later.", 1);
     if (body_too_large_declared(r))
       return early_answer(r, 413, "Request entity too large", 0);
+    if (authenticate_bearer(r) < 0)
+      return early_answer(r, 401, "Unauthorized", 0);
     return MHD_YES;
   }
   if (*upload_data_size > 0) {

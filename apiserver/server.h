@@ -22,6 +22,7 @@
 #include "podsecurity.h"
 #include "registry.h"
 #include "revision.h"
+#include "satoken.h"
 
 typedef struct api_config {
   const char *etcd_servers;
@@ -37,6 +38,10 @@ typedef struct api_config {
   const char *service_cluster_ip_range;  /* "198.19.0.0/17" */
   const char *service_node_port_range;   /* "30000-32767" */
   api_podsec_level pod_security_default; /* for namespaces without an enforce label */
+  const char *advertise_address;         /* in the kubernetes Service's Endpoints */
+  const char *sa_signing_key_file;       /* signs ServiceAccount tokens (satoken.h) */
+  const char *sa_key_files;              /* comma-separated: more keys that verify them */
+  const char *sa_issuer;                 /* their iss, and the audience accepted */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -56,6 +61,7 @@ typedef struct api_server {
   api_revision revision;  /* for consistent reads from the caches */
   api_svcalloc *svcalloc; /* Service cluster IPs and node ports (svcalloc.h) */
   api_openapi *openapi;   /* the OpenAPI documents (openapi.h) */
+  api_satokens satokens;  /* ServiceAccount token keys (satoken.h) */
 } api_server;
 
 typedef struct api_request {

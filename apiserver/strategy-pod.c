@@ -1,9 +1,9 @@
 /*
  * strategy-pod.c — how Pods differ from other kinds (see api_strategy in
- * registry.h): they start Pending, get LimitRange defaults and their
- * priority at admission, are what Pod Security checks, count against cpu and
- * memory quota until they finish, and a delete gives them a grace period
- * while a node may still be running them.
+ * registry.h): they start Pending, get their ServiceAccount's token volume,
+ * LimitRange defaults and their priority at admission, are what Pod Security checks, count against
+ * cpu and memory quota until they finish, and a delete gives them a grace period while a node may
+ * still be running them.
  */
 #include <jansson.h>
 
@@ -17,6 +17,8 @@ static void prepare_create(json_t *pod) {
 }
 
 static int admit_create(struct api_server *s, json_t *pod, struct api_response *out) {
+  if (api_admit_pod_serviceaccount(s, pod, out) < 0)
+    return -1;
   return api_admit_pod_defaults(s, pod, out);
 }
 

@@ -1,9 +1,9 @@
 /*
- * table-config.c — configmaps and secrets as kubectl 1.32 prints them.
+ * table-config.c — configmaps, secrets and serviceaccounts as kubectl 1.32 prints them.
  *
  * DATA counts keys, not bytes: a ConfigMap's data and binaryData together, a
- * Secret's data. Like Kubernetes, the column is declared a string and its
- * cells are integers.
+ * Secret's data; SECRETS counts a ServiceAccount's listed secrets. Like
+ * Kubernetes, these columns are declared strings and their cells are integers.
  */
 #include "table-internal.h"
 #include "table.h"
@@ -25,6 +25,10 @@ static json_t *secret_type(const json_t *secret) {
 
 static json_t *secret_data(const json_t *secret) {
   return key_count(secret, "data", NULL);
+}
+
+static json_t *serviceaccount_secrets(const json_t *sa) {
+  return json_integer((json_int_t)json_array_size(json_object_get(sa, "secrets")));
 }
 
 const api_column api_columns_configmap[] = {
@@ -51,6 +55,15 @@ const api_column api_columns_secret[] = {
      "the arbitrary (possibly non-string) data value here. Described in "
      "https://tools.ietf.org/html/rfc4648#section-4",
      secret_data},
+    TABLE_COLUMN_AGE,
+    TABLE_COLUMN_END,
+};
+
+const api_column api_columns_serviceaccount[] = {
+    TABLE_COLUMN_NAME,
+    {"Secrets", "string", "", 0,
+     "The Secrets in the account's namespace that its pods may use (legacy token Secrets).",
+     serviceaccount_secrets},
     TABLE_COLUMN_AGE,
     TABLE_COLUMN_END,
 };

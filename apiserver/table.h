@@ -31,6 +31,7 @@ extern const api_column api_columns_service[];
 extern const api_column api_columns_endpoints[];
 extern const api_column api_columns_configmap[];
 extern const api_column api_columns_secret[];
+extern const api_column api_columns_serviceaccount[];
 extern const api_column api_columns_resourcequota[];
 extern const api_column api_columns_limitrange[];
 extern const api_column api_columns_event[];

@@ -45,6 +45,8 @@ void api_validate_configmap(const json_t *obj, const json_t *old, json_t *causes
 /* Also merges the write-only stringData into data, as kube-apiserver does. */
 void api_default_secret(json_t *obj);
 void api_validate_secret(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_serviceaccount(json_t *obj);
+void api_validate_serviceaccount(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_resourcequota(json_t *obj);
 void api_validate_resourcequota(const json_t *obj, const json_t *old, json_t *causes);
 /* The object counts a quota names by the core plural alone: pods, services, configmaps,

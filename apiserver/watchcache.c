@@ -694,6 +694,17 @@ api_cached *api_watchcache_get(api_watchcache *c, const char *key) {
   return o;
 }
 
+json_t *api_cache_object(api_server *s, const api_kind *k, const char *ns, const char *name) {
+  char key[512];
+  api_cached *c =
+      api_watchcache_get(s->caches[k - api_kinds], api_key(k, ns, name, key, sizeof key));
+  if (c == NULL)
+    return NULL;
+  json_t *obj = json_incref(c->obj);
+  api_cached_unref(c);
+  return obj;
+}
+
 static int by_key(const void *a, const void *b) {
   return strcmp((*(api_cached *const *)a)->key, (*(api_cached *const *)b)->key);
 }

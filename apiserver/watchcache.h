@@ -77,6 +77,9 @@ int api_watchcache_sync_to(api_watchcache *c, int64_t rev, int timeout_ms, tug_e
 /* The object under key as the cache has it (referenced), or NULL. */
 api_cached *api_watchcache_get(api_watchcache *c, const char *key);
 
+/* k's object ns/name as s's cache has it now (a new reference), or NULL: a
+ * read that costs no etcd round trip, for checks made on every request. */
+json_t *api_cache_object(api_server *s, const api_kind *k, const char *ns, const char *name);
 /* Matching objects sorted by key, each referenced; *rev is the cache's revision. */
 int api_watchcache_list(api_watchcache *c, const api_filter *f, api_cached ***items, size_t *n,
                         int64_t *rev);

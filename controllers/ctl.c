@@ -24,6 +24,8 @@ const char *const ctl_resource_kinds[CTL_N_RESOURCES] = {
     [CTL_QUOTAS] = "ResourceQuota",
     [CTL_NODES] = "Node",
     [CTL_LEASES] = "Lease",
+    [CTL_SERVICEACCOUNTS] = "ServiceAccount",
+    [CTL_ROOT_CA] = "ConfigMap",
 };
 
 /* Node Leases live in one namespace; every other resource is watched in all. */
@@ -35,8 +37,11 @@ int ctl_open_informers(ctl_ctx *x, tug_error *err) {
   for (int i = 0; i < CTL_N_RESOURCES; i++) {
     char path[256];
     if (tug_api_path(path, sizeof path, ctl_resource_kinds[i],
-                     i == CTL_LEASES ? NODE_LEASE_NAMESPACE : NULL, NULL, NULL, err) < 0 ||
-        (x->inf[i] = tug_shared_informer_new(x->client, path, err)) == NULL)
+                     i == CTL_LEASES ? NODE_LEASE_NAMESPACE : NULL, NULL, NULL, err) < 0)
+      return -1;
+    tug_shared_informer_options o = {
+        .path = path, .field_selector = i == CTL_ROOT_CA ? "metadata.name=kube-root-ca.crt" : NULL};
+    if ((x->inf[i] = tug_shared_informer_new_with(x->client, &o, err)) == NULL)
       return -1;
   }
   return ctl_add_indexes(x, err);

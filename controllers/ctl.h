@@ -28,6 +28,7 @@ typedef struct ctl_config {
   int node_cidr_mask;              /* --node-cidr-mask-size */
   double job_backoff_s;            /* first delay before a failed Job pod is replaced */
   double quota_resync_s;           /* --quota-resync */
+  const char *root_ca_pem;         /* --root-ca-file's content; NULL: none published */
 } ctl_config;
 
 enum ctl_resource {
@@ -41,6 +42,8 @@ enum ctl_resource {
   CTL_QUOTAS,
   CTL_NODES,
   CTL_LEASES,
+  CTL_SERVICEACCOUNTS,
+  CTL_ROOT_CA, /* ConfigMaps named kube-root-ca.crt only */
   CTL_N_RESOURCES
 };
 
@@ -51,7 +54,8 @@ typedef struct ctl_ctx {
   tug_shared_informer *inf[CTL_N_RESOURCES];
 } ctl_ctx;
 
-/* The kind each shared informer watches (all namespaces, but Leases: tug-node-lease). */
+/* The kind each shared informer watches (all namespaces, but Leases: tug-node-lease;
+ * of ConfigMaps, only those named kube-root-ca.crt). */
 extern const char *const ctl_resource_kinds[CTL_N_RESOURCES];
 
 /* ---- the controllers ---- */
@@ -64,6 +68,7 @@ tug_controller *ctl_endpoints_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_quota_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_nodelifecycle_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_nodeipam_new(ctl_ctx *x, tug_error *err);
+tug_controller *ctl_serviceaccounts_new(ctl_ctx *x, tug_error *err);
 
 /* ---- caches ---- */
 

@@ -8,6 +8,7 @@
  * all in reverse order.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,15 +23,34 @@
 #define SYNC_TIMEOUT_MS 60000
 
 typedef struct config {
-  const char *server, *token, *listen, *log_level, *log_file, *controllers;
+  const char *server, *token, *listen, *log_level, *log_file, *controllers, *root_ca_file;
   ctl_config ctl;
 } config;
 
 static const char summary[] =
     "Runs Tugboat's controllers: replicaset, deployment, job, garbagecollector,\n"
-    "namespace, endpoints, resourcequota, nodelifecycle, nodeipam (--controllers\n"
+    "namespace, endpoints, resourcequota, nodelifecycle, nodeipam, serviceaccounts (--controllers\n"
     "picks some, comma-separated; default all). /metrics and /healthz on --listen.\n"
     "See docs/controllers.md.";
+
+/* The CA file whole, kept for the life of the process; it must hold a PEM certificate. */
+static int read_root_ca(const char *path, ctl_config *ctl, tug_error *err) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return tug_error_errno(err, errno, "--root-ca-file: open %s", path);
+  static char pem[256 * 1024];
+  size_t n = fread(pem, 1, sizeof pem - 1, f);
+  bool whole = feof(f);
+  fclose(f);
+  pem[n] = '\0';
+  if (!whole || strstr(pem, "-----BEGIN CERTIFICATE-----") == NULL)
+    return tug_error_set(err, EINVAL,
+                         "--root-ca-file %s: not a PEM certificate bundle of 256 KiB "
+                         "at most",
+                         path);
+  ctl->root_ca_pem = pem;
+  return 0;
+}
 
 /* 0: run; 1: --help was printed; -1: bad flags (reported). */
 static int parse_args(int argc, char **argv, config *c) {
@@ -68,6 +88,8 @@ static int parse_args(int argc, char **argv, config *c) {
        .arg = "DURATION", .help = "how often quota usage is recounted"},
       {"log-level", TUG_FLAG_STRING, &c->log_level, .arg = "LEVEL",
        .help = "debug, info, warn or error"},
+      {"root-ca-file", TUG_FLAG_STRING, &c->root_ca_file, .arg = "PATH",
+       .help = "the cluster CA (PEM), published as ca.crt of each namespace's kube-root-ca.crt"},
       {"log-file", TUG_FLAG_STRING, &c->log_file, .arg = "PATH", .help = "stderr when unset"},
       {0},
   };
@@ -75,6 +97,8 @@ static int parse_args(int argc, char **argv, config *c) {
   int rc = tug_flags_parse("tug-controllers", summary, flags, argc, argv, &err);
   if (rc == 0 && c->server == NULL)
     rc = tug_error_set(&err, EINVAL, "--server is required");
+  if (rc == 0 && c->root_ca_file && read_root_ca(c->root_ca_file, &c->ctl, &err) < 0)
+    rc = -1;
   if (rc < 0)
     fprintf(stderr, "tug-controllers: %s (see --help)\n", err.msg);
   return rc;
@@ -97,6 +121,7 @@ static const entry all_controllers[] = {
     {"resourcequota", ctl_quota_new},
     {"nodelifecycle", ctl_nodelifecycle_new},
     {"nodeipam", ctl_nodeipam_new},
+    {"serviceaccounts", ctl_serviceaccounts_new},
 };
 enum { N_CONTROLLERS = sizeof all_controllers / sizeof all_controllers[0] };
 

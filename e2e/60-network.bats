@@ -173,11 +173,12 @@ spec:
   containers:
   - name: c
     image: busybox:latest
-    command: ["sh", "-c", "echo host=$ECHO_SERVICE_HOST port=$ECHO_SERVICE_PORT; grep -c echo.net.svc /etc/hosts; for i in $(seq 60); do timeout 5 wget -q -O - http://echo.net.svc/; done"]
+    command: ["sh", "-c", "echo host=$ECHO_SERVICE_HOST port=$ECHO_SERVICE_PORT api=$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT; grep -c echo.net.svc /etc/hosts; for i in $(seq 60); do timeout 5 wget -q -O - http://echo.net.svc/; done"]
 YAML
   wait_for 60 sh -c "$T get pod client -n net -o json | jq -e '.status.phase == \"Succeeded\"' >/dev/null"
   run $T logs client -n net
-  [ "${lines[0]}" = "host=$vip port=80" ]
+  # The kubernetes Service (default namespace) is every pod's, whatever its namespace.
+  [ "${lines[0]}" = "host=$vip port=80 api=198.19.0.1:443" ]
   [ "${lines[1]}" = 1 ]
   [ "$(printf '%s\n' "${lines[@]:2}" | grep -c '^echo-')" -eq 60 ]
   [ "$(printf '%s\n' "${lines[@]:2}" | sort -u | grep -c '^echo-')" -eq 3 ]

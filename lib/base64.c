@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -132,4 +133,41 @@ int tug_base64_decode(const char *s, size_t n, unsigned char **out, size_t *len,
     *out = buf;
   *len = total;
   return 0;
+}
+
+char *tug_base64url_encode(const void *s, size_t n) {
+  char *out = tug_base64_encode(s, n);
+  if (out == NULL)
+    return NULL;
+  char *end = strchr(out, '=');
+  if (end)
+    *end = '\0';
+  for (char *c = out; *c; c++)
+    *c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+  return out;
+}
+
+int tug_base64url_decode(const char *s, size_t n, unsigned char **out, size_t *len) {
+  if (n % 4 == 1)
+    return -1;
+  char *std = malloc(n + 3);
+  if (std == NULL)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == '+' || c == '/' || c == '=' || sextet((unsigned char)c) < 0) {
+      if (c != '-' && c != '_') {
+        free(std);
+        return -1;
+      }
+    }
+    std[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+  }
+  size_t padded = n;
+  while (padded % 4)
+    std[padded++] = '=';
+  size_t bad_at;
+  int rc = tug_base64_decode(std, padded, out, len, &bad_at);
+  free(std);
+  return rc;
 }

@@ -23,4 +23,14 @@ char *tug_base64_encode(const void *s, size_t n);
  */
 int tug_base64_decode(const char *s, size_t n, unsigned char **out, size_t *len, size_t *bad_at);
 
+/*
+ * The URL-safe alphabet of RFC 4648 §5 without padding (base64url, as JSON Web
+ * Tokens carry their parts): '-' and '_' for '+' and '/', no '='. Decoding
+ * refuses any other byte, padding and newlines included, since a token that
+ * differs in them would still verify as the same bytes.
+ */
+char *tug_base64url_encode(const void *s, size_t n);
+/* -1 on bad input or when out of memory; else 0 with a malloc'd, NUL-terminated *out. */
+int tug_base64url_decode(const char *s, size_t n, unsigned char **out, size_t *len);
+
 #endif

@@ -17,6 +17,7 @@ const tug_kind tug_kinds[] = {
     {"", "v1", "Endpoints", "endpoints", true},
     {"", "v1", "ConfigMap", "configmaps", true},
     {"", "v1", "Secret", "secrets", true},
+    {"", "v1", "ServiceAccount", "serviceaccounts", true},
     {"", "v1", "ResourceQuota", "resourcequotas", true},
     {"", "v1", "LimitRange", "limitranges", true},
     {"", "v1", "Event", "events", true},

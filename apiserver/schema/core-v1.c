@@ -1828,6 +1828,21 @@ SCHEMA_MESSAGE(core_v1_Secret, "io.k8s.api.core.v1.Secret",
 
 LIST_MESSAGE(core_v1_SecretList, "io.k8s.api.core.v1.SecretList", core_v1_Secret);
 
+static const api_field ServiceAccount[] = {
+    OBJECT_META,
+    FIELD("secrets", 2, MESSAGE, REPEATED, OF(core_v1_ObjectReference), FLAGS(OMIT),
+          MERGE("merge", "name"), DESC("Secrets of the account (legacy token Secrets).")),
+    FIELD("imagePullSecrets", 3, MESSAGE, REPEATED, OF(core_v1_LocalObjectReference), FLAGS(OMIT),
+          DESC("Secrets its pods pull images with.")),
+    FIELD("automountServiceAccountToken", 4, BOOL, FLAGS(PTR),
+          DESC("Whether pods of this account get its token mounted; a pod may override.")),
+};
+SCHEMA_MESSAGE(core_v1_ServiceAccount, "io.k8s.api.core.v1.ServiceAccount",
+               "An identity for processes that run in pods.", ServiceAccount, false);
+
+LIST_MESSAGE(core_v1_ServiceAccountList, "io.k8s.api.core.v1.ServiceAccountList",
+             core_v1_ServiceAccount);
+
 static const api_field ResourceQuota[] = {
     OBJECT_META,
     FIELD("spec", 2, MESSAGE, OF(core_v1_ResourceQuotaSpec), FLAGS(OMIT),
@@ -1969,6 +1984,8 @@ const api_schema_kind api_schema_kinds_core_v1[] = {
     {"", "v1", "ConfigMapList", &api_msg_core_v1_ConfigMapList},
     {"", "v1", "Secret", &api_msg_core_v1_Secret},
     {"", "v1", "SecretList", &api_msg_core_v1_SecretList},
+    {"", "v1", "ServiceAccount", &api_msg_core_v1_ServiceAccount},
+    {"", "v1", "ServiceAccountList", &api_msg_core_v1_ServiceAccountList},
     {"", "v1", "ResourceQuota", &api_msg_core_v1_ResourceQuota},
     {"", "v1", "ResourceQuotaList", &api_msg_core_v1_ResourceQuotaList},
     {"", "v1", "LimitRange", &api_msg_core_v1_LimitRange},

@@ -248,6 +248,8 @@ extern const api_message api_msg_core_v1_ConfigMap;
 extern const api_message api_msg_core_v1_ConfigMapList;
 extern const api_message api_msg_core_v1_Secret;
 extern const api_message api_msg_core_v1_SecretList;
+extern const api_message api_msg_core_v1_ServiceAccount;
+extern const api_message api_msg_core_v1_ServiceAccountList;
 extern const api_message api_msg_core_v1_ResourceQuota;
 extern const api_message api_msg_core_v1_ResourceQuotaSpec;
 extern const api_message api_msg_core_v1_ScopeSelector;

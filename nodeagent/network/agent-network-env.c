@@ -6,6 +6,7 @@
 #include "agent-network-env.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,13 +77,18 @@ static void add_service(json_t *env, const json_t *svc, const char *ip) {
   }
 }
 
+/* The API server's own Service, which kubelet shows every pod whatever its namespace. */
+static bool master_service(const char *ns, const char *name) {
+  return strcmp(ns, "default") == 0 && strcmp(name, "kubernetes") == 0;
+}
+
 json_t *agent_service_env(const json_t *services, const char *ns) {
   json_t *env = json_object();
   size_t i;
   json_t *svc;
   json_array_foreach(services, i, svc) {
-    const char *ip = cluster_ip(svc), *sns = tug_obj_namespace(svc);
-    if (ip && sns && ns && strcmp(sns, ns) == 0 && tug_obj_name(svc))
+    const char *ip = cluster_ip(svc), *sns = tug_obj_namespace(svc), *name = tug_obj_name(svc);
+    if (ip && sns && ns && name && (strcmp(sns, ns) == 0 || master_service(sns, name)))
       add_service(env, svc, ip);
   }
   return env;
@@ -107,8 +113,9 @@ char *agent_service_hosts(const json_t *services, const char *ns, const char *po
     free(list);
     return NULL;
   }
-  fprintf(f, "# Kubernetes-managed hosts file (Tugboat).\n127.0.0.1\tlocalhost\n"
-             "::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
+  fprintf(f,
+          "# Kubernetes-managed hosts file (Tugboat).\n127.0.0.1\tlocalhost\n"
+          "::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
           pod_ip && *pod_ip ? pod_ip : "127.0.1.1", hostname);
   json_t *svc;
   json_array_foreach(services, i, svc) {
@@ -118,8 +125,7 @@ char *agent_service_hosts(const json_t *services, const char *ns, const char *po
   qsort(list, n, sizeof *list, by_name);
   for (i = 0; i < n; i++) {
     const char *name = tug_obj_name(list[i]), *sns = tug_obj_namespace(list[i]);
-    fprintf(f, "%s\t%s.%s.svc %s.%s.svc.cluster.local", cluster_ip(list[i]), name, sns, name,
-            sns);
+    fprintf(f, "%s\t%s.%s.svc %s.%s.svc.cluster.local", cluster_ip(list[i]), name, sns, name, sns);
     fprintf(f, ns && strcmp(ns, sns) == 0 ? " %s\n" : "%.0s\n", name);
   }
   free(list);

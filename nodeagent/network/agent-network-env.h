@@ -8,7 +8,8 @@
 
 #include <jansson.h>
 
-/* For every Service of namespace ns with a virtual IP, kubelet's variables:
+/* For every Service of namespace ns with a virtual IP, and for the API
+ * server's `kubernetes` Service in `default` whatever ns, kubelet's variables:
  * NAME_SERVICE_HOST, NAME_SERVICE_PORT (first port), NAME_SERVICE_PORT_PNAME
  * per named port, NAME_PORT=tcp://IP:PORT, NAME_PORT_<port>_<PROTO>[_PROTO,
  * _PORT, _ADDR]. A new object, name → string. */

@@ -72,6 +72,7 @@ struct agent_pod {
   double kill_deadline;
   char evicted[256];       /* kubelet's message once evicted; "" until then */
   double next_usage_check; /* monotonic; when emptyDir usage is measured next */
+  double next_token_check; /* monotonic; when projected tokens are checked for renewal next */
   json_t *last_sent;
 };
 
@@ -419,6 +420,21 @@ static int api_get(void *client, const char *path, json_t **out, tug_error *err)
   return tug_client_get(client, path, out, err) < 0 ? -1 : 0;
 }
 
+static int api_create(void *client, const char *path, const json_t *body, json_t **out,
+                      tug_error *err) {
+  return tug_client_create(client, path, body, out, err) < 0 ? -1 : 0;
+}
+
+static agent_volume_ctx volume_ctx(agent_pod *p) {
+  return (agent_volume_ctx){.pod = p->pod,
+                            .sandbox_dir = agent_runtime_sandbox_data_dir(p->sb),
+                            .root_id = agent_runtime_sandbox_root_id(p->sb),
+                            .get = api_get,
+                            .create = api_create,
+                            .get_arg = p->env->client,
+                            .allowed_host_paths = p->env->allowed_host_paths};
+}
+
 /* Leave c Waiting on CreateContainerConfigError, retried later (a missing
  * ConfigMap may yet come); warn and record an Event when the cause is new. */
 static void config_error(agent_pod *p, agent_ctr *c, const char *what, const tug_error *err) {
@@ -436,12 +452,7 @@ static void config_error(agent_pod *p, agent_ctr *c, const char *what, const tug
 
 /* The container's mounts, or false with it left on CreateContainerConfigError. */
 static bool resolve_volumes(agent_pod *p, agent_ctr *c, agent_volume_plan *plan) {
-  agent_volume_ctx ctx = {.pod = p->pod,
-                          .sandbox_dir = agent_runtime_sandbox_data_dir(p->sb),
-                          .root_id = agent_runtime_sandbox_root_id(p->sb),
-                          .get = api_get,
-                          .get_arg = p->env->client,
-                          .allowed_host_paths = p->env->allowed_host_paths};
+  agent_volume_ctx ctx = volume_ctx(p);
   tug_error err = {0};
   if (agent_volumes_prepare(&ctx, c->spec, plan, &err) == 0)
     return true;
@@ -628,9 +639,26 @@ static void check_volume_usage(agent_pod *p) {
       agent_runtime_container_signal(p->ctrs[i].rt, SIGKILL, NULL);
 }
 
+/* How often projected ServiceAccount tokens are checked for renewal: each is
+ * renewed past 80% of its life, so an hour's token has twelve minutes to go. */
+enum { TOKEN_CHECK_SECONDS = 10 };
+
+static void refresh_tokens(agent_pod *p) {
+  double now = tug_monotonic_seconds();
+  if (p->terminating || p->sb == NULL || now < p->next_token_check)
+    return;
+  p->next_token_check = now + TOKEN_CHECK_SECONDS;
+  agent_volume_ctx ctx = volume_ctx(p);
+  tug_error err = {0};
+  if (agent_volumes_refresh_tokens(&ctx, (int64_t)time(NULL), &err) < 0)
+    tug_warn("service account token not renewed", "pod=%s/%s err=%s", p->ns, p->name,
+             TUG_LOG_Q(err.msg));
+}
+
 long agent_pod_sync(agent_pod *p) {
   long wake = -1;
   check_volume_usage(p);
+  refresh_tokens(p);
   for (size_t i = 0; i < p->n; i++) {
     agent_ctr *c = &p->ctrs[i];
     if (c->rt)

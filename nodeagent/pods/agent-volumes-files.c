@@ -1,8 +1,8 @@
 /*
- * agent-volumes-files.c — the files of configMap, secret and downwardAPI
- * volumes: one file per key (or per item, at its path and mode), from a
- * ConfigMap's data and binaryData, a Secret's data and stringData, or the
- * pod's own metadata.
+ * agent-volumes-files.c — the files of configMap, secret, downwardAPI and
+ * projected volumes: one file per key (or per item, at its path and mode),
+ * from a ConfigMap's data and binaryData, a Secret's data and stringData, the
+ * pod's own metadata, or a ServiceAccount token (agent-volumes-token.c).
  *
  * The one idea: the files go into a fresh directory no container sees yet
  * (agent-volumes.c renames it into place), so writing them needs no care
@@ -253,8 +253,19 @@ static int write_downward(const agent_volume_ctx *ctx, const json_t *src, int df
   return 0;
 }
 
-/* One source of a projected volume: the keys of a configMap or secret, or
- * downwardAPI items, with the projection's defaultMode. */
+static int write_token(const agent_volume_ctx *ctx, const json_t *src, int dflt, const char *dir,
+                       tug_error *err) {
+  content c = {.data = agent_volume_request_token(ctx, src, err)};
+  if (c.data == NULL)
+    return -1;
+  c.len = strlen(c.data);
+  int rc = write_file(dir, str_at(src, "path"), &c, dflt, err);
+  free(c.data);
+  return rc < 0 ? tug_error_wrap(err, "serviceAccountToken") : 0;
+}
+
+/* One source of a projected volume: the keys of a configMap or secret,
+ * downwardAPI items, or a ServiceAccount token, with the projection's defaultMode. */
 static int write_projection(const agent_volume_ctx *ctx, const json_t *source, int dflt,
                             const char *dir, tug_error *err) {
   const json_t *src;
@@ -264,13 +275,11 @@ static int write_projection(const agent_volume_ctx *ctx, const json_t *source, i
     return write_object_keys(ctx, src, true, "name", dflt, dir, err);
   if ((src = json_object_get(source, "downwardAPI")) != NULL)
     return write_downward(ctx, src, dflt, dir, err);
-  if (json_object_get(source, "serviceAccountToken"))
-    return tug_error_set(err, ENOTSUP,
-                         "serviceAccountToken projections are not supported: Tugboat has no "
-                         "ServiceAccount tokens yet");
+  if ((src = json_object_get(source, "serviceAccountToken")) != NULL)
+    return write_token(ctx, src, dflt, dir, err);
   return tug_error_set(err, ENOTSUP,
-                       "a projection of neither configMap, secret nor downwardAPI is not "
-                       "supported");
+                       "a projection of neither configMap, secret, downwardAPI nor "
+                       "serviceAccountToken is not supported");
 }
 
 static int write_projected(const agent_volume_ctx *ctx, const json_t *vol, const char *dir,

@@ -7,10 +7,11 @@
  * made once (a tmpfs mounted on it for medium Memory), a configMap, secret
  * or downwardAPI volume is written into <name>.tmp and renamed into place
  * only when complete, and what is in place is never written again (no live
- * update). hostPath volumes are checked against their type at every start;
- * one must lie under an allowed prefix and is reached beneath it without
- * magic links, symlinks leading out, or /proc.
- * The mounts themselves are made by the container's child (runtime-rootfs.c).
+ * update) — but for a projected ServiceAccount token, renewed in place
+ * before it expires (agent_volumes_refresh_tokens). hostPath volumes are checked against their type
+ * at every start; one must lie under an allowed prefix and is reached beneath it without magic
+ * links, symlinks leading out, or /proc. The mounts themselves are made by the container's child
+ * (runtime-rootfs.c).
  *
  * Secret and downwardAPI volumes live on a tmpfs of their own, never on
  * disk. With spec.securityContext.fsGroup, emptyDir, configMap, secret and
@@ -23,7 +24,9 @@
  * (types "", Directory, DirectoryOrCreate, File, FileOrCreate, Socket,
  * CharDevice, BlockDevice), configMap and secret (items, defaultMode, mode,
  * optional), downwardAPI (fieldRef to metadata.name, namespace, uid, labels,
- * annotations and spec.nodeName). volumeMounts: mountPath, subPath,
+ * annotations and spec.nodeName), projected (configMap, secret, downwardAPI
+ * and serviceAccountToken sources: a token of the pod's ServiceAccount bound
+ * to the pod, through the TokenRequest API). volumeMounts: mountPath, subPath,
  * readOnly; configMap, secret and downwardAPI mounts are always read-only.
  */
 #ifndef TUG_AGENT_VOLUMES_H
@@ -36,13 +39,17 @@
 
 /* GET of an API path into *out; on failure err->code ENOENT means 404. */
 typedef int (*agent_volume_get_fn)(void *arg, const char *path, json_t **out, tug_error *err);
+/* POST of body to an API path, the answer into *out (a TokenRequest). */
+typedef int (*agent_volume_create_fn)(void *arg, const char *path, const json_t *body, json_t **out,
+                                      tug_error *err);
 
 typedef struct agent_volume_ctx {
   const json_t *pod;       /* metadata and spec.volumes */
   const char *sandbox_dir; /* volumes live in <sandbox_dir>/volumes */
   uid_t root_id; /* host uid and gid of the pod's root, who owns its emptyDirs and content */
-  agent_volume_get_fn get; /* reads ConfigMaps and Secrets; NULL: such volumes fail */
-  void *get_arg;
+  agent_volume_get_fn get;       /* reads ConfigMaps and Secrets; NULL: such volumes fail */
+  agent_volume_create_fn create; /* asks for ServiceAccount tokens; NULL: they fail */
+  void *get_arg;                 /* of get and create */
   /* Comma-separated host path prefixes a hostPath must lie under
    * (tug-agent --allowed-host-paths); NULL or "": no hostPath at all. */
   const char *allowed_host_paths;
@@ -73,6 +80,10 @@ void agent_volume_plan_free(agent_volume_plan *plan);
  * its sizeLimit, with kubelet's eviction message in msg. Walks the volumes:
  * call it now and then, not on every sync. */
 bool agent_volumes_over_limit(const json_t *pod, const char *sandbox_dir, char *msg, size_t size);
+
+/* Renew every projected ServiceAccount token of ctx->pod past 80% of its life
+ * at now (Unix seconds); tokens not yet written are left to prepare. */
+int agent_volumes_refresh_tokens(const agent_volume_ctx *ctx, int64_t now, tug_error *err);
 
 /* Unmount the tmpfs of every memory-backed volume under sandbox_dir, so that
  * the sandbox dir can be removed; the containers must be gone. */

@@ -56,6 +56,20 @@ static void test_env_has_kubelets_variables_for_the_namespace(void **state) {
   assert_int_equal(json_object_size(env), 13 + 7);
 }
 
+static void test_every_pod_sees_the_kubernetes_service(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *svcs = services();
+  json_array_append_new(svcs,
+                        json_pack("{s:{s:s, s:s}, s:{s:s, s:[{s:s, s:i}]}}", "metadata", "name",
+                                  "kubernetes", "namespace", "default", "spec", "clusterIP",
+                                  "198.19.0.1", "ports", "name", "https", "port", 443));
+  _cleanup_json_ json_t *env = agent_service_env(svcs, "demo");
+  assert_string_equal(var(env, "KUBERNETES_SERVICE_HOST"), "198.19.0.1");
+  assert_string_equal(var(env, "KUBERNETES_SERVICE_PORT"), "443");
+  assert_string_equal(var(env, "KUBERNETES_SERVICE_PORT_HTTPS"), "443");
+  assert_string_equal(var(env, "KUBERNETES_PORT_443_TCP"), "tcp://198.19.0.1:443");
+}
+
 static void test_hosts_name_every_service_and_the_pod(void **state) {
   (void)state;
   _cleanup_json_ json_t *svcs = services();
@@ -105,6 +119,7 @@ static void test_containers_own_env_wins_over_services(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_env_has_kubelets_variables_for_the_namespace),
+      cmocka_unit_test(test_every_pod_sees_the_kubernetes_service),
       cmocka_unit_test(test_hosts_name_every_service_and_the_pod),
       cmocka_unit_test(test_hosts_without_an_address),
       cmocka_unit_test(test_containers_own_env_wins_over_services),

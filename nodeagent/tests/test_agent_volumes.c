@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #include "agent-volumes-internal.h"
+#include "base64.h"
 #include "cleanup.h"
+#include "object.h"
 #include "runtime-internal.h"
 
 typedef struct fixture {
@@ -29,6 +31,9 @@ typedef struct fixture {
   json_t *pod;
   json_t *objects; /* API path → object the fake GET answers */
   int gets;
+  int creates;                  /* TokenRequests the fake POST answered */
+  json_t *last_request;         /* the last of them */
+  char token[512];              /* what it answers */
   const char *allowed;          /* --allowed-host-paths; NULL: "/tmp", where the fixture lives */
   const char *security_context; /* the pod's spec.securityContext; NULL: none */
   uid_t root_id;                /* the pod's root on the host; 0: no user namespace */
@@ -42,6 +47,25 @@ static int fake_get(void *arg, const char *path, json_t **out, tug_error *err) {
     return tug_error_set(err, ENOENT, "not found");
   *out = json_incref(obj);
   return 0;
+}
+
+static int fake_create(void *arg, const char *path, const json_t *body, json_t **out,
+                       tug_error *err) {
+  fixture *f = arg;
+  (void)err;
+  f->creates++;
+  json_decref(f->last_request);
+  f->last_request = json_pack("{s:s, s:O}", "path", path, "body", body);
+  *out = json_pack("{s:{s:s}}", "status", "token", f->token);
+  return 0;
+}
+
+/* An unsigned token of the JWT's shape with these time claims: the agent only reads them. */
+static void set_token(fixture *f, long long iat, long long exp) {
+  char claims[128];
+  snprintf(claims, sizeof claims, "{\"iat\":%lld,\"exp\":%lld}", iat, exp);
+  _cleanup_free_ char *c = tug_base64url_encode(claims, strlen(claims));
+  snprintf(f->token, sizeof f->token, "eyJhbGciOiJFUzI1NiJ9.%s.c2ln", c);
 }
 
 static int setup(void **state) {
@@ -60,6 +84,7 @@ static int teardown(void **state) {
   agent_rm_rf(f->dir, NULL);
   json_decref(f->pod);
   json_decref(f->objects);
+  json_decref(f->last_request);
   free(f);
   return 0;
 }
@@ -89,6 +114,7 @@ static int prepare(fixture *f, const char *volumes_json, const char *mounts_json
                           .sandbox_dir = f->dir,
                           .root_id = f->root_id,
                           .get = fake_get,
+                          .create = fake_create,
                           .get_arg = f,
                           .allowed_host_paths = f->allowed ? f->allowed : "/tmp"};
   *err = (tug_error){0};
@@ -497,13 +523,55 @@ static void test_projected_volume_merges_its_sources_on_a_tmpfs(void **state) {
   assert_int_equal(access(other, F_OK), -1); /* items given: only those */
   assert_int_equal(agent_volumes_release(f->dir, &err), 0);
   expect_error(f,
-               "[{\"name\": \"t\", \"projected\": {\"sources\": [{\"serviceAccountToken\": "
-               "{\"path\": \"token\"}}]}}]",
-               "[]", "serviceAccountToken projections are not supported");
-  expect_error(f,
                "[{\"name\": \"m\", \"projected\": {\"sources\": [{\"secret\": {\"name\": "
                "\"missing\"}}]}}]",
                "[]", "projected sources[0]: secret \"missing\" not found");
+}
+
+static const char token_volume[] =
+    "[{\"name\": \"kube-api-access-x\", \"projected\": {\"defaultMode\": 420, \"sources\": ["
+    " {\"serviceAccountToken\": {\"path\": \"token\", \"expirationSeconds\": 3607}}]}}]";
+
+static void test_projected_token_is_requested_bound_to_the_pod(void **state) {
+  fixture *f = *state;
+  set_token(f, 1000, 4607);
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, token_volume, "[]", &plan, &err), 0);
+  _cleanup_free_ char *token = slurp(f, "kube-api-access-x/token");
+  assert_string_equal(token, f->token);
+  assert_int_equal(mode_of(f, "kube-api-access-x/token"), 0644);
+  assert_int_equal(f->creates, 1);
+  assert_string_equal(json_string_value(json_object_get(f->last_request, "path")),
+                      "/api/v1/namespaces/shop/serviceaccounts/default/token");
+  json_t *spec = tug_obj_get(json_object_get(f->last_request, "body"), "spec");
+  assert_int_equal(tug_obj_get_int(spec, "expirationSeconds", 0), 3607);
+  assert_string_equal(tug_obj_get_str(spec, "boundObjectRef.kind"), "Pod");
+  assert_string_equal(tug_obj_get_str(spec, "boundObjectRef.name"), "web");
+  assert_string_equal(tug_obj_get_str(spec, "boundObjectRef.uid"), "u1");
+}
+
+static void test_projected_token_is_renewed_past_80_percent_of_its_life(void **state) {
+  fixture *f = *state;
+  set_token(f, 1000, 2000);
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, token_volume, "[]", &plan, &err), 0);
+  agent_volume_ctx ctx = {
+      .pod = f->pod, .sandbox_dir = f->dir, .create = fake_create, .get_arg = f};
+  assert_int_equal(agent_volumes_refresh_tokens(&ctx, 1799, &err), 0);
+  assert_int_equal(f->creates, 1); /* 79.9%: kept */
+  char old[512];
+  snprintf(old, sizeof old, "%s", f->token);
+  set_token(f, 1800, 2800);
+  assert_int_equal(agent_volumes_refresh_tokens(&ctx, 1800, &err), 0);
+  assert_int_equal(f->creates, 2);
+  _cleanup_free_ char *token = slurp(f, "kube-api-access-x/token");
+  assert_string_equal(token, f->token);
+  assert_string_not_equal(token, old);
+  assert_int_equal(mode_of(f, "kube-api-access-x/token"), 0644); /* the old file's mode kept */
+  assert_int_equal(agent_volumes_refresh_tokens(&ctx, 1801, &err), 0);
+  assert_int_equal(f->creates, 2); /* the new one is fresh */
 }
 
 static void test_fs_group_mode_follows_kubernetes(void **state) {
@@ -644,6 +712,8 @@ int main(void) {
       T(test_secret_and_downward_api_live_on_tmpfs_configmaps_on_disk),
       T(test_projected_volume_merges_its_sources_on_a_tmpfs),
       cmocka_unit_test(test_fs_group_mode_follows_kubernetes),
+      T(test_projected_token_is_requested_bound_to_the_pod),
+      T(test_projected_token_is_renewed_past_80_percent_of_its_life),
       T(test_fs_group_owns_empty_dirs_and_content_volumes),
       T(test_pod_root_in_its_user_namespace_owns_content_volumes),
       T(test_empty_dir_usage_past_its_size_limit_evicts),
