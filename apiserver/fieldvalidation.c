@@ -25,22 +25,31 @@ int api_fv_mode_of(const api_request *r, api_fv_mode *mode, api_response *out) {
   } else if (strcmp(v, "Strict") == 0) {
     *mode = API_FV_STRICT;
   } else {
-    const char *options = strcmp(r->method, "POST") == 0  ? "CreateOptions"
-                          : strcmp(r->method, "PUT") == 0 ? "UpdateOptions"
-                                                          : "PatchOptions";
-    json_t *causes = json_pack("[{s:s, s:s, s:s}]", "reason", "FieldValueNotSupported", "field",
-                               "fieldValidation", "message", "Unsupported value");
-    json_t *details = json_pack("{s:s, s:s, s:s, s:o}", "name", "", "group", "meta.k8s.io", "kind",
-                                options, "causes", causes);
-    json_decref(out->body);
-    out->code = 422;
-    out->body = api_status(422, "Invalid", details,
-                           "%s.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: "
-                           "\"%.100s\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"",
-                           options, v);
-    return -1;
+    char detail[256];
+    snprintf(detail, sizeof detail,
+             "Unsupported value: \"%.100s\": supported values: \"\", \"Ignore\", \"Strict\", "
+             "\"Warn\"",
+             v);
+    return api_options_invalid(r, out, "fieldValidation", "FieldValueNotSupported",
+                               "Unsupported value", detail);
   }
   return 0;
+}
+
+int api_options_invalid(const api_request *r, api_response *out, const char *field,
+                        const char *reason, const char *cause, const char *detail) {
+  const char *options = strcmp(r->method, "POST") == 0  ? "CreateOptions"
+                        : strcmp(r->method, "PUT") == 0 ? "UpdateOptions"
+                                                        : "PatchOptions";
+  json_t *causes =
+      json_pack("[{s:s, s:s, s:s}]", "reason", reason, "field", field, "message", cause);
+  json_t *details = json_pack("{s:s, s:s, s:s, s:o}", "name", "", "group", "meta.k8s.io", "kind",
+                              options, "causes", causes);
+  json_decref(out->body);
+  out->code = 422;
+  out->body = api_status(422, "Invalid", details, "%s.meta.k8s.io \"\" is invalid: %s: %s", options,
+                         field, detail);
+  return -1;
 }
 
 /* ---- duplicate keys ---- */

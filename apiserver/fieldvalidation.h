@@ -33,6 +33,13 @@ typedef enum api_fv_mode {
  * or PatchOptions invalid) in out when the value is none of the three. */
 int api_fv_mode_of(const api_request *r, api_fv_mode *mode, api_response *out);
 
+/* 422 Invalid about one of the request's options (CreateOptions,
+ * UpdateOptions or PatchOptions by its method), as Kubernetes answers: the
+ * message reads `PatchOptions.meta.k8s.io "" is invalid: <field>: <detail>`,
+ * the one cause has reason and message cause. Returns -1. */
+int api_options_invalid(const api_request *r, api_response *out, const char *field,
+                        const char *reason, const char *cause, const char *detail);
+
 /* Parse the request body as jansson does; unless mode is Ignore, keys given
  * twice are noted in r->strict_errors first. NULL with jerr as jansson's. */
 json_t *api_fv_loadb(api_request *r, api_fv_mode mode, json_error_t *jerr);

@@ -17,7 +17,9 @@
 
 #include "admission.h"
 #include "cleanup.h"
+#include "fieldmanager.h"
 #include "fieldvalidation.h"
+#include "manifest.h"
 #include "modify.h"
 #include "object.h"
 #include "patch.h"
@@ -64,6 +66,28 @@ static json_t *read_protobuf_body(api_request *r, api_response *out) {
   return obj;
 }
 
+/* An apply configuration: YAML (or JSON, which is YAML), one object with
+ * apiVersion and kind, read by the manifest decoder `tug apply` uses. */
+static json_t *read_apply_body(api_request *r, api_response *out) {
+  tug_error err = {0};
+  json_t *docs = NULL;
+  if (tug_manifest_decode_buffer(r->body, r->body_len, "apply configuration", &docs, NULL, &err) <
+      0) {
+    api_fail(out, 400, "error decoding YAML: %s", err.msg);
+    return NULL;
+  }
+  json_t *obj = json_array_size(docs) == 1 ? json_incref(json_array_get(docs, 0)) : NULL;
+  json_decref(docs);
+  if (obj == NULL)
+    api_fail(out, 400, "an apply configuration must be exactly one object");
+  else if (tug_obj_check_limits(obj, BODY_MAX_DEPTH, BODY_MAX_NODES, &err) < 0) {
+    api_fail(out, 400, "the request body is too complex: %s", err.msg);
+    json_decref(obj);
+    obj = NULL;
+  }
+  return obj;
+}
+
 static int check_object(const json_t *body, api_response *out) {
   if (json_is_object(body))
     return 0;
@@ -91,6 +115,8 @@ json_t *api_read_body(api_request *r, api_response *out) {
   }
   if (protobuf)
     return read_protobuf_body(r, out);
+  if (patch && pt == API_PATCH_APPLY)
+    return read_apply_body(r, out);
   api_fv_mode mode = API_FV_IGNORE;
   if (strcmp(r->method, "DELETE") != 0 && api_fv_mode_of(r, &mode, out) < 0)
     return NULL;
@@ -111,8 +137,7 @@ json_t *api_read_body(api_request *r, api_response *out) {
   return NULL;
 }
 
-/* The body must be of the route's kind, in the route's namespace. */
-static int check_identity(const api_route *rt, json_t *obj, api_response *out) {
+int api_check_identity(const api_route *rt, json_t *obj, api_response *out) {
   char want[128];
   api_kind_api_version(rt->kind, want, sizeof want);
   const char *av = tug_obj_api_version(obj), *kind = tug_obj_kind(obj);
@@ -354,14 +379,8 @@ static int dry_run_create(api_request *r, const api_kind *k, json_t *obj, api_re
   return api_svcalloc_preview(s->svcalloc, k, obj, NULL, out);
 }
 
-void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
+void api_create(api_request *r, const api_route *rt, json_t *obj, bool track, api_response *out) {
   const api_kind *k = rt->kind;
-  json_t *obj = api_read_body(r, out);
-  if (obj == NULL || check_identity(rt, obj, out) < 0 ||
-      api_fv_check_object(r, api_fv_message(k), obj, out) < 0) {
-    json_decref(obj);
-    return;
-  }
   fill_generated_name(obj);
   tug_error err = {0};
   if (api_admit_create(r->server, k, obj, out) < 0 || api_validate(k, obj, NULL, out) < 0 ||
@@ -370,8 +389,10 @@ void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
     return;
   }
   prepare_create(k, obj);
-  if (k->strategy->init_status && k->strategy->init_status(r->server, obj, &err) < 0) {
-    api_fail_error(out, k, tug_obj_name(obj), &err);
+  if ((track && api_fm_track(r, k, NULL, NULL, obj, out) < 0) ||
+      (k->strategy->init_status && k->strategy->init_status(r->server, obj, &err) < 0)) {
+    if (err.code)
+      api_fail_error(out, k, tug_obj_name(obj), &err);
     json_decref(obj);
     return;
   }
@@ -381,6 +402,24 @@ void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
     return;
   }
   answer_object(r, k, obj, 201, out);
+}
+
+/* The body of a create or replace: an object of the route's kind, its
+ * unknown fields pruned; NULL with out filled. */
+static json_t *read_object(api_request *r, const api_route *rt, api_response *out) {
+  json_t *obj = api_read_body(r, out);
+  if (obj && (api_check_identity(rt, obj, out) < 0 ||
+              api_fv_check_object(r, api_fv_message(rt->kind), obj, out) < 0)) {
+    json_decref(obj);
+    return NULL;
+  }
+  return obj;
+}
+
+void api_handle_create(api_request *r, const api_route *rt, api_response *out) {
+  json_t *obj = read_object(r, rt, out);
+  if (obj)
+    api_create(r, rt, obj, true, out);
 }
 
 /* ---- PUT and PATCH ---- */
@@ -406,13 +445,11 @@ static int replace_mutation(json_t *cur, json_t *body, void *arg, api_response *
 }
 
 void api_handle_update(api_request *r, const api_route *rt, api_response *out) {
-  json_t *body = api_read_body(r, out);
-  if (body == NULL || check_identity(rt, body, out) < 0 ||
-      api_fv_check_object(r, api_fv_message(rt->kind), body, out) < 0) {
-    json_decref(body);
+  json_t *body = read_object(r, rt, out);
+  if (body == NULL)
     return;
-  }
-  api_modify_opts o = {.mutate = replace_mutation, .body = body, .keep_status = true};
+  api_modify_opts o = {
+      .mutate = replace_mutation, .body = body, .keep_status = true, .track = true};
   const char *rv = tug_obj_resource_version(body);
   if (rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
     json_decref(body);
@@ -441,11 +478,17 @@ void api_handle_patch(api_request *r, const api_route *rt, api_response *out) {
     return;
   api_patch_type type = API_PATCH_MERGE;
   api_patch_type_of(api_header(r, "Content-Type"), &type);
+  if (type == API_PATCH_APPLY) {
+    api_handle_apply(r, rt, NULL, patch, out);
+    json_decref(patch);
+    return;
+  }
   api_modify_opts o = {.mutate = patch_mutation,
                        .body = patch,
                        .arg = &type,
                        .keep_status = true,
-                       .check_fields = true};
+                       .check_fields = true,
+                       .track = true};
   const char *rv = tug_obj_resource_version(patch);
   if (rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
     json_decref(patch);

@@ -9,6 +9,9 @@
 #ifndef TUG_APISERVER_HANDLERS_H
 #define TUG_APISERVER_HANDLERS_H
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "registry.h"
 #include "server.h"
 
@@ -43,6 +46,15 @@ bool api_handle_discovery(api_request *r, api_response *out);
 /* Parse the request body as a JSON object within the size and depth limits;
  * NULL with out filled (400/415) when it is not one. */
 json_t *api_read_body(api_request *r, api_response *out);
+/* The body must be of the route's kind, in the route's namespace, with the
+ * URL's name: filled in when absent, 400 in out when they differ. */
+int api_check_identity(const api_route *rt, json_t *obj, api_response *out);
+/* Create obj (taken) as the route's kind: admission, defaults, validation,
+ * one transaction (or dryRun); track records its managedFields as the
+ * request's Update. Answers 201 with the object. */
+void api_create(api_request *r, const api_route *rt, json_t *obj, bool track, api_response *out);
+/* The autoscaling/v1 Scale that obj shows at /scale, new (subresources.c). */
+json_t *api_scale_of(const api_kind *k, json_t *obj);
 /* Whether the client asked for a meta.k8s.io Table (Accept header). */
 bool api_wants_table(const api_request *r);
 /* dryRun=All */

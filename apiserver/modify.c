@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "admission.h"
+#include "fieldmanager.h"
 #include "fieldvalidation.h"
 #include "object.h"
 #include "status.h"
@@ -82,13 +83,19 @@ static int restore_owned(const api_kind *k, json_t *cur, const json_t *old,
   bool has_status_sub = (k->subresources & API_SUB_STATUS) != 0;
   json_t *old_status = json_object_get(old, "status");
   if (o->status_only) {
+    /* Only status changes, and the managedFields an apply to it computed. */
     json_t *st = json_incref(json_object_get(cur, "status"));
+    json_t *mf = json_incref(json_object_get(nm, "managedFields"));
     json_t *copy = json_deep_copy(old);
     json_object_clear(cur);
     json_object_update(cur, copy);
     json_decref(copy);
     if (st)
       json_object_set_new(cur, "status", st);
+    if (mf)
+      tug_obj_set(cur, "metadata.managedFields", mf, NULL);
+    else
+      tug_obj_del(cur, "metadata.managedFields");
   } else if (o->keep_status && has_status_sub) {
     if (old_status)
       json_object_set(cur, "status", old_status);
@@ -197,7 +204,8 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
     goto done;
   api_svcalloc_prepare_update(k, cur, old);
   if (api_validate(k, cur, old, out) < 0 ||
-      (!o->status_only && api_admit_pod_security(s, k, cur, old, out) < 0))
+      (!o->status_only && api_admit_pod_security(s, k, cur, old, out) < 0) ||
+      (o->track && api_fm_track(r, k, o->sub, old, cur, out) < 0))
     goto done;
   bump_generation(cur, old);
   if (k->strategy->init_status && !o->status_only &&

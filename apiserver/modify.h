@@ -27,6 +27,10 @@ typedef struct api_modify_opts {
   /* The mutation's result is checked for fields the kind's schema does not
    * have (fieldvalidation.h) and answered as a patch's are. */
   bool check_fields;
+  /* Record the write in managedFields as an Update of the request's manager
+   * on subresource sub (NULL: the object itself); see fieldmanager.h. */
+  bool track;
+  const char *sub;
   int64_t precondition_rv;
   const char *precondition_uid;
   /* How the stored result is answered; NULL answers the object itself. */

@@ -1,11 +1,11 @@
 /*
- * patch.c — PATCH bodies of the three formats (see patch.h).
+ * patch.c — PATCH bodies of the three patch formats, and which of the four a request sends (see
+ * patch.h).
  *
  * The formats live in lib (object.h, strategicpatch.h, jsonpatch.h); this
- * file picks one from the Content-Type, checks the body's shape before any
- * read of the stored object, answers strategic merge's questions about
- * lists from the schema of the patched document's kind (schema.h), and turns
- * library errors into Status codes.
+ * file picks one from the Content-Type (server-side apply goes on to apply.c), checks the body's
+ * shape before any read of the stored object, answers strategic merge's questions about lists from
+ * the schema of the patched document's kind (schema.h), and turns library errors into Status codes.
  */
 #include "patch.h"
 
@@ -21,12 +21,13 @@
 /* Kubernetes' limit on the operations of one JSON Patch. */
 enum { JSON_PATCH_MAX_OPS = 10000 };
 
-const char *const api_patch_media_list[] = {"application/json-patch+json",
-                                            "application/merge-patch+json",
-                                            "application/strategic-merge-patch+json", NULL};
+const char *const api_patch_media_list[] = {
+    "application/json-patch+json", "application/merge-patch+json",
+    "application/strategic-merge-patch+json", "application/apply-patch+yaml", NULL};
 
 const char api_patch_media_types[] = "application/json-patch+json, application/merge-patch+json, "
-                                     "application/strategic-merge-patch+json";
+                                     "application/strategic-merge-patch+json, "
+                                     "application/apply-patch+yaml";
 
 static bool media_type_is(const char *ct, const char *want) {
   size_t n = strlen(want);
@@ -39,7 +40,8 @@ bool api_patch_type_of(const char *content_type, api_patch_type *type) {
     api_patch_type type;
   } types[] = {{"application/merge-patch+json", API_PATCH_MERGE},
                {"application/strategic-merge-patch+json", API_PATCH_STRATEGIC},
-               {"application/json-patch+json", API_PATCH_JSON}};
+               {"application/json-patch+json", API_PATCH_JSON},
+               {"application/apply-patch+yaml", API_PATCH_APPLY}};
   for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
     if (media_type_is(content_type, types[i].media)) {
       *type = types[i].type;
@@ -83,9 +85,9 @@ static bool smp_lookup(const void *ctx, const char *path, tug_smp_field *out) {
 json_t *api_patch_apply(api_patch_type type, const json_t *target, const json_t *patch,
                         api_response *out) {
   tug_error err = {0};
-  tug_smp_schema schema = {
-      .lookup = smp_lookup,
-      .ctx = api_schema_find(tug_obj_api_version(target), tug_obj_kind(target))};
+  tug_smp_schema schema = {.lookup = smp_lookup,
+                           .ctx =
+                               api_schema_find(tug_obj_api_version(target), tug_obj_kind(target))};
   json_t *res = NULL;
   int rc = 0;
   if (type == API_PATCH_MERGE)

@@ -54,11 +54,18 @@ static void handle_status(api_request *r, const api_route *rt, api_response *out
     return;
   api_patch_type type = API_PATCH_MERGE;
   api_patch_type_of(api_header(r, "Content-Type"), &type);
+  if (patch && type == API_PATCH_APPLY) {
+    api_handle_apply(r, rt, "status", body, out);
+    json_decref(body);
+    return;
+  }
   api_modify_opts o = {.mutate = put ? take_status : patch_status,
                        .body = body,
                        .arg = &type,
                        .status_only = true,
-                       .check_fields = true};
+                       .check_fields = true,
+                       .track = true,
+                       .sub = "status"};
   const char *rv = tug_obj_resource_version(body);
   if (put && rv && rv[0] && api_parse_rv(rv, &o.precondition_rv, out) < 0) {
     json_decref(body);
@@ -70,7 +77,7 @@ static void handle_status(api_request *r, const api_route *rt, api_response *out
 
 /* ---- scale ---- */
 
-static json_t *scale_of(const api_kind *k, json_t *obj) {
+json_t *api_scale_of(const api_kind *k, json_t *obj) {
   (void)k;
   json_t *meta = json_pack(
       "{s:O*, s:O*, s:O*, s:O*, s:O*}", "name", tug_obj_get(obj, "metadata.name"), "namespace",
@@ -109,7 +116,7 @@ static int set_replicas(json_t *cur, json_t *body, void *arg, api_response *out)
 /* A PATCH of /scale patches the Scale the object shows, then takes its replicas. */
 static int patch_scale(json_t *cur, json_t *patch, void *arg, api_response *out) {
   const api_patch_type *type = arg;
-  json_t *scale = scale_of(NULL, cur);
+  json_t *scale = api_scale_of(NULL, cur);
   json_t *p = api_patch_apply(*type, scale, patch, out);
   json_decref(scale);
   if (p == NULL)
@@ -128,7 +135,7 @@ static void handle_scale(api_request *r, const api_route *rt, api_response *out)
       return;
     }
     out->code = 200;
-    out->body = scale_of(rt->kind, obj);
+    out->body = api_scale_of(rt->kind, obj);
     json_decref(obj);
     return;
   }
@@ -138,11 +145,18 @@ static void handle_scale(api_request *r, const api_route *rt, api_response *out)
   bool patch = strcmp(r->method, "PATCH") == 0;
   api_patch_type type = API_PATCH_MERGE;
   api_patch_type_of(api_header(r, "Content-Type"), &type);
+  if (patch && type == API_PATCH_APPLY) {
+    api_handle_apply(r, rt, "scale", body, out);
+    json_decref(body);
+    return;
+  }
   api_modify_opts o = {.mutate = patch ? patch_scale : set_replicas,
                        .body = body,
                        .arg = &type,
                        .keep_status = true,
-                       .answer = scale_of};
+                       .answer = api_scale_of,
+                       .track = true,
+                       .sub = "scale"};
   const char *rv = tug_obj_resource_version(body);
   if (strcmp(r->method, "PUT") == 0 && rv && rv[0] &&
       api_parse_rv(rv, &o.precondition_rv, out) < 0) {
