@@ -37,6 +37,7 @@ static const flag flags[] = {
     {"field-selector", 0, F_STR, O(field_selector), NULL},
     {"output", 'o', F_STR, O(output), NULL},
     {"sort-by", 0, F_STR, O(sort_by), NULL},
+    {"show-managed-fields", 0, F_BOOL, O(show_managed_fields), "get"},
     {"watch", 'w', F_BOOL, O(watch), NULL},
     {"raw", 0, F_STR, O(raw), NULL},
     {"filename", 'f', F_FILE, O(files), NULL},

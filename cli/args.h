@@ -28,6 +28,7 @@ typedef struct cli_opts {
   const char *field_selector;          /* --field-selector */
   const char *output;                  /* -o: wide json yaml name jsonpath=... custom-columns=... */
   const char *sort_by;                 /* get --sort-by JSONPATH */
+  bool show_managed_fields;            /* get --show-managed-fields */
   bool watch;                          /* -w */
   const char *raw;                     /* get --raw PATH */
 
@@ -49,15 +50,15 @@ typedef struct cli_opts {
   const char *since_time; /* logs --since-time RFC3339 */
   bool timestamps;        /* logs --timestamps */
 
-  long replicas;           /* scale --replicas; -1 unset */
-  const char *patch;       /* patch -p */
-  const char *patch_type;  /* patch --type: merge (default) or strategic */
-  bool overwrite;          /* label --overwrite */
-  long timeout_s;          /* --timeout for waits; 0: the verb's default */
-  const char *to_revision; /* rollout undo --to-revision */
-  const char *root;        /* image import --root: the agent's state dir */
-  long nodes;              /* up --nodes; -1 unset */
-  const char *dir;         /* up/down --dir */
+  long replicas;                  /* scale --replicas; -1 unset */
+  const char *patch;              /* patch -p */
+  const char *patch_type;         /* patch --type: merge (default) or strategic */
+  bool overwrite;                 /* label --overwrite */
+  long timeout_s;                 /* --timeout for waits; 0: the verb's default */
+  const char *to_revision;        /* rollout undo --to-revision */
+  const char *root;               /* image import --root: the agent's state dir */
+  long nodes;                     /* up --nodes; -1 unset */
+  const char *dir;                /* up/down --dir */
   const char *allowed_host_paths; /* up --allowed-host-paths, passed to every agent */
   bool help;
 } cli_opts;

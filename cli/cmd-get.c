@@ -151,8 +151,16 @@ static int print_template(const output *out, const json_t *doc, const json_t *ob
   return rc;
 }
 
+/* As kubectl, JSON and YAML leave managedFields out unless asked: they are
+ * the server's bookkeeping, longer than most objects. */
+static void hide_managed_fields(json_t *items) {
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) tug_obj_del(it, "metadata.managedFields");
+}
+
 static int print_objects(const output *out, const cli_resource *r, json_t *items, bool single,
-                         tug_error *err) {
+                         bool managed_fields, tug_error *err) {
   char ref[300];
   if (out->f == OUT_NAME) {
     size_t i;
@@ -162,6 +170,8 @@ static int print_objects(const output *out, const cli_resource *r, json_t *items
     return 0;
   }
   fill_kinds(items, r);
+  if (!managed_fields && (out->f == OUT_JSON || out->f == OUT_YAML))
+    hide_managed_fields(items);
   _cleanup_json_ json_t *doc =
       single ? json_incref(json_array_get(items, 0))
              : json_pack("{s:s, s:O, s:s, s:{s:s}}", "apiVersion", "v1", "items", items, "kind",
@@ -225,6 +235,7 @@ typedef struct watch_print {
   json_t *defs; /* the first table's column definitions */
   const output *out;
   const cli_resource *res;
+  bool managed_fields;
 } watch_print;
 
 static int on_event(const char *type, json_t *object, void *arg) {
@@ -244,7 +255,7 @@ static int on_event(const char *type, json_t *object, void *arg) {
   } else {
     _cleanup_json_ json_t *items = json_pack("[O]", object);
     tug_error err = {0};
-    if (print_objects(w->out, w->res, items, true, &err) < 0) {
+    if (print_objects(w->out, w->res, items, true, w->managed_fields, &err) < 0) {
       fprintf(stderr, "error: %s\n", err.msg);
       return 1;
     }
@@ -271,7 +282,8 @@ static int watch(const get_req *g, const json_t *first, const cli_table_opts *to
   watch_print w = {.topts = *topts,
                    .defs = json_object_get(first, "columnDefinitions"),
                    .out = g->out,
-                   .res = g->res};
+                   .res = g->res,
+                   .managed_fields = g->ctx->opts.show_managed_fields};
   tug_error err = {0};
   int rc = tug_client_watch_accept(g->ctx->client, path, is_table(g) ? TABLE_ACCEPT : NULL,
                                    on_event, &w, NULL, &err);
@@ -308,12 +320,12 @@ static int get_one(const get_req *g, bool *printed_header) {
       no_resources(g);
   } else if (g->name) {
     _cleanup_json_ json_t *items = json_pack("[O]", body);
-    rc = print_objects(g->out, g->res, items, true, &err);
+    rc = print_objects(g->out, g->res, items, true, g->ctx->opts.show_managed_fields, &err);
   } else {
     json_t *items = json_object_get(body, "items");
     if (json_array_size(items) == 0 && (g->out->f == OUT_NAME || g->out->f == OUT_COLUMNS))
       no_resources(g);
-    rc = print_objects(g->out, g->res, items, false, &err);
+    rc = print_objects(g->out, g->res, items, false, g->ctx->opts.show_managed_fields, &err);
   }
   if (rc < 0)
     return cli_fail(g->ctx, &err);

@@ -12,6 +12,7 @@ static const char usage[] =
     "\n"
     "  tug get KIND [NAME] [-n NS | -A] [-l SEL] [-o wide|json|yaml|name] [-w]\n"
     "          [--sort-by JSONPATH] [-o jsonpath=TEMPLATE|jsonpath-file=FILE]\n"
+    "          [--show-managed-fields]\n"
     "          [-o custom-columns=HEADER:JSONPATH,...]\n"
     "  tug get --raw /api/v1/...\n"
     "  tug apply -f FILE|DIR|- [-R] [--dry-run=server] [--continue-on-error]\n"
