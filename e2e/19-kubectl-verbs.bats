@@ -311,15 +311,150 @@ YAML
   [ "$($KC get cm swap -o jsonpath='{.data}')" = '{"a":"9"}' ]
 }
 
+# ssa NAME [REPLICAS] [IMAGE]: the manifest's Deployment renamed, for the
+# server-side apply tests.
+ssa() {
+  manifest "${2:-1}" | sed '/^---$/,$d' | sed "s/name: applied$/name: $1/; s/app: applied/app: $1/g; s/image: busybox$/image: ${3:-busybox}/"
+}
+
 @test "apply --server-side creates and then updates with a field manager" {
-  manifest 1 | sed '/^---$/,$d' | sed 's/name: applied$/name: ssa/; s/app: applied/app: ssa/g' >"$BATS_TEST_TMPDIR/ssa.yaml"
+  ssa ssa >"$BATS_TEST_TMPDIR/ssa.yaml"
   run $KC apply --server-side -f "$BATS_TEST_TMPDIR/ssa.yaml"
-  needs "OpenAPI documents (branch openapi)" "$OPENAPI"
-  needs "server-side apply" "Server-side apply not available on the server"
   [ "$status" -eq 0 ]
   [[ "$output" == "deployment.apps/ssa serverside-applied" ]]
-  run $KC get deploy ssa -o json
-  jq -e '[.metadata.managedFields[].manager] | index("kubectl")' <<<"$output"
+  ssa ssa 3 >"$BATS_TEST_TMPDIR/ssa.yaml"
+  run $KC apply --server-side -f "$BATS_TEST_TMPDIR/ssa.yaml"
+  [ "$status" -eq 0 ]
+  [ "$($KC get deploy ssa -o jsonpath='{.spec.replicas}')" = 3 ]
+  run $KC get deploy ssa -o json --show-managed-fields
+  jq -e '.metadata.managedFields[] | select(.manager == "kubectl" and .operation == "Apply")
+         | .fieldsV1["f:spec"]["f:replicas"] and .fieldsType == "FieldsV1" and .apiVersion == "apps/v1"' <<<"$output"
+  # A field the manager stops applying is removed.
+  sed -i '/replicas:/d' "$BATS_TEST_TMPDIR/ssa.yaml"
+  printf '  paused: true\n' >>"$BATS_TEST_TMPDIR/ssa.yaml"
+  $KC apply --server-side -f "$BATS_TEST_TMPDIR/ssa.yaml"
+  [ "$($KC get deploy ssa -o jsonpath='{.spec.paused}')" = true ]
+  sed -i '/paused:/d' "$BATS_TEST_TMPDIR/ssa.yaml"
+  $KC apply --server-side -f "$BATS_TEST_TMPDIR/ssa.yaml"
+  [ -z "$($KC get deploy ssa -o jsonpath='{.spec.paused}')" ]
+}
+
+@test "a second manager's conflicting apply is 409 naming the manager, until forced" {
+  ssa owned 2 >"$BATS_TEST_TMPDIR/a.yaml"
+  $KC apply --server-side -f "$BATS_TEST_TMPDIR/a.yaml"
+  printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: owned}\nspec: {replicas: 4}\n' >"$BATS_TEST_TMPDIR/b.yaml"
+  run $KC apply --server-side --field-manager=autoscaler -f "$BATS_TEST_TMPDIR/b.yaml"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas'* ]]
+  # The Status as Kubernetes answers it.
+  api PATCH "/apis/apps/v1/namespaces/default/deployments/owned?fieldManager=autoscaler" \
+    "$(cat "$BATS_TEST_TMPDIR/b.yaml")" application/apply-patch+yaml >/dev/null
+  [ "$code" = 409 ]
+  jq -e '.reason == "Conflict" and .details.causes == [{"reason":"FieldManagerConflict",
+         "message":"conflict with \"kubectl\"","field":".spec.replicas"}]' <<<"$out"
+  [ "$($KC get deploy owned -o jsonpath='{.spec.replicas}')" = 2 ]
+  run $KC apply --server-side --field-manager=autoscaler --force-conflicts -f "$BATS_TEST_TMPDIR/b.yaml"
+  [ "$status" -eq 0 ]
+  [ "$($KC get deploy owned -o jsonpath='{.spec.replicas}')" = 4 ]
+  run $KC get deploy owned -o json --show-managed-fields
+  jq -e '[.metadata.managedFields[] | select(.fieldsV1["f:spec"]["f:replicas"])] | map(.manager) == ["autoscaler"]' <<<"$output"
+}
+
+@test "apply --server-side takes over an object made by client-side apply, and back" {
+  ssa upgraded 2 >"$BATS_TEST_TMPDIR/u.yaml"
+  $KC apply -f "$BATS_TEST_TMPDIR/u.yaml"
+  run $KC get deploy upgraded -o json --show-managed-fields
+  jq -e '.metadata.managedFields | map(.manager) | index("kubectl-client-side-apply")' <<<"$output"
+  # Someone else scales it: the manifest's replicas no longer match.
+  $KC scale deploy upgraded --replicas=5
+  ssa upgraded 2 busybox:2 >"$BATS_TEST_TMPDIR/u.yaml"
+  run $KC apply --server-side -f "$BATS_TEST_TMPDIR/u.yaml"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "deployment.apps/upgraded serverside-applied" ]]
+  [ "$($KC get deploy upgraded -o jsonpath='{.spec.template.spec.containers[0].image}')" = busybox:2 ]
+  run $KC get deploy upgraded -o json --show-managed-fields
+  jq -e '[.metadata.managedFields[] | select(.manager == "kubectl" and .operation == "Apply")] | length == 1' <<<"$output"
+  # The annotation follows, so that client-side apply can come back.
+  jq -e '.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"] | fromjson
+         | .spec.template.spec.containers[0].image == "busybox:2"' <<<"$output"
+  ssa upgraded 3 busybox:3 >"$BATS_TEST_TMPDIR/u.yaml"
+  run $KC apply -f "$BATS_TEST_TMPDIR/u.yaml"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "deployment.apps/upgraded configured" ]]
+  [ "$($KC get deploy upgraded -o jsonpath='{.spec.replicas} {.spec.template.spec.containers[0].image}')" = "3 busybox:3" ]
+}
+
+@test "diff --server-side shows what apply would change and stores nothing" {
+  ssa differ 1 >"$BATS_TEST_TMPDIR/d.yaml"
+  $KC apply --server-side -f "$BATS_TEST_TMPDIR/d.yaml"
+  ssa differ 2 >"$BATS_TEST_TMPDIR/d.yaml"
+  run $KC diff --server-side -f "$BATS_TEST_TMPDIR/d.yaml"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'-  replicas: 1'* ]]
+  [[ "$output" == *'+  replicas: 2'* ]]
+  [ "$($KC get deploy differ -o jsonpath='{.spec.replicas}')" = 1 ]
+  # An object that does not exist yet diffs as created, and is not.
+  ssa newcomer >"$BATS_TEST_TMPDIR/n.yaml"
+  run $KC diff --server-side -f "$BATS_TEST_TMPDIR/n.yaml"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'+  name: newcomer'* ]]
+  run $KC get deploy newcomer
+  [ "$status" -ne 0 ]
+}
+
+@test "managedFields record every write's manager, shown by get --show-managed-fields" {
+  api POST "/api/v1/namespaces/default/configmaps?fieldManager=maker" \
+    '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"tracked"},"data":{"a":"1"}}' >/dev/null
+  [ "$code" = 201 ]
+  $KC patch cm tracked -p '{"data":{"b":"2"}}'
+  run $KC get cm tracked -o yaml
+  [[ "$output" != *managedFields* ]]
+  run $KC get cm tracked -o json --show-managed-fields
+  jq -e '.metadata.managedFields | map({manager, operation, fieldsV1}) | sort_by(.manager) == [
+           {"manager":"kubectl-patch","operation":"Update","fieldsV1":{"f:data":{"f:b":{}}}},
+           {"manager":"maker","operation":"Update","fieldsV1":{"f:data":{".":{},"f:a":{}}}}]' <<<"$output"
+  jq -e '.metadata.managedFields[0].time | test("^[0-9-]+T[0-9:]+Z$")' <<<"$output"
+  # Without fieldManager the manager is the client's User-Agent up to "/".
+  curl -sS -o /dev/null -A "curl-tester/1.0" -X PATCH -H 'Content-Type: application/merge-patch+json' \
+    -d '{"data":{"c":"3"}}' "$API/api/v1/namespaces/default/configmaps/tracked"
+  run $KC get cm tracked -o json --show-managed-fields
+  jq -e '.metadata.managedFields | map(.manager) | index("curl-tester")' <<<"$output"
+}
+
+@test "apply on /status and /scale, and the options apply needs" {
+  ssa subs 1 >"$BATS_TEST_TMPDIR/s.yaml"
+  $KC apply --server-side -f "$BATS_TEST_TMPDIR/s.yaml"
+  api PATCH "/apis/apps/v1/namespaces/default/deployments/subs/scale?fieldManager=hpa&force=true" \
+    '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"subs"},"spec":{"replicas":2}}' \
+    application/apply-patch+yaml >/dev/null
+  [ "$code" = 200 ]
+  jq -e '.kind == "Scale" and .spec.replicas == 2' <<<"$out"
+  api PATCH "/apis/apps/v1/namespaces/default/deployments/subs/status?fieldManager=watcher&force=true" \
+    "$(printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: subs}\nspec: {replicas: 9}\nstatus: {observedGeneration: 42}\n')" \
+    application/apply-patch+yaml >/dev/null
+  [ "$code" = 200 ]
+  # Only status is taken; the controller may take observedGeneration back at
+  # any moment, so the entry is checked in the answer.
+  jq -e '.spec.replicas == 2 and .status.observedGeneration == 42' <<<"$out"
+  jq -e '.metadata.managedFields | map(select(.manager == "watcher")) | length == 1 and
+         .[0].operation == "Apply" and .[0].subresource == "status" and
+         .[0].fieldsV1 == {"f:status":{"f:observedGeneration":{}}}' <<<"$out"
+  run $KC get deploy subs -o json --show-managed-fields
+  jq -e '.metadata.managedFields | map({manager, subresource}) | index({"manager":"hpa","subresource":"scale"})' <<<"$output"
+  # The deployment controller's status writes are its own.
+  jq -e '.metadata.managedFields | map({manager, subresource}) | index({"manager":"tug-controllers","subresource":"status"})' <<<"$output"
+  # fieldManager is required, force only goes with apply, CBOR is not spoken.
+  api PATCH /apis/apps/v1/namespaces/default/deployments/subs "$(cat "$BATS_TEST_TMPDIR/s.yaml")" \
+    application/apply-patch+yaml >/dev/null
+  [ "$code" = 422 ]
+  [[ "$out" == *'fieldManager: Required value: is required for apply patch'* ]]
+  api PATCH "/apis/apps/v1/namespaces/default/deployments/subs?force=true" '{"spec":{"paused":true}}' \
+    application/merge-patch+json >/dev/null
+  [ "$code" = 422 ]
+  api PATCH "/apis/apps/v1/namespaces/default/deployments/subs?fieldManager=x" 'x' application/apply-patch+cbor >/dev/null
+  [ "$code" = 415 ]
+  api PATCH "/apis/apps/v1/namespaces/default/deployments/subs?fieldManager=x" '[1, 2' application/apply-patch+yaml >/dev/null
+  [ "$code" = 400 ]
 }
 
 @test "diff shows what apply would change and stores nothing" {

@@ -251,6 +251,19 @@ static int add_header(setup *s, const char *h) {
 }
 
 /* The options every call shares: URL, method, headers, body, timeouts. */
+/* "tug-controllers/tugboat": the API server names each write's field manager
+ * after the User-Agent up to its "/", as Kubernetes names kube-scheduler's. */
+static char agent[64];
+static void name_agent(void) {
+  snprintf(agent, sizeof agent, "%s/tugboat", program_invocation_short_name);
+}
+
+static const char *user_agent(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, name_agent);
+  return agent;
+}
+
 static int setup_handle(tug_client *c, CURL *h, const tug_request *req, setup *s, tug_error *err) {
   char ctype[160];
   snprintf(ctype, sizeof ctype, "Content-Type: %s",
@@ -269,6 +282,7 @@ static int setup_handle(tug_client *c, CURL *h, const tug_request *req, setup *s
       (c->auth_header && add_header(s, c->auth_header) < 0))
     return tug_error_errno(err, ENOMEM, "%s %s", req->method, req->path);
   curl_easy_setopt(h, CURLOPT_URL, s->url);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent());
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
