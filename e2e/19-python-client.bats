@@ -2,7 +2,7 @@
 # The official Kubernetes Python client (Debian's python3-kubernetes, run by
 # the system's /usr/bin/python3, where Debian installs it) against a real etcd
 # and tug-apiserver: CRUD, label and field selectors, paging, patch, the scale
-# subresource and watch, one step of e2e/clients/python_client.py per test.
+# subresource, watch and server-side apply, one step of e2e/clients/python_client.py per test.
 
 load lib/apiserver-suite
 
@@ -56,5 +56,10 @@ step() {
     kind=$(curl -fsS -m 5 "$API/api/v1/namespaces/py-watch/configmaps?watch=True" | jq -r '.kind?' | head -1)
     [ "$kind" != ConfigMapList ] || skip "needs boolean query parameters (branch patch) (issue 24)"
   fi
+  [ "$status" -eq 0 ]
+}
+
+@test "python client: server-side apply creates, conflicts (409) and forces" {
+  step apply
   [ "$status" -eq 0 ]
 }

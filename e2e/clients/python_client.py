@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The official Kubernetes Python client (Debian's python3-kubernetes) against
 tug-apiserver, for e2e/19-python-client.bats: one step per run, named on the
-command line (crud, selectors, patch, scale, watch), in namespace NS. Reads
+command line (crud, selectors, patch, scale, watch, apply), in namespace NS. Reads
 $KUBECONFIG as any user's program would; prints what it checked, and exits
 non-zero with the reason when a check fails."""
 import sys
@@ -106,7 +106,30 @@ def watch_step(core, apps, ns):
     expect(seen == [("ADDED", "w1"), ("MODIFIED", "w1"), ("DELETED", "w1")], "watch sees ADDED, MODIFIED, DELETED: %s" % seen)
 
 
-STEPS = {"crud": crud, "selectors": selectors, "patch": patch, "scale": scale, "watch": watch_step}
+def apply_step(core, apps, ns):
+    # The dynamic client is the official client's way to server-side apply.
+    from kubernetes import dynamic
+    dyn = dynamic.DynamicClient(client.ApiClient())
+    cms = dyn.resources.get(api_version="v1", kind="ConfigMap")
+
+    def cm(a):
+        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": {"a": a}}
+
+    out = dyn.server_side_apply(cms, body=cm("1"), namespace=ns, field_manager="py-ssa")
+    expect(out.data.a == "1", "server-side apply creates")
+    managers = [(m.manager, m.operation) for m in out.metadata.managedFields]
+    expect(managers == [("py-ssa", "Apply")], "the applier owns what it applied: %s" % managers)
+    try:
+        dyn.server_side_apply(cms, body=cm("2"), namespace=ns, field_manager="other")
+        expect(False, "a conflicting apply fails")
+    except ApiException as e:
+        expect(e.status == 409 and 'conflict with \\"py-ssa\\"' in e.body, "a conflicting apply is 409 naming py-ssa")
+    out = dyn.server_side_apply(cms, body=cm("2"), namespace=ns, field_manager="other", force_conflicts=True)
+    expect(out.data.a == "2", "force_conflicts takes the field")
+
+
+STEPS = {"crud": crud, "selectors": selectors, "patch": patch, "scale": scale, "watch": watch_step,
+         "apply": apply_step}
 
 if __name__ == "__main__":
     config.load_kube_config()
