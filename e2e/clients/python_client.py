@@ -4,6 +4,7 @@ tug-apiserver, for e2e/19-python-client.bats: one step per run, named on the
 command line (crud, selectors, patch, scale, watch, apply), in namespace NS. Reads
 $KUBECONFIG as any user's program would; prints what it checked, and exits
 non-zero with the reason when a check fails."""
+import json
 import sys
 import threading
 
@@ -112,19 +113,23 @@ def apply_step(core, apps, ns):
     dyn = dynamic.DynamicClient(client.ApiClient())
     cms = dyn.resources.get(api_version="v1", kind="ConfigMap")
 
+    # Version 22's REST layer sends an apply body only as text (a dict is
+    # refused before any request), so the configuration goes as JSON text,
+    # with its name and namespace given beside it.
     def cm(a):
-        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": {"a": a}}
+        return json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": {"a": a}})
 
-    out = dyn.server_side_apply(cms, body=cm("1"), namespace=ns, field_manager="py-ssa")
+    out = dyn.server_side_apply(cms, body=cm("1"), name="ssa", namespace=ns, field_manager="py-ssa")
     expect(out.data.a == "1", "server-side apply creates")
     managers = [(m.manager, m.operation) for m in out.metadata.managedFields]
     expect(managers == [("py-ssa", "Apply")], "the applier owns what it applied: %s" % managers)
     try:
-        dyn.server_side_apply(cms, body=cm("2"), namespace=ns, field_manager="other")
+        dyn.server_side_apply(cms, body=cm("2"), name="ssa", namespace=ns, field_manager="other")
         expect(False, "a conflicting apply fails")
     except ApiException as e:
-        expect(e.status == 409 and 'conflict with \\"py-ssa\\"' in e.body, "a conflicting apply is 409 naming py-ssa")
-    out = dyn.server_side_apply(cms, body=cm("2"), namespace=ns, field_manager="other", force_conflicts=True)
+        expect(e.status == 409 and 'conflict with \\"py-ssa\\"' in str(e.body, 'utf-8'), "a conflicting apply is 409 naming py-ssa")
+    out = dyn.server_side_apply(cms, body=cm("2"), name="ssa", namespace=ns, field_manager="other",
+                                force_conflicts=True)
     expect(out.data.a == "2", "force_conflicts takes the field")
 
 
