@@ -76,6 +76,11 @@ static json_t *shaped_config(api_request *r, const api_route *rt, const char *su
     api_fail(out, 400, "an apply configuration must set apiVersion and kind");
     return NULL;
   }
+  /* Ownership is the server's record, never part of an intent. */
+  if (tug_obj_get(config, "metadata.managedFields")) {
+    api_fail(out, 400, "metadata.managedFields must be nil");
+    return NULL;
+  }
   json_t *c = json_deep_copy(config);
   if (api_check_identity(rt, c, out) < 0 ||
       api_fv_check_object(r, api_fv_message(rt->kind), c, out) < 0) {

@@ -61,6 +61,10 @@ static bool field_of(const void *ctx, const void *elem, const char *name, tug_ss
   return true;
 }
 
+tug_ssa_schema api_fm_schema(const api_kind *k) {
+  return (tug_ssa_schema){.field = field_of, .root = api_fv_message(k)};
+}
+
 /* A set of one path given as field names, "status" or "spec.replicas". */
 static json_t *subtree(const char *path) {
   json_t *set = json_object(), *node = set;
@@ -119,7 +123,7 @@ int api_fm_init(api_fm *fm, api_request *r, const api_kind *k, const char *sub, 
     fm->op.only = subtree("spec.replicas");
   else if (k->subresources & API_SUB_STATUS)
     fm->op.ignored = subtree("status");
-  fm->schema = (tug_ssa_schema){.field = field_of, .root = api_fv_message(k)};
+  fm->schema = api_fm_schema(k);
   return 0;
 }
 

@@ -28,6 +28,9 @@ typedef struct api_fm {
   tug_ssa_schema schema;
 } api_fm;
 
+/* The list, map and struct semantics of kind k's schema, for lib/ssa. */
+tug_ssa_schema api_fm_schema(const api_kind *k);
+
 /* Fill fm for a write of r on kind k (sub: NULL, "status" or "scale");
  * -1 with a 422 in out when fieldManager is invalid, or missing for apply. */
 int api_fm_init(api_fm *fm, api_request *r, const api_kind *k, const char *sub, bool apply,

@@ -328,41 +328,42 @@ static json_t *merge_list(const tug_ssa_schema *s, const json_t *l, const json_t
   parts pl = {0}, pc = {0};
   json_t *out = json_array();
   bool *emitted = NULL;
-  size_t next = 0;
+  int rc = -1;
   if (parts_of(s, l, t, false, &pl, err) < 0 || parts_of(s, c, t, true, &pc, err) < 0)
-    goto fail;
+    goto done;
   if (json_object_size(pc.index) != pc.n) {
-    tug_error_set(err, EINVAL, "the applied list has duplicate entries for %s", pc.v[0].pe);
-    goto fail;
+    tug_error_set(err, EINVAL, "the applied list has duplicate entries");
+    goto done;
   }
-  emitted = calloc(pc.n + 1, sizeof *emitted);
-  for (size_t i = 0; emitted && i < pl.n; i++) {
+  if ((emitted = calloc(pc.n + 1, sizeof *emitted)) == NULL) {
+    tug_error_set(err, ENOMEM, "no memory");
+    goto done;
+  }
+  size_t next = 0;
+  for (size_t i = 0; i < pl.n; i++) {
     json_t *j = json_object_get(pc.index, pl.v[i].pe);
     if (j == NULL) {
       json_array_append(out, pl.v[i].v);
       continue;
     }
-    for (size_t k = next; k <= (size_t)json_integer_value(j); k++)
-      if (emit_config(s, &pl, &pc, k, emitted, out, err) < 0)
-        goto fail;
-    if (next <= (size_t)json_integer_value(j))
-      next = (size_t)json_integer_value(j) + 1;
+    /* A shared element: the configuration's elements up to it come first. */
+    size_t at = (size_t)json_integer_value(j);
+    for (; next <= at; next++)
+      if (emit_config(s, &pl, &pc, next, emitted, out, err) < 0)
+        goto done;
   }
-  for (size_t k = 0; emitted && k < pc.n; k++)
+  for (size_t k = 0; k < pc.n; k++)
     if (emit_config(s, &pl, &pc, k, emitted, out, err) < 0)
-      goto fail;
-  if (emitted == NULL) {
-    tug_error_set(err, ENOMEM, "no memory");
-    goto fail;
+      goto done;
+  rc = 0;
+done:
+  free(emitted);
+  parts_free(&pl), parts_free(&pc);
+  if (rc < 0) {
+    json_decref(out);
+    out = NULL;
   }
-  free(emitted);
-  parts_free(&pl), parts_free(&pc);
   return out;
-fail:
-  free(emitted);
-  parts_free(&pl), parts_free(&pc);
-  json_decref(out);
-  return NULL;
 }
 
 static json_t *merge(const tug_ssa_schema *s, const json_t *l, const json_t *c,

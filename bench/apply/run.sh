@@ -5,10 +5,12 @@
 # from an empty namespace; "cold" runs start with an empty kubectl cache (the
 # OpenAPI and discovery documents are fetched), "warm" ones keep it. A last row
 # applies the same manifest again (every object unchanged), and one run with
-# --validate=false shows what validation costs.
+# --validate=false shows what validation costs. The same runs with
+# --server-side (create, then unchanged) put server-side apply beside them.
 # The server's share is the sum of the API server's own request durations
 # (apiserver_request_duration_seconds_sum on /metrics) over the run.
 # Usage: bench/apply/run.sh [--objects N] [--runs R]
+# (APISERVER_BIN=path/to/tug-apiserver measures another build.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 objects=200 runs=3
@@ -86,7 +88,7 @@ run() {
   kubectl --cache-dir "$cache" -v=6 apply -n "$ns" -f "$manifest" "$@" >"$ETCD_DIR/out" 2>"$ETCD_DIR/log"
   wall=$(echo "$(date +%s.%N) - $start" | bc)
   after=$(server_seconds)
-  printf '%-30s wall_s=%-6.2f server_s=%-6.3f requests=%-4s openapi_requests=%s\n' "$name" "$wall" \
+  printf '%-34s wall_s=%-6.2f server_s=%-6.3f requests=%-4s openapi_requests=%s\n' "$name" "$wall" \
     "$(echo "$after - $before" | bc)" "$(grep -c 'round_trippers.go.*[0-9] milliseconds' "$ETCD_DIR/log")" \
     "$(grep -c 'round_trippers.go.*/openapi/' "$ETCD_DIR/log" || true)"
 }
@@ -100,6 +102,11 @@ for r in $(seq 1 "$runs"); do
   run "create, warm cache ($r)" "warm-$r" "$ETCD_DIR/cache"
 done
 run "re-apply, all unchanged" "warm-$runs" "$ETCD_DIR/cache"
+for r in $(seq 1 "$runs"); do
+  kubectl create namespace "ssa-$r" >/dev/null
+  run "server-side create, warm ($r)" "ssa-$r" "$ETCD_DIR/cache" --server-side
+done
+run "server-side re-apply, unchanged" "ssa-$runs" "$ETCD_DIR/cache" --server-side
 kubectl create namespace unvalidated >/dev/null
 run "create, --validate=false" unvalidated "$ETCD_DIR/cache" --validate=false
 echo "objects: $(grep -c created "$ETCD_DIR/out") created in the last run"
