@@ -47,10 +47,10 @@ static int apply_mutation(json_t *cur, json_t *config, void *arg, api_response *
 }
 
 /* A Scale's configuration as the scaled object's own: only spec.replicas. */
-static json_t *scale_config(const api_route *rt, json_t *scale, api_response *out) {
+static json_t *scale_config(const api_route *rt, json_t *scale, const api_message *m,
+                            api_response *out) {
   const char *kind = tug_obj_kind(scale), *av = tug_obj_api_version(scale);
-  if (kind == NULL || av == NULL || strcmp(kind, "Scale") != 0 ||
-      strcmp(av, "autoscaling/v1") != 0) {
+  if (kind == NULL || av == NULL || api_schema_find(av, kind) != m) {
     api_fail(out, 400, "an apply configuration of /scale must be an autoscaling/v1 Scale");
     return NULL;
   }
@@ -68,9 +68,10 @@ static json_t *scale_config(const api_route *rt, json_t *scale, api_response *ou
 static json_t *shaped_config(api_request *r, const api_route *rt, const char *sub, json_t *config,
                              api_response *out) {
   if (sub && strcmp(sub, "scale") == 0) {
-    if (api_fv_check_object(r, api_schema_find("autoscaling/v1", "Scale"), config, out) < 0)
+    const api_message *m = api_schema_find("autoscaling/v1", "Scale");
+    if (api_fv_check_object(r, m, config, out) < 0)
       return NULL;
-    return scale_config(rt, config, out);
+    return scale_config(rt, config, m, out);
   }
   if (tug_obj_api_version(config) == NULL || tug_obj_kind(config) == NULL) {
     api_fail(out, 400, "an apply configuration must set apiVersion and kind");
