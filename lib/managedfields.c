@@ -186,19 +186,36 @@ static void stamp(json_t *m, const char *api_version, const char *now) {
   json_object_set_new(json_object_get(m, "entry"), "time", json_string(now));
 }
 
+/* new keeps the record old had, untouched. */
+static void keep_stored(const json_t *old, json_t *new) {
+  json_t *stored = old ? tug_obj_get(old, "metadata.managedFields") : NULL;
+  if (stored)
+    tug_obj_set(new, "metadata.managedFields", json_deep_copy(stored), NULL);
+  else
+    tug_obj_del(new, "metadata.managedFields");
+}
+
 int tug_mf_update(const json_t *old, json_t *new, const tug_mf_op *op, const tug_ssa_schema *s,
                   tug_error *err) {
   _cleanup_json_ json_t *managers = NULL, *changed = NULL, *removed = NULL;
   tug_error ignore = {0};
-  bool sub = op->subresource && op->subresource[0];
+  if (changes(old, new, op, s, &changed, &removed, err) < 0)
+    return -1;
   json_t *given = tug_obj_get(new, "metadata.managedFields");
-  if (sub || json_array_size(given) == 0 || decode(new, &managers, &ignore) < 0) {
+  bool own = !(op->subresource && op->subresource[0]) && json_array_size(given) > 0 &&
+             decode(new, &managers, &ignore) == 0;
+  /* A write that changes nothing tracked leaves the record as it was (or
+   * as the client wrote it), without decoding it. */
+  bool nothing = tug_fieldset_empty(changed) && tug_fieldset_empty(removed);
+  if (nothing && !own) {
+    keep_stored(old, new);
+    return 0;
+  }
+  if (!own) {
     json_decref(managers);
     if (decode(old, &managers, &ignore) < 0) /* unreadable: start over, as Kubernetes does */
       json_array_clear(managers);
   }
-  if (changes(old, new, op, s, &changed, &removed, err) < 0)
-    return -1;
   json_t *self = find_or_add(managers, op->manager, "Update", op);
   give_up(managers, self, changed, removed);
   if (!tug_fieldset_empty(changed)) {

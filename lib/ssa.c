@@ -164,9 +164,13 @@ static part *part_named(const parts *p, const char *pe) {
   return i ? &p->v[json_integer_value(i)] : NULL;
 }
 
-static void drop_if_empty(json_t *node, const char *pe) {
-  if (tug_fieldset_empty(json_object_get(node, pe)))
-    json_object_del(node, pe);
+/* Hang child below node as pe when it holds a member; sets are built bottom
+ * up, so an empty child is one without any. */
+static void attach(json_t *node, const char *pe, json_t *child) {
+  if (json_object_size(child))
+    json_object_set_new(node, pe, child);
+  else
+    json_decref(child);
 }
 
 /* ---- the fields an object sets ---- */
@@ -180,11 +184,15 @@ static int fields(const tug_ssa_schema *s, const json_t *v, const tug_ssa_type *
   parts p;
   int rc = parts_of(s, v, t, true, &p, err);
   for (size_t i = 0; rc == 0 && i < p.n; i++) {
-    json_t *child = tug_fieldset_child(node, p.v[i].pe);
+    json_t *child = json_object_get(node, p.v[i].pe);
+    bool fresh = child == NULL; /* duplicates of a list element share a node */
+    if (fresh)
+      child = json_object();
     rc = fields(s, p.v[i].v, &p.v[i].t, child, err);
     if (p.v[i].member)
       tug_fieldset_mark(child);
-    drop_if_empty(node, p.v[i].pe);
+    if (fresh)
+      attach(node, p.v[i].pe, child);
   }
   parts_free(&p);
   return rc;
@@ -211,37 +219,36 @@ typedef struct diff {
 static int compare(const tug_ssa_schema *s, const json_t *o, const json_t *n, const tug_ssa_type *t,
                    diff d, tug_error *err);
 
+/* The change of one part, hung below d's nodes as its element. */
+static int compare_part(const tug_ssa_schema *s, const json_t *o, const json_t *n, const part *x,
+                        diff d, tug_error *err) {
+  diff c = {json_object(), json_object()};
+  int rc = compare(s, o, n, &x->t, c, err);
+  attach(d.changed, x->pe, c.changed);
+  attach(d.removed, x->pe, c.removed);
+  return rc;
+}
+
 static int compare_parts(const tug_ssa_schema *s, const parts *po, const parts *pn, diff d,
                          tug_error *err) {
   for (size_t i = 0; i < pn->n; i++) {
     part *x = &pn->v[i], *old = part_named(po, x->pe);
-    diff c = {tug_fieldset_child(d.changed, x->pe), tug_fieldset_child(d.removed, x->pe)};
-    if (compare(s, old ? old->v : NULL, x->v, &x->t, c, err) < 0)
+    if (compare_part(s, old ? old->v : NULL, x->v, x, d, err) < 0)
       return -1;
   }
   for (size_t i = 0; i < po->n; i++) {
     part *x = &po->v[i];
-    if (part_named(pn, x->pe))
-      continue;
-    diff c = {tug_fieldset_child(d.changed, x->pe), tug_fieldset_child(d.removed, x->pe)};
-    if (compare(s, x->v, NULL, &x->t, c, err) < 0)
+    if (part_named(pn, x->pe) == NULL && compare_part(s, x->v, NULL, x, d, err) < 0)
       return -1;
   }
   return 0;
 }
 
-static void drop_empty_children(json_t *node) {
-  const char *pe;
-  json_t *child;
-  void *tmp;
-  json_object_foreach_safe(node, tmp, pe, child) {
-    if (strcmp(pe, ".") != 0 && tug_fieldset_empty(child))
-      json_object_del(node, pe);
-  }
-}
-
 static int compare(const tug_ssa_schema *s, const json_t *o, const json_t *n, const tug_ssa_type *t,
                    diff d, tug_error *err) {
+  /* Most of a write leaves most of the object as it was. */
+  if (o && n && json_equal(o, n))
+    return 0;
   if ((o && is_leaf(t, o)) || (n && is_leaf(t, n)) ||
       (o && n && json_typeof(o) != json_typeof(n))) {
     if (o == NULL || (n && !json_equal(o, n)))
@@ -260,8 +267,6 @@ static int compare(const tug_ssa_schema *s, const json_t *o, const json_t *n, co
     tug_fieldset_mark(d.changed);
   else if (n == NULL)
     tug_fieldset_mark(d.removed);
-  drop_empty_children(d.changed);
-  drop_empty_children(d.removed);
 out:
   parts_free(&po);
   parts_free(&pn);
@@ -288,18 +293,22 @@ int tug_ssa_compare(const json_t *old, const json_t *new, const tug_ssa_schema *
 static json_t *merge(const tug_ssa_schema *s, const json_t *l, const json_t *c,
                      const tug_ssa_type *t, tug_error *err);
 
+/* Every value of live is copied once: whole where config leaves it alone,
+ * through the merge where config touches it. */
 static json_t *merge_object(const tug_ssa_schema *s, const json_t *l, const json_t *c,
                             const tug_ssa_type *t, tug_error *err) {
-  json_t *out = json_deep_copy(l);
+  json_t *out = json_object();
   const char *key;
   json_t *cv;
+  json_object_foreach((json_t *)l, key, cv) {
+    if (json_object_get(c, key) == NULL)
+      json_object_set_new(out, key, json_deep_copy(cv));
+  }
   json_object_foreach((json_t *)c, key, cv) {
     bool known;
     tug_ssa_type ft = field_type(s, t, key, &known);
-    if (json_is_null(cv)) {
-      json_object_del(out, key);
+    if (json_is_null(cv))
       continue;
-    }
     json_t *m = merge(s, json_object_get(l, key), cv, &ft, err);
     if (m == NULL) {
       json_decref(out);
@@ -343,7 +352,7 @@ static json_t *merge_list(const tug_ssa_schema *s, const json_t *l, const json_t
   for (size_t i = 0; i < pl.n; i++) {
     json_t *j = json_object_get(pc.index, pl.v[i].pe);
     if (j == NULL) {
-      json_array_append(out, pl.v[i].v);
+      json_array_append_new(out, json_deep_copy(pl.v[i].v));
       continue;
     }
     /* A shared element: the configuration's elements up to it come first. */
