@@ -419,6 +419,20 @@ ssa() {
     -d '{"data":{"c":"3"}}' "$API/api/v1/namespaces/default/configmaps/tracked"
   run $KC get cm tracked -o json --show-managed-fields
   jq -e '.metadata.managedFields | map(.manager) | index("curl-tester")' <<<"$output"
+  # [{}] clears them; an object nobody manages belongs to "before-first-apply".
+  api PATCH /api/v1/namespaces/default/configmaps/tracked '{"metadata":{"managedFields":[{}]}}' \
+    application/merge-patch+json >/dev/null
+  jq -e '.metadata.managedFields == null' <<<"$out"
+  api PATCH "/api/v1/namespaces/default/configmaps/tracked?fieldManager=late" \
+    "$(printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tracked}\ndata: {a: "9"}\n')" \
+    application/apply-patch+yaml >/dev/null
+  [ "$code" = 409 ]
+  jq -e '.message == "Apply failed with 1 conflict: conflict with \"before-first-apply\" using v1: .data.a"' <<<"$out"
+  # An apply configuration may not carry managedFields.
+  api PATCH "/api/v1/namespaces/default/configmaps/tracked?fieldManager=late" \
+    '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"tracked","managedFields":[]}}' \
+    application/apply-patch+yaml >/dev/null
+  [ "$code" = 400 ]
 }
 
 @test "apply on /status and /scale, and the options apply needs" {
