@@ -10,6 +10,9 @@
 #include "object.h"
 
 static const char BEFORE_FIRST_APPLY[] = "before-first-apply";
+static const char ANCIENT_CHANGES[] = "ancient-changes";
+/* Kubernetes keeps at most this many Update entries; older ones are folded. */
+enum { MAX_UPDATE_MANAGERS = 10 };
 static const char KUBECTL[] = "kubectl";
 
 /* A manager is {"entry": its ManagedFieldsEntry without fieldsV1, "set": set}. */
@@ -108,6 +111,44 @@ static void encode(const json_t *managers, json_t *obj) {
     tug_obj_set(obj, "metadata.managedFields", list, NULL);
   else
     json_decref(list), tug_obj_del(obj, "metadata.managedFields");
+}
+
+static int by_age(const void *pa, const void *pb) {
+  json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+  int c = strcmp(entry_str(a, "time"), entry_str(b, "time"));
+  return c ? c : strcmp(entry_str(a, "manager"), entry_str(b, "manager"));
+}
+
+/* Beyond MAX_UPDATE_MANAGERS Update entries, the oldest are folded, as in
+ * Kubernetes, into one "ancient-changes" entry per apiVersion, so that a
+ * long life of many writers does not grow the object without bound. */
+static void fold_ancient(json_t *managers) {
+  size_t n = 0, i;
+  json_t *m, **v = calloc(json_array_size(managers) + 1, sizeof *v);
+  if (v == NULL)
+    return;
+  json_array_foreach(managers, i, m) {
+    if (strcmp(entry_str(m, "operation"), "Update") == 0 && !tug_fieldset_empty(set_of(m)))
+      v[n++] = m;
+  }
+  qsort(v, n, sizeof *v, by_age);
+  _cleanup_json_ json_t *first = json_object(); /* apiVersion -> its oldest entry */
+  size_t count = n;
+  for (i = 0; i < n && count > MAX_UPDATE_MANAGERS; i++) {
+    json_t *at = json_object_get(first, entry_str(v[i], "apiVersion"));
+    if (at == NULL) {
+      json_object_set_new(first, entry_str(v[i], "apiVersion"), json_integer((json_int_t)i));
+      continue;
+    }
+    json_t *bucket = v[json_integer_value(at)], *e = json_object_get(bucket, "entry");
+    json_object_set_new(e, "manager", json_string(ANCIENT_CHANGES));
+    json_object_del(e, "subresource");
+    json_object_set(e, "time", json_object_get(json_object_get(v[i], "entry"), "time"));
+    set_set(bucket, tug_fieldset_union(set_of(bucket), set_of(v[i])));
+    set_set(v[i], json_object()); /* empty: encode leaves it out */
+    count--;
+  }
+  free(v);
 }
 
 /* What the server sets and nobody owns (Kubernetes strips the same). */
@@ -222,6 +263,7 @@ int tug_mf_update(const json_t *old, json_t *new, const tug_mf_op *op, const tug
     set_set(self, tug_fieldset_union(set_of(self), changed));
     stamp(self, op->api_version, op->now);
   }
+  fold_ancient(managers);
   encode(managers, new);
   return 0;
 }

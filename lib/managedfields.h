@@ -15,6 +15,8 @@
  * server's own metadata (name, uid, resourceVersion, managedFields, ...),
  * apiVersion and kind are never tracked, nor what op says to ignore.
  *
+ * Beyond ten Update entries the oldest are folded into "ancient-changes".
+ *
  * Kubernetes' two upgrade rules for client-side apply are kept: an object
  * with no managedFields at all is first given to "before-first-apply"; and
  * an apply by manager "kubectl" may take, without force, the fields of the

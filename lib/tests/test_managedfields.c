@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -351,6 +352,34 @@ static void kubectl_takes_over_what_its_client_side_apply_set(void **state) {
   assert_non_null(strstr(msg, "kubectl-client-side-apply"));
 }
 
+static void the_oldest_of_many_update_managers_are_folded(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *o =
+      created("{'apiVersion':'v1','kind':'D','metadata':{'name':'c'}}", "m0");
+  for (int i = 1; i <= 12; i++) {
+    _cleanup_json_ json_t *next = json_deep_copy(o);
+    char key[8], manager[8], now[32];
+    snprintf(key, sizeof key, "k%02d", i);
+    snprintf(manager, sizeof manager, "m%02d", i);
+    snprintf(now, sizeof now, "2026-12-07T10:00:%02dZ", i);
+    tug_obj_set(next, "data", json_object(), NULL);
+    json_object_update(json_object_get(next, "data"), json_object_get(o, "data"));
+    json_object_set_new(json_object_get(next, "data"), key, json_string("v"));
+    tug_mf_op u = op(manager, false);
+    u.now = now;
+    tug_error err = {0};
+    assert_int_equal(tug_mf_update(o, next, &u, &schema, &err), 0);
+    json_decref(o);
+    o = json_incref(next);
+  }
+  /* Ten entries: m04..m12 and the bucket holding m01..m03's fields. */
+  assert_int_equal(json_array_size(tug_obj_get(o, "metadata.managedFields")), 10);
+  assert_fields(o, "ancient-changes", "Update",
+                "{'f:data':{'.':{},'f:k01':{},'f:k02':{},'f:k03':{}}}");
+  assert_null(entry(o, "m02", "Update"));
+  assert_fields(o, "m12", "Update", "{'f:data':{'f:k12':{}}}");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_create_gives_the_manager_every_field_it_wrote),
@@ -368,6 +397,7 @@ int main(void) {
       cmocka_unit_test(an_applied_element_without_its_key_is_refused),
       cmocka_unit_test(an_unmanaged_object_belongs_to_before_first_apply),
       cmocka_unit_test(kubectl_takes_over_what_its_client_side_apply_set),
+      cmocka_unit_test(the_oldest_of_many_update_managers_are_folded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
