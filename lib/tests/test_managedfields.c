@@ -358,7 +358,7 @@ static void the_oldest_of_many_update_managers_are_folded(void **state) {
       created("{'apiVersion':'v1','kind':'D','metadata':{'name':'c'}}", "m0");
   for (int i = 1; i <= 12; i++) {
     _cleanup_json_ json_t *next = json_deep_copy(o);
-    char key[8], manager[8], now[32];
+    char key[16], manager[16], now[32];
     snprintf(key, sizeof key, "k%02d", i);
     snprintf(manager, sizeof manager, "m%02d", i);
     snprintf(now, sizeof now, "2026-12-07T10:00:%02dZ", i);
