@@ -105,8 +105,14 @@ static int restore_owned(const api_kind *k, json_t *cur, const json_t *old,
   return 0;
 }
 
+/* json_equal says no when both are NULL: a kind without a spec never changes it. */
+static bool same_spec(const json_t *cur, const json_t *old) {
+  const json_t *a = json_object_get(cur, "spec"), *b = json_object_get(old, "spec");
+  return a == b || json_equal(a, b);
+}
+
 static void bump_generation(json_t *cur, const json_t *old) {
-  if (json_equal(json_object_get(cur, "spec"), json_object_get(old, "spec")))
+  if (same_spec(cur, old))
     return;
   int64_t gen = tug_obj_get_int(old, "metadata.generation", 0);
   tug_obj_set(cur, "metadata.generation", json_integer(gen + 1), NULL);
@@ -209,7 +215,7 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
     goto done;
   bump_generation(cur, old);
   if (k->strategy->init_status && !o->status_only &&
-      !json_equal(tug_obj_get(cur, "spec"), tug_obj_get(old, "spec")) &&
+      !same_spec(cur, old) &&
       k->strategy->init_status(s, cur, &err) < 0) {
     api_fail_error(out, k, rt->name, &err);
     goto done;

@@ -217,3 +217,12 @@ rs_with_env() { # rs_with_env APP NAME: a ReplicaSet of APP whose template sets 
     [ "$(curl -fsS "$API/api/v1/namespaces/default/configmaps?watch=$v" | jq -r .kind)" = ConfigMapList ]
   done
 }
+
+@test "a kind without a spec gets no generation, however often it is patched" {
+  $KC create configmap nogen --from-literal=a=1
+  $KC patch configmap nogen --type merge -p '{"data":{"a":"2"}}'
+  $KC patch configmap nogen --type json -p '[{"op":"add","path":"/data/b","value":"3"}]'
+  c=$($KC get configmap nogen -o json)
+  [ "$(jq -r .data.b <<<"$c")" = 3 ]
+  [ "$(jq -r .metadata.generation <<<"$c")" = null ]
+}
