@@ -30,6 +30,7 @@ enum {
 struct tug_client {
   char *server; /* without trailing slash */
   char *auth_header;
+  char *ca_pem, *cert_pem, *key_pem; /* NULL when not set */
   atomic_long timeout_ms;
   pthread_mutex_t mu;
   CURL *idle[IDLE_HANDLES];
@@ -46,6 +47,15 @@ static void curl_init(void) {
 }
 
 tug_client *tug_client_new(const char *server_url, const char *token, tug_error *err) {
+  return tug_client_new_tls(server_url, token, NULL, err);
+}
+
+static int dup_pem(char **dst, const char *pem) {
+  return pem == NULL || (*dst = strdup(pem)) != NULL ? 0 : -1;
+}
+
+tug_client *tug_client_new_tls(const char *server_url, const char *token,
+                               const tug_client_tls *tls, tug_error *err) {
   pthread_once(&curl_once, curl_init);
   if (curl_init_rc != CURLE_OK) {
     tug_error_set(err, EIO, "init libcurl: %s", curl_easy_strerror(curl_init_rc));
@@ -65,10 +75,11 @@ tug_client *tug_client_new(const char *server_url, const char *token, tug_error 
   c->server = strdup(server_url);
   if (token && asprintf(&c->auth_header, "Authorization: Bearer %s", token) < 0)
     c->auth_header = NULL;
-  if (c->server == NULL || (token && c->auth_header == NULL)) {
-    free(c->server);
-    free(c->auth_header);
-    free(c);
+  pthread_mutex_init(&c->mu, NULL);
+  if (c->server == NULL || (token && c->auth_header == NULL) ||
+      (tls && (dup_pem(&c->ca_pem, tls->ca_pem) < 0 || dup_pem(&c->cert_pem, tls->cert_pem) < 0 ||
+               dup_pem(&c->key_pem, tls->key_pem) < 0))) {
+    tug_client_free(c);
     tug_error_errno(err, ENOMEM, "new client");
     return NULL;
   }
@@ -76,7 +87,6 @@ tug_client *tug_client_new(const char *server_url, const char *token, tug_error 
   while (n > 0 && c->server[n - 1] == '/')
     c->server[--n] = '\0';
   atomic_init(&c->timeout_ms, DEFAULT_TIMEOUT_MS);
-  pthread_mutex_init(&c->mu, NULL);
   return c;
 }
 
@@ -102,6 +112,9 @@ void tug_client_free(tug_client *c) {
   pthread_mutex_destroy(&c->mu);
   free(c->server);
   free(c->auth_header);
+  free(c->ca_pem);
+  free(c->cert_pem);
+  free(c->key_pem);
   free(c);
 }
 
@@ -250,6 +263,23 @@ static int add_header(setup *s, const char *h) {
   return 0;
 }
 
+/* The client's CA and certificate, from memory: the client outlives its handles, so
+ * libcurl need not copy them. */
+static void set_tls(tug_client *c, CURL *h) {
+  if (c->ca_pem) {
+    struct curl_blob ca = {c->ca_pem, strlen(c->ca_pem), CURL_BLOB_NOCOPY};
+    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
+  }
+  if (c->cert_pem && c->key_pem) {
+    struct curl_blob cert = {c->cert_pem, strlen(c->cert_pem), CURL_BLOB_NOCOPY};
+    struct curl_blob key = {c->key_pem, strlen(c->key_pem), CURL_BLOB_NOCOPY};
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
+  }
+}
+
 /* The options every call shares: URL, method, headers, body, timeouts. */
 /* "tug-controllers/tugboat": the API server names each write's field manager
  * after the User-Agent up to its "/", as Kubernetes names kube-scheduler's. */
@@ -290,6 +320,7 @@ static int setup_handle(tug_client *c, CURL *h, const tug_request *req, setup *s
   curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 10L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)CONNECT_TIMEOUT_MS);
+  set_tls(c, h);
   if (strcmp(req->method, "GET") == 0)
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   if (s->payload) {

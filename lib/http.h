@@ -28,6 +28,18 @@ typedef struct tug_request tug_request;
 /* server_url: "http://127.0.0.1:6443" (a trailing slash is ignored); token: a
  * bearer token, or NULL. NULL with err filled when the URL is unusable. */
 tug_client *tug_client_new(const char *server_url, const char *token, tug_error *err);
+
+/*
+ * TLS for an https:// server: the CA that vouches for it (NULL: the system's
+ * CAs) and a client certificate with its key (both or neither), as PEM text.
+ * The server is always verified: its certificate must chain to the CA and
+ * name the host of the URL.
+ */
+typedef struct tug_client_tls {
+  const char *ca_pem, *cert_pem, *key_pem;
+} tug_client_tls;
+tug_client *tug_client_new_tls(const char *server_url, const char *token,
+                               const tug_client_tls *tls, tug_error *err);
 void tug_client_free(tug_client *c);
 
 /*
