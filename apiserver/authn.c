@@ -1,10 +1,14 @@
 /*
- * authn.c — the api_user record every request carries (authn.h).
+ * authn.c — the api_user record every request carries, and the order in which
+ * a request's credentials are looked at (authn.h).
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "authn.h"
+#include "log.h"
+#include "server.h"
 
 void api_user_set(api_user *u, const char *name, const char *uid) {
   memset(u, 0, sizeof *u);
@@ -37,4 +41,76 @@ void api_user_set_admin(api_user *u) {
 void api_user_set_anonymous(api_user *u) {
   api_user_set(u, "system:anonymous", NULL);
   api_user_add_group(u, "system:unauthenticated");
+}
+
+/* The static token file first, then ServiceAccount tokens (JWTs). */
+const api_token_authenticator api_token_authenticators[] = {
+    api_authn_token_file,
+    api_authn_serviceaccount,
+    NULL,
+};
+
+bool api_authn_public_path(const char *path) {
+  static const char *const public_paths[] = {"/healthz", "/livez", "/readyz", "/version", NULL};
+  for (int i = 0; public_paths[i]; i++)
+    if (strcmp(path, public_paths[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Kubernetes' answer to missing or wrong credentials: 401 with reason Unauthorized. */
+static int unauthorized(api_request *r, api_response *out, const char *why) {
+  tug_info("unauthorized", "method=%s path=%s reason=%s", r->method, TUG_LOG_Q(r->path),
+           TUG_LOG_Q(why));
+  api_fail(out, 401, "Unauthorized");
+  return -1;
+}
+
+/* The bearer token of an "Authorization: Bearer T" header, or NULL. */
+static const char *bearer_token(const api_request *r) {
+  const char *h = api_header(r, "Authorization");
+  if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+    return NULL;
+  h += 7;
+  while (*h == ' ')
+    h++;
+  return h;
+}
+
+static int authenticate_token(api_request *r, const char *token, api_response *out) {
+  tug_error err = {0};
+  for (int i = 0; api_token_authenticators[i]; i++) {
+    int rc = api_token_authenticators[i](r->server, token, &r->user, &err);
+    if (rc < 0)
+      return unauthorized(r, out, err.msg);
+    if (rc > 0)
+      return 0;
+  }
+  return unauthorized(r, out, "bearer token not recognised");
+}
+
+int api_authenticate(api_request *r, api_response *out) {
+  const char *token = bearer_token(r);
+  if (r->insecure && !(token && token[0])) {
+    api_user_set_admin(&r->user);
+    return 0;
+  }
+  bool authenticated;
+  if (token && token[0]) {
+    if (authenticate_token(r, token, out) < 0)
+      return -1;
+    authenticated = true;
+  } else {
+    tug_error err = {0};
+    int rc = api_authn_x509(r, &r->user, &err);
+    if (rc < 0)
+      return unauthorized(r, out, err.msg);
+    authenticated = rc > 0;
+  }
+  if (authenticated) {
+    api_user_add_group(&r->user, "system:authenticated");
+    return 0;
+  }
+  api_user_set_anonymous(&r->user);
+  return api_authn_public_path(r->path) ? 0 : unauthorized(r, out, "no credentials");
 }

@@ -8,8 +8,18 @@
  * user.Info: "system:anonymous", "system:node:NAME", "system:serviceaccount:NS:NAME",
  * groups "system:authenticated", "system:masters", "system:nodes", ...
  *
- * While no authenticator is configured every request is the cluster admin
- * (api_user_set_admin), as requests on Kubernetes' old insecure port were.
+ * Authentication (api_authenticate) runs before routing, in Kubernetes'
+ * order: a bearer token goes to each token authenticator in turn
+ * (api_token_authenticators: the static token file, then any added); without
+ * one, a client certificate verified against the client CA names the user
+ * (CN) and groups (O), checked once per TLS connection. Credentials that are
+ * presented but wrong are a 401, never a fall back to anonymous. Without
+ * credentials a request is system:anonymous, which only the public endpoints
+ * (/healthz, /livez, /readyz, /version) answer; everything else is a 401.
+ * Every authenticated user is in system:authenticated. Requests on the
+ * plain-HTTP test listener (--insecure-listen, loopback only) without a bearer
+ * token are the cluster admin (api_user_set_admin), as on Kubernetes' old
+ * insecure port; with one, it is authenticated as above.
  */
 #ifndef TUG_APISERVER_AUTHN_H
 #define TUG_APISERVER_AUTHN_H
@@ -17,6 +27,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
+
+#include "error.h"
 
 enum { API_USER_MAX_GROUPS = 32, API_USER_NAME_MAX = 256 };
 
@@ -61,5 +74,49 @@ typedef json_t *(*api_authn_lookup_fn)(void *arg, const char *resource, const ch
 int api_authn_serviceaccount_at(const struct api_satokens *t, api_authn_lookup_fn fn, void *arg,
                                 const char *token, int64_t now, api_user *out,
                                 struct tug_error *err);
+
+struct api_request;
+struct api_response;
+
+/*
+ * A bearer-token authenticator: 1 with out filled when the token is one of
+ * its own and valid, 0 when the token is not its kind (the next one is
+ * asked), -1 with err when it is its kind but invalid (expired, bad
+ * signature): the request is then refused without asking further.
+ */
+typedef int (*api_token_authenticator)(struct api_server *s, const char *token, api_user *out,
+                                       tug_error *err);
+/* In the order they are asked; ends with NULL (authn.c). */
+extern const api_token_authenticator api_token_authenticators[];
+
+/*
+ * Fill r->user from the request's credentials. 0: go on; -1: refused, out
+ * holds the 401 Status.
+ */
+int api_authenticate(struct api_request *r, struct api_response *out);
+/* The paths anonymous requests may reach. */
+bool api_authn_public_path(const char *path);
+
+/* Static tokens (authn-tokenfile.c): Kubernetes' --token-auth-file, a CSV of
+ * token,user,uid,"group1,group2" (groups optional; '#' lines and blank lines
+ * skipped). */
+typedef struct api_token_file api_token_file;
+int api_token_file_parse(const char *text, const char *name, api_token_file **out,
+                         tug_error *err);
+int api_token_file_load(const char *path, api_token_file **out, tug_error *err);
+void api_token_file_free(api_token_file *f);
+/* Compared in constant time with every entry; true when one matched. */
+bool api_token_file_lookup(const api_token_file *f, const char *token, api_user *out);
+size_t api_token_file_count(const api_token_file *f);
+int api_authn_token_file(struct api_server *s, const char *token, api_user *out, tug_error *err);
+
+/* Client certificates (authn-x509.c): 1 with out filled, 0 when the
+ * connection presented none, -1 with err when it presented one that the
+ * client CA does not vouch for now. Cached per connection. */
+int api_authn_x509(struct api_request *r, api_user *out, tug_error *err);
+
+/* POST .../authentication.k8s.io/v1/selfsubjectreviews (`kubectl auth
+ * whoami`): answers who the request is made as. False when r is not one. */
+bool api_authn_serve_whoami(struct api_request *r, struct api_response *out);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compactor.h"
+#include "credentials.h"
 #include "daemon.h"
 #include "flags.h"
 #include "handlers.h"
@@ -30,25 +31,32 @@ static const char *const system_namespaces[] = {"default", "tug-system", "tug-no
 static const char summary[] =
     "Serves Tugboat's Kubernetes-shaped REST API and watches over etcd. See docs/api.md.";
 
-static int parse_listen(const char *s, api_config *cfg, tug_error *err) {
-  static char host[64];
+/* HOST:PORT into host (static storage, one per flag) and port. */
+static int parse_listen(const char *flag, const char *s, char *host, size_t size,
+                        const char **host_out, int *port_out, tug_error *err) {
   const char *colon = strrchr(s, ':');
   char *end;
   long port = colon ? strtol(colon + 1, &end, 10) : 0;
-  if (colon == NULL || colon - s >= (long)sizeof host || end == colon + 1 || *end || port <= 0 ||
+  if (colon == NULL || colon - s >= (long)size || end == colon + 1 || *end || port <= 0 ||
       port > 65535)
-    return tug_error_set(err, EINVAL, "--listen: \"%s\" is not HOST:PORT", s);
+    return tug_error_set(err, EINVAL, "%s: \"%s\" is not HOST:PORT", flag, s);
   memcpy(host, s, colon - s);
   host[colon - s] = '\0';
-  cfg->listen_host = host;
-  cfg->listen_port = (int)port;
+  *host_out = host;
+  *port_out = (int)port;
   return 0;
 }
 
 /* What needs more than the flag table: HOST:PORT, enumerations, unit changes. */
-static int check_flags(api_config *cfg, const char *listen, const char *podsec, int64_t body_bytes,
-                       double compaction_s, tug_error *err) {
-  if (listen && parse_listen(listen, cfg, err) < 0)
+static int check_flags(api_config *cfg, const char *listen, const char *insecure,
+                       const char *podsec, int64_t body_bytes, double compaction_s,
+                       tug_error *err) {
+  static char host[64], insecure_host[64];
+  if (listen && parse_listen("--listen", listen, host, sizeof host, &cfg->listen_host,
+                             &cfg->listen_port, err) < 0)
+    return -1;
+  if (insecure && parse_listen("--insecure-listen", insecure, insecure_host, sizeof insecure_host,
+                               &cfg->insecure_host, &cfg->insecure_port, err) < 0)
     return -1;
   if (api_podsec_level_parse(podsec, &cfg->pod_security_default) < 0)
     return tug_error_set(err, EINVAL,
@@ -65,14 +73,35 @@ static int check_flags(api_config *cfg, const char *listen, const char *podsec, 
 /* 0: serve; 1: --help was printed; -1: bad flags (reported). */
 static int parse_flags(int argc, char **argv, api_config *cfg, const char **level,
                        const char **log_file) {
-  const char *listen = NULL, *podsec = "baseline", *data_dir = NULL;
+  const char *listen = NULL, *insecure = NULL, *podsec = "baseline", *data_dir = NULL;
   int64_t body_bytes = (int64_t)cfg->max_body_bytes;
   double compaction_s = cfg->compaction_seconds;
   const tug_flag flags[] = {
       {"etcd-servers", TUG_FLAG_STRING, &cfg->etcd_servers, .arg = "URLS",
        .help = "etcd endpoints, comma-separated"},
       {"listen", TUG_FLAG_STRING, &listen, .arg = "HOST:PORT",
-       .help = "address to serve on (default 127.0.0.1:6443)"},
+       .help = "address to serve HTTPS on (default 127.0.0.1:6443)"},
+      {"tls-cert-file", TUG_FLAG_STRING, &cfg->tls_cert_file, .arg = "PATH",
+       .help = "the serving certificate (PEM)"},
+      {"tls-private-key-file", TUG_FLAG_STRING, &cfg->tls_key_file, .arg = "PATH",
+       .help = "its key"},
+      {"client-ca-file", TUG_FLAG_STRING, &cfg->client_ca_file, .arg = "PATH",
+       .help = "CA of client certificates (CN user, O groups); unset: none accepted"},
+      {"token-auth-file", TUG_FLAG_STRING, &cfg->token_auth_file, .arg = "PATH",
+       .help = "static bearer tokens, CSV: token,user,uid,\"group1,group2\""},
+      {"insecure-listen", TUG_FLAG_STRING, &insecure, .arg = "127.0.0.1:PORT",
+       .help = "for tests: also serve plain HTTP on loopback, every request as cluster admin"},
+      {"etcd-cafile", TUG_FLAG_STRING, &cfg->etcd_cafile, .arg = "PATH",
+       .help = "CA of etcd's serving certificate (https:// endpoints)"},
+      {"etcd-certfile", TUG_FLAG_STRING, &cfg->etcd_certfile, .arg = "PATH",
+       .help = "client certificate to etcd"},
+      {"etcd-keyfile", TUG_FLAG_STRING, &cfg->etcd_keyfile, .arg = "PATH", .help = "its key"},
+      {"kubelet-certificate-authority", TUG_FLAG_STRING, &cfg->kubelet_ca_file, .arg = "PATH",
+       .help = "CA of agents' serving certificates (logs)"},
+      {"kubelet-client-certificate", TUG_FLAG_STRING, &cfg->kubelet_cert_file, .arg = "PATH",
+       .help = "client certificate to agents"},
+      {"kubelet-client-key", TUG_FLAG_STRING, &cfg->kubelet_key_file, .arg = "PATH",
+       .help = "its key"},
       {"threads", TUG_FLAG_INT, &cfg->threads, .min = 1, .max = 1024, .arg = "N",
        .help = "HTTP worker threads"},
       {"max-requests-inflight", TUG_FLAG_INT, &cfg->max_inflight, .min = 1, .max = 1000000,
@@ -112,7 +141,7 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
   tug_error err = {0};
   int rc = tug_flags_parse("tug-apiserver", summary, flags, argc, argv, &err);
   if (rc == 0)
-    rc = check_flags(cfg, listen, podsec, body_bytes, compaction_s, &err);
+    rc = check_flags(cfg, listen, insecure, podsec, body_bytes, compaction_s, &err);
   if (rc < 0)
     fprintf(stderr, "tug-apiserver: %s (see --help)\n", err.msg);
   return rc;
@@ -193,6 +222,13 @@ int main(int argc, char **argv) {
     return 2;
 
   tug_error err = {0};
+  char *etcd_pems[3] = {0};
+  tug_etcd_options etcd_opts = {0};
+  if (api_credentials_load(&s, &err) < 0 ||
+      api_credentials_etcd(&s.cfg, &etcd_opts, etcd_pems, &err) < 0) {
+    fprintf(stderr, "tug-apiserver: %s\n", err.msg);
+    return 2;
+  }
   s.svcalloc =
       api_svcalloc_new(s.cfg.service_cluster_ip_range, s.cfg.service_node_port_range, &err);
   if (s.svcalloc == NULL) {
@@ -214,7 +250,7 @@ int main(int argc, char **argv) {
   int rc = 1;
   api_compactor *compactor = NULL;
   api_kubernetes_service *kubernetes_service = NULL;
-  if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, NULL, &err) < 0 ||
+  if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, &etcd_opts, &err) < 0 ||
       ensure_namespaces(&s, &err) < 0 || api_svcalloc_start(s.svcalloc, s.etcd, &err) < 0 ||
       start_caches(&s, &err) < 0 ||
       api_revision_current(&s.revision, s.etcd, &(int64_t){0}, &err) < 0 ||
@@ -226,8 +262,10 @@ int main(int argc, char **argv) {
     kubernetes_service = api_kubernetes_service_start(
         &s, s.cfg.advertise_address ? s.cfg.advertise_address : s.cfg.listen_host,
         s.cfg.listen_port);
-    tug_info("serving", "listen=%s:%d etcd=%s threads=%d", s.cfg.listen_host, s.cfg.listen_port,
-             s.cfg.etcd_servers, s.cfg.threads);
+    tug_info("serving", "listen=%s:%d tls=%s insecure_listen=%s:%d etcd=%s threads=%d tokens=%zu",
+             s.cfg.listen_host, s.cfg.listen_port, s.daemon ? "on" : "off",
+             s.cfg.insecure_host ? s.cfg.insecure_host : "", s.cfg.insecure_port,
+             s.cfg.etcd_servers, s.cfg.threads, api_token_file_count(s.tokens));
     tug_info("stopping", "signal=%d", tug_daemon_wait_signal());
     rc = 0;
   }
@@ -243,5 +281,8 @@ int main(int argc, char **argv) {
   api_satokens_free(&s.satokens);
   tug_etcd_close(s.etcd);
   api_revision_destroy(&s.revision);
+  api_credentials_free(&s);
+  for (int i = 0; i < 3; i++)
+    free(etcd_pems[i]);
   return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "authn.h"
 #include "handlers.h"
 #include "openapi.h"
 #include "status.h"
@@ -116,7 +117,8 @@ static void dispatch_object(api_request *r, const api_route *rt, api_response *o
 }
 
 void api_dispatch(api_request *r, api_response *out) {
-  if (api_openapi_serve(r->server->openapi, r, out) || api_handle_discovery(r, out))
+  if (api_openapi_serve(r->server->openapi, r, out) || api_handle_discovery(r, out) ||
+      api_authn_serve_whoami(r, out))
     return;
   char path[2048];
   if (strlen(r->path) >= sizeof path) {

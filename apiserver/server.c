@@ -272,20 +272,6 @@ static enum MHD_Result early_answer(api_request *r, int code, const char *msg, i
   return respond(r, &out);
 }
 
-/* Until the authenticator chain (client certificates, static tokens) lands,
- * only a ServiceAccount token changes who a request is made as; a token of
- * ours that does not hold is refused, as Kubernetes refuses it: 401. */
-static int authenticate_bearer(api_request *r) {
-  const char *h = api_header(r, "Authorization");
-  if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-    return 0;
-  tug_error err = {0};
-  if (api_authn_serviceaccount(r->server, h + 7, &r->user, &err) >= 0)
-    return 0;
-  tug_info("token refused", "path=%s err=%s", r->path, TUG_LOG_Q(err.msg));
-  return -1;
-}
-
 static void append_body(api_request *r, const char *data, size_t len) {
   if (r->body_too_large)
     return;
@@ -306,11 +292,16 @@ static void append_body(api_request *r, const char *data, size_t len) {
   r->body = b;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
+/* The TLS connection's state, kept beside the connection (on_connection). */
+static api_conn *connection_state(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *c =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return c ? c->socket_context : NULL;
+}
+
+static enum MHD_Result on_request(api_server *s, bool insecure, struct MHD_Connection *conn,
+                                  const char *url, const char *method, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls) {
-  (void)version;
-  api_server *s = cls;
   api_request *r = *con_cls;
   if (r == NULL) {
     r = calloc(1, sizeof *r);
@@ -319,14 +310,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->method = method;
     r->path = url;
     r->start = tug_monotonic_seconds();
-    api_user_set_admin(&r->user);
+    r->insecure = insecure;
+    r->tls = insecure ? NULL : connection_state(conn);
     *con_cls = r;
+    api_response denied = {0};
+    if (api_authenticate(r, &denied) < 0)
+      return respond(r, &denied);
     if (!take_slot(r))
       return early_answer(r, 429, "Too many requests, please try again later.", 1);
     if (body_too_large_declared(r))
       return early_answer(r, 413, "Request entity too large", 0);
-    if (authenticate_bearer(r) < 0)
-      return early_answer(r, 401, "Unauthorized", 0);
     return MHD_YES;
   }
   if (*upload_data_size > 0) {
@@ -339,6 +332,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   api_response out = {.code = 200};
   api_dispatch(r, &out);
   return respond(r, &out);
+}
+
+/* One entry point per listener, so a request knows which it came on. */
+static enum MHD_Result on_request_tls(void *cls, struct MHD_Connection *conn, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls) {
+  (void)version;
+  return on_request(cls, false, conn, url, method, upload_data, upload_data_size, con_cls);
+}
+
+static enum MHD_Result on_request_plain(void *cls, struct MHD_Connection *conn, const char *url,
+                                        const char *method, const char *version,
+                                        const char *upload_data, size_t *upload_data_size,
+                                        void **con_cls) {
+  (void)version;
+  return on_request(cls, true, conn, url, method, upload_data, upload_data_size, con_cls);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -356,27 +366,85 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   *con_cls = NULL;
 }
 
-int api_server_start(api_server *s, tug_error *err) {
-  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(s->cfg.listen_port)};
-  if (inet_pton(AF_INET, s->cfg.listen_host, &addr.sin_addr) != 1)
-    return tug_error_set(err, EINVAL, "--listen: \"%s\" is not an IPv4 address",
-                         s->cfg.listen_host);
-  unsigned flags =
-      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-  s->daemon = MHD_start_daemon(
-      flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+/* A TLS connection's api_conn lives from its start to its close. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+  (void)cls, (void)conn;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    *socket_context = calloc(1, sizeof(api_conn));
+  } else {
+    free(*socket_context);
+    *socket_context = NULL;
+  }
+}
+
+static int sock_addr(const char *flag, const char *host, int port, struct sockaddr_in *addr,
+                     tug_error *err) {
+  *addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  if (inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+    return tug_error_set(err, EINVAL, "%s: \"%s\" is not an IPv4 address", flag, host);
+  return 0;
+}
+
+static struct MHD_Daemon *start_daemon(api_server *s, unsigned extra_flags,
+                                       const struct sockaddr_in *addr, struct MHD_OptionItem *tls) {
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+                   MHD_USE_ERROR_LOG | extra_flags;
+  MHD_AccessHandlerCallback handler = extra_flags & MHD_USE_TLS ? on_request_tls : on_request_plain;
+  return MHD_start_daemon(
+      flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
-      (unsigned)20000, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+      on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)20000,
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+}
+
+/* The HTTPS listener: its pair and, when client certificates are on, the CA
+ * whose name GnuTLS sends when it asks for one. */
+static int start_https(api_server *s, tug_error *err) {
+  struct sockaddr_in addr;
+  if (sock_addr("--listen", s->cfg.listen_host, s->cfg.listen_port, &addr, err) < 0)
+    return -1;
+  struct MHD_OptionItem tls[] = {
+      {MHD_OPTION_HTTPS_MEM_KEY, 0, s->pems.tls_key},
+      {MHD_OPTION_HTTPS_MEM_CERT, 0, s->pems.tls_cert},
+      {s->pems.client_ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, s->pems.client_ca},
+      {MHD_OPTION_END, 0, NULL},
+  };
+  s->daemon = start_daemon(s, MHD_USE_TLS, &addr, tls);
   if (s->daemon == NULL)
-    return tug_error_set(err, EADDRINUSE, "listen on %s:%d: cannot start HTTP server",
+    return tug_error_set(err, EADDRINUSE, "listen on %s:%d: cannot start the HTTPS server",
                          s->cfg.listen_host, s->cfg.listen_port);
   return 0;
 }
 
+static int start_insecure(api_server *s, tug_error *err) {
+  struct sockaddr_in addr;
+  if (sock_addr("--insecure-listen", s->cfg.insecure_host, s->cfg.insecure_port, &addr, err) < 0)
+    return -1;
+  if ((ntohl(addr.sin_addr.s_addr) >> 24) != 127)
+    return tug_error_set(err, EINVAL, "--insecure-listen: %s is not a loopback address",
+                         s->cfg.insecure_host);
+  struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
+  s->insecure_daemon = start_daemon(s, 0, &addr, none);
+  if (s->insecure_daemon == NULL)
+    return tug_error_set(err, EADDRINUSE, "listen on %s:%d: cannot start the HTTP server",
+                         s->cfg.insecure_host, s->cfg.insecure_port);
+  return 0;
+}
+
+int api_server_start(api_server *s, tug_error *err) {
+  if (s->pems.tls_cert && start_https(s, err) < 0)
+    return -1;
+  return s->cfg.insecure_host ? start_insecure(s, err) : 0;
+}
+
 void api_server_stop(api_server *s) {
-  if (s->daemon) {
-    MHD_stop_daemon(s->daemon);
-    s->daemon = NULL;
+  struct MHD_Daemon **daemons[] = {&s->daemon, &s->insecure_daemon};
+  for (size_t i = 0; i < 2; i++) {
+    if (*daemons[i]) {
+      MHD_stop_daemon(*daemons[i]);
+      *daemons[i] = NULL;
+    }
   }
 }

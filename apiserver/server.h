@@ -42,6 +42,14 @@ typedef struct api_config {
   const char *sa_signing_key_file;       /* signs ServiceAccount tokens (satoken.h) */
   const char *sa_key_files;              /* comma-separated: more keys that verify them */
   const char *sa_issuer;                 /* their iss, and the audience accepted */
+  /* TLS and authentication (Kubernetes' flag names); see docs/security.md. */
+  const char *tls_cert_file, *tls_key_file; /* the HTTPS listener's pair */
+  const char *client_ca_file;               /* client certificates: NULL, none */
+  const char *token_auth_file;              /* static tokens: NULL, none */
+  const char *insecure_host;                /* plain-HTTP test listener: NULL, none */
+  int insecure_port;
+  const char *etcd_cafile, *etcd_certfile, *etcd_keyfile;
+  const char *kubelet_ca_file, *kubelet_cert_file, *kubelet_key_file; /* to agents */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -49,6 +57,14 @@ typedef struct api_watcher api_watcher;
 typedef struct api_metrics api_metrics;
 typedef struct api_svcalloc api_svcalloc;
 typedef struct api_openapi api_openapi;
+typedef struct api_token_file api_token_file;
+typedef struct tug_pki_verifier tug_pki_verifier;
+
+/* PEM text of the files the config names, read once at start. */
+typedef struct api_pems {
+  char *tls_cert, *tls_key, *client_ca;
+  char *kubelet_ca, *kubelet_cert, *kubelet_key;
+} api_pems;
 
 typedef struct api_server {
   api_config cfg;
@@ -62,7 +78,18 @@ typedef struct api_server {
   api_svcalloc *svcalloc; /* Service cluster IPs and node ports (svcalloc.h) */
   api_openapi *openapi;   /* the OpenAPI documents (openapi.h) */
   api_satokens satokens;  /* ServiceAccount token keys (satoken.h) */
+  struct MHD_Daemon *insecure_daemon; /* the plain-HTTP test listener, or NULL */
+  api_pems pems;
+  tug_pki_verifier *client_ca; /* NULL: client certificates are not asked for */
+  api_token_file *tokens;      /* NULL: no static tokens */
 } api_server;
+
+/* Per connection: its client certificate's verdict, found once (authn-x509.c). */
+typedef struct api_conn {
+  int x509_state; /* 0 not looked at yet, then what api_authn_x509 returned + 2 */
+  api_user x509_user;
+  char x509_why[256];
+} api_conn;
 
 typedef struct api_request {
   api_server *server;
@@ -78,6 +105,8 @@ typedef struct api_request {
   char resource[64];     /* plural[/subresource] once routed */
   json_t *strict_errors; /* keys the body repeats (fieldvalidation.h), or NULL */
   api_user user;         /* who sent it (authn.h) */
+  bool insecure;         /* came on the plain-HTTP test listener */
+  api_conn *tls;         /* the TLS connection's state; NULL on the plain listener */
 } api_request;
 
 /* What a handler answers: a JSON body with a code, a watch stream, or another

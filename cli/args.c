@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { F_BOOL, F_STR, F_LONG, F_INT, F_FILE } flag_type;
+typedef enum { F_BOOL, F_STR, F_LONG, F_SLONG, F_INT, F_FILE } flag_type;
 
 typedef struct flag {
   const char *lng; /* without "--" */
@@ -31,6 +31,12 @@ static const flag flags[] = {
     {"server", 's', F_STR, O(server), NULL},
     {"token", 0, F_STR, O(token), NULL},
     {"config", 0, F_STR, O(config), NULL},
+    {"kubeconfig", 0, F_STR, O(kubeconfig), NULL},
+    {"context", 0, F_STR, O(context), NULL},
+    {"group", 0, F_STR, O(groups), "certs"},
+    {"days", 0, F_LONG, O(days), "certs"},
+    {"start-days", 0, F_SLONG, O(start_days), "certs"},
+    {"address", 0, F_STR, O(address), "certs"},
     {"namespace", 'n', F_STR, O(namespace), NULL},
     {"all-namespaces", 'A', F_BOOL, O(all_namespaces), NULL},
     {"selector", 'l', F_STR, O(selector), NULL},
@@ -111,6 +117,11 @@ static int store(const flag *f, const char *value, cli_opts *o, tug_error *err) 
     return 0;
   case F_LONG:
     if (parse_number(f->lng, value, 0, LONG_MAX, &n, err) < 0)
+      return -1;
+    *(long *)field = n;
+    return 0;
+  case F_SLONG:
+    if (parse_number(f->lng, value, LONG_MIN / 86400, LONG_MAX / 86400, &n, err) < 0)
       return -1;
     *(long *)field = n;
     return 0;

@@ -22,6 +22,7 @@ typedef struct cli_opts {
   int npos;
 
   const char *server, *token, *config; /* connection */
+  const char *kubeconfig, *context;    /* --kubeconfig FILE, --context NAME */
   const char *namespace;               /* -n; NULL: the config's, else "default" */
   bool all_namespaces;                 /* -A */
   const char *selector;                /* -l */
@@ -60,6 +61,10 @@ typedef struct cli_opts {
   long nodes;                     /* up --nodes; -1 unset */
   const char *dir;                /* up/down --dir */
   const char *allowed_host_paths; /* up --allowed-host-paths, passed to every agent */
+  const char *groups;             /* certs user --group G1,G2 */
+  long days;                      /* certs user --days; 0: the default */
+  long start_days;                /* certs user --start-days: notBefore, days from now */
+  const char *address;            /* certs node --address IP */
   bool help;
 } cli_opts;
 

@@ -25,7 +25,8 @@
 typedef struct cli_ctx {
   cli_opts opts;
   cli_config config;
-  const char *server;    /* --server, the config's, or the default */
+  tug_kubeconfig kube;   /* the kubeconfig read; kube.path NULL when none */
+  const char *server;    /* --server, the kubeconfig's or config's, or the default */
   const char *namespace; /* -n, the config's, or "default" */
   tug_client *client;    /* made on first use by cli_client */
   cli_discovery *disc;
@@ -94,5 +95,18 @@ int cmd_top(cli_ctx *ctx);
 int cmd_image(cli_ctx *ctx);
 int cmd_up(cli_ctx *ctx);
 int cmd_down(cli_ctx *ctx);
+int cmd_certs(cli_ctx *ctx);
+
+/* A client for url with the kubeconfig's credentials (the CA, the user's
+ * certificate or token; --token wins), for the API server or an agent. */
+tug_client *cli_client_for(cli_ctx *ctx, const char *url, tug_error *err);
+
+/* The cluster's certificates (cmd-certs.c), in dir: everything the control
+ * plane needs (kept when already there), and one agent's pairs. */
+int cli_certs_init(const char *dir, tug_error *err);
+int cli_certs_node(const char *dir, const char *node, const char *address, tug_error *err);
+/* A kubeconfig at path for the pair dir/NAME.{crt,key} against server. */
+int cli_certs_kubeconfig(const char *dir, const char *name, const char *server, const char *path,
+                         tug_error *err);
 
 #endif

@@ -40,9 +40,11 @@ static const char *internal_ip(const json_t *node) {
   return NULL;
 }
 
-static int scrape(const char *url, cli_pod_usage **out, size_t *n) {
+/* The agent's /metrics, over TLS with the user's own credentials (an agent
+ * answers cluster admins and the API server). */
+static int scrape(cli_ctx *ctx, const char *url, cli_pod_usage **out, size_t *n) {
   tug_error err = {0};
-  _cleanup_client_ tug_client *c = tug_client_new(url, NULL, &err);
+  _cleanup_client_ tug_client *c = cli_client_for(ctx, url, &err);
   if (c == NULL)
     return -1;
   tug_request req = {.method = "GET",
@@ -65,7 +67,7 @@ static double now_s(void) {
 }
 
 /* Scrape every node twice; *elapsed gets the seconds between the rounds. */
-static node_sample *scrape_nodes(const json_t *nodes, double *elapsed) {
+static node_sample *scrape_nodes(cli_ctx *ctx, const json_t *nodes, double *elapsed) {
   size_t n = json_array_size(nodes);
   node_sample *s = calloc(n + 1, sizeof *s);
   if (s == NULL)
@@ -75,15 +77,15 @@ static node_sample *scrape_nodes(const json_t *nodes, double *elapsed) {
     const char *ip = internal_ip(s[i].node);
     int64_t port = tug_obj_get_int(s[i].node, "status.daemonEndpoints.kubeletEndpoint.Port", 0);
     if (ip && port > 0) {
-      snprintf(s[i].url, sizeof s[i].url, "http://%s:%lld", ip, (long long)port);
-      s[i].ok = scrape(s[i].url, &s[i].first, &s[i].n_first) == 0;
+      snprintf(s[i].url, sizeof s[i].url, "https://%s:%lld", ip, (long long)port);
+      s[i].ok = scrape(ctx, s[i].url, &s[i].first, &s[i].n_first) == 0;
     }
   }
   double t0 = now_s();
   usleep(SCRAPE_GAP_MS * 1000);
   for (size_t i = 0; i < n; i++)
     if (s[i].ok)
-      s[i].ok = scrape(s[i].url, &s[i].second, &s[i].n_second) == 0;
+      s[i].ok = scrape(ctx, s[i].url, &s[i].second, &s[i].n_second) == 0;
   *elapsed = now_s() - t0;
   return s;
 }
@@ -174,7 +176,7 @@ int cmd_top(cli_ctx *ctx) {
     return cli_fail(ctx, &err);
   json_t *items = json_object_get(list, "items");
   double elapsed = 0;
-  node_sample *s = scrape_nodes(items, &elapsed);
+  node_sample *s = scrape_nodes(ctx, items, &elapsed);
   if (s == NULL)
     return cli_failf("out of memory");
   int rc = 0;

@@ -10,6 +10,8 @@
 
 #include "cleanup.h"
 
+#include <unistd.h>
+
 static char *trim(char *s) {
   while (*s == ' ' || *s == '\t')
     s++;
@@ -28,6 +30,7 @@ static int set_field(cli_config *cfg, const char *key, const char *value) {
   char **field = strcmp(key, "server") == 0      ? &cfg->server
                  : strcmp(key, "token") == 0     ? &cfg->token
                  : strcmp(key, "namespace") == 0 ? &cfg->namespace
+                 : strcmp(key, "kubeconfig") == 0 ? &cfg->kubeconfig
                                                  : NULL;
   if (field == NULL)
     return 1;
@@ -65,7 +68,7 @@ int cli_config_parse(const char *text, const char *name, cli_config *cfg, tug_er
       return tug_error_errno(err, ENOMEM, "read %s", name);
     if (rc > 0)
       return tug_error_set(err, TUG_E_PARSE,
-                           "%s:%d: unknown key \"%s\" (known: server, token, namespace)", name,
+                           "%s:%d: unknown key \"%s\" (known: server, token, namespace, kubeconfig)", name,
                            lineno, trim(l));
   }
   return 0;
@@ -108,6 +111,25 @@ void cli_config_clear(cli_config *cfg) {
   free(cfg->server);
   free(cfg->token);
   free(cfg->namespace);
+  free(cfg->kubeconfig);
   free(cfg->path);
   *cfg = (cli_config){0};
+}
+
+int cli_config_kubeconfig(const char *flag_path, const char *context, const cli_config *cfg,
+                          tug_kubeconfig *out, tug_error *err) {
+  char path[4096];
+  const char *env = getenv("KUBECONFIG");
+  bool named = true;
+  if (flag_path)
+    snprintf(path, sizeof path, "%s", flag_path);
+  else if (env && env[0])
+    tug_kubeconfig_default_path(path, sizeof path);
+  else if (cfg->kubeconfig)
+    snprintf(path, sizeof path, "%s", cfg->kubeconfig);
+  else
+    tug_kubeconfig_default_path(path, sizeof path), named = false;
+  if (!named && access(path, R_OK) != 0)
+    return 0;
+  return tug_kubeconfig_load(path, context, out, err) < 0 ? -1 : 1;
 }

@@ -10,10 +10,16 @@
 #include "cli.h"
 #include "object.h"
 
+tug_client *cli_client_for(cli_ctx *ctx, const char *url, tug_error *err) {
+  const tug_kubeconfig *k = &ctx->kube;
+  const char *token = ctx->opts.token ? ctx->opts.token : k->token ? k->token : ctx->config.token;
+  tug_client_tls tls = {.ca_pem = k->ca_pem, .cert_pem = k->cert_pem, .key_pem = k->key_pem};
+  return tug_client_new_tls(url, token, &tls, err);
+}
+
 tug_client *cli_client(cli_ctx *ctx, tug_error *err) {
   if (ctx->client == NULL) {
-    const char *token = ctx->opts.token ? ctx->opts.token : ctx->config.token;
-    ctx->client = tug_client_new(ctx->server, token, err);
+    ctx->client = cli_client_for(ctx, ctx->server, err);
     if (ctx->client == NULL)
       return NULL;
     ctx->disc = cli_discovery_new(ctx->client);
@@ -43,7 +49,7 @@ int cli_fail(cli_ctx *ctx, const tug_error *err) {
   if (err->code == TUG_E_UNAVAILABLE || err->code == ETIMEDOUT)
     fprintf(stderr,
             "hint: is a Tugboat cluster running at %s? Start one with `tug up`, or point "
-            "--server (or \"server:\" in %s) at yours.\n",
+            "--kubeconfig (or $KUBECONFIG, or \"kubeconfig:\" in %s) at yours.\n",
             ctx->server, ctx->config.path ? ctx->config.path : "~/.tug/config");
   return 1;
 }

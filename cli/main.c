@@ -33,12 +33,17 @@ static const char usage[] =
     "~/.tug/cluster)\n"
     "         [--allowed-host-paths P,...]  hostPath prefixes every agent allows\n"
     "  tug down [--dir DIR]\n"
+    "  tug certs init|check [--dir DIR]   the cluster CA and certificates (default "
+    "~/.tug/cluster/pki)\n"
+    "  tug certs node NAME --address IP | user NAME [--group G,...] [--days N] "
+    "[--start-days N]\n"
     "  tug completion bash\n"
     "  tug version\n"
     "\n"
-    "Everywhere: --server URL, --token T, -n NAMESPACE, --config FILE\n"
-    "(default ~/.tug/config or $TUG_CONFIG: lines \"server: URL\", \"token: T\", "
-    "\"namespace: NS\").\n";
+    "Everywhere: --server URL, --token T, -n NAMESPACE, --kubeconfig FILE, --context NAME,\n"
+    "--config FILE (default ~/.tug/config or $TUG_CONFIG: lines \"server: URL\", "
+    "\"token: T\",\n\"namespace: NS\", \"kubeconfig: FILE\"). The kubeconfig is --kubeconfig, "
+    "$KUBECONFIG,\nthe config's, or ~/.kube/config.\n";
 
 typedef struct verb {
   const char *name;
@@ -63,12 +68,14 @@ static const verb verbs[] = {
     {"image", cmd_image},
     {"up", cmd_up},
     {"down", cmd_down},
+    {"certs", cmd_certs},
 };
 
 static void ctx_free(cli_ctx *ctx) {
   cli_discovery_free(ctx->disc);
   tug_client_free(ctx->client);
   cli_config_clear(&ctx->config);
+  tug_kubeconfig_clear(&ctx->kube);
 }
 
 int main(int argc, char **argv) {
@@ -82,15 +89,19 @@ int main(int argc, char **argv) {
     fputs(usage, ctx.opts.verb || ctx.opts.help ? stdout : stderr);
     return ctx.opts.verb || ctx.opts.help ? 0 : 1;
   }
-  if (cli_config_load(ctx.opts.config, &ctx.config, &err) < 0) {
+  if (cli_config_load(ctx.opts.config, &ctx.config, &err) < 0 ||
+      cli_config_kubeconfig(ctx.opts.kubeconfig, ctx.opts.context, &ctx.config, &ctx.kube, &err) <
+          0) {
     fprintf(stderr, "error: %s\n", err.msg);
     cli_config_clear(&ctx.config);
     return 1;
   }
   ctx.server = ctx.opts.server     ? ctx.opts.server
+               : ctx.kube.server   ? ctx.kube.server
                : ctx.config.server ? ctx.config.server
                                    : CLI_DEFAULT_SERVER;
   ctx.namespace = ctx.opts.namespace     ? ctx.opts.namespace
+                  : ctx.kube.namespace   ? ctx.kube.namespace
                   : ctx.config.namespace ? ctx.config.namespace
                                          : "default";
   int rc = -1;

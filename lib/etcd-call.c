@@ -9,9 +9,11 @@
  * flight so that close can wait for the last one before it shuts the queue.
  */
 #include <errno.h>
+#include <grpc/grpc_security.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
 #include <semaphore.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,13 +50,15 @@ int tug_etcd_target(const char *endpoints, char *buf, size_t size, tug_error *er
   size_t o = 0;
   int n_names = 0, n_ips = 0;
   const char *p = endpoints;
+  int n_tls = 0, n_plain = 0;
   while (*p) {
     const char *comma = strchr(p, ',');
     const char *next = comma ? comma + 1 : p + strlen(p);
     size_t len = comma ? (size_t)(comma - p) : strlen(p);
     if (len >= 8 && strncmp(p, "https://", 8) == 0)
-      return tug_error_set(err, EINVAL, "etcd endpoint %.*s: TLS to etcd is not supported yet",
-                           (int)len, p);
+      p += 8, len -= 8, n_tls++;
+    else
+      n_plain++;
     if (len >= 7 && strncmp(p, "http://", 7) == 0)
       p += 7, len -= 7;
     while (len > 0 && p[len - 1] == '/')
@@ -73,6 +77,8 @@ int tug_etcd_target(const char *endpoints, char *buf, size_t size, tug_error *er
   }
   if (n_ips + n_names == 0)
     return tug_error_set(err, EINVAL, "etcd endpoints: none given");
+  if (n_tls > 0 && n_plain > 0)
+    return tug_error_set(err, EINVAL, "etcd endpoints \"%s\": all https:// or none", endpoints);
   if (n_names > 0 && n_ips + n_names > 1)
     return tug_error_set(err, EINVAL,
                          "etcd endpoints \"%s\": several endpoints must be IPv4 addresses",
@@ -100,7 +106,29 @@ static void *poller_main(void *arg) {
 static pthread_once_t grpc_once = PTHREAD_ONCE_INIT;
 static void grpc_init_once(void) { grpc_init(); }
 
-static grpc_channel *open_channel(const char *target) {
+/* The host of the first endpoint, which etcd's serving certificate must name. */
+static void first_host(const char *endpoints, char *buf, size_t size) {
+  const char *p = strstr(endpoints, "://");
+  p = p ? p + 3 : endpoints;
+  size_t n = strcspn(p, ",");
+  const char *colon = memrchr(p, ':', n);
+  snprintf(buf, size, "%.*s", (int)(colon ? (size_t)(colon - p) : n), p);
+}
+
+/* TLS with the CA and the client pair when the endpoints are https://. */
+static grpc_channel_credentials *channel_creds(const char *endpoints,
+                                               const tug_etcd_options *opts) {
+  if (strncmp(endpoints, "https://", 8) != 0)
+    return grpc_insecure_credentials_create();
+  grpc_ssl_pem_key_cert_pair pair = {opts ? opts->key_pem : NULL, opts ? opts->cert_pem : NULL};
+  return grpc_ssl_credentials_create(opts ? opts->ca_pem : NULL, pair.private_key ? &pair : NULL,
+                                     NULL, NULL);
+}
+
+static grpc_channel *open_channel(const char *target, const char *endpoints,
+                                  const tug_etcd_options *opts) {
+  char host[256];
+  first_host(endpoints, host, sizeof host);
   grpc_arg args[] = {
       {GRPC_ARG_INTEGER, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, {.integer = -1}},
       {GRPC_ARG_INTEGER, GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, {.integer = 100}},
@@ -110,9 +138,10 @@ static grpc_channel *open_channel(const char *target) {
       {GRPC_ARG_INTEGER, GRPC_ARG_KEEPALIVE_TIME_MS, {.integer = 10000}},
       {GRPC_ARG_INTEGER, GRPC_ARG_KEEPALIVE_TIMEOUT_MS, {.integer = 5000}},
       {GRPC_ARG_INTEGER, GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, {.integer = 0}},
+      {GRPC_ARG_STRING, GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, {.string = host}},
   };
   grpc_channel_args chargs = {sizeof args / sizeof args[0], args};
-  grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+  grpc_channel_credentials *creds = channel_creds(endpoints, opts);
   grpc_channel *ch = grpc_channel_create(target, creds, &chargs);
   grpc_channel_credentials_release(creds);
   return ch;
@@ -130,7 +159,7 @@ int tug_etcd_open(tug_etcd **out, const char *endpoints, const tug_etcd_options 
   c->timeout_ms = opts && opts->call_timeout_ms > 0 ? opts->call_timeout_ms : 5000;
   pthread_mutex_init(&c->mu, NULL);
   pthread_cond_init(&c->idle, NULL);
-  c->channel = open_channel(target);
+  c->channel = open_channel(target, endpoints, opts);
   for (int m = 0; m < ETCD_METHOD_COUNT; m++)
     c->methods[m] = grpc_channel_register_call(c->channel, method_paths[m], NULL, NULL);
   c->cq = grpc_completion_queue_create_for_next(NULL);

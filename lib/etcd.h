@@ -24,8 +24,15 @@
 typedef struct tug_etcd tug_etcd;
 typedef struct tug_etcd_watch tug_etcd_watch;
 
+/*
+ * https:// endpoints need ca_pem (the CA etcd's serving certificate chains
+ * to) and a client pair (cert_pem, key_pem) when etcd asks for one
+ * (--client-cert-auth); the server's name is checked against the first
+ * endpoint's host. http:// and https:// endpoints cannot be mixed.
+ */
 typedef struct tug_etcd_options {
   int call_timeout_ms; /* deadline of each unary call; 0 = 5000 */
+  const char *ca_pem, *cert_pem, *key_pem;
 } tug_etcd_options;
 
 typedef struct tug_etcd_kv {
@@ -50,7 +57,8 @@ typedef struct tug_etcd_range {
 } tug_etcd_range;
 
 /* "http://127.0.0.1:2379,http://127.0.0.1:22379" → a gRPC target
- * ("ipv4:127.0.0.1:2379,127.0.0.1:22379", or "dns:///host:port" for one name). */
+ * ("ipv4:127.0.0.1:2379,127.0.0.1:22379", or "dns:///host:port" for one name);
+ * https:// the same (tug_etcd_open then speaks TLS). */
 int tug_etcd_target(const char *endpoints, char *buf, size_t size, tug_error *err);
 
 int tug_etcd_open(tug_etcd **out, const char *endpoints, const tug_etcd_options *opts,

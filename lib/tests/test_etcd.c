@@ -74,7 +74,10 @@ static void endpoints_become_grpc_targets(void **state) {
   assert_int_equal(tug_etcd_target("http://localhost", buf, sizeof buf, &err), -1);
   assert_non_null(strstr(err.msg, "host:port"));
   assert_int_equal(tug_etcd_target("a:1,b:2", buf, sizeof buf, &err), -1);
-  assert_int_equal(tug_etcd_target("https://127.0.0.1:1", buf, sizeof buf, &err), -1);
+  assert_int_equal(tug_etcd_target("https://127.0.0.1:1", buf, sizeof buf, &err), 0);
+  assert_string_equal(buf, "ipv4:127.0.0.1:1");
+  assert_int_equal(tug_etcd_target("https://127.0.0.1:1,http://127.0.0.1:2", buf, sizeof buf, &err),
+                   -1);
   assert_int_equal(tug_etcd_target("", buf, sizeof buf, &err), -1);
 }
 

@@ -1,0 +1,240 @@
+/*
+ * cmd-certs.c — `tug certs`: the cluster's CA and every certificate it
+ * issues, in one folder (default ~/.tug/cluster/pki; `tug up` uses its own).
+ *
+ *   tug certs init            CA, control-plane pairs, ServiceAccount key pair
+ *   tug certs node NAME --address IP     an agent's client and serving pairs
+ *   tug certs user NAME [--group G,...]  a user's client pair and kubeconfig
+ *   tug certs check           every certificate's subject and days left
+ *
+ * The identities follow Kubernetes' (docs/security.md): the user is the CN,
+ * the groups are the O's. init keeps what is already there, so running it
+ * again never replaces the CA under a running cluster.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "kubeconfig.h"
+#include "pki.h"
+
+enum { DAY = 86400, CA_DAYS = 3650, CERT_DAYS = 365, USER_DAYS = 365 };
+
+/* The API server's names: how clients on the host and in pods reach it. The
+ * `kubernetes` Service's address is the first of the service range. */
+static const char *const apiserver_dns[] = {"localhost",
+                                            "kubernetes",
+                                            "kubernetes.default",
+                                            "kubernetes.default.svc",
+                                            "kubernetes.default.svc.cluster.local",
+                                            NULL};
+static const char *const apiserver_ips[] = {"127.0.0.1", "198.19.0.1", NULL};
+static const char *const loopback_dns[] = {"localhost", NULL};
+static const char *const loopback_ips[] = {"127.0.0.1", NULL};
+static const char *const masters[] = {"system:masters", NULL};
+static const char *const nodes_group[] = {"system:nodes", NULL};
+
+typedef struct pair_spec {
+  const char *file; /* DIR/file.{crt,key} */
+  tug_cert_spec cert;
+} pair_spec;
+
+static const pair_spec control_plane[] = {
+    {"apiserver",
+     {.cn = "kube-apiserver", .dns = apiserver_dns, .ips = apiserver_ips, .server = true}},
+    {"apiserver-kubelet-client", {.cn = "kube-apiserver-kubelet-client", .client = true}},
+    {"apiserver-etcd-client", {.cn = "kube-apiserver-etcd-client", .client = true}},
+    {"etcd-server", {.cn = "etcd", .dns = loopback_dns, .ips = loopback_ips, .server = true,
+                     .client = true}},
+    {"scheduler", {.cn = "system:kube-scheduler", .client = true}},
+    {"controllers", {.cn = "system:kube-controller-manager", .client = true}},
+    {"admin", {.cn = "kubernetes-admin", .orgs = masters, .client = true}},
+};
+
+static void default_dir(cli_ctx *ctx, char *buf, size_t size) {
+  const char *home = getenv("HOME");
+  if (ctx->opts.dir)
+    snprintf(buf, size, "%s", ctx->opts.dir);
+  else
+    snprintf(buf, size, "%s/.tug/cluster/pki", home && home[0] ? home : ".");
+}
+
+static bool exists(const char *dir, const char *name, const char *ext) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
+  return access(path, F_OK) == 0;
+}
+
+/* Issue DIR/file from the CA in dir unless it is there already. */
+static int issue(const char *dir, const char *file, const tug_cert_spec *spec, long days,
+                 tug_error *err) {
+  _cleanup_x509_ X509 *ca = NULL, *cert = NULL;
+  _cleanup_pkey_ EVP_PKEY *ca_key = NULL, *key = NULL;
+  tug_cert_spec s = *spec;
+  if (s.valid_s == 0)
+    s.valid_s = days * DAY;
+  if (tug_pki_load(dir, "ca", &ca, &ca_key, err) < 0 ||
+      tug_pki_issue(&s, ca, ca_key, &cert, &key, err) < 0)
+    return -1;
+  return tug_pki_write(dir, file, cert, key, err);
+}
+
+static int make_ca(const char *dir, tug_error *err) {
+  if (exists(dir, "ca", "crt"))
+    return 0;
+  _cleanup_x509_ X509 *cert = NULL;
+  _cleanup_pkey_ EVP_PKEY *key = NULL;
+  tug_cert_spec spec = {.cn = "tugboat-ca", .ca = true, .valid_s = (long)CA_DAYS * DAY};
+  if (tug_pki_issue(&spec, NULL, NULL, &cert, &key, err) < 0)
+    return -1;
+  return tug_pki_write(dir, "ca", cert, key, err);
+}
+
+int cli_certs_init(const char *dir, tug_error *err) {
+  if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+    return tug_error_errno(err, errno, "mkdir %s", dir);
+  if (make_ca(dir, err) < 0)
+    return -1;
+  for (size_t i = 0; i < sizeof control_plane / sizeof control_plane[0]; i++) {
+    const pair_spec *p = &control_plane[i];
+    if (!exists(dir, p->file, "crt") && issue(dir, p->file, &p->cert, CERT_DAYS, err) < 0)
+      return -1;
+  }
+  return exists(dir, "sa", "key") ? 0 : tug_pki_write_sa_keypair(dir, err);
+}
+
+int cli_certs_node(const char *dir, const char *node, const char *address, tug_error *err) {
+  char cn[300], file[300], serving[300];
+  snprintf(cn, sizeof cn, "system:node:%s", node);
+  snprintf(file, sizeof file, "node-%s", node);
+  snprintf(serving, sizeof serving, "node-%s-serving", node);
+  const char *dns[] = {node, "localhost", NULL};
+  const char *ips[] = {address, "127.0.0.1", NULL};
+  tug_cert_spec client = {.cn = cn, .orgs = nodes_group, .client = true};
+  tug_cert_spec server = {.cn = cn, .orgs = nodes_group, .dns = dns, .ips = ips, .server = true};
+  if (issue(dir, file, &client, CERT_DAYS, err) < 0)
+    return -1;
+  return issue(dir, serving, &server, CERT_DAYS, err);
+}
+
+int cli_certs_kubeconfig(const char *dir, const char *name, const char *server, const char *path,
+                         tug_error *err) {
+  char p[3][4096];
+  snprintf(p[0], sizeof p[0], "%s/ca.crt", dir);
+  snprintf(p[1], sizeof p[1], "%s/%s.crt", dir, name);
+  snprintf(p[2], sizeof p[2], "%s/%s.key", dir, name);
+  _cleanup_free_ char *ca = tug_read_file(p[0], 1 << 20, NULL, err);
+  _cleanup_free_ char *cert = ca ? tug_read_file(p[1], 1 << 20, NULL, err) : NULL;
+  _cleanup_free_ char *key = cert ? tug_read_file(p[2], 1 << 20, NULL, err) : NULL;
+  if (key == NULL)
+    return -1;
+  tug_kubeconfig_spec spec = {.name = "tugboat",
+                              .server = server,
+                              .namespace = "default",
+                              .ca_pem = ca,
+                              .cert_pem = cert,
+                              .key_pem = key};
+  return tug_kubeconfig_write(path, &spec, err);
+}
+
+/* Split "a,b,c" into list (at most max-1 entries, NULL-terminated), in buf. */
+static void split_groups(const char *groups, char *buf, size_t size, const char **list, int max) {
+  int n = 0;
+  snprintf(buf, size, "%s", groups ? groups : "");
+  char *save = NULL;
+  for (char *g = strtok_r(buf, ",", &save); g && n < max - 1; g = strtok_r(NULL, ",", &save))
+    list[n++] = g;
+  list[n] = NULL;
+}
+
+static int certs_user(cli_ctx *ctx, const char *dir, const char *name) {
+  char buf[1024], file[300], kc[4500];
+  const char *orgs[TUG_PKI_MAX_NAMES + 1];
+  split_groups(ctx->opts.groups, buf, sizeof buf, orgs, TUG_PKI_MAX_NAMES + 1);
+  long days = ctx->opts.days > 0 ? ctx->opts.days : USER_DAYS;
+  tug_cert_spec spec = {.cn = name,
+                        .orgs = orgs,
+                        .client = true,
+                        .not_before_s = ctx->opts.start_days * DAY,
+                        .valid_s = days * DAY};
+  if (spec.not_before_s == 0)
+    spec.not_before_s = -300;
+  snprintf(file, sizeof file, "user-%s", name);
+  snprintf(kc, sizeof kc, "%s/%s.kubeconfig", dir, file);
+  tug_error err = {0};
+  if (issue(dir, file, &spec, days, &err) < 0 ||
+      cli_certs_kubeconfig(dir, file, ctx->server, kc, &err) < 0)
+    return cli_failf("certs user %s: %s", name, err.msg);
+  printf("user %s: %s/%s.crt, %s/%s.key\nkubeconfig: %s (server %s)\n", name, dir, file, dir, file,
+         kc, ctx->server);
+  return 0;
+}
+
+/* One line per certificate; 1 when any is expired or not yet valid. */
+static int certs_check(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d == NULL)
+    return cli_failf("certs check: %s: %s", dir, strerror(errno));
+  int bad = 0;
+  time_t now = time(NULL);
+  struct dirent *e;
+  printf("%-34s %-36s %s\n", "CERTIFICATE", "SUBJECT", "EXPIRES");
+  while ((e = readdir(d)) != NULL) {
+    size_t n = strlen(e->d_name);
+    if (n < 5 || strcmp(e->d_name + n - 4, ".crt") != 0)
+      continue;
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)(n - 4), e->d_name);
+    _cleanup_x509_ X509 *cert = NULL;
+    tug_pki_identity id;
+    tug_error err = {0};
+    if (tug_pki_load(dir, name, &cert, NULL, &err) < 0 || tug_pki_identity_of(cert, &id, &err) < 0) {
+      printf("%-34s %s\n", e->d_name, err.msg);
+      bad = 1;
+      continue;
+    }
+    long days = (long)((id.not_after - now) / DAY);
+    const char *state = now < id.not_before    ? "NOT YET VALID"
+                        : now >= id.not_after ? "EXPIRED"
+                        : days < TUG_PKI_WARN_DAYS ? "renew soon"
+                                                  : "";
+    bad |= now < id.not_before || now >= id.not_after;
+    printf("%-34s %-36s %ldd %s\n", e->d_name, id.user, days, state);
+  }
+  closedir(d);
+  return bad;
+}
+
+int cmd_certs(cli_ctx *ctx) {
+  const cli_opts *o = &ctx->opts;
+  char dir[4096];
+  default_dir(ctx, dir, sizeof dir);
+  const char *sub = o->npos > 0 ? o->pos[0] : "";
+  tug_error err = {0};
+  if (strcmp(sub, "init") == 0) {
+    if (cli_certs_init(dir, &err) < 0)
+      return cli_failf("certs init: %s", err.msg);
+    printf("certificates in %s\n", dir);
+    return 0;
+  }
+  if (strcmp(sub, "node") == 0 && o->npos == 2 && o->address) {
+    if (cli_certs_node(dir, o->pos[1], o->address, &err) < 0)
+      return cli_failf("certs node %s: %s", o->pos[1], err.msg);
+    printf("node %s: %s/node-%s.{crt,key}, %s/node-%s-serving.{crt,key}\n", o->pos[1], dir,
+           o->pos[1], dir, o->pos[1]);
+    return 0;
+  }
+  if (strcmp(sub, "user") == 0 && o->npos == 2)
+    return certs_user(ctx, dir, o->pos[1]);
+  if (strcmp(sub, "check") == 0)
+    return certs_check(dir);
+  return cli_failf("certs: want init, check, node NAME --address IP, or user NAME "
+                   "[--group G,...] [--days N] [--start-days N]");
+}
