@@ -82,7 +82,8 @@ static const char *pick_container(const json_t *pod, const char *asked, api_resp
   return NULL;
 }
 
-/* http://ADDRESS:PORT of the agent on node, or NULL with out filled. */
+/* https://ADDRESS:PORT of the agent on node (http:// when the API server has
+ * no CA for agents, as in tests without TLS), or NULL with out filled. */
 static char *agent_url(api_server *s, const char *node, api_response *out) {
   json_t *n = node ? cached(s, "nodes", NULL, node) : NULL;
   const char *ip = NULL;
@@ -95,7 +96,8 @@ static char *agent_url(api_server *s, const char *node, api_response *out) {
   }
   int64_t port = tug_obj_get_int(n, "status.daemonEndpoints.kubeletEndpoint.Port", 0);
   char *url = NULL;
-  if (ip && port > 0 && asprintf(&url, "http://%s:%lld", ip, (long long)port) < 0)
+  const char *scheme = s->pems.kubelet_ca ? "https" : "http";
+  if (ip && port > 0 && asprintf(&url, "%s://%s:%lld", scheme, ip, (long long)port) < 0)
     url = NULL;
   if (url == NULL)
     api_fail(out, 503, "node %s has no reachable agent for logs", node ? node : "(none)");
@@ -113,10 +115,27 @@ static void agent_refused(api_response *out, long code, const char *body) {
   api_fail(out, code == 400 || code == 404 ? (int)code : 502, "%s", msg);
 }
 
-static void fetch(const char *url, api_response *out) {
+/* The agent's serving certificate is checked against the CA for agents; the
+ * API server shows its own client certificate, which the agent checks. */
+static void agent_tls(const api_server *s, CURL *h) {
+  const api_pems *p = &s->pems;
+  if (p->kubelet_ca) {
+    struct curl_blob ca = {p->kubelet_ca, strlen(p->kubelet_ca), CURL_BLOB_NOCOPY};
+    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
+  }
+  if (p->kubelet_cert && p->kubelet_key) {
+    struct curl_blob cert = {p->kubelet_cert, strlen(p->kubelet_cert), CURL_BLOB_NOCOPY};
+    struct curl_blob key = {p->kubelet_key, strlen(p->kubelet_key), CURL_BLOB_NOCOPY};
+    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
+    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
+  }
+}
+
+static void fetch(const api_server *s, const char *url, api_response *out) {
   CURL *h = curl_easy_init();
   text t = {NULL, 0};
   curl_easy_setopt(h, CURLOPT_URL, url);
+  agent_tls(s, h);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)AGENT_TIMEOUT_MS);
@@ -156,6 +175,7 @@ typedef struct log_stream {
   int refs;
   char url[2048];
   struct log_stream *next; /* in the list of open streams */
+  const api_server *server;
 } log_stream;
 
 static pthread_mutex_t streams_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -242,6 +262,7 @@ static void *stream_run(void *arg) {
   s->curl = h;
   if (h) {
     curl_easy_setopt(h, CURLOPT_URL, s->url);
+    agent_tls(s->server, h);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -327,6 +348,7 @@ static void follow(api_request *r, const char *url, api_response *out) {
   tug_cond_init_monotonic(&s->cond);
   snprintf(s->url, sizeof s->url, "%s", url);
   s->conn = r->conn;
+  s->server = r->server;
   const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
   s->client_fd = ci ? ci->connect_fd : -1;
@@ -452,7 +474,7 @@ void api_handle_log(api_request *r, const api_route *rt, api_response *out) {
     if (api_query_bool(r, "follow") && !api_query_bool(r, "previous"))
       follow(r, url, out);
     else
-      fetch(url, out);
+      fetch(r->server, url, out);
   }
   free(base);
   json_decref(pod);

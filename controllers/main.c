@@ -17,13 +17,15 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "flags.h"
+#include "kubeconfig.h"
 #include "log.h"
 #include "metrics-server.h"
 
 #define SYNC_TIMEOUT_MS 60000
 
 typedef struct config {
-  const char *server, *token, *listen, *log_level, *log_file, *controllers, *root_ca_file;
+  const char *server, *token, *kubeconfig, *listen, *log_level, *log_file, *controllers,
+      *root_ca_file;
   ctl_config ctl;
 } config;
 
@@ -66,7 +68,10 @@ static int parse_args(int argc, char **argv, config *c) {
                         .job_backoff_s = 10,
                         .quota_resync_s = 30}};
   const tug_flag flags[] = {
-      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL", .help = "the API server (required)"},
+      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL",
+       .help = "the API server (overrides the kubeconfig's)"},
+      {"kubeconfig", TUG_FLAG_STRING, &c->kubeconfig, .arg = "FILE",
+       .help = "the API server, its CA and this component's credentials"},
       {"token", TUG_FLAG_STRING, &c->token, .arg = "TOKEN", .help = "bearer token for it"},
       {"listen", TUG_FLAG_STRING, &c->listen, .arg = "IP:PORT", .help = "/metrics and /healthz"},
       {"workers", TUG_FLAG_INT, &c->ctl.workers, .min = 1, .max = 256, .arg = "N",
@@ -95,8 +100,8 @@ static int parse_args(int argc, char **argv, config *c) {
   };
   tug_error err = {0};
   int rc = tug_flags_parse("tug-controllers", summary, flags, argc, argv, &err);
-  if (rc == 0 && c->server == NULL)
-    rc = tug_error_set(&err, EINVAL, "--server is required");
+  if (rc == 0 && c->server == NULL && c->kubeconfig == NULL)
+    rc = tug_error_set(&err, EINVAL, "--kubeconfig (or --server) is required");
   if (rc == 0 && c->root_ca_file && read_root_ca(c->root_ca_file, &c->ctl, &err) < 0)
     rc = -1;
   if (rc < 0)
@@ -180,13 +185,14 @@ static int run(const config *cfg, tug_error *err) {
   running r = {0};
   tug_metrics_server *metrics = NULL;
   int rc = -1;
-  if ((x.client = tug_client_new(cfg->server, cfg->token, err)) == NULL)
+  if ((x.client = tug_kubeconfig_client_for_flags(cfg->kubeconfig, cfg->server, cfg->token,
+                                                  err)) == NULL)
     return -1;
   if (tug_events_open(x.client, "tug-controllers", NULL, &x.events, err) < 0 ||
       (metrics = tug_metrics_server_start(cfg->listen, render, &r, err)) == NULL ||
       setup(cfg, &x, &r, err) < 0)
     goto out;
-  tug_info("controllers running", "server=%s listen=%s controllers=%zu", cfg->server, cfg->listen,
+  tug_info("controllers running", "server=%s listen=%s controllers=%zu", tug_client_server(x.client), cfg->listen,
            r.n);
   int sig = tug_daemon_wait_signal();
   tug_info("shutting down", "signal=%s", strsignal(sig));

@@ -29,7 +29,9 @@
 #include "events.h"
 #include "flags.h"
 #include "http.h"
+#include "kubeconfig.h"
 #include "log.h"
+#include "pki.h"
 #include "runtime.h"
 
 /* Processes per pod unless --pod-pids-limit says otherwise: a fork bomb in
@@ -38,6 +40,9 @@ enum { AGENT_DEFAULT_POD_PIDS_LIMIT = 4096 };
 
 typedef struct config {
   const char *server, *node_name, *root, *log_level, *log_file, *address;
+  const char *kubeconfig;                                  /* the API server and our identity */
+  const char *tls_cert_file, *tls_key_file, *client_ca_file; /* the log server's HTTPS */
+  char *tls_cert_pem, *tls_key_pem, *client_ca_pem;        /* read from them, kept till exit */
   int max_pods, port;
   int64_t reserved_cpu_milli, pod_pids_limit;
   double restart_backoff_s;
@@ -103,8 +108,12 @@ static int check(config *c, tug_error *err) {
     c->network = c->netns ? "bridge" : "none";
   if (c->hollow > 0 && c->node_name == NULL)
     c->node_name = "hollow";
-  if (c->server == NULL)
-    return tug_error_set(err, EINVAL, "--server is required");
+  if (c->server == NULL && c->kubeconfig == NULL)
+    return tug_error_set(err, EINVAL, "--kubeconfig (or --server) is required");
+  if ((c->tls_cert_file || c->tls_key_file || c->client_ca_file) &&
+      !(c->tls_cert_file && c->tls_key_file && c->client_ca_file))
+    return tug_error_set(err, EINVAL, "--tls-cert-file, --tls-private-key-file and "
+                                      "--client-ca-file go together");
   if (c->node_name == NULL)
     return tug_error_set(err, EINVAL, "--node-name is required (or --hollow N)");
   return 0;
@@ -114,7 +123,16 @@ static int check(config *c, tug_error *err) {
 static int parse_args(int argc, char **argv, config *c) {
   defaults(c);
   const tug_flag flags[] = {
-      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL", .help = "the API server (required)"},
+      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL",
+       .help = "the API server (overrides the kubeconfig's)"},
+      {"kubeconfig", TUG_FLAG_STRING, &c->kubeconfig, .arg = "FILE",
+       .help = "the API server, its CA and this node's credentials"},
+      {"tls-cert-file", TUG_FLAG_STRING, &c->tls_cert_file, .arg = "PATH",
+       .help = "the log server's serving certificate: HTTPS"},
+      {"tls-private-key-file", TUG_FLAG_STRING, &c->tls_key_file, .arg = "PATH",
+       .help = "its key"},
+      {"client-ca-file", TUG_FLAG_STRING, &c->client_ca_file, .arg = "PATH",
+       .help = "CA of the clients the log server answers"},
       {"node-name", TUG_FLAG_STRING, &c->node_name, .arg = "NAME",
        .help = "this Node's name (with --hollow: the prefix)"},
       {"root", TUG_FLAG_STRING, &c->root, .arg = "DIR", .help = "images, pod state and logs"},
@@ -231,7 +249,10 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
                            .port = c->port,
                            .max_size = c->container_log_max_size,
                            .max_files = c->container_log_max_files,
-                           .netns_fd = netns_fd};
+                           .netns_fd = netns_fd,
+                           .tls_cert_pem = c->tls_cert_pem,
+                           .tls_key_pem = c->tls_key_pem,
+                           .client_ca_pem = c->client_ca_pem};
   agent_node_options no = {.client = client,
                            .name = c->node_name,
                            .max_pods = c->max_pods,
@@ -257,7 +278,7 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
   tug_controller *shown[] = {agent_podctl_controller(pods),
                              network ? agent_network_controller(network) : NULL};
   agent_logs_show_controllers(logs, shown, network ? 2 : 1);
-  tug_info("agent running", "node=%s server=%s root=%s network=%s", c->node_name, c->server,
+  tug_info("agent running", "node=%s server=%s root=%s network=%s", c->node_name, tug_client_server(client),
            c->root, c->network);
   int sig = tug_daemon_wait_signal();
   tug_info("shutting down, pods keep running", "signal=%s", strsignal(sig));
@@ -277,6 +298,7 @@ out:
 
 static int run_hollow(const config *c, tug_error *err) {
   agent_hollow_options o = {.server = c->server,
+                            .kubeconfig = c->kubeconfig,
                             .prefix = c->node_name,
                             .count = c->hollow,
                             .cpu_milli = c->hollow_cpu_milli,
@@ -289,7 +311,7 @@ static int run_hollow(const config *c, tug_error *err) {
   if (agent_hollow_start(&o, &h, err) < 0)
     return -1;
   tug_info("hollow agent running", "nodes=%d prefix=%s server=%s", c->hollow, c->node_name,
-           c->server);
+           c->server ? c->server : c->kubeconfig);
   int sig = tug_daemon_wait_signal();
   tug_info("shutting down, hollow nodes stay registered", "signal=%s", strsignal(sig));
   agent_hollow_stop(h);
@@ -324,8 +346,20 @@ static int image_import(int argc, char **argv) {
   return 0;
 }
 
+/* The log server's pair and client CA, checked for expiry. */
+static int read_tls(config *c, tug_error *err) {
+  if (c->tls_cert_file == NULL)
+    return 0;
+  if ((c->tls_cert_pem = tug_read_file(c->tls_cert_file, 1 << 20, NULL, err)) == NULL ||
+      (c->tls_key_pem = tug_read_file(c->tls_key_file, 1 << 20, NULL, err)) == NULL ||
+      (c->client_ca_pem = tug_read_file(c->client_ca_file, 1 << 20, NULL, err)) == NULL)
+    return tug_error_wrap(err, "log server TLS");
+  return tug_pki_check_cert_pem("--tls-cert-file", c->tls_cert_pem, strlen(c->tls_cert_pem), 0,
+                                err);
+}
+
 /* The real agent: image store, runtime, API client, then run. */
-static int run_node(const config *c, tug_error *err) {
+static int run_node(config *c, tug_error *err) {
   char state[PATH_MAX], data[PATH_MAX], seccomp[PATH_MAX];
   snprintf(state, sizeof state, "%s/state", c->root);
   snprintf(data, sizeof data, "%s/data", c->root);
@@ -336,7 +370,8 @@ static int run_node(const config *c, tug_error *err) {
   if ((!c->build_busybox || ensure_busybox(c->root, err) == 0) &&
       agent_runtime_open(state, &rt, err) == 0 && agent_runtime_set_data_dir(rt, data, err) == 0 &&
       agent_runtime_set_seccomp_dir(rt, c->seccomp_dir ? c->seccomp_dir : seccomp, err) == 0 &&
-      (client = tug_client_new(c->server, NULL, err)) != NULL)
+      read_tls(c, err) == 0 &&
+      (client = tug_kubeconfig_client_for_flags(c->kubeconfig, c->server, NULL, err)) != NULL)
     rc = run(c, client, rt, err);
   tug_client_free(client);
   if (rt)

@@ -23,6 +23,7 @@
 #include "flags.h"
 #include "framework.h"
 #include "http.h"
+#include "kubeconfig.h"
 #include "log.h"
 #include "metrics.h"
 #include "object.h"
@@ -39,7 +40,7 @@
 #define DECISIONS_PER_PASS 256
 
 typedef struct config {
-  const char *server, *token, *config_file, *listen, *log_level, *log_file;
+  const char *server, *token, *kubeconfig, *config_file, *listen, *log_level, *log_file;
   int bind_workers;
   int64_t status_period_ms;
 } config;
@@ -58,7 +59,10 @@ static int parse_args(int argc, char **argv, config *c) {
                 .bind_workers = 32,
                 .status_period_ms = 1000};
   const tug_flag flags[] = {
-      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL", .help = "the API server (required)"},
+      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL",
+       .help = "the API server (overrides the kubeconfig's)"},
+      {"kubeconfig", TUG_FLAG_STRING, &c->kubeconfig, .arg = "FILE",
+       .help = "the API server, its CA and this component's credentials"},
       {"token", TUG_FLAG_STRING, &c->token, .arg = "TOKEN", .help = "bearer token for it"},
       {"config", TUG_FLAG_STRING, &c->config_file, .arg = "FILE",
        .help = "a SchedulerConfiguration"},
@@ -74,8 +78,8 @@ static int parse_args(int argc, char **argv, config *c) {
   };
   tug_error err = {0};
   int rc = tug_flags_parse("tug-scheduler", summary, flags, argc, argv, &err);
-  if (rc == 0 && c->server == NULL)
-    rc = tug_error_set(&err, EINVAL, "--server is required");
+  if (rc == 0 && c->server == NULL && c->kubeconfig == NULL)
+    rc = tug_error_set(&err, EINVAL, "--kubeconfig (or --server) is required");
   if (rc < 0)
     fprintf(stderr, "tug-scheduler: %s (see --help)\n", err.msg);
   return rc;
@@ -220,7 +224,8 @@ static int run(const config *cfg, tug_error *err) {
   sched_profile_default(&prof);
   if (cfg->config_file && sched_profile_load_file(&prof, cfg->config_file, err) < 0)
     return -1;
-  tug_client *cli = tug_client_new(cfg->server, cfg->token, err);
+  tug_client *cli =
+      tug_kubeconfig_client_for_flags(cfg->kubeconfig, cfg->server, cfg->token, err);
   if (cli == NULL)
     return -1;
   tug_events *events = NULL;
@@ -260,7 +265,7 @@ static int run(const config *cfg, tug_error *err) {
   wake(&a); /* what the lists brought */
   if (tug_controller_start(a.c, err) < 0)
     goto out;
-  tug_info("scheduling", "server=%s listen=%s nodes=%zu", cfg->server, cfg->listen,
+  tug_info("scheduling", "server=%s listen=%s nodes=%zu", tug_client_server(cli), cfg->listen,
            a.core->cache->n_nodes);
   tug_info("shutting down", "signal=%s", strsignal(tug_daemon_wait_signal()));
   rc = 0;

@@ -25,6 +25,7 @@
 #include "cleanup.h"
 #include "controller.h"
 #include "hashmap.h"
+#include "kubeconfig.h"
 #include "log.h"
 #include "object.h"
 #include "pod-rules.h"
@@ -191,7 +192,7 @@ int agent_hollow_pods_start(const agent_hollow_options *o, agent_hollow_pods **o
                                .base_delay_ms = 500,
                                .max_delay_ms = 30000};
   tug_shared_informer_options io = {.path = "/api/v1/pods", .field_selector = "spec.nodeName!="};
-  if ((p->client = tug_client_new(o->server, NULL, err)) == NULL ||
+  if ((p->client = tug_kubeconfig_client_for_flags(o->kubeconfig, o->server, NULL, err)) == NULL ||
       (p->c = tug_controller_new(&co, err)) == NULL ||
       (p->si = tug_shared_informer_new_with(p->client, &io, err)) == NULL ||
       tug_controller_watch_fn(p->c, p->si, enqueue_ours, p, err) < 0 ||

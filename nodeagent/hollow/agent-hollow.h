@@ -40,7 +40,8 @@ enum {
 #define AGENT_HOLLOW_LABEL "tug.io/hollow"
 
 typedef struct agent_hollow_options {
-  const char *server; /* the API server's URL */
+  const char *server;     /* the API server's URL (overrides the kubeconfig's) */
+  const char *kubeconfig; /* the API server, its CA and credentials; NULL: server alone */
   const char *prefix; /* node names are PREFIX-0 … PREFIX-(count-1) */
   int count;
   int64_t cpu_milli, memory_bytes;

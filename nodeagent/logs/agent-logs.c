@@ -29,8 +29,9 @@
 #include "nsrun.h"
 #include "query.h"
 #include "stopper.h"
+#include "tls-peer.h"
 
-enum { FOLLOW_POLL_MS = 200, MAX_CONNECTIONS = 64, STREAM_BLOCK = 32 * 1024 };
+enum { FOLLOW_POLL_MS = 200, STREAM_BLOCK = 32 * 1024 };
 
 struct agent_logs {
   char root[4096];
@@ -38,6 +39,7 @@ struct agent_logs {
   int max_files;
   agent_cgroup_mode cgroup_mode;
   struct MHD_Daemon *daemon;
+  tug_pki_verifier *client_ca; /* NULL: plain HTTP, anyone */
   tug_stopper stopper; /* rotation's sleeps; followed streams end on it too */
   pthread_t rotator;
   pthread_mutex_t mu; /* controllers */
@@ -225,11 +227,36 @@ void agent_logs_show_controllers(agent_logs *l, tug_controller *const *cs, size_
   pthread_mutex_unlock(&l->mu);
 }
 
+/* Who may read logs and metrics: the API server (which proxies `logs`) and
+ * cluster admins. 0 when allowed, else the answer's code. */
+static int refuse(agent_logs *l, struct MHD_Connection *conn, const char *url) {
+  if (l->client_ca == NULL)
+    return 0;
+  tug_pki_identity id;
+  tug_error err = {0};
+  int rc = tug_tls_peer_identity(conn, l->client_ca, &id, &err);
+  if (rc <= 0) {
+    tug_info("log server: unauthorized", "path=%s err=%s", TUG_LOG_Q(url),
+             TUG_LOG_Q(rc < 0 ? err.msg : "no client certificate"));
+    return 401;
+  }
+  if (strcmp(id.user, "kube-apiserver-kubelet-client") == 0)
+    return 0;
+  for (int i = 0; i < id.ngroups; i++)
+    if (strcmp(id.groups[i], "system:masters") == 0)
+      return 0;
+  tug_info("log server: forbidden", "path=%s user=%s", TUG_LOG_Q(url), TUG_LOG_Q(id.user));
+  return 403;
+}
+
 static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char *url,
                              const char *method, const char *version, const char *upload,
                              size_t *upload_size, void **ctx) {
   (void)version, (void)upload, (void)upload_size, (void)ctx;
   agent_logs *l = cls;
+  int denied = refuse(l, conn, url);
+  if (denied)
+    return fail(conn, denied, denied == 401 ? "Unauthorized\n" : "Forbidden\n");
   if (strcmp(method, "GET") != 0)
     return fail(conn, 405, "only GET is served\n");
   if (strcmp(url, "/metrics") == 0)
@@ -248,6 +275,7 @@ static void *rotate_loop(void *arg) {
 }
 
 static void free_logs(agent_logs *l) {
+  tug_pki_verifier_free(l->client_ca);
   tug_stopper_destroy(&l->stopper);
   pthread_mutex_destroy(&l->mu);
   free(l);
@@ -269,6 +297,24 @@ static int listen_socket(int netns_fd, const struct sockaddr_in *sa) {
   return fd;
 }
 
+/* A thread per connection, so a followed log may block in its reader; HTTPS
+ * asking for client certificates when the options carry a pair. */
+static struct MHD_Daemon *start_daemon(agent_logs *l, const agent_logs_options *o, int fd) {
+  bool tls = o->tls_cert_pem && o->tls_key_pem && o->client_ca_pem;
+  struct MHD_OptionItem tls_opts[] = {
+      {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)o->tls_key_pem},
+      {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert_pem},
+      {MHD_OPTION_HTTPS_MEM_TRUST, 0, (void *)o->client_ca_pem},
+      {MHD_OPTION_END, 0, NULL},
+  };
+  unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                   MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
+  return MHD_start_daemon(flags, 0, NULL, NULL, serve, l, MHD_OPTION_LISTEN_SOCKET, fd,
+                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)AGENT_LOGS_MAX_CONNECTIONS,
+                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)AGENT_LOGS_IDLE_TIMEOUT_S,
+                          MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+}
+
 int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *err) {
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
   if (inet_pton(AF_INET, o->address, &sa.sin_addr) != 1)
@@ -284,12 +330,15 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   tug_error cg = {0};
   if (agent_cgroup_init(&l->cgroup_mode, &cg) < 0)
     tug_warn("metrics without cgroups", "err=%s", TUG_LOG_Q(cg.msg));
+  if (o->client_ca_pem &&
+      (l->client_ca = tug_pki_verifier_new(o->client_ca_pem, strlen(o->client_ca_pem), err)) ==
+          NULL) {
+    free_logs(l);
+    return tug_error_wrap(err, "log server: --client-ca-file");
+  }
   int fd = listen_socket(o->netns_fd > 0 ? o->netns_fd : -1, &sa);
   if (fd >= 0)
-    l->daemon = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, serve, l, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)MAX_CONNECTIONS, MHD_OPTION_END);
+    l->daemon = start_daemon(l, o, fd);
   if (l->daemon == NULL) {
     if (fd >= 0)
       close(fd);
@@ -302,8 +351,9 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
     free_logs(l);
     return tug_error_set(err, EAGAIN, "start log rotation");
   }
-  tug_info("log server listening", "address=%s port=%d log_max_size=%lld log_max_files=%d",
-           o->address, o->port, (long long)l->max_size, l->max_files);
+  tug_info("log server listening",
+           "address=%s port=%d tls=%s log_max_size=%lld log_max_files=%d", o->address, o->port,
+           l->client_ca ? "on" : "off", (long long)l->max_size, l->max_files);
   *out = l;
   return 0;
 }

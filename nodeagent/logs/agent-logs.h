@@ -20,6 +20,13 @@
  *   GET /containerLogs/{ns}/{pod}/{container}?tailLines=N&follow=true&previous=true
  *   GET /metrics   (agent-metrics.h)
  *
+ * With a serving pair and a client CA (--tls-cert-file, --tls-private-key-file,
+ * --client-ca-file) it serves HTTPS only and answers only clients whose
+ * certificate the CA vouches for and that are the API server
+ * (kube-apiserver-kubelet-client) or cluster admins (system:masters); others
+ * get 401 or 403. Idle connections close after AGENT_LOGS_IDLE_TIMEOUT_S, and
+ * at most AGENT_LOGS_MAX_CONNECTIONS are served at once.
+ *
  * sinceSeconds, sinceTime, timestamps and limitBytes are ignored: the files
  * hold no timestamps. A follow stream goes on across rotations and restarts of
  * the container and ends when the pod's log dir is removed, the client goes
@@ -41,6 +48,8 @@ enum {
   AGENT_LOGS_MAX_FILES_LIMIT = 64, /* rotated parts looked for beyond it are ignored */
   AGENT_LOGS_MAX_CONTROLLERS = 4,  /* whose metrics /metrics shows */
   AGENT_LOGS_ROTATE_INTERVAL_MS = 2000,
+  AGENT_LOGS_IDLE_TIMEOUT_S = 60,
+  AGENT_LOGS_MAX_CONNECTIONS = 64,
 };
 #define AGENT_LOGS_DEFAULT_MAX_SIZE ((int64_t)10 * 1024 * 1024)
 
@@ -50,6 +59,7 @@ typedef struct agent_logs_options {
   int64_t max_size; /* bytes; 0: AGENT_LOGS_DEFAULT_MAX_SIZE */
   int max_files;    /* live file included, 2..AGENT_LOGS_MAX_FILES_LIMIT; 0: default */
   int netns_fd;     /* listen inside this network namespace (the node's); 0 or -1: here */
+  const char *tls_cert_pem, *tls_key_pem, *client_ca_pem; /* all or none: HTTPS */
 } agent_logs_options;
 
 typedef struct agent_logs agent_logs;
