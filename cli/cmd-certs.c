@@ -6,6 +6,7 @@
  *   tug certs node NAME --address IP     an agent's client and serving pairs
  *   tug certs user NAME [--group G,...]  a user's client pair and kubeconfig
  *   tug certs check           every certificate's subject and days left
+ *   tug certs kubeconfig NAME --server URL   DIR/NAME.kubeconfig for the pair NAME
  *
  * The identities follow Kubernetes' (docs/security.md): the user is the CN,
  * the groups are the O's. init keeps what is already there, so running it
@@ -235,6 +236,14 @@ int cmd_certs(cli_ctx *ctx) {
     return certs_user(ctx, dir, o->pos[1]);
   if (strcmp(sub, "check") == 0)
     return certs_check(dir);
-  return cli_failf("certs: want init, check, node NAME --address IP, or user NAME "
-                   "[--group G,...] [--days N] [--start-days N]");
+  if (strcmp(sub, "kubeconfig") == 0 && o->npos == 2) {
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s.kubeconfig", dir, o->pos[1]);
+    if (cli_certs_kubeconfig(dir, o->pos[1], ctx->server, path, &err) < 0)
+      return cli_failf("certs kubeconfig %s: %s", o->pos[1], err.msg);
+    printf("%s\n", path);
+    return 0;
+  }
+  return cli_failf("certs: want init, check, node NAME --address IP, user NAME "
+                   "[--group G,...] [--days N] [--start-days N], or kubeconfig NAME --server URL");
 }

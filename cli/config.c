@@ -123,8 +123,8 @@ int cli_config_kubeconfig(const char *flag_path, const char *context, const cli_
   bool named = true;
   if (flag_path)
     snprintf(path, sizeof path, "%s", flag_path);
-  else if (env && env[0])
-    tug_kubeconfig_default_path(path, sizeof path);
+  else if (env && env[0]) /* as kubectl: files it names that do not exist are skipped */
+    tug_kubeconfig_default_path(path, sizeof path), named = false;
   else if (cfg->kubeconfig)
     snprintf(path, sizeof path, "%s", cfg->kubeconfig);
   else

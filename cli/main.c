@@ -37,6 +37,7 @@ static const char usage[] =
     "~/.tug/cluster/pki)\n"
     "  tug certs node NAME --address IP | user NAME [--group G,...] [--days N] "
     "[--start-days N]\n"
+    "  tug certs kubeconfig NAME --server URL   a kubeconfig for the pair DIR/NAME.{crt,key}\n"
     "  tug completion bash\n"
     "  tug version\n"
     "\n"

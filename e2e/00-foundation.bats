@@ -23,7 +23,10 @@ teardown() {
 
 @test "etcd helper starts a healthy etcd on loopback and stops it without leftovers" {
   etcd_start
-  [[ "$ETCD_ENDPOINT" == http://127.0.0.1:* ]]
+  [[ "$ETCD_ENDPOINT" == https://127.0.0.1:* ]]
+  # TLS with client certificates: without one etcd refuses.
+  ! ETCDCTL_API=3 timeout 10 etcdctl --endpoints "$ETCD_ENDPOINT" --cacert "$PKI/ca.crt" \
+    --dial-timeout 2s get /x
   pid=$ETCD_PID dir=$ETCD_DIR
   kill -0 "$pid"
   etcd_stop
@@ -33,12 +36,13 @@ teardown() {
 
 @test "etcd client binary writes through a real etcd, one at a time and 16 in flight" {
   etcd_start
-  run build/bench-etcd --endpoints "$ETCD_ENDPOINT" --count 300 --inflight 16 --value-size 64
+  run build/bench-etcd --endpoints "$ETCD_ENDPOINT" --pki "$PKI" --count 300 --inflight 16 \
+    --value-size 64
   [ "$status" -eq 0 ]
   [[ "${lines[0]}" == sequential*puts=300* ]]
   [[ "${lines[1]}" == concurrent*inflight=16*puts=300* ]]
   # The benchmark removes its keys when it is done.
-  run env ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --prefix /bench/ --keys-only
+  run etcd_ctl get --prefix /bench/ --keys-only
   [ "$status" -eq 0 ]
   [ -z "$output" ]
 }

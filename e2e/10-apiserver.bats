@@ -379,7 +379,7 @@ AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryL
   [ "$(jq -r .data.password <<<"$out" | base64 -d)" = s3cr3t ]
   [ "$(jq -r .data.user <<<"$out" | base64 -d)" = admin ]
   # Not in etcd either, and a patch through stringData merges the same way.
-  ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get /registry/secrets/default/creds --print-value-only | jq -e '.stringData == null'
+  etcd_ctl get /registry/secrets/default/creds --print-value-only | jq -e '.stringData == null'
   api PATCH /api/v1/namespaces/default/secrets/creds '{"stringData":{"token":"t0k"}}' application/merge-patch+json >/dev/null
   [ "$code" = 200 ]
   [ "$(jq -r '.data.token' <<<"$out" | base64 -d)" = t0k ]

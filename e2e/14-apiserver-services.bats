@@ -29,10 +29,10 @@ in_range() {
     [ "$1" != 198.19.127.255 ]
 }
 
-etcd_keys() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --prefix --keys-only "$1" | grep -c . || true; }
+etcd_keys() { etcd_ctl get --prefix --keys-only "$1" | grep -c . || true; }
 # etcd_key KEY: 1 when exactly that key exists, else 0 (a prefix count would also
 # find 198.19.1.100-109 for 198.19.1.10).
-etcd_key() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --keys-only "$1" | grep -c . || true; }
+etcd_key() { etcd_ctl get --keys-only "$1" | grep -c . || true; }
 
 @test "a ClusterIP Service gets a free address of the range, as Kubernetes fills it" {
   api POST $SVCS "$(svc auto)" >/dev/null
@@ -42,7 +42,7 @@ etcd_key() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --keys-only 
   [ "$(jq -c .spec.clusterIPs <<<"$out")" = "[\"$ip\"]" ]
   [ "$(jq -c .spec.ipFamilies <<<"$out")" = '["IPv4"]' ]
   [ "$(jq -r .spec.ipFamilyPolicy <<<"$out")" = SingleStack ]
-  ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --print-value-only "/registry/allocations/clusterips/$ip" | grep -q '"name":"auto"'
+  etcd_ctl get --print-value-only "/registry/allocations/clusterips/$ip" | grep -q '"name":"auto"'
 }
 
 @test "a given address is kept; a taken or out-of-range one is refused with 422" {
@@ -144,12 +144,13 @@ etcd_key() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --keys-only 
 
 @test "200 concurrent creates on two API servers get 200 distinct addresses" {
   port=$(_free_port)
-  "${APISERVER_BIN:-bin/tug-apiserver}" --etcd-servers "$ETCD_ENDPOINT" --listen "127.0.0.1:$port" >"$ETCD_DIR/second.log" 2>&1 3>&- &
+  mapfile -t tls < <(apiserver_tls_flags)
+  "${APISERVER_BIN:-bin/tug-apiserver}" --etcd-servers "$ETCD_ENDPOINT" --listen "127.0.0.1:$port" "${tls[@]}" >"$ETCD_DIR/second.log" 2>&1 3>&- &
   second=$!
-  wait_ready tug-apiserver "$second" "$ETCD_DIR/second.log" curl -fsS "http://127.0.0.1:$port/readyz"
+  wait_ready tug-apiserver "$second" "$ETCD_DIR/second.log" curl -fsS "https://127.0.0.1:$port/readyz"
   api POST /api/v1/namespaces '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"many"}}' >/dev/null
   for i in $(seq 1 200); do
-    if [ $((i % 2)) = 0 ]; then url=$API; else url="http://127.0.0.1:$port"; fi
+    if [ $((i % 2)) = 0 ]; then url=$API; else url="https://127.0.0.1:$port"; fi
     curl -s -o /dev/null -w '%{http_code}\n' -X POST -H 'Content-Type: application/json' \
       --data-binary "$(svc "s$i" '' NodePort)" "$url/api/v1/namespaces/many/services" >>"$BATS_TEST_TMPDIR/codes" &
   done
@@ -166,11 +167,12 @@ etcd_key() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --keys-only 
 }
 
 @test "a restart repairs keys left without a service and restores missing ones" {
-  ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" put /registry/allocations/clusterips/198.19.4.4 '{"namespace":"default","name":"ghost"}' >/dev/null
-  ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" del /registry/allocations/clusterips/198.19.1.10 >/dev/null
+  etcd_ctl put /registry/allocations/clusterips/198.19.4.4 '{"namespace":"default","name":"ghost"}' >/dev/null
+  etcd_ctl del /registry/allocations/clusterips/198.19.1.10 >/dev/null
   stop_pid "$APISERVER_PID"
   port=${API##*:}
-  "${APISERVER_BIN:-bin/tug-apiserver}" --etcd-servers "$ETCD_ENDPOINT" --listen "127.0.0.1:$port" >>"$APISERVER_LOG" 2>&1 3>&- &
+  mapfile -t tls < <(apiserver_tls_flags)
+  "${APISERVER_BIN:-bin/tug-apiserver}" --etcd-servers "$ETCD_ENDPOINT" --listen "127.0.0.1:$port" "${tls[@]}" >>"$APISERVER_LOG" 2>&1 3>&- &
   APISERVER_PID=$!
   echo "$APISERVER_PID" >"$BATS_FILE_TMPDIR/apiserver.pid"
   wait_ready tug-apiserver "$APISERVER_PID" "$APISERVER_LOG" curl -fsS "$API/readyz"
@@ -192,9 +194,10 @@ etcd_key() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get --keys-only 
 }
 
 @test "a bad range flag stops the server at start" {
-  run "${APISERVER_BIN:-bin/tug-apiserver}" --etcd-servers "$ETCD_ENDPOINT" --listen 127.0.0.1:1 --service-cluster-ip-range 198.19.0.0/40
+  mapfile -t tls < <(apiserver_tls_flags)
+  run "${APISERVER_BIN:-bin/tug-apiserver}" --etcd-servers "$ETCD_ENDPOINT" --listen 127.0.0.1:1 "${tls[@]}" --service-cluster-ip-range 198.19.0.0/40
   [ "$status" -eq 2 ]
   [[ "$output" == *"service cluster IP range"* ]]
-  run "${APISERVER_BIN:-bin/tug-apiserver}" --etcd-servers "$ETCD_ENDPOINT" --listen 127.0.0.1:1 --service-node-port-range 32000-31000
+  run "${APISERVER_BIN:-bin/tug-apiserver}" --etcd-servers "$ETCD_ENDPOINT" --listen 127.0.0.1:1 "${tls[@]}" --service-node-port-range 32000-31000
   [ "$status" -eq 2 ]
 }

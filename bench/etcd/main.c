@@ -5,6 +5,8 @@
  * percentiles.
  *
  *   build/bench-etcd --endpoints http://127.0.0.1:2379 [--count 20000]
+ *   (https:// endpoints: --pki DIR, a `tug certs` folder: its CA and the API
+ *   server's etcd client pair)
  *                    [--inflight 64] [--value-size 256]
  */
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include <time.h>
 
 #include "etcd.h"
+#include "pki.h"
 
 static double now_ms(void) {
   struct timespec ts;
@@ -131,13 +134,30 @@ static int concurrent(tug_etcd *c, int n, int inflight, const char *value, size_
   return r.failed ? -1 : 0;
 }
 
+/* The CA and the API server's etcd client pair from a `tug certs` folder. */
+static int read_pki(const char *dir, char **pems, tug_etcd_options *eo, tug_error *err) {
+  static const char *const files[] = {"ca.crt", "apiserver-etcd-client.crt",
+                                      "apiserver-etcd-client.key"};
+  for (int i = 0; i < 3; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    if ((pems[i] = tug_read_file(path, 1 << 20, NULL, err)) == NULL)
+      return -1;
+  }
+  eo->ca_pem = pems[0];
+  eo->cert_pem = pems[1];
+  eo->key_pem = pems[2];
+  return 0;
+}
+
 int main(int argc, char **argv) {
-  const char *endpoints = "http://127.0.0.1:2379";
+  const char *endpoints = "http://127.0.0.1:2379", *pki = NULL;
   int count = 20000, inflight = 64, value_size = 256;
   static const struct option opts[] = {{"endpoints", required_argument, NULL, 'e'},
                                        {"count", required_argument, NULL, 'n'},
                                        {"inflight", required_argument, NULL, 'i'},
                                        {"value-size", required_argument, NULL, 'v'},
+                                       {"pki", required_argument, NULL, 'p'},
                                        {NULL, 0, NULL, 0}};
   for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
     switch (o) {
@@ -153,8 +173,12 @@ int main(int argc, char **argv) {
     case 'v':
       value_size = atoi(optarg);
       break;
+    case 'p':
+      pki = optarg;
+      break;
     default:
-      fprintf(stderr, "usage: %s [--endpoints URL] [--count N] [--inflight K] [--value-size B]\n",
+      fprintf(stderr, "usage: %s [--endpoints URL] [--pki DIR] [--count N] [--inflight K] "
+                      "[--value-size B]\n",
               argv[0]);
       return 2;
     }
@@ -167,7 +191,13 @@ int main(int argc, char **argv) {
   memset(value, 'x', value_size);
   tug_etcd *c;
   tug_error err = {0};
-  if (tug_etcd_open(&c, endpoints, NULL, &err) < 0) {
+  char *pems[3] = {0};
+  tug_etcd_options eo = {0};
+  if (pki && read_pki(pki, pems, &eo, &err) < 0) {
+    fprintf(stderr, "bench: %s\n", err.msg);
+    return 1;
+  }
+  if (tug_etcd_open(&c, endpoints, &eo, &err) < 0) {
     fprintf(stderr, "bench: %s\n", err.msg);
     return 1;
   }

@@ -3,10 +3,21 @@
 # fresh --root and waits for its Node to be Ready; agent_stop deletes the pods
 # bound to it through the API, waits for the agent to remove them, stops it by
 # PID and removes its root. Sets AGENT_PID, AGENT_ROOT, AGENT_LOG, NODE.
+# The agent is system:node:NODE (agent_identity) and serves logs over HTTPS.
 
 agent_node_ready() {
   [ "$(curl -fsS "$API/api/v1/nodes/$NODE" |
     jq -r '.status.conditions[]? | select(.type=="Ready") | .status')" = True ]
+}
+
+# agent_identity NODE [ADDRESS]: makes NODE's certificates and kubeconfig in
+# $PKI and prints the agent's flags for them, one a line (mapfile -t).
+agent_identity() {
+  "${TUG_BIN:-bin/tug}" certs node "$1" --address "${2:-127.0.0.1}" --dir "$PKI" >/dev/null &&
+    tug_kubeconfig "node-$1" || return 1
+  printf '%s\n' --kubeconfig "$PKI/node-$1.kubeconfig" \
+    --tls-cert-file "$PKI/node-$1-serving.crt" --tls-private-key-file "$PKI/node-$1-serving.key" \
+    --client-ca-file "$PKI/ca.crt"
 }
 
 agent_start() {
@@ -14,7 +25,9 @@ agent_start() {
   shift
   AGENT_ROOT=$(mktemp -d /var/tmp/tug-agent.XXXXXX)
   AGENT_LOG="$AGENT_ROOT.log"
-  bin/tug-agent --server "$API" --node-name "$NODE" --root "$AGENT_ROOT" --build-busybox \
+  local id
+  mapfile -t id < <(agent_identity "$NODE")
+  bin/tug-agent "${id[@]}" --node-name "$NODE" --root "$AGENT_ROOT" --build-busybox \
     --port "$(_free_port)" "$@" >"$AGENT_LOG" 2>&1 &
   AGENT_PID=$!
   export NODE AGENT_ROOT AGENT_LOG AGENT_PID

@@ -1,5 +1,6 @@
 # controllers.bash — a tug-controllers on loopback for e2e suites (source after
-# apiserver.bash). controllers_start [flags...] starts it against $API and waits
+# apiserver.bash). controllers_start [flags...] starts it as
+# system:kube-controller-manager ($PKI/controllers.kubeconfig) and waits
 # for /healthz; controllers_stop stops it by PID. Sets CONTROLLERS_PID,
 # CONTROLLERS_LOG and CONTROLLERS_METRICS (http://127.0.0.1:PORT). Below them,
 # helpers for Deployments in the default namespace whose pods run on $NODE.
@@ -9,7 +10,7 @@ controllers_start() {
   port=$(_free_port)
   CONTROLLERS_METRICS="http://127.0.0.1:$port"
   CONTROLLERS_LOG="$ETCD_DIR/controllers.log"
-  "${CONTROLLERS_BIN:-bin/tug-controllers}" --server "$API" --listen "127.0.0.1:$port" "$@" \
+  "${CONTROLLERS_BIN:-bin/tug-controllers}" --kubeconfig "$PKI/controllers.kubeconfig" --listen "127.0.0.1:$port" "$@" \
     >>"$CONTROLLERS_LOG" 2>&1 &
   CONTROLLERS_PID=$!
   export CONTROLLERS_PID CONTROLLERS_LOG CONTROLLERS_METRICS

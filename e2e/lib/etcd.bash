@@ -1,6 +1,9 @@
 # etcd.bash — start and stop a throw-away etcd on loopback for e2e suites and
 # benchmarks. Source it, call etcd_start, and make sure etcd_stop runs (trap).
-# Sets ETCD_ENDPOINT, ETCD_PID and ETCD_DIR.
+# etcd serves TLS and asks for client certificates (the API server's is its
+# only client): etcd_start first makes the cluster's certificates with
+# `tug certs init` in $PKI ($ETCD_DIR/pki). Sets ETCD_ENDPOINT (https://...),
+# ETCD_PID, ETCD_DIR and PKI; etcd_ctl runs etcdctl with the client pair.
 
 # Ports below the kernel's ephemeral range (32768+), so an outgoing connection
 # never holds the port we pick.
@@ -18,21 +21,31 @@ _free_port() {
 
 etcd_start() {
   ETCD_DIR=$(mktemp -d /tmp/tug-e2e-etcd.XXXXXX)
+  PKI="$ETCD_DIR/pki"
+  export ETCD_DIR PKI
+  "${TUG_BIN:-bin/tug}" certs init --dir "$PKI" >/dev/null || return 1
   local cport pport
   cport=$(_free_port)
   pport=$(_free_port)
   while [ "$pport" = "$cport" ]; do pport=$(_free_port); done
-  ETCD_ENDPOINT="http://127.0.0.1:$cport"
+  ETCD_ENDPOINT="https://127.0.0.1:$cport"
   etcd --name e2e --data-dir "$ETCD_DIR/data" \
     --listen-client-urls "$ETCD_ENDPOINT" --advertise-client-urls "$ETCD_ENDPOINT" \
+    --cert-file "$PKI/etcd-server.crt" --key-file "$PKI/etcd-server.key" \
+    --trusted-ca-file "$PKI/ca.crt" --client-cert-auth \
     --listen-peer-urls "http://127.0.0.1:$pport" \
     --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
     --initial-cluster "e2e=http://127.0.0.1:$pport" \
     --log-level warn --logger zap >"$ETCD_DIR/etcd.log" 2>&1 &
   ETCD_PID=$!
-  export ETCD_ENDPOINT ETCD_PID ETCD_DIR
-  wait_ready etcd "$ETCD_PID" "$ETCD_DIR/etcd.log" \
-    env ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" endpoint health
+  export ETCD_ENDPOINT ETCD_PID
+  wait_ready etcd "$ETCD_PID" "$ETCD_DIR/etcd.log" etcd_ctl endpoint health
+}
+
+# etcd_ctl ARGS...: etcdctl against the suite's etcd, as the API server.
+etcd_ctl() {
+  ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" --cacert "$PKI/ca.crt" \
+    --cert "$PKI/apiserver-etcd-client.crt" --key "$PKI/apiserver-etcd-client.key" "$@"
 }
 
 # wait_ready NAME PID LOG CHECK...: poll CHECK until it succeeds (10 s at most);
@@ -83,7 +96,10 @@ etcd_stop() {
     ETCD_PID=
   fi
   if [ -n "${ETCD_DIR:-}" ]; then
+    # Copies of credentials handed to unprivileged processes (hollow.bash).
+    [ ! -f "$ETCD_DIR/hollow-kubeconfigs" ] || xargs rm -f <"$ETCD_DIR/hollow-kubeconfigs"
     rm -rf "$ETCD_DIR"
     ETCD_DIR=
+    PKI=
   fi
 }

@@ -2,7 +2,8 @@
 # (source after apiserver.bash). hollow_start PREFIX N [flags...] starts it as
 # the unprivileged user nobody (hollow nodes need no root) and waits until all
 # N nodes are Ready; hollow_stop stops it by PID. Sets HOLLOW_PID, HOLLOW_LOG,
-# HOLLOW_PREFIX, HOLLOW_COUNT. The nodes and their pods stay in the API. With
+# HOLLOW_PREFIX, HOLLOW_COUNT. The nodes and their pods stay in the API. It
+# authenticates with hollow_kubeconfig (the admin's pair, readable by nobody). With
 # HOLLOW_PID_FILE set, the PID and the log's path are also written there, so
 # that a bats teardown_file finds an agent that a test started again.
 
@@ -15,6 +16,17 @@ hollow_ready_count() {
 
 hollow_all_ready() { [ "$(hollow_ready_count)" = "$HOLLOW_COUNT" ]; }
 
+# hollow_kubeconfig: a copy of the admin kubeconfig that user nobody can read
+# (outside $PKI, which only root may enter); removed with the suite's etcd dir
+# list of files to clean, $ETCD_DIR/hollow-kubeconfigs.
+hollow_kubeconfig() {
+  local kc
+  kc=$(mktemp /tmp/tug-hollow-kc.XXXXXX)
+  cp "$PKI/admin.kubeconfig" "$kc" && chown nobody "$kc" && chmod 600 "$kc"
+  echo "$kc" >>"$ETCD_DIR/hollow-kubeconfigs"
+  echo "$kc"
+}
+
 # hollow_launch PREFIX N [flags...]: start it and return at once.
 hollow_launch() {
   HOLLOW_PREFIX=$1 HOLLOW_COUNT=$2
@@ -22,7 +34,7 @@ hollow_launch() {
   HOLLOW_LOG=$(mktemp /tmp/tug-hollow.XXXXXX.log)
   chmod 666 "$HOLLOW_LOG"
   setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    bin/tug-agent --server "$API" --hollow "$HOLLOW_COUNT" --node-name "$HOLLOW_PREFIX" \
+    bin/tug-agent --kubeconfig "$(hollow_kubeconfig)" --hollow "$HOLLOW_COUNT" --node-name "$HOLLOW_PREFIX" \
     --log-file "$HOLLOW_LOG" "$@" 3>&- &
   HOLLOW_PID=$!
   [ -z "${HOLLOW_PID_FILE:-}" ] || printf '%s %s\n' "$HOLLOW_PID" "$HOLLOW_LOG" >"$HOLLOW_PID_FILE"
