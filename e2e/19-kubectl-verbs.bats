@@ -23,7 +23,7 @@ eval "controllers_suite_teardown_file() $(declare -f teardown_file | tail -n +2)
 setup_file() {
   controllers_suite_setup_file
   SCHED_METRICS="127.0.0.1:$(_free_port)"
-  bin/tug-scheduler --server "$API" --listen "$SCHED_METRICS" >"$ETCD_DIR/scheduler.log" 2>&1 &
+  bin/tug-scheduler --kubeconfig "$PKI/scheduler.kubeconfig" --listen "$SCHED_METRICS" >"$ETCD_DIR/scheduler.log" 2>&1 &
   SCHED_PID=$!
   export SCHED_PID
   wait_ready tug-scheduler "$SCHED_PID" "$ETCD_DIR/scheduler.log" curl -fsS "http://$SCHED_METRICS/healthz"

@@ -74,7 +74,7 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
   run curl -sS -o /dev/null -w '%{http_code}' "$API/api/v1/namespaces/default/pods/ghost/log"
   [ "$output" = 404 ]
   # kubectl logs goes the same way.
-  printf 'apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: "%s"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: c, context: {cluster: t, user: u}}]\ncurrent-context: c\n' "$API" >"$BATS_TEST_TMPDIR/kc"
+  kubeconfig "$BATS_TEST_TMPDIR/kc"
   run kubectl --kubeconfig "$BATS_TEST_TMPDIR/kc" logs talker --tail 1
   [ "$status" -eq 0 ]
   [ "$output" = "line 5" ]

@@ -186,7 +186,7 @@ spec:
       initialDelaySeconds: 5
       periodSeconds: 5
 EOF
-  printf 'apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: "%s"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: c, context: {cluster: t, user: u}}]\ncurrent-context: c\n' "$API" >"$BATS_TEST_TMPDIR/kc"
+  kubeconfig "$BATS_TEST_TMPDIR/kc"
   run kubectl --kubeconfig "$BATS_TEST_TMPDIR/kc" create -f "$BATS_TEST_TMPDIR/exec-liveness.yaml"
   [ "$status" -eq 0 ]
   uid_of liveness-exec >>"$UIDS_FILE"

@@ -27,7 +27,7 @@ size() { stat -c %s "$1"; }
 agent_port() { curl -fsS "$API/api/v1/nodes/$NODE" | jq -r .status.daemonEndpoints.kubeletEndpoint.Port; }
 # The value of the sample NAME{namespace="default",pod=POD,container=C} in /metrics.
 sample() {
-  curl -fsS "http://127.0.0.1:$(agent_port)/metrics" |
+  curl -fsS "https://127.0.0.1:$(agent_port)/metrics" |
     awk -v k="$1{namespace=\"default\",pod=\"$2\",container=\"$3\"}" '$1 == k {print $2}'
 }
 
@@ -71,7 +71,7 @@ sample() {
   [ "$last" -ge $((first + 5)) ] # written after the request began
   [ "$(wc -l <<<"$output")" -eq $((last - first + 1)) ]
   # kubectl logs -f reads the same stream.
-  printf 'apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: "%s"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: c, context: {cluster: t, user: u}}]\ncurrent-context: c\n' "$API" >"$BATS_TEST_TMPDIR/kc"
+  kubeconfig "$BATS_TEST_TMPDIR/kc"
   # kubectl itself takes a while to start on a loaded machine.
   run timeout 5 kubectl --kubeconfig "$BATS_TEST_TMPDIR/kc" logs -f ticker --tail 1
   [ "$status" -eq 124 ]
@@ -102,11 +102,11 @@ sample() {
   port=$(agent_port)
   for path in '/containerLogs/default/quiet/main?tailLines=-3' '/containerLogs/../../etc' \
     '/containerLogs/default/quiet/*' '/nope' '/containerLogs/default/quiet/main?follow=0&tailLines=1x'; do
-    run curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port$path"
+    run curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "https://127.0.0.1:$port$path"
     [[ "$output" =~ ^(200|400|404)$ ]]
   done
   # Any value but false or 0 is true, as Kubernetes reads booleans: this follows.
-  run bash -c "curl -s --max-time 2 'http://127.0.0.1:$port/containerLogs/default/quiet/main?follow=maybe'"
+  run bash -c "curl -s --max-time 2 'https://127.0.0.1:$port/containerLogs/default/quiet/main?follow=maybe'"
   [ "$status" = 28 ] # still streaming when curl gave up
   [ "$output" = hi ]
   kill -0 "$AGENT_PID"
@@ -129,15 +129,37 @@ sample() {
 @test "metrics: the agent's /metrics shows the pod's cpu and memory" {
   mkpod burner 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; sleep 3600'
   wait_for 15 phase_is burner Running
-  wait_for 20 sh -c "curl -fsS 'http://127.0.0.1:$(agent_port)/metrics' |
+  wait_for 20 sh -c "curl -fsS 'https://127.0.0.1:$(agent_port)/metrics' |
     grep -q '^container_cpu_usage_seconds_total{namespace=\"default\",pod=\"burner\",container=\"main\"} 0\.[1-9]\|^container_cpu_usage_seconds_total{namespace=\"default\",pod=\"burner\",container=\"main\"} [1-9]'"
   cpu=$(sample container_cpu_usage_seconds_total burner main)
   mem=$(sample container_memory_working_set_bytes burner main)
   pod_cpu=$(sample container_cpu_usage_seconds_total burner "")
   [ -n "$cpu" ] && [ -n "$mem" ] && [ -n "$pod_cpu" ]
   awk -v c="$cpu" -v m="$mem" -v p="$pod_cpu" 'BEGIN { exit !(c > 0.1 && m > 0 && p >= c) }'
-  run curl -fsS "http://127.0.0.1:$(agent_port)/metrics"
+  run curl -fsS "https://127.0.0.1:$(agent_port)/metrics"
   [[ "$output" == *"# TYPE container_cpu_usage_seconds_total counter"* ]]
   pods=$(awk '$1 == "tug_node_pods" {print $2}' <<<"$output")
   [ "$pods" -ge 1 ]
+}
+
+@test "the agent's endpoints: HTTPS only, for the API server and cluster admins" {
+  port=$(agent_port)
+  url="https://127.0.0.1:$port/metrics"
+  # Plain HTTP gets no answer from a TLS listener.
+  run curl -q -sS --max-time 5 -o /dev/null "http://127.0.0.1:$port/metrics"
+  [ "$status" -ne 0 ]
+  # The agent's certificate is the CA's; without a client certificate: 401.
+  run curl -q -sS --cacert "$PKI/ca.crt" -o /dev/null -w '%{http_code}' "$url"
+  [ "$output" = 401 ]
+  # A user of the cluster who is not an admin: 403.
+  bin/tug certs user e2e-viewer --group team-a --dir "$PKI" >/dev/null
+  run curl -q -sS --cacert "$PKI/ca.crt" --cert "$PKI/user-e2e-viewer.crt" \
+    --key "$PKI/user-e2e-viewer.key" -o /dev/null -w '%{http_code}' "$url"
+  [ "$output" = 403 ]
+  # The API server's own pair, and the admin's (the suite's curl), are served.
+  run curl -q -sS --cacert "$PKI/ca.crt" --cert "$PKI/apiserver-kubelet-client.crt" \
+    --key "$PKI/apiserver-kubelet-client.key" -o /dev/null -w '%{http_code}' "$url"
+  [ "$output" = 200 ]
+  run curl -fsS -o /dev/null "$url"
+  [ "$status" -eq 0 ]
 }

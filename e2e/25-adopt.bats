@@ -48,7 +48,7 @@ agent_kill9_restart() {
   kill -9 "$AGENT_PID" 2>/dev/null || true
   while kill -0 "$AGENT_PID" 2>/dev/null; do sleep 0.05; done
   "$@"
-  bin/tug-agent --server "$API" --node-name "$NODE" --root "$AGENT_ROOT" \
+  bin/tug-agent $(agent_identity "$NODE") --node-name "$NODE" --root "$AGENT_ROOT" \
     --restart-backoff-seconds 1 --log-level debug --port "$(_free_port)" >>"$AGENT_LOG" 2>&1 &
   AGENT_PID=$!
   echo "$AGENT_PID" >"$BATS_FILE_TMPDIR/agent.pid"

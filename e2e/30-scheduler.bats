@@ -9,12 +9,12 @@ load lib/apiserver-suite
 setup_file() {
   apiserver_suite_setup_file
   HOLLOW_LOG="$ETCD_DIR/hollow.log"
-  bin/tug-agent --server "$API" --hollow 3 --node-name sched-e2e --hollow-cpu 4 \
+  bin/tug-agent --kubeconfig "$PKI/admin.kubeconfig" --hollow 3 --node-name sched-e2e --hollow-cpu 4 \
     --hollow-memory 16Gi >"$HOLLOW_LOG" 2>&1 &
   HOLLOW_PID=$!
   METRICS="127.0.0.1:$(_free_port)"
   SCHED_LOG="$ETCD_DIR/scheduler.log"
-  bin/tug-scheduler --server "$API" --listen "$METRICS" --status-period-ms 200 \
+  bin/tug-scheduler --kubeconfig "$PKI/scheduler.kubeconfig" --listen "$METRICS" --status-period-ms 200 \
     --log-level debug >"$SCHED_LOG" 2>&1 &
   SCHED_PID=$!
   export HOLLOW_PID HOLLOW_LOG METRICS SCHED_LOG SCHED_PID

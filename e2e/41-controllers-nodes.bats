@@ -21,7 +21,7 @@ setup_file() {
   B_NODE=$NODE B_ROOT=$AGENT_ROOT B_PID=$AGENT_PID B_LOG=$AGENT_LOG
   export A_NODE A_ROOT A_PID A_LOG B_NODE B_ROOT B_PID B_LOG
   SCHED_METRICS="127.0.0.1:$(_free_port)"
-  bin/tug-scheduler --server "$API" --listen "$SCHED_METRICS" >"$ETCD_DIR/scheduler.log" 2>&1 &
+  bin/tug-scheduler --kubeconfig "$PKI/scheduler.kubeconfig" --listen "$SCHED_METRICS" >"$ETCD_DIR/scheduler.log" 2>&1 &
   SCHED_PID=$!
   export SCHED_PID
   wait_ready tug-scheduler "$SCHED_PID" "$ETCD_DIR/scheduler.log" curl -fsS "http://$SCHED_METRICS/healthz"
@@ -32,7 +32,7 @@ setup_file() {
 # restart_agent NODE ROOT LOG: an agent again on an old root (it adopts what
 # runs there); prints its PID.
 restart_agent() {
-  bin/tug-agent --server "$API" --node-name "$1" --root "$2" --port "$(_free_port)" \
+  bin/tug-agent $(agent_identity "$1") --node-name "$1" --root "$2" --port "$(_free_port)" \
     --restart-backoff-seconds 1 >>"$3" 2>&1 &
   echo $!
 }
