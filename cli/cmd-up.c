@@ -8,6 +8,12 @@
  * themselves. A PID is signalled only while /proc/PID/cmdline still names the
  * binary that was started, so a recycled PID is never hit. Processes run in
  * their own sessions with logs in DIR/NAME.log; all listen on 127.0.0.1.
+ *
+ * Every hop is TLS with an identity of its own (docs/security.md): `up` makes
+ * the cluster's certificates in DIR/pki (tug certs), runs etcd with client
+ * certificates for the API server alone, the API server HTTPS-only, and gives
+ * the scheduler, the controllers and each agent a kubeconfig of their own
+ * (DIR/pki/NAME.kubeconfig); DIR/kubeconfig is the admin's, for kubectl.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +36,8 @@
 #include "object.h"
 #include "up-network.h"
 #include "kinds.h"
+#include "kubeconfig.h"
+#include "pki.h"
 
 extern char **environ;
 
@@ -60,6 +68,7 @@ static int free_port(int want) {
 
 typedef struct cluster {
   char dir[512];
+  char pki[600];
   char server[64];
   FILE *state;
 } cluster;
@@ -88,9 +97,26 @@ static int start(cluster *cl, const char *name, char *const argv[], tug_error *e
   return 0;
 }
 
-static bool answers(const char *base, const char *path) {
+/* A client for base as the pair DIR/pki/NAME, trusting the cluster CA. */
+static tug_client *pki_client(const char *pki, const char *name, const char *base,
+                              tug_error *err) {
+  char path[3][700];
+  snprintf(path[0], sizeof path[0], "%s/ca.crt", pki);
+  snprintf(path[1], sizeof path[1], "%s/%s.crt", pki, name);
+  snprintf(path[2], sizeof path[2], "%s/%s.key", pki, name);
+  _cleanup_free_ char *ca = tug_read_file(path[0], 1 << 20, NULL, err);
+  _cleanup_free_ char *cert = ca ? tug_read_file(path[1], 1 << 20, NULL, err) : NULL;
+  _cleanup_free_ char *key = cert ? tug_read_file(path[2], 1 << 20, NULL, err) : NULL;
+  if (key == NULL)
+    return NULL;
+  tug_client_tls tls = {.ca_pem = ca, .cert_pem = cert, .key_pem = key};
+  return tug_client_new_tls(base, NULL, &tls, err);
+}
+
+/* Whether base answers path, asked as the pair DIR/pki/NAME. */
+static bool answers(const char *pki, const char *name, const char *base, const char *path) {
   tug_error err = {0};
-  _cleanup_client_ tug_client *c = tug_client_new(base, NULL, &err);
+  _cleanup_client_ tug_client *c = pki_client(pki, name, base, &err);
   if (c == NULL)
     return false;
   tug_request req = {
@@ -112,12 +138,12 @@ static int wait_until(bool (*ok)(void *), void *arg, int seconds, const char *wh
 }
 
 typedef struct probe {
-  const char *base, *path;
+  const char *pki, *name, *base, *path;
 } probe;
 
 static bool probe_ok(void *arg) {
   probe *p = arg;
-  return answers(p->base, p->path);
+  return answers(p->pki, p->name, p->base, p->path);
 }
 
 typedef struct nodes_probe {
@@ -149,28 +175,98 @@ static void sibling(const char *name, char *buf, size_t size) {
   cli_sibling_binary(name, buf, size);
 }
 
+/* DIR/pki/NAME.kubeconfig for the pair NAME against the API server. */
+static int component_kubeconfig(cluster *cl, const char *name, char *path, size_t size,
+                                tug_error *err) {
+  snprintf(path, size, "%s/%s.kubeconfig", cl->pki, name);
+  return cli_certs_kubeconfig(cl->pki, name, cl->server, path, err);
+}
+
+/* --flag DIR/pki/FILE, for argv arrays. */
+static char *pki_path(cluster *cl, char *buf, size_t size, const char *file) {
+  snprintf(buf, size, "%s/%s", cl->pki, file);
+  return buf;
+}
+
+static int start_etcd(cluster *cl, const char *curl_, const char *purl, tug_error *err) {
+  char data[600], cluster_arg[96], f[3][700];
+  snprintf(data, sizeof data, "%s/etcd", cl->dir);
+  snprintf(cluster_arg, sizeof cluster_arg, "tug=%s", purl);
+  char *etcd[] = {"etcd",
+                  "--name",
+                  "tug",
+                  "--data-dir",
+                  data,
+                  "--listen-client-urls",
+                  (char *)curl_,
+                  "--advertise-client-urls",
+                  (char *)curl_,
+                  "--cert-file",
+                  pki_path(cl, f[0], sizeof f[0], "etcd-server.crt"),
+                  "--key-file",
+                  pki_path(cl, f[1], sizeof f[1], "etcd-server.key"),
+                  "--trusted-ca-file",
+                  pki_path(cl, f[2], sizeof f[2], "ca.crt"),
+                  "--client-cert-auth",
+                  "--listen-peer-urls",
+                  (char *)purl,
+                  "--initial-advertise-peer-urls",
+                  (char *)purl,
+                  "--initial-cluster",
+                  cluster_arg,
+                  "--log-level",
+                  "warn",
+                  "--logger",
+                  "zap",
+                  NULL};
+  if (start(cl, "etcd", etcd, err) < 0)
+    return -1;
+  return wait_until(probe_ok, &(probe){cl->pki, "apiserver-etcd-client", curl_, "/health"}, 20,
+                    "etcd", err);
+}
+
+static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, const char *listen,
+                           tug_error *err) {
+  char f[11][700];
+  char *api[] = {(char *)bin,
+                 "--etcd-servers",
+                 (char *)etcd_url,
+                 "--listen",
+                 (char *)listen,
+                 "--etcd-cafile",
+                 pki_path(cl, f[0], sizeof f[0], "ca.crt"),
+                 "--etcd-certfile",
+                 pki_path(cl, f[1], sizeof f[1], "apiserver-etcd-client.crt"),
+                 "--etcd-keyfile",
+                 pki_path(cl, f[2], sizeof f[2], "apiserver-etcd-client.key"),
+                 "--tls-cert-file",
+                 pki_path(cl, f[3], sizeof f[3], "apiserver.crt"),
+                 "--tls-private-key-file",
+                 pki_path(cl, f[4], sizeof f[4], "apiserver.key"),
+                 "--client-ca-file",
+                 pki_path(cl, f[5], sizeof f[5], "ca.crt"),
+                 "--kubelet-certificate-authority",
+                 pki_path(cl, f[6], sizeof f[6], "ca.crt"),
+                 "--kubelet-client-certificate",
+                 pki_path(cl, f[7], sizeof f[7], "apiserver-kubelet-client.crt"),
+                 "--kubelet-client-key",
+                 pki_path(cl, f[8], sizeof f[8], "apiserver-kubelet-client.key"),
+                 NULL};
+  if (start(cl, "tug-apiserver", api, err) < 0)
+    return -1;
+  return wait_until(probe_ok, &(probe){cl->pki, "admin", cl->server, "/readyz"}, 30,
+                    "tug-apiserver", err);
+}
+
 static int start_control_plane(cluster *cl, tug_error *err) {
-  char bin[4][600], data[600], curl_[64], purl[64], cluster_arg[96], listen[4][32];
+  char bin[4][600], curl_[64], purl[64], listen[4][32], kc[2][700];
   int cport = free_port(0), pport = free_port(0), aport = free_port(6443);
   int sport = free_port(0), kport = free_port(0);
   if (cport < 0 || pport < 0 || aport < 0 || sport < 0 || kport < 0)
     return tug_error_set(err, EADDRINUSE, "no free port on 127.0.0.1");
-  snprintf(data, sizeof data, "%s/etcd", cl->dir);
-  snprintf(curl_, sizeof curl_, "http://127.0.0.1:%d", cport);
+  snprintf(curl_, sizeof curl_, "https://127.0.0.1:%d", cport);
   snprintf(purl, sizeof purl, "http://127.0.0.1:%d", pport);
-  snprintf(cluster_arg, sizeof cluster_arg, "tug=%s", purl);
-  char *etcd[] = {"etcd",      "--name",
-                  "tug",       "--data-dir",
-                  data,        "--listen-client-urls",
-                  curl_,       "--advertise-client-urls",
-                  curl_,       "--listen-peer-urls",
-                  purl,        "--initial-advertise-peer-urls",
-                  purl,        "--initial-cluster",
-                  cluster_arg, "--log-level",
-                  "warn",      "--logger",
-                  "zap",       NULL};
-  if (start(cl, "etcd", etcd, err) < 0 ||
-      wait_until(probe_ok, &(probe){curl_, "/health"}, 20, "etcd", err) < 0)
+  if (cli_certs_init(cl->pki, err) < 0 || start_etcd(cl, curl_, purl, err) < 0)
     return -1;
   sibling("tug-apiserver", bin[0], sizeof bin[0]);
   sibling("tug-scheduler", bin[1], sizeof bin[1]);
@@ -178,13 +274,13 @@ static int start_control_plane(cluster *cl, tug_error *err) {
   snprintf(listen[0], sizeof listen[0], "127.0.0.1:%d", aport);
   snprintf(listen[1], sizeof listen[1], "127.0.0.1:%d", sport);
   snprintf(listen[2], sizeof listen[2], "127.0.0.1:%d", kport);
-  snprintf(cl->server, sizeof cl->server, "http://%s", listen[0]);
-  char *api[] = {bin[0], "--etcd-servers", curl_, "--listen", listen[0], NULL};
-  if (start(cl, "tug-apiserver", api, err) < 0 ||
-      wait_until(probe_ok, &(probe){cl->server, "/readyz"}, 30, "tug-apiserver", err) < 0)
+  snprintf(cl->server, sizeof cl->server, "https://%s", listen[0]);
+  if (start_apiserver(cl, bin[0], curl_, listen[0], err) < 0 ||
+      component_kubeconfig(cl, "scheduler", kc[0], sizeof kc[0], err) < 0 ||
+      component_kubeconfig(cl, "controllers", kc[1], sizeof kc[1], err) < 0)
     return -1;
-  char *sched[] = {bin[1], "--server", cl->server, "--listen", listen[1], NULL};
-  char *ctrl[] = {bin[2], "--server", cl->server, "--listen", listen[2], NULL};
+  char *sched[] = {bin[1], "--kubeconfig", kc[0], "--listen", listen[1], NULL};
+  char *ctrl[] = {bin[2], "--kubeconfig", kc[1], "--listen", listen[2], NULL};
   return start(cl, "tug-scheduler", sched, err) < 0 || start(cl, "tug-controllers", ctrl, err) < 0
              ? -1
              : 0;
@@ -196,15 +292,28 @@ static int start_agents(cluster *cl, long n, const up_host *hosts, const char *a
   char bin[600];
   sibling("tug-agent", bin, sizeof bin);
   for (long i = 1; i <= n; i++) {
-    char name[32], root[700];
+    char name[32], root[700], pair[64], kc[700], f[3][700];
     const up_host *h = &hosts[i - 1];
     snprintf(name, sizeof name, "tug-node-%ld", i);
     snprintf(root, sizeof root, "%s/%s", cl->dir, name);
+    snprintf(pair, sizeof pair, "node-%s", name);
     if (mkdir(root, 0700) < 0 && errno != EEXIST)
       return tug_error_errno(err, errno, "mkdir %s", root);
-    char *argv[17] = {bin,
-                      "--server",
-                      cl->server,
+    if (cli_certs_node(cl->pki, name, h->address, err) < 0 ||
+        component_kubeconfig(cl, pair, kc, sizeof kc, err) < 0)
+      return -1;
+    snprintf(f[0], sizeof f[0], "%s/%s-serving.crt", cl->pki, pair);
+    snprintf(f[1], sizeof f[1], "%s/%s-serving.key", cl->pki, pair);
+    snprintf(f[2], sizeof f[2], "%s/ca.crt", cl->pki);
+    char *argv[23] = {bin,
+                      "--kubeconfig",
+                      kc,
+                      "--tls-cert-file",
+                      f[0],
+                      "--tls-private-key-file",
+                      f[1],
+                      "--client-ca-file",
+                      f[2],
                       "--node-name",
                       name,
                       "--root",
@@ -218,8 +327,8 @@ static int start_agents(cluster *cl, long n, const up_host *hosts, const char *a
                       "--build-busybox",
                       NULL};
     if (allowed_host_paths) { /* hostPath volumes are refused without it */
-      argv[14] = "--allowed-host-paths";
-      argv[15] = (char *)allowed_host_paths;
+      argv[20] = "--allowed-host-paths";
+      argv[21] = (char *)allowed_host_paths;
     }
     if (start(cl, name, argv, err) < 0)
       return -1;
@@ -228,7 +337,7 @@ static int start_agents(cluster *cl, long n, const up_host *hosts, const char *a
   return 0;
 }
 
-static int write_config(cli_ctx *ctx, const char *server) {
+static int write_config(cli_ctx *ctx, const char *cluster_dir, const char *server) {
   const char *path = ctx->config.path;
   _cleanup_free_ char *dir = strdup(path ? path : "");
   char *slash = dir ? strrchr(dir, '/') : NULL;
@@ -239,7 +348,8 @@ static int write_config(cli_ctx *ctx, const char *server) {
   _cleanup_fclose_ FILE *f = path ? fopen(path, "w") : NULL;
   if (f == NULL)
     return cli_failf("write %s: %s", path ? path : "config", strerror(errno));
-  fprintf(f, "# written by tug up\nserver: %s\n", server);
+  fprintf(f, "# written by tug up\nserver: %s\nkubeconfig: %s/kubeconfig\n", server,
+          cluster_dir);
   printf("config           %s (server: %s)\n", path, server);
   return 0;
 }
@@ -247,33 +357,26 @@ static int write_config(cli_ctx *ctx, const char *server) {
 /*
  * DIR/kubeconfig for kubectl and the official clients, the way a Kubernetes
  * user expects to be handed a cluster: one cluster, user and context, named
- * tugboat, namespace default; no credentials (the server has no
- * authentication). Printed as the export line to paste.
+ * tugboat, namespace default; the cluster CA and the admin's client
+ * certificate (system:masters) embedded, so it works as is, copied anywhere.
+ * Printed as the export line to paste.
  */
 static int write_kubeconfig(const char *dir, const char *server) {
-  char path[600];
+  char path[600], pki[600];
   snprintf(path, sizeof path, "%s/kubeconfig", dir);
-  _cleanup_fclose_ FILE *f = fopen(path, "w");
-  if (f == NULL)
-    return cli_failf("write %s: %s", path, strerror(errno));
-  fprintf(f,
-          "# written by tug up\n"
-          "apiVersion: v1\n"
-          "kind: Config\n"
-          "clusters:\n"
-          "- name: tugboat\n"
-          "  cluster:\n"
-          "    server: %s\n"
-          "users:\n"
-          "- name: tugboat\n"
-          "  user: {}\n"
-          "contexts:\n"
-          "- name: tugboat\n"
-          "  context: {cluster: tugboat, user: tugboat, namespace: default}\n"
-          "current-context: tugboat\n",
-          server);
+  snprintf(pki, sizeof pki, "%s/pki", dir);
+  tug_error err = {0};
+  if (cli_certs_kubeconfig(pki, "admin", server, path, &err) < 0)
+    return cli_failf("%s", err.msg);
   printf("kubeconfig       export KUBECONFIG=%s\n", path);
   return 0;
+}
+
+/* The admin's client for a cluster up made in dir. */
+static tug_client *admin_client(const char *dir, const char *server, tug_error *err) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/kubeconfig", dir);
+  return tug_kubeconfig_client_for_flags(path, server, NULL, err);
 }
 
 static int write_server(cluster *cl, tug_error *err) {
@@ -288,13 +391,15 @@ static int write_server(cluster *cl, tug_error *err) {
 
 /* The server URL recorded in dir ("" when none); true when it answers. */
 static bool running(const char *dir, char *server, size_t size) {
+  char pki[600];
+  snprintf(pki, sizeof pki, "%s/pki", dir);
   char path[600], line[128] = "";
   snprintf(path, sizeof path, "%s/server", dir);
   _cleanup_fclose_ FILE *f = fopen(path, "r");
   if (f == NULL || fgets(line, sizeof line, f) == NULL)
     line[0] = '\0';
   snprintf(server, size, "%.*s", (int)strcspn(line, "\n"), line);
-  return server[0] && answers(server, "/readyz");
+  return server[0] && answers(pki, "admin", server, "/readyz");
 }
 
 int cmd_up(cli_ctx *ctx) {
@@ -304,7 +409,7 @@ int cmd_up(cli_ctx *ctx) {
   char server[64];
   if (running(cl.dir, server, sizeof server)) {
     printf("a cluster is already running at %s (state in %s)\n", server, cl.dir);
-    return write_config(ctx, server) != 0 ? 1 : write_kubeconfig(cl.dir, server);
+    return write_config(ctx, cl.dir, server) != 0 ? 1 : write_kubeconfig(cl.dir, server);
   }
   if (nodes > 0 && geteuid() != 0)
     return cli_failf("up: agents need root to run containers (or use --nodes 0)");
@@ -322,12 +427,15 @@ int cmd_up(cli_ctx *ctx) {
   char path[600];
   snprintf(path, sizeof path, "%s/state", cl.dir);
   tug_error err = {0};
+  snprintf(cl.pki, sizeof cl.pki, "%s/pki", cl.dir);
   cl.state = fopen(path, "w");
   if (cl.state == NULL)
     return cli_failf("write %s: %s", path, strerror(errno));
   int rc = start_control_plane(&cl, &err);
   if (rc == 0)
     rc = write_server(&cl, &err);
+  if (rc == 0 && write_kubeconfig(cl.dir, cl.server) != 0)
+    rc = tug_error_set(&err, EIO, "write %s/kubeconfig", cl.dir);
   up_host hosts[64];
   if (rc == 0 && nodes > 0)
     rc = up_network_create(cl.dir, nodes, hosts, &err);
@@ -335,7 +443,7 @@ int cmd_up(cli_ctx *ctx) {
     rc = start_agents(&cl, nodes, hosts, ctx->opts.allowed_host_paths, &err);
   fclose(cl.state);
   if (rc == 0 && nodes > 0) {
-    _cleanup_client_ tug_client *c = tug_client_new(cl.server, NULL, &err);
+    _cleanup_client_ tug_client *c = admin_client(cl.dir, cl.server, &err);
     rc = c ? wait_until(nodes_ready, &(nodes_probe){c, nodes}, READY_TIMEOUT_S, "nodes", &err) : -1;
   }
   if (rc < 0) {
@@ -345,7 +453,7 @@ int cmd_up(cli_ctx *ctx) {
   }
   printf("cluster up: %s, %ld node%s Ready, image busybox:latest on each\n", cl.server, nodes,
          nodes == 1 ? "" : "s");
-  return write_config(ctx, cl.server) != 0 ? 1 : write_kubeconfig(cl.dir, cl.server);
+  return write_config(ctx, cl.dir, cl.server) != 0 ? 1 : 0;
 }
 
 /* ---- down ---- */
@@ -412,9 +520,9 @@ static bool no_pods(void *arg) {
 }
 
 /* Delete every pod while the agents still run, so they tear down what they made. */
-static void delete_pods(const char *server) {
+static void delete_pods(const char *dir, const char *server) {
   tug_error err = {0};
-  _cleanup_client_ tug_client *c = tug_client_new(server, NULL, &err);
+  _cleanup_client_ tug_client *c = admin_client(dir, server, &err);
   _cleanup_json_ json_t *list = NULL;
   char path[512];
   if (c == NULL || tug_api_path(path, sizeof path, "Namespace", NULL, NULL, NULL, &err) < 0 ||
@@ -518,7 +626,7 @@ int cmd_down(cli_ctx *ctx) {
         strcmp(procs[i].name, "tug-scheduler") == 0)
       stop(&procs[i]);
   if (running(dir, server, sizeof server))
-    delete_pods(server);
+    delete_pods(dir, server);
   while (n > 0)
     stop(&procs[--n]);
   unmount_below(dir);
