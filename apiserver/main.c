@@ -4,6 +4,7 @@
  * main parses flags, connects to etcd, makes sure the system namespaces
  * exist, fills one watch cache per kind, and serves until SIGINT/SIGTERM.
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
@@ -58,6 +59,11 @@ static int check_flags(api_config *cfg, const char *listen, const char *insecure
   if (insecure && parse_listen("--insecure-listen", insecure, insecure_host, sizeof insecure_host,
                                &cfg->insecure_host, &cfg->insecure_port, err) < 0)
     return -1;
+  struct in_addr a;
+  /* Plain HTTP carries no credentials safely: it never leaves the machine. */
+  if (insecure && (inet_pton(AF_INET, cfg->insecure_host, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127))
+    return tug_error_set(err, EINVAL, "--insecure-listen: %s is not a loopback address",
+                         cfg->insecure_host);
   if (api_podsec_level_parse(podsec, &cfg->pod_security_default) < 0)
     return tug_error_set(err, EINVAL,
                          "--pod-security-default: \"%s\" is not privileged, baseline or restricted",

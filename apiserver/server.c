@@ -422,9 +422,6 @@ static int start_insecure(api_server *s, tug_error *err) {
   struct sockaddr_in addr;
   if (sock_addr("--insecure-listen", s->cfg.insecure_host, s->cfg.insecure_port, &addr, err) < 0)
     return -1;
-  if ((ntohl(addr.sin_addr.s_addr) >> 24) != 127)
-    return tug_error_set(err, EINVAL, "--insecure-listen: %s is not a loopback address",
-                         s->cfg.insecure_host);
   struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
   s->insecure_daemon = start_daemon(s, 0, &addr, none);
   if (s->insecure_daemon == NULL)
