@@ -44,19 +44,28 @@ local function pod_protobuf(name)
   return "k8s\0" .. field(1, field(1, "v1") .. field(2, "Pod")) .. field(2, pod)
 end
 
+-- The script's own headers, plus any given with wrk -H (a bearer token, say):
+-- wrk.format takes one table or the other, not both.
+local function headers(own)
+  for k, v in pairs(wrk.headers) do
+    if own[k] == nil then own[k] = v end
+  end
+  return own
+end
+
 request = function()
   counter = counter + 1
   local name = string.format("bench-%d-%d", thread_id, counter)
   if protobuf then
-    return wrk.format("POST", nil, {["Content-Type"] = "application/vnd.kubernetes.protobuf",
-                                    ["Accept"] = "application/vnd.kubernetes.protobuf, application/json"},
+    return wrk.format("POST", nil, headers({["Content-Type"] = "application/vnd.kubernetes.protobuf",
+                                            ["Accept"] = "application/vnd.kubernetes.protobuf, application/json"}),
                       pod_protobuf(name))
   end
   local body = string.format(
     '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","labels":{"app":"bench"}},' ..
     '"spec":{"containers":[{"name":"c","image":"busybox:latest","command":["sleep","3600"],' ..
     '"resources":{"requests":{"cpu":"10m","memory":"16Mi"}}}]}}', name)
-  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", nil, headers({["Content-Type"] = "application/json"}), body)
 end
 
 done = function(summary, latency, requests)
