@@ -85,9 +85,8 @@ static int parse_line(char *line, const char *name, int lineno, token_entry *e, 
   char *f[MAX_FIELDS];
   int n = split_csv(line, f);
   if (n < 3)
-    return tug_error_set(err, TUG_E_PARSE,
-                         "%s:%d: want token,user,uid[,\"group1,group2\"]%s", name, lineno,
-                         n < 0 ? " (a quote is not closed, or too many fields)" : "");
+    return tug_error_set(err, TUG_E_PARSE, "%s:%d: want token,user,uid[,\"group1,group2\"]%s", name,
+                         lineno, n < 0 ? " (a quote is not closed, or too many fields)" : "");
   if (f[0][0] == '\0' || f[1][0] == '\0')
     return tug_error_set(err, TUG_E_PARSE, "%s:%d: %s is empty", name, lineno,
                          f[0][0] ? "the user" : "the token");
@@ -99,8 +98,7 @@ static int parse_line(char *line, const char *name, int lineno, token_entry *e, 
   return 0;
 }
 
-int api_token_file_parse(const char *text, const char *name, api_token_file **out,
-                         tug_error *err) {
+int api_token_file_parse(const char *text, const char *name, api_token_file **out, tug_error *err) {
   _cleanup_free_ char *copy = strdup(text);
   api_token_file *f = calloc(1, sizeof *f);
   if (copy == NULL || f == NULL) {

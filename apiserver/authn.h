@@ -101,8 +101,7 @@ bool api_authn_public_path(const char *path);
  * token,user,uid,"group1,group2" (groups optional; '#' lines and blank lines
  * skipped). */
 typedef struct api_token_file api_token_file;
-int api_token_file_parse(const char *text, const char *name, api_token_file **out,
-                         tug_error *err);
+int api_token_file_parse(const char *text, const char *name, api_token_file **out, tug_error *err);
 int api_token_file_load(const char *path, api_token_file **out, tug_error *err);
 void api_token_file_free(api_token_file *f);
 /* Compared in constant time with every entry; true when one matched. */

@@ -32,8 +32,9 @@ static int check_pairs(const api_config *c, tug_error *err) {
   if ((c->tls_cert_file == NULL) != (c->tls_key_file == NULL))
     return tug_error_set(err, EINVAL, "--tls-cert-file and --tls-private-key-file go together");
   if (c->tls_cert_file == NULL && c->insecure_host == NULL)
-    return tug_error_set(err, EINVAL, "nothing to serve on: give --tls-cert-file and "
-                                      "--tls-private-key-file (or, for tests, --insecure-listen)");
+    return tug_error_set(err, EINVAL,
+                         "nothing to serve on: give --tls-cert-file and "
+                         "--tls-private-key-file (or, for tests, --insecure-listen)");
   if ((c->etcd_certfile == NULL) != (c->etcd_keyfile == NULL))
     return tug_error_set(err, EINVAL, "--etcd-certfile and --etcd-keyfile go together");
   if ((c->kubelet_cert_file == NULL) != (c->kubelet_key_file == NULL))
@@ -45,7 +46,8 @@ static int check_pairs(const api_config *c, tug_error *err) {
 int api_credentials_load(api_server *s, tug_error *err) {
   const api_config *c = &s->cfg;
   api_pems *p = &s->pems;
-  if (check_pairs(c, err) < 0 || read_pem("--tls-cert-file", c->tls_cert_file, &p->tls_cert, err) < 0 ||
+  if (check_pairs(c, err) < 0 ||
+      read_pem("--tls-cert-file", c->tls_cert_file, &p->tls_cert, err) < 0 ||
       read_pem("--tls-private-key-file", c->tls_key_file, &p->tls_key, err) < 0 ||
       read_pem("--client-ca-file", c->client_ca_file, &p->client_ca, err) < 0 ||
       read_pem("--kubelet-certificate-authority", c->kubelet_ca_file, &p->kubelet_ca, err) < 0 ||
@@ -62,8 +64,7 @@ int api_credentials_load(api_server *s, tug_error *err) {
   return 0;
 }
 
-int api_credentials_etcd(const api_config *c, tug_etcd_options *opts, char **pems,
-                         tug_error *err) {
+int api_credentials_etcd(const api_config *c, tug_etcd_options *opts, char **pems, tug_error *err) {
   if (read_pem("--etcd-cafile", c->etcd_cafile, &pems[0], err) < 0 ||
       read_pem("--etcd-certfile", c->etcd_certfile, &pems[1], err) < 0 ||
       read_pem("--etcd-keyfile", c->etcd_keyfile, &pems[2], err) < 0 ||
@@ -80,8 +81,8 @@ int api_credentials_etcd(const api_config *c, tug_etcd_options *opts, char **pem
 
 void api_credentials_free(api_server *s) {
   api_pems *p = &s->pems;
-  char *all[] = {p->tls_cert, p->tls_key, p->client_ca, p->kubelet_ca, p->kubelet_cert,
-                 p->kubelet_key};
+  char *all[] = {p->tls_cert,   p->tls_key,      p->client_ca,
+                 p->kubelet_ca, p->kubelet_cert, p->kubelet_key};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     free(all[i]);
   *p = (api_pems){0};

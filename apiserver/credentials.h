@@ -11,8 +11,7 @@
 int api_credentials_load(api_server *s, tug_error *err);
 /* etcd's CA and client pair; pems[3] receives the texts (free them after
  * the client is closed). */
-int api_credentials_etcd(const api_config *c, tug_etcd_options *opts, char **pems,
-                         tug_error *err);
+int api_credentials_etcd(const api_config *c, tug_etcd_options *opts, char **pems, tug_error *err);
 void api_credentials_free(api_server *s);
 
 #endif

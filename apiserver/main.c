@@ -61,7 +61,8 @@ static int check_flags(api_config *cfg, const char *listen, const char *insecure
     return -1;
   struct in_addr a;
   /* Plain HTTP carries no credentials safely: it never leaves the machine. */
-  if (insecure && (inet_pton(AF_INET, cfg->insecure_host, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127))
+  if (insecure &&
+      (inet_pton(AF_INET, cfg->insecure_host, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127))
     return tug_error_set(err, EINVAL, "--insecure-listen: %s is not a loopback address",
                          cfg->insecure_host);
   if (api_podsec_level_parse(podsec, &cfg->pod_security_default) < 0)

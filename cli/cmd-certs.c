@@ -52,8 +52,8 @@ static const pair_spec control_plane[] = {
      {.cn = "kube-apiserver", .dns = apiserver_dns, .ips = apiserver_ips, .server = true}},
     {"apiserver-kubelet-client", {.cn = "kube-apiserver-kubelet-client", .client = true}},
     {"apiserver-etcd-client", {.cn = "kube-apiserver-etcd-client", .client = true}},
-    {"etcd-server", {.cn = "etcd", .dns = loopback_dns, .ips = loopback_ips, .server = true,
-                     .client = true}},
+    {"etcd-server",
+     {.cn = "etcd", .dns = loopback_dns, .ips = loopback_ips, .server = true, .client = true}},
     {"scheduler", {.cn = "system:kube-scheduler", .client = true}},
     {"controllers", {.cn = "system:kube-controller-manager", .client = true}},
     {"admin", {.cn = "kubernetes-admin", .orgs = masters, .client = true}},
@@ -196,16 +196,17 @@ static int certs_check(const char *dir) {
     _cleanup_x509_ X509 *cert = NULL;
     tug_pki_identity id;
     tug_error err = {0};
-    if (tug_pki_load(dir, name, &cert, NULL, &err) < 0 || tug_pki_identity_of(cert, &id, &err) < 0) {
+    if (tug_pki_load(dir, name, &cert, NULL, &err) < 0 ||
+        tug_pki_identity_of(cert, &id, &err) < 0) {
       printf("%-34s %s\n", e->d_name, err.msg);
       bad = 1;
       continue;
     }
     long days = (long)((id.not_after - now) / DAY);
-    const char *state = now < id.not_before    ? "NOT YET VALID"
-                        : now >= id.not_after ? "EXPIRED"
+    const char *state = now < id.not_before        ? "NOT YET VALID"
+                        : now >= id.not_after      ? "EXPIRED"
                         : days < TUG_PKI_WARN_DAYS ? "renew soon"
-                                                  : "";
+                                                   : "";
     bad |= now < id.not_before || now >= id.not_after;
     printf("%-34s %-36s %ldd %s\n", e->d_name, id.user, days, state);
   }

@@ -98,8 +98,7 @@ static int start(cluster *cl, const char *name, char *const argv[], tug_error *e
 }
 
 /* A client for base as the pair DIR/pki/NAME, trusting the cluster CA. */
-static tug_client *pki_client(const char *pki, const char *name, const char *base,
-                              tug_error *err) {
+static tug_client *pki_client(const char *pki, const char *name, const char *base, tug_error *err) {
   char path[3][700];
   snprintf(path[0], sizeof path[0], "%s/ca.crt", pki);
   snprintf(path[1], sizeof path[1], "%s/%s.crt", pki, name);
@@ -348,8 +347,7 @@ static int write_config(cli_ctx *ctx, const char *cluster_dir, const char *serve
   _cleanup_fclose_ FILE *f = path ? fopen(path, "w") : NULL;
   if (f == NULL)
     return cli_failf("write %s: %s", path ? path : "config", strerror(errno));
-  fprintf(f, "# written by tug up\nserver: %s\nkubeconfig: %s/kubeconfig\n", server,
-          cluster_dir);
+  fprintf(f, "# written by tug up\nserver: %s\nkubeconfig: %s/kubeconfig\n", server, cluster_dir);
   printf("config           %s (server: %s)\n", path, server);
   return 0;
 }

@@ -27,11 +27,11 @@ static char *trim(char *s) {
 }
 
 static int set_field(cli_config *cfg, const char *key, const char *value) {
-  char **field = strcmp(key, "server") == 0      ? &cfg->server
-                 : strcmp(key, "token") == 0     ? &cfg->token
-                 : strcmp(key, "namespace") == 0 ? &cfg->namespace
+  char **field = strcmp(key, "server") == 0       ? &cfg->server
+                 : strcmp(key, "token") == 0      ? &cfg->token
+                 : strcmp(key, "namespace") == 0  ? &cfg->namespace
                  : strcmp(key, "kubeconfig") == 0 ? &cfg->kubeconfig
-                                                 : NULL;
+                                                  : NULL;
   if (field == NULL)
     return 1;
   free(*field);
@@ -67,9 +67,10 @@ int cli_config_parse(const char *text, const char *name, cli_config *cfg, tug_er
     if (rc < 0)
       return tug_error_errno(err, ENOMEM, "read %s", name);
     if (rc > 0)
-      return tug_error_set(err, TUG_E_PARSE,
-                           "%s:%d: unknown key \"%s\" (known: server, token, namespace, kubeconfig)", name,
-                           lineno, trim(l));
+      return tug_error_set(
+          err, TUG_E_PARSE,
+          "%s:%d: unknown key \"%s\" (known: server, token, namespace, kubeconfig)", name, lineno,
+          trim(l));
   }
   return 0;
 }

@@ -185,15 +185,15 @@ static int run(const config *cfg, tug_error *err) {
   running r = {0};
   tug_metrics_server *metrics = NULL;
   int rc = -1;
-  if ((x.client = tug_kubeconfig_client_for_flags(cfg->kubeconfig, cfg->server, cfg->token,
-                                                  err)) == NULL)
+  if ((x.client = tug_kubeconfig_client_for_flags(cfg->kubeconfig, cfg->server, cfg->token, err)) ==
+      NULL)
     return -1;
   if (tug_events_open(x.client, "tug-controllers", NULL, &x.events, err) < 0 ||
       (metrics = tug_metrics_server_start(cfg->listen, render, &r, err)) == NULL ||
       setup(cfg, &x, &r, err) < 0)
     goto out;
-  tug_info("controllers running", "server=%s listen=%s controllers=%zu", tug_client_server(x.client), cfg->listen,
-           r.n);
+  tug_info("controllers running", "server=%s listen=%s controllers=%zu",
+           tug_client_server(x.client), cfg->listen, r.n);
   int sig = tug_daemon_wait_signal();
   tug_info("shutting down", "signal=%s", strsignal(sig));
   rc = 0;

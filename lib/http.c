@@ -54,8 +54,8 @@ static int dup_pem(char **dst, const char *pem) {
   return pem == NULL || (*dst = strdup(pem)) != NULL ? 0 : -1;
 }
 
-tug_client *tug_client_new_tls(const char *server_url, const char *token,
-                               const tug_client_tls *tls, tug_error *err) {
+tug_client *tug_client_new_tls(const char *server_url, const char *token, const tug_client_tls *tls,
+                               tug_error *err) {
   pthread_once(&curl_once, curl_init);
   if (curl_init_rc != CURLE_OK) {
     tug_error_set(err, EIO, "init libcurl: %s", curl_easy_strerror(curl_init_rc));

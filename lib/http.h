@@ -38,8 +38,8 @@ tug_client *tug_client_new(const char *server_url, const char *token, tug_error 
 typedef struct tug_client_tls {
   const char *ca_pem, *cert_pem, *key_pem;
 } tug_client_tls;
-tug_client *tug_client_new_tls(const char *server_url, const char *token,
-                               const tug_client_tls *tls, tug_error *err);
+tug_client *tug_client_new_tls(const char *server_url, const char *token, const tug_client_tls *tls,
+                               tug_error *err);
 void tug_client_free(tug_client *c);
 
 /*

@@ -98,8 +98,9 @@ static int read_user(const json_t *user, tug_kubeconfig *k, tug_error *err) {
       pem_field(user, "client-key", k->path, &k->key_pem, err) < 0)
     return -1;
   if ((k->cert_pem == NULL) != (k->key_pem == NULL))
-    return tug_error_set(err, TUG_E_PARSE, "%s: user of context %s: a client certificate needs "
-                                           "its key (client-certificate and client-key)",
+    return tug_error_set(err, TUG_E_PARSE,
+                         "%s: user of context %s: a client certificate needs "
+                         "its key (client-certificate and client-key)",
                          k->path, k->context);
   if (dup_field(user, "token", &k->token) < 0)
     return tug_error_errno(err, ENOMEM, "%s", k->path);
@@ -128,9 +129,10 @@ static int pick(const json_t *doc, const char *context, tug_kubeconfig *k, tug_e
   const char *cname = tug_obj_get_str(ctx, "cluster"), *uname = tug_obj_get_str(ctx, "user");
   const json_t *cluster = cname ? named(doc, "clusters", "cluster", cname) : NULL;
   if (cluster == NULL)
-    return tug_error_set(err, TUG_E_PARSE, "%s: context %s: no cluster named \"%s\"", k->path,
-                         name, cname ? cname : "");
-  if (dup_field(cluster, "server", &k->server) < 0 || dup_field(ctx, "namespace", &k->namespace) < 0)
+    return tug_error_set(err, TUG_E_PARSE, "%s: context %s: no cluster named \"%s\"", k->path, name,
+                         cname ? cname : "");
+  if (dup_field(cluster, "server", &k->server) < 0 ||
+      dup_field(ctx, "namespace", &k->namespace) < 0)
     return tug_error_errno(err, ENOMEM, "%s", k->path);
   if (k->server == NULL)
     return tug_error_set(err, TUG_E_PARSE, "%s: cluster %s: no server", k->path, cname);
@@ -153,10 +155,10 @@ int tug_kubeconfig_parse(const char *text, size_t len, const char *path, const c
     return -1;
   const json_t *doc = json_array_get(docs, 0);
   const char *kind = tug_obj_get_str(doc, "kind");
-  int rc = json_array_size(docs) != 1 || kind == NULL || strcmp(kind, "Config") != 0
-               ? tug_error_set(err, TUG_E_PARSE, "%s: not a kubeconfig (want one kind: Config)",
-                               path)
-               : pick(doc, context, out, err);
+  int rc =
+      json_array_size(docs) != 1 || kind == NULL || strcmp(kind, "Config") != 0
+          ? tug_error_set(err, TUG_E_PARSE, "%s: not a kubeconfig (want one kind: Config)", path)
+          : pick(doc, context, out, err);
   if (rc < 0)
     tug_kubeconfig_clear(out);
   return rc;
@@ -231,18 +233,18 @@ int tug_kubeconfig_write(const char *path, const tug_kubeconfig_spec *s, tug_err
     return tug_error_errno(err, errno, "write %s", path);
   }
   fchmod(fd, 0600);
-  fprintf(f, "# written by tug\napiVersion: v1\nkind: Config\nclusters:\n- name: %s\n  cluster:\n"
-             "    server: %s\n",
+  fprintf(f,
+          "# written by tug\napiVersion: v1\nkind: Config\nclusters:\n- name: %s\n  cluster:\n"
+          "    server: %s\n",
           s->name, s->server);
   put_data(f, "    ", "certificate-authority", s->ca_pem);
-  fprintf(f, "users:\n- name: %s\n  user:%s\n", s->name,
-          s->cert_pem || s->token ? "" : " {}");
+  fprintf(f, "users:\n- name: %s\n  user:%s\n", s->name, s->cert_pem || s->token ? "" : " {}");
   put_data(f, "    ", "client-certificate", s->cert_pem);
   put_data(f, "    ", "client-key", s->key_pem);
   if (s->token)
     fprintf(f, "    token: %s\n", s->token);
-  fprintf(f, "contexts:\n- name: %s\n  context:\n    cluster: %s\n    user: %s\n", s->name,
-          s->name, s->name);
+  fprintf(f, "contexts:\n- name: %s\n  context:\n    cluster: %s\n    user: %s\n", s->name, s->name,
+          s->name);
   if (s->namespace)
     fprintf(f, "    namespace: %s\n", s->namespace);
   fprintf(f, "current-context: %s\n", s->name);

@@ -37,8 +37,7 @@ void tug_kubeconfig_default_path(char *buf, size_t size);
  * current-context. Errors name the file and the field. */
 int tug_kubeconfig_parse(const char *text, size_t len, const char *path, const char *context,
                          tug_kubeconfig *out, tug_error *err);
-int tug_kubeconfig_load(const char *path, const char *context, tug_kubeconfig *out,
-                        tug_error *err);
+int tug_kubeconfig_load(const char *path, const char *context, tug_kubeconfig *out, tug_error *err);
 void tug_kubeconfig_clear(tug_kubeconfig *k);
 
 /* A client for what k names; server (may be NULL) overrides its server. */

@@ -62,11 +62,11 @@ static void san_text(const tug_cert_spec *s, char *buf, size_t size) {
 static int set_subject(X509 *cert, const tug_cert_spec *s) {
   X509_NAME *name = X509_get_subject_name(cert);
   for (int i = 0; s->orgs && s->orgs[i]; i++)
-    if (!X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)s->orgs[i],
-                                    -1, -1, 0))
+    if (!X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)s->orgs[i], -1,
+                                    -1, 0))
       return -1;
-  return X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)s->cn, -1,
-                                    -1, 0)
+  return X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)s->cn, -1, -1,
+                                    0)
              ? 0
              : -1;
 }
@@ -88,8 +88,8 @@ static int set_extensions(X509 *cert, X509 *issuer, const tug_cert_spec *s) {
   if (s->server || s->client)
     snprintf(eku, sizeof eku, "%s%s%s", s->server ? "serverAuth" : "",
              s->server && s->client ? "," : "", s->client ? "clientAuth" : "");
-  if (add_ext(cert, issuer, NID_basic_constraints, s->ca ? "critical,CA:TRUE" : "critical,CA:FALSE") <
-          0 ||
+  if (add_ext(cert, issuer, NID_basic_constraints,
+              s->ca ? "critical,CA:TRUE" : "critical,CA:FALSE") < 0 ||
       add_ext(cert, issuer, NID_key_usage,
               s->ca ? "critical,keyCertSign,cRLSign,digitalSignature"
                     : "critical,digitalSignature,keyEncipherment") < 0 ||
@@ -143,11 +143,15 @@ static int write_pem(const char *path, mode_t mode, int (*emit)(FILE *, void *),
   return 0;
 }
 
-static int emit_cert(FILE *f, void *c) { return PEM_write_X509(f, c); }
+static int emit_cert(FILE *f, void *c) {
+  return PEM_write_X509(f, c);
+}
 static int emit_key(FILE *f, void *k) {
   return PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
 }
-static int emit_pub(FILE *f, void *k) { return PEM_write_PUBKEY(f, k); }
+static int emit_pub(FILE *f, void *k) {
+  return PEM_write_PUBKEY(f, k);
+}
 
 int tug_pki_write(const char *dir, const char *name, X509 *cert, EVP_PKEY *key, tug_error *err) {
   char path[4096];
@@ -288,8 +292,7 @@ int tug_pki_verify_der(tug_pki_verifier *v, const unsigned char *der, size_t len
   X509_STORE_CTX_free(ctx);
   ERR_clear_error();
   if (ok != 1)
-    return tug_error_set(err, EACCES, "client certificate: %s",
-                         X509_verify_cert_error_string(why));
+    return tug_error_set(err, EACCES, "client certificate: %s", X509_verify_cert_error_string(why));
   return tug_pki_identity_of(cert, out, err);
 }
 

@@ -80,8 +80,12 @@ int tug_pki_check_cert_pem(const char *what, const char *pem, size_t len, time_t
 /* The whole of a small file (a PEM, a token file), NUL-terminated; NULL with err. */
 char *tug_read_file(const char *path, size_t max, size_t *len, tug_error *err);
 
-static inline void tug_x509_freep(X509 **c) { X509_free(*c); }
-static inline void tug_pkey_freep(EVP_PKEY **k) { EVP_PKEY_free(*k); }
+static inline void tug_x509_freep(X509 **c) {
+  X509_free(*c);
+}
+static inline void tug_pkey_freep(EVP_PKEY **k) {
+  EVP_PKEY_free(*k);
+}
 #define _cleanup_x509_ __attribute__((cleanup(tug_x509_freep)))
 #define _cleanup_pkey_ __attribute__((cleanup(tug_pkey_freep)))
 

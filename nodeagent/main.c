@@ -40,9 +40,9 @@ enum { AGENT_DEFAULT_POD_PIDS_LIMIT = 4096 };
 
 typedef struct config {
   const char *server, *node_name, *root, *log_level, *log_file, *address;
-  const char *kubeconfig;                                  /* the API server and our identity */
+  const char *kubeconfig;                                    /* the API server and our identity */
   const char *tls_cert_file, *tls_key_file, *client_ca_file; /* the log server's HTTPS */
-  char *tls_cert_pem, *tls_key_pem, *client_ca_pem;        /* read from them, kept till exit */
+  char *tls_cert_pem, *tls_key_pem, *client_ca_pem;          /* read from them, kept till exit */
   int max_pods, port;
   int64_t reserved_cpu_milli, pod_pids_limit;
   double restart_backoff_s;
@@ -112,8 +112,9 @@ static int check(config *c, tug_error *err) {
     return tug_error_set(err, EINVAL, "--kubeconfig (or --server) is required");
   if ((c->tls_cert_file || c->tls_key_file || c->client_ca_file) &&
       !(c->tls_cert_file && c->tls_key_file && c->client_ca_file))
-    return tug_error_set(err, EINVAL, "--tls-cert-file, --tls-private-key-file and "
-                                      "--client-ca-file go together");
+    return tug_error_set(err, EINVAL,
+                         "--tls-cert-file, --tls-private-key-file and "
+                         "--client-ca-file go together");
   if (c->node_name == NULL)
     return tug_error_set(err, EINVAL, "--node-name is required (or --hollow N)");
   return 0;
@@ -129,8 +130,7 @@ static int parse_args(int argc, char **argv, config *c) {
        .help = "the API server, its CA and this node's credentials"},
       {"tls-cert-file", TUG_FLAG_STRING, &c->tls_cert_file, .arg = "PATH",
        .help = "the log server's serving certificate: HTTPS"},
-      {"tls-private-key-file", TUG_FLAG_STRING, &c->tls_key_file, .arg = "PATH",
-       .help = "its key"},
+      {"tls-private-key-file", TUG_FLAG_STRING, &c->tls_key_file, .arg = "PATH", .help = "its key"},
       {"client-ca-file", TUG_FLAG_STRING, &c->client_ca_file, .arg = "PATH",
        .help = "CA of the clients the log server answers"},
       {"node-name", TUG_FLAG_STRING, &c->node_name, .arg = "NAME",
@@ -278,8 +278,8 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
   tug_controller *shown[] = {agent_podctl_controller(pods),
                              network ? agent_network_controller(network) : NULL};
   agent_logs_show_controllers(logs, shown, network ? 2 : 1);
-  tug_info("agent running", "node=%s server=%s root=%s network=%s", c->node_name, tug_client_server(client),
-           c->root, c->network);
+  tug_info("agent running", "node=%s server=%s root=%s network=%s", c->node_name,
+           tug_client_server(client), c->root, c->network);
   int sig = tug_daemon_wait_signal();
   tug_info("shutting down, pods keep running", "signal=%s", strsignal(sig));
   agent_logs_show_controllers(logs, NULL, 0);

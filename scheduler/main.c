@@ -224,8 +224,7 @@ static int run(const config *cfg, tug_error *err) {
   sched_profile_default(&prof);
   if (cfg->config_file && sched_profile_load_file(&prof, cfg->config_file, err) < 0)
     return -1;
-  tug_client *cli =
-      tug_kubeconfig_client_for_flags(cfg->kubeconfig, cfg->server, cfg->token, err);
+  tug_client *cli = tug_kubeconfig_client_for_flags(cfg->kubeconfig, cfg->server, cfg->token, err);
   if (cli == NULL)
     return -1;
   tug_events *events = NULL;

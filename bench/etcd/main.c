@@ -153,12 +153,10 @@ static int read_pki(const char *dir, char **pems, tug_etcd_options *eo, tug_erro
 int main(int argc, char **argv) {
   const char *endpoints = "http://127.0.0.1:2379", *pki = NULL;
   int count = 20000, inflight = 64, value_size = 256;
-  static const struct option opts[] = {{"endpoints", required_argument, NULL, 'e'},
-                                       {"count", required_argument, NULL, 'n'},
-                                       {"inflight", required_argument, NULL, 'i'},
-                                       {"value-size", required_argument, NULL, 'v'},
-                                       {"pki", required_argument, NULL, 'p'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"endpoints", required_argument, NULL, 'e'}, {"count", required_argument, NULL, 'n'},
+      {"inflight", required_argument, NULL, 'i'},  {"value-size", required_argument, NULL, 'v'},
+      {"pki", required_argument, NULL, 'p'},       {NULL, 0, NULL, 0}};
   for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
     switch (o) {
     case 'e':
@@ -177,8 +175,9 @@ int main(int argc, char **argv) {
       pki = optarg;
       break;
     default:
-      fprintf(stderr, "usage: %s [--endpoints URL] [--pki DIR] [--count N] [--inflight K] "
-                      "[--value-size B]\n",
+      fprintf(stderr,
+              "usage: %s [--endpoints URL] [--pki DIR] [--count N] [--inflight K] "
+              "[--value-size B]\n",
               argv[0]);
       return 2;
     }

@@ -70,8 +70,8 @@ static void exec_apiserver(const tug_test_apiserver *a, const char *bin, pid_t p
     dup2(fd, 2);
     close(fd);
   }
-  execl(bin, bin, "--etcd-servers", a->etcd.endpoint, "--insecure-listen", listen, "--log-level", "warn",
-        (char *)NULL);
+  execl(bin, bin, "--etcd-servers", a->etcd.endpoint, "--insecure-listen", listen, "--log-level",
+        "warn", (char *)NULL);
   _exit(127);
 }
 

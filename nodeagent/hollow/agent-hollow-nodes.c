@@ -204,7 +204,8 @@ static int start_threads(agent_hollow_nodes *ns, tug_error *err) {
   for (; ns->started < ns->nthreads; ns->started++) {
     beat_thread *t = &ns->threads[ns->started];
     *t = (beat_thread){.ns = ns, .first = ns->started};
-    if ((t->client = tug_kubeconfig_client_for_flags(ns->o.kubeconfig, ns->o.server, NULL, err)) == NULL)
+    if ((t->client = tug_kubeconfig_client_for_flags(ns->o.kubeconfig, ns->o.server, NULL, err)) ==
+        NULL)
       return -1;
     /* Node 0 first, retried while the API server is not up yet, as the real
      * agent does; the rest in parallel once it answers. */

@@ -330,9 +330,8 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   tug_error cg = {0};
   if (agent_cgroup_init(&l->cgroup_mode, &cg) < 0)
     tug_warn("metrics without cgroups", "err=%s", TUG_LOG_Q(cg.msg));
-  if (o->client_ca_pem &&
-      (l->client_ca = tug_pki_verifier_new(o->client_ca_pem, strlen(o->client_ca_pem), err)) ==
-          NULL) {
+  if (o->client_ca_pem && (l->client_ca = tug_pki_verifier_new(
+                               o->client_ca_pem, strlen(o->client_ca_pem), err)) == NULL) {
     free_logs(l);
     return tug_error_wrap(err, "log server: --client-ca-file");
   }
@@ -351,9 +350,8 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
     free_logs(l);
     return tug_error_set(err, EAGAIN, "start log rotation");
   }
-  tug_info("log server listening",
-           "address=%s port=%d tls=%s log_max_size=%lld log_max_files=%d", o->address, o->port,
-           l->client_ca ? "on" : "off", (long long)l->max_size, l->max_files);
+  tug_info("log server listening", "address=%s port=%d tls=%s log_max_size=%lld log_max_files=%d",
+           o->address, o->port, l->client_ca ? "on" : "off", (long long)l->max_size, l->max_files);
   *out = l;
   return 0;
 }
