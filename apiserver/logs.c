@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "handlers.h"
+#include "http.h"
 #include "object.h"
 #include "status.h"
 #include "storage.h"
@@ -119,16 +120,9 @@ static void agent_refused(api_response *out, long code, const char *body) {
  * API server shows its own client certificate, which the agent checks. */
 static void agent_tls(const api_server *s, CURL *h) {
   const api_pems *p = &s->pems;
-  if (p->kubelet_ca) {
-    struct curl_blob ca = {p->kubelet_ca, strlen(p->kubelet_ca), CURL_BLOB_NOCOPY};
-    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
-  }
-  if (p->kubelet_cert && p->kubelet_key) {
-    struct curl_blob cert = {p->kubelet_cert, strlen(p->kubelet_cert), CURL_BLOB_NOCOPY};
-    struct curl_blob key = {p->kubelet_key, strlen(p->kubelet_key), CURL_BLOB_NOCOPY};
-    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
-    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
-  }
+  tug_client_tls tls = {
+      .ca_pem = p->kubelet_ca, .cert_pem = p->kubelet_cert, .key_pem = p->kubelet_key};
+  tug_http_set_tls(h, &tls);
 }
 
 static void fetch(const api_server *s, const char *url, api_response *out) {

@@ -127,22 +127,19 @@ int cli_certs_node(const char *dir, const char *node, const char *address, tug_e
 
 int cli_certs_kubeconfig(const char *dir, const char *name, const char *server, const char *path,
                          tug_error *err) {
-  char p[3][4096];
-  snprintf(p[0], sizeof p[0], "%s/ca.crt", dir);
-  snprintf(p[1], sizeof p[1], "%s/%s.crt", dir, name);
-  snprintf(p[2], sizeof p[2], "%s/%s.key", dir, name);
-  _cleanup_free_ char *ca = tug_read_file(p[0], 1 << 20, NULL, err);
-  _cleanup_free_ char *cert = ca ? tug_read_file(p[1], 1 << 20, NULL, err) : NULL;
-  _cleanup_free_ char *key = cert ? tug_read_file(p[2], 1 << 20, NULL, err) : NULL;
-  if (key == NULL)
+  char *pems[3];
+  if (tug_pki_read_pems(dir, name, pems, err) < 0)
     return -1;
   tug_kubeconfig_spec spec = {.name = "tugboat",
                               .server = server,
                               .namespace = "default",
-                              .ca_pem = ca,
-                              .cert_pem = cert,
-                              .key_pem = key};
-  return tug_kubeconfig_write(path, &spec, err);
+                              .ca_pem = pems[0],
+                              .cert_pem = pems[1],
+                              .key_pem = pems[2]};
+  int rc = tug_kubeconfig_write(path, &spec, err);
+  for (int i = 0; i < 3; i++)
+    free(pems[i]);
+  return rc;
 }
 
 /* Split "a,b,c" into list (at most max-1 entries, NULL-terminated), in buf. */

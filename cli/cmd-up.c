@@ -99,17 +99,14 @@ static int start(cluster *cl, const char *name, char *const argv[], tug_error *e
 
 /* A client for base as the pair DIR/pki/NAME, trusting the cluster CA. */
 static tug_client *pki_client(const char *pki, const char *name, const char *base, tug_error *err) {
-  char path[3][700];
-  snprintf(path[0], sizeof path[0], "%s/ca.crt", pki);
-  snprintf(path[1], sizeof path[1], "%s/%s.crt", pki, name);
-  snprintf(path[2], sizeof path[2], "%s/%s.key", pki, name);
-  _cleanup_free_ char *ca = tug_read_file(path[0], 1 << 20, NULL, err);
-  _cleanup_free_ char *cert = ca ? tug_read_file(path[1], 1 << 20, NULL, err) : NULL;
-  _cleanup_free_ char *key = cert ? tug_read_file(path[2], 1 << 20, NULL, err) : NULL;
-  if (key == NULL)
+  char *pems[3];
+  if (tug_pki_read_pems(pki, name, pems, err) < 0)
     return NULL;
-  tug_client_tls tls = {.ca_pem = ca, .cert_pem = cert, .key_pem = key};
-  return tug_client_new_tls(base, NULL, &tls, err);
+  tug_client_tls tls = {.ca_pem = pems[0], .cert_pem = pems[1], .key_pem = pems[2]};
+  tug_client *c = tug_client_new_tls(base, NULL, &tls, err);
+  for (int i = 0; i < 3; i++)
+    free(pems[i]);
+  return c;
 }
 
 /* Whether base answers path, asked as the pair DIR/pki/NAME. */

@@ -263,21 +263,27 @@ static int add_header(setup *s, const char *h) {
   return 0;
 }
 
-/* The client's CA and certificate, from memory: the client outlives its handles, so
- * libcurl need not copy them. */
-static void set_tls(tug_client *c, CURL *h) {
-  if (c->ca_pem) {
-    struct curl_blob ca = {c->ca_pem, strlen(c->ca_pem), CURL_BLOB_NOCOPY};
+/* CA and certificate from memory, not copied: callers keep them alive. */
+void tug_http_set_tls(void *curl, const tug_client_tls *tls) {
+  CURL *h = curl;
+  if (tls->ca_pem) {
+    struct curl_blob ca = {(void *)tls->ca_pem, strlen(tls->ca_pem), CURL_BLOB_NOCOPY};
     curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
   }
-  if (c->cert_pem && c->key_pem) {
-    struct curl_blob cert = {c->cert_pem, strlen(c->cert_pem), CURL_BLOB_NOCOPY};
-    struct curl_blob key = {c->key_pem, strlen(c->key_pem), CURL_BLOB_NOCOPY};
+  if (tls->cert_pem && tls->key_pem) {
+    struct curl_blob cert = {(void *)tls->cert_pem, strlen(tls->cert_pem), CURL_BLOB_NOCOPY};
+    struct curl_blob key = {(void *)tls->key_pem, strlen(tls->key_pem), CURL_BLOB_NOCOPY};
     curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
     curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
     curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
     curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
   }
+}
+
+/* The client's CA and certificate: the client outlives its handles. */
+static void set_tls(tug_client *c, CURL *h) {
+  tug_client_tls tls = {.ca_pem = c->ca_pem, .cert_pem = c->cert_pem, .key_pem = c->key_pem};
+  tug_http_set_tls(h, &tls);
 }
 
 /* The options every call shares: URL, method, headers, body, timeouts. */

@@ -41,6 +41,9 @@ typedef struct tug_client_tls {
 tug_client *tug_client_new_tls(const char *server_url, const char *token, const tug_client_tls *tls,
                                tug_error *err);
 void tug_client_free(tug_client *c);
+/* Put tls (NULL members skipped) on a libcurl easy handle (a CURL *), for code
+ * that drives libcurl itself; the PEMs must outlive the transfer. */
+void tug_http_set_tls(void *curl, const tug_client_tls *tls);
 
 /*
  * A client whose requests go to a function instead of a server: the seam

@@ -321,6 +321,20 @@ int tug_pki_check_cert_pem(const char *what, const char *pem, size_t len, time_t
   return 0;
 }
 
+int tug_pki_read_pems(const char *dir, const char *name, char *pems[3], tug_error *err) {
+  const char *const ext[] = {"crt", "crt", "key"};
+  for (int i = 0; i < 3; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.%s", dir, i == 0 ? "ca" : name, ext[i]);
+    if ((pems[i] = tug_read_file(path, 1 << 20, NULL, err)) == NULL) {
+      for (int j = 0; j < i; j++)
+        free(pems[j]);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 char *tug_read_file(const char *path, size_t max, size_t *len, tug_error *err) {
   _cleanup_fclose_ FILE *f = fopen(path, "r");
   if (f == NULL) {

@@ -41,6 +41,9 @@ int tug_pki_issue(const tug_cert_spec *spec, X509 *ca_cert, EVP_PKEY *ca_key, X5
 int tug_pki_write(const char *dir, const char *name, X509 *cert, EVP_PKEY *key, tug_error *err);
 /* Read DIR/NAME.crt and DIR/NAME.key; key may be NULL to read the certificate only. */
 int tug_pki_load(const char *dir, const char *name, X509 **cert, EVP_PKEY **key, tug_error *err);
+/* The PEM texts of DIR/ca.crt, DIR/NAME.crt and DIR/NAME.key, in pems[0..2]
+ * (the caller frees them); what a client of the pair NAME needs. */
+int tug_pki_read_pems(const char *dir, const char *name, char *pems[3], tug_error *err);
 /* DIR/sa.key (0600) and DIR/sa.pub: the ServiceAccount token signing pair. */
 int tug_pki_write_sa_keypair(const char *dir, tug_error *err);
 

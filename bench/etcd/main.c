@@ -136,14 +136,8 @@ static int concurrent(tug_etcd *c, int n, int inflight, const char *value, size_
 
 /* The CA and the API server's etcd client pair from a `tug certs` folder. */
 static int read_pki(const char *dir, char **pems, tug_etcd_options *eo, tug_error *err) {
-  static const char *const files[] = {"ca.crt", "apiserver-etcd-client.crt",
-                                      "apiserver-etcd-client.key"};
-  for (int i = 0; i < 3; i++) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-    if ((pems[i] = tug_read_file(path, 1 << 20, NULL, err)) == NULL)
-      return -1;
-  }
+  if (tug_pki_read_pems(dir, "apiserver-etcd-client", pems, err) < 0)
+    return -1;
   eo->ca_pem = pems[0];
   eo->cert_pem = pems[1];
   eo->key_pem = pems[2];
