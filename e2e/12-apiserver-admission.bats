@@ -71,17 +71,26 @@ pod() { # pod NAME NS [extra container json] [extra spec json]
 
 @test "a watcher that does not read is closed, not buffered without bound" {
   port=${API##*:}
-  exec 7<>"/dev/tcp/127.0.0.1/$port"
+  # A TLS client that sends its request and never reads: openssl s_client
+  # writing into a FIFO nobody reads from.
+  mkfifo "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+  openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$PKI/ca.crt" \
+    -cert "$PKI/admin.crt" -key "$PKI/admin.key" <"$BATS_TEST_TMPDIR/in" \
+    >"$BATS_TEST_TMPDIR/out" 2>/dev/null 3>&- &
+  sclient=$!
+  exec 7>"$BATS_TEST_TMPDIR/in" 8<"$BATS_TEST_TMPDIR/out"
   printf 'GET /api/v1/namespaces/default/pods?watch=true HTTP/1.1\r\nHost: x\r\n\r\n' >&7
-  sleep 0.3
+  sleep 0.5
   big=$(head -c 100000 /dev/zero | tr '\0' 'x')
   for i in $(seq 1 120); do
     printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"slow-%s","annotations":{"a":"%s"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}' "$i" "$big" >"$BATS_TEST_TMPDIR/p.json"
     curl -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$BATS_TEST_TMPDIR/p.json" "$API/api/v1/namespaces/default/pods"
   done
-  exec 7>&-
   # Events reach watchers after the creates return, from the cache's own thread.
   wait_for 10 grep -q 'msg="watcher too slow, closing"' "$APISERVER_LOG"
+  exec 7>&- 8<&-
+  kill "$sclient" 2>/dev/null || true
+  wait "$sclient" 2>/dev/null || true
   wait_for 10 sh -c "curl -fsS '$API/metrics' | grep -qE '^apiserver_terminated_watchers_total\{resource=\"pods\"\} [1-9]'"
 }
 
