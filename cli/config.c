@@ -87,7 +87,7 @@ static char *default_path(void) {
 }
 
 int cli_config_load(const char *path, cli_config *cfg, tug_error *err) {
-  *cfg = (cli_config){0};
+  *cfg = (cli_config){.explicit_path = path != NULL};
   cfg->path = path ? strdup(path) : default_path();
   if (cfg->path == NULL)
     return tug_error_errno(err, ENOMEM, "config path");
@@ -120,10 +120,12 @@ void cli_config_clear(cli_config *cfg) {
 int cli_config_kubeconfig(const char *flag_path, const char *context, const cli_config *cfg,
                           tug_kubeconfig *out, tug_error *err) {
   char path[4096];
-  const char *env = getenv("KUBECONFIG");
-  bool named = true;
+  const char *env = getenv("KUBECONFIG"), *tug_env = getenv("TUG_CONFIG");
+  bool named = true, tug_chosen = cfg->explicit_path || (tug_env && tug_env[0]);
   if (flag_path)
     snprintf(path, sizeof path, "%s", flag_path);
+  else if (tug_chosen && cfg->kubeconfig)
+    snprintf(path, sizeof path, "%s", cfg->kubeconfig);
   else if (env && env[0]) /* as kubectl: files it names that do not exist are skipped */
     tug_kubeconfig_default_path(path, sizeof path), named = false;
   else if (cfg->kubeconfig)

@@ -5,13 +5,16 @@
  * ~/.tug/config is a few "key: value" lines (server, token, namespace,
  * kubeconfig; '#' starts a comment), so it reads as YAML and can be written by
  * hand. TUG_CONFIG names another file. The kubeconfig read (server, CA, client
- * certificate or token, namespace) is, as kubectl's, --kubeconfig, else
- * $KUBECONFIG, else the one ~/.tug/config names, else ~/.kube/config when it
- * exists. Flags (--server, --token, -n) override both files.
+ * certificate or token, namespace) is --kubeconfig, else the one a tug config
+ * chosen by --config or $TUG_CONFIG names, else (as kubectl's) $KUBECONFIG,
+ * else the one ~/.tug/config names, else ~/.kube/config when it exists. Flags
+ * (--server, --token, -n) override both files.
  * Without either, tug talks to https://127.0.0.1:6443 in namespace "default".
  */
 #ifndef TUG_CLI_CONFIG_H
 #define TUG_CLI_CONFIG_H
+
+#include <stdbool.h>
 
 #include "error.h"
 #include "kubeconfig.h"
@@ -23,7 +26,8 @@ typedef struct cli_config {
   char *token;
   char *namespace;
   char *kubeconfig;
-  char *path; /* the file read, or the one that would be */
+  char *path;         /* the file read, or the one that would be */
+  bool explicit_path; /* named by --config */
 } cli_config;
 
 /* Parse text (the file's contents); name is used in messages ("config:3: ..."). */
