@@ -23,6 +23,8 @@ nodes=2
 down() { "$tug" down --dir "$dir" || true; }
 trap down EXIT
 "$tug" up --nodes "$nodes" --dir "$dir"
+# The cluster's admin kubeconfig (TLS, a client certificate), whatever the shell had.
+export KUBECONFIG="$dir/kubeconfig"
 echo
 "$tug" apply -f manifests/demo/
 echo

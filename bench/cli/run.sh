@@ -42,16 +42,10 @@ curl -sS --no-progress-meter -Z --parallel-max 32 -K "$cfg"
 have=$(curl -fsS "$API/api/v1/pods" | jq '.items | length')
 echo "created $have pods in $(echo "$(date +%s.%N) - $start" | bc | cut -c1-5) s"
 
+# tug and kubectl read the same admin kubeconfig (apiserver.bash's, over HTTPS).
 export TUG_CONFIG="$ETCD_DIR/tug-config" KUBECONFIG="$ETCD_DIR/kubeconfig"
-echo "server: $API" >"$TUG_CONFIG"
-cat >"$KUBECONFIG" <<KC
-apiVersion: v1
-kind: Config
-clusters: [{name: tug, cluster: {server: "$API"}}]
-users: [{name: me, user: {}}]
-contexts: [{name: tug, context: {cluster: tug, user: me}}]
-current-context: tug
-KC
+kubeconfig "$KUBECONFIG"
+echo "kubeconfig: $KUBECONFIG" >"$TUG_CONFIG"
 
 # measure NAME CMD...: best wall time and its peak RSS over $runs runs; the row count.
 measure() {

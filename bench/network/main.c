@@ -29,6 +29,7 @@
 
 #include "clock.h"
 #include "http.h"
+#include "kubeconfig.h"
 #include "object.h"
 
 enum { MAX_NODES = 16, POLL_US = 2000, CONNECT_MS = 20, GIVE_UP_S = 30 };
@@ -93,10 +94,11 @@ static double pct(const double *v, int n, double p) {
 }
 
 int main(int argc, char **argv) {
-  const char *server = NULL, *ns = "default", *selector = NULL;
+  const char *server = NULL, *kubeconfig = NULL, *ns = "default", *selector = NULL;
   int target_port = 8080, count = 30, background = 0, nodes = 0;
   const char *netns[MAX_NODES];
   static const struct option opts[] = {{"server", required_argument, NULL, 's'},
+                                       {"kubeconfig", required_argument, NULL, 'k'},
                                        {"namespace", required_argument, NULL, 'n'},
                                        {"selector", required_argument, NULL, 'l'},
                                        {"target-port", required_argument, NULL, 't'},
@@ -108,6 +110,7 @@ int main(int argc, char **argv) {
   while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (opt) {
     case 's': server = optarg; break;
+    case 'k': kubeconfig = optarg; break;
     case 'n': ns = optarg; break;
     case 'l': selector = optarg; break;
     case 't': target_port = atoi(optarg); break;
@@ -121,9 +124,9 @@ int main(int argc, char **argv) {
     }
   }
   char key[128], value[128];
-  if (server == NULL || selector == NULL || nodes == 0 || count < 1 ||
+  if ((server == NULL && kubeconfig == NULL) || selector == NULL || nodes == 0 || count < 1 ||
       sscanf(selector, "%127[^=]=%127s", key, value) != 2) {
-    fprintf(stderr, "usage: bench-network --server URL --namespace NS --selector K=V "
+    fprintf(stderr, "usage: bench-network --kubeconfig FILE|--server URL --namespace NS --selector K=V "
                     "--netns NAME... [--services N] [--background N] [--target-port P]\n");
     return 2;
   }
@@ -137,7 +140,7 @@ int main(int argc, char **argv) {
     }
   }
   tug_error err = {0};
-  tug_client *c = tug_client_new(server, NULL, &err);
+  tug_client *c = tug_kubeconfig_client_for_flags(kubeconfig, server, NULL, &err);
   if (c == NULL) {
     fprintf(stderr, "bench-network: %s\n", err.msg);
     return 1;

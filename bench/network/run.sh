@@ -82,11 +82,10 @@ run_wrk "Service VIP (again)" "http://$vip/" vip2
 awk -v a="$(cat "$tmp/rps-vip")" -v b="$(cat "$tmp/rps-vip2")" -v c="$(cat "$tmp/rps-direct")" \
   -v d="$(cat "$tmp/rps-direct2")" 'BEGIN {printf "ratio Service/direct: %.2f\n", (a + b) / (c + d)}'
 nodes=$(awk '$1 == "netns" {print "--netns " $2}' "$tmp/up/network")
-server=$(cat "$tmp/up/server")
 # shellcheck disable=SC2086
-build/bench-network --server "$server" --namespace bench --selector app=echo $nodes --services 30
+build/bench-network --kubeconfig "$tmp/up/kubeconfig" --namespace bench --selector app=echo $nodes --services 30
 # shellcheck disable=SC2086
-build/bench-network --server "$server" --namespace bench --selector app=echo $nodes --services 30 \
+build/bench-network --kubeconfig "$tmp/up/kubeconfig" --namespace bench --selector app=echo $nodes --services 30 \
   --background "$background"
 for n in 1 2 3; do
   pid=$(awk -v n="tug-node-$n" '$2 == n {print $1}' "$tmp/up/state")
