@@ -175,19 +175,23 @@ static int certs_user(cli_ctx *ctx, const char *dir, const char *name) {
   return 0;
 }
 
-/* One line per certificate; 1 when any is expired or not yet valid. */
+static int is_cert(const struct dirent *e) {
+  size_t n = strlen(e->d_name);
+  return n > 4 && strcmp(e->d_name + n - 4, ".crt") == 0;
+}
+
+/* One line per certificate, by name; 1 when any is expired or not yet valid. */
 static int certs_check(const char *dir) {
-  DIR *d = opendir(dir);
-  if (d == NULL)
+  struct dirent **list;
+  int count = scandir(dir, &list, is_cert, alphasort);
+  if (count < 0)
     return cli_failf("certs check: %s: %s", dir, strerror(errno));
   int bad = 0;
   time_t now = time(NULL);
-  struct dirent *e;
   printf("%-34s %-36s %s\n", "CERTIFICATE", "SUBJECT", "EXPIRES");
-  while ((e = readdir(d)) != NULL) {
+  for (int i = 0; i < count; i++) {
+    const struct dirent *e = list[i];
     size_t n = strlen(e->d_name);
-    if (n < 5 || strcmp(e->d_name + n - 4, ".crt") != 0)
-      continue;
     char name[256];
     snprintf(name, sizeof name, "%.*s", (int)(n - 4), e->d_name);
     _cleanup_x509_ X509 *cert = NULL;
@@ -207,7 +211,9 @@ static int certs_check(const char *dir) {
     bad |= now < id.not_before || now >= id.not_after;
     printf("%-34s %-36s %ldd %s\n", e->d_name, id.user, days, state);
   }
-  closedir(d);
+  for (int i = 0; i < count; i++)
+    free(list[i]);
+  free(list);
   return bad;
 }
 

@@ -43,7 +43,8 @@ static const char usage[] =
     "\n"
     "Everywhere: --server URL, --token T, -n NAMESPACE, --kubeconfig FILE, --context NAME,\n"
     "--config FILE (default ~/.tug/config or $TUG_CONFIG: lines \"server: URL\", "
-    "\"token: T\",\n\"namespace: NS\", \"kubeconfig: FILE\"). The kubeconfig is --kubeconfig, that of "
+    "\"token: T\",\n\"namespace: NS\", \"kubeconfig: FILE\"). The kubeconfig is --kubeconfig, that "
+    "of "
     "--config or\n$TUG_CONFIG, $KUBECONFIG, that of ~/.tug/config, or ~/.kube/config.\n";
 
 typedef struct verb {

@@ -110,7 +110,9 @@ int main(int argc, char **argv) {
   while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (opt) {
     case 's': server = optarg; break;
-    case 'k': kubeconfig = optarg; break;
+    case 'k':
+      kubeconfig = optarg;
+      break;
     case 'n': ns = optarg; break;
     case 'l': selector = optarg; break;
     case 't': target_port = atoi(optarg); break;
@@ -126,8 +128,9 @@ int main(int argc, char **argv) {
   char key[128], value[128];
   if ((server == NULL && kubeconfig == NULL) || selector == NULL || nodes == 0 || count < 1 ||
       sscanf(selector, "%127[^=]=%127s", key, value) != 2) {
-    fprintf(stderr, "usage: bench-network --kubeconfig FILE|--server URL --namespace NS --selector K=V "
-                    "--netns NAME... [--services N] [--background N] [--target-port P]\n");
+    fprintf(stderr,
+            "usage: bench-network --kubeconfig FILE|--server URL --namespace NS --selector K=V "
+            "--netns NAME... [--services N] [--background N] [--target-port P]\n");
     return 2;
   }
   int fds[MAX_NODES];
