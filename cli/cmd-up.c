@@ -224,6 +224,7 @@ static int start_etcd(cluster *cl, const char *curl_, const char *purl, tug_erro
 static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, const char *listen,
                            tug_error *err) {
   char f[11][700];
+  /* The ServiceAccount pair of `tug certs init`, so pods' tokens outlive a restart. */
   char *api[] = {(char *)bin,
                  "--etcd-servers",
                  (char *)etcd_url,
@@ -247,6 +248,10 @@ static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, c
                  pki_path(cl, f[7], sizeof f[7], "apiserver-kubelet-client.crt"),
                  "--kubelet-client-key",
                  pki_path(cl, f[8], sizeof f[8], "apiserver-kubelet-client.key"),
+                 "--service-account-signing-key-file",
+                 pki_path(cl, f[9], sizeof f[9], "sa.key"),
+                 "--service-account-key-file",
+                 pki_path(cl, f[10], sizeof f[10], "sa.pub"),
                  NULL};
   if (start(cl, "tug-apiserver", api, err) < 0)
     return -1;
@@ -255,7 +260,7 @@ static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, c
 }
 
 static int start_control_plane(cluster *cl, tug_error *err) {
-  char bin[4][600], curl_[64], purl[64], listen[4][32], kc[2][700];
+  char bin[4][600], curl_[64], purl[64], listen[4][32], kc[2][700], ca[700];
   int cport = free_port(0), pport = free_port(0), aport = free_port(6443);
   int sport = free_port(0), kport = free_port(0);
   if (cport < 0 || pport < 0 || aport < 0 || sport < 0 || kport < 0)
@@ -276,7 +281,9 @@ static int start_control_plane(cluster *cl, tug_error *err) {
       component_kubeconfig(cl, "controllers", kc[1], sizeof kc[1], err) < 0)
     return -1;
   char *sched[] = {bin[1], "--kubeconfig", kc[0], "--listen", listen[1], NULL};
-  char *ctrl[] = {bin[2], "--kubeconfig", kc[1], "--listen", listen[2], NULL};
+  /* The CA pods find as ca.crt (kube-root-ca.crt) is the one that signed the API server. */
+  char *ctrl[] = {bin[2],     "--kubeconfig", kc[1], "--listen", listen[2], "--root-ca-file",
+                  pki_path(cl, ca, sizeof ca, "ca.crt"), NULL};
   return start(cl, "tug-scheduler", sched, err) < 0 || start(cl, "tug-controllers", ctrl, err) < 0
              ? -1
              : 0;
