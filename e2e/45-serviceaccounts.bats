@@ -204,7 +204,7 @@ log_of() {
 
 @test "serviceaccounts: the kubernetes Service leads to the API server, and is put back" {
   [ "$(k get svc kubernetes -o jsonpath='{.spec.clusterIP} {.spec.ports[0].name} {.spec.ports[0].port}')" = "198.19.0.1 https 443" ]
-  [ "$(k get endpoints kubernetes -o jsonpath='{.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}')" = "${API#http://}" ]
+  [ "$(k get endpoints kubernetes -o jsonpath='{.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}')" = "${API#https://}" ]
   k delete endpoints kubernetes
   wait_for 20 eval 'k get endpoints kubernetes >/dev/null 2>&1'
 }
