@@ -261,9 +261,19 @@ static bool take_slot(api_request *r) {
   return true;
 }
 
-static bool body_too_large_declared(api_request *r) {
+/*
+ * A body declared beyond --max-body-bytes is refused before it is read. Up to
+ * DISCARD_BYTES more than the limit it is read and dropped first, as Go's
+ * server does: a client still sending when the answer and the close come
+ * (over TLS above all) sees a broken pipe instead of its 413.
+ */
+enum { DISCARD_BYTES = 1 << 20 };
+
+static bool body_too_large_declared(api_request *r, bool *answer_now) {
   const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
-  return cl && strtoull(cl, NULL, 10) > r->server->cfg.max_body_bytes;
+  unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
+  *answer_now = n > r->server->cfg.max_body_bytes + DISCARD_BYTES;
+  return n > r->server->cfg.max_body_bytes;
 }
 
 static enum MHD_Result early_answer(api_request *r, int code, const char *msg, int retry_after) {
@@ -318,8 +328,12 @@ static enum MHD_Result on_request(api_server *s, bool insecure, struct MHD_Conne
       return respond(r, &denied);
     if (!take_slot(r))
       return early_answer(r, 429, "Too many requests, please try again later.", 1);
-    if (body_too_large_declared(r))
-      return early_answer(r, 413, "Request entity too large", 0);
+    bool answer_now;
+    if (body_too_large_declared(r, &answer_now)) {
+      if (answer_now)
+        return early_answer(r, 413, "Request entity too large", 0);
+      r->body_too_large = true; /* read and dropped; 413 once it is in */
+    }
     return MHD_YES;
   }
   if (*upload_data_size > 0) {

@@ -282,8 +282,14 @@ static int start_control_plane(cluster *cl, tug_error *err) {
     return -1;
   char *sched[] = {bin[1], "--kubeconfig", kc[0], "--listen", listen[1], NULL};
   /* The CA pods find as ca.crt (kube-root-ca.crt) is the one that signed the API server. */
-  char *ctrl[] = {bin[2],     "--kubeconfig", kc[1], "--listen", listen[2], "--root-ca-file",
-                  pki_path(cl, ca, sizeof ca, "ca.crt"), NULL};
+  char *ctrl[] = {bin[2],
+                  "--kubeconfig",
+                  kc[1],
+                  "--listen",
+                  listen[2],
+                  "--root-ca-file",
+                  pki_path(cl, ca, sizeof ca, "ca.crt"),
+                  NULL};
   return start(cl, "tug-scheduler", sched, err) < 0 || start(cl, "tug-controllers", ctrl, err) < 0
              ? -1
              : 0;
