@@ -382,8 +382,15 @@ static int dry_run_create(api_request *r, const api_kind *k, json_t *obj, api_re
 void api_create(api_request *r, const api_route *rt, json_t *obj, bool track, api_response *out) {
   const api_kind *k = rt->kind;
   fill_generated_name(obj);
+  if (k->strategy->review) {
+    if (api_validate(k, obj, NULL, out) == 0)
+      k->strategy->review(r, obj, out);
+    json_decref(obj);
+    return;
+  }
   tug_error err = {0};
   if (api_admit_create(r->server, k, obj, out) < 0 || api_validate(k, obj, NULL, out) < 0 ||
+      api_admit_request(r, k, obj, NULL, out) < 0 ||
       api_admit_pod_security(r->server, k, obj, NULL, out) < 0) {
     json_decref(obj);
     return;

@@ -42,6 +42,7 @@ typedef struct api_config {
   const char *sa_signing_key_file;       /* signs ServiceAccount tokens (satoken.h) */
   const char *sa_key_files;              /* comma-separated: more keys that verify them */
   const char *sa_issuer;                 /* their iss, and the audience accepted */
+  bool authorization_always_allow;       /* --authorization-mode=AlwaysAllow: no RBAC */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -62,6 +63,7 @@ typedef struct api_server {
   api_svcalloc *svcalloc; /* Service cluster IPs and node ports (svcalloc.h) */
   api_openapi *openapi;   /* the OpenAPI documents (openapi.h) */
   api_satokens satokens;  /* ServiceAccount token keys (satoken.h) */
+  struct api_rbac *rbac;  /* roles and bindings (rbac.h); NULL: RBAC off */
 } api_server;
 
 typedef struct api_request {

@@ -13,6 +13,7 @@ static const char *const node_fields[] = {"spec.unschedulable", NULL};
 const api_strategy api_strategy_node = {
     .keep_status_on_create = true,
     .selectable_fields = node_fields,
+    .admit_request = api_admit_node_request,
 };
 
 static const char *const event_fields[] = {"involvedObject.kind",
