@@ -37,10 +37,10 @@ static bool terminal_phase(const char *phase) {
 static int forbid(api_response *out, const json_t *pod, const char *why) {
   json_decref(out->body);
   out->code = 403;
-  out->body = api_status(403, "Forbidden",
-                         api_status_details(api_kind_by_resource("", "v1", "pods"),
-                                            tug_obj_name(pod)),
-                         "pods \"%s\" is forbidden: %s", tug_obj_name(pod) ?: "", why);
+  out->body =
+      api_status(403, "Forbidden",
+                 api_status_details(api_kind_by_resource("", "v1", "pods"), tug_obj_name(pod)),
+                 "pods \"%s\" is forbidden: %s", tug_obj_name(pod) ?: "", why);
   return -1;
 }
 
@@ -74,8 +74,7 @@ static int admit_phase(api_request *r, const json_t *pod, const json_t *old, api
   return 0;
 }
 
-int api_admit_pod_request(api_request *r, const json_t *pod, const json_t *old,
-                          api_response *out) {
+int api_admit_pod_request(api_request *r, const json_t *pod, const json_t *old, api_response *out) {
   if (old == NULL)
     return node_of(&r->user) ? forbid(out, pod, "a node may not create pods") : 0;
   return admit_phase(r, pod, old, out);

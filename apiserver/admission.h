@@ -28,8 +28,7 @@ int api_admit_request(api_request *r, const api_kind *k, const json_t *obj, cons
 
 /* NodeRestriction and the finality of a pod's end (admission-node.c): the
  * admit_request of Pods and Nodes. */
-int api_admit_pod_request(api_request *r, const json_t *pod, const json_t *old,
-                          api_response *out);
+int api_admit_pod_request(api_request *r, const json_t *pod, const json_t *old, api_response *out);
 int api_admit_node_request(api_request *r, const json_t *node, const json_t *old,
                            api_response *out);
 

@@ -193,8 +193,8 @@ static int pods(api_server *s, const api_authz_attrs *a, const char *node, char 
 
 static int used_objects(api_server *s, const api_authz_attrs *a, const char *node, char *reason,
                         size_t size) {
-  bool token = is(a->resource, "serviceaccounts") && is(a->subresource, "token") &&
-               is(a->verb, "create");
+  bool token =
+      is(a->resource, "serviceaccounts") && is(a->subresource, "token") && is(a->verb, "create");
   if (!token && (a->subresource[0] || !is(a->verb, "get")))
     return 0;
   if (node_uses(s, node, a))

@@ -67,16 +67,16 @@ void api_authz_forbidden(api_response *out, const api_authz_attrs *a, const char
       snprintf(scope, sizeof scope, "in the namespace \"%s\"", a->ns);
     else
       snprintf(scope, sizeof scope, "at the cluster scope");
-    snprintf(msg, sizeof msg, "%sis forbidden: User \"%s\" cannot %s resource \"%s\" in API group \"%s\" %s",
-             what, user, a->verb, res, a->group, scope);
+    snprintf(msg, sizeof msg,
+             "%sis forbidden: User \"%s\" cannot %s resource \"%s\" in API group \"%s\" %s", what,
+             user, a->verb, res, a->group, scope);
   }
   size_t n = strlen(msg);
   if (reason && reason[0])
     snprintf(msg + n, sizeof msg - n, ": %s", reason);
-  json_t *details = a->resource_request
-                        ? json_pack("{s:s, s:s, s:s}", "name", a->name, "group", a->group, "kind",
-                                    a->resource)
-                        : NULL;
+  json_t *details = a->resource_request ? json_pack("{s:s, s:s, s:s}", "name", a->name, "group",
+                                                    a->group, "kind", a->resource)
+                                        : NULL;
   json_decref(out->body);
   out->code = 403;
   out->body = api_status(403, "Forbidden", details, "%s", msg);
@@ -105,7 +105,8 @@ static void request_attrs(const api_request *r, const api_route *rt, api_authz_a
   }
   /* A Namespace is its own namespace, so a RoleBinding in it may grant reading it. */
   const char *ns = rt->ns;
-  if (ns == NULL && rt->name && !rt->kind->namespaced && strcmp(rt->kind->plural, "namespaces") == 0)
+  if (ns == NULL && rt->name && !rt->kind->namespaced &&
+      strcmp(rt->kind->plural, "namespaces") == 0)
     ns = rt->name;
   api_authz_resource(a, &r->user, r->verb ? r->verb : r->method, rt->kind->group, rt->kind->plural,
                      rt->sub, ns, rt->name);

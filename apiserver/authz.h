@@ -34,7 +34,7 @@ typedef struct api_authz_attrs {
   char group[128];
   char resource[64];
   char subresource[64];
-  char ns[256];  /* "" for cluster scope or all namespaces */
+  char ns[256]; /* "" for cluster scope or all namespaces */
   char name[256];
   char path[1024];
   /* list/watch of pods: the spec.nodeName the field selector pins, or "" */

@@ -211,15 +211,15 @@ static json_t *role_json(const role_def *d) {
   json_t *rules = json_array();
   for (int i = 0; d->rules[i].verbs; i++)
     json_array_append_new(rules, rule_json(&d->rules[i]));
-  json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "apiVersion", "rbac.authorization.k8s.io/v1",
-                        "kind", "ClusterRole", "metadata", meta(d->name, d->labels), "rules",
-                        rules);
+  json_t *o =
+      json_pack("{s:s, s:s, s:o, s:o}", "apiVersion", "rbac.authorization.k8s.io/v1", "kind",
+                "ClusterRole", "metadata", meta(d->name, d->labels), "rules", rules);
   if (d->aggregate) {
     char key[128];
     snprintf(key, sizeof key, "%s", d->aggregate);
-    json_object_set_new(o, "aggregationRule",
-                        json_pack("{s:[{s:{s:s}}]}", "clusterRoleSelectors", "matchLabels", key,
-                                  "true"));
+    json_object_set_new(
+        o, "aggregationRule",
+        json_pack("{s:[{s:{s:s}}]}", "clusterRoleSelectors", "matchLabels", key, "true"));
   }
   return o;
 }
@@ -236,8 +236,8 @@ static json_t *binding_json(const binding_def *d) {
   free(copy);
   return json_pack("{s:s, s:s, s:o, s:{s:s, s:s, s:s}, s:o}", "apiVersion",
                    "rbac.authorization.k8s.io/v1", "kind", "ClusterRoleBinding", "metadata",
-                   meta(d->name, NULL), "roleRef", "apiGroup", "rbac.authorization.k8s.io",
-                   "kind", "ClusterRole", "name", d->role, "subjects", subjects);
+                   meta(d->name, NULL), "roleRef", "apiGroup", "rbac.authorization.k8s.io", "kind",
+                   "ClusterRole", "name", d->role, "subjects", subjects);
 }
 
 /* Add to have's array member key what want's lacks; true when something was added. */
@@ -279,8 +279,8 @@ static int reconcile(api_server *s, const api_kind *k, json_t *want, const char 
   }
   if (rc < 0)
     return -1;
-  const char *auto_ = json_string_value(json_object_get(tug_obj_get(cur, "metadata.annotations"),
-                                            "rbac.authorization.kubernetes.io/autoupdate"));
+  const char *auto_ = json_string_value(json_object_get(
+      tug_obj_get(cur, "metadata.annotations"), "rbac.authorization.kubernetes.io/autoupdate"));
   bool changed = key && !(auto_ && strcmp(auto_, "false") == 0) && add_missing(cur, want, key);
   if (changed && api_storage_update(s, k, cur, rev, NULL, err) == 0)
     tug_info("reconciled default RBAC object", "kind=%s name=%s", k->kind, name);

@@ -36,6 +36,8 @@ struct rbac_index {
 
 static void role_free(void *p) {
   role_entry *r = p;
+  if (r == NULL)
+    return;
   rbac_rules_free(&r->rules);
   json_decref(r->aggregated);
   free(r);

@@ -86,9 +86,9 @@ int rbac_rules_append(rbac_rules *dst, const rbac_rules *src) {
     return -1;
   for (size_t i = 0; i < src->n; i++) {
     const rbac_rule *s = &src->v[i];
-    dst->v[dst->n++] = (rbac_rule){strv_copy(s->verbs), strv_copy(s->groups),
-                                   strv_copy(s->resources), strv_copy(s->names),
-                                   strv_copy(s->urls)};
+    dst->v[dst->n++] =
+        (rbac_rule){strv_copy(s->verbs), strv_copy(s->groups), strv_copy(s->resources),
+                    strv_copy(s->names), strv_copy(s->urls)};
   }
   return 0;
 }
@@ -162,11 +162,13 @@ bool rbac_rules_allow(const rbac_rules *rs, const api_authz_attrs *a) {
 static bool covered(const rbac_rules *have, const api_authz_attrs *a, char *missing, size_t size) {
   if (rbac_rules_allow(have, a))
     return true;
-  if (missing && a->resource_request)
+  if (missing && a->resource_request && a->name[0])
     snprintf(missing, size,
              "{APIGroups:[\"%s\"], Resources:[\"%s%s%s\"], ResourceNames:[\"%s\"], Verbs:[\"%s\"]}",
-             a->group, a->resource, a->subresource[0] ? "/" : "", a->subresource, a->name,
-             a->verb);
+             a->group, a->resource, a->subresource[0] ? "/" : "", a->subresource, a->name, a->verb);
+  else if (missing && a->resource_request)
+    snprintf(missing, size, "{APIGroups:[\"%s\"], Resources:[\"%s%s%s\"], Verbs:[\"%s\"]}",
+             a->group, a->resource, a->subresource[0] ? "/" : "", a->subresource, a->verb);
   else if (missing)
     snprintf(missing, size, "{NonResourceURLs:[\"%s\"], Verbs:[\"%s\"]}", a->path, a->verb);
   return false;

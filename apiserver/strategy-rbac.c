@@ -97,17 +97,18 @@ static int admit_binding(api_request *r, const json_t *obj, const json_t *old, a
   const char *ref_kind = tug_obj_get_str(obj, "roleRef.kind");
   const char *ref_name = tug_obj_get_str(obj, "roleRef.name");
   bool cluster_role = ref_kind && strcmp(ref_kind, "ClusterRole") == 0;
-  if (api_user_in_group(&r->user, "system:masters") ||
-      may(r, "bind", cluster_role, ns, ref_name))
+  if (api_user_in_group(&r->user, "system:masters") || may(r, "bind", cluster_role, ns, ref_name))
     return 0;
   rbac_rules want = {0};
   char missing[1024] = "";
   if (api_rbac_role_rules(r->server->rbac, cluster_role, ns, ref_name ?: "", &want) < 0) {
     rbac_rules_free(&want);
-    api_fail(out, 403, "%s \"%s\" is forbidden: %s \"%s\" not found, and binding it needs the bind verb on it",
-             cluster_binding ? "clusterrolebindings.rbac.authorization.k8s.io"
-                             : "rolebindings.rbac.authorization.k8s.io",
-             tug_obj_name(obj), cluster_role ? "clusterroles" : "roles", ref_name ?: "");
+    api_fail(
+        out, 403,
+        "%s \"%s\" is forbidden: %s \"%s\" not found, and binding it needs the bind verb on it",
+        cluster_binding ? "clusterrolebindings.rbac.authorization.k8s.io"
+                        : "rolebindings.rbac.authorization.k8s.io",
+        tug_obj_name(obj), cluster_role ? "clusterroles" : "roles", ref_name ?: "");
     return -1;
   }
   bool ok = holds(r, &want, ns ? ns : "", missing, sizeof missing);

@@ -88,8 +88,8 @@ static json_t *rules_status(const rbac_rules *rs) {
     json_t *j = rbac_rule_json(&rs->v[i]);
     json_array_append_new(json_object_get(j, "nonResourceURLs") ? urls : res, j);
   }
-  return json_pack("{s:o, s:o, s:b}", "resourceRules", res, "nonResourceRules", urls,
-                   "incomplete", false);
+  return json_pack("{s:o, s:o, s:b}", "resourceRules", res, "nonResourceRules", urls, "incomplete",
+                   false);
 }
 
 static int rules_review(api_request *r, json_t *obj, api_response *out) {

@@ -57,12 +57,11 @@ static json_t *binding_service_accounts(const json_t *b) {
 }
 
 #define BINDING_COLUMNS                                                                            \
-  TABLE_COLUMN_NAME, {"Role", "string", "", 0, "Role references the role being granted.",         \
-                      binding_role},                                                               \
-      TABLE_COLUMN_AGE,                                                                            \
-      {"Users", "string", "", 1, "Users in the roleBinding.", binding_users},                      \
+  TABLE_COLUMN_NAME,                                                                               \
+      {"Role", "string", "", 0, "Role references the role being granted.", binding_role},          \
+      TABLE_COLUMN_AGE, {"Users", "string", "", 1, "Users in the roleBinding.", binding_users},    \
       {"Groups", "string", "", 1, "Groups in the roleBinding.", binding_groups},                   \
-      {"ServiceAccounts", "string", "", 1, "ServiceAccounts in the roleBinding.",                  \
+      {"ServiceAccounts",       "string", "", 1, "ServiceAccounts in the roleBinding.",            \
        binding_service_accounts},                                                                  \
       TABLE_COLUMN_END
 

@@ -20,8 +20,8 @@ static void validate_rule(const val_obj *rule, bool namespaced) {
     val_required(rule, "verbs", "verbs must contain at least one value");
   bool urls = val_array_len(rule, "nonResourceURLs") > 0;
   bool resources = val_array_len(rule, "resources") > 0 || val_array_len(rule, "apiGroups") > 0;
-  static const char *const lists[] = {"verbs", "apiGroups", "resources", "resourceNames",
-                                      "nonResourceURLs", NULL};
+  static const char *const lists[] = {"verbs",         "apiGroups",       "resources",
+                                      "resourceNames", "nonResourceURLs", NULL};
   for (int i = 0; lists[i]; i++)
     val_string_list(rule, lists[i]);
   if (urls && namespaced) {
@@ -68,9 +68,9 @@ void api_validate_clusterrole(const json_t *obj, const json_t *old, json_t *caus
   validate_rules(obj, false, causes);
   val_obj root, agg;
   val_root(&root, obj, causes);
-  if (val_enter(&agg, &root, "aggregationRule") &&
-      val_array_len(&agg, "clusterRoleSelectors") == 0)
-    val_required(&agg, "clusterRoleSelectors", "at least one clusterRoleSelector required if aggregationRule is non-nil");
+  if (val_enter(&agg, &root, "aggregationRule") && val_array_len(&agg, "clusterRoleSelectors") == 0)
+    val_required(&agg, "clusterRoleSelectors",
+                 "at least one clusterRoleSelector required if aggregationRule is non-nil");
 }
 
 /* ---- bindings ---- */

@@ -34,8 +34,8 @@ static const api_field SubjectAccessReviewSpec[] = {
     FIELD("uid", 6, STRING, FLAGS(OMIT)),
 };
 SCHEMA_MESSAGE(authorization_v1_SubjectAccessReviewSpec,
-               "io.k8s.api.authorization.v1.SubjectAccessReviewSpec", NULL,
-               SubjectAccessReviewSpec, false);
+               "io.k8s.api.authorization.v1.SubjectAccessReviewSpec", NULL, SubjectAccessReviewSpec,
+               false);
 
 static const api_field SelfSubjectAccessReviewSpec[] = {
     FIELD("resourceAttributes", 1, MESSAGE, OF(authorization_v1_ResourceAttributes), FLAGS(PTR)),

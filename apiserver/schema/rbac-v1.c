@@ -23,8 +23,8 @@ static const api_field AggregationRule[] = {
     FIELD("clusterRoleSelectors", 1, MESSAGE, REPEATED, OF(meta_v1_LabelSelector),
           LIST_TYPE(ATOMIC), DESC("ClusterRoles whose rules are gathered into this one.")),
 };
-SCHEMA_MESSAGE(rbac_v1_AggregationRule, "io.k8s.api.rbac.v1.AggregationRule", NULL,
-               AggregationRule, false);
+SCHEMA_MESSAGE(rbac_v1_AggregationRule, "io.k8s.api.rbac.v1.AggregationRule", NULL, AggregationRule,
+               false);
 
 static const api_field Role[] = {
     OBJECT_META,
@@ -52,16 +52,16 @@ static const api_field Subject[] = {
     FIELD("name", 3, STRING, FLAGS(REQ), DESC("Name of the subject.")),
     FIELD("namespace", 4, STRING, FLAGS(OMIT), DESC("A ServiceAccount's namespace.")),
 };
-SCHEMA_MESSAGE(rbac_v1_Subject, "io.k8s.api.rbac.v1.Subject",
-               "Who a binding grants a role to.", Subject, true);
+SCHEMA_MESSAGE(rbac_v1_Subject, "io.k8s.api.rbac.v1.Subject", "Who a binding grants a role to.",
+               Subject, true);
 
 static const api_field RoleRef[] = {
     FIELD("apiGroup", 1, STRING, FLAGS(REQ), DESC("rbac.authorization.k8s.io.")),
     FIELD("kind", 2, STRING, FLAGS(REQ), DESC("Role or ClusterRole.")),
     FIELD("name", 3, STRING, FLAGS(REQ), DESC("Name of the role.")),
 };
-SCHEMA_MESSAGE(rbac_v1_RoleRef, "io.k8s.api.rbac.v1.RoleRef", "The role a binding grants.",
-               RoleRef, true);
+SCHEMA_MESSAGE(rbac_v1_RoleRef, "io.k8s.api.rbac.v1.RoleRef", "The role a binding grants.", RoleRef,
+               true);
 
 static const api_field RoleBinding[] = {
     OBJECT_META,
