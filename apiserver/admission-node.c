@@ -2,8 +2,8 @@
  * admission-node.c — Kubernetes' NodeRestriction, and the rule that a pod's
  * end is final.
  *
- * An agent (system:node:NAME) may create and change only its own Node, and
- * never creates pods (the node authorizer already keeps it to its own pods'
+ * An agent (system:node:NAME) may create and change only its own Node and
+ * Lease, and never creates pods (the node authorizer already keeps it to its own pods'
  * status and its own objects). A pod that reached Succeeded or Failed never
  * leaves that phase, whoever asks (422): its quota was given back and its
  * controller replaced it. Who may put a pod in such a phase: its own node;
@@ -89,5 +89,19 @@ int api_admit_node_request(api_request *r, const json_t *node, const json_t *old
     return 0;
   api_fail(out, 403, "nodes \"%s\" is forbidden: node \"%s\" may not modify another node",
            name ? name : "", me);
+  return -1;
+}
+
+int api_admit_lease_request(api_request *r, const json_t *lease, const json_t *old,
+                            api_response *out) {
+  (void)old;
+  const char *me = node_of(&r->user);
+  const char *name = tug_obj_name(lease);
+  if (me == NULL || (name && strcmp(name, me) == 0))
+    return 0;
+  api_fail(
+      out, 403,
+      "leases.coordination.k8s.io \"%s\" is forbidden: node \"%s\" may only write its own lease",
+      name ? name : "", me);
   return -1;
 }

@@ -156,6 +156,9 @@ static bool node_uses(api_server *s, const char *node, const api_authz_attrs *a)
   return found;
 }
 
+/* No opinion, with why not in reason; fmt has one %s, the node. */
+static int deny(char *reason, size_t size, const char *fmt, const char *node)
+    __attribute__((format(printf, 3, 0)));
 static int deny(char *reason, size_t size, const char *fmt, const char *node) {
   if (reason && size)
     snprintf(reason, size, fmt, node);
@@ -180,7 +183,7 @@ static int pods(api_server *s, const api_authz_attrs *a, const char *node, char 
   if ((is(a->verb, "list") || is(a->verb, "watch")) && !a->subresource[0]) {
     if (is(a->node_selector, node))
       return 1;
-    return deny(reason, size, "node '%s' can only list/watch pods with spec.nodeName=%s", node);
+    return deny(reason, size, "node '%s' can only list and watch the pods of a fieldSelector spec.nodeName=<itself>", node);
   }
   bool main_ok = !a->subresource[0] && (is(a->verb, "get") || is(a->verb, "delete"));
   bool status_ok = is(a->subresource, "status") && !is(a->verb, "delete");

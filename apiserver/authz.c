@@ -57,12 +57,15 @@ void api_authz_forbidden(api_response *out, const api_authz_attrs *a, const char
     snprintf(msg, sizeof msg, "forbidden: User \"%s\" cannot %s path \"%s\"", user, a->verb,
              a->path);
   } else {
-    char res[160], scope[300];
+    /* Kubernetes names the resource qualified by its group ("deployments.apps")
+     * first, then the resource as asked ("pods/log"). */
+    char res[160], qualified[300], scope[300];
     snprintf(res, sizeof res, "%s%s%s", a->resource, a->subresource[0] ? "/" : "", a->subresource);
+    snprintf(qualified, sizeof qualified, "%s%s%s", a->resource, a->group[0] ? "." : "", a->group);
     if (a->name[0])
-      snprintf(what, sizeof what, "%s \"%s\" ", res, a->name);
+      snprintf(what, sizeof what, "%s \"%s\" ", qualified, a->name);
     else
-      snprintf(what, sizeof what, "%s ", res);
+      snprintf(what, sizeof what, "%s ", qualified);
     if (a->ns[0])
       snprintf(scope, sizeof scope, "in the namespace \"%s\"", a->ns);
     else

@@ -1,6 +1,7 @@
 /*
  * strategy-simple.c — the strategies (see api_strategy in registry.h) that
- * are a line or two each: a Node keeps the status of its first report, Nodes
+ * are a line or two each: a Node keeps the status of its first report (and,
+ * like a Lease, is written by its own agent only), Nodes
  * and Events have field selectors of their own, a ResourceQuota's status is
  * computed whenever its spec is written, and the workloads' pod templates
  * are what Pod Security warns about.
@@ -29,6 +30,9 @@ static const char *const event_fields[] = {"involvedObject.kind",
                                            NULL};
 
 const api_strategy api_strategy_event = {.selectable_fields = event_fields};
+
+/* An agent renews only its own Lease (NodeRestriction, admission-node.c). */
+const api_strategy api_strategy_lease = {.admit_request = api_admit_lease_request};
 
 const api_strategy api_strategy_resourcequota = {.init_status = api_quota_init_status};
 
