@@ -248,7 +248,10 @@ static bool list_allows(const grant_list *l, const api_authz_attrs *a) {
 
 static const grant_list *lookup(const rbac_index *ix, char prefix, const char *name) {
   char key[API_USER_NAME_MAX + 4];
-  snprintf(key, sizeof key, "%c:%s", prefix, name);
+  size_t n = strnlen(name, API_USER_NAME_MAX);
+  key[0] = prefix, key[1] = ':';
+  memcpy(key + 2, name, n);
+  key[n + 2] = '\0';
   return tug_hashmap_get(ix->subjects, key);
 }
 

@@ -113,13 +113,21 @@ static bool empty(char *const *v) {
   return v == NULL || v[0] == NULL;
 }
 
+/* "pods" or "pods/log" against the request's resource and subresource,
+ * without building the combined name (this runs for every request). */
+static bool names_resource(const char *r, const api_authz_attrs *a) {
+  size_t n = strlen(a->resource);
+  if (strncmp(r, a->resource, n) != 0)
+    return false;
+  if (a->subresource[0] == '\0')
+    return r[n] == '\0';
+  return r[n] == '/' && strcmp(r + n + 1, a->subresource) == 0;
+}
+
 static bool resource_matches(char *const *v, const api_authz_attrs *a) {
-  char combined[160];
-  snprintf(combined, sizeof combined, "%s%s%s", a->resource, a->subresource[0] ? "/" : "",
-           a->subresource);
   for (size_t i = 0; v && v[i]; i++) {
     const char *r = v[i];
-    if (strcmp(r, "*") == 0 || strcmp(r, combined) == 0)
+    if ((r[0] == '*' && r[1] == '\0') || names_resource(r, a))
       return true;
     if (a->subresource[0] && r[0] == '*' && r[1] == '/' && strcmp(r + 2, a->subresource) == 0)
       return true;
