@@ -80,28 +80,25 @@ int api_admit_pod_request(api_request *r, const json_t *pod, const json_t *old, 
   return admit_phase(r, pod, old, out);
 }
 
+/* An agent writes only the object of kind plural named after its node. */
+static int own_object(api_request *r, const json_t *obj, const char *plural, api_response *out) {
+  const char *me = node_of(&r->user);
+  const char *name = tug_obj_name(obj);
+  if (me == NULL || (name && strcmp(name, me) == 0))
+    return 0;
+  api_fail(out, 403, "%s \"%s\" is forbidden: node \"%s\" may only write its own", plural,
+           name ? name : "", me);
+  return -1;
+}
+
 int api_admit_node_request(api_request *r, const json_t *node, const json_t *old,
                            api_response *out) {
   (void)old;
-  const char *me = node_of(&r->user);
-  const char *name = tug_obj_name(node);
-  if (me == NULL || (name && strcmp(name, me) == 0))
-    return 0;
-  api_fail(out, 403, "nodes \"%s\" is forbidden: node \"%s\" may not modify another node",
-           name ? name : "", me);
-  return -1;
+  return own_object(r, node, "nodes", out);
 }
 
 int api_admit_lease_request(api_request *r, const json_t *lease, const json_t *old,
                             api_response *out) {
   (void)old;
-  const char *me = node_of(&r->user);
-  const char *name = tug_obj_name(lease);
-  if (me == NULL || (name && strcmp(name, me) == 0))
-    return 0;
-  api_fail(
-      out, 403,
-      "leases.coordination.k8s.io \"%s\" is forbidden: node \"%s\" may only write its own lease",
-      name ? name : "", me);
-  return -1;
+  return own_object(r, lease, "leases.coordination.k8s.io", out);
 }

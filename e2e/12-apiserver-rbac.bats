@@ -309,10 +309,10 @@ NODE=(--as system:node:n1 --as-group system:nodes)
   run $K "${NODE[@]}" patch node n2 --subresource=status --type merge -p '{"status":{"phase":"x"}}'
   [ "$status" -ne 0 ]
   run $K "${NODE[@]}" create -f - <<<'{"apiVersion":"v1","kind":"Node","metadata":{"name":"n3"}}'
-  [[ "$output" == *'may not modify another node'* ]]
+  [[ "$output" == *'node "n1" may only write its own'* ]]
   $K "${NODE[@]}" create -n tug-node-lease -f - <<<'{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"n1"},"spec":{"holderIdentity":"n1"}}'
   run $K "${NODE[@]}" create -n tug-node-lease -f - <<<'{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"n2"},"spec":{"holderIdentity":"n2"}}'
-  [[ "$output" == *'may only write its own lease'* ]]
+  [[ "$output" == *'node "n1" may only write its own'* ]]
   $K "${NODE[@]}" patch pod pod-n1 -n team-a --subresource=status --type merge \
     -p '{"status":{"phase":"Running","startTime":"2026-01-01T00:00:00Z"}}'
   run $K "${NODE[@]}" patch pod pod-n2 -n team-a --subresource=status --type merge -p '{"status":{"phase":"Running"}}'

@@ -63,26 +63,19 @@ static const api_field RoleRef[] = {
 SCHEMA_MESSAGE(rbac_v1_RoleRef, "io.k8s.api.rbac.v1.RoleRef", "The role a binding grants.", RoleRef,
                true);
 
-static const api_field RoleBinding[] = {
-    OBJECT_META,
-    FIELD("subjects", 2, MESSAGE, REPEATED, OF(rbac_v1_Subject), LIST_TYPE(ATOMIC),
-          DESC("Users, groups and service accounts granted the role.")),
-    FIELD("roleRef", 3, MESSAGE, OF(rbac_v1_RoleRef), FLAGS(REQ),
-          DESC("The Role or ClusterRole granted; cannot be changed.")),
-};
-SCHEMA_MESSAGE(rbac_v1_RoleBinding, "io.k8s.api.rbac.v1.RoleBinding",
-               "Grants a role's rules to subjects within one namespace.", RoleBinding, false);
+/* RoleBinding and ClusterRoleBinding have the same fields. */
+#define BINDING(id, desc_)                                                                         \
+  static const api_field id[] = {                                                                  \
+      OBJECT_META,                                                                                 \
+      FIELD("subjects", 2, MESSAGE, REPEATED, OF(rbac_v1_Subject), LIST_TYPE(ATOMIC),              \
+            DESC("Users, groups and service accounts granted the role.")),                         \
+      FIELD("roleRef", 3, MESSAGE, OF(rbac_v1_RoleRef), FLAGS(REQ),                                \
+            DESC("The role granted; cannot be changed.")),                                         \
+  };                                                                                               \
+  SCHEMA_MESSAGE(rbac_v1_##id, "io.k8s.api.rbac.v1." #id, desc_, id, false)
 
-static const api_field ClusterRoleBinding[] = {
-    OBJECT_META,
-    FIELD("subjects", 2, MESSAGE, REPEATED, OF(rbac_v1_Subject), LIST_TYPE(ATOMIC),
-          DESC("Users, groups and service accounts granted the role.")),
-    FIELD("roleRef", 3, MESSAGE, OF(rbac_v1_RoleRef), FLAGS(REQ),
-          DESC("The ClusterRole granted; cannot be changed.")),
-};
-SCHEMA_MESSAGE(rbac_v1_ClusterRoleBinding, "io.k8s.api.rbac.v1.ClusterRoleBinding",
-               "Grants a ClusterRole's rules to subjects across the cluster.", ClusterRoleBinding,
-               false);
+BINDING(RoleBinding, "Grants a role's rules to subjects within one namespace.");
+BINDING(ClusterRoleBinding, "Grants a ClusterRole's rules to subjects across the cluster.");
 
 LIST_MESSAGE(rbac_v1_RoleList, "io.k8s.api.rbac.v1.RoleList", rbac_v1_Role);
 LIST_MESSAGE(rbac_v1_ClusterRoleList, "io.k8s.api.rbac.v1.ClusterRoleList", rbac_v1_ClusterRole);
