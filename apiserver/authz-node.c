@@ -183,7 +183,10 @@ static int pods(api_server *s, const api_authz_attrs *a, const char *node, char 
   if ((is(a->verb, "list") || is(a->verb, "watch")) && !a->subresource[0]) {
     if (is(a->node_selector, node))
       return 1;
-    return deny(reason, size, "node '%s' can only list and watch the pods of a fieldSelector spec.nodeName=<itself>", node);
+    return deny(
+        reason, size,
+        "node '%s' can only list and watch the pods of a fieldSelector spec.nodeName=<itself>",
+        node);
   }
   bool main_ok = !a->subresource[0] && (is(a->verb, "get") || is(a->verb, "delete"));
   bool status_ok = is(a->subresource, "status") && !is(a->verb, "delete");

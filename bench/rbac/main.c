@@ -53,10 +53,10 @@ static json_t *bindings(int n, int namespaces) {
     snprintf(name, sizeof name, "b%d", i);
     snprintf(ns, sizeof ns, "ns-%d", i % namespaces);
     snprintf(user, sizeof user, "user-%d", i);
-    json_array_append_new(
-        a, json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:[{s:s, s:s}]}", "metadata", "name", name,
-                     "namespace", ns, "roleRef", "kind", "ClusterRole", "name",
-                     i % 2 ? "edit" : "view", "subjects", "kind", "User", "name", user));
+    json_array_append_new(a, json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:[{s:s, s:s}]}", "metadata",
+                                       "name", name, "namespace", ns, "roleRef", "kind",
+                                       "ClusterRole", "name", i % 2 ? "edit" : "view", "subjects",
+                                       "kind", "User", "name", user));
   }
   return a;
 }
@@ -117,8 +117,8 @@ int main(int argc, char **argv) {
   api_authz_attrs hit, miss, group;
   api_authz_resource(&hit, &u, "update", "apps", "deployments", NULL, "ns-1", "d");
   api_authz_resource(&miss, &u, "update", "apps", "deployments", NULL, "ns-2", "d");
-  api_authz_resource(&group, &u, "create", "authorization.k8s.io", "selfsubjectaccessreviews",
-                     NULL, NULL, NULL);
+  api_authz_resource(&group, &u, "create", "authorization.k8s.io", "selfsubjectaccessreviews", NULL,
+                     NULL, NULL);
   printf("bindings=%d namespaces=%d grants=%zu index_build_ms=%.2f\n", nbind, nns,
          rbac_index_grants(ix), build_ms);
   printf("allowed_by_user_binding_ns=%.1f\n", time_decision(ix, &hit, n, true));
