@@ -137,6 +137,8 @@ $(BUILD)/bench-scheduler: $(call dir_archive,scheduler)
 $(BUILD)/bench/scheduler/main.o: CFLAGS += -Ischeduler
 $(BUILD)/bench-proxy: $(call dir_archive,nodeagent)
 $(BUILD)/bench/proxy/main.o: CFLAGS += $(NODEAGENT_INC)
+$(BUILD)/bench-rbac: $(call dir_archive,apiserver)
+$(BUILD)/bench/rbac/main.o: CFLAGS += -Iapiserver
 
 # The scheduler's plugins (scheduler/plugins/) include the scheduler's headers.
 $(BUILD)/scheduler/%.o: CFLAGS += -Ischeduler

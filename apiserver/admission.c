@@ -208,6 +208,11 @@ int api_admit_pod_defaults(api_server *s, json_t *pod, api_response *out) {
   return 0;
 }
 
+int api_admit_request(api_request *r, const api_kind *k, const json_t *obj, const json_t *old,
+                      api_response *out) {
+  return k->strategy->admit_request ? k->strategy->admit_request(r, obj, old, out) : 0;
+}
+
 int api_admit_create(api_server *s, const api_kind *k, json_t *obj, api_response *out) {
   if (admit_namespace(s, k, obj, out) < 0)
     return -1;

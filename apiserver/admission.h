@@ -21,6 +21,19 @@
  * out filled when refused. */
 int api_admit_create(api_server *s, const api_kind *k, json_t *obj, api_response *out);
 
+/* The kind's admission that needs the requester (registry.h, admit_request):
+ * on create old is NULL; -1 with out filled when refused. */
+int api_admit_request(api_request *r, const api_kind *k, const json_t *obj, const json_t *old,
+                      api_response *out);
+
+/* NodeRestriction and the finality of a pod's end (admission-node.c): the
+ * admit_request of Pods, Nodes and Leases. */
+int api_admit_pod_request(api_request *r, const json_t *pod, const json_t *old, api_response *out);
+int api_admit_node_request(api_request *r, const json_t *node, const json_t *old,
+                           api_response *out);
+int api_admit_lease_request(api_request *r, const json_t *lease, const json_t *old,
+                            api_response *out);
+
 /* A Pod's LimitRange defaults and PriorityClass (the Pod strategy's admission). */
 int api_admit_pod_defaults(api_server *s, json_t *pod, api_response *out);
 /* A Pod's ServiceAccount (admission-serviceaccount.c): serviceAccountName

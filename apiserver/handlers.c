@@ -379,11 +379,30 @@ static int dry_run_create(api_request *r, const api_kind *k, json_t *obj, api_re
   return api_svcalloc_preview(s->svcalloc, k, obj, NULL, out);
 }
 
+/* A kind that is asked, not stored: its spec is validated (it has no name)
+ * and the strategy answers. */
+static void review(api_request *r, const api_kind *k, json_t *obj, api_response *out) {
+  json_t *causes = json_array();
+  k->validate(obj, NULL, causes);
+  if (json_array_size(causes) > 0) {
+    api_invalid(k, obj, causes, out);
+    return;
+  }
+  json_decref(causes);
+  k->strategy->review(r, obj, out);
+}
+
 void api_create(api_request *r, const api_route *rt, json_t *obj, bool track, api_response *out) {
   const api_kind *k = rt->kind;
   fill_generated_name(obj);
+  if (k->strategy->review) {
+    review(r, k, obj, out);
+    json_decref(obj);
+    return;
+  }
   tug_error err = {0};
   if (api_admit_create(r->server, k, obj, out) < 0 || api_validate(k, obj, NULL, out) < 0 ||
+      api_admit_request(r, k, obj, NULL, out) < 0 ||
       api_admit_pod_security(r->server, k, obj, NULL, out) < 0) {
     json_decref(obj);
     return;

@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "object.h"
 #include "openapi.h"
+#include "rbac.h"
 #include "server.h"
 #include "storage.h"
 #include "svcalloc.h"
@@ -51,7 +52,7 @@ static int parse_listen(const char *flag, const char *s, char *host, size_t size
 /* What needs more than the flag table: HOST:PORT, enumerations, unit changes. */
 static int check_flags(api_config *cfg, const char *listen, const char *insecure,
                        const char *podsec, int64_t body_bytes, double compaction_s,
-                       tug_error *err) {
+                       const char *authz, tug_error *err) {
   static char host[64], insecure_host[64];
   if (listen && parse_listen("--listen", listen, host, sizeof host, &cfg->listen_host,
                              &cfg->listen_port, err) < 0)
@@ -65,6 +66,10 @@ static int check_flags(api_config *cfg, const char *listen, const char *insecure
       (inet_pton(AF_INET, cfg->insecure_host, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127))
     return tug_error_set(err, EINVAL, "--insecure-listen: %s is not a loopback address",
                          cfg->insecure_host);
+  if (strcmp(authz, "RBAC") != 0 && strcmp(authz, "AlwaysAllow") != 0)
+    return tug_error_set(err, EINVAL, "--authorization-mode: \"%s\" is not RBAC or AlwaysAllow",
+                         authz);
+  cfg->authorization_always_allow = strcmp(authz, "AlwaysAllow") == 0;
   if (api_podsec_level_parse(podsec, &cfg->pod_security_default) < 0)
     return tug_error_set(err, EINVAL,
                          "--pod-security-default: \"%s\" is not privileged, baseline or restricted",
@@ -80,7 +85,8 @@ static int check_flags(api_config *cfg, const char *listen, const char *insecure
 /* 0: serve; 1: --help was printed; -1: bad flags (reported). */
 static int parse_flags(int argc, char **argv, api_config *cfg, const char **level,
                        const char **log_file) {
-  const char *listen = NULL, *insecure = NULL, *podsec = "baseline", *data_dir = NULL;
+  const char *listen = NULL, *insecure = NULL, *podsec = "baseline", *data_dir = NULL,
+             *authz = "RBAC";
   int64_t body_bytes = (int64_t)cfg->max_body_bytes;
   double compaction_s = cfg->compaction_seconds;
   const tug_flag flags[] = {
@@ -139,6 +145,8 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
        .help = "comma-separated PEM files of more keys that verify ServiceAccount tokens"},
       {"service-account-issuer", TUG_FLAG_STRING, &cfg->sa_issuer, .arg = "URL",
        .help = "the iss of ServiceAccount tokens, and the audience the server accepts"},
+      {"authorization-mode", TUG_FLAG_STRING, &authz, .arg = "RBAC|AlwaysAllow",
+       .help = "RBAC (the default), or AlwaysAllow: every request allowed (benchmarks)"},
       {"data-dir", TUG_FLAG_STRING, &data_dir, .arg = "DIR",
        .help = "ignored: state lives in etcd (accepted for old scripts)"},
       {"log-level", TUG_FLAG_STRING, level, .arg = "LEVEL", .help = "debug, info, warn or error"},
@@ -148,7 +156,7 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
   tug_error err = {0};
   int rc = tug_flags_parse("tug-apiserver", summary, flags, argc, argv, &err);
   if (rc == 0)
-    rc = check_flags(cfg, listen, insecure, podsec, body_bytes, compaction_s, &err);
+    rc = check_flags(cfg, listen, insecure, podsec, body_bytes, compaction_s, authz, &err);
   if (rc < 0)
     fprintf(stderr, "tug-apiserver: %s (see --help)\n", err.msg);
   return rc;
@@ -185,6 +193,15 @@ static int start_caches(api_server *s, tug_error *err) {
       return -1;
   }
   return 0;
+}
+
+/* The RBAC index over the caches, the default roles, the aggregation thread. */
+static int start_rbac(api_server *s, tug_error *err) {
+  if (s->cfg.authorization_always_allow)
+    return 0;
+  if ((s->rbac = api_rbac_new(s)) == NULL)
+    return tug_error_set(err, ENOMEM, "start RBAC");
+  return api_rbac_bootstrap(s, err) < 0 ? -1 : api_rbac_start(s->rbac, err);
 }
 
 static void stop_caches(api_server *s) {
@@ -259,7 +276,7 @@ int main(int argc, char **argv) {
   api_kubernetes_service *kubernetes_service = NULL;
   if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, &etcd_opts, &err) < 0 ||
       ensure_namespaces(&s, &err) < 0 || api_svcalloc_start(s.svcalloc, s.etcd, &err) < 0 ||
-      start_caches(&s, &err) < 0 ||
+      start_caches(&s, &err) < 0 || start_rbac(&s, &err) < 0 ||
       api_revision_current(&s.revision, s.etcd, &(int64_t){0}, &err) < 0 ||
       api_server_start(&s, &err) < 0) {
     tug_errorlog("cannot start", "err=%s", TUG_LOG_Q(err.msg));
@@ -278,6 +295,7 @@ int main(int argc, char **argv) {
   }
   api_compactor_stop(compactor);
   api_kubernetes_service_stop(kubernetes_service);
+  api_rbac_free(s.rbac);
   stop_caches(&s);
   api_logs_close_streams(3000);
   api_server_stop(&s);

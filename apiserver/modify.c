@@ -209,7 +209,7 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
       restore_owned(k, cur, old, o, out) < 0)
     goto done;
   api_svcalloc_prepare_update(k, cur, old);
-  if (api_validate(k, cur, old, out) < 0 ||
+  if (api_validate(k, cur, old, out) < 0 || api_admit_request(r, k, cur, old, out) < 0 ||
       (!o->status_only && api_admit_pod_security(s, k, cur, old, out) < 0) ||
       (o->track && api_fm_track(r, k, o->sub, old, cur, out) < 0))
     goto done;

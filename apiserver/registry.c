@@ -14,6 +14,8 @@
  * be deleted as a collection. */
 static const char *const verbs_all[] = {
     "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL};
+/* The access reviews are asked, never stored or read back. */
+static const char *const verbs_create[] = {"create", NULL};
 static const char *const verbs_no_collection[] = {"create", "delete", "get",   "list",
                                                   "patch",  "update", "watch", NULL};
 
@@ -79,8 +81,25 @@ const api_kind api_kinds[] = {
          verbs_all, cat_all, job, NULL),
     KIND("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", "priorityclass", false, 0,
          &generic, verbs_all, NULL, priorityclass, "pc", NULL),
-    KIND("coordination.k8s.io", "v1", "Lease", "leases", "lease", true, 0, &generic, verbs_all,
-         NULL, lease, NULL),
+    KIND("coordination.k8s.io", "v1", "Lease", "leases", "lease", true, 0, &api_strategy_lease,
+         verbs_all, NULL, lease, NULL),
+    KIND("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", true, 0,
+         &api_strategy_rbac_role, verbs_all, NULL, role, NULL),
+    KIND("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", false, 0,
+         &api_strategy_rbac_role, verbs_all, NULL, clusterrole, NULL),
+    KIND("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", true, 0,
+         &api_strategy_rbac_binding, verbs_all, NULL, rolebinding, NULL),
+    KIND("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
+         "clusterrolebinding", false, 0, &api_strategy_rbac_binding, verbs_all, NULL,
+         clusterrolebinding, NULL),
+    KIND("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", "", false, 0,
+         &api_strategy_access_review, verbs_create, NULL, accessreview, NULL),
+    KIND("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews", "",
+         true, 0, &api_strategy_access_review, verbs_create, NULL, accessreview, NULL),
+    KIND("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", "",
+         false, 0, &api_strategy_access_review, verbs_create, NULL, accessreview, NULL),
+    KIND("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", "",
+         false, 0, &api_strategy_rules_review, verbs_create, NULL, accessreview, NULL),
     KIND("scheduling.tug.io", "v1", "Queue", "queues", "queue", false, API_SUB_STATUS, &generic,
          verbs_all, NULL, queue, "q", NULL),
     {.kind = NULL},

@@ -43,6 +43,7 @@ typedef struct api_subresource {
 extern const api_subresource api_subresources[];
 
 struct api_server;
+struct api_request;
 struct api_response;
 struct api_txn;
 
@@ -66,6 +67,12 @@ struct api_txn;
  *  - selectable_fields: field selectors beyond metadata.name and namespace.
  *  - create_with: more objects stored in a new obj's own transaction (a
  *    Namespace's default ServiceAccount, so a pod can be made in it at once).
+ *  - admit_request: admission that needs to know who asks (r->user) and how
+ *    (r->resource names the subresource): RBAC's escalation checks, the
+ *    node restriction on pods; called on create (old NULL) and on every
+ *    update, status included.
+ *  - review: the kind is asked, never stored (the access reviews): create
+ *    fills obj's status for r and answers it; nothing is written.
  */
 typedef struct api_strategy {
   void (*prepare_create)(json_t *obj);
@@ -80,11 +87,16 @@ typedef struct api_strategy {
   const char *pod_template;
   const char *const *selectable_fields;
   void (*create_with)(struct api_server *s, const json_t *obj, struct api_txn *txn);
+  int (*admit_request)(struct api_request *r, const json_t *obj, const json_t *old,
+                       struct api_response *out);
+  int (*review)(struct api_request *r, json_t *obj, struct api_response *out);
 } api_strategy;
 
 /* The strategies of the kinds that have one (strategy-*.c). */
 extern const api_strategy api_strategy_pod, api_strategy_namespace, api_strategy_node,
-    api_strategy_event, api_strategy_resourcequota, api_strategy_workload;
+    api_strategy_event, api_strategy_resourcequota, api_strategy_workload, api_strategy_lease,
+    api_strategy_rbac_role, api_strategy_rbac_binding, api_strategy_access_review,
+    api_strategy_rules_review;
 
 /*
  * Validation collects Kubernetes "causes": one per invalid field, as in a 422

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "authn.h"
+#include "authz.h"
 #include "handlers.h"
 #include "openapi.h"
 #include "status.h"
@@ -116,9 +117,19 @@ static void dispatch_object(api_request *r, const api_route *rt, api_response *o
   }
 }
 
-void api_dispatch(api_request *r, api_response *out) {
+/* A path that is no resource (discovery, OpenAPI, /version, /healthz, ...),
+ * authorized as a path with the request's lower-case method as verb. */
+static void dispatch_path(api_request *r, api_response *out) {
+  if (api_authorize_request(r, NULL, out) < 0)
+    return;
   if (api_openapi_serve(r->server->openapi, r, out) || api_handle_discovery(r, out) ||
       api_authn_serve_whoami(r, out))
+    return;
+  api_fail(out, 404, "the server could not find the requested resource");
+}
+
+void api_dispatch(api_request *r, api_response *out) {
+  if (api_impersonate(r, out) < 0)
     return;
   char path[2048];
   if (strlen(r->path) >= sizeof path) {
@@ -136,10 +147,12 @@ void api_dispatch(api_request *r, api_response *out) {
     found = parse_resource_path(seg[1], seg[2], seg + 3, n - 3, &rt);
   }
   if (!found) {
-    api_fail(out, 404, "the server could not find the requested resource");
+    dispatch_path(r, out);
     return;
   }
   label_request(r, &rt);
+  if (api_authorize_request(r, &rt, out) < 0)
+    return;
   if (rt.sub == NULL && !verb_allowed(r, rt.kind)) {
     method_not_allowed(r, out);
     return;

@@ -50,6 +50,7 @@ typedef struct api_config {
   int insecure_port;
   const char *etcd_cafile, *etcd_certfile, *etcd_keyfile;
   const char *kubelet_ca_file, *kubelet_cert_file, *kubelet_key_file; /* to agents */
+  bool authorization_always_allow;       /* --authorization-mode=AlwaysAllow: no RBAC */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -82,6 +83,7 @@ typedef struct api_server {
   api_pems pems;
   tug_pki_verifier *client_ca; /* NULL: client certificates are not asked for */
   api_token_file *tokens;      /* NULL: no static tokens */
+  struct api_rbac *rbac;  /* roles and bindings (rbac.h); NULL: RBAC off */
 } api_server;
 
 /* Per connection: its client certificate's verdict, found once (authn-x509.c). */

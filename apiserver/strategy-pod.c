@@ -40,6 +40,7 @@ static const char *const selectable[] = {
 const api_strategy api_strategy_pod = {
     .prepare_create = prepare_create,
     .admit_create = admit_create,
+    .admit_request = api_admit_pod_request,
     .delete_grace = delete_grace,
     .pod_template = "",
     .selectable_fields = selectable,

@@ -1,6 +1,7 @@
 /*
  * strategy-simple.c — the strategies (see api_strategy in registry.h) that
- * are a line or two each: a Node keeps the status of its first report, Nodes
+ * are a line or two each: a Node keeps the status of its first report (and,
+ * like a Lease, is written by its own agent only), Nodes
  * and Events have field selectors of their own, a ResourceQuota's status is
  * computed whenever its spec is written, and the workloads' pod templates
  * are what Pod Security warns about.
@@ -13,6 +14,7 @@ static const char *const node_fields[] = {"spec.unschedulable", NULL};
 const api_strategy api_strategy_node = {
     .keep_status_on_create = true,
     .selectable_fields = node_fields,
+    .admit_request = api_admit_node_request,
 };
 
 static const char *const event_fields[] = {"involvedObject.kind",
@@ -28,6 +30,9 @@ static const char *const event_fields[] = {"involvedObject.kind",
                                            NULL};
 
 const api_strategy api_strategy_event = {.selectable_fields = event_fields};
+
+/* An agent renews only its own Lease (NodeRestriction, admission-node.c). */
+const api_strategy api_strategy_lease = {.admit_request = api_admit_lease_request};
 
 const api_strategy api_strategy_resourcequota = {.init_status = api_quota_init_status};
 

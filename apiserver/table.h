@@ -41,6 +41,12 @@ extern const api_column api_columns_job[];
 extern const api_column api_columns_priorityclass[];
 extern const api_column api_columns_lease[];
 extern const api_column api_columns_queue[];
+extern const api_column api_columns_role[];
+extern const api_column api_columns_clusterrole[];
+extern const api_column api_columns_rolebinding[];
+extern const api_column api_columns_clusterrolebinding[];
+/* The access reviews are never listed: the default columns (NULL). */
+#define api_columns_accessreview NULL
 
 /* Kubernetes' default table (k8s.io/apiserver's DefaultTableConvertor), used for
  * kinds whose columns are NULL: Name, and "Created At" as an RFC 3339 timestamp. */

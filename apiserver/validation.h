@@ -65,6 +65,17 @@ void api_default_priorityclass(json_t *obj);
 void api_validate_priorityclass(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_lease(json_t *obj);
 void api_validate_lease(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_role(json_t *obj);
+void api_validate_role(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_clusterrole(json_t *obj);
+void api_validate_clusterrole(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_rolebinding(json_t *obj);
+void api_validate_rolebinding(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_clusterrolebinding(json_t *obj);
+void api_validate_clusterrolebinding(const json_t *obj, const json_t *old, json_t *causes);
+/* The access reviews' (all four share one shape of spec). */
+void api_default_accessreview(json_t *obj);
+void api_validate_accessreview(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_queue(json_t *obj);
 void api_validate_queue(const json_t *obj, const json_t *old, json_t *causes);
 

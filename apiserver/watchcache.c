@@ -91,6 +91,7 @@ struct api_watchcache {
   api_watcher *watchers;
   size_t nwatchers;
   atomic_ulong terminated; /* watchers closed for falling behind */
+  atomic_ulong changes;    /* objects put or removed, relists: see api_watchcache_changes */
   tug_etcd_watch *watch;
   pthread_t thread;
   bool running;
@@ -432,6 +433,10 @@ size_t api_watchcache_watchers(api_watchcache *c) {
   return n;
 }
 
+unsigned long api_watchcache_changes(api_watchcache *c) {
+  return atomic_load(&c->changes);
+}
+
 unsigned long api_watchcache_terminated(api_watchcache *c) {
   return atomic_load(&c->terminated);
 }
@@ -480,6 +485,7 @@ static void apply_events(api_watchcache *c, const tug_etcd_watch_batch *b) {
     c->rev = ev->kv.mod_revision;
     if (e == NULL)
       continue;
+    atomic_fetch_add(&c->changes, 1);
     for (api_watcher *w = c->watchers; w; w = w->next)
       deliver(w, e);
     window_append(c, e);
@@ -557,6 +563,7 @@ static int relist(api_watchcache *c, tug_error *err) {
   c->objects = objects;
   clear_window(c);
   c->rev = c->window_start = rev;
+  atomic_fetch_add(&c->changes, 1);
   close_all_watchers(c);
   tug_etcd_watch *old = c->watch;
   c->watch = w;

@@ -108,6 +108,9 @@ int api_watchcache_watch(api_watchcache *c, const api_watch_opts *o, api_watcher
 ssize_t api_watcher_read(api_watcher *w, struct MHD_Connection *conn, char *buf, size_t max);
 void api_watcher_release(api_watcher *w);
 size_t api_watchcache_watchers(api_watchcache *c);
+/* A counter that moves whenever the cache's objects change (a put, a removal,
+ * a relist): who derives state from a cache rebuilds it when this moved. */
+unsigned long api_watchcache_changes(api_watchcache *c);
 /* Watchers closed so far because they fell --watch-queue-events behind. */
 unsigned long api_watchcache_terminated(api_watchcache *c);
 

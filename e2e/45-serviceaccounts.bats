@@ -107,7 +107,12 @@ log_of() {
   [ "$(jq -r .sub <<<"$c")" = system:serviceaccount:default:ci ]
   [ "$(jq -r '."kubernetes.io".serviceaccount.uid' <<<"$c")" = "$sa_uid" ]
   [ "$(jq -r '.exp - .iat' <<<"$c")" = 3600 ]
-  [ "$(as_token "$token" /api/v1/namespaces/default/pods)" = 200 ]
+  # Authenticated, the account may do only what RBAC grants it: nothing, then view.
+  [ "$(as_token "$token" /api/v1/namespaces/default/pods)" = 403 ]
+  [ "$(as_token "$token" /api)" = 200 ]
+  k create rolebinding ci-view --clusterrole=view --serviceaccount=default:ci
+  wait_for 10 eval '[ "$(as_token "$token" /api/v1/namespaces/default/pods)" = 200 ]'
+  [ "$(as_token "$token" /api/v1/namespaces/tug-system/pods)" = 403 ]
   # A token of ours that does not verify is refused, not taken as the admin.
   sig=${token##*.}
   c20=${sig:20:1}
@@ -154,8 +159,11 @@ log_of() {
     .projected.sources[0].serviceAccountToken.expirationSeconds == 3607' >/dev/null
   pod reader | jq -e '.spec.containers[0].volumeMounts[] |
     select(.mountPath == "/var/run/secrets/kubernetes.io/serviceaccount") | .readOnly' >/dev/null
-  # The pod's own token authenticates (from here: the API server listens on loopback only).
-  [ "$(as_token "$token" /api/v1/namespaces/default/pods)" = 200 ]
+  # The pod's own token authenticates (from here: the API server listens on loopback only),
+  # and RBAC lets its account read pods once a RoleBinding says so.
+  [ "$(as_token "$token" /api/v1/namespaces/default/pods)" = 403 ]
+  k create rolebinding default-view --clusterrole=view --serviceaccount=default:default
+  wait_for 10 eval '[ "$(as_token "$token" /api/v1/namespaces/default/pods)" = 200 ]'
   curl -fsS -o /dev/null -X DELETE "$API/api/v1/namespaces/default/pods/reader?gracePeriodSeconds=0"
   wait_for 20 eval '! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/reader"'
   [ "$(as_token "$token" /api/v1/namespaces/default/pods)" = 401 ]

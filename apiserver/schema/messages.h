@@ -304,6 +304,21 @@ extern const api_message api_msg_authentication_v1_TokenRequest;
 extern const api_message api_msg_authentication_v1_TokenRequestSpec;
 extern const api_message api_msg_authentication_v1_BoundObjectReference;
 extern const api_message api_msg_authentication_v1_TokenRequestStatus;
+extern const api_message api_msg_rbac_v1_PolicyRule, api_msg_rbac_v1_AggregationRule,
+    api_msg_rbac_v1_Role, api_msg_rbac_v1_ClusterRole, api_msg_rbac_v1_Subject,
+    api_msg_rbac_v1_RoleRef, api_msg_rbac_v1_RoleBinding, api_msg_rbac_v1_ClusterRoleBinding,
+    api_msg_rbac_v1_RoleList, api_msg_rbac_v1_ClusterRoleList, api_msg_rbac_v1_RoleBindingList,
+    api_msg_rbac_v1_ClusterRoleBindingList;
+extern const api_message api_msg_authorization_v1_ResourceAttributes,
+    api_msg_authorization_v1_NonResourceAttributes,
+    api_msg_authorization_v1_SubjectAccessReviewSpec,
+    api_msg_authorization_v1_SelfSubjectAccessReviewSpec,
+    api_msg_authorization_v1_SubjectAccessReviewStatus,
+    api_msg_authorization_v1_SubjectAccessReview, api_msg_authorization_v1_LocalSubjectAccessReview,
+    api_msg_authorization_v1_SelfSubjectAccessReview,
+    api_msg_authorization_v1_SelfSubjectRulesReviewSpec, api_msg_authorization_v1_ResourceRule,
+    api_msg_authorization_v1_NonResourceRule, api_msg_authorization_v1_SubjectRulesReviewStatus,
+    api_msg_authorization_v1_SelfSubjectRulesReview;
 extern const api_message api_msg_tug_v1_QueuePreemption, api_msg_tug_v1_QueueSpec,
     api_msg_tug_v1_QueueStatus, api_msg_tug_v1_Queue, api_msg_tug_v1_QueueList;
 
@@ -316,6 +331,8 @@ extern const api_schema_kind api_schema_kinds_coordination_v1[];
 extern const api_schema_kind api_schema_kinds_autoscaling_v1[];
 extern const api_schema_kind api_schema_kinds_policy_v1[];
 extern const api_schema_kind api_schema_kinds_authentication_v1[];
+extern const api_schema_kind api_schema_kinds_rbac_v1[];
+extern const api_schema_kind api_schema_kinds_authorization_v1[];
 extern const api_schema_kind api_schema_kinds_tug_scheduling_v1[];
 
 /* A kind's List, the same shape in every group: its ListMeta and its items. */
