@@ -17,10 +17,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "audit.h"
 #include "authn.h"
 #include "etcd.h"
 #include "podsecurity.h"
 #include "registry.h"
+#include "requestinfo.h"
 #include "revision.h"
 #include "satoken.h"
 
@@ -62,13 +64,15 @@ typedef struct api_server {
   api_svcalloc *svcalloc; /* Service cluster IPs and node ports (svcalloc.h) */
   api_openapi *openapi;   /* the OpenAPI documents (openapi.h) */
   api_satokens satokens;  /* ServiceAccount token keys (satoken.h) */
+  api_audit *audit;       /* the audit log (audit.h); NULL: off */
 } api_server;
 
-typedef struct api_request {
+struct api_request {
   api_server *server;
   struct MHD_Connection *conn;
   const char *method;
-  const char *path;
+  const char *path; /* without the query */
+  char *uri;        /* path and query as sent */
   char *body;
   size_t body_len;
   bool body_too_large;
@@ -78,11 +82,17 @@ typedef struct api_request {
   char resource[64];     /* plural[/subresource] once routed */
   json_t *strict_errors; /* keys the body repeats (fieldvalidation.h), or NULL */
   api_user user;         /* who sent it (authn.h) */
-} api_request;
+  /* Impersonation moves the authenticated user here and sets impersonating;
+   * user is then whom they act as (the audit log writes both). */
+  api_user authenticated;
+  bool impersonating;
+  api_request_info info;   /* verb and target, from method and URL (requestinfo.h) */
+  api_request_audit audit; /* its audit ID and level (audit.h) */
+};
 
 /* What a handler answers: a JSON body with a code, a watch stream, or another
  * stream (a followed log) as a content reader that owns stream_cls. */
-typedef struct api_response {
+struct api_response {
   int code;
   json_t *body;    /* owned */
   char *text;      /* owned; used instead of body when set (metrics) */
@@ -97,7 +107,7 @@ typedef struct api_response {
   const char *static_text; /* a body that outlives the response (OpenAPI documents) */
   size_t static_len;
   json_t *headers; /* owned; more headers, name → value */
-} api_response;
+};
 
 /* A query parameter or header; NULL when absent. */
 const char *api_query(const api_request *r, const char *key);

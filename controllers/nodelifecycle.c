@@ -142,7 +142,7 @@ static void mark_pod_not_ready(lifecycle *lc, const json_t *pod) {
   if (tug_obj_path(path, sizeof path, pod, "status", &err) < 0 ||
       tug_client_patch(lc->x->client, path, TUG_PATCH_MERGE, patch, NULL, &err) < 0)
     tug_debug("pod not marked not ready", "pod=%s/%s err=%s", tug_obj_namespace(pod),
-              tug_obj_name(pod), TUG_LOG_Q(err.msg));
+              tug_obj_name(pod), TUG_LOG_ERR(&err));
 }
 
 /* ---- taints ---- */
@@ -256,7 +256,7 @@ static void evict(lifecycle *lc, tug_controller *c, const json_t *node, const js
                      "Marking for deletion Pod %s/%s", tug_obj_namespace(p), tug_obj_name(p));
     if (ctl_delete(lc->x, p, NULL, &err) < 0)
       tug_warn("eviction failed", "pod=%s/%s err=%s", tug_obj_namespace(p), tug_obj_name(p),
-               TUG_LOG_Q(err.msg));
+               TUG_LOG_ERR(&err));
     else
       tug_info("pod evicted", "pod=%s/%s node=%s", tug_obj_namespace(p), tug_obj_name(p),
                tug_obj_name(node));

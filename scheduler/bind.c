@@ -88,7 +88,7 @@ static void do_bind(sched_binder *b, job *j) {
     tug_debug("bound", "pod=%s node=%s", j->key, j->node);
     return;
   }
-  tug_warn("bind failed", "pod=%s node=%s err=%s", j->key, j->node, TUG_LOG_Q(err.msg));
+  tug_warn("bind failed", "pod=%s node=%s err=%s", j->key, j->node, TUG_LOG_ERR(&err));
   if (b->core)
     sched_core_bind_failed(b->core, j->key, j->uid, now);
 }
@@ -101,7 +101,7 @@ static void do_evict(sched_binder *b, job *j) {
                ? -1
                : tug_client_delete_with(b->cli, path, &opts, &err);
   if (rc < 0 && err.code != ENOENT)
-    tug_warn("eviction failed", "pod=%s err=%s", j->key, TUG_LOG_Q(err.msg));
+    tug_warn("eviction failed", "pod=%s err=%s", j->key, TUG_LOG_ERR(&err));
   else
     tug_info("evicted", "pod=%s for=%s", j->key, j->node);
 }

@@ -283,7 +283,7 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   pthread_mutex_init(&l->mu, NULL);
   tug_error cg = {0};
   if (agent_cgroup_init(&l->cgroup_mode, &cg) < 0)
-    tug_warn("metrics without cgroups", "err=%s", TUG_LOG_Q(cg.msg));
+    tug_warn("metrics without cgroups", "err=%s", TUG_LOG_ERR(&cg));
   int fd = listen_socket(o->netns_fd > 0 ? o->netns_fd : -1, &sa);
   if (fd >= 0)
     l->daemon = MHD_start_daemon(
