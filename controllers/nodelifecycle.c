@@ -115,7 +115,8 @@ static int mark_unknown(lifecycle *lc, const json_t *node, tug_error *err) {
                                            "resourceVersion", tug_obj_resource_version(node));
   if (tug_client_patch(lc->x->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0)
     return tug_error_wrap(err, "mark node %s unknown", tug_obj_name(node));
-  tug_warn("node stopped reporting", "node=%s", tug_obj_name(node));
+  tug_warn("node stopped reporting", "node=%s audit_id=%s", tug_obj_name(node),
+           tug_client_audit_id());
   tug_event_record(lc->x->events, node, "Normal", "NodeNotReady",
                    "Node %s status is now: NodeNotReady", tug_obj_name(node));
   return 0;

@@ -273,7 +273,8 @@ int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *e
     return tug_error_errno(err, rc, "start node heartbeat thread");
   }
   n->started = true;
-  tug_info("node registered", "node=%s host_ip=%s", n->name, o->host_ip);
+  tug_info("node registered", "node=%s host_ip=%s audit_id=%s", n->name, o->host_ip,
+           tug_client_audit_id());
   *out = n;
   return 0;
 }
