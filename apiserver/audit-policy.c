@@ -149,16 +149,19 @@ static int check_rule(const json_t *rule, size_t i, tug_error *err) {
   return check_group_resources(rule, where, err) < 0 ? -1 : parse_stages(rule, where, &omit, err);
 }
 
+/* A configuration file's type (it is no API object: the server serves no such kind). */
+static const char policy_api_version[] = "audit.k8s.io/v1", policy_kind[] = "Policy";
+
 static int check_policy(const json_t *doc, unsigned *omit, tug_error *err) {
   static const char *const known[] = {
       "apiVersion", "kind", "metadata", "rules", "omitStages", "omitManagedFields", NULL};
   const char *api_version = json_string_value(json_object_get(doc, "apiVersion"));
   const char *kind = json_string_value(json_object_get(doc, "kind"));
-  if (api_version == NULL || strcmp(api_version, "audit.k8s.io/v1") != 0)
-    return tug_error_set(err, TUG_E_PARSE, "apiVersion: \"%s\" is not audit.k8s.io/v1",
-                         api_version ? api_version : "");
-  if (kind == NULL || strcmp(kind, "Policy") != 0)
-    return tug_error_set(err, TUG_E_PARSE, "kind: \"%s\" is not Policy", kind ? kind : "");
+  if (api_version == NULL || strcmp(api_version, policy_api_version) != 0)
+    return tug_error_set(err, TUG_E_PARSE, "apiVersion: \"%s\" is not %s",
+                         api_version ? api_version : "", policy_api_version);
+  if (kind == NULL || strcmp(kind, policy_kind) != 0)
+    return tug_error_set(err, TUG_E_PARSE, "kind: \"%s\" is not %s", kind ? kind : "", policy_kind);
   if (check_keys(doc, known, "policy", err) < 0 || parse_stages(doc, "policy", omit, err) < 0)
     return -1;
   const json_t *rules = json_object_get(doc, "rules"), *rule;
