@@ -1,6 +1,7 @@
 /* audit-event.c — an audit.k8s.io/v1 Event from what the server knows; see audit-event.h. */
 #include "audit-event.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,26 @@ static json_t *response_status(int code, const json_t *status) {
   return o;
 }
 
+/* line (an object, freed here) with raw JSON text added as responseObject, and '\n'. */
+static char *finish_line(char *line, const char *raw, size_t raw_len) {
+  static const char key[] = ",\"responseObject\":";
+  size_t n = strlen(line), extra = raw ? sizeof key - 1 + raw_len : 0;
+  char *out = realloc(line, n + extra + 2);
+  if (out == NULL) {
+    free(line);
+    return NULL;
+  }
+  if (raw) {
+    char *p = out + n - 1; /* over the closing brace */
+    memcpy(p, key, sizeof key - 1);
+    memcpy(p + sizeof key - 1, raw, raw_len);
+    n += extra;
+    out[n - 1] = '}';
+  }
+  memcpy(out + n, "\n", 2);
+  return out;
+}
+
 char *api_audit_encode(const api_audit_record *rec) {
   json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "Event", "apiVersion",
                          "audit.k8s.io/v1", "level", api_audit_level_name(rec->level), "auditID",
@@ -65,12 +86,8 @@ char *api_audit_encode(const api_audit_record *rec) {
     json_object_set(ev, "annotations", (json_t *)rec->annotations);
   char *line = json_dumps(ev, JSON_COMPACT);
   json_decref(ev);
-  size_t n = line ? strlen(line) : 0;
-  char *out = line ? realloc(line, n + 2) : NULL;
-  if (out == NULL) {
-    free(line);
-    return NULL;
-  }
-  memcpy(out + n, "\n", 2);
-  return out;
+  bool splice = rec->level >= API_AUDIT_REQUEST_RESPONSE && rec->response_json &&
+                rec->response_object == NULL;
+  return line ? finish_line(line, splice ? rec->response_json : NULL, rec->response_json_len)
+              : NULL;
 }

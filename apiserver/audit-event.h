@@ -30,6 +30,11 @@ typedef struct api_audit_record {
   const json_t *status;         /* the answer when it is a Status, or NULL */
   const json_t *request_object;
   const json_t *response_object;
+  /* Or the answer as JSON text already (an object the watch cache holds as
+   * text, a List built as text), written as it is: parsing it to write it
+   * again would cost more than the request did. Trusted to be JSON. */
+  const char *response_json;
+  size_t response_json_len;
   const char *received_at; /* RFC 3339 with microseconds */
   const char *stage_at;
   const json_t *annotations; /* object of strings, or NULL */

@@ -86,15 +86,30 @@ static json_t *decode_body(const char *data, size_t len, const char *content_typ
   return json_loadb(data, len, 0, NULL);
 }
 
-static json_t *response_object(const api_response *out) {
+static bool is_json_type(const char *type) {
+  return type == NULL || strncmp(type, "application/json", 16) == 0;
+}
+
+/* The answer as an object, or (rec->response_json) as the JSON text it already is. */
+static json_t *response_object(const api_response *out, api_audit_record *rec) {
   if (out == NULL)
     return NULL;
   if (out->body)
     return json_incref(out->body);
-  if (out->text && (out->content_type == NULL || strstr(out->content_type, "json") ||
-                    strstr(out->content_type, "protobuf")))
-    return decode_body(out->text, out->text_len ? out->text_len : strlen(out->text),
-                       out->content_type);
+  if (out->text == NULL)
+    return NULL;
+  size_t len = out->text_len ? out->text_len : strlen(out->text);
+  while (len > 0 && (out->text[len - 1] == '\n' || out->text[len - 1] == ' '))
+    len--;
+  /* One line per event: text with a line break in it is parsed and written again. */
+  bool one_line = memchr(out->text, '\n', len) == NULL;
+  if (is_json_type(out->content_type) && len > 0 && out->text[0] == '{' && one_line) {
+    rec->response_json = out->text;
+    rec->response_json_len = len;
+    return NULL;
+  }
+  if (is_json_type(out->content_type) || strstr(out->content_type, "protobuf"))
+    return decode_body(out->text, len, out->content_type);
   return NULL;
 }
 
@@ -106,8 +121,6 @@ static void emit(api_audit *a, api_request *r, api_audit_stage stage, const api_
   json_t *ips = source_ips(r), *req_obj = NULL, *resp_obj = NULL;
   if (au->level >= API_AUDIT_REQUEST && stage != API_AUDIT_REQUEST_RECEIVED)
     req_obj = decode_body(r->body, r->body_len, api_header(r, "Content-Type"));
-  if (au->level >= API_AUDIT_REQUEST_RESPONSE && stage == API_AUDIT_RESPONSE_COMPLETE)
-    resp_obj = response_object(out);
   const json_t *status = out && out->code >= 300 ? out->body : NULL;
   api_audit_record rec = {
       .audit_id = au->id,
@@ -122,11 +135,12 @@ static void emit(api_audit *a, api_request *r, api_audit_stage stage, const api_
       .code = stage == API_AUDIT_REQUEST_RECEIVED ? 0 : au->code,
       .status = status,
       .request_object = req_obj,
-      .response_object = resp_obj,
       .received_at = au->received_at,
       .stage_at = api_now_micro(now, sizeof now),
       .annotations = au->annotations,
   };
+  if (au->level >= API_AUDIT_REQUEST_RESPONSE && stage == API_AUDIT_RESPONSE_COMPLETE)
+    rec.response_object = resp_obj = response_object(out, &rec);
   char *line = api_audit_encode(&rec);
   json_decref(ips);
   json_decref(req_obj);

@@ -325,6 +325,40 @@ static void event_objects_follow_the_level(void **state) {
   assert_string_equal(str_at(json_object_get(rr, "responseObject"), "metadata", "uid"), "x");
 }
 
+static void event_writes_an_answer_held_as_text_unparsed(void **state) {
+  (void)state;
+  api_request_info ri;
+  api_request_info_parse("GET", "/api/v1/namespaces/d/pods/a", false, &ri);
+  api_user a = alice();
+  _cleanup_json_ json_t *ips = js("['127.0.0.1']");
+  static const char text[] = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\"}}";
+  api_audit_record rec = {.audit_id = "id-2",
+                          .level = API_AUDIT_REQUEST_RESPONSE,
+                          .stage = API_AUDIT_RESPONSE_COMPLETE,
+                          .request_uri = "/api/v1/namespaces/d/pods/a",
+                          .info = &ri,
+                          .user = &a,
+                          .source_ips = ips,
+                          .code = 200,
+                          .response_json = text,
+                          .response_json_len = sizeof text - 1,
+                          .received_at = "t0",
+                          .stage_at = "t1"};
+  char *line = api_audit_encode(&rec);
+  json_error_t jerr;
+  _cleanup_json_ json_t *ev = json_loads(line, 0, &jerr);
+  if (ev == NULL)
+    fail_msg("not JSON: %s: %s", jerr.text, line);
+  assert_string_equal(str_at(json_object_get(ev, "responseObject"), "metadata", "name"), "a");
+  assert_string_equal(str_at(ev, "auditID", NULL), "id-2");
+  assert_ptr_equal(strchr(line, '\n'), line + strlen(line) - 1);
+  free(line);
+  rec.level = API_AUDIT_REQUEST; /* below RequestResponse: no answer */
+  line = api_audit_encode(&rec);
+  assert_null(strstr(line, "responseObject"));
+  free(line);
+}
+
 static void event_names_failures_and_impersonation(void **state) {
   (void)state;
   _cleanup_json_ json_t *ev =
@@ -442,6 +476,7 @@ int main(void) {
       cmocka_unit_test(policy_loads_from_yaml),
       cmocka_unit_test(event_has_the_kubernetes_shape_at_metadata),
       cmocka_unit_test(event_objects_follow_the_level),
+      cmocka_unit_test(event_writes_an_answer_held_as_text_unparsed),
       cmocka_unit_test(event_names_failures_and_impersonation),
       cmocka_unit_test(event_at_request_received_has_no_response),
       cmocka_unit_test(log_rotates_at_the_size_and_keeps_max_backups),
