@@ -29,8 +29,10 @@ rules:
   omitStages: [RequestReceived]
 - level: Metadata
 YAML
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$AUDIT_DIR/sa.key" 2>/dev/null
+  chmod 600 "$AUDIT_DIR/sa.key"
   APISERVER_FLAGS=(--audit-policy-file "$AUDIT_DIR/policy.yaml" --audit-log-path "$AUDIT_LOG"
-    --audit-log-maxsize 1 --audit-log-maxbackup 2)
+    --audit-log-maxsize 1 --audit-log-maxbackup 2 --service-account-signing-key-file "$AUDIT_DIR/sa.key")
   apiserver_suite_setup_file
   export KUBECONFIG="$ETCD_DIR/kubeconfig"
   kubeconfig "$KUBECONFIG"
@@ -221,6 +223,27 @@ cm() { # cm NAME [DATA-VALUE]
     and .objectRef.resource == "pods" and .objectRef.subresource == "binding"
     and .objectRef.name == "placed" and .responseStatus.code == 201'
   curl -fsS -X DELETE "$API/api/v1/namespaces/audit-sched/pods/placed?gracePeriodSeconds=0" >/dev/null
+}
+
+@test "the user is who the token names; a token that does not verify is audited as anonymous, 401" {
+  run $KC -n audit-meta create serviceaccount robot
+  [ "$status" -eq 0 ]
+  token=$($KC -n audit-meta create token robot)
+  code=$(curl -sS -o /dev/null -D "$AUDIT_DIR/h" -w '%{http_code}' -H "Authorization: Bearer $token" \
+    "$API/api/v1/namespaces/audit-meta/configmaps")
+  [ "$code" = 200 ]
+  events "$(header Audit-Id "$AUDIT_DIR/h")" | at_stage ResponseComplete \
+    '.user.username == "system:serviceaccount:audit-meta:robot" and (.user.uid | length) > 0
+     and (.user.groups | index("system:serviceaccounts:audit-meta")) != null'
+  sig=${token##*.}
+  [ "${sig:20:1}" = A ] && other=B || other=A
+  code=$(curl -sS -o /dev/null -D "$AUDIT_DIR/h" -w '%{http_code}' \
+    -H "Authorization: Bearer ${token%.*}.${sig:0:20}$other${sig:21}" "$API/api/v1/namespaces/audit-meta/configmaps")
+  [ "$code" = 401 ]
+  id=$(header Audit-Id "$AUDIT_DIR/h")
+  events "$id" | at_stage ResponseComplete '.user.username == "system:anonymous"
+    and .responseStatus.code == 401 and .responseStatus.reason == "Unauthorized"'
+  grep 'msg="token refused"' "$APISERVER_LOG" | grep -q " audit_id=$id\$"
 }
 
 # Last: it fills the log past 1 MB, rotating it.
