@@ -22,11 +22,11 @@ static void *run(void *arg) {
     tug_error err = {0};
     int64_t now;
     if (api_revision_current(&c->server->revision, c->server->etcd, &now, &err) < 0) {
-      tug_warn("compaction skipped", "err=%s", TUG_LOG_Q(err.msg));
+      tug_warn("compaction skipped", "err=%s", TUG_LOG_ERR(&err));
       continue;
     }
     if (previous > 0 && tug_etcd_compact(c->server->etcd, previous, &err) < 0)
-      tug_warn("compaction failed", "revision=%lld err=%s", (long long)previous, TUG_LOG_Q(err.msg));
+      tug_warn("compaction failed", "revision=%lld err=%s", (long long)previous, TUG_LOG_ERR(&err));
     else if (previous > 0)
       tug_info("compacted etcd", "revision=%lld", (long long)previous);
     previous = now;

@@ -82,6 +82,9 @@ static bool check_user(asked *q) {
 
 static void become(asked *q) {
   api_user *u = &q->r->user;
+  /* The audit log writes who asked beside whom they act as. */
+  q->r->authenticated = *u;
+  q->r->impersonating = true;
   api_user_set(u, q->user, q->uid);
   for (int i = 0; i < q->ngroups; i++)
     api_user_add_group(u, q->groups[i]);

@@ -82,8 +82,25 @@ static int check_flags(api_config *cfg, const char *listen, const char *insecure
   return 0;
 }
 
+/* The audit flags, as Kubernetes names them; sizes in MB and ages in days. */
+typedef struct audit_flags {
+  const char *policy_file;
+  const char *mode; /* blocking or batch */
+  api_audit_log_config log;
+  int max_size_mb;
+} audit_flags;
+
+static int check_audit_flags(audit_flags *af, tug_error *err) {
+  if (strcmp(af->mode, "blocking") != 0 && strcmp(af->mode, "batch") != 0)
+    return tug_error_set(err, EINVAL, "--audit-log-mode: \"%s\" is not blocking or batch",
+                         af->mode);
+  af->log.blocking = strcmp(af->mode, "blocking") == 0;
+  af->log.max_bytes = (int64_t)af->max_size_mb * 1024 * 1024;
+  return 0;
+}
+
 /* 0: serve; 1: --help was printed; -1: bad flags (reported). */
-static int parse_flags(int argc, char **argv, api_config *cfg, const char **level,
+static int parse_flags(int argc, char **argv, api_config *cfg, audit_flags *af, const char **level,
                        const char **log_file) {
   const char *listen = NULL, *insecure = NULL, *podsec = "baseline", *data_dir = NULL,
              *authz = "RBAC";
@@ -149,6 +166,20 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
        .help = "RBAC (the default), or AlwaysAllow: every request allowed (benchmarks)"},
       {"data-dir", TUG_FLAG_STRING, &data_dir, .arg = "DIR",
        .help = "ignored: state lives in etcd (accepted for old scripts)"},
+      {"audit-policy-file", TUG_FLAG_STRING, &af->policy_file, .arg = "PATH",
+       .help = "audit.k8s.io/v1 Policy (YAML or JSON); without it nothing is audited"},
+      {"audit-log-path", TUG_FLAG_STRING, &af->log.path, .arg = "PATH",
+       .help = "where audit events go, one JSON line each; - is stdout"},
+      {"audit-log-maxsize", TUG_FLAG_INT, &af->max_size_mb, .min = 0, .max = 1 << 20, .arg = "MB",
+       .help = "rotate the audit log before it passes this size; 0: never"},
+      {"audit-log-maxbackup", TUG_FLAG_INT, &af->log.max_backups, .min = 0, .max = 100000,
+       .arg = "N", .help = "rotated audit logs kept; 0: all"},
+      {"audit-log-maxage", TUG_FLAG_INT, &af->log.max_age_days, .min = 0, .max = 100000,
+       .arg = "DAYS", .help = "days rotated audit logs are kept; 0: forever"},
+      {"audit-log-mode", TUG_FLAG_STRING, &af->mode, .arg = "blocking|batch",
+       .help = "when the queue is full, wait for room (blocking) or drop (batch)"},
+      {"audit-log-batch-buffer-size", TUG_FLAG_INT, &af->log.queue_lines, .min = 1, .max = 10000000,
+       .arg = "N", .help = "audit events queued for the writer"},
       {"log-level", TUG_FLAG_STRING, level, .arg = "LEVEL", .help = "debug, info, warn or error"},
       {"log-file", TUG_FLAG_STRING, log_file, .arg = "PATH", .help = "stderr when unset"},
       {0},
@@ -157,9 +188,19 @@ static int parse_flags(int argc, char **argv, api_config *cfg, const char **leve
   int rc = tug_flags_parse("tug-apiserver", summary, flags, argc, argv, &err);
   if (rc == 0)
     rc = check_flags(cfg, listen, insecure, podsec, body_bytes, compaction_s, authz, &err);
+  if (rc == 0)
+    rc = check_audit_flags(af, &err);
   if (rc < 0)
     fprintf(stderr, "tug-apiserver: %s (see --help)\n", err.msg);
   return rc;
+}
+
+static int start_audit(api_server *s, audit_flags *af, tug_error *err) {
+  api_audit_policy *policy = NULL;
+  if (af->policy_file && (policy = api_audit_policy_load(af->policy_file, err)) == NULL)
+    return tug_error_wrap(err, "--audit-policy-file");
+  s->audit = api_audit_new(policy, &af->log, err);
+  return s->audit ? 0 : tug_error_wrap(err, "--audit-log-path");
 }
 
 static int ensure_namespaces(api_server *s, tug_error *err) {
@@ -238,7 +279,8 @@ int main(int argc, char **argv) {
                           .pod_security_default = API_PODSEC_BASELINE,
                           .sa_issuer = "https://kubernetes.default.svc.cluster.local"}};
   const char *level = "info", *log_file = NULL;
-  int parsed = parse_flags(argc, argv, &s.cfg, &level, &log_file);
+  audit_flags af = {.mode = "blocking", .log = {.queue_lines = 10000}};
+  int parsed = parse_flags(argc, argv, &s.cfg, &af, &level, &log_file);
   if (parsed != 0)
     return parsed > 0 ? 0 : 2;
   bool local_reads = strcmp(s.cfg.consistent_reads, "local") == 0;
@@ -263,6 +305,10 @@ int main(int argc, char **argv) {
   api_svcalloc_port_range(s.svcalloc, &port_min, &port_max);
   api_service_set_node_port_range(port_min, port_max);
   curl_global_init(CURL_GLOBAL_DEFAULT); /* for reading logs from agents (logs.c) */
+  if (start_audit(&s, &af, &err) < 0) {
+    fprintf(stderr, "tug-apiserver: %s\n", err.msg);
+    return 2;
+  }
   s.metrics = api_metrics_new();
   s.openapi = api_openapi_build(&err);
   if (s.openapi == NULL || api_satokens_init(&s.satokens, s.cfg.sa_signing_key_file,
@@ -279,7 +325,7 @@ int main(int argc, char **argv) {
       start_caches(&s, &err) < 0 || start_rbac(&s, &err) < 0 ||
       api_revision_current(&s.revision, s.etcd, &(int64_t){0}, &err) < 0 ||
       api_server_start(&s, &err) < 0) {
-    tug_errorlog("cannot start", "err=%s", TUG_LOG_Q(err.msg));
+    tug_errorlog("cannot start", "err=%s", TUG_LOG_ERR(&err));
   } else {
     atomic_store(&s.ready, true);
     compactor = api_compactor_start(&s, s.cfg.compaction_seconds);
@@ -299,6 +345,7 @@ int main(int argc, char **argv) {
   stop_caches(&s);
   api_logs_close_streams(3000);
   api_server_stop(&s);
+  api_audit_free(s.audit);
   free_caches(&s);
   api_svcalloc_free(s.svcalloc);
   api_metrics_free(s.metrics);

@@ -136,6 +136,7 @@ char *api_metrics_render(api_metrics *m, api_server *s) {
     if (s->caches && s->caches[k - api_kinds])
       fprintf(f, "apiserver_terminated_watchers_total{resource=\"%s\"} %lu\n", k->plural,
               api_watchcache_terminated(s->caches[k - api_kinds]));
+  api_audit_render_metrics(s->audit, f);
   fclose(f);
   return text;
 }

@@ -184,7 +184,9 @@ static void watch_free(void *cls) {
  */
 enum { WATCH_WRITE_BYTES = 64 * 1024 };
 
-static enum MHD_Result send_watch(struct MHD_Connection *conn, api_watcher *w, const char *type) {
+static enum MHD_Result send_watch(struct MHD_Connection *conn, const api_response *out) {
+  api_watcher *w = out->watcher;
+  const char *type = out->content_type;
   watch_stream *ws = malloc(sizeof *ws);
   ws->w = w;
   ws->conn = conn;
@@ -193,6 +195,7 @@ static enum MHD_Result send_watch(struct MHD_Connection *conn, api_watcher *w, c
   MHD_set_response_options(resp, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
   MHD_add_response_header(resp, "Content-Type", type ? type : "application/json");
   MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+  add_headers(resp, out);
   enum MHD_Result rc = MHD_queue_response(conn, 200, resp);
   MHD_destroy_response(resp);
   return rc;
@@ -208,6 +211,7 @@ static enum MHD_Result send_stream(struct MHD_Connection *conn, api_response *ou
   MHD_add_response_header(resp, "Content-Type",
                           out->content_type ? out->content_type : "text/plain");
   MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+  add_headers(resp, out);
   enum MHD_Result rc = MHD_queue_response(conn, out->code, resp);
   MHD_destroy_response(resp);
   return rc;
@@ -226,13 +230,25 @@ static void answer_protobuf(api_response *out) {
   out->content_type = API_PROTOBUF_TYPE;
 }
 
+/* Server errors are the server's to explain: a line for each, with the request's audit ID. */
+static void log_server_error(const api_request *r, const api_response *out) {
+  if (out->code < 500)
+    return;
+  const char *msg = json_string_value(json_object_get(out->body, "message"));
+  tug_warn("request failed", "verb=%s uri=%s code=%d err=%s", r->info.verb,
+           TUG_LOG_Q(r->uri ? r->uri : r->path), out->code, TUG_LOG_Q(msg ? msg : ""));
+}
+
 static enum MHD_Result respond(api_request *r, api_response *out) {
   api_metrics_request(r->server->metrics, r, out);
+  log_server_error(r, out);
+  api_audit_respond(r->server->audit, r, out);
+  api_set_header(out, "Audit-Id", r->audit.id);
   enum MHD_Result rc;
   if (out->body && !out->text && api_protobuf_accepted(api_header(r, "Accept")))
     answer_protobuf(out);
   if (out->watcher)
-    rc = send_watch(r->conn, out->watcher, out->content_type);
+    rc = send_watch(r->conn, out);
   else if (out->stream_read)
     rc = send_stream(r->conn, out);
   else if (out->static_text)
@@ -309,33 +325,50 @@ static api_conn *connection_state(struct MHD_Connection *conn) {
   return c ? c->socket_context : NULL;
 }
 
-static enum MHD_Result on_request(api_server *s, bool insecure, struct MHD_Connection *conn,
-                                  const char *url, const char *method, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls) {
-  api_request *r = *con_cls;
-  if (r == NULL) {
-    r = calloc(1, sizeof *r);
-    r->server = s;
-    r->conn = conn;
-    r->method = method;
-    r->path = url;
-    r->start = tug_monotonic_seconds();
-    r->insecure = insecure;
-    r->tls = insecure ? NULL : connection_state(conn);
-    *con_cls = r;
-    api_response denied = {0};
-    if (api_authenticate(r, &denied) < 0)
-      return respond(r, &denied);
-    if (!take_slot(r))
-      return early_answer(r, 429, "Too many requests, please try again later.", 1);
-    bool answer_now;
-    if (body_too_large_declared(r, &answer_now)) {
-      if (answer_now)
-        return early_answer(r, 413, "Request entity too large", 0);
-      r->body_too_large = true; /* read and dropped; 413 once it is in */
-    }
-    return MHD_YES;
+/* libmicrohttpd shows the URI as sent (query included) only here, before the
+ * request's first call; what this returns is the request's *con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
+  (void)cls, (void)conn;
+  api_request *r = calloc(1, sizeof *r);
+  r->uri = strdup(uri);
+  return r;
+}
+
+/* Who and what, then the audit ID and RequestReceived, before anything can refuse it. */
+static enum MHD_Result on_arrival(api_server *s, bool insecure, api_request *r,
+                                  struct MHD_Connection *conn, const char *url,
+                                  const char *method) {
+  r->server = s;
+  r->conn = conn;
+  r->method = method;
+  r->path = url;
+  r->start = tug_monotonic_seconds();
+  r->insecure = insecure;
+  r->tls = insecure ? NULL : connection_state(conn);
+  api_audit_assign_id(r);
+  tug_log_set_audit_id(r->audit.id);
+  /* A request refused here is audited as the anonymous user it is not let
+   * act as, never as anyone its credentials only claim. */
+  api_response denied = {0};
+  bool authenticated = api_authenticate(r, &denied) == 0;
+  if (!authenticated)
+    api_user_set_anonymous(&r->user);
+  api_request_info_parse(method, url, api_query_bool(r, "watch"), &r->info);
+  api_audit_begin(s->audit, r);
+  if (!authenticated)
+    return respond(r, &denied);
+  if (!take_slot(r))
+    return early_answer(r, 429, "Too many requests, please try again later.", 1);
+  bool answer_now;
+  if (body_too_large_declared(r, &answer_now)) {
+    if (answer_now)
+      return early_answer(r, 413, "Request entity too large", 0);
+    r->body_too_large = true; /* read and dropped; 413 once it is in */
   }
+  return MHD_YES;
+}
+
+static enum MHD_Result serve(api_request *r, const char *upload_data, size_t *upload_data_size) {
   if (*upload_data_size > 0) {
     append_body(r, upload_data, *upload_data_size);
     *upload_data_size = 0;
@@ -346,6 +379,23 @@ static enum MHD_Result on_request(api_server *s, bool insecure, struct MHD_Conne
   api_response out = {.code = 200};
   api_dispatch(r, &out);
   return respond(r, &out);
+}
+
+static enum MHD_Result on_request(api_server *s, bool insecure, struct MHD_Connection *conn,
+                                  const char *url, const char *method, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
+  api_request *r = *con_cls;
+  if (r == NULL) /* no URI callback came: a request libmicrohttpd made up */
+    *con_cls = r = calloc(1, sizeof *r);
+  enum MHD_Result rc;
+  if (r->server == NULL) {
+    rc = on_arrival(s, insecure, r, conn, url, method);
+  } else {
+    tug_log_set_audit_id(r->audit.id);
+    rc = serve(r, upload_data, upload_data_size);
+  }
+  tug_log_set_audit_id(NULL);
+  return rc;
 }
 
 /* One entry point per listener, so a request knows which it came on. */
@@ -374,6 +424,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     return;
   if (r->counted)
     atomic_fetch_sub(&s->inflight, 1);
+  if (r->server)
+    api_audit_end(s->audit, r);
+  json_decref(r->audit.annotations);
+  free(r->uri);
   free(r->body);
   json_decref(r->strict_errors);
   free(r);
@@ -408,9 +462,10 @@ static struct MHD_Daemon *start_daemon(api_server *s, unsigned extra_flags,
   return MHD_start_daemon(
       flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)20000,
-      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+      on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
+      on_uri, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
+      (unsigned)20000, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_ARRAY, tls,
+      MHD_OPTION_END);
 }
 
 /* The HTTPS listener: its pair and, when client certificates are on, the CA

@@ -17,10 +17,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "audit.h"
 #include "authn.h"
 #include "etcd.h"
 #include "podsecurity.h"
 #include "registry.h"
+#include "requestinfo.h"
 #include "revision.h"
 #include "satoken.h"
 
@@ -50,7 +52,7 @@ typedef struct api_config {
   int insecure_port;
   const char *etcd_cafile, *etcd_certfile, *etcd_keyfile;
   const char *kubelet_ca_file, *kubelet_cert_file, *kubelet_key_file; /* to agents */
-  bool authorization_always_allow;       /* --authorization-mode=AlwaysAllow: no RBAC */
+  bool authorization_always_allow; /* --authorization-mode=AlwaysAllow: no RBAC */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -75,15 +77,16 @@ typedef struct api_server {
   api_metrics *metrics;
   atomic_int inflight;
   atomic_bool ready;
-  api_revision revision;  /* for consistent reads from the caches */
-  api_svcalloc *svcalloc; /* Service cluster IPs and node ports (svcalloc.h) */
-  api_openapi *openapi;   /* the OpenAPI documents (openapi.h) */
-  api_satokens satokens;  /* ServiceAccount token keys (satoken.h) */
+  api_revision revision;              /* for consistent reads from the caches */
+  api_svcalloc *svcalloc;             /* Service cluster IPs and node ports (svcalloc.h) */
+  api_openapi *openapi;               /* the OpenAPI documents (openapi.h) */
+  api_satokens satokens;              /* ServiceAccount token keys (satoken.h) */
   struct MHD_Daemon *insecure_daemon; /* the plain-HTTP test listener, or NULL */
   api_pems pems;
   tug_pki_verifier *client_ca; /* NULL: client certificates are not asked for */
   api_token_file *tokens;      /* NULL: no static tokens */
-  struct api_rbac *rbac;  /* roles and bindings (rbac.h); NULL: RBAC off */
+  struct api_rbac *rbac;       /* roles and bindings (rbac.h); NULL: RBAC off */
+  api_audit *audit;            /* the audit log (audit.h); NULL: off */
 } api_server;
 
 /* Per connection: its client certificate's verdict, found once (authn-x509.c). */
@@ -93,11 +96,12 @@ typedef struct api_conn {
   char x509_why[256];
 } api_conn;
 
-typedef struct api_request {
+struct api_request {
   api_server *server;
   struct MHD_Connection *conn;
   const char *method;
-  const char *path;
+  const char *path; /* without the query */
+  char *uri;        /* path and query as sent */
   char *body;
   size_t body_len;
   bool body_too_large;
@@ -109,11 +113,17 @@ typedef struct api_request {
   api_user user;         /* who sent it (authn.h) */
   bool insecure;         /* came on the plain-HTTP test listener */
   api_conn *tls;         /* the TLS connection's state; NULL on the plain listener */
-} api_request;
+  /* Impersonation moves the authenticated user here and sets impersonating;
+   * user is then whom they act as (the audit log writes both). */
+  api_user authenticated;
+  bool impersonating;
+  api_request_info info;   /* verb and target, from method and URL (requestinfo.h) */
+  api_request_audit audit; /* its audit ID and level (audit.h) */
+};
 
 /* What a handler answers: a JSON body with a code, a watch stream, or another
  * stream (a followed log) as a content reader that owns stream_cls. */
-typedef struct api_response {
+struct api_response {
   int code;
   json_t *body;    /* owned */
   char *text;      /* owned; used instead of body when set (metrics) */
@@ -128,7 +138,7 @@ typedef struct api_response {
   const char *static_text; /* a body that outlives the response (OpenAPI documents) */
   size_t static_len;
   json_t *headers; /* owned; more headers, name → value */
-} api_response;
+};
 
 /* A query parameter or header; NULL when absent. */
 const char *api_query(const api_request *r, const char *key);

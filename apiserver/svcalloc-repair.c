@@ -189,7 +189,7 @@ static void *follow(void *arg) {
     if (rc == 1)
       tug_etcd_watch_batch_free(&b);
     while (broken && !a->stopping && relist(a, &err) < 0) {
-      tug_errorlog("service allocations relist failed", "err=%s", TUG_LOG_Q(err.msg));
+      tug_errorlog("service allocations relist failed", "err=%s", TUG_LOG_ERR(&err));
       sleep(1);
     }
   }

@@ -596,7 +596,7 @@ static void *follow(void *arg) {
       tug_warn("watch cache relisting", "resource=%s", c->kind->plural);
       while (!c->stopping && relist(c, &err) < 0) {
         tug_errorlog("watch cache relist failed", "resource=%s err=%s", c->kind->plural,
-                     TUG_LOG_Q(err.msg));
+                     TUG_LOG_ERR(&err));
         sleep(1);
       }
     }

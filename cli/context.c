@@ -46,6 +46,9 @@ int cli_resolve_kind(cli_ctx *ctx, const char *api_version, const char *kind, cl
 
 int cli_fail(cli_ctx *ctx, const tug_error *err) {
   fprintf(stderr, "error: %s\n", err->msg[0] ? err->msg : strerror(err->code));
+  /* The request as the API server's audit log and logs name it. */
+  if (err->audit_id[0])
+    fprintf(stderr, "audit-id: %s\n", err->audit_id);
   if (err->code == TUG_E_UNAVAILABLE || err->code == ETIMEDOUT)
     fprintf(stderr,
             "hint: is a Tugboat cluster running at %s? Start one with `tug up`, or point "

@@ -48,7 +48,7 @@ static int set_refs(ctl_ctx *x, const json_t *obj, json_t *refs) {
   json_decref(patch);
   if (rc < 0 && err.code != ENOENT && err.code != TUG_E_CONFLICT)
     tug_warn("owner reference change failed", "obj=%s/%s err=%s", tug_obj_namespace(obj),
-             tug_obj_name(obj), TUG_LOG_Q(err.msg));
+             tug_obj_name(obj), TUG_LOG_ERR(&err));
   return rc;
 }
 

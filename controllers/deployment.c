@@ -443,7 +443,7 @@ static void cleanup_history(dep_sync *s) {
     tug_error err = {0};
     if (ctl_delete(s->x, rs, NULL, &err) < 0)
       tug_warn("old replica set not deleted", "rs=%s/%s err=%s", tug_obj_namespace(rs),
-               tug_obj_name(rs), TUG_LOG_Q(err.msg));
+               tug_obj_name(rs), TUG_LOG_ERR(&err));
     extra--;
   }
 }

@@ -102,7 +102,8 @@ static int finalize(ctl_ctx *x, const json_t *ns, tug_error *err) {
     return -1;
   if (tug_client_update(x->client, path, copy, NULL, err) < 0 && err->code != ENOENT)
     return tug_error_wrap(err, "finalize namespace %s", tug_obj_name(ns));
-  tug_info("namespace finalized", "namespace=%s", tug_obj_name(ns));
+  tug_info("namespace finalized", "namespace=%s audit_id=%s", tug_obj_name(ns),
+           tug_client_audit_id());
   return 0;
 }
 

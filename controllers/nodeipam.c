@@ -68,7 +68,8 @@ static int assign(ipam *m, const json_t *node, tug_error *err) {
   if (ctl_patch(m->x, node, patch, true, NULL, err) < 0)
     return -1;
   free(tug_hashmap_put(m->pending, tug_obj_name(node), strdup(cidr)));
-  tug_info("pod CIDR assigned", "node=%s cidr=%s", tug_obj_name(node), cidr);
+  tug_info("pod CIDR assigned", "node=%s cidr=%s audit_id=%s", tug_obj_name(node), cidr,
+           tug_client_audit_id());
   tug_event_record(m->x->events, node, "Normal", "CIDRAssigned", "Assigned pod CIDR %s", cidr);
   return 0;
 }

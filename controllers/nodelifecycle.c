@@ -115,7 +115,8 @@ static int mark_unknown(lifecycle *lc, const json_t *node, tug_error *err) {
                                            "resourceVersion", tug_obj_resource_version(node));
   if (tug_client_patch(lc->x->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0)
     return tug_error_wrap(err, "mark node %s unknown", tug_obj_name(node));
-  tug_warn("node stopped reporting", "node=%s", tug_obj_name(node));
+  tug_warn("node stopped reporting", "node=%s audit_id=%s", tug_obj_name(node),
+           tug_client_audit_id());
   tug_event_record(lc->x->events, node, "Normal", "NodeNotReady",
                    "Node %s status is now: NodeNotReady", tug_obj_name(node));
   return 0;
@@ -142,7 +143,7 @@ static void mark_pod_not_ready(lifecycle *lc, const json_t *pod) {
   if (tug_obj_path(path, sizeof path, pod, "status", &err) < 0 ||
       tug_client_patch(lc->x->client, path, TUG_PATCH_MERGE, patch, NULL, &err) < 0)
     tug_debug("pod not marked not ready", "pod=%s/%s err=%s", tug_obj_namespace(pod),
-              tug_obj_name(pod), TUG_LOG_Q(err.msg));
+              tug_obj_name(pod), TUG_LOG_ERR(&err));
 }
 
 /* ---- taints ---- */
@@ -256,7 +257,7 @@ static void evict(lifecycle *lc, tug_controller *c, const json_t *node, const js
                      "Marking for deletion Pod %s/%s", tug_obj_namespace(p), tug_obj_name(p));
     if (ctl_delete(lc->x, p, NULL, &err) < 0)
       tug_warn("eviction failed", "pod=%s/%s err=%s", tug_obj_namespace(p), tug_obj_name(p),
-               TUG_LOG_Q(err.msg));
+               TUG_LOG_ERR(&err));
     else
       tug_info("pod evicted", "pod=%s/%s node=%s", tug_obj_namespace(p), tug_obj_name(p),
                tug_obj_name(node));

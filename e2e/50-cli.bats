@@ -285,7 +285,9 @@ running_pods_are() {
   [ "$(jq -r .metadata.name <<<"$output")" = cli ]
   run $T get deploy nope -n cli
   [ "$status" -eq 1 ]
-  [ "$output" = 'error: deployments "nope" not found' ]
+  [ "${lines[0]}" = 'error: deployments "nope" not found' ]
+  # The server's Audit-Id of the failed call, to find it in the audit log.
+  [[ "${lines[1]}" =~ ^audit-id:\ [0-9a-f-]{36}$ ]] && [ "${#lines[@]}" = 2 ]
   run $T get pods -n empty-ns
   [ "$status" -eq 0 ]
   [ "$output" = "No resources found in empty-ns namespace." ]
@@ -504,7 +506,9 @@ YAML
   [ "$output" = 'configmap "top" deleted' ]
   run $T delete cm top -n cli
   [ "$status" -eq 1 ]
-  [ "$output" = 'error: configmaps "top" not found' ]
+  [ "${lines[0]}" = 'error: configmaps "top" not found' ]
+  # The server's Audit-Id of the failed call, to find it in the audit log.
+  [[ "${lines[1]}" =~ ^audit-id:\ [0-9a-f-]{36}$ ]] && [ "${#lines[@]}" = 2 ]
 }
 
 @test "cli: delete -l and --all delete every match (-A across namespaces), --wait for all" {

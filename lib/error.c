@@ -13,6 +13,7 @@ int tug_error_set(tug_error *err, int code, const char *fmt, ...) {
   vsnprintf(err->msg, sizeof err->msg, fmt, ap);
   va_end(ap);
   err->code = code;
+  err->audit_id[0] = '\0';
   return -1;
 }
 
@@ -48,4 +49,5 @@ void tug_error_clear(tug_error *err) {
     return;
   err->code = 0;
   err->msg[0] = '\0';
+  err->audit_id[0] = '\0';
 }

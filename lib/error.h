@@ -6,6 +6,10 @@
  * and a message that says what was being done ("put /registry/pods/a: deadline
  * exceeded"). Callers that add context wrap the message with tug_error_wrap and
  * return -1 again; only the top level prints it.
+ *
+ * An error that came back from the API server also names the request's
+ * Audit-Id (audit_id, "" otherwise), so the line that logs it can be matched
+ * to the server's audit log; setting a new error clears it, wrapping keeps it.
  */
 #ifndef TUG_ERROR_H
 #define TUG_ERROR_H
@@ -24,6 +28,7 @@ enum {
 typedef struct tug_error {
   int code;
   char msg[1024];
+  char audit_id[64];
 } tug_error;
 
 /* Set code and message; always returns -1 so callers can `return tug_error_set(...)`. */

@@ -592,7 +592,7 @@ static void warn_write_failed(tug_events *ev, const char *verb, const json_t *ev
   if (warn_due(&ev->write_warn, &held))
     tug_warn("event write failed", "verb=%s reason=%s object=%s/%s err=%s suppressed=%" PRIu64,
              verb, str_or_empty(event, "reason"), str_or_empty(involved, "kind"),
-             str_or_empty(involved, "name"), TUG_LOG_Q(err->msg), held);
+             str_or_empty(involved, "name"), TUG_LOG_ERR(err), held);
 }
 
 /* PATCH a repeat's count and lastTimestamp; -1 with err->code ENOENT when the Event is gone. */

@@ -230,6 +230,25 @@ static size_t write_buf(char *p, size_t size, size_t n, void *arg) {
   return buf_append(arg, p, size * n) < 0 ? 0 : size * n;
 }
 
+static _Thread_local char thread_audit_id[64];
+
+const char *tug_client_audit_id(void) {
+  return thread_audit_id;
+}
+
+/* Remember the answer's Audit-Id (this thread's latest) and put it on err. */
+static void note_audit_id(CURL *h, char out[64], tug_error *err) {
+  struct curl_header *hdr = NULL;
+  const char *id = "";
+  if (h && curl_easy_header(h, "Audit-Id", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK)
+    id = hdr->value;
+  snprintf(thread_audit_id, sizeof thread_audit_id, "%s", id);
+  if (out)
+    snprintf(out, 64, "%s", id);
+  if (err)
+    snprintf(err->audit_id, sizeof err->audit_id, "%s", id);
+}
+
 /* Turn a non-2xx answer into err: the Status' message and code when the body is one. */
 static int status_fail(tug_error *err, long http, const json_t *body, const char *text,
                        const char *method, const char *path) {
@@ -404,10 +423,12 @@ int tug_client_do(tug_client *c, const tug_request *req, tug_response *resp, tug
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     if (cc != CURLE_OK) {
       rc = curl_fail(err, cc, req->method, s.url, detail);
+      note_audit_id(NULL, NULL, NULL); /* no answer: no ID */
     } else {
       long http = 0;
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
       rc = finish(req, &b, http, resp, err);
+      note_audit_id(h, resp ? resp->audit_id : NULL, rc < 0 ? err : NULL);
     }
   }
   give_handle(c, h);
@@ -656,6 +677,7 @@ static int run_stream(tug_client *c, const char *path, watch_state *wp, const at
   } else if (w.http != 0 && (w.http < 200 || w.http > 299)) {
     json_t *st = json_loadb(w.errbody.data ? w.errbody.data : "", w.errbody.len, 0, NULL);
     status_fail(err, w.http, st, st ? NULL : w.errbody.data, "GET", path);
+    note_audit_id(w.h, NULL, err);
     json_decref(st);
   } else if (result != CURLE_OK) {
     curl_fail(err, result, "watch", s.url, detail);

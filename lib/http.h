@@ -78,9 +78,18 @@ typedef struct tug_response {
   json_t *body; /* parsed body (a Status on errors), or NULL when empty */
   char *text;   /* with tug_request.raw: the body as received, NUL-terminated */
   size_t text_len;
+  char audit_id[64]; /* the answer's Audit-Id header ("" without one) */
 } tug_response;
 
 void tug_response_clear(tug_response *r);
+
+/*
+ * The Audit-Id of the latest answer this thread received ("" when it had
+ * none), for a log line about that call: the server's audit log and its own
+ * log lines carry the same ID. A failed call's error carries it too
+ * (tug_error.audit_id, logged by TUG_LOG_ERR).
+ */
+const char *tug_client_audit_id(void);
 
 /*
  * One request. Returns the HTTP status (2xx) or -1; resp (may be NULL) gets

@@ -401,7 +401,7 @@ static void *run(void *arg) {
     if (stopping(inf))
       break;
     if (err.code == TUG_E_COMPACTED && !need_list) {
-      tug_info("relisting", "resource=%s err=%s", inf->path, TUG_LOG_Q(err.msg));
+      tug_info("relisting", "resource=%s err=%s", inf->path, TUG_LOG_ERR(&err));
       need_list = true;
       continue;
     }
@@ -409,7 +409,7 @@ static void *run(void *arg) {
     if (backoff > BACKOFF_MAX_MS)
       backoff = BACKOFF_MAX_MS;
     tug_warn(need_list ? "list failed" : "watch failed", "resource=%s retry_ms=%ld err=%s",
-             inf->path, backoff, TUG_LOG_Q(err.msg));
+             inf->path, backoff, TUG_LOG_ERR(&err));
     pause_ms(inf, backoff);
   }
   return NULL;

@@ -15,6 +15,8 @@ static int log_fd = 2;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
+static _Thread_local char thread_audit_id[64];
+
 int tug_log_init(const char *component, tug_log_level level, const char *path) {
   log_component = component;
   log_threshold = level;
@@ -38,7 +40,9 @@ int tug_log_level_parse(const char *name) {
   return -1;
 }
 
-int tug_log_enabled(tug_log_level level) { return level >= log_threshold; }
+int tug_log_enabled(tug_log_level level) {
+  return level >= log_threshold;
+}
 
 const char *tug_log_quote(char *buf, size_t size, const char *s) {
   size_t o = 0;
@@ -65,6 +69,18 @@ const char *tug_log_quote(char *buf, size_t size, const char *s) {
   return buf;
 }
 
+const char *tug_log_error(char *buf, size_t size, const tug_error *err) {
+  tug_log_quote(buf, size > 80 ? size - 80 : size, err->msg); /* room for the ID */
+  size_t n = strlen(buf);
+  if (err->audit_id[0] && n < size)
+    snprintf(buf + n, size - n, " audit_id=%s", err->audit_id);
+  return buf;
+}
+
+void tug_log_set_audit_id(const char *id) {
+  snprintf(thread_audit_id, sizeof thread_audit_id, "%s", id ? id : "");
+}
+
 void tug_log(tug_log_level level, const char *msg, const char *kv_fmt, ...) {
   if (!tug_log_enabled(level))
     return;
@@ -76,8 +92,8 @@ void tug_log(tug_log_level level, const char *msg, const char *kv_fmt, ...) {
   char quoted[1024];
   int n = snprintf(line, sizeof line,
                    "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s component=%s msg=%s",
-                   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                   tm.tm_sec, (long)tv.tv_usec / 1000, level_names[level], log_component,
+                   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                   (long)tv.tv_usec / 1000, level_names[level], log_component,
                    tug_log_quote(quoted, sizeof quoted, msg));
   if (kv_fmt != NULL && kv_fmt[0] != '\0' && n < (int)sizeof line - 2) {
     line[n++] = ' ';
@@ -85,6 +101,10 @@ void tug_log(tug_log_level level, const char *msg, const char *kv_fmt, ...) {
     va_start(ap, kv_fmt);
     int m = vsnprintf(line + n, sizeof line - n, kv_fmt, ap);
     va_end(ap);
+    n = m < 0 ? n : n + m;
+  }
+  if (thread_audit_id[0] && n < (int)sizeof line - 2) {
+    int m = snprintf(line + n, sizeof line - n, " audit_id=%s", thread_audit_id);
     n = m < 0 ? n : n + m;
   }
   if (n > (int)sizeof line - 2)

@@ -13,6 +13,8 @@
 
 #include <stdio.h>
 
+#include "error.h"
+
 typedef enum { TUG_LOG_DEBUG, TUG_LOG_INFO, TUG_LOG_WARN, TUG_LOG_ERROR } tug_log_level;
 
 /* path NULL or "-" logs to stderr. Returns -1 when the file cannot be opened. */
@@ -34,12 +36,29 @@ const char *tug_log_quote(char *buf, size_t size, const char *s);
 
 /*
  * s quoted for a log line, in a buffer that lives as long as the enclosing
- * block: tug_warn("start failed", "pod=%s err=%s", key, TUG_LOG_Q(err.msg)).
- * Every error message goes through it as err=..., never as "err=\"%s\"" by
- * hand: messages hold quotes, and a raw one breaks the line for logfmt
- * readers (scripts/lint.sh refuses the hand-written form).
+ * block: tug_info("pulled", "image=%s", TUG_LOG_Q(ref)). Every error goes
+ * through it (or through TUG_LOG_ERR below, for a tug_error) as err=...,
+ * never as "err=\"%s\"" by hand: messages hold quotes, and a raw one breaks
+ * the line for logfmt readers (scripts/lint.sh refuses the hand-written form).
  */
 enum { TUG_LOG_QUOTE_MAX = 512 };
 #define TUG_LOG_Q(s) tug_log_quote((char[TUG_LOG_QUOTE_MAX]){0}, TUG_LOG_QUOTE_MAX, (s))
+
+/*
+ * An error for err=%s: its message quoted and, when the API server answered
+ * the call that failed, the answer's Audit-Id as one more pair:
+ *   tug_warn("bind failed", "pod=%s err=%s", key, TUG_LOG_ERR(&err))
+ *   ... pod=ns/a err="pods \"a\" not found" audit_id=0b7c...
+ * so a failed call is found in the server's audit log and its own log lines.
+ */
+const char *tug_log_error(char *buf, size_t size, const tug_error *err);
+#define TUG_LOG_ERR(e) tug_log_error((char[TUG_LOG_QUOTE_MAX + 80]){0}, TUG_LOG_QUOTE_MAX + 80, (e))
+
+/*
+ * The Audit-Id of the request this thread is serving (the API server sets it
+ * while it handles one): every line the thread logs meanwhile ends with
+ * audit_id=ID. NULL clears it. At most 63 bytes are kept.
+ */
+void tug_log_set_audit_id(const char *id);
 
 #endif

@@ -393,7 +393,7 @@ int main(int argc, char **argv) {
   tug_error err = {0};
   if ((c.hollow > 0 ? run_hollow(&c, &err) : run_node(&c, &err)) < 0) {
     tug_errorlog(c.hollow > 0 ? "hollow agent failed" : "agent failed", "err=%s",
-                 TUG_LOG_Q(err.msg));
+                 TUG_LOG_ERR(&err));
     fprintf(stderr, "tug-agent: %s\n", err.msg);
     return 1;
   }

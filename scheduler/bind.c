@@ -85,10 +85,10 @@ static void do_bind(sched_binder *b, job *j) {
   if (rc >= 0) {
     if (b->metrics)
       sched_metrics_observe_latency(b->metrics, now - j->enqueued);
-    tug_debug("bound", "pod=%s node=%s", j->key, j->node);
+    tug_debug("bound", "pod=%s node=%s audit_id=%s", j->key, j->node, tug_client_audit_id());
     return;
   }
-  tug_warn("bind failed", "pod=%s node=%s err=%s", j->key, j->node, TUG_LOG_Q(err.msg));
+  tug_warn("bind failed", "pod=%s node=%s err=%s", j->key, j->node, TUG_LOG_ERR(&err));
   if (b->core)
     sched_core_bind_failed(b->core, j->key, j->uid, now);
 }
@@ -101,9 +101,9 @@ static void do_evict(sched_binder *b, job *j) {
                ? -1
                : tug_client_delete_with(b->cli, path, &opts, &err);
   if (rc < 0 && err.code != ENOENT)
-    tug_warn("eviction failed", "pod=%s err=%s", j->key, TUG_LOG_Q(err.msg));
+    tug_warn("eviction failed", "pod=%s err=%s", j->key, TUG_LOG_ERR(&err));
   else
-    tug_info("evicted", "pod=%s for=%s", j->key, j->node);
+    tug_info("evicted", "pod=%s for=%s audit_id=%s", j->key, j->node, tug_client_audit_id());
 }
 
 static void *worker(void *arg) {

@@ -48,7 +48,7 @@ static void write_one(sched_status_writer *w, const char *name, json_t *status) 
   json_decref(patch);
   if (rc < 0) {
     if (err.code != ENOENT)
-      tug_warn("queue status not written", "queue=%s err=%s", name, TUG_LOG_Q(err.msg));
+      tug_warn("queue status not written", "queue=%s err=%s", name, TUG_LOG_ERR(&err));
     return;
   }
   json_decref(tug_hashmap_put(w->written, name, json_incref(status)));

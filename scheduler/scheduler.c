@@ -195,7 +195,7 @@ void sched_core_queue_changed(sched_core *c, json_t *queue) {
   tug_error err;
   pthread_mutex_lock(&c->mu);
   if (sched_queues_set(c->queues, queue, &err) < 0)
-    tug_warn("queue ignored", "queue=%s err=%s", tug_obj_name(queue), TUG_LOG_Q(err.msg));
+    tug_warn("queue ignored", "queue=%s err=%s", tug_obj_name(queue), TUG_LOG_ERR(&err));
   pthread_mutex_unlock(&c->mu);
 }
 

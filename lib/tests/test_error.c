@@ -60,6 +60,18 @@ static void log_level_names_parse(void **state) {
   assert_int_equal(tug_log_level_parse("loud"), -1);
 }
 
+static void audit_id_is_kept_by_wrap_cleared_by_set_and_logged(void **state) {
+  (void)state;
+  tug_error err = {0};
+  tug_error_set(&err, ENOENT, "pods \"a\" not found");
+  strcpy(err.audit_id, "0b7c-id");
+  tug_error_wrap(&err, "bind");
+  assert_string_equal(TUG_LOG_ERR(&err), "\"bind: pods \\\"a\\\" not found\" audit_id=0b7c-id");
+  tug_error_set(&err, EIO, "disk");
+  assert_string_equal(err.audit_id, "");
+  assert_string_equal(TUG_LOG_ERR(&err), "\"disk\"");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(set_returns_minus_one_and_fills_code_and_message),
@@ -68,6 +80,7 @@ int main(void) {
       cmocka_unit_test(wrap_truncates_long_messages_without_overflow),
       cmocka_unit_test(log_quote_escapes_quotes_backslashes_and_newlines),
       cmocka_unit_test(log_level_names_parse),
+      cmocka_unit_test(audit_id_is_kept_by_wrap_cleared_by_set_and_logged),
   };
   return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }

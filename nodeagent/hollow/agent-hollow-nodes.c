@@ -105,7 +105,7 @@ static void warn_rarely(beat_thread *t, const char *msg, const char *node, const
     return;
   t->next_warn = now + AGENT_LEASE_RENEW_SECONDS;
   tug_warn(msg, "node=%s err=%s (more failures in the next %d s not logged)", node,
-           TUG_LOG_Q(err->msg), AGENT_LEASE_RENEW_SECONDS);
+           TUG_LOG_ERR(err), AGENT_LEASE_RENEW_SECONDS);
 }
 
 static void schedule(agent_hollow_nodes *ns, int i) {
@@ -185,7 +185,7 @@ static void *beat_main(void *arg) {
       if (!ns->nodes[j].registered && register_node(ns, t->client, j, false, &err) < 0 &&
           failed++ == 0)
         tug_warn("hollow node registration failed, retried at its next beat", "node=%s-%d err=%s",
-                 ns->o.prefix, j, TUG_LOG_Q(err.msg));
+                 ns->o.prefix, j, TUG_LOG_ERR(&err));
       schedule(ns, j);
       if (++joined == mine)
         pass_done(ns, failed);

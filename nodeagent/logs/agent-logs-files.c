@@ -178,7 +178,7 @@ static void rotate_pod_dir(const char *dir, const char *pod, void *arg) {
     tug_error err = {0};
     int rc = agent_logs_rotate(path, o->max_size, o->max_files, &err);
     if (rc < 0)
-      tug_warn("log rotation failed", "path=%s err=%s", path, TUG_LOG_Q(err.msg));
+      tug_warn("log rotation failed", "path=%s err=%s", path, TUG_LOG_ERR(&err));
     else if (rc > 0)
       tug_debug("log rotated", "path=%s", path);
   }

@@ -329,7 +329,7 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   pthread_mutex_init(&l->mu, NULL);
   tug_error cg = {0};
   if (agent_cgroup_init(&l->cgroup_mode, &cg) < 0)
-    tug_warn("metrics without cgroups", "err=%s", TUG_LOG_Q(cg.msg));
+    tug_warn("metrics without cgroups", "err=%s", TUG_LOG_ERR(&cg));
   if (o->client_ca_pem && (l->client_ca = tug_pki_verifier_new(
                                o->client_ca_pem, strlen(o->client_ca_pem), err)) == NULL) {
     free_logs(l);

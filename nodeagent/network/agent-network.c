@@ -79,7 +79,7 @@ static void start_dns(agent_network *n) {
   agent_dns *dns = NULL;
   if (agent_dns_start(n->o.netns_fd, gw, 53, dns_lookup, n, &dns, &err) < 0) {
     tug_warn("DNS responder not started; pods keep the host's resolv.conf", "err=%s",
-             TUG_LOG_Q(err.msg));
+             TUG_LOG_ERR(&err));
     return;
   }
   pthread_mutex_lock(&n->mu);
@@ -137,7 +137,7 @@ static void sync_nodes(agent_network *n) {
     if (strcmp(name, n->node_name) == 0) {
       if (strcmp(cidr, n->pod_cidr) != 0) {
         if (agent_bridge_configure(n->bridge, cidr, n->service_cidr, &err) < 0) {
-          tug_warn("pod network not configured", "cidr=%s err=%s", cidr, TUG_LOG_Q(err.msg));
+          tug_warn("pod network not configured", "cidr=%s err=%s", cidr, TUG_LOG_ERR(&err));
         } else {
           snprintf(n->pod_cidr, sizeof n->pod_cidr, "%s", cidr);
           tug_info("pod network configured", "cidr=%s gateway=%s", cidr,
@@ -152,7 +152,7 @@ static void sync_nodes(agent_network *n) {
       routes[k++] = (agent_bridge_route){.cidr = cidr, .via = via};
   }
   if (routes && agent_bridge_sync_routes(n->bridge, routes, k, &err) < 0)
-    tug_warn("routes to other nodes not synced", "err=%s", TUG_LOG_Q(err.msg));
+    tug_warn("routes to other nodes not synced", "err=%s", TUG_LOG_ERR(&err));
   free(routes);
   json_decref(nodes);
 }
@@ -228,7 +228,7 @@ static void enter_netns(tug_controller *c, void *arg) {
   else
     agent_proxy_open(&n->proxy, &err);
   if (n->proxy == NULL)
-    tug_errorlog("service rules disabled", "err=%s", TUG_LOG_Q(err.msg));
+    tug_errorlog("service rules disabled", "err=%s", TUG_LOG_ERR(&err));
 }
 
 static tug_shared_informer *watch(agent_network *n, const char *path, tug_controller_map_fn fn,
@@ -252,7 +252,7 @@ static void restore(agent_network *n) {
     return;
   if (agent_bridge_configure(n->bridge, cidr, n->service_cidr, &err) < 0) {
     tug_warn("pod network not restored; waiting for the Node's pod CIDR", "cidr=%s err=%s", cidr,
-             TUG_LOG_Q(err.msg));
+             TUG_LOG_ERR(&err));
     return;
   }
   snprintf(n->pod_cidr, sizeof n->pod_cidr, "%s", cidr);

@@ -200,7 +200,7 @@ int agent_node_register_retrying(tug_client *c, const json_t *node, tug_error *e
       return 0;
     if (attempt >= 30 || (err->code != TUG_E_UNAVAILABLE && err->code != ETIMEDOUT))
       return -1;
-    tug_warn("API server unavailable, retrying", "node=%s err=%s", name, TUG_LOG_Q(err->msg));
+    tug_warn("API server unavailable, retrying", "node=%s err=%s", name, TUG_LOG_ERR(err));
     sleep(1);
   }
 }
@@ -242,13 +242,13 @@ static void *heartbeat_main(void *arg) {
     if (now >= next_lease) {
       next_lease = now + AGENT_LEASE_RENEW_SECONDS;
       if (agent_node_renew_lease(n->client, n->name, &err) < 0)
-        tug_warn("lease renewal failed", "node=%s err=%s", n->name, TUG_LOG_Q(err.msg));
+        tug_warn("lease renewal failed", "node=%s err=%s", n->name, TUG_LOG_ERR(&err));
     }
     if (now >= next_status) {
       next_status = now + AGENT_NODE_STATUS_SECONDS;
       if (agent_node_patch_status(n->client, n->name,
                                   json_pack("{s:o}", "conditions", node_conditions(n)), &err) < 0)
-        tug_warn("node heartbeat failed", "node=%s err=%s", n->name, TUG_LOG_Q(err.msg));
+        tug_warn("node heartbeat failed", "node=%s err=%s", n->name, TUG_LOG_ERR(&err));
     }
   }
   return NULL;
@@ -273,7 +273,8 @@ int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *e
     return tug_error_errno(err, rc, "start node heartbeat thread");
   }
   n->started = true;
-  tug_info("node registered", "node=%s host_ip=%s", n->name, o->host_ip);
+  tug_info("node registered", "node=%s host_ip=%s audit_id=%s", n->name, o->host_ip,
+           tug_client_audit_id());
   *out = n;
   return 0;
 }

@@ -129,7 +129,7 @@ static int init_ctrs(agent_pod *p, tug_error *err) {
       tug_error perr = {0};
       if (agent_probe_spec_parse(c->spec, probe_fields[k], &c->probes[k].spec, &perr) < 0)
         tug_warn("probe unusable, it will fail", "pod=%s/%s container=%s err=%s", p->ns, p->name,
-                 c->st.name, TUG_LOG_Q(perr.msg));
+                 c->st.name, TUG_LOG_ERR(&perr));
     }
   }
   return 0;
@@ -211,7 +211,7 @@ static void adopt_ctrs(agent_pod *p) {
         agent_runtime_container_adopt(p->env->rt, p->sb, c->st.name, log_path, &c->rt, &rec, &err);
     if (rc < 0)
       tug_warn("container adoption failed", "pod=%s/%s container=%s err=%s", p->ns, p->name,
-               c->st.name, TUG_LOG_Q(err.msg));
+               c->st.name, TUG_LOG_ERR(&err));
     time_t now = time(NULL);
     if (rc == 1) {
       const json_t *cs = api_ctr_status(p->pod, c->st.name);
@@ -362,7 +362,7 @@ static void check_exit(agent_pod *p, agent_ctr *c) {
   tug_error err = {0};
   if (agent_runtime_container_wait(c->rt, 0, &st, &err) < 0) {
     tug_warn("container wait failed", "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
-             TUG_LOG_Q(err.msg));
+             TUG_LOG_ERR(&err));
     return;
   }
   if (st.running)
@@ -381,7 +381,7 @@ static void check_exit(agent_pod *p, agent_ctr *c) {
            c->st.name, st.exit_code, term.reason);
   if (agent_runtime_container_remove(p->env->rt, c->rt, &err) < 0)
     tug_warn("container removal failed", "pod=%s/%s container=%s err=%s", p->ns, p->name,
-             c->st.name, TUG_LOG_Q(err.msg));
+             c->st.name, TUG_LOG_ERR(&err));
   c->rt = NULL;
   release_runs(c);
   record_stop(p, c, &term, tug_monotonic_seconds() - c->running_since);
@@ -440,8 +440,7 @@ static agent_volume_ctx volume_ctx(agent_pod *p) {
 static void config_error(agent_pod *p, agent_ctr *c, const char *what, const tug_error *err) {
   if (strcmp(c->st.reason, "CreateContainerConfigError") != 0 ||
       strncmp(c->st.message, err->msg, 500) != 0) {
-    tug_warn(what, "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
-             TUG_LOG_Q(err->msg));
+    tug_warn(what, "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name, TUG_LOG_ERR(err));
     pod_event(p, c, "Warning", "Failed", "Error: %s", err->msg);
   }
   c->st.state = AGENT_CTR_WAITING;
@@ -497,7 +496,7 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
     tug_error lerr = {0};
     if (c->exits > 0 && agent_logs_keep_previous(log_path, &lerr) < 0)
       tug_warn("previous log not kept", "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
-               TUG_LOG_Q(lerr.msg));
+               TUG_LOG_ERR(&lerr));
     agent_container_spec spec = {.name = c->st.name,
                                  .rootfs = rootfs,
                                  .argv = plan.argv,
@@ -518,7 +517,7 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
     c->st.restart_count++;
   if (rc < 0) {
     tug_warn("container start failed", "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
-             TUG_LOG_Q(err.msg));
+             TUG_LOG_ERR(&err));
     agent_ctr_term term = {.set = true, .exit_code = 128, .started_at = now, .finished_at = now};
     snprintf(term.reason, sizeof term.reason, "StartError");
     snprintf(term.message, sizeof term.message, "%.500s", err.msg);
@@ -615,7 +614,7 @@ static void probe_step(agent_pod *p, agent_ctr *c) {
     tug_error err = {0};
     if (agent_probe_run_start(&pr->spec, p->sb, c->rt, &pr->run, &err) < 0)
       tug_debug("probe could not run", "pod=%s/%s container=%s probe=%s err=%s", p->ns, p->name,
-                c->st.name, probe_fields[k], TUG_LOG_Q(err.msg));
+                c->st.name, probe_fields[k], TUG_LOG_ERR(&err));
   }
 }
 
@@ -750,15 +749,15 @@ int agent_pod_destroy(agent_pod *p, tug_error *err) {
   tug_error e = {0};
   for (size_t i = 0; i < p->n; i++)
     if (p->ctrs[i].rt && agent_runtime_container_remove(p->env->rt, p->ctrs[i].rt, &e) < 0) {
-      tug_warn("container removal failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
+      tug_warn("container removal failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_ERR(&e));
       rc = -1;
     }
   if (p->sb && agent_volumes_release(agent_runtime_sandbox_data_dir(p->sb), &e) < 0)
-    tug_warn("volume release failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
+    tug_warn("volume release failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_ERR(&e));
   if (p->env->network && agent_network_pod_teardown(p->env->network, p->uid, &e) < 0)
-    tug_warn("pod network teardown failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
+    tug_warn("pod network teardown failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_ERR(&e));
   if (p->sb && agent_runtime_sandbox_remove(p->env->rt, p->sb, &e) < 0) {
-    tug_warn("sandbox removal failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_Q(e.msg));
+    tug_warn("sandbox removal failed", "pod=%s/%s err=%s", p->ns, p->name, TUG_LOG_ERR(&e));
     rc = -1;
   }
   if (p->log_dir[0] && nftw(p->log_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
@@ -775,13 +774,13 @@ void agent_pod_forget(const agent_pod_env *env, const char *ns, const char *name
   struct stat st;
   snprintf(dir, sizeof dir, "%s/sandboxes/%s", agent_runtime_data_dir(env->rt), uid);
   if (stat(dir, &st) == 0 && agent_volumes_release(dir, &err) < 0)
-    tug_warn("volume release failed", "pod=%s/%s uid=%s err=%s", ns, name, uid, TUG_LOG_Q(err.msg));
+    tug_warn("volume release failed", "pod=%s/%s uid=%s err=%s", ns, name, uid, TUG_LOG_ERR(&err));
   snprintf(dir, sizeof dir, "%s/sandboxes/%s", agent_runtime_state_dir(env->rt), uid);
   if (env->network && agent_network_pod_teardown(env->network, uid, &err) < 0)
     tug_warn("pod network teardown failed", "pod=%s/%s uid=%s err=%s", ns, name, uid,
-             TUG_LOG_Q(err.msg));
+             TUG_LOG_ERR(&err));
   if (stat(dir, &st) == 0 && agent_runtime_sandbox_purge(env->rt, uid, &err) < 0)
-    tug_warn("sandbox purge failed", "pod=%s/%s uid=%s err=%s", ns, name, uid, TUG_LOG_Q(err.msg));
+    tug_warn("sandbox purge failed", "pod=%s/%s uid=%s err=%s", ns, name, uid, TUG_LOG_ERR(&err));
   if (ns && name &&
       snprintf(dir, sizeof dir, "%s/logs/%s_%s_%s", env->root, ns, name, uid) < (int)sizeof dir &&
       nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)

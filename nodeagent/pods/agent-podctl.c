@@ -72,7 +72,7 @@ static void teardown(agent_podctl *m, const char *key, agent_pod *p) {
   tug_error err = {0};
   local_put(m, key, NULL);
   if (agent_pod_destroy(p, &err) < 0)
-    tug_warn("pod teardown incomplete", "pod=%s err=%s", key, TUG_LOG_Q(err.msg));
+    tug_warn("pod teardown incomplete", "pod=%s err=%s", key, TUG_LOG_ERR(&err));
   else
     tug_info("pod removed", "pod=%s", key);
 }
@@ -140,7 +140,7 @@ static void sweep_orphans(tug_controller *c, void *arg) {
   char **uids = agent_runtime_sandbox_list(m->env->rt, &err);
   _cleanup_json_ json_t *pods = tug_informer_list(tug_shared_informer_informer(m->si));
   if (uids == NULL || pods == NULL) {
-    tug_warn("orphan sweep skipped", "err=%s", TUG_LOG_Q(err.msg));
+    tug_warn("orphan sweep skipped", "err=%s", TUG_LOG_ERR(&err));
     agent_runtime_free_list(uids);
     return;
   }

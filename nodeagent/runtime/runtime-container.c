@@ -414,7 +414,7 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
   c->started_at = time(NULL);
   tug_error serr = {0};
   if (agent_container_save(c, &serr) < 0)
-    tug_warn("container state not saved", "container=%s err=%s", c->name, TUG_LOG_Q(serr.msg));
+    tug_warn("container state not saved", "container=%s err=%s", c->name, TUG_LOG_ERR(&serr));
   *out = c;
   return 0;
 }

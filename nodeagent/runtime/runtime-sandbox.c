@@ -100,7 +100,7 @@ static void sweep_orphans(const agent_runtime *rt) {
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     tug_error err = {0};
     if (agent_rm_rf(path, &err) < 0)
-      tug_warn("orphaned pod data not removed", "dir=%s err=%s", path, TUG_LOG_Q(err.msg));
+      tug_warn("orphaned pod data not removed", "dir=%s err=%s", path, TUG_LOG_ERR(&err));
   }
   if (d)
     closedir(d);
