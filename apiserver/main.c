@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compactor.h"
+#include "crd.h"
 #include "daemon.h"
 #include "flags.h"
 #include "handlers.h"
@@ -216,7 +217,7 @@ int main(int argc, char **argv) {
   api_kubernetes_service *kubernetes_service = NULL;
   if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, NULL, &err) < 0 ||
       ensure_namespaces(&s, &err) < 0 || api_svcalloc_start(s.svcalloc, s.etcd, &err) < 0 ||
-      start_caches(&s, &err) < 0 ||
+      start_caches(&s, &err) < 0 || api_crds_start(&s, &err) < 0 ||
       api_revision_current(&s.revision, s.etcd, &(int64_t){0}, &err) < 0 ||
       api_server_start(&s, &err) < 0) {
     tug_errorlog("cannot start", "err=%s", TUG_LOG_Q(err.msg));
@@ -233,6 +234,7 @@ int main(int argc, char **argv) {
   }
   api_compactor_stop(compactor);
   api_kubernetes_service_stop(kubernetes_service);
+  api_crds_stop(&s);
   stop_caches(&s);
   api_logs_close_streams(3000);
   api_server_stop(&s);

@@ -62,6 +62,7 @@ typedef struct api_server {
   api_svcalloc *svcalloc; /* Service cluster IPs and node ports (svcalloc.h) */
   api_openapi *openapi;   /* the OpenAPI documents (openapi.h) */
   api_satokens satokens;  /* ServiceAccount token keys (satoken.h) */
+  struct api_crds *crds;  /* the CRD controller (crd.h) */
 } api_server;
 
 typedef struct api_request {

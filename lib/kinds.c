@@ -27,6 +27,7 @@ const tug_kind tug_kinds[] = {
     {"scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false},
     {"coordination.k8s.io", "v1", "Lease", "leases", true},
     {"scheduling.tug.io", "v1", "Queue", "queues", false},
+    {"apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false},
     {NULL, NULL, NULL, NULL, false},
 };
 
