@@ -320,24 +320,25 @@ static void finalize(api_crds *c, const json_t *crd) {
 
 /* ---- the loop ---- */
 
-/* One CRD: served and its status written, or finalized when deleted. -1
- * when something failed and the CRD should be seen again. */
-static int reconcile_one(api_crds *c, const json_t *crd, bool *changed) {
+/* What serving one listed CRD came to, for its status. */
+typedef struct crd_outcome {
+  bool served, accepted;
+  char why[256];
+} crd_outcome;
+
+/* Serve one CRD (a deleted one stays served until it is gone, as in
+ * Kubernetes); -1 when it failed and should be seen again. */
+static int serve_one(api_crds *c, const json_t *crd, crd_outcome *o, bool *changed) {
   if (tug_obj_deletion_timestamp(crd)) {
     crd_entry *e = find_entry(c, tug_obj_name(crd));
     if (e)
-      e->seen = true; /* served until it is gone, as Kubernetes does */
-    finalize(c, crd);
+      e->seen = true;
     return 0;
   }
-  bool accepted = false;
-  char why[256] = "";
-  int rc = serve(c, crd, &accepted, why, sizeof why);
-  if (rc < 0)
-    return -1;
+  int rc = serve(c, crd, &o->accepted, o->why, sizeof o->why);
+  o->served = rc >= 0;
   *changed |= rc > 0;
-  write_status(c, crd, desired_status(crd, accepted, why));
-  return 0;
+  return rc < 0 ? -1 : 0;
 }
 
 /* Retire what no listed CRD asks for any more. */
@@ -367,15 +368,26 @@ static void tick(api_crds *c) {
     return;
   }
   bool changed = false, failed = false;
+  crd_outcome *outcomes = calloc(n ? n : 1, sizeof *outcomes);
   for (size_t i = 0; i < c->n; i++)
     c->entries[i].seen = false;
   for (size_t i = 0; i < n; i++)
-    failed |= reconcile_one(c, items[i]->obj, &changed) < 0;
+    failed |= serve_one(c, items[i]->obj, &outcomes[i], &changed) < 0;
   forget_unseen(c, &changed);
-  api_cached_list_free(items, n);
+  /* The documents first: a client that waited for Established validates
+   * its objects against them next. */
   tug_error err = {0};
   if (changed && api_openapi_rebuild(c->s->openapi, &err) < 0)
     tug_errorlog("cannot rebuild openapi documents", "err=%s", TUG_LOG_Q(err.msg));
+  for (size_t i = 0; i < n; i++) {
+    const json_t *crd = items[i]->obj;
+    if (tug_obj_deletion_timestamp(crd))
+      finalize(c, crd);
+    else if (outcomes[i].served)
+      write_status(c, crd, desired_status(crd, outcomes[i].accepted, outcomes[i].why));
+  }
+  free(outcomes);
+  api_cached_list_free(items, n);
   if (!failed)
     c->seen_rev = rev;
 }

@@ -103,8 +103,33 @@ static int build_v2(openapi_set *o, tug_error *err) {
   return seal(&o->v2, "/openapi/v2", doc, err);
 }
 
-/* One document per group-version with a schema, in the kinds table's order. */
-static int build_group_versions(openapi_set *o, json_t *index, tug_error *err) {
+/* Whether every kind of first's group-version is built in: its document
+ * never changes while the server runs. */
+static bool built_in_gv(const api_kind *first) {
+  for (const api_kind *k = first; k; k = api_kind_next(k))
+    if (same_gv(k, first) && k->custom)
+      return false;
+  return true;
+}
+
+static const openapi_doc *find(const openapi_set *o, const char *path);
+
+/* doc as prev has it (a copy), or built anew. */
+static int seal_gv(openapi_doc *doc, const openapi_set *prev, const api_kind *first,
+                   const char *path, tug_error *err) {
+  const openapi_doc *old = prev && built_in_gv(first) ? find(prev, path) : NULL;
+  if (old == NULL)
+    return seal(doc, path, v3_document(first), err);
+  *doc = *old;
+  doc->bytes = malloc(old->len + 1);
+  memcpy(doc->bytes, old->bytes, old->len + 1);
+  return 0;
+}
+
+/* One document per group-version with a schema, in the kinds table's order;
+ * those of built-in kinds are copied from prev when there is one. */
+static int build_group_versions(openapi_set *o, const openapi_set *prev, json_t *index,
+                                tug_error *err) {
   json_t *seen = json_object();
   for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k)) {
     char gv[128], path[160], url[320];
@@ -123,7 +148,7 @@ static int build_group_versions(openapi_set *o, json_t *index, tug_error *err) {
       snprintf(gv, sizeof gv, "api/%s", k->version);
     snprintf(path, sizeof path, "/openapi/v3/%s", gv);
     openapi_doc *doc = &o->gvs[o->n_gvs++];
-    if (seal(doc, path, v3_document(k), err) < 0) {
+    if (seal_gv(doc, prev, k, path, err) < 0) {
       json_decref(seen);
       return -1;
     }
@@ -155,12 +180,12 @@ static void set_unref(openapi_set *o) {
     set_free(o);
 }
 
-static openapi_set *set_build(tug_error *err) {
+static openapi_set *set_build(const openapi_set *prev, tug_error *err) {
   double start = tug_monotonic_seconds(), cpu = thread_cpu_seconds();
   openapi_set *o = calloc(1, sizeof *o);
   atomic_init(&o->refs, 1);
   json_t *index = json_object();
-  if (build_group_versions(o, index, err) < 0 ||
+  if (build_group_versions(o, prev, index, err) < 0 ||
       seal(&o->index, "/openapi/v3", json_pack("{s:o}", "paths", index), err) < 0 ||
       build_v2(o, err) < 0) {
     set_free(o);
@@ -180,7 +205,7 @@ static openapi_set *set_build(tug_error *err) {
 }
 
 api_openapi *api_openapi_build(tug_error *err) {
-  openapi_set *set = set_build(err);
+  openapi_set *set = set_build(NULL, err);
   if (set == NULL)
     return NULL;
   api_openapi *o = calloc(1, sizeof *o);
@@ -189,8 +214,19 @@ api_openapi *api_openapi_build(tug_error *err) {
   return o;
 }
 
+/* The current set, counted; set_unref when done. */
+static openapi_set *current(api_openapi *o) {
+  pthread_mutex_lock(&o->mu);
+  openapi_set *set = o->cur;
+  atomic_fetch_add(&set->refs, 1);
+  pthread_mutex_unlock(&o->mu);
+  return set;
+}
+
 int api_openapi_rebuild(api_openapi *o, tug_error *err) {
-  openapi_set *set = set_build(err);
+  openapi_set *prev = current(o);
+  openapi_set *set = set_build(prev, err);
+  set_unref(prev);
   if (set == NULL)
     return -1;
   pthread_mutex_lock(&o->mu);
@@ -207,15 +243,6 @@ void api_openapi_free(api_openapi *o) {
   set_unref(o->cur);
   pthread_mutex_destroy(&o->mu);
   free(o);
-}
-
-/* The current set, counted; set_unref when done. */
-static openapi_set *current(api_openapi *o) {
-  pthread_mutex_lock(&o->mu);
-  openapi_set *set = o->cur;
-  atomic_fetch_add(&set->refs, 1);
-  pthread_mutex_unlock(&o->mu);
-  return set;
 }
 
 static const openapi_doc *find(const openapi_set *o, const char *path) {
