@@ -43,8 +43,9 @@ for kind in configmap widget; do
     "$API/${path/NS/create-$kind}" | summary "CREATE-$kind"
   echo "created ($kind): $(curl -fsS "$API/${path/NS/create-$kind}" | jq '.items | length')"
   bench_namespace "list-$kind"
+  numbered='o{}' # xargs puts the number where {} is
   seq 1 1000 | xargs -P 16 -I{} curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
-    "$API/${path/NS/list-$kind}" -d "${obj/NAME/o{}}"
+    "$API/${path/NS/list-$kind}" -d "${obj/NAME/$numbered}"
   echo "list size ($kind): $(curl -fsS "$API/${path/NS/list-$kind}" | wc -c) bytes"
 done
 for kind in configmap widget; do
