@@ -304,9 +304,11 @@ static void finalize(api_crds *c, const json_t *crd) {
   }
   json_t *copy = json_deep_copy(crd);
   json_t *fins = tug_obj_get(copy, "metadata.finalizers");
-  for (size_t i = json_array_size(fins); i-- > 0;)
-    if (strcmp(json_string_value(json_array_get(fins, i)) ?: "", API_CRD_FINALIZER) == 0)
+  for (size_t i = json_array_size(fins); i-- > 0;) {
+    const char *f = json_string_value(json_array_get(fins, i));
+    if (f && strcmp(f, API_CRD_FINALIZER) == 0)
       json_array_remove(fins, i);
+  }
   int64_t rev = strtoll(tug_obj_resource_version(crd), NULL, 10);
   int rc =
       json_array_size(fins) == 0
