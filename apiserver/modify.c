@@ -215,7 +215,8 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
       (o->track && api_fm_track(r, k, o->sub, old, cur, out) < 0))
     goto done;
   bump_generation(cur, old);
-  if (k->strategy->init_status && !o->status_only && !same_spec(cur, old) &&
+  if (k->strategy->init_status && !o->status_only &&
+      !same_spec(cur, old) &&
       k->strategy->init_status(s, cur, &err) < 0) {
     api_fail_error(out, k, rt->name, &err);
     goto done;
