@@ -19,7 +19,7 @@
 static api_watchcache *cache_of(api_server *s, const char *kind) {
   for (const api_kind *k = api_kinds; k->kind; k++)
     if (strcmp(k->kind, kind) == 0)
-      return s->caches[k - api_kinds];
+      return api_kind_cache(s, k);
   return NULL;
 }
 

@@ -37,7 +37,7 @@ static bool verb_in(const api_authz_attrs *a, const char *const *verbs) {
 
 static api_watchcache *pod_cache(api_server *s, const api_kind **k) {
   *k = api_kind_by_resource("", "v1", "pods");
-  return *k && s->caches ? s->caches[*k - api_kinds] : NULL;
+  return *k && s->caches ? api_kind_cache(s, *k) : NULL;
 }
 
 static bool pod_on_node(api_server *s, const char *ns, const char *name, const char *node) {

@@ -91,7 +91,7 @@ static int parse_delete_opts(api_request *r, delete_opts *d, json_t **body, api_
   return 0;
 }
 
-static void add_finalizer(json_t *obj, const char *f) {
+void api_add_finalizer(json_t *obj, const char *f) {
   json_t *list = tug_obj_get(obj, "metadata.finalizers");
   if (!json_is_array(list)) {
     list = json_array();
@@ -115,9 +115,9 @@ static bool mark_deleting(const api_kind *k, json_t *obj, const delete_opts *d) 
     return !api_ready_to_remove(k, obj);
   }
   if (d->propagation && strcmp(d->propagation, "Foreground") == 0)
-    add_finalizer(obj, "foregroundDeletion");
+    api_add_finalizer(obj, "foregroundDeletion");
   else if (d->propagation && strcmp(d->propagation, "Orphan") == 0)
-    add_finalizer(obj, "orphan");
+    api_add_finalizer(obj, "orphan");
   if (k->strategy->mark_deleting)
     k->strategy->mark_deleting(obj);
   time_t when = time(NULL) + grace;
@@ -202,7 +202,7 @@ void api_handle_delete_collection(api_request *r, const api_route *rt, api_respo
   api_cached **items;
   size_t n;
   int64_t rev;
-  api_watchcache *c = r->server->caches[rt->kind - api_kinds];
+  api_watchcache *c = api_kind_cache(r->server, rt->kind);
   api_watchcache_list(c, &f, &items, &n, &rev);
   json_t *deleted = json_array();
   for (size_t i = 0; i < n; i++) {

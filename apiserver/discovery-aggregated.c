@@ -104,7 +104,7 @@ static json_t *agg_resource(const api_kind *k) {
                         "singularResource", k->singular, "verbs",
                         api_discovery_strings(k->verbs, SIZE_MAX));
   if (k->short_names[0])
-    json_object_set_new(e, "shortNames", api_discovery_strings(k->short_names, 4));
+    json_object_set_new(e, "shortNames", api_discovery_strings(k->short_names, 8));
   if (k->categories)
     json_object_set_new(e, "categories", api_discovery_strings(k->categories, SIZE_MAX));
   json_t *subs = agg_subresources(k);
@@ -115,33 +115,39 @@ static json_t *agg_resource(const api_kind *k) {
   return e;
 }
 
-/* APIGroupDiscovery of group (one version per group in the kinds table). */
-static json_t *agg_group(const char *group) {
+/* One APIVersionDiscovery: the resources of group/version. */
+static json_t *agg_version(const char *group, const char *version) {
   json_t *res = json_array();
-  const char *version = NULL;
-  for (const api_kind *k = api_kinds; k->kind; k++) {
-    if (strcmp(k->group, group) != 0)
+  for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k))
+    if (strcmp(k->group, group) == 0 && strcmp(k->version, version) == 0)
+      json_array_append_new(res, agg_resource(k));
+  return json_pack("{s:s, s:o, s:s}", "version", version, "resources", res, "freshness", "Current");
+}
+
+/* APIGroupDiscovery of group: its versions, preferred (the table's first) first. */
+static json_t *agg_group(const char *group) {
+  json_t *versions = json_array(), *seen = json_object();
+  for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k)) {
+    if (strcmp(k->group, group) != 0 || json_object_get(seen, k->version))
       continue;
-    version = k->version;
-    json_array_append_new(res, agg_resource(k));
+    json_object_set_new(seen, k->version, json_true());
+    json_array_append_new(versions, agg_version(group, k->version));
   }
+  json_decref(seen);
   json_t *meta = group[0] ? json_pack("{s:s}", "name", group) : json_object();
-  return json_pack("{s:o, s:[{s:s, s:o, s:s}]}", "metadata", meta, "versions", "version", version,
-                   "resources", res, "freshness", "Current");
+  return json_pack("{s:o, s:o}", "metadata", meta, "versions", versions);
 }
 
 /* /api holds the core group alone, /apis every other, in table order. */
 static json_t *agg_list(bool core, const char *version) {
-  json_t *items = json_array();
-  for (const api_kind *k = api_kinds; k->kind; k++) {
-    if ((k->group[0] == '\0') != core)
+  json_t *items = json_array(), *seen = json_object();
+  for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k)) {
+    if ((k->group[0] == '\0') != core || json_object_get(seen, k->group))
       continue;
-    bool seen = false;
-    for (const api_kind *p = api_kinds; p < k && !seen; p++)
-      seen = strcmp(p->group, k->group) == 0;
-    if (!seen)
-      json_array_append_new(items, agg_group(k->group));
+    json_object_set_new(seen, k->group, json_true());
+    json_array_append_new(items, agg_group(k->group));
   }
+  json_decref(seen);
   char api_version[64];
   snprintf(api_version, sizeof api_version, "apidiscovery.k8s.io/%s", version);
   return json_pack("{s:s, s:s, s:{}, s:o}", "kind", "APIGroupDiscoveryList", "apiVersion",

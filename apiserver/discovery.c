@@ -28,7 +28,7 @@ static json_t *resource_entry(const api_kind *k) {
                         "namespaced", k->namespaced, "kind", k->kind, "verbs",
                         api_discovery_strings(k->verbs, SIZE_MAX));
   if (k->short_names[0])
-    json_object_set_new(e, "shortNames", api_discovery_strings(k->short_names, 4));
+    json_object_set_new(e, "shortNames", api_discovery_strings(k->short_names, 8));
   if (k->categories)
     json_object_set_new(e, "categories", api_discovery_strings(k->categories, SIZE_MAX));
   return e;
@@ -51,7 +51,7 @@ static json_t *subresource_entry(const api_kind *k, const api_subresource *s) {
 
 static json_t *resource_list(const char *group, const char *version) {
   json_t *res = json_array();
-  for (const api_kind *k = api_kinds; k->kind; k++) {
+  for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k)) {
     if (strcmp(k->group, group) != 0 || strcmp(k->version, version) != 0)
       continue;
     json_array_append_new(res, resource_entry(k));
@@ -69,32 +69,38 @@ static json_t *resource_list(const char *group, const char *version) {
                    "groupVersion", gv, "resources", res);
 }
 
+/* The group's versions, preferred (the first the table has) first. */
 static json_t *api_group(const char *group) {
-  for (const api_kind *k = api_kinds; k->kind; k++) {
-    if (strcmp(k->group, group) != 0)
+  json_t *versions = json_array(), *seen = json_object();
+  for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k)) {
+    if (strcmp(k->group, group) != 0 || json_object_get(seen, k->version))
       continue;
+    json_object_set_new(seen, k->version, json_true());
     char gv[128];
     snprintf(gv, sizeof gv, "%s/%s", k->group, k->version);
-    json_t *ver = json_pack("{s:s, s:s}", "groupVersion", gv, "version", k->version);
-    return json_pack("{s:s, s:[O], s:o}", "name", group, "versions", ver, "preferredVersion", ver);
+    json_array_append_new(versions,
+                          json_pack("{s:s, s:s}", "groupVersion", gv, "version", k->version));
   }
-  return NULL;
+  json_decref(seen);
+  if (json_array_size(versions) == 0) {
+    json_decref(versions);
+    return NULL;
+  }
+  return json_pack("{s:s, s:O, s:o}", "name", group, "preferredVersion",
+                   json_array_get(versions, 0), "versions", versions);
 }
 
 static json_t *group_list(void) {
-  json_t *groups = json_array();
-  for (const api_kind *k = api_kinds; k->kind; k++) {
-    if (k->group[0] == '\0')
+  json_t *groups = json_array(), *seen = json_object();
+  for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k)) {
+    if (k->group[0] == '\0' || json_object_get(seen, k->group))
       continue;
-    bool seen = false;
-    for (const api_kind *p = api_kinds; p < k; p++)
-      seen |= strcmp(p->group, k->group) == 0;
-    if (!seen) {
-      json_t *g = api_group(k->group);
-      json_object_set_new(g, "kind", json_string("APIGroup"));
-      json_array_append_new(groups, g);
-    }
+    json_object_set_new(seen, k->group, json_true());
+    json_t *g = api_group(k->group);
+    json_object_set_new(g, "kind", json_string("APIGroup"));
+    json_array_append_new(groups, g);
   }
+  json_decref(seen);
   return json_pack("{s:s, s:s, s:o}", "kind", "APIGroupList", "apiVersion", "v1", "groups", groups);
 }
 

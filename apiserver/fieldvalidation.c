@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crd.h"
 #include "status.h"
 
 enum { PATH_MAX_LEN = 1024, PATCH_VALUE_SHOWN = 256 };
@@ -240,9 +241,12 @@ const api_message *api_fv_message(const api_kind *k) {
 
 /* The request's strict errors about obj: the body's duplicates, then obj's
  * unknown fields (pruned). NULL when there are none. */
-static json_t *strict_errors(api_request *r, const api_message *m, json_t *obj) {
+static json_t *strict_errors(api_request *r, const api_kind *k, const api_message *m, json_t *obj) {
   json_t *errors = r->strict_errors ? json_deep_copy(r->strict_errors) : json_array();
-  api_fv_prune(m, obj, errors);
+  if (k && k->custom)
+    api_custom_prune(k, obj, errors);
+  else
+    api_fv_prune(m, obj, errors);
   if (json_array_size(errors) == 0) {
     json_decref(errors);
     return NULL;
@@ -266,11 +270,12 @@ static char *strict_message(const json_t *errors) {
 /* Prune obj and weigh the request's strict errors about it by its mode: 0
  * when the write goes on (warned under Warn), 1 with *msg (to free) under
  * Strict, -1 with out filled for a bad fieldValidation. */
-static int judge(api_request *r, const api_message *m, json_t *obj, char **msg, api_response *out) {
+static int judge(api_request *r, const api_kind *k, const api_message *m, json_t *obj, char **msg,
+                 api_response *out) {
   api_fv_mode mode;
   if (api_fv_mode_of(r, &mode, out) < 0)
     return -1;
-  json_t *errors = strict_errors(r, m, obj);
+  json_t *errors = strict_errors(r, k, m, obj);
   int rc = 0;
   if (errors && mode == API_FV_STRICT) {
     *msg = strict_message(errors);
@@ -284,17 +289,29 @@ static int judge(api_request *r, const api_message *m, json_t *obj, char **msg, 
   return rc;
 }
 
-int api_fv_check_object(api_request *r, const api_message *m, json_t *obj, api_response *out) {
+/* k (NULL: none) or m says what obj is; a custom kind is pruned by its CRD's
+ * schema (crd.h). */
+static int check_object(api_request *r, const api_kind *k, const api_message *m, json_t *obj,
+                        api_response *out) {
   char *msg = NULL;
-  int rc = judge(r, m, obj, &msg, out);
+  int rc = judge(r, k, m, obj, &msg, out);
   if (rc <= 0)
     return rc;
   const api_schema_kind *sk = api_schema_kind_of(m);
-  const char *kind = sk ? sk->kind : "object";
-  api_fail(out, 400, "%s in version \"%s\" cannot be handled as a %s: %s", kind,
-           sk ? sk->version : "", kind, msg);
+  const char *kind = k ? k->kind : sk ? sk->kind : "object";
+  const char *version = k ? k->version : sk ? sk->version : "";
+  api_fail(out, 400, "%s in version \"%s\" cannot be handled as a %s: %s", kind, version, kind,
+           msg);
   free(msg);
   return -1;
+}
+
+int api_fv_check_object(api_request *r, const api_message *m, json_t *obj, api_response *out) {
+  return check_object(r, NULL, m, obj, out);
+}
+
+int api_fv_check_kind(api_request *r, const api_kind *k, json_t *obj, api_response *out) {
+  return check_object(r, k, api_fv_message(k), obj, out);
 }
 
 /* Kubernetes' 422 for a patch whose result has strict errors: the cause is
@@ -322,8 +339,13 @@ static void fail_patch(api_response *out, const json_t *patch, const char *msg) 
 
 int api_fv_check_patched(api_request *r, const api_message *m, json_t *obj, const json_t *patch,
                          api_response *out) {
+  return api_fv_check_patched_kind(r, NULL, m, obj, patch, out);
+}
+
+int api_fv_check_patched_kind(api_request *r, const api_kind *k, const api_message *m, json_t *obj,
+                              const json_t *patch, api_response *out) {
   char *msg = NULL;
-  int rc = judge(r, m, obj, &msg, out);
+  int rc = judge(r, k, m, obj, &msg, out);
   if (rc <= 0)
     return rc;
   fail_patch(out, patch, msg);

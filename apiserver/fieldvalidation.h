@@ -60,10 +60,16 @@ const api_message *api_fv_message(const api_kind *k);
  * (NULL: none): prune it and answer its strict errors by the request's mode.
  * -1 with a 400 in out under Strict. */
 int api_fv_check_object(api_request *r, const api_message *m, json_t *obj, api_response *out);
+/* The same for an object of kind k (a route's): a custom kind's is pruned by
+ * its CRD's structural schema (crd.h). */
+int api_fv_check_kind(api_request *r, const api_kind *k, json_t *obj, api_response *out);
 
 /* The same for an object a patch produced (422 on the "patch" field under
  * Strict, as Kubernetes answers); patch is the request's body. */
 int api_fv_check_patched(api_request *r, const api_message *m, json_t *obj, const json_t *patch,
                          api_response *out);
+/* The same with the kind k (NULL: none) whose object it is, as above. */
+int api_fv_check_patched_kind(api_request *r, const api_kind *k, const api_message *m, json_t *obj,
+                              const json_t *patch, api_response *out);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "admission.h"
 #include "cleanup.h"
+#include "crd.h"
 #include "fieldmanager.h"
 #include "fieldvalidation.h"
 #include "manifest.h"
@@ -176,12 +177,17 @@ int api_check_identity(const api_route *rt, json_t *obj, api_response *out) {
   return 0;
 }
 
-/* Defaults and validation; 422 with field causes when invalid. */
+/* Defaults and validation; 422 with field causes when invalid. A custom
+ * kind's come from its schema. */
 int api_validate(const api_kind *k, json_t *obj, const json_t *old, api_response *out) {
-  k->defaults(obj);
+  if (k->defaults)
+    k->defaults(obj);
   json_t *causes = json_array();
   api_validate_metadata(obj, k->kind, k->namespaced, causes);
-  k->validate(obj, old, causes);
+  if (k->validate)
+    k->validate(obj, old, causes);
+  if (k->custom)
+    api_custom_validate(k, obj, causes);
   if (json_array_size(causes) == 0) {
     json_decref(causes);
     return 0;
@@ -254,7 +260,7 @@ static bool answer_cached_protobuf(api_cached *o, api_response *out) {
 }
 
 void api_handle_get(api_request *r, const api_route *rt, api_response *out) {
-  api_watchcache *c = r->server->caches[rt->kind - api_kinds];
+  api_watchcache *c = api_kind_cache(r->server, rt->kind);
   if (cache_ready_for(r, c, api_query(r, "resourceVersion"))) {
     char key[512];
     api_cached *o = api_watchcache_get(c, api_key(rt->kind, rt->ns, rt->name, key, sizeof key));
@@ -427,8 +433,8 @@ void api_create(api_request *r, const api_route *rt, json_t *obj, bool track, ap
  * unknown fields pruned; NULL with out filled. */
 static json_t *read_object(api_request *r, const api_route *rt, api_response *out) {
   json_t *obj = api_read_body(r, out);
-  if (obj && (api_check_identity(rt, obj, out) < 0 ||
-              api_fv_check_object(r, api_fv_message(rt->kind), obj, out) < 0)) {
+  if (obj &&
+      (api_check_identity(rt, obj, out) < 0 || api_fv_check_kind(r, rt->kind, obj, out) < 0)) {
     json_decref(obj);
     return NULL;
   }
@@ -491,7 +497,21 @@ static int patch_mutation(json_t *cur, json_t *patch, void *arg, api_response *o
   return 0;
 }
 
+int api_check_patch_type(const api_kind *k, const char *content_type, api_response *out) {
+  api_patch_type type = API_PATCH_MERGE;
+  if (!k->custom || !api_patch_type_of(content_type, &type) || type != API_PATCH_STRATEGIC)
+    return 0;
+  /* Kubernetes: custom objects have no merge keys, so no strategic merge. */
+  api_fail(out, 415,
+           "the body of the request was in an unknown format - accepted media types include: "
+           "application/json-patch+json, application/merge-patch+json, "
+           "application/apply-patch+yaml");
+  return -1;
+}
+
 void api_handle_patch(api_request *r, const api_route *rt, api_response *out) {
+  if (api_check_patch_type(rt->kind, api_header(r, "Content-Type"), out) < 0)
+    return;
   json_t *patch = api_read_body(r, out);
   if (patch == NULL)
     return;

@@ -55,6 +55,9 @@ int api_check_identity(const api_route *rt, json_t *obj, api_response *out);
 void api_create(api_request *r, const api_route *rt, json_t *obj, bool track, api_response *out);
 /* The autoscaling/v1 Scale that obj shows at /scale, new (subresources.c). */
 json_t *api_scale_of(const api_kind *k, json_t *obj);
+/* A strategic merge patch (by its Content-Type) of a custom kind is 415, as
+ * in Kubernetes; -1 with out filled. */
+int api_check_patch_type(const api_kind *k, const char *content_type, api_response *out);
 /* Whether the client asked for a meta.k8s.io Table (Accept header). */
 bool api_wants_table(const api_request *r);
 /* dryRun=All */

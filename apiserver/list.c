@@ -217,7 +217,7 @@ static int page_from_etcd(api_request *r, const api_route *rt, list_query *q, ap
     rev = page.revision;
     more = page.more;
     for (size_t i = 0; i < page.n; i++) {
-      api_cached *c = api_cached_from_kv(&page.kvs[i]);
+      api_cached *c = api_cached_from_kv(rt->kind, &page.kvs[i]);
       if (c && api_filter_matches(&q->filter, c->obj))
         items[n++] = c;
       else if (c)
@@ -247,7 +247,7 @@ void api_handle_list(api_request *r, const api_route *rt, api_response *out) {
     list_query_free(&q);
     return;
   }
-  api_watchcache *c = r->server->caches[rt->kind - api_kinds];
+  api_watchcache *c = api_kind_cache(r->server, rt->kind);
   tug_error err = {0};
   int64_t want = 0;
   if (q.rv && strcmp(q.rv, "0") != 0 && api_parse_rv(q.rv, &want, out) < 0) {
@@ -302,7 +302,7 @@ void api_handle_watch(api_request *r, const api_route *rt, api_response *out) {
     o.frame = protobuf_frame;
     out->content_type = API_PROTOBUF_WATCH_TYPE;
   }
-  api_watchcache *c = r->server->caches[rt->kind - api_kinds];
+  api_watchcache *c = api_kind_cache(r->server, rt->kind);
   tug_error err = {0};
   if (api_watchcache_watch(c, &o, &out->watcher, &err) < 0) {
     if (err.code == TUG_E_COMPACTED)

@@ -52,8 +52,7 @@ static size_t collect(char *data, size_t size, size_t n, void *arg) {
 static json_t *cached(api_server *s, const char *resource, const char *ns, const char *name) {
   const api_kind *k = api_kind_by_resource("", "v1", resource);
   char key[512];
-  api_cached *c =
-      api_watchcache_get(s->caches[k - api_kinds], api_key(k, ns, name, key, sizeof key));
+  api_cached *c = api_watchcache_get(api_kind_cache(s, k), api_key(k, ns, name, key, sizeof key));
   json_t *o = c ? json_incref(c->obj) : NULL;
   api_cached_unref(c);
   return o;

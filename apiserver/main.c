@@ -13,6 +13,7 @@
 
 #include "compactor.h"
 #include "credentials.h"
+#include "crd.h"
 #include "daemon.h"
 #include "flags.h"
 #include "handlers.h"
@@ -322,7 +323,7 @@ int main(int argc, char **argv) {
   api_kubernetes_service *kubernetes_service = NULL;
   if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, &etcd_opts, &err) < 0 ||
       ensure_namespaces(&s, &err) < 0 || api_svcalloc_start(s.svcalloc, s.etcd, &err) < 0 ||
-      start_caches(&s, &err) < 0 || start_rbac(&s, &err) < 0 ||
+      start_caches(&s, &err) < 0 || start_rbac(&s, &err) < 0 || api_crds_start(&s, &err) < 0 ||
       api_revision_current(&s.revision, s.etcd, &(int64_t){0}, &err) < 0 ||
       api_server_start(&s, &err) < 0) {
     tug_errorlog("cannot start", "err=%s", TUG_LOG_ERR(&err));
@@ -341,6 +342,7 @@ int main(int argc, char **argv) {
   }
   api_compactor_stop(compactor);
   api_kubernetes_service_stop(kubernetes_service);
+  api_crds_stop(&s);
   api_rbac_free(s.rbac);
   stop_caches(&s);
   api_logs_close_streams(3000);

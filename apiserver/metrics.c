@@ -125,17 +125,17 @@ char *api_metrics_render(api_metrics *m, api_server *s) {
           atomic_load(&s->inflight));
   fprintf(f, "# HELP apiserver_registered_watchers Open watches, by resource.\n"
              "# TYPE apiserver_registered_watchers gauge\n");
-  for (const api_kind *k = api_kinds; k->kind; k++)
-    if (s->caches && s->caches[k - api_kinds])
+  for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k))
+    if (s->caches && api_kind_cache(s, k))
       fprintf(f, "apiserver_registered_watchers{resource=\"%s\"} %zu\n", k->plural,
-              api_watchcache_watchers(s->caches[k - api_kinds]));
+              api_watchcache_watchers(api_kind_cache(s, k)));
   fprintf(f, "# HELP apiserver_terminated_watchers_total Watches closed because the client fell "
              "too far behind, by resource.\n"
              "# TYPE apiserver_terminated_watchers_total counter\n");
-  for (const api_kind *k = api_kinds; k->kind; k++)
-    if (s->caches && s->caches[k - api_kinds])
+  for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k))
+    if (s->caches && api_kind_cache(s, k))
       fprintf(f, "apiserver_terminated_watchers_total{resource=\"%s\"} %lu\n", k->plural,
-              api_watchcache_terminated(s->caches[k - api_kinds]));
+              api_watchcache_terminated(api_kind_cache(s, k)));
   api_audit_render_metrics(s->audit, f);
   fclose(f);
   return text;

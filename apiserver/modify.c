@@ -205,7 +205,8 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
   json_decref(out->warnings);
   out->warnings = NULL;
   if (check_preconditions(k, cur, rev, o, out) < 0 || o->mutate(cur, o->body, o->arg, out) < 0 ||
-      (o->check_fields && api_fv_check_patched(r, api_fv_message(k), cur, o->body, out) < 0) ||
+      (o->check_fields &&
+       api_fv_check_patched_kind(r, k, api_fv_message(k), cur, o->body, out) < 0) ||
       restore_owned(k, cur, old, o, out) < 0)
     goto done;
   api_svcalloc_prepare_update(k, cur, old);
@@ -214,8 +215,7 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
       (o->track && api_fm_track(r, k, o->sub, old, cur, out) < 0))
     goto done;
   bump_generation(cur, old);
-  if (k->strategy->init_status && !o->status_only &&
-      !same_spec(cur, old) &&
+  if (k->strategy->init_status && !o->status_only && !same_spec(cur, old) &&
       k->strategy->init_status(s, cur, &err) < 0) {
     api_fail_error(out, k, rt->name, &err);
     goto done;

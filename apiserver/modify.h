@@ -48,6 +48,9 @@ int api_validate(const api_kind *k, json_t *obj, const json_t *old, api_response
  * answers; returns -1. */
 int api_invalid(const api_kind *k, const json_t *obj, json_t *causes, api_response *out);
 
+/* Add finalizer f to obj's metadata.finalizers unless it is there (delete.c). */
+void api_add_finalizer(json_t *obj, const char *f);
+
 /* Whether a deleted object with no finalizers left may now disappear. */
 bool api_ready_to_remove(const api_kind *k, const json_t *obj);
 /* Remove obj for good, giving back its quota; -1 with out filled, 1 when obj

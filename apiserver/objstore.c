@@ -22,8 +22,12 @@ api_objstore *api_objstore_new(size_t prefix_len, bool namespaced) {
   return s;
 }
 
-static void unref(void *v) { api_cached_unref(v); }
-static void free_group(void *g) { tug_hashmap_free(g, unref); }
+static void unref(void *v) {
+  api_cached_unref(v);
+}
+static void free_group(void *g) {
+  tug_hashmap_free(g, unref);
+}
 
 void api_objstore_free(api_objstore *s) {
   if (s == NULL)
@@ -82,7 +86,9 @@ api_cached *api_objstore_get(const api_objstore *s, const char *key) {
   return g ? tug_hashmap_get(g, key) : NULL;
 }
 
-size_t api_objstore_size(const api_objstore *s) { return s->size; }
+size_t api_objstore_size(const api_objstore *s) {
+  return s->size;
+}
 
 static void each_in(const tug_hashmap *g, void (*fn)(api_cached *, void *), void *arg) {
   tug_hashmap_iter it;

@@ -33,6 +33,11 @@ json_t *api_openapi_gvk(const char *group, const char *version, const char *kind
  * paths, and the definitions their bodies name to defs. */
 void api_openapi_kind_paths(api_openapi_dialect d, const api_kind *k, json_t *paths, json_t *defs);
 
+/* The definition of custom kind k: its CRD version's schema with apiVersion,
+ * kind, metadata (ObjectMeta, added to defs) and its group-version-kind;
+ * for Swagger 2.0 without what 2.0 lacks (nullable, anyOf, oneOf, not). */
+json_t *api_openapi_custom_schema(api_openapi_dialect d, const api_kind *k, json_t *defs);
+
 /* The Swagger 2.0 document doc as gnostic's openapi.v2.Document protobuf
  * (openapi-v2pb.c); *len its size. */
 char *api_openapi_v2_protobuf(const json_t *doc, size_t *len);

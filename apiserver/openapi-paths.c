@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crd.h"
 #include "openapi-internal.h"
 #include "patch.h"
 
@@ -313,14 +314,27 @@ static void add_subresources(path_ctx *c, json_t *paths, const char *object_path
   c->id_sub = "";
 }
 
+/* A custom kind's messages name its definition, which is its CRD's schema. */
+static void custom_messages(api_openapi_dialect d, const api_kind *k, path_ctx *c) {
+  c->body = &k->custom->schema_kind;
+  c->list = &k->custom->list_message;
+  if (!json_object_get(c->defs, k->custom->message.name))
+    json_object_set_new(c->defs, k->custom->message.name, api_openapi_custom_schema(d, k, c->defs));
+}
+
 void api_openapi_kind_paths(api_openapi_dialect d, const api_kind *k, json_t *paths, json_t *defs) {
-  const api_message *m = api_schema_find_gv(k->group, k->version, k->kind);
-  if (m == NULL)
-    return;
   char list_kind[128], root[160], id_kind[160], collection[384], object[448];
   snprintf(list_kind, sizeof list_kind, "%sList", k->kind);
-  path_ctx c = {.d = d, .k = k, .body = api_schema_kind_of(m), .defs = defs, .id_sub = ""};
-  c.list = api_schema_find_gv(k->group, k->version, list_kind);
+  path_ctx c = {.d = d, .k = k, .defs = defs, .id_sub = ""};
+  if (k->custom) {
+    custom_messages(d, k, &c);
+  } else {
+    const api_message *m = api_schema_find_gv(k->group, k->version, k->kind);
+    if (m == NULL)
+      return;
+    c.body = api_schema_kind_of(m);
+    c.list = api_schema_find_gv(k->group, k->version, list_kind);
+  }
   group_words(k->group, k->version, c.gv_id, sizeof c.gv_id, c.tag, sizeof c.tag);
   if (k->group[0])
     snprintf(root, sizeof root, "/apis/%s/%s", k->group, k->version);

@@ -102,7 +102,7 @@ static bool namespace_has_quota(api_server *s, const char *ns) {
   api_cached **items;
   size_t n;
   int64_t rev;
-  api_watchcache_list(s->caches[qk - api_kinds], &f, &items, &n, &rev);
+  api_watchcache_list(api_kind_cache(s, qk), &f, &items, &n, &rev);
   api_cached_list_free(items, n);
   return n > 0;
 }

@@ -57,7 +57,7 @@ api_rbac *api_rbac_new(api_server *s) {
   for (int i = 0; i < RBAC_KINDS; i++) {
     rb->kinds[i] = api_kind_by_resource("rbac.authorization.k8s.io", "v1", plurals[i]);
     if (rb->kinds[i] && s->caches)
-      rb->caches[i] = s->caches[rb->kinds[i] - api_kinds];
+      rb->caches[i] = api_kind_cache(s, rb->kinds[i]);
   }
   return rb;
 }

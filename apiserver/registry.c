@@ -3,16 +3,20 @@
  */
 #include "registry.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "crd.h"
+#include "server.h"
 #include "table.h"
 #include "validation.h"
 
 /* Kubernetes' verbs: every kind has all of them but Namespaces, which cannot
  * be deleted as a collection. */
-static const char *const verbs_all[] = {
+const char *const api_verbs_all[] = {
     "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL};
 /* The access reviews are asked, never stored or read back. */
 static const char *const verbs_create[] = {"create", NULL};
@@ -52,45 +56,46 @@ static const api_strategy generic = {0};
 const api_kind api_kinds[] = {
     KIND("", "v1", "Namespace", "namespaces", "namespace", false, API_SUB_STATUS | API_SUB_FINALIZE,
          &api_strategy_namespace, verbs_no_collection, NULL, namespace, "ns", NULL),
-    KIND("", "v1", "Node", "nodes", "node", false, API_SUB_STATUS, &api_strategy_node, verbs_all,
-         NULL, node, "no", NULL),
+    KIND("", "v1", "Node", "nodes", "node", false, API_SUB_STATUS, &api_strategy_node,
+         api_verbs_all, NULL, node, "no", NULL),
     KIND("", "v1", "Pod", "pods", "pod", true, API_SUB_STATUS | API_SUB_BINDING | API_SUB_LOG,
-         &api_strategy_pod, verbs_all, cat_all, pod, "po", NULL),
-    KIND("", "v1", "Service", "services", "service", true, API_SUB_STATUS, &generic, verbs_all,
+         &api_strategy_pod, api_verbs_all, cat_all, pod, "po", NULL),
+    KIND("", "v1", "Service", "services", "service", true, API_SUB_STATUS, &generic, api_verbs_all,
          cat_all, service, "svc", NULL),
-    KIND("", "v1", "Endpoints", "endpoints", "endpoints", true, 0, &generic, verbs_all, NULL,
+    KIND("", "v1", "Endpoints", "endpoints", "endpoints", true, 0, &generic, api_verbs_all, NULL,
          endpoints, "ep", NULL),
-    KIND("", "v1", "ConfigMap", "configmaps", "configmap", true, 0, &generic, verbs_all, NULL,
+    KIND("", "v1", "ConfigMap", "configmaps", "configmap", true, 0, &generic, api_verbs_all, NULL,
          configmap, "cm", NULL),
-    KIND("", "v1", "Secret", "secrets", "secret", true, 0, &generic, verbs_all, NULL, secret, NULL),
+    KIND("", "v1", "Secret", "secrets", "secret", true, 0, &generic, api_verbs_all, NULL, secret,
+         NULL),
     KIND("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", true, API_SUB_TOKEN,
-         &generic, verbs_all, NULL, serviceaccount, "sa", NULL),
+         &generic, api_verbs_all, NULL, serviceaccount, "sa", NULL),
     KIND("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", true, API_SUB_STATUS,
-         &api_strategy_resourcequota, verbs_all, NULL, resourcequota, "quota", NULL),
-    KIND("", "v1", "LimitRange", "limitranges", "limitrange", true, 0, &generic, verbs_all, NULL,
-         limitrange, "limits", NULL),
-    KIND("", "v1", "Event", "events", "event", true, 0, &api_strategy_event, verbs_all, NULL, event,
-         "ev", NULL),
+         &api_strategy_resourcequota, api_verbs_all, NULL, resourcequota, "quota", NULL),
+    KIND("", "v1", "LimitRange", "limitranges", "limitrange", true, 0, &generic, api_verbs_all,
+         NULL, limitrange, "limits", NULL),
+    KIND("", "v1", "Event", "events", "event", true, 0, &api_strategy_event, api_verbs_all, NULL,
+         event, "ev", NULL),
     KIND("apps", "v1", "Deployment", "deployments", "deployment", true,
-         API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, verbs_all, cat_all, deployment,
+         API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, api_verbs_all, cat_all, deployment,
          "deploy", NULL),
     KIND("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true,
-         API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, verbs_all, cat_all, replicaset,
+         API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, api_verbs_all, cat_all, replicaset,
          "rs", NULL),
     KIND("batch", "v1", "Job", "jobs", "job", true, API_SUB_STATUS, &api_strategy_workload,
-         verbs_all, cat_all, job, NULL),
+         api_verbs_all, cat_all, job, NULL),
     KIND("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", "priorityclass", false, 0,
-         &generic, verbs_all, NULL, priorityclass, "pc", NULL),
+         &generic, api_verbs_all, NULL, priorityclass, "pc", NULL),
     KIND("coordination.k8s.io", "v1", "Lease", "leases", "lease", true, 0, &api_strategy_lease,
-         verbs_all, NULL, lease, NULL),
+         api_verbs_all, NULL, lease, NULL),
     KIND("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", true, 0,
-         &api_strategy_rbac_role, verbs_all, NULL, role, NULL),
+         &api_strategy_rbac_role, api_verbs_all, NULL, role, NULL),
     KIND("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", false, 0,
-         &api_strategy_rbac_role, verbs_all, NULL, clusterrole, NULL),
+         &api_strategy_rbac_role, api_verbs_all, NULL, clusterrole, NULL),
     KIND("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", true, 0,
-         &api_strategy_rbac_binding, verbs_all, NULL, rolebinding, NULL),
+         &api_strategy_rbac_binding, api_verbs_all, NULL, rolebinding, NULL),
     KIND("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
-         "clusterrolebinding", false, 0, &api_strategy_rbac_binding, verbs_all, NULL,
+         "clusterrolebinding", false, 0, &api_strategy_rbac_binding, api_verbs_all, NULL,
          clusterrolebinding, NULL),
     KIND("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", "", false, 0,
          &api_strategy_access_review, verbs_create, NULL, accessreview, NULL),
@@ -101,14 +106,75 @@ const api_kind api_kinds[] = {
     KIND("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", "",
          false, 0, &api_strategy_rules_review, verbs_create, NULL, accessreview, NULL),
     KIND("scheduling.tug.io", "v1", "Queue", "queues", "queue", false, API_SUB_STATUS, &generic,
-         verbs_all, NULL, queue, "q", NULL),
+         api_verbs_all, NULL, queue, "q", NULL),
+    KIND("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
+         "customresourcedefinition", false, API_SUB_STATUS, &api_strategy_crd, api_verbs_all, NULL,
+         customresourcedefinition, "crd", "crds", NULL),
     {.kind = NULL},
 };
 
+/* Kinds added at run time: appended, published by the count, never moved,
+ * so that readers walk them without a lock. */
+enum { CUSTOM_KINDS_MAX = 4096 };
+static const api_kind *custom_kinds[CUSTOM_KINDS_MAX];
+static atomic_size_t custom_count;
+static pthread_mutex_t custom_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const api_kind *live_custom_from(size_t slot) {
+  size_t n = atomic_load_explicit(&custom_count, memory_order_acquire);
+  for (; slot < n; slot++)
+    if (!atomic_load(&custom_kinds[slot]->custom->retired))
+      return custom_kinds[slot];
+  return NULL;
+}
+
+const api_kind *api_kind_first(void) {
+  return api_kinds;
+}
+
+const api_kind *api_kind_next(const api_kind *k) {
+  if (k->custom)
+    return live_custom_from(k->custom->slot + 1);
+  return k[1].kind ? &k[1] : live_custom_from(0);
+}
+
+int api_kind_add(const api_kind *k, tug_error *err) {
+  pthread_mutex_lock(&custom_mu);
+  size_t n = atomic_load(&custom_count);
+  if (n == CUSTOM_KINDS_MAX) {
+    pthread_mutex_unlock(&custom_mu);
+    return tug_error_set(err, ENOSPC, "add kind %s: %d kinds were added already", k->kind,
+                         CUSTOM_KINDS_MAX);
+  }
+  k->custom->slot = n;
+  custom_kinds[n] = k;
+  atomic_store_explicit(&custom_count, n + 1, memory_order_release);
+  pthread_mutex_unlock(&custom_mu);
+  return 0;
+}
+
+void api_kind_retire(const api_kind *k) {
+  atomic_store(&k->custom->retired, true);
+}
+
+struct api_watchcache *api_kind_cache(const api_server *s, const api_kind *k) {
+  if (k->custom)
+    return atomic_load(&k->custom->cache);
+  return s->caches[k - api_kinds];
+}
+
+static bool is_resource(const api_kind *k, const char *group, const char *version,
+                        const char *plural) {
+  return strcmp(k->group, group) == 0 && strcmp(k->version, version) == 0 &&
+         strcmp(k->plural, plural) == 0;
+}
+
 const api_kind *api_kind_by_resource(const char *group, const char *version, const char *plural) {
   for (const api_kind *k = api_kinds; k->kind; k++)
-    if (strcmp(k->group, group) == 0 && strcmp(k->version, version) == 0 &&
-        strcmp(k->plural, plural) == 0)
+    if (is_resource(k, group, version, plural))
+      return k;
+  for (const api_kind *k = live_custom_from(0); k; k = live_custom_from(k->custom->slot + 1))
+    if (is_resource(k, group, version, plural))
       return k;
   return NULL;
 }
@@ -132,7 +198,7 @@ const api_kind *api_kind_by_gvk(const char *api_version, const char *kind) {
   if (api_version == NULL || kind == NULL)
     return NULL;
   char buf[128];
-  for (const api_kind *k = api_kinds; k->kind; k++)
+  for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k))
     if (strcmp(k->kind, kind) == 0 &&
         strcmp(api_kind_api_version(k, buf, sizeof buf), api_version) == 0)
       return k;

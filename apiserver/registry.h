@@ -8,6 +8,11 @@
  * and admission do for it), in a strategy-<kind>.c of its own. Everything
  * generic (paths, storage, watch, discovery, printing, admission) reads this
  * table and never tests a kind's name (scripts/lint.sh checks).
+ *
+ * Kinds are also added at run time, one per served version of a
+ * CustomResourceDefinition (crd.h): they follow the built-in table, carry
+ * their schema in `custom`, and are never freed (a request may still hold
+ * one), only retired. Built-in lookups stay a walk of the static table.
  */
 #ifndef TUG_APISERVER_REGISTRY_H
 #define TUG_APISERVER_REGISTRY_H
@@ -46,6 +51,8 @@ struct api_server;
 struct api_request;
 struct api_response;
 struct api_txn;
+struct api_custom;
+struct api_watchcache;
 
 /*
  * What a kind does unlike the generic path; every member is optional.
@@ -96,7 +103,7 @@ typedef struct api_strategy {
 extern const api_strategy api_strategy_pod, api_strategy_namespace, api_strategy_node,
     api_strategy_event, api_strategy_resourcequota, api_strategy_workload, api_strategy_lease,
     api_strategy_rbac_role, api_strategy_rbac_binding, api_strategy_access_review,
-    api_strategy_rules_review;
+    api_strategy_rules_review, api_strategy_crd;
 
 /*
  * Validation collects Kubernetes "causes": one per invalid field, as in a 422
@@ -109,7 +116,8 @@ typedef void (*api_validate_fn)(const json_t *obj, const json_t *old, json_t *ca
 typedef void (*api_default_fn)(json_t *obj);
 
 /* One Table column: kubectl's name, type and format; priority 0 is shown by
- * default, 1 only with -o wide. cell() returns a new JSON value for a row. */
+ * default, 1 only with -o wide. cell() returns a new JSON value for a row;
+ * a custom kind's printer column has none (its JSONPath is in crd.h). */
 typedef struct api_column {
   const char *name;
   const char *type;   /* "string", "integer", "date", ... */
@@ -125,7 +133,7 @@ typedef struct api_kind {
   const char *kind;
   const char *plural;
   const char *singular;
-  const char *short_names[4]; /* NULL-terminated */
+  const char *short_names[8]; /* NULL-terminated */
   bool namespaced;
   unsigned subresources;
   /* What discovery announces and the routes allow ("list", "deletecollection"...);
@@ -137,10 +145,27 @@ typedef struct api_kind {
   api_validate_fn validate;
   const api_column *columns;    /* ends with name NULL; NULL = Name and Created At */
   const api_strategy *strategy; /* never NULL: the generic one when the kind has none */
+  /* A kind added at run time: its CustomResourceDefinition's schema, columns
+   * and watch cache (crd.h); NULL for built-in kinds. */
+  struct api_custom *custom;
 } api_kind;
 
-/* All kinds, ending with an entry whose kind is NULL. */
+/* All built-in kinds, ending with an entry whose kind is NULL. */
 extern const api_kind api_kinds[];
+/* Every verb: what custom kinds and most built-in kinds allow. */
+extern const char *const api_verbs_all[];
+
+/* Every kind served now: the built-in ones, then the live ones added at
+ * run time. for (k = api_kind_first(); k; k = api_kind_next(k)) */
+const api_kind *api_kind_first(void);
+const api_kind *api_kind_next(const api_kind *k);
+/* Serve k from now on (k stays allocated for good); -1 when the table of run
+ * time kinds is full. */
+int api_kind_add(const api_kind *k, tug_error *err);
+/* Stop serving k: lookups and walks skip it from now on. */
+void api_kind_retire(const api_kind *k);
+/* The watch cache of k (built-in: s->caches; run time: its own). */
+struct api_watchcache *api_kind_cache(const struct api_server *s, const api_kind *k);
 
 /* By plural resource name within a group/version; NULL when unknown. */
 const api_kind *api_kind_by_resource(const char *group, const char *version, const char *plural);

@@ -87,6 +87,7 @@ typedef struct api_server {
   api_token_file *tokens;      /* NULL: no static tokens */
   struct api_rbac *rbac;       /* roles and bindings (rbac.h); NULL: RBAC off */
   api_audit *audit;            /* the audit log (audit.h); NULL: off */
+  struct api_crds *crds;       /* the CRD controller (crd.h) */
 } api_server;
 
 /* Per connection: its client certificate's verdict, found once (authn-x509.c). */

@@ -12,18 +12,17 @@ json_t *api_status(int code, const char *reason, json_t *details, const char *fm
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   json_t *st = json_pack("{s:s, s:s, s:{}, s:s, s:s, s:s, s:i}", "kind", "Status", "apiVersion",
-                         "v1", "metadata", "status", code < 400 ? "Success" : "Failure",
-                         "message", msg, "reason", reason ? reason : api_status_reason(code),
-                         "code", code);
+                         "v1", "metadata", "status", code < 400 ? "Success" : "Failure", "message",
+                         msg, "reason", reason ? reason : api_status_reason(code), "code", code);
   if (details)
     json_object_set_new(st, "details", details);
   return st;
 }
 
 json_t *api_status_success(const api_kind *kind, const char *name) {
-  json_t *st = json_pack("{s:s, s:s, s:{}, s:s, s:o, s:i}", "kind", "Status", "apiVersion", "v1",
-                         "metadata", "status", "Success", "details",
-                         api_status_details(kind, name), "code", 200);
+  json_t *st =
+      json_pack("{s:s, s:s, s:{}, s:s, s:o, s:i}", "kind", "Status", "apiVersion", "v1", "metadata",
+                "status", "Success", "details", api_status_details(kind, name), "code", 200);
   return st;
 }
 

@@ -10,23 +10,35 @@
 #include <time.h>
 
 #include "clock.h"
+#include "crd.h"
 #include "metrics.h"
 #include "object.h"
 
+/* A custom kind's objects live under their group, as in Kubernetes, so that
+ * two groups may have the same plural. */
+static const char *segment(const api_kind *k) {
+  return k->custom ? k->custom->key_segment : k->plural;
+}
+
 const char *api_key(const api_kind *k, const char *ns, const char *name, char *buf, size_t size) {
   if (k->namespaced)
-    snprintf(buf, size, "/registry/%s/%s/%s", k->plural, ns, name);
+    snprintf(buf, size, "/registry/%s/%s/%s", segment(k), ns, name);
   else
-    snprintf(buf, size, "/registry/%s/%s", k->plural, name);
+    snprintf(buf, size, "/registry/%s/%s", segment(k), name);
   return buf;
 }
 
 const char *api_prefix(const api_kind *k, const char *ns, char *buf, size_t size) {
   if (k->namespaced && ns)
-    snprintf(buf, size, "/registry/%s/%s/", k->plural, ns);
+    snprintf(buf, size, "/registry/%s/%s/", segment(k), ns);
   else
-    snprintf(buf, size, "/registry/%s/", k->plural);
+    snprintf(buf, size, "/registry/%s/", segment(k));
   return buf;
+}
+
+/* obj as stored: a custom object in its storage version. */
+static char *encode_for(const api_kind *k, const json_t *obj) {
+  return k->custom ? api_custom_encode(k, obj) : api_storage_encode(obj);
 }
 
 static char *own(api_txn *t, const char *s) {
@@ -99,6 +111,8 @@ int api_storage_get(api_server *s, const api_kind *k, const char *ns, const char
     return tug_error_set(err, EIO, "%s \"%s\": stored object is not JSON: %s", k->plural, name,
                          jerr.text);
   api_set_resource_version(obj, mod);
+  if (k->custom)
+    api_custom_set_version(k, obj);
   if (rev)
     *rev = mod;
   *out = obj;
@@ -109,8 +123,8 @@ int api_storage_get(api_server *s, const api_kind *k, const char *ns, const char
  * On failure etcd returns a GET of the key, to tell "exists"/"changed" from
  * "an admission compare failed". */
 static int run_txn(api_server *s, const char *op_name, tug_etcd_compare *own_cmp,
-                   tug_etcd_op *own_op, const char *key, api_txn *extra,
-                   tug_etcd_txn_result *res, tug_error *err) {
+                   tug_etcd_op *own_op, const char *key, api_txn *extra, tug_etcd_txn_result *res,
+                   tug_error *err) {
   tug_etcd_compare cmp[API_TXN_MAX + 1];
   tug_etcd_op ops[API_TXN_MAX + 1];
   size_t ncmp = 0, nops = 0;
@@ -132,7 +146,7 @@ int api_storage_create(api_server *s, const api_kind *k, json_t *obj, api_txn *e
   char key[512];
   const char *name = tug_obj_name(obj);
   api_key(k, tug_obj_namespace(obj), name, key, sizeof key);
-  char *value = api_storage_encode(obj);
+  char *value = encode_for(k, obj);
   tug_etcd_compare c = {key, TUG_ETCD_CREATE_REVISION, TUG_ETCD_EQUAL, 0};
   tug_etcd_op put = {TUG_ETCD_OP_PUT, key, value, strlen(value), 0};
   tug_etcd_txn_result res;
@@ -157,7 +171,7 @@ int api_storage_update(api_server *s, const api_kind *k, json_t *obj, int64_t ex
   char key[512];
   const char *name = tug_obj_name(obj);
   api_key(k, tug_obj_namespace(obj), name, key, sizeof key);
-  char *value = api_storage_encode(obj);
+  char *value = encode_for(k, obj);
   tug_etcd_compare c = {key, TUG_ETCD_MOD_REVISION, TUG_ETCD_EQUAL, expected_rev};
   tug_etcd_op put = {TUG_ETCD_OP_PUT, key, value, strlen(value), 0};
   tug_etcd_txn_result res;
@@ -231,9 +245,8 @@ const char *api_new_uid(char *buf, size_t size) {
     abort();
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
-  snprintf(buf, size,
-           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-           b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+  snprintf(buf, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+           b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
            b[15]);
   return buf;
 }

@@ -2,12 +2,14 @@
  * subresources.c — /status, /scale and /binding.
  *
  * /status writes only status (spec and metadata stay as stored); /scale reads
- * and writes spec.replicas through an autoscaling/v1 Scale; /binding places a
+ * and writes spec.replicas (a custom kind's specReplicasPath) through an
+ * autoscaling/v1 Scale; /binding places a
  * pod on a node by setting spec.nodeName, once: binding a bound pod is 409.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "crd.h"
 #include "handlers.h"
 #include "modify.h"
 #include "object.h"
@@ -49,6 +51,8 @@ static void handle_status(api_request *r, const api_route *rt, api_response *out
     api_fail(out, 405, "method %s not allowed on status", r->method);
     return;
   }
+  if (patch && api_check_patch_type(rt->kind, api_header(r, "Content-Type"), out) < 0)
+    return;
   json_t *body = api_read_body(r, out);
   if (body == NULL)
     return;
@@ -77,51 +81,79 @@ static void handle_status(api_request *r, const api_route *rt, api_response *out
 
 /* ---- scale ---- */
 
+/* Where a kind keeps what its Scale shows: spec.replicas and status.replicas
+ * and a matchLabels selector, or a custom kind's paths (crd.h). k may be
+ * NULL: a built-in workload's. */
+static const char *spec_replicas(const api_kind *k) {
+  return k && k->custom ? k->custom->scale_spec : "spec.replicas";
+}
+
+static const char *status_replicas(const api_kind *k) {
+  return k && k->custom ? k->custom->scale_status : "status.replicas";
+}
+
+/* The selector as text: matchLabels "a=b,c=d", or a custom kind's string. */
+static void scale_selector(const api_kind *k, const json_t *obj, char *sel, size_t size) {
+  sel[0] = '\0';
+  if (k && k->custom) {
+    const char *s =
+        k->custom->scale_selector ? tug_obj_get_str(obj, k->custom->scale_selector) : NULL;
+    snprintf(sel, size, "%s", s ? s : "");
+    return;
+  }
+  json_t *selector = tug_obj_get(obj, "spec.selector.matchLabels");
+  size_t o = 0;
+  const char *key;
+  json_t *v;
+  json_object_foreach(selector, key, v) {
+    int w = snprintf(sel + o, size - o, "%s%s=%s", o ? "," : "", key,
+                     json_string_value(v) ? json_string_value(v) : "");
+    if (w < 0 || (size_t)w >= size - o)
+      break;
+    o += w;
+  }
+}
+
 json_t *api_scale_of(const api_kind *k, json_t *obj) {
-  (void)k;
   json_t *meta = json_pack(
       "{s:O*, s:O*, s:O*, s:O*, s:O*}", "name", tug_obj_get(obj, "metadata.name"), "namespace",
       tug_obj_get(obj, "metadata.namespace"), "uid", tug_obj_get(obj, "metadata.uid"),
       "resourceVersion", tug_obj_get(obj, "metadata.resourceVersion"), "creationTimestamp",
       tug_obj_get(obj, "metadata.creationTimestamp"));
-  json_t *selector = tug_obj_get(obj, "spec.selector.matchLabels");
-  char sel[1024] = "";
-  size_t o = 0;
-  const char *key;
-  json_t *v;
-  json_object_foreach(selector, key, v) {
-    int w = snprintf(sel + o, sizeof sel - o, "%s%s=%s", o ? "," : "", key,
-                     json_string_value(v) ? json_string_value(v) : "");
-    if (w < 0 || (size_t)w >= sizeof sel - o)
-      break;
-    o += w;
-  }
+  char sel[1024];
+  scale_selector(k, obj, sel, sizeof sel);
   return json_pack("{s:s, s:s, s:o, s:{s:I}, s:{s:I, s:s}}", "kind", "Scale", "apiVersion",
                    "autoscaling/v1", "metadata", meta, "spec", "replicas",
-                   (json_int_t)tug_obj_get_int(obj, "spec.replicas", 0), "status", "replicas",
-                   (json_int_t)tug_obj_get_int(obj, "status.replicas", 0), "selector", sel);
+                   (json_int_t)tug_obj_get_int(obj, spec_replicas(k), 0), "status", "replicas",
+                   (json_int_t)tug_obj_get_int(obj, status_replicas(k), 0), "selector", sel);
 }
 
+/* What a write of /scale needs: the patch format and the kind's paths. */
+typedef struct scale_arg {
+  api_patch_type type;
+  const api_kind *kind;
+} scale_arg;
+
 static int set_replicas(json_t *cur, json_t *body, void *arg, api_response *out) {
-  (void)arg;
+  const scale_arg *a = arg;
   json_t *rep = tug_obj_get(body, "spec.replicas");
   if (!json_is_integer(rep) || json_integer_value(rep) < 0) {
     api_fail(out, 422, "Scale.spec.replicas: Invalid value: must be a non-negative integer");
     return -1;
   }
-  tug_obj_set(cur, "spec.replicas", json_incref(rep), NULL);
+  tug_obj_set(cur, spec_replicas(a->kind), json_incref(rep), NULL);
   return 0;
 }
 
 /* A PATCH of /scale patches the Scale the object shows, then takes its replicas. */
 static int patch_scale(json_t *cur, json_t *patch, void *arg, api_response *out) {
-  const api_patch_type *type = arg;
-  json_t *scale = api_scale_of(NULL, cur);
-  json_t *p = api_patch_apply(*type, scale, patch, out);
+  const scale_arg *a = arg;
+  json_t *scale = api_scale_of(a->kind, cur);
+  json_t *p = api_patch_apply(a->type, scale, patch, out);
   json_decref(scale);
   if (p == NULL)
     return -1;
-  int rc = set_replicas(cur, p, NULL, out);
+  int rc = set_replicas(cur, p, arg, out);
   json_decref(p);
   return rc;
 }
@@ -143,16 +175,16 @@ static void handle_scale(api_request *r, const api_route *rt, api_response *out)
   if (body == NULL)
     return;
   bool patch = strcmp(r->method, "PATCH") == 0;
-  api_patch_type type = API_PATCH_MERGE;
-  api_patch_type_of(api_header(r, "Content-Type"), &type);
-  if (patch && type == API_PATCH_APPLY) {
+  scale_arg arg = {API_PATCH_MERGE, rt->kind};
+  api_patch_type_of(api_header(r, "Content-Type"), &arg.type);
+  if (patch && arg.type == API_PATCH_APPLY) {
     api_handle_apply(r, rt, "scale", body, out);
     json_decref(body);
     return;
   }
   api_modify_opts o = {.mutate = patch ? patch_scale : set_replicas,
                        .body = body,
-                       .arg = &type,
+                       .arg = &arg,
                        .keep_status = true,
                        .answer = api_scale_of,
                        .track = true,

@@ -64,10 +64,12 @@ static json_t *row_object(const json_t *obj, bool metadata_only) {
   return json_is_object(obj) ? json_deep_copy(obj) : json_object();
 }
 
-static json_t *row_cells(const api_column *columns, const json_t *obj) {
+static json_t *row_cells(const api_kind *kind, const api_column *columns, const json_t *obj) {
   json_t *cells = json_array();
   for (const api_column *c = columns; cells && c->name; c++) {
-    json_t *cell = c->cell ? c->cell(obj) : json_string("");
+    json_t *cell = c->cell                ? c->cell(obj)
+                   : kind && kind->custom ? api_table_path_cell(kind, (size_t)(c - columns), obj)
+                                          : json_string("");
     if (json_array_append_new(cells, cell) < 0) {
       json_decref(cells);
       return NULL;
@@ -79,7 +81,7 @@ static json_t *row_cells(const api_column *columns, const json_t *obj) {
 json_t *api_table_row(const api_kind *kind, const json_t *obj, bool metadata_only) {
   const api_column *columns = api_table_columns(kind);
   _cleanup_json_ json_t *row = json_object();
-  if (row == NULL || !put(row, "cells", row_cells(columns, obj)))
+  if (row == NULL || !put(row, "cells", row_cells(kind, columns, obj)))
     return NULL;
   if (columns == api_columns_pod) {
     json_t *conditions = table_pod_row_conditions(obj);

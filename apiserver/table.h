@@ -47,6 +47,11 @@ extern const api_column api_columns_rolebinding[];
 extern const api_column api_columns_clusterrolebinding[];
 /* The access reviews are never listed: the default columns (NULL). */
 #define api_columns_accessreview NULL
+extern const api_column api_columns_customresourcedefinition[];
+/* A custom kind's cell of column i: the value at the printer column's
+ * JSONPath, of its type (a "date" as an age, "5m"); null when the object has
+ * none. */
+json_t *api_table_path_cell(const api_kind *kind, size_t i, const json_t *obj);
 
 /* Kubernetes' default table (k8s.io/apiserver's DefaultTableConvertor), used for
  * kinds whose columns are NULL: Name, and "Created At" as an RFC 3339 timestamp. */

@@ -22,8 +22,8 @@ static bool counted_resource(const char *name) {
 }
 
 static bool quota_resource_name(const val_obj *map, const char *name) {
-  static const char *const standard[] = {"cpu",        "memory",     "requests.cpu",
-                                         "requests.memory", "limits.cpu", "limits.memory"};
+  static const char *const standard[] = {
+      "cpu", "memory", "requests.cpu", "requests.memory", "limits.cpu", "limits.memory"};
   if (tug_quota_plain_count(name))
     return true;
   for (size_t i = 0; i < sizeof standard / sizeof standard[0]; i++)

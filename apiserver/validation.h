@@ -79,4 +79,9 @@ void api_validate_accessreview(const json_t *obj, const json_t *old, json_t *cau
 void api_default_queue(json_t *obj);
 void api_validate_queue(const json_t *obj, const json_t *old, json_t *causes);
 
+/* A CustomResourceDefinition: names, group, versions (exactly one stored),
+ * structural schemas (jsonschema.h), printer columns, subresources. */
+void api_default_customresourcedefinition(json_t *obj);
+void api_validate_customresourcedefinition(const json_t *obj, const json_t *old, json_t *causes);
+
 #endif

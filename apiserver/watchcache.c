@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "crd.h"
 #include "hashmap.h"
 #include "objstore.h"
 #include "log.h"
@@ -161,12 +162,14 @@ static api_cached *cached_new(json_t *obj, int64_t rv, const char *key, size_t k
   return c;
 }
 
-api_cached *api_cached_from_kv(const tug_etcd_kv *kv) {
+api_cached *api_cached_from_kv(const api_kind *k, const tug_etcd_kv *kv) {
   json_t *obj = json_loadb(kv->value, kv->value_len, 0, NULL);
   if (!json_is_object(obj)) {
     json_decref(obj);
     return NULL;
   }
+  if (k->custom)
+    api_custom_set_version(k, obj);
   return cached_new(obj, kv->mod_revision, kv->key, kv->key_len);
 }
 
@@ -455,7 +458,7 @@ static void window_append(api_watchcache *c, cache_event *e) {
 }
 
 static cache_event *apply_put(api_watchcache *c, const tug_etcd_kv *kv) {
-  api_cached *obj = api_cached_from_kv(kv);
+  api_cached *obj = api_cached_from_kv(c->kind, kv);
   if (obj == NULL) {
     tug_warn("skipping stored value that is not a JSON object", "key=%.*s", (int)kv->key_len,
              kv->key);
@@ -547,7 +550,7 @@ static int relist(api_watchcache *c, tug_error *err) {
     return tug_error_wrap(err, "list %s", c->kind->plural);
   api_objstore *objects = api_objstore_new(strlen(c->prefix), c->kind->namespaced);
   for (size_t i = 0; i < r.n; i++) {
-    api_cached *o = api_cached_from_kv(&r.kvs[i]);
+    api_cached *o = api_cached_from_kv(c->kind, &r.kvs[i]);
     if (o)
       api_cached_unref(api_objstore_put(objects, o));
   }
@@ -638,7 +641,13 @@ void api_watchcache_stop(api_watchcache *c) {
   c->running = false;
   pthread_mutex_lock(&c->mu);
   close_all_watchers(c);
+  /* A stopped cache holds no etcd stream: a retired custom kind's cache
+   * lives on (requests may hold it) but must not keep etcd's watch open. */
+  tug_etcd_watch *w = c->watch;
+  c->watch = NULL;
+  pthread_cond_broadcast(&c->cond);
   pthread_mutex_unlock(&c->mu);
+  tug_etcd_watch_close(w);
 }
 
 /* libmicrohttpd must not stop while a connection is suspended, and a resume
@@ -677,6 +686,10 @@ int api_watchcache_sync_to(api_watchcache *c, int64_t rev, int timeout_ms, tug_e
   double deadline = tug_monotonic_seconds() + timeout_ms / 1e3;
   pthread_mutex_lock(&c->mu);
   while (c->rev < rev) {
+    if (c->watch == NULL) {
+      pthread_mutex_unlock(&c->mu);
+      return tug_error_set(err, ESHUTDOWN, "the cache of %s is stopped", c->kind->plural);
+    }
     tug_etcd_watch_request_progress(c->watch, NULL);
     struct timespec step = tug_deadline_ms(SYNC_POLL_MS);
     if (tug_monotonic_seconds() >= deadline) {
@@ -703,8 +716,7 @@ api_cached *api_watchcache_get(api_watchcache *c, const char *key) {
 
 json_t *api_cache_object(api_server *s, const api_kind *k, const char *ns, const char *name) {
   char key[512];
-  api_cached *c =
-      api_watchcache_get(s->caches[k - api_kinds], api_key(k, ns, name, key, sizeof key));
+  api_cached *c = api_watchcache_get(api_kind_cache(s, k), api_key(k, ns, name, key, sizeof key));
   if (c == NULL)
     return NULL;
   json_t *obj = json_incref(c->obj);

@@ -35,13 +35,13 @@ typedef struct output {
   out_format f;
   const char *tmpl;  /* jsonpath: the template as given, for errors */
   char *tmpl_file;   /* jsonpath-file: its contents */
-  cli_jsonpath *jp;  /* jsonpath, jsonpath-file */
+  tug_jsonpath *jp;  /* jsonpath, jsonpath-file */
   cli_columns *cols; /* custom-columns */
 } output;
 
 static void output_clear(output *o) {
   free(o->tmpl_file);
-  cli_jsonpath_free(o->jp);
+  tug_jsonpath_free(o->jp);
   cli_columns_free(o->cols);
 }
 
@@ -62,7 +62,7 @@ static int parse_template(output *out, const char *tmpl, tug_error *err) {
   out->tmpl = tmpl;
   if (tmpl[0] == '\0')
     return tug_error_set(err, EINVAL, "template format specified but no template given");
-  out->jp = cli_jsonpath_parse(tmpl, err);
+  out->jp = tug_jsonpath_parse(tmpl, err);
   return out->jp ? 0 : tug_error_wrap(err, "error parsing jsonpath %s", tmpl);
 }
 
@@ -141,7 +141,7 @@ static int print_template(const output *out, const json_t *doc, const json_t *ob
   if (mem == NULL)
     return tug_error_set(err, ENOMEM, "print");
   int rc = out->f == OUT_COLUMNS ? cli_columns_print(mem, out->cols, objects, false, err)
-                                 : cli_jsonpath_print(out->jp, doc, mem, err);
+                                 : tug_jsonpath_print(out->jp, doc, mem, err);
   fclose(mem);
   if (rc == 0)
     fwrite(buf, 1, len, stdout);

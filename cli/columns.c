@@ -14,7 +14,7 @@
 
 typedef struct column {
   char *header;
-  cli_jsonpath *path;
+  tug_jsonpath *path;
 } column;
 
 struct cli_columns {
@@ -27,7 +27,7 @@ void cli_columns_free(cli_columns *c) {
     return;
   for (size_t i = 0; i < c->n; i++) {
     free(c->v[i].header);
-    cli_jsonpath_free(c->v[i].path);
+    tug_jsonpath_free(c->v[i].path);
   }
   free(c->v);
   free(c);
@@ -43,13 +43,13 @@ static int add_column(cli_columns *c, const char *part, size_t len, tug_error *e
                          "unexpected custom-columns spec: %s, expected <header>:<json-path-expr>",
                          text);
   *colon = '\0';
-  _cleanup_free_ char *relaxed = cli_jsonpath_relaxed(colon + 1, err);
+  _cleanup_free_ char *relaxed = tug_jsonpath_relaxed(colon + 1, err);
   if (relaxed == NULL)
     return -1;
   if (TUG_ARRAY_RESERVE(c->v, c->cap, c->n + 1, 8) < 0)
     return tug_error_set(err, ENOMEM, "custom columns");
   column *v = c->v;
-  v[c->n] = (column){.header = strdup(text), .path = cli_jsonpath_parse(relaxed, err)};
+  v[c->n] = (column){.header = strdup(text), .path = tug_jsonpath_parse(relaxed, err)};
   c->n++;
   if (v[c->n - 1].path == NULL)
     return tug_error_wrap(err, "custom-columns %s:%s", text, colon + 1);
@@ -78,7 +78,7 @@ cli_columns *cli_columns_parse(const char *spec, tug_error *err) {
 
 /* The cell of one column: every value found, comma-separated, or "<none>". */
 static json_t *cell(const column *col, const json_t *obj, tug_error *err) {
-  _cleanup_json_ json_t *found = cli_jsonpath_find(col->path, obj, err);
+  _cleanup_json_ json_t *found = tug_jsonpath_find(col->path, obj, err);
   if (found == NULL)
     return NULL;
   if (json_array_size(found) == 0)
@@ -91,7 +91,7 @@ static json_t *cell(const column *col, const json_t *obj, tug_error *err) {
   size_t i;
   json_t *v;
   json_array_foreach(found, i, v) {
-    _cleanup_free_ char *text = cli_jsonpath_text(v);
+    _cleanup_free_ char *text = tug_jsonpath_text(v);
     fprintf(out, "%s%s", i ? "," : "", text ? text : "");
   }
   fclose(out);

@@ -96,10 +96,10 @@ static int keyed_cmp(const void *x, const void *y) {
 }
 
 int cli_sort_by(json_t *elems, const char *member, const char *path, tug_error *err) {
-  _cleanup_free_ char *relaxed = cli_jsonpath_relaxed(path, err);
+  _cleanup_free_ char *relaxed = tug_jsonpath_relaxed(path, err);
   if (relaxed == NULL)
     return -1;
-  _cleanup_jsonpath_ cli_jsonpath *jp = cli_jsonpath_parse(relaxed, err);
+  _cleanup_jsonpath_ tug_jsonpath *jp = tug_jsonpath_parse(relaxed, err);
   if (jp == NULL)
     return tug_error_wrap(err, "--sort-by %s", path);
   size_t n = json_array_size(elems);
@@ -111,7 +111,7 @@ int cli_sort_by(json_t *elems, const char *member, const char *path, tug_error *
   for (size_t i = 0; i < n; i++) {
     json_t *e = json_array_get(elems, i);
     _cleanup_json_ json_t *res =
-        cli_jsonpath_find(jp, member ? json_object_get(e, member) : e, err);
+        tug_jsonpath_find(jp, member ? json_object_get(e, member) : e, err);
     if (res == NULL)
       return tug_error_wrap(err, "--sort-by %s", path);
     keys[i] = (keyed){.key = json_array_get(res, 0), .index = i};

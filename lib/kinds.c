@@ -35,6 +35,7 @@ const tug_kind tug_kinds[] = {
     {"authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false},
     {"authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false},
     {"scheduling.tug.io", "v1", "Queue", "queues", false},
+    {"apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false},
     {NULL, NULL, NULL, NULL, false},
 };
 

@@ -322,6 +322,19 @@ extern const api_message api_msg_authorization_v1_ResourceAttributes,
 extern const api_message api_msg_tug_v1_QueuePreemption, api_msg_tug_v1_QueueSpec,
     api_msg_tug_v1_QueueStatus, api_msg_tug_v1_Queue, api_msg_tug_v1_QueueList;
 
+extern const api_message api_msg_apiextensions_v1_CustomResourceDefinition,
+    api_msg_apiextensions_v1_CustomResourceDefinitionSpec,
+    api_msg_apiextensions_v1_CustomResourceDefinitionNames,
+    api_msg_apiextensions_v1_CustomResourceDefinitionVersion,
+    api_msg_apiextensions_v1_CustomResourceValidation,
+    api_msg_apiextensions_v1_CustomResourceSubresources,
+    api_msg_apiextensions_v1_CustomResourceSubresourceScale,
+    api_msg_apiextensions_v1_CustomResourceColumnDefinition,
+    api_msg_apiextensions_v1_SelectableField, api_msg_apiextensions_v1_CustomResourceConversion,
+    api_msg_apiextensions_v1_CustomResourceDefinitionStatus,
+    api_msg_apiextensions_v1_CustomResourceDefinitionCondition,
+    api_msg_apiextensions_v1_CustomResourceDefinitionList;
+
 extern const api_schema_kind api_schema_kinds_meta_v1[];
 extern const api_schema_kind api_schema_kinds_core_v1[];
 extern const api_schema_kind api_schema_kinds_apps_v1[];
@@ -334,6 +347,7 @@ extern const api_schema_kind api_schema_kinds_authentication_v1[];
 extern const api_schema_kind api_schema_kinds_rbac_v1[];
 extern const api_schema_kind api_schema_kinds_authorization_v1[];
 extern const api_schema_kind api_schema_kinds_tug_scheduling_v1[];
+extern const api_schema_kind api_schema_kinds_apiextensions_v1[];
 
 /* A kind's List, the same shape in every group: its ListMeta and its items. */
 #define LIST_MESSAGE(id, openapi_name, item)                                                       \

@@ -39,7 +39,7 @@ static char *run(const char *tmpl, const char *data) {
   tug_error err = {0};
   errbuf[0] = '\0';
   _cleanup_json_ json_t *d = J(data);
-  _cleanup_jsonpath_ cli_jsonpath *jp = cli_jsonpath_parse(tmpl, &err);
+  _cleanup_jsonpath_ tug_jsonpath *jp = tug_jsonpath_parse(tmpl, &err);
   if (jp == NULL) {
     snprintf(errbuf, sizeof errbuf, "%s", err.msg);
     return NULL;
@@ -47,7 +47,7 @@ static char *run(const char *tmpl, const char *data) {
   char *buf = NULL;
   size_t len = 0;
   FILE *out = open_memstream(&buf, &len);
-  int rc = cli_jsonpath_print(jp, d, out, &err);
+  int rc = tug_jsonpath_print(jp, d, out, &err);
   fclose(out);
   if (rc < 0) {
     snprintf(errbuf, sizeof errbuf, "%s", err.msg);
@@ -200,9 +200,9 @@ static void find_collects_results_for_callers(void **state) {
   (void)state;
   tug_error err = {0};
   _cleanup_json_ json_t *d = J(pod);
-  _cleanup_jsonpath_ cli_jsonpath *jp = cli_jsonpath_parse("{.spec.containers[*].name}", &err);
+  _cleanup_jsonpath_ tug_jsonpath *jp = tug_jsonpath_parse("{.spec.containers[*].name}", &err);
   assert_non_null(jp);
-  _cleanup_json_ json_t *found = cli_jsonpath_find(jp, d, &err);
+  _cleanup_json_ json_t *found = tug_jsonpath_find(jp, d, &err);
   assert_json(found, "[\"a\",\"b\",\"c\"]");
 }
 
@@ -211,10 +211,10 @@ static void relaxed_paths_as_kubectl_takes_them(void **state) {
   tug_error err = {0};
   const char *in[] = {"metadata.name", ".metadata.name", "{metadata.name}", "{.metadata.name}"};
   for (size_t i = 0; i < 4; i++) {
-    _cleanup_free_ char *r = cli_jsonpath_relaxed(in[i], &err);
+    _cleanup_free_ char *r = tug_jsonpath_relaxed(in[i], &err);
     assert_string_equal(r, "{.metadata.name}");
   }
-  assert_null(cli_jsonpath_relaxed("{.a}{.b}", &err));
+  assert_null(tug_jsonpath_relaxed("{.a}{.b}", &err));
   assert_non_null(strstr(err.msg, "unexpected path string"));
 }
 

@@ -6,8 +6,8 @@
  * steps, each mapping a set of values to a set of values), or a range (an
  * action whose results each run an inner body, up to the matching {end}).
  */
-#ifndef TUG_CLI_JSONPATH_INTERNAL_H
-#define TUG_CLI_JSONPATH_INTERNAL_H
+#ifndef TUG_LIB_JSONPATH_INTERNAL_H
+#define TUG_LIB_JSONPATH_INTERNAL_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -59,7 +59,7 @@ struct segment {
   body inner; /* RANGE */
 };
 
-struct cli_jsonpath {
+struct tug_jsonpath {
   body top;
 };
 

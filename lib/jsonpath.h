@@ -10,40 +10,40 @@
  * with kubectl's default --allow-missing-template-keys; an index past the end
  * of an array is an error, as in kubectl.
  */
-#ifndef TUG_CLI_JSONPATH_H
-#define TUG_CLI_JSONPATH_H
+#ifndef TUG_LIB_JSONPATH_H
+#define TUG_LIB_JSONPATH_H
 
 #include <jansson.h>
 #include <stdio.h>
 
 #include "error.h"
 
-typedef struct cli_jsonpath cli_jsonpath;
+typedef struct tug_jsonpath tug_jsonpath;
 
 /* Parse a template; NULL with err (EINVAL, the reason) on bad syntax. */
-cli_jsonpath *cli_jsonpath_parse(const char *tmpl, tug_error *err);
-void cli_jsonpath_free(cli_jsonpath *jp);
+tug_jsonpath *tug_jsonpath_parse(const char *tmpl, tug_error *err);
+void tug_jsonpath_free(tug_jsonpath *jp);
 
 /* Print the template for data as kubectl does: strings raw, numbers and
  * booleans as text, objects and arrays as compact JSON, one action's results
  * separated by spaces. 0, or -1 with err when evaluation fails. */
-int cli_jsonpath_print(const cli_jsonpath *jp, const json_t *data, FILE *out, tug_error *err);
+int tug_jsonpath_print(const tug_jsonpath *jp, const json_t *data, FILE *out, tug_error *err);
 
 /* Every action's results in order (range bodies included), as a new array;
  * NULL with err when evaluation fails. For --sort-by and custom columns. */
-json_t *cli_jsonpath_find(const cli_jsonpath *jp, const json_t *data, tug_error *err);
+json_t *tug_jsonpath_find(const tug_jsonpath *jp, const json_t *data, tug_error *err);
 
-/* One value as cli_jsonpath_print writes it; a new string. */
-char *cli_jsonpath_text(const json_t *v);
+/* One value as tug_jsonpath_print writes it; a new string. */
+char *tug_jsonpath_text(const json_t *v);
 
 /* kubectl's relaxed path for --sort-by and custom columns: "a.b", ".a.b",
  * "{a.b}" and "{.a.b}" all become "{.a.b}"; a new string, or NULL with err
  * for anything else (braces inside). "" stays "". */
-char *cli_jsonpath_relaxed(const char *expr, tug_error *err);
+char *tug_jsonpath_relaxed(const char *expr, tug_error *err);
 
-static inline void cli_jsonpath_freep(cli_jsonpath **jp) {
-  cli_jsonpath_free(*jp);
+static inline void tug_jsonpath_freep(tug_jsonpath **jp) {
+  tug_jsonpath_free(*jp);
 }
-#define _cleanup_jsonpath_ __attribute__((cleanup(cli_jsonpath_freep)))
+#define _cleanup_jsonpath_ __attribute__((cleanup(tug_jsonpath_freep)))
 
 #endif

@@ -229,7 +229,7 @@ typedef struct sink {
   json_t *found; /* find mode */
 } sink;
 
-char *cli_jsonpath_text(const json_t *v) {
+char *tug_jsonpath_text(const json_t *v) {
   char *s = NULL;
   switch (json_typeof(v)) {
   case JSON_STRING:
@@ -267,7 +267,7 @@ static int emit(sink *k, json_t *results, tug_error *err) {
   size_t i;
   json_t *v;
   json_array_foreach(results, i, v) {
-    _cleanup_free_ char *text = cli_jsonpath_text(v);
+    _cleanup_free_ char *text = tug_jsonpath_text(v);
     if (text == NULL)
       return tug_error_set(err, ENOMEM, "print jsonpath");
     fprintf(k->out, "%s%s", text, i + 1 < json_array_size(results) ? " " : "");
@@ -300,12 +300,12 @@ static int run_body(const body *b, json_t *cur, sink *k, tug_error *err) {
   return 0;
 }
 
-int cli_jsonpath_print(const cli_jsonpath *jp, const json_t *data, FILE *out, tug_error *err) {
+int tug_jsonpath_print(const tug_jsonpath *jp, const json_t *data, FILE *out, tug_error *err) {
   sink k = {.out = out};
   return run_body(&jp->top, (json_t *)data, &k, err);
 }
 
-json_t *cli_jsonpath_find(const cli_jsonpath *jp, const json_t *data, tug_error *err) {
+json_t *tug_jsonpath_find(const tug_jsonpath *jp, const json_t *data, tug_error *err) {
   sink k = {.found = json_array()};
   if (k.found == NULL)
     return tug_error_set(err, ENOMEM, "evaluate jsonpath"), NULL;

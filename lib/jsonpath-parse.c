@@ -43,7 +43,7 @@ static void body_clear(body *b) {
   *b = (body){0};
 }
 
-void cli_jsonpath_free(cli_jsonpath *jp) {
+void tug_jsonpath_free(tug_jsonpath *jp) {
   if (jp == NULL)
     return;
   body_clear(&jp->top);
@@ -483,19 +483,19 @@ static int parse_body(parser *p, body *b, bool in_range) {
   }
 }
 
-cli_jsonpath *cli_jsonpath_parse(const char *tmpl, tug_error *err) {
-  cli_jsonpath *jp = calloc(1, sizeof *jp);
+tug_jsonpath *tug_jsonpath_parse(const char *tmpl, tug_error *err) {
+  tug_jsonpath *jp = calloc(1, sizeof *jp);
   if (jp == NULL)
     return tug_error_set(err, ENOMEM, "parse jsonpath"), NULL;
   parser p = {.s = tmpl ? tmpl : "", .err = err};
   if (parse_body(&p, &jp->top, false) < 0) {
-    cli_jsonpath_free(jp);
+    tug_jsonpath_free(jp);
     return NULL;
   }
   return jp;
 }
 
-char *cli_jsonpath_relaxed(const char *expr, tug_error *err) {
+char *tug_jsonpath_relaxed(const char *expr, tug_error *err) {
   size_t n = strlen(expr);
   char *out = NULL;
   if (n == 0)
