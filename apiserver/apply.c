@@ -84,7 +84,7 @@ static json_t *shaped_config(api_request *r, const api_route *rt, const char *su
   }
   json_t *c = json_deep_copy(config);
   if (api_check_identity(rt, c, out) < 0 ||
-      api_fv_check_object(r, api_fv_message(rt->kind), c, out) < 0) {
+      api_fv_check_kind(r, rt->kind, c, out) < 0) {
     json_decref(c);
     return NULL;
   }
