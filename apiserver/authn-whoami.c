@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "authn.h"
+#include "authz.h"
 #include "server.h"
 
 static json_t *user_info(const api_user *u) {
@@ -36,6 +37,15 @@ bool api_authn_serve_whoami(api_request *r, api_response *out) {
   if (strcmp(r->method, "POST") != 0) {
     api_fail(out, 405, "the server does not allow this method on the requested resource: %s %s",
              r->method, r->path);
+    return true;
+  }
+  /* A resource, though served beside the paths: asked as one (system:basic-user grants it). */
+  api_authz_attrs a;
+  api_authz_resource(&a, &r->user, "create", "authentication.k8s.io", "selfsubjectreviews", NULL,
+                     NULL, NULL);
+  char reason[256] = "";
+  if (!api_authorize(r->server, &a, reason, sizeof reason)) {
+    api_authz_forbidden(out, &a, reason);
     return true;
   }
   char api_version[64];

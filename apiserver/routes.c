@@ -120,10 +120,11 @@ static void dispatch_object(api_request *r, const api_route *rt, api_response *o
 /* A path that is no resource (discovery, OpenAPI, /version, /healthz, ...),
  * authorized as a path with the request's lower-case method as verb. */
 static void dispatch_path(api_request *r, api_response *out) {
+  if (api_authn_serve_whoami(r, out))
+    return;
   if (api_authorize_request(r, NULL, out) < 0)
     return;
-  if (api_openapi_serve(r->server->openapi, r, out) || api_handle_discovery(r, out) ||
-      api_authn_serve_whoami(r, out))
+  if (api_openapi_serve(r->server->openapi, r, out) || api_handle_discovery(r, out))
     return;
   api_fail(out, 404, "the server could not find the requested resource");
 }

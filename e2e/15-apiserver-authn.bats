@@ -83,6 +83,8 @@ check_table() {
   return $bad
 }
 
+# Authenticated is not authorized: a user RBAC grants nothing gets discovery
+# (system:discovery) and 403 elsewhere, never 401.
 @test "authn: who gets in, by credentials and path" {
   check_table <<'EOF'
 anonymous        /healthz                 200
@@ -101,10 +103,13 @@ expired-cert     /api/v1/namespaces       401
 expired-cert     /version                 401
 early-cert       /api/v1/namespaces       401
 foreign-cert     /api/v1/namespaces       401
-bob-token        /api/v1/namespaces       200
+bob-token        /api                     200
+bob-token        /api/v1/namespaces       403
 admin-cert       /api/v1/namespaces       200
-alice-cert       /api/v1/namespaces       200
-bob-token-expired-cert /api/v1/namespaces 200
+alice-cert       /api                     200
+alice-cert       /api/v1/namespaces       403
+bob-token-expired-cert /api               200
+bob-token-expired-cert /api/v1/namespaces 403
 EOF
 }
 
@@ -150,9 +155,10 @@ EOF
   # tug reads the same kubeconfig (its token) as it is.
   run bin/tug --kubeconfig "$kc" get --raw /apis/authentication.k8s.io/v1/selfsubjectreviews
   [ "$status" -ne 0 ] # a review is created (POST), never read
+  # Bob is known (the token) but granted nothing: RBAC's refusal names him.
   run bin/tug --kubeconfig "$kc" get ns default -o name
-  [ "$status" -eq 0 ]
-  [ "$output" = namespace/default ]
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'User "bob" cannot get resource "namespaces"'* ]]
 }
 
 @test "authn: expired and not-yet-valid certificates are refused by kubectl's requests too" {

@@ -96,7 +96,7 @@ setup() {
   KC="kubectl --request-timeout=10s"
 }
 
-etcd_keys() { ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get "$1" --prefix --keys-only; }
+etcd_keys() { etcd_ctl get "$1" --prefix --keys-only; }
 
 agg_etag() {
   curl -fsS -o /dev/null -D - \
@@ -288,7 +288,7 @@ spec: {size: small, anything: goes}
 YAML
   run etcd_keys /registry/example.com/widgets/default/w4
   [ -n "$output" ]
-  run env ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" get /registry/example.com/widgets/default/w4 --print-value-only
+  run etcd_ctl get /registry/example.com/widgets/default/w4 --print-value-only
   [ "$(jq -r .apiVersion <<<"$output")" = example.com/v1 ]
   [ "$($KC get widgets.v1.example.com w4 -o jsonpath='{.apiVersion}')" = example.com/v1 ]
   [ "$($KC get widgets.v1beta1.example.com w1 -o jsonpath='{.apiVersion} {.spec.size}')" = "example.com/v1beta1 medium" ]
@@ -307,7 +307,9 @@ YAML
 @test "crd: a restarted API server serves the stored CRDs before it is ready" {
   port=${API##*:}
   stop_pid "$APISERVER_PID"
-  bin/tug-apiserver --etcd-servers "$ETCD_ENDPOINT" --listen "127.0.0.1:$port" >>"$APISERVER_LOG" 2>&1 3>&- &
+  mapfile -t tls < <(apiserver_tls_flags)
+  bin/tug-apiserver --etcd-servers "$ETCD_ENDPOINT" --listen "127.0.0.1:$port" "${tls[@]}" \
+    >>"$APISERVER_LOG" 2>&1 3>&- &
   APISERVER_PID=$!
   echo "$APISERVER_PID" >"$ETCD_DIR/restarted.pid"
   wait_ready tug-apiserver "$APISERVER_PID" "$APISERVER_LOG" curl -fsS "$API/readyz"
