@@ -2,13 +2,17 @@
  * runtime-cgroup.c — cgroups through libcgroup, v1 and v2 behind one interface.
  *
  * The one idea: everything version-specific is a table (controllers, file
- * names, value formats) chosen by agent_cgroup_mode; the libcgroup calls are
- * the same for both. Deletion goes controller by controller and checks the
+ * names, value formats) chosen by agent_cgroup_mode; the code that makes,
+ * joins and removes groups is the same for both. libcgroup finds the
+ * hierarchies once (cgroup_init) and reads the counters; groups are made,
+ * joined and removed by hand, since libcgroup re-reads /proc/mounts on each
+ * of those calls (agent_cgroup_create). Deletion goes controller by controller and checks the
  * directory is gone, because one recursive delete over several v1 hierarchies
  * can return 0 and leave groups behind.
  */
 #include "runtime-cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -130,43 +134,55 @@ int agent_cgroup_init(agent_cgroup_mode *mode, tug_error *err) {
   return 0;
 }
 
-static void cgroup_freep(struct cgroup **cg) {
-  if (*cg)
-    cgroup_free(cg);
-}
-#define _cleanup_cgroup_ __attribute__((cleanup(cgroup_freep)))
-
-/* A libcgroup group for path in the given controllers, with r's settings. */
-static struct cgroup *new_group(agent_cgroup_mode mode, const char *path,
-                                const char *const *controllers, const agent_resources *r) {
-  struct cgroup *cg = cgroup_new_cgroup(path);
-  if (cg == NULL)
-    return NULL;
-  agent_cgroup_setting settings[AGENT_CGROUP_MAX_SETTINGS];
-  size_t n = r ? agent_cgroup_settings(mode, r, settings) : 0;
-  for (const char *const *c = controllers; *c; c++) {
-    struct cgroup_controller *ctl = cgroup_add_controller(cg, *c);
-    if (ctl == NULL)
-      goto fail;
-    for (size_t i = 0; i < n; i++)
-      if (strcmp(settings[i].controller, *c) == 0 &&
-          cgroup_add_value_string(ctl, settings[i].file, settings[i].value) != 0)
-        goto fail;
+/* mkdir -p of path below a hierarchy's mount point, and nothing above it:
+ * the parents ("tug", the pod's group) usually exist, so this is one mkdir
+ * per level that fails with EEXIST but the last. */
+static int mkdir_below(const char *mnt, const char *path, tug_error *err) {
+  char dir[PATH_MAX];
+  if (snprintf(dir, sizeof dir, "%s/%s", mnt, path) >= (int)sizeof dir)
+    return tug_error_set(err, ENAMETOOLONG, "create cgroup %s", path);
+  for (char *p = dir + strlen(mnt) + 1;; p++) {
+    bool end = *p == '\0';
+    if (*p == '/' || end) {
+      *p = '\0';
+      if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return tug_error_errno(err, errno, "create cgroup %s", dir);
+      if (end)
+        return 0;
+      *p = '/';
+    }
   }
-  return cg;
-fail:
-  cgroup_free(&cg);
-  return NULL;
 }
 
+static int write_setting(const char *mnt, const char *path, const agent_cgroup_setting *s,
+                         tug_error *err) {
+  char file[PATH_MAX];
+  snprintf(file, sizeof file, "%s/%s/%s", mnt, path, s->file);
+  _cleanup_close_ int fd = open(file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write(fd, s->value, strlen(s->value)) < 0)
+    return tug_error_errno(err, errno, "set %s to %s", file, s->value);
+  return 0;
+}
+
+/* By hand rather than through cgroup_create_cgroup: libcgroup re-reads
+ * /proc/mounts before every directory and every value (its mounted-fs
+ * check) and walks mkdir up from "/", which on a node with a few hundred
+ * pods' mounts cost more than the rest of the group's creation. The mount
+ * points are libcgroup's, read once by cgroup_init. */
 int agent_cgroup_create(agent_cgroup_mode mode, const char *path, const agent_resources *r,
                         tug_error *err) {
-  _cleanup_cgroup_ struct cgroup *cg = new_group(mode, path, agent_cgroup_controllers(mode), r);
-  if (cg == NULL)
-    return tug_error_set(err, ENOMEM, "prepare cgroup %s", path);
-  int rc = cgroup_create_cgroup(cg, 1);
-  if (rc != 0)
-    return cg_error(err, rc, "create cgroup", path);
+  agent_cgroup_setting settings[AGENT_CGROUP_MAX_SETTINGS];
+  size_t n = r ? agent_cgroup_settings(mode, r, settings) : 0;
+  for (const char *const *c = agent_cgroup_controllers(mode); *c; c++) {
+    _cleanup_free_ char *mnt = NULL;
+    if (cgroup_get_subsys_mount_point(*c, &mnt) != 0 || mnt == NULL)
+      return tug_error_set(err, ENOENT, "create cgroup %s: no %s hierarchy", path, *c);
+    if (mkdir_below(mnt, path, err) < 0)
+      return -1;
+    for (size_t i = 0; i < n; i++)
+      if (strcmp(settings[i].controller, *c) == 0 && write_setting(mnt, path, &settings[i], err) < 0)
+        return -1;
+  }
   return 0;
 }
 
@@ -220,14 +236,17 @@ int agent_cgroup_join(const int *fds, size_t n, char *msg, size_t size) {
   return 0;
 }
 
-static bool dir_exists_in(const char *controller, const char *path) {
+static int group_dir(const char *controller, const char *path, char *dir, size_t size) {
   _cleanup_free_ char *mnt = NULL;
-  if (cgroup_get_subsys_mount_point(controller, &mnt) != 0)
-    return false;
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s/%s", mnt, path);
+  if (cgroup_get_subsys_mount_point(controller, &mnt) != 0 || mnt == NULL)
+    return -1;
+  return snprintf(dir, size, "%s/%s", mnt, path) < (int)size ? 0 : -1;
+}
+
+static bool dir_exists_in(const char *controller, const char *path) {
+  char dir[PATH_MAX];
   struct stat st;
-  return stat(dir, &st) == 0;
+  return group_dir(controller, path, dir, sizeof dir) == 0 && stat(dir, &st) == 0;
 }
 
 bool agent_cgroup_exists(agent_cgroup_mode mode, const char *path) {
@@ -237,18 +256,36 @@ bool agent_cgroup_exists(agent_cgroup_mode mode, const char *path) {
   return false;
 }
 
-static int delete_in(agent_cgroup_mode mode, const char *controller, const char *path,
-                     tug_error *err) {
-  const char *one[] = {controller, NULL};
+/* rmdir of a group and the groups below it, deepest first; a group holding
+ * tasks stays (EBUSY), which the caller retries. */
+static void remove_tree(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL) {
+    if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    char child[PATH_MAX];
+    if (snprintf(child, sizeof child, "%s/%s", dir, e->d_name) < (int)sizeof child)
+      remove_tree(child);
+  }
+  if (d)
+    closedir(d);
+  rmdir(dir);
+}
+
+/* By hand too: libcgroup's recursive delete reads /proc/mounts for each
+ * group and moves tasks out, where the caller has already killed them. */
+static int delete_in(const char *controller, const char *path, tug_error *err) {
+  char dir[PATH_MAX];
+  if (group_dir(controller, path, dir, sizeof dir) < 0)
+    return 0; /* no such hierarchy: nothing was made in it */
   /* Tasks of a killed container can take a moment to leave: retry ~2 s. */
+  struct stat st;
   for (int attempt = 0; attempt < 200; attempt++) {
-    if (!dir_exists_in(controller, path))
+    if (stat(dir, &st) < 0)
       return 0;
-    _cleanup_cgroup_ struct cgroup *cg = new_group(mode, path, one, NULL);
-    if (cg == NULL)
-      return tug_error_set(err, ENOMEM, "prepare cgroup %s", path);
-    cgroup_delete_cgroup_ext(cg, CGFLAG_DELETE_IGNORE_MIGRATION | CGFLAG_DELETE_RECURSIVE);
-    if (!dir_exists_in(controller, path))
+    remove_tree(dir);
+    if (stat(dir, &st) < 0)
       return 0;
     nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
   }
@@ -258,7 +295,7 @@ static int delete_in(agent_cgroup_mode mode, const char *controller, const char 
 int agent_cgroup_delete(agent_cgroup_mode mode, const char *path, tug_error *err) {
   int rc = 0;
   for (const char *const *c = agent_cgroup_controllers(mode); *c; c++)
-    if (delete_in(mode, *c, path, rc < 0 ? NULL : err) < 0)
+    if (delete_in(*c, path, rc < 0 ? NULL : err) < 0)
       rc = -1; /* keep going: delete what can be deleted, report the first failure */
   return rc;
 }

@@ -11,6 +11,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,32 +126,42 @@ static int extract_tar(const char *src, const char *dest, tug_error *err) {
   return copy_entries(in, false, 0, dest, err);
 }
 
-/* Puts the tree at staging in place of <dir>/rootfs. */
-/* Every container gets /etc/hosts and /etc/resolv.conf bound over its root.
- * Made empty in the image once, their mount points lie in the read-only lower
- * layer, and a container's start creates nothing on disk for them: no copy-up
- * of /etc into its upper dir, no new inodes. Whatever an image has there
- * itself (a file, a symlink; an /etc that is a symlink) is left alone. */
+/* The paths every container gets something mounted on: /proc, /sys, /dev,
+ * /etc/hosts, /etc/resolv.conf and the ServiceAccount token directory that
+ * admission adds to every pod. Made once in the image, their mount points lie
+ * in the read-only lower layer, and a container's start creates nothing on
+ * disk for them: no copy-up into its upper dir, no new inodes (each costs a
+ * search through recently freed inodes on a file system without a journal).
+ * Paths resolve inside the image, so an image's symlink (/var/run -> /run)
+ * is followed as the container will see it, and whatever an image has there
+ * itself (a file, a symlink) is left alone. */
+static const struct {
+  const char *path;
+  agent_file_kind kind;
+} mount_points[] = {
+    {"proc", AGENT_KIND_DIR},
+    {"sys", AGENT_KIND_DIR},
+    {"dev", AGENT_KIND_DIR},
+    {"etc/hosts", AGENT_KIND_FILE},
+    {"etc/resolv.conf", AGENT_KIND_FILE},
+    {"var/run/secrets/kubernetes.io/serviceaccount", AGENT_KIND_DIR},
+};
+
 static int add_mount_points(const char *staging, tug_error *err) {
-  static const char *const files[] = {"hosts", "resolv.conf"};
-  char path[PATH_MAX + 32];
-  struct stat st;
-  snprintf(path, sizeof path, "%s/etc", staging);
-  if (lstat(path, &st) < 0 && errno == ENOENT && mkdir(path, 0755) < 0)
-    return tug_error_errno(err, errno, "mkdir %s", path);
-  if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-    return 0;
-  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-    snprintf(path, sizeof path, "%s/etc/%s", staging, files[i]);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0 && errno != EEXIST)
-      return tug_error_errno(err, errno, "create %s", path);
+  _cleanup_close_ int rootfd = open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return tug_error_errno(err, errno, "open %s", staging);
+  for (size_t i = 0; i < sizeof mount_points / sizeof mount_points[0]; i++) {
+    /* Best effort: what cannot be made here (a dangling symlink, a file in
+     * the way) is made, or refused with its reason, when a container starts. */
+    int fd = agent_ensure_at(rootfd, mount_points[i].path, mount_points[i].kind, RESOLVE_IN_ROOT);
     if (fd >= 0)
       close(fd);
   }
   return 0;
 }
 
+/* Puts the tree at staging in place of <dir>/rootfs. */
 static int commit(const char *dir, const char *staging, tug_error *err) {
   char final[PATH_MAX + 16], old[PATH_MAX + 16];
   if (add_mount_points(staging, err) < 0)

@@ -775,16 +775,27 @@ static void test_image_import_of_a_tarball(void **state) {
   assert_int_equal(access(path, X_OK), 0);
 }
 
-/* Imports add empty /etc/hosts and /etc/resolv.conf as mount points, so a
- * container's start creates nothing in its upper dir; an image's own entry,
- * here a symlink, stays what it was. */
+/* Imports add empty /etc/hosts and /etc/resolv.conf and the directories
+ * mounted on in every container (here the ServiceAccount's, through the
+ * image's /var/run -> ../run symlink) as mount points, so a container's start
+ * creates nothing in its upper dir; an image's own entry, here a symlink,
+ * stays what it was. */
 static void test_image_import_adds_mount_points_and_keeps_the_images_own(void **state) {
   (void)state;
   REQUIRE_ROOT();
-  char link[PATH_MAX + 32], rootfs[PATH_MAX], path[PATH_MAX + 32], target[64] = "";
+  char link[PATH_MAX + 32], rootfs[PATH_MAX], path[PATH_MAX + 64], target[64] = "";
   snprintf(link, sizeof link, "%s/etc/resolv.conf", fx.rootfs);
   unlink(link);
   assert_int_equal(symlink("../run/resolv.conf", link), 0);
+  snprintf(path, sizeof path, "%s/var", fx.rootfs);
+  mkdir(path, 0755);
+  snprintf(path, sizeof path, "%s/var/run", fx.rootfs);
+  char cmd[PATH_MAX + 128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(symlink("../run", path), 0);
+  snprintf(path, sizeof path, "%s/run", fx.rootfs);
+  mkdir(path, 0755);
   tug_error err = {0};
   if (agent_image_import(fx.root, "points", "v1", fx.rootfs, &err) < 0)
     fail_msg("import: %s", err.msg);
@@ -797,6 +808,12 @@ static void test_image_import_adds_mount_points_and_keeps_the_images_own(void **
   snprintf(path, sizeof path, "%s/etc/resolv.conf", rootfs);
   assert_true(readlink(path, target, sizeof target - 1) > 0);
   assert_string_equal(target, "../run/resolv.conf");
+  snprintf(path, sizeof path, "%s/run/secrets/kubernetes.io/serviceaccount", rootfs);
+  assert_int_equal(lstat(path, &st), 0);
+  assert_true(S_ISDIR(st.st_mode));
+  snprintf(path, sizeof path, "%s/proc", rootfs);
+  assert_int_equal(lstat(path, &st), 0);
+  assert_true(S_ISDIR(st.st_mode));
 }
 
 int main(void) {
