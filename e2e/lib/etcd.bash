@@ -23,6 +23,9 @@ etcd_start() {
   ETCD_DIR=$(mktemp -d /tmp/tug-e2e-etcd.XXXXXX)
   PKI="$ETCD_DIR/pki"
   export ETCD_DIR PKI
+  # The suite's own CLI configuration: a ~/.tug/config left by someone's
+  # `tug up` on a shared machine must not decide where tug connects.
+  export TUG_CONFIG="${TUG_CONFIG:-$ETCD_DIR/tug-config}"
   "${TUG_BIN:-bin/tug}" certs init --dir "$PKI" >/dev/null || return 1
   local cport pport
   cport=$(_free_port)
