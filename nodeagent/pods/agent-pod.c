@@ -460,8 +460,8 @@ static void pull_failed(agent_pod *p, agent_ctr *c, bool never, const tug_error 
     image_waiting(c, "ErrImagePull", "%.500s", err->msg);
   }
   c->pull_backoff = agent_backoff_next(c->pull_backoff, 0, PULL_BACKOFF_BASE, PULL_BACKOFF_MAX);
+  /* next_start stays: each sync looks in, to turn ErrImagePull into ImagePullBackOff. */
   c->pull_next = tug_monotonic_seconds() + c->pull_backoff;
-  c->next_start = c->pull_next;
 }
 
 static bool image_ready(agent_ctr *c, agent_image_info *info, agent_image_info *out) {
