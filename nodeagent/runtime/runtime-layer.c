@@ -38,7 +38,10 @@ agent_whiteout agent_layer_whiteout(const char *path, char *target, size_t size)
   const char *base = slash ? slash + 1 : path;
   int dir_len = slash ? (int)(slash - path) : 0;
   if (strcmp(base, WH_OPAQUE) == 0) {
-    snprintf(target, size, "%.*s", dir_len, dir_len ? path : ".");
+    if (dir_len)
+      snprintf(target, size, "%.*s", dir_len, path);
+    else
+      snprintf(target, size, ".");
     return AGENT_WHITEOUT_OPAQUE;
   }
   if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) != 0 || base[strlen(WH_PREFIX)] == '\0')
