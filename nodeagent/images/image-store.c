@@ -85,6 +85,25 @@ static int save_record(const agent_image_store *s, const char *hex, json_t *rec,
   return 0;
 }
 
+/* Call fn on each record (with its file name) until it returns non-zero; that value, or 0. */
+typedef int (*record_fn)(json_t *rec, const char *file, void *arg);
+static int each_record(const agent_image_store *s, record_fn fn, void *arg) {
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/images", s->dir);
+  _cleanup_dir_ DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+      continue;
+    _cleanup_json_ json_t *rec = load_record(s, e->d_name);
+    int rc = rec ? fn(rec, e->d_name, arg) : 0;
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
 static bool has_name(const json_t *rec, const char *name) {
   size_t i;
   const json_t *v;
@@ -117,24 +136,27 @@ static int info_from(const agent_image_store *s, const json_t *rec, agent_image_
   return 0;
 }
 
+typedef struct lookup_arg {
+  const agent_image_store *s;
+  const char *name;
+  agent_image_info *info;
+  tug_error *err;
+} lookup_arg;
+
+static int lookup_one(json_t *rec, const char *file, void *arg) {
+  (void)file;
+  lookup_arg *a = arg;
+  if (!has_name(rec, a->name))
+    return 0;
+  return info_from(a->s, rec, a->info, a->err) < 0 ? -1 : 1;
+}
+
 int agent_image_store_lookup(agent_image_store *s, const agent_image_ref *ref,
                              agent_image_info *info, tug_error *err) {
-  char name[700], dir[PATH_MAX];
+  char name[700];
   agent_image_ref_format(ref, name, sizeof name);
-  snprintf(dir, sizeof dir, "%s/images", s->dir);
-  _cleanup_dir_ DIR *d = opendir(dir);
-  if (d == NULL)
-    return tug_error_errno(err, errno, "open %s", dir);
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    size_t len = strlen(e->d_name);
-    if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-      continue;
-    _cleanup_json_ json_t *rec = load_record(s, e->d_name);
-    if (rec && has_name(rec, name))
-      return info_from(s, rec, info, err) < 0 ? -1 : 1;
-  }
-  return 0;
+  lookup_arg a = {.s = s, .name = name, .info = info, .err = err};
+  return each_record(s, lookup_one, &a);
 }
 
 /* Wait while another pull fetches hex; then claim it unless it is there. 1: claimed. */
@@ -229,27 +251,32 @@ static int resolve_manifest(agent_registry *rg, const agent_image_ref *ref, agen
   }
 }
 
+typedef struct take_arg {
+  agent_image_store *s;
+  const char *name, *keep_hex;
+} take_arg;
+
+static int take_one(json_t *rec, const char *file, void *arg) {
+  take_arg *a = arg;
+  json_t *names = json_object_get(rec, "names");
+  size_t i;
+  json_t *v;
+  if (strncmp(file, a->keep_hex, 64) == 0)
+    return 0;
+  json_array_foreach(names, i, v) if (strcmp(json_string_value(v), a->name) == 0) {
+    json_array_remove(names, i);
+    char hex[65];
+    snprintf(hex, sizeof hex, "%.64s", file);
+    save_record(a->s, hex, rec, NULL);
+    break;
+  }
+  return 0;
+}
+
 /* Move name off whichever other record holds it (a tag that moved). */
 static void take_name(agent_image_store *s, const char *name, const char *keep_hex) {
-  char dir[PATH_MAX];
-  snprintf(dir, sizeof dir, "%s/images", s->dir);
-  _cleanup_dir_ DIR *d = opendir(dir);
-  struct dirent *e;
-  while (d && (e = readdir(d))) {
-    if (strncmp(e->d_name, keep_hex, 64) == 0 || !strstr(e->d_name, ".json"))
-      continue;
-    _cleanup_json_ json_t *rec = load_record(s, e->d_name);
-    json_t *names = json_object_get(rec, "names");
-    size_t i;
-    json_t *v;
-    json_array_foreach(names, i, v) if (strcmp(json_string_value(v), name) == 0) {
-      json_array_remove(names, i);
-      char hex[65];
-      snprintf(hex, sizeof hex, "%.64s", e->d_name);
-      save_record(s, hex, rec, NULL);
-      break;
-    }
-  }
+  take_arg a = {.s = s, .name = name, .keep_hex = keep_hex};
+  each_record(s, take_one, &a);
 }
 
 static int record(agent_image_store *s, const agent_image_ref *ref, const char *top,
@@ -315,32 +342,33 @@ int agent_image_store_pull(agent_image_store *s, const agent_image_ref *ref, boo
              : tug_error_set(err, EIO, "image record vanished after the pull");
 }
 
+typedef struct list_arg {
+  agent_image_entry *items;
+  size_t n;
+} list_arg;
+
+static int list_one(json_t *rec, const char *file, void *arg) {
+  (void)file;
+  list_arg *a = arg;
+  agent_image_entry *grown = realloc(a->items, (a->n + 1) * sizeof *grown);
+  if (grown == NULL)
+    return -1;
+  a->items = grown;
+  agent_image_entry *it = &grown[a->n++];
+  snprintf(it->digest, sizeof it->digest, "%s", tug_obj_get_str(rec, "digest"));
+  it->names = json_incref(json_object_get(rec, "names"));
+  it->size = json_integer_value(json_object_get(rec, "size"));
+  it->last_used = (time_t)json_integer_value(json_object_get(rec, "lastUsed"));
+  return 0;
+}
+
 int agent_image_store_list(agent_image_store *s, agent_image_entry **out, size_t *n,
                            tug_error *err) {
-  char dir[PATH_MAX];
-  snprintf(dir, sizeof dir, "%s/images", s->dir);
-  *out = NULL;
-  *n = 0;
-  _cleanup_dir_ DIR *d = opendir(dir);
-  if (d == NULL)
-    return tug_error_errno(err, errno, "open %s", dir);
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    size_t len = strlen(e->d_name);
-    if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-      continue;
-    _cleanup_json_ json_t *rec = load_record(s, e->d_name);
-    agent_image_entry *grown = rec ? realloc(*out, (*n + 1) * sizeof *grown) : NULL;
-    if (grown == NULL)
-      continue;
-    *out = grown;
-    agent_image_entry *it = &grown[(*n)++];
-    snprintf(it->digest, sizeof it->digest, "%s", tug_obj_get_str(rec, "digest"));
-    it->names = json_incref(json_object_get(rec, "names"));
-    it->size = json_integer_value(json_object_get(rec, "size"));
-    it->last_used = (time_t)json_integer_value(json_object_get(rec, "lastUsed"));
-  }
-  return 0;
+  list_arg a = {0};
+  int rc = each_record(s, list_one, &a);
+  *out = a.items;
+  *n = a.n;
+  return rc < 0 ? tug_error_set(err, ENOMEM, "list images") : 0;
 }
 
 void agent_image_list_free(agent_image_entry *list, size_t n) {
@@ -349,22 +377,25 @@ void agent_image_list_free(agent_image_entry *list, size_t n) {
   free(list);
 }
 
+typedef struct shared_arg {
+  const char *digest, *skip_hex;
+} shared_arg;
+
+static int shares_layer(json_t *rec, const char *file, void *arg) {
+  shared_arg *a = arg;
+  size_t i;
+  json_t *v;
+  if (strncmp(file, a->skip_hex, 64) == 0)
+    return 0;
+  json_array_foreach(json_object_get(rec, "layers"), i,
+                     v) if (strcmp(json_string_value(v), a->digest) == 0) return 1;
+  return 0;
+}
+
 /* Whether any record but skip_hex's lists layer digest. */
 static bool layer_shared(agent_image_store *s, const char *digest, const char *skip_hex) {
-  char dir[PATH_MAX];
-  snprintf(dir, sizeof dir, "%s/images", s->dir);
-  _cleanup_dir_ DIR *d = opendir(dir);
-  struct dirent *e;
-  while (d && (e = readdir(d))) {
-    if (!strstr(e->d_name, ".json") || strncmp(e->d_name, skip_hex, 64) == 0)
-      continue;
-    _cleanup_json_ json_t *rec = load_record(s, e->d_name);
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(rec, "layers"), i,
-                       v) if (strcmp(json_string_value(v), digest) == 0) return true;
-  }
-  return false;
+  shared_arg a = {.digest = digest, .skip_hex = skip_hex};
+  return each_record(s, shares_layer, &a) == 1;
 }
 
 int agent_image_store_remove(agent_image_store *s, const char *digest, tug_error *err) {

@@ -113,15 +113,26 @@ static int copy_dir(const char *src, const char *dest, tug_error *err) {
   return agent_archive_copy(in, true, strlen(src), dest, NULL, NULL, err);
 }
 
-static int extract_tar(const char *src, const char *dest, tug_error *err) {
-  _cleanup_archive_read_ struct archive *in = archive_read_new();
+int agent_archive_open_tar(const char *src, struct archive **out, tug_error *err) {
+  struct archive *in = archive_read_new();
   if (in == NULL)
     return tug_error_set(err, ENOMEM, "archive_read_new");
   archive_read_support_filter_all(in);
   archive_read_support_format_tar(in);
   archive_read_support_format_gnutar(in);
-  if (archive_read_open_filename(in, src, 64 * 1024) != ARCHIVE_OK)
-    return tug_error_set(err, EIO, "open %s: %s", src, archive_error_string(in));
+  if (archive_read_open_filename(in, src, 256 * 1024) != ARCHIVE_OK) {
+    tug_error_set(err, EIO, "open %s: %s", src, archive_error_string(in));
+    archive_read_free(in);
+    return -1;
+  }
+  *out = in;
+  return 0;
+}
+
+static int extract_tar(const char *src, const char *dest, tug_error *err) {
+  _cleanup_archive_read_ struct archive *in = NULL;
+  if (agent_archive_open_tar(src, &in, err) < 0)
+    return -1;
   if (mkdir(dest, 0755) < 0)
     return tug_error_errno(err, errno, "mkdir %s", dest);
   return agent_archive_copy(in, false, 0, dest, NULL, NULL, err);

@@ -187,6 +187,8 @@ typedef int (*agent_entry_hook)(struct archive_entry *e, void *arg, tug_error *e
 int agent_archive_copy(struct archive *in, bool disk, size_t strip, const char *dest,
                        agent_entry_hook hook, void *arg, tug_error *err);
 void agent_archive_read_freep(struct archive **a);
+/* A reader of the tar at src, compressed or not (every filter libarchive has: gzip, zstd, ...). */
+int agent_archive_open_tar(const char *src, struct archive **out, tug_error *err);
 #define _cleanup_archive_read_ __attribute__((cleanup(agent_archive_read_freep)))
 
 /* A pod uid or container name usable as one path component. */

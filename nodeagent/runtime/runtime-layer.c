@@ -107,14 +107,9 @@ static int mark_opaque(const char *root, const char *dir, tug_error *err) {
 }
 
 static int unpack(const char *blob, const char *dest, tug_error *err) {
-  _cleanup_archive_read_ struct archive *in = archive_read_new();
-  if (in == NULL)
-    return tug_error_set(err, ENOMEM, "archive_read_new");
-  archive_read_support_filter_all(in);
-  archive_read_support_format_tar(in);
-  archive_read_support_format_gnutar(in);
-  if (archive_read_open_filename(in, blob, 256 * 1024) != ARCHIVE_OK)
-    return tug_error_set(err, EIO, "open %s: %s", blob, archive_error_string(in));
+  _cleanup_archive_read_ struct archive *in = NULL;
+  if (agent_archive_open_tar(blob, &in, err) < 0)
+    return -1;
   if (mkdir(dest, 0755) < 0)
     return tug_error_errno(err, errno, "mkdir %s", dest);
   opaque_dirs o = {0};
