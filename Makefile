@@ -22,7 +22,7 @@ DEB_PKGS := gcc make pkg-config libjansson-dev libyaml-dev libmicrohttpd-dev \
   libcurl4-openssl-dev libssl-dev libgnutls28-dev libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libcgroup-dev etcd-server etcd-client busybox-static libcmocka-dev bats iproute2 \
   nftables libnftables-dev libmnl-dev procps curl jq wrk libarchive-dev crun \
-  libseccomp-dev python3-kubernetes
+  libseccomp-dev python3-kubernetes docker-registry skopeo apache2-utils
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -51,9 +51,9 @@ bin_name = $(if $(filter nodeagent,$1),tug-agent,$(if $(filter cli,$1),tug,tug-$
 dir_archive = $(BUILD)/$1/lib$1.a
 # A binary's sources may sit in subfolders one deep (scheduler/plugins/, nodeagent/runtime/, ...).
 dir_objs = $(patsubst %.c,$(BUILD)/%.o,$(filter-out $1/main.c,$(wildcard $1/*.c $(foreach s,$(SUBDIRS),$1/$s/*.c))))
-SUBDIRS := plugins schema runtime pods network node logs hollow
+SUBDIRS := plugins schema runtime pods network node logs hollow images
 # The agent's parts include each other's headers by name.
-NODEAGENT_INC := -Inodeagent $(foreach s,runtime pods network node logs hollow,-Inodeagent/$s)
+NODEAGENT_INC := -Inodeagent $(foreach s,runtime pods network node logs hollow images,-Inodeagent/$s)
 BINS := $(foreach d,$(BIN_DIRS:/=),$(if $(wildcard $d/main.c),bin/$(call bin_name,$d)))
 
 # Unit tests: <folder>/tests/test_*.c. Other .c files in a tests/ folder are

@@ -101,16 +101,16 @@ gone() { ! curl -fsS -o /dev/null "$API/api/v1/namespaces/default/pods/$1"; }
     select(.involvedObject.name == \"crash\" and .reason == \"BackOff\")' >/dev/null"
 }
 
-@test "agent: a missing image is ErrImageNeverPull and the agent keeps running" {
+@test "agent: a missing image is ErrImagePull (no --default-registry to pull it from) and the agent keeps running" {
   mkpod noimage Always nosuchimage:1.0 30 sleep 10
-  wait_for 15 eval "pod noimage | jq -e '.status.containerStatuses[0].state.waiting.reason == \"ErrImageNeverPull\"' >/dev/null"
+  wait_for 15 eval "pod noimage | jq -e '.status.containerStatuses[0].state.waiting.reason | test(\"^(ErrImagePull|ImagePullBackOff)$\")' >/dev/null"
   run pod noimage
   [ "$(jq -r .status.phase <<<"$output")" = Pending ]
   [[ "$(jq -r '.status.containerStatuses[0].state.waiting.message' <<<"$output")" == *nosuchimage:1.0* ]]
   uid=$(jq -r .metadata.uid <<<"$output")
   # ... and an Event on the pod, as kubelet writes it.
   wait_for 10 eval "curl -fsS '$API/api/v1/namespaces/default/events' | jq -e '.items[] |
-    select(.involvedObject.uid == \"$uid\" and .reason == \"ErrImageNeverPull\" and .type == \"Warning\"
+    select(.involvedObject.uid == \"$uid\" and .reason == \"Failed\" and .type == \"Warning\"
       and .involvedObject.fieldPath == \"spec.containers{main}\" and .source.component == \"tug-agent\")' >/dev/null"
   kill -0 "$AGENT_PID"
   api DELETE /api/v1/namespaces/default/pods/noimage >/dev/null

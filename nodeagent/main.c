@@ -55,8 +55,10 @@ typedef struct config {
   const char *netns;   /* the node's network namespace: a name under /run/netns or a path */
   const char *network; /* "bridge" or "none" */
   const char *cluster_cidr, *service_cidr;
-  const char *seccomp_dir;        /* Localhost seccomp profiles; NULL: <root>/seccomp */
-  const char *allowed_host_paths; /* comma-separated prefixes; NULL: no hostPath */
+  const char *seccomp_dir;         /* Localhost seccomp profiles; NULL: <root>/seccomp */
+  const char *allowed_host_paths;  /* comma-separated prefixes; NULL: no hostPath */
+  const char *default_registry;    /* host[:port] of references without one; NULL: none */
+  const char *insecure_registries; /* comma-separated hosts pulled over plain HTTP */
 } config;
 
 static const char summary[] =
@@ -166,6 +168,11 @@ static int parse_args(int argc, char **argv, config *c) {
        .help = "Localhost seccomp profiles (default ROOT/seccomp)"},
       {"allowed-host-paths", TUG_FLAG_STRING, &c->allowed_host_paths, .arg = "PREFIX,...",
        .help = "where hostPath volumes may lie (default: nowhere)"},
+      {"default-registry", TUG_FLAG_STRING, &c->default_registry, .arg = "HOST[:PORT]",
+       .help = "registry of image names without a host (default: none, such names must be "
+               "imported)"},
+      {"insecure-registry", TUG_FLAG_STRING, &c->insecure_registries, .arg = "HOST[:PORT],...",
+       .help = "registries pulled over plain HTTP (default: none, HTTPS verified)"},
       {"hollow", TUG_FLAG_INT, &c->hollow, .min = 1, .max = AGENT_HOLLOW_MAX_NODES, .arg = "N",
        .help = "be N simulated nodes"},
       {"hollow-cpu", TUG_FLAG_MILLI, &c->hollow_cpu_milli, .min = 1, .max = 1e12, .arg = "Q",
@@ -231,7 +238,9 @@ static int start_network(const config *c, tug_client *client, int netns_fd, agen
   return agent_network_start(&o, out, err);
 }
 
-static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error *err) {
+static int run(const config *c, tug_client *client, agent_runtime *rt, agent_image_store *store,
+               tug_error *err) {
+  agent_puller *puller = NULL;
   const char *host_ip = c->address;
   _cleanup_close_ int netns_fd = c->netns ? open_netns(c->netns, err) : -1;
   if (c->netns && netns_fd < 0)
@@ -242,8 +251,14 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
   tug_events *events = NULL;
   agent_podctl *pods = NULL;
   int rc = -1;
-  if (start_network(c, client, netns_fd, &network, err) < 0)
+  agent_puller_config pc = {
+      .root = c->root, .default_registry = c->default_registry, .insecure = c->insecure_registries};
+  if (agent_puller_new(store, &pc, &puller, err) < 0)
     return -1;
+  if (start_network(c, client, netns_fd, &network, err) < 0) {
+    agent_puller_free(puller);
+    return -1;
+  }
   agent_logs_options lo = {.root = c->root,
                            .address = c->address,
                            .port = c->port,
@@ -271,7 +286,8 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, tug_error
                        .backoff_base = (int)c->restart_backoff_s,
                        .events = events,
                        .network = network,
-                       .allowed_host_paths = c->allowed_host_paths};
+                       .allowed_host_paths = c->allowed_host_paths,
+                       .puller = puller};
   agent_podctl_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
   if (agent_podctl_start(&po, &pods, err) < 0)
     goto out;
@@ -293,6 +309,7 @@ out:
   if (logs)
     agent_logs_stop(logs);
   agent_network_stop(network);
+  /* The puller stays: a pull thread still running holds it until the process ends. */
   return rc;
 }
 
@@ -366,14 +383,17 @@ static int run_node(config *c, tug_error *err) {
   snprintf(seccomp, sizeof seccomp, "%s/seccomp", c->root);
   agent_runtime *rt = NULL;
   tug_client *client = NULL;
+  agent_image_store *store = NULL;
   int rc = -1;
   if ((!c->build_busybox || ensure_busybox(c->root, err) == 0) &&
+      agent_image_store_open(c->root, &store, err) == 0 &&
       agent_runtime_open(state, &rt, err) == 0 && agent_runtime_set_data_dir(rt, data, err) == 0 &&
       agent_runtime_set_seccomp_dir(rt, c->seccomp_dir ? c->seccomp_dir : seccomp, err) == 0 &&
       read_tls(c, err) == 0 &&
       (client = tug_kubeconfig_client_for_flags(c->kubeconfig, c->server, NULL, err)) != NULL)
-    rc = run(c, client, rt, err);
+    rc = run(c, client, rt, store, err);
   tug_client_free(client);
+  agent_image_store_close(store);
   if (rt)
     agent_runtime_close(rt);
   return rc;

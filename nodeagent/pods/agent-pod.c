@@ -29,6 +29,8 @@
 #include "agent-podstatus.h"
 #include "agent-time.h"
 #include "agent-volumes.h"
+#include "base64.h"
+#include "image-puller.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "log.h"
@@ -55,6 +57,10 @@ typedef struct agent_ctr {
   int exits;
   agent_ctr_probe probes[N_PROBES];
   bool probe_killed; /* a probe failed: no more probes until the restart */
+  agent_pull *pull;  /* the image's pull in flight; NULL: none */
+  double pull_next;  /* monotonic; no new pull before it (ImagePullBackOff) */
+  int pull_backoff;  /* seconds of the last pull back-off; 0: none */
+  bool image_seen;   /* "already present" was said once */
   double kill_at;    /* monotonic; SIGKILL then, if still running; 0: none pending */
 } agent_ctr;
 
@@ -102,6 +108,7 @@ static void release_runs(agent_ctr *c) {
 static void free_pod(agent_pod *p) {
   for (size_t i = 0; i < p->n; i++) {
     release_runs(&p->ctrs[i]);
+    agent_pull_release(p->ctrs[i].pull);
     for (int k = 0; k < N_PROBES; k++)
       agent_probe_spec_free(&p->ctrs[i].probes[k].spec);
   }
@@ -387,30 +394,139 @@ static void check_exit(agent_pod *p, agent_ctr *c) {
   record_stop(p, c, &term, tug_monotonic_seconds() - c->running_since);
 }
 
-/* The image's rootfs, or false with the container left Waiting on ErrImageNeverPull. */
-static bool resolve_image(agent_pod *p, agent_ctr *c, char *rootfs, size_t size) {
-  char name[128], tag[128];
-  tug_error err = {0};
-  struct stat st;
-  if (agent_podspec_image_ref(c->st.image, name, sizeof name, tag, sizeof tag, &err) == 0 &&
-      agent_image_rootfs(p->env->root, name, tag, rootfs, size, &err) == 0 &&
-      stat(rootfs, &st) == 0 && S_ISDIR(st.st_mode)) {
-    snprintf(c->st.image_id, sizeof c->st.image_id, "tugboat://%.120s:%.120s", name, tag);
-    return true;
+/* Kubelet's figures for image pulls: 10 s doubling to 5 min. */
+enum { PULL_BACKOFF_BASE = 10, PULL_BACKOFF_MAX = 300 };
+
+/* The pod's imagePullSecrets of type kubernetes.io/dockerconfigjson, as
+ * parsed .dockerconfigjson documents; one that cannot be read is skipped
+ * with a warning, as kubelet does. */
+static json_t *pull_secrets(agent_pod *p) {
+  json_t *out = json_array();
+  size_t i;
+  const json_t *ref;
+  json_array_foreach(tug_obj_get(p->pod, "spec.imagePullSecrets"), i, ref) {
+    const char *name = tug_obj_get_str(ref, "name");
+    char path[600];
+    _cleanup_json_ json_t *secret = NULL;
+    tug_error err = {0};
+    snprintf(path, sizeof path, "/api/v1/namespaces/%s/secrets/%s", p->ns, name ? name : "");
+    if (!name || tug_client_get(p->env->client, path, &secret, &err) < 0) {
+      tug_warn("image pull secret unreadable", "pod=%s/%s secret=%s err=%s", p->ns, p->name,
+               name ? name : "", TUG_LOG_ERR(&err));
+      continue;
+    }
+    const char *type = tug_obj_get_str(secret, "type");
+    const char *b64 =
+        json_string_value(json_object_get(json_object_get(secret, "data"), ".dockerconfigjson"));
+    _cleanup_free_ unsigned char *raw = NULL;
+    size_t len = 0, bad = 0;
+    json_t *doc = NULL;
+    if (type && strcmp(type, "kubernetes.io/dockerconfigjson") == 0 && b64 &&
+        tug_base64_decode(b64, strlen(b64), &raw, &len, &bad) == 0)
+      doc = json_loadb((const char *)raw, len, 0, NULL);
+    if (doc == NULL)
+      tug_warn("image pull secret skipped: not a kubernetes.io/dockerconfigjson secret",
+               "pod=%s/%s secret=%s", p->ns, p->name, name);
+    else
+      json_array_append_new(out, doc);
   }
-  if (strcmp(c->st.reason, "ErrImageNeverPull") != 0) {
-    tug_warn("image not present", "pod=%s/%s container=%s image=%s", p->ns, p->name, c->st.name,
-             c->st.image);
-    pod_event(p, c, "Warning", "ErrImageNeverPull",
-              "Container image \"%s\" is not present with pull policy of Never", c->st.image);
-  }
+  return out;
+}
+
+static void image_waiting(agent_ctr *c, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void image_waiting(agent_ctr *c, const char *reason, const char *fmt, ...) {
   c->st.state = AGENT_CTR_WAITING;
-  snprintf(c->st.reason, sizeof c->st.reason, "ErrImageNeverPull");
-  snprintf(c->st.message, sizeof c->st.message,
-           "Container image \"%.300s\" is not present with pull policy of Never (tug-agent runs "
-           "images from its local store only)",
-           c->st.image);
+  snprintf(c->st.reason, sizeof c->st.reason, "%s", reason);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->st.message, sizeof c->st.message, fmt, ap);
+  va_end(ap);
+}
+
+static void pull_failed(agent_pod *p, agent_ctr *c, bool never, const tug_error *err) {
+  tug_warn("image pull failed", "pod=%s/%s container=%s image=%s err=%s", p->ns, p->name,
+           c->st.name, c->st.image, TUG_LOG_ERR(err));
+  if (never) {
+    if (strcmp(c->st.reason, "ErrImageNeverPull") != 0)
+      pod_event(p, c, "Warning", "ErrImageNeverPull",
+                "Container image \"%s\" is not present with pull policy of Never", c->st.image);
+    image_waiting(c, "ErrImageNeverPull",
+                  "Container image \"%.300s\" is not present with pull policy of Never",
+                  c->st.image);
+  } else {
+    pod_event(p, c, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->st.image, err->msg);
+    pod_event(p, c, "Warning", "Failed", "Error: ErrImagePull");
+    image_waiting(c, "ErrImagePull", "%.500s", err->msg);
+  }
+  c->pull_backoff = agent_backoff_next(c->pull_backoff, 0, PULL_BACKOFF_BASE, PULL_BACKOFF_MAX);
+  /* next_start stays: each sync looks in, to turn ErrImagePull into ImagePullBackOff. */
+  c->pull_next = tug_monotonic_seconds() + c->pull_backoff;
+}
+
+static bool image_ready(agent_ctr *c, agent_image_info *info, agent_image_info *out) {
+  snprintf(c->st.image_id, sizeof c->st.image_id, "%.255s", info->image_id);
+  c->pull_backoff = 0;
+  *out = *info;
+  return true;
+}
+
+/* Start or join the image's pull: true when the image is present already. */
+static bool begin_pull(agent_pod *p, agent_ctr *c, agent_image_info *out) {
+  const char *policy = tug_obj_get_str(c->spec, "imagePullPolicy");
+  if (c->pull_next > tug_monotonic_seconds()) {
+    if (strcmp(c->st.reason, "ErrImagePull") == 0) {
+      char why[256];
+      snprintf(why, sizeof why, "%.255s", c->st.message);
+      pod_event(p, c, "Normal", "BackOff", "Back-off pulling image \"%s\"", c->st.image);
+      image_waiting(c, "ImagePullBackOff", "Back-off pulling image \"%.200s\": ErrImagePull: %s",
+                    c->st.image, why);
+    }
+    return false;
+  }
+  _cleanup_json_ json_t *secrets = pull_secrets(p);
+  agent_image_info info;
+  tug_error err = {0};
+  int rc =
+      agent_puller_resolve(p->env->puller, c->st.image, policy, secrets, &c->pull, &info, &err);
+  if (rc < 0) {
+    pull_failed(p, c, err.code == ENOENT && policy && strcmp(policy, "Never") == 0, &err);
+    return false;
+  }
+  if (rc == 1) {
+    if (!c->image_seen)
+      pod_event(p, c, "Normal", "Pulled", "Container image \"%s\" already present on machine",
+                c->st.image);
+    c->image_seen = true;
+    return image_ready(c, &info, out);
+  }
+  pod_event(p, c, "Normal", "Pulling", "Pulling image \"%s\"", c->st.image);
   return false;
+}
+
+/* The image's layers and config, or false with the container left Waiting:
+ * on its pull, or on ErrImagePull / ImagePullBackOff / ErrImageNeverPull. */
+static bool resolve_image(agent_pod *p, agent_ctr *c, agent_image_info *out) {
+  if (c->pull == NULL)
+    return begin_pull(p, c, out);
+  agent_image_info info;
+  double seconds = 0;
+  tug_error err = {0};
+  int rc = agent_pull_poll(c->pull, &info, &seconds, &err);
+  if (rc == 0)
+    return false;
+  agent_pull_release(c->pull);
+  c->pull = NULL;
+  if (rc < 0) {
+    pull_failed(p, c, false, &err);
+    return false;
+  }
+  pod_event(p, c, "Normal", "Pulled",
+            "Successfully pulled image \"%s\" in %.3fs (%.3fs including waiting). Image size: "
+            "%lld bytes.",
+            c->st.image, seconds, seconds, (long long)info.size);
+  c->image_seen = true;
+  return image_ready(c, &info, out);
 }
 
 /* How soon a container whose config (volumes, security) was unusable tries again. */
@@ -479,18 +595,31 @@ static void reset_probes(agent_ctr *c, double now) {
 }
 
 static void start_ctr(agent_pod *p, agent_ctr *c) {
-  char rootfs[PATH_MAX], log_path[PATH_MAX + 160];
+  char log_path[PATH_MAX + 160];
   agent_volume_plan volumes;
   agent_security security;
-  if (!resolve_image(p, c, rootfs, sizeof rootfs) || !resolve_security(p, c, &security) ||
-      !resolve_volumes(p, c, &volumes))
+  agent_image_info image;
+  if (!resolve_image(p, c, &image))
     return;
+  if (!resolve_security(p, c, &security) || !resolve_volumes(p, c, &volumes)) {
+    agent_image_info_clear(&image);
+    return;
+  }
   agent_ctr_plan plan;
   tug_error err = {0};
   _cleanup_json_ json_t *services = json_is_false(tug_obj_get(p->pod, "spec.enableServiceLinks"))
                                         ? NULL
                                         : agent_network_service_env(p->env->network, p->ns);
-  int rc = agent_podspec_plan(c->spec, p->name, services, p->env->pids_limit, &plan, &err);
+  int rc =
+      agent_podspec_plan(c->spec, image.config, p->name, services, p->env->pids_limit, &plan, &err);
+  if (rc == 0 && plan.has_user && !security.run_as_user) {
+    security.run_as_user = true;
+    security.uid = plan.uid;
+    if (!security.run_as_group) {
+      security.run_as_group = true;
+      security.gid = plan.gid;
+    }
+  }
   if (rc == 0) {
     ctr_log_path(p, c, log_path, sizeof log_path);
     tug_error lerr = {0};
@@ -498,7 +627,7 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
       tug_warn("previous log not kept", "pod=%s/%s container=%s err=%s", p->ns, p->name, c->st.name,
                TUG_LOG_ERR(&lerr));
     agent_container_spec spec = {.name = c->st.name,
-                                 .rootfs = rootfs,
+                                 .rootfs = image.lowerdir,
                                  .argv = plan.argv,
                                  .env = plan.env,
                                  .working_dir = plan.working_dir,
@@ -511,6 +640,7 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
     agent_podspec_plan_free(&plan);
   }
   agent_volume_plan_free(&volumes);
+  agent_image_info_clear(&image);
   time_t now = time(NULL);
   /* Every attempt after the first is a restart, failed starts too, as kubelet counts. */
   if (c->exits > 0)

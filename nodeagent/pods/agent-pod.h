@@ -19,6 +19,7 @@
 #include "events.h"
 #include "agent-network.h"
 #include "http.h"
+#include "image-puller.h"
 #include "runtime.h"
 
 /* What every pod shares: the runtime, the API client and node settings. */
@@ -32,6 +33,7 @@ typedef struct agent_pod_env {
   tug_events *events;             /* Events about pods and containers; may be NULL */
   agent_network *network;         /* pod addresses and Services; NULL: pods get loopback only */
   const char *allowed_host_paths; /* hostPath prefixes, comma-separated; NULL: none */
+  agent_puller *puller;           /* images: the node's store and its pulls */
 } agent_pod_env;
 
 typedef struct agent_pod agent_pod;

@@ -35,8 +35,20 @@ static int append_strings(char **v, size_t *n, const json_t *arr) {
   return 0;
 }
 
-static int build_argv(const json_t *ctr, agent_ctr_plan *plan, tug_error *err) {
+/* Kubernetes' rule: command replaces the image's Entrypoint and drops its
+ * Cmd; args alone replace the Cmd; neither runs Entrypoint + Cmd. */
+static int build_argv(const json_t *ctr, const json_t *image, agent_ctr_plan *plan,
+                      tug_error *err) {
   const json_t *cmd = json_object_get(ctr, "command"), *args = json_object_get(ctr, "args");
+  if (json_array_size(cmd) == 0) {
+    cmd = json_object_get(image, "Entrypoint");
+    if (json_array_size(args) == 0)
+      args = json_object_get(image, "Cmd");
+  }
+  if (image && json_array_size(cmd) + json_array_size(args) == 0)
+    return tug_error_set(err, EINVAL,
+                         "no command specified (neither the container nor its image "
+                         "has one)");
   size_t total = json_array_size(cmd) + json_array_size(args);
   plan->argv = calloc(total + 2, sizeof *plan->argv);
   if (plan->argv == NULL)
@@ -61,10 +73,33 @@ static bool spec_sets(const json_t *env, const char *name) {
   return false;
 }
 
-static int build_env(const json_t *ctr, const char *pod_name, const json_t *service_env,
-                     agent_ctr_plan *plan, tug_error *err) {
+/* The image's own variables come first, each unless the spec or a Service sets it. */
+static int image_env(const json_t *image, const json_t *env, const json_t *service_env,
+                     agent_ctr_plan *plan, size_t *n, bool *has_path) {
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(image, "Env"), i, e) {
+    const char *kv = json_string_value(e);
+    const char *eq = kv ? strchr(kv, '=') : NULL;
+    char key[256];
+    if (eq == NULL || eq == kv || (size_t)(eq - kv) >= sizeof key)
+      continue;
+    snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+    if (spec_sets(env, key) || json_object_get(service_env, key))
+      continue;
+    *has_path |= strcmp(key, "PATH") == 0;
+    if ((plan->env[(*n)++] = strdup(kv)) == NULL)
+      return -1;
+  }
+  return 0;
+}
+
+static int build_env(const json_t *ctr, const json_t *image, const char *pod_name,
+                     const json_t *service_env, agent_ctr_plan *plan, tug_error *err) {
   const json_t *env = json_object_get(ctr, "env");
-  plan->env = calloc(json_array_size(env) + json_object_size(service_env) + 3, sizeof *plan->env);
+  plan->env = calloc(json_array_size(env) + json_object_size(service_env) +
+                         json_array_size(json_object_get(image, "Env")) + 3,
+                     sizeof *plan->env);
   if (plan->env == NULL)
     return tug_error_errno(err, ENOMEM, "allocate env");
   size_t n = 0, i;
@@ -72,6 +107,8 @@ static int build_env(const json_t *ctr, const char *pod_name, const json_t *serv
   json_t *e;
   json_array_foreach(env, i, e) has_path |=
       json_is_string(json_object_get(e, "name")) && strcmp(tug_obj_get_str(e, "name"), "PATH") == 0;
+  if (image_env(image, env, service_env, plan, &n, &has_path) < 0)
+    return tug_error_errno(err, ENOMEM, "allocate env");
   if (!has_path && (plan->env[n++] = strdup(AGENT_PODSPEC_PATH)) == NULL)
     return tug_error_errno(err, ENOMEM, "allocate env");
   if (asprintf(&plan->env[n++], "HOSTNAME=%s", pod_name) < 0) {
@@ -126,14 +163,41 @@ static agent_resources container_resources(const json_t *ctr) {
   return r;
 }
 
-int agent_podspec_plan(const json_t *ctr, const char *pod_name, const json_t *service_env,
-                       int64_t pids_limit, agent_ctr_plan *plan, tug_error *err) {
+/* The image's User: "uid", "uid:gid", or "root"; other names would need the
+ * image's /etc/passwd, which is not read yet. */
+static int image_user(const json_t *image, agent_ctr_plan *plan, tug_error *err) {
+  const char *user = tug_obj_get_str(image, "User");
+  if (user == NULL || *user == '\0' || strcmp(user, "root") == 0 || strcmp(user, "0") == 0)
+    return 0;
+  unsigned long uid = 0, gid = 0;
+  char *end;
+  uid = strtoul(user, &end, 10);
+  if (end != user && *end == ':')
+    gid = strtoul(end + 1, &end, 10);
+  if (end == user || *end != '\0' || uid > UINT32_MAX - 1 || gid > UINT32_MAX - 1)
+    return tug_error_set(err, EINVAL,
+                         "image user \"%s\": only numeric uid[:gid] is supported (set "
+                         "securityContext.runAsUser)",
+                         user);
+  plan->has_user = true;
+  plan->uid = (uid_t)uid;
+  plan->gid = (gid_t)gid;
+  return 0;
+}
+
+int agent_podspec_plan(const json_t *ctr, const json_t *image, const char *pod_name,
+                       const json_t *service_env, int64_t pids_limit, agent_ctr_plan *plan,
+                       tug_error *err) {
   *plan = (agent_ctr_plan){0};
-  if (build_argv(ctr, plan, err) < 0 || build_env(ctr, pod_name, service_env, plan, err) < 0) {
+  if (build_argv(ctr, image, plan, err) < 0 ||
+      build_env(ctr, image, pod_name, service_env, plan, err) < 0 ||
+      image_user(image, plan, err) < 0) {
     agent_podspec_plan_free(plan);
     return -1;
   }
   plan->working_dir = tug_obj_get_str(ctr, "workingDir");
+  if (plan->working_dir == NULL || plan->working_dir[0] == '\0')
+    plan->working_dir = tug_obj_get_str(image, "WorkingDir");
   if (plan->working_dir && plan->working_dir[0] == '\0')
     plan->working_dir = NULL;
   plan->resources = container_resources(ctr);

@@ -8,7 +8,9 @@
 #define TUG_AGENT_PODSPEC_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "runtime.h"
@@ -19,21 +21,29 @@
 typedef struct agent_ctr_plan {
   char **argv;             /* NULL-terminated, owned */
   char **env;              /* NULL-terminated, owned */
-  const char *working_dir; /* borrowed from the spec; NULL: "/" */
+  const char *working_dir; /* borrowed from the spec or image; NULL: "/" */
+  bool has_user;           /* the image names a user: uid and gid */
+  uid_t uid;
+  gid_t gid;
   agent_resources resources;
 } agent_ctr_plan;
 
 /*
- * Fill plan from a spec.containers[] entry. Without command the image's
- * entrypoint would run — our images have none, so args alone are the argv,
- * and with neither the busybox default "sh" runs. env gets PATH (unless the
- * spec sets it), HOSTNAME=pod_name, the Services' variables (service_env,
- * name → value, may be NULL) that the spec does not set, then the spec's name/value pairs
- * (valueFrom is not supported and skipped). pids_limit (0: none) applies
- * to every container of the pod.
+ * Fill plan from a spec.containers[] entry and its image's config (the
+ * "config" object of an OCI image config: Entrypoint, Cmd, Env, WorkingDir,
+ * User; NULL for an image imported without one). argv follows Kubernetes:
+ * command replaces Entrypoint and drops Cmd, args alone replace Cmd; with
+ * no image config and neither, the busybox default "sh" runs. env gets the
+ * image's variables (unless the spec or a Service sets them), PATH (unless
+ * the spec or image sets it), HOSTNAME=pod_name, the Services' variables
+ * (service_env, name → value, may be NULL) that the spec does not set, then
+ * the spec's name/value pairs (valueFrom is not supported and skipped).
+ * working_dir: the spec's, else the image's. pids_limit (0: none) applies to
+ * every container of the pod.
  */
-int agent_podspec_plan(const json_t *ctr, const char *pod_name, const json_t *service_env,
-                       int64_t pids_limit, agent_ctr_plan *plan, tug_error *err);
+int agent_podspec_plan(const json_t *ctr, const json_t *image, const char *pod_name,
+                       const json_t *service_env, int64_t pids_limit, agent_ctr_plan *plan,
+                       tug_error *err);
 void agent_podspec_plan_free(agent_ctr_plan *plan);
 
 /*

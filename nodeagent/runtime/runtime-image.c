@@ -38,7 +38,7 @@ int agent_image_rootfs(const char *root, const char *name, const char *tag, char
   return 0;
 }
 
-static void archive_read_freep(struct archive **a) {
+void agent_archive_read_freep(struct archive **a) {
   if (*a)
     archive_read_free(*a);
 }
@@ -46,7 +46,6 @@ static void archive_write_freep(struct archive **a) {
   if (*a)
     archive_write_free(*a);
 }
-#define _cleanup_archive_read_ __attribute__((cleanup(archive_read_freep)))
 #define _cleanup_archive_write_ __attribute__((cleanup(archive_write_freep)))
 
 /* Rewrites one path of an entry: strip `strip` chars, put it under dest. */
@@ -57,10 +56,8 @@ static int rebase(const char *path, size_t strip, const char *dest, char *out, s
   return snprintf(out, size, "%s/%s", dest, rel) >= (int)size ? -1 : 0;
 }
 
-/* Copies every entry of `in` under dest. For a directory source (`disk`),
- * `strip` is the length of the source path that every entry starts with. */
-static int copy_entries(struct archive *in, bool disk, size_t strip, const char *dest,
-                        tug_error *err) {
+int agent_archive_copy(struct archive *in, bool disk, size_t strip, const char *dest,
+                       agent_entry_hook hook, void *arg, tug_error *err) {
   _cleanup_archive_write_ struct archive *out = archive_write_disk_new();
   if (out == NULL)
     return tug_error_set(err, ENOMEM, "archive_write_disk_new");
@@ -72,6 +69,11 @@ static int copy_entries(struct archive *in, bool disk, size_t strip, const char 
   while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
     if (disk)
       archive_read_disk_descend(in); /* read_disk walks a tree only when asked */
+    int h = hook ? hook(e, arg, err) : 0;
+    if (h < 0)
+      return -1;
+    if (h > 0)
+      continue;
     if (rebase(archive_entry_pathname(e), strip, dest, path, sizeof path) < 0)
       return tug_error_set(err, ENAMETOOLONG, "path %s", archive_entry_pathname(e));
     archive_entry_copy_pathname(e, path);
@@ -109,21 +111,32 @@ static int copy_dir(const char *src, const char *dest, tug_error *err) {
   archive_read_disk_set_standard_lookup(in);
   if (archive_read_disk_open(in, src) != ARCHIVE_OK)
     return tug_error_set(err, EIO, "open %s: %s", src, archive_error_string(in));
-  return copy_entries(in, true, strlen(src), dest, err);
+  return agent_archive_copy(in, true, strlen(src), dest, NULL, NULL, err);
 }
 
-static int extract_tar(const char *src, const char *dest, tug_error *err) {
-  _cleanup_archive_read_ struct archive *in = archive_read_new();
+int agent_archive_open_tar(const char *src, struct archive **out, tug_error *err) {
+  struct archive *in = archive_read_new();
   if (in == NULL)
     return tug_error_set(err, ENOMEM, "archive_read_new");
   archive_read_support_filter_all(in);
   archive_read_support_format_tar(in);
   archive_read_support_format_gnutar(in);
-  if (archive_read_open_filename(in, src, 64 * 1024) != ARCHIVE_OK)
-    return tug_error_set(err, EIO, "open %s: %s", src, archive_error_string(in));
+  if (archive_read_open_filename(in, src, 256 * 1024) != ARCHIVE_OK) {
+    tug_error_set(err, EIO, "open %s: %s", src, archive_error_string(in));
+    archive_read_free(in);
+    return -1;
+  }
+  *out = in;
+  return 0;
+}
+
+static int extract_tar(const char *src, const char *dest, tug_error *err) {
+  _cleanup_archive_read_ struct archive *in = NULL;
+  if (agent_archive_open_tar(src, &in, err) < 0)
+    return -1;
   if (mkdir(dest, 0755) < 0)
     return tug_error_errno(err, errno, "mkdir %s", dest);
-  return copy_entries(in, false, 0, dest, err);
+  return agent_archive_copy(in, false, 0, dest, NULL, NULL, err);
 }
 
 /* The paths every container gets something mounted on: /proc, /sys, /dev,

@@ -175,6 +175,22 @@ int agent_userns_idmap(const char *source, const char *target, int userns_fd, ch
  * a foreign stack, the child is a vfork-style copy instead (no CLONE_VM). */
 pid_t agent_clone_vfork(int flags, int (*fn)(void *), void *arg);
 
+/* runtime-image.c: copy every entry of archive `in` under dest with
+ * libarchive's secure extraction (no "..", no absolute paths, no writes
+ * through symlinks). For a directory source (disk), strip is the length of
+ * the source path every entry starts with. hook, when set, sees each entry
+ * first (its path as in the archive) and may rewrite it: 0 writes it, 1
+ * skips it, -1 fails with err. */
+struct archive;
+struct archive_entry;
+typedef int (*agent_entry_hook)(struct archive_entry *e, void *arg, tug_error *err);
+int agent_archive_copy(struct archive *in, bool disk, size_t strip, const char *dest,
+                       agent_entry_hook hook, void *arg, tug_error *err);
+void agent_archive_read_freep(struct archive **a);
+/* A reader of the tar at src, compressed or not (every filter libarchive has: gzip, zstd, ...). */
+int agent_archive_open_tar(const char *src, struct archive **out, tug_error *err);
+#define _cleanup_archive_read_ __attribute__((cleanup(agent_archive_read_freep)))
+
 /* A pod uid or container name usable as one path component. */
 int agent_check_name(const char *what, const char *name, tug_error *err);
 int agent_mkdir_p(const char *path, mode_t mode, tug_error *err);

@@ -355,21 +355,82 @@ int agent_rootfs_seal(const agent_rootfs_config *cfg, char *msg, size_t size) {
   return rc < 0 ? fail(msg, size, saved, "make the root read-only") : 0;
 }
 
+/* The overlay on merged. The option string is limited to one page, so an
+ * image with more layers than fit (about 40 under the default --root) goes
+ * through the new mount API instead, one "lowerdir+" per layer (Linux 6.8). */
+static int mount_overlay(const char *lowers, const agent_rootfs_config *cfg, char *msg,
+                         size_t size) {
+  char opts[4096];
+  if (snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", lowers, cfg->upper,
+               cfg->work) < (int)sizeof opts) {
+    if (mount("overlay", cfg->merged, "overlay", MS_NODEV, opts) < 0)
+      return fail(msg, size, errno, "mount overlay at %s", cfg->merged);
+    return 0;
+  }
+  int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return fail(msg, size, errno, "fsopen overlay");
+  int rc = 0;
+  for (const char *p = lowers; rc == 0 && *p;) {
+    size_t n = strcspn(p, ":");
+    char one[PATH_MAX];
+    snprintf(one, sizeof one, "%.*s", (int)n, p);
+    rc = fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", one, 0);
+    p += n + (p[n] == ':');
+  }
+  if (rc == 0)
+    rc = fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", cfg->upper, 0);
+  if (rc == 0)
+    rc = fsconfig(fs, FSCONFIG_SET_STRING, "workdir", cfg->work, 0);
+  if (rc == 0)
+    rc = fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+  int mnt = rc == 0 ? fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV) : -1;
+  int saved = errno;
+  close(fs);
+  if (mnt < 0)
+    return fail(msg, size, saved, "overlay of %zu-byte lowerdir at %s", strlen(lowers),
+                cfg->merged);
+  rc = move_mount(mnt, "", AT_FDCWD, cfg->merged, MOVE_MOUNT_F_EMPTY_PATH);
+  saved = errno;
+  close(mnt);
+  return rc < 0 ? fail(msg, size, saved, "move overlay to %s", cfg->merged) : 0;
+}
+
+/* Each lower dir bound idmapped at <idmapped_lower>/<i>; their list into out. */
+static int idmap_lowers(const agent_rootfs_config *cfg, char *out, size_t out_size, char *msg,
+                        size_t size) {
+  size_t off = 0;
+  int i = 0;
+  for (const char *p = cfg->lower; *p; i++) {
+    size_t n = strcspn(p, ":");
+    char one[PATH_MAX], target[PATH_MAX];
+    snprintf(one, sizeof one, "%.*s", (int)n, p);
+    snprintf(target, sizeof target, "%s/%d", cfg->idmapped_lower, i);
+    if (mkdir(target, 0700) < 0 && errno != EEXIST)
+      return fail(msg, size, errno, "mkdir %s", target);
+    if (agent_userns_idmap(one, target, cfg->userns_fd, msg, size) < 0)
+      return -1;
+    int w = snprintf(out + off, out_size - off, "%s%s", off ? ":" : "", target);
+    if (w < 0 || (size_t)w >= out_size - off)
+      return fail(msg, size, ENAMETOOLONG, "idmapped lower dirs");
+    off += (size_t)w;
+    p += n + (p[n] == ':');
+  }
+  return 0;
+}
+
 int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size) {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return fail(msg, size, errno, "make / private");
+  char mapped[16384];
   const char *lower = cfg->lower;
   if (cfg->idmapped_lower) {
-    if (agent_userns_idmap(cfg->lower, cfg->idmapped_lower, cfg->userns_fd, msg, size) < 0)
+    if (idmap_lowers(cfg, mapped, sizeof mapped, msg, size) < 0)
       return -1;
-    lower = cfg->idmapped_lower;
+    lower = mapped;
   }
-  char opts[3 * PATH_MAX + 64];
-  if (snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, cfg->upper,
-               cfg->work) >= (int)sizeof opts)
-    return fail(msg, size, ENAMETOOLONG, "overlay options");
-  if (mount("overlay", cfg->merged, "overlay", MS_NODEV, opts) < 0)
-    return fail(msg, size, errno, "mount overlay at %s", cfg->merged);
+  if (mount_overlay(lower, cfg, msg, size) < 0)
+    return -1;
   int rootfd = open(cfg->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return fail(msg, size, errno, "open %s", cfg->merged);

@@ -217,6 +217,17 @@ int agent_image_rootfs(const char *root, const char *name, const char *tag, char
 /* Copies a rootfs directory, or extracts a tar / tar.gz file, into the store. */
 int agent_image_import(const char *root, const char *name, const char *tag, const char *src,
                        tug_error *err);
+/* runtime-layer.c: what a layer's tar path means for overlayfs. target gets the path that is
+ * whited out (FILE) or the directory made opaque (OPAQUE, "." for the layer's root). */
+typedef enum {
+  AGENT_WHITEOUT_NONE,
+  AGENT_WHITEOUT_FILE,
+  AGENT_WHITEOUT_OPAQUE,
+} agent_whiteout;
+agent_whiteout agent_layer_whiteout(const char *path, char *target, size_t size);
+/* Unpack a layer blob (tar, tar+gzip, tar+zstd) into dir, which must not exist, with its
+ * whiteouts as overlayfs keeps them; dir appears whole or not at all. */
+int agent_layer_unpack(const char *blob, const char *dir, tug_error *err);
 /* busybox:latest from the host's static /bin/busybox, applets linked in /bin. */
 int agent_image_build_busybox(const char *root, tug_error *err);
 

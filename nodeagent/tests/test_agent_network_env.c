@@ -102,7 +102,7 @@ static void test_containers_own_env_wins_over_services(void **state) {
       NULL);
   agent_ctr_plan plan;
   tug_error err = {0};
-  assert_int_equal(agent_podspec_plan(ctr, "p", env, 0, &plan, &err), 0);
+  assert_int_equal(agent_podspec_plan(ctr, NULL, "p", env, 0, &plan, &err), 0);
   int api_host = 0;
   bool web = false;
   for (char **e = plan.env; *e; e++) {

@@ -182,7 +182,7 @@ static void test_plan_joins_command_and_args_and_sets_env(void **state) {
       0, NULL);
   agent_ctr_plan p;
   tug_error err = {0};
-  assert_int_equal(agent_podspec_plan(c, "web", NULL, 100, &p, &err), 0);
+  assert_int_equal(agent_podspec_plan(c, NULL, "web", NULL, 100, &p, &err), 0);
   assert_string_equal(p.argv[0], "sh");
   assert_string_equal(p.argv[2], "echo $A");
   assert_null(p.argv[3]);
@@ -206,10 +206,10 @@ static void test_plan_without_command_runs_args_or_sh(void **state) {
                                            0, NULL);
   agent_ctr_plan p;
   tug_error err = {0};
-  assert_int_equal(agent_podspec_plan(args, "x", NULL, 0, &p, &err), 0);
+  assert_int_equal(agent_podspec_plan(args, NULL, "x", NULL, 0, &p, &err), 0);
   assert_string_equal(p.argv[0], "sleep");
   agent_podspec_plan_free(&p);
-  assert_int_equal(agent_podspec_plan(none, "x", NULL, 0, &p, &err), 0);
+  assert_int_equal(agent_podspec_plan(none, NULL, "x", NULL, 0, &p, &err), 0);
   assert_string_equal(p.argv[0], "sh");
   assert_string_equal(p.env[0], "HOSTNAME=x");
   assert_string_equal(p.env[1], "PATH=/bin");

@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# Image pulls end to end: a real registry on loopback (Debian's docker-registry),
+# images built offline by the test (busybox-static plus a file, as OCI layouts),
+# pushed with skopeo, then pods that pull them through tug-agent. A second
+# registry needs basic auth, for pull secrets. One cluster for the file.
+
+AGENT_FLAGS=()
+load lib/agent-suite
+load lib/registry
+eval "$(declare -f setup_file | sed '1s/setup_file/agent_setup_file/')"
+eval "$(declare -f teardown_file | sed '1s/teardown_file/agent_teardown_file/')"
+
+setup_file() {
+  IMAGES=$(mktemp -d /tmp/tug-e2e-images.XXXXXX)
+  export IMAGES
+  registry_start
+  PUBLIC=$REGISTRY PUBLIC_DIR=$REGISTRY_DIR PUBLIC_PID=$REGISTRY_PID
+  registry_start tuguser tugpass
+  PRIVATE=$REGISTRY PRIVATE_DIR=$REGISTRY_DIR PRIVATE_PID=$REGISTRY_PID
+  export PUBLIC PUBLIC_DIR PUBLIC_PID PRIVATE PRIVATE_DIR PRIVATE_PID
+  oci_image "$IMAGES/one" v1 "hello one"
+  oci_image "$IMAGES/two" v2 "hello two" '["sh","-c","echo $GREETING from $(pwd); cat /gone 2>/dev/null || echo gone is gone"]'
+  REGISTRY=$PUBLIC
+  DIGEST_ONE=$(registry_push "$IMAGES/one" v1 library/hello)
+  DIGEST_TWO=$(registry_push "$IMAGES/two" v2 team/two)
+  REGISTRY=$PRIVATE
+  registry_push "$IMAGES/one" v1 secret/app tuguser:tugpass >/dev/null
+  export DIGEST_ONE DIGEST_TWO
+  AGENT_FLAGS=(--default-registry "$PUBLIC" --insecure-registry "$PUBLIC,$PRIVATE")
+  agent_setup_file
+}
+
+teardown_file() {
+  agent_teardown_file || true
+  REGISTRY_PID=$PUBLIC_PID REGISTRY_DIR=$PUBLIC_DIR registry_stop
+  REGISTRY_PID=$PRIVATE_PID REGISTRY_DIR=$PRIVATE_DIR registry_stop
+  rm -rf "$IMAGES"
+}
+
+# mkpod NAME IMAGE [EXTRA_SPEC_JSON]: a pod of one container, restartPolicy Never, bound to $NODE.
+mkpod() {
+  local body
+  body=$(jq -cn --arg n "$1" --arg i "$2" --arg node "$NODE" --argjson x "${3:-{\}}" \
+    '{apiVersion: "v1", kind: "Pod", metadata: {name: $n},
+      spec: ({nodeName: $node, restartPolicy: "Never", terminationGracePeriodSeconds: 1,
+             containers: [{name: "main", image: $i}]} + $x)}')
+  api POST /api/v1/namespaces/default/pods "$body" >/dev/null
+  [ "$code" = 201 ] || { echo "create $1: $code $out" >&2; return 1; }
+  jq -r .metadata.uid <<<"$out" >>"$UIDS_FILE"
+}
+
+logs() { curl -fsS "$API/api/v1/namespaces/default/pods/$1/log"; }
+waiting_reason() { pod "$1" | jq -r '.status.containerStatuses[0].state.waiting.reason // ""'; }
+events_of() {
+  curl -fsS "$API/api/v1/namespaces/default/events" |
+    jq -r --arg n "$1" '.items[] | select(.involvedObject.name == $n) | "\(.reason) \(.message)"'
+}
+
+@test "images: a pod by tag pulls its image and runs the image's Cmd, Env and WorkingDir" {
+  mkpod bytag "$PUBLIC/team/two:v2"
+  wait_for 30 phase_is bytag Succeeded
+  run logs bytag
+  [ "$output" = "$(printf 'hello from /work\ngone is gone')" ]
+  [ "$(pod bytag | jq -r '.status.containerStatuses[0].imageID')" = "$PUBLIC/team/two@$DIGEST_TWO" ]
+  run events_of bytag
+  [[ "$output" == *"Pulling Pulling image \"$PUBLIC/team/two:v2\""* ]]
+  [[ "$output" =~ Pulled\ Successfully\ pulled\ image\ \"$PUBLIC/team/two:v2\"\ in\ [0-9.]+s\ \([0-9.]+s\ including\ waiting\)\.\ Image\ size:\ [0-9]+\ bytes\. ]]
+}
+
+@test "images: a short name by digest resolves against --default-registry" {
+  mkpod bydigest "hello@$DIGEST_ONE"
+  wait_for 30 phase_is bydigest Succeeded
+  [ "$(logs bydigest)" = "hello one" ]
+  [ "$(pod bydigest | jq -r '.status.containerStatuses[0].imageID')" = "$PUBLIC/library/hello@$DIGEST_ONE" ]
+  # The layers the two images share are stored once.
+  [ "$(ls "$AGENT_ROOT/store/layers" | wc -l)" -eq 3 ]
+}
+
+@test "images: IfNotPresent uses the stored image; Never refuses an absent one" {
+  mkpod present "hello@$DIGEST_ONE"
+  wait_for 20 phase_is present Succeeded
+  run events_of present
+  [[ "$output" == *"Pulled Container image \"hello@$DIGEST_ONE\" already present on machine"* ]]
+  mkpod never "$PUBLIC/library/nothere:v9" '{"containers":[{"name":"main","image":"'"$PUBLIC"'/library/nothere:v9","imagePullPolicy":"Never"}]}'
+  wait_for 20 eval '[ "$(waiting_reason never)" = ErrImageNeverPull ]'
+}
+
+@test "images: a layer whose content does not match its digest is refused" {
+  REGISTRY=$PUBLIC
+  oci_image "$IMAGES/bad" v1 "corrupt me"
+  registry_push "$IMAGES/bad" v1 team/bad >/dev/null
+  layer=$(jq -r '.layers[1].digest' "$IMAGES/bad/blobs/sha256/$(jq -r '.manifests[0].digest' "$IMAGES/bad/index.json" | cut -d: -f2)" | cut -d: -f2)
+  data="$PUBLIC_DIR/storage/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data"
+  printf 'X' | dd of="$data" bs=1 seek=20 conv=notrunc 2>/dev/null
+  mkpod corrupt "$PUBLIC/team/bad:v1"
+  wait_for 30 eval '[ "$(waiting_reason corrupt)" = ErrImagePull ] || [ "$(waiting_reason corrupt)" = ImagePullBackOff ]'
+  run events_of corrupt
+  [[ "$output" == *"Failed Failed to pull image \"$PUBLIC/team/bad:v1\": "*"content has digest"*"refused"* ]]
+  wait_for 20 eval '[ "$(waiting_reason corrupt)" = ImagePullBackOff ]'
+  [ ! -e "$AGENT_ROOT/store/layers/$layer" ]
+}
+
+@test "images: a private repository needs its pull secret" {
+  mkpod nosecret "$PRIVATE/secret/app:v1"
+  wait_for 30 eval '[ -n "$(waiting_reason nosecret)" ] && [ "$(waiting_reason nosecret)" != ContainerCreating ]'
+  run events_of nosecret
+  [[ "$output" == *"HTTP 401"*"UNAUTHORIZED"* ]]
+  cfg=$(jq -cn --arg h "$PRIVATE" '{auths: {($h): {auth: ("tuguser:tugpass" | @base64)}}}')
+  api POST /api/v1/namespaces/default/secrets "$(jq -cn --arg d "$(printf %s "$cfg" | base64 -w0)" \
+    '{apiVersion: "v1", kind: "Secret", metadata: {name: "regcred"},
+      type: "kubernetes.io/dockerconfigjson", data: {".dockerconfigjson": $d}}')" >/dev/null
+  [ "$code" = 201 ]
+  mkpod withsecret "$PRIVATE/secret/app:v1" '{"imagePullSecrets":[{"name":"regcred"}]}'
+  wait_for 30 phase_is withsecret Succeeded
+  [ "$(logs withsecret)" = "hello one" ]
+}
+
+@test "images: pods pulling one image at once share one pull" {
+  REGISTRY=$PUBLIC
+  oci_image "$IMAGES/three" v3 "hello three"
+  registry_push "$IMAGES/three" v3 team/three >/dev/null
+  for i in 1 2 3; do mkpod "same$i" "$PUBLIC/team/three:v3"; done
+  for i in 1 2 3; do wait_for 30 phase_is "same$i" Succeeded; done
+  for i in 1 2 3; do [ "$(logs "same$i")" = "hello three" ]; done
+  # One "Pulling" per pod, one transfer: the manifest was asked for once.
+  n=$(grep -c 'GET /v2/team/three/manifests/v3' "$PUBLIC_DIR/registry.log" || true)
+  [ "$n" -le 1 ] || { grep 'team/three' "$PUBLIC_DIR/registry.log" >&2; false; }
+}
