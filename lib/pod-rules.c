@@ -18,25 +18,60 @@ bool tug_quota_compute_resource(const char *res) {
          strncmp(res, "requests.", 9) == 0 || strncmp(res, "limits.", 7) == 0;
 }
 
-int64_t tug_pod_quota_usage(const json_t *pod, const char *res, bool *missing) {
-  const char *field = res, *section = "requests";
-  if (strncmp(res, "requests.", 9) == 0)
-    field = res + 9;
-  else if (strncmp(res, "limits.", 7) == 0)
-    field = res + 7, section = "limits";
-  int64_t total = 0, v;
+static int64_t add_capped(int64_t a, int64_t b) {
+  return b > 0 && a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+bool tug_ctr_is_sidecar(const json_t *ctr) {
+  return same(tug_obj_get_str(ctr, "restartPolicy"), "Always");
+}
+
+int64_t tug_pod_effective(const json_t *spec, tug_ctr_value_fn value, void *arg) {
+  int64_t running = 0, sidecars = 0, init_peak = 0;
   size_t i;
   const json_t *c;
-  if (missing)
-    *missing = false;
-  json_array_foreach(tug_obj_get(pod, "spec.containers"), i, c) {
-    const json_t *q =
-        json_object_get(json_object_get(json_object_get(c, "resources"), section), field);
-    if (tug_quantity_parse_resource(res, json_string_value(q), &v) == 0)
-      total = v > INT64_MAX - total ? INT64_MAX : total + v;
-    else if (missing)
-      *missing = true;
+  json_array_foreach(json_object_get(spec, "containers"), i, c) {
+    running = add_capped(running, value(c, arg));
   }
+  json_array_foreach(json_object_get(spec, "initContainers"), i, c) {
+    int64_t v = value(c, arg);
+    if (tug_ctr_is_sidecar(c)) {
+      sidecars = add_capped(sidecars, v);
+      continue;
+    }
+    int64_t peak = add_capped(v, sidecars);
+    init_peak = peak > init_peak ? peak : init_peak;
+  }
+  running = add_capped(running, sidecars);
+  return running > init_peak ? running : init_peak;
+}
+
+/* One container's figure of a quota resource; a missing one is noted. */
+typedef struct quota_read {
+  const char *res, *section, *field;
+  bool missing;
+} quota_read;
+
+static int64_t quota_value(const json_t *c, void *arg) {
+  quota_read *r = arg;
+  const json_t *q =
+      json_object_get(json_object_get(json_object_get(c, "resources"), r->section), r->field);
+  int64_t v;
+  if (tug_quantity_parse_resource(r->res, json_string_value(q), &v) == 0)
+    return v;
+  r->missing = true;
+  return 0;
+}
+
+int64_t tug_pod_quota_usage(const json_t *pod, const char *res, bool *missing) {
+  quota_read r = {.res = res, .section = "requests", .field = res};
+  if (strncmp(res, "requests.", 9) == 0)
+    r.field = res + 9;
+  else if (strncmp(res, "limits.", 7) == 0)
+    r.field = res + 7, r.section = "limits";
+  int64_t total = tug_pod_effective(tug_obj_get(pod, "spec"), quota_value, &r);
+  if (missing)
+    *missing = r.missing;
   return total;
 }
 

@@ -89,8 +89,9 @@ static void keep(sched_trimmer *t, json_t *dst, const json_t *src, const char *k
     json_object_set_new(dst, key, share ? shared(t, v) : json_incref(v));
 }
 
-/* Containers reduced to resources and host ports; an empty object still
- * counts, for the non-zero request defaults. */
+/* Containers reduced to resources, host ports and the restartPolicy that
+ * makes an init container a sidecar (its request adds to the app's); an
+ * empty object still counts, for the non-zero request defaults. */
 static json_t *trim_containers(const json_t *list) {
   json_t *out = json_array();
   size_t i, j;
@@ -100,6 +101,9 @@ static json_t *trim_containers(const json_t *list) {
     json_t *res = json_object_get(c, "resources");
     if (res)
       json_object_set(one, "resources", res);
+    json_t *policy = json_object_get(c, "restartPolicy");
+    if (json_is_string(policy))
+      json_object_set(one, "restartPolicy", policy);
     json_t *ports = json_array();
     json_array_foreach(json_object_get(c, "ports"), j, port) {
       if (json_integer_value(json_object_get(port, "hostPort")) > 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "object.h"
+#include "pod-rules.h"
 #include "quantity.h"
 
 const char *const sched_res_names[SCHED_NRES] = {"cpu", "memory", "pods"};
@@ -70,28 +71,26 @@ static void container_request(const json_t *c, sched_res *req, sched_res *nonzer
     nonzero->v[SCHED_MEMORY] = DEFAULT_MEMORY;
 }
 
-static void max_into(sched_res *a, const sched_res *b) {
-  for (int r = 0; r < SCHED_NRES; r++)
-    if (b->v[r] > a->v[r])
-      a->v[r] = b->v[r];
+/* Which figure of a container tug_pod_effective reads. */
+typedef struct request_read {
+  int r;
+  bool nonzero;
+} request_read;
+
+static int64_t request_value(const json_t *ctr, void *arg) {
+  const request_read *rr = arg;
+  sched_res c, cnz;
+  container_request(ctr, &c, &cnz);
+  return rr->nonzero ? cnz.v[rr->r] : c.v[rr->r];
 }
 
 void sched_pod_requests(const json_t *spec, sched_res *req, sched_res *nonzero) {
-  sched_res sum = {{0}}, sum_nz = {{0}}, init = {{0}}, init_nz = {{0}}, c, cnz;
-  size_t i;
-  json_t *ctr;
-  json_array_foreach(json_object_get(spec, "containers"), i, ctr) {
-    container_request(ctr, &c, &cnz);
-    sched_res_add(&sum, &c);
-    sched_res_add(&sum_nz, &cnz);
+  sched_res sum = {{0}}, sum_nz = {{0}};
+  for (int r = SCHED_CPU; r <= SCHED_MEMORY; r++) {
+    request_read exact = {.r = r}, nz = {.r = r, .nonzero = true};
+    sum.v[r] = tug_pod_effective(spec, request_value, &exact);
+    sum_nz.v[r] = tug_pod_effective(spec, request_value, &nz);
   }
-  json_array_foreach(json_object_get(spec, "initContainers"), i, ctr) {
-    container_request(ctr, &c, &cnz);
-    max_into(&init, &c);
-    max_into(&init_nz, &cnz);
-  }
-  max_into(&sum, &init);
-  max_into(&sum_nz, &init_nz);
   sum.v[SCHED_PODS] = sum_nz.v[SCHED_PODS] = 1;
   *req = sum;
   if (nonzero)

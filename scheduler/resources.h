@@ -52,8 +52,9 @@ int sched_res_parse(const json_t *map, sched_res *out, bool set[SCHED_NRES], tug
 json_t *sched_res_to_json(const sched_res *r);
 
 /*
- * What a pod spec asks for, Kubernetes' way: the sum over containers, or the
- * largest init container when that is more, plus one pod. A container without
+ * What a pod spec asks for, Kubernetes' way (tug_pod_effective: the app
+ * containers and sidecars summed, or an init container beside the sidecars
+ * before it when that is more), plus one pod. A container without
  * a request but with a limit requests its limit. nonzero (may be NULL) is the
  * same with Kubernetes' scoring defaults (100m cpu, 200Mi memory) for
  * containers that ask for nothing, so that spreading sees empty pods.

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cleanup.h"
+#include "object.h"
 #include "pod-rules.h"
 #include "json_text.h"
 
@@ -102,9 +103,44 @@ static void test_quota_usage_sums_containers_and_notes_what_is_missing(void **st
   assert_false(tug_quota_compute_resource("count/jobs.batch"));
 }
 
+static int64_t cpu_of(const json_t *ctr, void *arg) {
+  (void)arg;
+  return tug_obj_get_int(ctr, "cpu", 0);
+}
+
+static void test_effective_figure_counts_sidecars_with_the_app_and_before_inits(void **state) {
+  (void)state;
+  /* Sidecars run on beside the app: 100 + 10 + 20 = 130. */
+  _cleanup_json_ json_t *small =
+      test_json("{\"containers\": [{\"cpu\": 100}], \"initContainers\": ["
+                "{\"cpu\": 10, \"restartPolicy\": \"Always\"}, {\"cpu\": 50},"
+                "{\"cpu\": 20, \"restartPolicy\": \"Always\"}]}");
+  assert_int_equal(tug_pod_effective(small, cpu_of, NULL), 130);
+  /* An init container runs beside the sidecars before it only: 300 + 10. */
+  _cleanup_json_ json_t *big =
+      test_json("{\"containers\": [{\"cpu\": 100}], \"initContainers\": ["
+                "{\"cpu\": 10, \"restartPolicy\": \"Always\"}, {\"cpu\": 300},"
+                "{\"cpu\": 20, \"restartPolicy\": \"Always\"}]}");
+  assert_int_equal(tug_pod_effective(big, cpu_of, NULL), 310);
+}
+
+static void test_quota_usage_counts_init_containers_as_kubernetes_does(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *pod =
+      test_json("{\"spec\": {\"containers\": [{\"resources\": {\"requests\": {\"cpu\": "
+                "\"100m\"}}}], \"initContainers\": [{\"restartPolicy\": \"Always\", "
+                "\"resources\": {\"requests\": {\"cpu\": \"50m\"}}}, {\"resources\": {}}]}}");
+  bool missing;
+  assert_int_equal(tug_pod_quota_usage(pod, "requests.cpu", &missing), 150);
+  /* The regular init container states no request: a cpu quota refuses the pod. */
+  assert_true(missing);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_succeeded_and_failed_are_terminal),
+      cmocka_unit_test(test_effective_figure_counts_sidecars_with_the_app_and_before_inits),
+      cmocka_unit_test(test_quota_usage_counts_init_containers_as_kubernetes_does),
       cmocka_unit_test(test_ready_reads_the_ready_condition_only),
       cmocka_unit_test(test_equal_needs_the_same_key_and_value),
       cmocka_unit_test(test_exists_ignores_the_value_and_an_empty_key_matches_all),

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/param.h>
 
 #include "agent-podspec.h"
 #include "object.h"
+#include "pod-rules.h"
 #include "quantity.h"
 
 static void free_strv(char **v) {
@@ -210,45 +210,37 @@ static int64_t add_capped(int64_t a, int64_t b) {
   return a > INT64_MAX - b ? INT64_MAX : a + b;
 }
 
-static void add_resources(agent_resources *to, const agent_resources *r) {
-  to->cpu_request_milli = add_capped(to->cpu_request_milli, r->cpu_request_milli);
-  to->cpu_limit_milli = add_capped(to->cpu_limit_milli, r->cpu_limit_milli);
-  to->memory_limit = add_capped(to->memory_limit, r->memory_limit);
+/* Which figure of a container's resources tug_pod_effective reads. */
+static int64_t cpu_request(const json_t *ctr, void *arg) {
+  (void)arg;
+  return container_resources(ctr).cpu_request_milli;
 }
 
-static void max_resources(agent_resources *to, const agent_resources *r) {
-  to->cpu_request_milli = MAX(to->cpu_request_milli, r->cpu_request_milli);
-  to->cpu_limit_milli = MAX(to->cpu_limit_milli, r->cpu_limit_milli);
-  to->memory_limit = MAX(to->memory_limit, r->memory_limit);
+static int64_t cpu_limit(const json_t *ctr, void *arg) {
+  (void)arg;
+  return container_resources(ctr).cpu_limit_milli;
+}
+
+static int64_t memory_limit(const json_t *ctr, void *arg) {
+  (void)arg;
+  return container_resources(ctr).memory_limit;
 }
 
 agent_resources agent_podspec_pod_resources(const json_t *spec, int64_t pids_limit) {
-  agent_resources pod = {0}, sidecars = {0}, init_peak = {0};
+  agent_resources pod = {.cpu_request_milli = tug_pod_effective(spec, cpu_request, NULL),
+                         .cpu_limit_milli = tug_pod_effective(spec, cpu_limit, NULL),
+                         .memory_limit = tug_pod_effective(spec, memory_limit, NULL)};
   bool cpu_limited = true, memory_limited = true;
-  size_t i;
-  json_t *ctr;
-  json_array_foreach(json_object_get(spec, "containers"), i, ctr) {
-    agent_resources r = container_resources(ctr);
-    add_resources(&pod, &r);
-    cpu_limited &= r.cpu_limit_milli > 0;
-    memory_limited &= r.memory_limit > 0;
-  }
-  /* Init containers run one at a time, each beside the sidecars (restartable
-   * init containers) started before it; sidecars run on with the app. */
-  json_array_foreach(json_object_get(spec, "initContainers"), i, ctr) {
-    agent_resources r = container_resources(ctr);
-    cpu_limited &= r.cpu_limit_milli > 0;
-    memory_limited &= r.memory_limit > 0;
-    const char *policy = tug_obj_get_str(ctr, "restartPolicy");
-    if (policy && strcmp(policy, "Always") == 0) {
-      add_resources(&sidecars, &r);
-      add_resources(&pod, &r);
-      continue;
+  static const char *const lists[] = {"containers", "initContainers"};
+  for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+    size_t i;
+    json_t *ctr;
+    json_array_foreach(json_object_get(spec, lists[l]), i, ctr) {
+      agent_resources r = container_resources(ctr);
+      cpu_limited &= r.cpu_limit_milli > 0;
+      memory_limited &= r.memory_limit > 0;
     }
-    add_resources(&r, &sidecars);
-    max_resources(&init_peak, &r);
   }
-  max_resources(&pod, &init_peak);
   if (!cpu_limited)
     pod.cpu_limit_milli = 0;
   if (!memory_limited)

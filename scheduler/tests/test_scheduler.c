@@ -326,8 +326,10 @@ static const char *full_pod =
     "\"a\",\"image\":\"busybox\",\"env\":[{\"name\":\"E\",\"value\":\"1\"}],\"resources\":{"
     "\"requests\":{\"cpu\":\"250m\",\"memory\":\"64Mi\"}},\"ports\":[{\"containerPort\":80,"
     "\"hostPort\":8080,\"protocol\":\"UDP\",\"hostIP\":\"10.0.0.1\"},{\"containerPort\":81}]},{"
-    "\"name\":\"b\",\"image\":\"busybox\"}],\"initContainers\":[{\"name\":\"i\",\"image\":"
-    "\"busybox\",\"resources\":{\"limits\":{\"cpu\":\"2\"}}}]},\"status\":{\"phase\":"
+    "\"name\":\"b\",\"image\":\"busybox\"}],\"initContainers\":[{\"name\":\"s\",\"image\":"
+    "\"busybox\",\"restartPolicy\":\"Always\",\"resources\":{\"requests\":{\"cpu\":"
+    "\"1\"}}},{\"name\":\"i\",\"image\":\"busybox\",\"resources\":{\"limits\":{\"cpu\":"
+    "\"2\"}}}]},\"status\":{\"phase\":"
     "\"Running\",\"podIP\":\"10.1.0.5\",\"conditions\":[{\"type\":\"Ready\",\"status\":"
     "\"True\"}],\"containerStatuses\":[{\"name\":\"a\",\"ready\":true}]}}";
 
@@ -343,6 +345,8 @@ static void test_a_trimmed_pod_parses_as_the_whole_one(void **state) {
   assert_string_equal(a->key, b->key);
   assert_string_equal(b->uid, "u-1");
   assert_memory_equal(&a->req, &b->req, sizeof a->req);
+  /* The init container runs beside the sidecar started before it. */
+  assert_int_equal(b->req.v[SCHED_CPU], 3000);
   assert_memory_equal(&a->nonzero, &b->nonzero, sizeof a->nonzero);
   assert_int_equal(b->priority, 7);
   assert_true(b->preempt_never && b->terminating);
