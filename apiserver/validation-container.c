@@ -197,7 +197,31 @@ static void validate_working_dir(const val_obj *c) {
     val_invalid_str(c, "workingDir", dir, "must be an absolute path");
 }
 
-static void validate_container(const val_obj *c, json_t *names) {
+/* ---- init containers and sidecars ---- */
+
+/* Kubernetes 1.33: a container-level restartPolicy exists for init containers
+ * only, and its one value, Always, makes the init container a sidecar. A
+ * regular init container runs to completion, so what only makes sense for a
+ * container that keeps running is refused on it. True for a sidecar. */
+static bool validate_restart_policy(const val_obj *c, bool init) {
+  static const char *const always[] = {"Always", NULL};
+  static const char *const running_only[] = {"lifecycle", "livenessProbe", "readinessProbe",
+                                             "startupProbe"};
+  if (!init) {
+    if (val_present(c, "restartPolicy"))
+      val_forbidden(c, "restartPolicy", "may not be set for non-init containers");
+    return false;
+  }
+  if (val_present(c, "restartPolicy") && val_enum(c, "restartPolicy", always))
+    return true;
+  for (size_t i = 0; i < sizeof running_only / sizeof running_only[0]; i++)
+    if (val_present(c, running_only[i]))
+      val_forbidden(c, running_only[i],
+                    "may not be set for init containers without restartPolicy=Always");
+  return false;
+}
+
+static void validate_container(const val_obj *c, json_t *names, bool init) {
   static const char *const pull_policies[] = {"Always", "IfNotPresent", "Never", NULL};
   static const char *const message_policies[] = {"File", "FallbackToLogsOnError", NULL};
   validate_container_name(c, names);
@@ -208,9 +232,12 @@ static void validate_container(const val_obj *c, json_t *names) {
   validate_env(c);
   validate_ports(c);
   validate_resources(c);
-  validate_probe(c, "livenessProbe", true);
-  validate_probe(c, "readinessProbe", false);
-  validate_probe(c, "startupProbe", true);
+  bool sidecar = validate_restart_policy(c, init);
+  if (!init || sidecar) {
+    validate_probe(c, "livenessProbe", true);
+    validate_probe(c, "readinessProbe", false);
+    validate_probe(c, "startupProbe", true);
+  }
   val_enum(c, "imagePullPolicy", pull_policies);
   val_enum(c, "terminationMessagePolicy", message_policies);
   val_string(c, "terminationMessagePath");
@@ -218,11 +245,12 @@ static void validate_container(const val_obj *c, json_t *names) {
 }
 
 void val_containers(const val_obj *spec, const char *key, json_t *names) {
+  bool init = strcmp(key, "initContainers") == 0;
   size_t n = val_array_len(spec, key);
   for (size_t i = 0; i < n; i++) {
     val_obj c;
     if (val_enter_item(&c, spec, key, i))
-      validate_container(&c, names);
+      validate_container(&c, names, init);
   }
 }
 

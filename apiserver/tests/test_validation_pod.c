@@ -43,6 +43,46 @@ static void container_names_are_unique_across_containers_and_init_containers(voi
   json_decref(obj);
 }
 
+static void init_containers_may_not_probe_unless_they_are_sidecars(void **state) {
+  (void)state;
+  const char *probe = "{'exec':{'command':['true']}}";
+  json_t *obj = example("Pod");
+  put(obj, "spec.initContainers",
+      js("[{'name':'i','image':'b','lifecycle':{},'livenessProbe':{'exec':{'command':['true']}},"
+         "'readinessProbe':{'exec':{'command':['true']}},'startupProbe':{'exec':{'command':"
+         "['true']}}}]"));
+  json_t *causes = run("Pod", obj, NULL);
+  expect_message(causes, "spec.initContainers[0].livenessProbe", "FieldValueForbidden",
+                 "Forbidden: may not be set for init containers without restartPolicy=Always");
+  expect(causes, "spec.initContainers[0].lifecycle", "FieldValueForbidden");
+  expect(causes, "spec.initContainers[0].readinessProbe", "FieldValueForbidden");
+  expect(causes, "spec.initContainers[0].startupProbe", "FieldValueForbidden");
+  assert_int_equal(json_array_size(causes), 4);
+  json_decref(causes);
+  /* A sidecar may: its probes are checked like an app container's. */
+  put(obj, "spec.initContainers.0.restartPolicy", js("'Always'"));
+  put(obj, "spec.initContainers.0.livenessProbe", js(probe));
+  causes = run("Pod", obj, NULL);
+  expect_none(causes);
+  json_decref(causes);
+  json_decref(obj);
+}
+
+static void container_restart_policy_is_always_and_for_init_containers_only(void **state) {
+  (void)state;
+  json_t *obj = example("Pod");
+  put(obj, "spec.initContainers", js("[{'name':'i','image':'b','restartPolicy':'OnFailure'}]"));
+  put(obj, "spec.containers.0.restartPolicy", js("'Always'"));
+  json_t *causes = run("Pod", obj, NULL);
+  expect_message(causes, "spec.initContainers[0].restartPolicy", "FieldValueNotSupported",
+                 "Unsupported value: \"OnFailure\": supported values: \"Always\"");
+  expect_message(causes, "spec.containers[0].restartPolicy", "FieldValueForbidden",
+                 "Forbidden: may not be set for non-init containers");
+  assert_int_equal(json_array_size(causes), 2);
+  json_decref(causes);
+  json_decref(obj);
+}
+
 /* ---- Pod: spec fields ---- */
 
 static void restart_policy_must_be_always_on_failure_or_never(void **state) {
@@ -275,6 +315,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pod_requires_at_least_one_container),
       cmocka_unit_test(container_names_are_unique_across_containers_and_init_containers),
+      cmocka_unit_test(init_containers_may_not_probe_unless_they_are_sidecars),
+      cmocka_unit_test(container_restart_policy_is_always_and_for_init_containers_only),
       cmocka_unit_test(restart_policy_must_be_always_on_failure_or_never),
       cmocka_unit_test(termination_grace_period_must_not_be_negative),
       cmocka_unit_test(node_selector_needs_valid_labels),
