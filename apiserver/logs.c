@@ -58,24 +58,42 @@ static json_t *cached(api_server *s, const char *resource, const char *ns, const
   return o;
 }
 
-/* The container to read: the one named, or the pod's only one. */
-static const char *pick_container(const json_t *pod, const char *asked, api_response *out) {
-  json_t *cs = tug_obj_get(pod, "spec.containers");
+/* The names in the pod's spec list key, space-separated, into names. */
+static void list_names(const json_t *pod, const char *key, char *names, size_t size) {
   size_t i;
   json_t *c;
-  json_array_foreach(cs, i, c) {
-    const char *name = json_string_value(json_object_get(c, "name"));
-    if (name && (asked ? strcmp(asked, name) == 0 : json_array_size(cs) == 1))
-      return name;
-  }
-  char names[512] = "";
-  json_array_foreach(cs, i, c) {
+  names[0] = '\0';
+  json_array_foreach(tug_obj_get(pod, key), i, c) {
     size_t o = strlen(names);
-    snprintf(names + o, sizeof names - o, "%s%s", o ? " " : "",
+    snprintf(names + o, size - o, "%s%s", o ? " " : "",
              json_string_value(json_object_get(c, "name")) ?: "");
   }
+}
+
+/* The container to read: the one named (an init container too, as in
+ * Kubernetes), or the pod's only app container. */
+static const char *pick_container(const json_t *pod, const char *asked, api_response *out) {
+  static const char *const lists[] = {"spec.containers", "spec.initContainers"};
+  json_t *cs = tug_obj_get(pod, "spec.containers");
+  for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(tug_obj_get(pod, lists[l]), i, c) {
+      const char *name = json_string_value(json_object_get(c, "name"));
+      if (name && (asked ? strcmp(asked, name) == 0 : l == 0 && json_array_size(cs) == 1))
+        return name;
+    }
+  }
+  char names[512], inits[512];
+  list_names(pod, "spec.containers", names, sizeof names);
+  list_names(pod, "spec.initContainers", inits, sizeof inits);
   if (asked)
     api_fail(out, 400, "container %s is not valid for pod %s", asked, tug_obj_name(pod));
+  else if (inits[0])
+    api_fail(out, 400,
+             "a container name must be specified for pod %s, choose one of: [%s] or one of the "
+             "init containers: [%s]",
+             tug_obj_name(pod), names, inits);
   else
     api_fail(out, 400, "a container name must be specified for pod %s, choose one of: [%s]",
              tug_obj_name(pod), names);
