@@ -1,9 +1,15 @@
 /*
  * agent-pod.c — one pod's sandbox and containers through their lifecycle:
- * start, exit, back-off and restart, probes (agent-probe.c: a failed liveness
- * or startup probe kills the container, readiness gates ready), graceful
- * termination, removal; and the status report computed from it
- * (agent-podstatus.c).
+ * start in order (agent-initorder.c: init containers one by one, sidecars
+ * beside them, then the app), exit, back-off and restart, probes
+ * (agent-probe.c: a failed liveness or startup probe kills the container,
+ * readiness gates ready), graceful termination (app containers first, then
+ * the sidecars from the last to the first), removal; and the status report
+ * computed from it (agent-podstatus.c).
+ *
+ * The containers live in one array: spec.initContainers first, then
+ * spec.containers, so the order rules and the status see them as the spec
+ * lists them.
  *
  * Times: wall clock (time()) for what the API shows, the monotonic clock for
  * back-off and termination deadlines.
@@ -20,6 +26,7 @@
 #include <unistd.h>
 
 #include "agent-backoff.h"
+#include "agent-initorder.h"
 #include "agent-logs.h"
 #include "agent-pod-api.h"
 #include "agent-pod.h"
@@ -62,6 +69,8 @@ typedef struct agent_ctr {
   int pull_backoff;  /* seconds of the last pull back-off; 0: none */
   bool image_seen;   /* "already present" was said once */
   double kill_at;    /* monotonic; SIGKILL then, if still running; 0: none pending */
+  bool stop_sent;    /* the pod is stopping and this container was sent SIGTERM */
+  bool stop_seen;    /* ... and has been seen to exit */
 } agent_ctr;
 
 struct agent_pod {
@@ -70,11 +79,12 @@ struct agent_pod {
   char ns[256], name[256], uid[128], restart_policy[16];
   char log_dir[1024]; /* not PATH_MAX: one per pod, and agent RSS is a goal */
   agent_sandbox *sb;
-  char ip[16]; /* status.podIP; "" without a pod network */
-  agent_ctr *ctrs;
-  size_t n;
-  time_t start_time, ready_since;
-  bool ready, terminating, killed;
+  char ip[16];     /* status.podIP; "" without a pod network */
+  agent_ctr *ctrs; /* init containers first (n_init), then the app containers */
+  size_t n, n_init;
+  time_t start_time, ready_since, initialized_since;
+  bool ready, initialized, terminating, killed;
+  bool finishing; /* the pod's work is over (agent-initorder.h): its sidecars are being stopped */
   double kill_deadline;
   char evicted[256];       /* kubelet's message once evicted; "" until then */
   double next_usage_check; /* monotonic; when emptyDir usage is measured next */
@@ -118,20 +128,33 @@ static void free_pod(agent_pod *p) {
   free(p);
 }
 
+static agent_ctr_kind ctr_kind(const json_t *spec, bool init) {
+  if (!init)
+    return AGENT_CTR_APP;
+  const char *policy = tug_obj_get_str(spec, "restartPolicy");
+  return policy && strcmp(policy, "Always") == 0 ? AGENT_CTR_SIDECAR : AGENT_CTR_INIT;
+}
+
 static int init_ctrs(agent_pod *p, tug_error *err) {
-  const json_t *list = tug_obj_get(p->pod, "spec.containers");
-  p->n = json_array_size(list);
+  const json_t *inits = tug_obj_get(p->pod, "spec.initContainers");
+  const json_t *apps = tug_obj_get(p->pod, "spec.containers");
+  p->n_init = json_array_size(inits);
+  p->n = p->n_init + json_array_size(apps);
   p->ctrs = calloc(p->n ? p->n : 1, sizeof *p->ctrs);
   if (p->ctrs == NULL)
     return tug_error_errno(err, ENOMEM, "allocate containers");
   for (size_t i = 0; i < p->n; i++) {
     agent_ctr *c = &p->ctrs[i];
-    c->spec = json_array_get(list, i);
+    bool init = i < p->n_init;
+    c->spec = init ? json_array_get(inits, i) : json_array_get(apps, i - p->n_init);
+    c->st.kind = ctr_kind(c->spec, init);
     const char *name = tug_obj_get_str(c->spec, "name"), *image = tug_obj_get_str(c->spec, "image");
     snprintf(c->st.name, sizeof c->st.name, "%s", name ? name : "");
     snprintf(c->st.image, sizeof c->st.image, "%s", image ? image : "");
     c->st.state = AGENT_CTR_WAITING;
-    snprintf(c->st.reason, sizeof c->st.reason, "ContainerCreating");
+    /* What the kubelet shows of a container not started yet. */
+    snprintf(c->st.reason, sizeof c->st.reason, "%s",
+             p->n_init > 0 ? "PodInitializing" : "ContainerCreating");
     for (int k = 0; k < N_PROBES; k++) {
       tug_error perr = {0};
       if (agent_probe_spec_parse(c->spec, probe_fields[k], &c->probes[k].spec, &perr) < 0)
@@ -142,9 +165,14 @@ static int init_ctrs(agent_pod *p, tug_error *err) {
   return 0;
 }
 
-/* containerStatuses[] entry of name in the pod as the API has it, or NULL. */
-static const json_t *api_ctr_status(const json_t *pod, const char *name) {
-  const json_t *list = tug_obj_get(pod, "status.containerStatuses"), *cs;
+/* The containerStatuses[] (or initContainerStatuses[]) entry of c in the pod
+ * as the API has it, or NULL. */
+static const json_t *api_ctr_status(const json_t *pod, const agent_ctr *c) {
+  const char *name = c->st.name;
+  const json_t *list =
+                   tug_obj_get(pod, c->st.kind == AGENT_CTR_APP ? "status.containerStatuses"
+                                                                : "status.initContainerStatuses"),
+               *cs;
   size_t i;
   json_array_foreach(list, i, cs) {
     const char *n = json_string_value(json_object_get(cs, "name"));
@@ -172,10 +200,10 @@ static void term_from_api(const json_t *t, agent_ctr_term *out) {
 static void restore_from_status(agent_pod *p) {
   time_t start = agent_time_parse(tug_obj_get_str(p->pod, "status.startTime"));
   if (start > 0)
-    p->start_time = p->ready_since = start;
+    p->start_time = p->ready_since = p->initialized_since = start;
   for (size_t i = 0; i < p->n; i++) {
     agent_ctr *c = &p->ctrs[i];
-    const json_t *cs = api_ctr_status(p->pod, c->st.name);
+    const json_t *cs = api_ctr_status(p->pod, c);
     if (cs == NULL)
       continue;
     c->st.restart_count = (int)tug_obj_get_int(cs, "restartCount", 0);
@@ -183,9 +211,7 @@ static void restore_from_status(agent_pod *p) {
     term_from_api(tug_obj_get(cs, "lastState.terminated"), &c->st.last);
     agent_ctr_term done = {0};
     term_from_api(tug_obj_get(cs, "state.terminated"), &done);
-    bool stays = strcmp(p->restart_policy, "Never") == 0 ||
-                 (strcmp(p->restart_policy, "OnFailure") == 0 && done.exit_code == 0);
-    if (done.set && stays) {
+    if (done.set && !agent_ctr_restarts(c->st.kind, p->restart_policy, done.exit_code)) {
       c->st.state = AGENT_CTR_TERMINATED;
       c->st.term = done;
       c->exits++;
@@ -221,7 +247,7 @@ static void adopt_ctrs(agent_pod *p) {
                c->st.name, TUG_LOG_ERR(&err));
     time_t now = time(NULL);
     if (rc == 1) {
-      const json_t *cs = api_ctr_status(p->pod, c->st.name);
+      const json_t *cs = api_ctr_status(p->pod, c);
       c->st.state = AGENT_CTR_RUNNING;
       c->st.reason[0] = c->st.message[0] = '\0';
       c->st.started_at = rec.started_at;
@@ -275,7 +301,9 @@ int agent_pod_create(const agent_pod_env *env, const json_t *pod, agent_pod **ou
   snprintf(p->uid, sizeof p->uid, "%s", tug_obj_uid(pod) ? tug_obj_uid(pod) : "");
   const char *policy = tug_obj_get_str(pod, "spec.restartPolicy");
   snprintf(p->restart_policy, sizeof p->restart_policy, "%s", policy ? policy : "Always");
-  p->start_time = p->ready_since = time(NULL);
+  p->start_time = p->ready_since = p->initialized_since = time(NULL);
+  p->initialized = tug_obj_get(pod, "spec.initContainers") == NULL ||
+                   json_array_size(tug_obj_get(pod, "spec.initContainers")) == 0;
   char logs[PATH_MAX];
   snprintf(logs, sizeof logs, "%s/logs", env->root);
   if (snprintf(p->log_dir, sizeof p->log_dir, "%s/%s_%s_%s", logs, p->ns, p->name, p->uid) >=
@@ -330,7 +358,8 @@ pod_event(const agent_pod *p, const agent_ctr *c, const char *type, const char *
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   if (c)
-    snprintf(field, sizeof field, "spec.containers{%.150s}", c->st.name);
+    snprintf(field, sizeof field, "spec.%s{%.150s}",
+             c->st.kind == AGENT_CTR_APP ? "containers" : "initContainers", c->st.name);
   _cleanup_json_ json_t *ref =
       json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s}", "apiVersion", "v1", "kind", "Pod", "name",
                 p->name, "namespace", p->ns, "uid", p->uid, "resourceVersion",
@@ -342,10 +371,8 @@ pod_event(const agent_pod *p, const agent_ctr *c, const char *type, const char *
 
 /* After an exit (or a failed start): back off and restart, or stay terminated. */
 static void record_stop(agent_pod *p, agent_ctr *c, const agent_ctr_term *term, double ran) {
-  bool failed = term->exit_code != 0;
-  bool restart = !p->terminating && !p->evicted[0] &&
-                 (strcmp(p->restart_policy, "Always") == 0 ||
-                  (strcmp(p->restart_policy, "OnFailure") == 0 && failed));
+  bool restart = !p->terminating && !p->evicted[0] && !p->finishing &&
+                 agent_ctr_restarts(c->st.kind, p->restart_policy, term->exit_code);
   c->exits++;
   if (!restart) {
     c->st.state = AGENT_CTR_TERMINATED;
@@ -784,6 +811,131 @@ static void refresh_tokens(agent_pod *p) {
              TUG_LOG_Q(err.msg));
 }
 
+/* The containers' states as one array, for the order rules and the status. */
+static agent_ctr_status *snapshot(const agent_pod *p) {
+  agent_ctr_status *st = calloc(p->n ? p->n : 1, sizeof *st);
+  for (size_t i = 0; st && i < p->n; i++)
+    st[i] = p->ctrs[i].st;
+  return st;
+}
+
+/* Is c's process still running? The first time a container being stopped is
+ * seen gone, the log says so: the stop order is visible there. */
+static bool ctr_running(const agent_pod *p, agent_ctr *c) {
+  agent_process_status st;
+  if (c->rt && agent_runtime_container_wait(c->rt, 0, &st, NULL) == 0 && st.running)
+    return true;
+  if (c->stop_sent && !c->stop_seen) {
+    c->stop_seen = true;
+    tug_info("container stopped", "pod=%s/%s container=%s", p->ns, p->name, c->st.name);
+  }
+  return false;
+}
+
+static void stop_ctr(agent_pod *p, agent_ctr *c) {
+  pod_event(p, c, "Normal", "Killing", "Stopping container %s", c->st.name);
+  tug_info("stopping container", "pod=%s/%s container=%s", p->ns, p->name, c->st.name);
+  c->stop_sent = true;
+  agent_runtime_container_signal(c->rt, SIGTERM, NULL);
+}
+
+/* One step of an orderly stop, as the kubelet stops a pod: SIGTERM to every
+ * container but the sidecars; once those have exited, to the sidecars one at
+ * a time from the last to the first; SIGKILL to whatever still runs past
+ * kill_deadline. True once every container has exited. */
+static bool stop_step(agent_pod *p) {
+  bool others = false, all_exited;
+  for (size_t i = 0; i < p->n; i++) {
+    agent_ctr *c = &p->ctrs[i];
+    if (c->st.kind == AGENT_CTR_SIDECAR || !ctr_running(p, c))
+      continue;
+    others = true;
+    if (!c->stop_sent)
+      stop_ctr(p, c);
+  }
+  all_exited = !others;
+  for (size_t i = p->n_init; i-- > 0;) {
+    agent_ctr *c = &p->ctrs[i];
+    if (c->st.kind != AGENT_CTR_SIDECAR || !ctr_running(p, c))
+      continue;
+    all_exited = false;
+    if (!others && !c->stop_sent)
+      stop_ctr(p, c);
+    break;
+  }
+  if (!all_exited && !p->killed && tug_monotonic_seconds() >= p->kill_deadline) {
+    p->killed = true;
+    tug_info("grace period over, killing", "pod=%s/%s", p->ns, p->name);
+    for (size_t i = 0; i < p->n; i++)
+      if (p->ctrs[i].rt)
+        agent_runtime_container_signal(p->ctrs[i].rt, SIGKILL, NULL);
+  }
+  return all_exited;
+}
+
+/* The pod's work is over (agent-initorder.h): its sidecars stop as they would
+ * on deletion, within the pod's grace period, and nothing starts again. */
+static void start_finishing(agent_pod *p) {
+  int64_t grace = tug_obj_get_int(p->pod, "spec.terminationGracePeriodSeconds", 30);
+  p->finishing = true;
+  p->kill_deadline = tug_monotonic_seconds() + (double)(grace > 0 ? grace : 0);
+  tug_info("pod finished, stopping its sidecars", "pod=%s/%s", p->ns, p->name);
+}
+
+/* How soon a pod is looked at again while an init container runs or its
+ * sidecars stop, so that the next step follows promptly. */
+enum { STEP_POLL_MS = 200 };
+
+static void wake_within(long *wake, long ms) {
+  if (*wake < 0 || ms < *wake)
+    *wake = ms;
+}
+
+/* Start what the order rules allow and is due. True when a container was
+ * started (or tried), which may let the next one go. */
+static bool start_due(agent_pod *p, long *wake) {
+  _cleanup_free_ agent_ctr_status *st = snapshot(p);
+  if (st == NULL)
+    return false;
+  agent_init_plan plan = agent_init_plan_compute(p->restart_policy, st, p->n);
+  if (plan.finished && !p->finishing && !p->terminating)
+    start_finishing(p);
+  if (!plan.initialized && !plan.finished)
+    wake_within(wake, STEP_POLL_MS);
+  bool started = false;
+  for (size_t i = 0; i < p->n; i++) {
+    agent_ctr *c = &p->ctrs[i];
+    if (c->rt || c->st.state != AGENT_CTR_WAITING || p->terminating || p->evicted[0] ||
+        !agent_init_plan_may_start(&plan, st, i))
+      continue;
+    double left = c->next_start - tug_monotonic_seconds();
+    if (left > 0) {
+      wake_within(wake, (long)(left * 1000) + 1);
+      continue;
+    }
+    start_ctr(p, c);
+    started = true;
+  }
+  return started;
+}
+
+/* Remember when Ready and Initialized last changed, for the conditions. */
+static void note_transitions(agent_pod *p) {
+  _cleanup_free_ agent_ctr_status *st = snapshot(p);
+  if (st == NULL)
+    return;
+  bool ready = agent_pod_containers_ready(st, p->n);
+  bool initialized = agent_init_plan_compute(p->restart_policy, st, p->n).initialized;
+  if (ready != p->ready) {
+    p->ready = ready;
+    p->ready_since = time(NULL);
+  }
+  if (initialized != p->initialized) {
+    p->initialized = initialized;
+    p->initialized_since = time(NULL);
+  }
+}
+
 long agent_pod_sync(agent_pod *p) {
   long wake = -1;
   check_volume_usage(p);
@@ -792,38 +944,30 @@ long agent_pod_sync(agent_pod *p) {
     agent_ctr *c = &p->ctrs[i];
     if (c->rt)
       check_exit(p, c);
-    if (c->rt && !p->terminating)
+    if (c->rt && !p->terminating && !c->stop_sent)
       probe_step(p, c);
-    if (c->rt || c->st.state != AGENT_CTR_WAITING || p->terminating || p->evicted[0])
-      continue;
-    double left = c->next_start - tug_monotonic_seconds();
-    if (left <= 0)
-      start_ctr(p, c);
-    else if (wake < 0 || (long)(left * 1000) < wake)
-      wake = (long)(left * 1000) + 1;
   }
-  bool ready = p->n > 0;
-  for (size_t i = 0; i < p->n; i++)
-    ready &= agent_ctr_ready(&p->ctrs[i].st);
-  if (ready != p->ready) {
-    p->ready = ready;
-    p->ready_since = time(NULL);
-  }
+  /* A sidecar without a startup probe lets the next init container go at
+   * once: another round; each round starts at least one container. */
+  for (size_t round = 0; round <= p->n && start_due(p, &wake); round++)
+    ;
+  if (p->finishing && !p->terminating && !stop_step(p))
+    wake_within(&wake, STEP_POLL_MS);
+  note_transitions(p);
   return wake;
 }
 
 int agent_pod_report(agent_pod *p, tug_error *err) {
-  _cleanup_free_ agent_ctr_status *st = calloc(p->n ? p->n : 1, sizeof *st);
+  _cleanup_free_ agent_ctr_status *st = snapshot(p);
   if (st == NULL)
     return tug_error_errno(err, ENOMEM, "allocate status");
-  for (size_t i = 0; i < p->n; i++)
-    st[i] = p->ctrs[i].st;
   agent_pod_status_input in = {.restart_policy = p->restart_policy,
                                .ctrs = st,
                                .n = p->n,
                                .host_ip = p->env->host_ip,
                                .pod_ip = p->ip,
                                .start_time = p->start_time,
+                               .initialized_since = p->initialized_since,
                                .ready_since = p->ready_since,
                                .evicted = p->evicted[0] ? p->evicted : NULL};
   json_t *status = agent_pod_status_json(&in);
@@ -845,33 +989,13 @@ int agent_pod_report(agent_pod *p, tug_error *err) {
 }
 
 bool agent_pod_terminate(agent_pod *p, int64_t grace_seconds) {
-  double now = tug_monotonic_seconds();
   if (!p->terminating) {
     p->terminating = true;
-    p->kill_deadline = now + (double)grace_seconds;
+    p->kill_deadline = tug_monotonic_seconds() + (double)grace_seconds;
     tug_info("stopping pod", "pod=%s/%s grace_seconds=%lld", p->ns, p->name,
              (long long)grace_seconds);
-    for (size_t i = 0; i < p->n; i++)
-      if (p->ctrs[i].rt) {
-        pod_event(p, &p->ctrs[i], "Normal", "Killing", "Stopping container %s", p->ctrs[i].st.name);
-        agent_runtime_container_signal(p->ctrs[i].rt, SIGTERM, NULL);
-      }
   }
-  bool all_exited = true;
-  for (size_t i = 0; i < p->n; i++) {
-    agent_process_status st;
-    if (p->ctrs[i].rt && agent_runtime_container_wait(p->ctrs[i].rt, 0, &st, NULL) == 0 &&
-        st.running)
-      all_exited = false;
-  }
-  if (!all_exited && !p->killed && now >= p->kill_deadline) {
-    p->killed = true;
-    tug_info("grace period over, killing", "pod=%s/%s", p->ns, p->name);
-    for (size_t i = 0; i < p->n; i++)
-      if (p->ctrs[i].rt)
-        agent_runtime_container_signal(p->ctrs[i].rt, SIGKILL, NULL);
-  }
-  return all_exited;
+  return stop_step(p);
 }
 
 int agent_pod_destroy(agent_pod *p, tug_error *err) {

@@ -17,6 +17,10 @@
 
 typedef enum { AGENT_CTR_WAITING, AGENT_CTR_RUNNING, AGENT_CTR_TERMINATED } agent_ctr_state;
 
+/* An app container (spec.containers), a regular init container, or a sidecar
+ * (an init container with restartPolicy Always). */
+typedef enum { AGENT_CTR_APP, AGENT_CTR_INIT, AGENT_CTR_SIDECAR } agent_ctr_kind;
+
 typedef struct agent_ctr_term {
   bool set;
   int exit_code;
@@ -26,6 +30,7 @@ typedef struct agent_ctr_term {
 } agent_ctr_term;
 
 typedef struct agent_ctr_status {
+  agent_ctr_kind kind;
   char name[128];
   char image[256];
   char image_id[256];
@@ -45,12 +50,19 @@ typedef struct agent_ctr_status {
 /* The reason of a termination: "OOMKilled", "Completed" (exit 0) or "Error". */
 const char *agent_exit_reason(int exit_code, bool oom_killed);
 
-/* Kubernetes' getPhase: "Pending", "Running", "Succeeded" or "Failed". */
+/* The container ran at least once: it runs, ended, or waits to restart. */
+bool agent_ctr_has_run(const agent_ctr_status *c);
+
+/* Kubernetes' getPhase: "Pending", "Running", "Succeeded" or "Failed". c
+ * holds the init containers first, in spec order, then the app containers;
+ * a sidecar that ended counts for nothing, so a Job's pod succeeds on its app
+ * containers alone. */
 const char *agent_pod_phase(const char *restart_policy, const agent_ctr_status *c, size_t n);
 
 /* A container is ready when it runs and no probe holds it back. */
 bool agent_ctr_ready(const agent_ctr_status *c);
-/* Every container is ready. */
+/* Every app container and every sidecar is ready (regular init containers
+ * do not count). */
 bool agent_pod_containers_ready(const agent_ctr_status *c, size_t n);
 
 typedef struct agent_pod_status_input {
@@ -58,13 +70,15 @@ typedef struct agent_pod_status_input {
   const agent_ctr_status *ctrs;
   size_t n;
   const char *host_ip;
-  const char *pod_ip;  /* NULL or "": none (no pod network) */
-  time_t start_time;   /* also when PodScheduled and Initialized turned true */
-  time_t ready_since;  /* when ContainersReady/Ready last changed */
+  const char *pod_ip;       /* NULL or "": none (no pod network) */
+  time_t start_time;        /* also when PodScheduled and PodReadyToStartContainers turned true */
+  time_t initialized_since; /* when Initialized last changed; 0: start_time */
+  time_t ready_since;       /* when ContainersReady/Ready last changed */
   const char *evicted; /* NULL: not evicted; else the message of phase Failed, reason Evicted */
 } agent_pod_status_input;
 
 /* The pod's status object: phase, conditions, hostIP(s), startTime,
+ * initContainerStatuses (when the pod has init containers) and
  * containerStatuses. A new reference. */
 json_t *agent_pod_status_json(const agent_pod_status_input *in);
 
