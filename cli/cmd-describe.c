@@ -13,6 +13,7 @@
 #include "apply-plan.h"
 #include "cleanup.h"
 #include "cli.h"
+#include "describe-pod.h"
 #include "object.h"
 #include "printer.h"
 #include "timestamp.h"
@@ -164,6 +165,8 @@ int cmd_describe(cli_ctx *ctx) {
   const char *deleting = tug_obj_deletion_timestamp(obj);
   if (deleting)
     printf("%-13s%s\n", "Deleting:", deleting);
+  if (strcmp(r.kind, "Pod") == 0)
+    cli_describe_pod_containers(obj);
   const char *sections[] = {"spec", "status", "data", NULL};
   for (int s = 0; sections[s]; s++) {
     _cleanup_json_ json_t *part = json_deep_copy(json_object_get(obj, sections[s]));
