@@ -11,17 +11,6 @@
 
 #include "object.h"
 
-static const json_t *status_named(const json_t *statuses, const char *name) {
-  size_t i;
-  json_t *s;
-  json_array_foreach(statuses, i, s) {
-    const char *n = tug_obj_get_str(s, "name");
-    if (n && name && strcmp(n, name) == 0)
-      return s;
-  }
-  return NULL;
-}
-
 static void print_list(const char *title, const json_t *list) {
   if (json_array_size(list) == 0)
     return;
@@ -89,7 +78,7 @@ static void print_section(const char *title, const json_t *pod, const char *list
   size_t i;
   json_t *c;
   json_array_foreach(ctrs, i, c) {
-    print_container(c, status_named(tug_obj_get(pod, statuses), tug_obj_get_str(c, "name")));
+    print_container(c, tug_obj_get_named(pod, statuses, tug_obj_get_str(c, "name")));
   }
 }
 

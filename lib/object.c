@@ -45,6 +45,17 @@ int64_t tug_obj_get_int(const json_t *obj, const char *path, int64_t dflt) {
   return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
 }
 
+json_t *tug_obj_get_named(const json_t *obj, const char *path, const char *name) {
+  size_t i;
+  json_t *item;
+  json_array_foreach(path ? tug_obj_get(obj, path) : obj, i, item) {
+    const char *n = json_string_value(json_object_get(item, "name"));
+    if (n && name && strcmp(n, name) == 0)
+      return item;
+  }
+  return NULL;
+}
+
 static bool obj_path_valid(const char *path) {
   size_t len = path ? strlen(path) : 0;
   return len > 0 && path[0] != '.' && path[len - 1] != '.' && strstr(path, "..") == NULL;

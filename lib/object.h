@@ -26,6 +26,10 @@ json_t *tug_obj_get(const json_t *obj, const char *path);
 const char *tug_obj_get_str(const json_t *obj, const char *path);
 /* The integer at path; dflt when absent or not an integer. */
 int64_t tug_obj_get_int(const json_t *obj, const char *path, int64_t dflt);
+/* The first element of the array at path (path NULL: obj is the array) whose
+ * "name" is name — the key of containers, volumes, container statuses...;
+ * NULL when there is none. */
+json_t *tug_obj_get_named(const json_t *obj, const char *path, const char *name);
 
 /* Store value (stolen, also on failure) at path, creating missing intermediate
  * objects. Fails when an intermediate exists and is not an object. */

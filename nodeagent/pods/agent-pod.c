@@ -42,6 +42,7 @@
 #include "clock.h"
 #include "log.h"
 #include "object.h"
+#include "pod-rules.h"
 
 /* Startup first: the other two wait until it succeeds. */
 enum { PROBE_STARTUP, PROBE_LIVENESS, PROBE_READINESS, N_PROBES };
@@ -131,8 +132,7 @@ static void free_pod(agent_pod *p) {
 static agent_ctr_kind ctr_kind(const json_t *spec, bool init) {
   if (!init)
     return AGENT_CTR_APP;
-  const char *policy = tug_obj_get_str(spec, "restartPolicy");
-  return policy && strcmp(policy, "Always") == 0 ? AGENT_CTR_SIDECAR : AGENT_CTR_INIT;
+  return tug_ctr_is_sidecar(spec) ? AGENT_CTR_SIDECAR : AGENT_CTR_INIT;
 }
 
 static int init_ctrs(agent_pod *p, tug_error *err) {
@@ -168,18 +168,10 @@ static int init_ctrs(agent_pod *p, tug_error *err) {
 /* The containerStatuses[] (or initContainerStatuses[]) entry of c in the pod
  * as the API has it, or NULL. */
 static const json_t *api_ctr_status(const json_t *pod, const agent_ctr *c) {
-  const char *name = c->st.name;
-  const json_t *list =
-                   tug_obj_get(pod, c->st.kind == AGENT_CTR_APP ? "status.containerStatuses"
-                                                                : "status.initContainerStatuses"),
-               *cs;
-  size_t i;
-  json_array_foreach(list, i, cs) {
-    const char *n = json_string_value(json_object_get(cs, "name"));
-    if (n && strcmp(n, name) == 0)
-      return cs;
-  }
-  return NULL;
+  return tug_obj_get_named(pod,
+                           c->st.kind == AGENT_CTR_APP ? "status.containerStatuses"
+                                                       : "status.initContainerStatuses",
+                           c->st.name);
 }
 
 static void term_from_api(const json_t *t, agent_ctr_term *out) {
@@ -879,7 +871,19 @@ static void start_finishing(agent_pod *p) {
   int64_t grace = tug_obj_get_int(p->pod, "spec.terminationGracePeriodSeconds", 30);
   p->finishing = true;
   p->kill_deadline = tug_monotonic_seconds() + (double)(grace > 0 ? grace : 0);
-  tug_info("pod finished, stopping its sidecars", "pod=%s/%s", p->ns, p->name);
+  for (size_t i = 0; i < p->n_init; i++)
+    if (p->ctrs[i].st.kind == AGENT_CTR_SIDECAR) {
+      tug_info("pod finished, stopping its sidecars", "pod=%s/%s", p->ns, p->name);
+      return;
+    }
+}
+
+/* An init container runs whose exit (or startup) lets the next one go. */
+static bool init_running(const agent_pod *p) {
+  for (size_t i = 0; i < p->n_init; i++)
+    if (p->ctrs[i].rt)
+      return true;
+  return false;
 }
 
 /* How soon a pod is looked at again while an init container runs or its
@@ -900,7 +904,7 @@ static bool start_due(agent_pod *p, long *wake) {
   agent_init_plan plan = agent_init_plan_compute(p->restart_policy, st, p->n);
   if (plan.finished && !p->finishing && !p->terminating)
     start_finishing(p);
-  if (!plan.initialized && !plan.finished)
+  if (!plan.initialized && !plan.finished && init_running(p))
     wake_within(wake, STEP_POLL_MS);
   bool started = false;
   for (size_t i = 0; i < p->n; i++) {

@@ -103,6 +103,9 @@ const char *agent_pod_phase(const char *restart_policy, const agent_ctr_status *
 }
 
 bool agent_ctr_ready(const agent_ctr_status *c) {
+  /* The kubelet calls a regular init container ready once it succeeded. */
+  if (c->kind == AGENT_CTR_INIT)
+    return c->state == AGENT_CTR_TERMINATED && c->term.exit_code == 0;
   return c->state == AGENT_CTR_RUNNING && !c->unready && !c->unstarted;
 }
 

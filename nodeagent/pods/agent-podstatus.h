@@ -59,7 +59,8 @@ bool agent_ctr_has_run(const agent_ctr_status *c);
  * containers alone. */
 const char *agent_pod_phase(const char *restart_policy, const agent_ctr_status *c, size_t n);
 
-/* A container is ready when it runs and no probe holds it back. */
+/* A container is ready when it runs and no probe holds it back; a regular
+ * init container, once it exited 0. */
 bool agent_ctr_ready(const agent_ctr_status *c);
 /* Every app container and every sidecar is ready (regular init containers
  * do not count). */

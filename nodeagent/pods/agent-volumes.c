@@ -389,17 +389,6 @@ static int prepare_all(const agent_volume_ctx *ctx, const json_t *vols, tug_erro
   return 0;
 }
 
-static const json_t *find_volume(const json_t *vols, const char *name) {
-  size_t i;
-  json_t *vol;
-  json_array_foreach(vols, i, vol) {
-    const char *n = tug_obj_get_str(vol, "name");
-    if (n && name && strcmp(n, name) == 0)
-      return vol;
-  }
-  return NULL;
-}
-
 static char *own(agent_volume_plan *plan, char *s) {
   if (s)
     plan->owned[plan->n_owned++] = s;
@@ -411,7 +400,7 @@ static int plan_mount(const agent_volume_ctx *ctx, const json_t *vols, const jso
   const char *name = tug_obj_get_str(vm, "name"), *at = tug_obj_get_str(vm, "mountPath");
   const char *sub = tug_obj_get_str(vm, "subPath");
   agent_mount *m = &plan->mounts[plan->n];
-  const json_t *vol = find_volume(vols, name);
+  const json_t *vol = tug_obj_get_named(vols, NULL, name);
   if (vol == NULL)
     return tug_error_set(err, ENOENT, "no volume named \"%s\" (mountPath %s)", name ? name : "",
                          at ? at : "");

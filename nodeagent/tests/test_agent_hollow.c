@@ -100,8 +100,13 @@ static void test_running_status_has_ips_ready_containers_and_start_time(void **s
   assert_string_equal(tug_obj_get_str(b, "image"), "nginx:1");
   assert_true(json_is_true(json_object_get(b, "ready")));
   assert_string_equal(tug_obj_get_str(b, "state.running.startedAt"), "2023-11-14T22:13:20Z");
-  json_t *ready = json_array_get(tug_obj_get(st, "conditions"), 3);
-  assert_string_equal(tug_obj_get_str(ready, "type"), "Ready");
+  size_t i;
+  json_t *c, *ready = NULL;
+  json_array_foreach(tug_obj_get(st, "conditions"), i, c) {
+    if (strcmp(tug_obj_get_str(c, "type"), "Ready") == 0)
+      ready = c;
+  }
+  assert_non_null(ready);
   assert_string_equal(tug_obj_get_str(ready, "status"), "True");
 }
 
