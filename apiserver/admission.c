@@ -173,6 +173,25 @@ static int check_max(const json_t *c, const json_t *limit, const char *pod, api_
   return 0;
 }
 
+/* A Container limit applies to init containers too, as in Kubernetes: quota
+ * counts their requests. */
+static int limit_containers(json_t *pod, const json_t *limit, api_response *out) {
+  static const char *const lists[] = {"spec.containers", "spec.initContainers"};
+  int rc = 0;
+  for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+    size_t ci;
+    json_t *c;
+    json_array_foreach(tug_obj_get(pod, lists[l]), ci, c) {
+      if (!json_is_object(c))
+        continue;
+      default_container(c, limit);
+      if (rc == 0 && check_max(c, limit, tug_obj_name(pod), out) < 0)
+        rc = -1;
+    }
+  }
+  return rc;
+}
+
 static int admit_limit_ranges(api_server *s, json_t *pod, api_response *out) {
   api_filter f = {.namespace = tug_obj_namespace(pod)};
   api_cached **items;
@@ -181,19 +200,12 @@ static int admit_limit_ranges(api_server *s, json_t *pod, api_response *out) {
   api_watchcache_list(cache_of(s, "LimitRange"), &f, &items, &n, &rev);
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++) {
-    size_t j, ci;
-    json_t *limit, *c;
+    size_t j;
+    json_t *limit;
     json_array_foreach(tug_obj_get(items[i]->obj, "spec.limits"), j, limit) {
       const char *type = json_string_value(json_object_get(limit, "type"));
-      if (type == NULL || strcmp(type, "Container") != 0)
-        continue;
-      json_array_foreach(tug_obj_get(pod, "spec.containers"), ci, c) {
-        if (!json_is_object(c))
-          continue;
-        default_container(c, limit);
-        if (rc == 0 && check_max(c, limit, tug_obj_name(pod), out) < 0)
-          rc = -1;
-      }
+      if (type != NULL && strcmp(type, "Container") == 0 && rc == 0)
+        rc = limit_containers(pod, limit, out);
     }
   }
   api_cached_list_free(items, n);
@@ -270,6 +282,10 @@ static int admit_pod_security(api_server *s, const api_kind *k, const json_t *ob
   if (!json_is_object(pod) || !worth_checking(k, obj, old))
     return 0;
   const json_t *meta = json_object_get(pod, "metadata"), *spec = json_object_get(pod, "spec");
+  char prefix[128];
+  snprintf(prefix, sizeof prefix, "%s%sspec", is_pod(k) ? "" : k->strategy->pod_template,
+           is_pod(k) ? "" : ".");
+  api_warn_ignored_pod_fields(spec, prefix, out);
   api_podsec_policy p;
   namespace_policy(s, tug_obj_namespace(obj), &p);
   bool is_pod = pod == obj;
