@@ -9,16 +9,11 @@
 # namespace, bridge and rule; the last test checks that it did.
 
 load lib/etcd
+load lib/up
 
 setup_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  UP="$(mktemp -d /var/tmp/tug-net.XXXXXX)/up"
-  export UP TUG_CONFIG="${UP%/up}/config"
   # The echo pods' readiness flags are hostPaths under /var/tmp.
-  bin/tug up --nodes 3 --dir "$UP" --allowed-host-paths /var/tmp >"${UP%/up}/up.out" 2>&1 || {
-    cat "${UP%/up}/up.out" >&2
-    return 1
-  }
+  up_start tug-net --nodes 3 --allowed-host-paths /var/tmp
   FLAGS="${UP%/up}/flags"
   mkdir -p "$FLAGS"
   export FLAGS
@@ -34,10 +29,7 @@ YAML
 }
 
 teardown_file() {
-  cd "$BATS_TEST_DIRNAME/.."
-  [ -d "${UP:-/nonexistent}" ] && bin/tug down --dir "$UP" >/dev/null 2>&1
-  [ -n "${UP:-}" ] && rm -rf "${UP%/up}"
-  true
+  up_stop
 }
 
 setup() {
