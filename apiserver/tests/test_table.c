@@ -481,6 +481,14 @@ static void init_containers_report_progress_and_failures(void **state) {
               "'initContainerStatuses':[{'name':'init-db','state':{'terminated':{'exitCode':1,"
               "'reason':'Error'}}}]}}",
               "Status", "Init:Error");
+  /* Initialization over, the app not started yet. */
+  assert_cell(api_columns_pod,
+              "{'spec':{'initContainers':[{'name':'init-db'}],'containers':[{'name':'app'}]},"
+              "'status':{'phase':'Pending','initContainerStatuses':[{'name':'init-db',"
+              "'state':{'terminated':{'exitCode':0,'reason':'Completed'}}}],"
+              "'containerStatuses':[{'name':'app','state':{'waiting':{'reason':"
+              "'PodInitializing'}}}]}}",
+              "Status", "PodInitializing");
 }
 
 static void init_container_restarts_count_while_initializing(void **state) {

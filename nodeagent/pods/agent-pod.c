@@ -186,6 +186,20 @@ static void term_from_api(const json_t *t, agent_ctr_term *out) {
   out->finished_at = finished > 0 ? finished : 0;
 }
 
+/* The Initialized condition an earlier agent reported keeps its time. */
+static void restore_initialized(agent_pod *p) {
+  size_t i;
+  const json_t *cond;
+  json_array_foreach(tug_obj_get(p->pod, "status.conditions"), i, cond) {
+    time_t since = agent_time_parse(tug_obj_get_str(cond, "lastTransitionTime"));
+    const char *type = tug_obj_get_str(cond, "type"), *status = tug_obj_get_str(cond, "status");
+    if (type && strcmp(type, "Initialized") == 0 && since > 0) {
+      p->initialized = status && strcmp(status, "True") == 0;
+      p->initialized_since = since;
+    }
+  }
+}
+
 /* What an earlier agent reported of this pod (the same uid) is what it knew:
  * restart counts, last terminations, and containers that finished for good,
  * so that a restarted agent neither resets nor re-runs them. */
@@ -193,6 +207,7 @@ static void restore_from_status(agent_pod *p) {
   time_t start = agent_time_parse(tug_obj_get_str(p->pod, "status.startTime"));
   if (start > 0)
     p->start_time = p->ready_since = p->initialized_since = start;
+  restore_initialized(p);
   for (size_t i = 0; i < p->n; i++) {
     agent_ctr *c = &p->ctrs[i];
     const json_t *cs = api_ctr_status(p->pod, c);
