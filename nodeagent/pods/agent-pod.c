@@ -911,7 +911,8 @@ static void wake_within(long *wake, long ms) {
 }
 
 /* Start what the order rules allow and is due. True when a container was
- * started (or tried), which may let the next one go. */
+ * started, which may let the next one go; one left waiting (its image still
+ * pulling, its start failed) does not. */
 static bool start_due(agent_pod *p, long *wake) {
   _cleanup_free_ agent_ctr_status *st = snapshot(p);
   if (st == NULL)
@@ -933,7 +934,7 @@ static bool start_due(agent_pod *p, long *wake) {
       continue;
     }
     start_ctr(p, c);
-    started = true;
+    started |= c->rt != NULL;
   }
   return started;
 }
