@@ -53,31 +53,20 @@ static int parse_body_dry_run(const json_t *body, delete_opts *d, api_response *
   return 0;
 }
 
-static int parse_delete_opts(api_request *r, delete_opts *d, json_t **body, api_response *out) {
-  d->grace = -1;
-  *body = NULL;
-  if (r->body_len > 0) {
-    *body = api_read_body(r, out);
-    if (*body == NULL)
-      return -1;
-    json_t *g = json_object_get(*body, "gracePeriodSeconds");
-    if (json_is_integer(g))
-      d->grace = json_integer_value(g);
-    d->propagation = tug_obj_get_str(*body, "propagationPolicy");
-    d->precondition_uid = tug_obj_get_str(*body, "preconditions.uid");
-    const char *rv = tug_obj_get_str(*body, "preconditions.resourceVersion");
-    if (rv && api_parse_rv(rv, &d->precondition_rv, out) < 0)
-      return -1;
-    if (parse_body_dry_run(*body, d, out) < 0)
-      return -1;
-  }
-  d->dry_run = d->dry_run || api_dry_run(r);
-  const char *g = api_query(r, "gracePeriodSeconds");
-  if (g)
-    d->grace = strtoll(g, NULL, 10);
-  const char *p = api_query(r, "propagationPolicy");
-  if (p)
-    d->propagation = p;
+/* The members of a DeleteOptions body. */
+static int parse_body_opts(const json_t *body, delete_opts *d, api_response *out) {
+  json_t *g = json_object_get(body, "gracePeriodSeconds");
+  if (json_is_integer(g))
+    d->grace = json_integer_value(g);
+  d->propagation = tug_obj_get_str(body, "propagationPolicy");
+  d->precondition_uid = tug_obj_get_str(body, "preconditions.uid");
+  const char *rv = tug_obj_get_str(body, "preconditions.resourceVersion");
+  if (rv && api_parse_rv(rv, &d->precondition_rv, out) < 0)
+    return -1;
+  return parse_body_dry_run(body, d, out);
+}
+
+static int check_propagation(delete_opts *d, api_response *out) {
   if (d->grace < -1)
     d->grace = 0;
   if (d->propagation && strcmp(d->propagation, "Foreground") != 0 &&
@@ -89,6 +78,24 @@ static int parse_delete_opts(api_request *r, delete_opts *d, json_t **body, api_
     return -1;
   }
   return 0;
+}
+
+static int parse_delete_opts(api_request *r, delete_opts *d, json_t **body, api_response *out) {
+  d->grace = -1;
+  *body = NULL;
+  if (r->body_len > 0) {
+    *body = api_read_body(r, out);
+    if (*body == NULL || parse_body_opts(*body, d, out) < 0)
+      return -1;
+  }
+  d->dry_run = d->dry_run || api_dry_run(r);
+  const char *g = api_query(r, "gracePeriodSeconds");
+  if (g)
+    d->grace = strtoll(g, NULL, 10);
+  const char *p = api_query(r, "propagationPolicy");
+  if (p)
+    d->propagation = p;
+  return check_propagation(d, out);
 }
 
 void api_add_finalizer(json_t *obj, const char *f) {
@@ -130,8 +137,9 @@ static bool mark_deleting(const api_kind *k, json_t *obj, const delete_opts *d) 
   return !api_ready_to_remove(k, obj);
 }
 
-/* One attempt; 1 to retry after a conflict. */
-static int delete_once(api_request *r, const api_route *rt, const delete_opts *d,
+/* One attempt, with extra's compares and writes (may be NULL); 1 to retry
+ * after a conflict. */
+static int delete_once(api_request *r, const api_route *rt, const delete_opts *d, api_txn *extra,
                        api_response *out) {
   const api_kind *k = rt->kind;
   tug_error err = {0};
@@ -156,10 +164,15 @@ static int delete_once(api_request *r, const api_route *rt, const delete_opts *d
   int rc = 0;
   if (d->dry_run)
     rc = 0;
+  else if (!keep && extra)
+    rc = api_remove_with(r->server, k, before, rev, extra, out);
   else if (!keep)
     rc = api_remove(r->server, k, before, rev, out);
-  else if (!json_equal(cur, before) && api_storage_update(r->server, k, cur, rev, NULL, &err) < 0)
-    rc = err.code == TUG_E_CONFLICT ? 1 : (api_fail_error(out, k, rt->name, &err), -1);
+  else if ((extra || !json_equal(cur, before)) &&
+           api_storage_update(r->server, k, cur, rev, extra, &err) < 0)
+    rc = err.code == TUG_E_CONFLICT || err.code == EAGAIN
+             ? 1
+             : (api_fail_error(out, k, rt->name, &err), -1);
   json_decref(before);
   if (rc != 0) {
     json_decref(cur);
@@ -180,11 +193,21 @@ void api_handle_delete(api_request *r, const api_route *rt, api_response *out) {
   }
   int rc = 1;
   for (int i = 0; i < 10 && rc == 1; i++)
-    rc = delete_once(r, rt, &d, out);
+    rc = delete_once(r, rt, &d, NULL, out);
   if (rc == 1)
     api_fail(out, 409, "%s \"%s\": too many concurrent changes, try again", rt->kind->plural,
              rt->name);
   json_decref(body);
+}
+
+int api_delete_attempt(api_request *r, const api_route *rt, const json_t *options, api_txn *extra,
+                       api_response *out) {
+  delete_opts d = {.grace = -1};
+  if (options && parse_body_opts(options, &d, out) < 0)
+    return -1;
+  if (check_propagation(&d, out) < 0)
+    return -1;
+  return delete_once(r, rt, &d, extra, out);
 }
 
 void api_handle_delete_collection(api_request *r, const api_route *rt, api_response *out) {

@@ -36,6 +36,9 @@ void api_handle_subresource(api_request *r, const api_route *rt, api_response *o
 void api_handle_log(api_request *r, const api_route *rt, api_response *out);
 /* POST of a TokenRequest to a ServiceAccount's /token (strategy-serviceaccount.c). */
 void api_handle_token(api_request *r, const api_route *rt, api_response *out);
+/* POST of an Eviction to a Pod's /eviction, honouring its disruption budget
+ * (strategy-eviction.c). */
+void api_handle_eviction(api_request *r, const api_route *rt, api_response *out);
 /* End every followed log and wait (up to timeout_ms) until their connections
  * are resumed: libmicrohttpd must not stop with one suspended. */
 void api_logs_close_streams(int timeout_ms);

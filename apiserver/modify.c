@@ -130,14 +130,20 @@ bool api_ready_to_remove(const api_kind *k, const json_t *obj) {
 
 int api_remove(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
                api_response *out) {
-  tug_error err = {0};
   api_txn txn = {0};
-  int rc = api_quota_release(s, k, obj, &txn, &err);
-  if (rc == 0)
-    rc = api_svcalloc_release(s->svcalloc, k, obj, &txn, &err);
-  if (rc == 0)
-    rc = api_storage_delete(s, k, tug_obj_namespace(obj), tug_obj_name(obj), rev, &txn, NULL, &err);
+  int rc = api_remove_with(s, k, obj, rev, &txn, out);
   api_txn_clear(&txn);
+  return rc;
+}
+
+int api_remove_with(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
+                    api_txn *txn, api_response *out) {
+  tug_error err = {0};
+  int rc = api_quota_release(s, k, obj, txn, &err);
+  if (rc == 0)
+    rc = api_svcalloc_release(s->svcalloc, k, obj, txn, &err);
+  if (rc == 0)
+    rc = api_storage_delete(s, k, tug_obj_namespace(obj), tug_obj_name(obj), rev, txn, NULL, &err);
   /* The object or a quota it gives back to changed since they were read (the
    * quota controller writes status.used all the time): read again and retry,
    * never a 409 for a race the client did not cause. */

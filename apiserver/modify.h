@@ -56,5 +56,16 @@ bool api_ready_to_remove(const api_kind *k, const json_t *obj);
 /* Remove obj for good, giving back its quota; -1 with out filled, 1 when obj
  * or one of its quotas changed meanwhile (read again and retry). */
 int api_remove(api_server *s, const api_kind *k, const json_t *obj, int64_t rev, api_response *out);
+struct api_txn;
+/* The same inside txn, whose compares and writes (another object's) commit
+ * with the removal or not at all; the caller clears txn. */
+int api_remove_with(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
+                    struct api_txn *txn, api_response *out);
+/* One attempt at deleting rt's object as a DELETE with these DeleteOptions
+ * (NULL: none) would, committed together with extra's compares and writes
+ * (NULL: none) or not at all (delete.c). 0: done, out holds the answer; 1:
+ * something changed meanwhile, read again and retry; -1: out says why not. */
+int api_delete_attempt(api_request *r, const api_route *rt, const json_t *options,
+                       struct api_txn *extra, api_response *out);
 
 #endif

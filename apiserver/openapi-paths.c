@@ -292,7 +292,8 @@ static void add_subresources(path_ctx *c, json_t *paths, const char *object_path
               {API_SUB_SCALE, "scale", "Scale", "Scale"},
               {API_SUB_BINDING, "binding", "Binding", "Binding"},
               {API_SUB_LOG, "log", "Log", NULL},
-              {API_SUB_TOKEN, "token", "Token", "TokenRequest"}};
+              {API_SUB_TOKEN, "token", "Token", "TokenRequest"},
+              {API_SUB_EVICTION, "eviction", "Eviction", "Eviction"}};
   const api_schema_kind *main_body = c->body;
   for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
     if (!(c->k->subresources & subs[i].bit))
@@ -303,7 +304,8 @@ static void add_subresources(path_ctx *c, json_t *paths, const char *object_path
     c->id_sub = subs[i].id;
     char path[512];
     snprintf(path, sizeof path, "%s/%s", object_path, subs[i].name);
-    if (subs[i].bit == API_SUB_BINDING || subs[i].bit == API_SUB_TOKEN)
+    if (subs[i].bit == API_SUB_BINDING || subs[i].bit == API_SUB_TOKEN ||
+        subs[i].bit == API_SUB_EVICTION)
       add_path(c, paths, path, &binding_op, 1, true);
     else if (subs[i].bit == API_SUB_LOG)
       add_path(c, paths, path, &log_op, 1, true);

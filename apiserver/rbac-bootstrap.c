@@ -64,6 +64,7 @@ static const role_def roles[] = {
        "serviceaccounts services services/proxy",
        NULL},
       {READ, "-", "pods/attach pods/exec pods/portforward pods/proxy secrets services/proxy", NULL},
+      {"create", "-", "pods/eviction", NULL},
       {"impersonate", "-", "serviceaccounts", NULL},
       {WRITE, "apps",
        "daemonsets deployments deployments/rollback deployments/scale replicasets "

@@ -40,6 +40,7 @@ const api_subresource api_subresources[] = {
     {API_SUB_LOG, "log", sub_get, NULL, NULL, NULL},
     {API_SUB_FINALIZE, "finalize", sub_update, NULL, NULL, NULL},
     {API_SUB_TOKEN, "token", sub_create, "authentication.k8s.io", "v1", "TokenRequest"},
+    {API_SUB_EVICTION, "eviction", sub_create, "policy", "v1", "Eviction"},
     {.name = NULL},
 };
 
@@ -58,8 +59,9 @@ const api_kind api_kinds[] = {
          &api_strategy_namespace, verbs_no_collection, NULL, namespace, "ns", NULL),
     KIND("", "v1", "Node", "nodes", "node", false, API_SUB_STATUS, &api_strategy_node,
          api_verbs_all, NULL, node, "no", NULL),
-    KIND("", "v1", "Pod", "pods", "pod", true, API_SUB_STATUS | API_SUB_BINDING | API_SUB_LOG,
-         &api_strategy_pod, api_verbs_all, cat_all, pod, "po", NULL),
+    KIND("", "v1", "Pod", "pods", "pod", true,
+         API_SUB_STATUS | API_SUB_BINDING | API_SUB_LOG | API_SUB_EVICTION, &api_strategy_pod,
+         api_verbs_all, cat_all, pod, "po", NULL),
     KIND("", "v1", "Service", "services", "service", true, API_SUB_STATUS, &generic, api_verbs_all,
          cat_all, service, "svc", NULL),
     KIND("", "v1", "Endpoints", "endpoints", "endpoints", true, 0, &generic, api_verbs_all, NULL,
@@ -110,6 +112,13 @@ const api_kind api_kinds[] = {
     KIND("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
          "customresourcedefinition", false, API_SUB_STATUS, &api_strategy_crd, api_verbs_all, NULL,
          customresourcedefinition, "crd", "crds", NULL),
+    KIND("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true,
+         API_SUB_STATUS, &generic, api_verbs_all, NULL, poddisruptionbudget, "pdb", NULL),
+    KIND("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", true,
+         API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, api_verbs_all, cat_all,
+         replicationcontroller, "rc", NULL),
+    KIND("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, API_SUB_STATUS,
+         &generic, api_verbs_all, NULL, ingress, "ing", NULL),
     {.kind = NULL},
 };
 

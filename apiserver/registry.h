@@ -30,6 +30,7 @@ enum {
   API_SUB_LOG = 1 << 3,      /* /log: served by the node agent (pods) */
   API_SUB_FINALIZE = 1 << 4, /* /finalize: PUT of spec.finalizers (namespaces) */
   API_SUB_TOKEN = 1 << 5,    /* /token: a TokenRequest issues a token (serviceaccounts) */
+  API_SUB_EVICTION = 1 << 6, /* /eviction: a delete that honours disruption budgets (pods) */
 };
 
 /*

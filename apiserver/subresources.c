@@ -287,6 +287,8 @@ void api_handle_subresource(api_request *r, const api_route *rt, api_response *o
     api_handle_log(r, rt, out);
   else if (strcmp(rt->sub, "token") == 0 && (subs & API_SUB_TOKEN))
     api_handle_token(r, rt, out);
+  else if (strcmp(rt->sub, "eviction") == 0 && (subs & API_SUB_EVICTION))
+    api_handle_eviction(r, rt, out);
   else if (strcmp(rt->sub, "finalize") == 0 && (subs & API_SUB_FINALIZE) &&
            strcmp(r->method, "PUT") == 0)
     handle_finalize(r, rt, out);

@@ -186,3 +186,28 @@ const api_column api_columns_job[] = {
      formatted_selector},
     TABLE_COLUMN_END,
 };
+
+/* ---- replication controllers ---- */
+
+/* An equality selector, a map: labels.FormatLabels. */
+static json_t *map_selector(const json_t *rc) {
+  return table_format_labels(tug_obj_get(rc, "spec.selector"));
+}
+
+const api_column api_columns_replicationcontroller[] = {
+    TABLE_COLUMN_NAME,
+    {"Desired", "integer", "", 0,
+     "Replicas is the number of desired replicas. This is a pointer to distinguish between "
+     "explicit zero and unspecified. Defaults to 1.",
+     replicaset_desired},
+    {"Current", "integer", "", 0, "Replicas is the most recently observed number of replicas.",
+     replicaset_current},
+    {"Ready", "integer", "", 0, "The number of ready replicas for this replication controller.",
+     replicaset_ready},
+    TABLE_COLUMN_AGE,
+    {"Containers", "string", "", 1, TABLE_DESC_CONTAINERS, template_containers},
+    {"Images", "string", "", 1, TABLE_DESC_IMAGES, template_images},
+    {"Selector", "string", "", 1,
+     "Selector is a label query over pods that should match the Replicas count.", map_selector},
+    TABLE_COLUMN_END,
+};

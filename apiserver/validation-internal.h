@@ -97,6 +97,10 @@ const char *val_string_required(const val_obj *o, const char *key);
 bool val_int_min(const val_obj *o, const char *key, int64_t min, int64_t *out);
 /* An integer member in [min, max]: "must be between <min> and <max>, inclusive". */
 bool val_int_between(const val_obj *o, const char *key, int64_t min, int64_t max, int64_t *out);
+/* An IntOrString member that is a non-negative count or a percentage ("25%"),
+ * at most 100% if asked: its number, or -1 when absent or invalid (reported).
+ * In validation-workloads.c, beside its first users (a rollout's bounds). */
+int64_t val_int_or_percent(const val_obj *o, const char *key, bool at_most_100);
 /* A string member among supported (NULL-terminated); NULL when absent or unsupported. */
 const char *val_enum(const val_obj *o, const char *key, const char *const *supported);
 /* An array of strings (command, args). */

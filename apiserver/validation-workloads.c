@@ -62,8 +62,7 @@ static int64_t int_or_percent(const json_t *v, bool *percent) {
   return strtoll(s, NULL, 10);
 }
 
-/* maxSurge or maxUnavailable: its value, or -1 when absent or invalid (reported). */
-static int64_t validate_rollout_bound(const val_obj *ru, const char *key) {
+int64_t val_int_or_percent(const val_obj *ru, const char *key, bool at_most_100) {
   json_t *v = json_object_get(ru->json, key);
   bool percent;
   if (v == NULL || json_is_null(v))
@@ -77,14 +76,14 @@ static int64_t validate_rollout_bound(const val_obj *ru, const char *key) {
     val_invalid(ru, key, v,
                 "a valid percent string must be a numeric string followed by an ending '%%' "
                 "(e.g. '1%%',  or '93%%', regex used for validation is '[0-9]+%%')");
-  else if (percent && n > 100 && strcmp(key, "maxUnavailable") == 0)
+  else if (percent && n > 100 && at_most_100)
     val_invalid(ru, key, v, "must not be greater than 100%%");
   return n;
 }
 
 static void validate_rolling_update(const val_obj *ru) {
-  int64_t surge = validate_rollout_bound(ru, "maxSurge");
-  int64_t unavailable = validate_rollout_bound(ru, "maxUnavailable");
+  int64_t surge = val_int_or_percent(ru, "maxSurge", false);
+  int64_t unavailable = val_int_or_percent(ru, "maxUnavailable", true);
   if (surge == 0 && unavailable == 0)
     val_invalid(ru, "maxUnavailable", json_object_get(ru->json, "maxUnavailable"),
                 "may not be 0 when `maxSurge` is 0");
@@ -212,4 +211,62 @@ void api_validate_job(const json_t *obj, const json_t *old, json_t *causes) {
   validate_selector(&spec, false, "job");
   val_pod_template(&spec, VAL_JOB_TEMPLATE);
   validate_job_update(&spec, old);
+}
+
+/* ---- ReplicationController ---- */
+
+/* An equality selector (a map) defaults to the template's labels, and so do
+ * the controller's own labels when it has none, as in Kubernetes' v1 defaults. */
+void api_default_replicationcontroller(json_t *obj) {
+  json_t *spec = json_object_get(obj, "spec");
+  if (!json_is_object(spec))
+    return;
+  val_default(spec, "replicas", json_integer(1));
+  json_t *labels = tug_obj_get(spec, "template.metadata.labels");
+  if (json_is_object(labels) && json_object_size(labels) > 0) {
+    json_t *sel = json_object_get(spec, "selector");
+    if (!json_is_object(sel) || json_object_size(sel) == 0)
+      json_object_set_new(spec, "selector", json_deep_copy(labels));
+    json_t *own = tug_obj_get(obj, "metadata.labels");
+    if (!json_is_object(own) || json_object_size(own) == 0)
+      tug_obj_set(obj, "metadata.labels", json_deep_copy(labels), NULL);
+  }
+  val_default_pod_template(spec, VAL_POD_TEMPLATE);
+}
+
+static void validate_map_selector(const val_obj *spec) {
+  json_t *sel = val_object(spec, "selector");
+  if (sel == NULL || json_object_size(sel) == 0) {
+    val_required(spec, "selector", NULL);
+    return;
+  }
+  val_label_map(spec, "selector");
+  if (!val_present(spec, "template")) {
+    val_required(spec, "template", NULL);
+    return;
+  }
+  json_t *labels = tug_obj_get(spec->json, "template.metadata.labels");
+  const char *key;
+  json_t *want;
+  json_object_foreach(sel, key, want) {
+    if (json_equal(json_object_get(labels, key), want))
+      continue;
+    val_obj tmpl, meta;
+    val_descend(&tmpl, spec, "template", NULL);
+    val_descend(&meta, &tmpl, "metadata", NULL);
+    val_invalid(&meta, "labels", labels, "`selector` does not match template `labels`");
+    return;
+  }
+}
+
+void api_validate_replicationcontroller(const json_t *obj, const json_t *old, json_t *causes) {
+  (void)old;
+  val_obj root, spec;
+  val_root(&root, obj, causes);
+  if (!enter_spec(&spec, &root))
+    return;
+  val_int_min(&spec, "replicas", 0, NULL);
+  val_int_min(&spec, "minReadySeconds", 0, NULL);
+  validate_map_selector(&spec);
+  val_pod_template(&spec, VAL_POD_TEMPLATE);
 }

@@ -61,6 +61,13 @@ void api_default_replicaset(json_t *obj);
 void api_validate_replicaset(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_job(json_t *obj);
 void api_validate_job(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_poddisruptionbudget(json_t *obj);
+void api_validate_poddisruptionbudget(const json_t *obj, const json_t *old, json_t *causes);
+/* An equality selector defaulted from the template's labels, as Kubernetes' v1 does. */
+void api_default_replicationcontroller(json_t *obj);
+void api_validate_replicationcontroller(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_ingress(json_t *obj);
+void api_validate_ingress(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_priorityclass(json_t *obj);
 void api_validate_priorityclass(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_lease(json_t *obj);

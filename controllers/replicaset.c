@@ -1,5 +1,7 @@
 /*
- * replicaset.c — keeps spec.replicas active pods for each ReplicaSet.
+ * replicaset.c — keeps spec.replicas active pods for each ReplicaSet, and
+ * for each ReplicationController (the same controller over another
+ * resource: its selector is a plain map, which ctl_selector reads too).
  *
  * One reconcile: claim the namespace's active pods (adopt matching orphans,
  * release owned pods the selector no longer matches), then — only when the
@@ -22,11 +24,18 @@
 
 enum { MAX_BURST = 500 };
 
+/* Which resource one instance keeps: ReplicaSets or ReplicationControllers. */
+typedef struct replicas_ctl {
+  ctl_ctx *x;
+  enum ctl_resource r;
+} replicas_ctl;
+
 static void pod_changed(tug_controller *c, const json_t *old, const json_t *pod, bool deleted,
                         void *arg) {
+  const replicas_ctl *rc = arg;
   (void)deleted;
   if (tug_controller_ref(pod) == NULL && ctl_pod_active(pod))
-    ctl_enqueue_selecting(c, arg, CTL_REPLICASETS, old, pod);
+    ctl_enqueue_selecting(c, rc->x, rc->r, old, pod);
 }
 
 /* Make the pod count right; -1 when a write failed. */
@@ -100,8 +109,9 @@ static json_t *active_pods(ctl_ctx *x, const char *ns) {
 }
 
 static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *err) {
-  ctl_ctx *x = arg;
-  _cleanup_json_ json_t *rs = ctl_get(x, CTL_REPLICASETS, key);
+  const replicas_ctl *self = arg;
+  ctl_ctx *x = self->x;
+  _cleanup_json_ json_t *rs = ctl_get(x, self->r, key);
   if (rs == NULL) {
     tug_expectations_forget(tug_controller_expectations(c), key);
     return 0;
@@ -125,21 +135,36 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
   if (ctl_write_status(x, rs, status, err) < 0)
     return -1;
   if (rc < 0 || failures)
-    return tug_error_set(err, EAGAIN, "replicaset %s: some writes failed", key);
+    return tug_error_set(err, EAGAIN, "%s %s: some writes failed",
+                         ctl_resource_kinds[self->r], key);
   return 0;
 }
 
-tug_controller *ctl_replicaset_new(ctl_ctx *x, tug_error *err) {
-  tug_controller_options o = {.name = "replicaset", .reconcile = reconcile, .arg = x,
-                              .workers = x->cfg.workers};
+static tug_controller *replicas_new(replicas_ctl *self, const char *name, tug_error *err) {
+  tug_controller_options o = {.name = name, .reconcile = reconcile, .arg = self,
+                              .workers = self->x->cfg.workers};
   tug_controller *c = tug_controller_new(&o, err);
   if (c == NULL)
     return NULL;
-  if (tug_controller_watch(c, x->inf[CTL_REPLICASETS], err) < 0 ||
-      tug_controller_watch_owned(c, x->inf[CTL_PODS], "ReplicaSet", err) < 0 ||
-      tug_controller_watch_fn(c, x->inf[CTL_PODS], pod_changed, x, err) < 0) {
+  tug_shared_informer *pods = self->x->inf[CTL_PODS];
+  if (tug_controller_watch(c, self->x->inf[self->r], err) < 0 ||
+      tug_controller_watch_owned(c, pods, ctl_resource_kinds[self->r], err) < 0 ||
+      tug_controller_watch_fn(c, pods, pod_changed, self, err) < 0) {
     tug_controller_free(c);
     return NULL;
   }
   return c;
+}
+
+/* One process has one context: each instance's arguments live as long as it. */
+static replicas_ctl replicasets, replicationcontrollers;
+
+tug_controller *ctl_replicaset_new(ctl_ctx *x, tug_error *err) {
+  replicasets = (replicas_ctl){x, CTL_REPLICASETS};
+  return replicas_new(&replicasets, "replicaset", err);
+}
+
+tug_controller *ctl_replicationcontroller_new(ctl_ctx *x, tug_error *err) {
+  replicationcontrollers = (replicas_ctl){x, CTL_REPLICATIONCONTROLLERS};
+  return replicas_new(&replicationcontrollers, "replicationcontroller", err);
 }

@@ -36,6 +36,9 @@ const tug_kind tug_kinds[] = {
     {"authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false},
     {"scheduling.tug.io", "v1", "Queue", "queues", false},
     {"apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false},
+    {"policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true},
+    {"", "v1", "ReplicationController", "replicationcontrollers", true},
+    {"networking.k8s.io", "v1", "Ingress", "ingresses", true},
     {NULL, NULL, NULL, NULL, false},
 };
 

@@ -1969,6 +1969,59 @@ static const api_field PodTemplateSpec[] = {
 SCHEMA_MESSAGE(core_v1_PodTemplateSpec, "io.k8s.api.core.v1.PodTemplateSpec", NULL, PodTemplateSpec,
                false);
 
+static const api_field ReplicationController[] = {
+    OBJECT_META,
+    FIELD("spec", 2, MESSAGE, OF(core_v1_ReplicationControllerSpec), FLAGS(OMIT),
+          DESC("The desired state, as the user wrote it.")),
+    FIELD("status", 3, MESSAGE, OF(core_v1_ReplicationControllerStatus), FLAGS(OMIT),
+          DESC("The observed state, written by the system; read-only for users.")),
+};
+SCHEMA_MESSAGE(core_v1_ReplicationController, "io.k8s.api.core.v1.ReplicationController",
+               "Keeps a number of pods running: the ReplicaSet's predecessor, with an equality "
+               "selector.",
+               ReplicationController, false);
+
+static const api_field ReplicationControllerSpec[] = {
+    FIELD("replicas", 1, INT32, FLAGS(PTR), DESC("Number of pods wanted; 1 when unset.")),
+    FIELD("minReadySeconds", 4, INT32, FLAGS(OMIT)),
+    FIELD("selector", 2, STRING, MAP_OF, FLAGS(OMIT | ATOMIC),
+          DESC("Labels the pods must all have; the template's labels when unset.")),
+    FIELD("template", 3, MESSAGE, OF(core_v1_PodTemplateSpec), FLAGS(PTR),
+          DESC("The pod each replica runs.")),
+};
+SCHEMA_MESSAGE(core_v1_ReplicationControllerSpec, "io.k8s.api.core.v1.ReplicationControllerSpec",
+               NULL, ReplicationControllerSpec, false);
+
+static const api_field ReplicationControllerStatus[] = {
+    FIELD("replicas", 1, INT32, FLAGS(REQ), DESC("Pods the controller owns.")),
+    FIELD("fullyLabeledReplicas", 2, INT32, FLAGS(OMIT)),
+    FIELD("readyReplicas", 4, INT32, FLAGS(OMIT)),
+    FIELD("availableReplicas", 5, INT32, FLAGS(OMIT)),
+    FIELD("observedGeneration", 3, INT64, FLAGS(OMIT),
+          DESC("The metadata.generation this status reflects.")),
+    FIELD("conditions", 6, MESSAGE, REPEATED, OF(core_v1_ReplicationControllerCondition),
+          FLAGS(OMIT), LIST_TYPE(MAP), KEYS("type"), MERGE("merge", "type"),
+          DESC("Latest observations of the object's state, one per condition type.")),
+};
+SCHEMA_MESSAGE(core_v1_ReplicationControllerStatus,
+               "io.k8s.api.core.v1.ReplicationControllerStatus", NULL, ReplicationControllerStatus,
+               false);
+
+static const api_field ReplicationControllerCondition[] = {
+    FIELD("type", 1, STRING, FLAGS(REQ)),
+    FIELD("status", 2, STRING, FLAGS(REQ)),
+    FIELD("lastTransitionTime", 3, TIME, FLAGS(OMIT),
+          DESC("When the condition last changed from one status to another.")),
+    FIELD("reason", 4, STRING, FLAGS(OMIT)),
+    FIELD("message", 5, STRING, FLAGS(OMIT)),
+};
+SCHEMA_MESSAGE(core_v1_ReplicationControllerCondition,
+               "io.k8s.api.core.v1.ReplicationControllerCondition", NULL,
+               ReplicationControllerCondition, false);
+
+LIST_MESSAGE(core_v1_ReplicationControllerList, "io.k8s.api.core.v1.ReplicationControllerList",
+             core_v1_ReplicationController);
+
 const api_schema_kind api_schema_kinds_core_v1[] = {
     {"", "v1", "Namespace", &api_msg_core_v1_Namespace},
     {"", "v1", "NamespaceList", &api_msg_core_v1_NamespaceList},
@@ -1993,5 +2046,7 @@ const api_schema_kind api_schema_kinds_core_v1[] = {
     {"", "v1", "Event", &api_msg_core_v1_Event},
     {"", "v1", "EventList", &api_msg_core_v1_EventList},
     {"", "v1", "Binding", &api_msg_core_v1_Binding},
+    {"", "v1", "ReplicationController", &api_msg_core_v1_ReplicationController},
+    {"", "v1", "ReplicationControllerList", &api_msg_core_v1_ReplicationControllerList},
     {.kind = NULL},
 };

@@ -300,6 +300,20 @@ extern const api_message api_msg_autoscaling_v1_Scale;
 extern const api_message api_msg_autoscaling_v1_ScaleSpec;
 extern const api_message api_msg_autoscaling_v1_ScaleStatus;
 extern const api_message api_msg_policy_v1_Eviction;
+extern const api_message api_msg_policy_v1_PodDisruptionBudget,
+    api_msg_policy_v1_PodDisruptionBudgetSpec, api_msg_policy_v1_PodDisruptionBudgetStatus,
+    api_msg_policy_v1_PodDisruptionBudgetList;
+extern const api_message api_msg_core_v1_ReplicationController,
+    api_msg_core_v1_ReplicationControllerSpec, api_msg_core_v1_ReplicationControllerStatus,
+    api_msg_core_v1_ReplicationControllerCondition, api_msg_core_v1_ReplicationControllerList;
+extern const api_message api_msg_networking_v1_Ingress, api_msg_networking_v1_IngressSpec,
+    api_msg_networking_v1_IngressBackend, api_msg_networking_v1_IngressServiceBackend,
+    api_msg_networking_v1_ServiceBackendPort, api_msg_networking_v1_IngressTLS,
+    api_msg_networking_v1_IngressRule, api_msg_networking_v1_IngressRuleValue,
+    api_msg_networking_v1_HTTPIngressRuleValue, api_msg_networking_v1_HTTPIngressPath,
+    api_msg_networking_v1_IngressStatus, api_msg_networking_v1_IngressLoadBalancerStatus,
+    api_msg_networking_v1_IngressLoadBalancerIngress, api_msg_networking_v1_IngressPortStatus,
+    api_msg_networking_v1_IngressList;
 extern const api_message api_msg_authentication_v1_TokenRequest;
 extern const api_message api_msg_authentication_v1_TokenRequestSpec;
 extern const api_message api_msg_authentication_v1_BoundObjectReference;
@@ -348,6 +362,7 @@ extern const api_schema_kind api_schema_kinds_rbac_v1[];
 extern const api_schema_kind api_schema_kinds_authorization_v1[];
 extern const api_schema_kind api_schema_kinds_tug_scheduling_v1[];
 extern const api_schema_kind api_schema_kinds_apiextensions_v1[];
+extern const api_schema_kind api_schema_kinds_networking_v1[];
 
 /* A kind's List, the same shape in every group: its ListMeta and its items. */
 #define LIST_MESSAGE(id, openapi_name, item)                                                       \
