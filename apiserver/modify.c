@@ -136,8 +136,8 @@ int api_remove(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
   return rc;
 }
 
-int api_remove_with(api_server *s, const api_kind *k, const json_t *obj, int64_t rev,
-                    api_txn *txn, api_response *out) {
+int api_remove_with(api_server *s, const api_kind *k, const json_t *obj, int64_t rev, api_txn *txn,
+                    api_response *out) {
   tug_error err = {0};
   int rc = api_quota_release(s, k, obj, txn, &err);
   if (rc == 0)

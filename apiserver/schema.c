@@ -13,13 +13,20 @@
 #include "schema/messages.h"
 
 const api_schema_group api_schema_groups[] = {
-    {api_schema_kinds_meta_v1},           {api_schema_kinds_core_v1},
-    {api_schema_kinds_apps_v1},           {api_schema_kinds_batch_v1},
-    {api_schema_kinds_scheduling_v1},     {api_schema_kinds_coordination_v1},
-    {api_schema_kinds_autoscaling_v1},    {api_schema_kinds_policy_v1},
-    {api_schema_kinds_authentication_v1}, {api_schema_kinds_rbac_v1},
-    {api_schema_kinds_authorization_v1},  {api_schema_kinds_tug_scheduling_v1},
-    {api_schema_kinds_apiextensions_v1},  {api_schema_kinds_networking_v1},
+    {api_schema_kinds_meta_v1},
+    {api_schema_kinds_core_v1},
+    {api_schema_kinds_apps_v1},
+    {api_schema_kinds_batch_v1},
+    {api_schema_kinds_scheduling_v1},
+    {api_schema_kinds_coordination_v1},
+    {api_schema_kinds_autoscaling_v1},
+    {api_schema_kinds_policy_v1},
+    {api_schema_kinds_authentication_v1},
+    {api_schema_kinds_rbac_v1},
+    {api_schema_kinds_authorization_v1},
+    {api_schema_kinds_tug_scheduling_v1},
+    {api_schema_kinds_apiextensions_v1},
+    {api_schema_kinds_networking_v1},
     {NULL},
 };
 

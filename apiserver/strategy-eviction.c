@@ -65,17 +65,18 @@ static void refuse_429(api_response *out, int retry_after, const char *fmt, cons
 static int refuse(const json_t *pdb, tug_eviction_verdict v, api_response *out) {
   const char *name = tug_obj_name(pdb);
   if (v == TUG_EVICT_STALE)
-    refuse_429(out, 10, "The disruption budget %s is still being processed by the server.", name,
-               0, 0);
+    refuse_429(out, 10, "The disruption budget %s is still being processed by the server.", name, 0,
+               0);
   else if (v == TUG_EVICT_EXHAUSTED)
     refuse_429(out, 0, "The disruption budget %s needs %lld healthy pods and has %lld currently",
                name, (long long)tug_obj_get_int(pdb, "status.desiredHealthy", 0),
                (long long)tug_obj_get_int(pdb, "status.currentHealthy", 0));
   else
-    api_fail(out, 403, "poddisruptionbudgets.policy \"%s\" is forbidden: %s", name,
-             v == TUG_EVICT_NEGATIVE
-                 ? "pdb disruptions allowed is negative"
-                 : "DisruptedPods map too big - too many evictions not confirmed by PDB controller");
+    api_fail(
+        out, 403, "poddisruptionbudgets.policy \"%s\" is forbidden: %s", name,
+        v == TUG_EVICT_NEGATIVE
+            ? "pdb disruptions allowed is negative"
+            : "DisruptedPods map too big - too many evictions not confirmed by PDB controller");
   return -1;
 }
 

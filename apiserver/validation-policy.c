@@ -56,7 +56,8 @@ static void validate_host(const val_obj *o, const char *key) {
 
 static void validate_backend(const val_obj *backend) {
   val_obj svc, port;
-  bool has_service = val_present(backend, "service"), has_resource = val_present(backend, "resource");
+  bool has_service = val_present(backend, "service"),
+       has_resource = val_present(backend, "resource");
   if (has_service && has_resource)
     val_invalid(backend, NULL, backend->json, "cannot set both resource and service backends");
   else if (!has_service && !has_resource)

@@ -68,6 +68,11 @@ static const flag flags[] = {
     {"nodes", 0, F_LONG, O(nodes), NULL},
     {"dir", 0, F_STR, O(dir), NULL},
     {"allowed-host-paths", 0, F_STR, O(allowed_host_paths), "up"},
+    {"timeout", 0, F_STR, O(drain_timeout), "drain"},
+    {"ignore-daemonsets", 0, F_BOOL, O(ignore_daemonsets), "drain"},
+    {"delete-emptydir-data", 0, F_BOOL, O(delete_emptydir_data), "drain"},
+    {"force", 0, F_BOOL, O(force), "drain"},
+    {"disable-eviction", 0, F_BOOL, O(disable_eviction), "drain"},
     {"help", 'h', F_BOOL, O(help), NULL},
 };
 

@@ -65,6 +65,11 @@ typedef struct cli_opts {
   long days;                      /* certs user --days; 0: the default */
   long start_days;                /* certs user --start-days: notBefore, days from now */
   const char *address;            /* certs node --address IP */
+  const char *drain_timeout;      /* drain --timeout DURATION ("2m"); NULL: none */
+  bool ignore_daemonsets;         /* drain --ignore-daemonsets */
+  bool delete_emptydir_data;      /* drain --delete-emptydir-data */
+  bool force;                     /* drain --force */
+  bool disable_eviction;          /* drain --disable-eviction: DELETE, not evict */
   bool help;
 } cli_opts;
 

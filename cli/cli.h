@@ -96,6 +96,9 @@ int cmd_image(cli_ctx *ctx);
 int cmd_up(cli_ctx *ctx);
 int cmd_down(cli_ctx *ctx);
 int cmd_certs(cli_ctx *ctx);
+int cmd_cordon(cli_ctx *ctx);
+int cmd_uncordon(cli_ctx *ctx);
+int cmd_drain(cli_ctx *ctx);
 
 /* A client for url with the kubeconfig's credentials (the CA, the user's
  * certificate or token; --token wins), for the API server or an agent. */

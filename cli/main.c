@@ -28,6 +28,9 @@ static const char usage[] =
     "  tug create namespace NAME\n"
     "  tug rollout status|history|undo deployment/NAME [--to-revision N]\n"
     "  tug top nodes|pods [-n NS | -A]\n"
+    "  tug cordon NODE | tug uncordon NODE\n"
+    "  tug drain NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force]\n"
+    "          [--timeout 2m] [--grace-period N] [--disable-eviction]\n"
     "  tug image import NAME[:TAG] FILE|DIR [--root DIR]   (this host's agent store)\n"
     "  tug up [--nodes N] [--dir DIR]     a local cluster in the background (default "
     "~/.tug/cluster)\n"
@@ -71,6 +74,9 @@ static const verb verbs[] = {
     {"up", cmd_up},
     {"down", cmd_down},
     {"certs", cmd_certs},
+    {"cordon", cmd_cordon},
+    {"uncordon", cmd_uncordon},
+    {"drain", cmd_drain},
 };
 
 static void ctx_free(cli_ctx *ctx) {

@@ -89,13 +89,12 @@ static int plan_columns(const json_t *defs, const cli_table_opts *o, table_plan 
   return 0;
 }
 
-/* Header names are upper case, as kubectl prints them ("Name" → "NAME"). */
+/* Header names are upper case, as kubectl prints them ("Name" → "NAME",
+ * "Min Available" → "MIN AVAILABLE"). */
 static void upper(char *s) {
   for (; *s; s++)
     if (*s >= 'a' && *s <= 'z')
       *s = (char)(*s - 'a' + 'A');
-    else if (*s == ' ')
-      *s = '-';
 }
 
 size_t cli_print_table(FILE *out, const json_t *table, const cli_table_opts *o) {

@@ -173,8 +173,8 @@ static int64_t count_healthy(json_t *pods, const json_t *disrupted) {
   size_t i;
   json_t *p;
   json_array_foreach(pods, i, p) {
-    if (tug_obj_deletion_timestamp(p) == NULL && json_object_get(disrupted, tug_obj_name(p)) == NULL &&
-        tug_pod_ready(p))
+    if (tug_obj_deletion_timestamp(p) == NULL &&
+        json_object_get(disrupted, tug_obj_name(p)) == NULL && tug_pod_ready(p))
       healthy++;
   }
   return healthy;
@@ -245,8 +245,8 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
 }
 
 tug_controller *ctl_disruption_new(ctl_ctx *x, tug_error *err) {
-  tug_controller_options o = {.name = "disruption", .reconcile = reconcile, .arg = x,
-                              .workers = x->cfg.workers};
+  tug_controller_options o = {
+      .name = "disruption", .reconcile = reconcile, .arg = x, .workers = x->cfg.workers};
   tug_controller *c = tug_controller_new(&o, err);
   if (c == NULL)
     return NULL;

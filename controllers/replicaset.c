@@ -135,14 +135,14 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
   if (ctl_write_status(x, rs, status, err) < 0)
     return -1;
   if (rc < 0 || failures)
-    return tug_error_set(err, EAGAIN, "%s %s: some writes failed",
-                         ctl_resource_kinds[self->r], key);
+    return tug_error_set(err, EAGAIN, "%s %s: some writes failed", ctl_resource_kinds[self->r],
+                         key);
   return 0;
 }
 
 static tug_controller *replicas_new(replicas_ctl *self, const char *name, tug_error *err) {
-  tug_controller_options o = {.name = name, .reconcile = reconcile, .arg = self,
-                              .workers = self->x->cfg.workers};
+  tug_controller_options o = {
+      .name = name, .reconcile = reconcile, .arg = self, .workers = self->x->cfg.workers};
   tug_controller *c = tug_controller_new(&o, err);
   if (c == NULL)
     return NULL;

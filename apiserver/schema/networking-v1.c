@@ -21,13 +21,13 @@ static const api_field IngressSpec[] = {
           DESC("The IngressClass (the controller) that serves this Ingress.")),
     FIELD("defaultBackend", 1, MESSAGE, OF(networking_v1_IngressBackend), FLAGS(PTR),
           DESC("Where requests no rule matches go.")),
-    FIELD("tls", 2, MESSAGE, REPEATED, OF(networking_v1_IngressTLS), FLAGS(OMIT),
-          LIST_TYPE(ATOMIC), DESC("TLS certificates (Secrets) per list of hosts.")),
+    FIELD("tls", 2, MESSAGE, REPEATED, OF(networking_v1_IngressTLS), FLAGS(OMIT), LIST_TYPE(ATOMIC),
+          DESC("TLS certificates (Secrets) per list of hosts.")),
     FIELD("rules", 3, MESSAGE, REPEATED, OF(networking_v1_IngressRule), FLAGS(OMIT),
           LIST_TYPE(ATOMIC), DESC("Host and path rules, each to a backend.")),
 };
-SCHEMA_MESSAGE(networking_v1_IngressSpec, "io.k8s.api.networking.v1.IngressSpec", NULL,
-               IngressSpec, false);
+SCHEMA_MESSAGE(networking_v1_IngressSpec, "io.k8s.api.networking.v1.IngressSpec", NULL, IngressSpec,
+               false);
 
 static const api_field IngressBackend[] = {
     FIELD("service", 4, MESSAGE, OF(networking_v1_IngressServiceBackend), FLAGS(PTR),
@@ -63,12 +63,13 @@ SCHEMA_MESSAGE(networking_v1_IngressTLS, "io.k8s.api.networking.v1.IngressTLS", 
                false);
 
 static const api_field IngressRule[] = {
-    FIELD("host", 1, STRING, FLAGS(OMIT),
-          DESC("The host name the rule applies to (may start with \"*.\"); every host when unset.")),
+    FIELD(
+        "host", 1, STRING, FLAGS(OMIT),
+        DESC("The host name the rule applies to (may start with \"*.\"); every host when unset.")),
     FIELD("", 2, MESSAGE, OF(networking_v1_IngressRuleValue), FLAGS(INLINE)),
 };
-SCHEMA_MESSAGE(networking_v1_IngressRule, "io.k8s.api.networking.v1.IngressRule", NULL,
-               IngressRule, false);
+SCHEMA_MESSAGE(networking_v1_IngressRule, "io.k8s.api.networking.v1.IngressRule", NULL, IngressRule,
+               false);
 
 static const api_field IngressRuleValue[] = {
     FIELD("http", 1, MESSAGE, OF(networking_v1_HTTPIngressRuleValue), FLAGS(PTR),
@@ -81,8 +82,8 @@ static const api_field HTTPIngressRuleValue[] = {
     FIELD("paths", 1, MESSAGE, REPEATED, OF(networking_v1_HTTPIngressPath), FLAGS(REQ),
           LIST_TYPE(ATOMIC), DESC("Paths, each to a backend.")),
 };
-SCHEMA_MESSAGE(networking_v1_HTTPIngressRuleValue,
-               "io.k8s.api.networking.v1.HTTPIngressRuleValue", NULL, HTTPIngressRuleValue, false);
+SCHEMA_MESSAGE(networking_v1_HTTPIngressRuleValue, "io.k8s.api.networking.v1.HTTPIngressRuleValue",
+               NULL, HTTPIngressRuleValue, false);
 
 static const api_field HTTPIngressPath[] = {
     FIELD("path", 1, STRING, FLAGS(OMIT), DESC("The path, starting with \"/\".")),
@@ -124,8 +125,8 @@ static const api_field IngressPortStatus[] = {
     FIELD("protocol", 2, STRING, FLAGS(REQ)),
     FIELD("error", 3, STRING, FLAGS(PTR)),
 };
-SCHEMA_MESSAGE(networking_v1_IngressPortStatus, "io.k8s.api.networking.v1.IngressPortStatus",
-               NULL, IngressPortStatus, false);
+SCHEMA_MESSAGE(networking_v1_IngressPortStatus, "io.k8s.api.networking.v1.IngressPortStatus", NULL,
+               IngressPortStatus, false);
 
 LIST_MESSAGE(networking_v1_IngressList, "io.k8s.api.networking.v1.IngressList",
              networking_v1_Ingress);

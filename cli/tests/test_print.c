@@ -49,7 +49,7 @@ static void wide_and_all_namespaces_add_columns(void **state) {
   _cleanup_json_ json_t *t = J(table);
   cli_table_opts o = {.wide = true, .with_namespace = true};
   _cleanup_free_ char *s = CAPTURE(cli_print_table(out, t, &o));
-  assert_string_equal(s, "NAMESPACE   NAME    READY   IP           NOMINATED-NODE\n"
+  assert_string_equal(s, "NAMESPACE   NAME    READY   IP           NOMINATED NODE\n"
                          "shop        web-1   1/1     198.18.0.2   <none>\n"
                          "default     a       0/1     <none>       3\n");
 }
