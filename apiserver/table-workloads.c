@@ -102,14 +102,16 @@ static json_t *replicaset_ready(const json_t *rs) {
   return table_int_cell(rs, "status.readyReplicas", 0);
 }
 
+/* What kubectl says of DESIRED and CURRENT, for ReplicaSets and ReplicationControllers. */
+#define DESC_DESIRED                                                                               \
+  "Replicas is the number of desired replicas. This is a pointer to distinguish between "          \
+  "explicit zero and unspecified. Defaults to 1."
+#define DESC_CURRENT "Replicas is the most recently observed number of replicas."
+
 const api_column api_columns_replicaset[] = {
     TABLE_COLUMN_NAME,
-    {"Desired", "integer", "", 0,
-     "Replicas is the number of desired replicas. This is a pointer to distinguish between "
-     "explicit zero and unspecified. Defaults to 1.",
-     replicaset_desired},
-    {"Current", "integer", "", 0, "Replicas is the most recently observed number of replicas.",
-     replicaset_current},
+    {"Desired", "integer", "", 0, DESC_DESIRED, replicaset_desired},
+    {"Current", "integer", "", 0, DESC_CURRENT, replicaset_current},
     {"Ready", "integer", "", 0,
      "The number of ready replicas for this replica set. A pod is considered ready when it has "
      "been ready for at least minReadySeconds.",
@@ -196,12 +198,8 @@ static json_t *map_selector(const json_t *rc) {
 
 const api_column api_columns_replicationcontroller[] = {
     TABLE_COLUMN_NAME,
-    {"Desired", "integer", "", 0,
-     "Replicas is the number of desired replicas. This is a pointer to distinguish between "
-     "explicit zero and unspecified. Defaults to 1.",
-     replicaset_desired},
-    {"Current", "integer", "", 0, "Replicas is the most recently observed number of replicas.",
-     replicaset_current},
+    {"Desired", "integer", "", 0, DESC_DESIRED, replicaset_desired},
+    {"Current", "integer", "", 0, DESC_CURRENT, replicaset_current},
     {"Ready", "integer", "", 0, "The number of ready replicas for this replication controller.",
      replicaset_ready},
     TABLE_COLUMN_AGE,

@@ -160,16 +160,29 @@ void api_default_replicaset(json_t *obj) {
   val_default_pod_template(spec, VAL_POD_TEMPLATE);
 }
 
-void api_validate_replicaset(const json_t *obj, const json_t *old, json_t *causes) {
-  val_obj root, spec;
+/* A ReplicaSet's or ReplicationController's spec: its counts, its selector
+ * (as check_selector sees it) and its template; false when it has no spec. */
+static bool validate_replicated(const json_t *obj, json_t *causes,
+                                void (*check_selector)(const val_obj *spec), val_obj *spec) {
+  val_obj root;
   val_root(&root, obj, causes);
-  if (!enter_spec(&spec, &root))
-    return;
-  val_int_min(&spec, "replicas", 0, NULL);
-  val_int_min(&spec, "minReadySeconds", 0, NULL);
-  validate_selector(&spec, true, "replicaset");
-  val_pod_template(&spec, VAL_POD_TEMPLATE);
-  validate_selector_update(&spec, old);
+  if (!enter_spec(spec, &root))
+    return false;
+  val_int_min(spec, "replicas", 0, NULL);
+  val_int_min(spec, "minReadySeconds", 0, NULL);
+  check_selector(spec);
+  val_pod_template(spec, VAL_POD_TEMPLATE);
+  return true;
+}
+
+static void replicaset_selector(const val_obj *spec) {
+  validate_selector(spec, true, "replicaset");
+}
+
+void api_validate_replicaset(const json_t *obj, const json_t *old, json_t *causes) {
+  val_obj spec;
+  if (validate_replicated(obj, causes, replicaset_selector, &spec))
+    validate_selector_update(&spec, old);
 }
 
 /* ---- Job ---- */
@@ -261,12 +274,6 @@ static void validate_map_selector(const val_obj *spec) {
 
 void api_validate_replicationcontroller(const json_t *obj, const json_t *old, json_t *causes) {
   (void)old;
-  val_obj root, spec;
-  val_root(&root, obj, causes);
-  if (!enter_spec(&spec, &root))
-    return;
-  val_int_min(&spec, "replicas", 0, NULL);
-  val_int_min(&spec, "minReadySeconds", 0, NULL);
-  validate_map_selector(&spec);
-  val_pod_template(&spec, VAL_POD_TEMPLATE);
+  val_obj spec;
+  validate_replicated(obj, causes, validate_map_selector, &spec);
 }
