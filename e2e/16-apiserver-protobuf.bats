@@ -78,17 +78,26 @@ starts_with_magic() { [ "$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n')" = 6b3873
   [[ "$output" == *requests.memory*1Gi* ]]
 }
 
-@test "kubectl drain deletes a node's pods with protobuf DeleteOptions" {
-  api POST /api/v1/nodes '{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"}}' >/dev/null
-  [ "$code" = 201 ]
-  api POST /api/v1/namespaces/dev/pods '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p1"},"spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox:latest","resources":{"requests":{"cpu":"100m","memory":"10Mi"}}}]}}' >/dev/null
-  [ "$code" = 201 ]
+@test "kubectl drain evicts with protobuf Evictions, and deletes with protobuf DeleteOptions when eviction is disabled" {
+  for n in n1 n2; do
+    api POST /api/v1/nodes "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"$n\"}}" >/dev/null
+    [ "$code" = 201 ]
+    api POST /api/v1/namespaces/dev/pods "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p-$n\"},\"spec\":{\"nodeName\":\"$n\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox:latest\",\"resources\":{\"requests\":{\"cpu\":\"100m\",\"memory\":\"10Mi\"}}}]}}" >/dev/null
+    [ "$code" = 201 ]
+  done
   run $KC drain n1 --force --grace-period=0 --timeout=30s
   [ "$status" -eq 0 ]
+  [[ "$output" == *"evicting pod dev/p-n1"* ]]
   [[ "$output" == *"node/n1 drained"* ]]
-  run $KC -n dev get pod p1
-  [[ "$output" == *NotFound* ]]
-  [ "$($KC get node n1 -o jsonpath='{.spec.unschedulable}')" = true ]
+  run $KC drain n2 --force --grace-period=0 --timeout=30s --disable-eviction
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"evicting pod"* ]]
+  [[ "$output" == *"node/n2 drained"* ]]
+  for n in n1 n2; do
+    run $KC -n dev get pod "p-$n"
+    [[ "$output" == *NotFound* ]]
+    [ "$($KC get node "$n" -o jsonpath='{.spec.unschedulable}')" = true ]
+  done
 }
 
 @test "objects, lists and errors come back in protobuf when asked for first" {

@@ -295,8 +295,9 @@ YAML
   run $KC apply --prune -l set=p -f "$BATS_TEST_TMPDIR/p.yaml"
   needs "OpenAPI documents (branch openapi)" "$OPENAPI"
   # The default allowlist names kinds Tugboat does not serve yet
-  # (PersistentVolumeClaim, PersistentVolume, ReplicationController, CronJob,
-  # Ingress, DaemonSet, StatefulSet); kubectl stops at the first it cannot map.
+  # (PersistentVolumeClaim, PersistentVolume, CronJob, DaemonSet, StatefulSet;
+  # ReplicationController and Ingress are served); kubectl stops at the first
+  # it cannot map.
   needs "the kinds of kubectl's default prune allowlist (PersistentVolumeClaim, CronJob, ...)" "error retrieving RESTMappings to prune"
   [ "$status" -eq 0 ]
 }
@@ -641,6 +642,9 @@ ssa() {
   run $KC drain "$NODE" --timeout=60s --pod-selector=app=drained
   needs "protobuf bodies (branch schema)" "$PROTOBUF"
   [ "$status" -eq 0 ]
+  # Through the eviction subresource (kubectl finds pods/eviction in discovery), not a delete.
+  [[ "$output" == *"evicting pod default/drained-"* ]]
+  [[ "$output" == *" evicted"* ]]
   [[ "$output" == *"node/$NODE drained"* ]]
   # Its replacement waits: the only node is cordoned.
   wait_for 30 eval '[ "$(curl -fsS "$API/api/v1/namespaces/default/pods?labelSelector=app%3Ddrained" |
