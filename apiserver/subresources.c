@@ -101,7 +101,11 @@ static void scale_selector(const api_kind *k, const json_t *obj, char *sel, size
     snprintf(sel, size, "%s", s ? s : "");
     return;
   }
+  /* A LabelSelector's matchLabels, or an equality map (a ReplicationController's). */
   json_t *selector = tug_obj_get(obj, "spec.selector.matchLabels");
+  if (selector == NULL &&
+      json_is_string(json_object_iter_value(json_object_iter(tug_obj_get(obj, "spec.selector")))))
+    selector = tug_obj_get(obj, "spec.selector");
   size_t o = 0;
   const char *key;
   json_t *v;

@@ -268,6 +268,7 @@ cordon_all() {
   run $KC scale rc legacy --replicas=3
   [ "$status" -eq 0 ]
   wait_for 60 eval '[ "$(ready_pods legacy)" = 3 ]'
+  [ "$(curl -fsS "$API/api/v1/namespaces/default/replicationcontrollers/legacy/scale" | jq -r .status.selector)" = app=legacy ]
   run $KC get rc legacy
   [[ "${lines[0]}" == "NAME     DESIRED   CURRENT   READY   AGE" ]]
   [[ "${lines[1]}" =~ ^legacy\ +3\ +3\ +3\  ]]
