@@ -205,6 +205,7 @@ int api_delete_attempt(api_request *r, const api_route *rt, const json_t *option
   delete_opts d = {.grace = -1};
   if (options && parse_body_opts(options, &d, out) < 0)
     return -1;
+  d.dry_run = d.dry_run || api_dry_run(r);
   if (check_propagation(&d, out) < 0)
     return -1;
   return delete_once(r, rt, &d, extra, out);
