@@ -30,19 +30,9 @@ static const enum ctl_resource followed[] = {
     CTL_SERVICES, CTL_ENDPOINTS,   CTL_REPLICATIONCONTROLLERS};
 enum { N_FOLLOWED = sizeof followed / sizeof followed[0] };
 
-static const char *const followed_kinds[] = {
-    [CTL_PODS] = "Pod",
-    [CTL_REPLICASETS] = "ReplicaSet",
-    [CTL_DEPLOYMENTS] = "Deployment",
-    [CTL_JOBS] = "Job",
-    [CTL_SERVICES] = "Service",
-    [CTL_ENDPOINTS] = "Endpoints",
-    [CTL_REPLICATIONCONTROLLERS] = "ReplicationController",
-};
-
 static int resource_of_kind(const char *kind) {
   for (int i = 0; i < N_FOLLOWED; i++)
-    if (kind && strcmp(followed_kinds[followed[i]], kind) == 0)
+    if (kind && strcmp(ctl_resource_kinds[followed[i]], kind) == 0)
       return (int)followed[i];
   return -1;
 }

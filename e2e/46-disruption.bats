@@ -118,7 +118,7 @@ evict() {
   sample web "$BATS_TEST_TMPDIR/ready"
   run $KC drain "$A_NODE" --timeout=120s
   kill "$SAMPLER_PID"
-  echo "$output" >&3
+  echo "$output" # shown when the test fails
   [ "$status" -eq 0 ]
   [[ "$output" == *"evicting pod default/web-"* ]]
   [[ "$output" == *"evicted"* ]]
@@ -144,7 +144,7 @@ evict() {
   sample web "$BATS_TEST_TMPDIR/ready"
   run bin/tug drain "$B_NODE" --timeout 2m
   kill "$SAMPLER_PID"
-  echo "$output" >&3
+  echo "$output" # shown when the test fails
   [ "$status" -eq 0 ]
   [[ "$output" == *"node/$B_NODE cordoned"* ]]
   [[ "$output" == *"(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget."* ]]
