@@ -10,8 +10,10 @@
  * cannot both commit: the second's compare fails, it reads again, finds no
  * disruption left and answers 429.
  */
+#include <errno.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "disruption.h"
 #include "handlers.h"
 #include "modify.h"
@@ -81,6 +83,33 @@ static int refuse(const json_t *pdb, tug_eviction_verdict v, api_response *out) 
 }
 
 /*
+ * The one budget that covers pod, read from storage with its revision: 0
+ * with *pdb NULL when none does (or it went meanwhile), -1 with out filled
+ * when several do (Kubernetes refuses to choose).
+ */
+static int covering_budget(api_request *r, const json_t *pod, json_t **pdb, int64_t *rev,
+                           api_response *out) {
+  _cleanup_json_ json_t *names = covering_budgets(r->server, pod);
+  *pdb = NULL;
+  if (json_array_size(names) > 1) {
+    api_fail(out, 500,
+             "This pod has more than one PodDisruptionBudget, which the eviction subresource "
+             "does not support.");
+    return -1;
+  }
+  if (json_array_size(names) == 0)
+    return 0;
+  const char *name = json_string_value(json_array_get(names, 0));
+  tug_error err = {0};
+  if (api_storage_get(r->server, budget_kind(), tug_obj_namespace(pod), name, pdb, rev, &err) ==
+          0 ||
+      err.code == ENOENT)
+    return 0;
+  api_fail_error(out, budget_kind(), name, &err);
+  return -1;
+}
+
+/*
  * Add to txn what evicting pod does to its budget: nothing (no budget, or it
  * lets the pod go free), or the spent budget with a compare on its revision.
  * 0 to go on, -1 with out filled when refused.
@@ -89,35 +118,23 @@ static int charge_budget(api_request *r, const json_t *pod, bool dry_run, api_tx
                          api_response *out) {
   if (tug_eviction_ignores_budgets(pod))
     return 0;
-  json_t *names = covering_budgets(r->server, pod);
-  size_t n = json_array_size(names);
-  const char *name = n == 1 ? json_string_value(json_array_get(names, 0)) : NULL;
-  int rc = 0;
-  json_t *pdb = NULL;
+  _cleanup_json_ json_t *pdb = NULL;
   int64_t rev;
-  tug_error err = {0};
-  if (n > 1)
-    rc = -1, api_fail(out, 500,
-                      "This pod has more than one PodDisruptionBudget, which the eviction "
-                      "subresource does not support.");
-  else if (n == 1 && api_storage_get(r->server, budget_kind(), tug_obj_namespace(pod), name, &pdb,
-                                     &rev, &err) < 0)
-    rc = -1, api_fail_error(out, budget_kind(), name, &err);
-  json_decref(names);
-  if (rc < 0 || pdb == NULL)
-    return rc;
+  if (covering_budget(r, pod, &pdb, &rev, out) < 0)
+    return -1;
+  if (pdb == NULL)
+    return 0;
   tug_eviction_verdict v = tug_eviction_decide(pdb, pod);
+  if (v != TUG_EVICT_ALLOW && v != TUG_EVICT_SPEND)
+    return refuse(pdb, v, out);
   if (v == TUG_EVICT_SPEND && !dry_run) {
     char now[32], key[512];
     tug_pdb_spend(pdb, tug_obj_name(pod), api_now(now, sizeof now));
     api_key(budget_kind(), tug_obj_namespace(pod), tug_obj_name(pdb), key, sizeof key);
     api_txn_compare_mod(txn, key, rev);
     api_txn_put(txn, key, api_storage_encode(pdb));
-  } else if (v != TUG_EVICT_ALLOW && v != TUG_EVICT_SPEND) {
-    rc = refuse(pdb, v, out);
   }
-  json_decref(pdb);
-  return rc;
+  return 0;
 }
 
 static bool dry_run_of(const json_t *options) {
