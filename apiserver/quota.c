@@ -74,11 +74,14 @@ static int apply_one(const api_kind *k, const json_t *obj, json_t *q, int64_t qr
     if (delta < 0)
       continue;
     tug_quantity_parse_resource(res, json_string_value(json_object_get(used, res)), &now);
-    if (sign > 0 && now + delta > limit) {
+    int64_t next;
+    /* A sum past int64 is over any limit, never a wrap to little. */
+    bool fits = sign > 0 ? tug_quantity_add(now, delta, &next)
+                         : (next = tug_quantity_sub_sat(now, delta), true);
+    if (sign > 0 && (!fits || next > limit)) {
       quota_refused(out, k, obj, q, res, delta, now, limit);
       return -1;
     }
-    int64_t next = now + sign * delta;
     char buf[32];
     json_object_set_new(
         used, res, json_string(tug_quantity_format_resource(res, next < 0 ? 0 : next, buf, 32)));
@@ -157,7 +160,9 @@ static int count_usage(api_server *s, const api_kind *k, const char *ns, const c
   for (size_t i = 0; i < r.n; i++) {
     json_t *o = json_loadb(r.kvs[i].value, r.kvs[i].value_len, 0, NULL);
     /* what is stored counts as the controller's recount counts it */
-    *total += o ? tug_quota_usage(tug_kind_find(NULL, k->kind), o, res, NULL) : 0;
+    if (o)
+      *total =
+          tug_quantity_add_sat(*total, tug_quota_usage(tug_kind_find(NULL, k->kind), o, res, NULL));
     json_decref(o);
   }
   tug_etcd_range_free(&r);

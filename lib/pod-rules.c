@@ -33,7 +33,7 @@ int64_t tug_pod_quota_usage(const json_t *pod, const char *res, bool *missing) {
     const json_t *q =
         json_object_get(json_object_get(json_object_get(c, "resources"), section), field);
     if (tug_quantity_parse_resource(res, json_string_value(q), &v) == 0)
-      total = v > INT64_MAX - total ? INT64_MAX : total + v;
+      total = tug_quantity_add_sat(total, v);
     else if (missing)
       *missing = true;
   }

@@ -157,7 +157,7 @@ static void a_huge_watch_timeout_is_honoured_without_overflow(void **state) {
 /* ---- resource arithmetic ---- */
 
 /* Three containers each asking for a third of 2^64: their sum wraps a signed
- * 64-bit counter to 2 bytes. */
+ * 64-bit counter to 2 bytes (the second already passes INT64_MAX). */
 static json_t *pod_of_three(const char *name, const char *each) {
   json_t *containers = json_array();
   for (int i = 0; i < 3; i++) {
@@ -180,11 +180,43 @@ static void a_pod_whose_requests_overflow_is_invalid(void **state) {
   tug_client_do(cli, &req, &resp, &err);
   assert_int_equal(resp.code, 422);
   const char *msg = json_string_value(json_object_get(resp.body, "message"));
-  assert_non_null(strstr(msg, "spec.containers[2].resources.requests.memory"));
+  assert_non_null(strstr(msg, "spec.containers[1].resources.requests[memory]"));
   tug_response_clear(&resp);
   /* A third of that each sums fine. */
   _cleanup_json_ json_t *ok = pod_of_three("fits", "2049638230412172402");
   assert_int_equal(send_json("POST", PODS, NULL, ok), 201);
+  still_serving();
+}
+
+/* A quota of all of int64: used + delta past INT64_MAX wrapped negative
+ * and admitted the second pod. */
+static void quota_usage_that_would_overflow_is_refused(void **state) {
+  (void)state;
+  _cleanup_json_ json_t *ns = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind",
+                                        "Namespace", "metadata", "name", "quota-overflow");
+  assert_int_equal(send_json("POST", "/api/v1/namespaces", NULL, ns), 201);
+  _cleanup_json_ json_t *quota = json_pack(
+      "{s:s, s:s, s:{s:s}, s:{s:{s:s}}}", "apiVersion", "v1", "kind", "ResourceQuota", "metadata",
+      "name", "all", "spec", "hard", "requests.memory", "9223372036854775807");
+  const char *base = "/api/v1/namespaces/quota-overflow";
+  char path[128];
+  snprintf(path, sizeof path, "%s/resourcequotas", base);
+  assert_int_equal(send_json("POST", path, NULL, quota), 201);
+  /* Admission charges the quotas its cache knows of. */
+  strcat(path, "?resourceVersion=0");
+  size_t known = 0;
+  for (int tries = 0; tries < 100 && known == 0; tries++) {
+    _cleanup_json_ json_t *list = NULL;
+    get(path, &list);
+    known = json_array_size(json_object_get(list, "items"));
+    usleep(known ? 0 : 20 * 1000);
+  }
+  assert_int_equal(known, 1);
+  snprintf(path, sizeof path, "%s/pods", base);
+  _cleanup_json_ json_t *first = pod_of_three("first", "2049638230412172402");
+  _cleanup_json_ json_t *second = pod_of_three("second", "2049638230412172402");
+  assert_int_equal(send_json("POST", path, NULL, first), 201);
+  assert_int_equal(send_json("POST", path, NULL, second), 403);
   still_serving();
 }
 
@@ -303,6 +335,7 @@ int main(void) {
       cmocka_unit_test(other_numeric_parameters_refuse_what_is_not_a_number),
       cmocka_unit_test(a_huge_watch_timeout_is_honoured_without_overflow),
       cmocka_unit_test(a_pod_whose_requests_overflow_is_invalid),
+      cmocka_unit_test(quota_usage_that_would_overflow_is_refused),
       cmocka_unit_test(a_patch_of_20000_named_entries_merges_in_linear_time),
       cmocka_unit_test(watches_are_capped_per_user_and_in_all),
   };
