@@ -239,7 +239,7 @@ static int page_from_etcd(api_request *r, const api_route *rt, list_query *q, ap
       break;
     }
     for (size_t i = 0; i < page.n; i++) {
-      api_cached *c = api_cached_from_kv(rt->kind, &page.kvs[i]);
+      api_cached *c = api_cached_from_kv(r->server, rt->kind, &page.kvs[i]);
       if (c && api_filter_matches(&q->filter, c->obj))
         items[n++] = c;
       else if (c)

@@ -23,6 +23,7 @@
 #include "object.h"
 #include "openapi.h"
 #include "rbac.h"
+#include "encryption.h"
 #include "server.h"
 #include "watchlimit.h"
 #include "storage.h"
@@ -128,6 +129,9 @@ static int parse_flags(int argc, char **argv, api_config *cfg, audit_flags *af, 
       {"etcd-certfile", TUG_FLAG_STRING, &cfg->etcd_certfile, .arg = "PATH",
        .help = "client certificate to etcd"},
       {"etcd-keyfile", TUG_FLAG_STRING, &cfg->etcd_keyfile, .arg = "PATH", .help = "its key"},
+      {"encryption-provider-config", TUG_FLAG_STRING, &cfg->encryption_provider_config,
+       .arg = "PATH",
+       .help = "EncryptionConfiguration: which resources are encrypted at rest, how"},
       {"kubelet-certificate-authority", TUG_FLAG_STRING, &cfg->kubelet_ca_file, .arg = "PATH",
        .help = "CA of agents' serving certificates (logs)"},
       {"kubelet-client-certificate", TUG_FLAG_STRING, &cfg->kubelet_cert_file, .arg = "PATH",
@@ -319,6 +323,11 @@ int main(int argc, char **argv) {
   }
   s.metrics = api_metrics_new();
   s.watch_limits = api_watch_limits_new(s.cfg.max_watches_per_user, s.cfg.max_watches);
+  if (s.cfg.encryption_provider_config &&
+      (s.encryption = api_encryption_load(s.cfg.encryption_provider_config, &err)) == NULL) {
+    fprintf(stderr, "tug-apiserver: %s\n", err.msg);
+    return 2;
+  }
   s.openapi = api_openapi_build(&err);
   if (s.openapi == NULL || api_satokens_init(&s.satokens, s.cfg.sa_signing_key_file,
                                              s.cfg.sa_key_files, s.cfg.sa_issuer, &err) < 0) {
@@ -358,6 +367,7 @@ int main(int argc, char **argv) {
   api_audit_free(s.audit);
   free_caches(&s);
   api_watch_limits_free(s.watch_limits);
+  api_encryption_free(s.encryption);
   api_svcalloc_free(s.svcalloc);
   api_metrics_free(s.metrics);
   api_openapi_free(s.openapi);

@@ -53,7 +53,8 @@ typedef struct api_config {
   int insecure_port;
   const char *etcd_cafile, *etcd_certfile, *etcd_keyfile;
   const char *kubelet_ca_file, *kubelet_cert_file, *kubelet_key_file; /* to agents */
-  bool authorization_always_allow; /* --authorization-mode=AlwaysAllow: no RBAC */
+  bool authorization_always_allow;        /* --authorization-mode=AlwaysAllow: no RBAC */
+  const char *encryption_provider_config; /* EncryptionConfiguration file; NULL: plain */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -86,12 +87,13 @@ typedef struct api_server {
   api_satokens satokens;              /* ServiceAccount token keys (satoken.h) */
   struct MHD_Daemon *insecure_daemon; /* the plain-HTTP test listener, or NULL */
   api_pems pems;
-  tug_pki_verifier *client_ca;    /* NULL: client certificates are not asked for */
-  api_token_file *tokens;         /* NULL: no static tokens */
-  struct api_rbac *rbac;          /* roles and bindings (rbac.h); NULL: RBAC off */
-  api_audit *audit;               /* the audit log (audit.h); NULL: off */
-  struct api_crds *crds;          /* the CRD controller (crd.h) */
-  api_watch_limits *watch_limits; /* caps on open watches (watchlimit.h) */
+  tug_pki_verifier *client_ca;       /* NULL: client certificates are not asked for */
+  api_token_file *tokens;            /* NULL: no static tokens */
+  struct api_rbac *rbac;             /* roles and bindings (rbac.h); NULL: RBAC off */
+  api_audit *audit;                  /* the audit log (audit.h); NULL: off */
+  struct api_crds *crds;             /* the CRD controller (crd.h) */
+  api_watch_limits *watch_limits;    /* caps on open watches (watchlimit.h) */
+  struct api_encryption *encryption; /* encryption at rest (encryption.h); NULL: none */
 } api_server;
 
 /* Per connection: its client certificate's verdict, found once (authn-x509.c). */
