@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "array.h"
+#include "cleanup.h"
 #include "handlers.h"
 #include "modify.h"
 #include "log.h"
@@ -82,21 +83,28 @@ static const char *list_kind(const api_kind *k, char *buf, size_t size) {
   return buf;
 }
 
-/* {"kind":"PodList","apiVersion":"v1","metadata":{...},"items":[...]} as text. */
+/* {"kind":"PodList","apiVersion":"v1","metadata":{...},"items":[...]} as
+ * text; NULL when memory runs out. The continue token is as long as the key
+ * it names (a custom kind's group can be 253 characters): no fixed buffer. */
 static char *list_json(const api_kind *k, api_cached **items, size_t n, int64_t rev,
                        const char *cont, size_t *len) {
-  char av[128], lk[128], head[1024];
-  int hl =
-      snprintf(head, sizeof head,
-               "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
-               "\"%lld\"%s%s%s},\"items\":[",
-               list_kind(k, lk, sizeof lk), api_kind_api_version(k, av, sizeof av), (long long)rev,
-               cont ? ",\"continue\":\"" : "", cont ? cont : "", cont ? "\"" : "");
-  size_t total = hl + 3;
+  char av[128], lk[128];
+  _cleanup_free_ char *head = NULL;
+  int hl = asprintf(&head,
+                    "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
+                    "\"%lld\"%s%s%s},\"items\":[",
+                    list_kind(k, lk, sizeof lk), api_kind_api_version(k, av, sizeof av),
+                    (long long)rev, cont ? ",\"continue\":\"" : "", cont ? cont : "",
+                    cont ? "\"" : "");
+  if (hl < 0)
+    return NULL;
+  size_t total = (size_t)hl + 3;
   for (size_t i = 0; i < n; i++)
     total += items[i]->len + 1;
   char *s = malloc(total + 1), *p = s;
-  memcpy(p, head, hl), p += hl;
+  if (s == NULL)
+    return NULL;
+  memcpy(p, head, (size_t)hl), p += hl;
   for (size_t i = 0; i < n; i++) {
     if (i)
       *p++ = ',';
@@ -153,6 +161,10 @@ static void answer_list(api_request *r, const api_kind *k, api_cached **items, s
     return;
   out->text = list_json(k, items, n, rev, cont, &len);
   out->content_type = "application/json";
+  if (out->text == NULL) {
+    out->content_type = NULL;
+    api_fail(out, 500, "listing %s: out of memory", k->plural);
+  }
 }
 
 /* ---- continue tokens: base64 of {"rv":R,"start":"key"} ---- */
