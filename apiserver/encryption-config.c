@@ -142,9 +142,11 @@ api_encryption *api_encryption_parse(const char *text, size_t len, const char *n
   if (tug_manifest_decode_buffer(text, len, name, &docs, NULL, err) < 0)
     return NULL;
   json_t *cfg = json_array_get(docs, 0);
+  /* A configuration file's kind, not an API object's. */
+  static const char config_kind[] = "EncryptionConfiguration";
   const char *kind = tug_obj_kind(cfg), *av = tug_obj_api_version(cfg);
-  if (json_array_size(docs) != 1 || kind == NULL || strcmp(kind, "EncryptionConfiguration") != 0 ||
-      av == NULL || strcmp(av, "apiserver.config.k8s.io/v1") != 0) {
+  if (json_array_size(docs) != 1 || kind == NULL || strcmp(config_kind, kind) != 0 || av == NULL ||
+      strcmp(av, "apiserver.config.k8s.io/v1") != 0) {
     bad(err, name, "kind", "must be one EncryptionConfiguration of apiserver.config.k8s.io/v1");
     return NULL;
   }
