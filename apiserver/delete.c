@@ -21,6 +21,9 @@
 #include "storage.h"
 #include "watchcache.h"
 
+/* A century: the furthest a deletionTimestamp is put in the future. */
+#define MAX_GRACE_SECONDS (100LL * 365 * 24 * 3600)
+
 typedef struct delete_opts {
   int64_t grace; /* -1: the object's own */
   const char *propagation;
@@ -89,9 +92,8 @@ static int parse_delete_opts(api_request *r, delete_opts *d, json_t **body, api_
       return -1;
   }
   d->dry_run = d->dry_run || api_dry_run(r);
-  const char *g = api_query(r, "gracePeriodSeconds");
-  if (g)
-    d->grace = strtoll(g, NULL, 10);
+  if (api_query_int(r, "gracePeriodSeconds", d->grace, &d->grace, out) < 0)
+    return -1;
   const char *p = api_query(r, "propagationPolicy");
   if (p)
     d->propagation = p;
@@ -127,7 +129,9 @@ static bool mark_deleting(const api_kind *k, json_t *obj, const delete_opts *d) 
     api_add_finalizer(obj, "orphan");
   if (k->strategy->mark_deleting)
     k->strategy->mark_deleting(obj);
-  time_t when = time(NULL) + grace;
+  /* A grace period of centuries (any int64 is valid) still makes a
+   * timestamp RFC 3339 can write: past MAX_GRACE_SECONDS it is the same. */
+  time_t when = time(NULL) + (grace < MAX_GRACE_SECONDS ? grace : MAX_GRACE_SECONDS);
   struct tm tm;
   char ts[32];
   gmtime_r(&when, &tm);

@@ -9,12 +9,15 @@
  * continue token. A watch is a cache watcher streamed on the connection.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "array.h"
+#include "cleanup.h"
 #include "handlers.h"
 #include "modify.h"
 #include "log.h"
@@ -24,8 +27,19 @@
 #include "storage.h"
 #include "table.h"
 #include "watchcache.h"
+#include "watchlimit.h"
 
-enum { SYNC_TIMEOUT_MS = 3000, DEFAULT_WATCH_TIMEOUT = 1800 };
+/* DEFAULT_PAGE: a page's size when the list has a continue token but no
+ * limit. FIRST_ITEMS: the room a page starts with; it grows with what etcd
+ * actually returns, never from the limit asked for (a hint, as in Kubernetes:
+ * limit=10^15 lists what there is). */
+enum {
+  SYNC_TIMEOUT_MS = 3000,
+  DEFAULT_WATCH_TIMEOUT = 1800,
+  DEFAULT_PAGE = 500,
+  FIRST_ITEMS = 64,
+  WATCH_RETRY_AFTER = 1, /* seconds, for a watch refused at a cap */
+};
 
 typedef struct list_query {
   tug_selector *labels;
@@ -53,8 +67,10 @@ static int parse_list_query(api_request *r, const api_route *rt, list_query *q, 
   }
   const char *name = rt->name ? rt->name : api_fieldsel_equals(q->fields, "metadata.name");
   q->filter = (api_filter){rt->ns, name, q->labels, q->fields};
-  const char *limit = api_query(r, "limit");
-  q->limit = limit ? strtoll(limit, NULL, 10) : 0;
+  if (api_query_int(r, "limit", 0, &q->limit, out) < 0) {
+    list_query_free(q);
+    return -1;
+  }
   q->cont = api_query(r, "continue");
   if (q->cont && q->cont[0] == '\0')
     q->cont = NULL;
@@ -67,21 +83,28 @@ static const char *list_kind(const api_kind *k, char *buf, size_t size) {
   return buf;
 }
 
-/* {"kind":"PodList","apiVersion":"v1","metadata":{...},"items":[...]} as text. */
+/* {"kind":"PodList","apiVersion":"v1","metadata":{...},"items":[...]} as
+ * text; NULL when memory runs out. The continue token is as long as the key
+ * it names (a custom kind's group can be 253 characters): no fixed buffer. */
 static char *list_json(const api_kind *k, api_cached **items, size_t n, int64_t rev,
                        const char *cont, size_t *len) {
-  char av[128], lk[128], head[1024];
-  int hl =
-      snprintf(head, sizeof head,
-               "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
-               "\"%lld\"%s%s%s},\"items\":[",
-               list_kind(k, lk, sizeof lk), api_kind_api_version(k, av, sizeof av), (long long)rev,
-               cont ? ",\"continue\":\"" : "", cont ? cont : "", cont ? "\"" : "");
-  size_t total = hl + 3;
+  char av[128], lk[128];
+  _cleanup_free_ char *head = NULL;
+  int hl = asprintf(&head,
+                    "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
+                    "\"%lld\"%s%s%s},\"items\":[",
+                    list_kind(k, lk, sizeof lk), api_kind_api_version(k, av, sizeof av),
+                    (long long)rev, cont ? ",\"continue\":\"" : "", cont ? cont : "",
+                    cont ? "\"" : "");
+  if (hl < 0)
+    return NULL;
+  size_t total = (size_t)hl + 3;
   for (size_t i = 0; i < n; i++)
     total += items[i]->len + 1;
   char *s = malloc(total + 1), *p = s;
-  memcpy(p, head, hl), p += hl;
+  if (s == NULL)
+    return NULL;
+  memcpy(p, head, (size_t)hl), p += hl;
   for (size_t i = 0; i < n; i++) {
     if (i)
       *p++ = ',';
@@ -138,6 +161,10 @@ static void answer_list(api_request *r, const api_kind *k, api_cached **items, s
     return;
   out->text = list_json(k, items, n, rev, cont, &len);
   out->content_type = "application/json";
+  if (out->text == NULL) {
+    out->content_type = NULL;
+    api_fail(out, 500, "listing %s: out of memory", k->plural);
+  }
 }
 
 /* ---- continue tokens: base64 of {"rv":R,"start":"key"} ---- */
@@ -195,15 +222,16 @@ static int page_from_etcd(api_request *r, const api_route *rt, list_query *q, ap
     api_fail(out, 400, "continue token does not belong to this list");
     return -1;
   }
-  size_t cap = q->limit > 0 ? (size_t)q->limit : 500, n = 0;
-  api_cached **items = calloc(cap, sizeof *items);
+  int64_t want = q->limit > 0 ? q->limit : DEFAULT_PAGE;
+  size_t n = 0, cap = 0;
+  api_cached **items = NULL;
   char *next = NULL;
   tug_error err = {0};
   int rc = 0;
   bool more = true;
-  while (n < cap && more) {
+  while ((int64_t)n < want && more) {
     tug_etcd_range page;
-    if (tug_etcd_list(r->server->etcd, prefix, start, (int64_t)(cap - n), rev, &page, &err) < 0) {
+    if (tug_etcd_list(r->server->etcd, prefix, start, want - (int64_t)n, rev, &page, &err) < 0) {
       if (err.code == TUG_E_COMPACTED)
         api_fail(out, 410,
                  "The provided continue parameter is too old to display a consistent "
@@ -216,8 +244,14 @@ static int page_from_etcd(api_request *r, const api_route *rt, list_query *q, ap
     }
     rev = page.revision;
     more = page.more;
+    if (TUG_ARRAY_RESERVE(items, cap, n + page.n, FIRST_ITEMS) < 0) {
+      tug_etcd_range_free(&page);
+      api_fail(out, 500, "listing %s: out of memory", rt->kind->plural);
+      rc = -1;
+      break;
+    }
     for (size_t i = 0; i < page.n; i++) {
-      api_cached *c = api_cached_from_kv(rt->kind, &page.kvs[i]);
+      api_cached *c = api_cached_from_kv(r->server, rt->kind, &page.kvs[i]);
       if (c && api_filter_matches(&q->filter, c->obj))
         items[n++] = c;
       else if (c)
@@ -292,19 +326,31 @@ void api_handle_watch(api_request *r, const api_route *rt, api_response *out) {
     return;
   }
   o.bookmarks = api_query_bool(r, "allowWatchBookmarks");
-  const char *ts = api_query(r, "timeoutSeconds");
-  o.timeout_seconds = ts ? atoi(ts) : DEFAULT_WATCH_TIMEOUT;
-  if (o.timeout_seconds <= 0)
-    o.timeout_seconds = DEFAULT_WATCH_TIMEOUT;
+  int64_t ts;
+  if (api_query_int(r, "timeoutSeconds", DEFAULT_WATCH_TIMEOUT, &ts, out) < 0) {
+    list_query_free(&q);
+    return;
+  }
+  o.timeout_seconds = ts <= 0 ? DEFAULT_WATCH_TIMEOUT : ts > INT_MAX ? INT_MAX : (int)ts;
   if (api_wants_table(r)) {
     o.render = render_table_row;
   } else if (api_protobuf_accepted(api_header(r, "Accept"))) {
     o.frame = protobuf_frame;
     out->content_type = API_PROTOBUF_WATCH_TYPE;
   }
+  const char *full;
+  out->watch_slot = api_watch_slot_take(r->server->watch_limits, r->user.name, &full);
+  if (out->watch_slot == NULL) {
+    api_fail(out, 429, "too many open watches (%s): try again later", full);
+    out->retry_after = WATCH_RETRY_AFTER;
+    list_query_free(&q);
+    return;
+  }
   api_watchcache *c = api_kind_cache(r->server, rt->kind);
   tug_error err = {0};
   if (api_watchcache_watch(c, &o, &out->watcher, &err) < 0) {
+    api_watch_slot_release(out->watch_slot);
+    out->watch_slot = NULL;
     if (err.code == TUG_E_COMPACTED)
       api_fail(out, 410, "%s", err.msg);
     else

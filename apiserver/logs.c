@@ -3,16 +3,23 @@
  * the agent of the pod's node for the container's log, as Kubernetes asks the
  * kubelet. The agent is found through the Node: its InternalIP address and
  * status.daemonEndpoints.kubeletEndpoint.Port. container, tailLines, previous
- * and follow are passed on; sinceSeconds, sinceTime, timestamps and limitBytes
- * are ignored (the agent keeps no timestamps).
+ * and follow are passed on, limitBytes is applied here; sinceSeconds,
+ * sinceTime and timestamps are ignored (the agent keeps no timestamps).
  *
- * A plain read is fetched whole. A follow is a stream: a thread per stream
- * runs the upstream request and hands what arrives to the client's
- * connection, which is suspended while there is nothing to send (as watches
- * are). A client that leaves, a full buffer it does not drain, or the server
- * stopping ends the upstream request; the agent ending its stream (the pod is
- * gone) ends the client's.
+ * A Node writes its own status, so its address is only a claim: the address
+ * must be an IP, and the agent there must show a serving certificate from
+ * the agents' CA naming system:node:<that node>. A node that points its
+ * address at another agent, the API server or etcd gets a failed handshake,
+ * not a proxied request.
+ *
+ * Every read is a stream, a log of gigabytes included: a thread per stream
+ * runs the upstream request and hands what arrives, through a bounded
+ * buffer, to the client's connection, which is suspended while there is
+ * nothing to send (as watches are). A client that leaves, a full buffer it
+ * does not drain, limitBytes reached, or the server stopping ends the
+ * upstream request; the agent ending its stream ends the client's.
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -21,6 +28,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "clock.h"
 #include "handlers.h"
@@ -31,23 +41,6 @@
 #include "watchcache.h"
 
 enum { STREAM_BUFFER = 256 * 1024, AGENT_TIMEOUT_MS = 10000 };
-
-typedef struct text {
-  char *s;
-  size_t len;
-} text;
-
-static size_t collect(char *data, size_t size, size_t n, void *arg) {
-  text *t = arg;
-  char *s = realloc(t->s, t->len + size * n + 1);
-  if (s == NULL)
-    return 0;
-  memcpy(s + t->len, data, size * n);
-  t->len += size * n;
-  s[t->len] = '\0';
-  t->s = s;
-  return size * n;
-}
 
 static json_t *cached(api_server *s, const char *resource, const char *ns, const char *name) {
   const api_kind *k = api_kind_by_resource("", "v1", resource);
@@ -100,22 +93,35 @@ static const char *pick_container(const json_t *pod, const char *asked, api_resp
   return NULL;
 }
 
-/* https://ADDRESS:PORT of the agent on node (http:// when the API server has
- * no CA for agents, as in tests without TLS), or NULL with out filled. */
-static char *agent_url(api_server *s, const char *node, api_response *out) {
-  json_t *n = node ? cached(s, "nodes", NULL, node) : NULL;
+/* The node's InternalIP as it goes in a URL ("[::1]" for IPv6); false when
+ * it names none or something that is not an IP address. */
+static bool node_ip(const json_t *node, char *buf, size_t size) {
   const char *ip = NULL;
   size_t i;
   json_t *a;
-  json_array_foreach(tug_obj_get(n, "status.addresses"), i, a) {
+  json_array_foreach(tug_obj_get(node, "status.addresses"), i, a) {
     const char *type = json_string_value(json_object_get(a, "type"));
     if (type && strcmp(type, "InternalIP") == 0)
       ip = json_string_value(json_object_get(a, "address"));
   }
+  unsigned char bin[16];
+  if (ip && inet_pton(AF_INET, ip, bin) == 1)
+    return snprintf(buf, size, "%s", ip) < (int)size;
+  if (ip && inet_pton(AF_INET6, ip, bin) == 1)
+    return snprintf(buf, size, "[%s]", ip) < (int)size;
+  return false;
+}
+
+/* https://ADDRESS:PORT of the agent on node (http:// when the API server has
+ * no CA for agents, as in tests without TLS), or NULL with out filled. */
+static char *agent_url(api_server *s, const char *node, api_response *out) {
+  json_t *n = node ? cached(s, "nodes", NULL, node) : NULL;
+  char ip[INET6_ADDRSTRLEN + 2];
   int64_t port = tug_obj_get_int(n, "status.daemonEndpoints.kubeletEndpoint.Port", 0);
   char *url = NULL;
   const char *scheme = s->pems.kubelet_ca ? "https" : "http";
-  if (ip && port > 0 && asprintf(&url, "%s://%s:%lld", scheme, ip, (long long)port) < 0)
+  if (node_ip(n, ip, sizeof ip) && port > 0 && port < 65536 &&
+      asprintf(&url, "%s://%s:%lld", scheme, ip, (long long)port) < 0)
     url = NULL;
   if (url == NULL)
     api_fail(out, 503, "node %s has no reachable agent for logs", node ? node : "(none)");
@@ -133,39 +139,51 @@ static void agent_refused(api_response *out, long code, const char *body) {
   api_fail(out, code == 400 || code == 404 ? (int)code : 502, "%s", msg);
 }
 
-/* The agent's serving certificate is checked against the CA for agents; the
- * API server shows its own client certificate, which the agent checks. */
-static void agent_tls(const api_server *s, CURL *h) {
+/* ---- the agent's identity ---- */
+
+static int node_cn_slot = -1; /* SSL_CTX ex_data: the subject CN the agent must show */
+static pthread_once_t node_cn_once = PTHREAD_ONCE_INIT;
+
+static void node_cn_slot_init(void) {
+  node_cn_slot = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+/* OpenSSL's verify callback: the chain already checked, the leaf must name the node. */
+static int verify_node(int ok, X509_STORE_CTX *x) {
+  if (!ok || X509_STORE_CTX_get_error_depth(x) != 0)
+    return ok;
+  SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+  const char *want = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), node_cn_slot) : NULL;
+  char cn[256] = "";
+  X509 *leaf = X509_STORE_CTX_get_current_cert(x);
+  if (leaf)
+    X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName, cn, sizeof cn);
+  if (want && strcmp(cn, want) == 0)
+    return 1;
+  X509_STORE_CTX_set_error(x, X509_V_ERR_APPLICATION_VERIFICATION);
+  return 0;
+}
+
+static CURLcode bind_node(CURL *h, void *ssl_ctx, void *want_cn) {
+  (void)h;
+  SSL_CTX_set_ex_data(ssl_ctx, node_cn_slot, want_cn);
+  SSL_CTX_set_verify(ssl_ctx, SSL_VERIFY_PEER, verify_node);
+  return CURLE_OK;
+}
+
+/* The agent's serving certificate is checked against the CA for agents and
+ * must name want_cn ("system:node:NAME", which must outlive the transfer);
+ * the API server shows its own client certificate, which the agent checks. */
+static void agent_tls(const api_server *s, CURL *h, const char *want_cn) {
   const api_pems *p = &s->pems;
   tug_client_tls tls = {
       .ca_pem = p->kubelet_ca, .cert_pem = p->kubelet_cert, .key_pem = p->kubelet_key};
   tug_http_set_tls(h, &tls);
-}
-
-static void fetch(const api_server *s, const char *url, api_response *out) {
-  CURL *h = curl_easy_init();
-  text t = {NULL, 0};
-  curl_easy_setopt(h, CURLOPT_URL, url);
-  agent_tls(s, h);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)AGENT_TIMEOUT_MS);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = curl_easy_perform(h);
-  long code = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-  curl_easy_cleanup(h);
-  if (rc != CURLE_OK) {
-    api_fail(out, 503, "reading logs from the node's agent: %s", curl_easy_strerror(rc));
-  } else if (code != 200) {
-    agent_refused(out, code, t.s);
-  } else {
-    out->code = 200;
-    out->text = t.s ? t.s : strdup("");
-    out->content_type = "text/plain";
+  if (p->kubelet_ca == NULL)
     return;
-  }
-  free(t.s);
+  pthread_once(&node_cn_once, node_cn_slot_init);
+  curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, bind_node);
+  curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, (void *)want_cn);
 }
 
 /* ---- following ---- */
@@ -184,7 +202,10 @@ typedef struct log_stream {
   int client_fd;
   CURL *curl;
   int refs;
+  int64_t left;    /* bytes limitBytes still allows; -1: no limit */
+  CURLcode result; /* of the upstream request, once done */
   char url[2048];
+  char node_cn[300];       /* system:node:NAME, the certificate the agent must show */
   struct log_stream *next; /* in the list of open streams */
   const api_server *server;
 } log_stream;
@@ -273,7 +294,7 @@ static void *stream_run(void *arg) {
   s->curl = h;
   if (h) {
     curl_easy_setopt(h, CURLOPT_URL, s->url);
-    agent_tls(s->server, h);
+    agent_tls(s->server, h, s->node_cn);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -290,6 +311,7 @@ static void *stream_run(void *arg) {
   pthread_mutex_lock(&s->mu);
   s->code = code;
   s->done = true;
+  s->result = rc;
   s->failed = rc != CURLE_OK;
   stream_wake(s);
   pthread_mutex_unlock(&s->mu);
@@ -303,8 +325,17 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
   pthread_mutex_lock(&s->mu);
   s->resuming = false;
   ssize_t rc = 0;
-  if (s->len > 0) {
+  if (s->left == 0) {
+    /* limitBytes reached: the rest is not wanted, upstream included. */
+    s->cancelled = true;
+    pthread_cond_broadcast(&s->cond);
+    rc = MHD_CONTENT_READER_END_OF_STREAM;
+  } else if (s->len > 0) {
     size_t n = s->len < max ? s->len : max;
+    if (s->left > 0 && (int64_t)n > s->left)
+      n = (size_t)s->left;
+    if (s->left > 0)
+      s->left -= (int64_t)n;
     memcpy(buf, s->buf, n);
     memmove(s->buf, s->buf + n, s->len - n);
     s->len -= n;
@@ -347,17 +378,21 @@ static bool wait_until(log_stream *s, const bool *cond) {
   return *cond || s->done;
 }
 
-/* The stream as the response once the agent answered 200; else out filled. */
-static void follow(api_request *r, const char *url, api_response *out) {
+/* The stream as the response once the agent answered 200; else out filled.
+ * limit: limitBytes, or -1. */
+static void relay(api_request *r, const char *url, const char *node, int64_t limit,
+                  api_response *out) {
   log_stream *s = calloc(1, sizeof *s);
   if (s == NULL || strlen(url) >= sizeof s->url) {
     free(s);
-    api_fail(out, 500, "following the log: out of memory");
+    api_fail(out, 500, "reading the log: out of memory");
     return;
   }
   pthread_mutex_init(&s->mu, NULL);
   tug_cond_init_monotonic(&s->cond);
   snprintf(s->url, sizeof s->url, "%s", url);
+  snprintf(s->node_cn, sizeof s->node_cn, "system:node:%s", node);
+  s->left = limit;
   s->conn = r->conn;
   s->server = r->server;
   const union MHD_ConnectionInfo *ci =
@@ -372,7 +407,7 @@ static void follow(api_request *r, const char *url, api_response *out) {
     pthread_attr_destroy(&attr);
     s->refs = 1;
     stream_unref(s);
-    api_fail(out, 503, "following the log: cannot start a thread");
+    api_fail(out, 503, "reading the log: cannot start a thread");
     return;
   }
   pthread_attr_destroy(&attr);
@@ -399,7 +434,7 @@ static void follow(api_request *r, const char *url, api_response *out) {
   if (!in) {
     api_fail(out, 504, "the node's agent did not answer within %d s", AGENT_TIMEOUT_MS / 1000);
   } else if (s->code == 0) {
-    api_fail(out, 503, "reading logs from the node's agent failed");
+    api_fail(out, 503, "reading logs from the node's agent: %s", curl_easy_strerror(s->result));
   } else {
     char body[512];
     size_t n = s->len < sizeof body - 1 ? s->len : sizeof body - 1;
@@ -441,13 +476,32 @@ void api_logs_close_streams(int timeout_ms) {
 
 /* ---- the handler ---- */
 
+/* limitBytes and sinceSeconds must be positive, as Kubernetes validates
+ * them; *limit is -1 without one. */
+static bool log_numbers(api_request *r, int64_t *limit, api_response *out) {
+  int64_t since;
+  if (api_query_int(r, "limitBytes", -1, limit, out) < 0 ||
+      api_query_int(r, "sinceSeconds", 1, &since, out) < 0)
+    return false;
+  if (api_query(r, "limitBytes") && *limit < 1) {
+    api_fail(out, 400, "limitBytes: must be greater than 0");
+    return false;
+  }
+  if (since < 1) {
+    api_fail(out, 400, "sinceSeconds: must be greater than 0");
+    return false;
+  }
+  return true;
+}
+
 /* The agent's URL for the container, with the options it knows. */
 static bool log_url(api_request *r, const api_route *rt, const char *base, const char *container,
                     char *url, size_t size, api_response *out) {
+  int64_t lines;
   const char *tail = api_query(r, "tailLines");
-  char *end = NULL;
-  long lines = tail ? strtol(tail, &end, 10) : -1;
-  if (tail && (end == tail || *end || lines < 0)) {
+  if (api_query_int(r, "tailLines", -1, &lines, out) < 0)
+    return false;
+  if (tail && lines < 0) {
     api_fail(out, 400, "tailLines: must be a number of lines, 0 or more");
     return false;
   }
@@ -457,7 +511,7 @@ static bool log_url(api_request *r, const api_route *rt, const char *base, const
                    esc_pod, esc_c, api_query_bool(r, "follow") ? "true" : "false",
                    api_query_bool(r, "previous") ? "true" : "false");
   if (tail && n > 0 && (size_t)n < size)
-    n += snprintf(url + n, size - (size_t)n, "&tailLines=%ld", lines);
+    n += snprintf(url + n, size - (size_t)n, "&tailLines=%lld", (long long)lines);
   curl_free(esc_ns);
   curl_free(esc_pod);
   curl_free(esc_c);
@@ -479,14 +533,12 @@ void api_handle_log(api_request *r, const api_route *rt, api_response *out) {
     return;
   }
   const char *container = pick_container(pod, api_query(r, "container"), out);
-  char *base = container ? agent_url(r->server, tug_obj_get_str(pod, "spec.nodeName"), out) : NULL;
+  const char *node = tug_obj_get_str(pod, "spec.nodeName");
+  int64_t limit;
+  char *base = container && log_numbers(r, &limit, out) ? agent_url(r->server, node, out) : NULL;
   char url[2048];
-  if (base && log_url(r, rt, base, container, url, sizeof url, out)) {
-    if (api_query_bool(r, "follow") && !api_query_bool(r, "previous"))
-      follow(r, url, out);
-    else
-      fetch(r->server, url, out);
-  }
+  if (base && log_url(r, rt, base, container, url, sizeof url, out))
+    relay(r, url, node, limit, out);
   free(base);
   json_decref(pod);
 }

@@ -23,7 +23,9 @@
 #include "object.h"
 #include "openapi.h"
 #include "rbac.h"
+#include "encryption.h"
 #include "server.h"
+#include "watchlimit.h"
 #include "storage.h"
 #include "svcalloc.h"
 #include "validation.h"
@@ -127,6 +129,9 @@ static int parse_flags(int argc, char **argv, api_config *cfg, audit_flags *af, 
       {"etcd-certfile", TUG_FLAG_STRING, &cfg->etcd_certfile, .arg = "PATH",
        .help = "client certificate to etcd"},
       {"etcd-keyfile", TUG_FLAG_STRING, &cfg->etcd_keyfile, .arg = "PATH", .help = "its key"},
+      {"encryption-provider-config", TUG_FLAG_STRING, &cfg->encryption_provider_config,
+       .arg = "PATH",
+       .help = "EncryptionConfiguration: which resources are encrypted at rest, how"},
       {"kubelet-certificate-authority", TUG_FLAG_STRING, &cfg->kubelet_ca_file, .arg = "PATH",
        .help = "CA of agents' serving certificates (logs)"},
       {"kubelet-client-certificate", TUG_FLAG_STRING, &cfg->kubelet_cert_file, .arg = "PATH",
@@ -141,6 +146,10 @@ static int parse_flags(int argc, char **argv, api_config *cfg, audit_flags *af, 
        .help = "largest request body (3Mi); beyond it 413"},
       {"watch-history", TUG_FLAG_INT, &cfg->watch_history, .min = 1, .max = 10000000, .arg = "N",
        .help = "events per resource kept for resuming watches"},
+      {"max-watches-per-user", TUG_FLAG_INT, &cfg->max_watches_per_user, .min = 0, .max = 10000000,
+       .arg = "N", .help = "open watches per user; beyond it 429 (0: no cap)"},
+      {"max-watches", TUG_FLAG_INT, &cfg->max_watches, .min = 0, .max = 10000000, .arg = "N",
+       .help = "open watches in all; beyond it 429 (0: no cap)"},
       {"watch-queue-events", TUG_FLAG_INT, &cfg->watch_queue_events, .min = 1, .max = 10000000,
        .arg = "N", .help = "events queued per watcher before it is dropped"},
       {"consistent-reads", TUG_FLAG_STRING, &cfg->consistent_reads, .arg = "local|etcd",
@@ -272,6 +281,8 @@ int main(int argc, char **argv) {
                           .max_inflight = 400,
                           .max_body_bytes = 3 * 1024 * 1024,
                           .watch_queue_events = 1000,
+                          .max_watches_per_user = 1000,
+                          .max_watches = 10000,
                           .watch_history = 10000,
                           .consistent_reads = "local",
                           .compaction_seconds = 300,
@@ -311,6 +322,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   s.metrics = api_metrics_new();
+  s.watch_limits = api_watch_limits_new(s.cfg.max_watches_per_user, s.cfg.max_watches);
+  if (s.cfg.encryption_provider_config &&
+      (s.encryption = api_encryption_load(s.cfg.encryption_provider_config, &err)) == NULL) {
+    fprintf(stderr, "tug-apiserver: %s\n", err.msg);
+    return 2;
+  }
   s.openapi = api_openapi_build(&err);
   if (s.openapi == NULL || api_satokens_init(&s.satokens, s.cfg.sa_signing_key_file,
                                              s.cfg.sa_key_files, s.cfg.sa_issuer, &err) < 0) {
@@ -349,6 +366,8 @@ int main(int argc, char **argv) {
   api_server_stop(&s);
   api_audit_free(s.audit);
   free_caches(&s);
+  api_watch_limits_free(s.watch_limits);
+  api_encryption_free(s.encryption);
   api_svcalloc_free(s.svcalloc);
   api_metrics_free(s.metrics);
   api_openapi_free(s.openapi);

@@ -201,7 +201,8 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
   tug_error err = {0};
   json_t *cur;
   int64_t rev;
-  if (api_storage_get(s, k, rt->ns, rt->name, &cur, &rev, &err) < 0) {
+  bool stale = false; /* sealed with an older key: even an unchanged object is written */
+  if (api_storage_get_stale(s, k, rt->ns, rt->name, &cur, &rev, &stale, &err) < 0) {
     api_fail_error(out, k, rt->name, &err);
     return -1;
   }
@@ -226,7 +227,7 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
     api_fail_error(out, k, rt->name, &err);
     goto done;
   }
-  if (json_equal(cur, old) || api_dry_run(r)) {
+  if ((json_equal(cur, old) && !stale) || api_dry_run(r)) {
     if (!json_equal(cur, old) && api_svcalloc_preview(s->svcalloc, k, cur, old, out) < 0)
       goto done;
     answer(r, k, cur, o, out);

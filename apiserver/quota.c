@@ -26,6 +26,14 @@ static int64_t usage_of(const api_kind *k, const json_t *obj, const char *res) {
   return missing ? -1 : u;
 }
 
+/* A stored object, opened (encryption.h); NULL, and skipped, when it does not open. */
+static json_t *decode_kv(api_server *s, const api_kind *k, const tug_etcd_kv *kv) {
+  char key[512];
+  snprintf(key, sizeof key, "%.*s", (int)kv->key_len, kv->key);
+  tug_error err = {0};
+  return api_storage_decode(s, k, key, kv->value, kv->value_len, &err);
+}
+
 static char *quota_key(const json_t *q, char *buf, size_t size) {
   snprintf(buf, size, "/registry/resourcequotas/%s/%s", tug_obj_namespace(q), tug_obj_name(q));
   return buf;
@@ -51,8 +59,8 @@ static void quota_refused(api_response *out, const api_kind *k, const json_t *ob
 
 /* Charge (sign +1) or give back (sign -1) obj's usage against one quota; the
  * quota's new status goes into txn. 1 when the quota is not concerned. */
-static int apply_one(const api_kind *k, const json_t *obj, json_t *q, int64_t qrev, int sign,
-                     api_txn *txn, api_response *out) {
+static int apply_one(api_server *s, const api_kind *k, const json_t *obj, json_t *q, int64_t qrev,
+                     int sign, api_txn *txn, api_response *out) {
   json_t *hard = tug_obj_get(q, "spec.hard");
   json_t *used = tug_obj_get(q, "status.used");
   if (!json_is_object(used)) {
@@ -74,11 +82,14 @@ static int apply_one(const api_kind *k, const json_t *obj, json_t *q, int64_t qr
     if (delta < 0)
       continue;
     tug_quantity_parse_resource(res, json_string_value(json_object_get(used, res)), &now);
-    if (sign > 0 && now + delta > limit) {
+    int64_t next;
+    /* A sum past int64 is over any limit, never a wrap to little. */
+    bool fits = sign > 0 ? tug_quantity_add(now, delta, &next)
+                         : (next = tug_quantity_sub_sat(now, delta), true);
+    if (sign > 0 && (!fits || next > limit)) {
       quota_refused(out, k, obj, q, res, delta, now, limit);
       return -1;
     }
-    int64_t next = now + sign * delta;
     char buf[32];
     json_object_set_new(
         used, res, json_string(tug_quantity_format_resource(res, next < 0 ? 0 : next, buf, 32)));
@@ -89,7 +100,12 @@ static int apply_one(const api_kind *k, const json_t *obj, json_t *q, int64_t qr
   char key[512];
   quota_key(q, key, sizeof key);
   api_txn_compare_mod(txn, key, qrev);
-  api_txn_put(txn, key, api_storage_encode(q));
+  tug_error err = {0};
+  if (api_txn_put_object(s, txn, api_kind_by_resource("", "v1", "resourcequotas"), key, q, &err) <
+      0) {
+    api_fail(out, 500, "%s", err.msg);
+    return -1;
+  }
   return 0;
 }
 
@@ -111,6 +127,7 @@ static int apply_all(api_server *s, const api_kind *k, const json_t *obj, int si
                      api_response *out, tug_error *err) {
   if (!namespace_has_quota(s, tug_obj_namespace(obj)))
     return 0;
+  const api_kind *qk = api_kind_by_resource("", "v1", "resourcequotas");
   tug_etcd_range r;
   if (list_quotas(s, tug_obj_namespace(obj), &r, err) < 0) {
     if (out)
@@ -120,8 +137,8 @@ static int apply_all(api_server *s, const api_kind *k, const json_t *obj, int si
   int rc = 0;
   api_response scratch = {0};
   for (size_t i = 0; i < r.n && rc == 0 && txn->ncmp < API_TXN_MAX - 1; i++) {
-    json_t *q = json_loadb(r.kvs[i].value, r.kvs[i].value_len, 0, NULL);
-    if (q && apply_one(k, obj, q, r.kvs[i].mod_revision, sign, txn, out ? out : &scratch) < 0)
+    json_t *q = decode_kv(s, qk, &r.kvs[i]);
+    if (q && apply_one(s, k, obj, q, r.kvs[i].mod_revision, sign, txn, out ? out : &scratch) < 0)
       rc = -1;
     json_decref(q);
   }
@@ -155,9 +172,11 @@ static int count_usage(api_server *s, const api_kind *k, const char *ns, const c
   if (tug_etcd_list(s->etcd, prefix, NULL, 0, 0, &r, err) < 0)
     return -1;
   for (size_t i = 0; i < r.n; i++) {
-    json_t *o = json_loadb(r.kvs[i].value, r.kvs[i].value_len, 0, NULL);
+    json_t *o = decode_kv(s, k, &r.kvs[i]);
     /* what is stored counts as the controller's recount counts it */
-    *total += o ? tug_quota_usage(tug_kind_find(NULL, k->kind), o, res, NULL) : 0;
+    if (o)
+      *total =
+          tug_quantity_add_sat(*total, tug_quota_usage(tug_kind_find(NULL, k->kind), o, res, NULL));
     json_decref(o);
   }
   tug_etcd_range_free(&r);

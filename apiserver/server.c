@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "protobuf.h"
 #include "query.h"
+#include "watchlimit.h"
 #include "status.h"
 #include "watchcache.h"
 
@@ -35,6 +36,17 @@ bool api_query_bool(const api_request *r, const char *key) {
   enum MHD_Result found =
       MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), &v, &len);
   return tug_query_bool(found == MHD_YES, v);
+}
+
+int api_query_int(const api_request *r, const char *key, int64_t dflt, int64_t *out,
+                  api_response *fail) {
+  const char *v = api_query(r, key);
+  *out = dflt;
+  if (v == NULL || tug_query_int(v, out) == 0)
+    return 0;
+  api_fail(fail, 400, "invalid value \"%.64s\" for the query parameter %s: must be an integer", v,
+           key);
+  return -1;
 }
 
 const char *api_header(const api_request *r, const char *name) {
@@ -158,6 +170,7 @@ static enum MHD_Result send_static(struct MHD_Connection *conn, const api_respon
 
 typedef struct watch_stream {
   api_watcher *w;
+  api_watch_slot *slot;
   struct MHD_Connection *conn;
 } watch_stream;
 
@@ -170,6 +183,7 @@ static ssize_t watch_read(void *cls, uint64_t pos, char *buf, size_t max) {
 static void watch_free(void *cls) {
   watch_stream *ws = cls;
   api_watcher_release(ws->w);
+  api_watch_slot_release(ws->slot);
   free(ws);
 }
 
@@ -188,7 +202,13 @@ static enum MHD_Result send_watch(struct MHD_Connection *conn, const api_respons
   api_watcher *w = out->watcher;
   const char *type = out->content_type;
   watch_stream *ws = malloc(sizeof *ws);
+  if (ws == NULL) {
+    api_watcher_release(w);
+    api_watch_slot_release(out->watch_slot);
+    return MHD_NO;
+  }
   ws->w = w;
+  ws->slot = out->watch_slot;
   ws->conn = conn;
   struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_WRITE_BYTES,
                                                                 watch_read, ws, watch_free);

@@ -34,6 +34,7 @@ typedef struct api_config {
   int max_inflight;
   size_t max_body_bytes;
   int watch_queue_events;                /* per watcher, beyond it the watcher is dropped */
+  int max_watches_per_user, max_watches; /* open watches (watchlimit.h); 0: no cap */
   int watch_history;                     /* events per resource kept for resuming watches */
   const char *consistent_reads;          /* "local" or "etcd": see revision.h */
   int compaction_seconds;                /* etcd compaction interval; 0 = never */
@@ -52,11 +53,14 @@ typedef struct api_config {
   int insecure_port;
   const char *etcd_cafile, *etcd_certfile, *etcd_keyfile;
   const char *kubelet_ca_file, *kubelet_cert_file, *kubelet_key_file; /* to agents */
-  bool authorization_always_allow; /* --authorization-mode=AlwaysAllow: no RBAC */
+  bool authorization_always_allow;        /* --authorization-mode=AlwaysAllow: no RBAC */
+  const char *encryption_provider_config; /* EncryptionConfiguration file; NULL: plain */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
 typedef struct api_watcher api_watcher;
+typedef struct api_watch_limits api_watch_limits;
+typedef struct api_watch_slot api_watch_slot;
 typedef struct api_metrics api_metrics;
 typedef struct api_svcalloc api_svcalloc;
 typedef struct api_openapi api_openapi;
@@ -83,11 +87,13 @@ typedef struct api_server {
   api_satokens satokens;              /* ServiceAccount token keys (satoken.h) */
   struct MHD_Daemon *insecure_daemon; /* the plain-HTTP test listener, or NULL */
   api_pems pems;
-  tug_pki_verifier *client_ca; /* NULL: client certificates are not asked for */
-  api_token_file *tokens;      /* NULL: no static tokens */
-  struct api_rbac *rbac;       /* roles and bindings (rbac.h); NULL: RBAC off */
-  api_audit *audit;            /* the audit log (audit.h); NULL: off */
-  struct api_crds *crds;       /* the CRD controller (crd.h) */
+  tug_pki_verifier *client_ca;       /* NULL: client certificates are not asked for */
+  api_token_file *tokens;            /* NULL: no static tokens */
+  struct api_rbac *rbac;             /* roles and bindings (rbac.h); NULL: RBAC off */
+  api_audit *audit;                  /* the audit log (audit.h); NULL: off */
+  struct api_crds *crds;             /* the CRD controller (crd.h) */
+  api_watch_limits *watch_limits;    /* caps on open watches (watchlimit.h) */
+  struct api_encryption *encryption; /* encryption at rest (encryption.h); NULL: none */
 } api_server;
 
 /* Per connection: its client certificate's verdict, found once (authn-x509.c). */
@@ -130,7 +136,8 @@ struct api_response {
   char *text;      /* owned; used instead of body when set (metrics) */
   size_t text_len; /* of text, when it is binary (protobuf); 0: up to its NUL */
   const char *content_type;
-  api_watcher *watcher; /* set for a watch */
+  api_watcher *watcher;       /* set for a watch */
+  api_watch_slot *watch_slot; /* the watcher's place under the caps, released with it */
   MHD_ContentReaderCallback stream_read;
   MHD_ContentReaderFreeCallback stream_free;
   void *stream_cls;
@@ -153,6 +160,10 @@ bool api_etag_matches(const api_request *r, const char *etag);
 /* A boolean query parameter as Kubernetes reads it: absent, "0" or "false"
  * (any case) is false, anything else (an empty value too) is true. */
 bool api_query_bool(const api_request *r, const char *key);
+/* An integer query parameter (lib/query.h): dflt when absent; -1 with a 400
+ * in fail when it is not an int64. */
+int api_query_int(const api_request *r, const char *key, int64_t dflt, int64_t *out,
+                  api_response *fail);
 
 int api_server_start(api_server *s, tug_error *err);
 void api_server_stop(api_server *s);

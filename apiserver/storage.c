@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "crd.h"
+#include "encryption.h"
 #include "metrics.h"
 #include "object.h"
 
@@ -36,15 +37,74 @@ const char *api_prefix(const api_kind *k, const char *ns, char *buf, size_t size
   return buf;
 }
 
+static char *own(api_txn *t, const char *s) {
+  char *c = strdup(s);
+  t->owned[t->nowned++] = c;
+  return c;
+}
+
+/* The resource an EncryptionConfiguration names: a custom kind's plural. */
+static const char *segment_plural(const api_kind *k) {
+  return k->plural;
+}
+
 /* obj as stored: a custom object in its storage version. */
 static char *encode_for(const api_kind *k, const json_t *obj) {
   return k->custom ? api_custom_encode(k, obj) : api_storage_encode(obj);
 }
 
-static char *own(api_txn *t, const char *s) {
-  char *c = strdup(s);
-  t->owned[t->nowned++] = c;
-  return c;
+static const char *group_of(const api_kind *k) {
+  return k->group ? k->group : "";
+}
+
+char *api_storage_value(api_server *s, const api_kind *k, const char *key, const json_t *obj,
+                        size_t *len, tug_error *err) {
+  char *plain = encode_for(k, obj), *sealed = NULL;
+  if (plain == NULL) {
+    tug_error_set(err, ENOMEM, "encoding %s: no memory", k->plural);
+    return NULL;
+  }
+  size_t plain_len = strlen(plain);
+  int rc = api_encryption_seal(s->encryption, group_of(k), segment_plural(k), key, plain, plain_len,
+                               &sealed, len, err);
+  explicit_bzero(plain, plain_len);
+  free(plain);
+  return rc < 0 ? NULL : sealed;
+}
+
+static json_t *decode(api_server *s, const api_kind *k, const char *key, const char *value,
+                      size_t len, bool *stale, tug_error *err) {
+  char *plain = NULL;
+  size_t plain_len = 0;
+  if (api_encryption_open(s->encryption, group_of(k), segment_plural(k), key, value, len, &plain,
+                          &plain_len, stale, err) < 0)
+    return NULL;
+  json_error_t jerr;
+  json_t *obj = json_loadb(plain, plain_len, 0, &jerr);
+  explicit_bzero(plain, plain_len);
+  free(plain);
+  if (!json_is_object(obj)) {
+    json_decref(obj);
+    tug_error_set(err, EIO, "%s: stored value is not a JSON object: %s", key, jerr.text);
+    return NULL;
+  }
+  return obj;
+}
+
+json_t *api_storage_decode(api_server *s, const api_kind *k, const char *key, const char *value,
+                           size_t len, tug_error *err) {
+  return decode(s, k, key, value, len, NULL, err);
+}
+
+int api_txn_put_object(api_server *s, api_txn *t, const api_kind *k, const char *key,
+                       const json_t *obj, tug_error *err) {
+  size_t len;
+  char *value = api_storage_value(s, k, key, obj, &len, err);
+  if (value == NULL)
+    return -1;
+  t->owned[t->nowned++] = value;
+  t->ops[t->nops++] = (tug_etcd_op){TUG_ETCD_OP_PUT, own(t, key), value, len, 0};
+  return 0;
 }
 
 void api_txn_compare_mod(api_txn *t, const char *key, int64_t rev) {
@@ -91,6 +151,11 @@ char *api_storage_encode(const json_t *obj) {
 
 int api_storage_get(api_server *s, const api_kind *k, const char *ns, const char *name,
                     json_t **out, int64_t *rev, tug_error *err) {
+  return api_storage_get_stale(s, k, ns, name, out, rev, NULL, err);
+}
+
+int api_storage_get_stale(api_server *s, const api_kind *k, const char *ns, const char *name,
+                          json_t **out, int64_t *rev, bool *stale, tug_error *err) {
   char key[512];
   api_key(k, ns, name, key, sizeof key);
   tug_etcd_range r;
@@ -103,13 +168,11 @@ int api_storage_get(api_server *s, const api_kind *k, const char *ns, const char
     tug_etcd_range_free(&r);
     return tug_error_set(err, ENOENT, "%s \"%s\" not found", k->plural, name);
   }
-  json_error_t jerr;
-  json_t *obj = json_loadb(r.kvs[0].value, r.kvs[0].value_len, 0, &jerr);
+  json_t *obj = decode(s, k, key, r.kvs[0].value, r.kvs[0].value_len, stale, err);
   int64_t mod = r.kvs[0].mod_revision;
   tug_etcd_range_free(&r);
   if (obj == NULL)
-    return tug_error_set(err, EIO, "%s \"%s\": stored object is not JSON: %s", k->plural, name,
-                         jerr.text);
+    return tug_error_wrap(err, "%s \"%s\"", k->plural, name);
   api_set_resource_version(obj, mod);
   if (k->custom)
     api_custom_set_version(k, obj);
@@ -146,9 +209,12 @@ int api_storage_create(api_server *s, const api_kind *k, json_t *obj, api_txn *e
   char key[512];
   const char *name = tug_obj_name(obj);
   api_key(k, tug_obj_namespace(obj), name, key, sizeof key);
-  char *value = encode_for(k, obj);
+  size_t len;
+  char *value = api_storage_value(s, k, key, obj, &len, err);
+  if (value == NULL)
+    return -1;
   tug_etcd_compare c = {key, TUG_ETCD_CREATE_REVISION, TUG_ETCD_EQUAL, 0};
-  tug_etcd_op put = {TUG_ETCD_OP_PUT, key, value, strlen(value), 0};
+  tug_etcd_op put = {TUG_ETCD_OP_PUT, key, value, len, 0};
   tug_etcd_txn_result res;
   int rc = run_txn(s, "create", &c, &put, key, extra, &res, err);
   free(value);
@@ -171,9 +237,12 @@ int api_storage_update(api_server *s, const api_kind *k, json_t *obj, int64_t ex
   char key[512];
   const char *name = tug_obj_name(obj);
   api_key(k, tug_obj_namespace(obj), name, key, sizeof key);
-  char *value = encode_for(k, obj);
+  size_t len;
+  char *value = api_storage_value(s, k, key, obj, &len, err);
+  if (value == NULL)
+    return -1;
   tug_etcd_compare c = {key, TUG_ETCD_MOD_REVISION, TUG_ETCD_EQUAL, expected_rev};
-  tug_etcd_op put = {TUG_ETCD_OP_PUT, key, value, strlen(value), 0};
+  tug_etcd_op put = {TUG_ETCD_OP_PUT, key, value, len, 0};
   tug_etcd_txn_result res;
   int rc = run_txn(s, "update", &c, &put, key, extra, &res, err);
   free(value);

@@ -12,6 +12,7 @@
 #define TUG_APISERVER_STORAGE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "etcd.h"
@@ -61,8 +62,24 @@ int api_storage_update(api_server *s, const api_kind *k, json_t *obj, int64_t ex
 int api_storage_delete(api_server *s, const api_kind *k, const char *ns, const char *name,
                        int64_t expected_rev, api_txn *extra, int64_t *rev, tug_error *err);
 
-/* Object serialization without resourceVersion, as stored. */
+/* Object serialization without resourceVersion, before encryption. */
 char *api_storage_encode(const json_t *obj);
+/* What goes to etcd for obj of kind k at key: its encoding, sealed when the
+ * encryption configuration names k's resource (encryption.h). NULL with err
+ * when it cannot be sealed. *len: its length (a sealed value is binary). */
+char *api_storage_value(api_server *s, const api_kind *k, const char *key, const json_t *obj,
+                        size_t *len, tug_error *err);
+/* The object stored at key (value, len bytes), opened and parsed; NULL with
+ * err (EIO) when it does not open or is not a JSON object. */
+json_t *api_storage_decode(api_server *s, const api_kind *k, const char *key, const char *value,
+                           size_t len, tug_error *err);
+/* api_storage_get that also says whether the stored value is stale: sealed
+ * otherwise than a write would seal it now (api_encryption_open). */
+int api_storage_get_stale(api_server *s, const api_kind *k, const char *ns, const char *name,
+                          json_t **out, int64_t *rev, bool *stale, tug_error *err);
+/* Put obj of kind k at key in t, as api_storage_value stores it; -1 with err. */
+int api_txn_put_object(api_server *s, api_txn *t, const api_kind *k, const char *key,
+                       const json_t *obj, tug_error *err);
 void api_set_resource_version(json_t *obj, int64_t rev);
 
 /* RFC 3339 UTC, seconds precision ("2026-11-24T01:02:03Z"). */

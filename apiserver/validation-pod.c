@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cleanup.h"
+#include "quantity.h"
 #include "validation-internal.h"
 #include "validation.h"
 
@@ -68,6 +70,38 @@ static void validate_restart_policy(const val_obj *spec, val_pod_use use) {
                                      : finishing);
 }
 
+/* ---- resource totals ---- */
+
+/* The pod's total of each resource in section ("requests" or "limits"),
+ * summed over its containers as quota and the scheduler sum it, must fit an
+ * int64: otherwise it wraps, and a pod asking for everything would count as
+ * asking for little. The container whose value overflows the sum is named. */
+static void validate_resource_totals(const val_obj *spec, const char *section) {
+  _cleanup_json_ json_t *totals = json_object();
+  size_t i;
+  json_t *c;
+  json_array_foreach(json_object_get(spec->json, "containers"), i, c) {
+    val_obj ctr, res, sec;
+    if (!val_enter_item(&ctr, spec, "containers", i) || !val_enter(&res, &ctr, "resources") ||
+        !val_enter(&sec, &res, section))
+      continue;
+    const char *name;
+    json_t *v;
+    json_object_foreach((json_t *)sec.json, name, v) {
+      json_t *total = json_object_get(totals, name); /* null once it overflowed */
+      int64_t q, sum = json_integer_value(total);
+      if (json_is_null(total) || !val_quantity_parse(name, v, &q))
+        continue;
+      bool fits = tug_quantity_add(sum, q, &sum);
+      if (!fits)
+        val_invalid(&sec, val_bracket(name).s, v,
+                    "the pod's total %s of %s over its containers is too large to count", section,
+                    name);
+      json_object_set_new(totals, name, fits ? json_integer(sum) : json_null());
+    }
+  }
+}
+
 static void validate_container_lists(const val_obj *spec) {
   json_t *names = json_object();
   json_t *containers = json_object_get(spec->json, "containers");
@@ -83,6 +117,8 @@ void val_pod_spec(const val_obj *spec, val_pod_use use) {
   static const char *const dns_policies[] = {"ClusterFirst", "ClusterFirstWithHostNet", "Default",
                                              "None", NULL};
   validate_container_lists(spec);
+  validate_resource_totals(spec, "requests");
+  validate_resource_totals(spec, "limits");
   validate_restart_policy(spec, use);
   val_int_min(spec, "terminationGracePeriodSeconds", 0, NULL);
   val_int_between(spec, "activeDeadlineSeconds", 1, INT32_MAX, NULL);

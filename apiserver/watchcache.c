@@ -162,10 +162,13 @@ static api_cached *cached_new(json_t *obj, int64_t rv, const char *key, size_t k
   return c;
 }
 
-api_cached *api_cached_from_kv(const api_kind *k, const tug_etcd_kv *kv) {
-  json_t *obj = json_loadb(kv->value, kv->value_len, 0, NULL);
-  if (!json_is_object(obj)) {
-    json_decref(obj);
+api_cached *api_cached_from_kv(api_server *s, const api_kind *k, const tug_etcd_kv *kv) {
+  char key[512];
+  snprintf(key, sizeof key, "%.*s", (int)kv->key_len, kv->key);
+  tug_error err = {0};
+  json_t *obj = api_storage_decode(s, k, key, kv->value, kv->value_len, &err);
+  if (obj == NULL) {
+    tug_warn("skipping stored value", "key=%s err=%s", key, TUG_LOG_ERR(&err));
     return NULL;
   }
   if (k->custom)
@@ -458,12 +461,9 @@ static void window_append(api_watchcache *c, cache_event *e) {
 }
 
 static cache_event *apply_put(api_watchcache *c, const tug_etcd_kv *kv) {
-  api_cached *obj = api_cached_from_kv(c->kind, kv);
-  if (obj == NULL) {
-    tug_warn("skipping stored value that is not a JSON object", "key=%.*s", (int)kv->key_len,
-             kv->key);
+  api_cached *obj = api_cached_from_kv(c->server, c->kind, kv);
+  if (obj == NULL)
     return NULL;
-  }
   api_cached *prev = api_objstore_put(c->objects, obj);
   api_cached_ref(obj);
   return event_new(prev ? "MODIFIED" : "ADDED", obj->rv, obj, prev);
@@ -550,7 +550,7 @@ static int relist(api_watchcache *c, tug_error *err) {
     return tug_error_wrap(err, "list %s", c->kind->plural);
   api_objstore *objects = api_objstore_new(strlen(c->prefix), c->kind->namespaced);
   for (size_t i = 0; i < r.n; i++) {
-    api_cached *o = api_cached_from_kv(c->kind, &r.kvs[i]);
+    api_cached *o = api_cached_from_kv(c->server, c->kind, &r.kvs[i]);
     if (o)
       api_cached_unref(api_objstore_put(objects, o));
   }

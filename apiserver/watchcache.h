@@ -41,7 +41,7 @@ void api_cached_ref(api_cached *c);
 void api_cached_unref(api_cached *c);
 /* Parse an etcd value of kind k into a cached object (resourceVersion =
  * mod_revision; a custom object in k's version). */
-api_cached *api_cached_from_kv(const api_kind *k, const tug_etcd_kv *kv);
+api_cached *api_cached_from_kv(api_server *s, const api_kind *k, const tug_etcd_kv *kv);
 
 typedef struct api_filter {
   const char *namespace; /* NULL: every namespace */

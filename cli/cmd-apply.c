@@ -9,6 +9,7 @@
  * documents. The real writes follow, namespaces and quotas first.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,9 +220,14 @@ static void strip_noise(json_t *o) {
 static int write_yaml(const char *dir, const char *file, json_t *obj) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, file);
-  _cleanup_fclose_ FILE *f = fopen(path, "w");
-  if (f == NULL)
+  /* Live objects may be Secrets: readable by their owner alone. */
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  _cleanup_fclose_ FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (f == NULL) {
+    if (fd >= 0)
+      close(fd);
     return -1;
+  }
   if (obj) {
     strip_noise(obj);
     cli_print_yaml(f, obj);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "apply-plan.h"
+#include "base64.h"
 #include "cleanup.h"
 #include "cli.h"
 #include "describe-pod.h"
@@ -144,6 +145,25 @@ static void print_events(cli_ctx *ctx, const cli_resource *r, const json_t *obj)
   print_rows(hdr, 5, cells, n);
 }
 
+/* A Secret's data as kubectl describes it: each key with its size, never
+ * its value (a describe is often pasted into a ticket or shown on screen). */
+static void print_secret_data(const json_t *secret) {
+  const char *type = tug_obj_get_str(secret, "type");
+  printf("%-13s%s\n\nData\n====\n", "Type:", type ? type : "Opaque");
+  const char *key;
+  json_t *v;
+  json_object_foreach(json_object_get(secret, "data"), key, v) {
+    const char *b64 = json_string_value(v);
+    unsigned char *raw = NULL;
+    size_t len = 0, bad;
+    if (b64 && tug_base64_decode(b64, strlen(b64), &raw, &len, &bad) == 0)
+      printf("%s:  %zu bytes\n", key, len);
+    else
+      printf("%s:  <not base64>\n", key);
+    free(raw);
+  }
+}
+
 int cmd_describe(cli_ctx *ctx) {
   _cleanup_target_ cli_target t;
   if (cli_target_parse(ctx, &t) != 0)
@@ -167,7 +187,10 @@ int cmd_describe(cli_ctx *ctx) {
     printf("%-13s%s\n", "Deleting:", deleting);
   if (strcmp(r.kind, "Pod") == 0)
     cli_describe_pod_containers(obj);
-  const char *sections[] = {"spec", "status", "data", NULL};
+  bool secret = strcmp(r.kind, "Secret") == 0;
+  if (secret)
+    print_secret_data(obj);
+  const char *sections[] = {"spec", "status", secret ? NULL : "data", NULL};
   for (int s = 0; sections[s]; s++) {
     _cleanup_json_ json_t *part = json_deep_copy(json_object_get(obj, sections[s]));
     if (part == NULL)

@@ -14,6 +14,8 @@
  * certificates for the API server alone, the API server HTTPS-only, and gives
  * the scheduler, the controllers and each agent a kubeconfig of their own
  * (DIR/pki/NAME.kubeconfig); DIR/kubeconfig is the admin's, for kubectl.
+ * Secrets are encrypted in etcd with a key of the cluster's own
+ * (DIR/pki/encryption-config.yaml, up-encryption.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,6 +36,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "object.h"
+#include "up-encryption.h"
 #include "up-network.h"
 #include "kinds.h"
 #include "kubeconfig.h"
@@ -223,7 +226,7 @@ static int start_etcd(cluster *cl, const char *curl_, const char *purl, tug_erro
 
 static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, const char *listen,
                            tug_error *err) {
-  char f[11][700];
+  char f[12][700];
   /* The ServiceAccount pair of `tug certs init`, so pods' tokens outlive a restart. */
   char *api[] = {(char *)bin,
                  "--etcd-servers",
@@ -252,7 +255,11 @@ static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, c
                  pki_path(cl, f[9], sizeof f[9], "sa.key"),
                  "--service-account-key-file",
                  pki_path(cl, f[10], sizeof f[10], "sa.pub"),
+                 "--encryption-provider-config",
+                 f[11],
                  NULL};
+  if (up_encryption_config(cl->pki, f[11], sizeof f[11], err) < 0)
+    return -1;
   if (start(cl, "tug-apiserver", api, err) < 0)
     return -1;
   return wait_until(probe_ok, &(probe){cl->pki, "admin", cl->server, "/readyz"}, 30,

@@ -69,7 +69,7 @@ static int64_t usage(ctl_ctx *x, const char *res, const char *ns, bool live, tug
   size_t i;
   json_t *o;
   json_array_foreach(objs, i, o) {
-    total += tug_quota_usage(k, o, res, NULL);
+    total = tug_quantity_add_sat(total, tug_quota_usage(k, o, res, NULL));
   }
   return total;
 }

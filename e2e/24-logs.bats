@@ -113,6 +113,45 @@ sample() {
   [ "$(logs quiet)" = hi ]
 }
 
+@test "logs: limitBytes cuts the stream where Kubernetes would" {
+  mkpod counted 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); echo "line $i"; done; sleep 3600'
+  wait_for 15 phase_is counted Running
+  wait_for 10 sh -c "curl -fsS '$API/api/v1/namespaces/default/pods/counted/log' | grep -q 'line 2000'"
+  [ "$(logs counted '?limitBytes=10' | od -c | head -1)" = "$(printf 'line 1\nlin' | od -c | head -1)" ]
+  [ "$(logs counted '?limitBytes=10' | wc -c)" = 10 ]
+  [ "$(logs counted '?limitBytes=100000000' | wc -l)" = 2000 ]
+  for bad in 'limitBytes=0' 'limitBytes=-5' 'limitBytes=many' 'sinceSeconds=0'; do
+    run curl -sS -o /dev/null -w '%{http_code}' "$API/api/v1/namespaces/default/pods/counted/log?$bad"
+    [ "$output" = 400 ]
+  done
+}
+
+# A Node writes its own status: one that claims the real agent's address and
+# port must not get the API server to proxy there — the agent's certificate
+# names another node, so the handshake fails.
+@test "logs: a node claiming another node's address is not proxied to" {
+  port=$(agent_port)
+  api POST /api/v1/nodes '{"apiVersion":"v1","kind":"Node","metadata":{"name":"impostor"}}' >/dev/null
+  [ "$code" = 201 ]
+  status=$(jq -cn --argjson p "$port" '{apiVersion: "v1", kind: "Node", metadata: {name: "impostor"},
+    status: {addresses: [{type: "InternalIP", address: "127.0.0.1"}],
+             daemonEndpoints: {kubeletEndpoint: {Port: $p}}}}')
+  api PUT /api/v1/nodes/impostor/status "$status" >/dev/null
+  [ "$code" = 200 ]
+  body=$(jq -cn '{apiVersion: "v1", kind: "Pod", metadata: {name: "fooled"},
+    spec: {nodeName: "impostor", containers: [{name: "main", image: "busybox"}]}}')
+  api POST /api/v1/namespaces/default/pods "$body" >/dev/null
+  [ "$code" = 201 ]
+  api GET /api/v1/namespaces/default/pods/fooled/log >/dev/null
+  local got_code=$code got=$out
+  api DELETE '/api/v1/namespaces/default/pods/fooled?gracePeriodSeconds=0' >/dev/null
+  api DELETE /api/v1/nodes/impostor >/dev/null
+  echo "$got_code $got"
+  [ "$got_code" = 503 ]
+  [[ "$got" == *"SSL peer certificate"* ]]
+  kill -0 "$AGENT_PID"
+}
+
 @test "logs: previous=true shows the previous container's output after a restart" {
   mkpod restarter 'echo "run $(cat /proc/sys/kernel/random/uuid)"; sleep 4; exit 1'
   wait_for 20 restarted restarter 1

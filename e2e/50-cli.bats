@@ -563,6 +563,17 @@ YAML
   # The kubeconfig it prints is what a Kubernetes user needs, and is enough.
   [[ "$output" == *"export KUBECONFIG=$dir/kubeconfig"* ]]
   [ "$(KUBECONFIG=$dir/kubeconfig KUBECACHEDIR=$dir/kube-cache kubectl get nodes --no-headers | grep -c ' Ready ')" -eq 2 ]
+  # Secrets are encrypted in etcd with a key of the cluster's own, kept 0600.
+  [ "$(stat -c %a "$dir/pki/encryption-config.yaml")" = 600 ]
+  KUBECONFIG=$dir/kubeconfig KUBECACHEDIR=$dir/kube-cache kubectl create secret generic up-secret \
+    --from-literal=v=plain-value-on-up
+  etcd_pid=$(awk '$2 == "etcd" {print $1}' "$dir/state")
+  etcd_url=$(tr '\0' '\n' <"/proc/$etcd_pid/cmdline" | grep -A1 -x -- --listen-client-urls | tail -1)
+  stored=$(ETCDCTL_API=3 etcdctl --endpoints "$etcd_url" --cacert "$dir/pki/ca.crt" \
+    --cert "$dir/pki/apiserver-etcd-client.crt" --key "$dir/pki/apiserver-etcd-client.key" \
+    get --print-value-only /registry/secrets/default/up-secret | tr -d '\0')
+  [[ "$stored" == k8s:enc:aesgcm:v1:key1:* ]]
+  [[ "$stored" != *plain-value-on-up* ]]
   TUG_CONFIG=$cfg run $T up --nodes 2 --dir "$dir"
   [ "$status" -eq 0 ]
   [[ "$output" == *"already running"* ]]

@@ -18,10 +18,6 @@ bool tug_quota_compute_resource(const char *res) {
          strncmp(res, "requests.", 9) == 0 || strncmp(res, "limits.", 7) == 0;
 }
 
-static int64_t add_capped(int64_t a, int64_t b) {
-  return b > 0 && a > INT64_MAX - b ? INT64_MAX : a + b;
-}
-
 bool tug_ctr_is_sidecar(const json_t *ctr) {
   return same(tug_obj_get_str(ctr, "restartPolicy"), "Always");
 }
@@ -31,18 +27,18 @@ int64_t tug_pod_effective(const json_t *spec, tug_ctr_value_fn value, void *arg)
   size_t i;
   const json_t *c;
   json_array_foreach(json_object_get(spec, "containers"), i, c) {
-    running = add_capped(running, value(c, arg));
+    running = tug_quantity_add_sat(running, value(c, arg));
   }
   json_array_foreach(json_object_get(spec, "initContainers"), i, c) {
     int64_t v = value(c, arg);
     if (tug_ctr_is_sidecar(c)) {
-      sidecars = add_capped(sidecars, v);
+      sidecars = tug_quantity_add_sat(sidecars, v);
       continue;
     }
-    int64_t peak = add_capped(v, sidecars);
+    int64_t peak = tug_quantity_add_sat(v, sidecars);
     init_peak = peak > init_peak ? peak : init_peak;
   }
-  running = add_capped(running, sidecars);
+  running = tug_quantity_add_sat(running, sidecars);
   return running > init_peak ? running : init_peak;
 }
 

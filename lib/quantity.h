@@ -11,6 +11,7 @@
 #ifndef TUG_QUANTITY_H
 #define TUG_QUANTITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,35 @@
 enum {
   TUG_QUANTITY_ALLOW_NEGATIVE = 1 << 0,
 };
+
+/*
+ * Sums of quantities. Every total of requests, limits or usage in Tugboat is
+ * added with these: a plain int64 sum of three requests of 6148914691236517206
+ * bytes wraps to 2, and an attacker's pod would then count as almost nothing.
+ * Where a sum can be refused (validation, quota admission) it is checked;
+ * where it cannot (the scheduler's view of a node that already runs such
+ * pods) it saturates, so it may over-count but never under-count.
+ */
+/* a + b into *sum; false (with *sum saturated) when the sum does not fit. */
+static inline bool tug_quantity_add(int64_t a, int64_t b, int64_t *sum) {
+  if (!__builtin_add_overflow(a, b, sum))
+    return true;
+  *sum = b > 0 ? INT64_MAX : INT64_MIN;
+  return false;
+}
+/* a + b, clamped to the int64 range. */
+static inline int64_t tug_quantity_add_sat(int64_t a, int64_t b) {
+  int64_t sum;
+  tug_quantity_add(a, b, &sum);
+  return sum;
+}
+/* a - b, clamped to the int64 range. */
+static inline int64_t tug_quantity_sub_sat(int64_t a, int64_t b) {
+  int64_t diff;
+  if (__builtin_sub_overflow(a, b, &diff))
+    diff = b > 0 ? INT64_MIN : INT64_MAX;
+  return diff;
+}
 
 /* Room for any formatted int64 quantity, sign and suffix included. */
 #define TUG_QUANTITY_BUFSIZE 32
@@ -43,7 +73,6 @@ const char *tug_quantity_format_bytes(int64_t value, char *buf, size_t size);
  * counts. -1 when s is NULL or not a quantity. */
 int tug_quantity_parse_resource(const char *resource, const char *s, int64_t *out);
 /* The inverse: "500m", "128Mi", "3". Returns buf. */
-const char *tug_quantity_format_resource(const char *resource, int64_t v, char *buf,
-                                         size_t size);
+const char *tug_quantity_format_resource(const char *resource, int64_t v, char *buf, size_t size);
 
 #endif

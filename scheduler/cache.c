@@ -158,6 +158,16 @@ void sched_cache_delete_node(sched_cache *c, const char *name) {
   drop_if_unused(c, n);
 }
 
+/* n's sums from its pods, after a saturated sum lost count. */
+static void recount(sched_node *n) {
+  memset(&n->requested, 0, sizeof n->requested);
+  memset(&n->nonzero, 0, sizeof n->nonzero);
+  for (size_t i = 0; i < n->n_pods; i++) {
+    sched_res_add(&n->requested, &n->pods[i]->req);
+    sched_res_add(&n->nonzero, &n->pods[i]->nonzero);
+  }
+}
+
 int sched_cache_add_pod(sched_cache *c, sched_pod *pod, const char *node_name,
                         sched_pod_state state) {
   if (pod->node)
@@ -185,8 +195,12 @@ void sched_cache_remove_pod(sched_cache *c, sched_pod *pod) {
   sched_pod *last = n->pods[--n->n_pods];
   n->pods[pod->node_slot] = last;
   last->node_slot = pod->node_slot;
-  sched_res_sub(&n->requested, &pod->req);
-  sched_res_sub(&n->nonzero, &pod->nonzero);
+  if (sched_res_saturated(&n->requested) || sched_res_saturated(&n->nonzero)) {
+    recount(n);
+  } else {
+    sched_res_sub(&n->requested, &pod->req);
+    sched_res_sub(&n->nonzero, &pod->nonzero);
+  }
   pod->node = NULL;
   pod->state = SCHED_POD_PENDING;
   drop_if_unused(c, n);

@@ -265,6 +265,13 @@ static sched_podvec *list_of(sched_queue *q, sched_qstate s) {
   }
 }
 
+/* q's usage from its admitted pods, after a saturated sum lost count. */
+static void recount_usage(sched_queue *q) {
+  memset(&q->usage, 0, sizeof q->usage);
+  for (size_t i = 0; i < q->admitted.n; i++)
+    sched_res_add(&q->usage, &q->admitted.v[i]->req);
+}
+
 void sched_queues_release(sched_queues *qs, sched_pod *p) {
   sched_queue *q = p->queue;
   if (q == NULL || p->qstate == SCHED_Q_NONE)
@@ -274,7 +281,10 @@ void sched_queues_release(sched_queues *qs, sched_pod *p) {
   else
     podvec_remove(list_of(q, p->qstate), p);
   if (p->qstate == SCHED_Q_ADMITTED) {
-    sched_res_sub(&q->usage, &p->req);
+    if (sched_res_saturated(&q->usage))
+      recount_usage(q);
+    else
+      sched_res_sub(&q->usage, &p->req);
     qs->gen++;
   }
   p->qstate = SCHED_Q_NONE;
@@ -474,7 +484,7 @@ static int64_t lend_of(const sched_queue *q, int r) {
 }
 
 static int64_t guarded_of(const sched_queue *q, int r) {
-  return q->nominal.v[r] - lend_of(q, r);
+  return tug_quantity_sub_sat(q->nominal.v[r], lend_of(q, r));
 }
 
 static bool same_cohort(const sched_queue *a, const sched_queue *b) {
@@ -493,8 +503,9 @@ static void cohort_sums(const sched_queues *qs, const sched_queue *q, sched_res 
     if (!same_cohort(q, o))
       continue;
     for (int r = 0; r < SCHED_NRES; r++) {
-      lend->v[r] += lend_of(o, r);
-      shared->v[r] += max0(o->usage.v[r] - guarded_of(o, r));
+      lend->v[r] = tug_quantity_add_sat(lend->v[r], lend_of(o, r));
+      shared->v[r] = tug_quantity_add_sat(
+          shared->v[r], max0(tug_quantity_sub_sat(o->usage.v[r], guarded_of(o, r))));
     }
   }
 }
@@ -523,7 +534,8 @@ static void pool_used(const sched_queues *qs, sched_res *out) {
       continue;
     cohort_sums(qs, qs->v[i], &lend, &shared);
     for (int r = 0; r < SCHED_NRES; r++)
-      out->v[r] += max0(shared.v[r] - lend.v[r]);
+      out->v[r] =
+          tug_quantity_add_sat(out->v[r], max0(tug_quantity_sub_sat(shared.v[r], lend.v[r])));
   }
 }
 
@@ -542,16 +554,19 @@ static sched_admit admits_in(const sched_queues *qs, const sched_queue *q, const
   sched_res lend, shared;
   cohort_sums(qs, q, &lend, &shared);
   for (int r = 0; r < SCHED_NRES; r++) {
-    int64_t u = q->usage.v[r], want = u + req->v[r];
+    int64_t u = q->usage.v[r], want = tug_quantity_add_sat(u, req->v[r]);
     if (req->v[r] == 0)
       continue;
-    if (q->has_borrow[r] && want > q->nominal.v[r] + q->borrow_limit.v[r])
+    if (q->has_borrow[r] && want > tug_quantity_add_sat(q->nominal.v[r], q->borrow_limit.v[r]))
       return SCHED_ADMIT_NO;
     int64_t g = guarded_of(q, r);
     int64_t now_shared = shared.v[r];
-    int64_t new_shared = now_shared - max0(u - g) + max0(want - g);
-    int64_t growth = max0(new_shared - lend.v[r]) - max0(now_shared - lend.v[r]);
-    if (growth > pl->total.v[r] - pl->used.v[r])
+    int64_t new_shared =
+        tug_quantity_add_sat(tug_quantity_sub_sat(now_shared, max0(tug_quantity_sub_sat(u, g))),
+                             max0(tug_quantity_sub_sat(want, g)));
+    int64_t growth = tug_quantity_sub_sat(max0(tug_quantity_sub_sat(new_shared, lend.v[r])),
+                                          max0(tug_quantity_sub_sat(now_shared, lend.v[r])));
+    if (growth > tug_quantity_sub_sat(pl->total.v[r], pl->used.v[r]))
       return SCHED_ADMIT_NO;
   }
   return sched_queue_within_nominal(q, req) ? SCHED_ADMIT_NOMINAL : SCHED_ADMIT_BORROW;
@@ -566,13 +581,14 @@ sched_admit sched_queues_admits(const sched_queues *qs, const sched_queue *q,
 
 void sched_queue_borrowed(const sched_queue *q, sched_res *out) {
   for (int r = 0; r < SCHED_NRES; r++)
-    out->v[r] = max0(q->usage.v[r] - q->nominal.v[r]);
+    out->v[r] = max0(tug_quantity_sub_sat(q->usage.v[r], q->nominal.v[r]));
 }
 
 void sched_queues_lendable(const sched_queues *qs, const sched_queue *q, sched_res *out) {
   (void)qs;
   for (int r = 0; r < SCHED_NRES; r++)
-    out->v[r] = max0(lend_of(q, r) - max0(q->usage.v[r] - guarded_of(q, r)));
+    out->v[r] = max0(tug_quantity_sub_sat(
+        lend_of(q, r), max0(tug_quantity_sub_sat(q->usage.v[r], guarded_of(q, r)))));
 }
 
 static double share_in(const sched_queues *qs, const sched_queue *q, const sched_res *total) {
@@ -581,7 +597,7 @@ static double share_in(const sched_queues *qs, const sched_queue *q, const sched
   sched_queue_borrowed(q, &borrowed);
   double dominant = 0;
   for (int r = 0; r < SCHED_NRES; r++) {
-    double can_lend = (double)(lend.v[r] - lend_of(q, r) + total->v[r]);
+    double can_lend = (double)lend.v[r] - (double)lend_of(q, r) + (double)total->v[r];
     if (borrowed.v[r] == 0)
       continue;
     double f = can_lend > 0 ? (double)borrowed.v[r] / can_lend : 1.0;
@@ -639,7 +655,7 @@ bool sched_queue_within_nominal(const sched_queue *q, const sched_res *req) {
   for (int r = 0; r < SCHED_NRES; r++) {
     if (!q->has_nominal[r] || req->v[r] == 0)
       continue;
-    if (q->usage.v[r] + req->v[r] > q->nominal.v[r])
+    if (tug_quantity_add_sat(q->usage.v[r], req->v[r]) > q->nominal.v[r])
       return false;
     named = true;
   }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "quantity.h"
 
 enum { SCHED_CPU, SCHED_MEMORY, SCHED_PODS, SCHED_NRES };
 
@@ -23,14 +24,25 @@ typedef struct sched_res {
 /* "cpu", "memory", "pods". */
 extern const char *const sched_res_names[SCHED_NRES];
 
+/* Sums saturate (lib/quantity.h): a node or queue holding pods whose
+ * requests add up past int64 looks full, never nearly empty. A saturated sum
+ * has lost count, so whoever takes a pod back out of one recounts instead
+ * (sched_res_saturated). */
 static inline void sched_res_add(sched_res *a, const sched_res *b) {
   for (int r = 0; r < SCHED_NRES; r++)
-    a->v[r] += b->v[r];
+    a->v[r] = tug_quantity_add_sat(a->v[r], b->v[r]);
 }
 
 static inline void sched_res_sub(sched_res *a, const sched_res *b) {
   for (int r = 0; r < SCHED_NRES; r++)
-    a->v[r] -= b->v[r];
+    a->v[r] = tug_quantity_sub_sat(a->v[r], b->v[r]);
+}
+
+static inline bool sched_res_saturated(const sched_res *a) {
+  for (int r = 0; r < SCHED_NRES; r++)
+    if (a->v[r] == INT64_MAX || a->v[r] == INT64_MIN)
+      return true;
+  return false;
 }
 
 /* True when a <= b in every resource. */

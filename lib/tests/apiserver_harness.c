@@ -70,8 +70,12 @@ static void exec_apiserver(const tug_test_apiserver *a, const char *bin, pid_t p
     dup2(fd, 2);
     close(fd);
   }
-  execl(bin, bin, "--etcd-servers", a->etcd.endpoint, "--insecure-listen", listen, "--log-level",
-        "warn", (char *)NULL);
+  enum { BASE_ARGS = 7, MAX_EXTRA = 16 };
+  const char *argv[BASE_ARGS + MAX_EXTRA + 1] = {
+      bin, "--etcd-servers", a->etcd.endpoint, "--insecure-listen", listen, "--log-level", "warn"};
+  for (size_t i = 0; a->extra_args && a->extra_args[i] && i < MAX_EXTRA; i++)
+    argv[BASE_ARGS + i] = a->extra_args[i];
+  execv(bin, (char *const *)argv);
   _exit(127);
 }
 
@@ -120,7 +124,9 @@ static int spawn(tug_test_apiserver *a) {
 }
 
 int tug_test_apiserver_start(tug_test_apiserver *a) {
+  const char *const *extra = a->extra_args;
   memset(a, 0, sizeof *a);
+  a->extra_args = extra;
   curl_global_init(CURL_GLOBAL_ALL);
   if (tug_test_etcd_start(&a->etcd) < 0) {
     tug_test_etcd_destroy(&a->etcd);

@@ -20,6 +20,7 @@ typedef struct tug_test_apiserver {
   int port;
   char url[64]; /* http://127.0.0.1:PORT */
   char log[300];
+  const char *const *extra_args; /* more flags, NULL-terminated; set before start (may be NULL) */
 } tug_test_apiserver;
 
 /* Start etcd, then the API server, and wait for /readyz; -1 with a message on stderr. */

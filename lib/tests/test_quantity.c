@@ -358,6 +358,26 @@ static void resource_amounts_use_the_unit_their_name_implies(void **state) {
   assert_int_equal(tug_quantity_parse_resource("pods", "lots", &v), -1);
 }
 
+/* Sums of quantities never wrap: checked where a write can be refused,
+ * saturated where a total can only over-count. */
+static void sums_are_checked_or_saturate_at_the_int64_bounds(void **state) {
+  (void)state;
+  int64_t sum;
+  assert_true(tug_quantity_add(INT64_MAX - 1, 1, &sum));
+  assert_int_equal(sum, INT64_MAX);
+  assert_false(tug_quantity_add(INT64_MAX, 1, &sum));
+  assert_int_equal(sum, INT64_MAX);
+  assert_false(tug_quantity_add(6148914691236517206, 6148914691236517206, &sum));
+  assert_false(tug_quantity_add(INT64_MIN, -1, &sum));
+  assert_int_equal(sum, INT64_MIN);
+  int64_t third = 6148914691236517206;
+  assert_int_equal(tug_quantity_add_sat(tug_quantity_add_sat(third, third), third), INT64_MAX);
+  assert_int_equal(tug_quantity_add_sat(5, 7), 12);
+  assert_int_equal(tug_quantity_sub_sat(INT64_MIN, 1), INT64_MIN);
+  assert_int_equal(tug_quantity_sub_sat(0, INT64_MIN), INT64_MAX);
+  assert_int_equal(tug_quantity_sub_sat(12, 7), 5);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(milli_parses_cpu_forms),
@@ -378,6 +398,7 @@ int main(void) {
       cmocka_unit_test(format_truncates_to_the_buffer),
       cmocka_unit_test(formatted_quantities_parse_back_to_the_same_value),
       cmocka_unit_test(resource_amounts_use_the_unit_their_name_implies),
+      cmocka_unit_test(sums_are_checked_or_saturate_at_the_int64_bounds),
   };
   return cmocka_run_group_tests_name("quantity", tests, NULL, NULL);
 }

@@ -205,11 +205,6 @@ int agent_podspec_plan(const json_t *ctr, const json_t *image, const char *pod_n
   return 0;
 }
 
-/* Sums of quantities the API server accepted one by one can still overflow. */
-static int64_t add_capped(int64_t a, int64_t b) {
-  return a > INT64_MAX - b ? INT64_MAX : a + b;
-}
-
 /* Which figure of a container's resources tug_pod_effective reads. */
 static int64_t cpu_request(const json_t *ctr, void *arg) {
   (void)arg;
@@ -248,11 +243,11 @@ agent_resources agent_podspec_pod_resources(const json_t *spec, int64_t pids_lim
   /* The runtime's own cost (RuntimeClass overhead) is on top of both. */
   int64_t cpu = quantity(spec, "overhead.cpu", true),
           memory = quantity(spec, "overhead.memory", false);
-  pod.cpu_request_milli = add_capped(pod.cpu_request_milli, cpu);
+  pod.cpu_request_milli = tug_quantity_add_sat(pod.cpu_request_milli, cpu);
   if (pod.cpu_limit_milli > 0)
-    pod.cpu_limit_milli = add_capped(pod.cpu_limit_milli, cpu);
+    pod.cpu_limit_milli = tug_quantity_add_sat(pod.cpu_limit_milli, cpu);
   if (pod.memory_limit > 0)
-    pod.memory_limit = add_capped(pod.memory_limit, memory);
+    pod.memory_limit = tug_quantity_add_sat(pod.memory_limit, memory);
   /* A pod that requests no cpu gets the least share, as Kubernetes gives it
    * (2 shares, what 1m maps to), not the default share of a full core. */
   if (pod.cpu_request_milli == 0)

@@ -15,7 +15,7 @@ static const char *fit(const sched_pod *p, void *state, const sched_node *n) {
   static const char *const reasons[SCHED_NRES] = {"Insufficient cpu", "Insufficient memory",
                                                   "Too many pods"};
   for (int r = 0; r < SCHED_NRES; r++)
-    if (p->req.v[r] && n->requested.v[r] + p->req.v[r] > n->alloc.v[r])
+    if (p->req.v[r] && tug_quantity_add_sat(n->requested.v[r], p->req.v[r]) > n->alloc.v[r])
       return reasons[r];
   return NULL;
 }
@@ -27,8 +27,8 @@ static int64_t used_pct(const sched_pod *p, const sched_node *n, int r) {
   int64_t alloc = n->alloc.v[r];
   if (alloc <= 0)
     return 100;
-  int64_t used = n->nonzero.v[r] + p->nonzero.v[r];
-  return used >= alloc ? 100 : used * 100 / alloc;
+  int64_t used = tug_quantity_add_sat(n->nonzero.v[r], p->nonzero.v[r]);
+  return used >= alloc ? 100 : (int64_t)((double)used * 100 / (double)alloc);
 }
 
 static int64_t least(const sched_pod *p, void *state, const sched_node *n) {

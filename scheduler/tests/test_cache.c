@@ -111,8 +111,49 @@ static void test_pod_requests_follow_kubernetes_rules(void **state) {
   json_decref(spec);
 }
 
+/* Three requests of a third of 2^64 bytes each wrapped to 2 bytes; the sum
+ * saturates instead, so the pod fits nowhere. */
+static void test_pod_requests_that_overflow_saturate(void **state) {
+  (void)state;
+  json_t *c = json_pack("{s:{s:{s:s}}}", "resources", "requests", "memory", "6148914691236517206");
+  json_t *spec = json_pack("{s:[O, O, O]}", "containers", c, c, c);
+  sched_res req;
+  sched_pod_requests(spec, &req, NULL);
+  assert_int_equal(req.v[SCHED_MEMORY], INT64_MAX);
+  json_decref(spec);
+  json_decref(c);
+}
+
+/* A node whose pods' sum saturated recounts when one leaves: the others'
+ * requests are exact again, not INT64_MAX minus the one that left. */
+static void test_a_saturated_node_recounts_when_a_pod_leaves(void **state) {
+  (void)state;
+  sched_cache *c = sched_cache_new();
+  set_node(c, fx_node("n1", "4", "8Gi"));
+  sched_pod *huge = fx_sched_pod("default", "huge", "1", "7Ei", 0, 0);
+  sched_pod *huge2 = fx_sched_pod("default", "huge2", "1", "7Ei", 0, 0);
+  sched_pod *small = fx_sched_pod("default", "small", "1", "1Gi", 0, 0);
+  assert_int_equal(sched_cache_add_pod(c, huge, "n1", SCHED_POD_BOUND), 0);
+  assert_int_equal(sched_cache_add_pod(c, huge2, "n1", SCHED_POD_BOUND), 0);
+  assert_int_equal(sched_cache_add_pod(c, small, "n1", SCHED_POD_BOUND), 0);
+  sched_node *n = sched_cache_node(c, "n1");
+  assert_int_equal(n->requested.v[SCHED_MEMORY], INT64_MAX);
+  sched_cache_remove_pod(c, huge);
+  assert_int_equal(n->requested.v[SCHED_MEMORY], (7LL << 60) + (1LL << 30));
+  sched_cache_remove_pod(c, huge2);
+  assert_int_equal(n->requested.v[SCHED_MEMORY], 1LL << 30);
+  assert_int_equal(n->requested.v[SCHED_CPU], 1000);
+  sched_cache_remove_pod(c, small);
+  sched_pod_free(huge);
+  sched_pod_free(huge2);
+  sched_pod_free(small);
+  sched_cache_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_pod_requests_that_overflow_saturate),
+      cmocka_unit_test(test_a_saturated_node_recounts_when_a_pod_leaves),
       cmocka_unit_test(test_assumed_pods_count_until_forgotten),
       cmocka_unit_test(test_pods_on_unknown_nodes_wait_on_a_placeholder),
       cmocka_unit_test(test_capacity_counts_ready_schedulable_nodes),
