@@ -110,6 +110,10 @@ const api_kind api_kinds[] = {
     KIND("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
          "customresourcedefinition", false, API_SUB_STATUS, &api_strategy_crd, api_verbs_all, NULL,
          customresourcedefinition, "crd", "crds", NULL),
+    KIND("batch", "v1", "CronJob", "cronjobs", "cronjob", true, API_SUB_STATUS,
+         &api_strategy_cronjob, api_verbs_all, cat_all, cronjob, "cj", NULL),
+    KIND("apps", "v1", "DaemonSet", "daemonsets", "daemonset", true, API_SUB_STATUS,
+         &api_strategy_workload, api_verbs_all, cat_all, daemonset, "ds", NULL),
     {.kind = NULL},
 };
 

@@ -26,6 +26,8 @@ const char *const ctl_resource_kinds[CTL_N_RESOURCES] = {
     [CTL_LEASES] = "Lease",
     [CTL_SERVICEACCOUNTS] = "ServiceAccount",
     [CTL_ROOT_CA] = "ConfigMap",
+    [CTL_CRONJOBS] = "CronJob",
+    [CTL_DAEMONSETS] = "DaemonSet",
 };
 
 /* Node Leases live in one namespace; every other resource is watched in all. */

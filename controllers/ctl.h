@@ -44,6 +44,8 @@ enum ctl_resource {
   CTL_LEASES,
   CTL_SERVICEACCOUNTS,
   CTL_ROOT_CA, /* ConfigMaps named kube-root-ca.crt only */
+  CTL_CRONJOBS,
+  CTL_DAEMONSETS,
   CTL_N_RESOURCES
 };
 
@@ -69,6 +71,8 @@ tug_controller *ctl_quota_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_nodelifecycle_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_nodeipam_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_serviceaccounts_new(ctl_ctx *x, tug_error *err);
+tug_controller *ctl_cronjob_new(ctl_ctx *x, tug_error *err);
+tug_controller *ctl_daemonset_new(ctl_ctx *x, tug_error *err);
 
 /* ---- caches ---- */
 

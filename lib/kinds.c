@@ -36,6 +36,8 @@ const tug_kind tug_kinds[] = {
     {"authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false},
     {"scheduling.tug.io", "v1", "Queue", "queues", false},
     {"apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false},
+    {"batch", "v1", "CronJob", "cronjobs", true},
+    {"apps", "v1", "DaemonSet", "daemonsets", true},
     {NULL, NULL, NULL, NULL, false},
 };
 
