@@ -47,12 +47,7 @@ static json_t *cronjob_images(const json_t *cj) {
 }
 
 static json_t *cronjob_selector(const json_t *cj) {
-  table_buf b = {0};
-  if (!table_format_selector(tug_obj_get(cj, "spec.jobTemplate.spec.selector"), &b)) {
-    table_buf_free(&b);
-    return table_text("<error>");
-  }
-  return table_buf_json(&b, "<none>");
+  return table_selector_cell(cj, "spec.jobTemplate.spec.selector");
 }
 
 const api_column api_columns_cronjob[] = {

@@ -46,12 +46,7 @@ static json_t *ds_images(const json_t *ds) {
 }
 
 static json_t *ds_selector(const json_t *ds) {
-  table_buf b = {0};
-  if (!table_format_selector(tug_obj_get(ds, "spec.selector"), &b)) {
-    table_buf_free(&b);
-    return table_text("<error>");
-  }
-  return table_buf_json(&b, "<none>");
+  return table_selector_cell(ds, "spec.selector");
 }
 
 const api_column api_columns_daemonset[] = {

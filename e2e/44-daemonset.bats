@@ -65,13 +65,20 @@ counts() {
 
 sorted() { printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
 
+# is VALUE CMD...: CMD prints VALUE (for wait_for, which runs functions of this file).
+is() {
+  local want=$1
+  shift
+  [ "$("$@")" = "$want" ]
+}
+
 @test "daemonset: one pod on the node, pinned by affinity, bound by the scheduler" {
   api POST "$DS" "$(daemonset logs)"
   [ "$code" = 201 ]
   [ "$(jq -r '.spec.updateStrategy | "\(.type) \(.rollingUpdate.maxUnavailable) \(.rollingUpdate.maxSurge)"' <<<"$out")" = "RollingUpdate 1 0" ]
   [ "$(jq -r '.spec.revisionHistoryLimit' <<<"$out")" = 10 ]
-  wait_for 40 sh -c "[ \"\$(running logs)\" = '$A_NODE' ]"
-  wait_for 10 sh -c "[ \"\$(counts logs)\" = '1 1 1 1 1 0' ]"
+  wait_for 40 is "$A_NODE" running logs
+  wait_for 10 is "1 1 1 1 1 0" counts logs
   run curl -fsS "$API/api/v1/namespaces/default/pods?labelSelector=app%3Dlogs"
   pod=$(jq '.items[0]' <<<"$output")
   [ "$(jq -r '.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0] | "\(.key) \(.operator) \(.values[0])"' <<<"$pod")" = "metadata.name In $A_NODE" ]
@@ -88,8 +95,8 @@ sorted() { printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
   agent_start "e2e-ds-b-$$" --restart-backoff-seconds 1
   echo "$NODE $AGENT_ROOT $AGENT_PID $AGENT_LOG" >"$BATS_FILE_TMPDIR/b.pid"
   want=$(sorted "$A_NODE" "$NODE")
-  wait_for 40 sh -c "[ \"\$(running logs)\" = '$want' ]"
-  wait_for 10 sh -c "[ \"\$(counts logs)\" = '2 2 2 2 2 0' ]"
+  wait_for 40 is "$want" running logs
+  wait_for 10 is "2 2 2 2 2 0" counts logs
 }
 
 @test "daemonset: a rolling update goes node by node; tug and kubectl rollout status follow it" {
@@ -117,7 +124,7 @@ sorted() { printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
   api DELETE "/api/v1/nodes/$B_NODE" >/dev/null
   [ "$code" = 200 ]
   wait_for 30 sh -c "[ \"\$(curl -fsS '$API/api/v1/pods?fieldSelector=spec.nodeName%3D$B_NODE' | jq '[.items[] | select(.metadata.deletionTimestamp == null)] | length')\" = 0 ]"
-  wait_for 10 sh -c "[ \"\$(counts logs)\" = '1 1 1 1 1 0' ]"
+  wait_for 10 is "1 1 1 1 1 0" counts logs
   NODE=$B_NODE AGENT_ROOT=$B_ROOT AGENT_PID=$B_PID AGENT_LOG=$B_LOG agent_stop
   rm -f "$BATS_FILE_TMPDIR/b.pid"
   [ "$(running logs)" = "$A_NODE" ]
@@ -126,15 +133,15 @@ sorted() { printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
 @test "daemonset: nodeSelector follows the node's labels" {
   api POST "$DS" "$(daemonset ssd | jq -c '.spec.template.spec.nodeSelector = {disk: "ssd"}')"
   [ "$code" = 201 ]
-  wait_for 10 sh -c "[ \"\$(counts ssd)\" = '0 0 0 0 0 0' ]"
+  wait_for 10 is "0 0 0 0 0 0" counts ssd
   [ "$(pods_of ssd)" = 0 ]
   api PATCH "/api/v1/nodes/$A_NODE" '{"metadata":{"labels":{"disk":"ssd"}}}' application/merge-patch+json >/dev/null
   [ "$code" = 200 ]
-  wait_for 40 sh -c "[ \"\$(running ssd)\" = '$A_NODE' ]"
+  wait_for 40 is "$A_NODE" running ssd
   run kubectl get ds ssd
   grep -E '^ssd +1 +1 +1 +1 +1 +disk=ssd ' <<<"$output"
   api PATCH "/api/v1/nodes/$A_NODE" '{"metadata":{"labels":{"disk":null}}}' application/merge-patch+json >/dev/null
-  wait_for 20 sh -c "[ \"\$(pods_of ssd)\" = 0 ]"
+  wait_for 20 is 0 pods_of ssd
   run kubectl get cj,ds
   [ "$status" = 0 ]
   grep -q "daemonset.apps/logs" <<<"$output"
