@@ -4,7 +4,7 @@
  * One reconcile: claim the DaemonSet's pods and group them by the node each
  * is for (bound, or pinned by node affinity and not yet bound); then, for
  * every node, create the pod it lacks, delete pods it should no longer run
- * (and every pod of a node that left the cluster), and — while the rollout
+ * (and, at once, every pod of a node that left the cluster), and — while the rollout
  * is RollingUpdate — replace old pods as daemonset-plan.c allows; then write
  * status. A new pod is pinned with required node affinity
  * `metadata.name In [node]` and bound by the scheduler, as Kubernetes does
@@ -45,7 +45,7 @@ typedef struct ds_pass {
   size_t n_nodes;
   json_t *create;   /* node names that get a new pod */
   json_t *doomed;   /* pods to delete */
-  json_t *orphaned; /* pods of nodes that are gone */
+  json_t *orphaned; /* pods of nodes that are gone (or of none) */
 } ds_pass;
 
 static bool is_new(const ds_pass *p, const json_t *pod) {
@@ -83,7 +83,7 @@ static void group_pods(ds_pass *p, json_t *nodes, json_t *mine) {
     ds_node *d = node_named(p, ctl_ds_pod_node(v));
     if (d)
       json_array_append(d->pods, v);
-    else if (tug_obj_deletion_timestamp(v) == NULL)
+    else
       json_array_append(p->orphaned, v);
   }
   for (i = 0; i < p->n_nodes; i++)
@@ -283,6 +283,29 @@ static void requeue_for_availability(const ds_pass *p) {
     tug_controller_enqueue_after(p->c, p->key, (long)(soonest * 1000) + 100);
 }
 
+/* Pods of a node that is gone: no agent will ever confirm their end, so they
+ * go at once (grace 0), as Kubernetes' pod garbage collector removes them. */
+static int delete_orphans(ds_pass *p) {
+  size_t i;
+  json_t *pod;
+  int rc = 0;
+  json_array_foreach(p->orphaned, i, pod) {
+    char path[768];
+    tug_error err = {0};
+    tug_delete_options o = {.uid = tug_obj_uid(pod), .grace_set = true, .grace_seconds = 0};
+    if (tug_obj_path(path, sizeof path, pod, NULL, &err) < 0 ||
+        (tug_client_delete_with(p->x->client, path, &o, &err) < 0 && err.code != ENOENT)) {
+      tug_event_record(p->x->events, p->ds, "Warning", "FailedDelete", "Error deleting: %s",
+                       err.msg);
+      rc = -1;
+      continue;
+    }
+    tug_event_record(p->x->events, p->ds, "Normal", "SuccessfulDelete", "Deleted pod: %s",
+                     tug_obj_name(pod));
+  }
+  return rc;
+}
+
 static int manage(ds_pass *p, tug_error *err) {
   bool surge = rolling(p->ds) && rollout_bound(p->ds, "maxSurge", 1, 0) > 0;
   int64_t desired = 0;
@@ -292,8 +315,9 @@ static int manage(ds_pass *p, tug_error *err) {
   }
   if (rolling(p->ds) && roll(p, desired) < 0)
     return tug_error_set(err, ENOMEM, "daemonset %s", p->key);
-  json_array_extend(p->doomed, p->orphaned);
   int rc = create_pods(p, err);
+  if (delete_orphans(p) < 0)
+    rc = -1;
   if (json_array_size(p->doomed) &&
       ctl_delete_pods(p->x, p->c, p->key, p->ds, p->doomed, (int)json_array_size(p->doomed)) < 0)
     rc = -1;

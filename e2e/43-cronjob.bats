@@ -148,6 +148,10 @@ active_names() {
   run kubectl get cj kc -o jsonpath='{.spec.schedule} {.spec.concurrencyPolicy} {.spec.jobTemplate.spec.template.spec.restartPolicy}'
   [ "$status" = 0 ]
   [ "$output" = "*/5 * * * * Allow OnFailure" ]
+  run kubectl describe cj kc
+  [ "$status" = 0 ]
+  grep -E '^Schedule: +\*/5 \* \* \* \*$' <<<"$output"
+  grep -E '^Concurrency Policy: +Allow$' <<<"$output"
   run kubectl explain cronjob.spec.timeZone
   [ "$status" = 0 ]
   grep -q "IANA" <<<"$output"
