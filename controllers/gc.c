@@ -2,10 +2,11 @@
  * gc.c — the garbage collector: objects whose owners are gone go too.
  *
  * It follows the kinds the controllers inform on (pods, ReplicaSets,
- * Deployments, Jobs, Services, Endpoints); keys are "<resource>|ns/name". An
- * object is deleted (background cascade) once none of its ownerReferences
- * points at a live owner: same name and uid, checked against the API server
- * before anything is deleted, so a cache that lags never costs an object.
+ * Deployments, Jobs, Services, Endpoints, CronJobs, DaemonSets); keys are
+ * "<resource>|ns/name". An object is deleted (background cascade) once none
+ * of its ownerReferences points at a live owner: same name and uid, checked
+ * against the API server before anything is deleted, so a cache that lags
+ * never costs an object.
  * References to owners that are gone while others live are dropped.
  *
  * DELETE with propagationPolicy leaves a finalizer on the owner (the API
@@ -25,13 +26,15 @@
 #include "object.h"
 #include "kinds.h"
 
-static const enum ctl_resource followed[] = {CTL_PODS, CTL_REPLICASETS, CTL_DEPLOYMENTS,
-                                             CTL_JOBS, CTL_SERVICES,    CTL_ENDPOINTS};
+static const enum ctl_resource followed[] = {CTL_PODS,     CTL_REPLICASETS, CTL_DEPLOYMENTS,
+                                             CTL_JOBS,     CTL_SERVICES,    CTL_ENDPOINTS,
+                                             CTL_CRONJOBS, CTL_DAEMONSETS};
 enum { N_FOLLOWED = sizeof followed / sizeof followed[0] };
 
 static const char *const followed_kinds[] = {
-    [CTL_PODS] = "Pod", [CTL_REPLICASETS] = "ReplicaSet", [CTL_DEPLOYMENTS] = "Deployment",
-    [CTL_JOBS] = "Job", [CTL_SERVICES] = "Service",       [CTL_ENDPOINTS] = "Endpoints",
+    [CTL_PODS] = "Pod",         [CTL_REPLICASETS] = "ReplicaSet", [CTL_DEPLOYMENTS] = "Deployment",
+    [CTL_JOBS] = "Job",         [CTL_SERVICES] = "Service",       [CTL_ENDPOINTS] = "Endpoints",
+    [CTL_CRONJOBS] = "CronJob", [CTL_DAEMONSETS] = "DaemonSet",
 };
 
 static int resource_of_kind(const char *kind) {

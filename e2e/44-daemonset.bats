@@ -154,3 +154,11 @@ is() {
   [ "$status" = 0 ]
   grep -q "daemonset.apps/logs" <<<"$output"
 }
+
+@test "daemonset: a foreground delete removes the pods before the DaemonSet" {
+  run kubectl delete ds logs --cascade=foreground --timeout=60s
+  [ "$status" = 0 ]
+  [ "$(pods_of logs)" = 0 ]
+  api GET "$DS/logs"
+  [ "$code" = 404 ]
+}
