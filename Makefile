@@ -18,7 +18,7 @@ PKGS := jansson yaml-0.1 grpc libprotobuf-c libmicrohttpd libcurl libcrypto gnut
 # Debian packages the build and the tests need. kubectl comes from elsewhere on these
 # machines: never add kubernetes-client here, it conflicts with that file.
 # python3-kubernetes is the official Python client (e2e/19-python-client.bats).
-DEB_PKGS := gcc make pkg-config libjansson-dev libyaml-dev libmicrohttpd-dev \
+DEB_PKGS := gcc make pkg-config tzdata libjansson-dev libyaml-dev libmicrohttpd-dev \
   libcurl4-openssl-dev libssl-dev libgnutls28-dev libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libcgroup-dev etcd-server etcd-client busybox-static libcmocka-dev bats iproute2 \
   nftables libnftables-dev libmnl-dev procps curl jq wrk libarchive-dev crun \

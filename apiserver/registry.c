@@ -119,6 +119,10 @@ const api_kind api_kinds[] = {
          replicationcontroller, "rc", NULL),
     KIND("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, API_SUB_STATUS,
          &generic, api_verbs_all, NULL, ingress, "ing", NULL),
+    KIND("batch", "v1", "CronJob", "cronjobs", "cronjob", true, API_SUB_STATUS,
+         &api_strategy_cronjob, api_verbs_all, cat_all, cronjob, "cj", NULL),
+    KIND("apps", "v1", "DaemonSet", "daemonsets", "daemonset", true, API_SUB_STATUS,
+         &api_strategy_workload, api_verbs_all, cat_all, daemonset, "ds", NULL),
     {.kind = NULL},
 };
 

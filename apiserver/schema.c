@@ -27,6 +27,8 @@ const api_schema_group api_schema_groups[] = {
     {api_schema_kinds_tug_scheduling_v1},
     {api_schema_kinds_apiextensions_v1},
     {api_schema_kinds_networking_v1},
+    {api_schema_kinds_batch_v1_cronjob},
+    {api_schema_kinds_apps_v1_daemonset},
     {NULL},
 };
 

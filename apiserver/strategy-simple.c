@@ -38,3 +38,6 @@ const api_strategy api_strategy_resourcequota = {.init_status = api_quota_init_s
 
 /* Deployments, ReplicaSets and Jobs. */
 const api_strategy api_strategy_workload = {.pod_template = "spec.template"};
+
+/* CronJobs: their pods are templated one level further down. */
+const api_strategy api_strategy_cronjob = {.pod_template = "spec.jobTemplate.spec.template"};

@@ -374,3 +374,12 @@ bool table_format_selector(const json_t *selector, table_buf *out) {
   }
   return true;
 }
+
+json_t *table_selector_cell(const json_t *obj, const char *path) {
+  table_buf b = {0};
+  if (!table_format_selector(tug_obj_get(obj, path), &b)) {
+    table_buf_free(&b);
+    return table_text("<error>");
+  }
+  return table_buf_json(&b, "<none>");
+}

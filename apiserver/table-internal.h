@@ -90,6 +90,9 @@ json_t *table_format_labels(const json_t *labels);
 /* A LabelSelector ({matchLabels, matchExpressions}) as LabelSelectorAsSelector(s).String():
  * "app=web,tier in (a,b)", sorted by key; "" for none. False when it is invalid. */
 bool table_format_selector(const json_t *selector, table_buf *out);
+/* metav1.FormatLabelSelector of the LabelSelector at path: "<none>" when empty,
+ * "<error>" when invalid (the wide SELECTOR column of workloads). */
+json_t *table_selector_cell(const json_t *obj, const char *path);
 
 /* Columns every kind shares. */
 #define TABLE_DESC_NAME                                                                            \

@@ -32,12 +32,7 @@ static int64_t desired_replicas(const json_t *obj) {
 
 /* metav1.FormatLabelSelector: "<none>" when empty, "<error>" when invalid. */
 static json_t *formatted_selector(const json_t *obj) {
-  table_buf b = {0};
-  if (!table_format_selector(tug_obj_get(obj, "spec.selector"), &b)) {
-    table_buf_free(&b);
-    return table_text("<error>");
-  }
-  return table_buf_json(&b, "<none>");
+  return table_selector_cell(obj, "spec.selector");
 }
 
 /* ---- deployments ---- */

@@ -51,6 +51,8 @@ extern const api_column api_columns_clusterrolebinding[];
 /* The access reviews are never listed: the default columns (NULL). */
 #define api_columns_accessreview NULL
 extern const api_column api_columns_customresourcedefinition[];
+extern const api_column api_columns_cronjob[];   /* table-cronjob.c */
+extern const api_column api_columns_daemonset[]; /* table-daemonset.c */
 /* A custom kind's cell of column i: the value at the printer column's
  * JSONPath, of its type (a "date" as an age, "5m"); null when the object has
  * none. */

@@ -196,4 +196,11 @@ void val_container_security(const val_obj *container);
 /* A resource name containers may request (also LimitRange's); adds its own cause. */
 bool val_container_resource_name(const val_obj *map, const char *name);
 
+/* ---- workloads (validation-workloads.c) ---- */
+/* A workload's spec.selector: a valid, non-empty LabelSelector that selects the
+ * template's labels; kind_word names the kind in messages ("daemonset"). */
+void val_workload_selector(const val_obj *spec, bool required, const char *kind_word);
+/* A Job's spec (a Job's own, or a CronJob's jobTemplate.spec). */
+void val_job_spec(const val_obj *spec);
+
 #endif

@@ -15,7 +15,7 @@
 
 /* ---- selector and template ---- */
 
-static void validate_selector(const val_obj *spec, bool required, const char *kind_word) {
+void val_workload_selector(const val_obj *spec, bool required, const char *kind_word) {
   if (!val_present(spec, "selector")) {
     if (required)
       val_required(spec, "selector", NULL);
@@ -106,7 +106,7 @@ static void validate_strategy(const val_obj *spec) {
 static void validate_deployment_spec(const val_obj *spec) {
   int64_t min_ready = 0, deadline;
   val_int_min(spec, "replicas", 0, NULL);
-  validate_selector(spec, true, "deployment");
+  val_workload_selector(spec, true, "deployment");
   val_pod_template(spec, VAL_POD_TEMPLATE);
   validate_strategy(spec);
   val_int_min(spec, "minReadySeconds", 0, &min_ready);
@@ -176,7 +176,7 @@ static bool validate_replicated(const json_t *obj, json_t *causes,
 }
 
 static void replicaset_selector(const val_obj *spec) {
-  validate_selector(spec, true, "replicaset");
+  val_workload_selector(spec, true, "replicaset");
 }
 
 void api_validate_replicaset(const json_t *obj, const json_t *old, json_t *causes) {
@@ -210,19 +210,23 @@ static void validate_job_update(const val_obj *spec, const json_t *old) {
   val_immutable(spec, "completions", old_spec);
 }
 
+void val_job_spec(const val_obj *spec) {
+  val_int_min(spec, "parallelism", 0, NULL);
+  val_int_min(spec, "completions", 0, NULL);
+  val_int_min(spec, "backoffLimit", 0, NULL);
+  val_int_min(spec, "activeDeadlineSeconds", 1, NULL);
+  val_int_min(spec, "ttlSecondsAfterFinished", 0, NULL);
+  val_bool(spec, "suspend");
+  val_workload_selector(spec, false, "job");
+  val_pod_template(spec, VAL_JOB_TEMPLATE);
+}
+
 void api_validate_job(const json_t *obj, const json_t *old, json_t *causes) {
   val_obj root, spec;
   val_root(&root, obj, causes);
   if (!enter_spec(&spec, &root))
     return;
-  val_int_min(&spec, "parallelism", 0, NULL);
-  val_int_min(&spec, "completions", 0, NULL);
-  val_int_min(&spec, "backoffLimit", 0, NULL);
-  val_int_min(&spec, "activeDeadlineSeconds", 1, NULL);
-  val_int_min(&spec, "ttlSecondsAfterFinished", 0, NULL);
-  val_bool(&spec, "suspend");
-  validate_selector(&spec, false, "job");
-  val_pod_template(&spec, VAL_JOB_TEMPLATE);
+  val_job_spec(&spec);
   validate_job_update(&spec, old);
 }
 

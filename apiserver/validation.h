@@ -91,4 +91,13 @@ void api_validate_queue(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_customresourcedefinition(json_t *obj);
 void api_validate_customresourcedefinition(const json_t *obj, const json_t *old, json_t *causes);
 
+/* A CronJob: cron schedule, IANA time zone, concurrency, the Job template
+ * (validation-cronjob.c). */
+void api_default_cronjob(json_t *obj);
+void api_validate_cronjob(const json_t *obj, const json_t *old, json_t *causes);
+
+/* A DaemonSet: selector, template, update strategy (validation-daemonset.c). */
+void api_default_daemonset(json_t *obj);
+void api_validate_daemonset(const json_t *obj, const json_t *old, json_t *causes);
+
 #endif

@@ -88,6 +88,8 @@ int cmd_scale(cli_ctx *ctx);
 int cmd_patch(cli_ctx *ctx);
 int cmd_label(cli_ctx *ctx);
 int cmd_create(cli_ctx *ctx);
+/* `tug create job NAME --from=cronjob/CJ` (cmd-create-job.c). */
+int cli_create_job_from(cli_ctx *ctx, const char *name, const char *from);
 int cmd_version(cli_ctx *ctx);
 int cmd_rollout(cli_ctx *ctx);
 int cmd_completion(cli_ctx *ctx);

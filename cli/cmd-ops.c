@@ -104,9 +104,12 @@ int cmd_label(cli_ctx *ctx) {
 
 int cmd_create(cli_ctx *ctx) {
   const cli_opts *o = &ctx->opts;
+  if (o->npos == 2 && strcmp(o->pos[0], "job") == 0 && o->from)
+    return cli_create_job_from(ctx, o->pos[1], o->from);
   if (o->npos != 2 || (strcmp(o->pos[0], "namespace") != 0 && strcmp(o->pos[0], "ns") != 0))
-    return cli_failf("create: tug creates namespaces (tug create namespace NAME); use "
-                     "tug apply -f for other objects");
+    return cli_failf("create: tug creates namespaces (tug create namespace NAME) and jobs from "
+                     "CronJobs (tug create job NAME --from=cronjob/CJ); use tug apply -f for "
+                     "other objects");
   tug_error err = {0};
   if (cli_client(ctx, &err) == NULL)
     return cli_fail(ctx, &err);

@@ -1,5 +1,6 @@
 /*
- * cmd-rollout.c — `tug rollout status|history|undo deployment/NAME`.
+ * cmd-rollout.c — `tug rollout status|history|undo deployment/NAME`, and
+ * `tug rollout status daemonset/NAME` (kubectl's messages for both).
  *
  * A Deployment's history is its ReplicaSets: each carries the revision it was
  * in the annotation deployment.kubernetes.io/revision. Undo copies the chosen
@@ -21,20 +22,63 @@
 
 enum { POLL_MS = 500, DEFAULT_TIMEOUT_S = 300 };
 
-static int get_deployment(cli_ctx *ctx, const char *name, json_t **out, tug_error *err) {
-  cli_resource d = {.group = "apps",
-                    .version = "v1",
-                    .name = "deployments",
-                    .kind = "Deployment",
-                    .namespaced = true};
+/* What `rollout status` waits on: the kind, kubectl's word for it, and its
+ * progress message (NULL when the rollout is done). */
+typedef struct rollout_kind {
+  const char *plural, *kind, *word;
+  const char *(*progress)(const json_t *obj, char *buf, size_t size);
+} rollout_kind;
+
+static int get_apps(cli_ctx *ctx, const rollout_kind *k, const char *name, json_t **out,
+                    tug_error *err) {
+  cli_resource d = {.group = "apps", .version = "v1", .namespaced = true};
+  snprintf(d.name, sizeof d.name, "%s", k->plural);
+  snprintf(d.kind, sizeof d.kind, "%s", k->kind);
   _cleanup_free_ char *path = cli_resource_path(&d, ctx->namespace, name, NULL);
   if (path == NULL)
     return tug_error_set(err, ENOMEM, "out of memory");
   return tug_client_get(ctx->client, path, out, err);
 }
 
-/* kubectl's message while waiting, or NULL when the rollout is done. */
-static const char *progress(const json_t *d, char *buf, size_t size) {
+static const char *deployment_progress(const json_t *d, char *buf, size_t size);
+static const char *daemonset_progress(const json_t *ds, char *buf, size_t size);
+
+static const rollout_kind deployments = {"deployments", "Deployment", "deployment",
+                                         deployment_progress};
+static const rollout_kind daemonsets = {"daemonsets", "DaemonSet", "daemon set",
+                                        daemonset_progress};
+
+static int get_deployment(cli_ctx *ctx, const char *name, json_t **out, tug_error *err) {
+  return get_apps(ctx, &deployments, name, out, err);
+}
+
+/* kubectl's DaemonSetStatusViewer. */
+static const char *daemonset_progress(const json_t *ds, char *buf, size_t size) {
+  const char *name = tug_obj_name(ds);
+  int64_t gen = tug_obj_get_int(ds, "metadata.generation", 0);
+  int64_t observed = tug_obj_get_int(ds, "status.observedGeneration", 0);
+  int64_t desired = tug_obj_get_int(ds, "status.desiredNumberScheduled", 0);
+  int64_t updated = tug_obj_get_int(ds, "status.updatedNumberScheduled", 0);
+  int64_t available = tug_obj_get_int(ds, "status.numberAvailable", 0);
+  if (observed < gen)
+    snprintf(buf, size, "Waiting for daemon set spec update to be observed...");
+  else if (updated < desired)
+    snprintf(buf, size,
+             "Waiting for daemon set \"%s\" rollout to finish: %lld out of %lld new pods have "
+             "been updated...",
+             name, (long long)updated, (long long)desired);
+  else if (available < desired)
+    snprintf(buf, size,
+             "Waiting for daemon set \"%s\" rollout to finish: %lld of %lld updated pods are "
+             "available...",
+             name, (long long)available, (long long)desired);
+  else
+    return NULL;
+  return buf;
+}
+
+/* kubectl's DeploymentStatusViewer. */
+static const char *deployment_progress(const json_t *d, char *buf, size_t size) {
   const char *name = tug_obj_name(d);
   int64_t gen = tug_obj_get_int(d, "metadata.generation", 0);
   int64_t observed = tug_obj_get_int(d, "status.observedGeneration", 0);
@@ -64,17 +108,20 @@ static const char *progress(const json_t *d, char *buf, size_t size) {
   return buf;
 }
 
-static int status(cli_ctx *ctx, const char *name) {
+static int status(cli_ctx *ctx, const rollout_kind *k, const char *name) {
   long limit = ctx->opts.timeout_s > 0 ? ctx->opts.timeout_s : DEFAULT_TIMEOUT_S;
   time_t deadline = time(NULL) + limit;
   char last[512] = "", msg[512];
   for (;;) {
     tug_error err = {0};
     _cleanup_json_ json_t *d = NULL;
-    if (get_deployment(ctx, name, &d, &err) < 0)
+    if (get_apps(ctx, k, name, &d, &err) < 0)
       return cli_fail(ctx, &err);
-    if (progress(d, msg, sizeof msg) == NULL) {
-      printf("deployment \"%s\" successfully rolled out\n", name);
+    const char *type = tug_obj_get_str(d, "spec.updateStrategy.type");
+    if (k == &daemonsets && type && strcmp(type, "RollingUpdate") != 0)
+      return cli_failf("rollout status is only available for RollingUpdate strategy type");
+    if (k->progress(d, msg, sizeof msg) == NULL) {
+      printf("%s \"%s\" successfully rolled out\n", k->word, name);
       return 0;
     }
     if (strcmp(msg, last) != 0) {
@@ -197,17 +244,28 @@ int cmd_rollout(cli_ctx *ctx) {
     return cli_failf("rollout: want status, history or undo and deployment/NAME");
   const char *what = o->pos[0], *target = o->pos[1];
   const char *name = strchr(target, '/');
+  char word[64] = "";
+  snprintf(word, sizeof word, "%.*s", name ? (int)(name - target) : (int)strlen(target), target);
   if (name == NULL && o->npos == 3)
     name = o->pos[2];
   else if (name)
     name++;
   if (name == NULL || name[0] == '\0')
-    return cli_failf("rollout %s: want deployment/NAME", what);
+    return cli_failf("rollout %s: want deployment/NAME or daemonset/NAME", what);
   tug_error err = {0};
   if (cli_client(ctx, &err) == NULL)
     return cli_fail(ctx, &err);
+  cli_resource res;
+  if (cli_resolve(ctx, word, &res, &err) < 0)
+    return cli_fail(ctx, &err);
+  bool ds = strcmp(res.kind, "DaemonSet") == 0;
+  if (!ds && strcmp(res.kind, "Deployment") != 0)
+    return cli_failf("rollout %s: tug rolls out deployments and daemon sets, not %s", what,
+                     res.name);
   if (strcmp(what, "status") == 0)
-    return status(ctx, name);
+    return status(ctx, ds ? &daemonsets : &deployments, name);
+  if (ds)
+    return cli_failf("rollout %s: daemon sets keep no revision history here", what);
   _cleanup_json_ json_t *d = NULL;
   if (get_deployment(ctx, name, &d, &err) < 0)
     return cli_fail(ctx, &err);

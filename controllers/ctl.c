@@ -28,6 +28,8 @@ const char *const ctl_resource_kinds[CTL_N_RESOURCES] = {
     [CTL_ROOT_CA] = "ConfigMap",
     [CTL_REPLICATIONCONTROLLERS] = "ReplicationController",
     [CTL_PODDISRUPTIONBUDGETS] = "PodDisruptionBudget",
+    [CTL_CRONJOBS] = "CronJob",
+    [CTL_DAEMONSETS] = "DaemonSet",
 };
 
 /* Node Leases live in one namespace; every other resource is watched in all. */

@@ -46,6 +46,8 @@ enum ctl_resource {
   CTL_ROOT_CA, /* ConfigMaps named kube-root-ca.crt only */
   CTL_REPLICATIONCONTROLLERS,
   CTL_PODDISRUPTIONBUDGETS,
+  CTL_CRONJOBS,
+  CTL_DAEMONSETS,
   CTL_N_RESOURCES
 };
 
@@ -74,6 +76,8 @@ tug_controller *ctl_serviceaccounts_new(ctl_ctx *x, tug_error *err);
 /* The ReplicaSet controller over ReplicationControllers (an equality selector). */
 tug_controller *ctl_replicationcontroller_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_disruption_new(ctl_ctx *x, tug_error *err);
+tug_controller *ctl_cronjob_new(ctl_ctx *x, tug_error *err);
+tug_controller *ctl_daemonset_new(ctl_ctx *x, tug_error *err);
 
 /* ---- caches ---- */
 

@@ -129,6 +129,8 @@ static const entry all_controllers[] = {
     {"serviceaccounts", ctl_serviceaccounts_new},
     {"replicationcontroller", ctl_replicationcontroller_new},
     {"disruption", ctl_disruption_new},
+    {"cronjob", ctl_cronjob_new},
+    {"daemonset", ctl_daemonset_new},
 };
 enum { N_CONTROLLERS = sizeof all_controllers / sizeof all_controllers[0] };
 

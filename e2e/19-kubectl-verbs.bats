@@ -85,7 +85,8 @@ deploy() {
   [[ "$output" =~ queues\ +q\ +scheduling.tug.io/v1\ +false\ +Queue ]]
   run $KC api-resources --categories=all -o name
   [ "$status" -eq 0 ]
-  [ "$(sort <<<"$output" | tr '\n' ' ')" = "deployments.apps jobs.batch pods replicasets.apps replicationcontrollers services " ]
+  [ "$(sort <<<"$output" | tr '
+' ' ')" = "cronjobs.batch daemonsets.apps deployments.apps jobs.batch pods replicasets.apps replicationcontrollers services " ]
   run $KC api-resources --namespaced=false -o name
   [[ "$output" == *priorityclasses.scheduling.k8s.io* ]]
   [[ "$output" != *configmaps* ]]

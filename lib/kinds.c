@@ -39,6 +39,8 @@ const tug_kind tug_kinds[] = {
     {"policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true},
     {"", "v1", "ReplicationController", "replicationcontrollers", true},
     {"networking.k8s.io", "v1", "Ingress", "ingresses", true},
+    {"batch", "v1", "CronJob", "cronjobs", true},
+    {"apps", "v1", "DaemonSet", "daemonsets", true},
     {NULL, NULL, NULL, NULL, false},
 };
 

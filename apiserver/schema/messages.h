@@ -364,6 +364,18 @@ extern const api_schema_kind api_schema_kinds_tug_scheduling_v1[];
 extern const api_schema_kind api_schema_kinds_apiextensions_v1[];
 extern const api_schema_kind api_schema_kinds_networking_v1[];
 
+/* batch/v1 CronJob (batch-v1-cronjob.c). */
+extern const api_message api_msg_batch_v1_CronJob, api_msg_batch_v1_CronJobSpec,
+    api_msg_batch_v1_JobTemplateSpec, api_msg_batch_v1_CronJobStatus, api_msg_batch_v1_CronJobList;
+extern const api_schema_kind api_schema_kinds_batch_v1_cronjob[];
+
+/* apps/v1 DaemonSet (apps-v1-daemonset.c). */
+extern const api_message api_msg_apps_v1_DaemonSet, api_msg_apps_v1_DaemonSetSpec,
+    api_msg_apps_v1_DaemonSetUpdateStrategy, api_msg_apps_v1_RollingUpdateDaemonSet,
+    api_msg_apps_v1_DaemonSetStatus, api_msg_apps_v1_DaemonSetCondition,
+    api_msg_apps_v1_DaemonSetList;
+extern const api_schema_kind api_schema_kinds_apps_v1_daemonset[];
+
 /* A kind's List, the same shape in every group: its ListMeta and its items. */
 #define LIST_MESSAGE(id, openapi_name, item)                                                       \
   static const api_field id##_fields[] = {                                                         \

@@ -104,6 +104,17 @@ const kind_case kinds[] = {
      "'nominal':{'cpu':'8','memory':'16Gi','pods':50},'borrowingLimit':{'cpu':'4'},"
      "'lendingLimit':{'cpu':'2'},'weight':2,'strictFIFO':true,"
      "'preemption':{'reclaimWithinCohort':'LowerPriority','withinQueue':'Never'}}}"},
+    {"CronJob", true, api_default_cronjob, api_validate_cronjob,
+     "{'apiVersion':'batch/v1','kind':'CronJob','metadata':{'name':'nightly','namespace':"
+     "'default'},'spec':{'schedule':'30 2 * * 1-5','timeZone':'Europe/Berlin',"
+     "'startingDeadlineSeconds':300,'jobTemplate':{'metadata':{'labels':{'app':'report'}},"
+     "'spec':{'backoffLimit':1,'template':{'spec':{'restartPolicy':'OnFailure',"
+     "'containers':[{'name':'task','image':'busybox:1.36','command':['true']}]}}}}}}"},
+    {"DaemonSet", true, api_default_daemonset, api_validate_daemonset,
+     "{'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'logs','namespace':"
+     "'default'},'spec':{'selector':{'matchLabels':{'app':'logs'}},'minReadySeconds':5,"
+     "'template':{'metadata':{'labels':{'app':'logs'}},'spec':{'containers':[{'name':"
+     "'shipper','image':'busybox:1.36'}]}}}}"},
 };
 const size_t n_kinds = sizeof kinds / sizeof kinds[0];
 
