@@ -9,11 +9,12 @@
  * groups "system:authenticated", "system:masters", "system:nodes", ...
  *
  * Authentication (api_authenticate) runs before routing, in Kubernetes'
- * order: a bearer token goes to each token authenticator in turn
- * (api_token_authenticators: the static token file, then any added); without
- * one, a client certificate verified against the client CA names the user
- * (CN) and groups (O), checked once per TLS connection. Credentials that are
- * presented but wrong are a 401, never a fall back to anonymous. Without
+ * order: a client certificate verified against the client CA names the user
+ * (CN) and groups (O), checked once per TLS connection; without a valid one,
+ * a bearer token goes to each token authenticator in turn
+ * (api_token_authenticators: the static token file, then any added).
+ * Credentials that are presented but wrong (and not made up for by the
+ * other kind) are a 401, never a fall back to anonymous. Without
  * credentials a request is system:anonymous, which only the public endpoints
  * (/healthz, /livez, /readyz, /version) answer; everything else is a 401.
  * Every authenticated user is in system:authenticated. Requests on the

@@ -54,7 +54,16 @@ creds() {
   foreign-cert)
     printf '%s\n' "${ca[@]}" --cert "$ETCD_DIR/foreign/admin.crt" --key "$ETCD_DIR/foreign/admin.key"
     ;;
-  # A valid token wins over an invalid certificate: the token is looked at first.
+  # Kubernetes' order: a valid certificate names the user and a token beside it
+  # is not looked at; a valid token makes up for an invalid certificate.
+  alice-cert-admin-token)
+    printf '%s\n' "${ca[@]}" -H "Authorization: Bearer e2e-admin-token" \
+      --cert "$PKI/user-alice.crt" --key "$PKI/user-alice.key"
+    ;;
+  alice-cert-wrong-token)
+    printf '%s\n' "${ca[@]}" -H "Authorization: Bearer not-a-token" \
+      --cert "$PKI/user-alice.crt" --key "$PKI/user-alice.key"
+    ;;
   bob-token-expired-cert)
     printf '%s\n' "${ca[@]}" -H "Authorization: Bearer bob-token-0123456789" \
       --cert "$PKI/user-expired.crt" --key "$PKI/user-expired.key"
@@ -110,6 +119,8 @@ alice-cert       /api                     200
 alice-cert       /api/v1/namespaces       403
 bob-token-expired-cert /api               200
 bob-token-expired-cert /api/v1/namespaces 403
+alice-cert-admin-token /api/v1/namespaces 403
+alice-cert-wrong-token /api               200
 EOF
 }
 
