@@ -100,6 +100,31 @@ static void put_key(line *b, const char *key) {
   put(b, ":", 1);
 }
 
+/* user.extra: {"key": ["value", ...]}, a key's values together in the order they came. */
+static void put_extra(line *b, const api_user *u) {
+  put_lit(b, ",\"extra\":{");
+  bool done[API_USER_MAX_EXTRA] = {0}, first = true;
+  for (int i = 0; i < u->nextra; i++) {
+    if (done[i])
+      continue;
+    if (!first)
+      put(b, ",", 1);
+    first = false;
+    put_str(b, u->extra[i].key);
+    put_lit(b, ":[");
+    for (int j = i; j < u->nextra; j++) {
+      if (j != i && (done[j] || strcmp(u->extra[j].key, u->extra[i].key) != 0))
+        continue;
+      if (j != i)
+        put(b, ",", 1);
+      done[j] = true;
+      put_str(b, u->extra[j].value);
+    }
+    put(b, "]", 1);
+  }
+  put(b, "}", 1);
+}
+
 static void put_user(line *b, const char *key, const api_user *u) {
   put_key(b, key);
   put_lit(b, "{\"username\":");
@@ -111,7 +136,10 @@ static void put_user(line *b, const char *key, const api_user *u) {
       put(b, ",", 1);
     put_str(b, u->groups[i]);
   }
-  put_lit(b, "]}");
+  put(b, "]", 1);
+  if (u->nextra > 0)
+    put_extra(b, u);
+  put(b, "}", 1);
 }
 
 static void put_object_ref(line *b, const api_request_info *ri) {

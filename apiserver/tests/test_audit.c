@@ -244,6 +244,9 @@ static json_t *encoded(api_audit_level level, api_audit_stage stage, int code,
   api_request_info_parse("POST", "/apis/apps/v1/namespaces/d/deployments", false, &ri);
   api_user a = alice(), b;
   api_user_set(&b, "system:serviceaccount:d:robot", "u-1");
+  api_user_add_extra(&b, "scopes", "view");
+  api_user_add_extra(&b, "acme.com/team", "red");
+  api_user_add_extra(&b, "scopes", "edit");
   static const char *const ips[] = {"10.0.0.1", "127.0.0.1"};
   _cleanup_json_ json_t *req = js("{'kind':'Deployment','metadata':{'name':'w'}}");
   _cleanup_json_ json_t *resp = js("{'kind':'Deployment','metadata':{'name':'w','uid':'x'}}");
@@ -375,6 +378,9 @@ static void event_names_failures_and_impersonation(void **state) {
   assert_string_equal(str_at(ev, "user", "username"), "alice");
   assert_string_equal(str_at(ev, "impersonatedUser", "username"), "system:serviceaccount:d:robot");
   assert_string_equal(str_at(ev, "impersonatedUser", "uid"), "u-1");
+  _cleanup_json_ json_t *want = js("{'scopes':['view','edit'],'acme.com/team':['red']}");
+  assert_true(json_equal(json_object_get(json_object_get(ev, "impersonatedUser"), "extra"), want));
+  assert_null(json_object_get(json_object_get(ev, "user"), "extra"));
 }
 
 static void event_at_request_received_has_no_response(void **state) {
