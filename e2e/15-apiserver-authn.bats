@@ -194,6 +194,32 @@ EOF
   [ "$(stat -c %a "$PKI/user-alice.kubeconfig")" = 600 ]
 }
 
+@test "authn: tug certs renew issues the same identity again; the expired one gets back in" {
+  cp "$PKI/user-expired.crt" "$BATS_TEST_TMPDIR/before.crt"
+  run curl -q -sS -o /dev/null -w '%{http_code}' --cacert "$PKI/ca.crt" \
+    --cert "$PKI/user-expired.crt" --key "$PKI/user-expired.key" "$API/api"
+  [ "$output" = 401 ]
+  run bin/tug certs renew user-expired --days 30 --dir "$PKI"
+  [ "$status" -eq 0 ]
+  run bin/tug certs check --dir "$PKI"
+  [[ "$output" == *"user-expired.crt"*" 29d renew soon"* ]]
+  # Same subject and key, new serial; the certificate is valid against the CA again.
+  [ "$(openssl x509 -in "$PKI/user-expired.crt" -noout -subject)" = \
+    "$(openssl x509 -in "$BATS_TEST_TMPDIR/before.crt" -noout -subject)" ]
+  [ "$(openssl x509 -in "$PKI/user-expired.crt" -noout -serial)" != \
+    "$(openssl x509 -in "$BATS_TEST_TMPDIR/before.crt" -noout -serial)" ]
+  [ "$(openssl x509 -in "$PKI/user-expired.crt" -noout -pubkey)" = \
+    "$(openssl x509 -in "$BATS_TEST_TMPDIR/before.crt" -noout -pubkey)" ]
+  run curl -q -sS -o /dev/null -w '%{http_code}' --cacert "$PKI/ca.crt" \
+    --cert "$PKI/user-expired.crt" --key "$PKI/user-expired.key" "$API/api"
+  [ "$output" = 200 ]
+  run bin/tug certs renew ca --dir "$PKI"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"the CA is not renewed in place"* ]]
+  # Put the expired one back for the other tests.
+  cp "$BATS_TEST_TMPDIR/before.crt" "$PKI/user-expired.crt"
+}
+
 @test "authn: an API server refuses to start on an expired serving certificate" {
   cp "$PKI/user-expired.crt" "$BATS_TEST_TMPDIR/expired.crt"
   mapfile -t tls < <(apiserver_tls_flags)
