@@ -24,7 +24,8 @@ typedef struct api_audit_record {
   const api_request_info *info;
   const api_user *user;         /* who authenticated */
   const api_user *impersonated; /* whom they act as, or NULL */
-  const json_t *source_ips;     /* array of strings */
+  const char *const *source_ips; /* nsource_ips addresses */
+  int nsource_ips;
   const char *user_agent;       /* or NULL */
   int code;                     /* HTTP status; 0 before the response */
   const json_t *status;         /* the answer when it is a Status, or NULL */

@@ -55,23 +55,33 @@ static bool usable_id(const char *id) {
   return true;
 }
 
+enum { MAX_SOURCE_IPS = 16 };
+
+/* The addresses a request came from, pointing into buf. */
+typedef struct source_ips {
+  char buf[1024 + INET6_ADDRSTRLEN];
+  const char *ip[MAX_SOURCE_IPS];
+  int n;
+} source_ips;
+
 /* X-Forwarded-For's addresses, then X-Real-Ip, then the peer's, as Kubernetes lists them. */
-static json_t *source_ips(const api_request *r) {
-  json_t *ips = json_array();
+static void find_source_ips(const api_request *r, source_ips *out) {
   const char *xff = api_header(r, "X-Forwarded-For"), *real = api_header(r, "X-Real-Ip");
-  char buf[1024], *save = NULL;
-  snprintf(buf, sizeof buf, "%s", xff ? xff : "");
-  for (char *ip = strtok_r(buf, ", ", &save); ip; ip = strtok_r(NULL, ", ", &save))
-    json_array_append_new(ips, json_string(ip));
+  char *save = NULL, *end = out->buf + sizeof out->buf;
+  out->n = 0;
+  int used = snprintf(out->buf, 1024, "%s", xff ? xff : "");
+  char *peer = out->buf + (used < 1024 ? used : 1023) + 1;
+  for (char *ip = strtok_r(out->buf, ", ", &save); ip && out->n < MAX_SOURCE_IPS - 2;
+       ip = strtok_r(NULL, ", ", &save))
+    out->ip[out->n++] = ip;
   if (real && real[0])
-    json_array_append_new(ips, json_string(real));
+    out->ip[out->n++] = real;
   const union MHD_ConnectionInfo *ci =
       r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
-  char addr[INET6_ADDRSTRLEN];
   if (ci && ci->client_addr->sa_family == AF_INET &&
-      inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr, sizeof addr))
-    json_array_append_new(ips, json_string(addr));
-  return ips;
+      inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, peer,
+                (socklen_t)(end - peer)))
+    out->ip[out->n++] = peer;
 }
 
 /* A body the server was sent or answers with, as JSON: protobuf decoded. */
@@ -118,7 +128,9 @@ static void emit(api_audit *a, api_request *r, api_audit_stage stage, const api_
   if (au->level == API_AUDIT_NONE || (au->omit & stage))
     return;
   char now[32];
-  json_t *ips = source_ips(r), *req_obj = NULL, *resp_obj = NULL;
+  source_ips ips;
+  find_source_ips(r, &ips);
+  json_t *req_obj = NULL, *resp_obj = NULL;
   if (au->level >= API_AUDIT_REQUEST && stage != API_AUDIT_REQUEST_RECEIVED)
     req_obj = decode_body(r->body, r->body_len, api_header(r, "Content-Type"));
   const json_t *status = out && out->code >= 300 ? out->body : NULL;
@@ -130,7 +142,8 @@ static void emit(api_audit *a, api_request *r, api_audit_stage stage, const api_
       .info = &r->info,
       .user = r->impersonating ? &r->authenticated : &r->user,
       .impersonated = r->impersonating ? &r->user : NULL,
-      .source_ips = ips,
+      .source_ips = ips.ip,
+      .nsource_ips = ips.n,
       .user_agent = api_header(r, "User-Agent"),
       .code = stage == API_AUDIT_REQUEST_RECEIVED ? 0 : au->code,
       .status = status,
@@ -142,7 +155,6 @@ static void emit(api_audit *a, api_request *r, api_audit_stage stage, const api_
   if (au->level >= API_AUDIT_REQUEST_RESPONSE && stage == API_AUDIT_RESPONSE_COMPLETE)
     rec.response_object = resp_obj = response_object(out, &rec);
   char *line = api_audit_encode(&rec);
-  json_decref(ips);
   json_decref(req_obj);
   json_decref(resp_obj);
   if (line) {

@@ -18,6 +18,9 @@ static json_t *user_info(const api_user *u) {
   json_t *info = json_pack("{s:s, s:o}", "username", u->name, "groups", groups);
   if (u->uid[0])
     json_object_set_new(info, "uid", json_string(u->uid));
+  json_t *extra = api_user_extra_json(u);
+  if (extra)
+    json_object_set_new(info, "extra", extra);
   return info;
 }
 

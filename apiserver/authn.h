@@ -9,11 +9,12 @@
  * groups "system:authenticated", "system:masters", "system:nodes", ...
  *
  * Authentication (api_authenticate) runs before routing, in Kubernetes'
- * order: a bearer token goes to each token authenticator in turn
- * (api_token_authenticators: the static token file, then any added); without
- * one, a client certificate verified against the client CA names the user
- * (CN) and groups (O), checked once per TLS connection. Credentials that are
- * presented but wrong are a 401, never a fall back to anonymous. Without
+ * order: a client certificate verified against the client CA names the user
+ * (CN) and groups (O), checked once per TLS connection; without a valid one,
+ * a bearer token goes to each token authenticator in turn
+ * (api_token_authenticators: the static token file, then any added).
+ * Credentials that are presented but wrong (and not made up for by the
+ * other kind) are a 401, never a fall back to anonymous. Without
  * credentials a request is system:anonymous, which only the public endpoints
  * (/healthz, /livez, /readyz, /version) answer; everything else is a 401.
  * Every authenticated user is in system:authenticated. Requests on the
@@ -31,13 +32,22 @@
 
 #include "error.h"
 
-enum { API_USER_MAX_GROUPS = 32, API_USER_NAME_MAX = 256 };
+enum { API_USER_MAX_GROUPS = 32, API_USER_NAME_MAX = 256, API_USER_MAX_EXTRA = 16 };
+
+/* One value of user.Info's extra (map of key to values): a key with several
+ * values is several entries, in the order they came. */
+typedef struct api_user_extra {
+  char key[128];
+  char value[API_USER_NAME_MAX];
+} api_user_extra;
 
 typedef struct api_user {
   char name[API_USER_NAME_MAX];
   char uid[128];
   int ngroups;
   char groups[API_USER_MAX_GROUPS][API_USER_NAME_MAX];
+  int nextra;
+  api_user_extra extra[API_USER_MAX_EXTRA];
 } api_user;
 
 /* Reset to name and uid with no groups; a name too long is cut (never overflows). */
@@ -45,6 +55,10 @@ void api_user_set(api_user *u, const char *name, const char *uid);
 /* Add a group unless it is already there; -1 when the user has too many groups. */
 int api_user_add_group(api_user *u, const char *group);
 bool api_user_in_group(const api_user *u, const char *group);
+/* Add one value of an extra key; -1 when the user has too many, or either is too long. */
+int api_user_add_extra(api_user *u, const char *key, const char *value);
+/* The extras as Kubernetes writes them, {"key": ["value", ...]}, or NULL when there are none. */
+json_t *api_user_extra_json(const api_user *u);
 
 /* "system:admin" in "system:masters" and "system:authenticated". */
 void api_user_set_admin(api_user *u);

@@ -135,22 +135,21 @@ static bool pod_uses(const json_t *pod, const char *resource, const char *name) 
   return false;
 }
 
-/* Whether some pod bound to node in ns uses the object (resource/name). */
+/* Whether some pod bound to node in ns uses the object (resource/name). The
+ * pod cache indexes pods by spec.nodeName, so this costs the node's pods. */
 static bool node_uses(api_server *s, const char *node, const api_authz_attrs *a) {
   const api_kind *k;
   api_watchcache *c = pod_cache(s, &k);
   if (c == NULL || a->name[0] == '\0')
     return false;
-  api_filter f = {.namespace = a->ns};
   api_cached **items;
   size_t n;
-  int64_t rev;
-  if (api_watchcache_list(c, &f, &items, &n, &rev) < 0)
+  if (api_watchcache_list_indexed(c, node, &items, &n) < 0)
     return false;
   bool found = false;
   for (size_t i = 0; i < n && !found; i++) {
-    const char *bound = tug_obj_get_str(items[i]->obj, "spec.nodeName");
-    found = bound && is(bound, node) && pod_uses(items[i]->obj, a->resource, a->name);
+    const char *ns = tug_obj_get_str(items[i]->obj, "metadata.namespace");
+    found = ns && is(ns, a->ns) && pod_uses(items[i]->obj, a->resource, a->name);
   }
   api_cached_list_free(items, n);
   return found;

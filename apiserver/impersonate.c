@@ -8,8 +8,10 @@
  * system:serviceaccount:NS:NAME) and groups in the core group, uids and
  * userextras/<key> in authentication.k8s.io. All allowed: the request goes
  * on as the impersonated user, who is in system:authenticated (and, for a
- * service account asked without groups, in its service account groups). The
- * extras are checked but not carried on: nothing downstream reads them yet.
+ * service account asked without groups, in its service account groups) and
+ * has the impersonated extras (SelfSubjectReview shows them, the audit log
+ * writes them). An extra's key is the header name's tail, lower-cased and
+ * percent-decoded as Kubernetes reads it (Impersonate-Extra-Acme.com%2Fteam).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,12 +22,19 @@
 
 enum { MAX_IMPERSONATED_GROUPS = API_USER_MAX_GROUPS - 3 };
 
+typedef struct asked_extra {
+  char key[128];
+  const char *value;
+} asked_extra;
+
 static const char SA_PREFIX[] = "system:serviceaccount:";
 
 typedef struct asked {
   const char *user, *uid;
   const char *groups[MAX_IMPERSONATED_GROUPS];
   int ngroups;
+  asked_extra extra[API_USER_MAX_EXTRA];
+  int nextra;
   bool too_many;
   api_request *r;
   api_response *out;
@@ -47,6 +56,26 @@ static bool allowed(asked *q, const char *group, const char *resource, const cha
   return false;
 }
 
+static int hex_digit(char c) {
+  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A header name's tail as Kubernetes' extra key: lower case, %XX decoded. */
+static void extra_key(const char *tail, char *out, size_t size) {
+  size_t n = 0;
+  for (const char *p = tail; *p && n + 1 < size; p++) {
+    char c = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    int hi = c == '%' && p[1] ? hex_digit((char)(p[1] | 0x20)) : -1;
+    int lo = hi >= 0 && p[2] ? hex_digit((char)(p[2] | 0x20)) : -1;
+    if (lo >= 0) {
+      c = (char)(hi * 16 + lo);
+      p += 2;
+    }
+    out[n++] = c;
+  }
+  out[n] = '\0';
+}
+
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
                                const char *value) {
   (void)kind;
@@ -58,12 +87,14 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
     else
       q->groups[q->ngroups++] = value;
   } else if (strncasecmp(key, extra, sizeof extra - 1) == 0) {
-    char k[128];
-    size_t i = 0;
-    for (const char *p = key + sizeof extra - 1; *p && i + 1 < sizeof k; p++)
-      k[i++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-    k[i] = '\0';
-    allowed(q, "authentication.k8s.io", "userextras", k, NULL, value);
+    if (q->nextra == API_USER_MAX_EXTRA) {
+      q->too_many = true;
+      return MHD_YES;
+    }
+    asked_extra *e = &q->extra[q->nextra++];
+    extra_key(key + sizeof extra - 1, e->key, sizeof e->key);
+    e->value = value;
+    allowed(q, "authentication.k8s.io", "userextras", e->key, NULL, value);
   }
   return MHD_YES;
 }
@@ -88,6 +119,8 @@ static void become(asked *q) {
   api_user_set(u, q->user, q->uid);
   for (int i = 0; i < q->ngroups; i++)
     api_user_add_group(u, q->groups[i]);
+  for (int i = 0; i < q->nextra; i++)
+    api_user_add_extra(u, q->extra[i].key, q->extra[i].value);
   size_t n = sizeof SA_PREFIX - 1;
   const char *colon = strncmp(q->user, SA_PREFIX, n) == 0 ? strchr(q->user + n, ':') : NULL;
   if (colon && q->ngroups == 0) {
@@ -108,14 +141,16 @@ int api_impersonate(api_request *r, api_response *out) {
   if (q.refused)
     return -1;
   if (q.user == NULL) {
-    if (q.ngroups || q.uid) {
-      api_fail(out, 400, "requested impersonation of groups or uid without impersonating a user");
+    if (q.ngroups || q.uid || q.nextra) {
+      api_fail(out, 400,
+               "requested impersonation of groups, uid or extras without impersonating a user");
       return -1;
     }
     return 0;
   }
   if (q.too_many) {
-    api_fail(out, 400, "too many impersonated groups (at most %d)", MAX_IMPERSONATED_GROUPS);
+    api_fail(out, 400, "too many impersonated groups or extras (at most %d and %d)",
+             MAX_IMPERSONATED_GROUPS, API_USER_MAX_EXTRA);
     return -1;
   }
   if (!check_user(&q))

@@ -1,10 +1,12 @@
-/* objstore.c — namespace → (key → object) maps (see objstore.h). */
+/* objstore.c — namespace → (key → object) maps, and value → (key → object)
+ * for the index (see objstore.h). The index borrows the namespace maps' references. */
 #include "objstore.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "hashmap.h"
+#include "object.h"
 #include "watchcache.h"
 
 struct api_objstore {
@@ -12,11 +14,15 @@ struct api_objstore {
   size_t prefix_len;
   bool namespaced;
   size_t size;
+  const char *index_path; /* NULL: no index */
+  tug_hashmap *index;     /* field value → tug_hashmap of key → api_cached* (borrowed) */
 };
 
-api_objstore *api_objstore_new(size_t prefix_len, bool namespaced) {
+api_objstore *api_objstore_new(size_t prefix_len, bool namespaced, const char *index_path) {
   api_objstore *s = calloc(1, sizeof *s);
   s->namespaces = tug_hashmap_new();
+  s->index_path = index_path;
+  s->index = index_path ? tug_hashmap_new() : NULL;
   s->prefix_len = prefix_len;
   s->namespaced = namespaced;
   return s;
@@ -29,10 +35,42 @@ static void free_group(void *g) {
   tug_hashmap_free(g, unref);
 }
 
+static void free_index_group(void *g) {
+  tug_hashmap_free(g, NULL);
+}
+
+/* The indexed field's value of o, or NULL (no index, field absent or empty). */
+static const char *index_value(const api_objstore *s, const api_cached *o) {
+  const char *v = s->index ? tug_obj_get_str(o->obj, s->index_path) : NULL;
+  return v && v[0] ? v : NULL;
+}
+
+static void index_add(api_objstore *s, api_cached *o) {
+  const char *v = index_value(s, o);
+  if (v == NULL)
+    return;
+  tug_hashmap *g = tug_hashmap_get(s->index, v);
+  if (g == NULL)
+    tug_hashmap_put(s->index, v, g = tug_hashmap_new());
+  tug_hashmap_put(g, o->key, o);
+}
+
+static void index_remove(api_objstore *s, const api_cached *o) {
+  const char *v = index_value(s, o);
+  tug_hashmap *g = v ? tug_hashmap_get(s->index, v) : NULL;
+  if (g == NULL)
+    return;
+  tug_hashmap_remove(g, o->key);
+  if (tug_hashmap_size(g) == 0)
+    tug_hashmap_free(tug_hashmap_remove(s->index, v), NULL);
+}
+
 void api_objstore_free(api_objstore *s) {
   if (s == NULL)
     return;
   tug_hashmap_free(s->namespaces, free_group);
+  if (s->index)
+    tug_hashmap_free(s->index, free_index_group);
   free(s);
 }
 
@@ -65,6 +103,9 @@ api_cached *api_objstore_put(api_objstore *s, api_cached *o) {
   api_cached *prev = tug_hashmap_put(group(s, o->key, true), o->key, o);
   if (prev == NULL)
     s->size++;
+  else
+    index_remove(s, prev);
+  index_add(s, o);
   return prev;
 }
 
@@ -74,6 +115,7 @@ api_cached *api_objstore_remove(api_objstore *s, const char *key) {
   if (o == NULL)
     return NULL;
   s->size--;
+  index_remove(s, o);
   if (tug_hashmap_size(g) == 0) {
     char ns[256];
     tug_hashmap_free(tug_hashmap_remove(s->namespaces, ns_of(s, key, ns, sizeof ns)), NULL);
@@ -111,4 +153,14 @@ void api_objstore_each(const api_objstore *s, const char *ns, void (*fn)(api_cac
   void *g;
   while (tug_hashmap_next(&it, NULL, &g))
     each_in(g, fn, arg);
+}
+
+bool api_objstore_each_indexed(const api_objstore *s, const char *value,
+                               void (*fn)(api_cached *, void *), void *arg) {
+  if (s->index == NULL)
+    return false;
+  tug_hashmap *g = tug_hashmap_get(s->index, value);
+  if (g)
+    each_in(g, fn, arg);
+  return true;
 }

@@ -98,6 +98,8 @@ typedef struct api_strategy {
   int (*admit_request)(struct api_request *r, const json_t *obj, const json_t *old,
                        struct api_response *out);
   int (*review)(struct api_request *r, json_t *obj, struct api_response *out);
+  /* A field the watch cache indexes its objects by (api_watchcache_list_indexed), or NULL. */
+  const char *indexed_field;
 } api_strategy;
 
 /* The strategies of the kinds that have one (strategy-*.c). */

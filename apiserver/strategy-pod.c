@@ -44,4 +44,6 @@ const api_strategy api_strategy_pod = {
     .delete_grace = delete_grace,
     .pod_template = "",
     .selectable_fields = selectable,
+    /* The node authorizer asks for a node's pods on every request an agent makes. */
+    .indexed_field = "spec.nodeName",
 };

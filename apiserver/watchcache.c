@@ -548,7 +548,8 @@ static int relist(api_watchcache *c, tug_error *err) {
   tug_etcd_range r;
   if (tug_etcd_list(c->server->etcd, c->prefix, NULL, 0, 0, &r, err) < 0)
     return tug_error_wrap(err, "list %s", c->kind->plural);
-  api_objstore *objects = api_objstore_new(strlen(c->prefix), c->kind->namespaced);
+  api_objstore *objects =
+      api_objstore_new(strlen(c->prefix), c->kind->namespaced, c->kind->strategy->indexed_field);
   for (size_t i = 0; i < r.n; i++) {
     api_cached *o = api_cached_from_kv(c->server, c->kind, &r.kvs[i]);
     if (o)
@@ -614,7 +615,7 @@ api_watchcache *api_watchcache_new(api_server *s, const api_kind *kind) {
   api_prefix(kind, NULL, c->prefix, sizeof c->prefix);
   pthread_mutex_init(&c->mu, NULL);
   tug_cond_init_monotonic(&c->cond);
-  c->objects = api_objstore_new(strlen(c->prefix), kind->namespaced);
+  c->objects = api_objstore_new(strlen(c->prefix), kind->namespaced, kind->strategy->indexed_field);
   c->ring_cap = s->cfg.watch_history > 0 ? (size_t)s->cfg.watch_history : 1000;
   c->ring = calloc(c->ring_cap, sizeof *c->ring);
   return c;
@@ -731,7 +732,7 @@ static int by_key(const void *a, const void *b) {
 typedef struct collect {
   const api_filter *filter;
   api_cached **out;
-  size_t n;
+  size_t n, cap; /* cap: collect_all's, which grows out */
 } collect;
 
 static void collect_one(api_cached *o, void *arg) {
@@ -747,7 +748,7 @@ int api_watchcache_list(api_watchcache *c, const api_filter *f, api_cached ***it
   /* Namespace and name are settled by the store; only selectors are left. */
   api_filter rest = {NULL, f->name, f->labels, f->fields};
   pthread_mutex_lock(&c->mu);
-  collect col = {&rest, malloc((api_objstore_size(c->objects) + 1) * sizeof(api_cached *)), 0};
+  collect col = {&rest, malloc((api_objstore_size(c->objects) + 1) * sizeof(api_cached *)), 0, 0};
   api_objstore_each(c->objects, f->namespace, collect_one, &col);
   *rev = c->rev;
   pthread_mutex_unlock(&c->mu);
@@ -755,6 +756,25 @@ int api_watchcache_list(api_watchcache *c, const api_filter *f, api_cached ***it
   *items = col.out;
   *n = col.n;
   return 0;
+}
+
+static void collect_all(api_cached *o, void *arg) {
+  collect *c = arg;
+  if (c->n == c->cap)
+    c->out = realloc(c->out, (c->cap = c->cap * 2 + 8) * sizeof *c->out);
+  api_cached_ref(o);
+  c->out[c->n++] = o;
+}
+
+int api_watchcache_list_indexed(api_watchcache *c, const char *value, api_cached ***items,
+                                size_t *n) {
+  collect col = {0};
+  pthread_mutex_lock(&c->mu);
+  bool indexed = api_objstore_each_indexed(c->objects, value, collect_all, &col);
+  pthread_mutex_unlock(&c->mu);
+  *items = col.out;
+  *n = col.n;
+  return indexed ? 0 : -1;
 }
 
 /* ---- new watchers ---- */

@@ -84,6 +84,11 @@ json_t *api_cache_object(api_server *s, const api_kind *k, const char *ns, const
 /* Matching objects sorted by key, each referenced; *rev is the cache's revision. */
 int api_watchcache_list(api_watchcache *c, const api_filter *f, api_cached ***items, size_t *n,
                         int64_t *rev);
+/* The objects whose indexed field (the kind's strategy's indexed_field) is
+ * value, unordered, each referenced (api_cached_list_free); -1 when the kind
+ * has no index. Costs their number, not the cache's size. */
+int api_watchcache_list_indexed(api_watchcache *c, const char *value, api_cached ***items,
+                                size_t *n);
 void api_cached_list_free(api_cached **items, size_t n);
 
 /*

@@ -6,6 +6,7 @@
  *   tug certs node NAME --address IP     an agent's client and serving pairs
  *   tug certs user NAME [--group G,...]  a user's client pair and kubeconfig
  *   tug certs check           every certificate's subject and days left
+ *   tug certs renew NAME...|all   the same certificates, valid again from now
  *   tug certs kubeconfig NAME --server URL   DIR/NAME.kubeconfig for the pair NAME
  *
  * The identities follow Kubernetes' (docs/security.md): the user is the CN,
@@ -217,6 +218,49 @@ static int certs_check(const char *dir) {
   return bad;
 }
 
+/* DIR/name.crt issued again by the CA: same subject, names, usages and key. */
+static int renew_one(const char *dir, const char *name, long days) {
+  _cleanup_x509_ X509 *ca = NULL, *old = NULL, *cert = NULL;
+  _cleanup_pkey_ EVP_PKEY *ca_key = NULL, *key = NULL;
+  tug_error err = {0};
+  if (strcmp(name, "ca") == 0)
+    return cli_failf("certs renew: the CA is not renewed in place (every certificate hangs on it)");
+  if (tug_pki_load(dir, "ca", &ca, &ca_key, &err) < 0 ||
+      tug_pki_load(dir, name, &old, &key, &err) < 0 ||
+      tug_pki_renew(old, ca, ca_key, days * DAY, &cert, &err) < 0 ||
+      tug_pki_write(dir, name, cert, key, &err) < 0)
+    return cli_failf("certs renew %s: %s", name, err.msg);
+  printf("%s/%s.crt renewed for %ld days\n", dir, name, days);
+  return 0;
+}
+
+/* `renew all`: every DIR/NAME.crt but the CA's. */
+static int renew(cli_ctx *ctx, const char *dir) {
+  const cli_opts *o = &ctx->opts;
+  long days = o->days > 0 ? o->days : CERT_DAYS;
+  if (o->npos < 2)
+    return cli_failf("certs renew: want NAME... or all");
+  if (o->npos == 2 && strcmp(o->pos[1], "all") == 0) {
+    struct dirent **list;
+    int count = scandir(dir, &list, is_cert, alphasort), rc = 0;
+    if (count < 0)
+      return cli_failf("certs renew: %s: %s", dir, strerror(errno));
+    for (int i = 0; i < count; i++) {
+      char name[256];
+      snprintf(name, sizeof name, "%.*s", (int)(strlen(list[i]->d_name) - 4), list[i]->d_name);
+      if (strcmp(name, "ca") != 0 && renew_one(dir, name, days) != 0)
+        rc = 1;
+      free(list[i]);
+    }
+    free(list);
+    return rc;
+  }
+  for (int i = 1; i < o->npos; i++)
+    if (renew_one(dir, o->pos[i], days) != 0)
+      return 1;
+  return 0;
+}
+
 int cmd_certs(cli_ctx *ctx) {
   const cli_opts *o = &ctx->opts;
   char dir[4096];
@@ -240,6 +284,8 @@ int cmd_certs(cli_ctx *ctx) {
     return certs_user(ctx, dir, o->pos[1]);
   if (strcmp(sub, "check") == 0)
     return certs_check(dir);
+  if (strcmp(sub, "renew") == 0)
+    return renew(ctx, dir);
   if (strcmp(sub, "kubeconfig") == 0 && o->npos == 2) {
     char path[4400];
     snprintf(path, sizeof path, "%s/%s.kubeconfig", dir, o->pos[1]);
@@ -248,6 +294,7 @@ int cmd_certs(cli_ctx *ctx) {
     printf("%s\n", path);
     return 0;
   }
-  return cli_failf("certs: want init, check, node NAME --address IP, user NAME "
-                   "[--group G,...] [--days N] [--start-days N], or kubeconfig NAME --server URL");
+  return cli_failf("certs: want init, check, renew NAME...|all [--days N], node NAME --address IP, "
+                   "user NAME [--group G,...] [--days N] [--start-days N], or kubeconfig NAME "
+                   "--server URL");
 }

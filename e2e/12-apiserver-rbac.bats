@@ -247,6 +247,35 @@ carol team-a /api/v1/namespaces/team-a/secrets s1 forbidden forbidden forbidden 
   [[ "$output" == *'"code":400'* ]]
 }
 
+@test "rbac: impersonated extras are the user's extras, each allowed as impersonate on userextras" {
+  local review='{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}'
+  out=$(curl -sS -X POST -H 'Content-Type: application/json' -H 'Impersonate-User: alice' \
+    -H 'Impersonate-Extra-Scopes: view' -H 'Impersonate-Extra-Scopes: edit' \
+    -H 'Impersonate-Extra-Acme.com%2FTeam: red' --data "$review" \
+    "$API/apis/authentication.k8s.io/v1/selfsubjectreviews")
+  jq -e '.status.userInfo.username == "alice" and
+    .status.userInfo.extra == {"scopes": ["view", "edit"], "acme.com/team": ["red"]}' <<<"$out"
+  # frank (a certificate of his own) may impersonate alice and the scope "view", nothing else.
+  bin/tug certs user frank --dir "$PKI" >/dev/null
+  $K create clusterrole imp-alice --verb=impersonate --resource=users --resource-name=alice
+  $K create -f - <<'EOF'
+{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "imp-scope-view"},
+ "rules": [{"apiGroups": ["authentication.k8s.io"], "resources": ["userextras/scopes"],
+   "resourceNames": ["view"], "verbs": ["impersonate"]}]}
+EOF
+  $K create clusterrolebinding frank-imp-alice --clusterrole=imp-alice --user=frank
+  $K create clusterrolebinding frank-imp-scope --clusterrole=imp-scope-view --user=frank
+  as_frank() { # as_frank SCOPE: the code of a whoami as frank impersonating alice with SCOPE
+    curl -sS -o "$BATS_TEST_TMPDIR/out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+      --cert "$PKI/user-frank.crt" --key "$PKI/user-frank.key" -H 'Impersonate-User: alice' \
+      -H "Impersonate-Extra-Scopes: $1" --data "$review" "$API/apis/authentication.k8s.io/v1/selfsubjectreviews"
+  }
+  wait_for 10 eval '[ "$(as_frank view)" = 201 ]'
+  jq -e '.status.userInfo.extra == {"scopes": ["view"]}' "$BATS_TEST_TMPDIR/out"
+  [ "$(as_frank edit)" = 403 ]
+  grep -q 'cannot impersonate resource \\"userextras/scopes\\" in API group \\"authentication.k8s.io\\"' "$BATS_TEST_TMPDIR/out"
+}
+
 @test "rbac: kubectl auth can-i, --list, and the SubjectAccessReview APIs" {
   [ "$($K --as alice auth can-i create deployments -n team-a)" = yes ]
   run $K --as alice auth can-i create deployments -n team-b

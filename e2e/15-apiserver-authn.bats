@@ -54,7 +54,16 @@ creds() {
   foreign-cert)
     printf '%s\n' "${ca[@]}" --cert "$ETCD_DIR/foreign/admin.crt" --key "$ETCD_DIR/foreign/admin.key"
     ;;
-  # A valid token wins over an invalid certificate: the token is looked at first.
+  # Kubernetes' order: a valid certificate names the user and a token beside it
+  # is not looked at; a valid token makes up for an invalid certificate.
+  alice-cert-admin-token)
+    printf '%s\n' "${ca[@]}" -H "Authorization: Bearer e2e-admin-token" \
+      --cert "$PKI/user-alice.crt" --key "$PKI/user-alice.key"
+    ;;
+  alice-cert-wrong-token)
+    printf '%s\n' "${ca[@]}" -H "Authorization: Bearer not-a-token" \
+      --cert "$PKI/user-alice.crt" --key "$PKI/user-alice.key"
+    ;;
   bob-token-expired-cert)
     printf '%s\n' "${ca[@]}" -H "Authorization: Bearer bob-token-0123456789" \
       --cert "$PKI/user-expired.crt" --key "$PKI/user-expired.key"
@@ -110,6 +119,8 @@ alice-cert       /api                     200
 alice-cert       /api/v1/namespaces       403
 bob-token-expired-cert /api               200
 bob-token-expired-cert /api/v1/namespaces 403
+alice-cert-admin-token /api/v1/namespaces 403
+alice-cert-wrong-token /api               200
 EOF
 }
 
@@ -181,6 +192,32 @@ EOF
   [ "$(stat -c %a "$PKI/ca.key")" = 600 ]
   [ "$(stat -c %a "$PKI/sa.key")" = 600 ]
   [ "$(stat -c %a "$PKI/user-alice.kubeconfig")" = 600 ]
+}
+
+@test "authn: tug certs renew issues the same identity again; the expired one gets back in" {
+  cp "$PKI/user-expired.crt" "$BATS_TEST_TMPDIR/before.crt"
+  run curl -q -sS -o /dev/null -w '%{http_code}' --cacert "$PKI/ca.crt" \
+    --cert "$PKI/user-expired.crt" --key "$PKI/user-expired.key" "$API/api"
+  [ "$output" = 401 ]
+  run bin/tug certs renew user-expired --days 30 --dir "$PKI"
+  [ "$status" -eq 0 ]
+  run bin/tug certs check --dir "$PKI"
+  [[ "$output" == *"user-expired.crt"*" 29d renew soon"* ]]
+  # Same subject and key, new serial; the certificate is valid against the CA again.
+  [ "$(openssl x509 -in "$PKI/user-expired.crt" -noout -subject)" = \
+    "$(openssl x509 -in "$BATS_TEST_TMPDIR/before.crt" -noout -subject)" ]
+  [ "$(openssl x509 -in "$PKI/user-expired.crt" -noout -serial)" != \
+    "$(openssl x509 -in "$BATS_TEST_TMPDIR/before.crt" -noout -serial)" ]
+  [ "$(openssl x509 -in "$PKI/user-expired.crt" -noout -pubkey)" = \
+    "$(openssl x509 -in "$BATS_TEST_TMPDIR/before.crt" -noout -pubkey)" ]
+  run curl -q -sS -o /dev/null -w '%{http_code}' --cacert "$PKI/ca.crt" \
+    --cert "$PKI/user-expired.crt" --key "$PKI/user-expired.key" "$API/api"
+  [ "$output" = 200 ]
+  run bin/tug certs renew ca --dir "$PKI"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"the CA is not renewed in place"* ]]
+  # Put the expired one back for the other tests.
+  cp "$BATS_TEST_TMPDIR/before.crt" "$PKI/user-expired.crt"
 }
 
 @test "authn: an API server refuses to start on an expired serving certificate" {

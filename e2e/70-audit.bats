@@ -231,7 +231,7 @@ cm() { # cm NAME [DATA-VALUE]
   run $KC -n audit-meta create rolebinding robot-view --clusterrole=view --serviceaccount=audit-meta:robot
   [ "$status" -eq 0 ]
   token=$($KC -n audit-meta create token robot)
-  code=$(curl -sS -o /dev/null -D "$AUDIT_DIR/h" -w '%{http_code}' -H "Authorization: Bearer $token" \
+  code=$(curl -q --cacert "$PKI/ca.crt" -sS -o /dev/null -D "$AUDIT_DIR/h" -w '%{http_code}' -H "Authorization: Bearer $token" \
     "$API/api/v1/namespaces/audit-meta/configmaps")
   [ "$code" = 200 ]
   events "$(header Audit-Id "$AUDIT_DIR/h")" | at_stage ResponseComplete \
@@ -239,7 +239,7 @@ cm() { # cm NAME [DATA-VALUE]
      and (.user.groups | index("system:serviceaccounts:audit-meta")) != null'
   sig=${token##*.}
   [ "${sig:20:1}" = A ] && other=B || other=A
-  code=$(curl -sS -o /dev/null -D "$AUDIT_DIR/h" -w '%{http_code}' \
+  code=$(curl -q --cacert "$PKI/ca.crt" -sS -o /dev/null -D "$AUDIT_DIR/h" -w '%{http_code}' \
     -H "Authorization: Bearer ${token%.*}.${sig:0:20}$other${sig:21}" "$API/api/v1/namespaces/audit-meta/configmaps")
   [ "$code" = 401 ]
   id=$(header Audit-Id "$AUDIT_DIR/h")

@@ -121,6 +121,18 @@ int tug_pki_issue(const tug_cert_spec *spec, X509 *ca_cert, EVP_PKEY *ca_key, X5
   return 0;
 }
 
+int tug_pki_renew(X509 *old, X509 *ca_cert, EVP_PKEY *ca_key, long valid_s, X509 **cert,
+                  tug_error *err) {
+  _cleanup_x509_ X509 *c = X509_dup(old);
+  if (c == NULL || set_serial(c) < 0 || !X509_gmtime_adj(X509_getm_notBefore(c), -300) ||
+      !X509_gmtime_adj(X509_getm_notAfter(c), valid_s - 300) ||
+      !X509_set_issuer_name(c, X509_get_subject_name(ca_cert)) ||
+      !X509_sign(c, ca_key, EVP_sha256()))
+    return tug_error_set(err, EINVAL, "renew: %s", ssl_reason());
+  *cert = tug_steal_ptr(&c);
+  return 0;
+}
+
 /* Write through a temporary file with mode, then rename over path. */
 static int write_pem(const char *path, mode_t mode, int (*emit)(FILE *, void *), void *obj,
                      tug_error *err) {

@@ -37,6 +37,10 @@ typedef struct tug_cert_spec {
 /* Issue a certificate with a new key; ca_cert NULL makes it self-signed. */
 int tug_pki_issue(const tug_cert_spec *spec, X509 *ca_cert, EVP_PKEY *ca_key, X509 **cert,
                   EVP_PKEY **key, tug_error *err);
+/* The same certificate (subject, names, usages, key) with a new serial, valid
+ * from now (less five minutes, for skew) for valid_s, signed by the CA again. */
+int tug_pki_renew(X509 *old, X509 *ca_cert, EVP_PKEY *ca_key, long valid_s, X509 **cert,
+                  tug_error *err);
 /* DIR/NAME.crt and DIR/NAME.key (0600). */
 int tug_pki_write(const char *dir, const char *name, X509 *cert, EVP_PKEY *key, tug_error *err);
 /* Read DIR/NAME.crt and DIR/NAME.key; key may be NULL to read the certificate only. */

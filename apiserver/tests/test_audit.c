@@ -244,7 +244,10 @@ static json_t *encoded(api_audit_level level, api_audit_stage stage, int code,
   api_request_info_parse("POST", "/apis/apps/v1/namespaces/d/deployments", false, &ri);
   api_user a = alice(), b;
   api_user_set(&b, "system:serviceaccount:d:robot", "u-1");
-  _cleanup_json_ json_t *ips = js("['10.0.0.1','127.0.0.1']");
+  api_user_add_extra(&b, "scopes", "view");
+  api_user_add_extra(&b, "acme.com/team", "red");
+  api_user_add_extra(&b, "scopes", "edit");
+  static const char *const ips[] = {"10.0.0.1", "127.0.0.1"};
   _cleanup_json_ json_t *req = js("{'kind':'Deployment','metadata':{'name':'w'}}");
   _cleanup_json_ json_t *resp = js("{'kind':'Deployment','metadata':{'name':'w','uid':'x'}}");
   _cleanup_json_ json_t *status = status_text ? js(status_text) : NULL;
@@ -257,6 +260,7 @@ static json_t *encoded(api_audit_level level, api_audit_stage stage, int code,
                           .user = &a,
                           .impersonated = impersonating ? &b : NULL,
                           .source_ips = ips,
+                          .nsource_ips = sizeof ips / sizeof ips[0],
                           .user_agent = "kubectl/v1.32.0",
                           .code = code,
                           .status = status,
@@ -330,7 +334,7 @@ static void event_writes_an_answer_held_as_text_unparsed(void **state) {
   api_request_info ri;
   api_request_info_parse("GET", "/api/v1/namespaces/d/pods/a", false, &ri);
   api_user a = alice();
-  _cleanup_json_ json_t *ips = js("['127.0.0.1']");
+  static const char *const ips[] = {"127.0.0.1"};
   static const char text[] = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\"}}";
   api_audit_record rec = {.audit_id = "id-2",
                           .level = API_AUDIT_REQUEST_RESPONSE,
@@ -339,6 +343,7 @@ static void event_writes_an_answer_held_as_text_unparsed(void **state) {
                           .info = &ri,
                           .user = &a,
                           .source_ips = ips,
+                          .nsource_ips = sizeof ips / sizeof ips[0],
                           .code = 200,
                           .response_json = text,
                           .response_json_len = sizeof text - 1,
@@ -373,6 +378,9 @@ static void event_names_failures_and_impersonation(void **state) {
   assert_string_equal(str_at(ev, "user", "username"), "alice");
   assert_string_equal(str_at(ev, "impersonatedUser", "username"), "system:serviceaccount:d:robot");
   assert_string_equal(str_at(ev, "impersonatedUser", "uid"), "u-1");
+  _cleanup_json_ json_t *want = js("{'scopes':['view','edit'],'acme.com/team':['red']}");
+  assert_true(json_equal(json_object_get(json_object_get(ev, "impersonatedUser"), "extra"), want));
+  assert_null(json_object_get(json_object_get(ev, "user"), "extra"));
 }
 
 static void event_at_request_received_has_no_response(void **state) {
@@ -381,6 +389,38 @@ static void event_at_request_received_has_no_response(void **state) {
       encoded(API_AUDIT_METADATA, API_AUDIT_REQUEST_RECEIVED, 0, NULL, false);
   assert_string_equal(str_at(ev, "stage", NULL), "RequestReceived");
   assert_null(json_object_get(ev, "responseStatus"));
+}
+
+/* Client-chosen strings (user agent, URI, names) are escaped, and bytes that
+ * are not UTF-8 become U+FFFD: the line stays JSON and keeps the field. */
+static void event_escapes_what_clients_send(void **state) {
+  (void)state;
+  api_request_info ri;
+  api_request_info_parse("GET", "/api/v1/namespaces/d/pods/a", false, &ri);
+  api_user a = alice();
+  static const char *const ips[] = {"127.0.0.1"};
+  api_audit_record rec = {.audit_id = "id-3",
+                          .level = API_AUDIT_METADATA,
+                          .stage = API_AUDIT_RESPONSE_COMPLETE,
+                          .request_uri = "/api/v1/namespaces/d/pods/a?x=\"q\"\\",
+                          .info = &ri,
+                          .user = &a,
+                          .source_ips = ips,
+                          .nsource_ips = 1,
+                          .user_agent = "bot\t\x01\xff\xc3\xa9\xed\xa0\x80!",
+                          .code = 200,
+                          .received_at = "t0",
+                          .stage_at = "t1"};
+  char *line = api_audit_encode(&rec);
+  json_error_t jerr;
+  _cleanup_json_ json_t *ev = json_loads(line, 0, &jerr);
+  if (ev == NULL)
+    fail_msg("not JSON: %s: %s", jerr.text, line);
+  free(line);
+  assert_string_equal(str_at(ev, "userAgent", NULL),
+                      "bot\t\x01\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!");
+  assert_string_equal(str_at(ev, "requestURI", NULL), "/api/v1/namespaces/d/pods/a?x=\"q\"\\");
+  assert_string_equal(str_at(ev, "objectRef", "name"), "a");
 }
 
 /* ---- log rotation ---- */
@@ -479,6 +519,7 @@ int main(void) {
       cmocka_unit_test(event_writes_an_answer_held_as_text_unparsed),
       cmocka_unit_test(event_names_failures_and_impersonation),
       cmocka_unit_test(event_at_request_received_has_no_response),
+      cmocka_unit_test(event_escapes_what_clients_send),
       cmocka_unit_test(log_rotates_at_the_size_and_keeps_max_backups),
       cmocka_unit_test(log_counts_what_it_writes),
   };
