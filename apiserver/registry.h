@@ -104,6 +104,8 @@ extern const api_strategy api_strategy_pod, api_strategy_namespace, api_strategy
     api_strategy_event, api_strategy_resourcequota, api_strategy_workload, api_strategy_lease,
     api_strategy_rbac_role, api_strategy_rbac_binding, api_strategy_access_review,
     api_strategy_rules_review, api_strategy_crd;
+/* Persistent volumes (strategy-storage.c). */
+extern const api_strategy api_strategy_persistentvolume, api_strategy_persistentvolumeclaim;
 
 /*
  * Validation collects Kubernetes "causes": one per invalid field, as in a 422

@@ -19,7 +19,9 @@ const api_schema_group api_schema_groups[] = {
     {api_schema_kinds_autoscaling_v1},    {api_schema_kinds_policy_v1},
     {api_schema_kinds_authentication_v1}, {api_schema_kinds_rbac_v1},
     {api_schema_kinds_authorization_v1},  {api_schema_kinds_tug_scheduling_v1},
-    {api_schema_kinds_apiextensions_v1},  {NULL},
+    {api_schema_kinds_apiextensions_v1},  {api_schema_kinds_core_v1_storage},
+    {api_schema_kinds_storage_v1},        {api_schema_kinds_apps_v1_statefulset},
+    {NULL},
 };
 
 static const api_message *find_in(const api_schema_kind *kinds, const char *group,

@@ -192,4 +192,11 @@ void val_container_security(const val_obj *container);
 /* A resource name containers may request (also LimitRange's); adds its own cause. */
 bool val_container_resource_name(const val_obj *map, const char *name);
 
+/* A PersistentVolumeClaim's spec, also a StatefulSet's claim template's
+ * (validation-storage.c). */
+void val_pvc_spec(const val_obj *spec);
+/* A workload's spec.selector: required or not, non-empty, matching the
+ * template's labels (validation-workloads.c). */
+void val_workload_selector(const val_obj *spec, bool required, const char *kind_word);
+
 #endif

@@ -39,6 +39,10 @@ static void validate_selector(const val_obj *spec, bool required, const char *ki
   val_invalid(&meta, "labels", labels, "`selector` does not match template `labels`");
 }
 
+void val_workload_selector(const val_obj *spec, bool required, const char *kind_word) {
+  validate_selector(spec, required, kind_word);
+}
+
 /* spec, entered; false when the object has none worth checking further. */
 static bool enter_spec(val_obj *spec, const val_obj *root) {
   if (val_enter(spec, root, "spec"))

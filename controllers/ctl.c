@@ -26,6 +26,9 @@ const char *const ctl_resource_kinds[CTL_N_RESOURCES] = {
     [CTL_LEASES] = "Lease",
     [CTL_SERVICEACCOUNTS] = "ServiceAccount",
     [CTL_ROOT_CA] = "ConfigMap",
+    [CTL_PVS] = "PersistentVolume",
+    [CTL_PVCS] = "PersistentVolumeClaim",
+    [CTL_STORAGECLASSES] = "StorageClass",
 };
 
 /* Node Leases live in one namespace; every other resource is watched in all. */

@@ -127,6 +127,8 @@ static const entry all_controllers[] = {
     {"nodelifecycle", ctl_nodelifecycle_new},
     {"nodeipam", ctl_nodeipam_new},
     {"serviceaccounts", ctl_serviceaccounts_new},
+    {"persistentvolume-binder", ctl_pvc_new},
+    {"persistentvolume-reclaimer", ctl_pv_new},
 };
 enum { N_CONTROLLERS = sizeof all_controllers / sizeof all_controllers[0] };
 

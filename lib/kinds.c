@@ -36,6 +36,10 @@ const tug_kind tug_kinds[] = {
     {"authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false},
     {"scheduling.tug.io", "v1", "Queue", "queues", false},
     {"apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false},
+    {"", "v1", "PersistentVolume", "persistentvolumes", false},
+    {"", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true},
+    {"storage.k8s.io", "v1", "StorageClass", "storageclasses", false},
+    {"apps", "v1", "StatefulSet", "statefulsets", true},
     {NULL, NULL, NULL, NULL, false},
 };
 
