@@ -152,8 +152,7 @@ static const role_def roles[] = {
       {"create", "-", "serviceaccounts/token", NULL},
       {READ, "-", "services endpoints", NULL},
       {"create patch update", "-", "events", NULL},
-      {"create get update patch delete", "coordination.k8s.io", "leases", NULL},
-      {"get list watch update patch", "-", "persistentvolumes", NULL}}},
+      {"create get update patch delete", "coordination.k8s.io", "leases", NULL}}},
     {NULL},
 };
 

@@ -39,6 +39,9 @@ int api_storage_bootstrap(api_server *s, tug_error *err) {
     return tug_error_wrap(err, "default storage class");
   tug_error_clear(err);
   json_t *want = local_path_class();
+  char now[32], uid[40];
+  tug_obj_set_uid(want, api_new_uid(uid, sizeof uid), NULL);
+  tug_obj_set_str(want, "metadata.creationTimestamp", api_now(now, sizeof now), NULL);
   k->defaults(want);
   int rc = api_storage_create(s, k, want, NULL, err);
   json_decref(want);

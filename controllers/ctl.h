@@ -47,6 +47,7 @@ enum ctl_resource {
   CTL_PVS,
   CTL_PVCS,
   CTL_STORAGECLASSES,
+  CTL_STATEFULSETS,
   CTL_N_RESOURCES
 };
 
@@ -76,6 +77,7 @@ tug_controller *ctl_serviceaccounts_new(ctl_ctx *x, tug_error *err);
  * and reclaim (pv.c). */
 tug_controller *ctl_pvc_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_pv_new(ctl_ctx *x, tug_error *err);
+tug_controller *ctl_statefulset_new(ctl_ctx *x, tug_error *err);
 
 /* ---- caches ---- */
 

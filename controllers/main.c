@@ -129,6 +129,7 @@ static const entry all_controllers[] = {
     {"serviceaccounts", ctl_serviceaccounts_new},
     {"persistentvolume-binder", ctl_pvc_new},
     {"persistentvolume-reclaimer", ctl_pv_new},
+    {"statefulset", ctl_statefulset_new},
 };
 enum { N_CONTROLLERS = sizeof all_controllers / sizeof all_controllers[0] };
 

@@ -52,8 +52,8 @@ static void pod_changed(tug_controller *c, const json_t *old, const json_t *pod,
   char key[512];
   json_array_foreach(tug_obj_get(pod, "spec.volumes"), i, vol) {
     const char *claim = tug_obj_get_str(vol, "persistentVolumeClaim.claimName");
-    if (claim && snprintf(key, sizeof key, "%s/%s", tug_obj_namespace(pod), claim) <
-                     (int)sizeof key)
+    if (claim &&
+        snprintf(key, sizeof key, "%s/%s", tug_obj_namespace(pod), claim) < (int)sizeof key)
       tug_controller_enqueue(c, key);
   }
 }
@@ -112,8 +112,9 @@ static int bind(ctl_ctx *x, const json_t *pvc, const json_t *pv, tug_error *err)
     if (ctl_patch(x, pv, reserve, true, NULL, err) < 0)
       return -1;
   }
-  _cleanup_json_ json_t *patch = json_pack("{s:{s:{s:s}}, s:{s:s}}", "metadata", "annotations",
-                            TUG_ANN_BIND_COMPLETED, "yes", "spec", "volumeName", tug_obj_name(pv));
+  _cleanup_json_ json_t *patch =
+      json_pack("{s:{s:{s:s}}, s:{s:s}}", "metadata", "annotations", TUG_ANN_BIND_COMPLETED, "yes",
+                "spec", "volumeName", tug_obj_name(pv));
   _cleanup_json_ json_t *bound = NULL;
   if (ctl_patch(x, pvc, patch, true, &bound, err) < 0)
     return -1;
@@ -159,8 +160,8 @@ static json_t *local_path_volume(const json_t *pvc, const json_t *sc, const char
       reclaim ? reclaim : "Delete", "storageClassName", tug_obj_name(sc), "volumeMode",
       mode ? mode : "Filesystem", "local", "path", path, "nodeAffinity", "required",
       "nodeSelectorTerms", "matchExpressions", "key", "kubernetes.io/hostname", "operator", "In",
-      "values", node, "claimRef", "kind", "PersistentVolumeClaim", "apiVersion", "v1",
-      "namespace", tug_obj_namespace(pvc), "name", tug_obj_name(pvc), "uid", tug_obj_uid(pvc));
+      "values", node, "claimRef", "kind", "PersistentVolumeClaim", "apiVersion", "v1", "namespace",
+      tug_obj_namespace(pvc), "name", tug_obj_name(pvc), "uid", tug_obj_uid(pvc));
 }
 
 /* Make pvc's volume on its node when that node has room; 0 also when it
@@ -188,9 +189,8 @@ static int provision(ctl_ctx *x, const json_t *pvc, const json_t *sc, const json
     char left[32];
     tug_quantity_format_bytes(cap > used ? cap - used : 0, left, sizeof left);
     tug_event_record(x->events, pvc, "Warning", "ProvisioningFailed",
-                     "node %s has %s of local-path storage left, the claim asks for %s",
-                     node_name, root ? left : "none",
-                     tug_obj_get_str(pvc, "spec.resources.requests.storage"));
+                     "node %s has %s of local-path storage left, the claim asks for %s", node_name,
+                     root ? left : "none", tug_obj_get_str(pvc, "spec.resources.requests.storage"));
     return 0;
   }
   _cleanup_json_ json_t *pv = local_path_volume(pvc, sc, node_name, root);
@@ -205,27 +205,8 @@ static int provision(ctl_ctx *x, const json_t *pvc, const json_t *sc, const json
   return 0;
 }
 
-/* The default class (annotated is-default-class "true"), borrowed from classes. */
-static const json_t *default_class(const json_t *classes) {
-  size_t i;
-  json_t *sc;
-  json_array_foreach(classes, i, sc) {
-    const char *d = tug_obj_annotation(sc, TUG_ANN_DEFAULT_CLASS);
-    if (d && strcmp(d, "true") == 0)
-      return sc;
-  }
-  return NULL;
-}
-
 static int bind_or_provision(ctl_ctx *x, const json_t *pvc, tug_error *err) {
   _cleanup_json_ json_t *pvs = ctl_list(x, CTL_PVS, NULL);
-  _cleanup_json_ json_t *classes = ctl_list(x, CTL_STORAGECLASSES, NULL);
-  if (tug_obj_get(pvc, "spec.storageClassName") == NULL && default_class(classes)) {
-    /* a claim naming no class gets the default one, as Kubernetes' admission does */
-    _cleanup_json_ json_t *patch = json_pack("{s:{s:s}}", "spec", "storageClassName",
-                              tug_obj_name(default_class(classes)));
-    return ctl_patch(x, pvc, patch, true, NULL, err);
-  }
   const json_t *pv = tug_volume_best(pvs, pvc);
   if (pv)
     return bind(x, pvc, pv, err);
