@@ -222,3 +222,144 @@ YAML
   [[ "$output" == *"spec.local.path"* ]]
   [[ "$output" == *"spec.nodeAffinity"*"Required value"* ]]
 }
+
+# ---- StatefulSets ----
+
+web_yaml() {
+  cat <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports: [{port: 8080, name: http}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: web
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: busybox:latest
+        command: [sh, -c, "echo $(hostname) >> /data/names; exec httpd -f -p 8080 -h /data"]
+        ports: [{containerPort: 8080, name: http}]
+        readinessProbe:
+          tcpSocket: {port: 8080}
+          periodSeconds: 1
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 100Mi}}
+YAML
+}
+
+ready_since() {
+  jget pod "$1" -n st | jq -r '.status.conditions[] | select(.type == "Ready" and .status == "True") | .lastTransitionTime'
+}
+created() { jget pod "$1" -n st | jq -r .metadata.creationTimestamp; }
+pod_uid() { jget pod "$1" -n st | jq -r '.metadata.uid // ""'; }
+pod_ready() { jget pod "$1" -n st | jq -e '.status.conditions[] | select(.type == "Ready") | .status == "True"' >/dev/null; }
+pod_revision() { jget pod "$1" -n st | jq -r '.metadata.labels["controller-revision-hash"]'; }
+
+@test "statefulset: web comes up in order, each pod Ready before the next, with its own claim" {
+  web_yaml | kubectl apply -n st -f - >/dev/null
+  run kubectl rollout status sts/web -n st --timeout=120s
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"roll out complete"* ]]
+  # web-1 was made only once web-0 was Ready, web-2 once web-1 was
+  [[ "$(created web-1)" > "$(ready_since web-0)" || "$(created web-1)" == "$(ready_since web-0)" ]]
+  [[ "$(created web-2)" > "$(ready_since web-1)" || "$(created web-2)" == "$(ready_since web-1)" ]]
+  for i in 0 1 2; do
+    [ "$(claim_phase data-web-$i)" = Bound ]
+    jget pod web-$i -n st | jq -e --arg i "$i" '.metadata.labels["statefulset.kubernetes.io/pod-name"] == "web-\($i)"
+      and .metadata.labels["apps.kubernetes.io/pod-index"] == $i
+      and .spec.hostname == "web-\($i)" and .spec.subdomain == "web"
+      and (.spec.volumes[] | select(.name == "data") | .persistentVolumeClaim.claimName == "data-web-\($i)")' >/dev/null
+  done
+  run kubectl get sts web -n st
+  [[ "${lines[0]}" == "NAME"*"READY"*"AGE" ]]
+  [[ "${lines[1]}" == "web"*"3/3"* ]]
+  jget sts web -n st | jq -e '.status | .replicas == 3 and .readyReplicas == 3 and .currentReplicas == 3
+    and .updatedReplicas == 3 and .availableReplicas == 3 and .currentRevision == .updateRevision' >/dev/null
+}
+
+@test "statefulset: web-1 keeps its file across a pod delete, remounted on its node" {
+  node=$(pod_node web-1)
+  pv=$(claim_volume data-web-1)
+  echo kept > "$UP/$node/volumes/pv/$pv/marker"
+  uid=$(pod_uid web-1)
+  kubectl delete pod web-1 -n st >/dev/null
+  wait_for 60 bash -c "[ \"\$(kubectl get pod web-1 -n st -o jsonpath='{.metadata.uid}' 2>/dev/null)\" != '' ] && [ \"\$(kubectl get pod web-1 -n st -o jsonpath='{.metadata.uid}')\" != '$uid' ]"
+  wait_for 60 pod_ready web-1
+  [ "$(pod_node web-1)" = "$node" ]
+  [ "$(claim_volume data-web-1)" = "$pv" ]
+  [ "$(grep -c web-1 "$UP/$node/volumes/pv/$pv/names")" -eq 2 ]
+}
+
+@test "statefulset: its DNS names resolve from another pod" {
+  kubectl apply -n st -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: dnsclient}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox:latest
+    command: [sh, -c, "for i in $(seq 40); do nslookup web-0.web.st.svc.cluster.local >/tmp/a && nslookup web.st.svc.cluster.local >/tmp/b && wget -q -O - http://web-1.web:8080/marker >/tmp/c && break; sleep 0.5; done; cat /tmp/a /tmp/b /tmp/c"]
+YAML
+  wait_for 60 is Succeeded pod_phase dnsclient
+  run kubectl logs dnsclient -n st
+  ip0=$(jget pod web-0 -n st | jq -r .status.podIP)
+  ip1=$(jget pod web-1 -n st | jq -r .status.podIP)
+  ip2=$(jget pod web-2 -n st | jq -r .status.podIP)
+  [[ "$output" == *"Name:"*"web-0.web.st.svc.cluster.local"*"Address: $ip0"* ]]
+  [[ "$output" == *"$ip1"* && "$output" == *"$ip2"* ]]
+  [[ "$output" == *kept* ]]
+}
+
+@test "statefulset: scaling down removes the highest ordinal first and keeps its claim" {
+  kubectl scale sts web -n st --replicas=1 >/dev/null
+  wait_for 60 bash -c "! kubectl get pod web-1 -n st >/dev/null 2>&1"
+  # web-2 went first: web-1 was still there when web-2 was gone
+  ! kubectl get pod web-2 -n st >/dev/null 2>&1
+  [ "$(pod_phase web-0)" = Running ]
+  [ "$(claim_phase data-web-1)" = Bound ]
+  [ "$(claim_phase data-web-2)" = Bound ]
+  kubectl scale sts web -n st --replicas=3 >/dev/null
+  kubectl rollout status sts/web -n st --timeout=120s >/dev/null
+  [ "$(grep -c web-2 "$UP/$(pod_node web-2)/volumes/pv/$(claim_volume data-web-2)/names")" -eq 2 ]
+}
+
+@test "statefulset: a rolling update goes from the highest ordinal down to the partition" {
+  old=$(pod_revision web-0)
+  kubectl patch sts web -n st --type merge -p \
+    '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":1}},"template":{"metadata":{"annotations":{"rev":"2"}}}}}' >/dev/null
+  run kubectl rollout status sts/web -n st --timeout=120s
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"partitioned roll out complete: 2 new pods have been updated"* ]]
+  new=$(jget sts web -n st | jq -r .status.updateRevision)
+  [ "$new" != "$old" ]
+  [ "$(pod_revision web-2)" = "$new" ]
+  [ "$(pod_revision web-1)" = "$new" ]
+  [ "$(pod_revision web-0)" = "$old" ]
+  # web-2 was replaced before web-1
+  [[ "$(created web-2)" < "$(created web-1)" || "$(created web-2)" == "$(created web-1)" ]]
+  kubectl patch sts web -n st --type merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}' >/dev/null
+  kubectl rollout status sts/web -n st --timeout=120s >/dev/null
+  [ "$(pod_revision web-0)" = "$new" ]
+  jget sts web -n st | jq -e '.status | .currentRevision == .updateRevision and .updatedReplicas == 3' >/dev/null
+  run kubectl get pv,pvc,sts -n st
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"statefulset.apps/web"*"3/3"* ]]
+}
