@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "node-selector.h"
 #include "object.h"
 #include "quantity.h"
 #include "selector.h"
@@ -126,39 +127,6 @@ const char *tug_volume_node(const json_t *pv) {
   return NULL;
 }
 
-/* One requirement of a term (In, NotIn, Exists, DoesNotExist) against a value. */
-static bool requirement(const json_t *req, const char *value) {
-  const char *op = tug_obj_get_str(req, "operator");
-  const json_t *values = json_object_get(req, "values");
-  if (op == NULL)
-    return false;
-  if (strcmp(op, "In") == 0)
-    return value && has_string(values, value);
-  if (strcmp(op, "NotIn") == 0)
-    return value == NULL || !has_string(values, value);
-  if (strcmp(op, "Exists") == 0)
-    return value != NULL;
-  if (strcmp(op, "DoesNotExist") == 0)
-    return value == NULL;
-  return false;
-}
-
-static bool term_matches(const json_t *term, const char *node, const json_t *labels) {
-  size_t i;
-  json_t *req;
-  json_array_foreach(json_object_get(term, "matchExpressions"), i, req) {
-    const char *key = tug_obj_get_str(req, "key");
-    if (key == NULL || !requirement(req, json_string_value(json_object_get(labels, key))))
-      return false;
-  }
-  json_array_foreach(json_object_get(term, "matchFields"), i, req) {
-    const char *key = tug_obj_get_str(req, "key");
-    if (key == NULL || strcmp(key, "metadata.name") != 0 || !requirement(req, node))
-      return false;
-  }
-  return true;
-}
-
 bool tug_volume_node_matches(const json_t *pv, const char *node, const json_t *labels) {
   const json_t *terms = affinity_terms(pv);
   if (!json_is_object(tug_obj_get(pv, "spec.nodeAffinity.required")))
@@ -166,7 +134,7 @@ bool tug_volume_node_matches(const json_t *pv, const char *node, const json_t *l
   size_t i;
   json_t *term;
   json_array_foreach(terms, i, term) {
-    if (term_matches(term, node, labels))
+    if (tug_node_term_matches(term, node, labels))
       return true;
   }
   return false;
@@ -180,8 +148,8 @@ int64_t tug_local_path_used(const json_t *pvs, const char *node) {
     const char *by = tug_obj_annotation(pv, TUG_ANN_PROVISIONED_BY);
     const char *on = tug_volume_node(pv);
     int64_t size = tug_storage_bytes(tug_obj_get(pv, "spec.capacity"));
-    if (by && strcmp(by, TUG_LOCAL_PATH_PROVISIONER) == 0 && on && node &&
-        strcmp(on, node) == 0 && size > 0)
+    if (by && strcmp(by, TUG_LOCAL_PATH_PROVISIONER) == 0 && on && node && strcmp(on, node) == 0 &&
+        size > 0)
       used += size;
   }
   return used;
