@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "agent-node.h"
-#include "volume-rules.h"
 #include "agent-node-pressure.h"
 #include "agent-time.h"
 #include "cleanup.h"
@@ -24,6 +23,7 @@
 #include "object.h"
 #include "quantity.h"
 #include "stopper.h"
+#include "volume-rules.h"
 
 #define LEASE_NAMESPACE "tug-node-lease"
 

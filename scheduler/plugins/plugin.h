@@ -31,15 +31,17 @@ typedef struct sched_plugin {
 /* Every plugin, by the name configuration files use. NULL when unknown. */
 const sched_plugin *sched_plugin_find(const char *name);
 
-extern const sched_plugin sched_plugin_node_status;    /* NodeUnschedulable (not Ready too) */
-extern const sched_plugin sched_plugin_resources_fit;  /* NodeResourcesFit */
-extern const sched_plugin sched_plugin_node_affinity;  /* NodeAffinity (nodeSelector too) */
-extern const sched_plugin sched_plugin_taints;         /* TaintToleration */
-extern const sched_plugin sched_plugin_host_ports;     /* NodePorts */
-extern const sched_plugin sched_plugin_spread;         /* PodTopologySpread */
-extern const sched_plugin sched_plugin_least;          /* LeastAllocated */
-extern const sched_plugin sched_plugin_most;           /* MostAllocated */
-extern const sched_plugin sched_plugin_balanced;       /* BalancedAllocation */
-extern const sched_plugin sched_plugin_volume_binding; /* VolumeBinding */
+extern const sched_plugin sched_plugin_node_status;   /* NodeUnschedulable (not Ready too) */
+extern const sched_plugin sched_plugin_resources_fit; /* NodeResourcesFit */
+extern const sched_plugin sched_plugin_node_affinity; /* NodeAffinity (nodeSelector too) */
+extern const sched_plugin sched_plugin_taints;        /* TaintToleration */
+extern const sched_plugin sched_plugin_host_ports;    /* NodePorts */
+extern const sched_plugin sched_plugin_spread;        /* PodTopologySpread */
+extern const sched_plugin sched_plugin_least;         /* LeastAllocated */
+extern const sched_plugin sched_plugin_most;          /* MostAllocated */
+extern const sched_plugin sched_plugin_balanced;      /* BalancedAllocation */
+
+/* VolumeBinding: where the pod's claims can be reached or provisioned. */
+extern const sched_plugin sched_plugin_volume_binding;
 
 #endif
