@@ -8,7 +8,8 @@
  * deletes the pods bound to it and writes their status; reads a Secret,
  * ConfigMap, PersistentVolumeClaim or ServiceAccount (and asks tokens for it)
  * only when a pod bound to it uses that object; renews its own Lease in
- * tug-node-lease; writes Events; reads Services and Endpoints. Anything else
+ * tug-node-lease; writes Events; reads Services and Endpoints; reads
+ * PersistentVolumes and changes those pinned to its node. Anything else
  * is no opinion here, left to RBAC. What an allowed write may change is
  * NodeRestriction's concern (admission-node.c).
  */
@@ -19,6 +20,7 @@
 #include "object.h"
 #include "server.h"
 #include "storage.h"
+#include "volume-rules.h"
 #include "watchcache.h"
 
 static const char NODE_PREFIX[] = "system:node:";
@@ -207,8 +209,29 @@ static int used_objects(api_server *s, const api_authz_attrs *a, const char *nod
   return deny(reason, size, "no relationship found between node '%s' and this object", node);
 }
 
+/* PersistentVolumes: read, as every node needs to find its pods' volumes
+ * and the ones to clean up; changed only when pinned to this node (the
+ * agent takes its cleanup finalizer off once the directory is gone). */
+static int volumes(api_server *s, const api_authz_attrs *a, const char *node, char *reason,
+                   size_t size) {
+  if (verb_in(a, read_verbs) && !a->subresource[0])
+    return 1;
+  if (!(is(a->verb, "update") || is(a->verb, "patch")) || a->subresource[0])
+    return 0;
+  const api_kind *k = api_kind_by_resource("", "v1", "persistentvolumes");
+  api_watchcache *c = k && s->caches ? api_kind_cache(s, k) : NULL;
+  char key[600];
+  api_cached *pv = c ? api_watchcache_get(c, api_key(k, NULL, a->name, key, sizeof key)) : NULL;
+  const char *on = pv ? tug_volume_node(pv->obj) : NULL;
+  bool ok = on && is(on, node);
+  api_cached_unref(pv);
+  return ok ? 1 : deny(reason, size, "node '%s' may only change the volumes pinned to it", node);
+}
+
 static int core(api_server *s, const api_authz_attrs *a, const char *node, char *reason,
                 size_t size) {
+  if (is(a->resource, "persistentvolumes"))
+    return volumes(s, a, node, reason, size);
   if (is(a->resource, "nodes"))
     return nodes(a, node, reason, size);
   if (is(a->resource, "pods"))

@@ -26,6 +26,7 @@
 #include "encryption.h"
 #include "server.h"
 #include "watchlimit.h"
+#include "storage-bootstrap.h"
 #include "storage.h"
 #include "svcalloc.h"
 #include "validation.h"
@@ -340,7 +341,8 @@ int main(int argc, char **argv) {
   api_kubernetes_service *kubernetes_service = NULL;
   if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, &etcd_opts, &err) < 0 ||
       ensure_namespaces(&s, &err) < 0 || api_svcalloc_start(s.svcalloc, s.etcd, &err) < 0 ||
-      start_caches(&s, &err) < 0 || start_rbac(&s, &err) < 0 || api_crds_start(&s, &err) < 0 ||
+      start_caches(&s, &err) < 0 || start_rbac(&s, &err) < 0 ||
+      api_storage_bootstrap(&s, &err) < 0 || api_crds_start(&s, &err) < 0 ||
       api_revision_current(&s.revision, s.etcd, &(int64_t){0}, &err) < 0 ||
       api_server_start(&s, &err) < 0) {
     tug_errorlog("cannot start", "err=%s", TUG_LOG_ERR(&err));

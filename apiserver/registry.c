@@ -123,6 +123,18 @@ const api_kind api_kinds[] = {
          &api_strategy_cronjob, api_verbs_all, cat_all, cronjob, "cj", NULL),
     KIND("apps", "v1", "DaemonSet", "daemonsets", "daemonset", true, API_SUB_STATUS,
          &api_strategy_workload, api_verbs_all, cat_all, daemonset, "ds", NULL),
+    /* Persistent volumes and StatefulSets. */
+    KIND("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", false,
+         API_SUB_STATUS, &api_strategy_persistentvolume, api_verbs_all, NULL, persistentvolume,
+         "pv", NULL),
+    KIND("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", true,
+         API_SUB_STATUS, &api_strategy_persistentvolumeclaim, api_verbs_all, NULL,
+         persistentvolumeclaim, "pvc", NULL),
+    KIND("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", false, 0,
+         &generic, api_verbs_all, NULL, storageclass, "sc", NULL),
+    KIND("apps", "v1", "StatefulSet", "statefulsets", "statefulset", true,
+         API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, api_verbs_all, cat_all,
+         statefulset, "sts", NULL),
     {.kind = NULL},
 };
 

@@ -109,6 +109,8 @@ extern const api_strategy api_strategy_pod, api_strategy_namespace, api_strategy
     api_strategy_rules_review, api_strategy_crd;
 /* CronJobs: Pod Security looks at spec.jobTemplate.spec.template. */
 extern const api_strategy api_strategy_cronjob;
+/* Persistent volumes (strategy-storage.c). */
+extern const api_strategy api_strategy_persistentvolume, api_strategy_persistentvolumeclaim;
 
 /*
  * Validation collects Kubernetes "causes": one per invalid field, as in a 422

@@ -29,6 +29,9 @@ const api_schema_group api_schema_groups[] = {
     {api_schema_kinds_networking_v1},
     {api_schema_kinds_batch_v1_cronjob},
     {api_schema_kinds_apps_v1_daemonset},
+    {api_schema_kinds_core_v1_storage},
+    {api_schema_kinds_storage_v1},
+    {api_schema_kinds_apps_v1_statefulset},
     {NULL},
 };
 

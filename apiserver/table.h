@@ -53,6 +53,11 @@ extern const api_column api_columns_clusterrolebinding[];
 extern const api_column api_columns_customresourcedefinition[];
 extern const api_column api_columns_cronjob[];   /* table-cronjob.c */
 extern const api_column api_columns_daemonset[]; /* table-daemonset.c */
+/* Persistent volumes and StatefulSets (table-storage.c). */
+extern const api_column api_columns_persistentvolume[];
+extern const api_column api_columns_persistentvolumeclaim[];
+extern const api_column api_columns_storageclass[];
+extern const api_column api_columns_statefulset[];
 /* A custom kind's cell of column i: the value at the printer column's
  * JSONPath, of its type (a "date" as an age, "5m"); null when the object has
  * none. */

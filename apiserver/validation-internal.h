@@ -202,5 +202,8 @@ bool val_container_resource_name(const val_obj *map, const char *name);
 void val_workload_selector(const val_obj *spec, bool required, const char *kind_word);
 /* A Job's spec (a Job's own, or a CronJob's jobTemplate.spec). */
 void val_job_spec(const val_obj *spec);
+/* A PersistentVolumeClaim's spec, also a StatefulSet's claim template's
+ * (validation-storage.c). */
+void val_pvc_spec(const val_obj *spec);
 
 #endif

@@ -99,5 +99,14 @@ void api_validate_cronjob(const json_t *obj, const json_t *old, json_t *causes);
 /* A DaemonSet: selector, template, update strategy (validation-daemonset.c). */
 void api_default_daemonset(json_t *obj);
 void api_validate_daemonset(const json_t *obj, const json_t *old, json_t *causes);
+/* Persistent volumes (validation-storage.c) and StatefulSets (validation-statefulset.c). */
+void api_default_persistentvolume(json_t *obj);
+void api_validate_persistentvolume(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_persistentvolumeclaim(json_t *obj);
+void api_validate_persistentvolumeclaim(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_storageclass(json_t *obj);
+void api_validate_storageclass(const json_t *obj, const json_t *old, json_t *causes);
+void api_default_statefulset(json_t *obj);
+void api_validate_statefulset(const json_t *obj, const json_t *old, json_t *causes);
 
 #endif

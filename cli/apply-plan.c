@@ -113,6 +113,10 @@ int cli_apply_rank(const char *kind) {
       {"Secret", 4},
       {"Service", 5},
       {"Endpoints", 5},
+      /* storage before the pods that mount it */
+      {"StorageClass", 1},
+      {"PersistentVolume", 4},
+      {"PersistentVolumeClaim", 4},
   };
   for (size_t i = 0; kind && i < sizeof ranks / sizeof ranks[0]; i++)
     if (strcmp(ranks[i].kind, kind) == 0)

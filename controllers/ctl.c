@@ -30,6 +30,10 @@ const char *const ctl_resource_kinds[CTL_N_RESOURCES] = {
     [CTL_PODDISRUPTIONBUDGETS] = "PodDisruptionBudget",
     [CTL_CRONJOBS] = "CronJob",
     [CTL_DAEMONSETS] = "DaemonSet",
+    [CTL_PVS] = "PersistentVolume",
+    [CTL_PVCS] = "PersistentVolumeClaim",
+    [CTL_STORAGECLASSES] = "StorageClass",
+    [CTL_STATEFULSETS] = "StatefulSet",
 };
 
 /* Node Leases live in one namespace; every other resource is watched in all. */

@@ -48,6 +48,10 @@ enum ctl_resource {
   CTL_PODDISRUPTIONBUDGETS,
   CTL_CRONJOBS,
   CTL_DAEMONSETS,
+  CTL_PVS,
+  CTL_PVCS,
+  CTL_STORAGECLASSES,
+  CTL_STATEFULSETS,
   CTL_N_RESOURCES
 };
 
@@ -78,6 +82,11 @@ tug_controller *ctl_replicationcontroller_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_disruption_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_cronjob_new(ctl_ctx *x, tug_error *err);
 tug_controller *ctl_daemonset_new(ctl_ctx *x, tug_error *err);
+/* Persistent volumes: claims bound and provisioned (pvc.c), volumes' phases
+ * and reclaim (pv.c). */
+tug_controller *ctl_pvc_new(ctl_ctx *x, tug_error *err);
+tug_controller *ctl_pv_new(ctl_ctx *x, tug_error *err);
+tug_controller *ctl_statefulset_new(ctl_ctx *x, tug_error *err);
 
 /* ---- caches ---- */
 
@@ -159,6 +168,10 @@ int ctl_delete(ctl_ctx *x, const json_t *obj, const char *propagation, tug_error
 /* Merge-patch obj, with its resourceVersion as a precondition when keep_rv. */
 int ctl_patch(ctl_ctx *x, const json_t *obj, json_t *patch, bool keep_rv, json_t **out,
               tug_error *err);
+
+/* Remove finalizer f from obj (a merge patch with its resourceVersion); 0
+ * when it has none (finalizer.c). */
+int ctl_drop_finalizer(ctl_ctx *x, const json_t *obj, const char *f, tug_error *err);
 
 /* Sort a JSON array in place; cmp compares two json_t * (as qsort passes them). */
 void ctl_sort(json_t *arr, int (*cmp)(const void *, const void *));

@@ -73,7 +73,10 @@ static json_t *pod_ports(const json_t *svc, const json_t *pod) {
   return ports;
 }
 
-static json_t *address(const json_t *pod) {
+/* A pod whose hostname and subdomain name this Service (a StatefulSet's
+ * pods and their headless Service) gets its hostname in its address, for
+ * the DNS name <hostname>.<service>.<namespace>.svc. */
+static json_t *address(const json_t *svc, const json_t *pod) {
   json_t *a =
       json_pack("{s:s, s:{s:s, s:s?, s:s?, s:s?}}", "ip", tug_obj_get_str(pod, "status.podIP"),
                 "targetRef", "kind", "Pod", "namespace", tug_obj_namespace(pod), "name",
@@ -81,6 +84,10 @@ static json_t *address(const json_t *pod) {
   const char *node = tug_obj_get_str(pod, "spec.nodeName");
   if (node && node[0])
     json_object_set_new(a, "nodeName", json_string(node));
+  const char *host = tug_obj_get_str(pod, "spec.hostname");
+  const char *sub = tug_obj_get_str(pod, "spec.subdomain");
+  if (host && host[0] && sub && strcmp(sub, tug_obj_name(svc)) == 0)
+    json_object_set_new(a, "hostname", json_string(host));
   return a;
 }
 
@@ -127,7 +134,7 @@ static json_t *subsets(ctl_ctx *x, const json_t *svc, const tug_selector *sel) {
     free(k);
     json_array_append_new(
         json_object_get(subset, tug_pod_ready(pod) ? "addresses" : "notReadyAddresses"),
-        address(pod));
+        address(svc, pod));
   }
   tug_hashmap_free(by_ports, NULL);
   json_t *subset;

@@ -131,6 +131,9 @@ static const entry all_controllers[] = {
     {"disruption", ctl_disruption_new},
     {"cronjob", ctl_cronjob_new},
     {"daemonset", ctl_daemonset_new},
+    {"persistentvolume-binder", ctl_pvc_new},
+    {"persistentvolume-reclaimer", ctl_pv_new},
+    {"statefulset", ctl_statefulset_new},
 };
 enum { N_CONTROLLERS = sizeof all_controllers / sizeof all_controllers[0] };
 

@@ -171,7 +171,7 @@ config_error() {
       "volumeMounts": [{"name": "v", "mountPath": "/v", "subPath": "/etc"}]}]}'
   mkpod fine '{"containers": [{"name": "main", "command": ["sleep", "3600"]}]}'
   config_error unknown 'no volume named "nope"'
-  config_error pvc 'persistentVolumeClaim is not supported'
+  config_error pvc 'persistentvolumeclaims "c" not found'
   config_error wrongtype 'hostPath /etc is a directory, not a file'
   config_error dotdot 'must not contain ".."'
   config_error abssub 'must be a relative path'

@@ -41,6 +41,10 @@ const tug_kind tug_kinds[] = {
     {"networking.k8s.io", "v1", "Ingress", "ingresses", true},
     {"batch", "v1", "CronJob", "cronjobs", true},
     {"apps", "v1", "DaemonSet", "daemonsets", true},
+    {"", "v1", "PersistentVolume", "persistentvolumes", false},
+    {"", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true},
+    {"storage.k8s.io", "v1", "StorageClass", "storageclasses", false},
+    {"apps", "v1", "StatefulSet", "statefulsets", true},
     {NULL, NULL, NULL, NULL, false},
 };
 

@@ -3,7 +3,8 @@
  * spec.nodeSelector (every label equal) and required node affinity
  * (requiredDuringSchedulingIgnoredDuringExecution: any term; in a term, every
  * matchExpressions requirement on labels and every matchFields requirement
- * on metadata.name). One copy for the scheduler and the DaemonSet controller.
+ * on metadata.name). One copy for the scheduler, the DaemonSet controller and
+ * a PersistentVolume's node affinity (lib/volume-rules.c).
  *
  * Operators are Kubernetes': In, NotIn, Exists, DoesNotExist, Gt, Lt (Gt and
  * Lt compare integers). An empty term, or an empty list of terms, matches no

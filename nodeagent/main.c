@@ -23,6 +23,7 @@
 #include "agent-node.h"
 #include "agent-podctl.h"
 #include "agent-podspec.h"
+#include "agent-volumes.h"
 #include "cleanup.h"
 #include "daemon.h"
 #include "error.h"
@@ -59,6 +60,7 @@ typedef struct config {
   const char *allowed_host_paths;  /* comma-separated prefixes; NULL: no hostPath */
   const char *default_registry;    /* host[:port] of references without one; NULL: none */
   const char *insecure_registries; /* comma-separated hosts pulled over plain HTTP */
+  const char *local_path_capacity; /* room for local-path volumes ("10Gi") */
 } config;
 
 static const char summary[] =
@@ -173,6 +175,8 @@ static int parse_args(int argc, char **argv, config *c) {
                "imported)"},
       {"insecure-registry", TUG_FLAG_STRING, &c->insecure_registries, .arg = "HOST[:PORT],...",
        .help = "registries pulled over plain HTTP (default: none, HTTPS verified)"},
+      {"local-path-capacity", TUG_FLAG_STRING, &c->local_path_capacity, .arg = "Q",
+       .help = "bytes local-path volumes may take on this node (default 10Gi)"},
       {"hollow", TUG_FLAG_INT, &c->hollow, .min = 1, .max = AGENT_HOLLOW_MAX_NODES, .arg = "N",
        .help = "be N simulated nodes"},
       {"hollow-cpu", TUG_FLAG_MILLI, &c->hollow_cpu_milli, .min = 1, .max = 1e12, .arg = "Q",
@@ -238,9 +242,22 @@ static int start_network(const config *c, tug_client *client, int netns_fd, agen
   return agent_network_start(&o, out, err);
 }
 
+/* <root>/volumes/pv, where local-path volumes live (agent-volumes.h). */
+static int make_pv_root(const char *dir, tug_error *err) {
+  char parent[PATH_MAX];
+  snprintf(parent, sizeof parent, "%s", dir);
+  *strrchr(parent, '/') = '\0';
+  if ((mkdir(parent, 0755) < 0 && errno != EEXIST) || (mkdir(dir, 0755) < 0 && errno != EEXIST))
+    return tug_error_errno(err, errno, "mkdir %s", dir);
+  return 0;
+}
+
 static int run(const config *c, tug_client *client, agent_runtime *rt, agent_image_store *store,
                tug_error *err) {
   agent_puller *puller = NULL;
+  char pv_root[PATH_MAX];
+  snprintf(pv_root, sizeof pv_root, "%s/volumes/pv", c->root);
+  agent_pv_reclaimer *reclaimer = NULL;
   const char *host_ip = c->address;
   _cleanup_close_ int netns_fd = c->netns ? open_netns(c->netns, err) : -1;
   if (c->netns && netns_fd < 0)
@@ -274,8 +291,12 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, agent_ima
                            .reserved_cpu_milli = c->reserved_cpu_milli,
                            .host_ip = host_ip,
                            .port = c->port,
-                           .root = c->root};
-  if (agent_logs_start(&lo, &logs, err) < 0 || agent_node_start(&no, &node, err) < 0 ||
+                           .root = c->root,
+                           .local_path_root = pv_root,
+                           .local_path_capacity =
+                               c->local_path_capacity ? c->local_path_capacity : "10Gi"};
+  if (make_pv_root(pv_root, err) < 0 || agent_logs_start(&lo, &logs, err) < 0 ||
+      agent_node_start(&no, &node, err) < 0 ||
       tug_events_open(client, "tug-agent", c->node_name, &events, err) < 0)
     goto out;
   agent_pod_env env = {.rt = rt,
@@ -287,9 +308,11 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, agent_ima
                        .events = events,
                        .network = network,
                        .allowed_host_paths = c->allowed_host_paths,
-                       .puller = puller};
+                       .puller = puller,
+                       .local_path_root = pv_root};
   agent_podctl_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
-  if (agent_podctl_start(&po, &pods, err) < 0)
+  if (agent_podctl_start(&po, &pods, err) < 0 ||
+      agent_pv_reclaimer_start(client, c->node_name, pv_root, &reclaimer, err) < 0)
     goto out;
   tug_controller *shown[] = {agent_podctl_controller(pods),
                              network ? agent_network_controller(network) : NULL};
@@ -302,6 +325,7 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, agent_ima
   agent_podctl_stop(pods);
   rc = 0;
 out:
+  agent_pv_reclaimer_stop(reclaimer);
   if (events)
     tug_events_close(events);
   if (node)

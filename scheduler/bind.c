@@ -13,12 +13,14 @@
 #include "log.h"
 #include "object.h"
 #include "kinds.h"
+#include "volume-rules.h"
 
 typedef enum { JOB_BIND, JOB_EVICT } job_kind;
 
 typedef struct job {
   job_kind kind;
   char *ns, *name, *uid, *key, *node;
+  json_t *claims; /* the pod's PersistentVolumeClaim names (binds only) */
   double enqueued;
   struct job *next;
 } job;
@@ -42,7 +44,53 @@ static void job_free(job *j) {
   free(j->uid);
   free(j->key);
   free(j->node);
+  json_decref(j->claims);
   free(j);
+}
+
+/* The names of the claims among the pod's volumes, or NULL when none. */
+static json_t *claim_names(const json_t *pod) {
+  json_t *out = NULL;
+  size_t i;
+  json_t *vol;
+  json_array_foreach(tug_obj_get(pod, "spec.volumes"), i, vol) {
+    const char *claim = tug_obj_get_str(vol, "persistentVolumeClaim.claimName");
+    if (claim == NULL)
+      continue;
+    if (out == NULL)
+      out = json_array();
+    json_array_append_new(out, json_string(claim));
+  }
+  return out;
+}
+
+/* Kubernetes' volume binding at pre-bind: every claim of the pod still
+ * unbound learns the node chosen (volume.kubernetes.io/selected-node), so
+ * that its provisioner makes the volume there. */
+static int select_node_for_claims(sched_binder *b, const job *j, tug_error *err) {
+  size_t i;
+  json_t *name;
+  json_array_foreach(j->claims, i, name) {
+    char path[768];
+    json_t *pvc = NULL;
+    snprintf(path, sizeof path, "/api/v1/namespaces/%s/persistentvolumeclaims/%s", j->ns,
+             json_string_value(name));
+    if (tug_client_get(b->cli, path, &pvc, err) < 0)
+      return tug_error_wrap(err, "claim %s", json_string_value(name));
+    const char *volume = tug_obj_get_str(pvc, "spec.volumeName");
+    const char *selected = tug_obj_annotation(pvc, TUG_ANN_SELECTED_NODE);
+    bool done = (volume && volume[0]) || (selected && strcmp(selected, j->node) == 0);
+    json_decref(pvc);
+    if (done)
+      continue;
+    json_t *patch =
+        json_pack("{s:{s:{s:s}}}", "metadata", "annotations", TUG_ANN_SELECTED_NODE, j->node);
+    int rc = tug_client_patch(b->cli, path, TUG_PATCH_MERGE, patch, NULL, err);
+    json_decref(patch);
+    if (rc < 0)
+      return tug_error_wrap(err, "claim %s", json_string_value(name));
+  }
+  return 0;
 }
 
 static void push(sched_binder *b, job_kind kind, const sched_pod *p, const char *node) {
@@ -55,6 +103,7 @@ static void push(sched_binder *b, job_kind kind, const sched_pod *p, const char 
   j->uid = strdup(p->uid);
   j->key = strdup(p->key);
   j->node = node ? strdup(node) : NULL;
+  j->claims = kind == JOB_BIND ? claim_names(p->obj) : NULL;
   j->enqueued = p->enqueued;
   if (!j->ns || !j->name || !j->uid || !j->key || (node && !j->node)) {
     job_free(j);
@@ -77,7 +126,8 @@ static void do_bind(sched_binder *b, job *j) {
       json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}}", "apiVersion", "v1", "kind",
                 "Binding", "metadata", "name", j->name, "namespace", j->ns, "uid", j->uid, "target",
                 "apiVersion", "v1", "kind", "Node", "name", j->node);
-  int rc = tug_api_path(path, sizeof path, "Pod", j->ns, j->name, "binding", &err) < 0 ? -1
+  int rc = select_node_for_claims(b, j, &err) < 0                                        ? -1
+           : tug_api_path(path, sizeof path, "Pod", j->ns, j->name, "binding", &err) < 0 ? -1
            : body ? tug_client_create(b->cli, path, body, NULL, &err)
                   : tug_error_set(&err, ENOMEM, "binding");
   json_decref(body);

@@ -16,6 +16,11 @@ sched_cache *sched_cache_new(void) {
     free(c);
     return NULL;
   }
+  if (c) {
+    c->claims = json_object();
+    c->volumes = json_object();
+    c->classes = json_object();
+  }
   return c;
 }
 
@@ -42,8 +47,20 @@ void sched_cache_free(sched_cache *c) {
   if (c == NULL)
     return;
   tug_hashmap_free(c->by_name, node_free);
+  json_decref(c->claims);
+  json_decref(c->volumes);
+  json_decref(c->classes);
   free(c->nodes);
   free(c);
+}
+
+void sched_cache_set_storage(json_t *map, const char *key, json_t *obj) {
+  if (key == NULL)
+    return;
+  if (obj)
+    json_object_set(map, key, obj);
+  else
+    json_object_del(map, key);
 }
 
 sched_node *sched_cache_node(const sched_cache *c, const char *name) {

@@ -47,6 +47,10 @@ typedef struct sched_cache {
   sched_node **nodes; /* known nodes, in arrival order (placeholders excluded) */
   size_t n_nodes, cap_nodes;
   tug_hashmap *by_name; /* every node, placeholders included */
+  /* What volume binding reads (plugins/volume-binding.c): JSON objects of
+   * PersistentVolumeClaims by "ns/name", PersistentVolumes and StorageClasses
+   * by name. */
+  json_t *claims, *volumes, *classes;
 } sched_cache;
 
 sched_cache *sched_cache_new(void);
@@ -63,6 +67,10 @@ int sched_cache_add_pod(sched_cache *c, sched_pod *pod, const char *node_name,
                         sched_pod_state state);
 /* Take pod off its node (no-op when it has none); it becomes PENDING. */
 void sched_cache_remove_pod(sched_cache *c, sched_pod *pod);
+
+/* Set (obj not NULL) or forget the object under key in one of the storage
+ * maps above. */
+void sched_cache_set_storage(json_t *map, const char *key, json_t *obj);
 
 /* Allocatable of the nodes that can take pods (Ready, schedulable). */
 sched_res sched_cache_capacity(const sched_cache *c);

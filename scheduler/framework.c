@@ -26,8 +26,9 @@ struct sched_framework {
 
 void sched_profile_default(sched_profile *p) {
   static const sched_plugin *const filters[] = {
-      &sched_plugin_node_status, &sched_plugin_resources_fit, &sched_plugin_node_affinity,
-      &sched_plugin_taints,      &sched_plugin_host_ports,    &sched_plugin_spread};
+      &sched_plugin_node_status,   &sched_plugin_resources_fit, &sched_plugin_node_affinity,
+      &sched_plugin_taints,        &sched_plugin_host_ports,    &sched_plugin_spread,
+      &sched_plugin_volume_binding};
   memset(p, 0, sizeof *p);
   for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++)
     p->filters[p->n_filters++] = filters[i];

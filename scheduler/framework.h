@@ -16,7 +16,7 @@
  *   minFeasibleNodesToFind: 100
  *   plugins:
  *     filter: [NodeUnschedulable, NodeResourcesFit, NodeAffinity,
- *              TaintToleration, NodePorts, PodTopologySpread]
+ *              TaintToleration, NodePorts, PodTopologySpread, VolumeBinding]
  *     score:
  *       - {name: LeastAllocated, weight: 1}     # or MostAllocated to bin-pack
  *       - {name: BalancedAllocation, weight: 1}

@@ -163,6 +163,26 @@ static void ns_delete(json_t *o, void *arg) {
     sched_core_namespace_changed(a->core, name, NULL);
 }
 
+/* Claims, volumes and classes: what the volume binding plugin reads. */
+static void storage_set(const char *kind, json_t *o, bool deleted, void *arg) {
+  app *a = arg;
+  sched_core_storage_changed(a->core, kind, o, deleted);
+  wake(a);
+}
+#define STORAGE_HANDLERS(id, kind)                                                                 \
+  static void id##_add(json_t *o, void *arg) {                                                     \
+    storage_set(kind, o, false, arg);                                                              \
+  }                                                                                                \
+  static void id##_update(json_t *old, json_t *o, void *arg) {                                     \
+    (void)old, storage_set(kind, o, false, arg);                                                   \
+  }                                                                                                \
+  static void id##_delete(json_t *o, void *arg) {                                                  \
+    storage_set(kind, o, true, arg);                                                               \
+  }
+STORAGE_HANDLERS(claim, "PersistentVolumeClaim")
+STORAGE_HANDLERS(volume, "PersistentVolume")
+STORAGE_HANDLERS(class, "StorageClass")
+
 static int decide(tug_controller *c, const char *key, void *arg, tug_error *err) {
   (void)key, (void)err;
   app *a = arg;
@@ -241,6 +261,13 @@ static int run(const config *cfg, tug_error *err) {
        NULL,
        NULL},
       {"/api/v1/namespaces", {ns_add, ns_update, ns_delete}, NULL, NULL, NULL},
+      {"/apis/storage.k8s.io/v1/storageclasses",
+       {class_add, class_update, class_delete},
+       NULL,
+       NULL,
+       NULL},
+      {"/api/v1/persistentvolumes", {volume_add, volume_update, volume_delete}, NULL, NULL, NULL},
+      {"/api/v1/persistentvolumeclaims", {claim_add, claim_update, claim_delete}, NULL, NULL, NULL},
       /* 50,000 pods are most of the memory: keep only what scheduling reads. */
       {"/api/v1/pods", {pod_add, pod_update, pod_delete}, sched_pod_trim, trimmer, NULL},
   };

@@ -141,15 +141,11 @@ json_t *sched_pod_trim(json_t *obj, void *arg) {
   keep(t, m, md, "labels", 1);
   keep(t, m, md, "creationTimestamp", 1);
   keep(t, m, md, "deletionTimestamp", 1);
-  static const char *const from_spec[] = {"nodeName",
-                                          "schedulerName",
-                                          "priority",
-                                          "preemptionPolicy",
-                                          "nodeSelector",
-                                          "affinity",
-                                          "tolerations",
-                                          "topologySpreadConstraints",
-                                          NULL};
+  static const char *const from_spec[] = {"nodeName",     "schedulerName",
+                                          "priority",     "preemptionPolicy",
+                                          "nodeSelector", "affinity",
+                                          "tolerations",  "topologySpreadConstraints",
+                                          "volumes",      NULL};
   for (const char *const *k = from_spec; *k; k++)
     keep(t, s, spec, *k, 1);
   keep_containers(t, s, spec, "containers");

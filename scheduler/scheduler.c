@@ -191,6 +191,19 @@ void sched_core_node_deleted(sched_core *c, const char *name) {
   pthread_mutex_unlock(&c->mu);
 }
 
+void sched_core_storage_changed(sched_core *c, const char *kind, json_t *obj, bool deleted) {
+  char key[512];
+  if (tug_informer_key(obj, key, sizeof key) < 0)
+    return;
+  pthread_mutex_lock(&c->mu);
+  json_t *map = strcmp(kind, "PersistentVolumeClaim") == 0 ? c->cache->claims
+                : strcmp(kind, "PersistentVolume") == 0    ? c->cache->volumes
+                                                           : c->cache->classes;
+  sched_cache_set_storage(map, key, deleted ? NULL : obj);
+  sched_queues_kick(c->queues);
+  pthread_mutex_unlock(&c->mu);
+}
+
 void sched_core_queue_changed(sched_core *c, json_t *queue) {
   tug_error err;
   pthread_mutex_lock(&c->mu);

@@ -64,6 +64,10 @@ void sched_core_node_changed(sched_core *c, json_t *node);
 void sched_core_node_deleted(sched_core *c, const char *name);
 void sched_core_queue_changed(sched_core *c, json_t *queue);
 void sched_core_queue_deleted(sched_core *c, const char *name);
+/* A PersistentVolumeClaim, PersistentVolume or StorageClass (kind) added,
+ * changed or deleted: the volume binding plugin's view; pods waiting for
+ * room are tried again. */
+void sched_core_storage_changed(sched_core *c, const char *kind, json_t *obj, bool deleted);
 void sched_core_namespace_changed(sched_core *c, const char *name, json_t *labels);
 
 /* One decision; false when no pod is ready to be tried. */

@@ -349,6 +349,21 @@ extern const api_message api_msg_apiextensions_v1_CustomResourceDefinition,
     api_msg_apiextensions_v1_CustomResourceDefinitionCondition,
     api_msg_apiextensions_v1_CustomResourceDefinitionList;
 
+/* Persistent volumes and StatefulSets (core-v1-storage.c, storage-v1.c, apps-v1-statefulset.c). */
+extern const api_message api_msg_core_v1_PersistentVolume, api_msg_core_v1_PersistentVolumeSource,
+    api_msg_core_v1_LocalVolumeSource, api_msg_core_v1_PersistentVolumeSpec,
+    api_msg_core_v1_VolumeNodeAffinity, api_msg_core_v1_PersistentVolumeStatus,
+    api_msg_core_v1_PersistentVolumeList, api_msg_core_v1_PersistentVolumeClaim,
+    api_msg_core_v1_PersistentVolumeClaimStatus, api_msg_core_v1_PersistentVolumeClaimCondition,
+    api_msg_core_v1_PersistentVolumeClaimList;
+extern const api_message api_msg_storage_v1_StorageClass, api_msg_storage_v1_TopologySelectorTerm,
+    api_msg_storage_v1_TopologySelectorLabelRequirement, api_msg_storage_v1_StorageClassList;
+extern const api_message api_msg_apps_v1_StatefulSet, api_msg_apps_v1_StatefulSetSpec,
+    api_msg_apps_v1_StatefulSetUpdateStrategy, api_msg_apps_v1_RollingUpdateStatefulSetStrategy,
+    api_msg_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy,
+    api_msg_apps_v1_StatefulSetOrdinals, api_msg_apps_v1_StatefulSetStatus,
+    api_msg_apps_v1_StatefulSetCondition, api_msg_apps_v1_StatefulSetList;
+
 extern const api_schema_kind api_schema_kinds_meta_v1[];
 extern const api_schema_kind api_schema_kinds_core_v1[];
 extern const api_schema_kind api_schema_kinds_apps_v1[];
@@ -375,6 +390,9 @@ extern const api_message api_msg_apps_v1_DaemonSet, api_msg_apps_v1_DaemonSetSpe
     api_msg_apps_v1_DaemonSetStatus, api_msg_apps_v1_DaemonSetCondition,
     api_msg_apps_v1_DaemonSetList;
 extern const api_schema_kind api_schema_kinds_apps_v1_daemonset[];
+extern const api_schema_kind api_schema_kinds_core_v1_storage[];
+extern const api_schema_kind api_schema_kinds_storage_v1[];
+extern const api_schema_kind api_schema_kinds_apps_v1_statefulset[];
 
 /* A kind's List, the same shape in every group: its ListMeta and its items. */
 #define LIST_MESSAGE(id, openapi_name, item)                                                       \

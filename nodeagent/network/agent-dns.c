@@ -58,7 +58,7 @@ typedef enum {
   NAME_NOT_OURS, /* outside cluster.local: REFUSED */
   NAME_EMPTY,    /* exists but holds no records (zone apex, svc, a namespace): NODATA */
   NAME_NONE,     /* in the zone, cannot exist: NXDOMAIN */
-  NAME_SERVICE,  /* NAME.NS.svc.cluster.local: ask the lookup */
+  NAME_SERVICE,  /* [HOST.]NAME.NS.svc.cluster.local: ask the lookup */
 } name_kind;
 
 static uint16_t get16(const unsigned char *p) {
@@ -146,7 +146,7 @@ static name_kind classify(const question *q) {
     return NAME_NONE;
   if (q->labels <= 4)
     return NAME_EMPTY;
-  return q->labels == 5 && q->plain ? NAME_SERVICE : NAME_NONE;
+  return (q->labels == 5 || q->labels == 6) && q->plain ? NAME_SERVICE : NAME_NONE;
 }
 
 /* A header-only reply (no question echoed) to a query we cannot read. */
@@ -161,46 +161,52 @@ static int header_reply(const unsigned char *query, int rcode, unsigned char *ou
   return HEADER_LEN;
 }
 
-/* ip is the answer's address, or NULL for none. */
+/* ips are the answer's n addresses (n may be 0). */
 static int full_reply(const unsigned char *query, const question *q, int rcode, bool authoritative,
-                      const struct in_addr *ip, unsigned char *out, size_t out_size) {
-  size_t n = HEADER_LEN + q->wire_len + 4 + (ip ? 16 : 0);
+                      const struct in_addr *ips, size_t n_ips, unsigned char *out,
+                      size_t out_size) {
+  size_t n = HEADER_LEN + q->wire_len + 4 + 16 * n_ips;
   if (n > out_size)
     return -1;
   header_reply(query, rcode, out, out_size);
   if (authoritative)
     out[2] |= FLAG_AA;
   put16(out + 4, 1);
-  put16(out + 6, ip ? 1 : 0);
+  put16(out + 6, (unsigned)n_ips);
   unsigned char *p = out + HEADER_LEN;
   memcpy(p, q->wire, q->wire_len);
   p += q->wire_len;
   put16(p, q->type);
   put16(p + 2, q->cls);
   p += 4;
-  if (ip) {
+  for (size_t i = 0; i < n_ips; i++, p += 16) {
     put16(p, 0xc000 | HEADER_LEN); /* the owner is the question's name */
     put16(p + 2, TYPE_A);
     put16(p + 4, CLASS_IN);
     put16(p + 6, 0);
     put16(p + 8, TTL_SECONDS);
     put16(p + 10, 4);
-    memcpy(p + 12, &ip->s_addr, 4);
+    memcpy(p + 12, &ips[i].s_addr, 4);
   }
   return (int)n;
 }
 
 static int answer_service(const unsigned char *query, const question *q, agent_dns_lookup_fn fn,
                           void *arg, unsigned char *out, size_t out_size) {
-  char ip[16] = "";
-  struct in_addr addr;
-  if (fn(q->name, ip, arg) != 1)
-    return full_reply(query, q, RCODE_NXDOMAIN, true, NULL, out, out_size);
-  ip[15] = '\0';
-  if (inet_pton(AF_INET, ip, &addr) != 1)
-    return full_reply(query, q, RCODE_SERVFAIL, false, NULL, out, out_size);
+  char ips[AGENT_DNS_MAX_IPS][16] = {{0}};
+  struct in_addr addrs[AGENT_DNS_MAX_IPS];
+  int n = fn(q->name, ips, arg);
+  if (n <= 0)
+    return full_reply(query, q, RCODE_NXDOMAIN, true, NULL, 0, out, out_size);
+  if (n > AGENT_DNS_MAX_IPS)
+    n = AGENT_DNS_MAX_IPS;
+  for (int i = 0; i < n; i++) {
+    ips[i][15] = '\0';
+    if (inet_pton(AF_INET, ips[i], &addrs[i]) != 1)
+      return full_reply(query, q, RCODE_SERVFAIL, false, NULL, 0, out, out_size);
+  }
   bool wants_a = q->type == TYPE_A || q->type == TYPE_ANY;
-  return full_reply(query, q, RCODE_OK, true, wants_a ? &addr : NULL, out, out_size);
+  return full_reply(query, q, RCODE_OK, true, addrs, wants_a ? (size_t)n : 0, out, out_size);
 }
 
 int agent_dns_answer(const unsigned char *query, size_t len, agent_dns_lookup_fn fn, void *arg,
@@ -213,14 +219,14 @@ int agent_dns_answer(const unsigned char *query, size_t len, agent_dns_lookup_fn
   if (get16(query + 4) != 1 || parse_question(query, len, &q) < 0)
     return header_reply(query, RCODE_FORMERR, out, out_size);
   if (q.cls != CLASS_IN && q.cls != CLASS_ANY)
-    return full_reply(query, &q, RCODE_REFUSED, false, NULL, out, out_size);
+    return full_reply(query, &q, RCODE_REFUSED, false, NULL, 0, out, out_size);
   switch (classify(&q)) {
   case NAME_NOT_OURS:
-    return full_reply(query, &q, RCODE_REFUSED, false, NULL, out, out_size);
+    return full_reply(query, &q, RCODE_REFUSED, false, NULL, 0, out, out_size);
   case NAME_EMPTY:
-    return full_reply(query, &q, RCODE_OK, true, NULL, out, out_size);
+    return full_reply(query, &q, RCODE_OK, true, NULL, 0, out, out_size);
   case NAME_NONE:
-    return full_reply(query, &q, RCODE_NXDOMAIN, true, NULL, out, out_size);
+    return full_reply(query, &q, RCODE_NXDOMAIN, true, NULL, 0, out, out_size);
   case NAME_SERVICE:
     break;
   }

@@ -2,7 +2,9 @@
  * agent-dns.h — a small authoritative DNS responder for the cluster zone, so
  * pods resolve NAME.NAMESPACE.svc.cluster.local (and, through the search
  * path of the resolv.conf below, NAME, NAME.NAMESPACE, NAME.NAMESPACE.svc)
- * to a Service's virtual IP.
+ * to a Service's virtual IP — or, for a headless Service, to its ready pods'
+ * addresses — and HOST.NAME.NAMESPACE.svc.cluster.local to the pod of that
+ * hostname behind headless Service NAME (StatefulSets' stable names).
  *
  * The one idea: the responder knows nothing about Services. It parses a
  * query, decides what kind of name it is (ours and a Service name, ours but
@@ -17,10 +19,14 @@
 
 #include "error.h"
 
+/* At most this many addresses in one answer (a headless Service's pods). */
+#define AGENT_DNS_MAX_IPS 32
+
 /* Answer for one fully qualified name (lower-case, no trailing dot, e.g.
- * "web.demo.svc.cluster.local"): fill ip (dotted IPv4) and return 1 when it
- * is known, 0 when not (NXDOMAIN). Called from the DNS thread. */
-typedef int (*agent_dns_lookup_fn)(const char *fqdn, char ip[16], void *arg);
+ * "web.demo.svc.cluster.local", or a pod's "web-0.web.demo.svc.cluster.local"):
+ * fill ips (dotted IPv4) and return how many, at most AGENT_DNS_MAX_IPS; 0
+ * when the name is unknown (NXDOMAIN). Called from the DNS thread. */
+typedef int (*agent_dns_lookup_fn)(const char *fqdn, char ips[][16], void *arg);
 
 typedef struct agent_dns agent_dns;
 

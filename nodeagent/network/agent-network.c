@@ -54,18 +54,49 @@ struct agent_network {
   char dns_ip[16];    /* where dns listens; "" until it does */
 };
 
-/* "web.demo.svc.cluster.local" → the Service demo/web's cluster IP. */
-static int dns_lookup(const char *fqdn, char ip[16], void *arg) {
+/* The ready addresses of a headless Service's Endpoints (host NULL), or the
+ * one whose hostname is host, into ips; how many. */
+static int endpoint_ips(agent_network *n, const char *key, const char *host, char ips[][16]) {
+  json_t *ep = tug_informer_get(tug_shared_informer_informer(n->endpoints), key);
+  int found = 0;
+  size_t i, j;
+  json_t *subset, *a;
+  json_array_foreach(json_object_get(ep, "subsets"), i, subset) {
+    json_array_foreach(json_object_get(subset, "addresses"), j, a) {
+      const char *ip = tug_obj_get_str(a, "ip"), *h = tug_obj_get_str(a, "hostname");
+      if (ip && strlen(ip) < 16 && found < AGENT_DNS_MAX_IPS &&
+          (host == NULL || (h && strcmp(h, host) == 0)))
+        snprintf(ips[found++], 16, "%s", ip);
+    }
+  }
+  json_decref(ep);
+  return found;
+}
+
+/* "web.demo.svc.cluster.local" → the Service demo/web's cluster IP, or its
+ * ready pods' addresses when it is headless; "web-0.web.demo.svc.cluster.local"
+ * → the address of pod hostname web-0 behind headless Service demo/web. */
+static int dns_lookup(const char *fqdn, char ips[][16], void *arg) {
   agent_network *n = arg;
-  char name[256], ns[256], key[520];
-  if (sscanf(fqdn, "%255[^.].%255[^.].svc.cluster.local", name, ns) != 2)
+  char host[256] = "", name[256], ns[256], key[520];
+  size_t dots = 0;
+  for (const char *p = fqdn; *p; p++)
+    dots += *p == '.';
+  /* the responder asks only for names of 5 or 6 labels under svc.cluster.local */
+  if (dots == 5 && sscanf(fqdn, "%255[^.].%255[^.].%255[^.].", host, name, ns) != 3)
+    return 0;
+  if (dots == 4 && sscanf(fqdn, "%255[^.].%255[^.].", name, ns) != 2)
+    return 0;
+  if (dots != 4 && dots != 5)
     return 0;
   snprintf(key, sizeof key, "%s/%s", ns, name);
   json_t *svc = tug_informer_get(tug_shared_informer_informer(n->services), key);
   const char *cip = tug_obj_get_str(svc, "spec.clusterIP");
-  int found = cip && strcmp(cip, "None") != 0 && strlen(cip) < 16;
-  if (found)
-    snprintf(ip, 16, "%s", cip);
+  int found = 0;
+  if (cip && strcmp(cip, "None") == 0)
+    found = endpoint_ips(n, key, host[0] ? host : NULL, ips);
+  else if (cip && !host[0] && strlen(cip) < 16)
+    found = (snprintf(ips[0], 16, "%s", cip), 1);
   json_decref(svc);
   return found;
 }

@@ -23,6 +23,7 @@
 #include "object.h"
 #include "quantity.h"
 #include "stopper.h"
+#include "volume-rules.h"
 
 #define LEASE_NAMESPACE "tug-node-lease"
 
@@ -217,12 +218,29 @@ static json_t *node_conditions(agent_node *n) {
   return list;
 }
 
+/* The local-path annotations on the Node, also when it was registered before
+ * (a restart with another capacity). */
+static int publish_local_path(agent_node *n, const agent_node_options *o, tug_error *err) {
+  if (o->local_path_root == NULL || o->local_path_capacity == NULL)
+    return 0;
+  char path[512];
+  snprintf(path, sizeof path, "/api/v1/nodes/%s", n->name);
+  _cleanup_json_ json_t *patch =
+      json_pack("{s:{s:{s:s, s:s}}}", "metadata", "annotations", TUG_ANN_LOCAL_PATH_ROOT,
+                o->local_path_root, TUG_ANN_LOCAL_PATH_CAPACITY, o->local_path_capacity);
+  if (tug_client_patch(n->client, path, TUG_PATCH_MERGE, patch, NULL, err) < 0)
+    return tug_error_wrap(err, "publish local-path storage of node %s", n->name);
+  return 0;
+}
+
 static int register_node(agent_node *n, const agent_node_options *o, tug_error *err) {
   _cleanup_json_ json_t *node = agent_node_object(n->name);
   json_t *status = host_status(o);
   json_object_set_new(status, "conditions", node_conditions(n));
   json_object_set_new(node, "status", status);
-  return agent_node_register_retrying(n->client, node, err);
+  if (agent_node_register_retrying(n->client, node, err) < 0)
+    return -1;
+  return publish_local_path(n, o, err);
 }
 
 /* Sleep until the monotonic time until; true when asked to stop. */

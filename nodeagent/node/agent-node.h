@@ -79,6 +79,10 @@ typedef struct agent_node_options {
   const char *host_ip;
   int port;
   const char *root; /* the filesystem DiskPressure watches (agent-node-pressure.h) */
+  /* Published as the Node's local-path annotations (volume-rules.h): where
+   * this node's provisioned volumes live and how many bytes they may take;
+   * NULL: none offered. */
+  const char *local_path_root, *local_path_capacity;
 } agent_node_options;
 
 /* Register the node and write its status (retrying while the API server is

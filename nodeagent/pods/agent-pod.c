@@ -582,7 +582,8 @@ static agent_volume_ctx volume_ctx(agent_pod *p) {
                             .get = api_get,
                             .create = api_create,
                             .get_arg = p->env->client,
-                            .allowed_host_paths = p->env->allowed_host_paths};
+                            .allowed_host_paths = p->env->allowed_host_paths,
+                            .local_path_root = p->env->local_path_root};
 }
 
 /* Leave c Waiting on CreateContainerConfigError, retried later (a missing

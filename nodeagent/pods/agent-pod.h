@@ -34,6 +34,7 @@ typedef struct agent_pod_env {
   agent_network *network;         /* pod addresses and Services; NULL: pods get loopback only */
   const char *allowed_host_paths; /* hostPath prefixes, comma-separated; NULL: none */
   agent_puller *puller;           /* images: the node's store and its pulls */
+  const char *local_path_root;    /* local-path volumes' directory (agent-volumes.h) */
 } agent_pod_env;
 
 typedef struct agent_pod agent_pod;

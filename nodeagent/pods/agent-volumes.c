@@ -25,8 +25,9 @@
 #include "quantity.h"
 #include "runtime-internal.h"
 
-static const char *const volume_types[] = {"emptyDir",    "hostPath",  "configMap", "secret",
-                                           "downwardAPI", "projected", NULL};
+static const char *const volume_types[] = {"emptyDir",  "hostPath",   "configMap",
+                                           "secret",    "downwardAPI", "projected",
+                                           "persistentVolumeClaim", NULL};
 
 /* The volume's type: one of volume_types, or the first other source key
  * (unsupported), or emptyDir when none is given (Kubernetes' default). */
@@ -272,6 +273,72 @@ static int check_host_path(const agent_volume_ctx *ctx, const char *path, const 
   return 0;
 }
 
+/* ---- persistentVolumeClaim ---- */
+
+/* The directory of the volume bound to the claim vol names, into path, and
+ * the prefix it is reached beneath into root: this node's local-path root
+ * for provisioned volumes, an --allowed-host-paths prefix for others. */
+static int claim_source(const agent_volume_ctx *ctx, const json_t *vol, char *path, size_t psize,
+                        char *root, size_t rsize, tug_error *err) {
+  const char *claim = tug_obj_get_str(vol, "persistentVolumeClaim.claimName");
+  char api[1024];
+  _cleanup_json_ json_t *pvc = NULL, *pv = NULL;
+  if (ctx->get == NULL || claim == NULL)
+    return tug_error_set(err, ENOTSUP, "persistentVolumeClaim volumes need the API");
+  snprintf(api, sizeof api, "/api/v1/namespaces/%s/persistentvolumeclaims/%s",
+           tug_obj_namespace(ctx->pod), claim);
+  if (ctx->get(ctx->get_arg, api, &pvc, err) < 0)
+    return tug_error_wrap(err, "persistentvolumeclaim \"%s\"", claim);
+  const char *volume = tug_obj_get_str(pvc, "spec.volumeName");
+  if (volume == NULL || volume[0] == '\0')
+    return tug_error_set(err, EAGAIN, "persistentvolumeclaim \"%s\" is not bound yet", claim);
+  snprintf(api, sizeof api, "/api/v1/persistentvolumes/%s", volume);
+  if (ctx->get(ctx->get_arg, api, &pv, err) < 0)
+    return tug_error_wrap(err, "persistentvolume \"%s\"", volume);
+  const char *dir = tug_obj_get_str(pv, "spec.local.path");
+  if (dir == NULL)
+    dir = tug_obj_get_str(pv, "spec.hostPath.path");
+  _cleanup_free_ char *clean = dir ? agent_volume_clean_path(dir, true, err) : NULL;
+  if (clean == NULL)
+    return tug_error_set(err, ENOTSUP, "persistentvolume \"%s\": only local and hostPath "
+                         "volumes are supported", volume);
+  snprintf(path, psize, "%s", clean);
+  if (ctx->local_path_root && agent_host_path_rel(ctx->local_path_root, clean) &&
+      strlen(ctx->local_path_root) < rsize) {
+    snprintf(root, rsize, "%s", ctx->local_path_root);
+    return 0;
+  }
+  if (agent_host_path_root(ctx->allowed_host_paths, clean, root, rsize) < 0)
+    return tug_error_set(err, EACCES, "persistentvolume \"%s\": %s is not under this node's "
+                         "local-path root nor --allowed-host-paths", volume, clean);
+  return 0;
+}
+
+/* Made on first use like an emptyDir (world-writable, the pod's root's,
+ * fsGroup's group); then, like Kubernetes' ownership management, given to an
+ * fsGroup again at every mount, and to a pod with a user namespace of its
+ * own whose root does not own it yet. */
+static int prepare_claim(const agent_volume_ctx *ctx, const json_t *vol, tug_error *err) {
+  char path[PATH_MAX], root[PATH_MAX];
+  if (claim_source(ctx, vol, path, sizeof path, root, sizeof root, err) < 0)
+    return -1;
+  gid_t gid;
+  bool grouped = fs_group(ctx, &gid);
+  mode_t mode = grouped ? 02777 : 0777;
+  struct stat st;
+  if (lstat(path, &st) < 0) {
+    if (create_host_path(root, path, S_IFDIR, err) < 0 || chmod(path, mode) < 0 ||
+        own_empty_dir(ctx, path, mode, err) < 0)
+      return tug_error_wrap(err, "make volume dir %s", path);
+    return 0;
+  }
+  if (grouped && agent_volume_set_fs_group(path, gid, false, err) < 0)
+    return -1;
+  if (ctx->root_id != 0 && st.st_uid != ctx->root_id)
+    return agent_volume_give_to_root(path, ctx->root_id, err);
+  return 0;
+}
+
 /* Secrets and the pod's own metadata never touch the disk; nor does a
  * projected volume, which may hold either (as the kubelet does it). */
 static bool in_memory(const char *type) {
@@ -355,6 +422,8 @@ static int prepare_volume(const agent_volume_ctx *ctx, const json_t *vol, tug_er
         agent_volume_clean_path(tug_obj_get_str(vol, "hostPath.path"), true, err);
     return path ? check_host_path(ctx, path, htype ? htype : "", root, sizeof root, err) : -1;
   }
+  if (strcmp(type, "persistentVolumeClaim") == 0)
+    return prepare_claim(ctx, vol, err);
   if (volume_dir(ctx, name, dir, sizeof dir, err) < 0)
     return -1;
   if (strcmp(type, "emptyDir") == 0)
@@ -363,7 +432,7 @@ static int prepare_volume(const agent_volume_ctx *ctx, const json_t *vol, tug_er
     return prepare_content(ctx, vol, type, dir, err);
   return tug_error_set(err, ENOTSUP,
                        "volume type %s is not supported (tug-agent supports emptyDir, hostPath, "
-                       "configMap, secret, downwardAPI, projected)",
+                       "configMap, secret, downwardAPI, projected, persistentVolumeClaim)",
                        type);
 }
 
@@ -411,9 +480,16 @@ static int plan_mount(const agent_volume_ctx *ctx, const json_t *vols, const jso
   if (sub && sub[0] && (m->sub_path = own(plan, agent_volume_clean_path(sub, false, err))) == NULL)
     return tug_error_wrap(err, "subPath");
   const char *type = volume_type(vol);
-  m->read_only = json_is_true(json_object_get(vm, "readOnly")) || is_content_volume(type);
+  m->read_only = json_is_true(json_object_get(vm, "readOnly")) || is_content_volume(type) ||
+                 json_is_true(tug_obj_get(vol, "persistentVolumeClaim.readOnly"));
   char dir[PATH_MAX];
-  if (strcmp(type, "hostPath") == 0) {
+  if (strcmp(type, "persistentVolumeClaim") == 0) {
+    char root[PATH_MAX];
+    if (claim_source(ctx, vol, dir, sizeof dir, root, sizeof root, err) < 0 ||
+        (m->source = own(plan, strdup(dir))) == NULL ||
+        (m->source_root = own(plan, strdup(root))) == NULL)
+      return tug_error_wrap(err, "volume \"%s\"", name);
+  } else if (strcmp(type, "hostPath") == 0) {
     /* Checked by prepare_all: only memory can fail here. */
     char root[PATH_MAX];
     if ((m->source = own(plan, agent_volume_clean_path(tug_obj_get_str(vol, "hostPath.path"), true,

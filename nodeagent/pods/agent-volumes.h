@@ -34,7 +34,9 @@
 
 #include <jansson.h>
 
+#include "controller.h"
 #include "error.h"
+#include "http.h"
 #include "runtime.h"
 
 /* GET of an API path into *out; on failure err->code ENOENT means 404. */
@@ -53,6 +55,9 @@ typedef struct agent_volume_ctx {
   /* Comma-separated host path prefixes a hostPath must lie under
    * (tug-agent --allowed-host-paths); NULL or "": no hostPath at all. */
   const char *allowed_host_paths;
+  /* Where this node's local-path volumes live (<state>/volumes/pv): the
+   * prefix a provisioned persistentVolumeClaim's directory is reached beneath. */
+  const char *local_path_root;
 } agent_volume_ctx;
 
 /* One container's mounts, for agent_container_spec.mounts. */
@@ -88,5 +93,12 @@ int agent_volumes_refresh_tokens(const agent_volume_ctx *ctx, int64_t now, tug_e
 /* Unmount the tmpfs of every memory-backed volume under sandbox_dir, so that
  * the sandbox dir can be removed; the containers must be gone. */
 int agent_volumes_release(const char *sandbox_dir, tug_error *err);
+
+/* Removes the directories of this node's deleted local-path volumes, under
+ * root, and lets their objects go (agent-volumes-reclaim.c). */
+typedef struct agent_pv_reclaimer agent_pv_reclaimer;
+int agent_pv_reclaimer_start(tug_client *client, const char *node, const char *root,
+                             agent_pv_reclaimer **out, tug_error *err);
+void agent_pv_reclaimer_stop(agent_pv_reclaimer *r);
 
 #endif

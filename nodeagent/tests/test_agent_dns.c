@@ -25,20 +25,30 @@
 
 enum { TYPE_A = 1, TYPE_AAAA = 28, TYPE_SRV = 33, TYPE_ANY = 255, CLASS_IN = 1, CLASS_CH = 3 };
 
-/* The lookup the agent would give: two Services, and a count of the calls. */
+/* The lookup the agent would give: two Services, a headless one with two
+ * ready pods (db-0 and db-1), and a count of the calls. */
 static int lookups;
 static char last_fqdn[256];
 
-static int lookup(const char *fqdn, char ip[16], void *arg) {
+static int lookup(const char *fqdn, char ips[][16], void *arg) {
   (void)arg;
   lookups++;
   snprintf(last_fqdn, sizeof last_fqdn, "%s", fqdn);
   if (strcmp(fqdn, "web.demo.svc.cluster.local") == 0) {
-    strcpy(ip, "198.19.0.10");
+    strcpy(ips[0], "198.19.0.10");
     return 1;
   }
   if (strcmp(fqdn, "broken.demo.svc.cluster.local") == 0) {
-    strcpy(ip, "not-an-ip");
+    strcpy(ips[0], "not-an-ip");
+    return 1;
+  }
+  if (strcmp(fqdn, "db.demo.svc.cluster.local") == 0) {
+    strcpy(ips[0], "198.18.0.7");
+    strcpy(ips[1], "198.18.1.9");
+    return 2;
+  }
+  if (strcmp(fqdn, "db-1.db.demo.svc.cluster.local") == 0) {
+    strcpy(ips[0], "198.18.1.9");
     return 1;
   }
   return 0;
@@ -192,7 +202,7 @@ static void test_names_between_zone_and_service_are_nodata(void **state) {
 
 static void test_other_names_in_the_zone_are_nxdomain(void **state) {
   (void)state;
-  const char *names[] = {"_http._tcp.web.demo.svc.cluster.local", "a.web.demo.svc.cluster.local",
+  const char *names[] = {"_http._tcp.web.demo.svc.cluster.local", "a.b.web.demo.svc.cluster.local",
                          "1-2-3-4.demo.pod.cluster.local", "x.cluster.local"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
     reply x = ask(names[i], TYPE_A);
@@ -200,6 +210,29 @@ static void test_other_names_in_the_zone_are_nxdomain(void **state) {
     assert_int_equal(count(x.r, 6), 0);
   }
   assert_int_equal(lookups, 0);
+}
+
+static void test_a_headless_service_answers_every_ready_pod(void **state) {
+  (void)state;
+  reply x = ask("db.demo.svc.cluster.local", TYPE_A);
+  assert_echoes_question(&x);
+  assert_int_equal(rcode(x.r), 0);
+  assert_int_equal(count(x.r, 6), 2);
+  assert_int_equal(x.rlen, x.qlen + 32);
+  const unsigned char second[4] = {198, 18, 1, 9};
+  assert_memory_equal(x.r + x.qlen + 16 + 12, second, 4);
+}
+
+static void test_a_pod_behind_a_headless_service_has_a_name(void **state) {
+  (void)state;
+  reply x = ask("db-1.db.demo.svc.cluster.local", TYPE_A);
+  assert_int_equal(rcode(x.r), 0);
+  assert_int_equal(count(x.r, 6), 1);
+  const unsigned char ip[4] = {198, 18, 1, 9};
+  assert_memory_equal(x.r + x.qlen + 12, ip, 4);
+  assert_string_equal(last_fqdn, "db-1.db.demo.svc.cluster.local");
+  reply none = ask("db-7.db.demo.svc.cluster.local", TYPE_A);
+  assert_int_equal(rcode(none.r), 3);
 }
 
 static void test_a_label_holding_a_dot_is_never_looked_up(void **state) {
@@ -412,6 +445,8 @@ int main(void) {
       cmocka_unit_test_setup(test_names_outside_the_cluster_are_refused, setup),
       cmocka_unit_test_setup(test_names_between_zone_and_service_are_nodata, setup),
       cmocka_unit_test_setup(test_other_names_in_the_zone_are_nxdomain, setup),
+      cmocka_unit_test_setup(test_a_headless_service_answers_every_ready_pod, setup),
+      cmocka_unit_test_setup(test_a_pod_behind_a_headless_service_has_a_name, setup),
       cmocka_unit_test_setup(test_a_label_holding_a_dot_is_never_looked_up, setup),
       cmocka_unit_test_setup(test_a_bad_address_from_the_lookup_is_servfail, setup),
       cmocka_unit_test_setup(test_a_class_other_than_in_is_refused, setup),

@@ -203,8 +203,10 @@ static void test_bad_mounts_and_volumes_say_what_is_wrong(void **state) {
   expect_error(f, v, "[{\"name\": \"v\", \"mountPath\": \"x\"}]", "must be an absolute path");
   expect_error(f, v, "[{\"name\": \"v\", \"mountPath\": \"/\"}]", "names the root");
   expect_error(f, v, "[{\"name\": \"v\"}]", "mountPath");
+  expect_error(f, "[{\"name\": \"d\", \"nfs\": {\"server\": \"s\", \"path\": \"/\"}}]", "[]",
+               "volume type nfs is not supported");
   expect_error(f, "[{\"name\": \"d\", \"persistentVolumeClaim\": {\"claimName\": \"c\"}}]", "[]",
-               "volume type persistentVolumeClaim is not supported");
+               "persistentvolumeclaim \"c\"");
   expect_error(f, "[{\"name\": \"m\", \"emptyDir\": {\"medium\": \"HugePages\"}}]", "[]",
                "medium \"HugePages\" is not supported");
   expect_error(f, "[{\"name\": \"../up\", \"emptyDir\": {}}]", "[]", "invalid volume name");

@@ -41,4 +41,7 @@ extern const sched_plugin sched_plugin_least;         /* LeastAllocated */
 extern const sched_plugin sched_plugin_most;          /* MostAllocated */
 extern const sched_plugin sched_plugin_balanced;      /* BalancedAllocation */
 
+/* VolumeBinding: where the pod's claims can be reached or provisioned. */
+extern const sched_plugin sched_plugin_volume_binding;
+
 #endif

@@ -6,9 +6,10 @@
 #include "plugin.h"
 
 static const sched_plugin *const all[] = {
-    &sched_plugin_node_status, &sched_plugin_resources_fit, &sched_plugin_node_affinity,
-    &sched_plugin_taints,      &sched_plugin_host_ports,    &sched_plugin_spread,
-    &sched_plugin_least,       &sched_plugin_most,          &sched_plugin_balanced,
+    &sched_plugin_node_status,    &sched_plugin_resources_fit, &sched_plugin_node_affinity,
+    &sched_plugin_taints,         &sched_plugin_host_ports,    &sched_plugin_spread,
+    &sched_plugin_least,          &sched_plugin_most,          &sched_plugin_balanced,
+    &sched_plugin_volume_binding,
 };
 
 const sched_plugin *sched_plugin_find(const char *name) {
