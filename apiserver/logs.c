@@ -49,7 +49,7 @@ static size_t collect(char *data, size_t size, size_t n, void *arg) {
   return size * n;
 }
 
-static json_t *cached(api_server *s, const char *resource, const char *ns, const char *name) {
+json_t *api_cached_core(api_server *s, const char *resource, const char *ns, const char *name) {
   const api_kind *k = api_kind_by_resource("", "v1", resource);
   char key[512];
   api_cached *c = api_watchcache_get(api_kind_cache(s, k), api_key(k, ns, name, key, sizeof key));
@@ -72,7 +72,7 @@ static void list_names(const json_t *pod, const char *key, char *names, size_t s
 
 /* The container to read: the one named (an init container too, as in
  * Kubernetes), or the pod's only app container. */
-static const char *pick_container(const json_t *pod, const char *asked, api_response *out) {
+const char *api_pod_container(const json_t *pod, const char *asked, api_response *out) {
   static const char *const lists[] = {"spec.containers", "spec.initContainers"};
   json_t *cs = tug_obj_get(pod, "spec.containers");
   for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
@@ -102,8 +102,8 @@ static const char *pick_container(const json_t *pod, const char *asked, api_resp
 
 /* https://ADDRESS:PORT of the agent on node (http:// when the API server has
  * no CA for agents, as in tests without TLS), or NULL with out filled. */
-static char *agent_url(api_server *s, const char *node, api_response *out) {
-  json_t *n = node ? cached(s, "nodes", NULL, node) : NULL;
+char *api_agent_url(api_server *s, const char *node, api_response *out) {
+  json_t *n = node ? api_cached_core(s, "nodes", NULL, node) : NULL;
   const char *ip = NULL;
   size_t i;
   json_t *a;
@@ -118,13 +118,13 @@ static char *agent_url(api_server *s, const char *node, api_response *out) {
   if (ip && port > 0 && asprintf(&url, "%s://%s:%lld", scheme, ip, (long long)port) < 0)
     url = NULL;
   if (url == NULL)
-    api_fail(out, 503, "node %s has no reachable agent for logs", node ? node : "(none)");
+    api_fail(out, 503, "node %s has no reachable agent", node ? node : "(none)");
   json_decref(n);
   return url;
 }
 
 /* The agent's answer other than 200: its 400s and 404s are the client's. */
-static void agent_refused(api_response *out, long code, const char *body) {
+void api_agent_refused(api_response *out, long code, const char *body) {
   char msg[512];
   snprintf(msg, sizeof msg, "%s", body && body[0] ? body : "the node's agent refused");
   size_t n = strlen(msg);
@@ -135,7 +135,8 @@ static void agent_refused(api_response *out, long code, const char *body) {
 
 /* The agent's serving certificate is checked against the CA for agents; the
  * API server shows its own client certificate, which the agent checks. */
-static void agent_tls(const api_server *s, CURL *h) {
+void api_agent_tls(const api_server *s, void *curl) {
+  CURL *h = curl;
   const api_pems *p = &s->pems;
   tug_client_tls tls = {
       .ca_pem = p->kubelet_ca, .cert_pem = p->kubelet_cert, .key_pem = p->kubelet_key};
@@ -146,7 +147,7 @@ static void fetch(const api_server *s, const char *url, api_response *out) {
   CURL *h = curl_easy_init();
   text t = {NULL, 0};
   curl_easy_setopt(h, CURLOPT_URL, url);
-  agent_tls(s, h);
+  api_agent_tls(s, h);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)AGENT_TIMEOUT_MS);
@@ -158,7 +159,7 @@ static void fetch(const api_server *s, const char *url, api_response *out) {
   if (rc != CURLE_OK) {
     api_fail(out, 503, "reading logs from the node's agent: %s", curl_easy_strerror(rc));
   } else if (code != 200) {
-    agent_refused(out, code, t.s);
+    api_agent_refused(out, code, t.s);
   } else {
     out->code = 200;
     out->text = t.s ? t.s : strdup("");
@@ -273,7 +274,7 @@ static void *stream_run(void *arg) {
   s->curl = h;
   if (h) {
     curl_easy_setopt(h, CURLOPT_URL, s->url);
-    agent_tls(s->server, h);
+    api_agent_tls(s->server, h);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -405,7 +406,7 @@ static void follow(api_request *r, const char *url, api_response *out) {
     size_t n = s->len < sizeof body - 1 ? s->len : sizeof body - 1;
     memcpy(body, s->buf ? s->buf : "", n);
     body[n] = '\0';
-    agent_refused(out, s->code, body);
+    api_agent_refused(out, s->code, body);
   }
   s->cancelled = true;
   pthread_cond_broadcast(&s->cond);
@@ -473,13 +474,14 @@ void api_handle_log(api_request *r, const api_route *rt, api_response *out) {
     api_fail(out, 405, "method %s not allowed on log", r->method);
     return;
   }
-  json_t *pod = cached(r->server, "pods", rt->ns, rt->name);
+  json_t *pod = api_cached_core(r->server, "pods", rt->ns, rt->name);
   if (pod == NULL) {
     api_fail(out, 404, "pods \"%s\" not found", rt->name);
     return;
   }
-  const char *container = pick_container(pod, api_query(r, "container"), out);
-  char *base = container ? agent_url(r->server, tug_obj_get_str(pod, "spec.nodeName"), out) : NULL;
+  const char *container = api_pod_container(pod, api_query(r, "container"), out);
+  char *base =
+      container ? api_agent_url(r->server, tug_obj_get_str(pod, "spec.nodeName"), out) : NULL;
   char url[2048];
   if (base && log_url(r, rt, base, container, url, sizeof url, out)) {
     if (api_query_bool(r, "follow") && !api_query_bool(r, "previous"))

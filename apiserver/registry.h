@@ -30,6 +30,9 @@ enum {
   API_SUB_LOG = 1 << 3,      /* /log: served by the node agent (pods) */
   API_SUB_FINALIZE = 1 << 4, /* /finalize: PUT of spec.finalizers (namespaces) */
   API_SUB_TOKEN = 1 << 5,    /* /token: a TokenRequest issues a token (serviceaccounts) */
+  API_SUB_EXEC = 1 << 6,        /* /exec: a WebSocket to a command in a container (pods) */
+  API_SUB_ATTACH = 1 << 7,      /* /attach: a WebSocket to a container's output (pods) */
+  API_SUB_PORTFORWARD = 1 << 8, /* /portforward: a WebSocket to the pod's ports (pods) */
 };
 
 /*

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "agent-metrics.h"
+#include "agent-streams.h"
 #include "cleanup.h"
 #include "log.h"
 #include "nsrun.h"
@@ -40,7 +41,8 @@ struct agent_logs {
   agent_cgroup_mode cgroup_mode;
   struct MHD_Daemon *daemon;
   tug_pki_verifier *client_ca; /* NULL: plain HTTP, anyone */
-  tug_stopper stopper; /* rotation's sleeps; followed streams end on it too */
+  agent_runtime *rt;           /* exec and attach; NULL: not served */
+  tug_stopper stopper;         /* rotation's sleeps; followed streams end on it too */
   pthread_t rotator;
   pthread_mutex_t mu; /* controllers */
   tug_controller *controllers[AGENT_LOGS_MAX_CONTROLLERS];
@@ -263,6 +265,8 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
     return serve_metrics(l, conn);
   if (strncmp(url, "/containerLogs/", 15) == 0)
     return serve_log(l, conn, url);
+  if (l->rt && (strncmp(url, "/exec/", 6) == 0 || strncmp(url, "/attach/", 8) == 0))
+    return agent_streams_serve(l->rt, l->root, conn, url);
   return fail(conn, 404, "not found: %s\n", url);
 }
 
@@ -308,7 +312,7 @@ static struct MHD_Daemon *start_daemon(agent_logs *l, const agent_logs_options *
       {MHD_OPTION_END, 0, NULL},
   };
   unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                   MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
+                   MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE | (tls ? MHD_USE_TLS : 0);
   return MHD_start_daemon(flags, 0, NULL, NULL, serve, l, MHD_OPTION_LISTEN_SOCKET, fd,
                           MHD_OPTION_CONNECTION_LIMIT, (unsigned)AGENT_LOGS_MAX_CONNECTIONS,
                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)AGENT_LOGS_IDLE_TIMEOUT_S,
@@ -323,6 +327,7 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   if (l == NULL)
     return tug_error_set(err, ENOMEM, "start log server");
   snprintf(l->root, sizeof l->root, "%s", o->root);
+  l->rt = o->rt;
   l->max_size = o->max_size > 0 ? o->max_size : AGENT_LOGS_DEFAULT_MAX_SIZE;
   l->max_files = o->max_files > 0 ? o->max_files : AGENT_LOGS_DEFAULT_MAX_FILES;
   tug_stopper_init(&l->stopper);
