@@ -285,12 +285,16 @@ static int prepare_userns(const agent_sandbox *sb, const agent_container *c, chi
 static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spec *spec,
                  agent_container *c, tug_error *err) {
   char parent[PATH_MAX + 16], paths[3][PATH_MAX + 16], hosts[PATH_MAX + 16], resolv[PATH_MAX + 16],
-      lower[PATH_MAX + 16];
+      hostname[PATH_MAX + 16], lower[PATH_MAX + 16];
   snprintf(parent, sizeof parent, "%s/containers", sb->dir);
   if (agent_mkdir_p(parent, 0700, err) < 0 || make_dirs(c, paths, err) < 0)
     return -1;
   snprintf(hosts, sizeof hosts, "%s/hosts", sb->dir);
   snprintf(resolv, sizeof resolv, "%s/resolv.conf", sb->dir);
+  snprintf(hostname, sizeof hostname, "%s/hostname", sb->dir);
+  /* A sandbox an older agent made has none yet. */
+  if (access(hostname, F_OK) < 0 && agent_sandbox_write_hostname(sb, err) < 0)
+    return -1;
   _cleanup_close_ int log_fd =
       open(c->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (log_fd < 0)
@@ -304,7 +308,8 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
                  .work = paths[1],
                  .merged = paths[2],
                  .hosts = hosts,
-                 .resolv_conf = resolv},
+                 .resolv_conf = resolv,
+                 .hostname = hostname},
       .ns_fds = {-1, -1, -1},
       .userns_fd = -1,
       .log_fd = log_fd,

@@ -108,6 +108,8 @@ void agent_sort_fds(int *fds, size_t n);
  * for the commands later exec'd in it. */
 int agent_exec_save_process(const agent_container *c, char *const *env, const char *working_dir,
                             tug_error *err);
+/* runtime-sandbox.c: sb's hostname file, for /etc/hostname. */
+int agent_sandbox_write_hostname(const agent_sandbox *sb, tug_error *err);
 /* Fill sb's names, dir and cgroup for pod uid (no I/O). */
 int agent_sandbox_init(agent_runtime *rt, const char *uid, const char *name, agent_sandbox *sb,
                        tug_error *err);
@@ -119,7 +121,7 @@ typedef struct agent_rootfs_config {
    * pod's user namespace), so that its root's files are the pod root's. */
   const char *idmapped_lower;
   int userns_fd;
-  const char *hosts, *resolv_conf;      /* host files bind-mounted read-only */
+  const char *hosts, *resolv_conf, *hostname; /* host files bind-mounted read-only */
   agent_mount mounts[AGENT_MAX_MOUNTS]; /* volumes, a copy the child may read */
   size_t n_mounts;
   bool mask_proc;      /* agent_masked_paths and agent_readonly_paths */
