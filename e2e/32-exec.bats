@@ -110,3 +110,43 @@ kc() { kubectl "$@"; }
   [ "$status" -eq 0 ]
   [[ "$output" == *allowed* ]]
 }
+
+@test "tug exec, attach and cp speak the same streams" {
+  run bin/tug exec shell -- sh -c 'echo "$GREETING"; exit 5'
+  [ "$status" -eq 5 ]
+  [[ "$output" == *ahoy* ]]
+  [[ "$output" == *"command terminated with exit code 5"* ]]
+  run sh -c 'printf "abc" | bin/tug exec -i shell -- wc -c'
+  [ "$(tr -d ' ' <<<"$output")" = 3 ]
+  run timeout 60 e2e/lib/pty-run.py 30 90 $'tty; stty size\nexit 2' -- bin/tug exec -it shell -- sh
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"30 90"* ]]
+  head -c 100000 /dev/urandom >"$BATS_TEST_TMPDIR/t"
+  bin/tug cp "$BATS_TEST_TMPDIR/t" shell:/tmp/t
+  bin/tug cp default/shell:/tmp/t "$BATS_TEST_TMPDIR/t2"
+  cmp "$BATS_TEST_TMPDIR/t" "$BATS_TEST_TMPDIR/t2"
+  run timeout 4 bin/tug attach shell
+  [[ "$output" == *"tick "* ]]
+}
+
+@test "parity: /etc/hostname, get KIND,KIND and one row per Event series in describe" {
+  run kc exec shell -- cat /etc/hostname
+  [ "$output" = shell ]
+  run bin/tug get svc,endpoints
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"service/kubernetes"* ]]
+  [[ "$output" == *"endpoints/kubernetes"* ]]
+  # The same warning recorded as two Events (as after an agent restart) is one series.
+  uid=$(kc get pod shell -o jsonpath='{.metadata.uid}')
+  for n in 1 2; do
+    api POST /api/v1/namespaces/default/events "$(jq -cn --arg uid "$uid" --arg n "$n" '{
+      metadata: {name: ("shell.series" + $n)}, type: "Warning", reason: "Unhealthy",
+      message: "Liveness probe failed: boom", count: 3, source: {component: "tug-agent"},
+      firstTimestamp: "2026-01-01T00:00:00Z", lastTimestamp: "2026-01-01T00:01:00Z",
+      involvedObject: {kind: "Pod", namespace: "default", name: "shell", uid: $uid}}')" >/dev/null
+    [ "$code" = 201 ]
+  done
+  run bin/tug describe pod shell
+  [ "$(grep -c 'Liveness probe failed: boom' <<<"$output")" -eq 1 ]
+  [[ "$output" == *"(x6 over "* ]]
+}
