@@ -61,7 +61,9 @@ for b in sh sleep true; do ln -s busybox "$work/bundle/rootfs/bin/$b"; done
 (cd "$work/bundle" && crun spec && sed -i 's/"terminal": true/"terminal": false/;
   s/"sh"$/"sleep", "3600"/' config.json)
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), $(crun --version | head -1)"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), $(crun --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+times "$work/get" bin/tug get pod bench
+echo "tug get pod (no exec, for scale): $(pcts "$work/get")"
 times "$work/tug" bin/tug exec bench -- true
 echo "tug exec -- true:     $(pcts "$work/tug")"
 times "$work/kubectl" kubectl exec bench -- true
