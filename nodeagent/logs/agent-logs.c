@@ -49,7 +49,7 @@ struct agent_logs {
   size_t n_controllers;
 };
 
-static bool safe_segment(const char *s) {
+bool agent_logs_safe_segment(const char *s) {
   return s[0] && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 && strpbrk(s, "/*?[\\") == NULL;
 }
 
@@ -85,7 +85,7 @@ static char *find_log(const agent_logs *l, const char *ns, const char *pod, cons
   return path;
 }
 
-static bool flag(struct MHD_Connection *conn, const char *key) {
+bool agent_logs_flag(struct MHD_Connection *conn, const char *key) {
   const char *v = NULL;
   size_t len = 0;
   enum MHD_Result found =
@@ -167,12 +167,12 @@ static enum MHD_Result serve_stream(agent_logs *l, struct MHD_Connection *conn,
 static enum MHD_Result serve_log(agent_logs *l, struct MHD_Connection *conn, const char *url) {
   char ns[256], pod[256], c[256], file[300];
   if (sscanf(url, "/containerLogs/%255[^/]/%255[^/]/%255[^/]", ns, pod, c) != 3 ||
-      !safe_segment(ns) || !safe_segment(pod) || !safe_segment(c))
+      !agent_logs_safe_segment(ns) || !agent_logs_safe_segment(pod) || !agent_logs_safe_segment(c))
     return fail(conn, 404, "not found: %s\n", url);
   long tail = tail_lines(conn);
   if (tail == -2)
     return fail(conn, 400, "tailLines must be a number of lines, 0 or more\n");
-  bool previous = flag(conn, "previous");
+  bool previous = agent_logs_flag(conn, "previous");
   snprintf(file, sizeof file, "%s%s", c, previous ? ".previous.log" : ".log");
   _cleanup_free_ char *path = find_log(l, ns, pod, file);
   if (path == NULL && previous)
@@ -185,7 +185,7 @@ static enum MHD_Result serve_log(agent_logs *l, struct MHD_Connection *conn, con
   if (agent_logs_reader_open(path, tail, &r, &err) < 0)
     return fail(conn, 500, "%s\n", err.msg);
   /* The previous container is done: there is nothing to follow. */
-  return serve_stream(l, conn, r, flag(conn, "follow") && !previous);
+  return serve_stream(l, conn, r, agent_logs_flag(conn, "follow") && !previous);
 }
 
 /* The agent's controllers' metrics appended to text (len bytes); false when

@@ -66,6 +66,13 @@ typedef struct agent_logs_options {
 } agent_logs_options;
 
 typedef struct agent_logs agent_logs;
+struct MHD_Connection;
+
+/* The server's request helpers, shared with agent-streams.c: a path segment
+ * that names nothing else ("..", "/", globs), and a query flag read as
+ * Kubernetes reads booleans. */
+bool agent_logs_safe_segment(const char *s);
+bool agent_logs_flag(struct MHD_Connection *conn, const char *key);
 
 /* Starts the HTTP server (one thread per connection) and the rotation pass. */
 int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *err);

@@ -323,14 +323,6 @@ static enum MHD_Result answer(struct MHD_Connection *conn, int code, const char 
   return rc;
 }
 
-static bool flag(struct MHD_Connection *conn, const char *key) {
-  const char *v = NULL;
-  size_t len = 0;
-  enum MHD_Result found =
-      MHD_lookup_connection_value_n(conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), &v, &len);
-  return tug_query_bool(found == MHD_YES, v);
-}
-
 typedef struct args {
   char *v[MAX_ARGS + 1];
   size_t n;
@@ -343,10 +335,6 @@ static enum MHD_Result collect_command(void *cls, enum MHD_ValueKind kind, const
   if (strcmp(key, "command") == 0 && a->n < MAX_ARGS)
     a->v[a->n++] = (char *)(value ? value : "");
   return MHD_YES;
-}
-
-static bool safe_segment(const char *s) {
-  return s[0] && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 && strpbrk(s, "/*?[\\") == NULL;
 }
 
 /* The uid of the newest pod ns/pod on this node, from its log dir's name. */
@@ -423,11 +411,11 @@ static int start_exec(session *s, struct MHD_Connection *conn, tug_error *err) {
     return tug_error_set(err, EINVAL, "no command given");
   for (size_t i = 0, o = 0; i < a.n && o < sizeof s->command - 1; i++)
     o += (size_t)snprintf(s->command + o, sizeof s->command - o, "%s%s", i ? " " : "", a.v[i]);
-  s->tty = flag(conn, "tty");
+  s->tty = agent_logs_flag(conn, "tty");
   agent_exec_io io;
   int console[2] = {-1, -1};
-  if (open_stdio(s, flag(conn, "stdin"), flag(conn, "stdout"), flag(conn, "stderr") && !s->tty, &io,
-                 console) < 0)
+  if (open_stdio(s, agent_logs_flag(conn, "stdin"), agent_logs_flag(conn, "stdout"),
+                 agent_logs_flag(conn, "stderr") && !s->tty, &io, console) < 0)
     return tug_error_errno(err, errno, "open the command's stdio");
   int rc = agent_runtime_container_exec_io(s->c, a.v, &io, &s->pid, err);
   close_child_ends(&io);
@@ -471,7 +459,7 @@ enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
                                     struct MHD_Connection *conn, const char *url) {
   char verb[16], ns[256], pod[256], c[256], uid[256];
   if (sscanf(url, "/%15[^/]/%255[^/]/%255[^/]/%255[^/]", verb, ns, pod, c) != 4 ||
-      !safe_segment(ns) || !safe_segment(pod) || !safe_segment(c))
+      !agent_logs_safe_segment(ns) || !agent_logs_safe_segment(pod) || !agent_logs_safe_segment(c))
     return answer(conn, 404, "not found: %s\n", url);
   const char *upg = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upgrade");
   const char *offered =

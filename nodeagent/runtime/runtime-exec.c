@@ -297,8 +297,10 @@ static int check_exec(const agent_container *c, char *const *argv, tug_error *er
   return 0;
 }
 
-int agent_runtime_container_exec_start(agent_container *c, char *const *argv, int timeout_ms,
-                                       pid_t *pid, tug_error *err) {
+/* io NULL: an exec probe's, stdio on /dev/null in the default environment at
+ * "/"; else a user's, in the container's own environment and directory. */
+static int exec_with(agent_container *c, char *const *argv, const agent_exec_io *io, int timeout_ms,
+                     pid_t *pid, tug_error *err) {
   if (check_exec(c, argv, err) < 0)
     return -1;
   char no_fd[4];
@@ -308,47 +310,33 @@ int agent_runtime_container_exec_start(agent_container *c, char *const *argv, in
   _cleanup_close_ int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null_fd < 0)
     return tug_error_errno(err, errno, "exec in container %s: open /dev/null", c->name);
-  exec_config cfg = {.pidfd = c->pidfd,
-                     .userns_fd = -1,
-                     .init_fd = c->init_fd,
-                     .stdio = {null_fd, null_fd, null_fd},
-                     .console_fd = -1,
-                     .timeout_ms = timeout_ms,
-                     .creds = &c->creds,
-                     .argv = init_argv,
-                     .env = default_env,
-                     .working_dir = "/"};
-  return fork_exec(&cfg, c, pid, err);
-}
-
-int agent_runtime_container_exec_io(agent_container *c, char *const *argv, const agent_exec_io *io,
-                                    pid_t *pid, tug_error *err) {
-  if (check_exec(c, argv, err) < 0)
-    return -1;
-  char no_fd[4];
-  _cleanup_free_ char **init_argv = agent_init_argv(argv, -1, no_fd, sizeof no_fd);
-  if (init_argv == NULL)
-    return tug_error_errno(err, ENOMEM, "exec in container %s: allocate argv", c->name);
-  _cleanup_close_ int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null_fd < 0)
-    return tug_error_errno(err, errno, "exec in container %s: open /dev/null", c->name);
-  process_info p;
-  if (load_process(c, &p, err) < 0)
+  process_info p = {.working_dir = "/"};
+  if (io && load_process(c, &p, err) < 0)
     return tug_error_wrap(err, "exec in container %s", c->name);
   exec_config cfg = {.pidfd = c->pidfd,
                      .userns_fd = -1,
                      .init_fd = c->init_fd,
-                     .console_fd = io->console_fd,
-                     .timeout_ms = -1,
+                     .console_fd = io ? io->console_fd : -1,
+                     .timeout_ms = timeout_ms,
                      .creds = &c->creds,
                      .argv = init_argv,
                      .env = p.env ? p.env : default_env,
                      .working_dir = p.working_dir};
   for (int i = 0; i < 3; i++)
-    cfg.stdio[i] = io->fds[i] >= 0 ? io->fds[i] : null_fd;
+    cfg.stdio[i] = io && io->fds[i] >= 0 ? io->fds[i] : null_fd;
   int rc = fork_exec(&cfg, c, pid, err);
   process_info_free(&p);
   return rc;
+}
+
+int agent_runtime_container_exec_start(agent_container *c, char *const *argv, int timeout_ms,
+                                       pid_t *pid, tug_error *err) {
+  return exec_with(c, argv, NULL, timeout_ms, pid, err);
+}
+
+int agent_runtime_container_exec_io(agent_container *c, char *const *argv, const agent_exec_io *io,
+                                    pid_t *pid, tug_error *err) {
+  return exec_with(c, argv, io, -1, pid, err);
 }
 
 int agent_runtime_exec_wait(pid_t pid, int *exit_code, tug_error *err) {
