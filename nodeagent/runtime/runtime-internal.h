@@ -122,7 +122,7 @@ typedef struct agent_rootfs_config {
   const char *idmapped_lower;
   int userns_fd;
   const char *hosts, *resolv_conf, *hostname; /* host files bind-mounted read-only */
-  agent_mount mounts[AGENT_MAX_MOUNTS]; /* volumes, a copy the child may read */
+  agent_mount mounts[AGENT_MAX_MOUNTS];       /* volumes, a copy the child may read */
   size_t n_mounts;
   bool mask_proc;      /* agent_masked_paths and agent_readonly_paths */
   bool sys_writable;   /* privileged: /sys read-write */
