@@ -22,7 +22,7 @@ DEB_PKGS := gcc make pkg-config tzdata libjansson-dev libyaml-dev libmicrohttpd-
   libcurl4-openssl-dev libssl-dev libgnutls28-dev libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libcgroup-dev etcd-server etcd-client busybox-static libcmocka-dev bats iproute2 \
   nftables libnftables-dev libmnl-dev procps curl jq wrk libarchive-dev crun \
-  libseccomp-dev python3-kubernetes docker-registry skopeo apache2-utils
+  libseccomp-dev python3-kubernetes docker-registry skopeo apache2-utils libwslay-dev
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -33,7 +33,7 @@ SAN ?=
 CFLAGS := -std=c17 $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -pthread -MMD -MP \
   -Ilib -I$(BUILD)/gen $(PKG_CFLAGS)
 LDFLAGS := $(SAN) -pthread
-LDLIBS := $(PKG_LIBS) -lm
+LDLIBS := $(PKG_LIBS) -lwslay -lm
 
 # Generated protobuf-c code: its own flags, since it is not ours to warn about.
 PROTOS := $(wildcard lib/*.proto)

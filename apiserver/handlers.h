@@ -43,6 +43,27 @@ void api_handle_eviction(api_request *r, const api_route *rt, api_response *out)
  * are resumed: libmicrohttpd must not stop with one suspended. */
 void api_logs_close_streams(int timeout_ms);
 
+/* Reaching a pod's agent (logs.c), shared by logs and the streaming verbs. */
+/* A core (v1) object from its watch cache, or NULL; the caller owns it. */
+json_t *api_cached_core(api_server *s, const char *resource, const char *ns, const char *name);
+/* The container to reach: the one named, or the pod's only one; NULL with out filled (400). */
+const char *api_pod_container(const json_t *pod, const char *asked, api_response *out);
+/* https://ADDRESS:PORT of node's agent (http:// without a CA for agents), or NULL with out filled.
+ */
+char *api_agent_url(api_server *s, const char *node, api_response *out);
+/* Mutual TLS toward agents on a libcurl easy handle; the agent's certificate
+ * must name want_cn ("system:node:NAME", which must outlive the transfer). */
+void api_agent_tls(const api_server *s, void *curl, const char *want_cn);
+/* out filled from the agent's answer other than 200 (or 101): its 400s and 404s are the client's.
+ */
+void api_agent_refused(api_response *out, long code, const char *body);
+
+/* pods/exec, pods/attach, pods/portforward (streaming.c): WebSocket upgrades
+ * proxied to the pod's agent. */
+void api_handle_stream(api_request *r, const api_route *rt, api_response *out);
+/* Break every proxied stream (the server is stopping); waits up to timeout_ms. */
+void api_streams_close_all(int timeout_ms);
+
 /* Discovery and server endpoints: true when the path was one of them. */
 bool api_handle_discovery(api_request *r, api_response *out);
 

@@ -42,7 +42,7 @@
 
 enum { STREAM_BUFFER = 256 * 1024, AGENT_TIMEOUT_MS = 10000 };
 
-static json_t *cached(api_server *s, const char *resource, const char *ns, const char *name) {
+json_t *api_cached_core(api_server *s, const char *resource, const char *ns, const char *name) {
   const api_kind *k = api_kind_by_resource("", "v1", resource);
   char key[512];
   api_cached *c = api_watchcache_get(api_kind_cache(s, k), api_key(k, ns, name, key, sizeof key));
@@ -65,7 +65,7 @@ static void list_names(const json_t *pod, const char *key, char *names, size_t s
 
 /* The container to read: the one named (an init container too, as in
  * Kubernetes), or the pod's only app container. */
-static const char *pick_container(const json_t *pod, const char *asked, api_response *out) {
+const char *api_pod_container(const json_t *pod, const char *asked, api_response *out) {
   static const char *const lists[] = {"spec.containers", "spec.initContainers"};
   json_t *cs = tug_obj_get(pod, "spec.containers");
   for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
@@ -114,8 +114,8 @@ static bool node_ip(const json_t *node, char *buf, size_t size) {
 
 /* https://ADDRESS:PORT of the agent on node (http:// when the API server has
  * no CA for agents, as in tests without TLS), or NULL with out filled. */
-static char *agent_url(api_server *s, const char *node, api_response *out) {
-  json_t *n = node ? cached(s, "nodes", NULL, node) : NULL;
+char *api_agent_url(api_server *s, const char *node, api_response *out) {
+  json_t *n = node ? api_cached_core(s, "nodes", NULL, node) : NULL;
   char ip[INET6_ADDRSTRLEN + 2];
   int64_t port = tug_obj_get_int(n, "status.daemonEndpoints.kubeletEndpoint.Port", 0);
   char *url = NULL;
@@ -130,7 +130,7 @@ static char *agent_url(api_server *s, const char *node, api_response *out) {
 }
 
 /* The agent's answer other than 200: its 400s and 404s are the client's. */
-static void agent_refused(api_response *out, long code, const char *body) {
+void api_agent_refused(api_response *out, long code, const char *body) {
   char msg[512];
   snprintf(msg, sizeof msg, "%s", body && body[0] ? body : "the node's agent refused");
   size_t n = strlen(msg);
@@ -174,7 +174,8 @@ static CURLcode bind_node(CURL *h, void *ssl_ctx, void *want_cn) {
 /* The agent's serving certificate is checked against the CA for agents and
  * must name want_cn ("system:node:NAME", which must outlive the transfer);
  * the API server shows its own client certificate, which the agent checks. */
-static void agent_tls(const api_server *s, CURL *h, const char *want_cn) {
+void api_agent_tls(const api_server *s, void *curl, const char *want_cn) {
+  CURL *h = curl;
   const api_pems *p = &s->pems;
   tug_client_tls tls = {
       .ca_pem = p->kubelet_ca, .cert_pem = p->kubelet_cert, .key_pem = p->kubelet_key};
@@ -294,7 +295,7 @@ static void *stream_run(void *arg) {
   s->curl = h;
   if (h) {
     curl_easy_setopt(h, CURLOPT_URL, s->url);
-    agent_tls(s->server, h, s->node_cn);
+    api_agent_tls(s->server, h, s->node_cn);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -440,7 +441,7 @@ static void relay(api_request *r, const char *url, const char *node, int64_t lim
     size_t n = s->len < sizeof body - 1 ? s->len : sizeof body - 1;
     memcpy(body, s->buf ? s->buf : "", n);
     body[n] = '\0';
-    agent_refused(out, s->code, body);
+    api_agent_refused(out, s->code, body);
   }
   s->cancelled = true;
   pthread_cond_broadcast(&s->cond);
@@ -527,15 +528,15 @@ void api_handle_log(api_request *r, const api_route *rt, api_response *out) {
     api_fail(out, 405, "method %s not allowed on log", r->method);
     return;
   }
-  json_t *pod = cached(r->server, "pods", rt->ns, rt->name);
+  json_t *pod = api_cached_core(r->server, "pods", rt->ns, rt->name);
   if (pod == NULL) {
     api_fail(out, 404, "pods \"%s\" not found", rt->name);
     return;
   }
-  const char *container = pick_container(pod, api_query(r, "container"), out);
+  const char *container = api_pod_container(pod, api_query(r, "container"), out);
   const char *node = tug_obj_get_str(pod, "spec.nodeName");
   int64_t limit;
-  char *base = container && log_numbers(r, &limit, out) ? agent_url(r->server, node, out) : NULL;
+  char *base = container && log_numbers(r, &limit, out) ? api_agent_url(r->server, node, out) : NULL;
   char url[2048];
   if (base && log_url(r, rt, base, container, url, sizeof url, out))
     relay(r, url, node, limit, out);

@@ -365,6 +365,7 @@ int main(int argc, char **argv) {
   api_rbac_free(s.rbac);
   stop_caches(&s);
   api_logs_close_streams(3000);
+  api_streams_close_all(3000);
   api_server_stop(&s);
   api_audit_free(s.audit);
   free_caches(&s);

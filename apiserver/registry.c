@@ -32,6 +32,7 @@ static const char *const sub_read_write[] = {"get", "patch", "update", NULL};
 static const char *const sub_create[] = {"create", NULL};
 static const char *const sub_get[] = {"get", NULL};
 static const char *const sub_update[] = {"update", NULL};
+static const char *const sub_stream[] = {"create", "get", NULL};
 
 const api_subresource api_subresources[] = {
     {API_SUB_STATUS, "status", sub_read_write, NULL, NULL, NULL},
@@ -41,6 +42,9 @@ const api_subresource api_subresources[] = {
     {API_SUB_FINALIZE, "finalize", sub_update, NULL, NULL, NULL},
     {API_SUB_TOKEN, "token", sub_create, "authentication.k8s.io", "v1", "TokenRequest"},
     {API_SUB_EVICTION, "eviction", sub_create, "policy", "v1", "Eviction"},
+    {API_SUB_EXEC, "exec", sub_stream, NULL, NULL, "PodExecOptions"},
+    {API_SUB_ATTACH, "attach", sub_stream, NULL, NULL, "PodAttachOptions"},
+    {API_SUB_PORTFORWARD, "portforward", sub_stream, NULL, NULL, "PodPortForwardOptions"},
     {.name = NULL},
 };
 
@@ -60,8 +64,9 @@ const api_kind api_kinds[] = {
     KIND("", "v1", "Node", "nodes", "node", false, API_SUB_STATUS, &api_strategy_node,
          api_verbs_all, NULL, node, "no", NULL),
     KIND("", "v1", "Pod", "pods", "pod", true,
-         API_SUB_STATUS | API_SUB_BINDING | API_SUB_LOG | API_SUB_EVICTION, &api_strategy_pod,
-         api_verbs_all, cat_all, pod, "po", NULL),
+         API_SUB_STATUS | API_SUB_BINDING | API_SUB_LOG | API_SUB_EVICTION | API_SUB_EXEC |
+             API_SUB_ATTACH | API_SUB_PORTFORWARD,
+         &api_strategy_pod, api_verbs_all, cat_all, pod, "po", NULL),
     KIND("", "v1", "Service", "services", "service", true, API_SUB_STATUS, &generic, api_verbs_all,
          cat_all, service, "svc", NULL),
     KIND("", "v1", "Endpoints", "endpoints", "endpoints", true, 0, &generic, api_verbs_all, NULL,

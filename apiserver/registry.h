@@ -24,13 +24,16 @@
 #include "error.h"
 
 enum {
-  API_SUB_STATUS = 1 << 0,   /* /status: writes only status; main writes keep status */
-  API_SUB_SCALE = 1 << 1,    /* /scale: autoscaling/v1 Scale over spec.replicas */
-  API_SUB_BINDING = 1 << 2,  /* /binding: sets spec.nodeName once (pods) */
-  API_SUB_LOG = 1 << 3,      /* /log: served by the node agent (pods) */
-  API_SUB_FINALIZE = 1 << 4, /* /finalize: PUT of spec.finalizers (namespaces) */
-  API_SUB_TOKEN = 1 << 5,    /* /token: a TokenRequest issues a token (serviceaccounts) */
-  API_SUB_EVICTION = 1 << 6, /* /eviction: a delete that honours disruption budgets (pods) */
+  API_SUB_STATUS = 1 << 0,      /* /status: writes only status; main writes keep status */
+  API_SUB_SCALE = 1 << 1,       /* /scale: autoscaling/v1 Scale over spec.replicas */
+  API_SUB_BINDING = 1 << 2,     /* /binding: sets spec.nodeName once (pods) */
+  API_SUB_LOG = 1 << 3,         /* /log: served by the node agent (pods) */
+  API_SUB_FINALIZE = 1 << 4,    /* /finalize: PUT of spec.finalizers (namespaces) */
+  API_SUB_TOKEN = 1 << 5,       /* /token: a TokenRequest issues a token (serviceaccounts) */
+  API_SUB_EVICTION = 1 << 6,    /* /eviction: a delete that honours disruption budgets (pods) */
+  API_SUB_EXEC = 1 << 7,        /* /exec: a WebSocket to a command in a container (pods) */
+  API_SUB_ATTACH = 1 << 8,      /* /attach: a WebSocket to a container's output (pods) */
+  API_SUB_PORTFORWARD = 1 << 9, /* /portforward: a WebSocket to the pod's ports (pods) */
 };
 
 /*

@@ -88,10 +88,18 @@ void api_fail_error(api_response *out, const api_kind *kind, const char *name,
 }
 
 /* Watches and followed logs, which as in Kubernetes hold no in-flight slot. */
+static bool ends_with(const char *s, size_t n, const char *tail) {
+  size_t t = strlen(tail);
+  return n > t && strcmp(s + n - t, tail) == 0;
+}
+
+/* Watches, followed logs and streams: no in-flight slot, no deadline. */
 static bool is_long_running(const api_request *r) {
   size_t n = strlen(r->path);
   return api_query_bool(r, "watch") ||
-         (api_query_bool(r, "follow") && n > 4 && strcmp(r->path + n - 4, "/log") == 0);
+         (api_query_bool(r, "follow") && ends_with(r->path, n, "/log")) ||
+         ends_with(r->path, n, "/exec") || ends_with(r->path, n, "/attach") ||
+         ends_with(r->path, n, "/portforward");
 }
 
 /*
@@ -228,6 +236,18 @@ static enum MHD_Result send_watch(struct MHD_Connection *conn, const api_respons
   return rc;
 }
 
+/* 101 Switching Protocols: libmicrohttpd adds "Connection: Upgrade" and calls
+ * out->upgrade with the socket once the answer is sent. */
+static enum MHD_Result send_upgrade(struct MHD_Connection *conn, api_response *out) {
+  struct MHD_Response *resp = MHD_create_response_for_upgrade(out->upgrade, out->upgrade_cls);
+  if (resp == NULL)
+    return MHD_NO;
+  add_headers(resp, out);
+  enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+  MHD_destroy_response(resp);
+  return rc;
+}
+
 static enum MHD_Result send_stream(struct MHD_Connection *conn, api_response *out) {
   struct MHD_Response *resp = MHD_create_response_from_callback(
       MHD_SIZE_UNKNOWN, 32 * 1024, out->stream_read, out->stream_cls, out->stream_free);
@@ -278,6 +298,8 @@ static enum MHD_Result respond(api_request *r, api_response *out) {
     rc = send_watch(r->conn, out);
   else if (out->stream_read)
     rc = send_stream(r->conn, out);
+  else if (out->upgrade)
+    rc = send_upgrade(r->conn, out);
   else if (out->static_text)
     rc = send_static(r, out);
   else if (out->text)
@@ -485,7 +507,7 @@ static int sock_addr(const char *flag, const char *host, int port, struct sockad
 static struct MHD_Daemon *start_daemon(api_server *s, unsigned extra_flags,
                                        const struct sockaddr_in *addr, struct MHD_OptionItem *tls) {
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-                   MHD_USE_ERROR_LOG | extra_flags;
+                   MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | extra_flags;
   MHD_AccessHandlerCallback handler = extra_flags & MHD_USE_TLS ? on_request_tls : on_request_plain;
   return MHD_start_daemon(
       flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,

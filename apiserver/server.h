@@ -142,6 +142,8 @@ struct api_response {
   MHD_ContentReaderCallback stream_read;
   MHD_ContentReaderFreeCallback stream_free;
   void *stream_cls;
+  MHD_UpgradeHandler upgrade; /* set with code 101: the connection is handed over */
+  void *upgrade_cls;
   int retry_after;         /* seconds, for 429 */
   json_t *warnings;        /* owned; strings sent as one Warning header each */
   const char *static_text; /* a body that outlives the response (OpenAPI documents) */

@@ -289,6 +289,10 @@ void api_handle_subresource(api_request *r, const api_route *rt, api_response *o
     handle_binding(r, rt, out);
   else if (strcmp(rt->sub, "log") == 0 && (subs & API_SUB_LOG))
     api_handle_log(r, rt, out);
+  else if ((strcmp(rt->sub, "exec") == 0 && (subs & API_SUB_EXEC)) ||
+           (strcmp(rt->sub, "attach") == 0 && (subs & API_SUB_ATTACH)) ||
+           (strcmp(rt->sub, "portforward") == 0 && (subs & API_SUB_PORTFORWARD)))
+    api_handle_stream(r, rt, out);
   else if (strcmp(rt->sub, "token") == 0 && (subs & API_SUB_TOKEN))
     api_handle_token(r, rt, out);
   else if (strcmp(rt->sub, "eviction") == 0 && (subs & API_SUB_EVICTION))

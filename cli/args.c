@@ -54,6 +54,10 @@ static const flag flags[] = {
     {"wait", 0, F_BOOL, O(wait), NULL},
     {"grace-period", 0, F_INT, O(grace_period), NULL},
     {"container", 'c', F_STR, O(container), NULL},
+    {"stdin", 'i', F_BOOL, O(stdin_open), "exec"},
+    {"tty", 't', F_BOOL, O(tty), "exec"},
+    {"stdin", 'i', F_BOOL, O(stdin_open), "attach"},
+    {"tty", 't', F_BOOL, O(tty), "attach"},
     {"tail", 0, F_LONG, O(tail), NULL},
     {"since", 0, F_STR, O(since), NULL},
     {"since-time", 0, F_STR, O(since_time), NULL},
@@ -163,8 +167,20 @@ static const char *find_verb(int argc, char **argv) {
   return NULL;
 }
 
+/* Short boolean flags run together, as "-it". */
+static int store_bools(const char *a, const char *verb, cli_opts *o, tug_error *err) {
+  for (const char *c = a + 1; *c; c++) {
+    const flag *f = find_flag(NULL, 0, *c, verb);
+    if (f == NULL || f->type != F_BOOL)
+      return tug_error_set(err, EINVAL, "flag -%c in %s: unknown or takes a value", *c, a);
+    if (store(f, NULL, o, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
 int cli_args_parse(int argc, char **argv, cli_opts *o, tug_error *err) {
-  *o = (cli_opts){.grace_period = -1, .tail = -1, .replicas = -1, .nodes = -1};
+  *o = (cli_opts){.grace_period = -1, .tail = -1, .replicas = -1, .nodes = -1, .dash_at = -1};
   const char *verb = find_verb(argc, argv);
   bool only_pos = false;
   for (int i = 1; i < argc; i++) {
@@ -181,6 +197,7 @@ int cli_args_parse(int argc, char **argv, cli_opts *o, tug_error *err) {
     }
     if (strcmp(a, "--") == 0) {
       only_pos = true;
+      o->dash_at = o->npos;
       continue;
     }
     const flag *f;
@@ -192,6 +209,11 @@ int cli_args_parse(int argc, char **argv, cli_opts *o, tug_error *err) {
       value = eq ? eq + 1 : NULL;
     } else {
       f = find_flag(NULL, 0, a[1], verb);
+      if (f && f->type == F_BOOL && a[2] != '\0' && a[2] != '=') {
+        if (store_bools(a, verb, o, err) < 0) /* -it: -i -t */
+          return -1;
+        continue;
+      }
       if (f && a[2] != '\0')
         value = a[2] == '=' ? a + 3 : a + 2;
       if (f && f->type == F_BOOL && value)

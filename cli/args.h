@@ -44,6 +44,8 @@ typedef struct cli_opts {
   int grace_period; /* --grace-period; -1 unset */
 
   const char *container;  /* logs -c */
+  bool stdin_open, tty;   /* exec, attach -i -t */
+  int dash_at;            /* exec: pos[dash_at...] came after "--"; -1: no "--" */
   bool follow;            /* logs -f */
   bool previous;          /* logs -p / --previous */
   long tail;              /* logs --tail; -1 unset */

@@ -87,6 +87,81 @@ static int by_last_time(const void *a, const void *b) {
   return tx < ty ? -1 : tx > ty;
 }
 
+/* One row of Events: an Event, or several that say the same thing (same
+ * type, reason, source and message: the same probe failure recorded again
+ * after an agent restart, say) folded into one series, as kubectl shows a
+ * series: its count, first and last time. */
+typedef struct event_row {
+  const json_t *event;
+  int64_t count;
+  double first, last;
+} event_row;
+
+static bool same_event(const json_t *a, const json_t *b) {
+  const char *keys[] = {"type", "reason", "source.component", "message",
+                        "involvedObject.fieldPath"};
+  for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+    const char *x = tug_obj_get_str(a, keys[k]), *y = tug_obj_get_str(b, keys[k]);
+    if (strcmp(x ? x : "", y ? y : "") != 0)
+      return false;
+  }
+  return true;
+}
+
+/* An Event's count and times, from its series when it has one (events.k8s.io). */
+static event_row event_figures(const json_t *e) {
+  event_row r = {.event = e};
+  const json_t *series = json_object_get(e, "series");
+  r.count = series ? tug_obj_get_int(series, "count", 1) : tug_obj_get_int(e, "count", 1);
+  r.last = tug_time_parse(series ? tug_obj_get_str(series, "lastObservedTime")
+                                 : tug_obj_get_str(e, "lastTimestamp"));
+  r.first = tug_time_parse(tug_obj_get_str(e, "firstTimestamp"));
+  if (r.first < 0)
+    r.first = tug_time_parse(tug_obj_get_str(e, "eventTime"));
+  if (r.first < 0 || (r.last >= 0 && r.first > r.last))
+    r.first = r.last;
+  return r;
+}
+
+/* ev sorted oldest first; rows get one entry per series, at its latest
+ * Event's place. Returns the number of rows. */
+static size_t fold_events(json_t **ev, size_t n, event_row *rows) {
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++) {
+    event_row r = event_figures(ev[i]);
+    size_t j = 0;
+    while (j < kept && !same_event(rows[j].event, ev[i]))
+      j++;
+    if (j == kept) {
+      rows[kept++] = r;
+      continue;
+    }
+    rows[j].count += r.count;
+    if (r.first >= 0 && (rows[j].first < 0 || r.first < rows[j].first))
+      rows[j].first = r.first;
+    if (r.last > rows[j].last) {
+      rows[j].last = r.last;
+      rows[j].event = r.event;
+    }
+  }
+  return kept;
+}
+
+/* kubectl's Age column: "5m", or "5m (x24 over 12m)" for a series. */
+static void format_event_age(const event_row *r, time_t now, char *out, size_t size) {
+  if (r->last < 0) {
+    snprintf(out, size, "<unknown>");
+    return;
+  }
+  cli_format_age((double)now - r->last, out, size);
+  if (r->count <= 1)
+    return;
+  char over[16];
+  cli_format_age((double)now - (r->first >= 0 ? r->first : r->last), over, sizeof over);
+  size_t len = strlen(out);
+  snprintf(out + len, size - len, " (x%lld over %s)", (long long)r->count, over);
+}
+
 static void print_events(cli_ctx *ctx, const cli_resource *r, const json_t *obj) {
   const char *uid = tug_obj_uid(obj);
   const char *ns = r->namespaced ? tug_obj_namespace(obj) : "default";
@@ -119,30 +194,27 @@ static void print_events(cli_ctx *ctx, const cli_resource *r, const json_t *obj)
   for (size_t i = 0; i < n; i++)
     ev[i] = json_array_get(items, i);
   qsort(ev, n, sizeof *ev, by_last_time);
+  _cleanup_free_ event_row *rows = calloc(n, sizeof *rows);
+  if (rows == NULL)
+    return;
+  size_t kept = fold_events(ev, n, rows);
   time_t now = time(NULL);
-  for (size_t i = 0; i < n; i++) {
-    const char *type = tug_obj_get_str(ev[i], "type");
-    const char *reason = tug_obj_get_str(ev[i], "reason");
-    const char *from = tug_obj_get_str(ev[i], "source.component");
-    const char *msg = tug_obj_get_str(ev[i], "message");
-    double t = tug_time_parse(tug_obj_get_str(ev[i], "lastTimestamp"));
-    char *age = ages + i * 32;
-    if (t < 0)
-      snprintf(age, 32, "<unknown>");
-    else
-      cli_format_age((double)now - t, age, 32);
-    int64_t count = tug_obj_get_int(ev[i], "count", 1);
-    if (count > 1)
-      snprintf(age + strlen(age), 32 - strlen(age), " (x%lld)", (long long)count);
+  for (size_t i = 0; i < kept; i++) {
+    const json_t *e = rows[i].event;
+    const char *type = tug_obj_get_str(e, "type");
+    const char *reason = tug_obj_get_str(e, "reason");
+    const char *from = tug_obj_get_str(e, "source.component");
+    const char *msg = tug_obj_get_str(e, "message");
+    format_event_age(&rows[i], now, ages + i * 32, 32);
     cells[i * 5 + 0] = type ? type : "";
     cells[i * 5 + 1] = reason ? reason : "";
-    cells[i * 5 + 2] = age;
+    cells[i * 5 + 2] = ages + i * 32;
     cells[i * 5 + 3] = from ? from : "";
     cells[i * 5 + 4] = msg ? msg : "";
   }
   printf("Events:\n");
   const char *hdr[] = {"Type", "Reason", "Age", "From", "Message"};
-  print_rows(hdr, 5, cells, n);
+  print_rows(hdr, 5, cells, kept);
 }
 
 /* A Secret's data as kubectl describes it: each key with its size, never

@@ -5,7 +5,9 @@
  * Tables are asked for with kubectl's Accept header, so the server's columns
  * (kubectl's) are printed as they come; -o json|yaml|name ask for plain JSON.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -191,6 +193,7 @@ typedef struct get_req {
   const char *ns;   /* NULL: all namespaces */
   const char *name; /* NULL: a list */
   const output *out;
+  bool several_kinds; /* `get svc,endpoints`: names as kind/name, a blank line between kinds */
 } get_req;
 
 static bool is_table(const get_req *g) {
@@ -299,6 +302,29 @@ static int sort(const get_req *g, json_t *body, tug_error *err) {
                      : cli_sort_by(json_object_get(body, "items"), NULL, by, err);
 }
 
+/* With several kinds, kubectl names each row kind[.group]/name. */
+static void prefix_names(const get_req *g, json_t *table) {
+  char kind[256];
+  snprintf(kind, sizeof kind, "%s%s%s", g->res->kind, g->res->group[0] ? "." : "", g->res->group);
+  for (char *c = kind; *c; c++)
+    *c = (char)tolower((unsigned char)*c);
+  size_t i, col = 0;
+  json_t *def;
+  json_array_foreach(json_object_get(table, "columnDefinitions"), i, def) {
+    if (strcmp(json_string_value(json_object_get(def, "name")) ?: "", "Name") == 0)
+      col = i;
+  }
+  json_t *row;
+  json_array_foreach(json_object_get(table, "rows"), i, row) {
+    json_t *cells = json_object_get(row, "cells");
+    const char *name = json_string_value(json_array_get(cells, col));
+    char *full = NULL;
+    if (name && asprintf(&full, "%s/%s", kind, name) > 0)
+      json_array_set_new(cells, col, json_string(full));
+    free(full);
+  }
+}
+
 static int get_one(const get_req *g, bool *printed_header) {
   tug_error err = {0};
   _cleanup_free_ char *path = get_path(g);
@@ -313,6 +339,8 @@ static int get_one(const get_req *g, bool *printed_header) {
                           .no_headers = *printed_header};
   int rc = 0;
   if (table) {
+    if (g->several_kinds)
+      prefix_names(g, body);
     size_t n = cli_print_table(stdout, body, &topts);
     if (n > 0)
       *printed_header = true;
@@ -336,6 +364,38 @@ static int get_one(const get_req *g, bool *printed_header) {
   return 0;
 }
 
+/* `get KIND,KIND... [NAME...]`: each kind in turn, as kubectl does. */
+static int get_kinds(get_req *g) {
+  const cli_opts *o = &g->ctx->opts;
+  _cleanup_free_ char *kinds = strdup(o->pos[0]);
+  if (kinds == NULL)
+    return cli_failf("out of memory");
+  g->several_kinds = true;
+  char *save = NULL;
+  int rc = 0;
+  bool first = true;
+  for (char *k = strtok_r(kinds, ",", &save); k && rc == 0; k = strtok_r(NULL, ",", &save)) {
+    cli_resource res;
+    tug_error err = {0};
+    if (cli_resolve(g->ctx, k, &res, &err) < 0)
+      return cli_fail(g->ctx, &err);
+    g->res = &res;
+    g->ns = o->all_namespaces && o->npos == 1 ? NULL : g->ctx->namespace;
+    bool printed_header = false;
+    if (!first && is_table(g))
+      putchar('\n');
+    first = false;
+    g->name = NULL;
+    for (int i = 1; i < o->npos && rc == 0; i++) {
+      g->name = o->pos[i];
+      rc = get_one(g, &printed_header);
+    }
+    if (o->npos == 1)
+      rc = get_one(g, &printed_header);
+  }
+  return rc;
+}
+
 int cmd_get(cli_ctx *ctx) {
   const cli_opts *o = &ctx->opts;
   if (o->raw)
@@ -347,6 +407,8 @@ int cmd_get(cli_ctx *ctx) {
   get_req g = {.ctx = ctx, .out = &out};
   if (o->npos == 0)
     return cli_failf("you must specify the type of resource to get, such as \"tug get pods\"");
+  if (strchr(o->pos[0], ',') && !strchr(o->pos[0], '/'))
+    return get_kinds(&g);
   int i = 0;
   cli_resource res;
   const char *first_name;

@@ -22,6 +22,9 @@ static const char usage[] =
     "  tug describe KIND NAME\n"
     "  tug logs POD [-c CONTAINER] [-f] [--tail N] [--previous] [--since 5m | --since-time T]\n"
     "          [--timestamps]\n"
+    "  tug exec [-i] [-t] POD [-c CONTAINER] -- COMMAND [ARGS...]   exit code: the command's\n"
+    "  tug attach POD [-c CONTAINER] [-i] [-t]\n"
+    "  tug cp [NS/]POD:PATH LOCAL | LOCAL [NS/]POD:PATH [-c CONTAINER]\n"
     "  tug scale KIND/NAME --replicas N\n"
     "  tug patch KIND NAME -p JSON [--type merge|strategic]\n"
     "  tug label KIND NAME key=value... key- [--overwrite]\n"
@@ -62,6 +65,9 @@ static const verb verbs[] = {
     {"delete", cmd_delete},
     {"describe", cmd_describe},
     {"logs", cmd_logs},
+    {"exec", cmd_exec},
+    {"attach", cmd_attach},
+    {"cp", cmd_cp},
     {"scale", cmd_scale},
     {"patch", cmd_patch},
     {"label", cmd_label},

@@ -126,6 +126,17 @@ const char *tug_client_server(const tug_client *c) {
   return c->server;
 }
 
+void *tug_client_raw_handle(tug_client *c, const char **auth_header) {
+  CURL *h = c->transport ? NULL : curl_easy_init();
+  if (h == NULL)
+    return NULL;
+  curl_easy_setopt(h, CURLOPT_URL, c->server);
+  tug_client_tls tls = {c->ca_pem, c->cert_pem, c->key_pem};
+  tug_http_set_tls(h, &tls);
+  *auth_header = c->auth_header;
+  return h;
+}
+
 static CURL *take_handle(tug_client *c) {
   CURL *h = NULL;
   pthread_mutex_lock(&c->mu);

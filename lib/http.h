@@ -59,6 +59,11 @@ tug_client *tug_client_new_transport(tug_client_transport_fn fn, void *arg, tug_
 /* The timeout of calls that do not name their own; 30 s unless set. */
 void tug_client_set_timeout(tug_client *c, long timeout_ms);
 const char *tug_client_server(const tug_client *c);
+/* A new libcurl easy handle (CURL *) set to c's server and TLS, and c's
+ * "Authorization: ..." header line (NULL without a token) in *auth_header,
+ * for code that drives the connection itself (upgrade.h); NULL for a
+ * transport client or without memory. */
+void *tug_client_raw_handle(tug_client *c, const char **auth_header);
 
 /* The tug_error code for an HTTP status (EIO for statuses without a better one). */
 int tug_client_error_code(long http_status);

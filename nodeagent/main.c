@@ -284,7 +284,8 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, agent_ima
                            .netns_fd = netns_fd,
                            .tls_cert_pem = c->tls_cert_pem,
                            .tls_key_pem = c->tls_key_pem,
-                           .client_ca_pem = c->client_ca_pem};
+                           .client_ca_pem = c->client_ca_pem,
+                           .rt = rt};
   agent_node_options no = {.client = client,
                            .name = c->node_name,
                            .max_pods = c->max_pods,

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "agent-metrics.h"
+#include "agent-streams.h"
 #include "cleanup.h"
 #include "log.h"
 #include "nsrun.h"
@@ -40,14 +41,15 @@ struct agent_logs {
   agent_cgroup_mode cgroup_mode;
   struct MHD_Daemon *daemon;
   tug_pki_verifier *client_ca; /* NULL: plain HTTP, anyone */
-  tug_stopper stopper; /* rotation's sleeps; followed streams end on it too */
+  agent_runtime *rt;           /* exec and attach; NULL: not served */
+  tug_stopper stopper;         /* rotation's sleeps; followed streams end on it too */
   pthread_t rotator;
   pthread_mutex_t mu; /* controllers */
   tug_controller *controllers[AGENT_LOGS_MAX_CONTROLLERS];
   size_t n_controllers;
 };
 
-static bool safe_segment(const char *s) {
+bool agent_logs_safe_segment(const char *s) {
   return s[0] && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 && strpbrk(s, "/*?[\\") == NULL;
 }
 
@@ -83,7 +85,7 @@ static char *find_log(const agent_logs *l, const char *ns, const char *pod, cons
   return path;
 }
 
-static bool flag(struct MHD_Connection *conn, const char *key) {
+bool agent_logs_flag(struct MHD_Connection *conn, const char *key) {
   const char *v = NULL;
   size_t len = 0;
   enum MHD_Result found =
@@ -165,12 +167,12 @@ static enum MHD_Result serve_stream(agent_logs *l, struct MHD_Connection *conn,
 static enum MHD_Result serve_log(agent_logs *l, struct MHD_Connection *conn, const char *url) {
   char ns[256], pod[256], c[256], file[300];
   if (sscanf(url, "/containerLogs/%255[^/]/%255[^/]/%255[^/]", ns, pod, c) != 3 ||
-      !safe_segment(ns) || !safe_segment(pod) || !safe_segment(c))
+      !agent_logs_safe_segment(ns) || !agent_logs_safe_segment(pod) || !agent_logs_safe_segment(c))
     return fail(conn, 404, "not found: %s\n", url);
   long tail = tail_lines(conn);
   if (tail == -2)
     return fail(conn, 400, "tailLines must be a number of lines, 0 or more\n");
-  bool previous = flag(conn, "previous");
+  bool previous = agent_logs_flag(conn, "previous");
   snprintf(file, sizeof file, "%s%s", c, previous ? ".previous.log" : ".log");
   _cleanup_free_ char *path = find_log(l, ns, pod, file);
   if (path == NULL && previous)
@@ -183,7 +185,7 @@ static enum MHD_Result serve_log(agent_logs *l, struct MHD_Connection *conn, con
   if (agent_logs_reader_open(path, tail, &r, &err) < 0)
     return fail(conn, 500, "%s\n", err.msg);
   /* The previous container is done: there is nothing to follow. */
-  return serve_stream(l, conn, r, flag(conn, "follow") && !previous);
+  return serve_stream(l, conn, r, agent_logs_flag(conn, "follow") && !previous);
 }
 
 /* The agent's controllers' metrics appended to text (len bytes); false when
@@ -263,6 +265,8 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
     return serve_metrics(l, conn);
   if (strncmp(url, "/containerLogs/", 15) == 0)
     return serve_log(l, conn, url);
+  if (l->rt && (strncmp(url, "/exec/", 6) == 0 || strncmp(url, "/attach/", 8) == 0))
+    return agent_streams_serve(l->rt, l->root, conn, url);
   return fail(conn, 404, "not found: %s\n", url);
 }
 
@@ -308,7 +312,7 @@ static struct MHD_Daemon *start_daemon(agent_logs *l, const agent_logs_options *
       {MHD_OPTION_END, 0, NULL},
   };
   unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                   MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
+                   MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE | (tls ? MHD_USE_TLS : 0);
   return MHD_start_daemon(flags, 0, NULL, NULL, serve, l, MHD_OPTION_LISTEN_SOCKET, fd,
                           MHD_OPTION_CONNECTION_LIMIT, (unsigned)AGENT_LOGS_MAX_CONNECTIONS,
                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)AGENT_LOGS_IDLE_TIMEOUT_S,
@@ -323,6 +327,7 @@ int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *e
   if (l == NULL)
     return tug_error_set(err, ENOMEM, "start log server");
   snprintf(l->root, sizeof l->root, "%s", o->root);
+  l->rt = o->rt;
   l->max_size = o->max_size > 0 ? o->max_size : AGENT_LOGS_DEFAULT_MAX_SIZE;
   l->max_files = o->max_files > 0 ? o->max_files : AGENT_LOGS_DEFAULT_MAX_FILES;
   tug_stopper_init(&l->stopper);

@@ -19,6 +19,7 @@
  *
  *   GET /containerLogs/{ns}/{pod}/{container}?tailLines=N&follow=true&previous=true
  *   GET /metrics   (agent-metrics.h)
+ *   GET /exec/..., /attach/...   WebSocket upgrades (agent-streams.h)
  *
  * With a serving pair and a client CA (--tls-cert-file, --tls-private-key-file,
  * --client-ca-file) it serves HTTPS only and answers only clients whose
@@ -42,6 +43,7 @@
 
 #include "controller.h"
 #include "error.h"
+#include "runtime.h"
 
 enum {
   AGENT_LOGS_DEFAULT_MAX_FILES = 5,
@@ -60,9 +62,17 @@ typedef struct agent_logs_options {
   int max_files;    /* live file included, 2..AGENT_LOGS_MAX_FILES_LIMIT; 0: default */
   int netns_fd;     /* listen inside this network namespace (the node's); 0 or -1: here */
   const char *tls_cert_pem, *tls_key_pem, *client_ca_pem; /* all or none: HTTPS */
+  agent_runtime *rt; /* serves exec and attach (agent-streams.h); NULL: not served */
 } agent_logs_options;
 
 typedef struct agent_logs agent_logs;
+struct MHD_Connection;
+
+/* The server's request helpers, shared with agent-streams.c: a path segment
+ * that names nothing else ("..", "/", globs), and a query flag read as
+ * Kubernetes reads booleans. */
+bool agent_logs_safe_segment(const char *s);
+bool agent_logs_flag(struct MHD_Connection *conn, const char *key);
 
 /* Starts the HTTP server (one thread per connection) and the rotation pass. */
 int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *err);

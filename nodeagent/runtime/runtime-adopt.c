@@ -338,3 +338,37 @@ int agent_runtime_sandbox_purge(agent_runtime *rt, const char *pod_uid, tug_erro
   }
   return agent_runtime_sandbox_remove(rt, sb, err);
 }
+
+int agent_runtime_container_open(agent_runtime *rt, const char *pod_uid, const char *name,
+                                 agent_container **out, tug_error *err) {
+  *out = NULL;
+  agent_sandbox sb = {0};
+  if (agent_sandbox_init(rt, pod_uid, "pod", &sb, err) < 0 ||
+      agent_check_name("container name", name, err) < 0)
+    return -1;
+  agent_container *c = calloc(1, sizeof *c);
+  if (c == NULL)
+    return tug_error_errno(err, ENOMEM, "allocate container");
+  pid_t pid;
+  unsigned long long ticks;
+  time_t started;
+  if (agent_container_init(rt, &sb, name, NULL, c, err) < 0 ||
+      load_state(c, &pid, &ticks, &started) < 0 || !take_over(c, pid, ticks)) {
+    free(c);
+    return err->code ? -1 : tug_error_set(err, ESRCH, "container %s is not running", name);
+  }
+  *out = c;
+  return 0;
+}
+
+void agent_runtime_container_close(agent_container *c) {
+  if (c == NULL)
+    return;
+  if (c->pidfd >= 0)
+    close(c->pidfd);
+  free(c);
+}
+
+int agent_runtime_container_pidfd(const agent_container *c) {
+  return c->pidfd;
+}

@@ -62,7 +62,7 @@ static void child_report(int fd, const char *msg) {
  * whatever the agent itself blocks or ignores (it may sigwait on SIGTERM).
  * The raw system call reaches signals 32 and 33 too, which glibc keeps for
  * itself and refuses in signal(); a parent (make, for one) may ignore them. */
-static void reset_signals(void) {
+void agent_reset_signals(void) {
   struct {
     void (*handler)(int);
     unsigned long flags;
@@ -121,7 +121,7 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   if (agent_security_apply(&cfg->creds, msg, sizeof msg) < 0 ||
       agent_close_fds_except(last, 2, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
-  reset_signals();
+  agent_reset_signals();
   if (!cfg->seccomp_first && agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
   /* tug-init reports a failed exec of the command on the error pipe. */
@@ -159,7 +159,7 @@ static int child_main(void *arg) {
   container_child(arg);
 }
 
-static void sort_fds(int *fds, size_t n) {
+void agent_sort_fds(int *fds, size_t n) {
   for (size_t i = 1; i < n; i++)
     for (size_t j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
       int t = fds[j];
@@ -182,7 +182,7 @@ static void list_kept_fds(child_config *cfg) {
     k[n++] = cfg->userns_fd;
   for (size_t i = 0; i < cfg->n_cgroup_fds; i++)
     k[n++] = cfg->cgroup_fds[i];
-  sort_fds(k, n);
+  agent_sort_fds(k, n);
   cfg->n_keep = n;
 }
 
@@ -285,12 +285,16 @@ static int prepare_userns(const agent_sandbox *sb, const agent_container *c, chi
 static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spec *spec,
                  agent_container *c, tug_error *err) {
   char parent[PATH_MAX + 16], paths[3][PATH_MAX + 16], hosts[PATH_MAX + 16], resolv[PATH_MAX + 16],
-      lower[PATH_MAX + 16];
+      hostname[PATH_MAX + 16], lower[PATH_MAX + 16];
   snprintf(parent, sizeof parent, "%s/containers", sb->dir);
   if (agent_mkdir_p(parent, 0700, err) < 0 || make_dirs(c, paths, err) < 0)
     return -1;
   snprintf(hosts, sizeof hosts, "%s/hosts", sb->dir);
   snprintf(resolv, sizeof resolv, "%s/resolv.conf", sb->dir);
+  snprintf(hostname, sizeof hostname, "%s/hostname", sb->dir);
+  /* A sandbox an older agent made has none yet. */
+  if (access(hostname, F_OK) < 0 && agent_sandbox_write_hostname(sb, err) < 0)
+    return -1;
   _cleanup_close_ int log_fd =
       open(c->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (log_fd < 0)
@@ -304,7 +308,8 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
                  .work = paths[1],
                  .merged = paths[2],
                  .hosts = hosts,
-                 .resolv_conf = resolv},
+                 .resolv_conf = resolv,
+                 .hostname = hostname},
       .ns_fds = {-1, -1, -1},
       .userns_fd = -1,
       .log_fd = log_fd,
@@ -413,7 +418,8 @@ int agent_runtime_container_start(agent_runtime *rt, agent_sandbox *sb,
   c->start_ticks = agent_proc_start_ticks(c->pid);
   c->started_at = time(NULL);
   tug_error serr = {0};
-  if (agent_container_save(c, &serr) < 0)
+  if (agent_container_save(c, &serr) < 0 ||
+      agent_exec_save_process(c, spec->env ? spec->env : default_env, spec->working_dir, &serr) < 0)
     tug_warn("container state not saved", "container=%s err=%s", c->name, TUG_LOG_ERR(&serr));
   *out = c;
   return 0;
@@ -517,176 +523,4 @@ int agent_runtime_container_remove(agent_runtime *rt, agent_container *c, tug_er
     tug_error_wrap(err, "remove container %s", c->name);
   free(c);
   return rc;
-}
-
-/* Exec into a running container. The agent's child joins the container's
- * namespaces through its pidfd (a pid may have been reused, a pidfd names one
- * process; the PID namespace applies to its children only), then forks the
- * command and waits for it with the timeout, so the agent reaps one process
- * and the deadline holds even if the agent's thread goes away. */
-static const int exec_ns_flags =
-    CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS;
-
-typedef struct exec_config {
-  int pidfd;
-  int userns_fd; /* the container's user namespace when not the agent's, else -1 */
-  int cgroup_fds[AGENT_CGROUP_MAX_HIERARCHIES]; /* the container's cgroup.procs files */
-  size_t n_cgroup_fds;
-  int null_fd, init_fd;
-  int keep[4 + AGENT_CGROUP_MAX_HIERARCHIES]; /* the fds above, sorted */
-  size_t n_keep;
-  int timeout_ms;
-  const agent_creds *creds;
-  char *const *argv;                /* tug-init's */
-  const struct sock_fprog *seccomp; /* the container's */
-} exec_config;
-
-static __attribute__((noreturn)) void exec_command(const exec_config *cfg) {
-  char msg[256];
-  /* In the container's cgroups, as kubelet's exec probes run: its limits and
-   * usage include what the command does. With the container's identity and
-   * privileges; tug-init then finds the command in the container's PATH. */
-  const int stdio_only[1] = {cfg->init_fd};
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-      agent_cgroup_join(cfg->cgroup_fds, cfg->n_cgroup_fds, msg, sizeof msg) < 0 ||
-      dup2(cfg->null_fd, 0) < 0 || dup2(cfg->null_fd, 1) < 0 || dup2(cfg->null_fd, 2) < 0 ||
-      agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0 ||
-      agent_security_apply(cfg->creds, msg, sizeof msg) < 0 ||
-      agent_close_fds_except(stdio_only, 1, msg, sizeof msg) < 0)
-    _exit(126);
-  agent_init_exec(cfg->init_fd, cfg->argv, (char **)default_env);
-  _exit(126);
-}
-
-static __attribute__((noreturn)) void exec_child(const exec_config *cfg) {
-  char msg[64];
-  /* Not dumpable: the container's processes, which see this one once it is
-   * in their PID namespace, may not open its /proc files (exe, fd, mem). */
-  if (prctl(PR_SET_DUMPABLE, 0) < 0 ||
-      agent_close_fds_except(cfg->keep, cfg->n_keep, msg, sizeof msg) < 0)
-    _exit(126);
-  reset_signals();
-  if (setns(cfg->pidfd, exec_ns_flags) < 0)
-    _exit(126);
-  /* Last, as the container's own process did: no host root runs in there. */
-  if (cfg->userns_fd >= 0 && agent_userns_enter(cfg->userns_fd, msg, sizeof msg) < 0)
-    _exit(126);
-  if (chdir("/") < 0)
-    _exit(126);
-  pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
-  if (pid < 0)
-    _exit(126);
-  if (pid == 0)
-    exec_command(cfg);
-  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  struct pollfd p = {.fd = pidfd, .events = POLLIN};
-  if (pidfd < 0 || poll(&p, 1, cfg->timeout_ms) <= 0)
-    kill(pid, SIGKILL);
-  int status;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      _exit(126);
-  _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-}
-
-/* The user namespace of c, when it is not the agent's own: -1 then, or on
- * failure (with errno). Opened through /proc/<pid>, so the pidfd must show
- * the process still alive afterwards: then the pid was not yet reused. */
-static int open_foreign_userns(const agent_container *c) {
-  char path[64];
-  struct stat own, theirs;
-  snprintf(path, sizeof path, "/proc/%d/ns/user", (int)c->pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
-  if (poll(&p, 1, 0) != 0) {
-    close(fd);
-    errno = ESRCH;
-    return -1;
-  }
-  if (fstat(fd, &theirs) == 0 && stat("/proc/self/ns/user", &own) == 0 &&
-      own.st_ino == theirs.st_ino && own.st_dev == theirs.st_dev) {
-    close(fd);
-    errno = 0;
-    return -1;
-  }
-  return fd;
-}
-
-static void list_exec_fds(exec_config *cfg) {
-  int *k = cfg->keep;
-  size_t n = 0;
-  k[n++] = cfg->pidfd;
-  k[n++] = cfg->null_fd;
-  k[n++] = cfg->init_fd;
-  if (cfg->userns_fd >= 0)
-    k[n++] = cfg->userns_fd;
-  for (size_t i = 0; i < cfg->n_cgroup_fds; i++)
-    k[n++] = cfg->cgroup_fds[i];
-  sort_fds(k, n);
-  cfg->n_keep = n;
-}
-
-int agent_runtime_container_exec_start(agent_container *c, char *const *argv, int timeout_ms,
-                                       pid_t *pid, tug_error *err) {
-  if (c->exited)
-    return tug_error_set(err, ESRCH, "exec in container %s: it has exited", c->name);
-  if (argv == NULL || argv[0] == NULL)
-    return tug_error_set(err, EINVAL, "exec in container %s: no command", c->name);
-  char no_fd[4];
-  _cleanup_free_ char **init_argv = agent_init_argv(argv, -1, no_fd, sizeof no_fd);
-  if (init_argv == NULL)
-    return tug_error_errno(err, ENOMEM, "exec in container %s: allocate argv", c->name);
-  exec_config cfg = {.pidfd = c->pidfd,
-                     .userns_fd = -1,
-                     .init_fd = c->init_fd,
-                     .timeout_ms = timeout_ms,
-                     .creds = &c->creds,
-                     .argv = init_argv};
-  if (agent_cgroup_open_procs(c->cgroup_mode, c->cgroup, cfg.cgroup_fds, &cfg.n_cgroup_fds, err) <
-      0)
-    return tug_error_wrap(err, "exec in container %s", c->name);
-  int rc = 0;
-  if ((cfg.userns_fd = open_foreign_userns(c)) < 0 && errno != 0)
-    rc = tug_error_errno(err, errno, "exec in container %s: open its user namespace", c->name);
-  agent_seccomp filter = {0};
-  if (rc == 0 && agent_seccomp_load(c->dir, &filter, err) < 0)
-    rc = tug_error_wrap(err, "exec in container %s", c->name);
-  cfg.seccomp = filter.prog.len ? &filter.prog : NULL;
-  if (rc == 0 && (cfg.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
-    rc = tug_error_errno(err, errno, "exec in container %s: open /dev/null", c->name);
-  if (rc == 0) {
-    list_exec_fds(&cfg);
-    pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
-    if (child == 0)
-      exec_child(&cfg);
-    if (child < 0)
-      rc = tug_error_errno(err, errno, "exec in container %s: clone", c->name);
-    *pid = child;
-    close(cfg.null_fd);
-  }
-  agent_seccomp_release(&filter);
-  if (cfg.userns_fd >= 0)
-    close(cfg.userns_fd);
-  for (size_t i = 0; i < cfg.n_cgroup_fds; i++)
-    close(cfg.cgroup_fds[i]);
-  return rc;
-}
-
-int agent_runtime_exec_wait(pid_t pid, int *exit_code, tug_error *err) {
-  int status;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return tug_error_errno(err, errno, "wait for exec %d", (int)pid);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return 0;
-}
-
-int agent_runtime_container_exec(agent_container *c, char *const *argv, int timeout_ms,
-                                 int *exit_code, tug_error *err) {
-  pid_t pid;
-  if (agent_runtime_container_exec_start(c, argv, timeout_ms, &pid, err) < 0)
-    return -1;
-  return agent_runtime_exec_wait(pid, exit_code, err);
 }

@@ -140,7 +140,7 @@ static int extract_tar(const char *src, const char *dest, tug_error *err) {
 }
 
 /* The paths every container gets something mounted on: /proc, /sys, /dev,
- * /etc/hosts, /etc/resolv.conf and the ServiceAccount token directory that
+ * /etc/hosts, /etc/resolv.conf, /etc/hostname and the ServiceAccount token directory that
  * admission adds to every pod. Made once in the image, their mount points lie
  * in the read-only lower layer, and a container's start creates nothing on
  * disk for them: no copy-up into its upper dir, no new inodes (each costs a
@@ -157,6 +157,7 @@ static const struct {
     {"dev", AGENT_KIND_DIR},
     {"etc/hosts", AGENT_KIND_FILE},
     {"etc/resolv.conf", AGENT_KIND_FILE},
+    {"etc/hostname", AGENT_KIND_FILE},
     {"var/run/secrets/kubernetes.io/serviceaccount", AGENT_KIND_DIR},
 };
 

@@ -101,6 +101,15 @@ int agent_cgroup_kill_all(agent_cgroup_mode mode, const char *path, tug_error *e
 /* Fill c's name, paths and cgroup for container name of sb (no I/O). */
 int agent_container_init(agent_runtime *rt, agent_sandbox *sb, const char *name,
                          const char *log_path, agent_container *c, tug_error *err);
+/* runtime-container.c: default signal dispositions, nothing blocked; fds sorted. */
+void agent_reset_signals(void);
+void agent_sort_fds(int *fds, size_t n);
+/* runtime-exec.c: keep the container's environment and working directory
+ * for the commands later exec'd in it. */
+int agent_exec_save_process(const agent_container *c, char *const *env, const char *working_dir,
+                            tug_error *err);
+/* runtime-sandbox.c: sb's hostname file, for /etc/hostname. */
+int agent_sandbox_write_hostname(const agent_sandbox *sb, tug_error *err);
 /* Fill sb's names, dir and cgroup for pod uid (no I/O). */
 int agent_sandbox_init(agent_runtime *rt, const char *uid, const char *name, agent_sandbox *sb,
                        tug_error *err);
@@ -112,8 +121,8 @@ typedef struct agent_rootfs_config {
    * pod's user namespace), so that its root's files are the pod root's. */
   const char *idmapped_lower;
   int userns_fd;
-  const char *hosts, *resolv_conf;      /* host files bind-mounted read-only */
-  agent_mount mounts[AGENT_MAX_MOUNTS]; /* volumes, a copy the child may read */
+  const char *hosts, *resolv_conf, *hostname; /* host files bind-mounted read-only */
+  agent_mount mounts[AGENT_MAX_MOUNTS];       /* volumes, a copy the child may read */
   size_t n_mounts;
   bool mask_proc;      /* agent_masked_paths and agent_readonly_paths */
   bool sys_writable;   /* privileged: /sys read-write */

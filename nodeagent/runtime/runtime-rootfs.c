@@ -2,7 +2,7 @@
  * runtime-rootfs.c — the container's file system, built by the child in its
  * new mount namespace: private propagation, overlayfs root, /proc with
  * Docker's masked and read-only paths, a nodev /dev with the standard device
- * nodes, read-only /sys, /etc/hosts and /etc/resolv.conf, the pod's volumes,
+ * nodes, read-only /sys, /etc/hosts, /etc/resolv.conf and /etc/hostname, the pod's volumes,
  * the root made read-only when asked, then pivot_root.
  *
  * The one idea: every mount target inside the rootfs is opened with
@@ -332,7 +332,8 @@ static int mount_all(int rootfd, const agent_rootfs_config *cfg, char *msg, size
   const uint64_t ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
   if (mount_proc_sys(rootfd, cfg, msg, size) < 0 || setup_dev(rootfd, msg, size) < 0 ||
       bind_host_file(rootfd, cfg->hosts, "etc/hosts", ro, msg, size) < 0 ||
-      bind_host_file(rootfd, cfg->resolv_conf, "etc/resolv.conf", ro, msg, size) < 0)
+      bind_host_file(rootfd, cfg->resolv_conf, "etc/resolv.conf", ro, msg, size) < 0 ||
+      (cfg->hostname && bind_host_file(rootfd, cfg->hostname, "etc/hostname", ro, msg, size) < 0))
     return -1;
   for (size_t i = 0; i < cfg->n_mounts; i++)
     if (mount_volume(rootfd, &cfg->mounts[i], msg, size) < 0)

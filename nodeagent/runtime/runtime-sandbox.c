@@ -244,7 +244,8 @@ static int write_sandbox_files(const agent_sandbox *sb, const agent_sandbox_spec
              "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
              sb->name);
   snprintf(path, sizeof path, "%s/hosts", sb->dir);
-  if (agent_write_file(path, spec->hosts ? spec->hosts : hosts, err) < 0)
+  if (agent_write_file(path, spec->hosts ? spec->hosts : hosts, err) < 0 ||
+      agent_sandbox_write_hostname(sb, err) < 0)
     return -1;
   const char *resolv = spec->resolv_conf;
   _cleanup_free_ char *host_resolv = NULL;
@@ -273,6 +274,14 @@ int agent_sandbox_init(agent_runtime *rt, const char *uid, const char *name, age
     return tug_error_set(err, ENAMETOOLONG, "sandbox %s: path too long", uid);
   snprintf(sb->cgroup, sizeof sb->cgroup, "tug/%s", uid);
   return 0;
+}
+
+/* The pod's /etc/hostname, as the kubelet mounts one: its hostname and a newline. */
+int agent_sandbox_write_hostname(const agent_sandbox *sb, tug_error *err) {
+  char path[PATH_MAX + 16], text[AGENT_NAME_MAX + 2];
+  snprintf(path, sizeof path, "%s/hostname", sb->dir);
+  snprintf(text, sizeof text, "%s\n", sb->name);
+  return agent_write_file(path, text, err);
 }
 
 static int make_data_dir(const agent_sandbox *sb, tug_error *err) {

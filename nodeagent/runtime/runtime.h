@@ -202,6 +202,28 @@ int agent_runtime_container_exec(agent_container *c, char *const *argv, int time
 int agent_runtime_container_exec_start(agent_container *c, char *const *argv, int timeout_ms,
                                        pid_t *pid, tug_error *err);
 int agent_runtime_exec_wait(pid_t pid, int *exit_code, tug_error *err);
+
+/* The stdio of a command exec'd for a user (`kubectl exec`): -1 for
+ * /dev/null. With console_fd (a unix socket; else -1) the command gets a
+ * terminal of the container's devpts instead, as its controlling terminal in
+ * a session of its own, and the terminal's master arrives on the socket's
+ * other end (SCM_RIGHTS). */
+typedef struct agent_exec_io {
+  int fds[3];
+  int console_fd;
+} agent_exec_io;
+/* Like _exec_start with no deadline, the command's stdio from io, and the
+ * environment and working directory of the container's own process. */
+int agent_runtime_container_exec_io(agent_container *c, char *const *argv, const agent_exec_io *io,
+                                    pid_t *pid, tug_error *err);
+/* A handle on running container name of pod pod_uid, found from its state
+ * files, for exec from a thread that does not own the pod (the agent's
+ * server); close it with _close, which leaves the container running. */
+int agent_runtime_container_open(agent_runtime *rt, const char *pod_uid, const char *name,
+                                 agent_container **out, tug_error *err);
+void agent_runtime_container_close(agent_container *c);
+/* A pidfd on the container's process: readable once it exited. */
+int agent_runtime_container_pidfd(const agent_container *c);
 int agent_runtime_container_stats(agent_runtime *rt, agent_container *c, agent_container_stats *st,
                                   tug_error *err);
 /* Kills the container if it runs, deletes its cgroup and state dir, frees c. */

@@ -1,0 +1,152 @@
+#!/usr/bin/env bats
+# exec, attach and cp end to end with stock kubectl (WebSocket, v5.channel.k8s.io)
+# and `tug`: a real etcd, tug-apiserver and agent on this host (HTTPS on every
+# hop), pods placed by spec.nodeName. One cluster for the file; teardown is
+# agent-suite's (pods deleted through the API, agent stopped by PID, leftovers
+# of the suite's pods removed).
+
+load lib/agent-suite
+
+# mkpod NAME SCRIPT [SECURITY-CONTEXT-JSON]: a busybox pod bound to $NODE whose
+# container "main" runs sh -c SCRIPT; it waits for it to run.
+mkpod() {
+  local body sc=${3:-null}
+  body=$(jq -cn --arg n "$1" --arg node "$NODE" --arg s "$2" --argjson sc "$sc" '{apiVersion: "v1",
+    kind: "Pod", metadata: {name: $n}, spec: {nodeName: $node, terminationGracePeriodSeconds: 1,
+    containers: [{name: "main", image: "busybox", command: ["sh", "-c", $s],
+      workingDir: "/tmp", env: [{name: "GREETING", value: "ahoy"}]}
+      + (if $sc then {securityContext: $sc} else {} end)]}}')
+  api POST /api/v1/namespaces/default/pods "$body" >/dev/null
+  [ "$code" = 201 ] || { echo "create $1: $code $out" >&2; return 1; }
+  jq -r .metadata.uid <<<"$out" >>"$UIDS_FILE"
+  wait_for 20 phase_is "$1" Running
+}
+
+setup_file() {
+  apiserver_suite_setup_file
+  UIDS_FILE="$ETCD_DIR/pod-uids"
+  : >"$UIDS_FILE"
+  export UIDS_FILE
+  agent_start "e2e-node-$$" --restart-backoff-seconds 1
+  mkpod shell 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.5; done'
+}
+
+kc() { kubectl "$@"; }
+
+@test "exec: kubectl exec runs the command in the container with its env and working dir" {
+  run kc exec shell -- sh -c 'echo "$GREETING from $(pwd)"; echo oops >&2'
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"ahoy from /tmp"* ]]
+  [[ "$output" == *"oops"* ]]
+}
+
+@test "exec: the command's exit code is kubectl's" {
+  run kc exec shell -- false
+  [ "$status" -eq 1 ]
+  run kc exec shell -- sh -c 'exit 7'
+  [ "$status" -eq 7 ]
+  [[ "$output" == *"command terminated with exit code 7"* ]]
+}
+
+@test "exec: stdin reaches the command and its end closes it (v5)" {
+  run sh -c 'printf "one\ntwo\nthree\n" | kubectl exec -i shell -- wc -l'
+  [ "$status" -eq 0 ]
+  [ "$(tr -d ' ' <<<"$output")" = 3 ]
+}
+
+@test "exec: -it gives sh a terminal" {
+  # A terminal of 40 rows and 100 columns: kubectl passes its size on.
+  run timeout 60 e2e/lib/pty-run.py 40 100 $'tty; echo "sum=$((6*7))"; stty size\nexit 3' \
+    -- kubectl exec -it shell -- sh
+  [ "$status" -eq 3 ]
+  [[ "$output" == *"sum=42"* ]]
+  [[ "$output" == *"/dev/pts/0"* ]] # a terminal of the container's own devpts
+  [[ "$output" == *"40 100"* ]]
+}
+
+@test "exec: kubectl cp copies a file into the container and back" {
+  head -c 300000 /dev/urandom >"$BATS_TEST_TMPDIR/blob"
+  run kc cp "$BATS_TEST_TMPDIR/blob" default/shell:/tmp/blob -c main
+  [ "$status" -eq 0 ]
+  run kc exec shell -- md5sum /tmp/blob
+  [ "${output%% *}" = "$(md5sum <"$BATS_TEST_TMPDIR/blob" | cut -d' ' -f1)" ]
+  run kc cp default/shell:/tmp/blob "$BATS_TEST_TMPDIR/back" -c main
+  [ "$status" -eq 0 ]
+  cmp "$BATS_TEST_TMPDIR/blob" "$BATS_TEST_TMPDIR/back"
+}
+
+@test "exec: the exec'd process has the container's seccomp mode, capabilities and ids" {
+  mkpod locked 'sleep 3600' '{"runAsUser": 1234, "runAsGroup": 2345, "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}}'
+  fields='^(Uid|Gid|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):'
+  run kc exec locked -- sh -c "grep -E '$fields' /proc/1/status; echo ---; grep -E '$fields' /proc/self/status"
+  [ "$status" -eq 0 ]
+  own=$(sed -n '1,/^---$/p' <<<"$output" | grep -v '^---$')
+  exec_d=$(sed -n '/^---$/,$p' <<<"$output" | grep -v '^---$')
+  [ "$own" = "$exec_d" ]
+  grep -q '^Uid:.*1234' <<<"$exec_d"
+  grep -q '^Seccomp:[[:space:]]*2' <<<"$exec_d"
+  grep -q '^CapBnd:[[:space:]]*0000000000000400' <<<"$exec_d"
+  grep -q '^NoNewPrivs:[[:space:]]*1' <<<"$exec_d"
+}
+
+@test "attach: kubectl attach shows what the container writes" {
+  run timeout 6 kubectl attach shell -c main
+  [[ "$output" == *"tick "* ]]
+}
+
+@test "exec: RBAC refuses a user without create on pods/exec" {
+  run kc exec shell --as alice -- true
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"forbidden"* ]]
+  # get alone is not enough for an upgrade; get and create are.
+  kc create role peek --verb=get --resource=pods,pods/exec
+  kc create rolebinding peek --role=peek --user=alice
+  run kc exec shell --as alice -- true
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'cannot create resource "pods/exec"'* ]]
+  kc create role run --verb=create --resource=pods/exec
+  kc create rolebinding run --role=run --user=alice
+  run kc exec shell --as alice -- echo allowed
+  [ "$status" -eq 0 ]
+  [[ "$output" == *allowed* ]]
+}
+
+@test "tug exec, attach and cp speak the same streams" {
+  run bin/tug exec shell -- sh -c 'echo "$GREETING"; exit 5'
+  [ "$status" -eq 5 ]
+  [[ "$output" == *ahoy* ]]
+  [[ "$output" == *"command terminated with exit code 5"* ]]
+  run sh -c 'printf "abc" | bin/tug exec -i shell -- wc -c'
+  [ "$(tr -d ' ' <<<"$output")" = 3 ]
+  run timeout 60 e2e/lib/pty-run.py 30 90 $'tty; stty size\nexit 2' -- bin/tug exec -it shell -- sh
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"30 90"* ]]
+  head -c 100000 /dev/urandom >"$BATS_TEST_TMPDIR/t"
+  bin/tug cp "$BATS_TEST_TMPDIR/t" shell:/tmp/t
+  bin/tug cp default/shell:/tmp/t "$BATS_TEST_TMPDIR/t2"
+  cmp "$BATS_TEST_TMPDIR/t" "$BATS_TEST_TMPDIR/t2"
+  run timeout 4 bin/tug attach shell
+  [[ "$output" == *"tick "* ]]
+}
+
+@test "parity: /etc/hostname, get KIND,KIND and one row per Event series in describe" {
+  run kc exec shell -- cat /etc/hostname
+  [ "$output" = shell ]
+  run bin/tug get svc,endpoints
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"service/kubernetes"* ]]
+  [[ "$output" == *"endpoints/kubernetes"* ]]
+  # The same warning recorded as two Events (as after an agent restart) is one series.
+  uid=$(kc get pod shell -o jsonpath='{.metadata.uid}')
+  for n in 1 2; do
+    api POST /api/v1/namespaces/default/events "$(jq -cn --arg uid "$uid" --arg n "$n" '{
+      metadata: {name: ("shell.series" + $n)}, type: "Warning", reason: "Unhealthy",
+      message: "Liveness probe failed: boom", count: 3, source: {component: "tug-agent"},
+      firstTimestamp: "2026-01-01T00:00:00Z", lastTimestamp: "2026-01-01T00:01:00Z",
+      involvedObject: {kind: "Pod", namespace: "default", name: "shell", uid: $uid}}')" >/dev/null
+    [ "$code" = 201 ]
+  done
+  run bin/tug describe pod shell
+  [ "$(grep -c 'Liveness probe failed: boom' <<<"$output")" -eq 1 ]
+  [[ "$output" == *"(x6 over "* ]]
+}

@@ -1,0 +1,35 @@
+/*
+ * agent-streams.h — `kubectl exec` and `attach` on the node: the agent's
+ * server answers the API server's WebSocket upgrades (channel.k8s.io v5 and
+ * v4, lib/ws.h) as Kubernetes' API server reaches the kubelet:
+ *
+ *   GET /exec/{ns}/{pod}/{container}?command=..&command=..&stdin=1&stdout=1&stderr=1&tty=1
+ *   GET /attach/{ns}/{pod}/{container}?stdout=1&stderr=1
+ *
+ * exec runs the command in the container (runtime.h, agent_runtime_container_exec_io):
+ * pipes for stdin, stdout and stderr, or with tty a pseudo-terminal whose
+ * size follows the resize channel. Its exit code ends the session on the
+ * status channel (a metav1.Status, Failure with reason NonZeroExitCode and an
+ * ExitCode cause when not 0), then the WebSocket closes normally. A client
+ * that leaves kills the command.
+ *
+ * attach streams what the container writes from now on (its log file,
+ * which holds stdout and stderr together, on the stdout channel) until the
+ * container exits or the client leaves. The containers' stdin is /dev/null,
+ * so stdin sent to attach is dropped.
+ *
+ * A session is a thread of its own over the upgraded socket: the HTTP
+ * server's connection thread must go on relaying TLS for it.
+ */
+#ifndef TUG_AGENT_STREAMS_H
+#define TUG_AGENT_STREAMS_H
+
+#include <microhttpd.h>
+
+#include "runtime.h"
+
+/* Serve url (/exec/... or /attach/...) on conn; logs_root holds logs/{ns}_{pod}_{uid}. */
+enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
+                                    struct MHD_Connection *conn, const char *url);
+
+#endif
