@@ -2,11 +2,11 @@
  * gc.c — the garbage collector: objects whose owners are gone go too.
  *
  * It follows the kinds the controllers inform on (pods, ReplicaSets,
- * Deployments, Jobs, Services, Endpoints, ReplicationControllers, CronJobs, DaemonSets); keys are "<resource>|ns/name".
- * An object is deleted (background cascade) once none of its ownerReferences points at a live
- * owner: same name and uid, checked against the API server before anything is deleted, so a cache
- * that lags never costs an object. References to owners that are gone while others live are
- * dropped.
+ * Deployments, Jobs, Services, Endpoints, ReplicationControllers, CronJobs, DaemonSets,
+ * StatefulSets); keys are "<resource>|ns/name". An object is deleted (background cascade) once none
+ * of its ownerReferences points at a live owner: same name and uid, checked against the API server
+ * before anything is deleted, so a cache that lags never costs an object. References to owners that
+ * are gone while others live are dropped.
  *
  * DELETE with propagationPolicy leaves a finalizer on the owner (the API
  * server's delete.c): "orphan" — the GC strips the owner from its dependents'
@@ -25,9 +25,16 @@
 #include "object.h"
 #include "kinds.h"
 
-static const enum ctl_resource followed[] = {
-    CTL_PODS,     CTL_REPLICASETS, CTL_DEPLOYMENTS,           CTL_JOBS,
-    CTL_SERVICES, CTL_ENDPOINTS,   CTL_REPLICATIONCONTROLLERS, CTL_CRONJOBS, CTL_DAEMONSETS};
+static const enum ctl_resource followed[] = {CTL_PODS,
+                                             CTL_REPLICASETS,
+                                             CTL_DEPLOYMENTS,
+                                             CTL_JOBS,
+                                             CTL_SERVICES,
+                                             CTL_ENDPOINTS,
+                                             CTL_REPLICATIONCONTROLLERS,
+                                             CTL_CRONJOBS,
+                                             CTL_DAEMONSETS,
+                                             CTL_STATEFULSETS};
 enum { N_FOLLOWED = sizeof followed / sizeof followed[0] };
 
 static int resource_of_kind(const char *kind) {

@@ -291,16 +291,20 @@ YAML
 }
 
 @test "apply --prune with kubectl's default allowlist" {
-  manifest 1 | sed '/^---$/,$d' | sed 's/name: applied$/name: pruned/; s/app: applied/app: pruned/g; s/set: m/set: p/' \
-    >"$BATS_TEST_TMPDIR/p.yaml"
-  run $KC apply --prune -l set=p -f "$BATS_TEST_TMPDIR/p.yaml"
-  needs "OpenAPI documents (branch openapi)" "$OPENAPI"
-  # The default allowlist names kinds Tugboat does not serve yet
-  # (PersistentVolumeClaim, PersistentVolume, CronJob, DaemonSet, StatefulSet;
-  # ReplicationController and Ingress are served); kubectl stops at the first
-  # it cannot map.
-  needs "the kinds of kubectl's default prune allowlist (PersistentVolumeClaim, CronJob, ...)" "error retrieving RESTMappings to prune"
+  # Every kind of kubectl's default prune allowlist is served (PVC, PV,
+  # ReplicationController, Ingress, CronJob, DaemonSet, StatefulSet, ...), so
+  # the plain form works: the ConfigMap that left the manifest goes.
+  manifest 1 | sed 's/name: applied$/name: pruned/; s/name: applied-cfg/name: pruned-cfg/; s/app: applied/app: pruned/g; s/set: m/set: p/' \
+    >"$BATS_TEST_TMPDIR/both.yaml"
+  run $KC apply -f "$BATS_TEST_TMPDIR/both.yaml"
   [ "$status" -eq 0 ]
+  sed '/^---$/,$d' "$BATS_TEST_TMPDIR/both.yaml" >"$BATS_TEST_TMPDIR/p.yaml"
+  run $KC apply --prune -l set=p -f "$BATS_TEST_TMPDIR/p.yaml"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"configmap/pruned-cfg pruned"* ]]
+  run $KC get cm pruned-cfg
+  [[ "$output" == *NotFound* ]]
+  $KC delete deploy pruned --wait=false
 }
 
 @test "replace -f puts the whole object" {

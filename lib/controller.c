@@ -22,7 +22,7 @@
 #include "object.h"
 #include "stopper.h"
 
-enum { MAX_REGISTRATIONS = 16, MAX_WATCHES = 8, KEY_SIZE = 512 };
+enum { MAX_REGISTRATIONS = 16, MAX_WATCHES = 16, KEY_SIZE = 512 };
 
 /* ---- shared informers ---- */
 
