@@ -24,7 +24,6 @@
 #include "query.h"
 #include "watchlimit.h"
 #include "status.h"
-#include "tls-records.h"
 #include "watchcache.h"
 
 const char *api_query(const api_request *r, const char *key) {
@@ -147,21 +146,11 @@ static void add_headers(struct MHD_Response *resp, const api_response *out) {
       MHD_add_response_header(resp, name, json_string_value(value));
 }
 
-/* Queue a whole answer of body_len bytes: over TLS a small one leaves as one record. */
-static enum MHD_Result queue_whole(api_request *r, int code, struct MHD_Response *resp,
-                                   size_t body_len) {
-  if (r->tls && !r->tls_corked)
-    r->tls_corked = api_tls_cork(r->conn, body_len);
-  enum MHD_Result rc = MHD_queue_response(r->conn, (unsigned)code, resp);
-  MHD_destroy_response(resp);
-  return rc;
-}
-
 /* A body of len bytes (0: text up to its NUL), which the response frees. */
-static enum MHD_Result send_text(api_request *r, int code, char *text, size_t len, const char *type,
-                                 const api_response *out) {
-  len = len ? len : strlen(text);
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+static enum MHD_Result send_text(struct MHD_Connection *conn, int code, char *text, size_t len,
+                                 const char *type, const api_response *out) {
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(len ? len : strlen(text), text, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(resp, "Content-Type", type);
   add_headers(resp, out);
   if (out->retry_after > 0) {
@@ -169,18 +158,22 @@ static enum MHD_Result send_text(api_request *r, int code, char *text, size_t le
     snprintf(ra, sizeof ra, "%d", out->retry_after);
     MHD_add_response_header(resp, "Retry-After", ra);
   }
-  return queue_whole(r, code, resp, len);
+  enum MHD_Result rc = MHD_queue_response(conn, code, resp);
+  MHD_destroy_response(resp);
+  return rc;
 }
 
 /* A body that lives as long as the server, with headers of its own. */
-static enum MHD_Result send_static(api_request *r, const api_response *out) {
+static enum MHD_Result send_static(struct MHD_Connection *conn, const api_response *out) {
   struct MHD_Response *resp = MHD_create_response_from_buffer(
       out->static_len, (void *)out->static_text, MHD_RESPMEM_PERSISTENT);
   if (out->static_len > 0)
     MHD_add_response_header(resp, "Content-Type",
                             out->content_type ? out->content_type : "text/plain");
   add_headers(resp, out);
-  return queue_whole(r, out->code, resp, out->static_len);
+  enum MHD_Result rc = MHD_queue_response(conn, out->code, resp);
+  MHD_destroy_response(resp);
+  return rc;
 }
 
 typedef struct watch_stream {
@@ -301,12 +294,13 @@ static enum MHD_Result respond(api_request *r, api_response *out) {
   else if (out->upgrade)
     rc = send_upgrade(r->conn, out);
   else if (out->static_text)
-    rc = send_static(r, out);
+    rc = send_static(r->conn, out);
   else if (out->text)
-    rc = send_text(r, out->code, out->text, out->text_len,
+    rc = send_text(r->conn, out->code, out->text, out->text_len,
                    out->content_type ? out->content_type : "text/plain", out);
   else
-    rc = send_text(r, out->code, json_dumps(out->body, JSON_COMPACT), 0, "application/json", out);
+    rc = send_text(r->conn, out->code, json_dumps(out->body, JSON_COMPACT), 0, "application/json",
+                   out);
   json_decref(out->body);
   json_decref(out->warnings);
   json_decref(out->headers);
@@ -465,13 +459,11 @@ static enum MHD_Result on_request_plain(void *cls, struct MHD_Connection *conn, 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
-  (void)toe;
+  (void)conn, (void)toe;
   api_server *s = cls;
   api_request *r = *con_cls;
   if (r == NULL)
     return;
-  if (r->tls_corked)
-    api_tls_uncork(conn);
   if (r->counted)
     atomic_fetch_sub(&s->inflight, 1);
   if (r->server)

@@ -120,7 +120,6 @@ struct api_request {
   api_user user;         /* who sent it (authn.h) */
   bool insecure;         /* came on the plain-HTTP test listener */
   api_conn *tls;         /* the TLS connection's state; NULL on the plain listener */
-  bool tls_corked;       /* its answer collects in GnuTLS until completed (tls-records.h) */
   /* Impersonation moves the authenticated user here and sets impersonating;
    * user is then whom they act as (the audit log writes both). */
   api_user authenticated;
