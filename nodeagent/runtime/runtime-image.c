@@ -148,10 +148,7 @@ static int extract_tar(const char *src, const char *dest, tug_error *err) {
  * Paths resolve inside the image, so an image's symlink (/var/run -> /run)
  * is followed as the container will see it, and whatever an image has there
  * itself (a file, a symlink) is left alone. */
-static const struct {
-  const char *path;
-  agent_file_kind kind;
-} mount_points[] = {
+const agent_mount_point agent_mount_points[] = {
     {"proc", AGENT_KIND_DIR},
     {"sys", AGENT_KIND_DIR},
     {"dev", AGENT_KIND_DIR},
@@ -160,15 +157,17 @@ static const struct {
     {"etc/hostname", AGENT_KIND_FILE},
     {"var/run/secrets/kubernetes.io/serviceaccount", AGENT_KIND_DIR},
 };
+const size_t agent_n_mount_points = sizeof agent_mount_points / sizeof agent_mount_points[0];
 
 static int add_mount_points(const char *staging, tug_error *err) {
   _cleanup_close_ int rootfd = open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return tug_error_errno(err, errno, "open %s", staging);
-  for (size_t i = 0; i < sizeof mount_points / sizeof mount_points[0]; i++) {
+  for (size_t i = 0; i < agent_n_mount_points; i++) {
     /* Best effort: what cannot be made here (a dangling symlink, a file in
      * the way) is made, or refused with its reason, when a container starts. */
-    int fd = agent_ensure_at(rootfd, mount_points[i].path, mount_points[i].kind, RESOLVE_IN_ROOT);
+    int fd = agent_ensure_at(rootfd, agent_mount_points[i].path, agent_mount_points[i].kind,
+                             RESOLVE_IN_ROOT);
     if (fd >= 0)
       close(fd);
   }
