@@ -222,3 +222,32 @@ events_of() {
   [ ! -e "$AGENT_ROOT/store/points/${three#sha256:}" ]
   rm -f "$AGENT_ROOT/store/tmp/filler"
 }
+
+@test "images: the image's User names resolve through its /etc/passwd; runAsNonRoot checks it" {
+  REGISTRY=$PUBLIC
+  oci_image "$IMAGES/named" v1 "-" '["id"]' '{"config":{"User":"nobody"}}'
+  registry_push "$IMAGES/named" v1 team/named >/dev/null
+  mkpod named "$PUBLIC/team/named:v1"
+  wait_for 30 phase_is named Succeeded
+  [[ "$(logs named)" == "uid=65534 gid=65534"* ]]
+  # A name cannot be verified as non-root (kubelet's rule), nor can an image of root.
+  mkpod nonroot "$PUBLIC/team/named:v1" '{"securityContext":{"runAsNonRoot":true}}'
+  wait_for 20 eval '[ "$(waiting_reason nonroot)" = CreateContainerConfigError ]'
+  pod nonroot | jq -r '.status.containerStatuses[0].state.waiting.message' | grep -q "non-numeric user (nobody)"
+  mkpod rootimage "$PUBLIC/team/two:v2" '{"securityContext":{"runAsNonRoot":true}}'
+  wait_for 20 eval '[ "$(waiting_reason rootimage)" = CreateContainerConfigError ]'
+  pod rootimage | jq -r '.status.containerStatuses[0].state.waiting.message' | grep -q "image will run as root"
+  mkpod nonrootuser "$PUBLIC/team/named:v1" '{"securityContext":{"runAsNonRoot":true,"runAsUser":1000}}'
+  wait_for 30 phase_is nonrootuser Succeeded
+}
+
+@test "images: a layer whose uncompressed tar is not the config's diff_id is refused" {
+  REGISTRY=$PUBLIC
+  zero="sha256:$(printf '0%.0s' $(seq 64))"
+  oci_image "$IMAGES/diffid" v1 "x" '["cat","/hello.txt"]' "{\"rootfs\":{\"diff_ids\":[\"$zero\",\"$zero\"]}}"
+  registry_push "$IMAGES/diffid" v1 team/diffid >/dev/null
+  mkpod diffid "$PUBLIC/team/diffid:v1"
+  wait_for 30 eval '[ "$(waiting_reason diffid)" = ErrImagePull ] || [ "$(waiting_reason diffid)" = ImagePullBackOff ]'
+  run events_of diffid
+  [[ "$output" == *"config says $zero: refused"* ]]
+}

@@ -231,6 +231,10 @@ extern const size_t agent_n_mount_points;
  * holds the mount points the merged view of layers (top first) lacks. */
 enum { AGENT_POINTS_MAX_LAYERS = 128 };
 int agent_points_layer_make(const char *const *layers, size_t n, const char *dir, tug_error *err);
+/* The regular file at path in the merged view of lowerdir (layers top first,
+ * ':'-separated; symlinks resolved inside it), at most max bytes: a new string,
+ * or NULL when there is none. */
+char *agent_layers_read_file(const char *lowerdir, const char *path, size_t max);
 /* A hostPath source under its allowed prefix root: path relative to root
  * ("." for root itself), or NULL when root is not a prefix of path. */
 const char *agent_host_path_rel(const char *root, const char *path);

@@ -25,6 +25,7 @@
 
 #include "cleanup.h"
 #include "runtime-internal.h"
+#include "pki.h"
 
 enum { MAX_SYMLINKS = 40 };
 
@@ -243,4 +244,27 @@ int agent_points_layer_make(const char *const *layers, size_t n, const char *dir
   if (rc < 0)
     agent_rm_rf(staging, NULL);
   return rc;
+}
+
+char *agent_layers_read_file(const char *lowerdir, const char *path, size_t max) {
+  char *dirs = strdup(lowerdir);
+  const char *layers[AGENT_POINTS_MAX_LAYERS];
+  size_t n = 0;
+  char *save = NULL;
+  for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d && n < AGENT_POINTS_MAX_LAYERS;
+       d = strtok_r(NULL, ":", &save))
+    layers[n++] = d;
+  merged m = {.layers = layers, .n = n};
+  char rel[PATH_MAX], full[PATH_MAX * 2];
+  bool exists = false;
+  struct stat st;
+  size_t top;
+  char *out = NULL;
+  if (dirs && resolve(&m, path, rel, sizeof rel, &exists) == 0 && exists &&
+      merged_lstat(&m, rel, &st, &top) && S_ISREG(st.st_mode)) {
+    snprintf(full, sizeof full, "%s/%s", layers[top], rel);
+    out = tug_read_file(full, max, NULL, NULL);
+  }
+  free(dirs);
+  return out;
 }

@@ -130,12 +130,32 @@ static void points_layer_survives_a_symlink_loop(void **state) {
   assert_int_equal(mode_of(fx, "proc"), S_IFDIR | 0755);
 }
 
+static void a_file_is_read_through_the_layers_and_their_symlinks(void **state) {
+  fixture *fx = *state;
+  make(fx->base, "usr/", 0755);
+  char path[256];
+  snprintf(path, sizeof path, "%s/usr/passwd", fx->base);
+  FILE *f = fopen(path, "w");
+  fputs("app:x:1000:1000::/:/bin/sh\n", f);
+  fclose(f);
+  link_at(fx->top, "etc/group", "../usr/passwd");
+  char lowerdir[256];
+  snprintf(lowerdir, sizeof lowerdir, "%s:%s", fx->top, fx->base);
+  char *text = agent_layers_read_file(lowerdir, "etc/group", 4096);
+  assert_non_null(text);
+  assert_string_equal(text, "app:x:1000:1000::/:/bin/sh\n");
+  free(text);
+  assert_null(agent_layers_read_file(lowerdir, "etc/shadow", 4096));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(points_layer_holds_what_the_merged_image_lacks, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(points_layer_follows_the_topmost_entry, setup, teardown),
       cmocka_unit_test_setup_teardown(points_layer_survives_a_symlink_loop, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_file_is_read_through_the_layers_and_their_symlinks, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
