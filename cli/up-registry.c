@@ -88,8 +88,8 @@ static int run(char *const argv[], const char *log, tug_error *err) {
   return 0;
 }
 
-static void entry(struct archive *a, const char *path, mode_t type, mode_t perm,
-                  const char *link, const void *data, size_t len) {
+static void entry(struct archive *a, const char *path, mode_t type, mode_t perm, const char *link,
+                  const void *data, size_t len) {
   struct archive_entry *e = archive_entry_new();
   archive_entry_set_pathname(e, path);
   archive_entry_set_filetype(e, type);
@@ -135,12 +135,13 @@ static int write_layer(const char *path, tug_error *err) {
   static const struct {
     const char *path;
     mode_t perm;
-  } dirs[] = {{"bin", 0755}, {"etc", 0755},  {"proc", 0555}, {"sys", 0555}, {"dev", 0755},
+  } dirs[] = {{"bin", 0755},  {"etc", 0755},  {"proc", 0555}, {"sys", 0555}, {"dev", 0755},
               {"tmp", 01777}, {"root", 0700}, {"usr", 0755},  {"var", 0755}};
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
     entry(a, dirs[i].path, AE_IFDIR, dirs[i].perm, NULL, NULL, 0);
   entry(a, "bin/busybox", AE_IFREG, 0755, NULL, busybox, size);
-  static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n",
+  static const char passwd[] =
+      "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n",
                     group[] = "root:x:0:\nnogroup:x:65534:\n";
   entry(a, "etc/passwd", AE_IFREG, 0644, NULL, passwd, strlen(passwd));
   entry(a, "etc/group", AE_IFREG, 0644, NULL, group, strlen(group));
@@ -158,8 +159,7 @@ static int write_layer(const char *path, tug_error *err) {
 }
 
 /* Move file into the layout's blobs by its digest; its descriptor (a new object). */
-static json_t *blob(const char *layout, const char *file, const char *media_type,
-                    tug_error *err) {
+static json_t *blob(const char *layout, const char *file, const char *media_type, tug_error *err) {
   size_t len = 0;
   _cleanup_free_ char *data = tug_read_file(file, 256 << 20, &len, err);
   if (data == NULL)
@@ -199,10 +199,10 @@ static int build_layout(const char *layout, tug_error *err) {
   _cleanup_json_ json_t *layer = blob(layout, path, "application/vnd.oci.image.layer.v1.tar", err);
   if (layer == NULL)
     return -1;
-  _cleanup_json_ json_t *config = json_pack(
-      "{s:s, s:s, s:{s:[s], s:[s]}, s:{s:s, s:[O]}}", "architecture", "amd64", "os", "linux",
-      "config", "Cmd", "sh", "Env", "PATH=/bin", "rootfs", "type", "layers", "diff_ids",
-      json_object_get(layer, "digest"));
+  _cleanup_json_ json_t *config =
+      json_pack("{s:s, s:s, s:{s:[s], s:[s]}, s:{s:s, s:[O]}}", "architecture", "amd64", "os",
+                "linux", "config", "Cmd", "sh", "Env", "PATH=/bin", "rootfs", "type", "layers",
+                "diff_ids", json_object_get(layer, "digest"));
   snprintf(path, sizeof path, "%s/config.json", layout);
   _cleanup_json_ json_t *cdesc = NULL;
   if (dump(path, config, err) < 0 ||

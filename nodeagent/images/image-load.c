@@ -274,15 +274,6 @@ static int load_dir(agent_image_store *s, const char *path, const char *name, js
   return 0;
 }
 
-static int extract(const char *src, const char *dest, tug_error *err) {
-  _cleanup_archive_read_ struct archive *in = NULL;
-  if (agent_archive_open_tar(src, &in, err) < 0)
-    return -1;
-  if (mkdir(dest, 0700) < 0)
-    return tug_error_errno(err, errno, "mkdir %s", dest);
-  return agent_archive_copy(in, false, 0, dest, NULL, NULL, err);
-}
-
 int agent_image_load(agent_image_store *s, const char *src, const char *name, json_t **loaded,
                      tug_error *err) {
   struct stat st;
@@ -294,7 +285,7 @@ int agent_image_load(agent_image_store *s, const char *src, const char *name, js
   char tmp[PATH_MAX];
   snprintf(tmp, sizeof tmp, "%s/tmp/load.%d", agent_image_store_dir(s), (int)getpid());
   agent_rm_rf(tmp, NULL);
-  int rc = extract(src, tmp, err);
+  int rc = agent_archive_extract(src, tmp, err);
   if (rc == 0)
     rc = load_dir(s, tmp, name, *loaded, err);
   agent_rm_rf(tmp, NULL);

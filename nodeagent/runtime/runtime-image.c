@@ -130,7 +130,7 @@ int agent_archive_open_tar(const char *src, struct archive **out, tug_error *err
   return 0;
 }
 
-static int extract_tar(const char *src, const char *dest, tug_error *err) {
+int agent_archive_extract(const char *src, const char *dest, tug_error *err) {
   _cleanup_archive_read_ struct archive *in = NULL;
   if (agent_archive_open_tar(src, &in, err) < 0)
     return -1;
@@ -211,7 +211,8 @@ int agent_image_import(const char *root, const char *name, const char *tag, cons
     return tug_error_errno(err, errno, "import %s:%s: stat %s", name, tag, src);
   if (image_dirs(root, name, tag, dir, staging, err) < 0)
     return tug_error_wrap(err, "import %s:%s", name, tag);
-  int rc = S_ISDIR(st.st_mode) ? copy_dir(src, staging, err) : extract_tar(src, staging, err);
+  int rc =
+      S_ISDIR(st.st_mode) ? copy_dir(src, staging, err) : agent_archive_extract(src, staging, err);
   if (rc < 0 || commit(dir, staging, err) < 0) {
     agent_rm_rf(staging, NULL);
     return tug_error_wrap(err, "import %s:%s from %s", name, tag, src);

@@ -199,6 +199,8 @@ void agent_archive_read_freep(struct archive **a);
 /* A reader of the tar at src, compressed or not (every filter libarchive has: gzip, zstd, ...). */
 int agent_archive_open_tar(const char *src, struct archive **out, tug_error *err);
 #define _cleanup_archive_read_ __attribute__((cleanup(agent_archive_read_freep)))
+/* Unpack the tar at src into dest (made here, which must not exist) with agent_archive_copy. */
+int agent_archive_extract(const char *src, const char *dest, tug_error *err);
 
 /* A pod uid or container name usable as one path component. */
 int agent_check_name(const char *what, const char *name, tug_error *err);
