@@ -56,8 +56,8 @@ static int setup(void **state) {
   make(fx->base, "run/", 0710);
   make(fx->base, "var/", 0755);
   link_at(fx->base, "var/run", "../run");
-  /* top: /etc again, its own /etc/hosts, and /etc/resolv.conf as a dangling
-   * absolute symlink. */
+  /* top: /etc again (0711), its own /etc/hosts, and /etc/resolv.conf as a
+   * dangling absolute symlink. */
   make(fx->top, "etc/", 0711);
   make(fx->top, "etc/hosts", 0600);
   link_at(fx->top, "etc/resolv.conf", "/run/systemd/resolve/stub.conf");
@@ -88,8 +88,10 @@ static void points_layer_holds_what_the_merged_image_lacks(void **state) {
   assert_int_equal(agent_points_layer_make(layers, 2, fx->points, &err), 0);
   assert_int_equal(mode_of(fx, "proc"), S_IFDIR | 0755);
   assert_int_equal(mode_of(fx, "sys"), S_IFDIR | 0755);
-  /* The image's own /etc/hosts stays; /etc needs nothing, so is not covered. */
-  assert_int_equal(mode_of(fx, "etc"), 0);
+  /* The image's own /etc/hosts stays; /etc/hostname is added, in an /etc
+   * that takes the topmost layer's mode (overlay shows the topmost directory's). */
+  assert_int_equal(mode_of(fx, "etc"), S_IFDIR | 0711);
+  assert_int_equal(mode_of(fx, "etc/hostname"), S_IFREG | 0644);
   assert_int_equal(mode_of(fx, "etc/hosts"), 0);
   assert_int_equal(mode_of(fx, "etc/passwd"), 0);
   /* Symlinks resolve inside the image: the points lie where they lead. */
