@@ -16,6 +16,9 @@
  * (DIR/pki/NAME.kubeconfig); DIR/kubeconfig is the admin's, for kubectl.
  * Secrets are encrypted in etcd with a key of the cluster's own
  * (DIR/pki/encryption-config.yaml, up-encryption.h).
+ *
+ * With nodes, `up` also starts an image registry on loopback (up-registry.h)
+ * with the demo image in it; the agents pull from it as their default registry.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,6 +41,7 @@
 #include "object.h"
 #include "up-encryption.h"
 #include "up-network.h"
+#include "up-registry.h"
 #include "kinds.h"
 #include "kubeconfig.h"
 #include "pki.h"
@@ -304,7 +308,7 @@ static int start_control_plane(cluster *cl, tug_error *err) {
 
 /* Agent i runs as host hosts[i-1]: its network namespace and address. */
 static int start_agents(cluster *cl, long n, const up_host *hosts, const char *allowed_host_paths,
-                        tug_error *err) {
+                        const char *registry, tug_error *err) {
   char bin[600];
   sibling("tug-agent", bin, sizeof bin);
   for (long i = 1; i <= n; i++) {
@@ -321,7 +325,7 @@ static int start_agents(cluster *cl, long n, const up_host *hosts, const char *a
     snprintf(f[0], sizeof f[0], "%s/%s-serving.crt", cl->pki, pair);
     snprintf(f[1], sizeof f[1], "%s/%s-serving.key", cl->pki, pair);
     snprintf(f[2], sizeof f[2], "%s/ca.crt", cl->pki);
-    char *argv[23] = {bin,
+    char *argv[26] = {bin,
                       "--kubeconfig",
                       kc,
                       "--tls-cert-file",
@@ -340,16 +344,35 @@ static int start_agents(cluster *cl, long n, const up_host *hosts, const char *a
                       (char *)h->address,
                       "--port",
                       "10250",
-                      "--build-busybox",
+                      "--default-registry",
+                      (char *)registry,
+                      "--insecure-registry",
+                      (char *)registry,
                       NULL};
     if (allowed_host_paths) { /* hostPath volumes are refused without it */
-      argv[20] = "--allowed-host-paths";
-      argv[21] = (char *)allowed_host_paths;
+      argv[23] = "--allowed-host-paths";
+      argv[24] = (char *)allowed_host_paths;
     }
     if (start(cl, name, argv, err) < 0)
       return -1;
     printf("%-16s host %s (network namespace %s)\n", "", h->address, h->netns);
   }
+  return 0;
+}
+
+/* The cluster's registry on a free loopback port, with the demo image pushed to it. */
+static int start_registry(cluster *cl, char *addr, size_t size, tug_error *err) {
+  char config[700];
+  int port = free_port(0);
+  if (port < 0)
+    return tug_error_set(err, EADDRINUSE, "no free port for the registry");
+  snprintf(addr, size, "127.0.0.1:%d", port);
+  char *argv[] = {"docker-registry", "serve", config, NULL};
+  if (up_registry_config(cl->dir, addr, config, sizeof config, err) < 0 ||
+      start(cl, "registry", argv, err) < 0 || up_registry_wait(addr, 30, err) < 0 ||
+      up_registry_push_demo(cl->dir, addr, err) < 0)
+    return -1;
+  printf("%-16s %s, busybox:latest pushed as library/busybox:latest\n", "", addr);
   return 0;
 }
 
@@ -454,8 +477,11 @@ int cmd_up(cli_ctx *ctx) {
   up_host hosts[64];
   if (rc == 0 && nodes > 0)
     rc = up_network_create(cl.dir, nodes, hosts, &err);
+  char registry[64] = "";
+  if (rc == 0 && nodes > 0)
+    rc = start_registry(&cl, registry, sizeof registry, &err);
   if (rc == 0)
-    rc = start_agents(&cl, nodes, hosts, ctx->opts.allowed_host_paths, &err);
+    rc = start_agents(&cl, nodes, hosts, ctx->opts.allowed_host_paths, registry, &err);
   fclose(cl.state);
   if (rc == 0 && nodes > 0) {
     _cleanup_client_ tug_client *c = admin_client(cl.dir, cl.server, &err);
@@ -466,8 +492,8 @@ int cmd_up(cli_ctx *ctx) {
             err.msg, cl.dir, cl.dir);
     return 1;
   }
-  printf("cluster up: %s, %ld node%s Ready, image busybox:latest on each\n", cl.server, nodes,
-         nodes == 1 ? "" : "s");
+  printf("cluster up: %s, %ld node%s Ready, registry %s (busybox:latest)\n", cl.server, nodes,
+         nodes == 1 ? "" : "s", registry[0] ? registry : "none");
   return write_config(ctx, cl.dir, cl.server) != 0 ? 1 : 0;
 }
 

@@ -35,6 +35,7 @@ static const char usage[] =
     "  tug drain NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force]\n"
     "          [--timeout 2m] [--grace-period N] [--disable-eviction]\n"
     "  tug image import NAME[:TAG] FILE|DIR [--root DIR]   (this host's agent store)\n"
+    "  tug image ls | rm NAME|DIGEST... | load FILE|DIR [NAME]  [--root DIR]\n"
     "  tug up [--nodes N] [--dir DIR]     a local cluster in the background (default "
     "~/.tug/cluster)\n"
     "         [--allowed-host-paths P,...]  hostPath prefixes every agent allows\n"

@@ -24,6 +24,8 @@
 #include "agent-podctl.h"
 #include "agent-podspec.h"
 #include "agent-volumes.h"
+#include "image-cmd.h"
+#include "image-gc.h"
 #include "cleanup.h"
 #include "daemon.h"
 #include "error.h"
@@ -61,12 +63,16 @@ typedef struct config {
   const char *default_registry;    /* host[:port] of references without one; NULL: none */
   const char *insecure_registries; /* comma-separated hosts pulled over plain HTTP */
   const char *local_path_capacity; /* room for local-path volumes ("10Gi") */
+  int image_gc_high, image_gc_low; /* percent of the store's file system */
+  double image_min_age_s, image_gc_period_s;
 } config;
 
 static const char summary[] =
     "The node agent: registers this host as Node --node-name, keeps its Lease and\n"
     "runs the pods bound to it. `tug-agent image import [--root DIR] NAME[:TAG] SRC`\n"
-    "puts a rootfs directory or a .tar(.gz) of one into the node's image store.\n"
+    "puts a rootfs directory or a .tar(.gz) of one into the node's image store;\n"
+    "`tug-agent image ls|rm|load [--root DIR] ...` lists, removes, loads (docker save\n"
+    "archives, OCI image layouts) the images of its store.\n"
     "\n"
     "--hollow N registers N simulated nodes PREFIX-0 ... PREFIX-(N-1) (PREFIX:\n"
     "--node-name, default \"hollow\"), each with --hollow-cpu, --hollow-memory and\n"
@@ -101,7 +107,11 @@ static void defaults(config *c) {
                 .container_log_max_files = AGENT_LOGS_DEFAULT_MAX_FILES,
                 .pod_pids_limit = AGENT_DEFAULT_POD_PIDS_LIMIT,
                 .cluster_cidr = "198.18.0.0/16",
-                .service_cidr = "198.19.0.0/17"};
+                .service_cidr = "198.19.0.0/17",
+                .image_gc_high = AGENT_IMAGE_GC_HIGH_PERCENT,
+                .image_gc_low = AGENT_IMAGE_GC_LOW_PERCENT,
+                .image_min_age_s = AGENT_IMAGE_GC_MIN_AGE_SECONDS,
+                .image_gc_period_s = AGENT_IMAGE_GC_PERIOD_SECONDS};
 }
 
 /* What no single flag's type can say: required flags, --network's words. */
@@ -121,6 +131,10 @@ static int check(config *c, tug_error *err) {
                          "--client-ca-file go together");
   if (c->node_name == NULL)
     return tug_error_set(err, EINVAL, "--node-name is required (or --hollow N)");
+  if (c->image_gc_low > c->image_gc_high)
+    return tug_error_set(err, EINVAL,
+                         "--image-gc-low-threshold (%d) is above --image-gc-high-threshold (%d)",
+                         c->image_gc_low, c->image_gc_high);
   return 0;
 }
 
@@ -177,6 +191,14 @@ static int parse_args(int argc, char **argv, config *c) {
        .help = "registries pulled over plain HTTP (default: none, HTTPS verified)"},
       {"local-path-capacity", TUG_FLAG_STRING, &c->local_path_capacity, .arg = "Q",
        .help = "bytes local-path volumes may take on this node (default 10Gi)"},
+      {"image-gc-high-threshold", TUG_FLAG_INT, &c->image_gc_high, .min = 0, .max = 100,
+       .arg = "PERCENT", .help = "store disk use that starts image garbage collection"},
+      {"image-gc-low-threshold", TUG_FLAG_INT, &c->image_gc_low, .min = 0, .max = 100,
+       .arg = "PERCENT", .help = "disk use image garbage collection frees down to"},
+      {"minimum-image-ttl-duration", TUG_FLAG_DURATION, &c->image_min_age_s, .min = 0, .max = 1e9,
+       .arg = "DURATION", .help = "an image this young is never collected"},
+      {"image-gc-period", TUG_FLAG_DURATION, &c->image_gc_period_s, .min = 0.1, .max = 86400,
+       .arg = "DURATION", .help = "how often disk use is measured and status.images written"},
       {"hollow", TUG_FLAG_INT, &c->hollow, .min = 1, .max = AGENT_HOLLOW_MAX_NODES, .arg = "N",
        .help = "be N simulated nodes"},
       {"hollow-cpu", TUG_FLAG_MILLI, &c->hollow_cpu_milli, .min = 1, .max = 1e12, .arg = "Q",
@@ -252,6 +274,36 @@ static int make_pv_root(const char *dir, tug_error *err) {
   return 0;
 }
 
+typedef struct gc_wiring {
+  agent_podctl *pods;
+  tug_client *client;
+  const char *node_name;
+} gc_wiring;
+
+static json_t *gc_pod_images(void *arg) {
+  return agent_podctl_images(((gc_wiring *)arg)->pods);
+}
+
+static int gc_publish(json_t *images, void *arg, tug_error *err) {
+  gc_wiring *w = arg;
+  return agent_node_patch_status(w->client, w->node_name, json_pack("{s:o}", "images", images),
+                                 err);
+}
+
+static int start_image_gc(const config *c, agent_image_store *store, agent_puller *puller,
+                          gc_wiring *w, agent_image_gc **out, tug_error *err) {
+  agent_image_gc_options o = {.store = store,
+                              .puller = puller,
+                              .policy = {.high_percent = c->image_gc_high,
+                                         .low_percent = c->image_gc_low,
+                                         .min_age_s = c->image_min_age_s},
+                              .period_s = c->image_gc_period_s,
+                              .pod_images = gc_pod_images,
+                              .publish = gc_publish,
+                              .arg = w};
+  return agent_image_gc_start(&o, out, err);
+}
+
 static int run(const config *c, tug_client *client, agent_runtime *rt, agent_image_store *store,
                tug_error *err) {
   agent_puller *puller = NULL;
@@ -267,6 +319,7 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, agent_ima
   agent_node *node = NULL;
   tug_events *events = NULL;
   agent_podctl *pods = NULL;
+  agent_image_gc *gc = NULL;
   int rc = -1;
   agent_puller_config pc = {
       .root = c->root, .default_registry = c->default_registry, .insecure = c->insecure_registries};
@@ -315,6 +368,11 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, agent_ima
   if (agent_podctl_start(&po, &pods, err) < 0 ||
       agent_pv_reclaimer_start(client, c->node_name, pv_root, &reclaimer, err) < 0)
     goto out;
+  gc_wiring w = {.pods = pods, .client = client, .node_name = c->node_name};
+  if (start_image_gc(c, store, puller, &w, &gc, err) < 0) {
+    agent_podctl_stop(pods);
+    goto out;
+  }
   tug_controller *shown[] = {agent_podctl_controller(pods),
                              network ? agent_network_controller(network) : NULL};
   agent_logs_show_controllers(logs, shown, network ? 2 : 1);
@@ -322,6 +380,7 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, agent_ima
            tug_client_server(client), c->root, c->network);
   int sig = tug_daemon_wait_signal();
   tug_info("shutting down, pods keep running", "signal=%s", strsignal(sig));
+  agent_image_gc_stop(gc);
   agent_logs_show_controllers(logs, NULL, 0);
   agent_podctl_stop(pods);
   rc = 0;
@@ -360,18 +419,20 @@ static int run_hollow(const config *c, tug_error *err) {
   return 0;
 }
 
-/* tug-agent image import [--root DIR] NAME[:TAG] SRC: put a rootfs directory
- * or a tar(.gz) into the node's image store, then exit. */
-static int image_import(int argc, char **argv) {
-  const char *root = "/var/lib/tug";
-  int i = 0;
-  if (argc >= 2 && strcmp(argv[0], "--root") == 0) {
-    root = argv[1];
+/* tug-agent image VERB [--root DIR] ARGS...: import (a rootfs directory or a
+ * tar(.gz) of one), ls, rm, load (image-cmd.h); then exit. */
+static int image_cmd(int argc, char **argv) {
+  const char *root = "/var/lib/tug", *verb = argc > 0 ? argv[0] : "";
+  int i = 1;
+  if (argc >= 3 && strcmp(argv[1], "--root") == 0) {
+    root = argv[2];
+    i = 3;
+  } else if (argc >= 2 && strncmp(argv[1], "--root=", 7) == 0) {
+    root = argv[1] + 7;
     i = 2;
-  } else if (argc >= 1 && strncmp(argv[0], "--root=", 7) == 0) {
-    root = argv[0] + 7;
-    i = 1;
   }
+  if (strcmp(verb, "import") != 0)
+    return agent_image_cmd(verb, root, argc - i, argv + i);
   if (argc - i != 2) {
     fprintf(stderr, "usage: tug-agent image import [--root DIR] NAME[:TAG] SRC\n"
                     "  SRC: a rootfs directory, or a .tar / .tar.gz of one\n");
@@ -425,8 +486,8 @@ static int run_node(config *c, tug_error *err) {
 }
 
 int main(int argc, char **argv) {
-  if (argc >= 3 && strcmp(argv[1], "image") == 0 && strcmp(argv[2], "import") == 0)
-    return image_import(argc - 3, argv + 3);
+  if (argc >= 2 && strcmp(argv[1], "image") == 0)
+    return image_cmd(argc - 2, argv + 2);
   config c;
   int parsed = parse_args(argc, argv, &c);
   if (parsed != 0)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: a local Tugboat cluster with the demo running on it.
 #
-# `tug up` starts etcd, tug-apiserver, tug-scheduler, tug-controllers and two
-# tug-agents (as root; without root, no agent and so no container) in the
+# `tug up` starts etcd, tug-apiserver, tug-scheduler, tug-controllers, an image
+# registry on loopback holding the demo image busybox:latest, and two tug-agents
+# that pull from it (as root; without root, no agent and so no container) in the
 # background under DIR (default ~/.tug/cluster) and writes ~/.tug/config and
 # DIR/kubeconfig (for kubectl); then
 # `tug apply` applies manifests/demo/ (namespace demo with a quota and a queue,

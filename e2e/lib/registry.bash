@@ -7,10 +7,12 @@
 # needs HTTP basic auth (htpasswd, bcrypt). Sets REGISTRY (host:port),
 # REGISTRY_DIR, REGISTRY_PID. registry_stop stops it by PID and removes its dir.
 #
-# oci_image DIR TAG TEXT [CMD_JSON]: an OCI image layout in DIR with two gzip
-# layers: busybox-static with a few applet links and a file /gone, then
-# /hello.txt holding TEXT plus a whiteout of /gone; its config sets Cmd
-# (default ["cat","/hello.txt"]), Env GREETING=hello, WorkingDir /work.
+# oci_image DIR TAG TEXT [CMD_JSON [CONFIG_JSON]]: an OCI image layout in DIR
+# with two gzip layers: busybox-static with a few applet links, /etc/passwd and
+# /etc/group (root, nobody) and a file /gone, then /hello.txt holding TEXT plus
+# a whiteout of /gone; its config sets Cmd (default ["cat","/hello.txt"]), Env
+# GREETING=hello, WorkingDir /work, and CONFIG_JSON merged in deeply
+# ('{"config":{"User":"nobody"}}').
 # Made with tar, gzip, sha256sum and jq only.
 #
 # registry_push DIR TAG REPO [CREDS]: skopeo copy of the layout to
@@ -69,10 +71,12 @@ _blob() {
 }
 
 oci_image() {
-  local dir=$1 tag=$2 text=$3 cmd=${4:-'["cat","/hello.txt"]'}
+  local dir=$1 tag=$2 text=$3 cmd=${4:-'["cat","/hello.txt"]'} extra=${5:-'{}'}
   local work l1 l2 c m diff1 diff2 a
   work=$(mktemp -d)
-  mkdir -p "$dir/blobs/sha256" "$work/1/bin" "$work/1/work" "$work/2"
+  mkdir -p "$dir/blobs/sha256" "$work/1/bin" "$work/1/work" "$work/1/etc" "$work/2"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n' >"$work/1/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$work/1/etc/group"
   cp /bin/busybox "$work/1/bin/busybox"
   for a in sh cat echo sleep ls id env pwd test true false; do ln -s busybox "$work/1/bin/$a"; done
   echo "deleted by the upper layer" >"$work/1/gone"
@@ -85,10 +89,10 @@ oci_image() {
   gzip -n "$work/l1.tar" "$work/l2.tar"
   l1=$(_blob "$dir" "$work/l1.tar.gz" application/vnd.oci.image.layer.v1.tar+gzip)
   l2=$(_blob "$dir" "$work/l2.tar.gz" application/vnd.oci.image.layer.v1.tar+gzip)
-  jq -cn --argjson cmd "$cmd" --arg d1 "sha256:$diff1" --arg d2 "sha256:$diff2" \
+  jq -cn --argjson cmd "$cmd" --arg d1 "sha256:$diff1" --arg d2 "sha256:$diff2" --argjson x "$extra" \
     '{architecture: "amd64", os: "linux",
       config: {Cmd: $cmd, Env: ["PATH=/bin", "GREETING=hello"], WorkingDir: "/work"},
-      rootfs: {type: "layers", diff_ids: [$d1, $d2]}}' >"$work/config.json"
+      rootfs: {type: "layers", diff_ids: [$d1, $d2]}} * $x' >"$work/config.json"
   c=$(_blob "$dir" "$work/config.json" application/vnd.oci.image.config.v1+json)
   jq -cn --argjson c "$c" --argjson l1 "$l1" --argjson l2 "$l2" \
     '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",

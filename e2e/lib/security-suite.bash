@@ -43,7 +43,8 @@ mkattack() {
 ctr_status() {
   pod "$1" | jq -c --arg c "${2:-main}" '.status.containerStatuses[]? | select(.name == $c)'
 }
-ended() { ctr_status "$@" | jq -e '.state.terminated' >/dev/null; }
+# -s: no status yet is not an end (jq 1.6's -e passes on empty input).
+ended() { ctr_status "$@" | jq -e -s '.[0].state.terminated' >/dev/null; }
 exit_code() { ctr_status "$@" | jq -r '.state.terminated.exitCode'; }
 log_of() {
   local uid

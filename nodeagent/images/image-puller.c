@@ -84,6 +84,16 @@ static int imported(const agent_puller *p, const agent_image_ref *ref, agent_ima
   return info->lowerdir ? 1 : 0;
 }
 
+/* An image loaded under a name without a registry host ("app:v1", `tug image
+ * load`), for a reference written that way: 1 with info, 0 when there is none. */
+static int loaded(const agent_puller *p, const char *image, agent_image_info *info) {
+  agent_image_ref bare;
+  tug_error err = {0};
+  if (agent_image_ref_parse(image, NULL, &bare, &err) < 0 || bare.registry[0])
+    return 0;
+  return agent_image_store_lookup(p->store, &bare, info, &err) == 1;
+}
+
 static void release_locked(agent_pull *pull) {
   if (--pull->refs == 0) {
     explicit_bzero(&pull->creds, sizeof pull->creds);
@@ -173,6 +183,8 @@ int agent_puller_resolve(agent_puller *p, const char *image, const char *policy,
     policy = agent_image_default_pull_policy(image);
   agent_image_ref_format(&ref, key, sizeof key);
   bool never = strcmp(policy, "Never") == 0, always = strcmp(policy, "Always") == 0;
+  if (!always && loaded(p, image, info))
+    return 1;
   if (!ref.registry[0]) {
     if (imported(p, &ref, info) == 1 || agent_image_store_lookup(p->store, &ref, info, err) == 1)
       return 1;
@@ -191,6 +203,21 @@ int agent_puller_resolve(agent_puller *p, const char *image, const char *policy,
                            image);
   }
   return start(p, &ref, key, dockercfgs, pull, err);
+}
+
+int agent_puller_stored_digest(agent_puller *p, const char *image, char *digest) {
+  agent_image_ref ref;
+  agent_image_info info;
+  tug_error err = {0};
+  if (image == NULL)
+    return 0;
+  if (!loaded(p, image, &info) &&
+      (agent_image_ref_parse(image, p->default_registry, &ref, &err) < 0 ||
+       agent_image_store_lookup(p->store, &ref, &info, &err) != 1))
+    return 0;
+  snprintf(digest, 80, "%s", info.digest);
+  agent_image_info_clear(&info);
+  return 1;
 }
 
 int agent_pull_poll(agent_pull *pull, agent_image_info *info, double *seconds, tug_error *err) {

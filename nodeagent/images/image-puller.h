@@ -44,6 +44,10 @@ int agent_puller_resolve(agent_puller *p, const char *image, const char *policy,
                          const json_t *dockercfgs, agent_pull **pull, agent_image_info *info,
                          tug_error *err);
 
+/* The digest (into digest[80]) of the stored image that image names, as a pod
+ * names it: 1, or 0 when none is stored (an imported image has none). */
+int agent_puller_stored_digest(agent_puller *p, const char *image, char *digest);
+
 /* 1 when the pull succeeded (info filled, *seconds its duration), 0 while it runs,
  * -1 when it failed (err holds the registry's error). */
 int agent_pull_poll(agent_pull *pull, agent_image_info *info, double *seconds, tug_error *err);

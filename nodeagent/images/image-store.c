@@ -33,7 +33,12 @@ struct agent_image_store {
   pthread_cond_t changed;
   char **busy; /* layer digests being fetched */
   size_t n_busy;
+  int pulling; /* pulls in flight: their layers may be in no record yet */
 };
+
+const char *agent_image_store_dir(const agent_image_store *s) {
+  return s->dir;
+}
 
 void agent_image_info_clear(agent_image_info *info) {
   json_decref(info->config);
@@ -46,7 +51,7 @@ int agent_image_store_open(const char *root, agent_image_store **out, tug_error 
   if (s == NULL)
     return tug_error_set(err, ENOMEM, "image store");
   snprintf(s->dir, sizeof s->dir, "%s/store", root);
-  static const char *const subdirs[] = {"layers", "blobs", "images", "tmp"};
+  static const char *const subdirs[] = {"layers", "points", "blobs", "images", "tmp"};
   for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", s->dir, subdirs[i]);
@@ -104,11 +109,11 @@ static int each_record(const agent_image_store *s, record_fn fn, void *arg) {
   return 0;
 }
 
-static bool has_name(const json_t *rec, const char *name) {
+/* Whether the array of names holds name. */
+static bool has_name(const json_t *names, const char *name) {
   size_t i;
   const json_t *v;
-  json_array_foreach(json_object_get(rec, "names"), i,
-                     v) if (strcmp(json_string_value(v), name) == 0) return true;
+  json_array_foreach(names, i, v) if (strcmp(json_string_value(v), name) == 0) return true;
   return false;
 }
 
@@ -118,19 +123,23 @@ static int info_from(const agent_image_store *s, const json_t *rec, agent_image_
   memset(info, 0, sizeof *info);
   const json_t *layers = json_object_get(rec, "layers");
   size_t n = json_array_size(layers);
-  size_t cap = n * (strlen(s->dir) + 80) + 1;
+  size_t cap = (n + 1) * (strlen(s->dir) + 80) + 1;
   info->lowerdir = calloc(1, cap);
   if (info->lowerdir == NULL)
     return tug_error_set(err, ENOMEM, "lowerdir");
   size_t off = 0;
+  const char *digest = tug_obj_get_str(rec, "digest");
+  if (json_is_true(json_object_get(rec, "points")) && digest && strlen(digest) > 7)
+    off += (size_t)snprintf(info->lowerdir, cap, "%s/points/%s", s->dir, digest + 7);
   for (size_t i = n; i-- > 0;) { /* overlay wants the top layer first */
     const char *d = json_string_value(json_array_get(layers, i));
     off += (size_t)snprintf(info->lowerdir + off, cap - off, "%s%s/layers/%s", off ? ":" : "",
                             s->dir, d ? d + 7 : "");
   }
-  snprintf(info->digest, sizeof info->digest, "%s", tug_obj_get_str(rec, "digest"));
-  snprintf(info->image_id, sizeof info->image_id, "%s@%s", tug_obj_get_str(rec, "repository"),
-           info->digest);
+  snprintf(info->digest, sizeof info->digest, "%s", digest ? digest : "");
+  const char *repo = tug_obj_get_str(rec, "repository");
+  snprintf(info->image_id, sizeof info->image_id, "%s%s%s", repo ? repo : "",
+           repo && *repo ? "@" : "", info->digest);
   info->size = json_integer_value(json_object_get(rec, "size"));
   info->config = json_incref(json_object_get(rec, "config"));
   return 0;
@@ -146,7 +155,7 @@ typedef struct lookup_arg {
 static int lookup_one(json_t *rec, const char *file, void *arg) {
   (void)file;
   lookup_arg *a = arg;
-  if (!has_name(rec, a->name))
+  if (!has_name(json_object_get(rec, "names"), a->name))
     return 0;
   return info_from(a->s, rec, a->info, a->err) < 0 ? -1 : 1;
 }
@@ -193,7 +202,7 @@ static void release_layer(agent_image_store *s, const char *hex) {
 }
 
 static int fetch_layer(agent_image_store *s, agent_registry *rg, const agent_blob_desc *l,
-                       tug_error *err) {
+                       const char *diff_id, tug_error *err) {
   const char *hex = l->digest + 7;
   char dir[PATH_MAX], tmp[PATH_MAX];
   snprintf(dir, sizeof dir, "%s/layers/%s", s->dir, hex);
@@ -203,7 +212,7 @@ static int fetch_layer(agent_image_store *s, agent_registry *rg, const agent_blo
   int64_t size;
   int rc = agent_registry_blob(rg, l->digest, tmp, &size, err);
   if (rc == 0)
-    rc = agent_layer_unpack(tmp, dir, err);
+    rc = agent_layer_unpack(tmp, dir, diff_id, err);
   unlink(tmp);
   release_layer(s, hex);
   return rc;
@@ -279,6 +288,60 @@ static void take_name(agent_image_store *s, const char *name, const char *keep_h
   each_record(s, take_one, &a);
 }
 
+/* The image's mount points layer (runtime-points.c), once per image. */
+static int make_points(agent_image_store *s, const char *top, const json_t *layer_digests,
+                       tug_error *err) {
+  char dir[PATH_MAX];
+  const char *layers[AGENT_IMAGE_MAX_LAYERS];
+  size_t n = json_array_size(layer_digests);
+  struct stat st;
+  snprintf(dir, sizeof dir, "%s/points/%s", s->dir, top + 7);
+  if (stat(dir, &st) == 0)
+    return 0;
+  if (n > AGENT_IMAGE_MAX_LAYERS)
+    return tug_error_set(err, E2BIG, "%zu layers: at most %d", n, AGENT_IMAGE_MAX_LAYERS);
+  char(*paths)[PATH_MAX] = calloc(n ? n : 1, PATH_MAX);
+  if (paths == NULL)
+    return tug_error_set(err, ENOMEM, "points layer");
+  for (size_t i = 0; i < n; i++) { /* top layer first */
+    const char *d = json_string_value(json_array_get(layer_digests, n - 1 - i));
+    snprintf(paths[i], PATH_MAX, "%s/layers/%s", s->dir, d ? d + 7 : "");
+    layers[i] = paths[i];
+  }
+  int rc = agent_points_layer_make(layers, n, dir, err);
+  free(paths);
+  return rc;
+}
+
+/* Write the record of image top (its points layer made first): its names are
+ * the old record's plus new_names; a tag in moving_names leaves any other record. */
+static int save_image(agent_image_store *s, const char *top, const char *repo,
+                      const json_t *new_names, const json_t *moving_names, json_t *layers,
+                      int64_t size, const json_t *config, tug_error *err) {
+  if (make_points(s, top, layers, err) < 0)
+    return -1;
+  pthread_mutex_lock(&s->mu);
+  char file[80];
+  snprintf(file, sizeof file, "%s.json", top + 7);
+  _cleanup_json_ json_t *old = load_record(s, file);
+  json_t *names = json_array();
+  size_t i;
+  json_t *v;
+  json_array_foreach(json_object_get(old, "names"), i, v) json_array_append(names, v);
+  json_array_foreach(new_names, i, v) if (!has_name(names, json_string_value(v)))
+      json_array_append(names, v);
+  const json_t *run = json_object_get(config, "config");
+  _cleanup_json_ json_t *rec =
+      json_pack("{s:s, s:s, s:o, s:I, s:O, s:b, s:O, s:I}", "digest", top, "repository", repo,
+                "names", names, "size", (json_int_t)size, "layers", layers, "points", 1, "config",
+                run ? run : json_null(), "lastUsed", (json_int_t)time(NULL));
+  int rc = save_record(s, top + 7, rec, err);
+  json_array_foreach(rc == 0 ? moving_names : NULL, i, v)
+      take_name(s, json_string_value(v), top + 7);
+  pthread_mutex_unlock(&s->mu);
+  return rc;
+}
+
 static int record(agent_image_store *s, const agent_image_ref *ref, const char *top,
                   const agent_image_manifest *m, json_t *config, tug_error *err) {
   char name[700], repo[600], by_digest[700];
@@ -286,34 +349,40 @@ static int record(agent_image_store *s, const agent_image_ref *ref, const char *
   agent_image_ref_name(ref, repo, sizeof repo);
   snprintf(by_digest, sizeof by_digest, "%s@%s", repo, top);
   int64_t size = m->config.size;
-  json_t *layers = json_array();
+  _cleanup_json_ json_t *layers = json_array();
   for (size_t i = 0; i < m->n_layers; i++) {
     size += m->layers[i].size;
     json_array_append_new(layers, json_string(m->layers[i].digest));
   }
-  pthread_mutex_lock(&s->mu);
-  _cleanup_json_ json_t *old = NULL;
-  char file[80];
-  snprintf(file, sizeof file, "%s.json", top + 7);
-  old = load_record(s, file);
-  json_t *names = json_array();
-  size_t i;
-  json_t *v;
-  json_array_foreach(json_object_get(old, "names"), i, v) json_array_append(names, v);
-  if (!has_name(old, name))
-    json_array_append_new(names, json_string(name));
-  if (strcmp(name, by_digest) != 0 && !has_name(old, by_digest))
-    json_array_append_new(names, json_string(by_digest));
-  _cleanup_json_ json_t *rec =
-      json_pack("{s:s, s:s, s:o, s:I, s:o, s:O, s:I}", "digest", top, "repository", repo, "names",
-                names, "size", (json_int_t)size, "layers", layers, "config",
-                json_object_get(config, "config") ? json_object_get(config, "config") : json_null(),
-                "lastUsed", (json_int_t)time(NULL));
-  int rc = save_record(s, top + 7, rec, err);
-  if (rc == 0 && ref->tag[0] && !ref->digest[0])
-    take_name(s, name, top + 7);
-  pthread_mutex_unlock(&s->mu);
-  return rc;
+  _cleanup_json_ json_t *names = json_pack("[s,s]", name, by_digest);
+  _cleanup_json_ json_t *moving = json_array();
+  if (ref->tag[0] && !ref->digest[0])
+    json_array_append_new(moving, json_string(name));
+  return save_image(s, top, repo, names, moving, layers, size, config, err);
+}
+
+int agent_image_store_add(agent_image_store *s, const agent_local_image *img, tug_error *err) {
+  const json_t *diff_ids = tug_obj_get(img->config, "rootfs.diff_ids");
+  if (json_array_size(diff_ids) != img->n_layers)
+    return tug_error_set(err, EBADMSG, "image config lists %zu diff_ids for %zu layers",
+                         json_array_size(diff_ids), img->n_layers);
+  _cleanup_json_ json_t *layers = json_array();
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < img->n_layers; i++) {
+    const char *hex = img->blob_digests[i] + 7;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/layers/%s", s->dir, hex);
+    if (claim_layer(s, hex, dir)) {
+      rc = agent_layer_unpack(img->blobs[i], dir, json_string_value(json_array_get(diff_ids, i)),
+                              err);
+      release_layer(s, hex);
+    }
+    json_array_append_new(layers, json_string(img->blob_digests[i]));
+  }
+  if (rc < 0)
+    return -1;
+  return save_image(s, img->digest, img->repository, img->names, img->names, layers, img->size,
+                    img->config, err);
 }
 
 int agent_image_store_pull(agent_image_store *s, const agent_image_ref *ref, bool insecure,
@@ -322,19 +391,29 @@ int agent_image_store_pull(agent_image_store *s, const agent_image_ref *ref, boo
   agent_registry *rg = NULL;
   if (agent_registry_open(ref->registry, ref->repository, insecure, creds, &rg, err) < 0)
     return -1;
+  pthread_mutex_lock(&s->mu);
+  s->pulling++;
+  pthread_mutex_unlock(&s->mu);
   agent_image_manifest *m = malloc(sizeof *m);
   char top[80];
   json_t *config = NULL;
   int rc = m ? resolve_manifest(rg, ref, m, top, err) : tug_error_set(err, ENOMEM, "manifest");
   if (rc == 0 && (config = fetch_config(s, rg, &m->config, err)) == NULL)
     rc = -1;
+  const json_t *diff_ids = tug_obj_get(config, "rootfs.diff_ids");
+  if (rc == 0 && json_array_size(diff_ids) != m->n_layers)
+    rc = tug_error_set(err, EBADMSG, "image config lists %zu diff_ids for %zu layers: refused",
+                       json_array_size(diff_ids), m->n_layers);
   for (size_t i = 0; rc == 0 && i < m->n_layers; i++)
-    rc = fetch_layer(s, rg, &m->layers[i], err);
+    rc = fetch_layer(s, rg, &m->layers[i], json_string_value(json_array_get(diff_ids, i)), err);
   if (rc == 0)
     rc = record(s, ref, top, m, config, err);
   json_decref(config);
   free(m);
   agent_registry_close(rg);
+  pthread_mutex_lock(&s->mu);
+  s->pulling--;
+  pthread_mutex_unlock(&s->mu);
   if (rc < 0)
     return -1;
   return agent_image_store_lookup(s, ref, info, err) == 1
@@ -407,13 +486,18 @@ int agent_image_store_remove(agent_image_store *s, const char *digest, tug_error
   pthread_mutex_lock(&s->mu);
   _cleanup_json_ json_t *rec = load_record(s, file);
   int rc = 0;
-  if (rec == NULL)
+  if (s->pulling > 0)
+    rc = tug_error_set(err, EBUSY, "image %s: a pull is in flight, try again", digest);
+  else if (rec == NULL)
     rc = tug_error_set(err, ENOENT, "no image %s on this node", digest);
   snprintf(path, sizeof path, "%s/images/%s", s->dir, file);
   if (rc == 0 && unlink(path) < 0)
     rc = tug_error_errno(err, errno, "remove %s", path);
   size_t i;
   json_t *v;
+  snprintf(path, sizeof path, "%s/points/%s", s->dir, hex);
+  if (rc == 0 && agent_rm_rf(path, err) < 0)
+    rc = -1;
   json_array_foreach(rc == 0 ? json_object_get(rec, "layers") : NULL, i, v) {
     const char *layer = json_string_value(v);
     if (layer_shared(s, layer, hex))

@@ -42,6 +42,8 @@ void agent_image_info_clear(agent_image_info *info);
 
 int agent_image_store_open(const char *root, agent_image_store **out, tug_error *err);
 void agent_image_store_close(agent_image_store *s);
+/* <root>/store. */
+const char *agent_image_store_dir(const agent_image_store *s);
 
 /* The image ref names (by tag or by digest): 1 with info, 0 when absent. */
 int agent_image_store_lookup(agent_image_store *s, const agent_image_ref *ref,
@@ -53,6 +55,22 @@ int agent_image_store_lookup(agent_image_store *s, const agent_image_ref *ref,
 int agent_image_store_pull(agent_image_store *s, const agent_image_ref *ref, bool insecure,
                            const agent_registry_creds *creds, agent_image_info *info,
                            tug_error *err);
+
+/* An image read from a local archive (image-load.h), its blobs on disk and verified. */
+typedef struct agent_local_image {
+  char digest[80];      /* the record's: the manifest's digest, else the config's */
+  char repository[600]; /* of its names, for imageID ("" when none: the digest alone) */
+  json_t *names;        /* array of references */
+  json_t *config;       /* the whole image config */
+  size_t n_layers;
+  char **blobs;        /* layer blob paths, base first */
+  char **blob_digests; /* their SHA-256 digests */
+  int64_t size;
+} agent_local_image;
+
+/* Unpack img's layers that are not in the store (diff_ids checked) and record it;
+ * its names move off any other image. */
+int agent_image_store_add(agent_image_store *s, const agent_local_image *img, tug_error *err);
 
 /* One stored image, as `tug image ls` and status.images show it. */
 typedef struct agent_image_entry {
@@ -66,7 +84,8 @@ typedef struct agent_image_entry {
 int agent_image_store_list(agent_image_store *s, agent_image_entry **out, size_t *n,
                            tug_error *err);
 void agent_image_list_free(agent_image_entry *list, size_t n);
-/* Remove the image with that digest and the layers no other image uses. */
+/* Remove the image with that digest and the layers no other image uses; EBUSY
+ * while a pull of this process is in flight (its layers may be in no record yet). */
 int agent_image_store_remove(agent_image_store *s, const char *digest, tug_error *err);
 
 #endif

@@ -30,6 +30,7 @@
 #include "agent-logs.h"
 #include "agent-pod-api.h"
 #include "agent-pod.h"
+#include "image-user.h"
 #include "agent-probe.h"
 #include "agent-securitycontext.h"
 #include "agent-podspec.h"
@@ -619,6 +620,28 @@ static bool resolve_security(agent_pod *p, agent_ctr *c, agent_security *sec) {
   return false;
 }
 
+/* runAsNonRoot against the image's User, then a User name resolved through
+ * the image's /etc/passwd and /etc/group; false with the container left on
+ * CreateContainerConfigError (kubelet's reason for both). */
+static bool image_user_ok(agent_pod *p, agent_ctr *c, const agent_image_info *image,
+                          const agent_security *security, agent_ctr_plan *plan) {
+  tug_error err = {0};
+  if (agent_securitycontext_image_user(tug_obj_get(p->pod, "spec"), c->spec, security,
+                                       tug_obj_get_str(image->config, "User"), &err) < 0) {
+    config_error(p, c, "container refused by runAsNonRoot", &err);
+    return false;
+  }
+  if (plan->user_name == NULL || security->run_as_user)
+    return true;
+  if (agent_image_user_resolve(image->lowerdir, plan->user_name, &plan->uid, &plan->gid, &err) <
+      0) {
+    config_error(p, c, "image user unusable", &err);
+    return false;
+  }
+  plan->has_user = true;
+  return true;
+}
+
 static void reset_probes(agent_ctr *c, double now) {
   release_runs(c);
   for (int k = 0; k < N_PROBES; k++)
@@ -647,6 +670,12 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
                                         : agent_network_service_env(p->env->network, p->ns);
   int rc =
       agent_podspec_plan(c->spec, image.config, p->name, services, p->env->pids_limit, &plan, &err);
+  if (rc == 0 && !image_user_ok(p, c, &image, &security, &plan)) {
+    agent_podspec_plan_free(&plan);
+    agent_volume_plan_free(&volumes);
+    agent_image_info_clear(&image);
+    return;
+  }
   if (rc == 0 && plan.has_user && !security.run_as_user) {
     security.run_as_user = true;
     security.uid = plan.uid;

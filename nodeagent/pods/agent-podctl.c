@@ -130,6 +130,24 @@ static int step(agent_podctl *m, const char *key, long *requeue_ms, tug_error *e
   return agent_pod_report(p, err);
 }
 
+json_t *agent_podctl_images(agent_podctl *m) {
+  json_t *out = json_array();
+  _cleanup_json_ json_t *pods = tug_informer_list(tug_shared_informer_informer(m->si));
+  static const char *const lists[] = {"spec.containers", "spec.initContainers",
+                                      "spec.ephemeralContainers"};
+  size_t i, j;
+  json_t *pod, *ctr;
+  json_array_foreach(pods, i, pod) {
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+      json_array_foreach(tug_obj_get(pod, lists[k]), j, ctr) {
+        const char *image = tug_obj_get_str(ctr, "image");
+        if (image)
+          json_array_append_new(out, json_string(image));
+      }
+  }
+  return out;
+}
+
 /* The synced hook, before any worker runs: an earlier agent's sandboxes whose pod is
  * gone or finished are purged, processes and all (the pods that still run
  * are adopted by reconcile), and so are the logs of pods that are gone. */

@@ -30,6 +30,9 @@ typedef struct agent_podctl_options {
 int agent_podctl_start(const agent_podctl_options *o, agent_podctl **out, tug_error *err);
 /* The controller, for its metrics. */
 tug_controller *agent_podctl_controller(agent_podctl *m);
+/* The images the pods bound to the node name (every container, whatever its
+ * state: an image stays in use until its pod is gone): a new array of strings. */
+json_t *agent_podctl_images(agent_podctl *m);
 /* Stop every thread and free the controller; pods keep running. */
 void agent_podctl_stop(agent_podctl *m);
 

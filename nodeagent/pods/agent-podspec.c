@@ -163,9 +163,10 @@ static agent_resources container_resources(const json_t *ctr) {
   return r;
 }
 
-/* The image's User: "uid", "uid:gid", or "root"; other names would need the
- * image's /etc/passwd, which is not read yet. */
+/* The image's User: "uid", "uid:gid", or "root" here; a name (which needs the
+ * image's /etc/passwd) is left in plan->user_name for agent_image_user_resolve. */
 static int image_user(const json_t *image, agent_ctr_plan *plan, tug_error *err) {
+  (void)err;
   const char *user = tug_obj_get_str(image, "User");
   if (user == NULL || *user == '\0' || strcmp(user, "root") == 0 || strcmp(user, "0") == 0)
     return 0;
@@ -174,11 +175,10 @@ static int image_user(const json_t *image, agent_ctr_plan *plan, tug_error *err)
   uid = strtoul(user, &end, 10);
   if (end != user && *end == ':')
     gid = strtoul(end + 1, &end, 10);
-  if (end == user || *end != '\0' || uid > UINT32_MAX - 1 || gid > UINT32_MAX - 1)
-    return tug_error_set(err, EINVAL,
-                         "image user \"%s\": only numeric uid[:gid] is supported (set "
-                         "securityContext.runAsUser)",
-                         user);
+  if (end == user || *end != '\0' || uid > UINT32_MAX - 1 || gid > UINT32_MAX - 1) {
+    plan->user_name = user;
+    return 0;
+  }
   plan->has_user = true;
   plan->uid = (uid_t)uid;
   plan->gid = (gid_t)gid;

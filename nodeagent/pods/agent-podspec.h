@@ -23,6 +23,7 @@ typedef struct agent_ctr_plan {
   char **env;              /* NULL-terminated, owned */
   const char *working_dir; /* borrowed from the spec or image; NULL: "/" */
   bool has_user;           /* the image names a user: uid and gid */
+  const char *user_name;   /* or by a name ("nobody", "app:staff"): borrowed; NULL: none */
   uid_t uid;
   gid_t gid;
   agent_resources resources;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -160,7 +161,7 @@ static int identity(const json_t *pod_sc, const json_t *ctr_sc, agent_security *
   return 0;
 }
 
-/* kubelet's verifyRunAsNonRoot: images here carry no user, so they run as root. */
+/* kubelet's verifyRunAsNonRoot, the half the spec decides: runAsUser 0. */
 static int non_root(const json_t *pod_sc, const json_t *ctr_sc, const agent_security *sec,
                     const char *ctr_name, tug_error *err) {
   if (!json_is_true(either(pod_sc, ctr_sc, "runAsNonRoot")))
@@ -168,11 +169,33 @@ static int non_root(const json_t *pod_sc, const json_t *ctr_sc, const agent_secu
   if (sec->run_as_user && sec->uid == 0)
     return tug_error_set(err, EPERM, "container's runAsUser breaks non-root policy (container: %s)",
                          ctr_name);
-  if (!sec->run_as_user)
+  return 0;
+}
+
+int agent_securitycontext_image_user(const json_t *pod_spec, const json_t *ctr,
+                                     const agent_security *sec, const char *image_user,
+                                     tug_error *err) {
+  const json_t *pod_sc = tug_obj_get(pod_spec, "securityContext"),
+               *ctr_sc = tug_obj_get(ctr, "securityContext");
+  const char *name = tug_obj_get_str(ctr, "name");
+  if (!json_is_true(either(pod_sc, ctr_sc, "runAsNonRoot")) || sec->run_as_user)
+    return 0;
+  /* Only the uid part counts: "1000:0" is not root, "root" or "" is. */
+  char user[256];
+  snprintf(user, sizeof user, "%s", image_user ? image_user : "");
+  user[strcspn(user, ":")] = '\0';
+  char *end;
+  unsigned long uid = strtoul(user, &end, 10);
+  bool numeric = user[0] && *end == '\0';
+  if (user[0] && !numeric)
     return tug_error_set(err, EPERM,
-                         "container has runAsNonRoot and image will run as root "
-                         "(container: %s)",
-                         ctr_name);
+                         "container has runAsNonRoot and image has non-numeric user (%s), cannot "
+                         "verify user is non-root (container: %s)",
+                         user, name ? name : "");
+  if (!user[0] || uid == 0)
+    return tug_error_set(err, EPERM,
+                         "container has runAsNonRoot and image will run as root (container: %s)",
+                         name ? name : "");
   return 0;
 }
 

@@ -21,8 +21,9 @@
  * the container's fields winning, with Kubernetes' meaning:
  *  - runAsUser, runAsGroup: the process's uid and gid (else the image's: 0);
  *    supplementalGroups, then fsGroup, its extra groups.
- *  - runAsNonRoot: refused when the container would run as uid 0, with
- *    kubelet's message.
+ *  - runAsNonRoot: refused when runAsUser is 0, with kubelet's message; the
+ *    image's user is checked once the image is there
+ *    (agent_securitycontext_image_user).
  *  - capabilities.add / drop: names with or without "CAP_", "ALL" in drop
  *    starts from none, in add gives every one.
  *  - privileged, procMount (Unmasked), readOnlyRootFilesystem.
@@ -43,5 +44,12 @@ bool agent_securitycontext_user_namespace(const json_t *pod_spec);
 /* The CAP_* number of a capability name ("NET_ADMIN" or "CAP_NET_ADMIN"),
  * or -1 when the kernel headers know no such capability. */
 int agent_capability_number(const char *name);
+
+/* runAsNonRoot against the image's User when runAsUser is unset, as kubelet
+ * does: refused (EPERM, kubelet's message) when it is empty, 0 or "root", or
+ * not numeric (a name cannot be verified without trusting the image). */
+int agent_securitycontext_image_user(const json_t *pod_spec, const json_t *ctr,
+                                     const agent_security *sec, const char *image_user,
+                                     tug_error *err);
 
 #endif

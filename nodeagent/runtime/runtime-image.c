@@ -130,7 +130,7 @@ int agent_archive_open_tar(const char *src, struct archive **out, tug_error *err
   return 0;
 }
 
-static int extract_tar(const char *src, const char *dest, tug_error *err) {
+int agent_archive_extract(const char *src, const char *dest, tug_error *err) {
   _cleanup_archive_read_ struct archive *in = NULL;
   if (agent_archive_open_tar(src, &in, err) < 0)
     return -1;
@@ -148,10 +148,7 @@ static int extract_tar(const char *src, const char *dest, tug_error *err) {
  * Paths resolve inside the image, so an image's symlink (/var/run -> /run)
  * is followed as the container will see it, and whatever an image has there
  * itself (a file, a symlink) is left alone. */
-static const struct {
-  const char *path;
-  agent_file_kind kind;
-} mount_points[] = {
+const agent_mount_point agent_mount_points[] = {
     {"proc", AGENT_KIND_DIR},
     {"sys", AGENT_KIND_DIR},
     {"dev", AGENT_KIND_DIR},
@@ -160,15 +157,17 @@ static const struct {
     {"etc/hostname", AGENT_KIND_FILE},
     {"var/run/secrets/kubernetes.io/serviceaccount", AGENT_KIND_DIR},
 };
+const size_t agent_n_mount_points = sizeof agent_mount_points / sizeof agent_mount_points[0];
 
 static int add_mount_points(const char *staging, tug_error *err) {
   _cleanup_close_ int rootfd = open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return tug_error_errno(err, errno, "open %s", staging);
-  for (size_t i = 0; i < sizeof mount_points / sizeof mount_points[0]; i++) {
+  for (size_t i = 0; i < agent_n_mount_points; i++) {
     /* Best effort: what cannot be made here (a dangling symlink, a file in
      * the way) is made, or refused with its reason, when a container starts. */
-    int fd = agent_ensure_at(rootfd, mount_points[i].path, mount_points[i].kind, RESOLVE_IN_ROOT);
+    int fd = agent_ensure_at(rootfd, agent_mount_points[i].path, agent_mount_points[i].kind,
+                             RESOLVE_IN_ROOT);
     if (fd >= 0)
       close(fd);
   }
@@ -212,7 +211,8 @@ int agent_image_import(const char *root, const char *name, const char *tag, cons
     return tug_error_errno(err, errno, "import %s:%s: stat %s", name, tag, src);
   if (image_dirs(root, name, tag, dir, staging, err) < 0)
     return tug_error_wrap(err, "import %s:%s", name, tag);
-  int rc = S_ISDIR(st.st_mode) ? copy_dir(src, staging, err) : extract_tar(src, staging, err);
+  int rc =
+      S_ISDIR(st.st_mode) ? copy_dir(src, staging, err) : agent_archive_extract(src, staging, err);
   if (rc < 0 || commit(dir, staging, err) < 0) {
     agent_rm_rf(staging, NULL);
     return tug_error_wrap(err, "import %s:%s from %s", name, tag, src);

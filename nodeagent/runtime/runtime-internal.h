@@ -199,6 +199,8 @@ void agent_archive_read_freep(struct archive **a);
 /* A reader of the tar at src, compressed or not (every filter libarchive has: gzip, zstd, ...). */
 int agent_archive_open_tar(const char *src, struct archive **out, tug_error *err);
 #define _cleanup_archive_read_ __attribute__((cleanup(agent_archive_read_freep)))
+/* Unpack the tar at src into dest (made here, which must not exist) with agent_archive_copy. */
+int agent_archive_extract(const char *src, const char *dest, tug_error *err);
 
 /* A pod uid or container name usable as one path component. */
 int agent_check_name(const char *what, const char *name, tug_error *err);
@@ -217,6 +219,24 @@ typedef enum { AGENT_KIND_DIR, AGENT_KIND_FILE } agent_file_kind;
  * 0755; a file 0644, empty) through the same resolution; errno ENOTDIR when
  * what is there is not of kind (a regular file for AGENT_KIND_FILE). */
 int agent_ensure_at(int dirfd, const char *path, agent_file_kind kind, uint64_t resolve);
+
+/* runtime-image.c: the paths every container gets something mounted on,
+ * relative to its root, made in an image ahead of its containers. */
+typedef struct agent_mount_point {
+  const char *path;
+  agent_file_kind kind;
+} agent_mount_point;
+extern const agent_mount_point agent_mount_points[];
+extern const size_t agent_n_mount_points;
+
+/* runtime-points.c: into dir (made beside it and renamed), the layer that
+ * holds the mount points the merged view of layers (top first) lacks. */
+enum { AGENT_POINTS_MAX_LAYERS = 128 };
+int agent_points_layer_make(const char *const *layers, size_t n, const char *dir, tug_error *err);
+/* The regular file at path in the merged view of lowerdir (layers top first,
+ * ':'-separated; symlinks resolved inside it), at most max bytes: a new string,
+ * or NULL when there is none. */
+char *agent_layers_read_file(const char *lowerdir, const char *path, size_t max);
 /* A hostPath source under its allowed prefix root: path relative to root
  * ("." for root itself), or NULL when root is not a prefix of path. */
 const char *agent_host_path_rel(const char *root, const char *path);

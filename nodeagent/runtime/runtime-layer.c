@@ -8,7 +8,8 @@
  * below), ".wh..wh..opq" in a directory sets trusted.overlay.opaque=y on it
  * (overlay shows none of what lower layers hold there). The tree is unpacked
  * beside its place and renamed into it, so a half-unpacked layer is never
- * used.
+ * used. The uncompressed tar is hashed on the way and must match the diff_id
+ * the image config lists for the layer.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -106,27 +108,100 @@ static int mark_opaque(const char *root, const char *dir, tug_error *err) {
   return 0;
 }
 
-static int unpack(const char *blob, const char *dest, tug_error *err) {
-  _cleanup_archive_read_ struct archive *in = NULL;
-  if (agent_archive_open_tar(blob, &in, err) < 0)
+/* The uncompressed stream: the blob through libarchive's filters (gzip, zstd,
+ * none) as one raw entry, hashed as the tar reader takes it, so the layer's
+ * diff_id is checked with one decompression. */
+typedef struct hashed_stream {
+  struct archive *raw;
+  EVP_MD_CTX *md;
+  char buf[64 * 1024];
+} hashed_stream;
+
+static la_ssize_t hashed_read(struct archive *a, void *arg, const void **out) {
+  hashed_stream *h = arg;
+  la_ssize_t n = archive_read_data(h->raw, h->buf, sizeof h->buf);
+  if (n < 0)
+    archive_set_error(a, EIO, "%s", archive_error_string(h->raw));
+  else
+    EVP_DigestUpdate(h->md, h->buf, (size_t)n);
+  *out = h->buf;
+  return n;
+}
+
+static int open_raw(const char *blob, struct archive **out, tug_error *err) {
+  struct archive *raw = archive_read_new();
+  struct archive_entry *e;
+  if (raw == NULL)
+    return tug_error_set(err, ENOMEM, "archive_read_new");
+  archive_read_support_filter_all(raw);
+  archive_read_support_format_raw(raw);
+  if (archive_read_open_filename(raw, blob, 256 * 1024) != ARCHIVE_OK ||
+      archive_read_next_header(raw, &e) != ARCHIVE_OK) {
+    tug_error_set(err, EIO, "open %s: %s", blob, archive_error_string(raw));
+    archive_read_free(raw);
     return -1;
-  if (mkdir(dest, 0755) < 0)
-    return tug_error_errno(err, errno, "mkdir %s", dest);
+  }
+  *out = raw;
+  return 0;
+}
+
+/* Hash what the tar reader left (its end-of-archive padding), then compare. */
+static int check_diff_id(hashed_stream *h, const char *diff_id, tug_error *err) {
+  la_ssize_t n;
+  while ((n = archive_read_data(h->raw, h->buf, sizeof h->buf)) > 0)
+    EVP_DigestUpdate(h->md, h->buf, (size_t)n);
+  if (n < 0)
+    return tug_error_set(err, EIO, "read layer: %s", archive_error_string(h->raw));
+  unsigned char sum[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  char got[80];
+  EVP_DigestFinal_ex(h->md, sum, &len);
+  int off = snprintf(got, sizeof got, "sha256:");
+  for (unsigned i = 0; i < len && off < (int)sizeof got - 2; i++)
+    off += snprintf(got + off, sizeof got - (size_t)off, "%02x", sum[i]);
+  if (strcmp(got, diff_id) != 0)
+    return tug_error_set(err, EBADMSG, "uncompressed layer has digest %s, config says %s: refused",
+                         got, diff_id);
+  return 0;
+}
+
+static int unpack(const char *blob, const char *dest, const char *diff_id, tug_error *err) {
+  hashed_stream *h = calloc(1, sizeof *h);
+  _cleanup_archive_read_ struct archive *in = archive_read_new();
+  if (h == NULL || in == NULL || (h->md = EVP_MD_CTX_new()) == NULL) {
+    free(h);
+    return tug_error_set(err, ENOMEM, "layer reader");
+  }
+  int rc = open_raw(blob, &h->raw, err);
+  EVP_DigestInit_ex(h->md, EVP_sha256(), NULL);
+  archive_read_support_format_tar(in);
+  archive_read_support_format_gnutar(in);
+  if (rc == 0 && archive_read_open(in, h, NULL, hashed_read, NULL) != ARCHIVE_OK)
+    rc = tug_error_set(err, EIO, "open %s: %s", blob, archive_error_string(in));
+  if (rc == 0 && mkdir(dest, 0755) < 0)
+    rc = tug_error_errno(err, errno, "mkdir %s", dest);
   opaque_dirs o = {0};
-  int rc = agent_archive_copy(in, false, 0, dest, whiteout_hook, &o, err);
+  if (rc == 0)
+    rc = agent_archive_copy(in, false, 0, dest, whiteout_hook, &o, err);
   for (size_t i = 0; rc == 0 && i < o.n; i++)
     rc = mark_opaque(dest, o.paths[i], err);
   opaque_dirs_free(&o);
+  if (rc == 0 && diff_id && diff_id[0])
+    rc = check_diff_id(h, diff_id, err);
+  if (h->raw)
+    archive_read_free(h->raw);
+  EVP_MD_CTX_free(h->md);
+  free(h);
   return rc;
 }
 
-int agent_layer_unpack(const char *blob, const char *dir, tug_error *err) {
+int agent_layer_unpack(const char *blob, const char *dir, const char *diff_id, tug_error *err) {
   char staging[PATH_MAX + 8];
   if (snprintf(staging, sizeof staging, "%s.new", dir) >= (int)sizeof staging)
     return tug_error_set(err, ENAMETOOLONG, "layer dir %s", dir);
   if (agent_rm_rf(staging, err) < 0)
     return -1;
-  if (unpack(blob, staging, err) < 0 || rename(staging, dir) < 0) {
+  if (unpack(blob, staging, diff_id, err) < 0 || rename(staging, dir) < 0) {
     if (err->msg[0] == '\0')
       tug_error_errno(err, errno, "rename %s", staging);
     agent_rm_rf(staging, NULL);

@@ -248,8 +248,9 @@ typedef enum {
 } agent_whiteout;
 agent_whiteout agent_layer_whiteout(const char *path, char *target, size_t size);
 /* Unpack a layer blob (tar, tar+gzip, tar+zstd) into dir, which must not exist, with its
- * whiteouts as overlayfs keeps them; dir appears whole or not at all. */
-int agent_layer_unpack(const char *blob, const char *dir, tug_error *err);
+ * whiteouts as overlayfs keeps them; dir appears whole or not at all. diff_id (may be
+ * NULL): the SHA-256 the uncompressed tar must have ("sha256:<hex>"), else EBADMSG. */
+int agent_layer_unpack(const char *blob, const char *dir, const char *diff_id, tug_error *err);
 /* busybox:latest from the host's static /bin/busybox, applets linked in /bin. */
 int agent_image_build_busybox(const char *root, tug_error *err);
 

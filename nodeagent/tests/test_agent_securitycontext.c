@@ -71,9 +71,17 @@ static void test_run_as_non_root_refuses_an_image_that_runs_as_root(void **state
   (void)state;
   agent_security sec;
   tug_error err = {0};
-  assert_int_equal(from("{\"runAsNonRoot\": true}", "{}", &sec, &err), -1);
+  _cleanup_json_ json_t *pod = parse("{\"securityContext\": {\"runAsNonRoot\": true}}"),
+                        *ctr = parse("{\"name\": \"app\"}");
+  assert_int_equal(from("{\"runAsNonRoot\": true}", "{}", &sec, &err), 0);
+  assert_int_equal(agent_securitycontext_image_user(pod, ctr, &sec, "", &err), -1);
   assert_string_equal(err.msg,
                       "container has runAsNonRoot and image will run as root (container: app)");
+  assert_int_equal(agent_securitycontext_image_user(pod, ctr, &sec, "0:1000", &err), -1);
+  assert_int_equal(agent_securitycontext_image_user(pod, ctr, &sec, "nobody", &err), -1);
+  assert_string_equal(err.msg, "container has runAsNonRoot and image has non-numeric user "
+                               "(nobody), cannot verify user is non-root (container: app)");
+  assert_int_equal(agent_securitycontext_image_user(pod, ctr, &sec, "1000:0", &err), 0);
   err = (tug_error){0};
   assert_int_equal(from("{\"runAsNonRoot\": true}", "{\"runAsUser\": 0}", &sec, &err), -1);
   assert_non_null(strstr(err.msg, "runAsUser breaks non-root policy"));

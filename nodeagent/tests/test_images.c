@@ -13,6 +13,7 @@
 #include "image-auth.h"
 #include "image-manifest.h"
 #include "image-ref.h"
+#include "image-user.h"
 #include "runtime.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -146,6 +147,36 @@ static void whiteouts_become_overlay_markers(void **state) {
   assert_int_equal(agent_layer_whiteout("etc/.wh.", t, sizeof t), AGENT_WHITEOUT_NONE);
 }
 
+static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+                             "nobody:x:65534:65534::/:/bin/false\n"
+                             "app:x:1000:50::/home/app:/bin/sh\n";
+static const char group[] = "root:x:0:\nstaff:x:50:app\nwheel:x:10:\n";
+
+static void image_user_names_resolve_as_runc_does(void **state) {
+  (void)state;
+  uid_t uid;
+  gid_t gid;
+  tug_error err = {0};
+  assert_int_equal(agent_image_user_lookup("nobody", passwd, group, &uid, &gid, &err), 0);
+  assert_int_equal(uid, 65534);
+  assert_int_equal(gid, 65534);
+  assert_int_equal(agent_image_user_lookup("app:wheel", passwd, group, &uid, &gid, &err), 0);
+  assert_int_equal(uid, 1000);
+  assert_int_equal(gid, 10);
+  /* A numeric uid takes its passwd gid when listed, else 0; a numeric group wins. */
+  assert_int_equal(agent_image_user_lookup("1000", passwd, group, &uid, &gid, &err), 0);
+  assert_int_equal(gid, 50);
+  assert_int_equal(agent_image_user_lookup("4242", passwd, group, &uid, &gid, &err), 0);
+  assert_int_equal(uid, 4242);
+  assert_int_equal(gid, 0);
+  assert_int_equal(agent_image_user_lookup("nobody:7", passwd, NULL, &uid, &gid, &err), 0);
+  assert_int_equal(gid, 7);
+  assert_int_equal(agent_image_user_lookup("ghost", passwd, group, &uid, &gid, &err), -1);
+  assert_string_equal(err.msg, "unable to find user ghost: no matching entries in passwd file");
+  assert_int_equal(agent_image_user_lookup("app:nogroup", passwd, group, &uid, &gid, &err), -1);
+  assert_int_equal(agent_image_user_lookup("nobody", NULL, NULL, &uid, &gid, &err), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(ref_short_name_resolves_against_the_default_registry),
@@ -156,6 +187,7 @@ int main(void) {
       cmocka_unit_test(bearer_challenge_is_parsed),
       cmocka_unit_test(pull_secret_credentials_match_the_host),
       cmocka_unit_test(whiteouts_become_overlay_markers),
+      cmocka_unit_test(image_user_names_resolve_as_runc_does),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
