@@ -282,10 +282,6 @@ static int admit_pod_security(api_server *s, const api_kind *k, const json_t *ob
   if (!json_is_object(pod) || !worth_checking(k, obj, old))
     return 0;
   const json_t *meta = json_object_get(pod, "metadata"), *spec = json_object_get(pod, "spec");
-  char prefix[128];
-  snprintf(prefix, sizeof prefix, "%s%sspec", is_pod(k) ? "" : k->strategy->pod_template,
-           is_pod(k) ? "" : ".");
-  api_warn_ignored_pod_fields(spec, prefix, out);
   api_podsec_policy p;
   namespace_policy(s, tug_obj_namespace(obj), &p);
   bool is_pod = pod == obj;

@@ -34,11 +34,6 @@ int api_admit_node_request(api_request *r, const json_t *node, const json_t *old
 int api_admit_lease_request(api_request *r, const json_t *lease, const json_t *old,
                             api_response *out);
 
-/* A Warning for each field of the pod spec (at prefix: "spec" or a template's
- * "spec.template.spec") that tug-agent accepts but does not act on
- * (admission-ignored.c). */
-void api_warn_ignored_pod_fields(const json_t *spec, const char *prefix, api_response *out);
-
 /* A Pod's LimitRange defaults and PriorityClass (the Pod strategy's admission). */
 int api_admit_pod_defaults(api_server *s, json_t *pod, api_response *out);
 /* A Pod's ServiceAccount (admission-serviceaccount.c): serviceAccountName

@@ -20,6 +20,7 @@
 #include "crd.h"
 #include "fieldmanager.h"
 #include "fieldvalidation.h"
+#include "ignored.h"
 #include "manifest.h"
 #include "modify.h"
 #include "object.h"
@@ -407,6 +408,8 @@ void api_create(api_request *r, const api_route *rt, json_t *obj, bool track, ap
     return;
   }
   tug_error err = {0};
+  /* Before the defaults: a warning is for what the client wrote. */
+  api_warn_ignored(k, obj, NULL, out);
   if (api_admit_create(r->server, k, obj, out) < 0 || api_validate(k, obj, NULL, out) < 0 ||
       api_admit_request(r, k, obj, NULL, out) < 0 ||
       api_admit_pod_security(r->server, k, obj, NULL, out) < 0) {

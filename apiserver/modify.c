@@ -9,6 +9,7 @@
 #include "admission.h"
 #include "fieldmanager.h"
 #include "fieldvalidation.h"
+#include "ignored.h"
 #include "object.h"
 #include "status.h"
 #include "storage.h"
@@ -217,6 +218,9 @@ static int attempt(api_request *r, const api_route *rt, const api_modify_opts *o
       restore_owned(k, cur, old, o, out) < 0)
     goto done;
   api_svcalloc_prepare_update(k, cur, old);
+  /* Before the defaults: a warning is for what the client wrote. */
+  if (!o->status_only)
+    api_warn_ignored(k, cur, old, out);
   if (api_validate(k, cur, old, out) < 0 || api_admit_request(r, k, cur, old, out) < 0 ||
       (!o->status_only && api_admit_pod_security(s, k, cur, old, out) < 0) ||
       (o->track && api_fm_track(r, k, o->sub, old, cur, out) < 0))

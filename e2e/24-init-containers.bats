@@ -5,7 +5,8 @@
 # that waits for a Service's DNS name holds the app back until the Service
 # exists; a failed init container fails a restartPolicy Never pod; a sidecar
 # keeps running while a later init container crash-loops; sidecars stop
-# after the app, the last one first; a Job whose pod has a sidecar completes.
+# after the app, the last one first; a Job whose pod has a sidecar completes;
+# fields Tugboat ignores earn a Warning on apply, a plain manifest none.
 # Users' tools are stock kubectl and tug. teardown_file runs `tug down`,
 # which removes every process, namespace and rule of the cluster.
 
@@ -158,7 +159,7 @@ spec:
 YAML
   [ "$status" -eq 0 ]
   # Hooks are accepted but not run: the user is told.
-  [[ "$output" == *"Warning: spec.initContainers[0].lifecycle: postStart and preStop hooks are not run by tug-agent (ignored)"* ]]
+  [[ "$output" == *"Warning: spec.initContainers[0].lifecycle: ignored by Tugboat: postStart and preStop hooks are not run"* ]]
   wait_for 20 status_is ordered Running
   [ "$(kubectl get pod ordered --no-headers | awk '{print $2}')" = 3/3 ]
   kubectl delete pod ordered --wait=true --timeout=30s
@@ -217,4 +218,41 @@ spec:
 YAML
   [ "$status" -ne 0 ]
   [[ "$output" == *"spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"* ]]
+}
+
+# A Deployment of no replicas: only the API server's answers matter here.
+deployment() { # deployment EXTRA-CONTAINER-YAML EXTRA-POD-SPEC-YAML
+  cat <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: warned}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: warned}}
+  template:
+    metadata: {labels: {app: warned}}
+    spec:
+      $2
+      containers:
+      - name: app
+        image: busybox
+        $1
+YAML
+}
+
+@test "init: an ignored field earns a Warning on apply, a plain manifest none" {
+  run kubectl apply -f - < <(deployment "" "")
+  [ "$status" -eq 0 ]
+  [[ "$output" != *Warning* ]]
+  run kubectl apply -f - < <(deployment 'lifecycle: {preStop: {exec: {command: ["true"]}}}' \
+    'readinessGates: [{conditionType: example.com/ready}]')
+  [ "$status" -eq 0 ]
+  [[ "$output" == *'Warning: spec.template.spec.readinessGates: ignored by Tugboat: Ready does not wait for the gates'"'"' conditions'* ]]
+  [[ "$output" == *'Warning: spec.template.spec.containers[0].lifecycle: ignored by Tugboat: postStart and preStop hooks are not run'* ]]
+  [ "$(grep -c Warning <<<"$output")" -eq 2 ]
+  # An update warns about what it changes only: the stored hooks are not news.
+  run kubectl set image deployment/warned app=busybox:1
+  [ "$status" -eq 0 ]
+  [[ "$output" != *Warning* ]]
+  kubectl delete deployment warned
 }
