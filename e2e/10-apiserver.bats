@@ -311,7 +311,7 @@ AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryL
   jq -e '.items[0].versions[0].resources[] | select(.resource == "pods")
     | .scope == "Namespaced" and .singularResource == "pod" and .shortNames == ["po"]
       and .categories == ["all"] and (.verbs | index("deletecollection"))
-      and ([.subresources[].subresource] | sort) == ["binding", "eviction", "log", "status"]' "$BATS_TEST_TMPDIR/api"
+      and ([.subresources[].subresource] | sort) == ["attach", "binding", "eviction", "exec", "log", "portforward", "status"]' "$BATS_TEST_TMPDIR/api"
   jq -e '.items[0].versions[0].resources[] | select(.resource == "namespaces")
     | (.verbs | index("deletecollection")) == null and .scope == "Cluster"
       and (.categories == null)' "$BATS_TEST_TMPDIR/api"

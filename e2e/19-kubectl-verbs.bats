@@ -86,7 +86,7 @@ deploy() {
   run $KC api-resources --categories=all -o name
   [ "$status" -eq 0 ]
   [ "$(sort <<<"$output" | tr '
-' ' ')" = "cronjobs.batch daemonsets.apps deployments.apps jobs.batch pods replicasets.apps replicationcontrollers services " ]
+' ' ')" = "cronjobs.batch daemonsets.apps deployments.apps jobs.batch pods replicasets.apps replicationcontrollers services statefulsets.apps " ]
   run $KC api-resources --namespaced=false -o name
   [[ "$output" == *priorityclasses.scheduling.k8s.io* ]]
   [[ "$output" != *configmaps* ]]
