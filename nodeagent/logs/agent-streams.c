@@ -308,7 +308,7 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, co
 
 /* ---- the request ---- */
 
-static enum MHD_Result answer(struct MHD_Connection *conn, int code, const char *fmt, ...) {
+enum MHD_Result agent_streams_answer(struct MHD_Connection *conn, int code, const char *fmt, ...) {
   char *msg = NULL;
   va_list ap;
   va_start(ap, fmt);
@@ -337,8 +337,8 @@ static enum MHD_Result collect_command(void *cls, enum MHD_ValueKind kind, const
   return MHD_YES;
 }
 
-/* The uid of the newest pod ns/pod on this node, from its log dir's name. */
-static bool pod_uid(const char *root, const char *ns, const char *pod, char *uid, size_t size) {
+bool agent_streams_pod_uid(const char *root, const char *ns, const char *pod, char *uid,
+                           size_t size) {
   char pattern[8192];
   snprintf(pattern, sizeof pattern, "%s/logs/%s_%s_*", root, ns, pod);
   glob_t g;
@@ -442,14 +442,15 @@ static int start_attach(session *s, const char *root, const char *ns, const char
   return rc;
 }
 
-static enum MHD_Result upgrade(session *s, struct MHD_Connection *conn) {
+enum MHD_Result agent_streams_upgrade(struct MHD_Connection *conn, const char *protocol,
+                                      MHD_UpgradeHandler on_upgrade, void *cls) {
   const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Key");
   char accept[64];
   tug_ws_accept_key(key, accept, sizeof accept);
-  struct MHD_Response *r = MHD_create_response_for_upgrade(on_upgrade, s);
+  struct MHD_Response *r = MHD_create_response_for_upgrade(on_upgrade, cls);
   MHD_add_response_header(r, MHD_HTTP_HEADER_UPGRADE, "websocket");
   MHD_add_response_header(r, "Sec-WebSocket-Accept", accept);
-  MHD_add_response_header(r, "Sec-WebSocket-Protocol", s->protocol);
+  MHD_add_response_header(r, "Sec-WebSocket-Protocol", protocol);
   enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, r);
   MHD_destroy_response(r);
   return rc;
@@ -460,17 +461,17 @@ enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
   char verb[16], ns[256], pod[256], c[256], uid[256];
   if (sscanf(url, "/%15[^/]/%255[^/]/%255[^/]/%255[^/]", verb, ns, pod, c) != 4 ||
       !agent_logs_safe_segment(ns) || !agent_logs_safe_segment(pod) || !agent_logs_safe_segment(c))
-    return answer(conn, 404, "not found: %s\n", url);
+    return agent_streams_answer(conn, 404, "not found: %s\n", url);
   const char *upg = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upgrade");
   const char *offered =
       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Protocol");
   const char *protocol = tug_ws_pick_protocol(offered, protocols);
   if (upg == NULL || strcasecmp(upg, "websocket") != 0 || protocol == NULL)
-    return answer(conn, 400,
-                  "a WebSocket upgrade with subprotocol " TUG_WS_V5 " or " TUG_WS_V4
-                  " is required\n");
-  if (!pod_uid(logs_root, ns, pod, uid, sizeof uid))
-    return answer(conn, 404, "pod %s/%s is not on this node\n", ns, pod);
+    return agent_streams_answer(conn, 400,
+                                "a WebSocket upgrade with subprotocol " TUG_WS_V5 " or " TUG_WS_V4
+                                " is required\n");
+  if (!agent_streams_pod_uid(logs_root, ns, pod, uid, sizeof uid))
+    return agent_streams_answer(conn, 404, "pod %s/%s is not on this node\n", ns, pod);
   session *s = calloc(1, sizeof *s);
   if (s == NULL)
     return MHD_NO;
@@ -482,9 +483,9 @@ enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
                                    : start_attach(s, logs_root, ns, pod, c, &err);
   if (rc < 0) {
     session_free(s);
-    return answer(conn, err.code == ESRCH || err.code == ENOENT ? 404 : 500,
-                  "container %s of pod %s/%s: %s\n", c, ns, pod, err.msg);
+    return agent_streams_answer(conn, err.code == ESRCH || err.code == ENOENT ? 404 : 500,
+                                "container %s of pod %s/%s: %s\n", c, ns, pod, err.msg);
   }
   tug_info("stream", "verb=%s pod=%s/%s container=%s", verb, ns, pod, c);
-  return upgrade(s, conn);
+  return agent_streams_upgrade(conn, s->protocol, on_upgrade, s);
 }

@@ -25,11 +25,25 @@
 #define TUG_AGENT_STREAMS_H
 
 #include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "runtime.h"
 
 /* Serve url (/exec/... or /attach/...) on conn; logs_root holds logs/{ns}_{pod}_{uid}. */
 enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
                                     struct MHD_Connection *conn, const char *url);
+
+/* Shared with port-forward (agent-portforward.h). */
+/* A plain-text answer with code. */
+enum MHD_Result agent_streams_answer(struct MHD_Connection *conn, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The uid of the newest pod ns/pod on this node, from its log dir's name. */
+bool agent_streams_pod_uid(const char *root, const char *ns, const char *pod, char *uid,
+                           size_t size);
+/* Answer 101 with the WebSocket's accept key and protocol; on_upgrade(cls)
+ * gets the socket. */
+enum MHD_Result agent_streams_upgrade(struct MHD_Connection *conn, const char *protocol,
+                                      MHD_UpgradeHandler on_upgrade, void *cls);
 
 #endif
