@@ -180,6 +180,25 @@ web_pod() {
   wait_for 20 answers "$port"
 }
 
+@test "port-forward: tug port-forward speaks the same tunnel" {
+  web_pod
+  local port
+  port=$(free_port)
+  forward_start bin/tug port-forward pod/web "$port:80" "$((port + 1)):81"
+  wait_for 20 listening "$port"
+  for _ in 1 2; do
+    answers "$port"
+    [ "$(cat "$BATS_TEST_TMPDIR/page")" = hello-from-web ]
+  done
+  # 200 KiB from the pod: many DATA frames.
+  kc exec web -- sh -c 'head -c 204800 /dev/urandom >/tmp/www/big'
+  curl -fsS --max-time 10 -o "$BATS_TEST_TMPDIR/big" "http://127.0.0.1:$port/big"
+  kc exec web -- md5sum /tmp/www/big | grep -q "$(md5sum <"$BATS_TEST_TMPDIR/big" | cut -d' ' -f1)"
+  run curl -fsS --max-time 5 "http://127.0.0.1:$((port + 1))/"
+  [ "$status" -ne 0 ]
+  wait_for 10 grep -q "error forwarding port 81 to pod default/web" "$BATS_TEST_TMPDIR/forward.log"
+}
+
 @test "tug exec, attach and cp speak the same streams" {
   run bin/tug exec shell -- sh -c 'echo "$GREETING"; exit 5'
   [ "$status" -eq 5 ]
