@@ -52,8 +52,6 @@ typedef struct forwarder {
   int n_listeners;
   conn c[MAX_CONNS];
   uint32_t next_stream, next_request;
-  uint8_t *in;
-  size_t in_len;
   bool broken;
 } forwarder;
 
@@ -92,14 +90,10 @@ static void send_frame(forwarder *f, const uint8_t *b, ssize_t n) {
     tug_ws_send(f->ws, TUG_WS_RAW, b, (size_t)n);
 }
 
-static void send_data(forwarder *f, uint32_t stream, uint8_t flags, const void *data, size_t n) {
-  uint8_t *b = malloc(TUG_SPDY_HEAD + n);
-  if (b == NULL)
-    return;
-  tug_spdy_data_head(stream, flags, n, b);
-  if (n)
-    memcpy(b + TUG_SPDY_HEAD, data, n);
-  send_frame(f, b, (ssize_t)(TUG_SPDY_HEAD + n));
+static void send_data(forwarder *f, uint32_t stream, uint8_t flags, const void *data, size_t len) {
+  size_t n;
+  uint8_t *b = tug_spdy_data(stream, flags, data, len, &n);
+  send_frame(f, b, b ? (ssize_t)n : -1);
   free(b);
 }
 
@@ -180,7 +174,8 @@ static void on_data(forwarder *f, const tug_spdy_frame *fr) {
     drop(c); /* the pod's side is done: so is this connection, as kubectl's */
 }
 
-static void on_frame(forwarder *f, const tug_spdy_frame *fr) {
+static void on_frame(void *arg, const tug_spdy_frame *fr) {
+  forwarder *f = arg;
   conn *c;
   if (!fr->control)
     on_data(f, fr);
@@ -193,26 +188,8 @@ static void on_frame(forwarder *f, const tug_spdy_frame *fr) {
 static void on_message(void *arg, int channel, const uint8_t *data, size_t len) {
   (void)channel;
   forwarder *f = arg;
-  if (f->broken || len == 0)
-    return;
-  uint8_t *in = realloc(f->in, f->in_len + len);
-  if (in == NULL) {
+  if (tug_spdy_feed(f->spdy, data, len, on_frame, f) < 0)
     f->broken = true;
-    return;
-  }
-  f->in = in;
-  memcpy(f->in + f->in_len, data, len);
-  f->in_len += len;
-  size_t off = 0;
-  tug_spdy_frame fr;
-  ssize_t n;
-  while ((n = tug_spdy_parse(f->spdy, f->in + off, f->in_len - off, &fr)) > 0) {
-    on_frame(f, &fr);
-    off += (size_t)n;
-  }
-  f->broken |= n < 0;
-  memmove(f->in, f->in + off, f->in_len - off);
-  f->in_len -= off;
 }
 
 static void local_output(forwarder *f, conn *c) {
@@ -271,7 +248,6 @@ static void forwarder_close(forwarder *f) {
       close(f->l[i].fd);
   tug_ws_free(f->ws);
   tug_spdy_free(f->spdy);
-  free(f->in);
 }
 
 int cmd_port_forward(cli_ctx *ctx) {

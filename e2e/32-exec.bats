@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# exec, attach and cp end to end with stock kubectl (WebSocket, v5.channel.k8s.io)
+# exec, attach, cp and port-forward end to end with stock kubectl (WebSocket:
+# v5.channel.k8s.io, and SPDY/3.1 tunneled for port-forward)
 # and `tug`: a real etcd, tug-apiserver and agent on this host (HTTPS on every
 # hop), pods placed by spec.nodeName. One cluster for the file; teardown is
 # agent-suite's (pods deleted through the API, agent stopped by PID, leftovers

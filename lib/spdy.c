@@ -14,6 +14,9 @@ enum { MAX_BLOCK = 64 * 1024, VERSION = 3 };
 struct tug_spdy {
   z_stream in, out;
   bool in_ok, out_ok;
+  bool broken;  /* tug_spdy_feed saw bytes that break the protocol */
+  uint8_t *buf; /* tug_spdy_feed's bytes that are not a whole frame yet */
+  size_t buf_len;
   char block[MAX_BLOCK];       /* the last inflated header block */
   char strings[MAX_BLOCK * 2]; /* its names and values, NUL-terminated */
 };
@@ -40,6 +43,7 @@ void tug_spdy_free(tug_spdy *s) {
     inflateEnd(&s->in);
   if (s->out_ok)
     deflateEnd(&s->out);
+  free(s->buf);
   free(s);
 }
 
@@ -182,6 +186,34 @@ ssize_t tug_spdy_parse(tug_spdy *s, const uint8_t *buf, size_t len, tug_spdy_fra
   return (ssize_t)(TUG_SPDY_HEAD + plen);
 }
 
+int tug_spdy_feed(tug_spdy *s, const uint8_t *data, size_t len, tug_spdy_on_frame on_frame,
+                  void *arg) {
+  if (s->broken)
+    return -1;
+  if (len == 0)
+    return 0; /* realloc(buf, 0) would free it */
+  uint8_t *b = s->buf_len + len <= TUG_SPDY_MAX_FRAME + 2 * TUG_SPDY_HEAD
+                   ? realloc(s->buf, s->buf_len + len)
+                   : NULL;
+  if (b == NULL)
+    return s->broken = true, -1;
+  s->buf = b;
+  memcpy(s->buf + s->buf_len, data, len);
+  s->buf_len += len;
+  size_t off = 0;
+  tug_spdy_frame f;
+  ssize_t n;
+  while ((n = tug_spdy_parse(s, s->buf + off, s->buf_len - off, &f)) > 0) {
+    on_frame(arg, &f);
+    off += (size_t)n;
+  }
+  memmove(s->buf, s->buf + off, s->buf_len - off);
+  s->buf_len -= off;
+  if (n < 0)
+    return s->broken = true, -1;
+  return 0;
+}
+
 const char *tug_spdy_header(const tug_spdy_frame *f, const char *name) {
   for (size_t i = 0; i < f->n_headers; i++)
     if (strcmp(f->names[i], name) == 0)
@@ -248,4 +280,16 @@ void tug_spdy_data_head(uint32_t stream, uint8_t flags, size_t len, uint8_t out[
   put32(out, stream & 0x7fffffff);
   put32(out + 4, (uint32_t)len);
   out[4] = flags;
+}
+
+uint8_t *tug_spdy_data(uint32_t stream, uint8_t flags, const void *data, size_t len,
+                       size_t *frame_len) {
+  uint8_t *b = malloc(TUG_SPDY_HEAD + len);
+  if (b == NULL)
+    return NULL;
+  tug_spdy_data_head(stream, flags, len, b);
+  if (len)
+    memcpy(b + TUG_SPDY_HEAD, data, len);
+  *frame_len = TUG_SPDY_HEAD + len;
+  return b;
 }

@@ -64,6 +64,13 @@ void tug_spdy_free(tug_spdy *s);
  * less than a frame, -1 when the bytes break the protocol (a header block
  * that does not inflate or parse, a frame longer than TUG_SPDY_MAX_FRAME). */
 ssize_t tug_spdy_parse(tug_spdy *s, const uint8_t *buf, size_t len, tug_spdy_frame *f);
+/* Bytes as they arrive (a WebSocket message's): every whole frame among
+ * what came so far goes to on_frame, in order; the rest waits in s for the
+ * next call. -1 once the bytes broke the protocol (as tug_spdy_parse) or
+ * more than a frame's worth waits; s takes no more bytes then. */
+typedef void (*tug_spdy_on_frame)(void *arg, const tug_spdy_frame *f);
+int tug_spdy_feed(tug_spdy *s, const uint8_t *data, size_t len, tug_spdy_on_frame on_frame,
+                  void *arg);
 /* The value of header name in f (names are lowercase on the wire), or NULL. */
 const char *tug_spdy_header(const tug_spdy_frame *f, const char *name);
 
@@ -79,5 +86,10 @@ ssize_t tug_spdy_ping(uint32_t id, uint8_t *out, size_t cap);
 ssize_t tug_spdy_goaway(uint32_t last_stream, uint32_t status, uint8_t *out, size_t cap);
 /* The head of a DATA frame of len bytes; the payload follows it. */
 void tug_spdy_data_head(uint32_t stream, uint8_t flags, size_t len, uint8_t out[TUG_SPDY_HEAD]);
+
+/* A whole DATA frame (head and a copy of data) to free, its length in
+ * *frame_len; NULL when out of memory. */
+uint8_t *tug_spdy_data(uint32_t stream, uint8_t flags, const void *data, size_t len,
+                       size_t *frame_len);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -84,16 +85,17 @@ static void test_header_blocks_round_trip_across_frames(void **state) {
 static void test_data_frame_parses_in_place(void **state) {
   (void)state;
   tug_spdy *s = tug_spdy_new();
-  uint8_t wire[TUG_SPDY_HEAD + 5];
-  tug_spdy_data_head(3, 0, 5, wire);
-  memcpy(wire + TUG_SPDY_HEAD, "hello", 5);
+  size_t n;
+  uint8_t *wire = tug_spdy_data(3, 0, "hello", 5, &n);
+  assert_int_equal(n, TUG_SPDY_HEAD + 5);
   tug_spdy_frame f;
-  assert_int_equal(tug_spdy_parse(s, wire, sizeof wire, &f), sizeof wire);
+  assert_int_equal(tug_spdy_parse(s, wire, n, &f), n);
   assert_false(f.control);
   assert_int_equal(f.stream, 3);
   assert_int_equal(f.flags, 0);
   assert_int_equal(f.len, 5);
   assert_memory_equal(f.data, "hello", 5);
+  free(wire);
   tug_spdy_free(s);
 }
 

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +33,6 @@ enum {
   QUEUE_LIMIT = 1 << 20,
   READ_BLOCK = 32 * 1024,
   MAX_FORWARDS = 64, /* connections at once in one session */
-  MAX_INPUT = TUG_SPDY_MAX_FRAME + 2 * TUG_SPDY_HEAD,
 };
 
 static const char *const protocols[] = {AGENT_PORTFORWARD_PROTOCOL, NULL};
@@ -49,14 +47,10 @@ typedef struct forward {
 } forward;
 
 typedef struct pf_session {
+  agent_upgraded up; /* the socket */
   tug_ws *ws;
   tug_spdy *spdy;
-  int sock, netns;
-  struct MHD_UpgradeResponseHandle *urh;
-  char *extra; /* bytes the client sent after its request's headers */
-  size_t extra_len, extra_off;
-  uint8_t *in; /* SPDY bytes not yet a whole frame */
-  size_t in_len;
+  int netns;
   bool broken; /* the client broke the protocol: the session ends */
   forward f[MAX_FORWARDS];
   char pod[520]; /* ns/name, for messages */
@@ -70,13 +64,9 @@ static void send_bytes(pf_session *s, const uint8_t *b, ssize_t n) {
 }
 
 static void send_data(pf_session *s, uint32_t stream, uint8_t flags, const void *data, size_t len) {
-  uint8_t *b = malloc(TUG_SPDY_HEAD + len);
-  if (b == NULL)
-    return;
-  tug_spdy_data_head(stream, flags, len, b);
-  if (len)
-    memcpy(b + TUG_SPDY_HEAD, data, len);
-  send_bytes(s, b, (ssize_t)(TUG_SPDY_HEAD + len));
+  size_t n;
+  uint8_t *b = tug_spdy_data(stream, flags, data, len, &n);
+  send_bytes(s, b, b ? (ssize_t)n : -1);
   free(b);
 }
 
@@ -210,7 +200,8 @@ static void on_data(pf_session *s, const tug_spdy_frame *fr) {
     shutdown(f->fd, SHUT_WR);
 }
 
-static void on_frame(pf_session *s, const tug_spdy_frame *fr) {
+static void on_frame(void *arg, const tug_spdy_frame *fr) {
+  pf_session *s = arg;
   if (!fr->control) {
     on_data(s, fr);
     return;
@@ -239,29 +230,10 @@ static void on_frame(pf_session *s, const tug_spdy_frame *fr) {
 static void on_message(void *arg, int channel, const uint8_t *data, size_t len) {
   (void)channel;
   pf_session *s = arg;
-  if (s->broken || len == 0)
-    return; /* realloc(p, 0) would free the buffer */
-  uint8_t *in = s->in_len + len <= MAX_INPUT ? realloc(s->in, s->in_len + len) : NULL;
-  if (in == NULL) {
-    s->broken = true;
-    return;
-  }
-  s->in = in;
-  memcpy(s->in + s->in_len, data, len);
-  s->in_len += len;
-  size_t off = 0;
-  tug_spdy_frame fr;
-  ssize_t n;
-  while ((n = tug_spdy_parse(s->spdy, s->in + off, s->in_len - off, &fr)) > 0) {
-    on_frame(s, &fr);
-    off += (size_t)n;
-  }
-  if (n < 0) {
+  if (!s->broken && tug_spdy_feed(s->spdy, data, len, on_frame, s) < 0) {
     tug_info("portforward: the client broke SPDY", "pod=%s", s->pod);
     s->broken = true;
   }
-  memmove(s->in, s->in + off, s->in_len - off);
-  s->in_len -= off;
 }
 
 /* ---- the session's loop ---- */
@@ -277,11 +249,11 @@ static void forward_output(pf_session *s, forward *f) {
 
 static void session_loop(pf_session *s) {
   while (!tug_ws_finished(s->ws)) {
-    struct pollfd p[1 + MAX_FORWARDS] = {{.fd = s->sock, .events = tug_ws_events(s->ws)}};
+    struct pollfd p[1 + MAX_FORWARDS] = {{.fd = s->up.sock, .events = tug_ws_events(s->ws)}};
     bool room = tug_ws_queued(s->ws) < QUEUE_LIMIT;
     for (int i = 0; i < MAX_FORWARDS; i++)
       p[1 + i] = (struct pollfd){.fd = room && s->f[i].used ? s->f[i].fd : -1, .events = POLLIN};
-    bool extra = s->extra_off < s->extra_len;
+    bool extra = agent_upgraded_pending(&s->up);
     if (!extra && poll(p, 1 + MAX_FORWARDS, -1) < 0 && errno != EINTR)
       break;
     if (tug_ws_pump(s->ws) < 0)
@@ -300,21 +272,6 @@ static void session_loop(pf_session *s) {
   }
 }
 
-static ssize_t sock_read(void *io, void *buf, size_t len) {
-  pf_session *s = io;
-  if (s->extra_off < s->extra_len) {
-    size_t n = s->extra_len - s->extra_off < len ? s->extra_len - s->extra_off : len;
-    memcpy(buf, s->extra + s->extra_off, n);
-    s->extra_off += n;
-    return (ssize_t)n;
-  }
-  return recv(s->sock, buf, len, 0);
-}
-
-static ssize_t sock_write(void *io, const void *buf, size_t len) {
-  return send(((pf_session *)io)->sock, buf, len, MSG_NOSIGNAL);
-}
-
 static void session_free(pf_session *s) {
   for (int i = 0; i < MAX_FORWARDS; i++)
     release(&s->f[i]);
@@ -322,17 +279,13 @@ static void session_free(pf_session *s) {
     close(s->netns);
   tug_ws_free(s->ws);
   tug_spdy_free(s->spdy);
-  if (s->urh)
-    MHD_upgrade_action(s->urh, MHD_UPGRADE_ACTION_CLOSE);
-  free(s->extra);
-  free(s->in);
+  agent_upgraded_close(&s->up);
   free(s);
 }
 
-static void *session_run(void *arg) {
+static void session_run(void *arg) {
   pf_session *s = arg;
-  tug_ws_transport t = {sock_read, sock_write, s};
-  fcntl(s->sock, F_SETFL, fcntl(s->sock, F_GETFL) | O_NONBLOCK);
+  tug_ws_transport t = {agent_upgraded_read, agent_upgraded_write, &s->up};
   s->ws = tug_ws_new(&t, true, on_message, s);
   s->spdy = tug_spdy_new();
   if (s->ws && s->spdy) {
@@ -340,27 +293,10 @@ static void *session_run(void *arg) {
     session_loop(s);
   }
   session_free(s);
-  return NULL;
 }
 
-static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
-                       size_t extra_in_size, MHD_socket sock,
-                       struct MHD_UpgradeResponseHandle *urh) {
-  (void)conn, (void)con_cls;
-  pf_session *s = cls;
-  s->sock = sock;
-  s->urh = urh;
-  if (extra_in_size && (s->extra = malloc(extra_in_size)) != NULL) {
-    memcpy(s->extra, extra_in, extra_in_size);
-    s->extra_len = extra_in_size;
-  }
-  pthread_t t;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&t, &attr, session_run, s) != 0)
-    session_free(s);
-  pthread_attr_destroy(&attr);
+static void session_discard(void *arg) {
+  session_free(arg);
 }
 
 /* ---- the request ---- */
@@ -391,11 +327,12 @@ enum MHD_Result agent_portforward_serve(agent_runtime *rt, const char *logs_root
     close(netns);
     return MHD_NO;
   }
-  s->sock = -1;
+  s->up =
+      (agent_upgraded){.sock = -1, .run = session_run, .discard = session_discard, .session = s};
   s->netns = netns;
   for (int i = 0; i < MAX_FORWARDS; i++)
     s->f[i].fd = -1;
   snprintf(s->pod, sizeof s->pod, "%s/%s", ns, pod);
   tug_info("stream", "verb=portforward pod=%s/%s", ns, pod);
-  return agent_streams_upgrade(conn, protocol, on_upgrade, s);
+  return agent_streams_upgrade(conn, protocol, agent_upgraded_start, &s->up);
 }
