@@ -99,6 +99,46 @@ static void test_data_frame_parses_in_place(void **state) {
   tug_spdy_free(s);
 }
 
+typedef struct seen {
+  uint32_t streams[4];
+  int n;
+} seen;
+
+static void collect(void *arg, const tug_spdy_frame *f) {
+  seen *s = arg;
+  if (s->n < 4)
+    s->streams[s->n++] = f->stream;
+}
+
+/* A tunnel's messages cut frames anywhere: fed a byte at a time, every
+ * frame comes out whole and in order, and nothing is left over. */
+static void test_feed_joins_frames_cut_anywhere(void **state) {
+  (void)state;
+  tug_spdy *client = tug_spdy_new(), *server = tug_spdy_new();
+  uint8_t wire[1024];
+  const char *const h[] = {"streamtype", "data", "port", "80", "requestid", "1", NULL};
+  ssize_t a = tug_spdy_syn_stream(client, 1, h, wire, sizeof wire);
+  size_t n;
+  uint8_t *d = tug_spdy_data(1, TUG_SPDY_FLAG_FIN, "xyz", 3, &n);
+  memcpy(wire + a, d, n);
+  ssize_t p = tug_spdy_ping(3, wire + a + (ssize_t)n, sizeof wire - (size_t)a - n);
+  seen got = {0};
+  for (size_t i = 0; i < (size_t)a + n + (size_t)p; i++)
+    assert_int_equal(tug_spdy_feed(server, wire + i, 1, collect, &got), 0);
+  assert_int_equal(got.n, 3);
+  assert_int_equal(got.streams[0], 1);
+  assert_int_equal(got.streams[1], 1);
+  assert_int_equal(got.streams[2], 3);
+  /* After bytes that break the protocol, nothing more is taken. */
+  const uint8_t v2[] = {0x80, 2, 0, 6, 0, 0, 0, 4, 0, 0, 0, 1};
+  assert_int_equal(tug_spdy_feed(server, v2, sizeof v2, collect, &got), -1);
+  assert_int_equal(tug_spdy_feed(server, d, n, collect, &got), -1);
+  assert_int_equal(got.n, 3);
+  free(d);
+  tug_spdy_free(client);
+  tug_spdy_free(server);
+}
+
 static void test_broken_bytes_are_refused(void **state) {
   (void)state;
   tug_spdy *s = tug_spdy_new();
@@ -122,6 +162,7 @@ int main(void) {
       cmocka_unit_test(test_control_frames_have_spdy3_heads),
       cmocka_unit_test(test_header_blocks_round_trip_across_frames),
       cmocka_unit_test(test_data_frame_parses_in_place),
+      cmocka_unit_test(test_feed_joins_frames_cut_anywhere),
       cmocka_unit_test(test_broken_bytes_are_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
