@@ -13,7 +13,7 @@
 CC ?= gcc
 BUILD ?= build
 PKGS := jansson yaml-0.1 grpc libprotobuf-c libmicrohttpd libcurl libcrypto gnutls libcgroup libarchive \
-  libmnl libnftables libseccomp
+  libmnl libnftables libseccomp zlib
 
 # Debian packages the build and the tests need. kubectl comes from elsewhere on these
 # machines: never add kubernetes-client here, it conflicts with that file.
@@ -22,7 +22,7 @@ DEB_PKGS := gcc make pkg-config tzdata libjansson-dev libyaml-dev libmicrohttpd-
   libcurl4-openssl-dev libssl-dev libgnutls28-dev libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libcgroup-dev etcd-server etcd-client busybox-static libcmocka-dev bats iproute2 \
   nftables libnftables-dev libmnl-dev procps curl jq wrk libarchive-dev crun \
-  libseccomp-dev python3-kubernetes docker-registry skopeo apache2-utils libwslay-dev
+  libseccomp-dev python3-kubernetes docker-registry skopeo apache2-utils libwslay-dev zlib1g-dev
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -87,6 +87,7 @@ int cmd_logs(cli_ctx *ctx);
 int cmd_exec(cli_ctx *ctx);
 int cmd_attach(cli_ctx *ctx);
 int cmd_cp(cli_ctx *ctx);
+int cmd_port_forward(cli_ctx *ctx);
 int cmd_scale(cli_ctx *ctx);
 int cmd_patch(cli_ctx *ctx);
 int cmd_label(cli_ctx *ctx);

@@ -25,6 +25,7 @@ static const char usage[] =
     "  tug exec [-i] [-t] POD [-c CONTAINER] -- COMMAND [ARGS...]   exit code: the command's\n"
     "  tug attach POD [-c CONTAINER] [-i] [-t]\n"
     "  tug cp [NS/]POD:PATH LOCAL | LOCAL [NS/]POD:PATH [-c CONTAINER]\n"
+    "  tug port-forward POD [LOCAL:]REMOTE...   (127.0.0.1:LOCAL to the pod's REMOTE)\n"
     "  tug scale KIND/NAME --replicas N\n"
     "  tug patch KIND NAME -p JSON [--type merge|strategic]\n"
     "  tug label KIND NAME key=value... key- [--overwrite]\n"
@@ -69,6 +70,7 @@ static const verb verbs[] = {
     {"exec", cmd_exec},
     {"attach", cmd_attach},
     {"cp", cmd_cp},
+    {"port-forward", cmd_port_forward},
     {"scale", cmd_scale},
     {"patch", cmd_patch},
     {"label", cmd_label},

@@ -153,21 +153,30 @@ static int refused(const tug_upgrade *u, tug_error *err) {
                        msg ? msg : "the server refused the stream");
 }
 
-int cli_stream_run(cli_ctx *ctx, const cli_stream_opts *o, tug_error *err) {
+int cli_stream_dial(cli_ctx *ctx, const char *path, const char *protocols, tug_upgrade *u,
+                    tug_error *err) {
+  *u = (tug_upgrade){.fd = -1};
   tug_client *c = cli_client(ctx, err);
   if (c == NULL)
     return -1;
   const char *auth = NULL;
   void *h = tug_client_raw_handle(c, &auth);
-  _cleanup_free_ char *path = session_path(ctx, o);
-  if (h == NULL || path == NULL)
-    return tug_error_set(err, ENOMEM, "start the %s session", o->subresource);
+  if (h == NULL)
+    return tug_error_set(err, ENOMEM, "start the session");
   char key[32];
   tug_upgrade_new_key(key, sizeof key);
+  int rc = tug_upgrade_dial(h, path, key, protocols, auth, DIAL_TIMEOUT_MS, u, err);
+  if (rc == 0 && u->code != 101)
+    rc = refused(u, err);
+  return rc;
+}
+
+int cli_stream_run(cli_ctx *ctx, const cli_stream_opts *o, tug_error *err) {
+  _cleanup_free_ char *path = session_path(ctx, o);
+  if (path == NULL)
+    return tug_error_set(err, ENOMEM, "start the %s session", o->subresource);
   tug_upgrade u;
-  int rc = tug_upgrade_dial(h, path, key, TUG_WS_V5 ", " TUG_WS_V4, auth, DIAL_TIMEOUT_MS, &u, err);
-  if (rc == 0 && u.code != 101)
-    rc = refused(&u, err);
+  int rc = cli_stream_dial(ctx, path, TUG_WS_V5 ", " TUG_WS_V4, &u, err);
   session s = {.o = o};
   if (rc == 0) {
     struct termios saved;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "upgrade.h"
 
 typedef struct cli_stream_opts {
   const char *pod, *container; /* container NULL: the pod's only one */
@@ -22,5 +23,11 @@ typedef struct cli_stream_opts {
 /* Run the session; returns the command's exit code (0 for attach), or -1
  * with err filled when it could not run. */
 int cli_stream_run(cli_ctx *ctx, const cli_stream_opts *o, tug_error *err);
+
+/* Open the WebSocket at path (the API server's, with the CLI's credentials)
+ * offering protocols; 0 once it switched, else -1 with err (a refusal's
+ * Status message). u is to be closed either way. */
+int cli_stream_dial(cli_ctx *ctx, const char *path, const char *protocols, tug_upgrade *u,
+                    tug_error *err);
 
 #endif

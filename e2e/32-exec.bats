@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# exec, attach and cp end to end with stock kubectl (WebSocket, v5.channel.k8s.io)
+# exec, attach, cp and port-forward end to end with stock kubectl (WebSocket:
+# v5.channel.k8s.io, and SPDY/3.1 tunneled for port-forward)
 # and `tug`: a real etcd, tug-apiserver and agent on this host (HTTPS on every
 # hop), pods placed by spec.nodeName. One cluster for the file; teardown is
 # agent-suite's (pods deleted through the API, agent stopped by PID, leftovers
@@ -32,6 +33,30 @@ setup_file() {
 }
 
 kc() { kubectl "$@"; }
+
+# forward_start CMD...: run a port-forward command in the background
+# (its PID in $FORWARD_PID, its output in $BATS_TEST_TMPDIR/forward.log);
+# forward_stop ends it by that PID, also when a test failed (teardown).
+forward_start() {
+  "$@" >"$BATS_TEST_TMPDIR/forward.log" 2>&1 &
+  FORWARD_PID=$!
+}
+forward_stop() {
+  [ -n "${FORWARD_PID:-}" ] || return 0
+  kill "$FORWARD_PID" 2>/dev/null || true
+  wait "$FORWARD_PID" 2>/dev/null || true
+  FORWARD_PID=
+}
+teardown() { forward_stop; }
+
+# A local port no other suite on this machine is likely to hold.
+free_port() { echo $((20000 + RANDOM % 20000)); }
+answers() { curl -fsS --max-time 5 "http://127.0.0.1:$1/" >"$BATS_TEST_TMPDIR/page" 2>/dev/null; }
+listening() { grep -q "Forwarding from 127.0.0.1:$1" "$BATS_TEST_TMPDIR/forward.log"; }
+web_pod() {
+  pod web >/dev/null 2>&1 && phase_is web Running && return 0
+  mkpod web 'mkdir -p /tmp/www && echo hello-from-web >/tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www'
+}
 
 @test "exec: kubectl exec runs the command in the container with its env and working dir" {
   run kc exec shell -- sh -c 'echo "$GREETING from $(pwd)"; echo oops >&2'
@@ -109,6 +134,70 @@ kc() { kubectl "$@"; }
   run kc exec shell --as alice -- echo allowed
   [ "$status" -eq 0 ]
   [[ "$output" == *allowed* ]]
+}
+
+@test "port-forward: kubectl port-forward reaches the pod's port on its localhost" {
+  web_pod
+  local port
+  port=$(free_port)
+  forward_start kubectl port-forward pod/web "$port:80"
+  wait_for 20 listening "$port"
+  # Several connections through one session, each a stream pair of its own.
+  for _ in 1 2 3; do
+    answers "$port"
+    [ "$(cat "$BATS_TEST_TMPDIR/page")" = hello-from-web ]
+  done
+  # 64 KiB each way: more than one DATA frame.
+  head -c 65536 /dev/urandom >"$BATS_TEST_TMPDIR/blob"
+  kc exec web -- sh -c 'head -c 65536 /dev/urandom >/tmp/www/blob'
+  curl -fsS --max-time 10 -o "$BATS_TEST_TMPDIR/got" "http://127.0.0.1:$port/blob"
+  [ "$(wc -c <"$BATS_TEST_TMPDIR/got")" -eq 65536 ]
+  kc exec web -- md5sum /tmp/www/blob | grep -q "$(md5sum <"$BATS_TEST_TMPDIR/got" | cut -d' ' -f1)"
+}
+
+@test "port-forward: a port nobody listens on comes back as kubectl's error" {
+  web_pod
+  local port
+  port=$(free_port)
+  forward_start kubectl port-forward pod/web "$port:81"
+  wait_for 20 listening "$port"
+  run curl -fsS --max-time 5 "http://127.0.0.1:$port/"
+  [ "$status" -ne 0 ]
+  wait_for 10 grep -q "error forwarding port 81 to pod default/web" "$BATS_TEST_TMPDIR/forward.log"
+}
+
+@test "port-forward: RBAC refuses a user without create on pods/portforward" {
+  web_pod
+  kc create role pf-peek --verb=get --resource=pods,pods/portforward
+  kc create rolebinding pf-peek --role=pf-peek --user=bob
+  run timeout 20 kubectl port-forward pod/web "$(free_port):80" --as bob
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'cannot create resource "pods/portforward"'* ]]
+  kc create role pf-run --verb=create --resource=pods/portforward
+  kc create rolebinding pf-run --role=pf-run --user=bob
+  local port
+  port=$(free_port)
+  forward_start kubectl port-forward pod/web "$port:80" --as bob
+  wait_for 20 answers "$port"
+}
+
+@test "port-forward: tug port-forward speaks the same tunnel" {
+  web_pod
+  local port
+  port=$(free_port)
+  forward_start bin/tug port-forward pod/web "$port:80" "$((port + 1)):81"
+  wait_for 20 listening "$port"
+  for _ in 1 2; do
+    answers "$port"
+    [ "$(cat "$BATS_TEST_TMPDIR/page")" = hello-from-web ]
+  done
+  # 200 KiB from the pod: many DATA frames.
+  kc exec web -- sh -c 'head -c 204800 /dev/urandom >/tmp/www/big'
+  curl -fsS --max-time 10 -o "$BATS_TEST_TMPDIR/big" "http://127.0.0.1:$port/big"
+  kc exec web -- md5sum /tmp/www/big | grep -q "$(md5sum <"$BATS_TEST_TMPDIR/big" | cut -d' ' -f1)"
+  run curl -fsS --max-time 5 "http://127.0.0.1:$((port + 1))/"
+  [ "$status" -ne 0 ]
+  wait_for 10 grep -q "error forwarding port 81 to pod default/web" "$BATS_TEST_TMPDIR/forward.log"
 }
 
 @test "tug exec, attach and cp speak the same streams" {

@@ -24,6 +24,7 @@ struct tug_ws {
   tug_ws_transport t;
   int fd;
   bool broken;
+  bool raw;       /* no channel byte */
   int close_code; /* queued once every message before it is written; 0: none */
   tug_ws_on_message on_message;
   void *arg;
@@ -75,7 +76,9 @@ static void on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_
                    void *user) {
   (void)ctx;
   tug_ws *w = user;
-  if (a->opcode == WSLAY_BINARY_FRAME && a->msg_length > 0)
+  if (a->opcode == WSLAY_BINARY_FRAME && w->raw)
+    w->on_message(w->arg, TUG_WS_RAW, a->msg, a->msg_length);
+  else if (a->opcode == WSLAY_BINARY_FRAME && a->msg_length > 0)
     w->on_message(w->arg, a->msg[0], a->msg + 1, a->msg_length - 1);
 }
 
@@ -115,7 +118,15 @@ void tug_ws_free(tug_ws *w) {
   free(w);
 }
 
+void tug_ws_set_raw(tug_ws *w) {
+  w->raw = true;
+}
+
 int tug_ws_send(tug_ws *w, int channel, const void *data, size_t len) {
+  if (w->raw) {
+    struct wslay_event_msg raw = {WSLAY_BINARY_FRAME, data, len};
+    return channel == TUG_WS_RAW && wslay_event_queue_msg(w->ctx, &raw) == 0 ? 0 : -1;
+  }
   uint8_t *m = malloc(len + 1);
   if (m == NULL)
     return -1;

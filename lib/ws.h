@@ -27,6 +27,7 @@ enum {
   TUG_WS_STATUS = 3,
   TUG_WS_RESIZE = 4,
   TUG_WS_CLOSE = 255, /* v5: [255, channel] closes that channel */
+  TUG_WS_RAW = -1,    /* a raw session's messages: no channel byte */
   TUG_WS_NORMAL_CLOSURE = 1000,
 };
 
@@ -53,6 +54,10 @@ tug_ws *tug_ws_new_fd(int fd, bool server, tug_ws_on_message on_message, void *a
 /* A session over t, which must outlive it. */
 tug_ws *tug_ws_new(const tug_ws_transport *t, bool server, tug_ws_on_message on_message, void *arg);
 void tug_ws_free(tug_ws *w);
+/* Messages carry no channel byte from now on (a tunnel of another protocol,
+ * such as port-forward's SPDY): on_message gets TUG_WS_RAW and the whole
+ * message, and tug_ws_send's channel must be TUG_WS_RAW. */
+void tug_ws_set_raw(tug_ws *w);
 
 /* Queue one message on channel; -1 when the session is closing or out of memory. */
 int tug_ws_send(tug_ws *w, int channel, const void *data, size_t len);

@@ -154,6 +154,29 @@ static void test_peer_gone_breaks_the_session(void **state) {
   close(fds[0]);
 }
 
+/* A raw session (port-forward's tunnel): no channel byte either way. */
+static void test_raw_session_carries_whole_messages(void **state) {
+  (void)state;
+  int fds[2];
+  nonblocking_pair(fds);
+  got gs = {0}, gc = {0};
+  tug_ws *server = tug_ws_new_fd(fds[0], true, record, &gs);
+  tug_ws *client = tug_ws_new_fd(fds[1], false, record, &gc);
+  tug_ws_set_raw(server);
+  tug_ws_set_raw(client);
+  assert_int_equal(tug_ws_send(client, TUG_WS_RAW, "\x80\x03spdy", 6), 0);
+  assert_int_equal(tug_ws_send(server, TUG_WS_STDOUT, "x", 1), -1); /* channels mean nothing */
+  pump_both(client, server);
+  assert_int_equal(gs.n, 1);
+  assert_int_equal(gs.channel[0], TUG_WS_RAW);
+  assert_int_equal(gs.len[0], 6);
+  assert_memory_equal(gs.data[0], "\x80\x03spdy", 6);
+  tug_ws_free(server);
+  tug_ws_free(client);
+  close(fds[0]);
+  close(fds[1]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_accept_key_is_rfc6455s),
@@ -162,6 +185,7 @@ int main(void) {
       cmocka_unit_test(test_client_frames_are_masked),
       cmocka_unit_test(test_channels_round_trip_and_close_comes_last),
       cmocka_unit_test(test_peer_gone_breaks_the_session),
+      cmocka_unit_test(test_raw_session_carries_whole_messages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "agent-metrics.h"
+#include "agent-portforward.h"
 #include "agent-streams.h"
 #include "cleanup.h"
 #include "log.h"
@@ -267,6 +268,8 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
     return serve_log(l, conn, url);
   if (l->rt && (strncmp(url, "/exec/", 6) == 0 || strncmp(url, "/attach/", 8) == 0))
     return agent_streams_serve(l->rt, l->root, conn, url);
+  if (l->rt && strncmp(url, "/portForward/", 13) == 0)
+    return agent_portforward_serve(l->rt, l->root, conn, url);
   return fail(conn, 404, "not found: %s\n", url);
 }
 

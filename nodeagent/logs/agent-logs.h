@@ -20,6 +20,7 @@
  *   GET /containerLogs/{ns}/{pod}/{container}?tailLines=N&follow=true&previous=true
  *   GET /metrics   (agent-metrics.h)
  *   GET /exec/..., /attach/...   WebSocket upgrades (agent-streams.h)
+ *   GET /portForward/{ns}/{pod}  SPDY in a WebSocket (agent-portforward.h)
  *
  * With a serving pair and a client CA (--tls-cert-file, --tls-private-key-file,
  * --client-ca-file) it serves HTTPS only and answers only clients whose
@@ -62,7 +63,7 @@ typedef struct agent_logs_options {
   int max_files;    /* live file included, 2..AGENT_LOGS_MAX_FILES_LIMIT; 0: default */
   int netns_fd;     /* listen inside this network namespace (the node's); 0 or -1: here */
   const char *tls_cert_pem, *tls_key_pem, *client_ca_pem; /* all or none: HTTPS */
-  agent_runtime *rt; /* serves exec and attach (agent-streams.h); NULL: not served */
+  agent_runtime *rt; /* serves exec, attach and port-forward; NULL: not served */
 } agent_logs_options;
 
 typedef struct agent_logs agent_logs;

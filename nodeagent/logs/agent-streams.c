@@ -45,9 +45,8 @@ enum {
 static const char *const protocols[] = {TUG_WS_V5, TUG_WS_V4, NULL};
 
 typedef struct session {
+  agent_upgraded up; /* the socket */
   tug_ws *ws;
-  int sock;
-  struct MHD_UpgradeResponseHandle *urh;
   const char *protocol;
   /* exec: the helper's pid and pidfd; out[0] stdout (or the terminal), out[1] stderr */
   pid_t pid;
@@ -58,8 +57,6 @@ typedef struct session {
   /* attach: the container's log and process */
   agent_logs_reader *log;
   agent_container *c;
-  char *extra; /* bytes the client sent after its request's headers */
-  size_t extra_len, extra_off;
   char command[256]; /* for the status message */
 } session;
 
@@ -99,22 +96,6 @@ static void on_message(void *arg, int channel, const uint8_t *data, size_t len) 
     close(s->in); /* v5: the client's stdin ended */
     s->in = -1;
   }
-}
-
-/* The socket, after the bytes that arrived with the request. */
-static ssize_t sock_read(void *io, void *buf, size_t len) {
-  session *s = io;
-  if (s->extra_off < s->extra_len) {
-    size_t n = s->extra_len - s->extra_off < len ? s->extra_len - s->extra_off : len;
-    memcpy(buf, s->extra + s->extra_off, n);
-    s->extra_off += n;
-    return (ssize_t)n;
-  }
-  return recv(s->sock, buf, len, 0);
-}
-
-static ssize_t sock_write(void *io, const void *buf, size_t len) {
-  return send(((session *)io)->sock, buf, len, MSG_NOSIGNAL);
 }
 
 /* ---- the session's end ---- */
@@ -189,14 +170,14 @@ static void drain(session *s) {
 static void exec_loop(session *s) {
   bool done = false;
   while (!tug_ws_finished(s->ws)) {
-    struct pollfd p[4] = {{.fd = s->sock, .events = tug_ws_events(s->ws)},
+    struct pollfd p[4] = {{.fd = s->up.sock, .events = tug_ws_events(s->ws)},
                           {.fd = -1, .events = POLLIN},
                           {.fd = -1, .events = POLLIN},
                           {.fd = s->exited ? -1 : s->pidfd, .events = POLLIN}};
     bool room = tug_ws_queued(s->ws) < QUEUE_LIMIT;
     for (int i = 0; i < 2 && !done; i++)
       p[1 + i].fd = room ? s->out[i] : -1;
-    bool extra = s->extra_off < s->extra_len;
+    bool extra = agent_upgraded_pending(&s->up);
     if (!extra && poll(p, 4, -1) < 0 && errno != EINTR)
       break;
     if (extra || (p[0].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)))
@@ -226,9 +207,9 @@ static void attach_loop(session *s) {
   bool done = false;
   while (!tug_ws_finished(s->ws)) {
     struct pollfd p[2] = {
-        {.fd = s->sock, .events = tug_ws_events(s->ws)},
+        {.fd = s->up.sock, .events = tug_ws_events(s->ws)},
         {.fd = done ? -1 : agent_runtime_container_pidfd(s->c), .events = POLLIN}};
-    bool extra = s->extra_off < s->extra_len;
+    bool extra = agent_upgraded_pending(&s->up);
     if (!extra && poll(p, 2, ATTACH_POLL_MS) < 0 && errno != EINTR)
       break;
     if (tug_ws_pump(s->ws) < 0)
@@ -267,48 +248,83 @@ static void session_free(session *s) {
     agent_logs_reader_close(s->log);
   agent_runtime_container_close(s->c);
   tug_ws_free(s->ws);
-  if (s->urh)
-    MHD_upgrade_action(s->urh, MHD_UPGRADE_ACTION_CLOSE);
-  free(s->extra);
+  agent_upgraded_close(&s->up);
   free(s);
 }
 
-static void *session_run(void *arg) {
+static void session_run(void *arg) {
   session *s = arg;
-  tug_ws_transport t = {sock_read, sock_write, s};
-  fcntl(s->sock, F_SETFL, fcntl(s->sock, F_GETFL) | O_NONBLOCK);
+  tug_ws_transport t = {agent_upgraded_read, agent_upgraded_write, &s->up};
   s->ws = tug_ws_new(&t, true, on_message, s);
   if (s->ws && s->log)
     attach_loop(s);
   else if (s->ws)
     exec_loop(s);
   session_free(s);
+}
+
+static void session_discard(void *arg) {
+  session_free(arg);
+}
+
+/* ---- upgraded connections ---- */
+
+static void *upgraded_run(void *arg) {
+  agent_upgraded *u = arg;
+  u->run(u->session);
   return NULL;
 }
 
-static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
-                       size_t extra_in_size, MHD_socket sock,
-                       struct MHD_UpgradeResponseHandle *urh) {
+void agent_upgraded_start(void *cls, struct MHD_Connection *conn, void *con_cls,
+                          const char *extra_in, size_t extra_in_size, MHD_socket sock,
+                          struct MHD_UpgradeResponseHandle *urh) {
   (void)conn, (void)con_cls;
-  session *s = cls;
-  s->sock = sock;
-  s->urh = urh;
-  if (extra_in_size && (s->extra = malloc(extra_in_size)) != NULL) {
-    memcpy(s->extra, extra_in, extra_in_size);
-    s->extra_len = extra_in_size;
+  agent_upgraded *u = cls;
+  u->sock = sock;
+  u->urh = urh;
+  fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
+  if (extra_in_size && (u->extra = malloc(extra_in_size)) != NULL) {
+    memcpy(u->extra, extra_in, extra_in_size);
+    u->extra_len = extra_in_size;
   }
   pthread_t t;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&t, &attr, session_run, s) != 0)
-    session_free(s);
+  if (pthread_create(&t, &attr, upgraded_run, u) != 0)
+    u->discard(u->session);
   pthread_attr_destroy(&attr);
+}
+
+ssize_t agent_upgraded_read(void *io, void *buf, size_t len) {
+  agent_upgraded *u = io;
+  if (u->extra_off < u->extra_len) {
+    size_t n = u->extra_len - u->extra_off < len ? u->extra_len - u->extra_off : len;
+    memcpy(buf, u->extra + u->extra_off, n);
+    u->extra_off += n;
+    return (ssize_t)n;
+  }
+  return recv(u->sock, buf, len, 0);
+}
+
+ssize_t agent_upgraded_write(void *io, const void *buf, size_t len) {
+  return send(((agent_upgraded *)io)->sock, buf, len, MSG_NOSIGNAL);
+}
+
+bool agent_upgraded_pending(const agent_upgraded *u) {
+  return u->extra_off < u->extra_len;
+}
+
+void agent_upgraded_close(agent_upgraded *u) {
+  if (u->urh)
+    MHD_upgrade_action(u->urh, MHD_UPGRADE_ACTION_CLOSE);
+  free(u->extra);
+  *u = (agent_upgraded){.sock = -1};
 }
 
 /* ---- the request ---- */
 
-static enum MHD_Result answer(struct MHD_Connection *conn, int code, const char *fmt, ...) {
+enum MHD_Result agent_streams_answer(struct MHD_Connection *conn, int code, const char *fmt, ...) {
   char *msg = NULL;
   va_list ap;
   va_start(ap, fmt);
@@ -337,8 +353,8 @@ static enum MHD_Result collect_command(void *cls, enum MHD_ValueKind kind, const
   return MHD_YES;
 }
 
-/* The uid of the newest pod ns/pod on this node, from its log dir's name. */
-static bool pod_uid(const char *root, const char *ns, const char *pod, char *uid, size_t size) {
+bool agent_streams_pod_uid(const char *root, const char *ns, const char *pod, char *uid,
+                           size_t size) {
   char pattern[8192];
   snprintf(pattern, sizeof pattern, "%s/logs/%s_%s_*", root, ns, pod);
   glob_t g;
@@ -442,14 +458,15 @@ static int start_attach(session *s, const char *root, const char *ns, const char
   return rc;
 }
 
-static enum MHD_Result upgrade(session *s, struct MHD_Connection *conn) {
+enum MHD_Result agent_streams_upgrade(struct MHD_Connection *conn, const char *protocol,
+                                      MHD_UpgradeHandler on_upgrade, void *cls) {
   const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Key");
   char accept[64];
   tug_ws_accept_key(key, accept, sizeof accept);
-  struct MHD_Response *r = MHD_create_response_for_upgrade(on_upgrade, s);
+  struct MHD_Response *r = MHD_create_response_for_upgrade(on_upgrade, cls);
   MHD_add_response_header(r, MHD_HTTP_HEADER_UPGRADE, "websocket");
   MHD_add_response_header(r, "Sec-WebSocket-Accept", accept);
-  MHD_add_response_header(r, "Sec-WebSocket-Protocol", s->protocol);
+  MHD_add_response_header(r, "Sec-WebSocket-Protocol", protocol);
   enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, r);
   MHD_destroy_response(r);
   return rc;
@@ -460,21 +477,23 @@ enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
   char verb[16], ns[256], pod[256], c[256], uid[256];
   if (sscanf(url, "/%15[^/]/%255[^/]/%255[^/]/%255[^/]", verb, ns, pod, c) != 4 ||
       !agent_logs_safe_segment(ns) || !agent_logs_safe_segment(pod) || !agent_logs_safe_segment(c))
-    return answer(conn, 404, "not found: %s\n", url);
+    return agent_streams_answer(conn, 404, "not found: %s\n", url);
   const char *upg = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upgrade");
   const char *offered =
       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Protocol");
   const char *protocol = tug_ws_pick_protocol(offered, protocols);
   if (upg == NULL || strcasecmp(upg, "websocket") != 0 || protocol == NULL)
-    return answer(conn, 400,
-                  "a WebSocket upgrade with subprotocol " TUG_WS_V5 " or " TUG_WS_V4
-                  " is required\n");
-  if (!pod_uid(logs_root, ns, pod, uid, sizeof uid))
-    return answer(conn, 404, "pod %s/%s is not on this node\n", ns, pod);
+    return agent_streams_answer(conn, 400,
+                                "a WebSocket upgrade with subprotocol " TUG_WS_V5 " or " TUG_WS_V4
+                                " is required\n");
+  if (!agent_streams_pod_uid(logs_root, ns, pod, uid, sizeof uid))
+    return agent_streams_answer(conn, 404, "pod %s/%s is not on this node\n", ns, pod);
   session *s = calloc(1, sizeof *s);
   if (s == NULL)
     return MHD_NO;
-  *s = (session){.protocol = protocol, .pidfd = -1, .in = -1, .out = {-1, -1}, .sock = -1};
+  *s = (session){.protocol = protocol, .pidfd = -1, .in = -1, .out = {-1, -1}};
+  s->up =
+      (agent_upgraded){.sock = -1, .run = session_run, .discard = session_discard, .session = s};
   tug_error err = {0};
   int rc = agent_runtime_container_open(rt, uid, c, &s->c, &err);
   if (rc == 0)
@@ -482,9 +501,9 @@ enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
                                    : start_attach(s, logs_root, ns, pod, c, &err);
   if (rc < 0) {
     session_free(s);
-    return answer(conn, err.code == ESRCH || err.code == ENOENT ? 404 : 500,
-                  "container %s of pod %s/%s: %s\n", c, ns, pod, err.msg);
+    return agent_streams_answer(conn, err.code == ESRCH || err.code == ENOENT ? 404 : 500,
+                                "container %s of pod %s/%s: %s\n", c, ns, pod, err.msg);
   }
   tug_info("stream", "verb=%s pod=%s/%s container=%s", verb, ns, pod, c);
-  return upgrade(s, conn);
+  return agent_streams_upgrade(conn, s->protocol, agent_upgraded_start, &s->up);
 }

@@ -25,11 +25,53 @@
 #define TUG_AGENT_STREAMS_H
 
 #include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "runtime.h"
 
 /* Serve url (/exec/... or /attach/...) on conn; logs_root holds logs/{ns}_{pod}_{uid}. */
 enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
                                     struct MHD_Connection *conn, const char *url);
+
+/* Shared with port-forward (agent-portforward.h). */
+
+/* An upgraded connection the HTTP server handed over: its socket, the bytes
+ * that came after the request's headers (read first), and the handle that
+ * closes it. A session struct embeds one; agent_upgraded_start, given as the
+ * upgrade response's handler with the agent_upgraded as its cls, runs
+ * run(session) on a thread of its own (or discard(session) when no thread
+ * can start); both must end with agent_upgraded_close. */
+typedef struct agent_upgraded {
+  int sock;
+  struct MHD_UpgradeResponseHandle *urh;
+  char *extra;
+  size_t extra_len, extra_off;
+  void (*run)(void *session);
+  void (*discard)(void *session);
+  void *session;
+} agent_upgraded;
+
+void agent_upgraded_start(void *cls, struct MHD_Connection *conn, void *con_cls,
+                          const char *extra_in, size_t extra_in_size, MHD_socket sock,
+                          struct MHD_UpgradeResponseHandle *urh);
+/* lib/ws.h's transport over u (its io is u). */
+ssize_t agent_upgraded_read(void *u, void *buf, size_t len);
+ssize_t agent_upgraded_write(void *u, const void *buf, size_t len);
+/* Bytes of the request are still to be read: poll would not see them. */
+bool agent_upgraded_pending(const agent_upgraded *u);
+void agent_upgraded_close(agent_upgraded *u);
+
+/* A plain-text answer with code. */
+enum MHD_Result agent_streams_answer(struct MHD_Connection *conn, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The uid of the newest pod ns/pod on this node, from its log dir's name. */
+bool agent_streams_pod_uid(const char *root, const char *ns, const char *pod, char *uid,
+                           size_t size);
+/* Answer 101 with the WebSocket's accept key and protocol; on_upgrade(cls)
+ * gets the socket. */
+enum MHD_Result agent_streams_upgrade(struct MHD_Connection *conn, const char *protocol,
+                                      MHD_UpgradeHandler on_upgrade, void *cls);
 
 #endif

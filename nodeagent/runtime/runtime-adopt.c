@@ -361,6 +361,13 @@ int agent_runtime_container_open(agent_runtime *rt, const char *pod_uid, const c
   return 0;
 }
 
+int agent_runtime_pod_netns(agent_runtime *rt, const char *pod_uid, tug_error *err) {
+  agent_sandbox sb = {0};
+  if (agent_sandbox_init(rt, pod_uid, "pod", &sb, err) < 0)
+    return -1;
+  return agent_runtime_sandbox_netns(&sb, err);
+}
+
 void agent_runtime_container_close(agent_container *c) {
   if (c == NULL)
     return;

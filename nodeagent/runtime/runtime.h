@@ -222,6 +222,9 @@ int agent_runtime_container_exec_io(agent_container *c, char *const *argv, const
 int agent_runtime_container_open(agent_runtime *rt, const char *pod_uid, const char *name,
                                  agent_container **out, tug_error *err);
 void agent_runtime_container_close(agent_container *c);
+/* The network namespace of pod pod_uid's sandbox, found as _container_open
+ * finds containers (port-forward): an fd to close, or -1 with err. */
+int agent_runtime_pod_netns(agent_runtime *rt, const char *pod_uid, tug_error *err);
 /* A pidfd on the container's process: readable once it exited. */
 int agent_runtime_container_pidfd(const agent_container *c);
 int agent_runtime_container_stats(agent_runtime *rt, agent_container *c, agent_container_stats *st,
