@@ -189,7 +189,7 @@ log_of() {
 
 @test "serviceaccounts: automountServiceAccountToken false, on the pod or on the account, mounts nothing" {
   mkpod nomount '{"automountServiceAccountToken": false, "containers": [{"name": "main",
-    "command": ["sh", "-c", "ls /var/run/secrets/kubernetes.io/serviceaccount || echo absent; sleep 3600"]}]}'
+    "command": ["sh", "-c", "ls /var/run/secrets/kubernetes.io/serviceaccount/token || echo absent; sleep 3600"]}]}'
   [ "$(pod nomount | jq '[.spec.volumes[]? | select(.projected)] | length')" = 0 ]
   api POST /api/v1/namespaces/default/serviceaccounts \
     '{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"quiet"},"automountServiceAccountToken":false}'
