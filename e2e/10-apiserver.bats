@@ -318,7 +318,7 @@ AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryL
   out=$(curl -sS -H "Accept: $AGG" "$API/apis")
   jq -e '[.items[].metadata.name] | index("apps") and index("batch") and index("scheduling.tug.io")' <<<"$out"
   jq -e '[.items[].versions[].resources[] | select(.categories | index("all")) | .resource] | sort
-    == ["deployments", "jobs", "replicasets"]' <<<"$out"
+    == ["cronjobs", "daemonsets", "deployments", "jobs", "replicasets", "statefulsets"]' <<<"$out"
   jq -e '.items[] | select(.metadata.name == "apps") | .versions[0].resources[]
     | select(.resource == "deployments") | .subresources[] | select(.subresource == "scale")
     | .responseKind == {group: "autoscaling", version: "v1", kind: "Scale"}' <<<"$out"
