@@ -43,6 +43,9 @@ static int fetch_one(json_t *into, const char *ns, const source_kind *k, const c
                      agent_volume_get_fn get, void *arg, tug_error *err) {
   if (name == NULL || json_object_get(into, name))
     return 0;
+  /* The name goes into a URL path: an object name's characters only. */
+  if (*name == '\0' || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(name))
+    return tug_error_set(err, EINVAL, "invalid %s name \"%s\"", k->singular, name);
   char path[1024];
   if (snprintf(path, sizeof path, "/api/v1/namespaces/%s/%s/%s", ns, k->resource, name) >=
       (int)sizeof path)

@@ -240,6 +240,10 @@ static void test_fetch_reads_each_object_once(void **state) {
   _cleanup_json_ json_t *broken = js("{'envFrom':[{'secretRef':{'name':'broken'}}]}"), *o2 = NULL;
   assert_int_equal(agent_env_fetch(broken, "demo", fake_get, paths, &o2, &err), -1);
   assert_string_equal(err.msg, "get secret \"broken\": connection reset");
+  /* A name is never a path of its own. */
+  _cleanup_json_ json_t *odd = js("{'envFrom':[{'configMapRef':{'name':'../x'}}]}"), *o3 = NULL;
+  assert_int_equal(agent_env_fetch(odd, "demo", fake_get, paths, &o3, &err), -1);
+  assert_string_equal(err.msg, "invalid configmap name \"../x\"");
 }
 
 int main(void) {
