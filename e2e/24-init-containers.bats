@@ -6,7 +6,9 @@
 # exists; a failed init container fails a restartPolicy Never pod; a sidecar
 # keeps running while a later init container crash-loops; sidecars stop
 # after the app, the last one first; a Job whose pod has a sidecar completes;
-# fields Tugboat ignores earn a Warning on apply, a plain manifest none.
+# fields Tugboat ignores earn a Warning on apply, a plain manifest none; env
+# from envFrom, secretKeyRef, fieldRef and resourceFieldRef, and a missing
+# ConfigMap that holds a container on CreateContainerConfigError until created.
 # Users' tools are stock kubectl and tug. teardown_file runs `tug down`,
 # which removes every process, namespace and rule of the cluster.
 
@@ -255,4 +257,48 @@ YAML
   [ "$status" -eq 0 ]
   [[ "$output" != *Warning* ]]
   kubectl delete deployment warned
+}
+
+@test "env: envFrom a ConfigMap, a Secret key and status.podIP; a missing ConfigMap waits, then starts" {
+  kubectl create configmap app-settings --from-literal=MODE=prod --from-literal=LEVEL=3
+  kubectl create secret generic app-creds --from-literal=password=s3cr3t
+  kubectl apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: envpod}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "echo mode=$MODE level=$LEVEL pw=$PW ip=$POD_IP url=$(URL) cpu=$CPU; env | grep -c ^LATE_ ; sleep 3600"]
+    envFrom:
+    - configMapRef: {name: app-settings}
+    - configMapRef: {name: app-late}
+      prefix: LATE_
+    env:
+    - {name: LEVEL, value: "4"}
+    - name: PW
+      valueFrom: {secretKeyRef: {name: app-creds, key: password}}
+    - name: POD_IP
+      valueFrom: {fieldRef: {fieldPath: status.podIP}}
+    - {name: URL, value: "http://$(POD_IP):$(LEVEL)"}
+    - name: CPU
+      valueFrom: {resourceFieldRef: {resource: limits.cpu, divisor: 1m}}
+    resources: {limits: {cpu: 250m, memory: 32Mi}}
+YAML
+  wait_for 20 eval '[ "$(field envpod ".status.containerStatuses[0].state.waiting.reason")" = CreateContainerConfigError ]'
+  [ "$(field envpod .status.containerStatuses[0].state.waiting.message)" = 'configmap "app-late" not found' ]
+  status_is envpod CreateContainerConfigError
+  kubectl create configmap app-late --from-literal=ONE=1 --from-literal=TWO=2
+  wait_for 20 phase_is envpod Running
+  ip=$(field envpod .status.podIP)
+  [ -n "$ip" ] && [ "$ip" != null ]
+  wait_for 10 eval 'kubectl logs envpod | grep -q mode='
+  run kubectl logs envpod
+  [ "${lines[0]}" = "mode=prod level=4 pw=s3cr3t ip=$ip url=http://$ip:4 cpu=250" ]
+  [ "${lines[1]}" = 2 ]
+  kubectl delete pod envpod --wait=false
+  kubectl delete configmap app-settings app-late
+  kubectl delete secret app-creds
 }

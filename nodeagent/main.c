@@ -353,17 +353,22 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, agent_ima
       agent_node_start(&no, &node, err) < 0 ||
       tug_events_open(client, "tug-agent", c->node_name, &events, err) < 0)
     goto out;
-  agent_pod_env env = {.rt = rt,
-                       .client = client,
-                       .root = c->root,
-                       .host_ip = host_ip,
-                       .pids_limit = c->pod_pids_limit,
-                       .backoff_base = (int)c->restart_backoff_s,
-                       .events = events,
-                       .network = network,
-                       .allowed_host_paths = c->allowed_host_paths,
-                       .puller = puller,
-                       .local_path_root = pv_root};
+  int64_t cpu_milli, memory_bytes;
+  agent_node_host_capacity(&cpu_milli, &memory_bytes);
+  agent_pod_env env = {
+      .rt = rt,
+      .client = client,
+      .root = c->root,
+      .host_ip = host_ip,
+      .pids_limit = c->pod_pids_limit,
+      .backoff_base = (int)c->restart_backoff_s,
+      .events = events,
+      .network = network,
+      .allowed_host_paths = c->allowed_host_paths,
+      .puller = puller,
+      .local_path_root = pv_root,
+      .alloc_cpu_milli = cpu_milli > c->reserved_cpu_milli ? cpu_milli - c->reserved_cpu_milli : 0,
+      .alloc_memory = memory_bytes};
   agent_podctl_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
   if (agent_podctl_start(&po, &pods, err) < 0 ||
       agent_pv_reclaimer_start(client, c->node_name, pv_root, &reclaimer, err) < 0)

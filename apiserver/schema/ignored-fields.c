@@ -48,8 +48,6 @@ static const char *const private_mounts[] = {"\"None\"", NULL};
 
 const api_ignored_field api_ignored_container[] = {
     {"lifecycle", "postStart and preStop hooks are not run", NULL},
-    {"envFrom", "no variables are read from ConfigMaps or Secrets", NULL},
-    {"env[].valueFrom", "the variable is not set (only value is)", NULL},
     {"terminationMessagePath", "no termination message is read", NULL},
     {"terminationMessagePolicy", "no termination message is read", NULL},
     {"resizePolicy", "resources are not resized in place", NULL},

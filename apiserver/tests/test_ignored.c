@@ -53,15 +53,17 @@ static void test_pod_fields_name_their_path(void **state) {
       js("{'spec':{'readinessGates':[{'conditionType':'x'}],'dnsPolicy':'None',"
          "'initContainers':[{'name':'i','lifecycle':{'preStop':{'exec':{'command':['true']}}}}],"
          "'containers':[{'name':'a'},{'name':'b','env':[{'name':'A','value':'1'},"
-         "{'name':'B','valueFrom':{'fieldRef':{'fieldPath':'metadata.name'}}}]}]}}");
+         "{'name':'B','valueFrom':{'fieldRef':{'fieldPath':'metadata.name'}}}],"
+         "'envFrom':[{'configMapRef':{'name':'x'}}],'volumeMounts':[{'name':'v','mountPath':'/a'},"
+         "{'name':'v','mountPath':'/b','mountPropagation':'HostToContainer'}]}]}}");
   assert_string_equal(
       warnings("v1", "Pod", pod, NULL),
       "spec.readinessGates: ignored by Tugboat: Ready does not wait for the gates' conditions|"
       "spec.dnsPolicy: ignored by Tugboat: /etc/resolv.conf always names the cluster's DNS|"
       "spec.initContainers[0].lifecycle: ignored by Tugboat: postStart and preStop hooks are not "
       "run|"
-      "spec.containers[1].env[1].valueFrom: ignored by Tugboat: the variable is not set (only "
-      "value is)");
+      "spec.containers[1].volumeMounts[1].mountPropagation: ignored by Tugboat: mounts are "
+      "private to the container");
 }
 
 static void test_templates_warn_at_their_place(void **state) {
@@ -112,10 +114,10 @@ static void test_update_warns_about_changes_only(void **state) {
   assert_string_equal(warnings("apps/v1", "DaemonSet", same, js(stored)), "");
   json_t *changed = js("{'spec':{'revisionHistoryLimit':3,'template':{'spec':{'containers':["
                        "{'name':'c','image':'b','terminationMessagePath':'/dev/termination-log',"
-                       "'envFrom':[{'configMapRef':{'name':'x'}}]}]}}}}");
+                       "'resizePolicy':[{'resourceName':'cpu'}]}]}}}}");
   assert_string_equal(warnings("apps/v1", "DaemonSet", changed, js(stored)),
-                      "spec.template.spec.containers[0].envFrom: ignored by Tugboat: no "
-                      "variables are read from ConfigMaps or Secrets|"
+                      "spec.template.spec.containers[0].resizePolicy: ignored by Tugboat: "
+                      "resources are not resized in place|"
                       "spec.revisionHistoryLimit: ignored by Tugboat: no ControllerRevisions are "
                       "kept");
 }

@@ -105,17 +105,26 @@ const char *agent_node_architecture(const char *machine) {
   return machine;
 }
 
+void agent_node_host_capacity(int64_t *cpu_milli, int64_t *memory_bytes) {
+  _cleanup_free_ char *meminfo = read_text("/proc/meminfo");
+  *cpu_milli = (int64_t)sysconf(_SC_NPROCESSORS_ONLN) * 1000;
+  *memory_bytes = meminfo ? agent_node_meminfo_total(meminfo) : 0;
+  if (*memory_bytes < 0)
+    *memory_bytes = 0;
+}
+
 static json_t *host_status(const agent_node_options *o) {
   struct utsname u;
   uname(&u);
   char image[256];
   os_image(image, sizeof image);
-  _cleanup_free_ char *meminfo = read_text("/proc/meminfo");
+  int64_t cpu_milli, memory_bytes;
+  agent_node_host_capacity(&cpu_milli, &memory_bytes);
   agent_node_facts f = {
       .name = o->name,
-      .cpu_milli = (int64_t)sysconf(_SC_NPROCESSORS_ONLN) * 1000,
+      .cpu_milli = cpu_milli,
       .reserved_cpu_milli = o->reserved_cpu_milli,
-      .memory_bytes = meminfo ? agent_node_meminfo_total(meminfo) : 0,
+      .memory_bytes = memory_bytes,
       .max_pods = o->max_pods,
       .host_ip = o->host_ip,
       .port = o->port,
@@ -123,8 +132,6 @@ static json_t *host_status(const agent_node_options *o) {
       .os_image = image,
       .architecture = agent_node_architecture(u.machine),
   };
-  if (f.memory_bytes < 0)
-    f.memory_bytes = 0;
   return agent_node_status_json(&f);
 }
 

@@ -43,6 +43,8 @@ typedef struct agent_node_facts {
 void agent_node_cpu(int64_t milli, int64_t reserved_milli, char *capacity, char *allocatable);
 /* MemTotal of /proc/meminfo's text in bytes; -1 when missing. */
 int64_t agent_node_meminfo_total(const char *meminfo);
+/* This host's cores * 1000 and MemTotal (0 when unreadable). */
+void agent_node_host_capacity(int64_t *cpu_milli, int64_t *memory_bytes);
 /* status.{capacity, allocatable, nodeInfo, addresses}: a new reference. */
 json_t *agent_node_status_json(const agent_node_facts *f);
 /* "amd64" for x86_64, "arm64" for aarch64, else machine itself. */

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "agent-backoff.h"
+#include "agent-env.h"
 #include "agent-initorder.h"
 #include "agent-logs.h"
 #include "agent-pod-api.h"
@@ -620,6 +621,25 @@ static bool resolve_security(agent_pod *p, agent_ctr *c, agent_security *sec) {
   return false;
 }
 
+/* The container's spec with its env resolved (envFrom, valueFrom, $(VAR)),
+ * or NULL with it left on CreateContainerConfigError. */
+static json_t *resolve_env(agent_pod *p, agent_ctr *c, const json_t *services) {
+  agent_env_node node = {.pod_ip = p->ip,
+                         .host_ip = p->env->host_ip,
+                         .alloc_cpu_milli = p->env->alloc_cpu_milli,
+                         .alloc_memory = p->env->alloc_memory};
+  _cleanup_json_ json_t *objects = NULL, *env = NULL;
+  tug_error err = {0};
+  json_t *ctr = NULL;
+  if (agent_env_fetch(c->spec, p->ns, api_get, p->env->client, &objects, &err) == 0 &&
+      agent_env_resolve(p->pod, c->spec, objects, services, &node, &env, &err) == 0 &&
+      (ctr = agent_env_container(c->spec, env, services)) == NULL)
+    tug_error_set(&err, ENOMEM, "allocate the container's env");
+  if (ctr == NULL)
+    config_error(p, c, "container env unusable", &err);
+  return ctr;
+}
+
 /* runAsNonRoot against the image's User, then a User name resolved through
  * the image's /etc/passwd and /etc/group; false with the container left on
  * CreateContainerConfigError (kubelet's reason for both). */
@@ -668,8 +688,14 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
   _cleanup_json_ json_t *services = json_is_false(tug_obj_get(p->pod, "spec.enableServiceLinks"))
                                         ? NULL
                                         : agent_network_service_env(p->env->network, p->ns);
+  _cleanup_json_ json_t *ctr = resolve_env(p, c, services);
+  if (ctr == NULL) {
+    agent_volume_plan_free(&volumes);
+    agent_image_info_clear(&image);
+    return;
+  }
   int rc =
-      agent_podspec_plan(c->spec, image.config, p->name, services, p->env->pids_limit, &plan, &err);
+      agent_podspec_plan(ctr, image.config, p->name, services, p->env->pids_limit, &plan, &err);
   if (rc == 0 && !image_user_ok(p, c, &image, &security, &plan)) {
     agent_podspec_plan_free(&plan);
     agent_volume_plan_free(&volumes);

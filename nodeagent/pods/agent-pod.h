@@ -35,6 +35,8 @@ typedef struct agent_pod_env {
   const char *allowed_host_paths; /* hostPath prefixes, comma-separated; NULL: none */
   agent_puller *puller;           /* images: the node's store and its pulls */
   const char *local_path_root;    /* local-path volumes' directory (agent-volumes.h) */
+  int64_t alloc_cpu_milli;        /* the node's allocatable: resourceFieldRef's default limits */
+  int64_t alloc_memory;
 } agent_pod_env;
 
 typedef struct agent_pod agent_pod;

@@ -38,7 +38,8 @@ typedef struct agent_ctr_plan {
  * image's variables (unless the spec or a Service sets them), PATH (unless
  * the spec or image sets it), HOSTNAME=pod_name, the Services' variables
  * (service_env, name → value, may be NULL) that the spec does not set, then
- * the spec's name/value pairs (valueFrom is not supported and skipped).
+ * the spec's name/value pairs: the caller passes ctr with env resolved
+ * (agent_env_container), so an entry still holding valueFrom is skipped.
  * working_dir: the spec's, else the image's. pids_limit (0: none) applies to
  * every container of the pod.
  */

@@ -99,6 +99,25 @@ static int key_content(const json_t *obj, bool secret, const char *key, content 
   return 0;
 }
 
+int agent_volume_key_value(const json_t *obj, bool secret, const char *key, char **value,
+                           tug_error *err) {
+  content c;
+  bool found;
+  *value = NULL;
+  if (key_content(obj, secret, key, &c, &found, err) < 0)
+    return -1;
+  if (!found)
+    return 0;
+  /* A value as a string: NUL-terminated (what follows a NUL is dropped). */
+  *value = realloc(c.data, c.len + 1);
+  if (*value == NULL) {
+    free(c.data);
+    return tug_error_errno(err, ENOMEM, "copy key %s", key);
+  }
+  (*value)[c.len] = '\0';
+  return 1;
+}
+
 static int file_mode(const json_t *item, int dflt) {
   json_int_t m = tug_obj_get_int(item, "mode", dflt);
   return m >= 0 && m <= 0777 ? (int)m : dflt;

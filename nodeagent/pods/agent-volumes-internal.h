@@ -43,6 +43,12 @@ bool agent_empty_dir_over_limit(const json_t *vol, int64_t usage, char *msg, siz
 int agent_volume_write_files(const agent_volume_ctx *ctx, const json_t *vol, const char *type,
                              const char *dir, tug_error *err);
 
+/* A ConfigMap's (data, binaryData) or Secret's (stringData, data) key as a
+ * malloc'd string, base64 decoded where the API keeps bytes: 1, or 0 with
+ * *value NULL when obj has no such key. agent-env.c reads env values so. */
+int agent_volume_key_value(const json_t *obj, bool secret, const char *key, char **value,
+                           tug_error *err);
+
 /* agent-volumes-token.c. A token for a serviceAccountToken projection src
  * (its audience and expirationSeconds), bound to ctx->pod; malloc'd. */
 char *agent_volume_request_token(const agent_volume_ctx *ctx, const json_t *src, tug_error *err);
