@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "cleanup.h"
 #include "object.h"
 #include "pki.h"
@@ -164,13 +165,8 @@ static json_t *blob(const char *layout, const char *file, const char *media_type
   _cleanup_free_ char *data = tug_read_file(file, 256 << 20, &len, err);
   if (data == NULL)
     return NULL;
-  unsigned char sum[EVP_MAX_MD_SIZE];
-  unsigned n = 0;
-  EVP_Digest(data, len, sum, &n, EVP_sha256(), NULL);
-  char digest[80], path[700];
-  int off = snprintf(digest, sizeof digest, "sha256:");
-  for (unsigned i = 0; i < n; i++)
-    off += snprintf(digest + off, sizeof digest - (size_t)off, "%02x", sum[i]);
+  char digest[TUG_DIGEST_SIZE], path[700];
+  tug_digest_of(data, len, digest);
   snprintf(path, sizeof path, "%s/blobs/sha256/%s", layout, digest + 7);
   if (rename(file, path) < 0) {
     tug_error_errno(err, errno, "rename %s", file);

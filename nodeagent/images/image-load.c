@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "cleanup.h"
 #include "image-load.h"
 #include "image-manifest.h"
@@ -43,15 +44,10 @@ static int hash_file(int dir, const char *rel, char *digest, int64_t *size, tug_
     EVP_DigestUpdate(md, buf, (size_t)n);
     *size += n;
   }
-  unsigned char sum[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_DigestFinal_ex(md, sum, &len);
+  tug_digest_final(md, digest);
   EVP_MD_CTX_free(md);
   if (n < 0)
     return tug_error_errno(err, errno, "read %s in the archive", rel);
-  int off = snprintf(digest, 80, "sha256:");
-  for (unsigned i = 0; i < len && off < 78; i++)
-    off += snprintf(digest + off, 80 - (size_t)off, "%02x", sum[i]);
   return 0;
 }
 

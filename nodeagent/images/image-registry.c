@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "base64.h"
 #include "cleanup.h"
 #include "image-registry.h"
@@ -46,23 +47,6 @@ typedef struct response {
   EVP_MD_CTX *md;
   bool too_big, write_failed;
 } response;
-
-static void hex_digest(EVP_MD_CTX *md, char *out) {
-  unsigned char sum[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_DigestFinal_ex(md, sum, &n);
-  int off = snprintf(out, 80, "sha256:");
-  for (unsigned int i = 0; i < n && off < 78; i++)
-    off += snprintf(out + off, 80 - (size_t)off, "%02x", sum[i]);
-}
-
-void agent_sha256_digest(const void *data, size_t len, char *out) {
-  EVP_MD_CTX *md = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-  EVP_DigestUpdate(md, data, len);
-  hex_digest(md, out);
-  EVP_MD_CTX_free(md);
-}
 
 static size_t on_header(char *line, size_t size, size_t n, void *arg) {
   response *r = arg;
@@ -325,7 +309,7 @@ int agent_registry_manifest(agent_registry *rg, const char *reference, agent_man
   response r = {.fd = -1, .limit = AGENT_MANIFEST_MAX, .md = EVP_MD_CTX_new()};
   EVP_DigestInit_ex(r.md, EVP_sha256(), NULL);
   int rc = get(rg, url, AGENT_MANIFEST_ACCEPT_HEADER, &r, what, err);
-  hex_digest(r.md, out->digest);
+  tug_digest_final(r.md, out->digest);
   EVP_MD_CTX_free(r.md);
   if (rc < 0 || r.buf == NULL) {
     free(r.buf);
@@ -352,7 +336,7 @@ int agent_registry_blob(agent_registry *rg, const char *digest, const char *path
   response r = {.fd = fd, .md = EVP_MD_CTX_new()};
   EVP_DigestInit_ex(r.md, EVP_sha256(), NULL);
   int rc = get(rg, url, NULL, &r, what, err);
-  hex_digest(r.md, got);
+  tug_digest_final(r.md, got);
   EVP_MD_CTX_free(r.md);
   if (rc == 0 && strcmp(got, digest) != 0)
     rc = tug_error_set(err, EBADMSG, "%s: content has digest %s (%zu bytes): refused", what, got,

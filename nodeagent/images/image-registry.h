@@ -44,7 +44,4 @@ int agent_registry_manifest(agent_registry *r, const char *reference, agent_mani
 int agent_registry_blob(agent_registry *r, const char *digest, const char *path, int64_t *size,
                         tug_error *err);
 
-/* "sha256:" + hex of SHA-256 over data, into out[80]. */
-void agent_sha256_digest(const void *data, size_t len, char *out);
-
 #endif

@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "cleanup.h"
 #include "runtime-internal.h"
 
@@ -152,13 +153,8 @@ static int check_diff_id(hashed_stream *h, const char *diff_id, tug_error *err) 
     EVP_DigestUpdate(h->md, h->buf, (size_t)n);
   if (n < 0)
     return tug_error_set(err, EIO, "read layer: %s", archive_error_string(h->raw));
-  unsigned char sum[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  char got[80];
-  EVP_DigestFinal_ex(h->md, sum, &len);
-  int off = snprintf(got, sizeof got, "sha256:");
-  for (unsigned i = 0; i < len && off < (int)sizeof got - 2; i++)
-    off += snprintf(got + off, sizeof got - (size_t)off, "%02x", sum[i]);
+  char got[TUG_DIGEST_SIZE];
+  tug_digest_final(h->md, got);
   if (strcmp(got, diff_id) != 0)
     return tug_error_set(err, EBADMSG, "uncompressed layer has digest %s, config says %s: refused",
                          got, diff_id);
