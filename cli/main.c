@@ -88,6 +88,12 @@ static const verb verbs[] = {
     {"drain", cmd_drain},
 };
 
+/* Verbs that work on this machine's files alone: a broken config or kubeconfig
+ * must not stop `tug certs init` or `tug up` from making new ones. */
+static bool verb_is_local(const char *name) {
+  return strcmp(name, "certs") == 0 || strcmp(name, "up") == 0 || strcmp(name, "completion") == 0;
+}
+
 static void ctx_free(cli_ctx *ctx) {
   cli_discovery_free(ctx->disc);
   tug_client_free(ctx->client);
@@ -106,12 +112,23 @@ int main(int argc, char **argv) {
     fputs(usage, ctx.opts.verb || ctx.opts.help ? stdout : stderr);
     return ctx.opts.verb || ctx.opts.help ? 0 : 1;
   }
+  const verb *v = NULL;
+  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+    if (strcmp(verbs[i].name, ctx.opts.verb) == 0)
+      v = &verbs[i];
+  if (v == NULL)
+    return cli_failf("unknown command \"%s\" for \"tug\"; see 'tug --help'", ctx.opts.verb);
   if (cli_config_load(ctx.opts.config, &ctx.config, &err) < 0 ||
       cli_config_kubeconfig(ctx.opts.kubeconfig, ctx.opts.context, &ctx.config, &ctx.kube, &err) <
           0) {
-    fprintf(stderr, "error: %s\n", err.msg);
     cli_config_clear(&ctx.config);
-    return 1;
+    tug_kubeconfig_clear(&ctx.kube);
+    if (!verb_is_local(v->name)) {
+      fprintf(stderr, "error: %s\n", err.msg);
+      return 1;
+    }
+    ctx.config = (cli_config){0};
+    ctx.kube = (tug_kubeconfig){0};
   }
   ctx.server = ctx.opts.server     ? ctx.opts.server
                : ctx.kube.server   ? ctx.kube.server
@@ -121,12 +138,7 @@ int main(int argc, char **argv) {
                   : ctx.kube.namespace   ? ctx.kube.namespace
                   : ctx.config.namespace ? ctx.config.namespace
                                          : "default";
-  int rc = -1;
-  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-    if (strcmp(verbs[i].name, ctx.opts.verb) == 0)
-      rc = verbs[i].run(&ctx);
-  if (rc < 0)
-    rc = cli_failf("unknown command \"%s\" for \"tug\"; see 'tug --help'", ctx.opts.verb);
+  int rc = v->run(&ctx);
   fflush(stdout);
   ctx_free(&ctx);
   return rc;

@@ -25,16 +25,19 @@ ns() { printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' 
   [ "$code" = 201 ]
   uid=$(jq -r .metadata.uid <<<"$out")
   rv=$(jq -r .metadata.resourceVersion <<<"$out")
-  [ -n "$uid" ] && [ "$rv" -gt 0 ]
+  [ -n "$uid" ]
+  [ "$rv" -gt 0 ]
   [ "$(jq -r .status.phase <<<"$out")" = Pending ]
   [ "$(jq -r .spec.restartPolicy <<<"$out")" = Always ]
   [ "$(jq -r .metadata.generation <<<"$out")" = 1 ]
 
   api GET /api/v1/namespaces/default/pods/crud >/dev/null
-  [ "$code" = 200 ] && [ "$(jq -r .metadata.uid <<<"$out")" = "$uid" ]
+  [ "$code" = 200 ]
+  [ "$(jq -r .metadata.uid <<<"$out")" = "$uid" ]
 
   api GET /api/v1/namespaces/default/pods >/dev/null
-  [ "$code" = 200 ] && [ "$(jq -r .kind <<<"$out")" = PodList ]
+  [ "$code" = 200 ]
+  [ "$(jq -r .kind <<<"$out")" = PodList ]
   jq -e '.items[] | select(.metadata.name == "crud")' <<<"$out"
 
   updated=$(jq -c '.items[] | select(.metadata.name=="crud") | .metadata.labels.tier = "front" | .spec.containers[0].image = "busybox:1"' <<<"$out")
@@ -79,7 +82,8 @@ ns() { printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' 
 @test "merge and strategic merge patches" {
   api POST /api/v1/namespaces/default/pods "$(pod patched)" >/dev/null
   api PATCH /api/v1/namespaces/default/pods/patched '{"metadata":{"labels":{"p":"merge"}}}' application/merge-patch+json >/dev/null
-  [ "$code" = 200 ] && [ "$(jq -r .metadata.labels.p <<<"$out")" = merge ]
+  [ "$code" = 200 ]
+  [ "$(jq -r .metadata.labels.p <<<"$out")" = merge ]
   [ "$(jq -r .metadata.labels.app <<<"$out")" = web ]
   api PATCH /api/v1/namespaces/default/pods/patched '{"spec":{"containers":[{"name":"c","image":"busybox:2"}]}}' application/strategic-merge-patch+json >/dev/null
   [ "$code" = 200 ]
@@ -116,9 +120,12 @@ ns() { printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' 
   api POST /apis/apps/v1/namespaces/default/deployments "$d" >/dev/null
   [ "$code" = 201 ]
   api GET /apis/apps/v1/namespaces/default/deployments/web/scale >/dev/null
-  [ "$code" = 200 ] && [ "$(jq -r .kind <<<"$out")" = Scale ] && [ "$(jq -r .spec.replicas <<<"$out")" = 2 ]
+  [ "$code" = 200 ]
+  [ "$(jq -r .kind <<<"$out")" = Scale ]
+  [ "$(jq -r .spec.replicas <<<"$out")" = 2 ]
   api PATCH /apis/apps/v1/namespaces/default/deployments/web/scale '{"spec":{"replicas":5}}' application/merge-patch+json >/dev/null
-  [ "$code" = 200 ] && [ "$(jq -r .spec.replicas <<<"$out")" = 5 ]
+  [ "$code" = 200 ]
+  [ "$(jq -r .spec.replicas <<<"$out")" = 5 ]
   [ "$(api GET /apis/apps/v1/namespaces/default/deployments/web | jq -r .spec.replicas)" = 5 ]
 }
 
@@ -397,18 +404,23 @@ AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryL
 
 @test "configmaps and secrets: bad keys, bad base64 and missing type keys are 422 naming the field" {
   api POST /api/v1/namespaces/default/configmaps '{"metadata":{"name":"badkey"},"data":{"a/b":"x"}}' >/dev/null
-  [ "$code" = 422 ] && [ "$(jq -r .reason <<<"$out")" = Invalid ]
+  [ "$code" = 422 ]
+  [ "$(jq -r .reason <<<"$out")" = Invalid ]
   [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[a/b]' ]
   [[ "$(jq -r .message <<<"$out")" == *"a valid config key must consist of alphanumeric characters"* ]]
   api POST /api/v1/namespaces/default/configmaps '{"metadata":{"name":"dup"},"data":{"k":"x"},"binaryData":{"k":"eA=="}}' >/dev/null
-  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[k]' ]
+  [ "$code" = 422 ]
+  [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[k]' ]
   api POST /api/v1/namespaces/default/secrets '{"metadata":{"name":"badb64"},"data":{"p":"c2VjcmV0!"}}' >/dev/null
-  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[p]' ]
+  [ "$code" = 422 ]
+  [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[p]' ]
   [[ "$out" != *c2VjcmV0* ]]
   api POST /api/v1/namespaces/default/secrets '{"metadata":{"name":"tls"},"type":"kubernetes.io/tls","stringData":{"tls.crt":"c"}}' >/dev/null
-  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[tls.key]' ]
+  [ "$code" = 422 ]
+  [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'data[tls.key]' ]
   api POST /api/v1/namespaces/default/secrets '{"metadata":{"name":"notstr"},"stringData":{"pin":1234}}' >/dev/null
-  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'stringData[pin]' ]
+  [ "$code" = 422 ]
+  [ "$(jq -r '.details.causes[0].field' <<<"$out")" = 'stringData[pin]' ]
   for p in configmaps/badkey configmaps/dup secrets/badb64 secrets/tls secrets/notstr; do
     api GET /api/v1/namespaces/default/$p >/dev/null
     [ "$code" = 404 ]
@@ -424,7 +436,8 @@ AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryL
   [ "$(jq -r '.details.causes[0].reason' <<<"$out")" = FieldValueForbidden ]
   [[ "$(jq -r '.details.causes[0].message' <<<"$out")" == *'field is immutable when `immutable` is set'* ]]
   api PATCH /api/v1/namespaces/default/configmaps/frozen '{"immutable":null}' application/merge-patch+json >/dev/null
-  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = immutable ]
+  [ "$code" = 422 ]
+  [ "$(jq -r '.details.causes[0].field' <<<"$out")" = immutable ]
   # Labels may still change.
   api PATCH /api/v1/namespaces/default/configmaps/frozen '{"metadata":{"labels":{"a":"b"}}}' application/merge-patch+json >/dev/null
   [ "$code" = 200 ]
@@ -433,9 +446,11 @@ AGG_BETA='application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryL
   api POST /api/v1/namespaces/default/secrets '{"metadata":{"name":"frozen"},"stringData":{"k":"v"},"immutable":true}' >/dev/null
   [ "$code" = 201 ]
   api PATCH /api/v1/namespaces/default/secrets/frozen '{"stringData":{"k":"w"}}' application/merge-patch+json >/dev/null
-  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = data ]
+  [ "$code" = 422 ]
+  [ "$(jq -r '.details.causes[0].field' <<<"$out")" = data ]
   api PATCH /api/v1/namespaces/default/secrets/frozen '{"type":"example.com/other"}' application/merge-patch+json >/dev/null
-  [ "$code" = 422 ] && [ "$(jq -r '.details.causes[0].field' <<<"$out")" = type ]
+  [ "$code" = 422 ]
+  [ "$(jq -r '.details.causes[0].field' <<<"$out")" = type ]
   [[ "$(jq -r '.details.causes[0].message' <<<"$out")" == *"field is immutable"* ]]
 }
 

@@ -13,7 +13,8 @@ pod() {
   for i in 1 2 3; do api POST /api/v1/namespaces/default/pods "$(pod c$i)" >/dev/null; done
   api GET '/api/v1/namespaces/default/pods?limit=1' >/dev/null
   cont=$(jq -r .metadata.continue <<<"$out")
-  [ -n "$cont" ] && [ "$cont" != null ]
+  [ -n "$cont" ]
+  [ "$cont" != null ]
   # Writes move the revision on; two compaction ticks later the token's revision
   # is gone (the ticks are 1 s apart, later on a loaded machine: poll for it).
   for i in 4 5 6; do api POST /api/v1/namespaces/default/pods "$(pod c$i)" >/dev/null; done

@@ -72,7 +72,9 @@ etcd_key() { etcd_ctl get --keys-only "$1" | grep -c . || true; }
   api POST $SVCS '{"apiVersion":"v1","kind":"Service","metadata":{"name":"np"},"spec":{"type":"NodePort","ports":[{"name":"a","port":80},{"name":"b","port":81,"nodePort":30080}]}}' >/dev/null
   [ "$code" = 201 ]
   auto=$(jq -r '.spec.ports[0].nodePort' <<<"$out")
-  [ "$auto" -ge 30000 ] && [ "$auto" -le 32767 ] && [ "$auto" != 30080 ]
+  [ "$auto" -ge 30000 ]
+  [ "$auto" -le 32767 ]
+  [ "$auto" != 30080 ]
   [ "$(jq -r '.spec.ports[1].nodePort' <<<"$out")" = 30080 ]
   api POST $SVCS "$(svc np2 '' NodePort | jq -c '.spec.ports[0].nodePort=30080')" >/dev/null
   [ "$code" = 422 ]
@@ -98,7 +100,8 @@ etcd_key() { etcd_ctl get --keys-only "$1" | grep -c . || true; }
   api PATCH $SVCS/flip '{"spec":{"type":"NodePort"}}' application/merge-patch+json >/dev/null
   [ "$code" = 200 ]
   np=$(jq -r '.spec.ports[0].nodePort' <<<"$out")
-  [ "$np" -ge 30000 ] && [ "$np" -le 32767 ]
+  [ "$np" -ge 30000 ]
+  [ "$np" -le 32767 ]
   [ "$(etcd_keys /registry/allocations/nodeports/$np)" = 1 ]
   [ "$(jq -r .spec.clusterIP <<<"$out")" = "$ip" ]
   api PATCH $SVCS/flip '{"spec":{"clusterIP":"198.19.9.9"}}' application/merge-patch+json >/dev/null

@@ -74,9 +74,11 @@ rs_with_env() { # rs_with_env APP NAME: a ReplicaSet of APP whose template sets 
   [ "$status" -ne 0 ]
   [[ "$output" == *"testing value /spec/replicas failed"* ]]
   api PATCH "$DEPLOY/jfail" '[{"op":"remove","path":"/spec/nothing"}]' application/json-patch+json >/dev/null
-  [ "$code" = 422 ] && [ "$(jq -r .reason <<<"$out")" = Invalid ]
+  [ "$code" = 422 ]
+  [ "$(jq -r .reason <<<"$out")" = Invalid ]
   api PATCH "$DEPLOY/jfail" '{"op":"remove"}' application/json-patch+json >/dev/null
-  [ "$code" = 400 ] && [ "$(jq -r .reason <<<"$out")" = BadRequest ]
+  [ "$code" = 400 ]
+  [ "$(jq -r .reason <<<"$out")" = BadRequest ]
   api PATCH "$DEPLOY/jfail" '[]' application/yaml >/dev/null
   [ "$code" = 415 ]
   [ "$($KC get deploy jfail -o jsonpath='{.metadata.resourceVersion} {.spec.replicas}')" = "$rv 1" ]
@@ -86,7 +88,8 @@ rs_with_env() { # rs_with_env APP NAME: a ReplicaSet of APP whose template sets 
   new_deployment jsub
   api PATCH "$DEPLOY/jsub/scale" '[{"op":"replace","path":"/spec/replicas","value":3}]' \
     application/json-patch+json >/dev/null
-  [ "$code" = 200 ] && [ "$(jq -r .kind <<<"$out")" = Scale ]
+  [ "$code" = 200 ]
+  [ "$(jq -r .kind <<<"$out")" = Scale ]
   [ "$(jq -r .spec.replicas <<<"$out")" = 3 ]
   [ "$($KC get deploy jsub -o jsonpath='{.spec.replicas}')" = 3 ]
   api PATCH "$DEPLOY/jsub/status" '[{"op":"add","path":"/status/observedGeneration","value":42},
@@ -165,7 +168,8 @@ rs_with_env() { # rs_with_env APP NAME: a ReplicaSet of APP whose template sets 
   rv=$($KC get deploy df -o jsonpath='{.metadata.resourceVersion}')
   run $KC diff -f "$BATS_TEST_TMPDIR/df.yaml"
   [ "$status" -eq 1 ]
-  [[ "$output" == *"-  replicas: 1"* ]] && [[ "$output" == *"+  replicas: 4"* ]]
+  [[ "$output" == *"-  replicas: 1"* ]]
+  [[ "$output" == *"+  replicas: 4"* ]]
   printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: df-new}\ndata: {a: "1"}\n' >"$BATS_TEST_TMPDIR/cm.yaml"
   run $KC diff -f "$BATS_TEST_TMPDIR/cm.yaml"
   [ "$status" -eq 1 ]
@@ -193,7 +197,8 @@ rs_with_env() { # rs_with_env APP NAME: a ReplicaSet of APP whose template sets 
   [ "$code" = 404 ]
   api POST "/api/v1/namespaces/default/configmaps" '{"metadata":{"name":"taken"}}' >/dev/null
   api POST "/api/v1/namespaces/default/configmaps?dryRun=All" '{"metadata":{"name":"taken"}}' >/dev/null
-  [ "$code" = 409 ] && [ "$(jq -r .reason <<<"$out")" = AlreadyExists ]
+  [ "$code" = 409 ]
+  [ "$(jq -r .reason <<<"$out")" = AlreadyExists ]
   api DELETE "/api/v1/namespaces/default/configmaps/taken" '{"dryRun":["All"]}' >/dev/null
   [ "$code" = 200 ]
   api PATCH "/api/v1/namespaces/default/configmaps/taken?dryRun=Everything" '{}' application/merge-patch+json >/dev/null

@@ -173,7 +173,9 @@ sample() {
   cpu=$(sample container_cpu_usage_seconds_total burner main)
   mem=$(sample container_memory_working_set_bytes burner main)
   pod_cpu=$(sample container_cpu_usage_seconds_total burner "")
-  [ -n "$cpu" ] && [ -n "$mem" ] && [ -n "$pod_cpu" ]
+  [ -n "$cpu" ]
+  [ -n "$mem" ]
+  [ -n "$pod_cpu" ]
   awk -v c="$cpu" -v m="$mem" -v p="$pod_cpu" 'BEGIN { exit !(c > 0.1 && m > 0 && p >= c) }'
   run curl -fsS "https://127.0.0.1:$(agent_port)/metrics"
   [[ "$output" == *"# TYPE container_cpu_usage_seconds_total counter"* ]]

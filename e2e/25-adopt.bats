@@ -97,7 +97,8 @@ agent_kill9_restart() {
     ContainerStatusUnknown ]
   wait_for 10 phase_is dier Running
   new=$(procs "$uid")
-  [ -n "$new" ] && [ "$(wc -l <<<"$new")" = 1 ]
+  [ -n "$new" ]
+  [ "$(wc -l <<<"$new")" = 1 ]
   [ "$new" != "$old" ]
 }
 

@@ -46,7 +46,9 @@ logged() { log_of "$1" | grep -q "$2"; }
   [ -n "$pid" ]
   base=$(range_of "$uid")
   [ -n "$base" ]
-  [ "$base" -ge "$FIRST" ] && [ "$base" -lt "$LIMIT" ] && [ $((base % 65536)) = 0 ]
+  [ "$base" -ge "$FIRST" ]
+  [ "$base" -lt "$LIMIT" ]
+  [ $((base % 65536)) = 0 ]
   [ "$(host_uids "$pid")" = "$base $base $base $base" ]
   log_of own | grep -q "^Uid:	0	0	0	0$"
   log_of own | grep -q rootfs-ok
@@ -105,11 +107,13 @@ logged() { log_of "$1" | grep -q "$2"; }
   wait_for 20 logged two up
   a=$(range_of "$(uid_of one)")
   b=$(range_of "$(uid_of two)")
-  [ -n "$a" ] && [ -n "$b" ]
+  [ -n "$a" ]
+  [ -n "$b" ]
   [ $((a - b)) -ge 65536 ] || [ $((b - a)) -ge 65536 ]
   pa=$(host_uids "$(main_pid "$(uid_of one)")")
   pb=$(host_uids "$(main_pid "$(uid_of two)")")
-  [ "${pa%% *}" = "$a" ] && [ "${pb%% *}" = "$b" ]
+  [ "${pa%% *}" = "$a" ]
+  [ "${pb%% *}" = "$b" ]
   uid=$(uid_of two)
   api DELETE /api/v1/namespaces/default/pods/two >/dev/null
   wait_for 15 test ! -e "$(RANGES)/$b"
@@ -123,7 +127,8 @@ logged() { log_of "$1" | grep -q "$2"; }
   uid=$(uid_of kept)
   pid=$(main_pid "$uid")
   base=$(range_of "$uid")
-  [ -n "$pid" ] && [ -n "$base" ]
+  [ -n "$pid" ]
+  [ -n "$base" ]
   kill -9 "$AGENT_PID"
   while kill -0 "$AGENT_PID" 2>/dev/null; do sleep 0.05; done
   bin/tug-agent $(agent_identity "$NODE") --node-name "$NODE" --root "$AGENT_ROOT" \

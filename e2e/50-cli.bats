@@ -287,7 +287,8 @@ running_pods_are() {
   [ "$status" -eq 1 ]
   [ "${lines[0]}" = 'error: deployments "nope" not found' ]
   # The server's Audit-Id of the failed call, to find it in the audit log.
-  [[ "${lines[1]}" =~ ^audit-id:\ [0-9a-f-]{36}$ ]] && [ "${#lines[@]}" = 2 ]
+  [[ "${lines[1]}" =~ ^audit-id:\ [0-9a-f-]{36}$ ]]
+  [ "${#lines[@]}" = 2 ]
   run $T get pods -n empty-ns
   [ "$status" -eq 0 ]
   [ "$output" = "No resources found in empty-ns namespace." ]
@@ -601,4 +602,16 @@ YAML
   for u in $uids; do [ -z "$(ls -d /sys/fs/cgroup/*/tug/"$u" 2>/dev/null)" ]; done
   ! grep -qF " $dir/" /proc/self/mountinfo
   for n in $netns; do [ ! -e "/run/netns/$n" ]; done
+}
+
+@test "cli: a broken config stops a request but not tug certs init" {
+  d=$(mktemp -d)
+  printf 'kubeconfig: %s/missing\n' "$d" >"$d/config"
+  run env TUG_CONFIG="$d/config" bin/tug get pods
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"kubeconfig: read $d/missing"* ]]
+  run env TUG_CONFIG="$d/config" bin/tug certs init --dir "$d/pki"
+  [ "$status" -eq 0 ]
+  [ -s "$d/pki/ca.crt" ]
+  rm -rf "$d"
 }
