@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "queue-aging.h"
 #include "validation-internal.h"
 #include "validation.h"
 
@@ -144,10 +145,28 @@ static void validate_preemption(const val_obj *spec) {
   val_enum(&p, "withinQueue", within);
 }
 
+/* Aging is on unless the queue is a strict FIFO, whose order is the point. */
+static void default_aging(json_t *spec) {
+  bool fifo = json_is_true(json_object_get(spec, "strictFIFO"));
+  json_t *aging = val_default_object(spec, "aging");
+  val_default(aging, "intervalSeconds", json_integer(fifo ? 0 : TUG_QUEUE_AGING_INTERVAL_S));
+  val_default(aging, "maxBoost", json_integer(TUG_QUEUE_AGING_MAX_BOOST));
+}
+
+static void validate_aging(const val_obj *spec) {
+  val_obj a;
+  int64_t v;
+  if (!val_enter(&a, spec, "aging"))
+    return;
+  val_int_between(&a, "intervalSeconds", 0, 86400, &v);
+  val_int_between(&a, "maxBoost", 0, 1000000000, &v);
+}
+
 void api_default_queue(json_t *obj) {
   json_t *spec = val_default_object(obj, "spec");
   val_default(spec, "weight", json_integer(1));
   val_default(spec, "strictFIFO", json_false());
+  default_aging(spec);
   json_t *preemption = val_default_object(spec, "preemption");
   val_default(preemption, "reclaimWithinCohort", json_string("Never"));
   val_default(preemption, "withinQueue", json_string("Never"));
@@ -169,4 +188,5 @@ void api_validate_queue(const json_t *obj, const json_t *old, json_t *causes) {
     val_invalid(&spec, "weight", json_object_get(spec.json, "weight"), "must be greater than 0");
   val_bool(&spec, "strictFIFO");
   validate_preemption(&spec);
+  validate_aging(&spec);
 }

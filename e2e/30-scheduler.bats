@@ -139,6 +139,35 @@ running_is() { [ "$(running "$1")" = "$2" ]; }
     jq -e '[.items[] | select(.reason == \"Preempted\" and (.message | startswith(\"Preempted by s-prio/vip-1\")))] | length == 1' >/dev/null"
 }
 
+@test "scheduler: aging lets a waiting low-priority pod run under a steady stream of higher ones" {
+  for pc in age-low:10 age-high:15; do
+    api POST /apis/scheduling.k8s.io/v1/priorityclasses "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\",\"metadata\":{\"name\":\"${pc%:*}\"},\"value\":${pc#*:}}" >/dev/null
+    [ "$code" = 201 ] || [ "$code" = 409 ]
+  done
+  mkqueue age '{"namespaces": ["s-age"], "aging": {"intervalSeconds": 1, "maxBoost": 100}}'
+  mkns s-age
+  mkpods s-age high 3 4 age-high
+  eventually 15 running_is s-age 3
+  mkpods s-age low 1 4 age-low
+  mkpods s-age next 1 4 age-high
+  bound() { [ "$(curl -fsS "$API/api/v1/namespaces/s-age/pods/$1" | jq -r '.spec.nodeName // ""')" != "" ]; }
+  # Each round frees one node and adds one more priority-15 pod, so a younger,
+  # higher-priority pod is always waiting beside low-1 (rank 10 + its wait in s).
+  local round victim
+  for round in $(seq 1 20); do
+    bound low-1 && break
+    victim=$(curl -fsS "$API/api/v1/namespaces/s-age/pods" | jq -r '[.items[] | select(.spec.nodeName != null and
+      .metadata.deletionTimestamp == null and (.metadata.name | startswith("low") | not))][0].metadata.name')
+    curl -fsS -X DELETE "$API/api/v1/namespaces/s-age/pods/$victim?gracePeriodSeconds=0" >/dev/null
+    mkpods s-age "r$round" 1 4 age-high
+    sleep 1
+  done
+  bound low-1
+  [ "$round" -ge 3 ] # it waited while higher-priority pods went first
+  pending=$(curl -fsS "$API/api/v1/namespaces/s-age/pods" | jq '[.items[] | select(.spec.nodeName == null)] | length')
+  [ "$pending" -ge 1 ]
+}
+
 # fair_split A B WANT_A WANT_B: the queues' namespaces run exactly those counts.
 fair_split() { running_is "$1" "$3" && running_is "$2" "$4"; }
 

@@ -54,6 +54,7 @@ typedef struct sched_pod {
   char *ns, *name, *uid;
   json_t *obj;
   int64_t priority;
+  int64_t rank;       /* priority raised by its wait, in its queue's heap (queue-aging.h) */
   bool preempt_never; /* preemptionPolicy: Never */
   bool terminating;   /* deletionTimestamp set */
   double created;     /* creationTimestamp, epoch seconds */

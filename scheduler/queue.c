@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "array.h"
 #include "object.h"
@@ -27,10 +28,10 @@ static void podvec_remove(sched_podvec *pv, sched_pod *p) {
   last->qslot = p->qslot;
 }
 
-/* Higher priority first, then older, then earlier arrival. */
+/* Higher rank (priority raised by the wait) first, then older, then earlier arrival. */
 static bool before(const sched_pod *a, const sched_pod *b) {
-  if (a->priority != b->priority)
-    return a->priority > b->priority;
+  if (a->rank != b->rank)
+    return a->rank > b->rank;
   if (a->created != b->created)
     return a->created < b->created;
   return a->seq < b->seq;
@@ -72,6 +73,11 @@ static int heap_push(sched_podvec *h, sched_pod *p) {
   return 0;
 }
 
+static void heapify(sched_podvec *h) {
+  for (size_t i = h->n / 2; i-- > 0;)
+    sift_down(h, i);
+}
+
 static void heap_remove(sched_podvec *h, sched_pod *p) {
   size_t i = p->qslot;
   podvec_remove(h, p);
@@ -103,6 +109,8 @@ static void queue_clear_config(sched_queue *q) {
   memset(q->has_lend, 0, sizeof q->has_lend);
   q->weight = 1;
   q->strict_fifo = false;
+  q->aging = tug_queue_aging_of(NULL);
+  q->stale_ranks = true;
   q->reclaim = SCHED_RECLAIM_NEVER;
   q->within_queue = false;
 }
@@ -166,6 +174,7 @@ static int parse_queue(sched_queue *q, json_t *obj, tug_error *err) {
   json_t *w = json_object_get(spec, "weight");
   q->weight = json_is_number(w) && json_number_value(w) > 0 ? json_number_value(w) : 1;
   q->strict_fifo = json_is_true(json_object_get(spec, "strictFIFO"));
+  q->aging = tug_queue_aging_of(spec);
   const char *reclaim = tug_obj_get_str(spec, "preemption.reclaimWithinCohort");
   q->reclaim = reclaim == NULL                         ? SCHED_RECLAIM_NEVER
                : strcmp(reclaim, "Any") == 0           ? SCHED_RECLAIM_ANY
@@ -179,10 +188,17 @@ static int parse_queue(sched_queue *q, json_t *obj, tug_error *err) {
   return 0;
 }
 
+static double wall_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 sched_queues *sched_queues_new(void) {
   sched_queues *qs = calloc(1, sizeof *qs);
   if (qs == NULL)
     return NULL;
+  qs->wall_clock = wall_now;
   qs->ns_labels = tug_hashmap_new();
   qs->ns_memo = tug_hashmap_new();
   qs->dflt = queue_new("default");
@@ -295,6 +311,11 @@ static void place(sched_queues *qs, sched_pod *p, sched_qstate s) {
   if (p->queue == NULL)
     p->queue = sched_queues_for_namespace(qs, p->ns);
   sched_queue *q = p->queue;
+  if (s == SCHED_Q_ACTIVE) {
+    if (q->ranked_at == 0)
+      q->ranked_at = qs->wall_clock();
+    p->rank = tug_queue_aging_rank(&q->aging, p->priority, q->ranked_at - p->created);
+  }
   int rc = s == SCHED_Q_ACTIVE ? heap_push(&q->heap, p) : podvec_push(list_of(q, s), p);
   if (rc < 0)
     return; /* out of memory: the pod is retried on its next update */
@@ -691,11 +712,28 @@ static bool queue_head(sched_queues *qs, sched_queue *q, const pool *pl, candida
   return true;
 }
 
+/* Ranks grow with the wait: recompute them, at most once a second, and
+ * rebuild the heap (ranks taken at one instant keep it a heap between). */
+static void rerank(sched_queue *q, double wall) {
+  if (!q->stale_ranks && (q->aging.interval_s <= 0 || wall - q->ranked_at < 1.0))
+    return;
+  q->ranked_at = wall;
+  q->stale_ranks = false;
+  for (size_t i = 0; i < q->heap.n; i++) {
+    sched_pod *p = q->heap.v[i];
+    p->rank = tug_queue_aging_rank(&q->aging, p->priority, wall - p->created);
+  }
+  heapify(&q->heap);
+}
+
 sched_pod *sched_queues_pop(sched_queues *qs, double now, sched_admit *verdict) {
   candidate best = {0}, c;
   pool pl;
-  for (size_t i = 0; i < qs->n; i++)
+  double wall = qs->wall_clock();
+  for (size_t i = 0; i < qs->n; i++) {
     refresh(qs, qs->v[i], now);
+    rerank(qs->v[i], wall);
+  }
   pool_of(qs, &pl);
   for (size_t i = 0; i < qs->n; i++) {
     if (queue_head(qs, qs->v[i], &pl, &c) && (best.q == NULL || better(&c, &best)))

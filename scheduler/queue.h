@@ -29,6 +29,10 @@
  * capacity frees (best-effort FIFO), or, in a strictFIFO queue, stay at the
  * head and block their queue until then.
  *
+ * Within a queue, pods rank by priority raised by their wait (queue-aging.h);
+ * the ranks are recomputed, and the heap rebuilt, at most once a second. The
+ * raise orders pods only: preemption compares their own priorities.
+ *
  * Namespaces map to the first queue (by name) listing them in spec.namespaces,
  * then the first whose namespaceSelector matches, else the "default" queue,
  * which exists without an object (nominal 0, priority preemption within it).
@@ -45,6 +49,7 @@
 #include "error.h"
 #include "hashmap.h"
 #include "pod.h"
+#include "queue-aging.h"
 #include "resources.h"
 #include "selector.h"
 
@@ -63,6 +68,9 @@ typedef struct sched_queue {
   bool has_nominal[SCHED_NRES], has_borrow[SCHED_NRES], has_lend[SCHED_NRES];
   double weight;
   bool strict_fifo;
+  tug_queue_aging aging;
+  double ranked_at; /* wall time the heap's ranks were computed at */
+  bool stale_ranks; /* the aging changed: recompute them on the next pop */
   sched_reclaim reclaim;
   bool within_queue; /* withinQueue: LowerPriority */
   char **namespaces;
@@ -87,6 +95,7 @@ typedef struct sched_queues {
   tug_hashmap *ns_memo;   /* namespace → queue, cleared on every change */
   sched_res capacity;
   uint64_t gen, flushed_gen;
+  double (*wall_clock)(void); /* epoch seconds, for aging; replaceable in tests */
 } sched_queues;
 
 typedef enum {

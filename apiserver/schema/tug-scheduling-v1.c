@@ -22,6 +22,15 @@ static const api_field QueuePreemption[] = {
 SCHEMA_MESSAGE(tug_v1_QueuePreemption, "io.tugboat.scheduling.v1.QueuePreemption",
                "When the queue's pods may preempt others.", QueuePreemption, false);
 
+static const api_field QueueAging[] = {
+    FIELD("intervalSeconds", 1, INT64, FLAGS(OMIT),
+          DESC("A pending pod ranks one priority higher for each interval it waits; 0: off.")),
+    FIELD("maxBoost", 2, INT64, FLAGS(OMIT),
+          DESC("The most a pod's rank may rise above its priority by waiting.")),
+};
+SCHEMA_MESSAGE(tug_v1_QueueAging, "io.tugboat.scheduling.v1.QueueAging",
+               "How waiting raises a pending pod's rank in its queue.", QueueAging, false);
+
 static const api_field QueueSpec[] = {
     FIELD("namespaces", 1, STRING, REPEATED, FLAGS(OMIT), LIST_TYPE(SET),
           DESC("Namespaces whose pods enter this queue.")),
@@ -41,6 +50,8 @@ static const api_field QueueSpec[] = {
           DESC("When true, a pod that does not fit blocks those behind it.")),
     FIELD("preemption", 9, MESSAGE, OF(tug_v1_QueuePreemption), FLAGS(PTR),
           DESC("When the queue's pods may preempt others.")),
+    FIELD("aging", 10, MESSAGE, OF(tug_v1_QueueAging), FLAGS(PTR),
+          DESC("How waiting raises a pending pod's rank, so none waits for ever.")),
 };
 SCHEMA_MESSAGE(tug_v1_QueueSpec, "io.tugboat.scheduling.v1.QueueSpec",
                "Which namespaces feed the queue and what capacity it has.", QueueSpec, false);

@@ -389,7 +389,8 @@ static const struct {
       "s:spec.cohort", "o:spec.nominal", "q:spec.nominal.cpu", "o:spec.borrowingLimit",
       "o:spec.lendingLimit", "q:spec.lendingLimit.cpu", "n:spec.weight", "b:spec.strictFIFO",
       "o:spec.preemption", "s:spec.preemption.reclaimWithinCohort",
-      "s:spec.preemption.withinQueue"}},
+      "s:spec.preemption.withinQueue", "o:spec.aging", "i:spec.aging.intervalSeconds",
+      "i:spec.aging.maxBoost"}},
 };
 
 static const char *const wrong_values[] = {

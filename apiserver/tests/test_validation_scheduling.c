@@ -119,6 +119,9 @@ static void queue_weight_is_positive_and_preemption_known(void **state) {
               "spec.preemption.reclaimWithinCohort", "FieldValueNotSupported");
   edit_yields("Queue", "spec.preemption.withinQueue", "'Any'", "spec.preemption.withinQueue",
               "FieldValueNotSupported");
+  edit_yields("Queue", "spec.aging.intervalSeconds", "-1", "spec.aging.intervalSeconds",
+              "FieldValueInvalid");
+  edit_yields("Queue", "spec.aging.maxBoost", "'5'", "spec.aging.maxBoost", "FieldValueInvalid");
   json_t *causes = edited("Queue", "spec.weight", js("0.5"));
   expect_none(causes);
   json_decref(causes);
@@ -132,6 +135,8 @@ static void queue_defaults_weight_fifo_and_preemption(void **state) {
   assert_true(json_is_false(get(q, "spec.strictFIFO")));
   expect_str_at(q, "spec.preemption.reclaimWithinCohort", "Never");
   expect_str_at(q, "spec.preemption.withinQueue", "Never");
+  expect_int_at(q, "spec.aging.intervalSeconds", 10);
+  expect_int_at(q, "spec.aging.maxBoost", 1000);
   json_t *causes = run("Queue", q, NULL);
   expect_none(causes);
   json_decref(causes);
@@ -141,6 +146,7 @@ static void queue_defaults_weight_fifo_and_preemption(void **state) {
   assert_true(json_is_true(get(q, "spec.strictFIFO")));
   expect_str_at(q, "spec.preemption.reclaimWithinCohort", "LowerPriority");
   expect_str_at(q, "spec.nominal.pods", "50");
+  expect_int_at(q, "spec.aging.intervalSeconds", 0); /* a strict FIFO keeps its order */
   json_decref(q);
 }
 

@@ -24,9 +24,19 @@ typedef struct world {
   int n;
 } world;
 
+/* The wall clock aging reads; fixtures create pods at T0 + created. */
+#define T0 1767225600.0
+static double wall;
+static double test_wall(void) {
+  return wall;
+}
+
 static int setup(void **state) {
   world *w = calloc(1, sizeof *w);
   w->qs = sched_queues_new();
+  wall = 0;
+  if (w->qs)
+    w->qs->wall_clock = test_wall;
   *state = w;
   return w->qs ? 0 : -1;
 }
@@ -105,6 +115,70 @@ static void test_higher_priority_first_then_older(void **state) {
   assert_string_equal(pop_name(w), "high-young");
   assert_string_equal(pop_name(w), "low-old");
   assert_string_equal(pop_name(w), "(none)");
+}
+
+static void test_waiting_raises_a_pod_above_younger_higher_priority_ones(void **state) {
+  world *w = *state;
+  set_capacity(w, 100000, 1LL << 40, 1000);
+  add_queue(w, "q",
+            "{\"namespaces\": [\"team\"], \"aging\": {\"intervalSeconds\": 10, "
+            "\"maxBoost\": 100}}");
+  wall = T0 + 100;
+  add_pod(w, "team", "low-old", "1", "", 0, 0);         /* rank 0 + 100/10 = 10 */
+  add_pod(w, "team", "high-young", "1", "", 5, 100);    /* rank 5 */
+  add_pod(w, "team", "higher-young", "1", "", 20, 100); /* rank 20 */
+  assert_string_equal(pop_name(w), "higher-young");
+  assert_string_equal(pop_name(w), "low-old");
+  assert_string_equal(pop_name(w), "high-young");
+}
+
+static void test_ranks_grow_while_pods_wait(void **state) {
+  world *w = *state;
+  set_capacity(w, 100000, 1LL << 40, 1000);
+  add_queue(w, "q",
+            "{\"namespaces\": [\"team\"], \"aging\": {\"intervalSeconds\": 1, "
+            "\"maxBoost\": 50}}");
+  wall = T0 + 10;
+  sched_pod *low = add_pod(w, "team", "low", "1", "", 0, 10);
+  add_pod(w, "team", "high", "1", "", 5, 10);
+  sched_admit v;
+  assert_string_equal(pop_name(w), "high");
+  sched_pod *next = add_pod(w, "team", "high-2", "1", "", 5, 10);
+  assert_ptr_equal(sched_queues_pop(w->qs, 0, &v), next);
+  sched_queues_park(w->qs, next);
+  /* Eight seconds on, low (0 + 8) outranks a fresh priority-5 pod. */
+  wall = T0 + 18;
+  add_pod(w, "team", "high-3", "1", "", 5, 18);
+  assert_ptr_equal(sched_queues_pop(w->qs, 0, &v), low);
+}
+
+static void test_aging_is_bounded_and_off_in_strict_fifo_queues(void **state) {
+  world *w = *state;
+  set_capacity(w, 100000, 1LL << 40, 1000);
+  add_queue(w, "capped",
+            "{\"namespaces\": [\"a\"], \"aging\": {\"intervalSeconds\": 1, "
+            "\"maxBoost\": 3}}");
+  add_queue(w, "fifo", "{\"namespaces\": [\"b\"], \"strictFIFO\": true}");
+  wall = T0 + 1000;
+  add_pod(w, "a", "a-low", "1", "", 0, 0); /* rank 0 + at most 3 */
+  add_pod(w, "a", "a-high", "1", "", 5, 1000);
+  add_pod(w, "b", "b-low", "1", "", 0, 0); /* no aging: rank 0 */
+  add_pod(w, "b", "b-high", "1", "", 1, 1000);
+  assert_int_equal(sched_queues_get(w->qs, "fifo")->aging.interval_s, 0);
+  assert_int_equal(sched_queues_get(w->qs, "default")->aging.interval_s, 10);
+  const char *order[4];
+  for (int i = 0; i < 4; i++)
+    order[i] = pop_name(w);
+  /* Within each queue, the higher priority still goes first. */
+  int ah = -1, al = -1, bh = -1, bl = -1;
+  for (int i = 0; i < 4; i++) {
+    ah = strcmp(order[i], "a-high") == 0 ? i : ah;
+    al = strcmp(order[i], "a-low") == 0 ? i : al;
+    bh = strcmp(order[i], "b-high") == 0 ? i : bh;
+    bl = strcmp(order[i], "b-low") == 0 ? i : bl;
+  }
+  assert_true(ah < al);
+  assert_true(bh < bl);
 }
 
 static void test_best_effort_does_not_block_smaller_pods(void **state) {
@@ -313,6 +387,11 @@ static void test_a_bad_queue_is_refused_and_changes_nothing(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_higher_priority_first_then_older, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_waiting_raises_a_pod_above_younger_higher_priority_ones,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_ranks_grow_while_pods_wait, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_aging_is_bounded_and_off_in_strict_fifo_queues, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_best_effort_does_not_block_smaller_pods, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_strict_fifo_blocks_behind_its_head_until_capacity_frees,
