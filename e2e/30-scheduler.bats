@@ -150,6 +150,13 @@ running_is() { [ "$(running "$1")" = "$2" ]; }
   eventually 15 running_is s-age 3
   mkpods s-age low 1 4 age-low
   mkpods s-age next 1 4 age-high
+  # The Queue's status says where each waits and why: next-1 first, no node has room.
+  listed() {
+    curl -fsS "$API/apis/scheduling.tug.io/v1/queues/age" | jq -e '.status.pendingWorkloads |
+      (.[0].name == "next-1" and .[0].position == 1 and .[1].name == "low-1" and
+       .[1].reason == "NoNodeFits" and (.[1].message | test("nodes are available")))' >/dev/null
+  }
+  eventually 10 listed
   bound() { [ "$(curl -fsS "$API/api/v1/namespaces/s-age/pods/$1" | jq -r '.spec.nodeName // ""')" != "" ]; }
   # Each round frees one node and adds one more priority-15 pod, so a younger,
   # higher-priority pod is always waiting beside low-1 (rank 10 + its wait in s).

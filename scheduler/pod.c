@@ -118,6 +118,7 @@ void sched_pod_free(sched_pod *p) {
   free(p->spread);
   free(p->ports);
   free(p->preemptor);
+  free(p->wait_message);
   json_decref(p->obj);
   free(p->key);
   free(p->ns);

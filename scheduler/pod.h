@@ -76,6 +76,8 @@ typedef struct sched_pod {
   double backoff_until;
   double enqueued;     /* monotonic time it became pending, for latency */
   char *preemptor;     /* a victim: the key of the pod it makes room for */
+  int wait_reason;     /* sched_wait (queue.h): why its last try did not place it */
+  char *wait_message;  /* and in words, as its FailedScheduling event says */
   int victims_pending; /* a preemptor: victims not gone yet */
 } sched_pod;
 

@@ -638,15 +638,83 @@ size_t sched_queue_pending(const sched_queue *q) {
   return q->heap.n + q->parked.n + q->backoff.n;
 }
 
+/* ---- why pods wait, and in which order ---- */
+
+sched_wait sched_queue_quota_wait(const sched_queue *q, const sched_res *req) {
+  if (q->cohort == NULL)
+    return SCHED_WAIT_QUOTA;
+  for (int r = 0; r < SCHED_NRES; r++)
+    if (req->v[r] && q->has_borrow[r] &&
+        tug_quantity_add_sat(q->usage.v[r], req->v[r]) >
+            tug_quantity_add_sat(q->nominal.v[r], q->borrow_limit.v[r]))
+      return SCHED_WAIT_QUOTA;
+  return SCHED_WAIT_COHORT;
+}
+
+void sched_pod_set_wait(sched_pod *p, sched_wait why, const char *message) {
+  p->wait_reason = why;
+  free(p->wait_message);
+  p->wait_message = message && why != SCHED_WAIT_NONE ? strdup(message) : NULL;
+}
+
+static const char *wait_reason_name(int why) {
+  static const char *const names[] = {
+      [SCHED_WAIT_NONE] = "Pending",
+      [SCHED_WAIT_QUOTA] = "QuotaExhausted",
+      [SCHED_WAIT_COHORT] = "WaitingForBorrowableCapacity",
+      [SCHED_WAIT_NODES] = "NoNodeFits",
+      [SCHED_WAIT_PREEMPTING] = "Preempting",
+      [SCHED_WAIT_BACKOFF] = "BackOff",
+  };
+  return why >= 0 && why <= SCHED_WAIT_BACKOFF ? names[why] : names[0];
+}
+
+static int cmp_before(const void *a, const void *b) {
+  const sched_pod *x = *(sched_pod *const *)a, *y = *(sched_pod *const *)b;
+  return before(x, y) ? -1 : before(y, x) ? 1 : 0;
+}
+
+static void gather(sched_pod **out, size_t *n, const sched_podvec *v) {
+  for (size_t i = 0; i < v->n; i++)
+    out[(*n)++] = v->v[i];
+}
+
+json_t *sched_queue_pending_workloads(const sched_queue *q, size_t limit) {
+  size_t total = sched_queue_pending(q), n = 0;
+  json_t *items = json_array();
+  sched_pod **all = total ? malloc(total * sizeof *all) : NULL;
+  if (items == NULL || (total && all == NULL)) {
+    free(all);
+    return items;
+  }
+  /* Ready pods by rank; the parked and backing-off rejoin by rank when tried again. */
+  gather(all, &n, &q->heap);
+  gather(all, &n, &q->parked);
+  gather(all, &n, &q->backoff);
+  qsort(all, n, sizeof *all, cmp_before);
+  for (size_t i = 0; i < n && i < limit; i++) {
+    const sched_pod *p = all[i];
+    json_t *w = json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "namespace", p->ns, "name", p->name,
+                          "position", (json_int_t)(i + 1), "priority", (json_int_t)p->priority,
+                          "rank", (json_int_t)p->rank, "reason", wait_reason_name(p->wait_reason));
+    if (w && p->wait_message)
+      json_object_set_new(w, "message", json_string(p->wait_message));
+    json_array_append_new(items, w);
+  }
+  free(all);
+  return items;
+}
+
 json_t *sched_queues_status(const sched_queues *qs, const sched_queue *q) {
   sched_res borrowed, lendable;
   sched_queue_borrowed(q, &borrowed);
   sched_queues_lendable(qs, q, &lendable);
-  return json_pack("{s:o, s:o, s:o, s:I, s:I, s:I}", "usage", sched_res_to_json(&q->usage),
+  return json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:o}", "usage", sched_res_to_json(&q->usage),
                    "borrowed", sched_res_to_json(&borrowed), "lendable",
                    sched_res_to_json(&lendable), "weightedShare",
                    (json_int_t)llround(sched_queues_share(qs, q) * 1000), "admitted",
-                   (json_int_t)q->admitted.n, "pending", (json_int_t)sched_queue_pending(q));
+                   (json_int_t)q->admitted.n, "pending", (json_int_t)sched_queue_pending(q),
+                   "pendingWorkloads", sched_queue_pending_workloads(q, SCHED_PENDING_SHOWN));
 }
 
 /* ---- choosing the next pod ---- */

@@ -98,6 +98,19 @@ typedef struct sched_queues {
   double (*wall_clock)(void); /* epoch seconds, for aging; replaceable in tests */
 } sched_queues;
 
+/* Why a pending pod waits, for Queue status' pendingWorkloads. */
+typedef enum {
+  SCHED_WAIT_NONE,       /* not tried yet */
+  SCHED_WAIT_QUOTA,      /* its queue's quota (nominal + borrowingLimit) is used up */
+  SCHED_WAIT_COHORT,     /* its queue may borrow, but its cohort and the pool lend nothing */
+  SCHED_WAIT_NODES,      /* quota has room, no node fits */
+  SCHED_WAIT_PREEMPTING, /* victims are leaving to make room for it */
+  SCHED_WAIT_BACKOFF,    /* its binding failed; it is tried again later */
+} sched_wait;
+
+/* How many pending pods a Queue's status lists, in order. */
+#define SCHED_PENDING_SHOWN 20
+
 typedef enum {
   SCHED_ADMIT_NOMINAL, /* fits within the queue's nominal quota */
   SCHED_ADMIT_BORROW,  /* fits by borrowing */
@@ -149,7 +162,15 @@ void sched_queue_borrowed(const sched_queue *q, sched_res *out);
 void sched_queues_lendable(const sched_queues *qs, const sched_queue *q, sched_res *out);
 /* Pods waiting in q (ready, parked and backing off). */
 size_t sched_queue_pending(const sched_queue *q);
-/* q's status object: usage, borrowed, lendable, weightedShare (‰), admitted, pending. */
+/* Why a pod of q asking for req waits on quota: used up, or the cohort lends nothing. */
+sched_wait sched_queue_quota_wait(const sched_queue *q, const sched_res *req);
+/* Record why p waits (message may be NULL), or forget it (SCHED_WAIT_NONE). */
+void sched_pod_set_wait(sched_pod *p, sched_wait why, const char *message);
+/* q's first `limit` pending pods in the order it would offer them: [{namespace, name,
+ * position, priority, rank, reason, message}]. */
+json_t *sched_queue_pending_workloads(const sched_queue *q, size_t limit);
+/* q's status object: usage, borrowed, lendable, weightedShare (‰), admitted, pending,
+ * pendingWorkloads. */
 json_t *sched_queues_status(const sched_queues *qs, const sched_queue *q);
 
 #endif

@@ -254,10 +254,12 @@ static void cannot_place(sched_core *c, sched_pod *p, const char *why) {
     return;
   }
   int rc = sched_preempt(c->cache, c->queues, c->fw, p, &v);
-  if (rc > 0)
+  if (rc > 0) {
+    sched_pod_set_wait(p, SCHED_WAIT_PREEMPTING, "waiting for the pods it preempts to leave");
     evict(c, p, &v);
-  else
+  } else {
     c->sink.unschedulable(c->sink_arg, p, why);
+  }
   if (rc < 0)
     c->stats.errors++;
   else
@@ -295,6 +297,7 @@ bool sched_core_schedule_one(sched_core *c, double now) {
   }
   if (r.node && verdict != SCHED_ADMIT_NO) {
     stop_waiting(p);
+    sched_pod_set_wait(p, SCHED_WAIT_NONE, NULL);
     sched_cache_add_pod(c->cache, p, r.node->name, SCHED_POD_ASSUMED);
     sched_queues_admit(c->queues, p);
     c->stats.scheduled++;
@@ -306,6 +309,7 @@ bool sched_core_schedule_one(sched_core *c, double now) {
     quota_message(p, why, sizeof why);
   else
     sched_result_message(&r, why, sizeof why);
+  sched_pod_set_wait(p, r.node ? sched_queue_quota_wait(p->queue, &p->req) : SCHED_WAIT_NODES, why);
   cannot_place(c, p, why);
   pthread_mutex_unlock(&c->mu);
   return true;
@@ -322,6 +326,7 @@ void sched_core_bind_failed(sched_core *c, const char *key, const char *uid, dou
     for (int i = 0; i < p->attempts && delay < BACKOFF_MAX_S; i++)
       delay *= 2;
     p->attempts++;
+    sched_pod_set_wait(p, SCHED_WAIT_BACKOFF, "its binding failed; it is tried again later");
     sched_queues_backoff(c->queues, p, now + (delay < BACKOFF_MAX_S ? delay : BACKOFF_MAX_S));
   }
   pthread_mutex_unlock(&c->mu);

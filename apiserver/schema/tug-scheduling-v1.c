@@ -56,6 +56,19 @@ static const api_field QueueSpec[] = {
 SCHEMA_MESSAGE(tug_v1_QueueSpec, "io.tugboat.scheduling.v1.QueueSpec",
                "Which namespaces feed the queue and what capacity it has.", QueueSpec, false);
 
+static const api_field QueuePendingWorkload[] = {
+    FIELD("namespace", 1, STRING, FLAGS(OMIT), DESC("The pending pod's namespace.")),
+    FIELD("name", 2, STRING, FLAGS(OMIT), DESC("The pending pod's name.")),
+    FIELD("position", 3, INT64, FLAGS(OMIT), DESC("Its place in the queue, 1 first.")),
+    FIELD("priority", 4, INT64, FLAGS(OMIT), DESC("Its priority.")),
+    FIELD("rank", 5, INT64, FLAGS(OMIT), DESC("Its priority raised by its wait (aging).")),
+    FIELD("reason", 6, STRING, FLAGS(OMIT), DESC("Why it waits, in one word.")),
+    FIELD("message", 7, STRING, FLAGS(OMIT), DESC("Why it waits, in words.")),
+};
+SCHEMA_MESSAGE(tug_v1_QueuePendingWorkload, "io.tugboat.scheduling.v1.QueuePendingWorkload",
+               "A pending pod, its place in the queue and why it waits.", QueuePendingWorkload,
+               false);
+
 static const api_field QueueStatus[] = {
     FIELD("usage", 1, QUANTITY, MAP_OF, FLAGS(OMIT),
           DESC("Resources the queue's admitted pods use.")),
@@ -67,6 +80,8 @@ static const api_field QueueStatus[] = {
           DESC("Dominant-resource share divided by weight, in thousandths.")),
     FIELD("admitted", 5, INT64, FLAGS(OMIT), DESC("Pods admitted and not finished.")),
     FIELD("pending", 6, INT64, FLAGS(OMIT), DESC("Pods waiting in the queue.")),
+    FIELD("pendingWorkloads", 7, MESSAGE, REPEATED, OF(tug_v1_QueuePendingWorkload), FLAGS(OMIT),
+          DESC("The first pending pods in the order they will be tried.")),
 };
 SCHEMA_MESSAGE(tug_v1_QueueStatus, "io.tugboat.scheduling.v1.QueueStatus",
                "What the scheduler sees of the queue.", QueueStatus, false);

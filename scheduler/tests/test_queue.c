@@ -282,6 +282,10 @@ static void test_borrowing_stops_at_borrowing_limit(void **state) {
   admit_all(w, "a", &na, "b", &nb);
   assert_int_equal(na, 6);
   json_t *st = sched_queues_status(w->qs, sched_queues_get(w->qs, "a"));
+  json_t *waiting = json_object_get(st, "pendingWorkloads");
+  assert_int_equal(json_array_size(waiting), 4); /* a6..a9, in order */
+  assert_string_equal(json_string_value(json_object_get(json_array_get(waiting, 3), "name")), "a9");
+  json_object_del(st, "pendingWorkloads");
   char *text = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
   assert_string_equal(text, "{\"admitted\":6,\"borrowed\":{\"cpu\":\"2\",\"memory\":\"0\","
                             "\"pods\":\"6\"},\"lendable\":{\"cpu\":\"0\",\"memory\":\"0\","

@@ -295,6 +295,48 @@ static void test_a_queue_over_quota_says_so_when_nodes_have_room(void **state) {
                                       "common pool.");
 }
 
+/* The Queue's status lists its pending pods in order, each with why it waits. */
+static void test_queue_status_lists_pending_pods_in_order_with_reasons(void **state) {
+  recorder *r = *state;
+  add_queue(r, "a",
+            "{\"namespaces\": [\"a\"], \"cohort\": \"c\", \"nominal\": {\"cpu\": 2}, "
+            "\"borrowingLimit\": {\"cpu\": 0}}");
+  add_queue(r, "b", "{\"namespaces\": [\"b\"], \"cohort\": \"d\", \"nominal\": {\"cpu\": 2}}");
+  /* Its nominal takes the rest of the cluster out of the common pool. */
+  add_queue(r, "filler", "{\"cohort\": \"e\", \"nominal\": {\"cpu\": 4}}");
+  add_node(r, "n1", "8");
+  add_pod(r, "a", "first", "2", 0, 1, "n1");
+  add_pod(r, "a", "low", "1", 0, 2, NULL);
+  add_pod(r, "a", "high", "1", 10, 3, NULL);
+  add_pod(r, "b", "big", "9", 0, 4, NULL);
+  add_pod(r, "b", "borrower", "3", 0, 5, NULL);
+  drain(r, 0);
+  pthread_mutex_lock(&r->core->mu);
+  json_t *sa = sched_queues_status(r->core->queues, sched_queues_get(r->core->queues, "a"));
+  json_t *sb = sched_queues_status(r->core->queues, sched_queues_get(r->core->queues, "b"));
+  pthread_mutex_unlock(&r->core->mu);
+  json_t *wa = json_object_get(sa, "pendingWorkloads");
+  assert_int_equal(json_array_size(wa), 2);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(wa, 0), "name")), "high");
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(wa, 0), "position")), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(wa, 1), "name")), "low");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(wa, 1), "reason")),
+                      "QuotaExhausted");
+  json_t *wb = json_object_get(sb, "pendingWorkloads");
+  assert_int_equal(json_array_size(wb), 2);
+  /* big fits no node; borrower may borrow, but nothing is left to lend. */
+  for (size_t i = 0; i < 2; i++) {
+    json_t *w = json_array_get(wb, i);
+    const char *name = json_string_value(json_object_get(w, "name"));
+    const char *why = json_string_value(json_object_get(w, "reason"));
+    assert_string_equal(why,
+                        strcmp(name, "big") == 0 ? "NoNodeFits" : "WaitingForBorrowableCapacity");
+    assert_non_null(json_object_get(w, "message"));
+  }
+  json_decref(sa);
+  json_decref(sb);
+}
+
 static void test_terminal_pods_free_their_space(void **state) {
   recorder *r = *state;
   add_node(r, "n1", "2");
@@ -431,6 +473,7 @@ int main(void) {
       T(test_fair_share_preemption_settles_at_equal_shares),
       T(test_reclaim_never_leaves_borrowers_alone),
       T(test_a_queue_over_quota_says_so_when_nodes_have_room),
+      T(test_queue_status_lists_pending_pods_in_order_with_reasons),
       T(test_terminal_pods_free_their_space),
       T(test_a_trimmed_pod_parses_as_the_whole_one),
       T(test_pods_of_one_template_share_their_common_values),
