@@ -224,4 +224,7 @@ fair_split() { running_is "$1" "$3" && running_is "$2" "$4"; }
   grep -q '^tug_scheduler_queue_pending{queue="default"} ' <<<"$output"
   grep -q '^tug_scheduler_e2e_scheduling_duration_seconds_count [1-9]' <<<"$output"
   grep -q '^tug_scheduler_preemption_victims_total [1-9]' <<<"$output"
+  grep -q '^tug_scheduler_queue_wait_seconds_count{queue="default"} [1-9]' <<<"$output"
+  grep -q '^tug_scheduler_queue_usage{queue="default",resource="cpu"} [0-9]' <<<"$output"
+  grep -q '^tug_scheduler_queue_borrowed{queue="default",resource="pods"} [0-9]' <<<"$output"
 }

@@ -39,6 +39,37 @@ static void render_queues(FILE *f, sched_core *c) {
             sched_queues_share(qs, qs->v[i]));
 }
 
+/* Per queue and resource: what its pods use, borrow, and what it could lend now. */
+static void render_queue_resources(FILE *f, sched_queues *qs) {
+  static const char *const what[] = {"usage", "borrowed", "lendable"};
+  static const char *const help[] = {"Requests of the pods each queue admitted.",
+                                     "Use above nominal, borrowed from the cohort or the pool.",
+                                     "Nominal quota others may borrow now."};
+  for (size_t w = 0; w < 3; w++) {
+    fprintf(f, "# HELP tug_scheduler_queue_%s %s\n# TYPE tug_scheduler_queue_%s gauge\n", what[w],
+            help[w], what[w]);
+    for (size_t i = 0; i < qs->n; i++) {
+      sched_res v = qs->v[i]->usage;
+      if (w == 1)
+        sched_queue_borrowed(qs->v[i], &v);
+      else if (w == 2)
+        sched_queues_lendable(qs, qs->v[i], &v);
+      for (int r = 0; r < SCHED_NRES; r++) /* base units: cores, bytes, pods */
+        fprintf(f, "tug_scheduler_queue_%s{queue=\"%s\",resource=\"%s\"} %.17g\n", what[w],
+                qs->v[i]->name, sched_res_names[r],
+                r == SCHED_CPU ? (double)v.v[r] / 1000 : (double)v.v[r]);
+    }
+  }
+  fputs("# HELP tug_scheduler_queue_wait_seconds From pending to admitted, per queue.\n"
+        "# TYPE tug_scheduler_queue_wait_seconds histogram\n",
+        f);
+  for (size_t i = 0; i < qs->n; i++) {
+    char labels[300];
+    snprintf(labels, sizeof labels, "queue=\"%s\"", qs->v[i]->name);
+    tug_histogram_render(&qs->v[i]->wait, f, "tug_scheduler_queue_wait_seconds", labels);
+  }
+}
+
 static void render_stats(FILE *f, const sched_stats *s) {
   fprintf(f,
           "# HELP tug_scheduler_schedule_attempts_total Scheduling attempts by result.\n"
@@ -69,6 +100,7 @@ void sched_metrics_render(FILE *f, void *arg) {
   pthread_mutex_lock(&m->core->mu);
   sched_stats s = m->core->stats;
   render_queues(f, m->core);
+  render_queue_resources(f, m->core->queues);
   pthread_mutex_unlock(&m->core->mu);
   render_stats(f, &s);
   render_latency(f, m);

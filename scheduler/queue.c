@@ -122,12 +122,16 @@ static void queue_builtin_default(sched_queue *q) {
   q->within_queue = true;
 }
 
+/* Waits in a queue run from milliseconds to hours. */
+static const double wait_bounds[] = {0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 600, 1800, 3600};
+
 static sched_queue *queue_new(const char *name) {
   sched_queue *q = calloc(1, sizeof *q);
   if (q == NULL || (q->name = strdup(name)) == NULL) {
     free(q);
     return NULL;
   }
+  tug_histogram_init(&q->wait, wait_bounds, sizeof wait_bounds / sizeof wait_bounds[0]);
   queue_clear_config(q);
   return q;
 }

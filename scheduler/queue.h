@@ -48,6 +48,7 @@
 
 #include "error.h"
 #include "hashmap.h"
+#include "histogram.h"
 #include "pod.h"
 #include "queue-aging.h"
 #include "resources.h"
@@ -85,6 +86,7 @@ typedef struct sched_queue {
   double next_backoff;
   bool blocked; /* strict FIFO head waits for blocked_gen to pass */
   uint64_t blocked_gen;
+  tug_histogram wait; /* seconds from pending to admitted, for /metrics */
 } sched_queue;
 
 typedef struct sched_queues {

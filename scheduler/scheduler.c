@@ -298,6 +298,8 @@ bool sched_core_schedule_one(sched_core *c, double now) {
   if (r.node && verdict != SCHED_ADMIT_NO) {
     stop_waiting(p);
     sched_pod_set_wait(p, SCHED_WAIT_NONE, NULL);
+    if (p->queue)
+      tug_histogram_observe(&p->queue->wait, now - p->enqueued);
     sched_cache_add_pod(c->cache, p, r.node->name, SCHED_POD_ASSUMED);
     sched_queues_admit(c->queues, p);
     c->stats.scheduled++;
