@@ -39,6 +39,8 @@ void api_handle_token(api_request *r, const api_route *rt, api_response *out);
 /* POST of an Eviction to a Pod's /eviction, honouring its disruption budget
  * (strategy-eviction.c). */
 void api_handle_eviction(api_request *r, const api_route *rt, api_response *out);
+/* GET of a Queue's /pendingworkloads, read from its status (strategy-queue-pending.c). */
+void api_handle_queue_pending(api_request *r, const api_route *rt, api_response *out);
 /* End every followed log and wait (up to timeout_ms) until their connections
  * are resumed: libmicrohttpd must not stop with one suspended. */
 void api_logs_close_streams(int timeout_ms);

@@ -45,6 +45,7 @@ const api_subresource api_subresources[] = {
     {API_SUB_EXEC, "exec", sub_stream, NULL, NULL, "PodExecOptions"},
     {API_SUB_ATTACH, "attach", sub_stream, NULL, NULL, "PodAttachOptions"},
     {API_SUB_PORTFORWARD, "portforward", sub_stream, NULL, NULL, "PodPortForwardOptions"},
+    {API_SUB_PENDING, "pendingworkloads", sub_get, NULL, NULL, "PendingWorkloadsSummary"},
     {.name = NULL},
 };
 
@@ -112,8 +113,8 @@ const api_kind api_kinds[] = {
          false, 0, &api_strategy_access_review, verbs_create, NULL, accessreview, NULL),
     KIND("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", "",
          false, 0, &api_strategy_rules_review, verbs_create, NULL, accessreview, NULL),
-    KIND("scheduling.tug.io", "v1", "Queue", "queues", "queue", false, API_SUB_STATUS, &generic,
-         api_verbs_all, NULL, queue, "q", NULL),
+    KIND("scheduling.tug.io", "v1", "Queue", "queues", "queue", false,
+         API_SUB_STATUS | API_SUB_PENDING, &generic, api_verbs_all, NULL, queue, "q", NULL),
     KIND("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
          "customresourcedefinition", false, API_SUB_STATUS, &api_strategy_crd, api_verbs_all, NULL,
          customresourcedefinition, "crd", "crds", NULL),

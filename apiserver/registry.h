@@ -34,6 +34,7 @@ enum {
   API_SUB_EXEC = 1 << 7,        /* /exec: a WebSocket to a command in a container (pods) */
   API_SUB_ATTACH = 1 << 8,      /* /attach: a WebSocket to a container's output (pods) */
   API_SUB_PORTFORWARD = 1 << 9, /* /portforward: a WebSocket to the pod's ports (pods) */
+  API_SUB_PENDING = 1 << 10,    /* /pendingworkloads: a queue's waiting pods, in order (queues) */
 };
 
 /*

@@ -297,6 +297,8 @@ void api_handle_subresource(api_request *r, const api_route *rt, api_response *o
     api_handle_token(r, rt, out);
   else if (strcmp(rt->sub, "eviction") == 0 && (subs & API_SUB_EVICTION))
     api_handle_eviction(r, rt, out);
+  else if (strcmp(rt->sub, "pendingworkloads") == 0 && (subs & API_SUB_PENDING))
+    api_handle_queue_pending(r, rt, out);
   else if (strcmp(rt->sub, "finalize") == 0 && (subs & API_SUB_FINALIZE) &&
            strcmp(r->method, "PUT") == 0)
     handle_finalize(r, rt, out);

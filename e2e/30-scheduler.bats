@@ -157,6 +157,9 @@ running_is() { [ "$(running "$1")" = "$2" ]; }
        .[1].reason == "NoNodeFits" and (.[1].message | test("nodes are available")))' >/dev/null
   }
   eventually 10 listed
+  run curl -fsS "$API/apis/scheduling.tug.io/v1/queues/age/pendingworkloads?offset=1&limit=1"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r '.kind + " " + (.items | length | tostring) + " " + .items[0].name' <<<"$output")" = "PendingWorkloadsSummary 1 low-1" ]
   bound() { [ "$(curl -fsS "$API/api/v1/namespaces/s-age/pods/$1" | jq -r '.spec.nodeName // ""')" != "" ]; }
   # Each round frees one node and adds one more priority-15 pod, so a younger,
   # higher-priority pod is always waiting beside low-1 (rank 10 + its wait in s).
