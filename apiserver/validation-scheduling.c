@@ -162,6 +162,18 @@ static void validate_aging(const val_obj *spec) {
   val_int_between(&a, "maxBoost", 0, 1000000000, &v);
 }
 
+static void validate_budget(const val_obj *spec) {
+  val_obj b;
+  int64_t window;
+  if (!val_enter(&b, spec, "budget"))
+    return;
+  if (!val_present(&b, "windowSeconds"))
+    val_required(&b, "windowSeconds", "a budget needs its window");
+  else
+    val_int_between(&b, "windowSeconds", 1, 366LL * 86400, &window);
+  val_resource_map(&b, "limits", queue_resource_name);
+}
+
 void api_default_queue(json_t *obj) {
   json_t *spec = val_default_object(obj, "spec");
   val_default(spec, "weight", json_integer(1));
@@ -189,4 +201,5 @@ void api_validate_queue(const json_t *obj, const json_t *old, json_t *causes) {
   val_bool(&spec, "strictFIFO");
   validate_preemption(&spec);
   validate_aging(&spec);
+  validate_budget(&spec);
 }

@@ -178,6 +178,25 @@ running_is() { [ "$(running "$1")" = "$2" ]; }
   [ "$pending" -ge 1 ]
 }
 
+@test "scheduler: a queue that spent its window's cpu-hours holds pods until the next window" {
+  # 2m cpu-hours is 7.2 cpu-seconds: one 4-cpu pod spends it in under 2 s.
+  mkqueue budget '{"namespaces": ["s-budget"], "budget": {"windowSeconds": 20, "limits": {"cpu": "2m"}}}'
+  mkns s-budget
+  mkpods s-budget first 1 4
+  eventually 15 running_is s-budget 1
+  sleep 3
+  mkpods s-budget second 1 1
+  waits() {
+    curl -fsS "$API/apis/scheduling.tug.io/v1/queues/budget" | jq -e '(.status.pendingWorkloads[0] |
+      .name == "second-1" and .reason == "BudgetExhausted") and (.status.budget.used.cpu != "0")' >/dev/null
+  }
+  eventually 10 waits
+  curl -fsS -X DELETE "$API/api/v1/namespaces/s-budget/pods/first-1?gracePeriodSeconds=0" >/dev/null
+  # The next window (at most 20 s away) lets it in.
+  bound() { [ "$(curl -fsS "$API/api/v1/namespaces/s-budget/pods/second-1" | jq -r '.spec.nodeName // ""')" != "" ]; }
+  eventually 30 bound
+}
+
 # fair_split A B WANT_A WANT_B: the queues' namespaces run exactly those counts.
 fair_split() { running_is "$1" "$3" && running_is "$2" "$4"; }
 

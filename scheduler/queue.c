@@ -113,6 +113,7 @@ static void queue_clear_config(sched_queue *q) {
   q->stale_ranks = true;
   q->reclaim = SCHED_RECLAIM_NEVER;
   q->within_queue = false;
+  memset(&q->budget, 0, sizeof q->budget);
 }
 
 /* The built-in default queue: like a cluster without queues, where a
@@ -188,6 +189,8 @@ static int parse_queue(sched_queue *q, json_t *obj, tug_error *err) {
   q->within_queue = within && strcmp(within, "LowerPriority") == 0;
   if (parse_namespaces(q, spec, err) < 0)
     return -1;
+  if (sched_budget_parse(&q->budget, spec, json_object_get(obj, "status"), err) < 0)
+    return tug_error_wrap(err, "queue %s", q->name);
   q->obj = json_incref(obj);
   return 0;
 }
@@ -301,6 +304,7 @@ void sched_queues_release(sched_queues *qs, sched_pod *p) {
   else
     podvec_remove(list_of(q, p->qstate), p);
   if (p->qstate == SCHED_Q_ADMITTED) {
+    sched_budget_charge(&q->budget, &q->usage, qs->wall_clock());
     if (sched_res_saturated(&q->usage))
       recount_usage(q);
     else
@@ -324,8 +328,10 @@ static void place(sched_queues *qs, sched_pod *p, sched_qstate s) {
   if (rc < 0)
     return; /* out of memory: the pod is retried on its next update */
   p->qstate = s;
-  if (s == SCHED_Q_ADMITTED)
+  if (s == SCHED_Q_ADMITTED) {
+    sched_budget_charge(&q->budget, &q->usage, qs->wall_clock());
     sched_res_add(&q->usage, &p->req);
+  }
 }
 
 void sched_queues_push(sched_queues *qs, sched_pod *p) {
@@ -576,6 +582,8 @@ static void pool_of(const sched_queues *qs, pool *pl) {
 
 static sched_admit admits_in(const sched_queues *qs, const sched_queue *q, const sched_res *req,
                              const pool *pl) {
+  if (sched_budget_spent(&q->budget, req))
+    return SCHED_ADMIT_NO;
   sched_res lend, shared;
   cohort_sums(qs, q, &lend, &shared);
   for (int r = 0; r < SCHED_NRES; r++) {
@@ -645,6 +653,8 @@ size_t sched_queue_pending(const sched_queue *q) {
 /* ---- why pods wait, and in which order ---- */
 
 sched_wait sched_queue_quota_wait(const sched_queue *q, const sched_res *req) {
+  if (sched_budget_spent(&q->budget, req))
+    return SCHED_WAIT_BUDGET;
   if (q->cohort == NULL)
     return SCHED_WAIT_QUOTA;
   for (int r = 0; r < SCHED_NRES; r++)
@@ -669,8 +679,9 @@ static const char *wait_reason_name(int why) {
       [SCHED_WAIT_NODES] = "NoNodeFits",
       [SCHED_WAIT_PREEMPTING] = "Preempting",
       [SCHED_WAIT_BACKOFF] = "BackOff",
+      [SCHED_WAIT_BUDGET] = "BudgetExhausted",
   };
-  return why >= 0 && why <= SCHED_WAIT_BACKOFF ? names[why] : names[0];
+  return why >= 0 && why <= SCHED_WAIT_BUDGET ? names[why] : names[0];
 }
 
 static int cmp_before(const void *a, const void *b) {
@@ -713,12 +724,18 @@ json_t *sched_queues_status(const sched_queues *qs, const sched_queue *q) {
   sched_res borrowed, lendable;
   sched_queue_borrowed(q, &borrowed);
   sched_queues_lendable(qs, q, &lendable);
-  return json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:o}", "usage", sched_res_to_json(&q->usage),
-                   "borrowed", sched_res_to_json(&borrowed), "lendable",
-                   sched_res_to_json(&lendable), "weightedShare",
-                   (json_int_t)llround(sched_queues_share(qs, q) * 1000), "admitted",
-                   (json_int_t)q->admitted.n, "pending", (json_int_t)sched_queue_pending(q),
-                   "pendingWorkloads", sched_queue_pending_workloads(q, SCHED_PENDING_SHOWN));
+  json_t *st =
+      json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:o}", "usage", sched_res_to_json(&q->usage),
+                "borrowed", sched_res_to_json(&borrowed), "lendable", sched_res_to_json(&lendable),
+                "weightedShare", (json_int_t)llround(sched_queues_share(qs, q) * 1000), "admitted",
+                (json_int_t)q->admitted.n, "pending", (json_int_t)sched_queue_pending(q),
+                "pendingWorkloads", sched_queue_pending_workloads(q, SCHED_PENDING_SHOWN));
+  json_t *budget = sched_budget_status(&q->budget, &q->usage, qs->wall_clock());
+  if (st && budget)
+    json_object_set_new(st, "budget", budget);
+  else
+    json_decref(budget);
+  return st;
 }
 
 /* ---- choosing the next pod ---- */
@@ -802,6 +819,9 @@ sched_pod *sched_queues_pop(sched_queues *qs, double now, sched_admit *verdict) 
   candidate best = {0}, c;
   pool pl;
   double wall = qs->wall_clock();
+  for (size_t i = 0; i < qs->n; i++) /* a new budget window frees room, as a pod leaving does */
+    if (sched_budget_charge(&qs->v[i]->budget, &qs->v[i]->usage, wall))
+      qs->gen++;
   for (size_t i = 0; i < qs->n; i++) {
     refresh(qs, qs->v[i], now);
     rerank(qs->v[i], wall);

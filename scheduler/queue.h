@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "budget.h"
 #include "hashmap.h"
 #include "histogram.h"
 #include "pod.h"
@@ -86,7 +87,8 @@ typedef struct sched_queue {
   double next_backoff;
   bool blocked; /* strict FIFO head waits for blocked_gen to pass */
   uint64_t blocked_gen;
-  tug_histogram wait; /* seconds from pending to admitted, for /metrics */
+  tug_histogram wait;  /* seconds from pending to admitted, for /metrics */
+  sched_budget budget; /* resource-hours per window (budget.h) */
 } sched_queue;
 
 typedef struct sched_queues {
@@ -108,6 +110,7 @@ typedef enum {
   SCHED_WAIT_NODES,      /* quota has room, no node fits */
   SCHED_WAIT_PREEMPTING, /* victims are leaving to make room for it */
   SCHED_WAIT_BACKOFF,    /* its binding failed; it is tried again later */
+  SCHED_WAIT_BUDGET,     /* its queue spent this window's resource-hours */
 } sched_wait;
 
 /* How many pending pods a Queue's status lists, in order. */
@@ -164,7 +167,8 @@ void sched_queue_borrowed(const sched_queue *q, sched_res *out);
 void sched_queues_lendable(const sched_queues *qs, const sched_queue *q, sched_res *out);
 /* Pods waiting in q (ready, parked and backing off). */
 size_t sched_queue_pending(const sched_queue *q);
-/* Why a pod of q asking for req waits on quota: used up, or the cohort lends nothing. */
+/* Why a pod of q asking for req waits on quota: used up, the cohort lends nothing,
+ * or the queue's budget for this window is spent. */
 sched_wait sched_queue_quota_wait(const sched_queue *q, const sched_res *req);
 /* Record why p waits (message may be NULL), or forget it (SCHED_WAIT_NONE). */
 void sched_pod_set_wait(sched_pod *p, sched_wait why, const char *message);

@@ -334,7 +334,8 @@ extern const api_message api_msg_authorization_v1_ResourceAttributes,
     api_msg_authorization_v1_NonResourceRule, api_msg_authorization_v1_SubjectRulesReviewStatus,
     api_msg_authorization_v1_SelfSubjectRulesReview;
 extern const api_message api_msg_tug_v1_QueuePreemption, api_msg_tug_v1_QueueAging,
-    api_msg_tug_v1_QueueSpec, api_msg_tug_v1_QueuePendingWorkload,
+    api_msg_tug_v1_QueueSpec, api_msg_tug_v1_QueuePendingWorkload, api_msg_tug_v1_QueueBudget,
+    api_msg_tug_v1_QueueBudgetStatus,
     api_msg_tug_v1_QueueStatus, api_msg_tug_v1_Queue, api_msg_tug_v1_QueueList;
 
 extern const api_message api_msg_apiextensions_v1_CustomResourceDefinition,

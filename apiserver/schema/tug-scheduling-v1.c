@@ -31,6 +31,15 @@ static const api_field QueueAging[] = {
 SCHEMA_MESSAGE(tug_v1_QueueAging, "io.tugboat.scheduling.v1.QueueAging",
                "How waiting raises a pending pod's rank in its queue.", QueueAging, false);
 
+static const api_field QueueBudget[] = {
+    FIELD("windowSeconds", 1, INT64, FLAGS(OMIT),
+          DESC("The budget's window, aligned to the epoch (86400: each UTC day).")),
+    FIELD("limits", 2, QUANTITY, MAP_OF, FLAGS(OMIT),
+          DESC("Resource-hours the queue's pods may use per window, e.g. cpu: 100.")),
+};
+SCHEMA_MESSAGE(tug_v1_QueueBudget, "io.tugboat.scheduling.v1.QueueBudget",
+               "How many resource-hours the queue may use in each window.", QueueBudget, false);
+
 static const api_field QueueSpec[] = {
     FIELD("namespaces", 1, STRING, REPEATED, FLAGS(OMIT), LIST_TYPE(SET),
           DESC("Namespaces whose pods enter this queue.")),
@@ -52,6 +61,8 @@ static const api_field QueueSpec[] = {
           DESC("When the queue's pods may preempt others.")),
     FIELD("aging", 10, MESSAGE, OF(tug_v1_QueueAging), FLAGS(PTR),
           DESC("How waiting raises a pending pod's rank, so none waits for ever.")),
+    FIELD("budget", 11, MESSAGE, OF(tug_v1_QueueBudget), FLAGS(PTR),
+          DESC("Resource-hours per window; pods beyond it wait for the next window.")),
 };
 SCHEMA_MESSAGE(tug_v1_QueueSpec, "io.tugboat.scheduling.v1.QueueSpec",
                "Which namespaces feed the queue and what capacity it has.", QueueSpec, false);
@@ -67,6 +78,15 @@ static const api_field QueuePendingWorkload[] = {
 };
 SCHEMA_MESSAGE(tug_v1_QueuePendingWorkload, "io.tugboat.scheduling.v1.QueuePendingWorkload",
                "A pending pod, its place in the queue and why it waits.", QueuePendingWorkload,
+               false);
+
+static const api_field QueueBudgetStatus[] = {
+    FIELD("windowStart", 1, TIME, FLAGS(OMIT), DESC("When the current window began.")),
+    FIELD("used", 2, QUANTITY, MAP_OF, FLAGS(OMIT),
+          DESC("Resource-hours used in the current window.")),
+};
+SCHEMA_MESSAGE(tug_v1_QueueBudgetStatus, "io.tugboat.scheduling.v1.QueueBudgetStatus",
+               "What the queue used of its budget in the current window.", QueueBudgetStatus,
                false);
 
 static const api_field QueueStatus[] = {

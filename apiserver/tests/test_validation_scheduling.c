@@ -122,6 +122,10 @@ static void queue_weight_is_positive_and_preemption_known(void **state) {
   edit_yields("Queue", "spec.aging.intervalSeconds", "-1", "spec.aging.intervalSeconds",
               "FieldValueInvalid");
   edit_yields("Queue", "spec.aging.maxBoost", "'5'", "spec.aging.maxBoost", "FieldValueInvalid");
+  edit_yields("Queue", "spec.budget.windowSeconds", "0", "spec.budget.windowSeconds",
+              "FieldValueInvalid");
+  edit_yields("Queue", "spec.budget.limits.cpu", "'lots'", "spec.budget.limits[cpu]",
+              "FieldValueInvalid");
   json_t *causes = edited("Queue", "spec.weight", js("0.5"));
   expect_none(causes);
   json_decref(causes);

@@ -104,7 +104,8 @@ const kind_case kinds[] = {
      "'nominal':{'cpu':'8','memory':'16Gi','pods':50},'borrowingLimit':{'cpu':'4'},"
      "'lendingLimit':{'cpu':'2'},'weight':2,'strictFIFO':true,"
      "'preemption':{'reclaimWithinCohort':'LowerPriority','withinQueue':'Never'},"
-     "'aging':{'intervalSeconds':0,'maxBoost':100}}}"},
+     "'aging':{'intervalSeconds':0,'maxBoost':100},"
+     "'budget':{'windowSeconds':86400,'limits':{'cpu':'100'}}}}"},
     {"CronJob", true, api_default_cronjob, api_validate_cronjob,
      "{'apiVersion':'batch/v1','kind':'CronJob','metadata':{'name':'nightly','namespace':"
      "'default'},'spec':{'schedule':'30 2 * * 1-5','timeZone':'Europe/Berlin',"

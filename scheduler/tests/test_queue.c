@@ -181,6 +181,38 @@ static void test_aging_is_bounded_and_off_in_strict_fifo_queues(void **state) {
   assert_true(bh < bl);
 }
 
+static void test_a_spent_budget_holds_pods_until_the_next_window(void **state) {
+  world *w = *state;
+  set_capacity(w, 100000, 1LL << 40, 1000);
+  add_queue(w, "b",
+            "{\"namespaces\": [\"b\"], \"nominal\": {\"cpu\": \"10\"}, \"budget\": "
+            "{\"windowSeconds\": 86400, \"limits\": {\"cpu\": \"1\"}}}");
+  sched_queue *q = sched_queues_get(w->qs, "b");
+  wall = T0 + 60; /* T0 is a UTC midnight */
+  sched_admit v;
+  sched_pod *first = add_pod(w, "b", "first", "1", "", 0, 60);
+  assert_ptr_equal(sched_queues_pop(w->qs, 0, &v), first);
+  assert_int_equal(v, SCHED_ADMIT_NOMINAL);
+  sched_queues_admit(w->qs, first);
+  /* One cpu held for an hour spends the day's cpu-hour. */
+  wall += 3600;
+  sched_pod *second = add_pod(w, "b", "second", "1", "", 0, 3660);
+  assert_ptr_equal(sched_queues_pop(w->qs, 0, &v), second);
+  assert_int_equal(v, SCHED_ADMIT_NO);
+  assert_int_equal(sched_queue_quota_wait(q, &second->req), SCHED_WAIT_BUDGET);
+  json_t *st = sched_queues_status(w->qs, q);
+  assert_string_equal(json_string_value(json_object_get(
+                          json_object_get(json_object_get(st, "budget"), "used"), "cpu")),
+                      "1");
+  json_decref(st);
+  sched_queues_park(w->qs, second);
+  assert_null(sched_queues_pop(w->qs, 0, &v));
+  /* The next day's window lets it in. */
+  wall = T0 + 86400 + 1;
+  assert_ptr_equal(sched_queues_pop(w->qs, 0, &v), second);
+  assert_int_equal(v, SCHED_ADMIT_NOMINAL);
+}
+
 static void test_best_effort_does_not_block_smaller_pods(void **state) {
   world *w = *state;
   set_capacity(w, 4000, 1LL << 40, 1000);
@@ -395,6 +427,8 @@ int main(void) {
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(test_ranks_grow_while_pods_wait, setup, teardown),
       cmocka_unit_test_setup_teardown(test_aging_is_bounded_and_off_in_strict_fifo_queues, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_a_spent_budget_holds_pods_until_the_next_window, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_best_effort_does_not_block_smaller_pods, setup,
                                       teardown),
