@@ -3,7 +3,14 @@
  * once, and time from each pod's create call to the moment a watch sees it
  * Running. Prints p50/p99/max over the pods.
  *
+ * --security says how confined the containers are, so that one build can
+ * show what its hardening costs: "default" (RuntimeDefault seccomp, masked
+ * /proc and /sys paths, the devices allowlist), "unconfined" (the same but
+ * seccompProfile Unconfined) or "privileged" (none of it; the namespace must
+ * allow privileged pods).
+ *
  *   build/bench-podstart --server URL --node NAME [--pods 100] [--namespace bench-start]
+ *                        [--security default|unconfined|privileged]
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -19,6 +26,7 @@
 typedef struct run {
   tug_client *client;
   const char *ns, *node;
+  json_t *security_context; /* NULL: none (the defaults) */
   int pods;
   double *created, *running;
   int seen;
@@ -70,10 +78,13 @@ static void *create_some(void *arg) {
   for (int i = c->from; i < c->to; i++) {
     char name[64];
     snprintf(name, sizeof name, "start-%d", i);
-    json_t *pod = json_pack(
-        "{s:s, s:s, s:{s:s}, s:{s:s, s:[{s:s, s:s, s:[s, s]}]}}", "apiVersion", "v1", "kind",
-        "Pod", "metadata", "name", name, "spec", "nodeName", c->r->node, "containers", "name",
-        "c", "image", "busybox:latest", "command", "sleep", "3600");
+    json_t *pod =
+        json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:[{s:s, s:s, s:[s, s]}]}}", "apiVersion", "v1",
+                  "kind", "Pod", "metadata", "name", name, "spec", "nodeName", c->r->node,
+                  "containers", "name", "c", "image", "busybox:latest", "command", "sleep", "3600");
+    if (c->r->security_context)
+      json_object_set(json_array_get(tug_obj_get(pod, "spec.containers"), 0), "securityContext",
+                      c->r->security_context);
     c->r->created[i] = tug_monotonic_seconds();
     tug_error err = {0};
     if (tug_client_create(c->r->client, path, pod, NULL, &err) < 0)
@@ -81,6 +92,20 @@ static void *create_some(void *arg) {
     json_decref(pod);
   }
   return NULL;
+}
+
+/* The container's securityContext for a --security mode; NULL for "default". */
+static int security_context(const char *mode, json_t **out) {
+  *out = NULL;
+  if (strcmp(mode, "default") == 0)
+    return 0;
+  if (strcmp(mode, "privileged") == 0)
+    *out = json_pack("{s:b}", "privileged", 1);
+  else if (strcmp(mode, "unconfined") == 0)
+    *out = json_pack("{s:{s:s}}", "seccompProfile", "type", "Unconfined");
+  else
+    return -1;
+  return 0;
 }
 
 static int cmp(const void *a, const void *b) {
@@ -91,17 +116,21 @@ static int cmp(const void *a, const void *b) {
 int main(int argc, char **argv) {
   run r = {.ns = "bench-start", .pods = 100};
   const char *server = "http://127.0.0.1:6443";
-  static const struct option opts[] = {{"server", required_argument, NULL, 's'},
-                                       {"node", required_argument, NULL, 'n'},
-                                       {"pods", required_argument, NULL, 'p'},
-                                       {"namespace", required_argument, NULL, 'N'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"server", required_argument, NULL, 's'},   {"node", required_argument, NULL, 'n'},
+      {"pods", required_argument, NULL, 'p'},     {"namespace", required_argument, NULL, 'N'},
+      {"security", required_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
   for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
-    if (o == 's') server = optarg;
-    else if (o == 'n') r.node = optarg;
-    else if (o == 'p') r.pods = atoi(optarg);
-    else if (o == 'N') r.ns = optarg;
-    else return 2;
+    if (o == 's')
+      server = optarg;
+    else if (o == 'n')
+      r.node = optarg;
+    else if (o == 'p')
+      r.pods = atoi(optarg);
+    else if (o == 'N')
+      r.ns = optarg;
+    else if (o != 'S' || security_context(optarg, &r.security_context) < 0)
+      return 2;
   }
   tug_error err = {0};
   if (r.node == NULL || r.pods <= 0 || (r.client = tug_client_new(server, NULL, &err)) == NULL) {
@@ -137,5 +166,6 @@ int main(int argc, char **argv) {
   printf("pods=%d running=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f\n", r.pods, n, lat[n / 2],
          lat[(int)((n - 1) * 0.99)], lat[n - 1]);
   tug_client_free(r.client);
+  json_decref(r.security_context);
   return n == r.pods ? 0 : 1;
 }

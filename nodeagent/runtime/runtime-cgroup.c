@@ -134,13 +134,17 @@ int agent_cgroup_init(agent_cgroup_mode *mode, tug_error *err) {
   return 0;
 }
 
-/* mkdir -p of path below a hierarchy's mount point, and nothing above it:
- * the parents ("tug", the pod's group) usually exist, so this is one mkdir
- * per level that fails with EEXIST but the last. */
+/* mkdir -p of path below a hierarchy's mount point, and nothing above it.
+ * The parents ("tug", the pod's group) usually exist: the group itself is
+ * tried first, and the walk down from the top only when a parent is missing. */
 static int mkdir_below(const char *mnt, const char *path, tug_error *err) {
   char dir[PATH_MAX];
   if (snprintf(dir, sizeof dir, "%s/%s", mnt, path) >= (int)sizeof dir)
     return tug_error_set(err, ENAMETOOLONG, "create cgroup %s", path);
+  if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+    return 0;
+  if (errno != ENOENT)
+    return tug_error_errno(err, errno, "create cgroup %s", dir);
   for (char *p = dir + strlen(mnt) + 1;; p++) {
     bool end = *p == '\0';
     if (*p == '/' || end) {

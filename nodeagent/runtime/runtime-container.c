@@ -1,9 +1,10 @@
 /*
  * runtime-container.c — start, wait for, signal and remove a container.
  *
- * The one idea: clone(NEWPID|NEWNS) gives a child that first moves itself
- * into its cgroups, so no image code ever runs outside its limits, while the
- * agent's thread waits for it as for a vfork child. It then joins the
+ * The one idea: clone(NEWPID) gives a child that moves itself into its
+ * cgroups before any image code runs, so none ever runs outside its limits,
+ * while the agent's thread waits for it as for a vfork child. It copies the
+ * runtime's template mount namespace (runtime-mntns.c), joins the
  * sandbox's net/ipc/uts namespaces, builds its root (runtime-rootfs.c), locks
  * itself down (runtime-security.c) and execs. Its error pipe is close-on-exec:
  * EOF means the exec happened, a message means a setup step failed and says
@@ -39,7 +40,8 @@ typedef struct child_config {
   int cgroup_fds[AGENT_CGROUP_MAX_HIERARCHIES];
   size_t n_cgroup_fds;
   int err_fd, log_fd, null_fd, init_fd;
-  int keep[8 + AGENT_CGROUP_MAX_HIERARCHIES]; /* the fds above, sorted */
+  int mnt_template;                                              /* -1: cloned with CLONE_NEWNS */
+  int keep[9 + AGENT_CGROUP_MAX_HIERARCHIES + AGENT_MAX_MOUNTS]; /* the fds above, sorted */
   size_t n_keep;
   const char *working_dir;
   agent_creds creds;
@@ -86,7 +88,8 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   char msg[512];
   /* Before any path lookup: nothing of the agent's may be reached through
    * /proc/self/fd while the child resolves the image's paths. */
-  if (agent_close_fds_except(cfg->keep, cfg->n_keep, msg, sizeof msg) < 0)
+  if (agent_close_fds_except(cfg->keep, cfg->n_keep, msg, sizeof msg) < 0 ||
+      agent_mntns_enter(cfg->mnt_template, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
   for (int i = 0; i < 3; i++)
     if (setns(cfg->ns_fds[i], ns_types[i]) < 0) {
@@ -180,6 +183,10 @@ static void list_kept_fds(child_config *cfg) {
     k[n++] = cfg->ns_fds[i];
   if (cfg->userns_fd >= 0)
     k[n++] = cfg->userns_fd;
+  if (cfg->mnt_template >= 0)
+    k[n++] = cfg->mnt_template;
+  for (size_t i = 0; i < cfg->rootfs.n_volume_fds; i++)
+    k[n++] = cfg->rootfs.volume_fds[i];
   for (size_t i = 0; i < cfg->n_cgroup_fds; i++)
     k[n++] = cfg->cgroup_fds[i];
   agent_sort_fds(k, n);
@@ -208,7 +215,8 @@ static int spawn(agent_container *c, child_config *cfg, char *const *argv, tug_e
    * passes over a vfork child — were it chosen while in its memory cgroup, the
    * kernel would kill the agent too, since they share memory. The child
    * joins its cgroups itself (runtime-cgroup.h). */
-  pid_t pid = agent_clone_vfork(CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, child_main, cfg);
+  int newns = cfg->mnt_template < 0 ? CLONE_NEWNS : 0;
+  pid_t pid = agent_clone_vfork(CLONE_NEWPID | newns | SIGCHLD, child_main, cfg);
   close(errp[1]);
   if (pid < 0) {
     int e = errno;
@@ -315,6 +323,7 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
       .log_fd = log_fd,
       .null_fd = null_fd,
       .init_fd = c->init_fd,
+      .mnt_template = rt->mnt_template,
       .working_dir = spec->working_dir ? spec->working_dir : "/",
       .creds = c->creds,
       .env = spec->env ? spec->env : default_env,
@@ -330,6 +339,8 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
   cfg.seccomp_first = spec->security.allow_privilege_escalation;
   if (rc == 0)
     rc = agent_seccomp_save(c->dir, &filter, err);
+  if (rc == 0)
+    rc = agent_rootfs_open_volumes(&cfg.rootfs, err);
   if (rc == 0)
     rc = open_ns_fds(sb, cfg.ns_fds, err);
   if (rc == 0 && sb->id_base)
@@ -350,6 +361,7 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
     if (cfg.ns_fds[i] >= 0)
       close(cfg.ns_fds[i]);
   agent_seccomp_release(&filter);
+  agent_rootfs_close_volumes(&cfg.rootfs);
   if (cfg.userns_fd >= 0)
     close(cfg.userns_fd);
   return rc < 0 ? -1 : 0;

@@ -168,28 +168,37 @@ static int attach_program(const char *path, tug_error *err) {
   return agent_device_program_attach(dir, err);
 }
 
-static int write_line(const char *dir, const char *file, const char *line, tug_error *err) {
+static int open_control(const char *dir, const char *file, tug_error *err) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/%s", dir, file);
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return tug_error_errno(err, errno, "open %s", path);
+  return fd;
+}
+
+static int write_rule(int fd, const char *dir, const char *file, const char *line, tug_error *err) {
   if (write(fd, line, strlen(line)) < 0)
-    return tug_error_errno(err, errno, "write \"%s\" to %s", line, path);
+    return tug_error_errno(err, errno, "write \"%s\" to %s/%s", line, dir, file);
   return 0;
 }
 
+/* devices.allow takes one rule a write; one open serves them all. */
 static int write_v1_rules(const char *path, tug_error *err) {
   _cleanup_free_ char *mnt = NULL;
   if (cgroup_get_subsys_mount_point("devices", &mnt) != 0 || mnt == NULL)
     return tug_error_set(err, ENOENT, "device rules for %s: no devices hierarchy", path);
   char dir[PATH_MAX], line[64];
   snprintf(dir, sizeof dir, "%s/%s", mnt, path);
-  if (write_line(dir, "devices.deny", "a", err) < 0)
+  _cleanup_close_ int deny = open_control(dir, "devices.deny", err);
+  if (deny < 0 || write_rule(deny, dir, "devices.deny", "a", err) < 0)
+    return -1;
+  _cleanup_close_ int allow = open_control(dir, "devices.allow", err);
+  if (allow < 0)
     return -1;
   for (size_t i = 0; i < agent_n_default_devices; i++)
     if (agent_device_rule_format(&agent_default_devices[i], line, sizeof line) < 0 ||
-        write_line(dir, "devices.allow", line, err) < 0)
+        write_rule(allow, dir, "devices.allow", line, err) < 0)
       return -1;
   return 0;
 }

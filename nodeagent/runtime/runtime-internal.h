@@ -39,6 +39,7 @@ struct agent_runtime {
   char idrange_dir[AGENT_STATE_DIR_MAX + 16]; /* <state>/userns */
   agent_idrange_pool ids;                     /* the pods' user namespace ranges */
   int init_fd;                                /* tug-init in a sealed memfd (runtime-init.c) */
+  int mnt_template; /* what containers' mount namespaces copy (runtime-mntns.c); -1: none */
 };
 
 /* A container's identity and privileges, resolved from its agent_security by
@@ -124,6 +125,9 @@ typedef struct agent_rootfs_config {
   const char *hosts, *resolv_conf, *hostname; /* host files bind-mounted read-only */
   agent_mount mounts[AGENT_MAX_MOUNTS];       /* volumes, a copy the child may read */
   size_t n_mounts;
+  /* mounts[i]'s tree, cloned detached by the agent (agent_rootfs_open_volumes) */
+  int volume_fds[AGENT_MAX_MOUNTS];
+  size_t n_volume_fds;
   bool mask_proc;      /* agent_masked_paths and agent_readonly_paths */
   bool sys_writable;   /* privileged: /sys read-write */
   bool read_only_root; /* readOnlyRootFilesystem */
@@ -137,6 +141,12 @@ extern const char *const agent_readonly_paths[];
 /* The rootfs settings that follow from how the container is confined. */
 void agent_rootfs_confine(const agent_security *sec, agent_rootfs_config *cfg);
 
+/* Parent side: each volume's source opened as the agent sees it and cloned
+ * into a detached tree with its mount flags, into cfg->volume_fds, so the
+ * child needs no path of the agent's mount namespace to bind it; closed with
+ * agent_rootfs_close_volumes, on failure too. */
+int agent_rootfs_open_volumes(agent_rootfs_config *cfg, tug_error *err);
+void agent_rootfs_close_volumes(agent_rootfs_config *cfg);
 /* Child side: mounts, then pivot_root into cfg->merged. */
 int agent_rootfs_setup(const agent_rootfs_config *cfg, char *msg, size_t size);
 /* Child side, after agent_rootfs_chdir (which may make the working directory
@@ -153,6 +163,13 @@ void agent_creds_from_security(const agent_security *s, agent_creds *out);
 int agent_close_fds_except(const int *keep, size_t n, char *msg, size_t size);
 /* Child side: bounding set, groups, gid, uid, capabilities, no_new_privs. */
 int agent_security_apply(const agent_creds *c, char *msg, size_t size);
+
+/* runtime-mntns.c: a private copy of the agent's mount namespace as it is
+ * now, held by the descriptor in *out. */
+int agent_mntns_template(int *out, tug_error *err);
+/* Child side, cloned without CLONE_NEWNS: into a new copy of the template;
+ * template_fd -1: nothing to do (cloned with CLONE_NEWNS). */
+int agent_mntns_enter(int template_fd, char *msg, size_t size);
 
 /* runtime-init.c: tug-init in a sealed memfd; the fd, or -1 with err. */
 int agent_init_load(tug_error *err);

@@ -12,6 +12,8 @@
  * we checked, and a bind is a detached copy (open_tree) given its flags
  * before move_mount puts it on that descriptor: no path is looked up again
  * after a check, so nothing swapped meanwhile can take a flag or a mount.
+ * Volumes are cloned so by the agent before the child starts (their
+ * sources may be mounts the child's namespace does not hold).
  * The working directory is opened the same way after pivot_root, and no
  * magic link (/proc/self/fd/N, /proc/self/cwd) is ever followed.
  */
@@ -149,11 +151,11 @@ static int setup_dev(int rootfd, char *msg, size_t size) {
  * directory when missing), both through descriptors, so a symlink a
  * container planted in a shared volume can neither lead the source out of
  * the volume nor change between the check and the bind. */
-static int open_volume_source(const agent_mount *m, char *msg, size_t size) {
+static int open_volume_source(const agent_mount *m, tug_error *err) {
   int vfd = m->source_root ? agent_open_host_path(m->source_root, m->source)
                            : open(m->source, O_PATH | O_CLOEXEC);
   if (vfd < 0)
-    return fail(msg, size, errno, "volume source %s", m->source);
+    return tug_error_errno(err, errno, "volume source %s", m->source);
   if (m->sub_path == NULL)
     return vfd;
   int fd = open_in_root(vfd, m->sub_path, O_PATH);
@@ -162,7 +164,7 @@ static int open_volume_source(const agent_mount *m, char *msg, size_t size) {
   int saved = errno;
   close(vfd);
   if (fd < 0)
-    return fail(msg, size, saved, "subPath %s of %s", m->sub_path, m->source);
+    return tug_error_errno(err, saved, "subPath %s of %s", m->sub_path, m->source);
   return fd;
 }
 
@@ -173,27 +175,57 @@ static uint64_t volume_attrs(const agent_mount *m) {
   return m->source_root ? attrs : attrs | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 }
 
-static int mount_volume(int rootfd, const agent_mount *m, char *msg, size_t size) {
-  int src = open_volume_source(m, msg, size);
+/* Recursive, and recursively read-only, unlike a remount: no submount of
+ * the volume stays writable. */
+static int clone_volume(const agent_mount *m, tug_error *err) {
+  int src = open_volume_source(m, err);
   if (src < 0)
     return -1;
-  struct stat st;
-  if (fstat(src, &st) < 0) {
-    int saved = errno;
-    close(src);
-    return fail(msg, size, saved, "stat volume source %s", m->source);
-  }
-  const char *path = m->target + 1; /* relative to the root: absolute by contract */
-  int fd = ensure_in_root(rootfd, path, S_ISDIR(st.st_mode) ? AGENT_KIND_DIR : AGENT_KIND_FILE);
-  if (fd < 0) {
-    int saved = errno;
-    close(src);
-    return fail(msg, size, saved, "volume mount point %s in rootfs", m->target);
-  }
-  /* Recursively read-only, unlike a remount: no submount stays writable. */
-  int rc = bind_fd(src, fd, true, volume_attrs(m));
+  int tree =
+      (int)open_tree(src, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   int saved = errno;
   close(src);
+  if (tree < 0)
+    return tug_error_errno(err, saved, "clone volume %s", m->source);
+  struct mount_attr attr = {.attr_set = volume_attrs(m)};
+  if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+    saved = errno;
+    close(tree);
+    return tug_error_errno(err, saved, "set the flags of volume %s", m->source);
+  }
+  return tree;
+}
+
+int agent_rootfs_open_volumes(agent_rootfs_config *cfg, tug_error *err) {
+  cfg->n_volume_fds = 0;
+  for (size_t i = 0; i < cfg->n_mounts; i++) {
+    int tree = clone_volume(&cfg->mounts[i], err);
+    if (tree < 0) {
+      agent_rootfs_close_volumes(cfg);
+      return -1;
+    }
+    cfg->volume_fds[cfg->n_volume_fds++] = tree;
+  }
+  return 0;
+}
+
+void agent_rootfs_close_volumes(agent_rootfs_config *cfg) {
+  for (size_t i = 0; i < cfg->n_volume_fds; i++)
+    close(cfg->volume_fds[i]);
+  cfg->n_volume_fds = 0;
+}
+
+/* The agent's detached copy of the volume moved onto its mount point. */
+static int mount_volume(int rootfd, const agent_mount *m, int tree, char *msg, size_t size) {
+  struct stat st;
+  if (fstat(tree, &st) < 0)
+    return fail(msg, size, errno, "stat volume source %s", m->source);
+  const char *path = m->target + 1; /* relative to the root: absolute by contract */
+  int fd = ensure_in_root(rootfd, path, S_ISDIR(st.st_mode) ? AGENT_KIND_DIR : AGENT_KIND_FILE);
+  if (fd < 0)
+    return fail(msg, size, errno, "volume mount point %s in rootfs", m->target);
+  int rc = move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  int saved = errno;
   close(fd);
   if (rc < 0)
     return fail(msg, size, saved, "bind volume %s on %s", m->source, m->target);
@@ -336,7 +368,7 @@ static int mount_all(int rootfd, const agent_rootfs_config *cfg, char *msg, size
       (cfg->hostname && bind_host_file(rootfd, cfg->hostname, "etc/hostname", ro, msg, size) < 0))
     return -1;
   for (size_t i = 0; i < cfg->n_mounts; i++)
-    if (mount_volume(rootfd, &cfg->mounts[i], msg, size) < 0)
+    if (mount_volume(rootfd, &cfg->mounts[i], cfg->volume_fds[i], msg, size) < 0)
       return -1;
   return 0;
 }

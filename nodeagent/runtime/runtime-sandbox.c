@@ -33,6 +33,20 @@
 /* Pinned for every pod; "user" too for a pod with its own (runtime-userns.c). */
 static const char *const ns_names[] = {"net", "ipc", "uts", NULL};
 
+/* Made again after each mount the runtime itself adds (the state tmpfs).
+ * Without one, containers copy the agent's namespace: slower, not wrong. */
+static void refresh_mnt_template(agent_runtime *rt) {
+  tug_error err = {0};
+  int fd;
+  if (agent_mntns_template(&fd, &err) < 0) {
+    tug_warn("containers copy the agent's mount namespace", "err=%s", TUG_LOG_ERR(&err));
+    return;
+  }
+  if (rt->mnt_template >= 0)
+    close(rt->mnt_template);
+  rt->mnt_template = fd;
+}
+
 int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *err) {
   agent_runtime *rt = calloc(1, sizeof *rt);
   if (rt == NULL)
@@ -45,11 +59,13 @@ int agent_runtime_open(const char *state_dir, agent_runtime **out, tug_error *er
   snprintf(rt->idrange_dir, sizeof rt->idrange_dir, "%s/userns", rt->state_dir);
   rt->ids = (agent_idrange_pool){
       .dir = rt->idrange_dir, .first = AGENT_IDRANGE_FIRST, .count = AGENT_IDRANGE_COUNT};
+  rt->mnt_template = -1;
   if (agent_mkdir_p(state_dir, 0700, err) < 0 || agent_cgroup_init(&rt->cgroup_mode, err) < 0 ||
       (rt->init_fd = agent_init_load(err)) < 0) {
     free(rt);
     return tug_error_wrap(err, "open runtime");
   }
+  refresh_mnt_template(rt);
   *out = rt;
   return 0;
 }
@@ -111,13 +127,17 @@ int agent_runtime_set_data_dir(agent_runtime *rt, const char *data_dir, tug_erro
     return tug_error_set(err, ENAMETOOLONG, "data dir %s: too long", data_dir);
   if (agent_mkdir_p(data_dir, 0700, err) < 0 || state_on_tmpfs(rt->state_dir, err) < 0)
     return tug_error_wrap(err, "runtime dirs");
+  refresh_mnt_template(rt);
   sweep_orphans(rt);
   return 0;
 }
 
 void agent_runtime_close(agent_runtime *rt) {
-  if (rt)
+  if (rt) {
     close(rt->init_fd);
+    if (rt->mnt_template >= 0)
+      close(rt->mnt_template);
+  }
   free(rt);
 }
 

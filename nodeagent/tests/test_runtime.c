@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -511,6 +512,40 @@ static void test_read_only_rootfs_keeps_dev_and_volumes_writable(void **state) {
   assert_non_null(strstr(log, "shm-rw\n"));
 }
 
+/* Containers copy a mount namespace made when the runtime opened: a volume
+ * whose source is a mount made after that still binds, with its content. */
+static void test_volume_on_a_mount_made_after_the_runtime_opened(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  char mnt[PATH_MAX + 16], file[PATH_MAX + 32];
+  snprintf(mnt, sizeof mnt, "%s/later", fx.sb_dir);
+  assert_int_equal(mkdir(mnt, 0755), 0);
+  assert_int_equal(mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k"), 0);
+  snprintf(file, sizeof file, "%s/hello", mnt);
+  FILE *f = fopen(file, "we");
+  if (f)
+    fputs("from-a-later-mount\n", f);
+  if (f == NULL || fclose(f) != 0)
+    fail_msg("write %s", file);
+  agent_mount m = {.source = mnt, .target = "/data", .read_only = true};
+  agent_container_spec spec = {
+      .name = "later",
+      .rootfs = fx.rootfs,
+      .argv = (char *[]){"sh", "-c", "cat /data/hello; touch /data/x || echo vol-ro", NULL},
+      .mounts = &m,
+      .n_mounts = 1};
+  tug_error err = {0};
+  int rc = agent_runtime_container_start(fx.rt, fx.sb, &spec, &fx.c[0], &err);
+  if (rc == 0)
+    wait_exit(0, 10000);
+  umount2(mnt, MNT_DETACH);
+  if (rc < 0)
+    fail_msg("start: %s", err.msg);
+  _cleanup_free_ char *log = read_log(0);
+  assert_non_null(strstr(log, "from-a-later-mount\n"));
+  assert_non_null(strstr(log, "vol-ro\n"));
+}
+
 static void test_dev_is_nodev_and_its_nodes_work(void **state) {
   (void)state;
   REQUIRE_ROOT();
@@ -861,6 +896,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_exec_runs_in_the_containers_cgroups, setup, teardown),
       cmocka_unit_test_setup_teardown(test_containers_share_the_network_not_pids, setup, teardown),
       cmocka_unit_test_setup_teardown(test_removal_leaves_no_cgroup_mount_or_state, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_volume_on_a_mount_made_after_the_runtime_opened, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_symlinked_mount_target_stays_in_the_rootfs, setup,
                                       teardown),
