@@ -8,15 +8,17 @@
 
 load lib/agent-suite
 
-# mkpod NAME SCRIPT [SECURITY-CONTEXT-JSON]: a busybox pod bound to $NODE whose
-# container "main" runs sh -c SCRIPT; it waits for it to run.
+# mkpod NAME SCRIPT [SECURITY-CONTEXT-JSON [CONTAINER-FIELDS-JSON]]: a busybox
+# pod bound to $NODE whose container "main" runs sh -c SCRIPT (with the extra
+# fields: stdin, tty...); it waits for it to run.
 mkpod() {
-  local body sc=${3:-null}
-  body=$(jq -cn --arg n "$1" --arg node "$NODE" --arg s "$2" --argjson sc "$sc" '{apiVersion: "v1",
+  local body sc=${3:-null} extra=${4:-"{}"}
+  body=$(jq -cn --arg n "$1" --arg node "$NODE" --arg s "$2" --argjson sc "$sc" \
+    --argjson extra "$extra" '{apiVersion: "v1",
     kind: "Pod", metadata: {name: $n}, spec: {nodeName: $node, terminationGracePeriodSeconds: 1,
     containers: [{name: "main", image: "busybox", command: ["sh", "-c", $s],
       workingDir: "/tmp", env: [{name: "GREETING", value: "ahoy"}]}
-      + (if $sc then {securityContext: $sc} else {} end)]}}')
+      + (if $sc then {securityContext: $sc} else {} end) + $extra]}}')
   api POST /api/v1/namespaces/default/pods "$body" >/dev/null
   [ "$code" = 201 ] || { echo "create $1: $code $out" >&2; return 1; }
   jq -r .metadata.uid <<<"$out" >>"$UIDS_FILE"
@@ -121,6 +123,33 @@ web_pod() {
   [[ "$output" == *"tick "* ]]
 }
 
+@test "attach: stdinOnce: the first attach's input reaches the container, then its stdin ends" {
+  mkpod once 'cat; echo "cat saw the end"; sleep 3600' null '{"stdin": true, "stdinOnce": true}'
+  # kubectl closes its stdin at the pipe's end (v5), and with it the container's:
+  # cat ends; the attach goes on until the client leaves.
+  run timeout 5 sh -c 'echo hello-once | kubectl attach -i once -c main'
+  [[ "$output" == *hello-once* ]]
+  wait_for 10 sh -c 'kubectl logs once | grep -q "cat saw the end"'
+  # The stdin stays closed: a second attach's input goes nowhere.
+  run timeout 3 sh -c 'echo again | bin/tug attach -i once'
+  ! kubectl logs once | grep -q again
+}
+
+@test "attach: stdin stays open across attaches; tty gives the container a terminal" {
+  mkpod reader 'while read l; do echo "got $l"; done' null '{"stdin": true}'
+  run timeout 3 sh -c 'echo one | bin/tug attach -i reader'
+  [[ "$output" == *"got one"* ]]
+  run timeout 3 sh -c 'echo two | kubectl attach -i reader -c main'
+  [[ "$output" == *"got two"* ]]
+  mkpod term 'exec sh' null '{"stdin": true, "tty": true}'
+  run timeout 60 e2e/lib/pty-run.py 40 100 $'tty; echo "sum=$((6*7))"; stty size\nexit 4' \
+    -- kubectl attach -it term -c main
+  [[ "$output" == *"sum=42"* ]]
+  [[ "$output" == *"/dev/pts/0"* ]] # the container's own devpts
+  [[ "$output" == *"40 100"* ]]     # kubectl's size, through the resize channel
+  wait_for 20 sh -c '[ "$(kubectl get pod term -o jsonpath="{.status.containerStatuses[0].lastState.terminated.exitCode}")" = 4 ]'
+}
+
 @test "exec: RBAC refuses a user without create on pods/exec" {
   run kc exec shell --as alice -- true
   [ "$status" -ne 0 ]
@@ -209,9 +238,12 @@ web_pod() {
   [[ "$output" == *"command terminated with exit code 5"* ]]
   run sh -c 'printf "abc" | bin/tug exec -i shell -- wc -c'
   [ "$(tr -d ' ' <<<"$output")" = 3 ]
-  run timeout 60 e2e/lib/pty-run.py 30 90 $'tty; stty size\nexit 2' -- bin/tug exec -it shell -- sh
+  # The size at start, then SIGWINCH's new size on the resize channel.
+  run timeout 60 e2e/lib/pty-run.py 30 90 $'tty; stty size\n#resize 20 70\nstty size\nexit 2' \
+    -- bin/tug exec -it shell -- sh
   [ "$status" -eq 2 ]
   [[ "$output" == *"30 90"* ]]
+  [[ "$output" == *"20 70"* ]]
   head -c 100000 /dev/urandom >"$BATS_TEST_TMPDIR/t"
   bin/tug cp "$BATS_TEST_TMPDIR/t" shell:/tmp/t
   bin/tug cp default/shell:/tmp/t "$BATS_TEST_TMPDIR/t2"
