@@ -167,6 +167,17 @@ web_pod() {
   [[ "$output" == *allowed* ]]
 }
 
+@test "exec: kubectl's plain SPDY fallback gets a Status naming the WebSocket to use" {
+  # kubectl falls back to SPDY when a WebSocket upgrade fails; these switches
+  # make it start there, as an older client would.
+  run env KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false kubectl exec shell -- true
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"SPDY/3.1 upgrades are not served for pods/exec: use a WebSocket"* ]]
+  run env KUBECTL_PORT_FORWARD_WEBSOCKETS=false timeout 20 kubectl port-forward pod/shell 0:80
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"SPDY/3.1 upgrades are not served for pods/portforward"* ]]
+}
+
 @test "port-forward: kubectl port-forward reaches the pod's port on its localhost" {
   web_pod
   local port
