@@ -33,8 +33,13 @@ struct agent_image_store {
   pthread_cond_t changed;
   char **busy; /* layer digests being fetched */
   size_t n_busy;
-  int pulling; /* pulls in flight: their layers may be in no record yet */
+  int pulling;   /* pulls in flight: their layers may be in no record yet */
+  int downloads; /* layers of one pull fetched at once */
 };
+
+void agent_image_store_set_downloads(agent_image_store *s, int n) {
+  s->downloads = n > 0 ? n : AGENT_IMAGE_DOWNLOADS;
+}
 
 const char *agent_image_store_dir(const agent_image_store *s) {
   return s->dir;
@@ -51,6 +56,7 @@ int agent_image_store_open(const char *root, agent_image_store **out, tug_error 
   if (s == NULL)
     return tug_error_set(err, ENOMEM, "image store");
   snprintf(s->dir, sizeof s->dir, "%s/store", root);
+  s->downloads = AGENT_IMAGE_DOWNLOADS;
   static const char *const subdirs[] = {"layers", "points", "blobs", "images", "tmp"};
   for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
     char path[PATH_MAX];
@@ -229,9 +235,8 @@ static int fetch_layer(agent_image_store *s, agent_registry *rg, const agent_blo
   return rc;
 }
 
-/* Layers download PARALLEL_LAYERS at a time (containerd's default), each
+/* Layers download s->downloads at a time (containerd's default is 3), each
  * unpacked as soon as it is in while the others go on arriving. */
-enum { PARALLEL_LAYERS = 3 };
 
 typedef struct layer_job {
   agent_image_store *s;
@@ -285,7 +290,7 @@ static int fetch_layers(agent_image_store *s, agent_registry *rg, const agent_im
       f[n] = (agent_blob_fetch){.digest = m->layers[i].digest, .path = j->tmp, .arg = j}, n++;
   }
   layers_arg a = {.err = err};
-  if (agent_registry_blobs(rg, f, n, PARALLEL_LAYERS, unpack_fetched, &a, err) < 0)
+  if (agent_registry_blobs(rg, f, n, (size_t)s->downloads, unpack_fetched, &a, err) < 0)
     a.rc = -1;
   for (size_t k = 0; a.rc == 0 && k < n_busy; k++)
     a.rc = fetch_layer(s, rg, &m->layers[busy[k]],
