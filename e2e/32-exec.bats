@@ -36,7 +36,7 @@ setup_file() {
 
 kc() { kubectl "$@"; }
 
-# forward_start CMD...: run a port-forward command in the background
+# forward_start CMD...: run a port-forward (or attach) command in the background
 # (its PID in $FORWARD_PID, its output in $BATS_TEST_TMPDIR/forward.log);
 # forward_stop ends it by that PID, also when a test failed (teardown).
 forward_start() {
@@ -126,20 +126,23 @@ web_pod() {
 @test "attach: stdinOnce: the first attach's input reaches the container, then its stdin ends" {
   mkpod once 'cat; echo "cat saw the end"; sleep 3600' null '{"stdin": true, "stdinOnce": true}'
   # kubectl closes its stdin at the pipe's end (v5), and with it the container's:
-  # cat ends; the attach goes on until the client leaves.
-  run timeout 5 sh -c 'echo hello-once | kubectl attach -i once -c main'
-  [[ "$output" == *hello-once* ]]
-  wait_for 10 sh -c 'kubectl logs once | grep -q "cat saw the end"'
+  # cat ends. The attach itself goes on until the client leaves.
+  forward_start kubectl attach -i once -c main <<<hello-once
+  wait_for 30 sh -c 'kubectl logs once | grep -q "cat saw the end"'
+  wait_for 10 grep -q hello-once "$BATS_TEST_TMPDIR/forward.log"
+  forward_stop
   # The stdin stays closed: a second attach's input goes nowhere.
-  run timeout 3 sh -c 'echo again | bin/tug attach -i once'
+  run timeout 5 sh -c 'echo again | bin/tug attach -i once'
   ! kubectl logs once | grep -q again
 }
 
 @test "attach: stdin stays open across attaches; tty gives the container a terminal" {
-  mkpod reader 'while read l; do echo "got $l"; done' null '{"stdin": true}'
-  run timeout 3 sh -c 'echo one | bin/tug attach -i reader'
-  [[ "$output" == *"got one"* ]]
-  run timeout 3 sh -c 'echo two | kubectl attach -i reader -c main'
+  mkpod reader 'read a; echo "got $a"; read b; echo "got $b"' null '{"stdin": true}'
+  forward_start bin/tug attach -i reader <<<one
+  wait_for 30 sh -c 'kubectl logs reader | grep -q "got one"'
+  forward_stop
+  # The second read ends the container, and with it this attach.
+  run timeout 60 sh -c 'echo two | kubectl attach -i reader -c main'
   [[ "$output" == *"got two"* ]]
   mkpod term 'exec sh' null '{"stdin": true, "tty": true}'
   run timeout 60 e2e/lib/pty-run.py 40 100 $'tty; echo "sum=$((6*7))"; stty size\nexit 4' \
