@@ -36,11 +36,13 @@ setup_file() {
 
 kc() { kubectl "$@"; }
 
-# forward_start CMD...: run a port-forward (or attach) command in the background
-# (its PID in $FORWARD_PID, its output in $BATS_TEST_TMPDIR/forward.log);
-# forward_stop ends it by that PID, also when a test failed (teardown).
+# forward_start CMD... [<INPUT]: run a port-forward (or attach) command in the
+# background with the caller's stdin (a background job's is /dev/null unless
+# redirected), its PID in $FORWARD_PID, its output in
+# $BATS_TEST_TMPDIR/forward.log; forward_stop ends it by that PID, also when a
+# test failed (teardown).
 forward_start() {
-  "$@" >"$BATS_TEST_TMPDIR/forward.log" 2>&1 &
+  "$@" <&0 >"$BATS_TEST_TMPDIR/forward.log" 2>&1 &
   FORWARD_PID=$!
 }
 forward_stop() {
