@@ -204,8 +204,8 @@ void api_streams_close_all(int timeout_ms) {
 /* ---- the agent's answer ---- */
 
 /* Connect to the agent at url and exchange the upgrade; 0 once it switched. */
-static int dial_agent(api_request *r, proxy *p, const char *node, const char *url,
-                      const char *path, api_response *out) {
+static int dial_agent(api_request *r, proxy *p, const char *node, const char *url, const char *path,
+                      api_response *out) {
   CURL *h = curl_easy_init();
   if (h == NULL)
     return api_fail(out, 500, "out of memory"), -1;
@@ -256,12 +256,31 @@ static bool agent_path(api_request *r, const api_route *rt, const char *containe
   return true;
 }
 
-void api_handle_stream(api_request *r, const api_route *rt, api_response *out) {
+/* Only WebSockets are served. kubectl falls back to plain SPDY when its
+ * WebSocket fails, and older clients speak nothing else: they get a Status
+ * that says what to use instead of a bare refusal. */
+static bool websocket_upgrade(api_request *r, const api_route *rt, api_response *out) {
   const char *upgrade = api_header(r, "Upgrade");
+  if (upgrade && strncasecmp(upgrade, "SPDY/", 5) == 0) {
+    bool forward = strcmp(rt->sub, "portforward") == 0;
+    api_fail(out, 400,
+             "%s upgrades are not served for pods/%s: use a WebSocket (subprotocol %s), which "
+             "kubectl v1.%d and later uses by default",
+             upgrade, rt->sub,
+             forward ? "SPDY/3.1+portforward.k8s.io" : "v5.channel.k8s.io or v4.channel.k8s.io",
+             forward ? 31 : 30);
+    return false;
+  }
   if (upgrade == NULL || strcasecmp(upgrade, "websocket") != 0) {
     api_fail(out, 400, "Upgrade request required");
-    return;
+    return false;
   }
+  return true;
+}
+
+void api_handle_stream(api_request *r, const api_route *rt, api_response *out) {
+  if (!websocket_upgrade(r, rt, out))
+    return;
   if (!may_create(r, rt, out))
     return;
   json_t *pod = api_cached_core(r->server, "pods", rt->ns, rt->name);

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,13 @@ static void on_message(void *arg, int channel, const uint8_t *data, size_t len) 
     take_status(s, data, len);
 }
 
+/* SIGWINCH since the last size sent: the terminal was resized. */
+static volatile sig_atomic_t resized;
+static void on_winch(int sig) {
+  (void)sig;
+  resized = 1;
+}
+
 static void send_size(tug_ws *ws, int fd) {
   struct winsize w;
   char msg[64];
@@ -105,9 +113,17 @@ static void loop(tug_upgrade *u, session *s) {
   if (ws == NULL)
     return;
   int in_fd = s->o->in_fd;
-  if (s->o->tty)
-    send_size(ws, in_fd);
+  /* kubectl's terminal size queue: the size at start, then each change. */
+  struct sigaction winch = {.sa_handler = on_winch}, saved;
+  if (s->o->tty) {
+    sigaction(SIGWINCH, &winch, &saved);
+    send_size(ws, s->o->in_fd);
+  }
   while (!tug_ws_finished(ws)) {
+    if (s->o->tty && resized) {
+      resized = 0;
+      send_size(ws, s->o->in_fd);
+    }
     /* TLS may hold bytes poll cannot see: read before each wait. */
     if (tug_ws_pump(ws) < 0)
       break;
@@ -118,6 +134,8 @@ static void loop(tug_upgrade *u, session *s) {
     if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
       forward_stdin(ws, &in_fd, s->o->tty);
   }
+  if (s->o->tty)
+    sigaction(SIGWINCH, &saved, NULL);
   tug_ws_free(ws);
 }
 

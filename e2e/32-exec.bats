@@ -8,15 +8,17 @@
 
 load lib/agent-suite
 
-# mkpod NAME SCRIPT [SECURITY-CONTEXT-JSON]: a busybox pod bound to $NODE whose
-# container "main" runs sh -c SCRIPT; it waits for it to run.
+# mkpod NAME SCRIPT [SECURITY-CONTEXT-JSON [CONTAINER-FIELDS-JSON]]: a busybox
+# pod bound to $NODE whose container "main" runs sh -c SCRIPT (with the extra
+# fields: stdin, tty...); it waits for it to run.
 mkpod() {
-  local body sc=${3:-null}
-  body=$(jq -cn --arg n "$1" --arg node "$NODE" --arg s "$2" --argjson sc "$sc" '{apiVersion: "v1",
+  local body sc=${3:-null} extra=${4:-"{}"}
+  body=$(jq -cn --arg n "$1" --arg node "$NODE" --arg s "$2" --argjson sc "$sc" \
+    --argjson extra "$extra" '{apiVersion: "v1",
     kind: "Pod", metadata: {name: $n}, spec: {nodeName: $node, terminationGracePeriodSeconds: 1,
     containers: [{name: "main", image: "busybox", command: ["sh", "-c", $s],
       workingDir: "/tmp", env: [{name: "GREETING", value: "ahoy"}]}
-      + (if $sc then {securityContext: $sc} else {} end)]}}')
+      + (if $sc then {securityContext: $sc} else {} end) + $extra]}}')
   api POST /api/v1/namespaces/default/pods "$body" >/dev/null
   [ "$code" = 201 ] || { echo "create $1: $code $out" >&2; return 1; }
   jq -r .metadata.uid <<<"$out" >>"$UIDS_FILE"
@@ -34,11 +36,13 @@ setup_file() {
 
 kc() { kubectl "$@"; }
 
-# forward_start CMD...: run a port-forward command in the background
-# (its PID in $FORWARD_PID, its output in $BATS_TEST_TMPDIR/forward.log);
-# forward_stop ends it by that PID, also when a test failed (teardown).
+# forward_start CMD... [<INPUT]: run a port-forward (or attach) command in the
+# background with the caller's stdin (a background job's is /dev/null unless
+# redirected), its PID in $FORWARD_PID, its output in
+# $BATS_TEST_TMPDIR/forward.log; forward_stop ends it by that PID, also when a
+# test failed (teardown).
 forward_start() {
-  "$@" >"$BATS_TEST_TMPDIR/forward.log" 2>&1 &
+  "$@" <&0 >"$BATS_TEST_TMPDIR/forward.log" 2>&1 &
   FORWARD_PID=$!
 }
 forward_stop() {
@@ -121,6 +125,36 @@ web_pod() {
   [[ "$output" == *"tick "* ]]
 }
 
+@test "attach: stdinOnce: the first attach's input reaches the container, then its stdin ends" {
+  mkpod once 'cat; echo "cat saw the end"; sleep 3600' null '{"stdin": true, "stdinOnce": true}'
+  # kubectl closes its stdin at the pipe's end (v5), and with it the container's:
+  # cat ends. The attach itself goes on until the client leaves.
+  forward_start kubectl attach -i once -c main <<<hello-once
+  wait_for 30 sh -c 'kubectl logs once | grep -q "cat saw the end"'
+  wait_for 10 grep -q hello-once "$BATS_TEST_TMPDIR/forward.log"
+  forward_stop
+  # The stdin stays closed: a second attach's input goes nowhere.
+  run timeout 5 sh -c 'echo again | bin/tug attach -i once'
+  ! kubectl logs once | grep -q again
+}
+
+@test "attach: stdin stays open across attaches; tty gives the container a terminal" {
+  mkpod reader 'read a; echo "got $a"; read b; echo "got $b"' null '{"stdin": true}'
+  forward_start bin/tug attach -i reader <<<one
+  wait_for 30 sh -c 'kubectl logs reader | grep -q "got one"'
+  forward_stop
+  # The second read ends the container, and with it this attach.
+  run timeout 60 sh -c 'echo two | kubectl attach -i reader -c main'
+  [[ "$output" == *"got two"* ]]
+  mkpod term 'exec sh' null '{"stdin": true, "tty": true}'
+  run timeout 60 e2e/lib/pty-run.py 40 100 $'tty; echo "sum=$((6*7))"; stty size\nexit 4' \
+    -- kubectl attach -it term -c main
+  [[ "$output" == *"sum=42"* ]]
+  [[ "$output" == *"/dev/pts/0"* ]] # the container's own devpts
+  [[ "$output" == *"40 100"* ]]     # kubectl's size, through the resize channel
+  wait_for 20 sh -c '[ "$(kubectl get pod term -o jsonpath="{.status.containerStatuses[0].lastState.terminated.exitCode}")" = 4 ]'
+}
+
 @test "exec: RBAC refuses a user without create on pods/exec" {
   run kc exec shell --as alice -- true
   [ "$status" -ne 0 ]
@@ -136,6 +170,17 @@ web_pod() {
   run kc exec shell --as alice -- echo allowed
   [ "$status" -eq 0 ]
   [[ "$output" == *allowed* ]]
+}
+
+@test "exec: kubectl's plain SPDY fallback gets a Status naming the WebSocket to use" {
+  # kubectl falls back to SPDY when a WebSocket upgrade fails; these switches
+  # make it start there, as an older client would.
+  run env KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false kubectl exec shell -- true
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"SPDY/3.1 upgrades are not served for pods/exec: use a WebSocket"* ]]
+  run env KUBECTL_PORT_FORWARD_WEBSOCKETS=false timeout 20 kubectl port-forward pod/shell 0:80
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"SPDY/3.1 upgrades are not served for pods/portforward"* ]]
 }
 
 @test "port-forward: kubectl port-forward reaches the pod's port on its localhost" {
@@ -209,9 +254,12 @@ web_pod() {
   [[ "$output" == *"command terminated with exit code 5"* ]]
   run sh -c 'printf "abc" | bin/tug exec -i shell -- wc -c'
   [ "$(tr -d ' ' <<<"$output")" = 3 ]
-  run timeout 60 e2e/lib/pty-run.py 30 90 $'tty; stty size\nexit 2' -- bin/tug exec -it shell -- sh
+  # The size at start, then SIGWINCH's new size on the resize channel.
+  run timeout 60 e2e/lib/pty-run.py 30 90 $'tty; stty size\n#resize 20 70\nstty size\nexit 2' \
+    -- bin/tug exec -it shell -- sh
   [ "$status" -eq 2 ]
   [[ "$output" == *"30 90"* ]]
+  [[ "$output" == *"20 70"* ]]
   head -c 100000 /dev/urandom >"$BATS_TEST_TMPDIR/t"
   bin/tug cp "$BATS_TEST_TMPDIR/t" shell:/tmp/t
   bin/tug cp default/shell:/tmp/t "$BATS_TEST_TMPDIR/t2"

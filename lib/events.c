@@ -26,6 +26,7 @@
 #include "hashmap.h"
 #include "log.h"
 #include "object.h"
+#include "timestamp.h"
 #include "kinds.h"
 
 enum {
@@ -251,9 +252,9 @@ void tug_event_correlator_observe(tug_event_correlator *c, const json_t *written
 /* ---- The recorder ---- */
 
 typedef struct queued {
-  json_t *event; /* all but name, count and timestamps */
-  time_t at;     /* wall clock of the record, for the timestamps */
-  double mono;   /* monotonic time of the record, for the correlator */
+  json_t *event;      /* all but name, count and timestamps */
+  struct timespec at; /* wall clock of the record, for the timestamps */
+  double mono;        /* monotonic time of the record, for the correlator */
 } queued;
 
 /* At most one warning of a kind per WARN_EVERY_SECONDS; the rest are counted. */
@@ -445,7 +446,8 @@ static bool queue_open(tug_events *ev) {
 }
 
 static void enqueue(tug_events *ev, json_t *event) {
-  queued q = {.event = event, .at = time(NULL), .mono = tug_monotonic_seconds()};
+  queued q = {.event = event, .mono = tug_monotonic_seconds()};
+  clock_gettime(CLOCK_REALTIME, &q.at);
   pthread_mutex_lock(&ev->mu);
   if (!queue_refuses(ev)) {
     ev->ring[(ev->head + ev->count++) % QUEUE_MAX] = q;
@@ -552,13 +554,6 @@ static int send_retrying(tug_events *ev, const char *method, const char *path, c
   }
 }
 
-static const char *format_time(time_t t, char *buf, size_t size) {
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 /* "<involved name>.<16 hex>", the name made a DNS-1123 subdomain if it was not one. */
 static void new_event_name(tug_events *ev, const char *involved, char *out, size_t size) {
   char prefix[NAME_PREFIX_MAX + 1];
@@ -595,14 +590,19 @@ static void warn_write_failed(tug_events *ev, const char *verb, const json_t *ev
              str_or_empty(involved, "name"), TUG_LOG_ERR(err), held);
 }
 
-/* PATCH a repeat's count and lastTimestamp; -1 with err->code ENOENT when the Event is gone. */
+/* PATCH a repeat's count and lastTimestamp, and its series (count and
+ * lastObservedTime), which kubectl reads first; -1 with err->code ENOENT
+ * when the Event is gone. */
 static int patch_event(tug_events *ev, const char *ns, const char *name, int64_t count,
-                       const char *now, json_t **written, tug_error *err) {
-  char path[512];
+                       const queued *q, json_t **written, tug_error *err) {
+  char path[512], now[32], micro[TUG_TIME_BUFSIZE];
   if (tug_api_path(path, sizeof path, "Event", ns, name, NULL, err) < 0)
     return -1;
+  tug_time_format(q->at.tv_sec, now, sizeof now);
+  tug_time_format_micro(&q->at, micro, sizeof micro);
   _cleanup_json_ json_t *patch =
-      json_pack("{s:I, s:s}", "count", (json_int_t)count, "lastTimestamp", now);
+      json_pack("{s:I, s:s, s:{s:I, s:s}}", "count", (json_int_t)count, "lastTimestamp", now,
+                "series", "count", (json_int_t)count, "lastObservedTime", micro);
   return send_retrying(ev, "PATCH", path, patch, "application/merge-patch+json", written, err);
 }
 
@@ -626,13 +626,13 @@ static void write_event(tug_events *ev, queued *q) {
   if (action == TUG_EVENT_SKIP)
     return;
   char now[32];
-  format_time(q->at, now, sizeof now);
+  tug_time_format(q->at.tv_sec, now, sizeof now);
   const char *ns = tug_obj_namespace(q->event);
   _cleanup_json_ json_t *written = NULL;
   tug_error err = {0};
   int rc = 0;
   if (action == TUG_EVENT_PATCH) {
-    rc = patch_event(ev, ns, name, count, now, &written, &err);
+    rc = patch_event(ev, ns, name, count, q, &written, &err);
     if (rc < 0 && err.code != ENOENT)
       warn_write_failed(ev, "patch", q->event, &err);
   }

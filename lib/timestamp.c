@@ -16,6 +16,13 @@ const char *tug_time_format(time_t t, char *buf, size_t size) {
   return buf;
 }
 
+const char *tug_time_format_micro(const struct timespec *ts, char *buf, size_t size) {
+  char secs[32];
+  tug_time_format(ts->tv_sec, secs, sizeof secs);
+  snprintf(buf, size, "%.19s.%06ldZ", secs, ts->tv_nsec / 1000);
+  return buf;
+}
+
 const char *tug_time_now(char *buf, size_t size) {
   return tug_time_format(time(NULL), buf, size);
 }

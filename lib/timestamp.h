@@ -15,6 +15,8 @@ enum { TUG_TIME_BUFSIZE = 40 };
 
 /* "2024-05-01T10:00:00Z". Returns buf. */
 const char *tug_time_format(time_t t, char *buf, size_t size);
+/* MicroTime: "2024-05-01T10:00:00.123456Z" for ts (CLOCK_REALTIME). Returns buf. */
+const char *tug_time_format_micro(const struct timespec *ts, char *buf, size_t size);
 /* The current time, as tug_time_format writes it. */
 const char *tug_time_now(char *buf, size_t size);
 /* Seconds since the epoch of a Time or MicroTime (fraction kept); -1 when s

@@ -12,12 +12,7 @@ const char *agent_time_format(time_t t, char *buf, size_t size) {
 }
 
 const char *agent_time_format_micro(const struct timespec *ts, char *buf, size_t size) {
-  struct tm tm;
-  char secs[32];
-  gmtime_r(&ts->tv_sec, &tm);
-  strftime(secs, sizeof secs, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf, size, "%s.%06ldZ", secs, ts->tv_nsec / 1000);
-  return buf;
+  return tug_time_format_micro(ts, buf, size);
 }
 
 time_t agent_time_parse(const char *s) {

@@ -64,6 +64,7 @@ typedef struct config {
   const char *insecure_registries; /* comma-separated hosts pulled over plain HTTP */
   const char *local_path_capacity; /* room for local-path volumes ("10Gi") */
   int image_gc_high, image_gc_low; /* percent of the store's file system */
+  int max_downloads;               /* layers of one pull fetched at once */
   double image_min_age_s, image_gc_period_s;
 } config;
 
@@ -109,6 +110,7 @@ static void defaults(config *c) {
                 .cluster_cidr = "198.18.0.0/16",
                 .service_cidr = "198.19.0.0/17",
                 .image_gc_high = AGENT_IMAGE_GC_HIGH_PERCENT,
+                .max_downloads = AGENT_IMAGE_DOWNLOADS,
                 .image_gc_low = AGENT_IMAGE_GC_LOW_PERCENT,
                 .image_min_age_s = AGENT_IMAGE_GC_MIN_AGE_SECONDS,
                 .image_gc_period_s = AGENT_IMAGE_GC_PERIOD_SECONDS};
@@ -191,6 +193,8 @@ static int parse_args(int argc, char **argv, config *c) {
        .help = "registries pulled over plain HTTP (default: none, HTTPS verified)"},
       {"local-path-capacity", TUG_FLAG_STRING, &c->local_path_capacity, .arg = "Q",
        .help = "bytes local-path volumes may take on this node (default 10Gi)"},
+      {"max-concurrent-downloads", TUG_FLAG_INT, &c->max_downloads, .min = 1, .max = 16, .arg = "N",
+       .help = "layers of one pull fetched at once (containerd's max_concurrent_downloads)"},
       {"image-gc-high-threshold", TUG_FLAG_INT, &c->image_gc_high, .min = 0, .max = 100,
        .arg = "PERCENT", .help = "store disk use that starts image garbage collection"},
       {"image-gc-low-threshold", TUG_FLAG_INT, &c->image_gc_low, .min = 0, .max = 100,
@@ -478,6 +482,7 @@ static int run_node(config *c, tug_error *err) {
   int rc = -1;
   if ((!c->build_busybox || ensure_busybox(c->root, err) == 0) &&
       agent_image_store_open(c->root, &store, err) == 0 &&
+      (agent_image_store_set_downloads(store, c->max_downloads), true) &&
       agent_runtime_open(state, &rt, err) == 0 && agent_runtime_set_data_dir(rt, data, err) == 0 &&
       agent_runtime_set_seccomp_dir(rt, c->seccomp_dir ? c->seccomp_dir : seccomp, err) == 0 &&
       read_tls(c, err) == 0 &&

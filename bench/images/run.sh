@@ -7,6 +7,9 @@
 # (phase Succeeded, polled every 20 ms):
 #   cold: the image is not on the node (removed with tug image rm before each run);
 #   warm: it is (IfNotPresent, the tag is not latest).
+# Cold pulls run on two agents side by side, alternating: one fetching layers
+# one after another (--max-concurrent-downloads 1), one three at a time (the
+# default), so the two are compared in the same minutes.
 # Beside it, in the same run: `skopeo copy docker://... dir:...` of the same
 # image from the same registry (download and digest checks, no unpacking).
 # Each figure is the median of RUNS (default 5).
@@ -21,7 +24,11 @@ source e2e/lib/apiserver.bash
 source e2e/lib/agent.bash
 source e2e/lib/registry.bash
 work=$(mktemp -d /var/tmp/tug-bench-images.XXXXXX)
-trap 'agent_stop; apiserver_stop; registry_stop; rm -rf "$work"' EXIT
+stop_serial() {
+  [ -n "${SERIAL_PID:-}" ] || return 0
+  (NODE=$SERIAL AGENT_ROOT=$SERIAL_ROOT AGENT_LOG=$SERIAL_LOG AGENT_PID=$SERIAL_PID agent_stop) || true
+}
+trap 'stop_serial; agent_stop; apiserver_stop; registry_stop; rm -rf "$work"' EXIT
 apiserver_start
 registry_start
 
@@ -58,14 +65,17 @@ build_image() {
 build_image
 registry_push "$work/layout" v1 bench/big >/dev/null
 size=$(du -sb "$work/layout/blobs" | cut -f1)
+agent_start "bench-serial" --default-registry "$REGISTRY" --insecure-registry "$REGISTRY" \
+  --max-concurrent-downloads 1
+SERIAL=$NODE SERIAL_ROOT=$AGENT_ROOT SERIAL_LOG=$AGENT_LOG SERIAL_PID=$AGENT_PID
 agent_start "bench-node" --default-registry "$REGISTRY" --insecure-registry "$REGISTRY"
 image="$REGISTRY/bench/big:v1"
 
 now_ms() { date +%s%3N; }
-# start_ms NAME: create a pod of the image bound to the node; print ms until it Succeeded.
+# start_ms NAME [NODE]: create a pod of the image bound to the node; print ms until it Succeeded.
 start_ms() {
   local t0 body phase
-  body=$(jq -cn --arg n "$1" --arg i "$image" --arg node "$NODE" '{apiVersion: "v1", kind: "Pod",
+  body=$(jq -cn --arg n "$1" --arg i "$image" --arg node "${2:-$NODE}" '{apiVersion: "v1", kind: "Pod",
     metadata: {name: $n}, spec: {nodeName: $node, restartPolicy: "Never",
     terminationGracePeriodSeconds: 0, containers: [{name: "main", image: $i}]}}')
   t0=$(now_ms)
@@ -82,8 +92,10 @@ start_ms() {
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-cold=() warm=() copy=()
+cold=() serial=() warm=() copy=()
 for r in $(seq 1 "$runs"); do
+  bin/tug image rm "$image" --root "$SERIAL_ROOT" >/dev/null 2>&1 || true
+  serial+=("$(start_ms "serial-$r" "$SERIAL")")
   bin/tug image rm "$image" --root "$AGENT_ROOT" >/dev/null 2>&1 || true
   cold+=("$(start_ms "cold-$r")")
   warm+=("$(start_ms "warm-$r")")
@@ -93,12 +105,15 @@ for r in $(seq 1 "$runs"); do
   copy+=("$(($(now_ms) - t0))")
 done
 c=$(printf '%s\n' "${cold[@]}" | median)
+c1=$(printf '%s\n' "${serial[@]}" | median)
 w=$(printf '%s\n' "${warm[@]}" | median)
 s=$(printf '%s\n' "${copy[@]}" | median)
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "image: 5 layers, $size bytes of blobs; $runs runs, medians"
 echo "cold pull+start: ${c} ms   (runs: ${cold[*]})"
+echo "cold, serial:    ${c1} ms   (runs: ${serial[*]}; --max-concurrent-downloads 1)"
 echo "warm start:      ${w} ms   (runs: ${warm[*]})"
 echo "skopeo copy:     ${s} ms   (runs: ${copy[*]})"
 echo "cold / skopeo:   $(awk -v a="$c" -v b="$s" 'BEGIN {printf "%.2f", a / b}')"
+echo "serial / skopeo: $(awk -v a="$c1" -v b="$s" 'BEGIN {printf "%.2f", a / b}')"

@@ -2,7 +2,8 @@
 """pty-run.py ROWS COLS INPUT -- COMMAND...: runs COMMAND on a new terminal of
 ROWS x COLS, types INPUT into it (one line every second, after a second's
 wait, so a shell has its prompt up), prints what the terminal shows and exits
-with COMMAND's exit code. For e2e tests of `exec -it`: a terminal as a user's,
+with COMMAND's exit code. A line "#resize ROWS COLS" resizes the terminal
+instead (its foreground process gets SIGWINCH, as from a user's window). For e2e tests of `exec -it`: a terminal as a user's,
 without one on the test's side."""
 import fcntl
 import os
@@ -26,7 +27,12 @@ def main():
     out = b""
     while True:
         if lines and time.monotonic() >= next_at:
-            os.write(fd, (lines.pop(0) + "\n").encode())
+            line = lines.pop(0)
+            if line.startswith("#resize "):
+                size = [int(n) for n in line.split()[1:3]]
+                fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+            else:
+                os.write(fd, (line + "\n").encode())
             next_at = time.monotonic() + 1
         ready, _, _ = select.select([fd], [], [], 0.1)
         if not ready:

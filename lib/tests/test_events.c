@@ -23,6 +23,7 @@
 #include "http.h"
 #include "object.h"
 #include "test_support.h"
+#include "timestamp.h"
 
 static json_t *event_about(const char *uid, const char *type, const char *reason,
                            const char *message) {
@@ -289,6 +290,10 @@ static void a_repeat_aggregates_into_count_2(void **state) {
   _cleanup_json_ json_t *got = NULL;
   OK(tug_client_get(cli, path, &got, err));
   assert_int_equal(tug_obj_get_int(got, "count", 0), 2);
+  /* The series too, as kubectl describe and get events read it first. */
+  assert_int_equal(tug_obj_get_int(got, "series.count", 0), 2);
+  assert_true(tug_time_parse(tug_obj_get_str(got, "series.lastObservedTime")) >=
+              tug_time_parse(tug_obj_get_str(got, "firstTimestamp")));
   assert_true(
       strcmp(tug_obj_get_str(got, "lastTimestamp"), tug_obj_get_str(got, "firstTimestamp")) >= 0);
 }

@@ -141,9 +141,9 @@ static void registry_error(const response *r, const char *what, tug_error *err) 
   tug_error_set(err, code, "%s: HTTP %ld%s%s", what, r->status, msg[0] ? ": " : "", msg);
 }
 
-static int perform(agent_registry *rg, const char *url, const char *accept, response *r,
-                   tug_error *err) {
-  CURL *c = rg->curl;
+/* Set c up to GET url into r; returns the header list to free once done. */
+static struct curl_slist *prepare(agent_registry *rg, CURL *c, const char *url, const char *accept,
+                                  response *r) {
   struct curl_slist *h = NULL;
   char accept_h[512];
   if (accept) {
@@ -160,9 +160,11 @@ static int perform(agent_registry *rg, const char *url, const char *accept, resp
   curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
   r->curl = c;
   r->status = 0;
-  CURLcode rc = curl_easy_perform(c);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-  curl_slist_free_all(h);
+  return h;
+}
+
+/* What a finished transfer of url means: 0 with r->status, or the failure. */
+static int transfer_result(CURLcode rc, const char *url, response *r, tug_error *err) {
   if (rc != CURLE_OK) {
     if (r->too_big)
       return tug_error_set(err, E2BIG, "GET %s: larger than %zu bytes", url, r->limit);
@@ -170,8 +172,17 @@ static int perform(agent_registry *rg, const char *url, const char *accept, resp
       return tug_error_errno(err, errno, "GET %s: write to disk", url);
     return tug_error_set(err, TUG_E_UNAVAILABLE, "GET %s: %s", url, curl_easy_strerror(rc));
   }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+  curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
   return 0;
+}
+
+static int perform(agent_registry *rg, const char *url, const char *accept, response *r,
+                   tug_error *err) {
+  struct curl_slist *h = prepare(rg, rg->curl, url, accept, r);
+  CURLcode rc = curl_easy_perform(rg->curl);
+  curl_easy_setopt(rg->curl, CURLOPT_HTTPHEADER, NULL);
+  curl_slist_free_all(h);
+  return transfer_result(rc, url, r, err);
 }
 
 /* Trade the credentials (if any) at the challenge's realm for a bearer token. */
@@ -325,26 +336,161 @@ int agent_registry_manifest(agent_registry *rg, const char *reference, agent_man
   return 0;
 }
 
-int agent_registry_blob(agent_registry *rg, const char *digest, const char *path, int64_t *size,
-                        tug_error *err) {
-  char url[1024], what[512], got[80];
-  snprintf(url, sizeof url, "%s/blobs/%s", rg->base, digest);
-  snprintf(what, sizeof what, "blob %s", digest);
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
+/* A blob's download: its file, hashed as it arrives. */
+typedef struct blob_get {
+  char url[1024], what[512];
+  response r;
+} blob_get;
+
+static int blob_begin(agent_registry *rg, const char *digest, const char *path, blob_get *b,
+                      tug_error *err) {
+  snprintf(b->url, sizeof b->url, "%s/blobs/%s", rg->base, digest);
+  snprintf(b->what, sizeof b->what, "blob %s", digest);
+  b->r = (response){.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)};
+  if (b->r.fd < 0)
     return tug_error_errno(err, errno, "create %s", path);
-  response r = {.fd = fd, .md = EVP_MD_CTX_new()};
-  EVP_DigestInit_ex(r.md, EVP_sha256(), NULL);
-  int rc = get(rg, url, NULL, &r, what, err);
-  tug_digest_final(r.md, got);
-  EVP_MD_CTX_free(r.md);
+  if ((b->r.md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(b->r.md, EVP_sha256(), NULL)) {
+    EVP_MD_CTX_free(b->r.md);
+    close(b->r.fd);
+    return tug_error_set(err, ENOMEM, "%s: hash", b->what);
+  }
+  return 0;
+}
+
+/* rc: the download's; then the digest must be the blob's. The file goes on failure. */
+static int blob_end(blob_get *b, int rc, const char *digest, const char *path, int64_t *size,
+                    tug_error *err) {
+  char got[80];
+  tug_digest_final(b->r.md, got);
+  EVP_MD_CTX_free(b->r.md);
+  close(b->r.fd);
   if (rc == 0 && strcmp(got, digest) != 0)
-    rc = tug_error_set(err, EBADMSG, "%s: content has digest %s (%zu bytes): refused", what, got,
-                       r.len);
+    rc = tug_error_set(err, EBADMSG, "%s: content has digest %s (%zu bytes): refused", b->what, got,
+                       b->r.len);
   if (rc < 0) {
     unlink(path);
     return -1;
   }
-  *size = (int64_t)r.len;
+  *size = (int64_t)b->r.len;
   return 0;
+}
+
+int agent_registry_blob(agent_registry *rg, const char *digest, const char *path, int64_t *size,
+                        tug_error *err) {
+  blob_get b;
+  if (blob_begin(rg, digest, path, &b, err) < 0)
+    return -1;
+  int rc = get(rg, b.url, NULL, &b.r, b.what, err);
+  return blob_end(&b, rc, digest, path, size, err);
+}
+
+/* ---- blobs in parallel ---- */
+
+typedef struct transfer {
+  blob_get b;
+  CURL *curl;
+  struct curl_slist *headers;
+  agent_blob_fetch *f;
+} transfer;
+
+/* Start f's download on a handle of its own (the session's options, its
+ * authorization too); false when it could not start (f->rc says why). */
+static bool transfer_start(agent_registry *rg, CURLM *multi, transfer *t, agent_blob_fetch *f) {
+  *t = (transfer){.f = f};
+  if (blob_begin(rg, f->digest, f->path, &t->b, &f->err) < 0) {
+    f->rc = -1;
+    return false;
+  }
+  t->curl = curl_easy_duphandle(rg->curl);
+  if (t->curl == NULL) {
+    f->rc = blob_end(&t->b, tug_error_set(&f->err, ENOMEM, "%s: handle", t->b.what), f->digest,
+                     f->path, &f->size, &f->err);
+    return false;
+  }
+  t->headers = prepare(rg, t->curl, t->b.url, NULL, &t->b.r);
+  curl_easy_setopt(t->curl, CURLOPT_PRIVATE, t);
+  curl_multi_add_handle(multi, t->curl);
+  return true;
+}
+
+/* A finished download: checked, or tried again alone when the registry wants
+ * a fresh challenge answered (a token that expired, a new scope). */
+static void transfer_end(agent_registry *rg, CURLM *multi, transfer *t, CURLcode code) {
+  agent_blob_fetch *f = t->f;
+  curl_multi_remove_handle(multi, t->curl);
+  int rc = transfer_result(code, t->b.url, &t->b.r, &f->err);
+  bool challenged = rc == 0 && t->b.r.status == 401;
+  if (rc == 0 && !challenged && (t->b.r.status < 200 || t->b.r.status >= 300)) {
+    registry_error(&t->b.r, t->b.what, &f->err);
+    rc = -1;
+  }
+  f->rc = blob_end(&t->b, challenged ? -1 : rc, f->digest, f->path, &f->size, &f->err);
+  curl_slist_free_all(t->headers);
+  curl_easy_cleanup(t->curl);
+  t->curl = NULL;
+  if (challenged) {
+    tug_error_clear(&f->err);
+    f->rc = agent_registry_blob(rg, f->digest, f->path, &f->size, &f->err);
+  }
+}
+
+/* Run multi until one transfer ends; that one, or NULL when none is left or it broke. */
+static transfer *next_done(CURLM *multi, CURLcode *code) {
+  for (;;) {
+    int running = 0, left = 0;
+    if (curl_multi_perform(multi, &running) != CURLM_OK)
+      return NULL;
+    CURLMsg *m;
+    while ((m = curl_multi_info_read(multi, &left)) != NULL)
+      if (m->msg == CURLMSG_DONE) {
+        transfer *t = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        *code = m->data.result;
+        return t;
+      }
+    if (running == 0)
+      return NULL;
+    if (curl_multi_poll(multi, NULL, 0, 1000, NULL) != CURLM_OK)
+      return NULL;
+  }
+}
+
+int agent_registry_blobs(agent_registry *rg, agent_blob_fetch *f, size_t n, size_t parallel,
+                         void (*done)(agent_blob_fetch *f, void *arg), void *arg, tug_error *err) {
+  CURLM *multi = curl_multi_init();
+  transfer *t = calloc(n ? n : 1, sizeof *t);
+  if (multi == NULL || t == NULL) {
+    curl_multi_cleanup(multi);
+    free(t);
+    return tug_error_set(err, ENOMEM, "parallel downloads");
+  }
+  size_t started = 0, running = 0, finished = 0;
+  while (finished < n) {
+    for (; started < n && running < parallel; started++)
+      if (transfer_start(rg, multi, &t[started], &f[started]))
+        running++;
+      else
+        finished++, done(&f[started], arg);
+    CURLcode code = CURLE_OK;
+    transfer *d = running ? next_done(multi, &code) : NULL;
+    if (d == NULL && running)
+      break; /* the multi handle broke: what is left is failed below */
+    if (d) {
+      transfer_end(rg, multi, d, code);
+      running--, finished++;
+      done(d->f, arg);
+    }
+  }
+  bool broke = finished < n;
+  for (size_t i = 0; i < n; i++) /* a broken multi handle: what is left fails */
+    if (i >= started || t[i].curl) {
+      if (i < started)
+        transfer_end(rg, multi, &t[i], CURLE_RECV_ERROR);
+      else
+        f[i].rc = tug_error_set(&f[i].err, EIO, "blob %s: not fetched", f[i].digest);
+      done(&f[i], arg);
+    }
+  curl_multi_cleanup(multi);
+  free(t);
+  return broke ? tug_error_set(err, EIO, "parallel downloads: the transfer loop broke") : 0;
 }

@@ -44,4 +44,19 @@ int agent_registry_manifest(agent_registry *r, const char *reference, agent_mani
 int agent_registry_blob(agent_registry *r, const char *digest, const char *path, int64_t *size,
                         tug_error *err);
 
+/* One blob of agent_registry_blobs: digest and path in; rc (0 or -1), err and size out. */
+typedef struct agent_blob_fetch {
+  const char *digest, *path;
+  int rc;
+  tug_error err;
+  int64_t size;
+  void *arg; /* the caller's */
+} agent_blob_fetch;
+/* GET n blobs as agent_registry_blob does, up to parallel at once on
+ * connections of their own (libcurl multi); done(f, arg) runs in this thread
+ * as each ends, so the caller can unpack one while the others download.
+ * -1 only when the transfers could not run at all (each f then says why). */
+int agent_registry_blobs(agent_registry *r, agent_blob_fetch *f, size_t n, size_t parallel,
+                         void (*done)(agent_blob_fetch *f, void *arg), void *arg, tug_error *err);
+
 #endif

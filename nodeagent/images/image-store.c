@@ -33,8 +33,13 @@ struct agent_image_store {
   pthread_cond_t changed;
   char **busy; /* layer digests being fetched */
   size_t n_busy;
-  int pulling; /* pulls in flight: their layers may be in no record yet */
+  int pulling;   /* pulls in flight: their layers may be in no record yet */
+  int downloads; /* layers of one pull fetched at once */
 };
+
+void agent_image_store_set_downloads(agent_image_store *s, int n) {
+  s->downloads = n > 0 ? n : AGENT_IMAGE_DOWNLOADS;
+}
 
 const char *agent_image_store_dir(const agent_image_store *s) {
   return s->dir;
@@ -51,6 +56,7 @@ int agent_image_store_open(const char *root, agent_image_store **out, tug_error 
   if (s == NULL)
     return tug_error_set(err, ENOMEM, "image store");
   snprintf(s->dir, sizeof s->dir, "%s/store", root);
+  s->downloads = AGENT_IMAGE_DOWNLOADS;
   static const char *const subdirs[] = {"layers", "points", "blobs", "images", "tmp"};
   for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
     char path[PATH_MAX];
@@ -168,15 +174,22 @@ int agent_image_store_lookup(agent_image_store *s, const agent_image_ref *ref,
   return each_record(s, lookup_one, &a);
 }
 
-/* Wait while another pull fetches hex; then claim it unless it is there. 1: claimed. */
-static int claim_layer(agent_image_store *s, const char *hex, const char *path) {
+static bool layer_busy(const agent_image_store *s, const char *hex) {
+  for (size_t i = 0; i < s->n_busy; i++)
+    if (strcmp(s->busy[i], hex) == 0)
+      return true;
+  return false;
+}
+
+/* Claim hex unless it is there: 1 claimed, 0 there. While another pull
+ * fetches it: wait, or with wait false return -1 at once. */
+static int claim_layer_or(agent_image_store *s, const char *hex, const char *path, bool wait) {
   pthread_mutex_lock(&s->mu);
-  for (;;) {
-    bool busy = false;
-    for (size_t i = 0; i < s->n_busy; i++)
-      busy |= strcmp(s->busy[i], hex) == 0;
-    if (!busy)
-      break;
+  while (layer_busy(s, hex)) {
+    if (!wait) {
+      pthread_mutex_unlock(&s->mu);
+      return -1;
+    }
     pthread_cond_wait(&s->changed, &s->mu);
   }
   struct stat st;
@@ -188,6 +201,10 @@ static int claim_layer(agent_image_store *s, const char *hex, const char *path) 
   }
   pthread_mutex_unlock(&s->mu);
   return claimed;
+}
+
+static int claim_layer(agent_image_store *s, const char *hex, const char *path) {
+  return claim_layer_or(s, hex, path, true);
 }
 
 static void release_layer(agent_image_store *s, const char *hex) {
@@ -216,6 +233,71 @@ static int fetch_layer(agent_image_store *s, agent_registry *rg, const agent_blo
   unlink(tmp);
   release_layer(s, hex);
   return rc;
+}
+
+/* Layers download s->downloads at a time (containerd's default is 3), each
+ * unpacked as soon as it is in while the others go on arriving. */
+
+typedef struct layer_job {
+  agent_image_store *s;
+  const char *hex, *diff_id;
+  char dir[PATH_MAX], tmp[PATH_MAX];
+} layer_job;
+
+typedef struct layers_arg {
+  int rc;
+  tug_error *err; /* the first failure's */
+} layers_arg;
+
+static void unpack_fetched(agent_blob_fetch *f, void *arg) {
+  layers_arg *a = arg;
+  layer_job *j = f->arg;
+  int rc = f->rc;
+  if (rc == 0)
+    rc = agent_layer_unpack(j->tmp, j->dir, j->diff_id, &f->err);
+  unlink(j->tmp);
+  release_layer(j->s, j->hex);
+  if (rc < 0 && a->rc == 0) {
+    a->rc = -1;
+    *a->err = f->err;
+  }
+}
+
+/* Every layer of m not in the store yet. A layer another pull is fetching
+ * is waited for only once this pull's own are in: waiting while holding
+ * claims could deadlock two pulls that share layers. */
+static int fetch_layers(agent_image_store *s, agent_registry *rg, const agent_image_manifest *m,
+                        const json_t *diff_ids, tug_error *err) {
+  size_t n = 0, n_busy = 0, busy[AGENT_IMAGE_MAX_LAYERS];
+  layer_job *jobs = calloc(m->n_layers ? m->n_layers : 1, sizeof *jobs);
+  agent_blob_fetch *f = calloc(m->n_layers ? m->n_layers : 1, sizeof *f);
+  if (jobs == NULL || f == NULL || m->n_layers > AGENT_IMAGE_MAX_LAYERS) {
+    free(jobs);
+    free(f);
+    return tug_error_set(err, ENOMEM, "%zu layers", m->n_layers);
+  }
+  for (size_t i = 0; i < m->n_layers; i++) {
+    layer_job *j = &jobs[n];
+    *j = (layer_job){.s = s,
+                     .hex = m->layers[i].digest + 7,
+                     .diff_id = json_string_value(json_array_get(diff_ids, i))};
+    snprintf(j->dir, sizeof j->dir, "%s/layers/%s", s->dir, j->hex);
+    snprintf(j->tmp, sizeof j->tmp, "%s/tmp/%s.%d", s->dir, j->hex, (int)gettid());
+    int claimed = claim_layer_or(s, j->hex, j->dir, false);
+    if (claimed < 0)
+      busy[n_busy++] = i;
+    else if (claimed == 1)
+      f[n] = (agent_blob_fetch){.digest = m->layers[i].digest, .path = j->tmp, .arg = j}, n++;
+  }
+  layers_arg a = {.err = err};
+  if (agent_registry_blobs(rg, f, n, (size_t)s->downloads, unpack_fetched, &a, err) < 0)
+    a.rc = -1;
+  for (size_t k = 0; a.rc == 0 && k < n_busy; k++)
+    a.rc = fetch_layer(s, rg, &m->layers[busy[k]],
+                       json_string_value(json_array_get(diff_ids, busy[k])), err);
+  free(jobs);
+  free(f);
+  return a.rc;
 }
 
 /* The config blob, checked, parsed. */
@@ -404,8 +486,8 @@ int agent_image_store_pull(agent_image_store *s, const agent_image_ref *ref, boo
   if (rc == 0 && json_array_size(diff_ids) != m->n_layers)
     rc = tug_error_set(err, EBADMSG, "image config lists %zu diff_ids for %zu layers: refused",
                        json_array_size(diff_ids), m->n_layers);
-  for (size_t i = 0; rc == 0 && i < m->n_layers; i++)
-    rc = fetch_layer(s, rg, &m->layers[i], json_string_value(json_array_get(diff_ids, i)), err);
+  if (rc == 0)
+    rc = fetch_layers(s, rg, m, diff_ids, err);
   if (rc == 0)
     rc = record(s, ref, top, m, config, err);
   json_decref(config);

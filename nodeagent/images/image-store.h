@@ -42,6 +42,9 @@ void agent_image_info_clear(agent_image_info *info);
 
 int agent_image_store_open(const char *root, agent_image_store **out, tug_error *err);
 void agent_image_store_close(agent_image_store *s);
+/* How many layers of one pull download at once (1: one after another). */
+enum { AGENT_IMAGE_DOWNLOADS = 3 };
+void agent_image_store_set_downloads(agent_image_store *s, int n);
 /* <root>/store. */
 const char *agent_image_store_dir(const agent_image_store *s);
 

@@ -39,7 +39,6 @@ enum {
   READ_BLOCK = 32 * 1024,
   ATTACH_POLL_MS = 100,
   MAX_ARGS = 256,
-  TERMINAL_WAIT_MS = 10000,
 };
 
 static const char *const protocols[] = {TUG_WS_V5, TUG_WS_V4, NULL};
@@ -54,9 +53,11 @@ typedef struct session {
   int in, out[2];
   bool tty, exited;
   int exit_code;
-  /* attach: the container's log and process */
+  /* attach: the container's log and process; in is its stdin when taken */
   agent_logs_reader *log;
   agent_container *c;
+  agent_runtime *rt;
+  bool stdin_taken;
   char command[256]; /* for the status message */
 } session;
 
@@ -85,15 +86,29 @@ static void resize(session *s, const uint8_t *data, size_t len) {
   json_decref(j);
 }
 
+/* The attach's client is done with the container's stdin: with stdinOnce it
+ * closes for good. */
+static void release_stdin(session *s) {
+  if (!s->stdin_taken)
+    return;
+  if (s->in >= 0)
+    close(s->in);
+  s->in = -1;
+  s->stdin_taken = false;
+  agent_runtime_container_stdin_release(s->rt, s->c);
+}
+
 static void on_message(void *arg, int channel, const uint8_t *data, size_t len) {
   session *s = arg;
+  bool closes_stdin = channel == TUG_WS_CLOSE && len == 1 && data[0] == TUG_WS_STDIN;
   if (channel == TUG_WS_STDIN && s->in >= 0)
     write_all(s->in, data, len);
   else if (channel == TUG_WS_RESIZE)
     resize(s, data, len);
-  else if (channel == TUG_WS_CLOSE && len == 1 && data[0] == TUG_WS_STDIN && s->in >= 0 &&
-           !s->tty) {
-    close(s->in); /* v5: the client's stdin ended */
+  else if (closes_stdin && s->stdin_taken)
+    release_stdin(s); /* v5: the client's stdin ended */
+  else if (closes_stdin && s->in >= 0 && !s->tty) {
+    close(s->in);
     s->in = -1;
   }
 }
@@ -233,6 +248,7 @@ static void attach_loop(session *s) {
 /* ---- the session's thread ---- */
 
 static void session_free(session *s) {
+  release_stdin(s);
   if (s->pid > 0 && !s->exited) {
     kill(s->pid, SIGKILL); /* its command dies with it (PR_SET_PDEATHSIG) */
     reap(s);
@@ -400,26 +416,6 @@ static void close_child_ends(const agent_exec_io *io) {
     close(io->console_fd);
 }
 
-/* The terminal's master, sent by the exec helper; -1 when it died first. */
-static int receive_terminal(int sock) {
-  struct pollfd p = {.fd = sock, .events = POLLIN};
-  char byte;
-  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  struct msghdr m = {
-      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
-  if (poll(&p, 1, TERMINAL_WAIT_MS) <= 0 || recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1)
-    return -1;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-  int fd = -1;
-  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-    memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return fd;
-}
-
 static int start_exec(session *s, struct MHD_Connection *conn, tug_error *err) {
   args a = {0};
   MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_command, &a);
@@ -435,7 +431,7 @@ static int start_exec(session *s, struct MHD_Connection *conn, tug_error *err) {
     return tug_error_errno(err, errno, "open the command's stdio");
   int rc = agent_runtime_container_exec_io(s->c, a.v, &io, &s->pid, err);
   close_child_ends(&io);
-  if (rc == 0 && s->tty && (s->in = s->out[0] = receive_terminal(console[0])) < 0)
+  if (rc == 0 && s->tty && (s->in = s->out[0] = agent_runtime_terminal_receive(console[0])) < 0)
     rc = tug_error_set(err, EIO, "open a terminal in the container");
   if (console[0] >= 0)
     close(console[0]);
@@ -446,8 +442,21 @@ static int start_exec(session *s, struct MHD_Connection *conn, tug_error *err) {
   return 0;
 }
 
-static int start_attach(session *s, const char *root, const char *ns, const char *pod,
-                        const char *c, tug_error *err) {
+/* stdin=1: the container's stdin, when it has one still open; else the
+ * attach goes on with its output only, as the kubelet's does. */
+static void take_stdin(session *s, struct MHD_Connection *conn) {
+  if (!agent_logs_flag(conn, "stdin"))
+    return;
+  tug_error err = {0};
+  s->in = agent_runtime_container_stdin(s->rt, s->c, &s->tty, &err);
+  s->stdin_taken = s->in >= 0;
+  if (s->in < 0)
+    tug_info("attach without stdin", "err=%s", TUG_LOG_ERR(&err));
+}
+
+static int start_attach(session *s, struct MHD_Connection *conn, const char *root, const char *ns,
+                        const char *pod, const char *c, tug_error *err) {
+  take_stdin(s, conn);
   char pattern[8192];
   snprintf(pattern, sizeof pattern, "%s/logs/%s_%s_*/%s.log", root, ns, pod, c);
   glob_t g;
@@ -491,14 +500,14 @@ enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
   session *s = calloc(1, sizeof *s);
   if (s == NULL)
     return MHD_NO;
-  *s = (session){.protocol = protocol, .pidfd = -1, .in = -1, .out = {-1, -1}};
+  *s = (session){.protocol = protocol, .pidfd = -1, .in = -1, .out = {-1, -1}, .rt = rt};
   s->up =
       (agent_upgraded){.sock = -1, .run = session_run, .discard = session_discard, .session = s};
   tug_error err = {0};
   int rc = agent_runtime_container_open(rt, uid, c, &s->c, &err);
   if (rc == 0)
     rc = strcmp(verb, "exec") == 0 ? start_exec(s, conn, &err)
-                                   : start_attach(s, logs_root, ns, pod, c, &err);
+                                   : start_attach(s, conn, logs_root, ns, pod, c, &err);
   if (rc < 0) {
     session_free(s);
     return agent_streams_answer(conn, err.code == ESRCH || err.code == ENOENT ? 404 : 500,

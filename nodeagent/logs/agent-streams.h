@@ -4,7 +4,7 @@
  * v4, lib/ws.h) as Kubernetes' API server reaches the kubelet:
  *
  *   GET /exec/{ns}/{pod}/{container}?command=..&command=..&stdin=1&stdout=1&stderr=1&tty=1
- *   GET /attach/{ns}/{pod}/{container}?stdout=1&stderr=1
+ *   GET /attach/{ns}/{pod}/{container}?stdin=1&stdout=1&stderr=1&tty=1
  *
  * exec runs the command in the container (runtime.h, agent_runtime_container_exec_io):
  * pipes for stdin, stdout and stderr, or with tty a pseudo-terminal whose
@@ -15,8 +15,11 @@
  *
  * attach streams what the container writes from now on (its log file,
  * which holds stdout and stderr together, on the stdout channel) until the
- * container exits or the client leaves. The containers' stdin is /dev/null,
- * so stdin sent to attach is dropped.
+ * container exits or the client leaves. With stdin=1 what the client sends
+ * goes to the container's stdin (spec stdin: true, kept by the runtime,
+ * runtime.h) or its terminal (tty: true; resize applies to it); with
+ * stdinOnce the stdin closes when this first attach's stdin ends. A
+ * container without one drops it.
  *
  * A session is a thread of its own over the upgraded socket: the HTTP
  * server's connection thread must go on relaying TLS for it.

@@ -725,7 +725,10 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
                                  .resources = plan.resources,
                                  .mounts = volumes.mounts,
                                  .n_mounts = volumes.n,
-                                 .security = security};
+                                 .security = security,
+                                 .stdin = json_is_true(tug_obj_get(c->spec, "stdin")),
+                                 .stdin_once = json_is_true(tug_obj_get(c->spec, "stdinOnce")),
+                                 .tty = json_is_true(tug_obj_get(c->spec, "tty"))};
     rc = agent_runtime_container_start(p->env->rt, p->sb, &spec, &c->rt, &err);
     agent_podspec_plan_free(&plan);
   }

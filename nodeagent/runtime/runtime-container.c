@@ -40,8 +40,10 @@ typedef struct child_config {
   int cgroup_fds[AGENT_CGROUP_MAX_HIERARCHIES];
   size_t n_cgroup_fds;
   int err_fd, log_fd, null_fd, init_fd;
-  int mnt_template;                                              /* -1: cloned with CLONE_NEWNS */
-  int keep[9 + AGENT_CGROUP_MAX_HIERARCHIES + AGENT_MAX_MOUNTS]; /* the fds above, sorted */
+  int mnt_template; /* -1: cloned with CLONE_NEWNS */
+  int stdin_fd;     /* null_fd, or the pipe of a container with stdin */
+  int console_fd;   /* tty: where the terminal's master goes (runtime-stdio.c); else -1 */
+  int keep[11 + AGENT_CGROUP_MAX_HIERARCHIES + AGENT_MAX_MOUNTS]; /* the fds above, sorted */
   size_t n_keep;
   const char *working_dir;
   agent_creds creds;
@@ -78,6 +80,19 @@ void agent_reset_signals(void) {
       syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 }
 
+/* Child side, in the container's root: stdin and the log, or with tty a
+ * terminal of its own devpts on all three and as its controlling terminal. */
+static int set_stdio(const child_config *cfg) {
+  if (cfg->console_fd < 0)
+    return dup2(cfg->stdin_fd, 0) < 0 || dup2(cfg->log_fd, 1) < 0 || dup2(cfg->log_fd, 2) < 0 ? -1
+                                                                                              : 0;
+  int slave = agent_open_terminal(cfg->console_fd);
+  if (slave < 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+    return -1;
+  close(slave);
+  return agent_take_terminal();
+}
+
 /*
  * The child runs in the agent's memory until it execs (see spawn): everything
  * on this path — here, runtime-rootfs.c and runtime-security.c — must not
@@ -101,7 +116,7 @@ static __attribute__((noreturn)) void container_child(const child_config *cfg) {
   if (agent_rootfs_chdir(cfg->working_dir, msg, sizeof msg) < 0 ||
       agent_rootfs_seal(&cfg->rootfs, msg, sizeof msg) < 0)
     child_report(cfg->err_fd, msg);
-  if (dup2(cfg->null_fd, 0) < 0 || dup2(cfg->log_fd, 1) < 0 || dup2(cfg->log_fd, 2) < 0) {
+  if (set_stdio(cfg) < 0) {
     snprintf(msg, sizeof msg, "set up stdio: %s", strerror(errno));
     child_report(cfg->err_fd, msg);
   }
@@ -179,6 +194,10 @@ static void list_kept_fds(child_config *cfg) {
   k[n++] = cfg->log_fd;
   k[n++] = cfg->null_fd;
   k[n++] = cfg->init_fd;
+  if (cfg->stdin_fd != cfg->null_fd)
+    k[n++] = cfg->stdin_fd;
+  if (cfg->console_fd >= 0)
+    k[n++] = cfg->console_fd;
   for (int i = 0; i < 3; i++)
     k[n++] = cfg->ns_fds[i];
   if (cfg->userns_fd >= 0)
@@ -238,6 +257,16 @@ static int spawn(agent_container *c, child_config *cfg, char *const *argv, tug_e
     c->pid = 0;
   }
   return rc;
+}
+
+/* A container whose stdin or terminal could not be kept is not started. */
+static void kill_unkept(agent_container *c) {
+  kill(c->pid, SIGKILL);
+  while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  close(c->pidfd);
+  c->pidfd = -1;
+  c->pid = 0;
 }
 
 static int open_ns_fds(const agent_sandbox *sb, int fds[3], tug_error *err) {
@@ -310,6 +339,9 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
   _cleanup_close_ int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null_fd < 0)
     return tug_error_errno(err, errno, "open /dev/null");
+  agent_stdio_setup stdio;
+  if (agent_stdio_prepare(spec, &stdio, err) < 0)
+    return -1;
   child_config cfg = {
       .rootfs = {.lower = spec->rootfs,
                  .upper = paths[0],
@@ -322,6 +354,8 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
       .userns_fd = -1,
       .log_fd = log_fd,
       .null_fd = null_fd,
+      .stdin_fd = stdio.child_stdin >= 0 ? stdio.child_stdin : null_fd,
+      .console_fd = stdio.console[1],
       .init_fd = c->init_fd,
       .mnt_template = rt->mnt_template,
       .working_dir = spec->working_dir ? spec->working_dir : "/",
@@ -357,6 +391,9 @@ static int start(agent_runtime *rt, agent_sandbox *sb, const agent_container_spe
     for (size_t i = 0; i < cfg.n_cgroup_fds; i++)
       close(cfg.cgroup_fds[i]);
   }
+  if (rc == 0 && (rc = agent_stdio_keep(rt, c, spec, &stdio, log_fd, err)) < 0)
+    kill_unkept(c);
+  agent_stdio_setup_close(&stdio);
   for (int i = 0; i < 3; i++)
     if (cfg.ns_fds[i] >= 0)
       close(cfg.ns_fds[i]);
@@ -515,7 +552,6 @@ int agent_runtime_container_stats(agent_runtime *rt, agent_container *c, agent_c
 }
 
 int agent_runtime_container_remove(agent_runtime *rt, agent_container *c, tug_error *err) {
-  (void)rt;
   int rc = 0;
   if (!c->exited) {
     agent_process_status st;
@@ -523,6 +559,7 @@ int agent_runtime_container_remove(agent_runtime *rt, agent_container *c, tug_er
     if (agent_runtime_container_wait(c, -1, &st, err) < 0)
       rc = -1;
   }
+  agent_stdio_drop(rt, c);
   if (c->pidfd >= 0)
     close(c->pidfd);
   if (agent_cgroup_delete(c->cgroup_mode, c->cgroup, rc < 0 ? NULL : err) < 0)

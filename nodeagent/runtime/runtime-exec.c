@@ -60,33 +60,26 @@ typedef struct exec_config {
 
 /* A new session whose controlling terminal is the one on stdin, as a
  * container's process with tty: true has. */
-static int take_terminal(const exec_config *cfg) {
-  return cfg->console_fd >= 0 ? (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0 ? -1 : 0) : 0;
+int agent_take_terminal(void) {
+  return setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0 ? -1 : 0;
 }
 
 /* A terminal of the container's own devpts (so that its name, /dev/pts/N,
  * means something in there), as runtimes' console sockets do: the master
  * goes to the agent over console_fd, the slave is returned. */
-static int open_terminal(int console_fd) {
+int agent_open_terminal(int console_fd) {
   int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   int unlock = 0;
   if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0)
     return -1;
   int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  char byte = 't';
-  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  struct msghdr m = {
-      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
-  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+  agent_fd_msg f;
+  struct cmsghdr *c = agent_fd_msg_init(&f);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   memcpy(CMSG_DATA(c), &master, sizeof(int));
-  if (slave < 0 || sendmsg(console_fd, &m, MSG_NOSIGNAL) != 1)
+  if (slave < 0 || sendmsg(console_fd, &f.m, MSG_NOSIGNAL) != 1)
     return -1;
   close(master);
   return slave;
@@ -101,7 +94,7 @@ static __attribute__((noreturn)) void exec_command(const exec_config *cfg) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
       agent_cgroup_join(cfg->cgroup_fds, cfg->n_cgroup_fds, msg, sizeof msg) < 0 ||
       dup2(cfg->stdio[0], 0) < 0 || dup2(cfg->stdio[1], 1) < 0 || dup2(cfg->stdio[2], 2) < 0 ||
-      take_terminal(cfg) < 0 || chdir(cfg->working_dir) < 0 ||
+      (cfg->console_fd >= 0 && agent_take_terminal() < 0) || chdir(cfg->working_dir) < 0 ||
       agent_seccomp_install(cfg->seccomp, msg, sizeof msg) < 0 ||
       agent_security_apply(cfg->creds, msg, sizeof msg) < 0 ||
       agent_close_fds_except(stdio_only, 1, msg, sizeof msg) < 0)
@@ -122,7 +115,7 @@ static __attribute__((noreturn)) void exec_child(const exec_config *in) {
   agent_reset_signals();
   if (setns(cfg->pidfd, exec_ns_flags) < 0)
     _exit(126);
-  int slave = cfg->console_fd >= 0 ? open_terminal(cfg->console_fd) : -1;
+  int slave = cfg->console_fd >= 0 ? agent_open_terminal(cfg->console_fd) : -1;
   if (cfg->console_fd >= 0 && slave < 0)
     _exit(126);
   if (slave >= 0)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -31,6 +32,8 @@ enum { AGENT_NAME_MAX = 128 };
  * PATH_MAX each (agent RSS with 100 pods is a goal). */
 enum { AGENT_STATE_DIR_MAX = 256, AGENT_PATH_MAX = 1024 };
 
+typedef struct agent_stdio agent_stdio;
+
 struct agent_runtime {
   char state_dir[AGENT_STATE_DIR_MAX];
   char data_dir[AGENT_STATE_DIR_MAX];    /* the pods' data; the state dir unless set */
@@ -39,7 +42,8 @@ struct agent_runtime {
   char idrange_dir[AGENT_STATE_DIR_MAX + 16]; /* <state>/userns */
   agent_idrange_pool ids;                     /* the pods' user namespace ranges */
   int init_fd;                                /* tug-init in a sealed memfd (runtime-init.c) */
-  int mnt_template; /* what containers' mount namespaces copy (runtime-mntns.c); -1: none */
+  int mnt_template;   /* what containers' mount namespaces copy (runtime-mntns.c); -1: none */
+  agent_stdio *stdio; /* containers' kept stdin and terminals (runtime-stdio.c) */
 };
 
 /* A container's identity and privileges, resolved from its agent_security by
@@ -114,6 +118,41 @@ int agent_sandbox_write_hostname(const agent_sandbox *sb, tug_error *err);
 /* Fill sb's names, dir and cgroup for pod uid (no I/O). */
 int agent_sandbox_init(agent_runtime *rt, const char *uid, const char *name, agent_sandbox *sb,
                        tug_error *err);
+
+/* runtime-stdio.c: a container's stdin (spec stdin) or terminal (spec tty).
+ * Before the spawn: child_stdin (else /dev/null) is the child's stdin and
+ * keep the agent's end; with tty the child opens a terminal of its own
+ * devpts (agent_open_terminal) and sends its master on console[1]. After
+ * the spawn, _keep takes the agent's end (and starts a terminal's copy into
+ * log_fd); _setup_close closes what is left either way. _drop forgets c's at
+ * its removal. */
+typedef struct agent_stdio_setup {
+  int child_stdin, keep;
+  int console[2];
+} agent_stdio_setup;
+int agent_stdio_prepare(const agent_container_spec *spec, agent_stdio_setup *s, tug_error *err);
+int agent_stdio_keep(agent_runtime *rt, const agent_container *c, const agent_container_spec *spec,
+                     agent_stdio_setup *s, int log_fd, tug_error *err);
+void agent_stdio_setup_close(agent_stdio_setup *s);
+void agent_stdio_drop(agent_runtime *rt, const agent_container *c);
+/* Child side (runtime-exec.c): a terminal of the devpts at /dev/ptmx, its
+ * master sent on console_fd; returns the slave or -1. _take makes the slave
+ * on fd 0 the controlling terminal of a new session. */
+int agent_open_terminal(int console_fd);
+/* A one-byte message with room for one fd (SCM_RIGHTS), in the caller's
+ * storage (child side too); _init points its parts at each other and
+ * returns its control header. */
+typedef struct agent_fd_msg {
+  char byte;
+  struct iovec iov;
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr m;
+} agent_fd_msg;
+struct cmsghdr *agent_fd_msg_init(agent_fd_msg *f);
+int agent_take_terminal(void);
 
 /* What the child needs to build the container's file system. */
 typedef struct agent_rootfs_config {

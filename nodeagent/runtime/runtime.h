@@ -105,6 +105,7 @@ typedef struct agent_container_spec {
   const agent_mount *mounts; /* in order, after the rootfs's own mounts; at most AGENT_MAX_MOUNTS */
   size_t n_mounts;
   agent_security security;
+  bool stdin, stdin_once, tty; /* the container's own stdin and terminal (runtime-stdio.c) */
 } agent_container_spec;
 
 typedef struct agent_process_status {
@@ -225,6 +226,15 @@ void agent_runtime_container_close(agent_container *c);
 /* The network namespace of pod pod_uid's sandbox, found as _container_open
  * finds containers (port-forward): an fd to close, or -1 with err. */
 int agent_runtime_pod_netns(agent_runtime *rt, const char *pod_uid, tug_error *err);
+/* For attach: a dup of the agent's end of c's stdin (with *tty, the terminal's
+ * master, which also takes TIOCSWINSZ), or -1 with err: ENOENT when it has
+ * none, EPIPE once stdinOnce closed it. */
+int agent_runtime_container_stdin(agent_runtime *rt, const agent_container *c, bool *tty,
+                                  tug_error *err);
+/* An attach that wrote to c's stdin is over: with stdinOnce, it closes. */
+void agent_runtime_container_stdin_release(agent_runtime *rt, const agent_container *c);
+/* A terminal's master sent on sock (SCM_RIGHTS) within a few seconds, or -1. */
+int agent_runtime_terminal_receive(int sock);
 /* A pidfd on the container's process: readable once it exited. */
 int agent_runtime_container_pidfd(const agent_container *c);
 int agent_runtime_container_stats(agent_runtime *rt, agent_container *c, agent_container_stats *st,

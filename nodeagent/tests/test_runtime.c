@@ -20,12 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "pki.h"
 #include "runtime-cgroup.h"
 #include "runtime-internal.h"
 #include "runtime.h"
@@ -169,6 +172,99 @@ static void test_echo_writes_to_the_log(void **state) {
   _cleanup_free_ char *log = run("echo", (char *[]){"/bin/echo", "hi", NULL}, &code);
   assert_string_equal(log, "hi\n");
   assert_int_equal(code, 0);
+}
+
+/* The agent's end of container 0's stdin, written and closed as an attach does. */
+static void write_stdin(const char *text, bool release) {
+  tug_error err = {0};
+  bool tty = true;
+  int fd = agent_runtime_container_stdin(fx.rt, fx.c[0], &tty, &err);
+  if (fd < 0)
+    fail_msg("stdin: %s", err.msg);
+  assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+  close(fd);
+  if (release)
+    agent_runtime_container_stdin_release(fx.rt, fx.c[0]);
+}
+
+static void test_stdin_once_closes_after_the_first_attach(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_container_spec spec = {.name = "once",
+                               .rootfs = fx.rootfs,
+                               .argv = (char *[]){"cat", NULL},
+                               .stdin = true,
+                               .stdin_once = true};
+  start_spec(0, &spec);
+  write_stdin("hello\n", true); /* the attach ends: cat reads EOF and exits */
+  agent_process_status st = wait_exit(0, 10000);
+  assert_int_equal(st.exit_code, 0);
+  _cleanup_free_ char *log = read_log(0);
+  assert_string_equal(log, "hello\n");
+  tug_error err = {0};
+  bool tty;
+  assert_int_equal(agent_runtime_container_stdin(fx.rt, fx.c[0], &tty, &err), -1);
+  assert_int_equal(err.code, EPIPE);
+}
+
+static void test_stdin_stays_open_across_attaches(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_container_spec spec = {.name = "open",
+                               .rootfs = fx.rootfs,
+                               .argv = (char *[]){"sh", "-c", "read a; read b; echo $a-$b", NULL},
+                               .stdin = true};
+  start_spec(0, &spec);
+  write_stdin("one\n", true);
+  write_stdin("two\n", true);
+  assert_int_equal(wait_exit(0, 10000).exit_code, 0);
+  _cleanup_free_ char *log = read_log(0);
+  assert_string_equal(log, "one-two\n");
+}
+
+static void test_no_stdin_means_none_to_attach_to(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  start(0, "none", NULL, (char *[]){"cat", NULL});
+  assert_int_equal(wait_exit(0, 10000).exit_code, 0); /* /dev/null: EOF at once */
+  tug_error err = {0};
+  bool tty;
+  assert_int_equal(agent_runtime_container_stdin(fx.rt, fx.c[0], &tty, &err), -1);
+  assert_int_equal(err.code, ENOENT);
+}
+
+static void test_tty_is_the_controlling_terminal_and_its_output_is_logged(void **state) {
+  (void)state;
+  REQUIRE_ROOT();
+  agent_container_spec spec = {
+      .name = "tty",
+      .rootfs = fx.rootfs,
+      .argv = (char *[]){"sh", "-c", "read line; tty; echo got $line; stty size", NULL},
+      .stdin = true,
+      .tty = true};
+  start_spec(0, &spec);
+  tug_error err = {0};
+  bool tty = false;
+  int fd = agent_runtime_container_stdin(fx.rt, fx.c[0], &tty, &err);
+  if (fd < 0)
+    fail_msg("stdin: %s", err.msg);
+  assert_true(tty);
+  struct winsize ws = {.ws_row = 33, .ws_col = 77};
+  assert_int_equal(ioctl(fd, TIOCSWINSZ, &ws), 0);
+  assert_int_equal(write(fd, "abc\n", 4), 4);
+  close(fd);
+  assert_int_equal(wait_exit(0, 10000).exit_code, 0);
+  /* The agent's copy from the terminal into the log may trail the exit a little. */
+  char *log = NULL;
+  for (int tries = 0; tries < 50 && (log == NULL || strstr(log, "33 77") == NULL); tries++) {
+    free(log);
+    sleep_ms(tries ? 100 : 0);
+    log = read_log(0);
+  }
+  assert_non_null(strstr(log, "/dev/pts/0\r\n")); /* the container's own devpts */
+  assert_non_null(strstr(log, "got abc\r\n"));
+  assert_non_null(strstr(log, "33 77\r\n"));
+  free(log);
 }
 
 static void test_exit_code_is_reported(void **state) {
@@ -855,6 +951,12 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_echo_writes_to_the_log, setup, teardown),
       cmocka_unit_test_setup_teardown(test_exit_code_is_reported, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stdin_once_closes_after_the_first_attach, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_stdin_stays_open_across_attaches, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_stdin_means_none_to_attach_to, setup, teardown),
+      cmocka_unit_test_setup_teardown(
+          test_tty_is_the_controlling_terminal_and_its_output_is_logged, setup, teardown),
       cmocka_unit_test_setup_teardown(test_signals_reach_the_command_unblocked_and_default, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_hostname_is_the_pod_name, setup, teardown),
