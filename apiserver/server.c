@@ -10,6 +10,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -367,12 +368,25 @@ static api_conn *connection_state(struct MHD_Connection *conn) {
   return c ? c->socket_context : NULL;
 }
 
+/* A request with its fields zeroed but for the users' arrays: zeroing all
+ * of it, per request, once showed as 7 % of the server's CPU in memset. */
+static api_request *new_request(void) {
+  api_request *r = malloc(sizeof *r);
+  if (r == NULL)
+    return NULL;
+  memset(r, 0, offsetof(api_request, user));
+  api_user_set(&r->user, "", "");
+  api_user_set(&r->authenticated, "", "");
+  return r;
+}
+
 /* libmicrohttpd shows the URI as sent (query included) only here, before the
  * request's first call; what this returns is the request's *con_cls. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
   (void)cls, (void)conn;
-  api_request *r = calloc(1, sizeof *r);
-  r->uri = strdup(uri);
+  api_request *r = new_request();
+  if (r)
+    r->uri = strdup(uri);
   return r;
 }
 
@@ -428,7 +442,9 @@ static enum MHD_Result on_request(api_server *s, bool insecure, struct MHD_Conne
                                   size_t *upload_data_size, void **con_cls) {
   api_request *r = *con_cls;
   if (r == NULL) /* no URI callback came: a request libmicrohttpd made up */
-    *con_cls = r = calloc(1, sizeof *r);
+    *con_cls = r = new_request();
+  if (r == NULL)
+    return MHD_NO;
   enum MHD_Result rc;
   if (r->server == NULL) {
     rc = on_arrival(s, insecure, r, conn, url, method);

@@ -55,6 +55,7 @@ typedef struct api_config {
   const char *kubelet_ca_file, *kubelet_cert_file, *kubelet_key_file; /* to agents */
   bool authorization_always_allow;        /* --authorization-mode=AlwaysAllow: no RBAC */
   const char *encryption_provider_config; /* EncryptionConfiguration file; NULL: plain */
+  int etcd_write_batches;                 /* group commit (commit.h); 0: every write alone */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -94,6 +95,7 @@ typedef struct api_server {
   struct api_crds *crds;             /* the CRD controller (crd.h) */
   api_watch_limits *watch_limits;    /* caps on open watches (watchlimit.h) */
   struct api_encryption *encryption; /* encryption at rest (encryption.h); NULL: none */
+  struct api_committer *committer;   /* objects' writes (commit.h); NULL: tug_etcd_txn */
 } api_server;
 
 /* Per connection: its client certificate's verdict, found once (authn-x509.c). */
@@ -117,15 +119,17 @@ struct api_request {
   const char *verb;      /* GET, LIST, WATCH, CREATE, ... once routed */
   char resource[64];     /* plural[/subresource] once routed */
   json_t *strict_errors; /* keys the body repeats (fieldvalidation.h), or NULL */
-  api_user user;         /* who sent it (authn.h) */
   bool insecure;         /* came on the plain-HTTP test listener */
   api_conn *tls;         /* the TLS connection's state; NULL on the plain listener */
-  /* Impersonation moves the authenticated user here and sets impersonating;
-   * user is then whom they act as (the audit log writes both). */
-  api_user authenticated;
   bool impersonating;
   api_request_info info;   /* verb and target, from method and URL (requestinfo.h) */
   api_request_audit audit; /* its audit ID and level (audit.h) */
+  /* Last, and not zeroed when a request starts (30 KB of fixed arrays, read
+   * only up to their counts): who sent it (authn.h), and, when it
+   * impersonates, the authenticated user, user then being whom they act as
+   * (the audit log writes both). */
+  api_user user;
+  api_user authenticated;
 };
 
 /* What a handler answers: a JSON body with a code, a watch stream, or another
