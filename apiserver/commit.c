@@ -1,8 +1,10 @@
 /*
  * commit.c — group commit of writes to different keys (see commit.h).
  *
- * Writers queue a commit_write on their own stack and wait on its condition
- * variable; batches are sent and answered on the etcd client's poller thread
+ * Writers queue a commit_write on their own stack and wait for its answer:
+ * a request on a fiber parks it (fiber.h), so its thread serves others
+ * meanwhile; any other caller waits on the write's condition variable.
+ * Batches are sent and answered on the etcd client's poller thread
  * (tug_etcd_txn_async), which also sends the next batch when one completes.
  */
 #include "commit.h"
@@ -11,6 +13,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fiber.h"
 
 /* etcd's defaults: --max-txn-ops 128 and --max-request-bytes 1.5 MiB. */
 enum { BATCH_OPS = 128, BATCH_BYTES = 1024 * 1024, SCAN_LIMIT = 512 };
@@ -27,6 +31,7 @@ typedef struct commit_write {
   tug_etcd_txn_result res;
   tug_error err;
   bool done;
+  tug_fiber *fiber; /* parked on, or NULL: waits on cond */
   pthread_cond_t cond;
   struct commit_write *next;
   struct api_committer *c;
@@ -79,7 +84,12 @@ static void answer(commit_write *w, int rc, tug_etcd_txn_result *res, const tug_
   if (rc < 0 && err)
     w->err = *err;
   w->done = true;
-  pthread_cond_signal(&w->cond);
+  /* Under the lock: the waiter cannot see done, return and free its fiber
+   * before the wake is delivered. */
+  if (w->fiber)
+    tug_fiber_wake(w->fiber);
+  else
+    pthread_cond_signal(&w->cond);
   pthread_mutex_unlock(&w->c->mu);
 }
 
@@ -134,7 +144,8 @@ static void take_batch(api_committer *c, commit_batch *b) {
   const char *keys[2 * BATCH_OPS];
   size_t nkeys = 0, ncmp = 0, nops = 0, bytes = 0;
   commit_write *prev = NULL, *w = c->head;
-  for (int scanned = 0; w && scanned < SCAN_LIMIT && b->n < BATCH_OPS; scanned++) {
+  size_t most = c->batches > 0 ? BATCH_OPS : 1;
+  for (int scanned = 0; w && scanned < SCAN_LIMIT && b->n < most; scanned++) {
     commit_write *next = w->next;
     bool fits = ncmp + w->ncmp <= BATCH_OPS && nops + w->nops <= BATCH_OPS &&
                 bytes + w->bytes <= BATCH_BYTES;
@@ -206,7 +217,7 @@ static void send_next(api_committer *c) {
   for (;;) {
     commit_batch *b = calloc(1, sizeof *b);
     pthread_mutex_lock(&c->mu);
-    if (b == NULL || c->inflight >= c->batches || c->head == NULL) {
+    if (b == NULL || (c->batches > 0 && c->inflight >= c->batches) || c->head == NULL) {
       pthread_mutex_unlock(&c->mu);
       free(b);
       return;
@@ -234,10 +245,24 @@ static size_t write_bytes(const tug_etcd_op *ops, size_t nops) {
   return n;
 }
 
+static void wait_answer(api_committer *c, commit_write *w) {
+  pthread_mutex_lock(&c->mu);
+  while (!w->done) {
+    if (w->fiber) {
+      pthread_mutex_unlock(&c->mu);
+      tug_fiber_park(w->fiber);
+      pthread_mutex_lock(&c->mu);
+    } else {
+      pthread_cond_wait(&w->cond, &c->mu);
+    }
+  }
+  pthread_mutex_unlock(&c->mu);
+}
+
 int api_commit(api_committer *c, const tug_etcd_compare *cmp, size_t ncmp, const tug_etcd_op *ops,
                size_t nops, const tug_etcd_op *failure, size_t nfailure, tug_etcd_txn_result *out,
                tug_error *err) {
-  if (c->batches == 0 || ncmp > BATCH_OPS || nops > BATCH_OPS) {
+  if (ncmp > BATCH_OPS || nops > BATCH_OPS) {
     pthread_mutex_lock(&c->mu);
     c->txns++, c->writes++;
     pthread_mutex_unlock(&c->mu);
@@ -250,6 +275,7 @@ int api_commit(api_committer *c, const tug_etcd_compare *cmp, size_t ncmp, const
                     .failure = failure,
                     .nfailure = nfailure,
                     .bytes = write_bytes(ops, nops),
+                    .fiber = tug_fiber_current(),
                     .c = c};
   pthread_cond_init(&w.cond, NULL);
   pthread_mutex_lock(&c->mu);
@@ -260,10 +286,7 @@ int api_commit(api_committer *c, const tug_etcd_compare *cmp, size_t ncmp, const
   c->tail = &w;
   pthread_mutex_unlock(&c->mu);
   send_next(c);
-  pthread_mutex_lock(&c->mu);
-  while (!w.done)
-    pthread_cond_wait(&w.cond, &c->mu);
-  pthread_mutex_unlock(&c->mu);
+  wait_answer(c, &w);
   pthread_cond_destroy(&w.cond);
   if (w.rc < 0) {
     *err = w.err;

@@ -25,12 +25,14 @@
 
 typedef struct api_committer api_committer;
 
-/* batches: transactions in flight at once; 0 sends every write alone, at once. */
+/* batches: transactions of grouped writes in flight at once; 0 sends every
+ * write alone, at once. */
 api_committer *api_committer_new(tug_etcd *etcd, int batches);
 /* Every write must have been answered. */
 void api_committer_free(api_committer *c);
 
-/* tug_etcd_txn for one write, waiting for its answer. A write that
+/* tug_etcd_txn for one write, waiting for its answer: a caller on a fiber
+ * (fiber.h) parks it meanwhile. A write that
  * succeeded within a batch has no op results (out->n is 0); a failed one
  * has its own transaction's. The arrays are read until it returns. */
 int api_commit(api_committer *c, const tug_etcd_compare *cmp, size_t ncmp, const tug_etcd_op *ops,

@@ -4,7 +4,9 @@
  * libmicrohttpd runs a small pool of event-loop threads. A request's body is
  * gathered (up to --max-body-bytes), then routed and handled on the same
  * thread; ordinary requests count against --max-requests-inflight (beyond it:
- * 429). A watch answers with a streamed response whose connection is
+ * 429). A write is handled on a fiber (fiber.h): while its etcd transaction
+ * is in flight its connection is suspended and the thread serves others; the
+ * transaction's completion resumes it. A watch answers with a streamed response whose connection is
  * suspended while its watcher has nothing to send and resumed by the watch
  * cache when an event arrives — no thread per watcher.
  */
@@ -122,8 +124,9 @@ struct api_request {
   bool insecure;         /* came on the plain-HTTP test listener */
   api_conn *tls;         /* the TLS connection's state; NULL on the plain listener */
   bool impersonating;
-  api_request_info info;   /* verb and target, from method and URL (requestinfo.h) */
-  api_request_audit audit; /* its audit ID and level (audit.h) */
+  api_request_info info;       /* verb and target, from method and URL (requestinfo.h) */
+  api_request_audit audit;     /* its audit ID and level (audit.h) */
+  struct api_fiber_call *call; /* a write handled on a fiber (server.c), or NULL */
   /* Last, and not zeroed when a request starts (30 KB of fixed arrays, read
    * only up to their counts): who sent it (authn.h), and, when it
    * impersonates, the authenticated user, user then being whom they act as
