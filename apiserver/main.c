@@ -290,7 +290,7 @@ int main(int argc, char **argv) {
                           .max_watches = 10000,
                           .watch_history = 10000,
                           .consistent_reads = "local",
-                          .etcd_write_batches = 2,
+                          .etcd_write_batches = 1,
                           .compaction_seconds = 300,
                           .service_cluster_ip_range = "198.19.0.0/17",
                           .service_node_port_range = "30000-32767",
