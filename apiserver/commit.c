@@ -9,6 +9,7 @@
  */
 #include "commit.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -83,6 +84,8 @@ static void answer(commit_write *w, int rc, tug_etcd_txn_result *res, const tug_
     w->res = *res;
   if (rc < 0 && err)
     w->err = *err;
+  else if (rc < 0)
+    tug_error_set(&w->err, EIO, "etcd transaction failed");
   w->done = true;
   /* Under the lock: the waiter cannot see done, return and free its fiber
    * before the wake is delivered. */
@@ -177,16 +180,22 @@ static void single_done(void *arg, int rc, tug_etcd_txn_result *res, const tug_e
   batch_finished(b);
 }
 
+/* Committed: every write succeeded. A compare failed, or etcd refused the
+ * request (EINVAL: nothing was applied): each write alone, for its own
+ * answer. Any other error (a timeout, etcd unavailable) leaves the outcome
+ * unknown, as it would be for a lone write: each gets the error. */
 static void batch_done(void *arg, int rc, tug_etcd_txn_result *res, const tug_error *err) {
-  (void)err;
   commit_batch *b = arg;
   bool ok = rc == 0 && res->succeeded;
+  bool again = (rc == 0 && !res->succeeded) || (rc < 0 && err && err->code == EINVAL);
   for (size_t i = 0; i < b->n; i++) {
     if (ok)
       answer(b->w[i], 0, &(tug_etcd_txn_result){.succeeded = true, .revision = res->revision},
              NULL);
+    else if (again)
+      send_alone(b->w[i]);
     else
-      send_alone(b->w[i]); /* each gets its own answer */
+      answer(b->w[i], -1, NULL, err);
   }
   if (rc == 0)
     tug_etcd_txn_result_free(res);

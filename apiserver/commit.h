@@ -12,9 +12,10 @@
  * time, and a lone write waits for nothing.
  *
  * When the whole batch commits, every write of it succeeded at the batch's
- * revision. When any compare fails, or etcd refuses the batch, each write is
- * sent again alone, so each gets exactly the answer it would have had alone
- * (succeeded or not, and its failure ops' results).
+ * revision. When any compare fails, or etcd refuses the batch as invalid, each
+ * write is sent again alone, so each gets exactly the answer it would have had
+ * alone (succeeded or not, and its failure ops' results). When the outcome is
+ * unknown (a timeout, etcd unavailable), each gets that error, as alone.
  */
 #ifndef TUG_APISERVER_COMMIT_H
 #define TUG_APISERVER_COMMIT_H
