@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "commit.h"
-#include "etcd_harness.h"
+#include "../../lib/tests/etcd_harness.h"
 
 enum { THREADS = 32, ROUNDS = 10 };
 
