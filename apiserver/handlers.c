@@ -33,7 +33,15 @@
 #include "validation.h"
 #include "watchcache.h"
 
-enum { BODY_MAX_DEPTH = 100, BODY_MAX_NODES = 500000, CREATE_RETRIES = 10 };
+/* GENERATE_NAME_ATTEMPTS: tries in all of a create whose generated name is
+ * taken, each with a new suffix, as in Kubernetes (five random characters
+ * collide about once in 5,000 creates of one prefix). */
+enum {
+  BODY_MAX_DEPTH = 100,
+  BODY_MAX_NODES = 500000,
+  CREATE_RETRIES = 10,
+  GENERATE_NAME_ATTEMPTS = 8
+};
 
 bool api_wants_table(const api_request *r) {
   const char *accept = api_header(r, "Accept");
@@ -307,15 +315,17 @@ static void prepare_create(const api_kind *k, json_t *obj) {
     json_object_del(obj, "status");
 }
 
-static void fill_generated_name(json_t *obj) {
+/* Name obj from its generateName when it has no name; true when it did. */
+static bool fill_generated_name(json_t *obj) {
   const char *gen = tug_obj_generate_name(obj);
   if (tug_obj_name(obj) || gen == NULL)
-    return;
+    return false;
   char suffix[6], name[320];
   api_random_suffix(suffix);
   /* Kubernetes keeps 58 characters of the prefix, so that the name fits a label. */
   snprintf(name, sizeof name, "%.58s%s", gen, suffix);
   tug_obj_set_name(obj, name, NULL);
+  return true;
 }
 
 static void already_exists(const api_kind *k, const json_t *obj, api_response *out) {
@@ -399,9 +409,32 @@ static void review(api_request *r, const api_kind *k, json_t *obj, api_response 
   k->strategy->review(r, obj, out);
 }
 
+static bool is_already_exists(const api_response *out) {
+  const char *reason = json_string_value(json_object_get(out->body, "reason"));
+  return out->code == 409 && reason && strcmp(reason, "AlreadyExists") == 0;
+}
+
+/* Store obj (or check that it could be, for dryRun=All). A generated name
+ * that is taken is drawn again rather than answered with 409; admission and
+ * validation do not depend on the suffix, so only the write is retried. */
+static int store_created(api_request *r, const api_kind *k, json_t *obj, bool generated,
+                         api_response *out) {
+  bool dry = api_dry_run(r);
+  for (int attempt = 1;; attempt++) {
+    int rc = dry ? dry_run_create(r, k, obj, out) : store_new(r, k, obj, out);
+    if (rc == 0 || !generated || attempt == GENERATE_NAME_ATTEMPTS || !is_already_exists(out))
+      return rc;
+    json_decref(out->body);
+    out->body = NULL;
+    out->code = 200;
+    tug_obj_del(obj, "metadata.name");
+    fill_generated_name(obj);
+  }
+}
+
 void api_create(api_request *r, const api_route *rt, json_t *obj, bool track, api_response *out) {
   const api_kind *k = rt->kind;
-  fill_generated_name(obj);
+  bool generated = fill_generated_name(obj);
   if (k->strategy->review) {
     review(r, k, obj, out);
     json_decref(obj);
@@ -424,8 +457,7 @@ void api_create(api_request *r, const api_route *rt, json_t *obj, bool track, ap
     json_decref(obj);
     return;
   }
-  bool dry = api_dry_run(r);
-  if ((dry && dry_run_create(r, k, obj, out) < 0) || (!dry && store_new(r, k, obj, out) < 0)) {
+  if (store_created(r, k, obj, generated, out) < 0) {
     json_decref(obj);
     return;
   }

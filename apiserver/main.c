@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commit.h"
 #include "compactor.h"
 #include "credentials.h"
 #include "crd.h"
@@ -153,6 +154,9 @@ static int parse_flags(int argc, char **argv, api_config *cfg, audit_flags *af, 
        .help = "open watches in all; beyond it 429 (0: no cap)"},
       {"watch-queue-events", TUG_FLAG_INT, &cfg->watch_queue_events, .min = 1, .max = 10000000,
        .arg = "N", .help = "events queued per watcher before it is dropped"},
+      {"etcd-write-batches", TUG_FLAG_INT, &cfg->etcd_write_batches, .min = 0, .max = 1024,
+       .arg = "N",
+       .help = "transactions of grouped writes in flight to etcd at once; 0: each write alone"},
       {"consistent-reads", TUG_FLAG_STRING, &cfg->consistent_reads, .arg = "local|etcd",
        .help = "where a consistent read's revision comes from"},
       {"compaction-interval", TUG_FLAG_DURATION, &compaction_s, .min = 0, .max = 86400 * 7,
@@ -286,6 +290,7 @@ int main(int argc, char **argv) {
                           .max_watches = 10000,
                           .watch_history = 10000,
                           .consistent_reads = "local",
+                          .etcd_write_batches = 1,
                           .compaction_seconds = 300,
                           .service_cluster_ip_range = "198.19.0.0/17",
                           .service_node_port_range = "30000-32767",
@@ -340,6 +345,7 @@ int main(int argc, char **argv) {
   api_compactor *compactor = NULL;
   api_kubernetes_service *kubernetes_service = NULL;
   if (tug_etcd_open(&s.etcd, s.cfg.etcd_servers, &etcd_opts, &err) < 0 ||
+      (s.committer = api_committer_new(s.etcd, s.cfg.etcd_write_batches)) == NULL ||
       ensure_namespaces(&s, &err) < 0 || api_svcalloc_start(s.svcalloc, s.etcd, &err) < 0 ||
       start_caches(&s, &err) < 0 || start_rbac(&s, &err) < 0 ||
       api_storage_bootstrap(&s, &err) < 0 || api_crds_start(&s, &err) < 0 ||
@@ -375,6 +381,7 @@ int main(int argc, char **argv) {
   api_metrics_free(s.metrics);
   api_openapi_free(s.openapi);
   api_satokens_free(&s.satokens);
+  api_committer_free(s.committer);
   tug_etcd_close(s.etcd);
   api_revision_destroy(&s.revision);
   api_credentials_free(&s);

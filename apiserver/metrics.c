@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "commit.h"
 #include "hashmap.h"
 #include "histogram.h"
 #include "watchcache.h"
@@ -123,6 +124,18 @@ char *api_metrics_render(api_metrics *m, api_server *s) {
           "# TYPE apiserver_current_inflight_requests gauge\napiserver_current_inflight_requests "
           "%d\n",
           atomic_load(&s->inflight));
+  if (s->committer) {
+    long txns, writes;
+    api_committer_counts(s->committer, &txns, &writes);
+    fprintf(f,
+            "# HELP apiserver_etcd_write_txns_total etcd transactions that carried objects' "
+            "writes (commit.h).\n# TYPE apiserver_etcd_write_txns_total counter\n"
+            "apiserver_etcd_write_txns_total %ld\n"
+            "# HELP apiserver_etcd_writes_total Objects' writes, grouped into those "
+            "transactions.\n# TYPE apiserver_etcd_writes_total counter\n"
+            "apiserver_etcd_writes_total %ld\n",
+            txns, writes);
+  }
   fprintf(f, "# HELP apiserver_registered_watchers Open watches, by resource.\n"
              "# TYPE apiserver_registered_watchers gauge\n");
   for (const api_kind *k = api_kind_first(); k; k = api_kind_next(k))

@@ -4,7 +4,9 @@
  * libmicrohttpd runs a small pool of event-loop threads. A request's body is
  * gathered (up to --max-body-bytes), then routed and handled on the same
  * thread; ordinary requests count against --max-requests-inflight (beyond it:
- * 429). A watch answers with a streamed response whose connection is
+ * 429). A write is handled on a fiber (fiber.h): while its etcd transaction
+ * is in flight its connection is suspended and the thread serves others; the
+ * transaction's completion resumes it. A watch answers with a streamed response whose connection is
  * suspended while its watcher has nothing to send and resumed by the watch
  * cache when an event arrives — no thread per watcher.
  */
@@ -55,6 +57,7 @@ typedef struct api_config {
   const char *kubelet_ca_file, *kubelet_cert_file, *kubelet_key_file; /* to agents */
   bool authorization_always_allow;        /* --authorization-mode=AlwaysAllow: no RBAC */
   const char *encryption_provider_config; /* EncryptionConfiguration file; NULL: plain */
+  int etcd_write_batches;                 /* group commit (commit.h); 0: every write alone */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -94,6 +97,7 @@ typedef struct api_server {
   struct api_crds *crds;             /* the CRD controller (crd.h) */
   api_watch_limits *watch_limits;    /* caps on open watches (watchlimit.h) */
   struct api_encryption *encryption; /* encryption at rest (encryption.h); NULL: none */
+  struct api_committer *committer;   /* objects' writes (commit.h); NULL: tug_etcd_txn */
 } api_server;
 
 /* Per connection: its client certificate's verdict, found once (authn-x509.c). */
@@ -117,15 +121,18 @@ struct api_request {
   const char *verb;      /* GET, LIST, WATCH, CREATE, ... once routed */
   char resource[64];     /* plural[/subresource] once routed */
   json_t *strict_errors; /* keys the body repeats (fieldvalidation.h), or NULL */
-  api_user user;         /* who sent it (authn.h) */
   bool insecure;         /* came on the plain-HTTP test listener */
   api_conn *tls;         /* the TLS connection's state; NULL on the plain listener */
-  /* Impersonation moves the authenticated user here and sets impersonating;
-   * user is then whom they act as (the audit log writes both). */
-  api_user authenticated;
   bool impersonating;
-  api_request_info info;   /* verb and target, from method and URL (requestinfo.h) */
-  api_request_audit audit; /* its audit ID and level (audit.h) */
+  api_request_info info;       /* verb and target, from method and URL (requestinfo.h) */
+  api_request_audit audit;     /* its audit ID and level (audit.h) */
+  struct api_fiber_call *call; /* a write handled on a fiber (server.c), or NULL */
+  /* Last, and not zeroed when a request starts (30 KB of fixed arrays, read
+   * only up to their counts): who sent it (authn.h), and, when it
+   * impersonates, the authenticated user, user then being whom they act as
+   * (the audit log writes both). */
+  api_user user;
+  api_user authenticated;
 };
 
 /* What a handler answers: a JSON body with a code, a watch stream, or another

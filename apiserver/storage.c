@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "commit.h"
 #include "crd.h"
 #include "encryption.h"
 #include "metrics.h"
@@ -124,10 +125,11 @@ void api_txn_delete(api_txn *t, const char *key) {
   t->ops[t->nops++] = (tug_etcd_op){TUG_ETCD_OP_DELETE, own(t, key), NULL, 0, 0};
 }
 
+/* Only the counts: the arrays (5 KB) are read up to them, never beyond. */
 void api_txn_clear(api_txn *t) {
   for (size_t i = 0; i < t->nowned; i++)
     free(t->owned[i]);
-  memset(t, 0, sizeof *t);
+  t->ncmp = t->nops = t->nowned = 0;
 }
 
 void api_set_resource_version(json_t *obj, int64_t rev) {
@@ -184,7 +186,8 @@ int api_storage_get_stale(api_server *s, const api_kind *k, const char *ns, cons
 
 /* The transaction: the object's own compare and write first, then the extras.
  * On failure etcd returns a GET of the key, to tell "exists"/"changed" from
- * "an admission compare failed". */
+ * "an admission compare failed". It may commit together with other
+ * requests' writes (commit.h). */
 static int run_txn(api_server *s, const char *op_name, tug_etcd_compare *own_cmp,
                    tug_etcd_op *own_op, const char *key, api_txn *extra, tug_etcd_txn_result *res,
                    tug_error *err) {
@@ -199,7 +202,8 @@ static int run_txn(api_server *s, const char *op_name, tug_etcd_compare *own_cmp
     ops[nops++] = extra->ops[i];
   tug_etcd_op get = {TUG_ETCD_OP_GET, key, NULL, 0, 0};
   double t0 = tug_monotonic_seconds();
-  int rc = tug_etcd_txn(s->etcd, cmp, ncmp, ops, nops, &get, 1, res, err);
+  int rc = s->committer ? api_commit(s->committer, cmp, ncmp, ops, nops, &get, 1, res, err)
+                        : tug_etcd_txn(s->etcd, cmp, ncmp, ops, nops, &get, 1, res, err);
   api_metrics_etcd(s->metrics, op_name, tug_monotonic_seconds() - t0);
   return rc;
 }
