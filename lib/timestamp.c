@@ -20,6 +20,17 @@ const char *tug_time_now(char *buf, size_t size) {
   return tug_time_format(time(NULL), buf, size);
 }
 
+const char *tug_time_now_micro(char *buf, size_t size) {
+  struct timespec ts;
+  struct tm tm;
+  char whole[TUG_TIME_BUFSIZE];
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  strftime(whole, sizeof whole, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf, size, "%s.%06ldZ", whole, ts.tv_nsec / 1000);
+  return buf;
+}
+
 double tug_time_parse(const char *s) {
   static const char shape[] = "dddd-dd-ddTdd:dd:dd";
   size_t n = sizeof shape - 1;
