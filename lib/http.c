@@ -30,7 +30,7 @@ enum {
 };
 
 struct tug_client {
-  char *server; /* the list as given */
+  char *server;               /* the list as given */
   char *servers[MAX_SERVERS]; /* each without trailing slash, inside server */
   int n_servers;
   atomic_int current; /* index into servers of the one calls go to */
@@ -462,8 +462,8 @@ static bool resendable(CURL *h, CURLcode cc, const tug_request *req) {
 }
 
 /* One try against the current server; *again is set when the next may be tried. */
-static int do_once(tug_client *c, CURL *h, const tug_request *req, tug_response *resp,
-                   bool *again, tug_error *err) {
+static int do_once(tug_client *c, CURL *h, const tug_request *req, tug_response *resp, bool *again,
+                   tug_error *err) {
   setup s = {0};
   buf b = {0};
   char detail[CURL_ERROR_SIZE] = "";

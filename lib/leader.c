@@ -98,10 +98,10 @@ tug_leader_action tug_leader_decide(const json_t *lease, const char *identity,
 json_t *tug_leader_lease_body(const json_t *current, const tug_leader_options *o,
                               const char *identity, tug_leader_action action,
                               const char *now_micro) {
-  json_t *lease = current ? json_deep_copy(current)
-                          : json_pack("{s:s, s:s, s:{s:s, s:s}}", "apiVersion",
-                                      "coordination.k8s.io/v1", "kind", "Lease", "metadata",
-                                      "name", o->name, "namespace", o->namespace);
+  json_t *lease =
+      current ? json_deep_copy(current)
+              : json_pack("{s:s, s:s, s:{s:s, s:s}}", "apiVersion", "coordination.k8s.io/v1",
+                          "kind", "Lease", "metadata", "name", o->name, "namespace", o->namespace);
   json_t *spec = json_object();
   if (lease == NULL || spec == NULL) {
     json_decref(lease);
@@ -114,7 +114,8 @@ json_t *tug_leader_lease_body(const json_t *current, const tug_leader_options *o
   if (current && strcmp(holder_of(current), identity) != 0)
     transitions++;
   json_object_set_new(spec, "holderIdentity", json_string(identity));
-  json_object_set_new(spec, "leaseDurationSeconds", json_integer((json_int_t)ceil(o->lease_duration_s)));
+  json_object_set_new(spec, "leaseDurationSeconds",
+                      json_integer((json_int_t)ceil(o->lease_duration_s)));
   json_object_set_new(spec, "acquireTime", json_string(keep ? acquired : now_micro));
   json_object_set_new(spec, "renewTime", json_string(now_micro));
   json_object_set_new(spec, "leaseTransitions", json_integer(transitions));
@@ -168,7 +169,7 @@ static int try_once(tug_leader *l, double timeout_s, bool *other, tug_error *err
 static void lost(tug_leader *l, const char *why) {
   atomic_store(&l->leading, false);
   tug_errorlog("leader election lost: stopping", "lease=%s/%s identity=%s reason=\"%s\"",
-            l->o.namespace, l->o.name, l->identity, why);
+               l->o.namespace, l->o.name, l->identity, why);
   if (l->o.on_lost) {
     l->o.on_lost(l->o.arg);
     return;
@@ -279,8 +280,7 @@ const char *tug_leader_identity(const tug_leader *l) {
 static void release(tug_leader *l) {
   tug_error err = {0};
   _cleanup_json_ json_t *cur = NULL;
-  if (call(l, "GET", l->item, NULL, 2, &cur, &err) < 0 ||
-      strcmp(holder_of(cur), l->identity) != 0)
+  if (call(l, "GET", l->item, NULL, 2, &cur, &err) < 0 || strcmp(holder_of(cur), l->identity) != 0)
     return;
   json_t *spec = json_object_get(cur, "spec");
   char now[TUG_TIME_BUFSIZE];

@@ -51,17 +51,33 @@ typedef struct tug_leader_options {
 #define TUG_LEADER_FLAGS(o, elect)                                                                 \
   {"leader-elect", TUG_FLAG_STRING, (elect), .arg = "true|false",                                  \
    .help = "elect a leader among replicas through a Lease; only it acts"},                         \
-      {"leader-elect-lease-duration", TUG_FLAG_DURATION, &(o)->lease_duration_s, .min = 1,        \
-       .max = 3600, .arg = "DURATION", .help = "how long a Lease not renewed stays its holder's"}, \
-      {"leader-elect-renew-deadline", TUG_FLAG_DURATION, &(o)->renew_deadline_s, .min = 0.1,      \
-       .max = 3600, .arg = "DURATION",                                                             \
+      {"leader-elect-lease-duration",                                                              \
+       TUG_FLAG_DURATION,                                                                          \
+       &(o)->lease_duration_s,                                                                     \
+       .min = 1,                                                                                   \
+       .max = 3600,                                                                                \
+       .arg = "DURATION",                                                                          \
+       .help = "how long a Lease not renewed stays its holder's"},                                 \
+      {"leader-elect-renew-deadline",                                                              \
+       TUG_FLAG_DURATION,                                                                          \
+       &(o)->renew_deadline_s,                                                                     \
+       .min = 0.1,                                                                                 \
+       .max = 3600,                                                                                \
+       .arg = "DURATION",                                                                          \
        .help = "a leader that cannot renew for this long stops acting (< lease duration)"},        \
-      {"leader-elect-retry-period", TUG_FLAG_DURATION, &(o)->retry_period_s, .min = 0.1,          \
-       .max = 3600, .arg = "DURATION", .help = "how often candidates try and leaders renew"},      \
-      {"leader-elect-resource-name", TUG_FLAG_STRING, &(o)->name, .arg = "NAME",                  \
+      {"leader-elect-retry-period",                                                                \
+       TUG_FLAG_DURATION,                                                                          \
+       &(o)->retry_period_s,                                                                       \
+       .min = 0.1,                                                                                 \
+       .max = 3600,                                                                                \
+       .arg = "DURATION",                                                                          \
+       .help = "how often candidates try and leaders renew"},                                      \
+      {"leader-elect-resource-name", TUG_FLAG_STRING, &(o)->name, .arg = "NAME",                   \
        .help = "the Lease's name"},                                                                \
-      {"leader-elect-resource-namespace", TUG_FLAG_STRING, &(o)->namespace, .arg = "NAMESPACE",   \
-       .help = "the Lease's namespace"}
+  {                                                                                                \
+    "leader-elect-resource-namespace", TUG_FLAG_STRING, &(o)->namespace,                           \
+        .arg = "NAMESPACE", .help = "the Lease's namespace"                                        \
+  }
 
 /* --leader-elect's value: 1 true, 0 false, -1 neither. */
 int tug_leader_elect_parse(const char *value);

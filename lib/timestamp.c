@@ -53,7 +53,11 @@ double tug_time_parse(const char *s) {
   sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &year, &mon, &mday, &hour, &min, &sec);
   if (mon < 1 || mon > 12 || mday < 1 || mday > 31 || hour > 23 || min > 59 || sec > 60)
     return -1;
-  struct tm tm = {.tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = mday,
-                  .tm_hour = hour, .tm_min = min, .tm_sec = sec};
+  struct tm tm = {.tm_year = year - 1900,
+                  .tm_mon = mon - 1,
+                  .tm_mday = mday,
+                  .tm_hour = hour,
+                  .tm_min = min,
+                  .tm_sec = sec};
   return (double)timegm(&tm) + fraction;
 }

@@ -40,8 +40,8 @@ static void test_no_lease_or_a_released_one_is_taken_at_once(void **state) {
   json_decref(released);
 }
 
-static void test_another_holder_is_waited_for_a_lease_duration_since_its_record_last_changed(
-    void **state) {
+static void
+test_another_holder_is_waited_for_a_lease_duration_since_its_record_last_changed(void **state) {
   (void)state;
   tug_leader_observed seen = {0};
   json_t *a = lease_of("other", 15, "10"), *b = lease_of("other", 15, "11");
