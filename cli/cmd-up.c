@@ -222,10 +222,11 @@ static char *pki_path(cluster *cl, char *buf, size_t size, const char *file) {
   return buf;
 }
 
-/* An etcd member: name, its client and peer URLs, the whole initial cluster,
- * the serving pair DIR/pki/CERT; in netns when not NULL. Waits for nothing. */
+/* An etcd member: its process name (DIR/NAME holds its data), member name,
+ * client and peer URLs, the whole initial cluster, the serving pair
+ * DIR/pki/CERT; in netns when not NULL. Waits for nothing. */
 typedef struct etcd_member {
-  const char *name, *netns, *curl, *purl, *initial, *cert;
+  const char *name, *member, *netns, *curl, *purl, *initial, *cert;
 } etcd_member;
 
 static int run_etcd(cluster *cl, const etcd_member *m, tug_error *err) {
@@ -235,7 +236,7 @@ static int run_etcd(cluster *cl, const etcd_member *m, tug_error *err) {
   snprintf(key, sizeof key, "%s.key", m->cert);
   char *etcd[] = {"etcd",
                   "--name",
-                  (char *)m->name,
+                  (char *)m->member,
                   "--data-dir",
                   data,
                   "--listen-client-urls",
@@ -271,7 +272,7 @@ static int etcd_healthy(cluster *cl, const char *curl_, tug_error *err) {
 static int start_etcd(cluster *cl, const char *curl_, const char *purl, tug_error *err) {
   char cluster_arg[96];
   snprintf(cluster_arg, sizeof cluster_arg, "tug=%s", purl);
-  etcd_member m = {"etcd", NULL, curl_, purl, cluster_arg, "etcd-server"};
+  etcd_member m = {"etcd", "tug", NULL, curl_, purl, cluster_arg, "etcd-server"};
   return run_etcd(cl, &m, err) < 0 ? -1 : etcd_healthy(cl, curl_, err);
 }
 
@@ -399,7 +400,7 @@ static int start_etcd_ha(cluster *cl, const up_host *hosts, char *urls, size_t s
   if (cli_certs_host(cl->pki, "etcd-members", "etcd-server", addresses, err) < 0)
     return -1;
   for (int m = 0; m < HA_ETCD; m++) {
-    etcd_member e = {name[m], hosts[m].netns, curl_[m], purl[m], initial, "etcd-members"};
+    etcd_member e = {name[m], name[m], hosts[m].netns, curl_[m], purl[m], initial, "etcd-members"};
     if (run_etcd(cl, &e, err) < 0)
       return -1;
   }
