@@ -73,6 +73,7 @@ static const flag flags[] = {
     {"nodes", 0, F_LONG, O(nodes), NULL},
     {"dir", 0, F_STR, O(dir), NULL},
     {"allowed-host-paths", 0, F_STR, O(allowed_host_paths), "up"},
+    {"ha", 0, F_BOOL, O(ha), "up"},
     {"timeout", 0, F_STR, O(drain_timeout), "drain"},
     {"ignore-daemonsets", 0, F_BOOL, O(ignore_daemonsets), "drain"},
     {"delete-emptydir-data", 0, F_BOOL, O(delete_emptydir_data), "drain"},

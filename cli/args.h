@@ -62,6 +62,7 @@ typedef struct cli_opts {
   const char *from;               /* create job --from=cronjob/NAME */
   const char *root;               /* image import --root: the agent's state dir */
   long nodes;                     /* up --nodes; -1 unset */
+  bool ha;                        /* up --ha: 3 etcd members, 2 of each control-plane daemon */
   const char *dir;                /* up/down --dir */
   const char *allowed_host_paths; /* up --allowed-host-paths, passed to every agent */
   const char *groups;             /* certs user --group G1,G2 */

@@ -114,6 +114,11 @@ tug_client *cli_client_for(cli_ctx *ctx, const char *url, tug_error *err);
  * plane needs (kept when already there), and one agent's pairs. */
 int cli_certs_init(const char *dir, tug_error *err);
 int cli_certs_node(const char *dir, const char *node, const char *address, tug_error *err);
+/* DIR/FILE.{crt,key}: the serving pair of API servers ("apiserver") or etcd
+ * members ("etcd-server") on hosts of their own, naming addresses (at most
+ * 8, NULL-terminated) besides what the shared pair names. */
+int cli_certs_host(const char *dir, const char *file, const char *role,
+                   const char *const *addresses, tug_error *err);
 /* A kubeconfig at path for the pair dir/NAME.{crt,key} against server. */
 int cli_certs_kubeconfig(const char *dir, const char *name, const char *server, const char *path,
                          tug_error *err);

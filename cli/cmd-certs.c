@@ -126,6 +126,24 @@ int cli_certs_node(const char *dir, const char *node, const char *address, tug_e
   return issue(dir, serving, &server, CERT_DAYS, err);
 }
 
+int cli_certs_host(const char *dir, const char *file, const char *role,
+                   const char *const *addresses, tug_error *err) {
+  bool api = strcmp(role, "apiserver") == 0;
+  const char *ips[12];
+  size_t n = 0;
+  for (; addresses[n] && n < 8; n++)
+    ips[n] = addresses[n];
+  for (const char *const *own = api ? apiserver_ips : loopback_ips; *own; own++)
+    ips[n++] = *own;
+  ips[n] = NULL;
+  tug_cert_spec spec = {.cn = api ? "kube-apiserver" : "etcd",
+                        .dns = api ? apiserver_dns : loopback_dns,
+                        .ips = ips,
+                        .server = true,
+                        .client = !api};
+  return issue(dir, file, &spec, CERT_DAYS, err);
+}
+
 int cli_certs_kubeconfig(const char *dir, const char *name, const char *server, const char *path,
                          tug_error *err) {
   char *pems[3];

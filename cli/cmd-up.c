@@ -19,6 +19,14 @@
  *
  * With nodes, `up` also starts an image registry on loopback (up-registry.h)
  * with the demo image in it; the agents pull from it as their default registry.
+ *
+ * `up --ha` runs a highly available control plane (docs/reliability.md):
+ * three etcd members and two API servers, each a host of its own in a network
+ * namespace on the cluster's host bridge (up-network.h), and two schedulers
+ * and two controller managers that elect a leader each. Daemons, agents and
+ * tug get every API server's URL (comma-separated) and fail over; kubectl's
+ * kubeconfig names the first (a Kubernetes cluster puts a load balancer
+ * there).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,7 +56,10 @@
 
 extern char **environ;
 
-enum { DEFAULT_NODES = 2, READY_TIMEOUT_S = 60, STOP_TIMEOUT_S = 10, MAX_PROCS = 64 };
+enum { DEFAULT_NODES = 2, READY_TIMEOUT_S = 60, STOP_TIMEOUT_S = 10, MAX_PROCS = 80 };
+/* --ha: etcd members and API servers (hosts of their own), daemons' replicas. */
+enum { HA_ETCD = 3, HA_APISERVERS = 2, HA_REPLICAS = 2, HA_HOSTS = HA_ETCD + HA_APISERVERS };
+enum { SERVER_SIZE = 256 };
 
 static void cluster_dir(cli_ctx *ctx, char *buf, size_t size) {
   const char *home = getenv("HOME");
@@ -76,12 +87,28 @@ static int free_port(int want) {
 typedef struct cluster {
   char dir[512];
   char pki[600];
-  char server[64];
+  char server[SERVER_SIZE]; /* every API server's URL, comma-separated */
   FILE *state;
 } cluster;
 
-/* Start argv[0] (a path, or a name on PATH) in its own session, logging to DIR/name.log. */
-static int start(cluster *cl, const char *name, char *const argv[], tug_error *err) {
+/*
+ * Start argv[0] (a path, or a name on PATH) in its own session, logging to
+ * DIR/name.log; with netns (a name under /run/netns), inside that network
+ * namespace through nsenter, which leaves the mounts (cgroups) as they are.
+ */
+static int start_in(cluster *cl, const char *name, const char *netns, char *const argv[],
+                    tug_error *err) {
+  char *wrapped[64], net[128];
+  size_t n = 0;
+  if (netns) {
+    snprintf(net, sizeof net, "--net=/run/netns/%s", netns);
+    wrapped[n++] = "nsenter";
+    wrapped[n++] = net;
+    wrapped[n++] = "--";
+  }
+  for (size_t i = 0; argv[i] && n < 63; i++)
+    wrapped[n++] = argv[i];
+  wrapped[n] = NULL;
   char log[700];
   snprintf(log, sizeof log, "%s/%s.log", cl->dir, name);
   posix_spawn_file_actions_t fa;
@@ -93,7 +120,7 @@ static int start(cluster *cl, const char *name, char *const argv[], tug_error *e
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
   pid_t pid;
-  int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+  int rc = posix_spawnp(&pid, wrapped[0], &fa, &attr, wrapped, environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0)
@@ -102,6 +129,10 @@ static int start(cluster *cl, const char *name, char *const argv[], tug_error *e
   fflush(cl->state);
   printf("%-16s pid %-7d log %s\n", name, (int)pid, log);
   return 0;
+}
+
+static int start(cluster *cl, const char *name, char *const argv[], tug_error *err) {
+  return start_in(cl, name, NULL, argv, err);
 }
 
 /* A client for base as the pair DIR/pki/NAME, trusting the cluster CA. */
@@ -191,46 +222,73 @@ static char *pki_path(cluster *cl, char *buf, size_t size, const char *file) {
   return buf;
 }
 
-static int start_etcd(cluster *cl, const char *curl_, const char *purl, tug_error *err) {
-  char data[600], cluster_arg[96], f[3][700];
-  snprintf(data, sizeof data, "%s/etcd", cl->dir);
-  snprintf(cluster_arg, sizeof cluster_arg, "tug=%s", purl);
+/* An etcd member: its process name (DIR/NAME holds its data), member name,
+ * client and peer URLs, the whole initial cluster, the serving pair
+ * DIR/pki/CERT; in netns when not NULL. Waits for nothing. */
+typedef struct etcd_member {
+  const char *name, *member, *netns, *curl, *purl, *initial, *cert;
+} etcd_member;
+
+static int run_etcd(cluster *cl, const etcd_member *m, tug_error *err) {
+  char data[600], f[3][700], cert[64], key[64];
+  snprintf(data, sizeof data, "%s/%s", cl->dir, m->name);
+  snprintf(cert, sizeof cert, "%s.crt", m->cert);
+  snprintf(key, sizeof key, "%s.key", m->cert);
   char *etcd[] = {"etcd",
                   "--name",
-                  "tug",
+                  (char *)m->member,
                   "--data-dir",
                   data,
                   "--listen-client-urls",
-                  (char *)curl_,
+                  (char *)m->curl,
                   "--advertise-client-urls",
-                  (char *)curl_,
+                  (char *)m->curl,
                   "--cert-file",
-                  pki_path(cl, f[0], sizeof f[0], "etcd-server.crt"),
+                  pki_path(cl, f[0], sizeof f[0], cert),
                   "--key-file",
-                  pki_path(cl, f[1], sizeof f[1], "etcd-server.key"),
+                  pki_path(cl, f[1], sizeof f[1], key),
                   "--trusted-ca-file",
                   pki_path(cl, f[2], sizeof f[2], "ca.crt"),
                   "--client-cert-auth",
                   "--listen-peer-urls",
-                  (char *)purl,
+                  (char *)m->purl,
                   "--initial-advertise-peer-urls",
-                  (char *)purl,
+                  (char *)m->purl,
                   "--initial-cluster",
-                  cluster_arg,
+                  (char *)m->initial,
                   "--log-level",
                   "warn",
                   "--logger",
                   "zap",
                   NULL};
-  if (start(cl, "etcd", etcd, err) < 0)
-    return -1;
+  return start_in(cl, m->name, m->netns, etcd, err);
+}
+
+static int etcd_healthy(cluster *cl, const char *curl_, tug_error *err) {
   return wait_until(probe_ok, &(probe){cl->pki, "apiserver-etcd-client", curl_, "/health"}, 20,
                     "etcd", err);
 }
 
-static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, const char *listen,
-                           tug_error *err) {
-  char f[12][700];
+static int start_etcd(cluster *cl, const char *curl_, const char *purl, tug_error *err) {
+  char cluster_arg[96];
+  snprintf(cluster_arg, sizeof cluster_arg, "tug=%s", purl);
+  etcd_member m = {"etcd", "tug", NULL, curl_, purl, cluster_arg, "etcd-server"};
+  return run_etcd(cl, &m, err) < 0 ? -1 : etcd_healthy(cl, curl_, err);
+}
+
+/* An API server: its name, network namespace (NULL: this one), serving pair
+ * DIR/pki/CERT; several over one etcd read consistently from etcd. */
+typedef struct apiserver_host {
+  const char *name, *netns, *cert;
+  bool several;
+} apiserver_host;
+
+static int start_apiserver(cluster *cl, const apiserver_host *a, const char *bin,
+                           const char *etcd_url, const char *listen, tug_error *err) {
+  char f[12][700], cert[64], key[64], url[64];
+  snprintf(cert, sizeof cert, "%s.crt", a->cert);
+  snprintf(key, sizeof key, "%s.key", a->cert);
+  snprintf(url, sizeof url, "https://%s", listen);
   /* The ServiceAccount pair of `tug certs init`, so pods' tokens outlive a restart. */
   char *api[] = {(char *)bin,
                  "--etcd-servers",
@@ -244,9 +302,9 @@ static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, c
                  "--etcd-keyfile",
                  pki_path(cl, f[2], sizeof f[2], "apiserver-etcd-client.key"),
                  "--tls-cert-file",
-                 pki_path(cl, f[3], sizeof f[3], "apiserver.crt"),
+                 pki_path(cl, f[3], sizeof f[3], cert),
                  "--tls-private-key-file",
-                 pki_path(cl, f[4], sizeof f[4], "apiserver.key"),
+                 pki_path(cl, f[4], sizeof f[4], key),
                  "--client-ca-file",
                  pki_path(cl, f[5], sizeof f[5], "ca.crt"),
                  "--kubelet-certificate-authority",
@@ -261,49 +319,135 @@ static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, c
                  pki_path(cl, f[10], sizeof f[10], "sa.pub"),
                  "--encryption-provider-config",
                  f[11],
+                 a->several ? "--consistent-reads" : NULL,
+                 "etcd",
                  NULL};
   if (up_encryption_config(cl->pki, f[11], sizeof f[11], err) < 0)
     return -1;
-  if (start(cl, "tug-apiserver", api, err) < 0)
+  if (start_in(cl, a->name, a->netns, api, err) < 0)
     return -1;
-  return wait_until(probe_ok, &(probe){cl->pki, "admin", cl->server, "/readyz"}, 30,
-                    "tug-apiserver", err);
+  return wait_until(probe_ok, &(probe){cl->pki, "admin", url, "/readyz"}, 30, a->name, err);
+}
+
+/* The scheduler and the controllers, replicas of each (named NAME-i when
+ * more than one; they elect a leader), against cl->server. */
+static int start_daemons(cluster *cl, int replicas, tug_error *err) {
+  char bin[2][600], kc[2][700], ca[700];
+  sibling("tug-scheduler", bin[0], sizeof bin[0]);
+  sibling("tug-controllers", bin[1], sizeof bin[1]);
+  if (component_kubeconfig(cl, "scheduler", kc[0], sizeof kc[0], err) < 0 ||
+      component_kubeconfig(cl, "controllers", kc[1], sizeof kc[1], err) < 0)
+    return -1;
+  for (int r = 1; r <= replicas; r++) {
+    char listen[2][32], name[2][32];
+    int sport = free_port(0), kport = free_port(0);
+    if (sport < 0 || kport < 0)
+      return tug_error_set(err, EADDRINUSE, "no free port on 127.0.0.1");
+    snprintf(listen[0], sizeof listen[0], "127.0.0.1:%d", sport);
+    snprintf(listen[1], sizeof listen[1], "127.0.0.1:%d", kport);
+    snprintf(name[0], sizeof name[0], replicas > 1 ? "tug-scheduler-%d" : "tug-scheduler", r);
+    snprintf(name[1], sizeof name[1], replicas > 1 ? "tug-controllers-%d" : "tug-controllers", r);
+    char *sched[] = {bin[0], "--kubeconfig", kc[0], "--listen", listen[0], NULL};
+    /* The CA pods find as ca.crt (kube-root-ca.crt) is the one that signed the API server. */
+    char *ctrl[] = {bin[1],
+                    "--kubeconfig",
+                    kc[1],
+                    "--listen",
+                    listen[1],
+                    "--root-ca-file",
+                    pki_path(cl, ca, sizeof ca, "ca.crt"),
+                    NULL};
+    if (start(cl, name[0], sched, err) < 0 || start(cl, name[1], ctrl, err) < 0)
+      return -1;
+  }
+  return 0;
 }
 
 static int start_control_plane(cluster *cl, tug_error *err) {
-  char bin[4][600], curl_[64], purl[64], listen[4][32], kc[2][700], ca[700];
+  char bin[600], curl_[64], purl[64], listen[32];
   int cport = free_port(0), pport = free_port(0), aport = free_port(6443);
-  int sport = free_port(0), kport = free_port(0);
-  if (cport < 0 || pport < 0 || aport < 0 || sport < 0 || kport < 0)
+  if (cport < 0 || pport < 0 || aport < 0)
     return tug_error_set(err, EADDRINUSE, "no free port on 127.0.0.1");
   snprintf(curl_, sizeof curl_, "https://127.0.0.1:%d", cport);
   snprintf(purl, sizeof purl, "http://127.0.0.1:%d", pport);
   if (cli_certs_init(cl->pki, err) < 0 || start_etcd(cl, curl_, purl, err) < 0)
     return -1;
-  sibling("tug-apiserver", bin[0], sizeof bin[0]);
-  sibling("tug-scheduler", bin[1], sizeof bin[1]);
-  sibling("tug-controllers", bin[2], sizeof bin[2]);
-  snprintf(listen[0], sizeof listen[0], "127.0.0.1:%d", aport);
-  snprintf(listen[1], sizeof listen[1], "127.0.0.1:%d", sport);
-  snprintf(listen[2], sizeof listen[2], "127.0.0.1:%d", kport);
-  snprintf(cl->server, sizeof cl->server, "https://%s", listen[0]);
-  if (start_apiserver(cl, bin[0], curl_, listen[0], err) < 0 ||
-      component_kubeconfig(cl, "scheduler", kc[0], sizeof kc[0], err) < 0 ||
-      component_kubeconfig(cl, "controllers", kc[1], sizeof kc[1], err) < 0)
+  sibling("tug-apiserver", bin, sizeof bin);
+  snprintf(listen, sizeof listen, "127.0.0.1:%d", aport);
+  snprintf(cl->server, sizeof cl->server, "https://%s", listen);
+  apiserver_host a = {"tug-apiserver", NULL, "apiserver", false};
+  if (start_apiserver(cl, &a, bin, curl_, listen, err) < 0)
     return -1;
-  char *sched[] = {bin[1], "--kubeconfig", kc[0], "--listen", listen[1], NULL};
-  /* The CA pods find as ca.crt (kube-root-ca.crt) is the one that signed the API server. */
-  char *ctrl[] = {bin[2],
-                  "--kubeconfig",
-                  kc[1],
-                  "--listen",
-                  listen[2],
-                  "--root-ca-file",
-                  pki_path(cl, ca, sizeof ca, "ca.crt"),
-                  NULL};
-  return start(cl, "tug-scheduler", sched, err) < 0 || start(cl, "tug-controllers", ctrl, err) < 0
-             ? -1
-             : 0;
+  return start_daemons(cl, 1, err);
+}
+
+/* --ha: etcd members on hosts[0..HA_ETCD-1], API servers on the next ones. */
+static int start_etcd_ha(cluster *cl, const up_host *hosts, char *urls, size_t size,
+                         tug_error *err) {
+  char curl_[HA_ETCD][64], purl[HA_ETCD][64], name[HA_ETCD][16], initial[512] = "";
+  const char *addresses[HA_ETCD + 1] = {0};
+  urls[0] = '\0';
+  for (int m = 0; m < HA_ETCD; m++) {
+    snprintf(name[m], sizeof name[m], "etcd-%d", m + 1);
+    snprintf(curl_[m], sizeof curl_[m], "https://%s:2379", hosts[m].address);
+    snprintf(purl[m], sizeof purl[m], "http://%s:2380", hosts[m].address);
+    size_t n = strlen(initial), u = strlen(urls);
+    snprintf(initial + n, sizeof initial - n, "%s%s=%s", m ? "," : "", name[m], purl[m]);
+    snprintf(urls + u, size - u, "%s%s", m ? "," : "", curl_[m]);
+    addresses[m] = hosts[m].address;
+  }
+  /* One pair naming every member: etcd's clients check each against the first's name. */
+  if (cli_certs_host(cl->pki, "etcd-members", "etcd-server", addresses, err) < 0)
+    return -1;
+  for (int m = 0; m < HA_ETCD; m++) {
+    etcd_member e = {name[m], name[m], hosts[m].netns, curl_[m], purl[m], initial, "etcd-members"};
+    if (run_etcd(cl, &e, err) < 0)
+      return -1;
+  }
+  for (int m = 0; m < HA_ETCD; m++)
+    if (etcd_healthy(cl, curl_[m], err) < 0)
+      return -1;
+  return 0;
+}
+
+static int start_control_plane_ha(cluster *cl, const up_host *hosts, tug_error *err) {
+  char bin[600], etcd_urls[256];
+  if (cli_certs_init(cl->pki, err) < 0 ||
+      start_etcd_ha(cl, hosts, etcd_urls, sizeof etcd_urls, err) < 0)
+    return -1;
+  sibling("tug-apiserver", bin, sizeof bin);
+  cl->server[0] = '\0';
+  for (int i = 0; i < HA_APISERVERS; i++) {
+    const up_host *h = &hosts[HA_ETCD + i];
+    char name[32], cert[32], listen[32];
+    const char *addresses[] = {h->address, NULL};
+    snprintf(name, sizeof name, "tug-apiserver-%d", i + 1);
+    snprintf(cert, sizeof cert, "apiserver-%d", i + 1);
+    snprintf(listen, sizeof listen, "%s:6443", h->address);
+    apiserver_host a = {name, h->netns, cert, true};
+    if (cli_certs_host(cl->pki, cert, "apiserver", addresses, err) < 0 ||
+        start_apiserver(cl, &a, bin, etcd_urls, listen, err) < 0)
+      return -1;
+    size_t n = strlen(cl->server);
+    snprintf(cl->server + n, sizeof cl->server - n, "%shttps://%s", i ? "," : "", listen);
+  }
+  return start_daemons(cl, HA_REPLICAS, err);
+}
+
+/* The hosts --ha needs before its nodes: etcd-1.., api-1.., then node-1... */
+static int make_hosts(cluster *cl, bool ha, long nodes, up_host *hosts, tug_error *err) {
+  char names[HA_HOSTS + 64][32];
+  const char *roles[HA_HOSTS + 64];
+  long n = 0;
+  for (int i = 0; ha && i < HA_ETCD; i++, n++)
+    snprintf(names[n], sizeof names[n], "etcd-%d", i + 1);
+  for (int i = 0; ha && i < HA_APISERVERS; i++, n++)
+    snprintf(names[n], sizeof names[n], "api-%d", i + 1);
+  for (long i = 0; i < nodes; i++, n++)
+    snprintf(names[n], sizeof names[n], "node-%ld", i + 1);
+  for (long i = 0; i < n; i++)
+    roles[i] = names[i];
+  return up_network_create_hosts(cl->dir, n, roles, hosts, err);
 }
 
 /* Agent i runs as host hosts[i-1]: its network namespace and address. */
@@ -387,7 +531,9 @@ static int write_config(cli_ctx *ctx, const char *cluster_dir, const char *serve
   _cleanup_fclose_ FILE *f = path ? fopen(path, "w") : NULL;
   if (f == NULL)
     return cli_failf("write %s: %s", path ? path : "config", strerror(errno));
-  fprintf(f, "# written by tug up\nserver: %s\nkubeconfig: %s/kubeconfig\n", server, cluster_dir);
+  /* Several API servers: tug's kubeconfig names them all (kubectl's, the first). */
+  fprintf(f, "# written by tug up\nserver: %s\nkubeconfig: %s/%s\n", server, cluster_dir,
+          strchr(server, ',') ? "kubeconfig-all" : "kubeconfig");
   printf("config           %s (server: %s)\n", path, server);
   return 0;
 }
@@ -397,16 +543,24 @@ static int write_config(cli_ctx *ctx, const char *cluster_dir, const char *serve
  * user expects to be handed a cluster: one cluster, user and context, named
  * tugboat, namespace default; the cluster CA and the admin's client
  * certificate (system:masters) embedded, so it works as is, copied anywhere.
- * Printed as the export line to paste.
+ * Printed as the export line to paste. A kubeconfig cluster has one server:
+ * with several API servers, the first.
  */
-static int write_kubeconfig(const char *dir, const char *server) {
-  char path[600], pki[600];
+static int write_kubeconfig(const char *dir, const char *servers) {
+  char path[600], pki[600], server[SERVER_SIZE];
+  snprintf(server, sizeof server, "%.*s", (int)strcspn(servers, ","), servers);
   snprintf(path, sizeof path, "%s/kubeconfig", dir);
   snprintf(pki, sizeof pki, "%s/pki", dir);
   tug_error err = {0};
   if (cli_certs_kubeconfig(pki, "admin", server, path, &err) < 0)
     return cli_failf("%s", err.msg);
   printf("kubeconfig       export KUBECONFIG=%s\n", path);
+  if (strchr(servers, ',') == NULL)
+    return 0;
+  snprintf(path, sizeof path, "%s/kubeconfig-all", dir);
+  if (cli_certs_kubeconfig(pki, "admin", servers, path, &err) < 0)
+    return cli_failf("%s", err.msg);
+  printf("                 %s names every API server (Tugboat's clients fail over)\n", path);
   return 0;
 }
 
@@ -431,7 +585,7 @@ static int write_server(cluster *cl, tug_error *err) {
 static bool running(const char *dir, char *server, size_t size) {
   char pki[600];
   snprintf(pki, sizeof pki, "%s/pki", dir);
-  char path[600], line[128] = "";
+  char path[600], line[SERVER_SIZE + 8] = "";
   snprintf(path, sizeof path, "%s/server", dir);
   _cleanup_fclose_ FILE *f = fopen(path, "r");
   if (f == NULL || fgets(line, sizeof line, f) == NULL)
@@ -444,13 +598,17 @@ int cmd_up(cli_ctx *ctx) {
   cluster cl = {0};
   cluster_dir(ctx, cl.dir, sizeof cl.dir);
   long nodes = ctx->opts.nodes >= 0 ? ctx->opts.nodes : DEFAULT_NODES;
-  char server[64];
+  bool ha = ctx->opts.ha;
+  char server[SERVER_SIZE];
   if (running(cl.dir, server, sizeof server)) {
     printf("a cluster is already running at %s (state in %s)\n", server, cl.dir);
     return write_config(ctx, cl.dir, server) != 0 ? 1 : write_kubeconfig(cl.dir, server);
   }
   if (nodes > 0 && geteuid() != 0)
     return cli_failf("up: agents need root to run containers (or use --nodes 0)");
+  if (ha && geteuid() != 0)
+    return cli_failf("up: --ha runs etcd and the API servers as hosts in network namespaces: "
+                     "it needs root");
   if (nodes > 64)
     return cli_failf("up: --nodes %ld: at most 64 on one host", nodes);
   char parent[520];
@@ -469,19 +627,22 @@ int cmd_up(cli_ctx *ctx) {
   cl.state = fopen(path, "w");
   if (cl.state == NULL)
     return cli_failf("write %s: %s", path, strerror(errno));
-  int rc = start_control_plane(&cl, &err);
+  up_host hosts[HA_HOSTS + 64];
+  const up_host *node_hosts = hosts + (ha ? HA_HOSTS : 0);
+  int rc = ha ? make_hosts(&cl, true, nodes, hosts, &err) : 0;
+  if (rc == 0)
+    rc = ha ? start_control_plane_ha(&cl, hosts, &err) : start_control_plane(&cl, &err);
   if (rc == 0)
     rc = write_server(&cl, &err);
   if (rc == 0 && write_kubeconfig(cl.dir, cl.server) != 0)
     rc = tug_error_set(&err, EIO, "write %s/kubeconfig", cl.dir);
-  up_host hosts[64];
-  if (rc == 0 && nodes > 0)
-    rc = up_network_create(cl.dir, nodes, hosts, &err);
+  if (rc == 0 && nodes > 0 && !ha)
+    rc = make_hosts(&cl, false, nodes, hosts, &err);
   char registry[64] = "";
   if (rc == 0 && nodes > 0)
     rc = start_registry(&cl, registry, sizeof registry, &err);
   if (rc == 0)
-    rc = start_agents(&cl, nodes, hosts, ctx->opts.allowed_host_paths, registry, &err);
+    rc = start_agents(&cl, nodes, node_hosts, ctx->opts.allowed_host_paths, registry, &err);
   fclose(cl.state);
   if (rc == 0 && nodes > 0) {
     _cleanup_client_ tug_client *c = admin_client(cl.dir, cl.server, &err);
@@ -652,7 +813,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 }
 
 int cmd_down(cli_ctx *ctx) {
-  char dir[512], server[64];
+  char dir[512], server[SERVER_SIZE];
   cluster_dir(ctx, dir, sizeof dir);
   proc procs[MAX_PROCS];
   size_t n = read_state(dir, procs, MAX_PROCS);
@@ -663,8 +824,8 @@ int cmd_down(cli_ctx *ctx) {
   /* Controllers would replace deleted pods and the scheduler place them: stop
    * them first, then let the agents tear the pods down, then stop the rest. */
   for (size_t i = 0; i < n; i++)
-    if (strcmp(procs[i].name, "tug-controllers") == 0 ||
-        strcmp(procs[i].name, "tug-scheduler") == 0)
+    if (strncmp(procs[i].name, "tug-controllers", 15) == 0 ||
+        strncmp(procs[i].name, "tug-scheduler", 13) == 0)
       stop(&procs[i]);
   if (running(dir, server, sizeof server))
     delete_pods(dir, server);

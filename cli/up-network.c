@@ -29,11 +29,10 @@ static int pick_cluster(tug_nl *nl, tug_error *err) {
   return tug_error_set(err, EBUSY, "%d local clusters already run here", MAX_CLUSTERS);
 }
 
-/* Node i's namespace with eth0 on the bridge, its address, lo up. */
+/* Host i's namespace (tugK-ROLE) with eth0 on the bridge, its address, lo up. */
 static int make_host(tug_nl *nl, const char *bridge, unsigned char k, unsigned char i, up_host *h,
                      tug_error *err) {
   char port[16], cidr[32];
-  snprintf(h->netns, sizeof h->netns, "tug%hhu-node-%hhu", k, i);
   snprintf(h->address, sizeof h->address, "198.19.%hhu.%hhu", (unsigned char)(200 + k),
            (unsigned char)(10 + i));
   snprintf(port, sizeof port, "tugh%hhu-%hhu", k, i);
@@ -56,6 +55,11 @@ static int make_host(tug_nl *nl, const char *bridge, unsigned char k, unsigned c
 }
 
 int up_network_create(const char *dir, long nodes, up_host *hosts, tug_error *err) {
+  return up_network_create_hosts(dir, nodes, NULL, hosts, err);
+}
+
+int up_network_create_hosts(const char *dir, long n, const char *const *roles, up_host *hosts,
+                            tug_error *err) {
   char path[600], bridge[16], cidr[32];
   tug_nl *nl = NULL;
   if (tug_nl_open(-1, &nl, err) < 0)
@@ -80,8 +84,13 @@ int up_network_create(const char *dir, long nodes, up_host *hosts, tug_error *er
                    tug_nl_link_set(nl, bridge, NULL, true, err) < 0
                ? -1
                : 0;
-  for (long i = 1; rc == 0 && i <= nodes; i++) {
-    fprintf(f, "netns tug%d-node-%ld\nveth tugh%d-%ld\n", k, i, k, i);
+  for (long i = 1; rc == 0 && i <= n; i++) {
+    up_host *h = &hosts[i - 1];
+    if (roles)
+      snprintf(h->netns, sizeof h->netns, "tug%d-%s", k, roles[i - 1]);
+    else
+      snprintf(h->netns, sizeof h->netns, "tug%d-node-%d", k, (int)(unsigned char)i);
+    fprintf(f, "netns %s\nveth tugh%d-%ld\n", h->netns, k, i);
     fflush(f);
     rc = make_host(nl, bridge, (unsigned char)k, (unsigned char)i, &hosts[i - 1], err);
   }

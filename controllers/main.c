@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "flags.h"
 #include "kubeconfig.h"
+#include "leader.h"
 #include "log.h"
 #include "metrics-server.h"
 
@@ -25,7 +26,8 @@
 
 typedef struct config {
   const char *server, *token, *kubeconfig, *listen, *log_level, *log_file, *controllers,
-      *root_ca_file;
+      *root_ca_file, *leader_elect;
+  tug_leader_options leader;
   ctl_config ctl;
 } config;
 
@@ -33,6 +35,8 @@ static const char summary[] =
     "Runs Tugboat's controllers: replicaset, deployment, job, garbagecollector,\n"
     "namespace, endpoints, resourcequota, nodelifecycle, nodeipam, serviceaccounts (--controllers\n"
     "picks some, comma-separated; default all). /metrics and /healthz on --listen.\n"
+    "Replicas elect one leader through the Lease tug-system/tug-controllers; only\n"
+    "it reconciles (docs/reliability.md). --server takes several URLs, comma-separated.\n"
     "See docs/controllers.md.";
 
 /* The CA file whole, kept for the life of the process; it must hold a PEM certificate. */
@@ -59,6 +63,7 @@ static int parse_args(int argc, char **argv, config *c) {
   *c = (config){.listen = "127.0.0.1:10252",
                 .log_level = "info",
                 .controllers = "all",
+                .leader_elect = "true",
                 .ctl = {.workers = 4,
                         .node_grace_s = 20,
                         .unreachable_toleration_s = 30,
@@ -67,9 +72,10 @@ static int parse_args(int argc, char **argv, config *c) {
                         .node_cidr_mask = 24,
                         .job_backoff_s = 10,
                         .quota_resync_s = 30}};
+  tug_leader_options_default(&c->leader, "tug-controllers");
   const tug_flag flags[] = {
-      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL",
-       .help = "the API server (overrides the kubeconfig's)"},
+      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL[,URL...]",
+       .help = "the API servers, tried in turn (overrides the kubeconfig's)"},
       {"kubeconfig", TUG_FLAG_STRING, &c->kubeconfig, .arg = "FILE",
        .help = "the API server, its CA and this component's credentials"},
       {"token", TUG_FLAG_STRING, &c->token, .arg = "TOKEN", .help = "bearer token for it"},
@@ -96,12 +102,17 @@ static int parse_args(int argc, char **argv, config *c) {
       {"root-ca-file", TUG_FLAG_STRING, &c->root_ca_file, .arg = "PATH",
        .help = "the cluster CA (PEM), published as ca.crt of each namespace's kube-root-ca.crt"},
       {"log-file", TUG_FLAG_STRING, &c->log_file, .arg = "PATH", .help = "stderr when unset"},
+      TUG_LEADER_FLAGS(&c->leader, &c->leader_elect),
       {0},
   };
   tug_error err = {0};
   int rc = tug_flags_parse("tug-controllers", summary, flags, argc, argv, &err);
   if (rc == 0 && c->server == NULL && c->kubeconfig == NULL)
     rc = tug_error_set(&err, EINVAL, "--kubeconfig (or --server) is required");
+  if (rc == 0 && tug_leader_elect_parse(c->leader_elect) < 0)
+    rc = tug_error_set(&err, EINVAL, "--leader-elect %s: want true or false", c->leader_elect);
+  if (rc == 0 && tug_leader_options_check(&c->leader, &err) < 0)
+    rc = -1;
   if (rc == 0 && c->root_ca_file && read_root_ca(c->root_ca_file, &c->ctl, &err) < 0)
     rc = -1;
   if (rc < 0)
@@ -179,8 +190,10 @@ static int setup(const config *cfg, ctl_ctx *x, running *r, tug_error *err) {
   }
   if (r->n == 0)
     return tug_error_set(err, EINVAL, "--controllers %s: no known controller", cfg->controllers);
-  if (start_informers(x, err) < 0)
-    return -1;
+  return start_informers(x, err);
+}
+
+static int start_controllers(running *r, tug_error *err) {
   for (size_t i = 0; i < r->n; i++)
     if (tug_controller_start(r->c[i], err) < 0)
       return -1;
@@ -191,7 +204,8 @@ static int run(const config *cfg, tug_error *err) {
   ctl_ctx x = {.cfg = cfg->ctl};
   running r = {0};
   tug_metrics_server *metrics = NULL;
-  int rc = -1;
+  tug_leader *leader = NULL;
+  int rc = -1, sig = 0;
   if ((x.client = tug_kubeconfig_client_for_flags(cfg->kubeconfig, cfg->server, cfg->token, err)) ==
       NULL)
     return -1;
@@ -199,14 +213,24 @@ static int run(const config *cfg, tug_error *err) {
       (metrics = tug_metrics_server_start(cfg->listen, render, &r, err)) == NULL ||
       setup(cfg, &x, &r, err) < 0)
     goto out;
+  /* A standby's informers stay synced, so it reconciles at once when it leads. */
+  if (tug_leader_elect_parse(cfg->leader_elect) == 1 &&
+      (leader = tug_leader_new(x.client, &cfg->leader, err)) == NULL)
+    goto out;
+  if (leader && (sig = tug_leader_campaign(leader)) != 0)
+    goto stopping;
+  if (start_controllers(&r, err) < 0)
+    goto out;
   tug_info("controllers running", "server=%s listen=%s controllers=%zu",
            tug_client_server(x.client), cfg->listen, r.n);
-  int sig = tug_daemon_wait_signal();
+  sig = tug_daemon_wait_signal();
+stopping:
   tug_info("shutting down", "signal=%s", strsignal(sig));
   rc = 0;
 out:
   for (size_t i = 0; i < r.n; i++)
     tug_controller_stop(r.c[i]);
+  tug_leader_free(leader); /* once nothing reconciles any more */
   /* Informers first: their handlers queue into the controllers freed below. */
   for (int i = 0; i < CTL_N_RESOURCES; i++)
     if (x.inf[i])

@@ -5,7 +5,9 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <errno.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -36,4 +38,12 @@ int tug_daemon_wait_signal(void) {
   while (sigwait(&set, &sig) != 0)
     ;
   return sig;
+}
+
+int tug_daemon_wait_signal_ms(long ms) {
+  sigset_t set;
+  stop_signals(&set);
+  struct timespec left = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+  int sig = sigtimedwait(&set, NULL, &left);
+  return sig > 0 ? sig : 0; /* EAGAIN: the time passed; EINTR: another signal, treated alike */
 }

@@ -19,5 +19,7 @@ int tug_daemon_init(const char *program, const char *component, const char *leve
 
 /* Wait for SIGTERM or SIGINT (blocked by tug_daemon_init); returns it. */
 int tug_daemon_wait_signal(void);
+/* The same for at most ms milliseconds; 0 when none came in that time. */
+int tug_daemon_wait_signal_ms(long ms);
 
 #endif

@@ -18,17 +18,22 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "log.h"
 #include "object.h"
 
 enum {
   IDLE_HANDLES = 8,
+  MAX_SERVERS = 8,
   DEFAULT_TIMEOUT_MS = 30000,
   CONNECT_TIMEOUT_MS = 10000,
   WATCH_POLL_MS = 100,
 };
 
 struct tug_client {
-  char *server; /* without trailing slash */
+  char *server;               /* the list as given */
+  char *servers[MAX_SERVERS]; /* each without trailing slash, inside server */
+  int n_servers;
+  atomic_int current; /* index into servers of the one calls go to */
   char *auth_header;
   char *ca_pem, *cert_pem, *key_pem; /* NULL when not set */
   atomic_long timeout_ms;
@@ -50,6 +55,38 @@ tug_client *tug_client_new(const char *server_url, const char *token, tug_error 
   return tug_client_new_tls(server_url, token, NULL, err);
 }
 
+/* c->server "URL,URL" cut in place into c->servers, each checked. */
+static int split_servers(tug_client *c, tug_error *err) {
+  char *save = NULL;
+  for (char *u = strtok_r(c->server, ",", &save); u; u = strtok_r(NULL, ",", &save)) {
+    if (c->n_servers == MAX_SERVERS)
+      return tug_error_set(err, E2BIG, "server URLs: at most %d", MAX_SERVERS);
+    if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+      return tug_error_set(err, EINVAL, "server URL %s: want http://HOST:PORT or https://HOST:PORT",
+                           u);
+    size_t n = strlen(u);
+    while (n > 0 && u[n - 1] == '/')
+      u[--n] = '\0';
+    c->servers[c->n_servers++] = u;
+  }
+  if (c->n_servers == 0)
+    return tug_error_set(err, EINVAL, "server URL: none given");
+  return 0;
+}
+
+/* The server calls go to now. */
+static const char *current_server(const tug_client *c) {
+  return c->servers[atomic_load(&c->current) % c->n_servers];
+}
+
+/* from could not be reached: move on, unless another thread already did. */
+static void fail_over(tug_client *c, int from) {
+  int next = (from + 1) % c->n_servers;
+  if (c->n_servers > 1 && atomic_compare_exchange_strong(&c->current, &from, next))
+    tug_warn("API server unreachable, failing over", "from=%s to=%s", c->servers[from],
+             c->servers[next]);
+}
+
 static int dup_pem(char **dst, const char *pem) {
   return pem == NULL || (*dst = strdup(pem)) != NULL ? 0 : -1;
 }
@@ -61,10 +98,8 @@ tug_client *tug_client_new_tls(const char *server_url, const char *token, const 
     tug_error_set(err, EIO, "init libcurl: %s", curl_easy_strerror(curl_init_rc));
     return NULL;
   }
-  if (server_url == NULL ||
-      (strncmp(server_url, "http://", 7) != 0 && strncmp(server_url, "https://", 8) != 0)) {
-    tug_error_set(err, EINVAL, "server URL %s: want http://HOST:PORT or https://HOST:PORT",
-                  server_url ? server_url : "(none)");
+  if (server_url == NULL) {
+    tug_error_set(err, EINVAL, "server URL: none given");
     return NULL;
   }
   tug_client *c = calloc(1, sizeof *c);
@@ -83,9 +118,10 @@ tug_client *tug_client_new_tls(const char *server_url, const char *token, const 
     tug_error_errno(err, ENOMEM, "new client");
     return NULL;
   }
-  size_t n = strlen(c->server);
-  while (n > 0 && c->server[n - 1] == '/')
-    c->server[--n] = '\0';
+  if (split_servers(c, err) < 0) {
+    tug_client_free(c);
+    return NULL;
+  }
   atomic_init(&c->timeout_ms, DEFAULT_TIMEOUT_MS);
   return c;
 }
@@ -97,6 +133,7 @@ tug_client *tug_client_new_transport(tug_client_transport_fn fn, void *arg, tug_
     tug_error_errno(err, ENOMEM, "new client");
     return NULL;
   }
+  c->servers[c->n_servers++] = c->server;
   c->transport = fn;
   c->transport_arg = arg;
   atomic_init(&c->timeout_ms, DEFAULT_TIMEOUT_MS);
@@ -123,14 +160,14 @@ void tug_client_set_timeout(tug_client *c, long timeout_ms) {
 }
 
 const char *tug_client_server(const tug_client *c) {
-  return c->server;
+  return current_server(c);
 }
 
 void *tug_client_raw_handle(tug_client *c, const char **auth_header) {
   CURL *h = c->transport ? NULL : curl_easy_init();
   if (h == NULL)
     return NULL;
-  curl_easy_setopt(h, CURLOPT_URL, c->server);
+  curl_easy_setopt(h, CURLOPT_URL, current_server(c));
   tug_client_tls tls = {c->ca_pem, c->cert_pem, c->key_pem};
   tug_http_set_tls(h, &tls);
   *auth_header = c->auth_header;
@@ -274,6 +311,7 @@ static int status_fail(tug_error *err, long http, const json_t *body, const char
 }
 
 typedef struct setup {
+  int server; /* index of the server the call went to */
   struct curl_slist *headers;
   char *url;
   char *payload;
@@ -334,7 +372,8 @@ static int setup_handle(tug_client *c, CURL *h, const tug_request *req, setup *s
   char ctype[160];
   snprintf(ctype, sizeof ctype, "Content-Type: %s",
            req->content_type ? req->content_type : "application/json");
-  if (asprintf(&s->url, "%s%s", c->server, req->path) < 0) {
+  s->server = atomic_load(&c->current) % c->n_servers;
+  if (asprintf(&s->url, "%s%s", c->servers[s->server], req->path) < 0) {
     s->url = NULL;
     return tug_error_errno(err, ENOMEM, "%s %s", req->method, req->path);
   }
@@ -412,14 +451,19 @@ static int do_transport(tug_client *c, const tug_request *req, tug_response *res
   return rc;
 }
 
-int tug_client_do(tug_client *c, const tug_request *req, tug_response *resp, tug_error *err) {
-  if (resp)
-    *resp = (tug_response){0};
-  if (c->transport)
-    return do_transport(c, req, resp, err);
-  CURL *h = take_handle(c);
-  if (h == NULL)
-    return tug_error_set(err, ENOMEM, "%s %s: cannot make a curl handle", req->method, req->path);
+/* Whether a failed call may go to the next server: it never reached this
+ * one, or it only read. */
+static bool resendable(CURL *h, CURLcode cc, const tug_request *req) {
+  curl_off_t connected = 0;
+  if (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST)
+    return true;
+  curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected);
+  return connected == 0 || strcmp(req->method, "GET") == 0;
+}
+
+/* One try against the current server; *again is set when the next may be tried. */
+static int do_once(tug_client *c, CURL *h, const tug_request *req, tug_response *resp, bool *again,
+                   tug_error *err) {
   setup s = {0};
   buf b = {0};
   char detail[CURL_ERROR_SIZE] = "";
@@ -435,6 +479,10 @@ int tug_client_do(tug_client *c, const tug_request *req, tug_response *resp, tug
     if (cc != CURLE_OK) {
       rc = curl_fail(err, cc, req->method, s.url, detail);
       note_audit_id(NULL, NULL, NULL); /* no answer: no ID */
+      if (err->code == TUG_E_UNAVAILABLE || err->code == ETIMEDOUT) {
+        fail_over(c, s.server);
+        *again = resendable(h, cc, req);
+      }
     } else {
       long http = 0;
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
@@ -442,9 +490,28 @@ int tug_client_do(tug_client *c, const tug_request *req, tug_response *resp, tug
       note_audit_id(h, resp ? resp->audit_id : NULL, rc < 0 ? err : NULL);
     }
   }
-  give_handle(c, h);
   setup_free(&s);
   free(b.data);
+  return rc;
+}
+
+int tug_client_do(tug_client *c, const tug_request *req, tug_response *resp, tug_error *err) {
+  if (resp)
+    *resp = (tug_response){0};
+  if (c->transport)
+    return do_transport(c, req, resp, err);
+  CURL *h = take_handle(c);
+  if (h == NULL)
+    return tug_error_set(err, ENOMEM, "%s %s: cannot make a curl handle", req->method, req->path);
+  int rc = -1;
+  for (int tried = 0; tried < c->n_servers; tried++) {
+    bool again = false;
+    if (tried > 0)
+      curl_easy_reset(h);
+    if ((rc = do_once(c, h, req, resp, &again, err)) >= 0 || !again)
+      break;
+  }
+  give_handle(c, h);
   return rc;
 }
 
@@ -691,7 +758,9 @@ static int run_stream(tug_client *c, const char *path, watch_state *wp, const at
     note_audit_id(w.h, NULL, err);
     json_decref(st);
   } else if (result != CURLE_OK) {
-    curl_fail(err, result, "watch", s.url, detail);
+    if (curl_fail(err, result, "watch", s.url, detail) < 0 &&
+        (err->code == TUG_E_UNAVAILABLE || err->code == ETIMEDOUT))
+      fail_over(c, s.server); /* the caller's next watch goes to the next server */
   } else {
     rc = 0;
   }

@@ -27,6 +27,17 @@ const char *tug_time_now(char *buf, size_t size) {
   return tug_time_format(time(NULL), buf, size);
 }
 
+const char *tug_time_now_micro(char *buf, size_t size) {
+  struct timespec ts;
+  struct tm tm;
+  char whole[TUG_TIME_BUFSIZE];
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  strftime(whole, sizeof whole, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf, size, "%s.%06ldZ", whole, ts.tv_nsec / 1000);
+  return buf;
+}
+
 double tug_time_parse(const char *s) {
   static const char shape[] = "dddd-dd-ddTdd:dd:dd";
   size_t n = sizeof shape - 1;
@@ -49,7 +60,11 @@ double tug_time_parse(const char *s) {
   sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &year, &mon, &mday, &hour, &min, &sec);
   if (mon < 1 || mon > 12 || mday < 1 || mday > 31 || hour > 23 || min > 59 || sec > 60)
     return -1;
-  struct tm tm = {.tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = mday,
-                  .tm_hour = hour, .tm_min = min, .tm_sec = sec};
+  struct tm tm = {.tm_year = year - 1900,
+                  .tm_mon = mon - 1,
+                  .tm_mday = mday,
+                  .tm_hour = hour,
+                  .tm_min = min,
+                  .tm_sec = sec};
   return (double)timegm(&tm) + fraction;
 }

@@ -37,6 +37,15 @@
 #include "pki.h"
 #include "runtime.h"
 
+/* Fencing: the controllers evict a lost node's pods after --node-grace (20 s)
+ * plus --default-unreachable-toleration (30 s) without a Lease renewal; the
+ * agent stops them first, with AGENT_FENCE_GRACE_S to spare. */
+#define AGENT_FENCE_AFTER_S 40.0
+
+static double last_renewed(void *node) {
+  return agent_node_last_renewed(node);
+}
+
 /* Processes per pod unless --pod-pids-limit says otherwise: a fork bomb in
  * one pod must not take the node's pid space. */
 enum { AGENT_DEFAULT_POD_PIDS_LIMIT = 4096 };
@@ -49,6 +58,7 @@ typedef struct config {
   int max_pods, port;
   int64_t reserved_cpu_milli, pod_pids_limit;
   double restart_backoff_s;
+  double fence_after_s, lease_renew_s;
   bool build_busybox;
   int hollow, hollow_pods;
   int64_t hollow_cpu_milli, hollow_memory_bytes;
@@ -100,6 +110,8 @@ static void defaults(config *c) {
                 .max_pods = 110,
                 .log_level = "info",
                 .restart_backoff_s = AGENT_BACKOFF_BASE_SECONDS,
+                .fence_after_s = AGENT_FENCE_AFTER_S,
+                .lease_renew_s = AGENT_LEASE_RENEW_SECONDS,
                 .hollow_pods = 110,
                 .hollow_cpu_milli = 4000,
                 .hollow_memory_bytes = 16LL << 30,
@@ -162,6 +174,12 @@ static int parse_args(int argc, char **argv, config *c) {
        .help = "CPU kept back from allocatable (500m, 1)"},
       {"pod-pids-limit", TUG_FLAG_INT64, &c->pod_pids_limit, .min = 0, .max = INT_MAX, .arg = "N",
        .help = "processes per pod; 0: none"},
+      {"fence-after", TUG_FLAG_DURATION, &c->fence_after_s, .min = 0, .max = 86400,
+       .arg = "DURATION",
+       .help = "stop this node's pods when its Lease went unrenewed this long (0: never); keep "
+               "it below the controllers' --node-grace plus --default-unreachable-toleration"},
+      {"node-lease-renew-interval", TUG_FLAG_DURATION, &c->lease_renew_s, .min = 0.1, .max = 3600,
+       .arg = "DURATION", .help = "how often the node's Lease is renewed"},
       {"restart-backoff-seconds", TUG_FLAG_DURATION, &c->restart_backoff_s, .min = 1, .max = 86400,
        .arg = "DURATION", .help = "first delay before a container restarts"},
       {"build-busybox", TUG_FLAG_BOOL, &c->build_busybox,
@@ -352,7 +370,8 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, agent_ima
                            .root = c->root,
                            .local_path_root = pv_root,
                            .local_path_capacity =
-                               c->local_path_capacity ? c->local_path_capacity : "10Gi"};
+                               c->local_path_capacity ? c->local_path_capacity : "10Gi",
+                           .lease_renew_s = c->lease_renew_s};
   if (make_pv_root(pv_root, err) < 0 || agent_logs_start(&lo, &logs, err) < 0 ||
       agent_node_start(&no, &node, err) < 0 ||
       tug_events_open(client, "tug-agent", c->node_name, &events, err) < 0)
@@ -373,7 +392,12 @@ static int run(const config *c, tug_client *client, agent_runtime *rt, agent_ima
       .local_path_root = pv_root,
       .alloc_cpu_milli = cpu_milli > c->reserved_cpu_milli ? cpu_milli - c->reserved_cpu_milli : 0,
       .alloc_memory = memory_bytes};
-  agent_podctl_options po = {.env = &env, .node_name = c->node_name, .max_pods = c->max_pods};
+  agent_podctl_options po = {.env = &env,
+                             .node_name = c->node_name,
+                             .max_pods = c->max_pods,
+                             .fence_after_s = c->fence_after_s,
+                             .last_renewed = last_renewed,
+                             .renewed_arg = node};
   if (agent_podctl_start(&po, &pods, err) < 0 ||
       agent_pv_reclaimer_start(client, c->node_name, pv_root, &reclaimer, err) < 0)
     goto out;

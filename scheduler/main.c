@@ -24,6 +24,7 @@
 #include "framework.h"
 #include "http.h"
 #include "kubeconfig.h"
+#include "leader.h"
 #include "log.h"
 #include "metrics.h"
 #include "object.h"
@@ -40,7 +41,9 @@
 #define DECISIONS_PER_PASS 256
 
 typedef struct config {
-  const char *server, *token, *kubeconfig, *config_file, *listen, *log_level, *log_file;
+  const char *server, *token, *kubeconfig, *config_file, *listen, *log_level, *log_file,
+      *leader_elect;
+  tug_leader_options leader;
   int bind_workers;
   int64_t status_period_ms;
 } config;
@@ -50,17 +53,21 @@ static const char summary[] =
     "then age inside a queue, DRF fair share across queues, nominal quota with\n"
     "borrowing and lending in cohorts, and preemption. --config names a\n"
     "SchedulerConfiguration (plugins and weights, node sampling; see\n"
-    "docs/scheduler.md). /metrics and /healthz are served on --listen.";
+    "docs/scheduler.md). /metrics and /healthz are served on --listen. Replicas\n"
+    "elect one leader through the Lease tug-system/tug-scheduler; only it binds\n"
+    "(docs/reliability.md). --server takes several URLs, comma-separated.";
 
 /* 0: run; 1: --help was printed; -1: bad flags (reported). */
 static int parse_args(int argc, char **argv, config *c) {
   *c = (config){.listen = "127.0.0.1:10251",
                 .log_level = "info",
                 .bind_workers = 32,
-                .status_period_ms = 1000};
+                .status_period_ms = 1000,
+                .leader_elect = "true"};
+  tug_leader_options_default(&c->leader, "tug-scheduler");
   const tug_flag flags[] = {
-      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL",
-       .help = "the API server (overrides the kubeconfig's)"},
+      {"server", TUG_FLAG_STRING, &c->server, .arg = "URL[,URL...]",
+       .help = "the API servers, tried in turn (overrides the kubeconfig's)"},
       {"kubeconfig", TUG_FLAG_STRING, &c->kubeconfig, .arg = "FILE",
        .help = "the API server, its CA and this component's credentials"},
       {"token", TUG_FLAG_STRING, &c->token, .arg = "TOKEN", .help = "bearer token for it"},
@@ -74,12 +81,17 @@ static int parse_args(int argc, char **argv, config *c) {
       {"log-level", TUG_FLAG_STRING, &c->log_level, .arg = "LEVEL",
        .help = "debug, info, warn or error"},
       {"log-file", TUG_FLAG_STRING, &c->log_file, .arg = "PATH", .help = "stderr when unset"},
+      TUG_LEADER_FLAGS(&c->leader, &c->leader_elect),
       {0},
   };
   tug_error err = {0};
   int rc = tug_flags_parse("tug-scheduler", summary, flags, argc, argv, &err);
   if (rc == 0 && c->server == NULL && c->kubeconfig == NULL)
     rc = tug_error_set(&err, EINVAL, "--kubeconfig (or --server) is required");
+  if (rc == 0 && tug_leader_elect_parse(c->leader_elect) < 0)
+    rc = tug_error_set(&err, EINVAL, "--leader-elect %s: want true or false", c->leader_elect);
+  if (rc == 0 && tug_leader_options_check(&c->leader, &err) < 0)
+    rc = -1;
   if (rc < 0)
     fprintf(stderr, "tug-scheduler: %s (see --help)\n", err.msg);
   return rc;
@@ -251,6 +263,7 @@ static int run(const config *cfg, tug_error *err) {
   sched_metrics metrics = {0};
   sched_binder *binder = NULL;
   sched_status_writer *status = NULL;
+  tug_leader *leader = NULL;
   sched_trimmer *trimmer = sched_trimmer_new();
   app a = {0};
   watched w[] = {
@@ -284,20 +297,33 @@ static int run(const config *cfg, tug_error *err) {
   sched_binder_attach(binder, a.core);
   sched_metrics_init(&metrics, a.core);
   metrics.decider = a.c;
+  /* A standby keeps its caches warm, so it schedules at once when it leads. */
   if (sched_metrics_serve(&metrics, cfg->listen, err) < 0 ||
-      start_informers(cli, &a, w, n_watched, err) < 0 ||
-      (status = sched_status_writer_start(cli, a.core, cfg->status_period_ms, err)) == NULL)
+      start_informers(cli, &a, w, n_watched, err) < 0)
+    goto out;
+  int sig = 0;
+  if (tug_leader_elect_parse(cfg->leader_elect) == 1 &&
+      (leader = tug_leader_new(cli, &cfg->leader, err)) == NULL)
+    goto out;
+  if (leader && (sig = tug_leader_campaign(leader)) != 0)
+    goto stopping;
+  if ((status = sched_status_writer_start(cli, a.core, cfg->status_period_ms, err)) == NULL)
     goto out;
   wake(&a); /* what the lists brought */
   if (tug_controller_start(a.c, err) < 0)
     goto out;
   tug_info("scheduling", "server=%s listen=%s nodes=%zu", tug_client_server(cli), cfg->listen,
            a.core->cache->n_nodes);
-  tug_info("shutting down", "signal=%s", strsignal(tug_daemon_wait_signal()));
+  sig = tug_daemon_wait_signal();
+stopping:
+  tug_info("shutting down", "signal=%s", strsignal(sig));
   rc = 0;
 out:
   tug_controller_stop(a.c);
   sched_status_writer_stop(status);
+  sched_binder_free(binder); /* no bind in flight when the Lease goes */
+  binder = NULL;
+  tug_leader_free(leader);
   for (size_t i = 0; i < n_watched; i++)
     tug_shared_informer_free(w[i].si);
   sched_binder_free(binder);

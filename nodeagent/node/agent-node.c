@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -36,6 +37,8 @@ struct agent_node {
   pthread_t thread;
   bool started;
   tug_stopper stopper; /* the heartbeat's sleeps */
+  double renew_s;
+  _Atomic double last_renewed; /* see agent_node_last_renewed */
 };
 
 void agent_node_cpu(int64_t milli, int64_t reserved_milli, char *capacity, char *allocatable) {
@@ -259,15 +262,16 @@ static bool wait_stop(agent_node *n, double until) {
 static void *heartbeat_main(void *arg) {
   agent_node *n = arg;
   double now = tug_monotonic_seconds();
-  double next_lease = now + AGENT_LEASE_RENEW_SECONDS,
-         next_status = now + AGENT_NODE_STATUS_SECONDS;
+  double next_lease = now + n->renew_s, next_status = now + AGENT_NODE_STATUS_SECONDS;
   while (!wait_stop(n, next_lease < next_status ? next_lease : next_status)) {
     tug_error err = {0};
     now = tug_monotonic_seconds();
     if (now >= next_lease) {
-      next_lease = now + AGENT_LEASE_RENEW_SECONDS;
+      next_lease = now + n->renew_s;
       if (agent_node_renew_lease(n->client, n->name, &err) < 0)
         tug_warn("lease renewal failed", "node=%s err=%s", n->name, TUG_LOG_ERR(&err));
+      else
+        atomic_store(&n->last_renewed, now);
     }
     if (now >= next_status) {
       next_status = now + AGENT_NODE_STATUS_SECONDS;
@@ -288,6 +292,8 @@ int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *e
   snprintf(n->root, sizeof n->root, "%s", o->root ? o->root : "/");
   agent_time_format(time(NULL), n->ready_since, sizeof n->ready_since);
   tug_stopper_init(&n->stopper);
+  n->renew_s = o->lease_renew_s > 0 ? o->lease_renew_s : AGENT_LEASE_RENEW_SECONDS;
+  atomic_init(&n->last_renewed, tug_monotonic_seconds());
   if (register_node(n, o, err) < 0) {
     agent_node_stop(n);
     return -1;
@@ -302,6 +308,10 @@ int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *e
            tug_client_audit_id());
   *out = n;
   return 0;
+}
+
+double agent_node_last_renewed(agent_node *n) {
+  return atomic_load(&n->last_renewed);
 }
 
 void agent_node_stop(agent_node *n) {

@@ -85,11 +85,15 @@ typedef struct agent_node_options {
    * this node's provisioned volumes live and how many bytes they may take;
    * NULL: none offered. */
   const char *local_path_root, *local_path_capacity;
+  double lease_renew_s; /* 0: AGENT_LEASE_RENEW_SECONDS */
 } agent_node_options;
 
 /* Register the node and write its status (retrying while the API server is
  * unreachable, up to 30 s), take the lease, then start the heartbeat thread. */
 int agent_node_start(const agent_node_options *o, agent_node **out, tug_error *err);
+/* Monotonic seconds when the latest Lease renewal that succeeded was sent:
+ * the control plane counts its node grace from no earlier (fencing). */
+double agent_node_last_renewed(agent_node *n);
 /* Stop the heartbeat thread and free n. The Node object stays. */
 void agent_node_stop(agent_node *n);
 

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "agent-pod-api.h"
 #include "agent-podctl.h"
 #include "cleanup.h"
+#include "clock.h"
 #include "controller.h"
 #include "hashmap.h"
 #include "log.h"
@@ -34,6 +36,8 @@ enum { TERMINATE_POLL_MS = 200 };
 enum { TRIM_EVERY_TICKS = 20 };
 /* How long start waits for the first list before sweeping orphans. */
 enum { SYNC_TIMEOUT_MS = 30000 };
+/* How soon a pod stopped by fencing is looked at again while its fate is unknown. */
+enum { FENCED_POLL_MS = 1000 };
 
 struct agent_podctl {
   const agent_pod_env *env;
@@ -43,6 +47,12 @@ struct agent_podctl {
   pthread_mutex_t mu; /* guards pods */
   tug_hashmap *pods;  /* "ns/name" → agent_pod */
   unsigned ticks;     /* only the ticker thread counts */
+  const char *node_name;
+  double fence_after_s;
+  double (*last_renewed)(void *arg);
+  void *renewed_arg;
+  atomic_bool fenced;
+  tug_hashmap *stopped; /* under mu: "ns/name" → uid (malloc'd) of pods fencing stopped */
 };
 
 static agent_pod *local_get(agent_podctl *m, const char *key) {
@@ -95,9 +105,53 @@ static int64_t grace_seconds(const json_t *pod) {
   return tug_obj_get_int(pod, "spec.terminationGracePeriodSeconds", 30);
 }
 
+/* ---- fencing ---- */
+
+static void stopped_put(agent_podctl *m, const char *key, const char *uid) {
+  char *copy = uid ? strdup(uid) : NULL;
+  pthread_mutex_lock(&m->mu);
+  free(uid ? tug_hashmap_put(m->stopped, key, copy) : tug_hashmap_remove(m->stopped, key));
+  pthread_mutex_unlock(&m->mu);
+}
+
+/* Whether key's pod (uid) was stopped by fencing and may not run yet. */
+static bool stopped_holds(agent_podctl *m, const char *key, const json_t *pod) {
+  pthread_mutex_lock(&m->mu);
+  const char *uid = tug_hashmap_get(m->stopped, key);
+  bool same = uid && pod && tug_obj_uid(pod) && strcmp(uid, tug_obj_uid(pod)) == 0;
+  pthread_mutex_unlock(&m->mu);
+  if (uid && (!same || tug_obj_deletion_timestamp(pod)))
+    stopped_put(m, key, NULL); /* gone, replaced or being deleted: the usual path now */
+  return same && !tug_obj_deletion_timestamp(pod);
+}
+
+/* Fenced: stop key's local pod (its grace, at most AGENT_FENCE_GRACE_S),
+ * remember it, start nothing. */
+static int fenced_step(agent_podctl *m, const char *key, long *requeue_ms) {
+  agent_pod *p = local_get(m, key);
+  if (p == NULL)
+    return 0;
+  _cleanup_json_ json_t *pod = tug_informer_get(tug_shared_informer_informer(m->si), key);
+  int64_t grace = pod ? grace_seconds(pod) : AGENT_FENCE_GRACE_S;
+  if (!agent_pod_terminate(p, grace < AGENT_FENCE_GRACE_S ? grace : AGENT_FENCE_GRACE_S)) {
+    *requeue_ms = TERMINATE_POLL_MS;
+    return 0;
+  }
+  stopped_put(m, key, agent_pod_uid(p));
+  tug_warn("pod stopped by fencing", "pod=%s uid=%s", key, agent_pod_uid(p));
+  teardown(m, key, p);
+  return 0;
+}
+
 /* One step for key; *requeue_ms >= 0 asks for another look that much later. */
 static int step(agent_podctl *m, const char *key, long *requeue_ms, tug_error *err) {
+  if (atomic_load(&m->fenced))
+    return fenced_step(m, key, requeue_ms);
   _cleanup_json_ json_t *pod = tug_informer_get(tug_shared_informer_informer(m->si), key);
+  if (stopped_holds(m, key, pod)) {
+    *requeue_ms = FENCED_POLL_MS; /* until a fresh list or the informer settles it */
+    return 0;
+  }
   agent_pod *p = local_get(m, key);
   if (p && (pod == NULL || strcmp(tug_obj_uid(pod) ? tug_obj_uid(pod) : "", agent_pod_uid(p)))) {
     teardown(m, key, p);
@@ -188,10 +242,68 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
   return 0;
 }
 
+/* A fresh list of the node's pods: those fencing stopped that it still binds
+ * here, undeleted, may run again. False when the API server did not answer. */
+static bool release_stopped(agent_podctl *m) {
+  char selector[300];
+  snprintf(selector, sizeof selector, "spec.nodeName=%s", m->node_name);
+  tug_list_options lo = {.field_selector = selector};
+  _cleanup_json_ json_t *list = NULL;
+  tug_error err = {0};
+  if (tug_client_list(m->env->client, "/api/v1/pods", &lo, &list, &err) < 0)
+    return false;
+  size_t i;
+  json_t *pod;
+  json_array_foreach(json_object_get(list, "items"), i, pod) {
+    char key[512];
+    snprintf(key, sizeof key, "%s/%s", tug_obj_namespace(pod), tug_obj_name(pod));
+    pthread_mutex_lock(&m->mu);
+    const char *uid = tug_hashmap_get(m->stopped, key);
+    bool alive = uid && tug_obj_uid(pod) && strcmp(uid, tug_obj_uid(pod)) == 0 &&
+                 !tug_obj_deletion_timestamp(pod);
+    pthread_mutex_unlock(&m->mu);
+    if (alive)
+      stopped_put(m, key, NULL);
+  }
+  return true;
+}
+
+/* Fence when the Lease went unrenewed too long; lift the fence once it is
+ * renewed and a fresh list says which stopped pods may run. True when the
+ * state changed (every key is then looked at again). */
+static bool check_fence(agent_podctl *m) {
+  if (m->fence_after_s <= 0 || m->last_renewed == NULL)
+    return false;
+  double quiet = tug_monotonic_seconds() - m->last_renewed(m->renewed_arg);
+  bool fenced = atomic_load(&m->fenced);
+  if (!fenced && quiet > m->fence_after_s) {
+    atomic_store(&m->fenced, true);
+    tug_warn("fencing: no Lease renewal, stopping this node's pods", "node=%s quiet_s=%.1f",
+             m->node_name, quiet);
+    return true;
+  }
+  if (fenced && quiet <= m->fence_after_s && release_stopped(m)) {
+    atomic_store(&m->fenced, false);
+    tug_info("fence lifted: Lease renewed", "node=%s", m->node_name);
+    return true;
+  }
+  return false;
+}
+
 /* Every local pod again each tick, so exits are noticed and status reported
  * without a watch event. */
 static void tick(tug_controller *c, void *arg) {
   agent_podctl *m = arg;
+  if (check_fence(m)) { /* the informer's keys too: stopped pods have no local one */
+    _cleanup_json_ json_t *keys = tug_informer_list(tug_shared_informer_informer(m->si));
+    size_t i;
+    json_t *pod;
+    json_array_foreach(keys, i, pod) {
+      char key[512];
+      snprintf(key, sizeof key, "%s/%s", tug_obj_namespace(pod), tug_obj_name(pod));
+      tug_controller_enqueue(c, key);
+    }
+  }
   pthread_mutex_lock(&m->mu);
   tug_hashmap_iter it;
   const char *key;
@@ -212,6 +324,11 @@ int agent_podctl_start(const agent_podctl_options *o, agent_podctl **out, tug_er
     return tug_error_errno(err, ENOMEM, "allocate pod controller");
   m->env = o->env;
   m->max_pods = o->max_pods;
+  m->node_name = o->node_name;
+  m->fence_after_s = o->fence_after_s;
+  m->last_renewed = o->last_renewed;
+  m->renewed_arg = o->renewed_arg;
+  atomic_init(&m->fenced, false);
   pthread_mutex_init(&m->mu, NULL);
   char selector[300];
   snprintf(selector, sizeof selector, "spec.nodeName=%s", o->node_name);
@@ -226,7 +343,7 @@ int agent_podctl_start(const agent_podctl_options *o, agent_podctl **out, tug_er
                                .on_synced = sweep_orphans,
                                .sync_timeout_ms = SYNC_TIMEOUT_MS};
   tug_shared_informer_options io = {.path = "/api/v1/pods", .field_selector = selector};
-  if ((m->pods = tug_hashmap_new()) == NULL) {
+  if ((m->pods = tug_hashmap_new()) == NULL || (m->stopped = tug_hashmap_new()) == NULL) {
     agent_podctl_stop(m);
     return tug_error_errno(err, ENOMEM, "allocate pod controller");
   }
@@ -255,6 +372,8 @@ void agent_podctl_stop(agent_podctl *m) {
   tug_controller_free(m->c);
   if (m->pods)
     tug_hashmap_free(m->pods, release_pod);
+  if (m->stopped)
+    tug_hashmap_free(m->stopped, free);
   pthread_mutex_destroy(&m->mu);
   free(m);
 }
