@@ -396,6 +396,10 @@ NODE=(--as system:node:n1 --as-group system:nodes)
   want 200 GET /api/v1/namespaces/team-a/configmaps/cm-n1
   want 200 GET /api/v1/namespaces/team-a/pods/pod-n1
   want 200 GET /api
-  want 403 GET "/api/v1/pods?watch=1&timeoutSeconds=1"
+  # NetworkPolicy: every pod, namespace and policy (peers may run anywhere).
+  want 200 GET "/api/v1/pods?watch=1&timeoutSeconds=1"
+  want 200 GET "/api/v1/namespaces?watch=1&timeoutSeconds=1"
+  want 200 GET "/apis/networking.k8s.io/v1/networkpolicies?watch=1&timeoutSeconds=1"
+  want 403 POST /apis/networking.k8s.io/v1/namespaces/team-a/networkpolicies '{}'
   want 403 DELETE /api/v1/namespaces/team-a/pods/pod-n2
 }
