@@ -11,17 +11,29 @@
  * fewer than 100 runs).
  *
  *   build/bench-proxy [-r RUNS] [N...]      (default: -r 20 10 100 1000 5000)
+ *
+ * With -p, N counts NetworkPolicies instead (netpol.h's rules in the same
+ * table): 1,000 pods in 100 namespaces on 10 nodes, 100 of them on this
+ * node, 100 Services beside; policy i selects one pod of its namespace,
+ * admits one app label of its namespace on port 8080 and every pod of the
+ * next namespace, and lets it reach 198.18.0.0/16 (but one /24) on UDP 53.
+ * Timed as the agent does it: render both parts, then apply; updates change
+ * one policy's port, or add a pod that some policies' peers select.
+ *
+ *   build/bench-proxy -p [-r RUNS] [N...]   (default: -r 20 0 100 1000)
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "network/netpol.h"
 #include "network/proxy.h"
 
 static const agent_proxy_config cfg = {.node_ip = "198.19.200.11",
@@ -89,10 +101,12 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+static const char *counted = "services";
+
 static void report(int n, const char *what, double *ms, int runs) {
   qsort(ms, (size_t)runs, sizeof *ms, cmp_double);
   int p99 = (runs * 99 + 99) / 100 - 1;
-  printf("services=%-5d %-20s runs=%d median=%.2f ms p99=%.2f ms max=%.2f ms\n", n, what, runs,
+  printf("%s=%-5d %-20s runs=%d median=%.2f ms p99=%.2f ms max=%.2f ms\n", counted, n, what, runs,
          ms[runs / 2], ms[p99 < 0 ? 0 : p99], ms[runs - 1]);
 }
 
@@ -195,11 +209,142 @@ static int bench(agent_proxy *p, int n, int runs) {
   return rc;
 }
 
+/* --- NetworkPolicies (-p) ------------------------------------------------ */
+
+enum { POD_COUNT = 1000, NS_COUNT = 100, NODE_COUNT = 10, POLICY_SERVICES = 100 };
+
+typedef struct cluster {
+  json_t *services, *endpoints, *pods, *namespaces, *policies;
+} cluster;
+
+static json_t *bench_pod(int i) {
+  char name[32], ns[32], app[32], node[32], ip[32];
+  snprintf(name, sizeof name, "pod-%05d", i);
+  snprintf(ns, sizeof ns, "ns-%02d", i % NS_COUNT);
+  snprintf(app, sizeof app, "app-%d", (i / NS_COUNT) % 10);
+  snprintf(node, sizeof node, "n%d", i % NODE_COUNT);
+  snprintf(ip, sizeof ip, "198.18.%d.%d", i % NODE_COUNT, 2 + i / NODE_COUNT);
+  return json_pack("{s:{s:s,s:s,s:s,s:{s:s}},s:{s:s,s:[{s:s,s:[{s:s,s:i}]}]},s:{s:s,s:s}}",
+                   "metadata", "name", name, "namespace", ns, "uid", name, "labels", "app", app,
+                   "spec", "nodeName", node, "containers", "name", "c", "ports", "name", "http",
+                   "containerPort", 8080, "status", "phase", "Running", "podIP", ip);
+}
+
+static json_t *bench_policy(int i, int port) {
+  char name[32], ns[32], app[32], peer[32], next[32];
+  snprintf(name, sizeof name, "pol-%05d", i);
+  snprintf(ns, sizeof ns, "ns-%02d", i % NS_COUNT);
+  snprintf(app, sizeof app, "app-%d", (i / NS_COUNT) % 10);
+  snprintf(peer, sizeof peer, "app-%d", (i / NS_COUNT + 1) % 10);
+  snprintf(next, sizeof next, "ns-%02d", (i + 1) % NS_COUNT);
+  return json_pack(
+      "{s:{s:s,s:s},s:{s:{s:{s:s}},s:[s,s],s:[{s:[{s:{s:{s:s}}},{s:{s:{s:s}}}],s:[{s:i}]}],"
+      "s:[{s:[{s:{s:s,s:[s]}}],s:[{s:s,s:i}]}]}}",
+      "metadata", "name", name, "namespace", ns, "spec", "podSelector", "matchLabels", "app", app,
+      "policyTypes", "Ingress", "Egress", "ingress", "from", "podSelector", "matchLabels", "app",
+      peer, "namespaceSelector", "matchLabels", "team", next, "ports", "port", port, "egress", "to",
+      "ipBlock", "cidr", "198.18.0.0/16", "except", "198.18.99.0/24", "ports", "protocol", "UDP",
+      "port", 53);
+}
+
+static void make_cluster(int n, cluster *c) {
+  make_objects(POLICY_SERVICES, &c->services, &c->endpoints);
+  c->pods = json_array();
+  c->namespaces = json_array();
+  c->policies = json_array();
+  for (int i = 0; i < POD_COUNT; i++)
+    json_array_append_new(c->pods, bench_pod(i));
+  for (int i = 0; i < NS_COUNT; i++) {
+    char ns[32];
+    snprintf(ns, sizeof ns, "ns-%02d", i);
+    json_array_append_new(c->namespaces, json_pack("{s:{s:s,s:{s:s}}}", "metadata", "name", ns,
+                                                   "labels", "team", ns));
+  }
+  for (int i = 0; i < n; i++)
+    json_array_append_new(c->policies, bench_policy(i, 8080));
+}
+
+/* The agent's pass: both parts rendered into one table text. */
+static char *render_cluster(const cluster *c, tug_error *err) {
+  agent_netpol_input in = {
+      .node_name = "n0", .policies = c->policies, .pods = c->pods, .namespaces = c->namespaces};
+  char *rules = agent_netpol_render(&in, err);
+  agent_proxy_config pc = cfg;
+  pc.extra = rules;
+  char *text = rules ? agent_proxy_render(&pc, c->services, c->endpoints, err) : NULL;
+  free(rules);
+  return text;
+}
+
+static int timed_policy_updates(agent_proxy *p, cluster *c, int n, int runs, const char *what,
+                                bool new_pod) {
+  double *ms[3];
+  for (int k = 0; k < 3; k++)
+    ms[k] = calloc((size_t)runs, sizeof *ms[k]);
+  tug_error err = {0};
+  int rc = 0;
+  for (int r = 0; r < runs && rc == 0; r++) {
+    if (new_pod)
+      json_array_append_new(c->pods, bench_pod(POD_COUNT + r * NODE_COUNT));
+    else if (n > 0)
+      json_array_set_new(c->policies, (size_t)((r * 7919) % n),
+                         bench_policy((r * 7919) % n, 9000 + r));
+    double t0 = tug_monotonic_seconds();
+    char *text = render_cluster(c, &err);
+    double t1 = tug_monotonic_seconds();
+    rc = text ? agent_proxy_apply(p, text, &err) : -1;
+    double t2 = tug_monotonic_seconds();
+    free(text);
+    ms[0][r] = (t1 - t0) * 1e3;
+    ms[1][r] = (t2 - t1) * 1e3;
+    ms[2][r] = (t2 - t0) * 1e3;
+  }
+  char label[64];
+  static const char *const parts[] = {"render", "apply", "total"};
+  for (int k = 0; k < 3 && rc == 0; k++) {
+    snprintf(label, sizeof label, "%s %s", what, parts[k]);
+    report(n, label, ms[k], runs);
+  }
+  if (rc < 0)
+    fprintf(stderr, "policies=%d %s: %s\n", n, what, err.msg);
+  for (int k = 0; k < 3; k++)
+    free(ms[k]);
+  return rc;
+}
+
+static int bench_policies(agent_proxy *p, int n, int runs) {
+  cluster c;
+  tug_error err = {0};
+  make_cluster(n, &c);
+  double t0 = tug_monotonic_seconds();
+  char *text = render_cluster(&c, &err);
+  double t1 = tug_monotonic_seconds();
+  if (text == NULL || agent_proxy_flush(p, &err) < 0 || agent_proxy_apply(p, text, &err) < 0) {
+    fprintf(stderr, "policies=%d: %s\n", n, err.msg);
+    return -1;
+  }
+  double t2 = tug_monotonic_seconds();
+  printf("policies=%-5d first apply (whole table) ruleset=%zu bytes render=%.2f ms apply=%.2f ms\n",
+         n, strlen(text), (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+  free(text);
+  int rc = n > 0 ? timed_policy_updates(p, &c, n, runs, "change policy", false) : 0;
+  if (rc == 0)
+    rc = timed_policy_updates(p, &c, n, runs, "new peer pod", true);
+  json_t *all[] = {c.services, c.endpoints, c.pods, c.namespaces, c.policies};
+  for (size_t i = 0; i < 5; i++)
+    json_decref(all[i]);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   int runs = 20, opt;
-  while ((opt = getopt(argc, argv, "r:")) != -1) {
-    if (opt != 'r' || (runs = atoi(optarg)) < 1) {
-      fprintf(stderr, "usage: %s [-r RUNS] [N...]\n", argv[0]);
+  bool policies = false;
+  while ((opt = getopt(argc, argv, "pr:")) != -1) {
+    if (opt == 'p') {
+      policies = true;
+      counted = "policies";
+    } else if (opt != 'r' || (runs = atoi(optarg)) < 1) {
+      fprintf(stderr, "usage: %s [-p] [-r RUNS] [N...]\n", argv[0]);
       return 2;
     }
   }
@@ -213,14 +358,18 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench-proxy: %s\n", err.msg);
     return 1;
   }
-  static const int sizes[] = {10, 100, 1000, 5000};
+  static const int sizes[] = {10, 100, 1000, 5000}, policy_sizes[] = {0, 100, 1000};
+  int (*one)(agent_proxy *, int, int) = policies ? bench_policies : bench;
   int rc = 0;
   if (optind < argc) {
     for (int i = optind; i < argc && rc == 0; i++)
-      rc = bench(p, atoi(argv[i]) > 0 ? atoi(argv[i]) : 1, runs);
+      rc = one(p, atoi(argv[i]) >= 0 ? atoi(argv[i]) : 1, runs);
+  } else if (policies) {
+    for (size_t i = 0; i < sizeof policy_sizes / sizeof *policy_sizes && rc == 0; i++)
+      rc = one(p, policy_sizes[i], runs);
   } else {
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes && rc == 0; i++)
-      rc = bench(p, sizes[i], runs);
+      rc = one(p, sizes[i], runs);
   }
   agent_proxy_flush(p, &err);
   agent_proxy_close(p);

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "hashmap.h"
 #include "netlink.h"
 #include "network/proxy.h"
 #include "object.h"
@@ -35,16 +36,20 @@
 /* One pod with an IPv4 address: what peers and chains read of it. */
 typedef struct np_pod {
   const char *ns, *name, *uid, *ip, *node;
-  const json_t *obj, *labels;
+  const json_t *obj, *labels, *ns_labels; /* ns_labels: its namespace's */
 } np_pod;
 
 typedef struct np_ctx {
   const agent_netpol_input *in;
   np_pod *pods;
   size_t npods;
-  json_t *ns_labels; /* namespace name → its labels object (borrowed) */
+  json_t *ns_labels;   /* namespace name → its labels object (borrowed) */
+  tug_hashmap *parsed; /* "%p" of a LabelSelector object → its tug_selector, or &unparsable */
   FILE *f;
 } np_ctx;
+
+/* What the cache holds for a selector that does not parse: it matches nothing. */
+static char unparsable;
 
 enum np_dir { NP_INGRESS, NP_EGRESS };
 
@@ -91,15 +96,35 @@ static int by_policy_name(const void *a, const void *b) {
   return c ? c : strcmp(tug_obj_name(x), tug_obj_name(y));
 }
 
-/* A LabelSelector object matching labels; an unparsable one matches nothing. */
-static bool selects(const json_t *selector, const json_t *labels) {
-  tug_error err;
-  _cleanup_selector_ tug_selector *sel = NULL;
-  if (!json_is_object(selector) ||
-      tug_selector_from_match_labels(json_object_get(selector, "matchLabels"),
-                                     json_object_get(selector, "matchExpressions"), &sel, &err) < 0)
-    return false;
-  return tug_selector_matches(sel, labels);
+/* The LabelSelector object parsed, NULL when it does not parse (it then
+ * matches nothing). Each is parsed once per render (the cache lives as long
+ * as the objects), as a pass asks the same ones about every pod. */
+static const tug_selector *parsed(const np_ctx *c, const json_t *selector) {
+  char key[32];
+  snprintf(key, sizeof key, "%p", (const void *)selector);
+  void *sel = tug_hashmap_get(c->parsed, key);
+  if (sel == NULL) {
+    tug_error err;
+    tug_selector *made = NULL;
+    if (!json_is_object(selector) ||
+        tug_selector_from_match_labels(json_object_get(selector, "matchLabels"),
+                                       json_object_get(selector, "matchExpressions"), &made,
+                                       &err) < 0)
+      made = NULL;
+    sel = made ? (void *)made : &unparsable;
+    tug_hashmap_put(c->parsed, key, sel);
+  }
+  return sel == &unparsable ? NULL : sel;
+}
+
+static bool selects(const np_ctx *c, const json_t *selector, const json_t *labels) {
+  const tug_selector *sel = parsed(c, selector);
+  return sel && tug_selector_matches(sel, labels);
+}
+
+static void free_selector(void *sel) {
+  if (sel != &unparsable)
+    tug_selector_free(sel);
 }
 
 /* Whether the policy isolates its pods in direction d. */
@@ -116,18 +141,32 @@ static bool isolates(const json_t *policy, enum np_dir d) {
   return false;
 }
 
-/* Whether peer (a selector peer of a policy in policy_ns) covers pod p. */
-static bool peer_selects(const np_ctx *c, const json_t *peer, const char *policy_ns,
-                         const np_pod *p) {
+/* A selector peer, parsed once for the walk over every pod: pods NULL for
+ * every pod, ns NULL for the policy's namespace only; bad when a selector
+ * does not parse (the peer then covers no one). */
+typedef struct np_peer {
+  const tug_selector *pods, *ns;
+  bool bad;
+} np_peer;
+
+static np_peer peer_parse(const np_ctx *c, const json_t *peer) {
   const json_t *pods = json_object_get(peer, "podSelector"),
                *nss = json_object_get(peer, "namespaceSelector");
-  if (nss && !json_is_null(nss)) {
-    if (!selects(nss, json_object_get(c->ns_labels, p->ns)))
-      return false;
-  } else if (strcmp(p->ns, policy_ns) != 0) {
+  np_peer out = {0};
+  if (pods && !json_is_null(pods))
+    out.bad |= (out.pods = parsed(c, pods)) == NULL;
+  if (nss && !json_is_null(nss))
+    out.bad |= (out.ns = parsed(c, nss)) == NULL;
+  return out;
+}
+
+/* Whether the peer (of a policy in policy_ns) covers pod p. */
+static bool peer_selects(const np_peer *peer, const char *policy_ns, const np_pod *p) {
+  if (peer->bad)
     return false;
-  }
-  return pods == NULL || json_is_null(pods) || selects(pods, p->labels);
+  if (peer->ns ? !tug_selector_matches(peer->ns, p->ns_labels) : strcmp(p->ns, policy_ns) != 0)
+    return false;
+  return peer->pods == NULL || tug_selector_matches(peer->pods, p->labels);
 }
 
 static bool is_selector_peer(const json_t *peer) {
@@ -164,16 +203,24 @@ static const char *l4proto(const json_t *port, const char **upper) {
 /* Sorted, distinct addresses of the pods a rule's selector peers cover. */
 static size_t peer_ips(const np_ctx *c, const json_t *peers, const char *policy_ns,
                        const np_pod **out) {
-  size_t n = 0, i, k;
+  size_t n = 0, np = 0, i, k;
   json_t *peer;
-  for (k = 0; k < c->npods; k++) {
-    json_array_foreach(peers, i, peer) {
-      if (is_selector_peer(peer) && peer_selects(c, peer, policy_ns, &c->pods[k])) {
+  np_peer *sel = calloc(json_array_size(peers) + 1, sizeof *sel);
+  if (sel == NULL)
+    return 0;
+  json_array_foreach(peers, i, peer) {
+    if (is_selector_peer(peer))
+      sel[np++] = peer_parse(c, peer);
+  }
+  for (k = 0; np && k < c->npods; k++) {
+    for (i = 0; i < np; i++) {
+      if (peer_selects(&sel[i], policy_ns, &c->pods[k])) {
         out[n++] = &c->pods[k];
         break;
       }
     }
   }
+  free(sel);
   return n;
 }
 
@@ -360,14 +407,21 @@ static void chain_name(const np_pod *p, enum np_dir d, char *out, size_t size) {
   snprintf(out, size, "%s%s/%s-%08x", dir_chain[d], sns, sname, h);
 }
 
-/* The policies (sorted) of p's namespace that select p and isolate it in d. */
-static size_t selecting(const json_t *const *policies, size_t n, const np_pod *p, enum np_dir d,
-                        const json_t **out) {
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
+/* The policies (sorted by namespace, then name) of p's namespace that
+ * select p and isolate it in d; only that namespace's are looked at. */
+static size_t selecting(const np_ctx *c, const json_t *const *policies, size_t n, const np_pod *p,
+                        enum np_dir d, const json_t **out) {
+  size_t lo = 0, hi = n, k = 0;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(tug_obj_namespace(policies[mid]), p->ns) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (size_t i = lo; i < n && strcmp(tug_obj_namespace(policies[i]), p->ns) == 0; i++) {
     const json_t *pol = policies[i];
-    if (strcmp(tug_obj_namespace(pol), p->ns) == 0 && isolates(pol, d) &&
-        selects(tug_obj_get(pol, "spec.podSelector"), p->labels))
+    if (isolates(pol, d) && selects(c, tug_obj_get(pol, "spec.podSelector"), p->labels))
       out[k++] = pol;
   }
   return k;
@@ -443,7 +497,7 @@ static void print_policies(np_ctx *c, const json_t *const *pols, size_t npols) {
     np_isolated it = {.pod = p};
     for (int d = NP_INGRESS; d <= NP_EGRESS; d++) {
       it.pols[d] = calloc(npols + 1, sizeof *it.pols[d]);
-      it.npols[d] = it.pols[d] ? selecting(pols, npols, p, d, it.pols[d]) : 0;
+      it.npols[d] = it.pols[d] ? selecting(c, pols, npols, p, d, it.pols[d]) : 0;
     }
     iso[n++] = it;
   }
@@ -467,7 +521,8 @@ static int collect(np_ctx *c, const json_t ***pols, size_t *npols) {
   c->pods = calloc(json_array_size(in->pods) + 1, sizeof *c->pods);
   *pols = calloc(json_array_size(in->policies) + 1, sizeof **pols);
   c->ns_labels = json_object();
-  if (c->pods == NULL || *pols == NULL || c->ns_labels == NULL)
+  c->parsed = tug_hashmap_new();
+  if (c->pods == NULL || *pols == NULL || c->ns_labels == NULL || c->parsed == NULL)
     return -1;
   json_array_foreach(in->pods, i, o) {
     if (usable(o, &c->pods[c->npods]))
@@ -485,6 +540,8 @@ static int collect(np_ctx *c, const json_t ***pols, size_t *npols) {
     if (tug_obj_name(o))
       json_object_set(c->ns_labels, tug_obj_name(o), labels ? labels : json_null());
   }
+  for (i = 0; i < c->npods; i++)
+    c->pods[i].ns_labels = json_object_get(c->ns_labels, c->pods[i].ns);
   return 0;
 }
 
@@ -512,6 +569,7 @@ char *agent_netpol_render(const agent_netpol_input *in, tug_error *err) {
   free(c.pods);
   free(pols);
   json_decref(c.ns_labels);
+  tug_hashmap_free(c.parsed, free_selector);
   if (buf == NULL)
     tug_error_errno(err, ENOMEM, "render network policies");
   return buf;
