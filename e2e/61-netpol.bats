@@ -119,6 +119,9 @@ YAML
   run kubectl get netpol -n team-a
   [ "${lines[0]}" = "NAME           POD-SELECTOR   AGE" ]
   [[ "${lines[1]}" == "default-deny   <none>         "* ]]
+  run $T get netpol -n team-a
+  [ "${lines[0]}" = "NAME           POD-SELECTOR   AGE" ]
+  [[ "${lines[1]}" == "default-deny   <none>         "* ]]
   run kubectl describe netpol default-deny -n team-a
   [[ "$output" == *"PodSelector:     <none> (Allowing the specific traffic to all pods in this namespace)"* ]]
   [[ "$output" == *"<none> (Selected pods are isolated for ingress connectivity)"* ]]

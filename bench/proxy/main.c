@@ -110,12 +110,32 @@ static void report(int n, const char *what, double *ms, int runs) {
          ms[runs / 2], ms[p99 < 0 ? 0 : p99], ms[runs - 1]);
 }
 
+/* The objects a table is rendered from; pods, namespaces and policies are
+ * NULL in the Services runs (no policy part at all). */
+typedef struct cluster {
+  json_t *services, *endpoints, *pods, *namespaces, *policies;
+} cluster;
+
+/* The agent's pass: both parts rendered into one table text. */
+static char *render_cluster(const cluster *c, tug_error *err) {
+  if (c->policies == NULL)
+    return agent_proxy_render(&cfg, c->services, c->endpoints, err);
+  agent_netpol_input in = {
+      .node_name = "n0", .policies = c->policies, .pods = c->pods, .namespaces = c->namespaces};
+  char *rules = agent_netpol_render(&in, err);
+  agent_proxy_config pc = cfg;
+  pc.extra = rules;
+  char *text = rules ? agent_proxy_render(&pc, c->services, c->endpoints, err) : NULL;
+  free(rules);
+  return text;
+}
+
 /* What one update changes before it is rendered and applied. */
-typedef void (*mutate_fn)(json_t *services, json_t *endpoints, int n, int run);
+typedef void (*mutate_fn)(cluster *c, int n, int run);
 
 /* One endpoint of one Service moves (a pod replaced). */
-static void move_endpoint(json_t *services, json_t *endpoints, int n, int run) {
-  (void)services;
+static void move_endpoint(cluster *c, int n, int run) {
+  json_t *endpoints = c->endpoints;
   int svc = (run * 7919) % n;
   json_t *subset =
       json_array_get(json_object_get(json_array_get(endpoints, (size_t)svc), "subsets"), 0);
@@ -123,7 +143,7 @@ static void move_endpoint(json_t *services, json_t *endpoints, int n, int run) {
 }
 
 /* A new Service arrives with its 3 endpoints (what bench-network times). */
-static void add_service(json_t *services, json_t *endpoints, int n, int run) {
+static void add_service(cluster *c, int n, int run) {
   json_t *s, *e;
   make_objects(1, &s, &e);
   char name[32], vip[32];
@@ -134,24 +154,24 @@ static void add_service(json_t *services, json_t *endpoints, int n, int run) {
   json_object_set_new(json_object_get(svc, "spec"), "clusterIP", json_string(vip));
   json_object_set_new(json_object_get(svc, "spec"), "type", json_string("ClusterIP"));
   json_object_set_new(json_object_get(eps, "metadata"), "name", json_string(name));
-  json_array_append(services, svc);
-  json_array_append(endpoints, eps);
+  json_array_append(c->services, svc);
+  json_array_append(c->endpoints, eps);
   json_decref(s);
   json_decref(e);
   (void)n;
 }
 
-static int timed_updates(agent_proxy *p, json_t *services, json_t *endpoints, int n, int runs,
-                         const char *what, mutate_fn mutate) {
+static int timed_updates(agent_proxy *p, cluster *c, int n, int runs, const char *what,
+                         mutate_fn mutate) {
   double *ms[3];
   for (int k = 0; k < 3; k++)
     ms[k] = calloc((size_t)runs, sizeof *ms[k]);
   tug_error err = {0};
   int rc = 0;
   for (int r = 0; r < runs && rc == 0; r++) {
-    mutate(services, endpoints, n, r);
+    mutate(c, n, r);
     double t0 = tug_monotonic_seconds();
-    char *text = agent_proxy_render(&cfg, services, endpoints, &err);
+    char *text = render_cluster(c, &err);
     double t1 = tug_monotonic_seconds();
     rc = text ? agent_proxy_apply(p, text, &err) : -1;
     double t2 = tug_monotonic_seconds();
@@ -167,7 +187,7 @@ static int timed_updates(agent_proxy *p, json_t *services, json_t *endpoints, in
     report(n, label, ms[k], runs);
   }
   if (rc < 0)
-    fprintf(stderr, "services=%d %s: %s\n", n, what, err.msg);
+    fprintf(stderr, "%s=%d %s: %s\n", counted, n, what, err.msg);
   for (int k = 0; k < 3; k++)
     free(ms[k]);
   return rc;
@@ -201,9 +221,10 @@ static int bench(agent_proxy *p, int n, int runs) {
     agent_proxy_close(fresh);
     /* p's idea of the table is still right: fresh applied the same text. */
   }
-  int rc = timed_updates(p, services, endpoints, n, runs, "move endpoint", move_endpoint);
+  cluster c = {.services = services, .endpoints = endpoints};
+  int rc = timed_updates(p, &c, n, runs, "move endpoint", move_endpoint);
   if (rc == 0)
-    rc = timed_updates(p, services, endpoints, n, runs, "add service", add_service);
+    rc = timed_updates(p, &c, n, runs, "add service", add_service);
   json_decref(services);
   json_decref(endpoints);
   return rc;
@@ -212,10 +233,6 @@ static int bench(agent_proxy *p, int n, int runs) {
 /* --- NetworkPolicies (-p) ------------------------------------------------ */
 
 enum { POD_COUNT = 1000, NS_COUNT = 100, NODE_COUNT = 10, POLICY_SERVICES = 100 };
-
-typedef struct cluster {
-  json_t *services, *endpoints, *pods, *namespaces, *policies;
-} cluster;
 
 static json_t *bench_pod(int i) {
   char name[32], ns[32], app[32], node[32], ip[32];
@@ -264,52 +281,17 @@ static void make_cluster(int n, cluster *c) {
     json_array_append_new(c->policies, bench_policy(i, 8080));
 }
 
-/* The agent's pass: both parts rendered into one table text. */
-static char *render_cluster(const cluster *c, tug_error *err) {
-  agent_netpol_input in = {
-      .node_name = "n0", .policies = c->policies, .pods = c->pods, .namespaces = c->namespaces};
-  char *rules = agent_netpol_render(&in, err);
-  agent_proxy_config pc = cfg;
-  pc.extra = rules;
-  char *text = rules ? agent_proxy_render(&pc, c->services, c->endpoints, err) : NULL;
-  free(rules);
-  return text;
+/* One policy's port changes. */
+static void change_policy(cluster *c, int n, int run) {
+  if (n > 0)
+    json_array_set_new(c->policies, (size_t)((run * 7919) % n),
+                       bench_policy((run * 7919) % n, 9000 + run));
 }
 
-static int timed_policy_updates(agent_proxy *p, cluster *c, int n, int runs, const char *what,
-                                bool new_pod) {
-  double *ms[3];
-  for (int k = 0; k < 3; k++)
-    ms[k] = calloc((size_t)runs, sizeof *ms[k]);
-  tug_error err = {0};
-  int rc = 0;
-  for (int r = 0; r < runs && rc == 0; r++) {
-    if (new_pod)
-      json_array_append_new(c->pods, bench_pod(POD_COUNT + r * NODE_COUNT));
-    else if (n > 0)
-      json_array_set_new(c->policies, (size_t)((r * 7919) % n),
-                         bench_policy((r * 7919) % n, 9000 + r));
-    double t0 = tug_monotonic_seconds();
-    char *text = render_cluster(c, &err);
-    double t1 = tug_monotonic_seconds();
-    rc = text ? agent_proxy_apply(p, text, &err) : -1;
-    double t2 = tug_monotonic_seconds();
-    free(text);
-    ms[0][r] = (t1 - t0) * 1e3;
-    ms[1][r] = (t2 - t1) * 1e3;
-    ms[2][r] = (t2 - t0) * 1e3;
-  }
-  char label[64];
-  static const char *const parts[] = {"render", "apply", "total"};
-  for (int k = 0; k < 3 && rc == 0; k++) {
-    snprintf(label, sizeof label, "%s %s", what, parts[k]);
-    report(n, label, ms[k], runs);
-  }
-  if (rc < 0)
-    fprintf(stderr, "policies=%d %s: %s\n", n, what, err.msg);
-  for (int k = 0; k < 3; k++)
-    free(ms[k]);
-  return rc;
+/* A pod appears on another node, in the peers of some policies. */
+static void new_peer_pod(cluster *c, int n, int run) {
+  (void)n;
+  json_array_append_new(c->pods, bench_pod(POD_COUNT + run * NODE_COUNT + 1));
 }
 
 static int bench_policies(agent_proxy *p, int n, int runs) {
@@ -327,9 +309,9 @@ static int bench_policies(agent_proxy *p, int n, int runs) {
   printf("policies=%-5d first apply (whole table) ruleset=%zu bytes render=%.2f ms apply=%.2f ms\n",
          n, strlen(text), (t1 - t0) * 1e3, (t2 - t1) * 1e3);
   free(text);
-  int rc = n > 0 ? timed_policy_updates(p, &c, n, runs, "change policy", false) : 0;
+  int rc = n > 0 ? timed_updates(p, &c, n, runs, "change policy", change_policy) : 0;
   if (rc == 0)
-    rc = timed_policy_updates(p, &c, n, runs, "new peer pod", true);
+    rc = timed_updates(p, &c, n, runs, "new peer pod", new_peer_pod);
   json_t *all[] = {c.services, c.endpoints, c.pods, c.namespaces, c.policies};
   for (size_t i = 0; i < 5; i++)
     json_decref(all[i]);
