@@ -5,9 +5,11 @@
 # is a new connection that walks the policy rules; replies and the rest of a
 # connection pass on conntrack), in rounds that alternate:
 #  - no policy;
-#  - POLICIES policies selecting the server, POLICIES-1 of them admitting
-#    pods that do not exist and the last (in name order) the client, so every
-#    new connection walks the whole chain before it is accepted.
+#  - POLICIES policies selecting the server, POLICIES-1 of them admitting an
+#    address block no client is in (10.X.Y.0/24: one rule each; a selector
+#    that picks no pod would make no rule at all) and the last (in name
+#    order) the client, so every new connection walks the whole chain before
+#    it is accepted.
 # Then the end-to-end programming latency with those policies in place: a
 # deny-all policy is POSTed and the client polls (curl every ~10 ms) until
 # its connection is refused; RUNS times, the policy deleted between runs.
@@ -58,7 +60,7 @@ netns="$tmp/up/tug-node-1/state/sandboxes/$uid/ns/net"
 pip=$($T get pod echo -n bench -o json | jq -r .status.podIP)
 url="http://$pip:8080/"
 for i in $(seq -w 1 "$((policies - 1))"); do
-  printf -- '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p%s, namespace: bench}\nspec:\n  podSelector: {matchLabels: {app: echo}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: nobody-%s}}}], ports: [{port: 8080}]}]\n' "$i" "$i"
+  printf -- '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p%s, namespace: bench}\nspec:\n  podSelector: {matchLabels: {app: echo}}\n  ingress: [{from: [{ipBlock: {cidr: 10.%d.%d.0/24}}], ports: [{port: 8080}]}]\n' "$i" "$((10#$i / 250))" "$((10#$i % 250))"
 done >"$tmp/policies.yaml"
 cat >>"$tmp/policies.yaml" <<'YAML'
 ---
@@ -70,7 +72,7 @@ spec:
   ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: 8080}]}]
 YAML
 node2=$(awk '$1 == "netns" && $2 ~ /-node-2$/ {print $2}' "$tmp/up/network")
-# The policy rules node 2 holds for the server (one per admitted peer).
+# The policy rules node 2 holds for the server (one per policy).
 chain_rules() { ip netns exec "$node2" nft list table ip tugboat | grep -c 'dport 8080 accept$' || true; }
 run_wrk() { # LABEL
   local out
