@@ -4,8 +4,10 @@
  *
  * An agent reads its own Node and lists/watches all of them (its routes need
  * every node's pod CIDR and address), writes only its own Node and its
- * status; reads, watches (with fieldSelector spec.nodeName=NAME only) and
- * deletes the pods bound to it and writes their status; reads a Secret,
+ * status; reads and deletes the pods bound to it and writes their status;
+ * lists and watches every pod, Namespace and NetworkPolicy (it enforces
+ * NetworkPolicy, whose peers may run anywhere, as a network plugin's node
+ * daemon does in Kubernetes); reads a Secret,
  * ConfigMap, PersistentVolumeClaim or ServiceAccount (and asks tokens for it)
  * only when a pod bound to it uses that object; renews its own Lease in
  * tug-node-lease; writes Events; reads Services and Endpoints; reads
@@ -181,14 +183,8 @@ static int nodes(const api_authz_attrs *a, const char *node, char *reason, size_
 
 static int pods(api_server *s, const api_authz_attrs *a, const char *node, char *reason,
                 size_t size) {
-  if ((is(a->verb, "list") || is(a->verb, "watch")) && !a->subresource[0]) {
-    if (is(a->node_selector, node))
-      return 1;
-    return deny(
-        reason, size,
-        "node '%s' can only list and watch the pods of a fieldSelector spec.nodeName=<itself>",
-        node);
-  }
+  if ((is(a->verb, "list") || is(a->verb, "watch")) && !a->subresource[0])
+    return 1;
   bool main_ok = !a->subresource[0] && (is(a->verb, "get") || is(a->verb, "delete"));
   bool status_ok = is(a->subresource, "status") && !is(a->verb, "delete");
   if (!main_ok && !status_ok)
@@ -241,6 +237,8 @@ static int core(api_server *s, const api_authz_attrs *a, const char *node, char 
     return used_objects(s, a, node, reason, size);
   if ((is(a->resource, "services") || is(a->resource, "endpoints")) && verb_in(a, read_verbs))
     return 1;
+  if (is(a->resource, "namespaces") && !a->subresource[0] && verb_in(a, read_verbs))
+    return 1;
   if (is(a->resource, "events"))
     return is(a->verb, "create") || is(a->verb, "update") || is(a->verb, "patch");
   return 0;
@@ -264,6 +262,8 @@ int api_authz_node(api_server *s, const api_authz_attrs *a, char *reason, size_t
     return core(s, a, node, reason, size);
   if (is(a->group, "coordination.k8s.io") && is(a->resource, "leases"))
     return leases(a, node, reason, size);
+  if (is(a->group, "networking.k8s.io") && is(a->resource, "networkpolicies"))
+    return verb_in(a, read_verbs);
   if (is(a->group, "events.k8s.io") && is(a->resource, "events"))
     return is(a->verb, "create") || is(a->verb, "update") || is(a->verb, "patch");
   return 0;

@@ -85,22 +85,6 @@ void api_authz_forbidden(api_response *out, const api_authz_attrs *a, const char
   out->body = api_status(403, "Forbidden", details, "%s", msg);
 }
 
-/* The node a pod list or watch is pinned to by fieldSelector spec.nodeName=NAME. */
-static void node_selector(const api_request *r, char *out, size_t size) {
-  const char *fs = api_query(r, "fieldSelector");
-  out[0] = '\0';
-  for (const char *p = fs; p && *p;) {
-    const char *end = strchr(p, ',');
-    size_t n = end ? (size_t)(end - p) : strlen(p);
-    static const char key[] = "spec.nodeName=";
-    if (n > sizeof key - 1 && strncmp(p, key, sizeof key - 1) == 0) {
-      const char *v = p + sizeof key - 1 + (p[sizeof key - 1] == '=');
-      snprintf(out, size, "%.*s", (int)(n - (size_t)(v - p)), v);
-    }
-    p = end ? end + 1 : NULL;
-  }
-}
-
 static void request_attrs(const api_request *r, const api_route *rt, api_authz_attrs *a) {
   if (rt == NULL) {
     api_authz_path(a, &r->user, r->method, r->path);
@@ -113,7 +97,6 @@ static void request_attrs(const api_request *r, const api_route *rt, api_authz_a
     ns = rt->name;
   api_authz_resource(a, &r->user, r->verb ? r->verb : r->method, rt->kind->group, rt->kind->plural,
                      rt->sub, ns, rt->name);
-  node_selector(r, a->node_selector, sizeof a->node_selector);
 }
 
 int api_authorize_request(api_request *r, const api_route *rt, api_response *out) {

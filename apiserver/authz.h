@@ -37,8 +37,6 @@ typedef struct api_authz_attrs {
   char ns[256]; /* "" for cluster scope or all namespaces */
   char name[256];
   char path[1024];
-  /* list/watch of pods: the spec.nodeName the field selector pins, or "" */
-  char node_selector[256];
 } api_authz_attrs;
 
 /* Fill a resource request's attributes; strings too long are cut. */

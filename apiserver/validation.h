@@ -108,5 +108,8 @@ void api_default_storageclass(json_t *obj);
 void api_validate_storageclass(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_statefulset(json_t *obj);
 void api_validate_statefulset(const json_t *obj, const json_t *old, json_t *causes);
+/* A NetworkPolicy: selectors, peers, ports, policyTypes (validation-networkpolicy.c). */
+void api_default_networkpolicy(json_t *obj);
+void api_validate_networkpolicy(const json_t *obj, const json_t *old, json_t *causes);
 
 #endif

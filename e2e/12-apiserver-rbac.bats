@@ -309,7 +309,7 @@ EOF
 
 NODE=(--as system:node:n1 --as-group system:nodes)
 
-@test "node: an agent reads its own node, pods and what they use, and nothing of another node" {
+@test "node: an agent reads its own node, pods and what they use, lists every pod, and reads nothing else of another node" {
   $K "${NODE[@]}" get node n1
   $K "${NODE[@]}" get nodes # routes need every node's address
   run $K "${NODE[@]}" get node n2 -o name
@@ -317,11 +317,12 @@ NODE=(--as system:node:n1 --as-group system:nodes)
   $K "${NODE[@]}" get pod pod-n1 -n team-a
   run $K "${NODE[@]}" get pod pod-n2 -n team-a
   [[ "$output" == *"no relationship found between node 'n1' and this object"* ]]
-  $K "${NODE[@]}" get pods -A --field-selector spec.nodeName=n1
-  run $K "${NODE[@]}" get pods -A --field-selector spec.nodeName=n2
-  [ "$status" -ne 0 ]
-  run $K "${NODE[@]}" get pods -n team-a
-  [ "$status" -ne 0 ]
+  # Every pod's address and labels: NetworkPolicy peers may run anywhere.
+  $K "${NODE[@]}" get pods -A --field-selector spec.nodeName=n2
+  $K "${NODE[@]}" get namespaces
+  $K "${NODE[@]}" get networkpolicies -A
+  run $K "${NODE[@]}" delete pod pod-n2 -n team-a
+  [[ "$output" == *"no relationship found between node 'n1' and this object"* ]]
   $K "${NODE[@]}" get secret sec-n1 -n team-a
   $K "${NODE[@]}" get configmap cm-n1 -n team-a
   run $K "${NODE[@]}" get secret sec-n2 -n team-a
@@ -395,6 +396,10 @@ NODE=(--as system:node:n1 --as-group system:nodes)
   want 200 GET /api/v1/namespaces/team-a/configmaps/cm-n1
   want 200 GET /api/v1/namespaces/team-a/pods/pod-n1
   want 200 GET /api
-  want 403 GET "/api/v1/pods?watch=1&timeoutSeconds=1"
+  # NetworkPolicy: every pod, namespace and policy (peers may run anywhere).
+  want 200 GET "/api/v1/pods?watch=1&timeoutSeconds=1"
+  want 200 GET "/api/v1/namespaces?watch=1&timeoutSeconds=1"
+  want 200 GET "/apis/networking.k8s.io/v1/networkpolicies?watch=1&timeoutSeconds=1"
+  want 403 POST /apis/networking.k8s.io/v1/namespaces/team-a/networkpolicies '{}'
   want 403 DELETE /api/v1/namespaces/team-a/pods/pod-n2
 }

@@ -45,6 +45,7 @@ const tug_kind tug_kinds[] = {
     {"", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true},
     {"storage.k8s.io", "v1", "StorageClass", "storageclasses", false},
     {"apps", "v1", "StatefulSet", "statefulsets", true},
+    {"networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true},
     {NULL, NULL, NULL, NULL, false},
 };
 

@@ -396,6 +396,14 @@ extern const api_schema_kind api_schema_kinds_core_v1_storage[];
 extern const api_schema_kind api_schema_kinds_storage_v1[];
 extern const api_schema_kind api_schema_kinds_apps_v1_statefulset[];
 
+/* networking.k8s.io/v1 NetworkPolicy (networking-v1-networkpolicy.c). */
+extern const api_message api_msg_networking_v1_NetworkPolicy,
+    api_msg_networking_v1_NetworkPolicySpec, api_msg_networking_v1_NetworkPolicyIngressRule,
+    api_msg_networking_v1_NetworkPolicyEgressRule, api_msg_networking_v1_NetworkPolicyPeer,
+    api_msg_networking_v1_NetworkPolicyPort, api_msg_networking_v1_IPBlock,
+    api_msg_networking_v1_NetworkPolicyList;
+extern const api_schema_kind api_schema_kinds_networking_v1_networkpolicy[];
+
 /* A kind's List, the same shape in every group: its ListMeta and its items. */
 #define LIST_MESSAGE(id, openapi_name, item)                                                       \
   static const api_field id##_fields[] = {                                                         \

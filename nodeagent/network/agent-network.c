@@ -25,10 +25,12 @@
 
 #include "agent-dns.h"
 #include "agent-network-env.h"
+#include "cleanup.h"
 #include "clock.h"
 #include "controller.h"
 #include "log.h"
 #include "network/bridge.h"
+#include "network/netpol.h"
 #include "network/proxy.h"
 #include "object.h"
 
@@ -44,6 +46,7 @@ struct agent_network {
   char node_name[256], node_ip[64], cluster_cidr[64], service_cidr[64];
   agent_bridge *bridge;
   tug_shared_informer *nodes, *services, *endpoints;
+  tug_shared_informer *pods, *namespaces, *policies; /* NetworkPolicy's inputs */
   tug_controller *c;
   agent_proxy *proxy; /* opened by the worker, in the node's namespace */
   pthread_mutex_t mu; /* rules_since, dns, dns_ip */
@@ -196,12 +199,22 @@ static int sync_rules(agent_network *n, tug_error *err) {
   pthread_mutex_unlock(&n->mu);
   json_t *services = tug_informer_list(tug_shared_informer_informer(n->services));
   json_t *endpoints = tug_informer_list(tug_shared_informer_informer(n->endpoints));
+  json_t *pods = tug_informer_list(tug_shared_informer_informer(n->pods));
+  json_t *namespaces = tug_informer_list(tug_shared_informer_informer(n->namespaces));
+  json_t *policies = tug_informer_list(tug_shared_informer_informer(n->policies));
+  agent_netpol_input np = {
+      .node_name = n->node_name, .policies = policies, .pods = pods, .namespaces = namespaces};
+  _cleanup_free_ char *policy_rules = agent_netpol_render(&np, err);
+  json_decref(pods);
+  json_decref(namespaces);
+  json_decref(policies);
   agent_proxy_config cfg = {.node_ip = n->node_ip,
                             .cluster_cidr = n->cluster_cidr,
                             .service_cidr = n->service_cidr,
-                            .bridge = "tug0"};
+                            .bridge = "tug0",
+                            .extra = policy_rules};
   int rc = 0;
-  char *text = agent_proxy_render(&cfg, services, endpoints, err);
+  char *text = policy_rules ? agent_proxy_render(&cfg, services, endpoints, err) : NULL;
   if (text == NULL) {
     rc = tug_error_wrap(err, "render service rules");
   } else if (n->ruleset == NULL || strcmp(text, n->ruleset) != 0) {
@@ -211,8 +224,8 @@ static int sync_rules(agent_network *n, tug_error *err) {
     } else {
       free(n->ruleset);
       n->ruleset = text;
-      tug_debug("service rules applied", "services=%zu ms=%.1f", json_array_size(services),
-                since ? (tug_monotonic_seconds() - since) * 1000 : 0.0);
+      tug_debug("service and policy rules applied", "services=%zu ms=%.1f",
+                json_array_size(services), since ? (tug_monotonic_seconds() - since) * 1000 : 0.0);
     }
   } else {
     free(text);
@@ -291,6 +304,15 @@ static void restore(agent_network *n) {
   start_dns(n);
 }
 
+static int start_informers(agent_network *n, tug_error *err) {
+  tug_shared_informer *all[] = {n->nodes, n->services,   n->endpoints,
+                                n->pods,  n->namespaces, n->policies};
+  for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+    if (tug_shared_informer_start(all[i], err) < 0)
+      return -1;
+  return 0;
+}
+
 int agent_network_start(const agent_network_options *o, agent_network **out, tug_error *err) {
   agent_network *n = calloc(1, sizeof *n);
   if (n == NULL)
@@ -320,9 +342,11 @@ int agent_network_start(const agent_network_options *o, agent_network **out, tug
       (n->nodes = watch(n, "/api/v1/nodes", nodes_changed, err)) == NULL ||
       (n->services = watch(n, "/api/v1/services", rules_changed, err)) == NULL ||
       (n->endpoints = watch(n, "/api/v1/endpoints", rules_changed, err)) == NULL ||
-      tug_shared_informer_start(n->nodes, err) < 0 ||
-      tug_shared_informer_start(n->services, err) < 0 ||
-      tug_shared_informer_start(n->endpoints, err) < 0 || tug_controller_start(n->c, err) < 0) {
+      (n->pods = watch(n, "/api/v1/pods", rules_changed, err)) == NULL ||
+      (n->namespaces = watch(n, "/api/v1/namespaces", rules_changed, err)) == NULL ||
+      (n->policies = watch(n, "/apis/networking.k8s.io/v1/networkpolicies", rules_changed, err)) ==
+          NULL ||
+      start_informers(n, err) < 0 || tug_controller_start(n->c, err) < 0) {
     agent_network_stop(n);
     return tug_error_wrap(err, "start the pod network");
   }
@@ -343,6 +367,9 @@ void agent_network_stop(agent_network *n) {
   tug_shared_informer_free(n->nodes);
   tug_shared_informer_free(n->services);
   tug_shared_informer_free(n->endpoints);
+  tug_shared_informer_free(n->pods);
+  tug_shared_informer_free(n->namespaces);
+  tug_shared_informer_free(n->policies);
   tug_controller_free(n->c);
   agent_proxy_close(n->proxy);
   agent_bridge_close(n->bridge);

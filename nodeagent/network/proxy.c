@@ -29,7 +29,7 @@
 
 #define TABLE "ip tugboat"
 /* Readable part of a chain name: ns/name/port, each part cut to a DNS label. */
-#define LABEL_PART 63
+#define LABEL_PART AGENT_PROXY_LABEL_PART
 #define LABEL_MAX (3 * (LABEL_PART + 1) + 9)
 
 typedef struct proxy_endpoint {
@@ -57,6 +57,7 @@ typedef struct proxy_net {
   char node_ip[INET_ADDRSTRLEN];
   char cluster_cidr[INET_ADDRSTRLEN + 3], service_cidr[INET_ADDRSTRLEN + 3];
   const char *bridge;
+  const char *extra;
 } proxy_net;
 
 static void plan_free(proxy_plan *plan) {
@@ -113,6 +114,7 @@ static int check_config(const agent_proxy_config *c, proxy_net *net, tug_error *
   if (b == NULL || *b == '\0' || strlen(b) >= IFNAMSIZ || strpbrk(b, "\"\\/ \t\n") != NULL)
     return tug_error_set(err, EINVAL, "bridge %s: not an interface name", b ? b : "");
   net->bridge = b;
+  net->extra = c->extra;
   return 0;
 }
 
@@ -158,7 +160,7 @@ static const char *protocol(const json_t *port) {
 }
 
 /* Keep [A-Za-z0-9_-], make anything else '_', cut at LABEL_PART. */
-static void sanitize(const char *in, char *out) {
+void agent_proxy_sanitize(const char *in, char *out) {
   size_t i = 0;
   for (; in[i] && i < LABEL_PART; i++) {
     char ch = in[i];
@@ -170,7 +172,7 @@ static void sanitize(const char *in, char *out) {
 }
 
 /* FNV-1a: sanitizing and cutting may make two labels equal, the hash keeps them apart. */
-static uint32_t fnv1a(const char *s, uint32_t h) {
+uint32_t agent_proxy_fnv1a(const char *s, uint32_t h) {
   for (; *s; s++)
     h = (h ^ (unsigned char)*s) * 16777619u;
   return h;
@@ -179,13 +181,13 @@ static uint32_t fnv1a(const char *s, uint32_t h) {
 static void make_label(proxy_port *pp, const char *ns, const char *name, const char *pname) {
   char sns[LABEL_PART + 1], sname[LABEL_PART + 1], sport[LABEL_PART + 1], num[8];
   snprintf(num, sizeof num, "%u", pp->port);
-  sanitize(ns, sns);
-  sanitize(name, sname);
-  sanitize(*pname ? pname : num, sport);
+  agent_proxy_sanitize(ns, sns);
+  agent_proxy_sanitize(name, sname);
+  agent_proxy_sanitize(*pname ? pname : num, sport);
   uint32_t h = 2166136261u;
   const char *parts[] = {ns, "/", name, "/", pname, "/", pp->proto, "/", num};
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
-    h = fnv1a(parts[i], h);
+    h = agent_proxy_fnv1a(parts[i], h);
   snprintf(pp->label, sizeof pp->label, "%s/%s/%s-%08x", sns, sname, sport, h);
 }
 
@@ -452,6 +454,8 @@ static void print_ruleset(FILE *f, const proxy_plan *plan, const proxy_net *net)
   for (size_t i = 0; i < plan->n; i++)
     if (plan->ports[i].neps > 0)
       print_port_chains(f, &plan->ports[i], net);
+  if (net->extra)
+    fputs(net->extra, f);
   fprintf(f, "}\n");
 }
 
@@ -549,7 +553,8 @@ static int view_parse(const char *text, ruleset_view *v) {
       snprintf(key, sizeof key, "%s %.*s", coll, (int)elen, e);
       tug_hashmap_put(v->elements, key, (void *)(uintptr_t)strlen(coll));
     } else if (starts_with(line, len, "\tchain svc-") ||
-               starts_with(line, len, "\tchain nodeport-")) {
+               starts_with(line, len, "\tchain nodeport-") ||
+               starts_with(line, len, "\tchain pol-")) {
       chain = block_name(line, len, 5);
       body = end + 1;
       rc = chain ? 0 : -1;
@@ -626,6 +631,7 @@ static void print_update(FILE *f, const ruleset_view *old, const ruleset_view *n
       print_element(f, "add", key, (size_t)(uintptr_t)val, true);
   print_chain_deletes(f, old, new, "nodeport-");
   print_chain_deletes(f, old, new, "svc-");
+  print_chain_deletes(f, old, new, "pol-");
 }
 
 /* The commands that turn table `from` into `to`: malloc'd, "" when equal,

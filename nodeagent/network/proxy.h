@@ -12,6 +12,7 @@
 #define TUG_PROXY_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -23,7 +24,15 @@ typedef struct agent_proxy_config {
   const char *cluster_cidr; /* pod range, e.g. "198.18.0.0/16" */
   const char *service_cidr; /* e.g. "198.19.0.0/17" */
   const char *bridge;       /* the pod bridge, "tug0" */
+  const char *extra;        /* more of the table's body (netpol.h's rules), or NULL */
 } agent_proxy_config;
+
+/* Chain names hold object names cut to a DNS label's length, with anything
+ * outside [A-Za-z0-9_-] made '_' (out: AGENT_PROXY_LABEL_PART + 1 bytes),
+ * and an FNV-1a hash of the exact values so two never clash. */
+#define AGENT_PROXY_LABEL_PART 63
+void agent_proxy_sanitize(const char *in, char *out);
+uint32_t agent_proxy_fnv1a(const char *s, uint32_t h);
 
 /* The complete ruleset text for table `ip tugboat` from every Service and
  * Endpoints object (JSON arrays of Kubernetes objects, all namespaces; NULL is

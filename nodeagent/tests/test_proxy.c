@@ -24,6 +24,7 @@
 
 #include "cleanup.h"
 #include "network/proxy.h"
+#include "nft_fixture.h"
 
 static const agent_proxy_config cfg = {.node_ip = "198.19.200.11",
                                        .cluster_cidr = "198.18.0.0/16",
@@ -293,70 +294,6 @@ static void test_conflicting_vip_port_goes_to_the_first_service_in_order(void **
 
 /* --- against nftables, in a private user + network namespace ------------ */
 
-static int write_file(const char *path, const char *text) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  ssize_t n = write(fd, text, strlen(text));
-  close(fd);
-  return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
-/* Become uid 0 of a new user namespace with a new network namespace. */
-static int enter_private_netns(void) {
-  char map[64];
-  uid_t uid = geteuid();
-  gid_t gid = getegid();
-  if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
-    return -1;
-  snprintf(map, sizeof map, "0 %u 1\n", (unsigned)uid);
-  if (write_file("/proc/self/uid_map", map) < 0)
-    return -1;
-  write_file("/proc/self/setgroups", "deny");
-  snprintf(map, sizeof map, "0 %u 1\n", (unsigned)gid);
-  return write_file("/proc/self/gid_map", map);
-}
-
-/* "list table ip tugboat" through a context of our own; malloc'd, NULL when missing. */
-static char *list_table(void) {
-  struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-  nft_ctx_buffer_output(nft);
-  nft_ctx_buffer_error(nft);
-  char *out = NULL;
-  if (nft_run_cmd_from_buffer(nft, "list table ip tugboat") == 0)
-    out = strdup(nft_ctx_get_output_buffer(nft));
-  nft_ctx_free(nft);
-  return out;
-}
-
-static int by_string(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A listing as its sorted lines, trimmed, with element lists split one a
- * line: equal for equal tables whatever order chains and elements were made. */
-static char *normalized(char *listing) {
-  char *lines[4096], *save = NULL, *out = calloc(1, strlen(listing) + 1);
-  size_t n = 0;
-  for (char *l = strtok_r(listing, "\n", &save); l && n < 4096; l = strtok_r(NULL, "\n", &save)) {
-    l += strspn(l, "\t ");
-    if (strncmp(l, "elements = { ", 13) == 0)
-      l += 13;
-    size_t len = strlen(l);
-    if (len >= 2 && strcmp(l + len - 2, " }") == 0)
-      l[len -= 2] = '\0';
-    if (len && l[len - 1] == ',')
-      l[--len] = '\0';
-    if (len)
-      lines[n++] = l;
-  }
-  qsort(lines, n, sizeof *lines, by_string);
-  for (size_t i = 0; i < n; i++)
-    strcat(strcat(out, lines[i]), "\n");
-  free(listing);
-  return out;
-}
-
 #define CHECK(cond)                                                                                \
   do {                                                                                             \
     if (!(cond)) {                                                                                 \
@@ -372,7 +309,7 @@ static int nft_round_trip(int fd) {
   CHECK(agent_proxy_open(&p, &err) == 0);
   char *first = render_all();
   CHECK(agent_proxy_apply(p, first, &err) == 0);
-  char *listed = list_table();
+  char *listed = nft_fixture_list_table();
   CHECK(listed != NULL);
   CHECK(strstr(listed, "chain svc-demo/web/80-") != NULL);
   CHECK(strstr(listed, "numgen random mod 3 0 dnat to 198.18.1.5:8080") != NULL);
@@ -403,14 +340,14 @@ static int nft_round_trip(int fd) {
       "  \"subsets\": [{\"addresses\": [{\"ip\": \"198.18.1.99\"}],"
       "                 \"ports\": [{\"port\": 8443}]}]}]");
   CHECK(agent_proxy_apply(p, changed, &err) == 0);
-  listed = list_table();
+  listed = nft_fixture_list_table();
   CHECK(listed != NULL);
-  char *updated = normalized(listed);
+  char *updated = nft_fixture_normalized(listed);
   CHECK(agent_proxy_flush(p, &err) == 0);
   CHECK(agent_proxy_apply(p, changed, &err) == 0);
-  listed = list_table();
+  listed = nft_fixture_list_table();
   CHECK(listed != NULL);
-  char *fresh = normalized(listed);
+  char *fresh = nft_fixture_normalized(listed);
   if (strcmp(updated, fresh) != 0)
     dprintf(fd, "updated:\n%s\nfresh:\n%s\n", updated, fresh);
   CHECK(strcmp(updated, fresh) == 0);
@@ -429,7 +366,7 @@ static int nft_round_trip(int fd) {
                              "                 \"ports\": [{\"port\": 80}]}]}]");
   CHECK(agent_proxy_apply(p, second, &err) == 0);
   CHECK(agent_proxy_apply(p, second, &err) == 0);
-  listed = list_table();
+  listed = nft_fixture_list_table();
   CHECK(listed != NULL && strstr(listed, "chain svc-b/solo/80-") != NULL);
   CHECK(strstr(listed, "svc-demo/web") == NULL);
   free(listed);
@@ -437,12 +374,12 @@ static int nft_round_trip(int fd) {
   /* A broken ruleset is refused whole, with nft's words, and the old one stays. */
   CHECK(agent_proxy_apply(p, "table ip tugboat { chain x { bogus } }\n", &err) < 0);
   CHECK(strstr(err.msg, "Error") != NULL);
-  listed = list_table();
+  listed = nft_fixture_list_table();
   CHECK(listed != NULL && strstr(listed, "chain svc-b/solo/80-") != NULL);
   free(listed);
 
   CHECK(agent_proxy_flush(p, &err) == 0);
-  CHECK(list_table() == NULL);
+  CHECK(nft_fixture_list_table() == NULL);
   CHECK(agent_proxy_flush(p, &err) == 0);
   agent_proxy_close(p);
   free(first);
@@ -458,7 +395,7 @@ static void test_nftables_accepts_replaces_and_flushes_the_table(void **state) {
   assert_true(pid >= 0);
   if (pid == 0) {
     close(fds[0]);
-    if (enter_private_netns() < 0) {
+    if (nft_fixture_enter_netns() < 0) {
       dprintf(fds[1], "user namespaces: %s", strerror(errno));
       _exit(77);
     }
