@@ -141,6 +141,8 @@ const api_kind api_kinds[] = {
     KIND("apps", "v1", "StatefulSet", "statefulsets", "statefulset", true,
          API_SUB_STATUS | API_SUB_SCALE, &api_strategy_workload, api_verbs_all, cat_all,
          statefulset, "sts", NULL),
+    KIND("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", true, 0,
+         &generic, api_verbs_all, NULL, controllerrevision, NULL),
     {.kind = NULL},
 };
 

@@ -108,5 +108,9 @@ void api_default_storageclass(json_t *obj);
 void api_validate_storageclass(const json_t *obj, const json_t *old, json_t *causes);
 void api_default_statefulset(json_t *obj);
 void api_validate_statefulset(const json_t *obj, const json_t *old, json_t *causes);
+/* A ControllerRevision: data required and immutable, revision not negative
+ * (validation-controllerrevision.c). */
+void api_default_controllerrevision(json_t *obj);
+void api_validate_controllerrevision(const json_t *obj, const json_t *old, json_t *causes);
 
 #endif

@@ -45,6 +45,7 @@ const tug_kind tug_kinds[] = {
     {"", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true},
     {"storage.k8s.io", "v1", "StorageClass", "storageclasses", false},
     {"apps", "v1", "StatefulSet", "statefulsets", true},
+    {"apps", "v1", "ControllerRevision", "controllerrevisions", true},
     {NULL, NULL, NULL, NULL, false},
 };
 

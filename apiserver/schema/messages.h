@@ -395,6 +395,10 @@ extern const api_schema_kind api_schema_kinds_core_v1_storage[];
 extern const api_schema_kind api_schema_kinds_storage_v1[];
 extern const api_schema_kind api_schema_kinds_apps_v1_statefulset[];
 
+/* apps/v1 ControllerRevision (apps-v1-controllerrevision.c). */
+extern const api_message api_msg_apps_v1_ControllerRevision, api_msg_apps_v1_ControllerRevisionList;
+extern const api_schema_kind api_schema_kinds_apps_v1_controllerrevision[];
+
 /* A kind's List, the same shape in every group: its ListMeta and its items. */
 #define LIST_MESSAGE(id, openapi_name, item)                                                       \
   static const api_field id##_fields[] = {                                                         \
