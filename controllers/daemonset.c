@@ -369,8 +369,9 @@ static int sync_history(ds_pass *p, const tug_selector *sel, int *failures, tug_
   p->revisions = ctl_history_list(p->x, p->ds, sel, failures);
   snprintf(name, sizeof name, "%s-%s", tug_obj_name(p->ds), p->hash);
   _cleanup_json_ json_t *data = ctl_history_template_data(p->ds);
-  _cleanup_json_ json_t *cur =
-      ctl_history_current(p->x, p->ds, p->revisions, data, name, p->hash, err);
+  _cleanup_json_ json_t *cur = ctl_history_current(
+      p->x, p->ds, p->revisions, data,
+      &(ctl_history_name){.name = name, .hash = p->hash, .owner_annotations = true}, err);
   if (cur == NULL)
     return -1;
   const char *hash =

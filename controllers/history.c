@@ -99,19 +99,19 @@ static json_t *renumber(ctl_ctx *x, const json_t *rev, int64_t to, tug_error *er
   return out;
 }
 
-static json_t *new_revision(const json_t *owner, const json_t *data, const char *name,
-                            const char *hash, int64_t number) {
+static json_t *new_revision(const json_t *owner, const json_t *data, const ctl_history_name *n,
+                            int64_t number) {
   json_t *labels = json_deep_copy(tug_obj_get(owner, "spec.template.metadata.labels"));
   if (!json_is_object(labels)) {
     json_decref(labels);
     labels = json_object();
   }
-  json_object_set_new(labels, CTL_REVISION_HASH_LABEL, json_string(hash));
+  json_object_set_new(labels, CTL_REVISION_HASH_LABEL, json_string(n->hash));
   json_t *meta =
-      json_pack("{s:s, s:s, s:o, s:[o]}", "name", name, "namespace", tug_obj_namespace(owner),
+      json_pack("{s:s, s:s, s:o, s:[o]}", "name", n->name, "namespace", tug_obj_namespace(owner),
                 "labels", labels, "ownerReferences", tug_controller_ref_new(owner));
   const json_t *ann = tug_obj_get(owner, "metadata.annotations");
-  if (json_is_object(ann)) /* kubectl's CHANGE-CAUSE comes from the owner's annotation */
+  if (n->owner_annotations && json_is_object(ann)) /* kubectl's CHANGE-CAUSE reads them */
     json_object_set_new(meta, "annotations", json_deep_copy(ann));
   return json_pack("{s:s, s:s, s:o, s:O, s:I}", "apiVersion", "apps/v1", "kind",
                    "ControllerRevision", "metadata", meta, "data", data, "revision",
@@ -143,8 +143,7 @@ static json_t *name_taken(ctl_ctx *x, const json_t *owner, const char *path, con
 }
 
 json_t *ctl_history_current(ctl_ctx *x, const json_t *owner, const json_t *revisions,
-                            const json_t *data, const char *name, const char *hash,
-                            tug_error *err) {
+                            const json_t *data, const ctl_history_name *n, tug_error *err) {
   int64_t max = ctl_history_max(revisions);
   json_t *same = with_data(revisions, data);
   if (same)
@@ -153,13 +152,13 @@ json_t *ctl_history_current(ctl_ctx *x, const json_t *owner, const json_t *revis
   if (tug_api_path(path, sizeof path, "ControllerRevision", tug_obj_namespace(owner), NULL, NULL,
                    err) < 0)
     return NULL;
-  _cleanup_json_ json_t *rev = new_revision(owner, data, name, hash, max + 1);
+  _cleanup_json_ json_t *rev = new_revision(owner, data, n, max + 1);
   json_t *made = NULL;
   if (tug_client_create(x->client, path, rev, &made, err) == 0)
     return made;
   if (err->code != TUG_E_CONFLICT)
     return NULL;
-  snprintf(path + strlen(path), sizeof path - strlen(path), "/%s", name);
+  snprintf(path + strlen(path), sizeof path - strlen(path), "/%s", n->name);
   tug_error_clear(err);
   return name_taken(x, owner, path, data, err);
 }

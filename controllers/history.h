@@ -52,15 +52,21 @@ const json_t *ctl_history_template(const json_t *revision);
  * revision number; *failures counts adoptions that failed. */
 json_t *ctl_history_list(ctl_ctx *x, const json_t *owner, const tug_selector *sel, int *failures);
 
+/* What a new revision is called and carries. */
+typedef struct ctl_history_name {
+  const char *name, *hash; /* its name, and its controller-revision-hash label */
+  bool owner_annotations;  /* the owner's annotations copied (DaemonSets) */
+} ctl_history_name;
+
 /*
  * The revision whose data is data: renumbered as the newest when it is not,
- * or created as name with the template's labels plus the hash label hash.
+ * or created as n->name with the template's labels plus the hash label.
  * A new reference; NULL with err on failure. A name taken by another
  * revision is a hash collision: owner's status.collisionCount goes up (so
  * the next name differs) and err says to try again.
  */
 json_t *ctl_history_current(ctl_ctx *x, const json_t *owner, const json_t *revisions,
-                            const json_t *data, const char *name, const char *hash, tug_error *err);
+                            const json_t *data, const ctl_history_name *n, tug_error *err);
 
 /* Delete revisions to keep owner's spec.revisionHistoryLimit (ctl_history_doomed);
  * live holds, as keys, the names or hash labels in use. */

@@ -348,7 +348,8 @@ static int sync_history(ctl_ctx *x, const json_t *sts, const tug_selector *sel, 
   snprintf(name, sizeof name, "%s-%s", tug_obj_name(sts), hash);
   r->list = ctl_history_list(x, sts, sel, failures);
   _cleanup_json_ json_t *data = ctl_history_template_data(sts);
-  if ((r->made = ctl_history_current(x, sts, r->list, data, name, hash, err)) == NULL)
+  if ((r->made = ctl_history_current(x, sts, r->list, data,
+                                     &(ctl_history_name){.name = name, .hash = hash}, err)) == NULL)
     return -1;
   r->update = (sts_revision){tug_obj_name(r->made), tug_obj_get(sts, "spec.template")};
   r->current = r->update;
