@@ -75,6 +75,7 @@ pod_phase() { jget pod "$1" -n st | jq -r '.status.phase // ""'; }
 pod_node() { jget pod "$1" -n st | jq -r '.spec.nodeName // ""'; }
 claim_volume() { jget pvc "$1" -n st | jq -r '.spec.volumeName // ""'; }
 pv_phase() { jget pv "$1" | jq -r '.status.phase // ""'; }
+waiting_reason() { jget pod "$1" -n st | jq -r '.status.containerStatuses[0].state.waiting.reason // ""'; }
 is() { [ "$("${@:2}")" = "$1" ]; }
 
 # writer_yaml NAME CLAIM: a pod that keeps running with the claim at /data.
@@ -283,12 +284,17 @@ spec:
       containers:
       - name: web
         image: busybox:latest
-        command: [sh, -c, "echo $(hostname) >> /data/names; exec httpd -f -p 8080 -h /data"]
+        command: [sh, -c, "echo $(hostname) >> /data/names; echo $(hostname) > /named/me; exec httpd -f -p 8080 -h /data"]
+        env:
+        - name: POD_NAME
+          valueFrom: {fieldRef: {fieldPath: metadata.name}}
         ports: [{containerPort: 8080, name: http}]
         readinessProbe:
           tcpSocket: {port: 8080}
           periodSeconds: 1
-        volumeMounts: [{name: data, mountPath: /data}]
+        volumeMounts:
+        - {name: data, mountPath: /data}
+        - {name: data, mountPath: /named, subPathExpr: "by-name/$(POD_NAME)"}
   volumeClaimTemplates:
   - metadata: {name: data}
     spec:
@@ -325,6 +331,30 @@ pod_revision() { jget pod "$1" -n st | jq -r '.metadata.labels["controller-revis
   [[ "${lines[1]}" == "web"*"3/3"* ]]
   jget sts web -n st | jq -e '.status | .replicas == 3 and .readyReplicas == 3 and .currentReplicas == 3
     and .updatedReplicas == 3 and .availableReplicas == 3 and .currentRevision == .updateRevision' >/dev/null
+  # subPathExpr: each pod's /named is by-name/<its name> inside its claim
+  for i in 0 1 2; do
+    [ "$(cat "$UP/$(pod_node web-$i)/volumes/pv/$(claim_volume data-web-$i)/by-name/web-$i/me")" = "web-$i" ]
+  done
+}
+
+@test "statefulset: a subPathExpr naming a variable that is not set keeps the container from starting" {
+  kubectl apply -n st -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: expr-missing}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox:latest
+    command: [sleep, "3600"]
+    env: [{name: EMPTY, value: ""}]
+    volumeMounts: [{name: v, mountPath: /v, subPathExpr: "$(NOPE)/$(EMPTY)"}]
+  volumes: [{name: v, emptyDir: {}}]
+YAML
+  wait_for 60 is CreateContainerConfigError waiting_reason expr-missing
+  [[ "$(jget pod expr-missing -n st | jq -r '.status.containerStatuses[0].state.waiting.message')" == *"missing value for NOPE, EMPTY"* ]]
+  kubectl delete pod expr-missing -n st --wait=false >/dev/null
 }
 
 @test "statefulset: web-1 keeps its file across a pod delete, remounted on its node" {
