@@ -138,6 +138,7 @@ static const role_def roles[] = {
       {"create", "apps", "replicasets deployments", NULL},
       {"create", "-", "persistentvolumes persistentvolumeclaims", NULL},
       {"create", "apps", "statefulsets", NULL},
+      {"create", "apps", "controllerrevisions", NULL},
       {"create", "batch", "jobs", NULL},
       {"create", "coordination.k8s.io", "leases", NULL},
       {"create", "events.k8s.io", "events", NULL},

@@ -143,6 +143,8 @@ const api_kind api_kinds[] = {
          statefulset, "sts", NULL),
     KIND("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy", true, 0,
          &generic, api_verbs_all, NULL, networkpolicy, "netpol", NULL),
+    KIND("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", true, 0,
+         &generic, api_verbs_all, NULL, controllerrevision, NULL),
     {.kind = NULL},
 };
 

@@ -33,6 +33,7 @@ const api_schema_group api_schema_groups[] = {
     {api_schema_kinds_storage_v1},
     {api_schema_kinds_apps_v1_statefulset},
     {api_schema_kinds_networking_v1_networkpolicy},
+    {api_schema_kinds_apps_v1_controllerrevision},
     {NULL},
 };
 

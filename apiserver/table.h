@@ -59,6 +59,7 @@ extern const api_column api_columns_persistentvolumeclaim[];
 extern const api_column api_columns_storageclass[];
 extern const api_column api_columns_statefulset[];
 extern const api_column api_columns_networkpolicy[]; /* table-networkpolicy.c */
+extern const api_column api_columns_controllerrevision[]; /* table-controllerrevision.c */
 /* A custom kind's cell of column i: the value at the printer column's
  * JSONPath, of its type (a "date" as an age, "5m"); null when the object has
  * none. */

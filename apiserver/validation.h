@@ -111,5 +111,9 @@ void api_validate_statefulset(const json_t *obj, const json_t *old, json_t *caus
 /* A NetworkPolicy: selectors, peers, ports, policyTypes (validation-networkpolicy.c). */
 void api_default_networkpolicy(json_t *obj);
 void api_validate_networkpolicy(const json_t *obj, const json_t *old, json_t *causes);
+/* A ControllerRevision: data required and immutable, revision not negative
+ * (validation-controllerrevision.c). */
+void api_default_controllerrevision(json_t *obj);
+void api_validate_controllerrevision(const json_t *obj, const json_t *old, json_t *causes);
 
 #endif

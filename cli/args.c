@@ -68,6 +68,7 @@ static const flag flags[] = {
     {"overwrite", 0, F_BOOL, O(overwrite), NULL},
     {"timeout", 0, F_LONG, O(timeout_s), NULL},
     {"to-revision", 0, F_STR, O(to_revision), NULL},
+    {"revision", 0, F_STR, O(revision), "rollout"},
     {"from", 0, F_STR, O(from), "create"},
     {"root", 0, F_STR, O(root), "image"},
     {"nodes", 0, F_LONG, O(nodes), NULL},

@@ -59,6 +59,7 @@ typedef struct cli_opts {
   bool overwrite;                 /* label --overwrite */
   long timeout_s;                 /* --timeout for waits; 0: the verb's default */
   const char *to_revision;        /* rollout undo --to-revision */
+  const char *revision;           /* rollout history --revision */
   const char *from;               /* create job --from=cronjob/NAME */
   const char *root;               /* image import --root: the agent's state dir */
   long nodes;                     /* up --nodes; -1 unset */

@@ -14,7 +14,7 @@ static const char bash_script[] =
     "completion version'\n"
     "  local kinds='pods deployments replicasets services nodes namespaces resourcequotas "
     "limitranges queues jobs configmaps secrets events endpoints priorityclasses leases "
-    "statefulsets persistentvolumes persistentvolumeclaims storageclasses'\n"
+    "statefulsets persistentvolumes persistentvolumeclaims storageclasses controllerrevisions'\n"
     "  if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
     "    COMPREPLY=($(compgen -W \"$verbs\" -- \"$cur\")); return\n"
     "  fi\n"

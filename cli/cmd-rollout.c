@@ -1,6 +1,8 @@
 /*
- * cmd-rollout.c — `tug rollout status|history|undo deployment/NAME`, and
- * `tug rollout status daemonset/NAME` (kubectl's messages for both).
+ * cmd-rollout.c — `tug rollout status|history|undo deployment/NAME`,
+ * `tug rollout status daemonset/NAME` (kubectl's messages for both), and
+ * history and undo of daemonset/NAME and statefulset/NAME
+ * (rollout-revisions.c).
  *
  * A Deployment's history is its ReplicaSets: each carries the revision it was
  * in the annotation deployment.kubernetes.io/revision. Undo copies the chosen
@@ -17,6 +19,7 @@
 #include "cli.h"
 #include "object.h"
 #include "kinds.h"
+#include "rollout-revisions.h"
 
 #define REVISION_ANN "deployment.kubernetes.io/revision"
 
@@ -238,6 +241,23 @@ static int undo(cli_ctx *ctx, json_t *d) {
   return 0;
 }
 
+static const rollout_kind statefulsets = {"statefulsets", "StatefulSet", "statefulset", NULL};
+
+/* history and undo of the kinds whose history is ControllerRevisions. */
+static int revisions_verb(cli_ctx *ctx, const char *what, const rollout_kind *k, const char *name) {
+  tug_error err = {0};
+  _cleanup_json_ json_t *owner = NULL;
+  char word[64]; /* kubectl's "daemonset.apps" */
+  snprintf(word, sizeof word, "%.*s.apps", (int)strlen(k->plural) - 1, k->plural);
+  if (get_apps(ctx, k, name, &owner, &err) < 0)
+    return cli_fail(ctx, &err);
+  if (strcmp(what, "history") == 0)
+    return cli_rollout_revisions_history(ctx, owner, word);
+  if (strcmp(what, "undo") == 0)
+    return cli_rollout_revisions_undo(ctx, owner, word);
+  return cli_failf("rollout %s: want status, history or undo", what);
+}
+
 int cmd_rollout(cli_ctx *ctx) {
   const cli_opts *o = &ctx->opts;
   if (o->npos < 2)
@@ -258,14 +278,16 @@ int cmd_rollout(cli_ctx *ctx) {
   cli_resource res;
   if (cli_resolve(ctx, word, &res, &err) < 0)
     return cli_fail(ctx, &err);
-  bool ds = strcmp(res.kind, "DaemonSet") == 0;
-  if (!ds && strcmp(res.kind, "Deployment") != 0)
-    return cli_failf("rollout %s: tug rolls out deployments and daemon sets, not %s", what,
-                     res.name);
+  bool ds = strcmp(res.kind, "DaemonSet") == 0, sts = strcmp(res.kind, "StatefulSet") == 0;
+  if (!ds && !sts && strcmp(res.kind, "Deployment") != 0)
+    return cli_failf("rollout %s: tug rolls out deployments, daemon sets and stateful sets, not %s",
+                     what, res.name);
+  if (strcmp(what, "status") == 0 && sts)
+    return cli_failf("rollout status: tug waits on deployments and daemon sets, not stateful sets");
   if (strcmp(what, "status") == 0)
     return status(ctx, ds ? &daemonsets : &deployments, name);
-  if (ds)
-    return cli_failf("rollout %s: daemon sets keep no revision history here", what);
+  if (ds || sts)
+    return revisions_verb(ctx, what, ds ? &daemonsets : &statefulsets, name);
   _cleanup_json_ json_t *d = NULL;
   if (get_deployment(ctx, name, &d, &err) < 0)
     return cli_fail(ctx, &err);

@@ -31,6 +31,7 @@ static const char usage[] =
     "  tug label KIND NAME key=value... key- [--overwrite]\n"
     "  tug create namespace NAME\n"
     "  tug rollout status|history|undo deployment/NAME [--to-revision N]\n"
+    "  tug rollout history|undo daemonset/NAME|statefulset/NAME [--revision N] [--to-revision N]\n"
     "  tug top nodes|pods [-n NS | -A]\n"
     "  tug cordon NODE | tug uncordon NODE\n"
     "  tug drain NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force]\n"

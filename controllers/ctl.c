@@ -34,6 +34,7 @@ const char *const ctl_resource_kinds[CTL_N_RESOURCES] = {
     [CTL_PVCS] = "PersistentVolumeClaim",
     [CTL_STORAGECLASSES] = "StorageClass",
     [CTL_STATEFULSETS] = "StatefulSet",
+    [CTL_CONTROLLERREVISIONS] = "ControllerRevision",
 };
 
 /* Node Leases live in one namespace; every other resource is watched in all. */

@@ -10,9 +10,11 @@
  * `metadata.name In [node]` and bound by the scheduler, as Kubernetes does
  * since 1.12, so resources, ports and readiness are checked as for any pod.
  *
- * Revisions: the template's hash (the Deployments' pod-template-hash
- * function) is each pod's controller-revision-hash label; no
- * ControllerRevision objects are kept.
+ * Revisions: each template the DaemonSet has had is a ControllerRevision
+ * (history.h) named <set>-<hash>, the hash being the Deployments'
+ * pod-template-hash function of the template; the current one's hash is its
+ * pods' controller-revision-hash label. After a pass, revisions no pod uses
+ * go beyond revisionHistoryLimit.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,13 +22,23 @@
 #include <string.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "cleanup.h"
 #include "ctl.h"
 #include "daemonset-plan.h"
+#include "history.h"
 #include "kinds.h"
 #include "object.h"
 #include "pod-rules.h"
 #include "rollout.h"
+
+/* Kubernetes' failedPodsBackoff: a daemon pod that keeps failing on a node
+ * is replaced after 1 s, 2 s, 4 s, ... up to 15 min, per DaemonSet and node,
+ * so that the controller does not fight a node that rejects it. In memory, as
+ * in Kubernetes: one DaemonSet controller per process, made with it. */
+#define FAILED_POD_BACKOFF_S 1.0
+#define FAILED_POD_BACKOFF_MAX_S (15 * 60.0)
+static ctl_backoff *failed_pods;
 
 /* What one reconcile knows about one node. */
 typedef struct ds_node {
@@ -43,9 +55,11 @@ typedef struct ds_pass {
   char hash[32];
   ds_node *nodes;
   size_t n_nodes;
-  json_t *create;   /* node names that get a new pod */
-  json_t *doomed;   /* pods to delete */
-  json_t *orphaned; /* pods of nodes that are gone (or of none) */
+  json_t *create;    /* node names that get a new pod */
+  json_t *doomed;    /* pods to delete */
+  json_t *orphaned;  /* pods of nodes that are gone (or of none) */
+  json_t *revisions; /* the DaemonSet's ControllerRevisions */
+  char current[300]; /* the name of the one in force */
 } ds_pass;
 
 static bool is_new(const ds_pass *p, const json_t *pod) {
@@ -107,6 +121,23 @@ static size_t live_pods(const ds_node *d, json_t **first_new, json_t **first_old
   return n;
 }
 
+/* A failed pod goes unless the node's back-off holds it; then look again
+ * when the back-off ends. */
+static bool replace_failed(ds_pass *p, const ds_node *d, const json_t *pod) {
+  char key[400];
+  double delay, now = (double)time(NULL);
+  snprintf(key, sizeof key, "%s/%s", tug_obj_uid(p->ds), tug_obj_name(d->node));
+  if (ctl_backoff_waiting(failed_pods, key, now, &delay)) {
+    tug_controller_enqueue_after(p->c, p->key, (long)(delay * 1000));
+    return false;
+  }
+  ctl_backoff_next(failed_pods, key, now);
+  tug_event_record(p->x->events, p->ds, "Warning", "FailedDaemonPod",
+                   "Found failed daemon pod %s/%s on node %s, will try to kill it",
+                   tug_obj_namespace(pod), tug_obj_name(pod), tug_obj_name(d->node));
+  return true;
+}
+
 /* Kubernetes' podsShouldBeOnNode for one node. */
 static void manage_node(ds_pass *p, ds_node *d, bool surge) {
   size_t i;
@@ -124,12 +155,15 @@ static void manage_node(ds_pass *p, ds_node *d, bool surge) {
     if (tug_obj_deletion_timestamp(pod))
       continue;
     const char *phase = tug_obj_get_str(pod, "status.phase");
-    bool failed = phase && strcmp(phase, "Failed") == 0;
     json_t **slot = surge && is_new(p, pod) ? &newest : &oldest;
-    if (failed || *slot != NULL)
-      json_array_append(p->doomed, pod); /* a failed pod is replaced on the next pass */
-    else
+    if (phase && strcmp(phase, "Failed") == 0) {
+      if (replace_failed(p, d, pod)) /* replaced on the next pass */
+        json_array_append(p->doomed, pod);
+    } else if (*slot != NULL) {
+      json_array_append(p->doomed, pod);
+    } else {
       *slot = pod;
+    }
   }
   /* Under surge an old and a new pod may share a node until the new is ready. */
   if (newest && oldest && (!tug_pod_ready(oldest) || tug_pod_ready(newest)))
@@ -324,6 +358,45 @@ static int manage(ds_pass *p, tug_error *err) {
   return rc;
 }
 
+/* Kubernetes' constructHistory: the revision of the template in force, made
+ * or renumbered as the newest; its hash labels the pods. */
+static int sync_history(ds_pass *p, const tug_selector *sel, int *failures, tug_error *err) {
+  char name[300];
+  ctl_template_hash(tug_obj_get(p->ds, "spec.template"),
+                    tug_obj_get_int(p->ds, "status.collisionCount", 0), p->hash, sizeof p->hash);
+  if (tug_obj_deletion_timestamp(p->ds))
+    return 0;
+  p->revisions = ctl_history_list(p->x, p->ds, sel, failures);
+  snprintf(name, sizeof name, "%s-%s", tug_obj_name(p->ds), p->hash);
+  _cleanup_json_ json_t *data = ctl_history_template_data(p->ds);
+  _cleanup_json_ json_t *cur = ctl_history_current(
+      p->x, p->ds, p->revisions, data,
+      &(ctl_history_name){.name = name, .hash = p->hash, .owner_annotations = true}, err);
+  if (cur == NULL)
+    return -1;
+  const char *hash =
+      json_string_value(json_object_get(tug_obj_labels(cur), CTL_REVISION_HASH_LABEL));
+  if (hash)
+    snprintf(p->hash, sizeof p->hash, "%s", hash);
+  snprintf(p->current, sizeof p->current, "%s", tug_obj_name(cur));
+  return 0;
+}
+
+/* Kubernetes' cleanupHistory: revisions that no pod runs, oldest first. */
+static void truncate_history(ds_pass *p) {
+  _cleanup_json_ json_t *live = json_object();
+  for (size_t i = 0; i < p->n_nodes; i++) {
+    size_t j;
+    json_t *pod;
+    json_array_foreach(p->nodes[i].pods, j, pod) {
+      const char *h = json_string_value(json_object_get(tug_obj_labels(pod), CTL_DS_HASH_LABEL));
+      if (h)
+        json_object_set_new(live, h, json_true());
+    }
+  }
+  ctl_history_truncate(p->x, p->ds, p->revisions, live, p->current, true);
+}
+
 static int sync_daemonset(ds_pass *p, json_t *mine, tug_error *err) {
   _cleanup_json_ json_t *nodes = ctl_list(p->x, CTL_NODES, NULL);
   p->nodes = calloc(json_array_size(nodes) + 1, sizeof *p->nodes);
@@ -332,8 +405,10 @@ static int sync_daemonset(ds_pass *p, json_t *mine, tug_error *err) {
   group_pods(p, nodes, mine);
   int rc = 0;
   if (tug_expectations_satisfied(tug_controller_expectations(p->c), p->key) &&
-      tug_obj_deletion_timestamp(p->ds) == NULL)
+      tug_obj_deletion_timestamp(p->ds) == NULL) {
     rc = manage(p, err);
+    truncate_history(p);
+  }
   json_t *old = tug_obj_get(p->ds, "status");
   _cleanup_json_ json_t *status = json_is_object(old) ? json_deep_copy(old) : json_object();
   count(p, status);
@@ -370,9 +445,11 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
                .create = create,
                .doomed = doomed,
                .orphaned = orphaned};
-  ctl_template_hash(tug_obj_get(ds, "spec.template"),
-                    tug_obj_get_int(ds, "status.collisionCount", 0), p.hash, sizeof p.hash);
-  if (sync_daemonset(&p, mine, err) < 0)
+  int rc = sync_history(&p, sel, &failures, err);
+  if (rc == 0)
+    rc = sync_daemonset(&p, mine, err);
+  json_decref(p.revisions);
+  if (rc < 0)
     return -1;
   if (failures)
     return tug_error_set(err, EAGAIN, "daemonset %s: some pods could not be claimed", key);
@@ -403,11 +480,17 @@ static void pod_changed(tug_controller *c, const json_t *old, const json_t *pod,
 tug_controller *ctl_daemonset_new(ctl_ctx *x, tug_error *err) {
   tug_controller_options o = {
       .name = "daemonset", .reconcile = reconcile, .arg = x, .workers = x->cfg.workers};
+  if (failed_pods == NULL &&
+      (failed_pods = ctl_backoff_new(FAILED_POD_BACKOFF_S, FAILED_POD_BACKOFF_MAX_S)) == NULL) {
+    tug_error_set(err, ENOMEM, "daemonset controller: no memory");
+    return NULL;
+  }
   tug_controller *c = tug_controller_new(&o, err);
   if (c == NULL)
     return NULL;
   if (tug_controller_watch(c, x->inf[CTL_DAEMONSETS], err) < 0 ||
       tug_controller_watch_owned(c, x->inf[CTL_PODS], "DaemonSet", err) < 0 ||
+      tug_controller_watch_owned(c, x->inf[CTL_CONTROLLERREVISIONS], "DaemonSet", err) < 0 ||
       tug_controller_watch_fn(c, x->inf[CTL_PODS], pod_changed, x, err) < 0 ||
       tug_controller_watch_fn(c, x->inf[CTL_NODES], node_changed, x, err) < 0) {
     tug_controller_free(c);

@@ -3,10 +3,10 @@
  *
  * It follows the kinds the controllers inform on (pods, ReplicaSets,
  * Deployments, Jobs, Services, Endpoints, ReplicationControllers, CronJobs, DaemonSets,
- * StatefulSets); keys are "<resource>|ns/name". An object is deleted (background cascade) once none
- * of its ownerReferences points at a live owner: same name and uid, checked against the API server
- * before anything is deleted, so a cache that lags never costs an object. References to owners that
- * are gone while others live are dropped.
+ * StatefulSets, ControllerRevisions); keys are "<resource>|ns/name". An object is deleted
+ * (background cascade) once none of its ownerReferences points at a live owner: same name and uid,
+ * checked against the API server before anything is deleted, so a cache that lags never costs an
+ * object. References to owners that are gone while others live are dropped.
  *
  * DELETE with propagationPolicy leaves a finalizer on the owner (the API
  * server's delete.c): "orphan" — the GC strips the owner from its dependents'
@@ -34,7 +34,8 @@ static const enum ctl_resource followed[] = {CTL_PODS,
                                              CTL_REPLICATIONCONTROLLERS,
                                              CTL_CRONJOBS,
                                              CTL_DAEMONSETS,
-                                             CTL_STATEFULSETS};
+                                             CTL_STATEFULSETS,
+                                             CTL_CONTROLLERREVISIONS};
 enum { N_FOLLOWED = sizeof followed / sizeof followed[0] };
 
 static int resource_of_kind(const char *kind) {

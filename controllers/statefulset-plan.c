@@ -60,15 +60,21 @@ static bool scale_down(const ctl_sts_spec *s, const ctl_sts_pod *pods, size_t n,
   return highest < 0 && !going;
 }
 
-/* The highest outdated pod at or above the partition, one at a time. */
+static bool healthy(const ctl_sts_pod *pod) {
+  return pod && pod->ready && !pod->terminating && !pod->failed;
+}
+
+/* Outdated pods at or above the partition, highest first, while fewer than
+ * maxUnavailable wanted pods are down. */
 static void roll(const ctl_sts_spec *s, const ctl_sts_pod *pods, size_t n, plan *p) {
-  for (int o = s->start + s->replicas - 1; o >= s->start + s->partition; o--) {
+  int budget = s->max_unavailable > 0 ? s->max_unavailable : 1;
+  for (int o = s->start; o < s->start + s->replicas; o++)
+    budget -= !healthy(find(pods, n, o));
+  for (int o = s->start + s->replicas - 1; o >= s->start + s->partition && budget > 0; o--) {
     const ctl_sts_pod *pod = find(pods, n, o);
-    if (pod == NULL || pod->terminating)
-      return;
-    if (!pod->updated) {
+    if (pod && !pod->updated && !pod->terminating && !pod->failed) {
       add(p, CTL_STS_DELETE, o);
-      return;
+      budget--;
     }
   }
 }
@@ -80,7 +86,7 @@ size_t ctl_sts_plan(const ctl_sts_spec *spec, const ctl_sts_pod *pods, size_t n,
   if (!up && !spec->parallel)
     return p.n;
   bool down = scale_down(spec, pods, n, &p);
-  if (up && down && !spec->on_delete)
+  if (down && !spec->on_delete)
     roll(spec, pods, n, &p);
   return p.n;
 }

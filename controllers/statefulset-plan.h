@@ -20,6 +20,7 @@ typedef struct ctl_sts_spec {
   bool parallel;       /* podManagementPolicy: Parallel */
   bool on_delete;      /* updateStrategy: OnDelete */
   int partition;       /* RollingUpdate: ordinals below it keep their revision */
+  int max_unavailable; /* RollingUpdate: pods that may be down at once; 0 means 1 */
 } ctl_sts_spec;
 
 typedef struct ctl_sts_pod {

@@ -7,11 +7,13 @@
  * one's ordinal from its name, then take the plan's steps — create a pod
  * (after its claims, which outlive it unless the retention policy says
  * Delete), delete a condemned, failed or outdated one — and write status.
- * A pod's revision is the hash of the template it was made from, in its
- * controller-revision-hash label; the set's updateRevision is the hash of
- * its template now, its currentRevision the one every pod had when a
- * rollout last finished. Names are fixed, so a second creation of the same
- * pod is a harmless 409.
+ * Each template the set has had is a ControllerRevision (history.h) named
+ * <set>-<hash of the template>; a pod's controller-revision-hash label names
+ * the revision it was made from. The set's updateRevision is its template
+ * now, its currentRevision the one every pod had when a rollout last
+ * finished; a pod below the partition is made again from the current
+ * revision, as Kubernetes does. Names are fixed, so a second creation of the
+ * same pod is a harmless 409.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,9 +23,11 @@
 
 #include "cleanup.h"
 #include "ctl.h"
+#include "history.h"
 #include "log.h"
 #include "object.h"
 #include "pod-rules.h"
+#include "rollout.h"
 #include "statefulset-plan.h"
 
 #define LABEL_POD_NAME "statefulset.kubernetes.io/pod-name"
@@ -31,14 +35,19 @@
 #define LABEL_REVISION "controller-revision-hash"
 enum { MAX_ACTIONS = 512 };
 
-/* <set>-<hash of the pod template>, Kubernetes' revision naming. */
-static void revision_of(const json_t *sts, char *buf, size_t size) {
+/* The hash of the pod template, with status.collisionCount mixed in once a
+ * collision made it non-zero; the revision is <set>-<hash>, Kubernetes'
+ * naming. */
+static void revision_hash(const json_t *sts, char *buf, size_t size) {
   char *text = json_dumps(tug_obj_get(sts, "spec.template"), JSON_SORT_KEYS | JSON_COMPACT);
   uint64_t h = 1469598103934665603ULL; /* FNV-1a */
   for (const char *p = text ? text : ""; *p; p++)
     h = (h ^ (unsigned char)*p) * 1099511628211ULL;
   free(text);
-  snprintf(buf, size, "%s-%010llx", tug_obj_name(sts), (unsigned long long)(h & 0xffffffffffULL));
+  int64_t collisions = tug_obj_get_int(sts, "status.collisionCount", 0);
+  for (int64_t c = collisions; c > 0; c >>= 8)
+    h = (h ^ (unsigned char)(c & 0xff)) * 1099511628211ULL;
+  snprintf(buf, size, "%010llx", (unsigned long long)(h & 0xffffffffffULL));
 }
 
 /* The ordinal in a pod's name <set>-<n>, or -1. */
@@ -102,8 +111,8 @@ static int ensure_claims(ctl_ctx *x, const json_t *sts, int ordinal, tug_error *
       return -1;
     }
     tug_event_record(x->events, sts, "Normal", "SuccessfulCreate",
-                     "create Claim %s Pod %s-%d in StatefulSet %s success", name,
-                     tug_obj_name(sts), ordinal, tug_obj_name(sts));
+                     "create Claim %s Pod %s-%d in StatefulSet %s success", name, tug_obj_name(sts),
+                     ordinal, tug_obj_name(sts));
   }
   return 0;
 }
@@ -155,11 +164,20 @@ static void add_claim_volumes(json_t *spec, const json_t *sts, int ordinal) {
   }
 }
 
-static json_t *pod_for(const json_t *sts, int ordinal, const char *revision) {
+/* A revision of the set: its name and the template it brings back. */
+typedef struct sts_revision {
+  const char *name;
+  const json_t *template;
+} sts_revision;
+
+static json_t *pod_for(const json_t *sts, int ordinal, const sts_revision *rev) {
   char name[300], index[16];
   snprintf(name, sizeof name, "%s-%d", tug_obj_name(sts), ordinal);
   snprintf(index, sizeof index, "%d", ordinal);
-  json_t *pod = ctl_pod_from_template(tug_obj_get(sts, "spec.template"), sts, name);
+  json_t *tmpl = json_deep_copy(rev->template);
+  json_object_del(tmpl, "$patch");
+  json_t *pod = ctl_pod_from_template(tmpl, sts, name);
+  json_decref(tmpl);
   json_t *meta = json_object_get(pod, "metadata"), *spec = json_object_get(pod, "spec");
   json_object_del(meta, "generateName");
   json_object_set_new(meta, "name", json_string(name));
@@ -170,7 +188,7 @@ static json_t *pod_for(const json_t *sts, int ordinal, const char *revision) {
   }
   json_object_set_new(labels, LABEL_POD_NAME, json_string(name));
   json_object_set_new(labels, LABEL_POD_INDEX, json_string(index));
-  json_object_set_new(labels, LABEL_REVISION, json_string(revision));
+  json_object_set_new(labels, LABEL_REVISION, json_string(rev->name));
   json_object_set_new(spec, "hostname", json_string(name));
   const char *svc = tug_obj_get_str(sts, "spec.serviceName");
   if (svc && svc[0])
@@ -179,11 +197,11 @@ static json_t *pod_for(const json_t *sts, int ordinal, const char *revision) {
   return pod;
 }
 
-static int create_pod(ctl_ctx *x, const json_t *sts, int ordinal, const char *revision,
+static int create_pod(ctl_ctx *x, const json_t *sts, int ordinal, const sts_revision *rev,
                       tug_error *err) {
   if (ensure_claims(x, sts, ordinal, err) < 0)
     return -1;
-  _cleanup_json_ json_t *pod = pod_for(sts, ordinal, revision);
+  _cleanup_json_ json_t *pod = pod_for(sts, ordinal, rev);
   char path[512];
   snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods", tug_obj_namespace(sts));
   if (tug_client_create(x->client, path, pod, NULL, err) < 0) {
@@ -282,6 +300,9 @@ static ctl_sts_spec spec_of(const json_t *sts) {
       .parallel = policy && strcmp(policy, "Parallel") == 0,
       .on_delete = type && strcmp(type, "OnDelete") == 0,
       .partition = (int)tug_obj_get_int(sts, "spec.updateStrategy.rollingUpdate.partition", 0),
+      .max_unavailable = (int)ctl_int_or_percent(
+          tug_obj_get(sts, "spec.updateStrategy.rollingUpdate.maxUnavailable"),
+          tug_obj_get_int(sts, "spec.replicas", 1), false, 1),
   };
 }
 
@@ -305,17 +326,75 @@ static size_t pod_states(const json_t *sts, json_t *pods, const char *update, ct
   return n;
 }
 
-static int act(ctl_ctx *x, const json_t *sts, json_t *pods, const char *update, tug_error *err) {
+/* The set's two revisions: the one every pod had when the last rollout
+ * finished, and the one it rolls out now (the same outside a rollout). */
+typedef struct sts_revisions {
+  json_t *list; /* the set's ControllerRevisions */
+  json_t *made; /* the update revision as stored */
+  sts_revision current, update;
+} sts_revisions;
+
+static void sts_revisions_clear(sts_revisions *r) {
+  json_decref(r->list);
+  json_decref(r->made);
+}
+
+/* Kubernetes' getStatefulSetRevisions: the update revision made, or the
+ * older one with the same template renumbered as the newest. */
+static int sync_history(ctl_ctx *x, const json_t *sts, const tug_selector *sel, sts_revisions *r,
+                        int *failures, tug_error *err) {
+  char hash[32], name[300];
+  revision_hash(sts, hash, sizeof hash);
+  snprintf(name, sizeof name, "%s-%s", tug_obj_name(sts), hash);
+  r->list = ctl_history_list(x, sts, sel, failures);
+  _cleanup_json_ json_t *data = ctl_history_template_data(sts);
+  if ((r->made = ctl_history_current(x, sts, r->list, data,
+                                     &(ctl_history_name){.name = name, .hash = hash}, err)) == NULL)
+    return -1;
+  r->update = (sts_revision){tug_obj_name(r->made), tug_obj_get(sts, "spec.template")};
+  r->current = r->update;
+  const char *cur = tug_obj_get_str(sts, "status.currentRevision");
+  size_t i;
+  json_t *rev;
+  json_array_foreach(r->list, i, rev) {
+    if (cur && strcmp(tug_obj_name(rev), cur) == 0 && ctl_history_template(rev))
+      r->current = (sts_revision){tug_obj_name(rev), ctl_history_template(rev)};
+  }
+  return 0;
+}
+
+/* Kubernetes' truncateHistory: revisions neither the set nor a pod uses. */
+static void truncate_history(ctl_ctx *x, const json_t *sts, json_t *pods, const sts_revisions *r) {
+  _cleanup_json_ json_t *live = json_pack("{s:b, s:b}", r->current.name, 1, r->update.name, 1);
+  size_t i;
+  json_t *p;
+  json_array_foreach(pods, i, p) {
+    if (revision_label(p))
+      json_object_set_new(live, revision_label(p), json_true());
+  }
+  ctl_history_truncate(x, sts, r->list, live, r->update.name, false);
+}
+
+/* Kubernetes' newVersionedStatefulSetPod: below the partition, the current revision. */
+static const sts_revision *revision_for(const ctl_sts_spec *spec, const sts_revisions *r,
+                                        int ordinal) {
+  if (!spec->on_delete && ordinal < spec->start + spec->partition)
+    return &r->current;
+  return &r->update;
+}
+
+static int act(ctl_ctx *x, const json_t *sts, json_t *pods, const sts_revisions *r,
+               tug_error *err) {
   ctl_sts_spec spec = spec_of(sts);
   static __thread ctl_sts_pod states[MAX_ACTIONS];
   static __thread ctl_sts_action actions[MAX_ACTIONS];
-  size_t n = pod_states(sts, pods, update, states, MAX_ACTIONS);
+  size_t n = pod_states(sts, pods, r->update.name, states, MAX_ACTIONS);
   size_t k = ctl_sts_plan(&spec, states, n, actions, MAX_ACTIONS);
   int rc = 0;
   for (size_t i = 0; i < k; i++) {
     const json_t *pod = pod_at(pods, sts, actions[i].ordinal);
     if (actions[i].verb == CTL_STS_CREATE)
-      rc |= create_pod(x, sts, actions[i].ordinal, update, err);
+      rc |= create_pod(x, sts, actions[i].ordinal, revision_for(&spec, r, actions[i].ordinal), err);
     else if (pod)
       rc |= delete_pod(x, sts, pod, err);
   }
@@ -324,6 +403,7 @@ static int act(ctl_ctx *x, const json_t *sts, json_t *pods, const char *update, 
     if (states[i].ordinal + 1 > highest)
       highest = states[i].ordinal + 1;
   delete_scaled_claims(x, sts, spec.start + spec.replicas, highest + 64);
+  truncate_history(x, sts, pods, r);
   return rc;
 }
 
@@ -338,13 +418,16 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
   _cleanup_json_ json_t *candidates = ctl_list(x, CTL_PODS, tug_obj_namespace(sts));
   int failures = 0;
   _cleanup_json_ json_t *pods = ctl_claim(x, sts, sel, candidates, &failures);
-  char update[300];
-  revision_of(sts, update, sizeof update);
-  int rc = tug_obj_deletion_timestamp(sts) ? 0 : act(x, sts, pods, update, err);
+  if (tug_obj_deletion_timestamp(sts))
+    return failures ? tug_error_set(err, EAGAIN, "statefulset %s: claims failed", key) : 0;
+  __attribute__((cleanup(sts_revisions_clear))) sts_revisions r = {0};
+  if (sync_history(x, sts, sel, &r, &failures, err) < 0)
+    return -1;
+  int rc = act(x, sts, pods, &r, err);
   json_t *old = tug_obj_get(sts, "status");
   _cleanup_json_ json_t *status = json_is_object(old) ? json_deep_copy(old) : json_object();
   double soonest;
-  write_counts(sts, pods, update, status, &soonest);
+  write_counts(sts, pods, r.update.name, status, &soonest);
   if (soonest >= 0)
     tug_controller_enqueue_after(c, key, (long)(soonest * 1000) + 100);
   if (ctl_write_status(x, sts, status, err) < 0)
@@ -369,6 +452,7 @@ tug_controller *ctl_statefulset_new(ctl_ctx *x, tug_error *err) {
     return NULL;
   if (tug_controller_watch(c, x->inf[CTL_STATEFULSETS], err) < 0 ||
       tug_controller_watch_owned(c, x->inf[CTL_PODS], "StatefulSet", err) < 0 ||
+      tug_controller_watch_owned(c, x->inf[CTL_CONTROLLERREVISIONS], "StatefulSet", err) < 0 ||
       tug_controller_watch_fn(c, x->inf[CTL_PODS], pod_changed, x, err) < 0) {
     tug_controller_free(c);
     return NULL;

@@ -65,6 +65,27 @@ counts() {
 
 sorted() { printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
 
+# revisions NAME: the revision numbers of NAME's ControllerRevisions, sorted.
+revisions() {
+  curl -fsS "$API/apis/apps/v1/namespaces/default/controllerrevisions?labelSelector=app%3D$1" |
+    jq -r '[.items[].revision] | sort | map(tostring) | join(" ")'
+}
+
+# hash_of NAME N: the controller-revision-hash label of NAME's revision N.
+hash_of() {
+  curl -fsS "$API/apis/apps/v1/namespaces/default/controllerrevisions?labelSelector=app%3D$1" |
+    jq -r --argjson n "$2" '.items[] | select(.revision == $n) | .metadata.labels["controller-revision-hash"]'
+}
+
+# live_pod_on NAME NODE: NAME's pod for NODE that is neither failed nor being deleted.
+live_pod_on() {
+  curl -fsS "$API/api/v1/namespaces/default/pods?labelSelector=app%3D$1" | jq -r --arg n "$2" '[.items[]
+    | select(.metadata.deletionTimestamp == null and .spec.nodeName == $n and .status.phase != "Failed")]
+    | .[0].metadata.name // ""'
+}
+has_live_pod_on() { [ -n "$(live_pod_on "$@")" ]; }
+pod_gone() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$API/api/v1/namespaces/default/pods/$1")" = 404 ]; }
+
 # is VALUE CMD...: CMD prints VALUE (for wait_for, which runs functions of this file).
 is() {
   local want=$1
@@ -121,6 +142,82 @@ is() {
   # Never both nodes down at once: maxUnavailable 1 replaced one pod at a time.
   run curl -fsS "$API/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dlogs"
   [ "$(jq '[.items[] | select(.reason == "SuccessfulDelete")] | length' <<<"$output")" -ge 2 ]
+}
+
+@test "daemonset: ControllerRevisions back kubectl's and tug's rollout history and undo" {
+  run kubectl get controllerrevisions -l app=logs
+  [ "$status" = 0 ]
+  [ "$(head -1 <<<"$output" | tr -s ' ')" = "NAME CONTROLLER REVISION AGE" ]
+  grep -E '^logs-[a-z0-9]+ +daemonset.apps/logs +1 ' <<<"$output"
+  grep -E '^logs-[a-z0-9]+ +daemonset.apps/logs +2 ' <<<"$output"
+  [ "$(revisions logs)" = "1 2" ]
+  hash1=$(hash_of logs 1) hash2=$(hash_of logs 2)
+  [ "$(curl -fsS "$API/api/v1/namespaces/default/pods?labelSelector=app%3Dlogs" | jq -r '[.items[] | select(.metadata.deletionTimestamp == null) | .metadata.labels["controller-revision-hash"]] | unique | join(" ")')" = "$hash2" ]
+  run kubectl rollout history ds/logs
+  [ "$status" = 0 ]
+  grep -E '^1 +<none>$' <<<"$output"
+  grep -E '^2 +<none>$' <<<"$output"
+  run kubectl rollout history ds/logs --revision=2
+  [ "$status" = 0 ]
+  [[ "$output" == *"daemonset.apps/logs with revision #2"* && "$output" == *"rev: 2"* ]]
+  run kubectl rollout history ds/logs --revision=1
+  [[ "$output" == *"with revision #1"* && "$output" != *"rev: 2"* ]]
+  # kubectl PATCHes revision 1's data back; the controller renumbers it 3
+  run kubectl rollout undo ds/logs
+  [ "$status" = 0 ]
+  [ "$output" = "daemonset.apps/logs rolled back" ]
+  [ "$(curl -fsS "$API$DS/logs" | jq -r '.spec.template.metadata.annotations.rev // "none"')" = none ]
+  wait_for 10 is "2 3" revisions logs
+  [ "$(hash_of logs 3)" = "$hash1" ]
+  run bin/tug rollout history ds/logs
+  [ "$status" = 0 ]
+  [ "$(sed -n 2p <<<"$output" | tr -s ' ')" = "REVISION CHANGE-CAUSE" ]
+  grep -E '^3 +<none>$' <<<"$output"
+  run bin/tug rollout undo ds/logs --to-revision 2
+  [ "$status" = 0 ]
+  [ "$output" = "daemonset.apps/logs rolled back" ]
+  wait_for 10 is "3 4" revisions logs
+  run bin/tug rollout undo ds/logs --to-revision 4
+  [ "$output" = "daemonset.apps/logs skipped rollback (current template already matches revision 4)" ]
+  run bin/tug rollout undo ds/logs --to-revision 9
+  [ "$status" != 0 ]
+  [[ "$output" == *"unable to find specified revision 9 in history"* ]]
+  run timeout 90 kubectl rollout status daemonset/logs --timeout=80s
+  [ "$status" = 0 ]
+  # revisionHistoryLimit 0 keeps only the revision the pods run
+  api PATCH "$DS/logs" '{"spec":{"revisionHistoryLimit":0}}' application/merge-patch+json >/dev/null
+  [ "$code" = 200 ]
+  wait_for 10 is 4 revisions logs
+}
+
+@test "daemonset: a daemon pod that keeps failing on a node is replaced with a growing back-off" {
+  # A Node with no agent: the test plays its kubelet, failing each pod it gets.
+  fake="e2e-ds-fake-$$"
+  api POST /api/v1/nodes "$(jq -cn --arg n "$fake" '{apiVersion: "v1", kind: "Node",
+    metadata: {name: $n, labels: {flaky: "yes"}},
+    status: {capacity: {cpu: "4", memory: "8Gi", pods: "110"}, allocatable: {cpu: "4", memory: "8Gi", pods: "110"},
+      conditions: [{type: "Ready", status: "True", reason: "KubeletReady"}]}}')" >/dev/null
+  [ "$code" = 201 ]
+  api POST "$DS" "$(daemonset flaky | jq -c '.spec.template.spec.nodeSelector = {flaky: "yes"}')" >/dev/null
+  [ "$code" = 201 ]
+  times=()
+  for _ in 1 2 3; do
+    wait_for 30 has_live_pod_on flaky "$fake"
+    pod=$(live_pod_on flaky "$fake")
+    api PATCH "/api/v1/namespaces/default/pods/$pod/status" '{"status":{"phase":"Failed"}}' application/merge-patch+json >/dev/null
+    [ "$code" = 200 ]
+    wait_for 30 pod_gone "$pod"
+    times+=("$(date +%s.%N)")
+  done
+  # replaced at once, then 1 s after that, then 2 s after that: at least 3 s
+  # between the first and third (less the 0.2 s the polls may lag)
+  echo "deleted at ${times[*]}"
+  awk -v a="${times[0]}" -v b="${times[2]}" 'BEGIN { exit !(b - a >= 2.8) }'
+  run curl -fsS "$API/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dflaky"
+  [ "$(jq --arg n "$fake" '[.items[] | select(.reason == "FailedDaemonPod" and .type == "Warning"
+    and (.message | test("^Found failed daemon pod default/flaky-.* on node \($n), will try to kill it$")))] | length' <<<"$output")" -ge 3 ]
+  api DELETE "$DS/flaky" >/dev/null
+  api DELETE "/api/v1/nodes/$fake" >/dev/null
 }
 
 @test "daemonset: a node that leaves loses its pod" {

@@ -46,6 +46,7 @@ const tug_kind tug_kinds[] = {
     {"storage.k8s.io", "v1", "StorageClass", "storageclasses", false},
     {"apps", "v1", "StatefulSet", "statefulsets", true},
     {"networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true},
+    {"apps", "v1", "ControllerRevision", "controllerrevisions", true},
     {NULL, NULL, NULL, NULL, false},
 };
 

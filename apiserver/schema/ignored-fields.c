@@ -59,19 +59,6 @@ const api_ignored_field api_ignored_container[] = {
 
 /* ---- the kinds' own fields ---- */
 
-static const char *const no_history = "no ControllerRevisions are kept";
-
-static const api_ignored_field daemonset[] = {
-    {"revisionHistoryLimit", no_history, NULL},
-    {NULL, NULL, NULL},
-};
-
-static const api_ignored_field statefulset[] = {
-    {"updateStrategy.rollingUpdate.maxUnavailable", "pods are replaced one at a time", NULL},
-    {"revisionHistoryLimit", no_history, NULL},
-    {NULL, NULL, NULL},
-};
-
 static const char *const non_indexed[] = {"\"NonIndexed\"", NULL};
 static const char *const job_controller[] = {"\"kubernetes.io/job-controller\"", NULL};
 
@@ -117,8 +104,6 @@ static const api_ignored_field storageclass[] = {
 };
 
 const api_ignored_kind api_ignored_kinds[] = {
-    {"apps", "DaemonSet", "spec", daemonset},
-    {"apps", "StatefulSet", "spec", statefulset},
     {"batch", "Job", "spec", job},
     {"batch", "CronJob", "spec.jobTemplate.spec", job},
     {"", "PersistentVolumeClaim", "spec", persistentvolumeclaim},

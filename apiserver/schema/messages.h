@@ -403,6 +403,9 @@ extern const api_message api_msg_networking_v1_NetworkPolicy,
     api_msg_networking_v1_NetworkPolicyPort, api_msg_networking_v1_IPBlock,
     api_msg_networking_v1_NetworkPolicyList;
 extern const api_schema_kind api_schema_kinds_networking_v1_networkpolicy[];
+/* apps/v1 ControllerRevision (apps-v1-controllerrevision.c). */
+extern const api_message api_msg_apps_v1_ControllerRevision, api_msg_apps_v1_ControllerRevisionList;
+extern const api_schema_kind api_schema_kinds_apps_v1_controllerrevision[];
 
 /* A kind's List, the same shape in every group: its ListMeta and its items. */
 #define LIST_MESSAGE(id, openapi_name, item)                                                       \

@@ -11,7 +11,8 @@
 
 #include "statefulset-plan.h"
 
-#define READY(o) {.ordinal = (o), .ready = true, .updated = true}
+#define READY(o)                                                                                   \
+  { .ordinal = (o), .ready = true, .updated = true }
 
 static size_t plan(const ctl_sts_spec *s, const ctl_sts_pod *pods, size_t n, ctl_sts_action *out) {
   return ctl_sts_plan(s, pods, n, out, 16);
@@ -91,6 +92,39 @@ static void a_rolling_update_replaces_from_the_top_down_to_the_partition(void **
   assert_int_equal(plan(&s, pods, 3, a), 0); /* OnDelete: the user deletes */
 }
 
+static void max_unavailable_replaces_that_many_pods_at_once_from_the_top(void **state) {
+  (void)state;
+  ctl_sts_spec s = {.replicas = 4, .max_unavailable = 2};
+  ctl_sts_pod pods[] = {READY(0), READY(1), READY(2), READY(3)};
+  for (int i = 0; i < 4; i++)
+    pods[i].updated = false;
+  ctl_sts_action a[16];
+  assert_int_equal(plan(&s, pods, 4, a), 2);
+  assert_int_equal(a[0].verb, CTL_STS_DELETE);
+  assert_int_equal(a[0].ordinal, 3);
+  assert_int_equal(a[1].ordinal, 2);
+  s.partition = 3;
+  assert_int_equal(plan(&s, pods, 4, a), 1); /* the partition still holds */
+  assert_int_equal(a[0].ordinal, 3);
+}
+
+static void pods_that_are_down_count_against_max_unavailable(void **state) {
+  (void)state;
+  ctl_sts_spec s = {.replicas = 3, .max_unavailable = 2, .parallel = true};
+  ctl_sts_pod pods[] = {READY(0), READY(1), {.ordinal = 2, .updated = true}};
+  pods[0].updated = pods[1].updated = false;
+  ctl_sts_action a[16];
+  /* Parallel: web-2 is still coming up, so only one more may go */
+  assert_int_equal(plan(&s, pods, 3, a), 1);
+  assert_int_equal(a[0].ordinal, 1);
+  pods[1].terminating = true;
+  assert_int_equal(plan(&s, pods, 3, a), 0);
+  /* OrderedReady waits for every pod whatever the budget */
+  s.parallel = false;
+  pods[1].terminating = false;
+  assert_int_equal(plan(&s, pods, 3, a), 0);
+}
+
 static void ordinals_start_where_the_set_says(void **state) {
   (void)state;
   ctl_sts_spec s = {.replicas = 2, .start = 5};
@@ -109,6 +143,8 @@ int main(void) {
       cmocka_unit_test(a_failed_pod_is_deleted_to_be_made_again),
       cmocka_unit_test(scale_down_removes_the_highest_first_one_at_a_time),
       cmocka_unit_test(a_rolling_update_replaces_from_the_top_down_to_the_partition),
+      cmocka_unit_test(max_unavailable_replaces_that_many_pods_at_once_from_the_top),
+      cmocka_unit_test(pods_that_are_down_count_against_max_unavailable),
       cmocka_unit_test(ordinals_start_where_the_set_says),
   };
   return cmocka_run_group_tests_name("statefulset-plan", tests, NULL, NULL);

@@ -95,8 +95,9 @@ static const char *lookup(const json_t *env, const json_t *service_env, const ch
 }
 
 /* kubelet's expansion: $(NAME) → its value, an unknown one kept as written;
- * $$ → $; a $ before anything else, or an unclosed $(, stays. */
-char *agent_env_expand(const char *s, const json_t *env, const json_t *service_env) {
+ * $$ → $; a $ before anything else, or an unclosed $(, stays. With missing,
+ * the names that are unknown or empty are added to it (as keys). */
+static char *expand(const char *s, const json_t *env, const json_t *service_env, json_t *missing) {
   char *out = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&out, &len);
@@ -114,6 +115,8 @@ char *agent_env_expand(const char *s, const json_t *env, const json_t *service_e
     } else if (close) {
       _cleanup_free_ char *name = strndup(p + 2, (size_t)(close - p - 2));
       const char *v = name ? lookup(env, service_env, name) : NULL;
+      if (missing && name && (v == NULL || v[0] == '\0'))
+        json_object_set_new(missing, name, json_true());
       if (v)
         fputs(v, f);
       else
@@ -128,6 +131,28 @@ char *agent_env_expand(const char *s, const json_t *env, const json_t *service_e
     return NULL;
   }
   return out;
+}
+
+char *agent_env_expand(const char *s, const json_t *env, const json_t *service_env) {
+  return expand(s, env, service_env, NULL);
+}
+
+int agent_env_expand_strict(const char *s, const json_t *env, const json_t *service_env, char **out,
+                            tug_error *err) {
+  _cleanup_json_ json_t *missing = json_object();
+  if (missing == NULL || (*out = expand(s, env, service_env, missing)) == NULL)
+    return tug_error_errno(err, ENOMEM, "expand %s", s);
+  if (json_object_size(missing) == 0)
+    return 0;
+  free(*out);
+  *out = NULL;
+  char names[512] = "";
+  const char *k;
+  json_t *v;
+  json_object_foreach(missing, k, v) { /* jansson keeps insertion order: first seen first */
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", names[0] ? ", " : "", k);
+  }
+  return tug_error_set(err, EINVAL, "missing value for %s", names);
 }
 
 /* ---- valueFrom ---- */

@@ -61,4 +61,10 @@ json_t *agent_env_container(const json_t *ctr, const json_t *env, const json_t *
  * service_env: an unknown $(VAR) stays as it is, $$ is a $. malloc'd. */
 char *agent_env_expand(const char *s, const json_t *env, const json_t *service_env);
 
+/* s expanded as a subPathExpr is (kubelet's ExpandContainerVolumeMounts):
+ * every $(VAR) must have a value that is not empty, else the error is
+ * "missing value for A, B". *out is malloc'd. */
+int agent_env_expand_strict(const char *s, const json_t *env, const json_t *service_env, char **out,
+                            tug_error *err);
+
 #endif

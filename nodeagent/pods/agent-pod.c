@@ -602,11 +602,15 @@ static void config_error(agent_pod *p, agent_ctr *c, const char *what, const tug
   c->next_start = tug_monotonic_seconds() + CONFIG_RETRY_SECONDS;
 }
 
-/* The container's mounts, or false with it left on CreateContainerConfigError. */
-static bool resolve_volumes(agent_pod *p, agent_ctr *c, agent_volume_plan *plan) {
+/* The container's mounts, or false with it left on CreateContainerConfigError;
+ * ctr is its spec with env resolved, for subPathExpr (kubelet, too, makes the
+ * environment before the mounts). */
+static bool resolve_volumes(agent_pod *p, agent_ctr *c, const json_t *ctr, const json_t *services,
+                            agent_volume_plan *plan) {
   agent_volume_ctx ctx = volume_ctx(p);
+  ctx.service_env = services;
   tug_error err = {0};
-  if (agent_volumes_prepare(&ctx, c->spec, plan, &err) == 0)
+  if (agent_volumes_prepare(&ctx, ctr, plan, &err) == 0)
     return true;
   config_error(p, c, "container volumes unusable", &err);
   return false;
@@ -679,21 +683,17 @@ static void start_ctr(agent_pod *p, agent_ctr *c) {
   agent_image_info image;
   if (!resolve_image(p, c, &image))
     return;
-  if (!resolve_security(p, c, &security) || !resolve_volumes(p, c, &volumes)) {
+  _cleanup_json_ json_t *services = json_is_false(tug_obj_get(p->pod, "spec.enableServiceLinks"))
+                                        ? NULL
+                                        : agent_network_service_env(p->env->network, p->ns);
+  _cleanup_json_ json_t *ctr = NULL;
+  if (!resolve_security(p, c, &security) || (ctr = resolve_env(p, c, services)) == NULL ||
+      !resolve_volumes(p, c, ctr, services, &volumes)) {
     agent_image_info_clear(&image);
     return;
   }
   agent_ctr_plan plan;
   tug_error err = {0};
-  _cleanup_json_ json_t *services = json_is_false(tug_obj_get(p->pod, "spec.enableServiceLinks"))
-                                        ? NULL
-                                        : agent_network_service_env(p->env->network, p->ns);
-  _cleanup_json_ json_t *ctr = resolve_env(p, c, services);
-  if (ctr == NULL) {
-    agent_volume_plan_free(&volumes);
-    agent_image_info_clear(&image);
-    return;
-  }
   int rc =
       agent_podspec_plan(ctr, image.config, p->name, services, p->env->pids_limit, &plan, &err);
   if (rc == 0 && !image_user_ok(p, c, &image, &security, &plan)) {

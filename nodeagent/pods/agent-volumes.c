@@ -19,15 +19,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent-env.h"
 #include "agent-volumes-internal.h"
 #include "cleanup.h"
 #include "object.h"
 #include "quantity.h"
 #include "runtime-internal.h"
 
-static const char *const volume_types[] = {"emptyDir",  "hostPath",   "configMap",
-                                           "secret",    "downwardAPI", "projected",
-                                           "persistentVolumeClaim", NULL};
+static const char *const volume_types[] = {"emptyDir",
+                                           "hostPath",
+                                           "configMap",
+                                           "secret",
+                                           "downwardAPI",
+                                           "projected",
+                                           "persistentVolumeClaim",
+                                           NULL};
 
 /* The volume's type: one of volume_types, or the first other source key
  * (unsupported), or emptyDir when none is given (Kubernetes' default). */
@@ -300,8 +306,10 @@ static int claim_source(const agent_volume_ctx *ctx, const json_t *vol, char *pa
     dir = tug_obj_get_str(pv, "spec.hostPath.path");
   _cleanup_free_ char *clean = dir ? agent_volume_clean_path(dir, true, err) : NULL;
   if (clean == NULL)
-    return tug_error_set(err, ENOTSUP, "persistentvolume \"%s\": only local and hostPath "
-                         "volumes are supported", volume);
+    return tug_error_set(err, ENOTSUP,
+                         "persistentvolume \"%s\": only local and hostPath "
+                         "volumes are supported",
+                         volume);
   snprintf(path, psize, "%s", clean);
   if (ctx->local_path_root && agent_host_path_rel(ctx->local_path_root, clean) &&
       strlen(ctx->local_path_root) < rsize) {
@@ -309,8 +317,10 @@ static int claim_source(const agent_volume_ctx *ctx, const json_t *vol, char *pa
     return 0;
   }
   if (agent_host_path_root(ctx->allowed_host_paths, clean, root, rsize) < 0)
-    return tug_error_set(err, EACCES, "persistentvolume \"%s\": %s is not under this node's "
-                         "local-path root nor --allowed-host-paths", volume, clean);
+    return tug_error_set(err, EACCES,
+                         "persistentvolume \"%s\": %s is not under this node's "
+                         "local-path root nor --allowed-host-paths",
+                         volume, clean);
   return 0;
 }
 
@@ -464,21 +474,41 @@ static char *own(agent_volume_plan *plan, char *s) {
   return s;
 }
 
+/* The mount's subPath, or its subPathExpr with $(VAR) expanded over the
+ * container's env (kubelet's rules: every variable set and not empty), then
+ * checked as any subPath is; *out stays NULL when it has neither. */
+static int sub_path(const agent_volume_ctx *ctx, const json_t *vm, const json_t *env, char **out,
+                    tug_error *err) {
+  const char *sub = tug_obj_get_str(vm, "subPath"), *expr = tug_obj_get_str(vm, "subPathExpr");
+  bool has_sub = sub && sub[0], has_expr = expr && expr[0];
+  *out = NULL;
+  if (has_sub && has_expr)
+    return tug_error_set(err, EINVAL, "subPathExpr and subPath are mutually exclusive");
+  if (has_sub)
+    return (*out = agent_volume_clean_path(sub, false, err)) ? 0 : tug_error_wrap(err, "subPath");
+  if (!has_expr)
+    return 0;
+  _cleanup_free_ char *expanded = NULL;
+  if (agent_env_expand_strict(expr, env, ctx->service_env, &expanded, err) < 0 ||
+      (*out = agent_volume_clean_path(expanded, false, err)) == NULL)
+    return tug_error_wrap(err, "subPathExpr %s", expr);
+  return 0;
+}
+
 static int plan_mount(const agent_volume_ctx *ctx, const json_t *vols, const json_t *vm,
-                      agent_volume_plan *plan, tug_error *err) {
+                      const json_t *env, agent_volume_plan *plan, tug_error *err) {
   const char *name = tug_obj_get_str(vm, "name"), *at = tug_obj_get_str(vm, "mountPath");
-  const char *sub = tug_obj_get_str(vm, "subPath");
   agent_mount *m = &plan->mounts[plan->n];
   const json_t *vol = tug_obj_get_named(vols, NULL, name);
   if (vol == NULL)
     return tug_error_set(err, ENOENT, "no volume named \"%s\" (mountPath %s)", name ? name : "",
                          at ? at : "");
-  if (tug_obj_get_str(vm, "subPathExpr"))
-    return tug_error_set(err, ENOTSUP, "subPathExpr is not supported");
   if ((m->target = own(plan, agent_volume_clean_path(at, true, err))) == NULL)
     return tug_error_wrap(err, "mountPath");
-  if (sub && sub[0] && (m->sub_path = own(plan, agent_volume_clean_path(sub, false, err))) == NULL)
-    return tug_error_wrap(err, "subPath");
+  char *sub;
+  if (sub_path(ctx, vm, env, &sub, err) < 0)
+    return -1;
+  m->sub_path = own(plan, sub);
   const char *type = volume_type(vol);
   m->read_only = json_is_true(json_object_get(vm, "readOnly")) || is_content_volume(type) ||
                  json_is_true(tug_obj_get(vol, "persistentVolumeClaim.readOnly"));
@@ -517,10 +547,16 @@ int agent_volumes_prepare(const agent_volume_ctx *ctx, const json_t *ctr, agent_
                          AGENT_MAX_MOUNTS);
   if (prepare_all(ctx, vols, err) < 0)
     return -1;
+  _cleanup_json_ json_t *env = json_object(); /* the container's env, resolved: name → value */
   size_t i;
-  json_t *vm;
+  json_t *vm, *e;
+  json_array_foreach(json_object_get(ctr, "env"), i, e) {
+    const char *k = tug_obj_get_str(e, "name"), *v = tug_obj_get_str(e, "value");
+    if (k && v)
+      json_object_set_new(env, k, json_string(v));
+  }
   json_array_foreach(vms, i, vm) {
-    if (plan_mount(ctx, vols, vm, plan, err) < 0) {
+    if (plan_mount(ctx, vols, vm, env, plan, err) < 0) {
       agent_volume_plan_free(plan);
       return tug_error_wrap(err, "volumeMounts[%zu]", i);
     }

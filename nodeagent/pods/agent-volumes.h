@@ -58,6 +58,9 @@ typedef struct agent_volume_ctx {
   /* Where this node's local-path volumes live (<state>/volumes/pv): the
    * prefix a provisioned persistentVolumeClaim's directory is reached beneath. */
   const char *local_path_root;
+  /* Service variables (name → value) a subPathExpr may name besides the
+   * container's own env; NULL: none. */
+  const json_t *service_env;
 } agent_volume_ctx;
 
 /* One container's mounts, for agent_container_spec.mounts. */

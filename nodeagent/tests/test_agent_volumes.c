@@ -37,6 +37,7 @@ typedef struct fixture {
   const char *allowed;          /* --allowed-host-paths; NULL: "/tmp", where the fixture lives */
   const char *security_context; /* the pod's spec.securityContext; NULL: none */
   uid_t root_id;                /* the pod's root on the host; 0: no user namespace */
+  const char *env;              /* the container's resolved env; NULL: none */
 } fixture;
 
 static int fake_get(void *arg, const char *path, json_t **out, tug_error *err) {
@@ -110,6 +111,8 @@ static int prepare(fixture *f, const char *volumes_json, const char *mounts_json
                         parse(f->security_context));
   _cleanup_json_ json_t *ctr =
       json_pack("{s:s, s:o}", "name", "main", "volumeMounts", parse(mounts_json));
+  if (f->env)
+    json_object_set_new(ctr, "env", parse(f->env));
   agent_volume_ctx ctx = {.pod = f->pod,
                           .sandbox_dir = f->dir,
                           .root_id = f->root_id,
@@ -213,6 +216,36 @@ static void test_bad_mounts_and_volumes_say_what_is_wrong(void **state) {
   expect_error(f, "[{\"name\": \"v\"}, {\"name\": \"v\", \"emptyDir\": {}}]", "[]",
                "declared twice");
   expect_error(f, "[42]", "[]", "spec.volumes[0]");
+}
+
+static void test_sub_path_expr_expands_the_containers_env(void **state) {
+  fixture *f = *state;
+  const char *v = "[{\"name\": \"logs\", \"emptyDir\": {}}]";
+  f->env = "[{\"name\": \"POD\", \"value\": \"web-1\"}, {\"name\": \"EMPTY\", \"value\": \"\"},"
+           " {\"name\": \"UP\", \"value\": \"..\"}]";
+  agent_volume_plan plan;
+  tug_error err;
+  assert_int_equal(prepare(f, v,
+                           "[{\"name\": \"logs\", \"mountPath\": \"/logs\","
+                           " \"subPathExpr\": \"pods/$(POD)/$$x\"}]",
+                           &plan, &err),
+                   0);
+  assert_string_equal(plan.mounts[0].sub_path, "pods/web-1/$x");
+  agent_volume_plan_free(&plan);
+  /* kubelet's rules: every variable set and not empty, then a subPath's */
+  expect_error(
+      f, v, "[{\"name\": \"logs\", \"mountPath\": \"/l\", \"subPathExpr\": \"$(NOPE)/$(EMPTY)\"}]",
+      "missing value for NOPE, EMPTY");
+  expect_error(f, v,
+               "[{\"name\": \"logs\", \"mountPath\": \"/l\", \"subPathExpr\": \"$(UP)/etc\"}]",
+               "must not contain \"..\"");
+  expect_error(f, v, "[{\"name\": \"logs\", \"mountPath\": \"/l\", \"subPathExpr\": \"/$(POD)\"}]",
+               "must be a relative path");
+  expect_error(f, v,
+               "[{\"name\": \"logs\", \"mountPath\": \"/l\", \"subPath\": \"a\","
+               " \"subPathExpr\": \"$(POD)\"}]",
+               "mutually exclusive");
+  f->env = NULL;
 }
 
 static void test_garbage_in_the_spec_does_not_crash(void **state) {
@@ -703,6 +736,7 @@ int main(void) {
       T(test_host_path_outside_the_prefixes_or_through_proc_is_refused),
       T(test_empty_dir_is_shared_and_mounts_follow_the_spec),
       T(test_bad_mounts_and_volumes_say_what_is_wrong),
+      T(test_sub_path_expr_expands_the_containers_env),
       T(test_garbage_in_the_spec_does_not_crash),
       T(test_host_path_types_are_checked_or_created),
       T(test_config_map_keys_become_files_with_items_and_modes),
