@@ -228,8 +228,10 @@ static int start_etcd(cluster *cl, const char *curl_, const char *purl, tug_erro
                     "etcd", err);
 }
 
+/* host: the API server's own network namespace and address, where pods reach
+ * it (NULL without nodes). */
 static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, const char *listen,
-                           tug_error *err) {
+                           const up_host *host, tug_error *err) {
   char f[12][700];
   /* The ServiceAccount pair of `tug certs init`, so pods' tokens outlive a restart. */
   char *api[] = {(char *)bin,
@@ -261,6 +263,10 @@ static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, c
                  pki_path(cl, f[10], sizeof f[10], "sa.pub"),
                  "--encryption-provider-config",
                  f[11],
+                 host ? "--listen-netns" : NULL,
+                 host ? (char *)host->netns : NULL,
+                 "--advertise-address",
+                 host ? (char *)host->address : NULL,
                  NULL};
   if (up_encryption_config(cl->pki, f[11], sizeof f[11], err) < 0)
     return -1;
@@ -270,7 +276,7 @@ static int start_apiserver(cluster *cl, const char *bin, const char *etcd_url, c
                     "tug-apiserver", err);
 }
 
-static int start_control_plane(cluster *cl, tug_error *err) {
+static int start_control_plane(cluster *cl, const up_host *apiserver, tug_error *err) {
   char bin[4][600], curl_[64], purl[64], listen[4][32], kc[2][700], ca[700];
   int cport = free_port(0), pport = free_port(0), aport = free_port(6443);
   int sport = free_port(0), kport = free_port(0);
@@ -287,7 +293,7 @@ static int start_control_plane(cluster *cl, tug_error *err) {
   snprintf(listen[1], sizeof listen[1], "127.0.0.1:%d", sport);
   snprintf(listen[2], sizeof listen[2], "127.0.0.1:%d", kport);
   snprintf(cl->server, sizeof cl->server, "https://%s", listen[0]);
-  if (start_apiserver(cl, bin[0], curl_, listen[0], err) < 0 ||
+  if (start_apiserver(cl, bin[0], curl_, listen[0], apiserver, err) < 0 ||
       component_kubeconfig(cl, "scheduler", kc[0], sizeof kc[0], err) < 0 ||
       component_kubeconfig(cl, "controllers", kc[1], sizeof kc[1], err) < 0)
     return -1;
@@ -469,14 +475,14 @@ int cmd_up(cli_ctx *ctx) {
   cl.state = fopen(path, "w");
   if (cl.state == NULL)
     return cli_failf("write %s: %s", path, strerror(errno));
-  int rc = start_control_plane(&cl, &err);
+  up_host apiserver, hosts[64];
+  int rc = nodes > 0 ? up_network_create(cl.dir, nodes, &apiserver, hosts, &err) : 0;
+  if (rc == 0)
+    rc = start_control_plane(&cl, nodes > 0 ? &apiserver : NULL, &err);
   if (rc == 0)
     rc = write_server(&cl, &err);
   if (rc == 0 && write_kubeconfig(cl.dir, cl.server) != 0)
     rc = tug_error_set(&err, EIO, "write %s/kubeconfig", cl.dir);
-  up_host hosts[64];
-  if (rc == 0 && nodes > 0)
-    rc = up_network_create(cl.dir, nodes, hosts, &err);
   char registry[64] = "";
   if (rc == 0 && nodes > 0)
     rc = start_registry(&cl, registry, sizeof registry, &err);

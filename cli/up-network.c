@@ -29,14 +29,11 @@ static int pick_cluster(tug_nl *nl, tug_error *err) {
   return tug_error_set(err, EBUSY, "%d local clusters already run here", MAX_CLUSTERS);
 }
 
-/* Node i's namespace with eth0 on the bridge, its address, lo up. */
-static int make_host(tug_nl *nl, const char *bridge, unsigned char k, unsigned char i, up_host *h,
+/* A host: namespace h->netns with eth0 (its peer `port` on the bridge) holding
+ * h->address/24, lo up. */
+static int make_host(tug_nl *nl, const char *bridge, const char *port, const up_host *h,
                      tug_error *err) {
-  char port[16], cidr[32];
-  snprintf(h->netns, sizeof h->netns, "tug%hhu-node-%hhu", k, i);
-  snprintf(h->address, sizeof h->address, "198.19.%hhu.%hhu", (unsigned char)(200 + k),
-           (unsigned char)(10 + i));
-  snprintf(port, sizeof port, "tugh%hhu-%hhu", k, i);
+  char cidr[32];
   snprintf(cidr, sizeof cidr, "%s/24", h->address);
   if (tug_netns_add(h->netns, err) < 0)
     return -1;
@@ -55,7 +52,29 @@ static int make_host(tug_nl *nl, const char *bridge, unsigned char k, unsigned c
   return rc;
 }
 
-int up_network_create(const char *dir, long nodes, up_host *hosts, tug_error *err) {
+/* Listed in f before it is made, so that down removes a half-made host. Host
+ * number i > 0 is node i; 0 is the API server's. */
+static int add_host(tug_nl *nl, FILE *f, int k, long i, up_host *h, tug_error *err) {
+  unsigned char kk = (unsigned char)k, ii = (unsigned char)i; /* k < 50, i <= 64 */
+  char bridge[16], port[16];
+  snprintf(bridge, sizeof bridge, "tugh%hhu", kk);
+  if (i == 0) {
+    snprintf(h->netns, sizeof h->netns, "tug%hhu-apiserver", kk);
+    snprintf(port, sizeof port, "tugh%hhu-api", kk);
+    snprintf(h->address, sizeof h->address, "198.19.%hhu.2", (unsigned char)(200 + kk));
+  } else {
+    snprintf(h->netns, sizeof h->netns, "tug%hhu-node-%hhu", kk, ii);
+    snprintf(port, sizeof port, "tugh%hhu-%hhu", kk, ii);
+    snprintf(h->address, sizeof h->address, "198.19.%hhu.%hhu", (unsigned char)(200 + kk),
+             (unsigned char)(10 + ii));
+  }
+  fprintf(f, "netns %s\nveth %s\n", h->netns, port);
+  fflush(f);
+  return make_host(nl, bridge, port, h, err);
+}
+
+int up_network_create(const char *dir, long nodes, up_host *apiserver, up_host *hosts,
+                      tug_error *err) {
   char path[600], bridge[16], cidr[32];
   tug_nl *nl = NULL;
   if (tug_nl_open(-1, &nl, err) < 0)
@@ -73,18 +92,14 @@ int up_network_create(const char *dir, long nodes, up_host *hosts, tug_error *er
     tug_nl_close(nl);
     return tug_error_errno(err, errno, "write %s", path);
   }
-  /* Listed before it is made, so that down removes a half-made network. */
   fprintf(f, "bridge %s\n", bridge);
   fflush(f);
   int rc = tug_nl_bridge_add(nl, bridge, err) < 0 || tug_nl_addr_add(nl, bridge, cidr, err) < 0 ||
                    tug_nl_link_set(nl, bridge, NULL, true, err) < 0
                ? -1
-               : 0;
-  for (long i = 1; rc == 0 && i <= nodes; i++) {
-    fprintf(f, "netns tug%d-node-%ld\nveth tugh%d-%ld\n", k, i, k, i);
-    fflush(f);
-    rc = make_host(nl, bridge, (unsigned char)k, (unsigned char)i, &hosts[i - 1], err);
-  }
+               : add_host(nl, f, k, 0, apiserver, err);
+  for (long i = 1; rc == 0 && i <= nodes; i++)
+    rc = add_host(nl, f, k, i, &hosts[i - 1], err);
   fclose(f);
   tug_nl_close(nl);
   if (rc < 0) {

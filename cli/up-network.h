@@ -4,8 +4,11 @@
  *
  * Cluster k (the first k whose bridge tughK does not exist yet) gets bridge
  * tughK with 198.19.(200+k).1/24 in this namespace, and node i a namespace
- * tugK-node-i whose eth0 has 198.19.(200+k).(10+i)/24. Everything made is
- * written to DIR/network so that `tug down` removes exactly that.
+ * tugK-node-i whose eth0 has 198.19.(200+k).(10+i)/24. The API server gets a
+ * host of its own, tugK-apiserver with 198.19.(200+k).2/24: it listens there
+ * (--listen-netns) besides loopback, so pods reach it through the `kubernetes`
+ * Service while nothing listens off loopback in this namespace. Everything
+ * made is written to DIR/network so that `tug down` removes exactly that.
  */
 #ifndef TUG_CLI_UP_NETWORK_H
 #define TUG_CLI_UP_NETWORK_H
@@ -19,9 +22,10 @@ typedef struct up_host {
   char address[16]; /* 198.19.(200+k).(10+i) */
 } up_host;
 
-/* Make the bridge and one host per node (hosts[0..nodes-1]); on failure what
- * was made is removed again. */
-int up_network_create(const char *dir, long nodes, up_host *hosts, tug_error *err);
+/* Make the bridge, the API server's host and one host per node
+ * (hosts[0..nodes-1]); on failure what was made is removed again. */
+int up_network_create(const char *dir, long nodes, up_host *apiserver, up_host *hosts,
+                      tug_error *err);
 /* Remove what DIR/network lists; missing pieces are fine. */
 void up_network_destroy(const char *dir);
 
