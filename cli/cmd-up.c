@@ -297,7 +297,21 @@ static int start_control_plane(cluster *cl, const up_host *apiserver, tug_error 
       component_kubeconfig(cl, "scheduler", kc[0], sizeof kc[0], err) < 0 ||
       component_kubeconfig(cl, "controllers", kc[1], sizeof kc[1], err) < 0)
     return -1;
-  char *sched[] = {bin[1], "--kubeconfig", kc[0], "--listen", listen[1], NULL};
+  /* /metrics over HTTPS, read by whom the API server allows (system:monitoring). */
+  char tls[4][700];
+  pki_path(cl, ca, sizeof ca, "ca.crt");
+  char *sched[] = {bin[1],
+                   "--kubeconfig",
+                   kc[0],
+                   "--listen",
+                   listen[1],
+                   "--tls-cert-file",
+                   pki_path(cl, tls[0], sizeof tls[0], "scheduler-serving.crt"),
+                   "--tls-private-key-file",
+                   pki_path(cl, tls[1], sizeof tls[1], "scheduler-serving.key"),
+                   "--client-ca-file",
+                   ca,
+                   NULL};
   /* The CA pods find as ca.crt (kube-root-ca.crt) is the one that signed the API server. */
   char *ctrl[] = {bin[2],
                   "--kubeconfig",
@@ -305,7 +319,13 @@ static int start_control_plane(cluster *cl, const up_host *apiserver, tug_error 
                   "--listen",
                   listen[2],
                   "--root-ca-file",
-                  pki_path(cl, ca, sizeof ca, "ca.crt"),
+                  ca,
+                  "--tls-cert-file",
+                  pki_path(cl, tls[2], sizeof tls[2], "controllers-serving.crt"),
+                  "--tls-private-key-file",
+                  pki_path(cl, tls[3], sizeof tls[3], "controllers-serving.key"),
+                  "--client-ca-file",
+                  ca,
                   NULL};
   return start(cl, "tug-scheduler", sched, err) < 0 || start(cl, "tug-controllers", ctrl, err) < 0
              ? -1

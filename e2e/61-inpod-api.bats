@@ -107,3 +107,39 @@ except client.exceptions.ApiException as e:
   [ "${lines[0]}" = client ]
   [ "${lines[1]}" = 403 ]
 }
+
+# metrics_addr NAME: where tug up's scheduler or controllers serve /metrics.
+metrics_addr() {
+  grep -o 'listen=127.0.0.1:[0-9]*' "$UP/$1.log" | head -1 | cut -d= -f2
+}
+
+# scrape ADDR PATH CURL_ARGS...: the HTTP code of an HTTPS GET, the server checked against the CA.
+scrape() {
+  local addr=$1 path=$2
+  shift 2
+  curl -q -sS --cacert "$UP/pki/ca.crt" -o /dev/null -w '%{http_code}' "$@" "https://$addr$path"
+}
+
+@test "inpod: the scheduler's and controllers' /metrics are HTTPS, for whom RBAC lets get /metrics" {
+  kubectl create serviceaccount scraper -n inpod
+  token=$(kubectl create token scraper -n inpod)
+  for c in tug-scheduler tug-controllers; do
+    addr=$(metrics_addr $c)
+    [ -n "$addr" ]
+    [ "$(scrape "$addr" /healthz)" = 200 ]
+    [ "$(scrape "$addr" /metrics)" = 401 ]
+    [ "$(scrape "$addr" /metrics -H "Authorization: Bearer not-a-token")" = 401 ]
+    [ "$(scrape "$addr" /metrics -H "Authorization: Bearer $token")" = 403 ]
+    [ "$(scrape "$addr" /metrics --cert "$UP/pki/admin.crt" --key "$UP/pki/admin.key")" = 200 ]
+    ! curl -sS -o /dev/null "http://$addr/metrics" 2>/dev/null
+  done
+  kubectl create clusterrolebinding scraper-monitoring --clusterrole=system:monitoring \
+    --serviceaccount=inpod:scraper
+  for c in tug-scheduler tug-controllers; do
+    addr=$(metrics_addr $c)
+    allowed() { [ "$(scrape "$addr" /metrics -H "Authorization: Bearer $token")" = 200 ]; }
+    wait_for 10 allowed
+  done
+  curl -q -sS --cacert "$UP/pki/ca.crt" -H "Authorization: Bearer $token" \
+    "https://$(metrics_addr tug-scheduler)/metrics" | grep -q '^tug_scheduler_schedule_attempts_total'
+}
