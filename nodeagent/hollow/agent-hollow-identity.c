@@ -12,7 +12,6 @@
  * the CA that vouches for it come from the agent's kubeconfig.
  */
 #include <errno.h>
-#include <openssl/pem.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,28 +77,6 @@ void agent_hollow_identities_free(agent_hollow_identities *ids) {
   free(ids);
 }
 
-/* PEM text of what emit writes; NULL on failure. */
-static char *pem_of(int (*emit)(FILE *, void *), void *obj) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (f == NULL)
-    return NULL;
-  int ok = emit(f, obj);
-  fclose(f);
-  if (ok != 1) {
-    free(buf);
-    return NULL;
-  }
-  return buf;
-}
-static int emit_cert(FILE *f, void *c) {
-  return PEM_write_X509(f, c);
-}
-static int emit_key(FILE *f, void *k) {
-  return PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
-}
-
 /* A client of node i's own: a new key and certificate from the CA. */
 static tug_client *issue_client(agent_hollow_identities *ids, int i, tug_error *err) {
   char name[AGENT_HOLLOW_MAX_PREFIX + 16], user[AGENT_HOLLOW_MAX_PREFIX + 32];
@@ -112,12 +89,9 @@ static tug_client *issue_client(agent_hollow_identities *ids, int i, tug_error *
   _cleanup_pkey_ EVP_PKEY *key = NULL;
   if (tug_pki_issue(&spec, ids->ca, ids->ca_key, &cert, &key, err) < 0)
     return NULL;
-  _cleanup_free_ char *cert_pem = pem_of(emit_cert, cert);
-  _cleanup_free_ char *key_pem = pem_of(emit_key, key);
-  if (cert_pem == NULL || key_pem == NULL) {
-    tug_error_set(err, ENOMEM, "encode the certificate of %s", user);
+  _cleanup_free_ char *cert_pem = NULL, *key_pem = NULL;
+  if (tug_pki_pem(cert, key, &cert_pem, &key_pem, err) < 0)
     return NULL;
-  }
   tug_client_tls tls = {.ca_pem = ids->ca_pem, .cert_pem = cert_pem, .key_pem = key_pem};
   return tug_client_new_tls(ids->server, NULL, &tls, err);
 }
