@@ -2,6 +2,7 @@
  * authn.c — the api_user record every request carries, and the order in which
  * a request's credentials are looked at (authn.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -103,16 +104,18 @@ static const char *bearer_token(const api_request *r) {
   return h;
 }
 
+int api_authn_token(struct api_server *s, const char *token, api_user *out, tug_error *err) {
+  for (int i = 0; api_token_authenticators[i]; i++) {
+    int rc = api_token_authenticators[i](s, token, out, err);
+    if (rc != 0)
+      return rc;
+  }
+  return tug_error_set(err, EACCES, "bearer token not recognised");
+}
+
 static int authenticate_token(api_request *r, const char *token, api_response *out) {
   tug_error err = {0};
-  for (int i = 0; api_token_authenticators[i]; i++) {
-    int rc = api_token_authenticators[i](r->server, token, &r->user, &err);
-    if (rc < 0)
-      return unauthorized(r, out, err.msg);
-    if (rc > 0)
-      return 0;
-  }
-  return unauthorized(r, out, "bearer token not recognised");
+  return api_authn_token(r->server, token, &r->user, &err) < 0 ? unauthorized(r, out, err.msg) : 0;
 }
 
 /*

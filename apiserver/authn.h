@@ -102,6 +102,9 @@ typedef int (*api_token_authenticator)(struct api_server *s, const char *token, 
                                        tug_error *err);
 /* In the order they are asked; ends with NULL (authn.c). */
 extern const api_token_authenticator api_token_authenticators[];
+/* Ask them in turn: 1 with out filled, or -1 with err (EACCES) when one
+ * found the token invalid or none recognised it. */
+int api_authn_token(struct api_server *s, const char *token, api_user *out, tug_error *err);
 
 /*
  * Fill r->user from the request's credentials. 0: go on; -1: refused, out
@@ -131,5 +134,17 @@ int api_authn_x509(struct api_request *r, api_user *out, tug_error *err);
 /* POST .../authentication.k8s.io/v1/selfsubjectreviews (`kubectl auth
  * whoami`): answers who the request is made as. False when r is not one. */
 bool api_authn_serve_whoami(struct api_request *r, struct api_response *out);
+/* The start of a review served beside the paths (whoami, tokenreviews):
+ * names the request (resource, CREATE); false with out filled (405 unless
+ * POST, 403 unless the user may create group/resource) when it must stop. */
+bool api_review_admit(struct api_request *r, const char *group, const char *resource,
+                      struct api_response *out);
+/* user.Info as the review kinds write it: username, uid, groups, extra. */
+json_t *api_user_info_json(const api_user *u);
+
+/* POST .../authentication.k8s.io/v1/tokenreviews: whether spec.token
+ * authenticates, and as whom, for servers that delegate authentication (the
+ * scheduler's and controllers' /metrics). False when r is not one. */
+bool api_authn_serve_tokenreview(struct api_request *r, struct api_response *out);
 
 #endif

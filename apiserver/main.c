@@ -65,6 +65,8 @@ static int check_flags(api_config *cfg, const char *listen, const char *insecure
   if (insecure && parse_listen("--insecure-listen", insecure, insecure_host, sizeof insecure_host,
                                &cfg->insecure_host, &cfg->insecure_port, err) < 0)
     return -1;
+  if (cfg->listen_netns && cfg->advertise_address == NULL)
+    return tug_error_set(err, EINVAL, "--listen-netns needs --advertise-address");
   struct in_addr a;
   /* Plain HTTP carries no credentials safely: it never leaves the machine. */
   if (insecure &&
@@ -169,6 +171,9 @@ static int parse_flags(int argc, char **argv, api_config *cfg, audit_flags *af, 
        .help = "Pod Security level of namespaces without an enforce label"},
       {"advertise-address", TUG_FLAG_STRING, &cfg->advertise_address, .arg = "IP",
        .help = "the address the kubernetes Service's Endpoints give pods (default: --listen's)"},
+      {"listen-netns", TUG_FLAG_STRING, &cfg->listen_netns, .arg = "NAME|PATH",
+       .help = "also serve HTTPS on --advertise-address and --listen's port inside this network "
+               "namespace, for pods on one machine whose API server listens on loopback"},
       {"service-account-signing-key-file", TUG_FLAG_STRING, &cfg->sa_signing_key_file,
        .arg = "PATH",
        .help = "PEM private key (RSA or EC P-256) that signs ServiceAccount tokens; unset: a key "
@@ -358,8 +363,11 @@ int main(int argc, char **argv) {
     kubernetes_service = api_kubernetes_service_start(
         &s, s.cfg.advertise_address ? s.cfg.advertise_address : s.cfg.listen_host,
         s.cfg.listen_port);
-    tug_info("serving", "listen=%s:%d tls=%s insecure_listen=%s:%d etcd=%s threads=%d tokens=%zu",
+    tug_info("serving",
+             "listen=%s:%d tls=%s listen_netns=%s insecure_listen=%s:%d etcd=%s threads=%d "
+             "tokens=%zu",
              s.cfg.listen_host, s.cfg.listen_port, s.daemon ? "on" : "off",
+             s.cfg.listen_netns ? s.cfg.listen_netns : "",
              s.cfg.insecure_host ? s.cfg.insecure_host : "", s.cfg.insecure_port,
              s.cfg.etcd_servers, s.cfg.threads, api_token_file_count(s.tokens));
     tug_info("stopping", "signal=%d", tug_daemon_wait_signal());

@@ -120,7 +120,7 @@ static void dispatch_object(api_request *r, const api_route *rt, api_response *o
 /* A path that is no resource (discovery, OpenAPI, /version, /healthz, ...),
  * authorized as a path with the request's lower-case method as verb. */
 static void dispatch_path(api_request *r, api_response *out) {
-  if (api_authn_serve_whoami(r, out))
+  if (api_authn_serve_whoami(r, out) || api_authn_serve_tokenreview(r, out))
     return;
   if (api_authorize_request(r, NULL, out) < 0)
     return;

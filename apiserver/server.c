@@ -18,11 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "cleanup.h"
 #include "clock.h"
 #include "fiber.h"
 #include "log.h"
 #include "metrics.h"
+#include "netlink.h"
+#include "nsrun.h"
 #include "protobuf.h"
 #include "query.h"
 #include "watchlimit.h"
@@ -603,36 +608,79 @@ static int sock_addr(const char *flag, const char *host, int port, struct sockad
   return 0;
 }
 
+/* where: MHD_OPTION_SOCK_ADDR or MHD_OPTION_LISTEN_SOCKET; tls: the pair, or nothing. */
 static struct MHD_Daemon *start_daemon(api_server *s, unsigned extra_flags,
-                                       const struct sockaddr_in *addr, struct MHD_OptionItem *tls) {
+                                       struct MHD_OptionItem *where, struct MHD_OptionItem *tls) {
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
                    MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | extra_flags;
   MHD_AccessHandlerCallback handler = extra_flags & MHD_USE_TLS ? on_request_tls : on_request_plain;
   return MHD_start_daemon(
-      flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
-      MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
-      on_uri, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
-      (unsigned)20000, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_ARRAY, tls,
-      MHD_OPTION_END);
+      flags, 0, NULL, NULL, handler, s, MHD_OPTION_ARRAY, where, MHD_OPTION_THREAD_POOL_SIZE,
+      (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+      MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)20000,
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 }
 
-/* The HTTPS listener: its pair and, when client certificates are on, the CA
- * whose name GnuTLS sends when it asks for one. */
-static int start_https(api_server *s, tug_error *err) {
-  struct sockaddr_in addr;
-  if (sock_addr("--listen", s->cfg.listen_host, s->cfg.listen_port, &addr, err) < 0)
-    return -1;
+/* An HTTPS daemon at where: its pair and, when client certificates are on,
+ * the CA whose name GnuTLS sends when it asks for one. */
+static struct MHD_Daemon *start_tls_daemon(api_server *s, struct MHD_OptionItem *where) {
   struct MHD_OptionItem tls[] = {
       {MHD_OPTION_HTTPS_MEM_KEY, 0, s->pems.tls_key},
       {MHD_OPTION_HTTPS_MEM_CERT, 0, s->pems.tls_cert},
       {s->pems.client_ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, s->pems.client_ca},
       {MHD_OPTION_END, 0, NULL},
   };
-  s->daemon = start_daemon(s, MHD_USE_TLS, &addr, tls);
+  return start_daemon(s, MHD_USE_TLS, where, tls);
+}
+
+static int start_https(api_server *s, tug_error *err) {
+  struct sockaddr_in addr;
+  if (sock_addr("--listen", s->cfg.listen_host, s->cfg.listen_port, &addr, err) < 0)
+    return -1;
+  struct MHD_OptionItem where[] = {{MHD_OPTION_SOCK_ADDR, 0, &addr}, {MHD_OPTION_END, 0, NULL}};
+  s->daemon = start_tls_daemon(s, where);
   if (s->daemon == NULL)
     return tug_error_set(err, EADDRINUSE, "listen on %s:%d: cannot start the HTTPS server",
                          s->cfg.listen_host, s->cfg.listen_port);
+  return 0;
+}
+
+/* A listening socket made inside the namespace (the server's threads stay in
+ * theirs: a socket keeps the namespace it was made in). */
+static int netns_listen_socket(api_server *s, tug_error *err) {
+  struct sockaddr_in addr;
+  if (sock_addr("--advertise-address", s->cfg.advertise_address, s->cfg.listen_port, &addr, err) <
+      0)
+    return -1;
+  _cleanup_close_ int ns = tug_netns_open(s->cfg.listen_netns, err);
+  if (ns < 0)
+    return tug_error_wrap(err, "--listen-netns");
+  int fd = tug_netns_socket(ns, AF_INET, SOCK_STREAM, 0, err);
+  if (fd < 0)
+    return -1;
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 1024) < 0) {
+    int e = errno;
+    close(fd);
+    return tug_error_errno(err, e, "listen on %s:%d in network namespace %s",
+                           s->cfg.advertise_address, s->cfg.listen_port, s->cfg.listen_netns);
+  }
+  return fd;
+}
+
+static int start_netns_https(api_server *s, tug_error *err) {
+  int fd = netns_listen_socket(s, err);
+  if (fd < 0)
+    return -1;
+  struct MHD_OptionItem where[] = {{MHD_OPTION_LISTEN_SOCKET, fd, NULL}, {MHD_OPTION_END, 0, NULL}};
+  s->netns_daemon = start_tls_daemon(s, where);
+  if (s->netns_daemon == NULL) {
+    close(fd);
+    return tug_error_set(err, EIO, "start the HTTPS server in network namespace %s",
+                         s->cfg.listen_netns);
+  }
   return 0;
 }
 
@@ -640,8 +688,9 @@ static int start_insecure(api_server *s, tug_error *err) {
   struct sockaddr_in addr;
   if (sock_addr("--insecure-listen", s->cfg.insecure_host, s->cfg.insecure_port, &addr, err) < 0)
     return -1;
+  struct MHD_OptionItem where[] = {{MHD_OPTION_SOCK_ADDR, 0, &addr}, {MHD_OPTION_END, 0, NULL}};
   struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
-  s->insecure_daemon = start_daemon(s, 0, &addr, none);
+  s->insecure_daemon = start_daemon(s, 0, where, none);
   if (s->insecure_daemon == NULL)
     return tug_error_set(err, EADDRINUSE, "listen on %s:%d: cannot start the HTTP server",
                          s->cfg.insecure_host, s->cfg.insecure_port);
@@ -651,12 +700,14 @@ static int start_insecure(api_server *s, tug_error *err) {
 int api_server_start(api_server *s, tug_error *err) {
   if (s->pems.tls_cert && start_https(s, err) < 0)
     return -1;
+  if (s->pems.tls_cert && s->cfg.listen_netns && start_netns_https(s, err) < 0)
+    return -1;
   return s->cfg.insecure_host ? start_insecure(s, err) : 0;
 }
 
 void api_server_stop(api_server *s) {
-  struct MHD_Daemon **daemons[] = {&s->daemon, &s->insecure_daemon};
-  for (size_t i = 0; i < 2; i++) {
+  struct MHD_Daemon **daemons[] = {&s->daemon, &s->netns_daemon, &s->insecure_daemon};
+  for (size_t i = 0; i < 3; i++) {
     if (*daemons[i]) {
       MHD_stop_daemon(*daemons[i]);
       *daemons[i] = NULL;

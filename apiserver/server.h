@@ -44,6 +44,7 @@ typedef struct api_config {
   const char *service_node_port_range;   /* "30000-32767" */
   api_podsec_level pod_security_default; /* for namespaces without an enforce label */
   const char *advertise_address;         /* in the kubernetes Service's Endpoints */
+  const char *listen_netns;              /* HTTPS on advertise_address there too; NULL: no */
   const char *sa_signing_key_file;       /* signs ServiceAccount tokens (satoken.h) */
   const char *sa_key_files;              /* comma-separated: more keys that verify them */
   const char *sa_issuer;                 /* their iss, and the audience accepted */
@@ -89,6 +90,7 @@ typedef struct api_server {
   api_openapi *openapi;               /* the OpenAPI documents (openapi.h) */
   api_satokens satokens;              /* ServiceAccount token keys (satoken.h) */
   struct MHD_Daemon *insecure_daemon; /* the plain-HTTP test listener, or NULL */
+  struct MHD_Daemon *netns_daemon;    /* HTTPS in --listen-netns, or NULL */
   api_pems pems;
   tug_pki_verifier *client_ca;       /* NULL: client certificates are not asked for */
   api_token_file *tokens;            /* NULL: no static tokens */

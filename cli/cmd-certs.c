@@ -57,6 +57,13 @@ static const pair_spec control_plane[] = {
      {.cn = "etcd", .dns = loopback_dns, .ips = loopback_ips, .server = true, .client = true}},
     {"scheduler", {.cn = "system:kube-scheduler", .client = true}},
     {"controllers", {.cn = "system:kube-controller-manager", .client = true}},
+    {"scheduler-serving",
+     {.cn = "system:kube-scheduler", .dns = loopback_dns, .ips = loopback_ips, .server = true}},
+    {"controllers-serving",
+     {.cn = "system:kube-controller-manager",
+      .dns = loopback_dns,
+      .ips = loopback_ips,
+      .server = true}},
     {"admin", {.cn = "kubernetes-admin", .orgs = masters, .client = true}},
 };
 

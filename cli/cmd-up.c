@@ -283,8 +283,11 @@ typedef struct apiserver_host {
   bool several;
 } apiserver_host;
 
+/* host: the API server's own network namespace and address, where pods reach
+ * it besides loopback (NULL: none, or the API server runs in a->netns alone). */
 static int start_apiserver(cluster *cl, const apiserver_host *a, const char *bin,
-                           const char *etcd_url, const char *listen, tug_error *err) {
+                           const char *etcd_url, const char *listen, const up_host *host,
+                           tug_error *err) {
   char f[12][700], cert[64], key[64], url[64];
   snprintf(cert, sizeof cert, "%s.crt", a->cert);
   snprintf(key, sizeof key, "%s.key", a->cert);
@@ -319,9 +322,22 @@ static int start_apiserver(cluster *cl, const apiserver_host *a, const char *bin
                  pki_path(cl, f[10], sizeof f[10], "sa.pub"),
                  "--encryption-provider-config",
                  f[11],
-                 a->several ? "--consistent-reads" : NULL,
-                 "etcd",
+                 NULL,
+                 NULL,
+                 NULL,
+                 NULL,
+                 NULL,
+                 NULL,
                  NULL};
+  /* Optional flags go after the fixed ones: argv ends at the first NULL. */
+  size_t n = sizeof api / sizeof api[0] - 7;
+  char *several[] = {"--consistent-reads", "etcd"};
+  char *in_netns[] = {"--listen-netns", host ? (char *)host->netns : NULL, "--advertise-address",
+                      host ? (char *)host->address : NULL};
+  for (size_t i = 0; a->several && i < 2; i++)
+    api[n++] = several[i];
+  for (size_t i = 0; host && i < 4; i++)
+    api[n++] = in_netns[i];
   if (up_encryption_config(cl->pki, f[11], sizeof f[11], err) < 0)
     return -1;
   if (start_in(cl, a->name, a->netns, api, err) < 0)
@@ -332,12 +348,13 @@ static int start_apiserver(cluster *cl, const apiserver_host *a, const char *bin
 /* The scheduler and the controllers, replicas of each (named NAME-i when
  * more than one; they elect a leader), against cl->server. */
 static int start_daemons(cluster *cl, int replicas, tug_error *err) {
-  char bin[2][600], kc[2][700], ca[700];
+  char bin[2][600], kc[2][700], ca[700], tls[4][700];
   sibling("tug-scheduler", bin[0], sizeof bin[0]);
   sibling("tug-controllers", bin[1], sizeof bin[1]);
   if (component_kubeconfig(cl, "scheduler", kc[0], sizeof kc[0], err) < 0 ||
       component_kubeconfig(cl, "controllers", kc[1], sizeof kc[1], err) < 0)
     return -1;
+  pki_path(cl, ca, sizeof ca, "ca.crt");
   for (int r = 1; r <= replicas; r++) {
     char listen[2][32], name[2][32];
     int sport = free_port(0), kport = free_port(0);
@@ -347,7 +364,19 @@ static int start_daemons(cluster *cl, int replicas, tug_error *err) {
     snprintf(listen[1], sizeof listen[1], "127.0.0.1:%d", kport);
     snprintf(name[0], sizeof name[0], replicas > 1 ? "tug-scheduler-%d" : "tug-scheduler", r);
     snprintf(name[1], sizeof name[1], replicas > 1 ? "tug-controllers-%d" : "tug-controllers", r);
-    char *sched[] = {bin[0], "--kubeconfig", kc[0], "--listen", listen[0], NULL};
+    /* /metrics over HTTPS, read by whom the API server allows (system:monitoring). */
+    char *sched[] = {bin[0],
+                     "--kubeconfig",
+                     kc[0],
+                     "--listen",
+                     listen[0],
+                     "--tls-cert-file",
+                     pki_path(cl, tls[0], sizeof tls[0], "scheduler-serving.crt"),
+                     "--tls-private-key-file",
+                     pki_path(cl, tls[1], sizeof tls[1], "scheduler-serving.key"),
+                     "--client-ca-file",
+                     ca,
+                     NULL};
     /* The CA pods find as ca.crt (kube-root-ca.crt) is the one that signed the API server. */
     char *ctrl[] = {bin[1],
                     "--kubeconfig",
@@ -355,7 +384,13 @@ static int start_daemons(cluster *cl, int replicas, tug_error *err) {
                     "--listen",
                     listen[1],
                     "--root-ca-file",
-                    pki_path(cl, ca, sizeof ca, "ca.crt"),
+                    ca,
+                    "--tls-cert-file",
+                    pki_path(cl, tls[2], sizeof tls[2], "controllers-serving.crt"),
+                    "--tls-private-key-file",
+                    pki_path(cl, tls[3], sizeof tls[3], "controllers-serving.key"),
+                    "--client-ca-file",
+                    ca,
                     NULL};
     if (start(cl, name[0], sched, err) < 0 || start(cl, name[1], ctrl, err) < 0)
       return -1;
@@ -363,7 +398,7 @@ static int start_daemons(cluster *cl, int replicas, tug_error *err) {
   return 0;
 }
 
-static int start_control_plane(cluster *cl, tug_error *err) {
+static int start_control_plane(cluster *cl, const up_host *apiserver, tug_error *err) {
   char bin[600], curl_[64], purl[64], listen[32];
   int cport = free_port(0), pport = free_port(0), aport = free_port(6443);
   if (cport < 0 || pport < 0 || aport < 0)
@@ -376,7 +411,7 @@ static int start_control_plane(cluster *cl, tug_error *err) {
   snprintf(listen, sizeof listen, "127.0.0.1:%d", aport);
   snprintf(cl->server, sizeof cl->server, "https://%s", listen);
   apiserver_host a = {"tug-apiserver", NULL, "apiserver", false};
-  if (start_apiserver(cl, &a, bin, curl_, listen, err) < 0)
+  if (start_apiserver(cl, &a, bin, curl_, listen, apiserver, err) < 0)
     return -1;
   return start_daemons(cl, 1, err);
 }
@@ -426,7 +461,7 @@ static int start_control_plane_ha(cluster *cl, const up_host *hosts, tug_error *
     snprintf(listen, sizeof listen, "%s:6443", h->address);
     apiserver_host a = {name, h->netns, cert, true};
     if (cli_certs_host(cl->pki, cert, "apiserver", addresses, err) < 0 ||
-        start_apiserver(cl, &a, bin, etcd_urls, listen, err) < 0)
+        start_apiserver(cl, &a, bin, etcd_urls, listen, NULL, err) < 0)
       return -1;
     size_t n = strlen(cl->server);
     snprintf(cl->server + n, sizeof cl->server - n, "%shttps://%s", i ? "," : "", listen);
@@ -627,17 +662,18 @@ int cmd_up(cli_ctx *ctx) {
   cl.state = fopen(path, "w");
   if (cl.state == NULL)
     return cli_failf("write %s: %s", path, strerror(errno));
-  up_host hosts[HA_HOSTS + 64];
+  up_host apiserver, hosts[HA_HOSTS + 64];
   const up_host *node_hosts = hosts + (ha ? HA_HOSTS : 0);
-  int rc = ha ? make_hosts(&cl, true, nodes, hosts, &err) : 0;
+  int rc = ha          ? make_hosts(&cl, true, nodes, hosts, &err)
+           : nodes > 0 ? up_network_create(cl.dir, nodes, &apiserver, hosts, &err)
+                       : 0;
   if (rc == 0)
-    rc = ha ? start_control_plane_ha(&cl, hosts, &err) : start_control_plane(&cl, &err);
+    rc = ha ? start_control_plane_ha(&cl, hosts, &err)
+            : start_control_plane(&cl, nodes > 0 ? &apiserver : NULL, &err);
   if (rc == 0)
     rc = write_server(&cl, &err);
   if (rc == 0 && write_kubeconfig(cl.dir, cl.server) != 0)
     rc = tug_error_set(&err, EIO, "write %s/kubeconfig", cl.dir);
-  if (rc == 0 && nodes > 0 && !ha)
-    rc = make_hosts(&cl, false, nodes, hosts, &err);
   char registry[64] = "";
   if (rc == 0 && nodes > 0)
     rc = start_registry(&cl, registry, sizeof registry, &err);

@@ -29,13 +29,11 @@ static int pick_cluster(tug_nl *nl, tug_error *err) {
   return tug_error_set(err, EBUSY, "%d local clusters already run here", MAX_CLUSTERS);
 }
 
-/* Host i's namespace (tugK-ROLE) with eth0 on the bridge, its address, lo up. */
-static int make_host(tug_nl *nl, const char *bridge, unsigned char k, unsigned char i, up_host *h,
+/* A host: namespace h->netns with eth0 (its peer `port` on the bridge) holding
+ * h->address/24, lo up. */
+static int make_host(tug_nl *nl, const char *bridge, const char *port, const up_host *h,
                      tug_error *err) {
-  char port[16], cidr[32];
-  snprintf(h->address, sizeof h->address, "198.19.%hhu.%hhu", (unsigned char)(200 + k),
-           (unsigned char)(10 + i));
-  snprintf(port, sizeof port, "tugh%hhu-%hhu", k, i);
+  char cidr[32];
   snprintf(cidr, sizeof cidr, "%s/24", h->address);
   if (tug_netns_add(h->netns, err) < 0)
     return -1;
@@ -54,12 +52,35 @@ static int make_host(tug_nl *nl, const char *bridge, unsigned char k, unsigned c
   return rc;
 }
 
-int up_network_create(const char *dir, long nodes, up_host *hosts, tug_error *err) {
-  return up_network_create_hosts(dir, nodes, NULL, hosts, err);
+/* Listed in f before it is made, so that down removes a half-made host. Host
+ * number i > 0 is tugK-ROLE (role NULL: node-i) at .(10+i); 0 is the API
+ * server's own, tugK-apiserver at .2. */
+static int add_host(tug_nl *nl, FILE *f, int k, long i, const char *role, up_host *h,
+                    tug_error *err) {
+  unsigned char kk = (unsigned char)k, ii = (unsigned char)i; /* k < 50, i <= 64 + HA hosts */
+  char bridge[16], port[16];
+  snprintf(bridge, sizeof bridge, "tugh%hhu", kk);
+  if (i == 0) {
+    snprintf(h->netns, sizeof h->netns, "tug%hhu-apiserver", kk);
+    snprintf(port, sizeof port, "tugh%hhu-api", kk);
+    snprintf(h->address, sizeof h->address, "198.19.%hhu.2", (unsigned char)(200 + kk));
+  } else {
+    if (role)
+      snprintf(h->netns, sizeof h->netns, "tug%hhu-%s", kk, role);
+    else
+      snprintf(h->netns, sizeof h->netns, "tug%hhu-node-%hhu", kk, ii);
+    snprintf(port, sizeof port, "tugh%hhu-%hhu", kk, ii);
+    snprintf(h->address, sizeof h->address, "198.19.%hhu.%hhu", (unsigned char)(200 + kk),
+             (unsigned char)(10 + ii));
+  }
+  fprintf(f, "netns %s\nveth %s\n", h->netns, port);
+  fflush(f);
+  return make_host(nl, bridge, port, h, err);
 }
 
-int up_network_create_hosts(const char *dir, long n, const char *const *roles, up_host *hosts,
-                            tug_error *err) {
+/* The bridge, then the API server's host when apiserver is not NULL, then n hosts. */
+static int create(const char *dir, long n, const char *const *roles, up_host *apiserver,
+                  up_host *hosts, tug_error *err) {
   char path[600], bridge[16], cidr[32];
   tug_nl *nl = NULL;
   if (tug_nl_open(-1, &nl, err) < 0)
@@ -83,17 +104,10 @@ int up_network_create_hosts(const char *dir, long n, const char *const *roles, u
   int rc = tug_nl_bridge_add(nl, bridge, err) < 0 || tug_nl_addr_add(nl, bridge, cidr, err) < 0 ||
                    tug_nl_link_set(nl, bridge, NULL, true, err) < 0
                ? -1
-               : 0;
-  for (long i = 1; rc == 0 && i <= n; i++) {
-    up_host *h = &hosts[i - 1];
-    if (roles)
-      snprintf(h->netns, sizeof h->netns, "tug%d-%s", k, roles[i - 1]);
-    else
-      snprintf(h->netns, sizeof h->netns, "tug%d-node-%d", k, (int)(unsigned char)i);
-    fprintf(f, "netns %s\nveth tugh%d-%ld\n", h->netns, k, i);
-    fflush(f);
-    rc = make_host(nl, bridge, (unsigned char)k, (unsigned char)i, &hosts[i - 1], err);
-  }
+           : apiserver ? add_host(nl, f, k, 0, NULL, apiserver, err)
+                       : 0;
+  for (long i = 1; rc == 0 && i <= n; i++)
+    rc = add_host(nl, f, k, i, roles ? roles[i - 1] : NULL, &hosts[i - 1], err);
   fclose(f);
   tug_nl_close(nl);
   if (rc < 0) {
@@ -101,6 +115,16 @@ int up_network_create_hosts(const char *dir, long n, const char *const *roles, u
     up_network_destroy(dir);
   }
   return rc;
+}
+
+int up_network_create(const char *dir, long nodes, up_host *apiserver, up_host *hosts,
+                      tug_error *err) {
+  return create(dir, nodes, NULL, apiserver, hosts, err);
+}
+
+int up_network_create_hosts(const char *dir, long n, const char *const *roles, up_host *hosts,
+                            tug_error *err) {
+  return create(dir, n, roles, NULL, hosts, err);
 }
 
 void up_network_destroy(const char *dir) {

@@ -25,8 +25,9 @@
 #define SYNC_TIMEOUT_MS 60000
 
 typedef struct config {
-  const char *server, *token, *kubeconfig, *listen, *log_level, *log_file, *controllers,
-      *root_ca_file, *leader_elect;
+  const char *server, *token, *kubeconfig, *log_level, *log_file, *controllers, *root_ca_file,
+      *leader_elect;
+  tug_metrics_server_options metrics;
   tug_leader_options leader;
   ctl_config ctl;
 } config;
@@ -60,7 +61,7 @@ static int read_root_ca(const char *path, ctl_config *ctl, tug_error *err) {
 
 /* 0: run; 1: --help was printed; -1: bad flags (reported). */
 static int parse_args(int argc, char **argv, config *c) {
-  *c = (config){.listen = "127.0.0.1:10252",
+  *c = (config){.metrics = {.listen = "127.0.0.1:10252"},
                 .log_level = "info",
                 .controllers = "all",
                 .leader_elect = "true",
@@ -79,7 +80,7 @@ static int parse_args(int argc, char **argv, config *c) {
       {"kubeconfig", TUG_FLAG_STRING, &c->kubeconfig, .arg = "FILE",
        .help = "the API server, its CA and this component's credentials"},
       {"token", TUG_FLAG_STRING, &c->token, .arg = "TOKEN", .help = "bearer token for it"},
-      {"listen", TUG_FLAG_STRING, &c->listen, .arg = "IP:PORT", .help = "/metrics and /healthz"},
+      TUG_METRICS_SERVER_FLAGS(&c->metrics),
       {"workers", TUG_FLAG_INT, &c->ctl.workers, .min = 1, .max = 256, .arg = "N",
        .help = "workers per controller"},
       {"controllers", TUG_FLAG_STRING, &c->controllers, .arg = "LIST",
@@ -115,6 +116,8 @@ static int parse_args(int argc, char **argv, config *c) {
     rc = -1;
   if (rc == 0 && c->root_ca_file && read_root_ca(c->root_ca_file, &c->ctl, &err) < 0)
     rc = -1;
+  if (rc == 0)
+    rc = tug_metrics_server_check(&c->metrics, &err);
   if (rc < 0)
     fprintf(stderr, "tug-controllers: %s (see --help)\n", err.msg);
   return rc;
@@ -205,12 +208,14 @@ static int run(const config *cfg, tug_error *err) {
   running r = {0};
   tug_metrics_server *metrics = NULL;
   tug_leader *leader = NULL;
+  tug_metrics_server_options mo = cfg->metrics;
   int rc = -1, sig = 0;
   if ((x.client = tug_kubeconfig_client_for_flags(cfg->kubeconfig, cfg->server, cfg->token, err)) ==
       NULL)
     return -1;
+  mo.api = x.client;
   if (tug_events_open(x.client, "tug-controllers", NULL, &x.events, err) < 0 ||
-      (metrics = tug_metrics_server_start(cfg->listen, render, &r, err)) == NULL ||
+      (metrics = tug_metrics_server_start(&mo, render, &r, err)) == NULL ||
       setup(cfg, &x, &r, err) < 0)
     goto out;
   /* A standby's informers stay synced, so it reconciles at once when it leads. */
@@ -222,7 +227,7 @@ static int run(const config *cfg, tug_error *err) {
   if (start_controllers(&r, err) < 0)
     goto out;
   tug_info("controllers running", "server=%s listen=%s controllers=%zu",
-           tug_client_server(x.client), cfg->listen, r.n);
+           tug_client_server(x.client), mo.listen, r.n);
   sig = tug_daemon_wait_signal();
 stopping:
   tug_info("shutting down", "signal=%s", strsignal(sig));

@@ -1,6 +1,7 @@
 /*
  * metrics-server.c — see metrics-server.h. libmicrohttpd with its own
- * polling thread; every answer is built whole, so no request waits on another.
+ * polling thread; every answer is built whole, so no request waits on another
+ * but for the reviews of a TLS request, which ask the API server.
  */
 #include "metrics-server.h"
 
@@ -12,10 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "delegated-auth.h"
+#include "pki.h"
+
 struct tug_metrics_server {
   struct MHD_Daemon *daemon;
   tug_metrics_render_fn fn;
   void *arg;
+  tug_pki_verifier *client_ca; /* NULL: plain HTTP, anyone */
+  tug_client *api;
+  char *cert_pem, *key_pem, *ca_pem;
 };
 
 static char *render(tug_metrics_server *s) {
@@ -37,11 +44,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
   char *body = NULL;
   unsigned code = MHD_HTTP_OK;
   bool metrics = strcmp(url, "/metrics") == 0;
-  if (strcmp(method, "GET") != 0)
+  int denied = s->client_ca ? tug_delegated_auth_check(s->client_ca, s->api, conn, method, url) : 0;
+  if (denied)
+    code = (unsigned)denied;
+  else if (strcmp(method, "GET") != 0)
     code = MHD_HTTP_METHOD_NOT_ALLOWED;
   else if (metrics)
     body = render(s);
-  else if (strcmp(url, "/healthz") == 0)
+  else if (tug_delegated_auth_public(url))
     body = strdup("ok");
   else
     code = MHD_HTTP_NOT_FOUND;
@@ -72,31 +82,73 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, tug_error *e
   return 0;
 }
 
-tug_metrics_server *tug_metrics_server_start(const char *listen, tug_metrics_render_fn fn,
-                                             void *arg, tug_error *err) {
-  struct sockaddr_in sa;
-  if (parse_listen(listen, &sa, err) < 0)
-    return NULL;
-  tug_metrics_server *s = calloc(1, sizeof *s);
-  if (s == NULL) {
-    tug_error_errno(err, ENOMEM, "serve metrics on %s", listen);
-    return NULL;
-  }
-  s->fn = fn;
-  s->arg = arg;
-  s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                               handle, s, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
-  if (s->daemon == NULL) {
-    free(s);
-    tug_error_set(err, EADDRINUSE, "serve metrics on %s", listen);
-    return NULL;
-  }
-  return s;
+int tug_metrics_server_check(const tug_metrics_server_options *o, tug_error *err) {
+  int given = !!o->tls_cert_file + !!o->tls_key_file + !!o->client_ca_file;
+  if (given != 0 && given != 3)
+    return tug_error_set(
+        err, EINVAL, "--tls-cert-file, --tls-private-key-file and --client-ca-file go together");
+  return 0;
+}
+
+/* The pair and the client CA, the certificate checked for expiry. */
+static int load_tls(tug_metrics_server *s, const tug_metrics_server_options *o, tug_error *err) {
+  if ((s->cert_pem = tug_read_file(o->tls_cert_file, 1 << 20, NULL, err)) == NULL ||
+      (s->key_pem = tug_read_file(o->tls_key_file, 1 << 20, NULL, err)) == NULL ||
+      (s->ca_pem = tug_read_file(o->client_ca_file, 1 << 20, NULL, err)) == NULL ||
+      (s->client_ca = tug_pki_verifier_new(s->ca_pem, strlen(s->ca_pem), err)) == NULL)
+    return tug_error_wrap(err, "metrics server TLS");
+  return tug_pki_check_cert_pem("--tls-cert-file", s->cert_pem, strlen(s->cert_pem), 0, err);
+}
+
+/* With TLS, the CA's name goes in the request for a client certificate;
+ * lib/tls-peer.h judges the one that comes. */
+static struct MHD_Daemon *start_daemon(tug_metrics_server *s, struct sockaddr_in *sa) {
+  struct MHD_OptionItem tls[] = {
+      {MHD_OPTION_HTTPS_MEM_KEY, 0, s->key_pem},
+      {MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert_pem},
+      {MHD_OPTION_HTTPS_MEM_TRUST, 0, s->ca_pem},
+      {MHD_OPTION_END, 0, NULL},
+  };
+  struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+  return MHD_start_daemon(s->client_ca ? flags | MHD_USE_TLS : flags, 0, NULL, NULL, handle, s,
+                          MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_ARRAY, s->client_ca ? tls : none,
+                          MHD_OPTION_END);
 }
 
 void tug_metrics_server_stop(tug_metrics_server *s) {
   if (s == NULL)
     return;
-  MHD_stop_daemon(s->daemon);
+  if (s->daemon)
+    MHD_stop_daemon(s->daemon);
+  tug_pki_verifier_free(s->client_ca);
+  free(s->cert_pem);
+  free(s->key_pem);
+  free(s->ca_pem);
   free(s);
+}
+
+tug_metrics_server *tug_metrics_server_start(const tug_metrics_server_options *o,
+                                             tug_metrics_render_fn fn, void *arg, tug_error *err) {
+  struct sockaddr_in sa;
+  if (tug_metrics_server_check(o, err) < 0 || parse_listen(o->listen, &sa, err) < 0)
+    return NULL;
+  tug_metrics_server *s = calloc(1, sizeof *s);
+  if (s == NULL) {
+    tug_error_errno(err, ENOMEM, "serve metrics on %s", o->listen);
+    return NULL;
+  }
+  s->fn = fn;
+  s->arg = arg;
+  s->api = o->api;
+  if (o->tls_cert_file && load_tls(s, o, err) < 0) {
+    tug_metrics_server_stop(s);
+    return NULL;
+  }
+  if ((s->daemon = start_daemon(s, &sa)) == NULL) {
+    tug_metrics_server_stop(s);
+    tug_error_set(err, EADDRINUSE, "serve metrics on %s", o->listen);
+    return NULL;
+  }
+  return s;
 }

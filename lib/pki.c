@@ -174,6 +174,32 @@ int tug_pki_write(const char *dir, const char *name, X509 *cert, EVP_PKEY *key, 
   return write_pem(path, 0644, emit_cert, cert, err);
 }
 
+/* The PEM text emit writes, or NULL. */
+static char *pem_text(int (*emit)(FILE *, void *), void *obj) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (f == NULL)
+    return NULL;
+  int ok = emit(f, obj);
+  if (fclose(f) != 0 || !ok) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+int tug_pki_pem(X509 *cert, EVP_PKEY *key, char **cert_pem, char **key_pem, tug_error *err) {
+  *cert_pem = pem_text(emit_cert, cert);
+  *key_pem = pem_text(emit_key, key);
+  if (*cert_pem && *key_pem)
+    return 0;
+  free(*cert_pem);
+  free(*key_pem);
+  *cert_pem = *key_pem = NULL;
+  return tug_error_set(err, ENOMEM, "encode a certificate and key as PEM: %s", ssl_reason());
+}
+
 int tug_pki_write_sa_keypair(const char *dir, tug_error *err) {
   _cleanup_pkey_ EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
   if (k == NULL)

@@ -43,6 +43,8 @@ int tug_pki_renew(X509 *old, X509 *ca_cert, EVP_PKEY *ca_key, long valid_s, X509
                   tug_error *err);
 /* DIR/NAME.crt and DIR/NAME.key (0600). */
 int tug_pki_write(const char *dir, const char *name, X509 *cert, EVP_PKEY *key, tug_error *err);
+/* The PEM texts of cert and key, in memory (the caller frees them). */
+int tug_pki_pem(X509 *cert, EVP_PKEY *key, char **cert_pem, char **key_pem, tug_error *err);
 /* Read DIR/NAME.crt and DIR/NAME.key; key may be NULL to read the certificate only. */
 int tug_pki_load(const char *dir, const char *name, X509 **cert, EVP_PKEY **key, tug_error *err);
 /* The PEM texts of DIR/ca.crt, DIR/NAME.crt and DIR/NAME.key, in pems[0..2]

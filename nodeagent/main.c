@@ -63,6 +63,7 @@ typedef struct config {
   int hollow, hollow_pods;
   int64_t hollow_cpu_milli, hollow_memory_bytes;
   double hollow_job_s;
+  const char *hollow_node_ca;
   int64_t container_log_max_size;
   int container_log_max_files;
   const char *netns;   /* the node's network namespace: a name under /run/netns or a path */
@@ -229,6 +230,9 @@ static int parse_args(int argc, char **argv, config *c) {
        .arg = "Q", .help = "each hollow node's memory"},
       {"hollow-pods", TUG_FLAG_INT, &c->hollow_pods, .min = 1, .max = INT_MAX, .arg = "N",
        .help = "each hollow node's pod capacity"},
+      {"hollow-node-ca", TUG_FLAG_STRING, &c->hollow_node_ca, .arg = "DIR",
+       .help = "DIR/ca.crt and DIR/ca.key: each hollow node writes as system:node:NAME with a "
+               "certificate issued from them"},
       {"hollow-job-seconds", TUG_FLAG_DURATION, &c->hollow_job_s, .min = 0,
        .max = AGENT_HOLLOW_MAX_RUN_SECONDS, .arg = "DURATION",
        .help = "run time of Never/OnFailure hollow pods"},
@@ -440,7 +444,8 @@ static int run_hollow(const config *c, tug_error *err) {
                             .max_pods = c->hollow_pods,
                             .host_ip = c->address,
                             .port = c->port,
-                            .job_seconds = (long)c->hollow_job_s};
+                            .job_seconds = (long)c->hollow_job_s,
+                            .node_ca_dir = c->hollow_node_ca};
   agent_hollow *h = NULL;
   if (agent_hollow_start(&o, &h, err) < 0)
     return -1;

@@ -41,8 +41,8 @@
 #define DECISIONS_PER_PASS 256
 
 typedef struct config {
-  const char *server, *token, *kubeconfig, *config_file, *listen, *log_level, *log_file,
-      *leader_elect;
+  const char *server, *token, *kubeconfig, *config_file, *log_level, *log_file, *leader_elect;
+  tug_metrics_server_options metrics;
   tug_leader_options leader;
   int bind_workers;
   int64_t status_period_ms;
@@ -59,7 +59,7 @@ static const char summary[] =
 
 /* 0: run; 1: --help was printed; -1: bad flags (reported). */
 static int parse_args(int argc, char **argv, config *c) {
-  *c = (config){.listen = "127.0.0.1:10251",
+  *c = (config){.metrics = {.listen = "127.0.0.1:10251"},
                 .log_level = "info",
                 .bind_workers = 32,
                 .status_period_ms = 1000,
@@ -73,7 +73,7 @@ static int parse_args(int argc, char **argv, config *c) {
       {"token", TUG_FLAG_STRING, &c->token, .arg = "TOKEN", .help = "bearer token for it"},
       {"config", TUG_FLAG_STRING, &c->config_file, .arg = "FILE",
        .help = "a SchedulerConfiguration"},
-      {"listen", TUG_FLAG_STRING, &c->listen, .arg = "IP:PORT", .help = "/metrics and /healthz"},
+      TUG_METRICS_SERVER_FLAGS(&c->metrics),
       {"bind-workers", TUG_FLAG_INT, &c->bind_workers, .min = 1, .max = 1024, .arg = "N",
        .help = "binds in flight at once"},
       {"status-period-ms", TUG_FLAG_INT64, &c->status_period_ms, .min = 10, .max = 3600000,
@@ -92,6 +92,8 @@ static int parse_args(int argc, char **argv, config *c) {
     rc = tug_error_set(&err, EINVAL, "--leader-elect %s: want true or false", c->leader_elect);
   if (rc == 0 && tug_leader_options_check(&c->leader, &err) < 0)
     rc = -1;
+  if (rc == 0)
+    rc = tug_metrics_server_check(&c->metrics, &err);
   if (rc < 0)
     fprintf(stderr, "tug-scheduler: %s (see --help)\n", err.msg);
   return rc;
@@ -298,7 +300,9 @@ static int run(const config *cfg, tug_error *err) {
   sched_metrics_init(&metrics, a.core);
   metrics.decider = a.c;
   /* A standby keeps its caches warm, so it schedules at once when it leads. */
-  if (sched_metrics_serve(&metrics, cfg->listen, err) < 0 ||
+  tug_metrics_server_options mo = cfg->metrics;
+  mo.api = cli;
+  if (sched_metrics_serve(&metrics, &mo, err) < 0 ||
       start_informers(cli, &a, w, n_watched, err) < 0)
     goto out;
   int sig = 0;
@@ -312,7 +316,7 @@ static int run(const config *cfg, tug_error *err) {
   wake(&a); /* what the lists brought */
   if (tug_controller_start(a.c, err) < 0)
     goto out;
-  tug_info("scheduling", "server=%s listen=%s nodes=%zu", tug_client_server(cli), cfg->listen,
+  tug_info("scheduling", "server=%s listen=%s nodes=%zu", tug_client_server(cli), mo.listen,
            a.core->cache->n_nodes);
   sig = tug_daemon_wait_signal();
 stopping:

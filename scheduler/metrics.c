@@ -108,8 +108,8 @@ void sched_metrics_render(FILE *f, void *arg) {
     tug_controller_render_metrics(&m->decider, 1, f);
 }
 
-int sched_metrics_serve(sched_metrics *m, const char *listen, tug_error *err) {
-  m->server = tug_metrics_server_start(listen, sched_metrics_render, m, err);
+int sched_metrics_serve(sched_metrics *m, const tug_metrics_server_options *o, tug_error *err) {
+  m->server = tug_metrics_server_start(o, sched_metrics_render, m, err);
   return m->server ? 0 : -1;
 }
 

@@ -30,8 +30,8 @@ void sched_metrics_init(sched_metrics *m, sched_core *core);
 void sched_metrics_observe_latency(sched_metrics *m, double seconds);
 /* The page, into f (a tug_metrics_render_fn; arg is m). */
 void sched_metrics_render(FILE *f, void *m);
-/* Serve /metrics and /healthz on listen ("127.0.0.1:10251"). */
-int sched_metrics_serve(sched_metrics *m, const char *listen, tug_error *err);
+/* Serve /metrics and /healthz as o says (metrics-server.h). */
+int sched_metrics_serve(sched_metrics *m, const tug_metrics_server_options *o, tug_error *err);
 void sched_metrics_stop(sched_metrics *m);
 
 #endif

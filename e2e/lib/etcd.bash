@@ -100,7 +100,7 @@ etcd_stop() {
   fi
   if [ -n "${ETCD_DIR:-}" ]; then
     # Copies of credentials handed to unprivileged processes (hollow.bash).
-    [ ! -f "$ETCD_DIR/hollow-kubeconfigs" ] || xargs rm -f <"$ETCD_DIR/hollow-kubeconfigs"
+    [ ! -f "$ETCD_DIR/hollow-kubeconfigs" ] || xargs rm -rf <"$ETCD_DIR/hollow-kubeconfigs"
     rm -rf "$ETCD_DIR"
     ETCD_DIR=
     PKI=

@@ -171,6 +171,24 @@ static void the_start_up_check_refuses_expired_and_passes_valid(void **state) {
   free_ca(&c);
 }
 
+static void a_pair_encoded_in_memory_reads_back(void **state) {
+  (void)state;
+  ca c = new_ca("tug-ca");
+  char *cert_pem = NULL, *key_pem = NULL;
+  tug_error err = {0};
+  assert_int_equal(tug_pki_pem(c.cert, c.key, &cert_pem, &key_pem, &err), 0);
+  assert_int_equal(tug_pki_check_cert_pem("ca", cert_pem, strlen(cert_pem), 0, &err), 0);
+  BIO *bio = BIO_new_mem_buf(key_pem, -1);
+  EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+  assert_non_null(key);
+  assert_int_equal(EVP_PKEY_eq(key, c.key), 1);
+  EVP_PKEY_free(key);
+  BIO_free(bio);
+  free(cert_pem);
+  free(key_pem);
+  free_ca(&c);
+}
+
 static void a_serving_certificate_carries_its_names(void **state) {
   (void)state;
   ca c = new_ca("tug-ca");
@@ -198,6 +216,7 @@ int main(void) {
       cmocka_unit_test(written_pairs_read_back_and_keys_are_private),
       cmocka_unit_test(the_start_up_check_refuses_expired_and_passes_valid),
       cmocka_unit_test(a_serving_certificate_carries_its_names),
+      cmocka_unit_test(a_pair_encoded_in_memory_reads_back),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

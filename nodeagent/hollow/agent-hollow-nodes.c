@@ -81,8 +81,11 @@ static json_t *node_object(const agent_hollow_nodes *ns, const char *name) {
 }
 
 /* Node i and its Lease; with retrying, as agent_node_register_retrying does. */
-static int register_node(agent_hollow_nodes *ns, tug_client *client, int i, bool retrying,
+static int register_node(agent_hollow_nodes *ns, tug_client *shared, int i, bool retrying,
                          tug_error *err) {
+  tug_client *client = agent_hollow_client(&ns->o, shared, i, err);
+  if (client == NULL)
+    return -1;
   char name[AGENT_HOLLOW_MAX_PREFIX + 16];
   agent_hollow_node_name(ns->o.prefix, i, name, sizeof name);
   _cleanup_json_ json_t *node = node_object(ns, name);
@@ -127,13 +130,18 @@ static void beat(beat_thread *t, int i) {
       warn_rarely(t, "hollow node registration failed", name, &err);
     return;
   }
-  if (agent_node_renew_lease(t->client, name, &err) < 0)
+  tug_client *client = agent_hollow_client(&ns->o, t->client, i, &err);
+  if (client == NULL) {
+    warn_rarely(t, "hollow node identity failed", name, &err);
+    return;
+  }
+  if (agent_node_renew_lease(client, name, &err) < 0)
     warn_rarely(t, "lease renewal failed", name, &err);
   n->beats = (unsigned char)((n->beats + 1) % STATUS_EVERY);
   if (n->beats != 0)
     return;
   tug_error_clear(&err);
-  if (agent_node_heartbeat(t->client, name, ns->ready_since, &err) < 0) {
+  if (agent_node_heartbeat(client, name, ns->ready_since, &err) < 0) {
     warn_rarely(t, "node heartbeat failed", name, &err);
     if (err.code == ENOENT)
       n->registered = false;

@@ -104,6 +104,12 @@ static void rec_forget(agent_hollow_pods *p, const char *key) {
   free(r);
 }
 
+/* Who writes for the pod: its node (the informer reads as the agent). */
+static tug_client *node_client(agent_hollow_pods *p, const json_t *pod, tug_error *err) {
+  int i = agent_hollow_node_index(p->o.prefix, p->o.count, tug_obj_get_str(pod, "spec.nodeName"));
+  return agent_hollow_client(&p->o, p->client, i, err);
+}
+
 static int write_status(agent_hollow_pods *p, const json_t *pod, const pod_rec *r, time_t finished,
                         tug_error *err) {
   char ip[16];
@@ -113,8 +119,9 @@ static int write_status(agent_hollow_pods *p, const json_t *pod, const pod_rec *
   if (status == NULL)
     return tug_error_errno(err, ENOMEM, "build status of pod %s/%s", tug_obj_namespace(pod),
                            tug_obj_name(pod));
-  if (agent_pod_api_write_status(p->client, tug_obj_namespace(pod), tug_obj_name(pod), status,
-                                 err) < 0)
+  tug_client *client = node_client(p, pod, err);
+  if (client == NULL || agent_pod_api_write_status(client, tug_obj_namespace(pod),
+                                                   tug_obj_name(pod), status, err) < 0)
     return -1;
   tug_debug("hollow pod status written", "pod=%s/%s node=%s ip=%s phase=%s", tug_obj_namespace(pod),
             tug_obj_name(pod), tug_obj_get_str(pod, "spec.nodeName"), ip,
@@ -161,7 +168,8 @@ static int reconcile(tug_controller *c, const char *key, void *arg, tug_error *e
     return 0;
   if (tug_obj_deletion_timestamp(pod)) {
     rec_forget(p, key);
-    return agent_pod_api_delete_for_good(p->client, pod, err);
+    tug_client *client = node_client(p, pod, err);
+    return client ? agent_pod_api_delete_for_good(client, pod, err) : -1;
   }
   if (tug_pod_terminal(pod)) {
     rec_forget(p, key);

@@ -19,6 +19,7 @@
 struct agent_hollow {
   agent_hollow_nodes *nodes;
   agent_hollow_pods *pods;
+  agent_hollow_identities *identities; /* NULL: every node writes as the agent */
 };
 
 double agent_hollow_next_beat(double t0, double period, double offset, double now) {
@@ -111,8 +112,14 @@ int agent_hollow_start(const agent_hollow_options *o, agent_hollow **out, tug_er
   agent_hollow *h = calloc(1, sizeof *h);
   if (h == NULL)
     return tug_error_errno(err, ENOMEM, "allocate hollow agent");
-  if (agent_hollow_nodes_start(o, &h->nodes, err) < 0 ||
-      agent_hollow_pods_start(o, &h->pods, err) < 0) {
+  agent_hollow_options with = *o;
+  if (o->node_ca_dir && agent_hollow_identities_new(o, &h->identities, err) < 0) {
+    free(h);
+    return -1;
+  }
+  with.identities = h->identities;
+  if (agent_hollow_nodes_start(&with, &h->nodes, err) < 0 ||
+      agent_hollow_pods_start(&with, &h->pods, err) < 0) {
     agent_hollow_stop(h);
     return -1;
   }
@@ -127,5 +134,6 @@ void agent_hollow_stop(agent_hollow *h) {
     agent_hollow_pods_stop(h->pods);
   if (h->nodes)
     agent_hollow_nodes_stop(h->nodes);
+  agent_hollow_identities_free(h->identities); /* after the threads that use it */
   free(h);
 }

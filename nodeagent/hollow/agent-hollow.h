@@ -39,16 +39,20 @@ enum {
 /* Label every hollow Node carries ("true"), so tests and tools can tell them. */
 #define AGENT_HOLLOW_LABEL "tug.io/hollow"
 
+typedef struct agent_hollow_identities agent_hollow_identities;
+
 typedef struct agent_hollow_options {
   const char *server;     /* the API server's URL (overrides the kubeconfig's) */
   const char *kubeconfig; /* the API server, its CA and credentials; NULL: server alone */
-  const char *prefix; /* node names are PREFIX-0 … PREFIX-(count-1) */
+  const char *prefix;     /* node names are PREFIX-0 … PREFIX-(count-1) */
   int count;
   int64_t cpu_milli, memory_bytes;
-  int max_pods;        /* status.capacity.pods */
-  const char *host_ip; /* every hollow node's InternalIP and its pods' hostIP */
-  int port;            /* advertised in daemonEndpoints; nothing listens */
-  long job_seconds;    /* run time of Never/OnFailure pods without the annotation */
+  int max_pods;            /* status.capacity.pods */
+  const char *host_ip;     /* every hollow node's InternalIP and its pods' hostIP */
+  int port;                /* advertised in daemonEndpoints; nothing listens */
+  long job_seconds;        /* run time of Never/OnFailure pods without the annotation */
+  const char *node_ca_dir; /* ca.crt, ca.key: each node its own certificate; NULL: none */
+  agent_hollow_identities *identities; /* made from node_ca_dir by agent_hollow_start */
 } agent_hollow_options;
 
 typedef struct agent_hollow agent_hollow;
@@ -108,6 +112,17 @@ typedef struct agent_hollow_nodes agent_hollow_nodes;
 int agent_hollow_nodes_start(const agent_hollow_options *o, agent_hollow_nodes **out,
                              tug_error *err);
 void agent_hollow_nodes_stop(agent_hollow_nodes *n);
+
+/* Per-node identities (agent-hollow-identity.c): node i's client, its
+ * certificate (system:node:PREFIX-i, group system:nodes) issued by the CA of
+ * o->node_ca_dir the first time it is asked for; safe from any thread. */
+int agent_hollow_identities_new(const agent_hollow_options *o, agent_hollow_identities **out,
+                                tug_error *err);
+tug_client *agent_hollow_identity_client(agent_hollow_identities *ids, int i, tug_error *err);
+void agent_hollow_identities_free(agent_hollow_identities *ids);
+/* The client node i writes with: its own with identities, else shared. */
+tug_client *agent_hollow_client(const agent_hollow_options *o, tug_client *shared, int i,
+                                tug_error *err);
 
 typedef struct agent_hollow_pods agent_hollow_pods;
 int agent_hollow_pods_start(const agent_hollow_options *o, agent_hollow_pods **out, tug_error *err);

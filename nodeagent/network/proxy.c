@@ -402,16 +402,21 @@ static void print_base_chains(FILE *f, const proxy_net *net) {
             "\t\tip daddr %s meta l4proto . th dport vmap @service_nodeports\n"
             "\t}\n",
             nat_hooks[i], nat_hooks[i], net->node_ip);
+  /* Pods' connections that leave the cluster network (to other hosts, the
+   * API server, the world) leave as the node, as CNI plugins' ipMasq does:
+   * nothing outside routes the pod CIDRs back. */
   fprintf(f,
           "\tchain nat-postrouting {\n"
           "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
           "\t\tmeta mark & 0x%x == 0x%x masquerade fully-random\n"
+          "\t\tip saddr %s ip daddr != %s oifname != \"%s\" masquerade fully-random\n"
           "\t}\n"
           "\tchain refuse {\n"
           "\t\tmeta l4proto tcp reject with tcp reset\n"
           "\t\treject\n"
           "\t}\n",
-          AGENT_PROXY_MASQ_MARK, AGENT_PROXY_MASQ_MARK);
+          AGENT_PROXY_MASQ_MARK, AGENT_PROXY_MASQ_MARK, net->cluster_cidr, net->cluster_cidr,
+          net->bridge);
 }
 
 /* svc-LABEL: mark off-cluster sources (other hosts, the node's own address)

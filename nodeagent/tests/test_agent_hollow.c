@@ -9,13 +9,17 @@
 /* cmocka.h needs the four headers above first. */
 
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent-hollow.h"
 #include "agent-time.h"
 #include "cleanup.h"
+#include "kubeconfig.h"
 #include "object.h"
+#include "pki.h"
 
 static void test_node_names_parse_back_to_their_index_and_nothing_else_does(void **state) {
   (void)state;
@@ -185,6 +189,58 @@ static void test_time_parse_reads_what_format_writes(void **state) {
   assert_int_equal(agent_time_parse(NULL), -1);
 }
 
+/* A CA in a fresh dir and a kubeconfig naming a server and that CA. */
+static void write_ca_and_kubeconfig(char *dir, char *kc, size_t size) {
+  tug_error err = {0};
+  assert_non_null(mkdtemp(dir));
+  X509 *cert;
+  EVP_PKEY *key;
+  tug_cert_spec spec = {.cn = "test-ca", .ca = true, .valid_s = 86400};
+  assert_int_equal(tug_pki_issue(&spec, NULL, NULL, &cert, &key, &err), 0);
+  assert_int_equal(tug_pki_write(dir, "ca", cert, key, &err), 0);
+  char *ca_pem, *key_pem;
+  assert_int_equal(tug_pki_pem(cert, key, &ca_pem, &key_pem, &err), 0);
+  snprintf(kc, size, "%s/kubeconfig", dir);
+  tug_kubeconfig_spec k = {.name = "t", .server = "https://127.0.0.1:1", .ca_pem = ca_pem};
+  assert_int_equal(tug_kubeconfig_write(kc, &k, &err), 0);
+  free(ca_pem);
+  free(key_pem);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+}
+
+static void test_each_node_gets_its_own_client_made_once(void **state) {
+  (void)state;
+  char dir[] = "/tmp/tug-hollow-ca-XXXXXX", kc[64], path[96];
+  write_ca_and_kubeconfig(dir, kc, sizeof kc);
+  agent_hollow_options o = {.kubeconfig = kc, .prefix = "h", .count = 3, .node_ca_dir = dir};
+  agent_hollow_identities *ids = NULL;
+  tug_error err = {0};
+  assert_int_equal(agent_hollow_identities_new(&o, &ids, &err), 0);
+  o.identities = ids;
+  tug_client *c0 = agent_hollow_client(&o, NULL, 0, &err);
+  tug_client *c2 = agent_hollow_client(&o, NULL, 2, &err);
+  assert_non_null(c0);
+  assert_non_null(c2);
+  assert_ptr_not_equal(c0, c2);
+  assert_ptr_equal(agent_hollow_client(&o, NULL, 2, &err), c2);
+  /* Without identities every node shares the agent's client. */
+  agent_hollow_options shared = {.prefix = "h", .count = 3};
+  assert_ptr_equal(agent_hollow_client(&shared, c0, 1, &err), c0);
+  agent_hollow_identities_free(ids);
+  /* A CA dir without the CA is refused, naming the flag. */
+  snprintf(path, sizeof path, "%s/ca.key", dir);
+  unlink(path);
+  assert_int_equal(agent_hollow_identities_new(&o, &ids, &err), -1);
+  assert_non_null(strstr(err.msg, "--hollow-node-ca"));
+  const char *files[] = {"ca.crt", "kubeconfig"};
+  for (size_t i = 0; i < 2; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    unlink(path);
+  }
+  rmdir(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_node_names_parse_back_to_their_index_and_nothing_else_does),
@@ -196,6 +252,7 @@ int main(void) {
       cmocka_unit_test(test_ipam_hands_out_each_address_once_next_fit),
       cmocka_unit_test(test_ip_offsets_format_and_parse_within_the_cluster_cidr),
       cmocka_unit_test(test_time_parse_reads_what_format_writes),
+      cmocka_unit_test(test_each_node_gets_its_own_client_made_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

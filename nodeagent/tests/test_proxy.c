@@ -117,6 +117,14 @@ static void test_cluster_ip_dnats_to_three_ready_endpoints_at_random(void **stat
   assert_null(strstr(text, "nodeport-demo/web"));
 }
 
+static void test_pods_leave_the_cluster_network_as_the_node(void **state) {
+  (void)state;
+  _cleanup_free_ char *text = render_all();
+  _cleanup_free_ char *post = chain_body(text, "nat-postrouting");
+  assert_non_null(strstr(post, "ip saddr 198.18.0.0/16 ip daddr != 198.18.0.0/16 "
+                               "oifname != \"tug0\" masquerade fully-random"));
+}
+
 static void test_not_ready_addresses_get_no_connections(void **state) {
   (void)state;
   _cleanup_free_ char *text = render_all();
@@ -422,6 +430,7 @@ int main(void) {
       cmocka_unit_test(test_cluster_ip_dnats_to_three_ready_endpoints_at_random),
       cmocka_unit_test(test_not_ready_addresses_get_no_connections),
       cmocka_unit_test(test_node_port_marks_for_masquerade_and_joins_the_service),
+      cmocka_unit_test(test_pods_leave_the_cluster_network_as_the_node),
       cmocka_unit_test(test_named_ports_match_endpoint_ports_by_name),
       cmocka_unit_test(test_udp_service),
       cmocka_unit_test(test_no_ready_endpoints_rejects_vip_and_node_port),
