@@ -26,6 +26,9 @@ struct api_fc_level {
   int nqueues, hand, queue_limit;
   api_fc_queue *queues;
   int next;                           /* the queue whose turn is next */
+  int reserve;                        /* seats only a flow holding none may take */
+  uint64_t *held_flow;                /* flows holding seats, at most `seats` of them */
+  int *held_seats;                    /* how many each holds (0: the slot is free) */
   unsigned long dispatched, rejected; /* counters for metrics */
   unsigned long timed_out;
 };

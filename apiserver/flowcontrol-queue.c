@@ -8,6 +8,11 @@
  * however many requests another flow has queued. Kubernetes orders queues by
  * virtual finish time; with requests of similar cost round robin gives the
  * same shares for less work.
+ *
+ * The reserve: a flow that already holds a seat may take another only while
+ * more than `reserve` seats are free. A flood therefore holds at most three
+ * quarters of its level, and a flow that holds nothing — the quiet tenant,
+ * the node renewing its lease — never waits behind it.
  */
 #include "flowcontrol-internal.h"
 
@@ -16,6 +21,45 @@
 const char *api_fc_schema_uid(const api_fc_schema *s) { return s->uid; }
 const char *api_fc_level_uid(const api_fc_level *l) { return l->uid; }
 const char *api_fc_level_name(const api_fc_level *l) { return l->name; }
+
+/* The slot of flow among those holding seats, or a free slot when absent. */
+static int held_slot(const api_fc_level *l, uint64_t flow) {
+  int free_slot = -1;
+  for (int i = 0; i <= l->seats; i++) {
+    if (l->held_seats[i] > 0 && l->held_flow[i] == flow)
+      return i;
+    if (l->held_seats[i] == 0 && free_slot < 0)
+      free_slot = i;
+  }
+  return free_slot;
+}
+
+static int held(const api_fc_level *l, uint64_t flow) {
+  int slot = held_slot(l, flow);
+  return slot >= 0 ? l->held_seats[slot] : 0;
+}
+
+static bool may_seat(const api_fc_level *l, uint64_t flow) {
+  return l->seats - l->executing > (held(l, flow) > 0 ? l->reserve : 0);
+}
+
+static void seat(api_fc_level *l, api_fc_waiter *w) {
+  int slot = held_slot(l, w->flow);
+  l->held_flow[slot] = w->flow;
+  l->held_seats[slot]++;
+  l->executing++;
+  l->dispatched++;
+  ((api_fc_schema *)w->schema)->dispatched++;
+  w->seated = true;
+}
+
+static void unseat(api_fc_level *l, api_fc_waiter *w) {
+  int slot = held_slot(l, w->flow);
+  if (slot >= 0 && l->held_seats[slot] > 0)
+    l->held_seats[slot]--;
+  l->executing--;
+  w->seated = false;
+}
 
 static int shortest_of_hand(const api_fc_level *l, uint64_t hash) {
   int hand[64];
@@ -65,17 +109,16 @@ api_fc_verdict api_flowcontrol_admit(api_flowcontrol *fc, const api_user *u,
   *w = (api_fc_waiter){.schema = s, .level = l, .queue = -1, .since = now, .cls = w->cls};
   if (l->exempt)
     return API_FC_RUN;
-  uint64_t hash = l->reject ? 0 : api_fc_flow_hash(s, u, ri);
+  w->flow = api_fc_flow_hash(s, u, ri);
   api_fc_verdict v = API_FC_RUN;
   pthread_mutex_lock(&fc->mu);
   api_fc_schema *counted = (api_fc_schema *)s;
-  if (l->executing < l->seats && l->waiting == 0) {
-    l->executing++;
-    l->dispatched++;
-    counted->dispatched++;
-    w->seated = true;
+  /* Those waiting all belong to flows that hold seats already: a flow that
+   * holds none may pass them (the reserve is there for it). */
+  if (may_seat(l, w->flow) && (l->waiting == 0 || held(l, w->flow) == 0)) {
+    seat(l, w);
   } else {
-    int q = l->reject ? -1 : shortest_of_hand(l, hash);
+    int q = l->reject ? -1 : shortest_of_hand(l, w->flow);
     if (q < 0 || l->queues[q].waiting >= l->queue_limit) {
       l->rejected++;
       counted->rejected++;
@@ -89,12 +132,13 @@ api_fc_verdict api_flowcontrol_admit(api_flowcontrol *fc, const api_user *u,
   return v;
 }
 
-/* The head of the next non-empty queue in turn, out of its queue. */
-static api_fc_waiter *next_in_turn(api_fc_level *l) {
+/* The head of the next queue in turn that may be seated (or has waited too
+ * long), out of its queue; NULL when none. */
+static api_fc_waiter *next_in_turn(api_fc_level *l, double oldest) {
   for (int i = 0; i < l->nqueues; i++) {
     int q = (l->next + i) % l->nqueues;
     api_fc_waiter *w = l->queues[q].head;
-    if (w) {
+    if (w && (w->since < oldest || may_seat(l, w->flow))) {
       l->next = (q + 1) % l->nqueues;
       unlink_waiter(l, w);
       return w;
@@ -106,18 +150,16 @@ static api_fc_waiter *next_in_turn(api_fc_level *l) {
 /* Seat waiters while seats are free; those that waited too long leave
  * without one. All go on *out to be resumed. */
 static void dispatch(api_flowcontrol *fc, api_fc_level *l, double now, api_fc_waiter **out) {
-  while (l->executing < l->seats && l->waiting > 0) {
-    api_fc_waiter *w = next_in_turn(l);
+  api_fc_waiter *w;
+  while (l->executing < l->seats && l->waiting > 0 &&
+         (w = next_in_turn(l, now - fc->queue_wait_s)) != NULL) {
     if (now - w->since > fc->queue_wait_s) {
       w->timed_out = true;
       l->timed_out++;
       l->rejected++;
       ((api_fc_schema *)w->schema)->rejected++;
     } else {
-      w->seated = true;
-      l->executing++;
-      l->dispatched++;
-      ((api_fc_schema *)w->schema)->dispatched++;
+      seat(l, w);
     }
     w->next = *out;
     *out = w;
@@ -133,8 +175,7 @@ api_fc_waiter *api_flowcontrol_release(api_flowcontrol *fc, api_fc_waiter *w, do
   if (w->queue >= 0) {
     unlink_waiter(l, w);
   } else if (w->seated) {
-    w->seated = false;
-    l->executing--;
+    unseat(l, w);
   }
   dispatch(fc, l, now, &resume);
   pthread_mutex_unlock(&fc->mu);

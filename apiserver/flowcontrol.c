@@ -145,6 +145,9 @@ static void share_seats(api_flowcontrol *fc, int total) {
     api_fc_level *l = &fc->levels[i];
     long seats = sum ? ((long)total * l->shares + sum - 1) / sum : 1;
     l->seats = l->exempt ? 0 : (int)(seats < 1 ? 1 : seats);
+    l->reserve = (l->seats + 3) / 4;
+    l->held_flow = calloc((size_t)l->seats + 1, sizeof *l->held_flow);
+    l->held_seats = calloc((size_t)l->seats + 1, sizeof *l->held_seats);
   }
 }
 
@@ -203,8 +206,11 @@ api_flowcontrol *api_flowcontrol_load(const char *path, int total, double queue_
 void api_flowcontrol_free(api_flowcontrol *fc) {
   if (fc == NULL)
     return;
-  for (size_t i = 0; i < fc->nlevels; i++)
+  for (size_t i = 0; i < fc->nlevels; i++) {
     free(fc->levels[i].queues);
+    free(fc->levels[i].held_flow);
+    free(fc->levels[i].held_seats);
+  }
   for (size_t i = 0; i < fc->nschemas; i++)
     json_decref(fc->schemas[i].rules);
   free(fc->levels);

@@ -8,8 +8,11 @@
  * are taken a request waits in one of the level's queues, picked by shuffle
  * sharding the flow over a hand of queues (the shortest of the hand), and
  * the queues are served in turn, so a flow that floods fills only its own
- * queues and every other flow keeps its turns. A full queue, or a level
- * whose limitResponse is Reject, answers 429 with Retry-After.
+ * queues and every other flow keeps its turns. A quarter of a level's seats
+ * (rounded up) is kept for flows that hold none, so a quiet flow finds a
+ * seat at once instead of waiting for a flood's request to end. A full
+ * queue, or a level whose limitResponse is Reject, answers 429 with
+ * Retry-After.
  *
  * Configuration is FlowSchema and PriorityLevelConfiguration objects
  * (flowcontrol.apiserver.k8s.io/v1 shapes) read from a file; built-in
@@ -26,6 +29,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "authn.h"
@@ -47,6 +51,7 @@ typedef struct api_fc_waiter {
   struct api_fc_waiter *next;
   const api_fc_schema *schema;
   api_fc_level *level;
+  uint64_t flow;      /* the flow's hash (schema and distinguisher) */
   int queue;          /* index in the level's queues; -1 when not queued */
   double since;       /* monotonic seconds it started waiting */
   bool seated;        /* holds a seat of its level */

@@ -333,15 +333,14 @@ static api_fc_verdict take_global_slot(api_request *r) {
   return API_FC_RUN;
 }
 
-static api_fc_verdict take_slot(api_request *r) {
+/* A seat of the request's priority level, once its body is in: a request
+ * waiting in a queue holds no thread, and a refused one's connection stays
+ * open (answered after its body, it can be reused). */
+static api_fc_verdict take_seat(api_request *r) {
   api_server *s = r->server;
-  if (is_long_running(r))
-    return API_FC_RUN;
-  if (s->flowcontrol == NULL)
-    return take_global_slot(r);
   r->fc.cls = r;
   api_fc_verdict v =
-      api_flowcontrol_admit(s->flowcontrol, &r->user, &r->info, r->path, r->start, &r->fc);
+      api_flowcontrol_admit(s->flowcontrol, &r->user, &r->info, r->path, tug_monotonic_seconds(), &r->fc);
   r->fc_admitted = v != API_FC_REJECTED;
   if (v == API_FC_RUN) {
     atomic_fetch_add(&s->inflight, 1);
@@ -466,11 +465,8 @@ static enum MHD_Result on_arrival(api_server *s, bool insecure, api_request *r,
       return early_answer(r, 413, "Request entity too large", 0);
     r->body_too_large = true; /* read and dropped; 413 once it is in */
   }
-  api_fc_verdict v = take_slot(r);
-  if (v == API_FC_REJECTED)
+  if (s->flowcontrol == NULL && !is_long_running(r) && take_global_slot(r) == API_FC_REJECTED)
     return early_answer(r, 429, TOO_MANY, 1);
-  if (v == API_FC_QUEUED)
-    MHD_suspend_connection(conn);
   return MHD_YES;
 }
 
@@ -558,6 +554,15 @@ static enum MHD_Result serve(api_request *r, const char *upload_data, size_t *up
   }
   if (r->body_too_large)
     return early_answer(r, 413, "Request entity too large", 0);
+  if (r->server->flowcontrol && !r->fc_admitted && !is_long_running(r)) {
+    api_fc_verdict v = take_seat(r);
+    if (v == API_FC_REJECTED)
+      return early_answer(r, 429, TOO_MANY, 1);
+    if (v == API_FC_QUEUED) {
+      MHD_suspend_connection(r->conn);
+      return MHD_YES;
+    }
+  }
   if (r->fc.timed_out)
     return early_answer(r, 429, TOO_MANY, 1);
   if (runs_on_fiber(r) && start_call(r))

@@ -144,6 +144,36 @@ static void a_flood_fills_its_own_queue_and_others_keep_their_turn(void **state)
   api_flowcontrol_free(fc);
 }
 
+/* A quarter of the seats is kept: alice's flood holds three quarters at most. */
+static void a_quiet_flow_takes_the_reserved_seat_at_once(void **state) {
+  (void)state;
+  json_t *extra = json_loads(small_level, 0, NULL);
+  json_object_set_new(json_object_get(json_object_get(json_array_get(extra, 0), "spec"), "limited"),
+                      "nominalConcurrencyShares", json_integer(235));
+  tug_error err = {0};
+  api_flowcontrol *fc = api_flowcontrol_new(extra, 470, 15, &err);
+  json_decref(extra);
+  assert_non_null(fc);
+  api_user alice = user("alice", NULL), bob = user("bob", NULL);
+  api_request_info ri = pods_in("a");
+  api_fc_level *l = api_fc_classify(fc, &alice, &ri, "")->level;
+  assert_int_equal(l->reserve, (l->seats + 3) / 4);
+  api_fc_waiter *flood = calloc((size_t)l->seats, sizeof *flood);
+  int run = 0;
+  for (int i = 0; i < l->seats; i++)
+    run += api_flowcontrol_admit(fc, &alice, &ri, "", 0, &flood[i]) == API_FC_RUN;
+  assert_int_equal(run, l->seats - l->reserve);
+  api_fc_waiter quiet = {0};
+  assert_int_equal(api_flowcontrol_admit(fc, &bob, &ri, "", 0, &quiet), API_FC_RUN);
+  api_flowcontrol_release(fc, &quiet, 0);
+  for (int i = l->seats - 1; i >= 0; i--)
+    for (api_fc_waiter *w = api_flowcontrol_release(fc, &flood[i], 0); w; w = w->next)
+      ;
+  assert_int_equal(l->executing, 0);
+  free(flood);
+  api_flowcontrol_free(fc);
+}
+
 static void a_request_that_waits_too_long_leaves_without_a_seat(void **state) {
   (void)state;
   api_flowcontrol *fc = one_seat();
@@ -198,6 +228,7 @@ int main(void) {
       cmocka_unit_test(seats_follow_shares),
       cmocka_unit_test(dealing_gives_distinct_queues),
       cmocka_unit_test(a_flood_fills_its_own_queue_and_others_keep_their_turn),
+      cmocka_unit_test(a_quiet_flow_takes_the_reserved_seat_at_once),
       cmocka_unit_test(a_request_that_waits_too_long_leaves_without_a_seat),
       cmocka_unit_test(a_queued_request_that_goes_away_leaves_its_queue),
       cmocka_unit_test(bad_configuration_names_the_object_and_field),
