@@ -74,6 +74,10 @@ typedef struct cli_opts {
   bool delete_emptydir_data;      /* drain --delete-emptydir-data */
   bool force;                     /* drain --force */
   bool disable_eviction;          /* drain --disable-eviction: DELETE, not evict */
+  const char *cpu, *memory, *pods; /* create tenant: the quota and the Queue's nominal */
+  const char *weight, *cohort;     /* create tenant: the Queue's weight and cohort */
+  const char *user;                /* create tenant: who gets edit (default: the tenant's name) */
+  const char *pod_security;        /* create tenant: the namespace's enforce level */
   bool help;
 } cli_opts;
 
