@@ -18,9 +18,15 @@
 
 #include <string.h>
 
-const char *api_fc_schema_uid(const api_fc_schema *s) { return s->uid; }
-const char *api_fc_level_uid(const api_fc_level *l) { return l->uid; }
-const char *api_fc_level_name(const api_fc_level *l) { return l->name; }
+const char *api_fc_schema_uid(const api_fc_schema *s) {
+  return s->uid;
+}
+const char *api_fc_level_uid(const api_fc_level *l) {
+  return l->uid;
+}
+const char *api_fc_level_name(const api_fc_level *l) {
+  return l->name;
+}
 
 /* The slot of flow among those holding seats, or a free slot when absent. */
 static int held_slot(const api_fc_level *l, uint64_t flow) {
@@ -184,17 +190,21 @@ api_fc_waiter *api_flowcontrol_release(api_flowcontrol *fc, api_fc_waiter *w, do
 
 void api_flowcontrol_render(api_flowcontrol *fc, FILE *f) {
   static const char *const help[][2] = {
-      {"nominal_limit_seats", "gauge"},         {"current_executing_requests", "gauge"},
-      {"current_inqueue_requests", "gauge"},    {"dispatched_requests_total", "counter"},
-      {"rejected_requests_total", "counter"},   {"request_queue_timeouts_total", "counter"},
+      {"nominal_limit_seats", "gauge"},       {"current_executing_requests", "gauge"},
+      {"current_inqueue_requests", "gauge"},  {"dispatched_requests_total", "counter"},
+      {"rejected_requests_total", "counter"}, {"request_queue_timeouts_total", "counter"},
   };
   pthread_mutex_lock(&fc->mu);
   for (size_t m = 0; m < sizeof help / sizeof help[0]; m++) {
     fprintf(f, "# TYPE apiserver_flowcontrol_%s %s\n", help[m][0], help[m][1]);
     for (size_t i = 0; i < fc->nlevels; i++) {
       const api_fc_level *l = &fc->levels[i];
-      unsigned long v[] = {(unsigned long)l->seats, (unsigned long)l->executing,
-                           (unsigned long)l->waiting, l->dispatched, l->rejected, l->timed_out};
+      unsigned long v[] = {(unsigned long)l->seats,
+                           (unsigned long)l->executing,
+                           (unsigned long)l->waiting,
+                           l->dispatched,
+                           l->rejected,
+                           l->timed_out};
       fprintf(f, "apiserver_flowcontrol_%s{priority_level=\"%s\"} %lu\n", help[m][0], l->name,
               v[m]);
     }

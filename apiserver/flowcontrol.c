@@ -29,8 +29,9 @@ static json_t *merged_objects(const json_t *extra, tug_error *err) {
   json_array_foreach(extra, i, o) {
     bool replaced = false;
     json_array_foreach(all, j, d) {
-      if (json_is_object(d) && strcmp(tug_obj_kind(d) ? tug_obj_kind(d) : "",
-                                      tug_obj_kind(o) ? tug_obj_kind(o) : "-") == 0 &&
+      if (json_is_object(d) &&
+          strcmp(tug_obj_kind(d) ? tug_obj_kind(d) : "", tug_obj_kind(o) ? tug_obj_kind(o) : "-") ==
+              0 &&
           strcmp(tug_obj_name(d), tug_obj_name(o) ? tug_obj_name(o) : "") == 0) {
         json_array_set(all, j, o);
         replaced = true;
@@ -58,7 +59,8 @@ static int int_field(const json_t *o, const char *path, int dflt, int min, int m
   *out = v ? (int)json_integer_value(v) : dflt;
   if ((v && !json_is_integer(v)) || *out < min || *out > max ||
       (v && json_integer_value(v) != *out))
-    return tug_error_set(err, EINVAL, "PriorityLevelConfiguration %s: %s: must be an integer from %d to %d",
+    return tug_error_set(err, EINVAL,
+                         "PriorityLevelConfiguration %s: %s: must be an integer from %d to %d",
                          tug_obj_name(o), path, min, max);
   return 0;
 }
@@ -110,22 +112,21 @@ static int parse_schema(api_flowcontrol *fc, const json_t *o, api_fc_schema *s, 
   api_new_uid(s->uid, sizeof s->uid);
   s->level = find_level(fc, tug_obj_get_str(o, "spec.priorityLevelConfiguration.name"));
   if (s->level == NULL)
-    return tug_error_set(err, EINVAL,
-                         "FlowSchema %s: spec.priorityLevelConfiguration.name: no such level",
-                         s->name);
+    return tug_error_set(
+        err, EINVAL, "FlowSchema %s: spec.priorityLevelConfiguration.name: no such level", s->name);
   s->precedence = (int)tug_obj_get_int(o, "spec.matchingPrecedence", 1000);
   if (s->precedence < 1 || s->precedence > 10000)
     return tug_error_set(err, EINVAL, "FlowSchema %s: spec.matchingPrecedence: must be 1 to 10000",
                          s->name);
   const char *by = tug_obj_get_str(o, "spec.distinguisherMethod.type");
-  s->by = by == NULL || by[0] == '\0'        ? API_FC_BY_NONE
+  s->by = by == NULL || by[0] == '\0'      ? API_FC_BY_NONE
           : strcmp(by, "ByUser") == 0      ? API_FC_BY_USER
           : strcmp(by, "ByNamespace") == 0 ? API_FC_BY_NAMESPACE
                                            : -1;
   if ((int)s->by < 0)
-    return tug_error_set(err, EINVAL,
-                         "FlowSchema %s: spec.distinguisherMethod.type: must be ByUser or ByNamespace",
-                         s->name);
+    return tug_error_set(
+        err, EINVAL, "FlowSchema %s: spec.distinguisherMethod.type: must be ByUser or ByNamespace",
+        s->name);
   s->rules = json_incref(tug_obj_get(o, "spec.rules"));
   return 0;
 }
@@ -151,6 +152,28 @@ static void share_seats(api_flowcontrol *fc, int total) {
   }
 }
 
+static int add_level(api_flowcontrol *fc, const json_t *o, tug_error *err) {
+  return parse_level(o, &fc->levels[fc->nlevels++], err);
+}
+
+static int add_schema(api_flowcontrol *fc, const json_t *o, tug_error *err) {
+  return parse_schema(fc, o, &fc->schemas[fc->nschemas++], err);
+}
+
+/* The configuration's kinds, levels first: schemas name them. */
+static const struct {
+  const char *kind;
+  int (*add)(api_flowcontrol *fc, const json_t *o, tug_error *err);
+} config_kinds[] = {{"PriorityLevelConfiguration", add_level}, {"FlowSchema", add_schema}};
+
+static int config_kind(const json_t *o) {
+  const char *kind = json_is_object(o) ? tug_obj_kind(o) : NULL;
+  for (int k = 0; kind && k < 2; k++)
+    if (strcmp(kind, config_kinds[k].kind) == 0)
+      return k;
+  return -1;
+}
+
 static int build(api_flowcontrol *fc, const json_t *all, tug_error *err) {
   size_t i, n = json_array_size(all);
   json_t *o;
@@ -158,16 +181,15 @@ static int build(api_flowcontrol *fc, const json_t *all, tug_error *err) {
   fc->schemas = calloc(n, sizeof *fc->schemas);
   for (int pass = 0; pass < 2; pass++) {
     json_array_foreach(all, i, o) {
-      const char *kind = json_is_object(o) ? tug_obj_kind(o) : NULL;
-      bool level = kind && strcmp(kind, "PriorityLevelConfiguration") == 0;
-      bool schema = kind && strcmp(kind, "FlowSchema") == 0;
-      if (json_is_null(o) || (pass == 0 && schema) || (pass == 1 && level))
+      int k = config_kind(o);
+      if (json_is_null(o) || (k >= 0 && k != pass))
         continue;
-      if (!level && !schema)
-        return tug_error_set(err, EINVAL, "item %zu: kind: must be FlowSchema or "
-                                          "PriorityLevelConfiguration", i + 1);
-      if (level ? parse_level(o, &fc->levels[fc->nlevels++], err) < 0
-                : parse_schema(fc, o, &fc->schemas[fc->nschemas++], err) < 0)
+      if (k < 0)
+        return tug_error_set(err, EINVAL,
+                             "item %zu: kind: must be FlowSchema or "
+                             "PriorityLevelConfiguration",
+                             i + 1);
+      if (config_kinds[k].add(fc, o, err) < 0)
         return -1;
     }
   }
@@ -230,26 +252,37 @@ static bool holds(const json_t *list, const char *s) {
   return false;
 }
 
+static bool group_matches(const json_t *sub, const api_user *u) {
+  const char *g = tug_obj_get_str(sub, "group.name");
+  return g && (strcmp(g, "*") == 0 || api_user_in_group(u, g));
+}
+
+static bool user_matches(const json_t *sub, const api_user *u) {
+  const char *n = tug_obj_get_str(sub, "user.name");
+  return n && (strcmp(n, "*") == 0 || strcmp(n, u->name) == 0);
+}
+
+static bool serviceaccount_matches(const json_t *sub, const api_user *u) {
+  const char *ns = tug_obj_get_str(sub, "serviceAccount.namespace");
+  const char *name = tug_obj_get_str(sub, "serviceAccount.name");
+  char prefix[256];
+  int n = snprintf(prefix, sizeof prefix, "system:serviceaccount:%s:", ns ? ns : "");
+  return ns && name && strncmp(u->name, prefix, (size_t)n) == 0 &&
+         (strcmp(name, "*") == 0 || strcmp(u->name + n, name) == 0);
+}
+
+/* A FlowSchema subject's kinds, as Kubernetes names them. */
+static const struct {
+  const char *kind;
+  bool (*matches)(const json_t *sub, const api_user *u);
+} subject_kinds[] = {
+    {"Group", group_matches}, {"User", user_matches}, {"ServiceAccount", serviceaccount_matches}};
+
 static bool subject_matches(const json_t *sub, const api_user *u) {
   const char *kind = tug_obj_get_str(sub, "kind");
-  if (kind == NULL)
-    return false;
-  if (strcmp(kind, "Group") == 0) {
-    const char *g = tug_obj_get_str(sub, "group.name");
-    return g && (strcmp(g, "*") == 0 || api_user_in_group(u, g));
-  }
-  if (strcmp(kind, "User") == 0) {
-    const char *n = tug_obj_get_str(sub, "user.name");
-    return n && (strcmp(n, "*") == 0 || strcmp(n, u->name) == 0);
-  }
-  if (strcmp(kind, "ServiceAccount") == 0) {
-    const char *ns = tug_obj_get_str(sub, "serviceAccount.namespace");
-    const char *name = tug_obj_get_str(sub, "serviceAccount.name");
-    char prefix[256];
-    int n = snprintf(prefix, sizeof prefix, "system:serviceaccount:%s:", ns ? ns : "");
-    return ns && name && strncmp(u->name, prefix, (size_t)n) == 0 &&
-           (strcmp(name, "*") == 0 || strcmp(u->name + n, name) == 0);
-  }
+  for (size_t i = 0; kind && i < sizeof subject_kinds / sizeof subject_kinds[0]; i++)
+    if (strcmp(kind, subject_kinds[i].kind) == 0)
+      return subject_kinds[i].matches(sub, u);
   return false;
 }
 

@@ -51,12 +51,12 @@ typedef struct api_fc_waiter {
   struct api_fc_waiter *next;
   const api_fc_schema *schema;
   api_fc_level *level;
-  uint64_t flow;      /* the flow's hash (schema and distinguisher) */
-  int queue;          /* index in the level's queues; -1 when not queued */
-  double since;       /* monotonic seconds it started waiting */
-  bool seated;        /* holds a seat of its level */
-  bool timed_out;     /* left its queue without a seat: answer 429 */
-  void *cls;          /* the caller's (its request) */
+  uint64_t flow;  /* the flow's hash (schema and distinguisher) */
+  int queue;      /* index in the level's queues; -1 when not queued */
+  double since;   /* monotonic seconds it started waiting */
+  bool seated;    /* holds a seat of its level */
+  bool timed_out; /* left its queue without a seat: answer 429 */
+  void *cls;      /* the caller's (its request) */
 } api_fc_waiter;
 
 /*

@@ -339,8 +339,8 @@ static api_fc_verdict take_global_slot(api_request *r) {
 static api_fc_verdict take_seat(api_request *r) {
   api_server *s = r->server;
   r->fc.cls = r;
-  api_fc_verdict v =
-      api_flowcontrol_admit(s->flowcontrol, &r->user, &r->info, r->path, tug_monotonic_seconds(), &r->fc);
+  api_fc_verdict v = api_flowcontrol_admit(s->flowcontrol, &r->user, &r->info, r->path,
+                                           tug_monotonic_seconds(), &r->fc);
   r->fc_admitted = v != API_FC_REJECTED;
   if (v == API_FC_RUN) {
     atomic_fetch_add(&s->inflight, 1);

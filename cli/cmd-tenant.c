@@ -176,8 +176,8 @@ static void tenant_user(cli_ctx *ctx, const char *name, char *user, size_t size)
   user[0] = '\0';
   if (tug_api_path(path, sizeof path, "RoleBinding", name, "tenant-edit", NULL, &err) == 0 &&
       tug_client_get(ctx->client, path, &rb, &err) >= 0) {
-    const char *u = json_string_value(json_object_get(
-        json_array_get(json_object_get(rb, "subjects"), 0), "name"));
+    const char *u = json_string_value(
+        json_object_get(json_array_get(json_object_get(rb, "subjects"), 0), "name"));
     snprintf(user, size, "%s", u ? u : "");
   }
 }

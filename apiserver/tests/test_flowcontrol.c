@@ -24,8 +24,7 @@ static api_user user(const char *name, const char *group) {
 }
 
 static api_request_info pods_in(const char *ns) {
-  api_request_info ri = {.is_resource = true, .verb = "list", .version = "v1",
-                         .resource = "pods"};
+  api_request_info ri = {.is_resource = true, .verb = "list", .version = "v1", .resource = "pods"};
   strcpy(ri.ns, ns);
   return ri;
 }
@@ -46,11 +45,19 @@ static void defaults_classify_like_kubernetes(void **state) {
   api_user sa = user("system:serviceaccount:a:default", "system:serviceaccounts");
   api_user alice = user("alice", NULL);
   api_request_info pods = pods_in("a");
-  api_request_info lease = {.is_resource = true, .verb = "update", .group = "coordination.k8s.io",
-                            .version = "v1", .ns = "kube-node-lease", .resource = "leases",
+  api_request_info lease = {.is_resource = true,
+                            .verb = "update",
+                            .group = "coordination.k8s.io",
+                            .version = "v1",
+                            .ns = "kube-node-lease",
+                            .resource = "leases",
                             .name = "n1"};
-  api_request_info node_status = {.is_resource = true, .verb = "patch", .version = "v1",
-                                  .resource = "nodes", .sub = "status", .name = "n1"};
+  api_request_info node_status = {.is_resource = true,
+                                  .verb = "patch",
+                                  .version = "v1",
+                                  .resource = "nodes",
+                                  .sub = "status",
+                                  .name = "n1"};
   api_request_info healthz = {.verb = "get"};
   assert_string_equal(level_of(fc, &admin, &pods, ""), "exempt");
   assert_string_equal(level_of(fc, &node, &lease, ""), "node-high");
@@ -212,10 +219,10 @@ static void a_queued_request_that_goes_away_leaves_its_queue(void **state) {
 
 static void bad_configuration_names_the_object_and_field(void **state) {
   (void)state;
-  json_t *extra = json_loads(
-      "[{\"kind\":\"FlowSchema\",\"metadata\":{\"name\":\"tenants\"},\"spec\":{"
-      "\"priorityLevelConfiguration\":{\"name\":\"nope\"},\"matchingPrecedence\":10}}]",
-      0, NULL);
+  json_t *extra =
+      json_loads("[{\"kind\":\"FlowSchema\",\"metadata\":{\"name\":\"tenants\"},\"spec\":{"
+                 "\"priorityLevelConfiguration\":{\"name\":\"nope\"},\"matchingPrecedence\":10}}]",
+                 0, NULL);
   tug_error err = {0};
   assert_null(api_flowcontrol_new(extra, 100, 15, &err));
   assert_non_null(strstr(err.msg, "FlowSchema tenants: spec.priorityLevelConfiguration.name"));
