@@ -4,6 +4,9 @@
 # floods; bob (another user on the same level) and a node's heartbeat-path
 # reads must keep their latency and never see a 429, while alice gets 429
 # with Retry-After. Latencies are measured with wrk over kept-alive TLS.
+# FAIRNESS_APF=false runs the same against --enable-priority-and-fairness
+# false, for comparison (docs/performance.md); the suite then fails, as it
+# should.
 
 load lib/apiserver-suite
 
