@@ -24,7 +24,8 @@ DEB_PKGS := gcc make pkg-config tzdata libjansson-dev libyaml-dev libmicrohttpd-
   libcurl4-openssl-dev libssl-dev libgnutls28-dev libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libcgroup-dev etcd-server etcd-client busybox-static libcmocka-dev bats iproute2 \
   nftables libnftables-dev libmnl-dev procps curl jq wrk libarchive-dev crun \
-  libseccomp-dev python3-kubernetes docker-registry skopeo apache2-utils libwslay-dev zlib1g-dev
+  libseccomp-dev python3-kubernetes docker-registry skopeo apache2-utils libwslay-dev zlib1g-dev \
+  clang libclang-rt-14-dev
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
