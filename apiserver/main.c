@@ -110,7 +110,7 @@ static int check_audit_flags(audit_flags *af, tug_error *err) {
 static int parse_flags(int argc, char **argv, api_config *cfg, audit_flags *af, const char **level,
                        const char **log_file) {
   const char *listen = NULL, *insecure = NULL, *podsec = "baseline", *data_dir = NULL,
-             *authz = "RBAC";
+             *authz = "RBAC", *apf = "true";
   int64_t body_bytes = (int64_t)cfg->max_body_bytes;
   double compaction_s = cfg->compaction_seconds;
   const tug_flag flags[] = {
@@ -146,6 +146,12 @@ static int parse_flags(int argc, char **argv, api_config *cfg, audit_flags *af, 
        .help = "HTTP worker threads"},
       {"max-requests-inflight", TUG_FLAG_INT, &cfg->max_inflight, .min = 1, .max = 1000000,
        .arg = "N", .help = "requests served at once (watches excluded); beyond it 429"},
+      {"enable-priority-and-fairness", TUG_FLAG_STRING, &apf, .arg = "true|false",
+       .help = "share --max-requests-inflight between priority levels, fair-queued per flow; "
+               "false: one limit for all"},
+      {"flowcontrol-config", TUG_FLAG_STRING, &cfg->flowcontrol_config, .arg = "PATH",
+       .help = "FlowSchema and PriorityLevelConfiguration objects (YAML or JSON) beside the "
+               "built-in ones"},
       {"max-body-bytes", TUG_FLAG_QUANTITY, &body_bytes, .min = 1, .max = 1 << 30, .arg = "BYTES",
        .help = "largest request body (3Mi); beyond it 413"},
       {"watch-history", TUG_FLAG_INT, &cfg->watch_history, .min = 1, .max = 10000000, .arg = "N",
@@ -210,6 +216,9 @@ static int parse_flags(int argc, char **argv, api_config *cfg, audit_flags *af, 
     rc = check_flags(cfg, listen, insecure, podsec, body_bytes, compaction_s, authz, &err);
   if (rc == 0)
     rc = check_audit_flags(af, &err);
+  if (rc == 0 && strcmp(apf, "true") != 0 && strcmp(apf, "false") != 0)
+    rc = tug_error_set(&err, EINVAL, "--enable-priority-and-fairness: must be true or false");
+  cfg->priority_and_fairness = strcmp(apf, "false") != 0;
   if (rc < 0)
     fprintf(stderr, "tug-apiserver: %s (see --help)\n", err.msg);
   return rc;
@@ -289,6 +298,7 @@ int main(int argc, char **argv) {
                           .listen_port = 6443,
                           .threads = 16,
                           .max_inflight = 400,
+                          .priority_and_fairness = true,
                           .max_body_bytes = 3 * 1024 * 1024,
                           .watch_queue_events = 1000,
                           .max_watches_per_user = 1000,
@@ -339,6 +349,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "tug-apiserver: %s\n", err.msg);
     return 2;
   }
+  if (s.cfg.priority_and_fairness &&
+      (s.flowcontrol = api_flowcontrol_load(s.cfg.flowcontrol_config, s.cfg.max_inflight,
+                                            API_FC_QUEUE_WAIT_S, &err)) == NULL) {
+    fprintf(stderr, "tug-apiserver: %s\n", err.msg);
+    return 2;
+  }
   s.openapi = api_openapi_build(&err);
   if (s.openapi == NULL || api_satokens_init(&s.satokens, s.cfg.sa_signing_key_file,
                                              s.cfg.sa_key_files, s.cfg.sa_issuer, &err) < 0) {
@@ -385,6 +401,7 @@ int main(int argc, char **argv) {
   free_caches(&s);
   api_watch_limits_free(s.watch_limits);
   api_encryption_free(s.encryption);
+  api_flowcontrol_free(s.flowcontrol);
   api_svcalloc_free(s.svcalloc);
   api_metrics_free(s.metrics);
   api_openapi_free(s.openapi);

@@ -150,6 +150,8 @@ char *api_metrics_render(api_metrics *m, api_server *s) {
       fprintf(f, "apiserver_terminated_watchers_total{resource=\"%s\"} %lu\n", k->plural,
               api_watchcache_terminated(api_kind_cache(s, k)));
   api_audit_render_metrics(s->audit, f);
+  if (s->flowcontrol)
+    api_flowcontrol_render(s->flowcontrol, f);
   fclose(f);
   return text;
 }

@@ -2,10 +2,13 @@
  * server.c — libmicrohttpd glue: gather a request, hand it to api_dispatch,
  * send the answer; stream watches through suspended connections.
  *
- * One api_request lives per connection request (MHD's *con_cls). The in-flight
- * slot is taken when the request arrives and given back when MHD reports the
- * request completed, so --max-requests-inflight bounds work, not connections.
- * Watches are long-running and, as in Kubernetes, do not hold a slot.
+ * One api_request lives per connection request (MHD's *con_cls). A seat of
+ * its priority level (flowcontrol.h) is taken when the request arrives and
+ * given back when MHD reports the request completed, so
+ * --max-requests-inflight bounds work, not connections. A request that must
+ * wait for a seat is suspended, costing no thread, and resumed by the request
+ * whose completion hands it the seat. Watches are long-running and, as in
+ * Kubernetes, do not hold a seat.
  */
 #include "server.h"
 
@@ -287,8 +290,17 @@ static void log_server_error(const api_request *r, const api_response *out) {
            TUG_LOG_Q(r->uri ? r->uri : r->path), out->code, TUG_LOG_Q(msg ? msg : ""));
 }
 
+/* Which FlowSchema and priority level the request fell under, as Kubernetes says. */
+static void add_flow_headers(const api_request *r, api_response *out) {
+  if (r->fc.schema == NULL)
+    return;
+  api_set_header(out, "X-Kubernetes-PF-FlowSchema-UID", api_fc_schema_uid(r->fc.schema));
+  api_set_header(out, "X-Kubernetes-PF-PriorityLevel-UID", api_fc_level_uid(r->fc.level));
+}
+
 static enum MHD_Result respond(api_request *r, api_response *out) {
   api_metrics_request(r->server->metrics, r, out);
+  add_flow_headers(r, out);
   log_server_error(r, out);
   api_audit_respond(r->server->audit, r, out);
   api_set_header(out, "Audit-Id", r->audit.id);
@@ -315,16 +327,46 @@ static enum MHD_Result respond(api_request *r, api_response *out) {
   return rc;
 }
 
-static bool take_slot(api_request *r) {
+/* Without priority and fairness: one limit for every request. */
+static api_fc_verdict take_global_slot(api_request *r) {
   api_server *s = r->server;
-  if (is_long_running(r))
-    return true;
   if (atomic_fetch_add(&s->inflight, 1) >= s->cfg.max_inflight) {
     atomic_fetch_sub(&s->inflight, 1);
-    return false;
+    return API_FC_REJECTED;
   }
   r->counted = true;
-  return true;
+  return API_FC_RUN;
+}
+
+/* A seat of the request's priority level, once its body is in: a request
+ * waiting in a queue holds no thread, and a refused one's connection stays
+ * open (answered after its body, it can be reused). */
+static api_fc_verdict take_seat(api_request *r) {
+  api_server *s = r->server;
+  r->fc.cls = r;
+  api_fc_verdict v = api_flowcontrol_admit(s->flowcontrol, &r->user, &r->info, r->path,
+                                           tug_monotonic_seconds(), &r->fc);
+  r->fc_admitted = v != API_FC_REJECTED;
+  if (v == API_FC_RUN) {
+    atomic_fetch_add(&s->inflight, 1);
+    r->counted = true;
+  }
+  return v;
+}
+
+/* Resume the requests a completed one handed seats to (or that waited too
+ * long: they answer 429). Each may complete and be freed once resumed. */
+static void resume_waiters(api_server *s, api_fc_waiter *w) {
+  while (w) {
+    api_fc_waiter *next = w->next;
+    api_request *q = w->cls;
+    if (w->seated) {
+      atomic_fetch_add(&s->inflight, 1);
+      q->counted = true;
+    }
+    MHD_resume_connection(q->conn);
+    w = next;
+  }
 }
 
 /*
@@ -341,6 +383,8 @@ static bool body_too_large_declared(api_request *r, bool *answer_now) {
   *answer_now = n > r->server->cfg.max_body_bytes + DISCARD_BYTES;
   return n > r->server->cfg.max_body_bytes;
 }
+
+static const char TOO_MANY[] = "Too many requests, please try again later.";
 
 static enum MHD_Result early_answer(api_request *r, int code, const char *msg, int retry_after) {
   api_response out = {.code = code, .retry_after = retry_after};
@@ -420,14 +464,14 @@ static enum MHD_Result on_arrival(api_server *s, bool insecure, api_request *r,
   api_audit_begin(s->audit, r);
   if (!authenticated)
     return respond(r, &denied);
-  if (!take_slot(r))
-    return early_answer(r, 429, "Too many requests, please try again later.", 1);
   bool answer_now;
   if (body_too_large_declared(r, &answer_now)) {
     if (answer_now)
       return early_answer(r, 413, "Request entity too large", 0);
     r->body_too_large = true; /* read and dropped; 413 once it is in */
   }
+  if (s->flowcontrol == NULL && !is_long_running(r) && take_global_slot(r) == API_FC_REJECTED)
+    return early_answer(r, 429, TOO_MANY, 1);
   return MHD_YES;
 }
 
@@ -515,6 +559,17 @@ static enum MHD_Result serve(api_request *r, const char *upload_data, size_t *up
   }
   if (r->body_too_large)
     return early_answer(r, 413, "Request entity too large", 0);
+  if (r->server->flowcontrol && !r->fc_admitted && !is_long_running(r)) {
+    api_fc_verdict v = take_seat(r);
+    if (v == API_FC_REJECTED)
+      return early_answer(r, 429, TOO_MANY, 1);
+    if (v == API_FC_QUEUED) {
+      MHD_suspend_connection(r->conn);
+      return MHD_YES;
+    }
+  }
+  if (r->fc.timed_out)
+    return early_answer(r, 429, TOO_MANY, 1);
   if (runs_on_fiber(r) && start_call(r))
     return continue_call(r);
   api_response out = {.code = 200};
@@ -579,6 +634,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     return;
   if (r->counted)
     atomic_fetch_sub(&s->inflight, 1);
+  if (r->fc_admitted)
+    resume_waiters(s, api_flowcontrol_release(s->flowcontrol, &r->fc, tug_monotonic_seconds()));
   if (r->server)
     api_audit_end(s->audit, r);
   json_decref(r->audit.annotations);

@@ -3,8 +3,9 @@
  *
  * libmicrohttpd runs a small pool of event-loop threads. A request's body is
  * gathered (up to --max-body-bytes), then routed and handled on the same
- * thread; ordinary requests count against --max-requests-inflight (beyond it:
- * 429). A write is handled on a fiber (fiber.h): while its etcd transaction
+ * thread; ordinary requests take a seat of their priority level
+ * (flowcontrol.h), or wait for one suspended, or get 429 when their queue is
+ * full. A write is handled on a fiber (fiber.h): while its etcd transaction
  * is in flight its connection is suspended and the thread serves others; the
  * transaction's completion resumes it. A watch answers with a streamed response whose connection is
  * suspended while its watcher has nothing to send and resumed by the watch
@@ -22,6 +23,7 @@
 #include "audit.h"
 #include "authn.h"
 #include "etcd.h"
+#include "flowcontrol.h"
 #include "podsecurity.h"
 #include "registry.h"
 #include "requestinfo.h"
@@ -59,6 +61,8 @@ typedef struct api_config {
   bool authorization_always_allow;        /* --authorization-mode=AlwaysAllow: no RBAC */
   const char *encryption_provider_config; /* EncryptionConfiguration file; NULL: plain */
   int etcd_write_batches;                 /* group commit (commit.h); 0: every write alone */
+  bool priority_and_fairness;             /* flowcontrol.h; off: one in-flight limit */
+  const char *flowcontrol_config;         /* FlowSchemas and levels beside the defaults */
 } api_config;
 
 typedef struct api_watchcache api_watchcache;
@@ -100,6 +104,7 @@ typedef struct api_server {
   api_watch_limits *watch_limits;    /* caps on open watches (watchlimit.h) */
   struct api_encryption *encryption; /* encryption at rest (encryption.h); NULL: none */
   struct api_committer *committer;   /* objects' writes (commit.h); NULL: tug_etcd_txn */
+  api_flowcontrol *flowcontrol;      /* priority and fairness (flowcontrol.h); NULL: off */
 } api_server;
 
 /* Per connection: its client certificate's verdict, found once (authn-x509.c). */
@@ -119,6 +124,8 @@ struct api_request {
   size_t body_len;
   bool body_too_large;
   bool counted;          /* holds an in-flight slot */
+  bool fc_admitted;      /* fc is a seat or a place in a queue: release it */
+  api_fc_waiter fc;      /* its priority level and flow (flowcontrol.h) */
   double start;          /* monotonic seconds, for latency */
   const char *verb;      /* GET, LIST, WATCH, CREATE, ... once routed */
   char resource[64];     /* plural[/subresource] once routed */

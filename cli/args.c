@@ -80,6 +80,13 @@ static const flag flags[] = {
     {"delete-emptydir-data", 0, F_BOOL, O(delete_emptydir_data), "drain"},
     {"force", 0, F_BOOL, O(force), "drain"},
     {"disable-eviction", 0, F_BOOL, O(disable_eviction), "drain"},
+    {"cpu", 0, F_STR, O(cpu), "create"},
+    {"memory", 0, F_STR, O(memory), "create"},
+    {"pods", 0, F_STR, O(pods), "create"},
+    {"weight", 0, F_STR, O(weight), "create"},
+    {"cohort", 0, F_STR, O(cohort), "create"},
+    {"user", 0, F_STR, O(user), "create"},
+    {"pod-security", 0, F_STR, O(pod_security), "create"},
     {"help", 'h', F_BOOL, O(help), NULL},
 };
 

@@ -53,28 +53,32 @@ typedef struct cli_opts {
   const char *since_time; /* logs --since-time RFC3339 */
   bool timestamps;        /* logs --timestamps */
 
-  long replicas;                  /* scale --replicas; -1 unset */
-  const char *patch;              /* patch -p */
-  const char *patch_type;         /* patch --type: merge (default) or strategic */
-  bool overwrite;                 /* label --overwrite */
-  long timeout_s;                 /* --timeout for waits; 0: the verb's default */
-  const char *to_revision;        /* rollout undo --to-revision */
-  const char *revision;           /* rollout history --revision */
-  const char *from;               /* create job --from=cronjob/NAME */
-  const char *root;               /* image import --root: the agent's state dir */
-  long nodes;                     /* up --nodes; -1 unset */
-  bool ha;                        /* up --ha: 3 etcd members, 2 of each control-plane daemon */
-  const char *dir;                /* up/down --dir */
-  const char *allowed_host_paths; /* up --allowed-host-paths, passed to every agent */
-  const char *groups;             /* certs user --group G1,G2 */
-  long days;                      /* certs user --days; 0: the default */
-  long start_days;                /* certs user --start-days: notBefore, days from now */
-  const char *address;            /* certs node --address IP */
-  const char *drain_timeout;      /* drain --timeout DURATION ("2m"); NULL: none */
-  bool ignore_daemonsets;         /* drain --ignore-daemonsets */
-  bool delete_emptydir_data;      /* drain --delete-emptydir-data */
-  bool force;                     /* drain --force */
-  bool disable_eviction;          /* drain --disable-eviction: DELETE, not evict */
+  long replicas;                   /* scale --replicas; -1 unset */
+  const char *patch;               /* patch -p */
+  const char *patch_type;          /* patch --type: merge (default) or strategic */
+  bool overwrite;                  /* label --overwrite */
+  long timeout_s;                  /* --timeout for waits; 0: the verb's default */
+  const char *to_revision;         /* rollout undo --to-revision */
+  const char *revision;            /* rollout history --revision */
+  const char *from;                /* create job --from=cronjob/NAME */
+  const char *root;                /* image import --root: the agent's state dir */
+  long nodes;                      /* up --nodes; -1 unset */
+  bool ha;                         /* up --ha: 3 etcd members, 2 of each control-plane daemon */
+  const char *dir;                 /* up/down --dir */
+  const char *allowed_host_paths;  /* up --allowed-host-paths, passed to every agent */
+  const char *groups;              /* certs user --group G1,G2 */
+  long days;                       /* certs user --days; 0: the default */
+  long start_days;                 /* certs user --start-days: notBefore, days from now */
+  const char *address;             /* certs node --address IP */
+  const char *drain_timeout;       /* drain --timeout DURATION ("2m"); NULL: none */
+  bool ignore_daemonsets;          /* drain --ignore-daemonsets */
+  bool delete_emptydir_data;       /* drain --delete-emptydir-data */
+  bool force;                      /* drain --force */
+  bool disable_eviction;           /* drain --disable-eviction: DELETE, not evict */
+  const char *cpu, *memory, *pods; /* create tenant: the quota and the Queue's nominal */
+  const char *weight, *cohort;     /* create tenant: the Queue's weight and cohort */
+  const char *user;                /* create tenant: who gets edit (default: the tenant's name) */
+  const char *pod_security;        /* create tenant: the namespace's enforce level */
   bool help;
 } cli_opts;
 

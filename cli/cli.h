@@ -122,5 +122,17 @@ int cli_certs_host(const char *dir, const char *file, const char *role,
 /* A kubeconfig at path for the pair dir/NAME.{crt,key} against server. */
 int cli_certs_kubeconfig(const char *dir, const char *name, const char *server, const char *path,
                          tug_error *err);
+/* The same with the context's namespace ns. */
+int cli_certs_kubeconfig_ns(const char *dir, const char *name, const char *server, const char *ns,
+                            const char *path, tug_error *err);
+/* The certificates' folder: --dir, else ~/.tug/cluster/pki. */
+void cli_certs_dir(cli_ctx *ctx, char *buf, size_t size);
+/* dir/user-NAME.{crt,key} for user name in groups ("a,b", may be NULL), and
+ * a kubeconfig for it with namespace ns, whose path goes in kubeconfig. */
+int cli_certs_user(cli_ctx *ctx, const char *dir, const char *name, const char *ns,
+                   const char *groups, char *kubeconfig, size_t size, tug_error *err);
+/* tug create tenant / tug delete tenant (cmd-tenant.c). */
+int cli_tenant_create(cli_ctx *ctx, const char *name);
+int cli_tenant_delete(cli_ctx *ctx, const char *name);
 
 #endif

@@ -67,7 +67,7 @@ static const pair_spec control_plane[] = {
     {"admin", {.cn = "kubernetes-admin", .orgs = masters, .client = true}},
 };
 
-static void default_dir(cli_ctx *ctx, char *buf, size_t size) {
+void cli_certs_dir(cli_ctx *ctx, char *buf, size_t size) {
   const char *home = getenv("HOME");
   if (ctx->opts.dir)
     snprintf(buf, size, "%s", ctx->opts.dir);
@@ -153,12 +153,17 @@ int cli_certs_host(const char *dir, const char *file, const char *role,
 
 int cli_certs_kubeconfig(const char *dir, const char *name, const char *server, const char *path,
                          tug_error *err) {
+  return cli_certs_kubeconfig_ns(dir, name, server, "default", path, err);
+}
+
+int cli_certs_kubeconfig_ns(const char *dir, const char *name, const char *server, const char *ns,
+                            const char *path, tug_error *err) {
   char *pems[3];
   if (tug_pki_read_pems(dir, name, pems, err) < 0)
     return -1;
   tug_kubeconfig_spec spec = {.name = "tugboat",
                               .server = server,
-                              .namespace = "default",
+                              .namespace = ns,
                               .ca_pem = pems[0],
                               .cert_pem = pems[1],
                               .key_pem = pems[2]};
@@ -178,10 +183,11 @@ static void split_groups(const char *groups, char *buf, size_t size, const char 
   list[n] = NULL;
 }
 
-static int certs_user(cli_ctx *ctx, const char *dir, const char *name) {
-  char buf[1024], file[300], kc[4500];
+int cli_certs_user(cli_ctx *ctx, const char *dir, const char *name, const char *ns,
+                   const char *groups, char *kubeconfig, size_t size, tug_error *err) {
+  char buf[1024], file[300];
   const char *orgs[TUG_PKI_MAX_NAMES + 1];
-  split_groups(ctx->opts.groups, buf, sizeof buf, orgs, TUG_PKI_MAX_NAMES + 1);
+  split_groups(groups, buf, sizeof buf, orgs, TUG_PKI_MAX_NAMES + 1);
   long days = ctx->opts.days > 0 ? ctx->opts.days : USER_DAYS;
   tug_cert_spec spec = {.cn = name,
                         .orgs = orgs,
@@ -191,10 +197,17 @@ static int certs_user(cli_ctx *ctx, const char *dir, const char *name) {
   if (spec.not_before_s == 0)
     spec.not_before_s = -300;
   snprintf(file, sizeof file, "user-%s", name);
-  snprintf(kc, sizeof kc, "%s/%s.kubeconfig", dir, file);
+  snprintf(kubeconfig, size, "%s/%s.kubeconfig", dir, file);
+  if (issue(dir, file, &spec, days, err) < 0)
+    return -1;
+  return cli_certs_kubeconfig_ns(dir, file, ctx->server, ns, kubeconfig, err);
+}
+
+static int certs_user(cli_ctx *ctx, const char *dir, const char *name) {
+  char file[300], kc[4500];
+  snprintf(file, sizeof file, "user-%s", name);
   tug_error err = {0};
-  if (issue(dir, file, &spec, days, &err) < 0 ||
-      cli_certs_kubeconfig(dir, file, ctx->server, kc, &err) < 0)
+  if (cli_certs_user(ctx, dir, name, "default", ctx->opts.groups, kc, sizeof kc, &err) < 0)
     return cli_failf("certs user %s: %s", name, err.msg);
   printf("user %s: %s/%s.crt, %s/%s.key\nkubeconfig: %s (server %s)\n", name, dir, file, dir, file,
          kc, ctx->server);
@@ -289,7 +302,7 @@ static int renew(cli_ctx *ctx, const char *dir) {
 int cmd_certs(cli_ctx *ctx) {
   const cli_opts *o = &ctx->opts;
   char dir[4096];
-  default_dir(ctx, dir, sizeof dir);
+  cli_certs_dir(ctx, dir, sizeof dir);
   const char *sub = o->npos > 0 ? o->pos[0] : "";
   tug_error err = {0};
   if (strcmp(sub, "init") == 0) {

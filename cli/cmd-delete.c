@@ -162,6 +162,8 @@ static int delete_by_kind(cli_ctx *ctx, json_t *gone) {
 }
 
 int cmd_delete(cli_ctx *ctx) {
+  if (ctx->opts.npos == 2 && strcmp(ctx->opts.pos[0], "tenant") == 0)
+    return cli_tenant_delete(ctx, ctx->opts.pos[1]);
   _cleanup_json_ json_t *gone = json_array();
   if (gone == NULL)
     return cli_failf("out of memory");

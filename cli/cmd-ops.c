@@ -106,6 +106,8 @@ int cmd_create(cli_ctx *ctx) {
   const cli_opts *o = &ctx->opts;
   if (o->npos == 2 && strcmp(o->pos[0], "job") == 0 && o->from)
     return cli_create_job_from(ctx, o->pos[1], o->from);
+  if (o->npos == 2 && strcmp(o->pos[0], "tenant") == 0)
+    return cli_tenant_create(ctx, o->pos[1]);
   if (o->npos != 2 || (strcmp(o->pos[0], "namespace") != 0 && strcmp(o->pos[0], "ns") != 0))
     return cli_failf("create: tug creates namespaces (tug create namespace NAME) and jobs from "
                      "CronJobs (tug create job NAME --from=cronjob/CJ); use tug apply -f for "

@@ -3,6 +3,7 @@
  */
 #include "cron.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,11 +99,15 @@ static int parse_every(const char *s, int64_t *out, tug_error *err) {
   const char *p = s;
   while (*p) {
     char *end;
+    errno = 0;
     long long v = strtoll(p, &end, 10);
     int64_t unit = *end == 'h' ? 3600 : *end == 'm' ? 60 : *end == 's' ? 1 : 0;
-    if (end == p || v < 0 || unit == 0)
+    int64_t part;
+    /* Digits only (strtoll would take spaces and signs), and a sum that fits:
+     * the fuzzer's "@every 2s 2s7777...s" overflowed it. */
+    if (end == p || *p < '0' || *p > '9' || errno == ERANGE || unit == 0 ||
+        __builtin_mul_overflow(v, unit, &part) || __builtin_add_overflow(total, part, &total))
       return tug_error_set(err, TUG_E_PARSE, "failed to parse duration @every %s", s);
-    total += v * unit;
     p = end + 1;
   }
   if (total <= 0)

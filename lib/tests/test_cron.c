@@ -142,6 +142,12 @@ static void bad_schedules_say_what_is_wrong(void **state) {
   assert_parse_error("5-1 * * * *", "minute: beginning of range (5) beyond end of range (1): 5-1");
   assert_parse_error("@fortnightly", "unrecognized descriptor: @fortnightly");
   assert_parse_error("", "empty spec string");
+  /* found by fuzz/fuzz_cron: strtoll saturated and the sum overflowed */
+  assert_parse_error("@every 2s 2s77777777777777777777777777s",
+                     "failed to parse duration @every 2s 2s77777777777777777777777777s");
+  assert_parse_error("@every 9223372036854775807h",
+                     "failed to parse duration @every 9223372036854775807h");
+  assert_parse_error("@every -5m", "failed to parse duration @every -5m");
 }
 
 static void zones_are_checked_against_zoneinfo(void **state) {
