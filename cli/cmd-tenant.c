@@ -7,7 +7,9 @@
  * A tenant is its namespace (labelled tug.io/tenant, with a Pod Security
  * enforce level), the ResourceQuota and LimitRange `tenant` in it, the Queue
  * NAME holding the namespace with the same nominal as the quota, the
- * RoleBinding `tenant-edit` giving the user ClusterRole edit there, and a
+ * RoleBinding `tenant-edit` giving the user ClusterRole edit there, the
+ * NetworkPolicy `tenant-isolation` (ingress only from the namespace's own
+ * pods), and a
  * client certificate and kubeconfig for the user (its namespace the
  * tenant's), issued by the CA in --dir. Running it again brings every object
  * back to what the flags say (idempotent); when a step fails, what this run
@@ -97,6 +99,15 @@ static json_t *queue_of(const tenant_run *t) {
                    "Queue", "metadata", "name", t->name, "spec", spec);
 }
 
+/* Ingress only from pods of the tenant's own namespace: other tenants' pods
+ * cannot connect (the node's own traffic, probes included, always can). */
+static json_t *isolation_of(void) {
+  return json_pack("{s:s, s:s, s:{s:s}, s:{s:{}, s:[s], s:[{s:[{s:{}}]}]}}", "apiVersion",
+                   "networking.k8s.io/v1", "kind", "NetworkPolicy", "metadata", "name",
+                   "tenant-isolation", "spec", "podSelector", "policyTypes", "Ingress", "ingress",
+                   "from", "podSelector");
+}
+
 static json_t *binding_of(const tenant_run *t) {
   return json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, s:[{s:s, s:s, s:s}]}", "apiVersion",
                    "rbac.authorization.k8s.io/v1", "kind", "RoleBinding", "metadata", "name",
@@ -129,10 +140,12 @@ static int check_flags(const cli_opts *o, tug_error *err) {
 
 static int make_objects(tenant_run *t, tug_error *err) {
   _cleanup_json_ json_t *ns = namespace_of(t), *quota = quota_of(t), *limits = limits_of(),
-                        *queue = queue_of(t), *binding = binding_of(t);
+                        *queue = queue_of(t), *binding = binding_of(t), *isolation = isolation_of();
   if (ensure(t, "Namespace", NULL, ns, err) < 0 ||
       ensure(t, "ResourceQuota", t->name, quota, err) < 0 ||
-      ensure(t, "LimitRange", t->name, limits, err) < 0 || ensure(t, "Queue", NULL, queue, err) < 0)
+      ensure(t, "LimitRange", t->name, limits, err) < 0 ||
+      ensure(t, "Queue", NULL, queue, err) < 0 ||
+      ensure(t, "NetworkPolicy", t->name, isolation, err) < 0)
     return -1;
   return ensure(t, "RoleBinding", t->name, binding, err);
 }

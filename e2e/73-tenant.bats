@@ -22,7 +22,7 @@ setup() {
   A="kubectl --request-timeout=10s --kubeconfig $PKI/user-alice.kubeconfig"
 }
 
-@test "tenant: create makes the namespace, quota, limits, queue, binding and a kubeconfig" {
+@test "tenant: create makes the namespace, quota, limits, queue, binding, network policy and a kubeconfig" {
   run cat "$BATS_FILE_TMPDIR/create-a.txt"
   [[ "$output" == *"namespace/team-a created"* ]]
   [[ "$output" == *"kubeconfig $PKI/user-alice.kubeconfig (namespace team-a, role edit)"* ]]
@@ -34,6 +34,9 @@ setup() {
   [ "$output" = "2 shared team-b" ]
   run kubectl get rolebinding tenant-edit -n team-a -o jsonpath='{.roleRef.name} {.subjects[0].name}'
   [ "$output" = "edit alice" ]
+  # ingress only from the tenant's own pods (e2e/61-netpol shows such a policy holds)
+  run kubectl get networkpolicy tenant-isolation -n team-a -o jsonpath='{.spec.policyTypes[0]} {.spec.ingress[0].from[0].podSelector}'
+  [ "$output" = "Ingress {}" ]
   # the key is the user's alone
   [ "$(stat -c %a "$PKI/user-alice.kubeconfig")" = 600 ]
 }
