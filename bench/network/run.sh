@@ -13,34 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
 background=${2:-1000}
-make --no-print-directory all >/dev/null
-tmp=$(mktemp -d /var/tmp/tug-bench-net.XXXXXX)
-export TUG_CONFIG=$tmp/config
-T=bin/tug
-cleanup() {
-  $T down --dir "$tmp/up" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r)"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-$T up --nodes 3 --dir "$tmp/up" >/dev/null
-$T create namespace bench >/dev/null
-pod() { # NAME NODE LABEL COMMAND
-  $T apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: Pod
-metadata: {name: $1, namespace: bench, labels: {app: $3}}
-spec:
-  nodeName: $2
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: c
-    image: busybox:latest
-    command: ["sh", "-c", "$4"]
-YAML
-}
+. bench/lib/tug-up.bash
+bench_up 3 net
 serve='mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'
 pod echo-1 tug-node-2 echo "$serve"
 pod echo-2 tug-node-2 echo "$serve"

@@ -4,12 +4,20 @@
  */
 #include "nft_fixture.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
 #include <fcntl.h>
 #include <nftables/libnftables.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int write_file(const char *path, const char *text) {
@@ -74,4 +82,33 @@ char *nft_fixture_normalized(char *listing) {
     strcat(strcat(out, lines[i]), "\n");
   free(listing);
   return out;
+}
+
+void nft_fixture_run_in_netns(int (*body)(int fd)) {
+  int fds[2];
+  assert_int_equal(pipe(fds), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    close(fds[0]);
+    if (nft_fixture_enter_netns() < 0) {
+      dprintf(fds[1], "user namespaces: %s", strerror(errno));
+      _exit(77);
+    }
+    _exit(body(fds[1]));
+  }
+  close(fds[1]);
+  static char msg[65536];
+  ssize_t n = read(fds[0], msg, sizeof msg - 1);
+  msg[n > 0 ? n : 0] = '\0';
+  close(fds[0]);
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) {
+    print_message("# skipped: %s\n", msg);
+    skip();
+  }
+  if (WEXITSTATUS(status) != 0)
+    fail_msg("in the namespace: %s", msg);
 }

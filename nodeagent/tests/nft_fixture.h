@@ -14,5 +14,9 @@ char *nft_fixture_list_table(void);
 /* A listing (freed) as its sorted lines, trimmed, with element lists split
  * one a line; malloc'd. */
 char *nft_fixture_normalized(char *listing);
+/* Run body in a forked child inside a fresh namespace (nft_fixture_enter_netns);
+ * body writes what went wrong to fd and returns 0 on success. The test fails
+ * with that text, or is skipped where user namespaces are not allowed. */
+void nft_fixture_run_in_netns(int (*body)(int fd));
 
 #endif

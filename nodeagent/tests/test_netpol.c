@@ -220,32 +220,7 @@ static int nft_round_trip(int fd) {
 
 static void test_nftables_accepts_policies_and_updates_them_in_place(void **state) {
   (void)state;
-  int fds[2];
-  assert_int_equal(pipe(fds), 0);
-  pid_t pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    close(fds[0]);
-    if (nft_fixture_enter_netns() < 0) {
-      dprintf(fds[1], "user namespaces: %s", strerror(errno));
-      _exit(77);
-    }
-    _exit(nft_round_trip(fds[1]));
-  }
-  close(fds[1]);
-  char msg[65536] = "";
-  ssize_t n = read(fds[0], msg, sizeof msg - 1);
-  msg[n > 0 ? n : 0] = '\0';
-  close(fds[0]);
-  int status;
-  assert_int_equal(waitpid(pid, &status, 0), pid);
-  assert_true(WIFEXITED(status));
-  if (WEXITSTATUS(status) == 77) {
-    print_message("# skipped: %s\n", msg);
-    skip();
-  }
-  if (WEXITSTATUS(status) != 0)
-    fail_msg("in the namespace: %s", msg);
+  nft_fixture_run_in_netns(nft_round_trip);
 }
 
 int main(void) {
