@@ -180,6 +180,13 @@ static int parse_flags(int argc, char **argv, api_config *cfg, audit_flags *af, 
       {"listen-netns", TUG_FLAG_STRING, &cfg->listen_netns, .arg = "NAME|PATH",
        .help = "also serve HTTPS on --advertise-address and --listen's port inside this network "
                "namespace, for pods on one machine whose API server listens on loopback"},
+      {"identity-lease-duration-seconds", TUG_FLAG_INT, &cfg->identity_lease_s, .min = 1,
+       .max = 86400, .arg = "N",
+       .help = "this server's Lease in tug-system; not renewed this long, it leaves the "
+               "kubernetes Endpoints"},
+      {"identity-lease-renew-interval-seconds", TUG_FLAG_INT, &cfg->identity_renew_s, .min = 1,
+       .max = 86400, .arg = "N",
+       .help = "how often the Lease is renewed and the Endpoints checked"},
       {"service-account-signing-key-file", TUG_FLAG_STRING, &cfg->sa_signing_key_file,
        .arg = "PATH",
        .help = "PEM private key (RSA or EC P-256) that signs ServiceAccount tokens; unset: a key "
@@ -307,6 +314,8 @@ int main(int argc, char **argv) {
                           .consistent_reads = "local",
                           .etcd_write_batches = 1,
                           .compaction_seconds = 300,
+                          .identity_lease_s = 15,
+                          .identity_renew_s = 10,
                           .service_cluster_ip_range = "198.19.0.0/17",
                           .service_node_port_range = "30000-32767",
                           .pod_security_default = API_PODSEC_BASELINE,
@@ -378,7 +387,7 @@ int main(int argc, char **argv) {
     compactor = api_compactor_start(&s, s.cfg.compaction_seconds);
     kubernetes_service = api_kubernetes_service_start(
         &s, s.cfg.advertise_address ? s.cfg.advertise_address : s.cfg.listen_host,
-        s.cfg.listen_port);
+        s.cfg.listen_port, s.cfg.identity_lease_s, s.cfg.identity_renew_s);
     tug_info("serving",
              "listen=%s:%d tls=%s listen_netns=%s insecure_listen=%s:%d etcd=%s threads=%d "
              "tokens=%zu",

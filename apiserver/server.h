@@ -47,6 +47,8 @@ typedef struct api_config {
   api_podsec_level pod_security_default; /* for namespaces without an enforce label */
   const char *advertise_address;         /* in the kubernetes Service's Endpoints */
   const char *listen_netns;              /* HTTPS on advertise_address there too; NULL: no */
+  int identity_lease_s;                  /* this server's Lease (apiserver-peers.h) */
+  int identity_renew_s;                  /* and how often it is renewed */
   const char *sa_signing_key_file;       /* signs ServiceAccount tokens (satoken.h) */
   const char *sa_key_files;              /* comma-separated: more keys that verify them */
   const char *sa_issuer;                 /* their iss, and the audience accepted */

@@ -12,6 +12,8 @@ source "$BATS_TEST_DIRNAME/lib/agent.bash"
 source "$BATS_TEST_DIRNAME/lib/controllers.bash"
 
 LEASE=(--leader-elect-lease-duration 4 --leader-elect-renew-deadline 3 --leader-elect-retry-period 0.5)
+# The API servers' identity Leases (the kubernetes Endpoints): 3 s, renewed every second.
+IDLEASE=(--identity-lease-duration-seconds 3 --identity-lease-renew-interval-seconds 1)
 
 # ha_net_up: namespace tugha-PID whose eth end is 198.19.0.2 and whose peer in
 # this namespace is 198.19.0.1 (a name in the API server's certificate).
@@ -41,7 +43,7 @@ apiserver_b_start() {
   API_B="https://198.19.0.1:$(_free_port)"
   APISERVER_B_LOG="$ETCD_DIR/apiserver-b.log"
   bin/tug-apiserver --etcd-servers "$ETCD_ENDPOINT" --listen "${API_B#https://}" \
-    --consistent-reads etcd "${tls[@]}" >"$APISERVER_B_LOG" 2>&1 &
+    --consistent-reads etcd "${IDLEASE[@]}" "${tls[@]}" >"$APISERVER_B_LOG" 2>&1 &
   APISERVER_B_PID=$!
   export API_B APISERVER_B_PID APISERVER_B_LOG
   wait_ready tug-apiserver "$APISERVER_B_PID" "$APISERVER_B_LOG" curl -fsS "$API_B/readyz"
@@ -49,7 +51,7 @@ apiserver_b_start() {
 
 setup_file() {
   ha_net_up
-  apiserver_start --consistent-reads etcd
+  apiserver_start --consistent-reads etcd "${IDLEASE[@]}"
   apiserver_b_start
   HOLLOW_LOG="$ETCD_DIR/hollow.log"
   bin/tug-agent --kubeconfig "$PKI/admin.kubeconfig" --server "$API,$API_B" --hollow 1 \
@@ -114,6 +116,13 @@ sleeper_running() { pgrep -fx "sleep $SLEEPN" >/dev/null; }
 sleeper_gone() { ! sleeper_running; }
 bound_is() { [ "$(bound_count)" = "$1" ]; }
 now_ms() { date +%s%3N; }
+# The kubernetes Endpoints as sorted "ip:port" lines.
+kube_endpoints() {
+  curl -fsS "$API_B/api/v1/namespaces/default/endpoints/kubernetes" |
+    jq -r '.subsets[]? | .ports[0].port as $p | .addresses[] | "\(.ip):\($p)"' | sort
+}
+endpoints_are() { [ "$(kube_endpoints)" = "$1" ]; }
+hostport() { local u=${1#https://}; echo "$u"; }
 ms_of() { date -d "$1" +%s%3N; } # a MicroTime in milliseconds
 
 @test "ha: kill -9 of the leading scheduler: the standby takes over within the lease duration, no pod bound twice" {
@@ -156,6 +165,20 @@ ms_of() { date -d "$1" +%s%3N; } # a MicroTime in milliseconds
   ! grep -q "already assigned" "${logs[@]}"
 }
 
+@test "ha: the kubernetes Endpoints list every API server whose Lease is fresh" {
+  local both
+  both=$(printf '%s\n' "$(hostport "$API")" "$(hostport "$API_B")" | sort)
+  wait_for 10 endpoints_are "$both"
+  [ "$(curl -fsS "$API_B/apis/coordination.k8s.io/v1/namespaces/tug-system/leases?labelSelector=apiserver.kubernetes.io%2Fidentity%3Dkube-apiserver" |
+    jq '.items | length')" = 2 ]
+  # Stable: neither server overwrites the other's address (renewals every second).
+  local rv
+  rv=$(curl -fsS "$API_B/api/v1/namespaces/default/endpoints/kubernetes" | jq -r .metadata.resourceVersion)
+  sleep 2.5
+  endpoints_are "$both"
+  [ "$(curl -fsS "$API_B/api/v1/namespaces/default/endpoints/kubernetes" | jq -r .metadata.resourceVersion)" = "$rv" ]
+}
+
 @test "ha: kill -9 of one API server: daemons and the CLI carry on through the other" {
   local t0 t1
   kill -9 "$APISERVER_PID"
@@ -173,6 +196,9 @@ ms_of() { date -d "$1" +%s%3N; } # a MicroTime in milliseconds
   run bin/tug --server "$API,$API_B" --kubeconfig "$PKI/admin.kubeconfig" get pods
   [ "$status" -eq 0 ]
   [[ "$output" == *c-5* ]]
+  # A's Lease is no longer renewed: B drops it from the Endpoints (lease 3 s).
+  wait_for 15 endpoints_are "$(hostport "$API_B")"
+  echo "# A left the kubernetes Endpoints $(($(now_ms) - t0))ms after it died (lease 3 s, renewals 1 s)" >&3
   API=$API_B
 }
 
