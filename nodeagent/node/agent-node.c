@@ -268,10 +268,17 @@ static void *heartbeat_main(void *arg) {
     now = tug_monotonic_seconds();
     if (now >= next_lease) {
       next_lease = now + n->renew_s;
-      if (agent_node_renew_lease(n->client, n->name, &err) < 0)
+      double before = atomic_load(&n->last_renewed);
+      if (agent_node_renew_lease(n->client, n->name, &err) < 0) {
         tug_warn("lease renewal failed", "node=%s err=%s", n->name, TUG_LOG_ERR(&err));
-      else
+      } else {
         atomic_store(&n->last_renewed, now);
+        /* Back after a gap (a cut, a slow server): the controllers may have
+         * marked the node Unknown meanwhile; say Ready now, not at the next
+         * beat (the gap counts the renewal that hung until the link came back). */
+        if (tug_monotonic_seconds() - before > 2 * n->renew_s)
+          next_status = now;
+      }
     }
     if (now >= next_status) {
       next_status = now + AGENT_NODE_STATUS_SECONDS;
