@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # High availability end to end (docs/reliability.md), one cluster for the file:
-# etcd, two API servers (A on loopback, B on the host side of a veth pair), a
-# real agent inside a network namespace of its own that reaches the API
-# servers only through that veth, and a hollow agent for the scheduler's
+# etcd, two API servers (A on loopback; B on loopback and, through
+# --listen-netns, on 198.19.0.1 inside a namespace of its own), a real agent
+# inside another network namespace that reaches B only through the veth pair
+# between those two namespaces, and a hollow agent for the scheduler's
 # pods. Timings are shortened by flags (lease 4 s, renew deadline 3 s, retry
 # 0.5 s; agent Lease renewed every second and fenced after 3 s; API server
 # identity Leases 3 s, renewed every second) so the file stays short; each
@@ -16,38 +17,46 @@ LEASE=(--leader-elect-lease-duration 4 --leader-elect-renew-deadline 3 --leader-
 # The API servers' identity Leases (the kubernetes Endpoints): 3 s, renewed every second.
 IDLEASE=(--identity-lease-duration-seconds 3 --identity-lease-renew-interval-seconds 1)
 
-# ha_net_up: namespace tugha-PID whose eth end is 198.19.0.2 and whose peer in
-# this namespace is 198.19.0.1 (a name in the API server's certificate).
+# ha_net_up: the agent's namespace tugha-PID (eth0 198.19.0.2) and B's
+# tughb-PID (eth0 198.19.0.1, a name in the API server's certificate), joined
+# by a veth pair. Nothing listens off loopback in this namespace.
 ha_net_up() {
   HA_NS="tugha-$$"
-  HA_VETH="tugha$$"
+  HA_NSB="tughb-$$"
   ip netns add "$HA_NS"
-  ip link add "$HA_VETH" type veth peer name eth0 netns "$HA_NS"
-  ip addr add 198.19.0.1 peer 198.19.0.2 dev "$HA_VETH"
-  ip link set "$HA_VETH" up
+  ip netns add "$HA_NSB"
+  ip -n "$HA_NSB" link add eth0 type veth peer name eth0 netns "$HA_NS"
+  ip -n "$HA_NSB" addr add 198.19.0.1 peer 198.19.0.2 dev eth0
   ip -n "$HA_NS" addr add 198.19.0.2 peer 198.19.0.1 dev eth0
-  ip -n "$HA_NS" link set eth0 up
-  ip -n "$HA_NS" link set lo up
-  export HA_NS HA_VETH
+  local ns
+  for ns in "$HA_NS" "$HA_NSB"; do
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" link set lo up
+  done
+  export HA_NS HA_NSB
 }
 
 ha_net_down() {
-  [ -n "${HA_VETH:-}" ] && ip link del "$HA_VETH" 2>/dev/null
   [ -n "${HA_NS:-}" ] && ip netns del "$HA_NS" 2>/dev/null
+  [ -n "${HA_NSB:-}" ] && ip netns del "$HA_NSB" 2>/dev/null
   return 0
 }
 
-# The second API server, B, on 198.19.0.1 over the same etcd; not waited for
-# (the agents start meanwhile and retry until it serves).
+# The second API server, B, over the same etcd: API_B on loopback for this
+# namespace's clients, API_B_NET (198.19.0.1, same port) in tughb-PID for the
+# agent's; not waited for (the agents start meanwhile and retry until it serves).
 apiserver_b_start() {
-  local tls
+  local tls port
   mapfile -t tls < <(apiserver_tls_flags)
-  API_B="https://198.19.0.1:$(_free_port)"
+  port=$(_free_port)
+  API_B="https://127.0.0.1:$port"
+  API_B_NET="https://198.19.0.1:$port"
   APISERVER_B_LOG="$ETCD_DIR/apiserver-b.log"
-  bin/tug-apiserver --etcd-servers "$ETCD_ENDPOINT" --listen "${API_B#https://}" \
+  bin/tug-apiserver --etcd-servers "$ETCD_ENDPOINT" --listen "127.0.0.1:$port" \
+    --listen-netns "$HA_NSB" --advertise-address 198.19.0.1 \
     --consistent-reads etcd "${IDLEASE[@]}" "${tls[@]}" >"$APISERVER_B_LOG" 2>&1 &
   APISERVER_B_PID=$!
-  export API_B APISERVER_B_PID APISERVER_B_LOG
+  export API_B API_B_NET APISERVER_B_PID APISERVER_B_LOG
 }
 
 setup_file() {
@@ -66,7 +75,7 @@ setup_file() {
   local id
   mapfile -t id < <(agent_identity "$NODE" 198.19.0.2)
   # nsenter, not `ip netns exec`: that mounts a sysfs of its own, without cgroups.
-  nsenter --net="/run/netns/$HA_NS" bin/tug-agent "${id[@]}" --server "$API_B" --node-name "$NODE" \
+  nsenter --net="/run/netns/$HA_NS" bin/tug-agent "${id[@]}" --server "$API_B_NET" --node-name "$NODE" \
     --root "$AGENT_ROOT" --build-busybox --address 198.19.0.2 --port "$(_free_port)" \
     --node-lease-renew-interval 1 --fence-after 3 >"$AGENT_LOG" 2>&1 &
   AGENT_PID=$!
@@ -126,7 +135,7 @@ kube_endpoints() {
 endpoints_are() { [ "$(kube_endpoints)" = "$1" ]; }
 endpoints_rv() { curl -fsS "$API_B/api/v1/namespaces/default/endpoints/kubernetes" | jq -r .metadata.resourceVersion; }
 hostport() { echo "${1#https://}"; }
-both_servers() { printf '%s\n' "$(hostport "$API")" "$(hostport "$API_B")" | sort; }
+both_servers() { printf '%s\n' "$(hostport "$API")" "$(hostport "$API_B_NET")" | sort; }
 ms_of() { date -d "$1" +%s%3N; } # a MicroTime in milliseconds
 
 @test "ha: the kubernetes Endpoints list every API server whose Lease is fresh" {
@@ -199,7 +208,7 @@ ms_of() { date -d "$1" +%s%3N; } # a MicroTime in milliseconds
   [ "$status" -eq 0 ]
   [[ "$output" == *c-5* ]]
   # A's Lease is no longer renewed: B drops it from the Endpoints (lease 3 s).
-  wait_for 15 endpoints_are "$(hostport "$API_B")"
+  wait_for 15 endpoints_are "$(hostport "$API_B_NET")"
   echo "# A left the kubernetes Endpoints $(($(now_ms) - t0))ms after it died (lease 3 s, renewals 1 s)" >&3
   API=$API_B
 }
