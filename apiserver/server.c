@@ -593,8 +593,8 @@ static bool start_call(api_request *r) {
 }
 
 static enum MHD_Result serve(api_request *r, const char *upload_data, size_t *upload_data_size) {
-  if (r->taken)
-    return MHD_NO; /* its stream is over and the socket shut: libmicrohttpd closes it */
+  if (r->taken) /* its stream is over and the socket shut: libmicrohttpd closes it */
+    return tug_tls_taken_close();
   if (r->call)
     return continue_call(r);
   if (*upload_data_size > 0) {
@@ -721,7 +721,8 @@ static struct MHD_Daemon *start_daemon(api_server *s, unsigned extra_flags,
       (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
       MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)20000,
-      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_EXTERNAL_LOGGER, tug_tls_mhd_log,
+      NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 }
 
 /* An HTTPS daemon at where: its pair and, when client certificates are on,

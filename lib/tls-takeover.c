@@ -87,3 +87,20 @@ void tug_tls_taken_end(tug_tls_taken *t) {
   if (t->fd >= 0)
     shutdown(t->fd, SHUT_RDWR);
 }
+
+/* Set by the handler that closes a taken connection, read by the logger
+ * libmicrohttpd calls next on the same thread. */
+static _Thread_local bool closing_taken;
+
+enum MHD_Result tug_tls_taken_close(void) {
+  closing_taken = true;
+  return MHD_NO;
+}
+
+void tug_tls_mhd_log(void *cls, const char *fmt, va_list ap) {
+  (void)cls;
+  bool expected = closing_taken && strstr(fmt, "Application reported internal error") != NULL;
+  closing_taken = false;
+  if (!expected)
+    vfprintf(stderr, fmt, ap);
+}

@@ -22,6 +22,7 @@
 #define TUG_TLS_TAKEOVER_H
 
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -60,5 +61,13 @@ bool tug_tls_taken_pending(const tug_tls_taken *t);
 /* The stream is over: the socket is shut down both ways (libmicrohttpd
  * closes it when the handler returns MHD_NO). */
 void tug_tls_taken_end(tug_tls_taken *t);
+
+/* What the handler returns for a taken connection whose stream is over:
+ * MHD_NO, and libmicrohttpd's "Application reported internal error" that
+ * follows on this thread is no error, so tug_tls_mhd_log leaves it out. */
+enum MHD_Result tug_tls_taken_close(void);
+/* libmicrohttpd's error log (MHD_OPTION_EXTERNAL_LOGGER; cls unused): to
+ * stderr as its own logger writes, but for the line above. */
+void tug_tls_mhd_log(void *cls, const char *fmt, va_list ap);
 
 #endif

@@ -491,7 +491,7 @@ static enum MHD_Result run_taken(agent_upgraded *u, const char *protocol, const 
     u->discard(u->session);
   else
     u->run(u->session);
-  return MHD_NO;
+  return tug_tls_taken_close();
 }
 
 enum MHD_Result agent_streams_upgrade(struct MHD_Connection *conn, const char *protocol,
