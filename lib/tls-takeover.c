@@ -97,10 +97,13 @@ enum MHD_Result tug_tls_taken_close(void) {
   return MHD_NO;
 }
 
+/* The message is formatted first: libmicrohttpd passes it as "%s\n". */
 void tug_tls_mhd_log(void *cls, const char *fmt, va_list ap) {
   (void)cls;
-  bool expected = closing_taken && strstr(fmt, "Application reported internal error") != NULL;
+  char line[1024];
+  vsnprintf(line, sizeof line, fmt, ap);
+  bool expected = closing_taken && strstr(line, "Application reported internal error") != NULL;
   closing_taken = false;
   if (!expected)
-    vfprintf(stderr, fmt, ap);
+    fputs(line, stderr);
 }
