@@ -240,9 +240,52 @@ static enum MHD_Result send_watch(struct MHD_Connection *conn, const api_respons
   return rc;
 }
 
+enum { TAKEN_HEAD_BYTES = 4096 };
+
+/* The 101's head with out's headers, for a taken connection to write. */
+static char *switching_head(const api_response *out, int *len) {
+  const char *pairs[2 * 32 + 1];
+  size_t n = 0;
+  const char *name;
+  json_t *value;
+  json_object_foreach(out->headers, name, value) {
+    if (n + 2 < sizeof pairs / sizeof *pairs) {
+      pairs[n++] = name;
+      pairs[n++] = json_string_value(value);
+    }
+  }
+  pairs[n] = NULL;
+  char *head = malloc(TAKEN_HEAD_BYTES);
+  if (head && (*len = tug_tls_switching_head(head, TAKEN_HEAD_BYTES, pairs)) < 0) {
+    free(head);
+    head = NULL;
+  }
+  return head;
+}
+
+/* Over HTTPS the stream takes the connection (lib/tls-takeover.h: keeps
+ * libmicrohttpd 0.9.75's 4-byte relay out of the path); the handler's call
+ * after the stream resumes it answers MHD_NO, and libmicrohttpd closes it. */
+static bool take_for_upgrade(api_request *r, api_response *out) {
+  tug_tls_taken t;
+  if (out->take == NULL || !tug_tls_take(r->conn, &t))
+    return false;
+  int len = 0;
+  char *head = switching_head(out, &len);
+  if (head == NULL)
+    return false;
+  r->taken = true;
+  MHD_suspend_connection(r->conn);
+  out->take(out->upgrade_cls, r->conn, &t, head, (size_t)len);
+  return true;
+}
+
 /* 101 Switching Protocols: libmicrohttpd adds "Connection: Upgrade" and calls
  * out->upgrade with the socket once the answer is sent. */
-static enum MHD_Result send_upgrade(struct MHD_Connection *conn, api_response *out) {
+static enum MHD_Result send_upgrade(api_request *r, api_response *out) {
+  if (take_for_upgrade(r, out))
+    return MHD_YES;
+  struct MHD_Connection *conn = r->conn;
   struct MHD_Response *resp = MHD_create_response_for_upgrade(out->upgrade, out->upgrade_cls);
   if (resp == NULL)
     return MHD_NO;
@@ -312,7 +355,7 @@ static enum MHD_Result respond(api_request *r, api_response *out) {
   else if (out->stream_read)
     rc = send_stream(r->conn, out);
   else if (out->upgrade)
-    rc = send_upgrade(r->conn, out);
+    rc = send_upgrade(r, out);
   else if (out->static_text)
     rc = send_static(r->conn, out);
   else if (out->text)
@@ -550,6 +593,8 @@ static bool start_call(api_request *r) {
 }
 
 static enum MHD_Result serve(api_request *r, const char *upload_data, size_t *upload_data_size) {
+  if (r->taken) /* its stream is over and the socket shut: libmicrohttpd closes it */
+    return tug_tls_taken_close();
   if (r->call)
     return continue_call(r);
   if (*upload_data_size > 0) {
@@ -676,7 +721,8 @@ static struct MHD_Daemon *start_daemon(api_server *s, unsigned extra_flags,
       (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
       MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)20000,
-      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_EXTERNAL_LOGGER, tug_tls_mhd_log,
+      NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 }
 
 /* An HTTPS daemon at where: its pair and, when client certificates are on,

@@ -29,6 +29,7 @@
 #include "requestinfo.h"
 #include "revision.h"
 #include "satoken.h"
+#include "tls-takeover.h"
 
 typedef struct api_config {
   const char *etcd_servers;
@@ -127,6 +128,7 @@ struct api_request {
   bool body_too_large;
   bool counted;          /* holds an in-flight slot */
   bool fc_admitted;      /* fc is a seat or a place in a queue: release it */
+  bool taken;            /* its connection was taken for a stream: only close it */
   api_fc_waiter fc;      /* its priority level and flow (flowcontrol.h) */
   double start;          /* monotonic seconds, for latency */
   const char *verb;      /* GET, LIST, WATCH, CREATE, ... once routed */
@@ -161,6 +163,11 @@ struct api_response {
   void *stream_cls;
   MHD_UpgradeHandler upgrade; /* set with code 101: the connection is handed over */
   void *upgrade_cls;
+  /* With upgrade, over HTTPS instead of it (lib/tls-takeover.h): t, taken
+   * from conn, which is suspended; take owns head (the 101 to write first)
+   * and resumes conn once t is ended. */
+  void (*take)(void *upgrade_cls, struct MHD_Connection *conn, const tug_tls_taken *t, char *head,
+               size_t head_len);
   int retry_after;         /* seconds, for 429 */
   json_t *warnings;        /* owned; strings sent as one Warning header each */
   const char *static_text; /* a body that outlives the response (OpenAPI documents) */

@@ -12,7 +12,9 @@
  * subprotocol back. A thread per stream then copies each direction through
  * one buffer, reading a side only when its buffer is empty (so a slow reader
  * slows the writer instead of growing memory); either side's close closes
- * both.
+ * both. Over HTTPS the client's connection is taken from libmicrohttpd
+ * (lib/tls-takeover.h) and the 101 written by that thread, so that
+ * libmicrohttpd's relay of upgraded TLS connections stays out of the path.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -36,7 +38,11 @@ enum { SPLICE_BUFFER = 64 * 1024, AGENT_TIMEOUT_MS = 10000 };
 typedef struct proxy {
   tug_upgrade up; /* the agent's connection */
   int client_fd;
-  struct MHD_UpgradeResponseHandle *urh;
+  struct MHD_UpgradeResponseHandle *urh; /* plain HTTP: libmicrohttpd's hand-over */
+  tug_tls_taken tls;                     /* HTTPS: the client's session, taken */
+  struct MHD_Connection *taken;          /* ... from this suspended connection */
+  char *head;                            /* the 101 to write it first; owned */
+  size_t head_len;
   struct proxy *next;
 } proxy;
 
@@ -44,6 +50,15 @@ static pthread_mutex_t proxies_mu = PTHREAD_MUTEX_INITIALIZER;
 static proxy *proxies;
 
 /* ---- the splice ---- */
+
+static ssize_t client_read(proxy *p, void *buf, size_t len) {
+  return p->tls.tls ? tug_tls_taken_read(&p->tls, buf, len) : recv(p->client_fd, buf, len, 0);
+}
+
+static ssize_t client_write(proxy *p, const void *buf, size_t len) {
+  return p->tls.tls ? tug_tls_taken_write(&p->tls, buf, len)
+                    : send(p->client_fd, buf, len, MSG_NOSIGNAL);
+}
 
 typedef struct pipe_buf {
   char b[SPLICE_BUFFER];
@@ -69,7 +84,7 @@ static int from_agent(proxy *p, pipe_buf *u, bool *moved, bool *want_in) {
 
 static int to_client(proxy *p, pipe_buf *u, bool *moved, bool *want_out) {
   while (u->off < u->len) {
-    ssize_t w = send(p->client_fd, u->b + u->off, u->len - u->off, MSG_NOSIGNAL);
+    ssize_t w = client_write(p, u->b + u->off, u->len - u->off);
     if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
       *want_out = true;
       return 0;
@@ -84,7 +99,7 @@ static int to_client(proxy *p, pipe_buf *u, bool *moved, bool *want_out) {
 
 static int from_client(proxy *p, pipe_buf *d, bool *moved, bool *want_in) {
   if (d->len == 0 && !d->eof) {
-    ssize_t n = recv(p->client_fd, d->b, sizeof d->b, 0);
+    ssize_t n = client_read(p, d->b, sizeof d->b);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
       *want_in = true;
     else if (n < 0)
@@ -123,8 +138,8 @@ static void splice_streams(proxy *p) {
     /* Either side closed and what it sent before is delivered: close both. */
     if ((u->eof && u->len == 0) || (d->eof && d->len == 0))
       break;
-    if (moved)
-      continue;
+    if (moved || (d->len == 0 && tug_tls_taken_pending(&p->tls)))
+      continue; /* (decrypted bytes waiting in the session: poll would not see them) */
     struct pollfd f[2] = {
         {.fd = p->client_fd, .events = (short)((c_in ? POLLIN : 0) | (c_out ? POLLOUT : 0))},
         {.fd = p->up.fd, .events = (short)((a_in ? POLLIN : 0) | (a_out ? POLLOUT : 0))}};
@@ -146,18 +161,41 @@ static void proxy_free(proxy *p) {
   tug_upgrade_close(&p->up);
   if (p->urh)
     MHD_upgrade_action(p->urh, MHD_UPGRADE_ACTION_CLOSE);
+  if (p->taken) {
+    tug_tls_taken_end(&p->tls);
+    MHD_resume_connection(p->taken);
+  }
+  free(p->head);
   free(p);
 }
 
 static void *proxy_run(void *arg) {
   proxy *p = arg;
   fcntl(p->client_fd, F_SETFL, fcntl(p->client_fd, F_GETFL) | O_NONBLOCK);
-  splice_streams(p);
+  tug_error err = {0};
+  if (p->head == NULL ||
+      tug_tls_taken_send_all(&p->tls, p->head, p->head_len, AGENT_TIMEOUT_MS, &err) == 0)
+    splice_streams(p);
   proxy_free(p);
   return NULL;
 }
 
-/* The client's bytes after its headers go to the agent before anything else. */
+static void proxy_start(proxy *p) {
+  pthread_mutex_lock(&proxies_mu);
+  p->next = proxies;
+  proxies = p;
+  pthread_mutex_unlock(&proxies_mu);
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&t, &attr, proxy_run, p) != 0)
+    proxy_free(p);
+  pthread_attr_destroy(&attr);
+}
+
+/* Plain HTTP: the client's bytes after its headers go to the agent before
+ * anything else. */
 static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
                        size_t extra_in_size, MHD_socket sock,
                        struct MHD_UpgradeResponseHandle *urh) {
@@ -171,17 +209,21 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, co
       break;
     off += n > 0 ? (size_t)n : 0;
   }
-  pthread_mutex_lock(&proxies_mu);
-  p->next = proxies;
-  proxies = p;
-  pthread_mutex_unlock(&proxies_mu);
-  pthread_t t;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&t, &attr, proxy_run, p) != 0)
-    proxy_free(p);
-  pthread_attr_destroy(&attr);
+  proxy_start(p);
+}
+
+/* HTTPS: the 101 is written by the proxy's thread, which then splices. A
+ * WebSocket client sends nothing before the 101, so nothing of the stream
+ * waits in libmicrohttpd's buffer. */
+static void on_take(void *cls, struct MHD_Connection *conn, const tug_tls_taken *t, char *head,
+                    size_t head_len) {
+  proxy *p = cls;
+  p->tls = *t;
+  p->client_fd = t->fd;
+  p->taken = conn;
+  p->head = head;
+  p->head_len = head_len;
+  proxy_start(p);
 }
 
 void api_streams_close_all(int timeout_ms) {
@@ -300,6 +342,7 @@ void api_handle_stream(api_request *r, const api_route *rt, api_response *out) {
       dial_agent(r, p, node, base, path, out) == 0) {
     out->code = 101;
     out->upgrade = on_upgrade;
+    out->take = on_take;
     out->upgrade_cls = p;
     api_set_header(out, "Upgrade", "websocket");
     api_set_header(out, "Sec-WebSocket-Accept", p->up.accept);

@@ -32,6 +32,7 @@
 #include "query.h"
 #include "stopper.h"
 #include "tls-peer.h"
+#include "tls-takeover.h"
 
 enum { FOLLOW_POLL_MS = 200, STREAM_BLOCK = 32 * 1024 };
 
@@ -319,7 +320,8 @@ static struct MHD_Daemon *start_daemon(agent_logs *l, const agent_logs_options *
   return MHD_start_daemon(flags, 0, NULL, NULL, serve, l, MHD_OPTION_LISTEN_SOCKET, fd,
                           MHD_OPTION_CONNECTION_LIMIT, (unsigned)AGENT_LOGS_MAX_CONNECTIONS,
                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)AGENT_LOGS_IDLE_TIMEOUT_S,
-                          MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+                          MHD_OPTION_EXTERNAL_LOGGER, tug_tls_mhd_log, NULL, MHD_OPTION_ARRAY,
+                          tls_opts, MHD_OPTION_END);
 }
 
 int agent_logs_start(const agent_logs_options *o, agent_logs **out, tug_error *err) {

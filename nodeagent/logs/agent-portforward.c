@@ -334,5 +334,5 @@ enum MHD_Result agent_portforward_serve(agent_runtime *rt, const char *logs_root
     s->f[i].fd = -1;
   snprintf(s->pod, sizeof s->pod, "%s/%s", ns, pod);
   tug_info("stream", "verb=portforward pod=%s/%s", ns, pod);
-  return agent_streams_upgrade(conn, protocol, agent_upgraded_start, &s->up);
+  return agent_streams_upgrade(conn, protocol, &s->up);
 }

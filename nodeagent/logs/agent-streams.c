@@ -38,6 +38,7 @@ enum {
   QUEUE_LIMIT = 1 << 20,
   READ_BLOCK = 32 * 1024,
   ATTACH_POLL_MS = 100,
+  HEAD_TIMEOUT_MS = 10000, /* to write the 101 */
   MAX_ARGS = 256,
 };
 
@@ -291,9 +292,9 @@ static void *upgraded_run(void *arg) {
   return NULL;
 }
 
-void agent_upgraded_start(void *cls, struct MHD_Connection *conn, void *con_cls,
-                          const char *extra_in, size_t extra_in_size, MHD_socket sock,
-                          struct MHD_UpgradeResponseHandle *urh) {
+static void upgraded_start(void *cls, struct MHD_Connection *conn, void *con_cls,
+                           const char *extra_in, size_t extra_in_size, MHD_socket sock,
+                           struct MHD_UpgradeResponseHandle *urh) {
   (void)conn, (void)con_cls;
   agent_upgraded *u = cls;
   u->sock = sock;
@@ -320,18 +321,25 @@ ssize_t agent_upgraded_read(void *io, void *buf, size_t len) {
     u->extra_off += n;
     return (ssize_t)n;
   }
+  if (u->tls.tls)
+    return tug_tls_taken_read(&u->tls, buf, len);
   return recv(u->sock, buf, len, 0);
 }
 
 ssize_t agent_upgraded_write(void *io, const void *buf, size_t len) {
-  return send(((agent_upgraded *)io)->sock, buf, len, MSG_NOSIGNAL);
+  agent_upgraded *u = io;
+  if (u->tls.tls)
+    return tug_tls_taken_write(&u->tls, buf, len);
+  return send(u->sock, buf, len, MSG_NOSIGNAL);
 }
 
 bool agent_upgraded_pending(const agent_upgraded *u) {
-  return u->extra_off < u->extra_len;
+  return u->extra_off < u->extra_len || tug_tls_taken_pending(&u->tls);
 }
 
 void agent_upgraded_close(agent_upgraded *u) {
+  if (u->tls.tls)
+    tug_tls_taken_end(&u->tls);
   if (u->urh)
     MHD_upgrade_action(u->urh, MHD_UPGRADE_ACTION_CLOSE);
   free(u->extra);
@@ -467,12 +475,33 @@ static int start_attach(session *s, struct MHD_Connection *conn, const char *roo
   return rc;
 }
 
+/* Over HTTPS: the 101 written here and the session run on this thread (a
+ * thread per connection: libmicrohttpd leaves the connection alone while
+ * its handler runs); MHD_NO then has it close the socket the session shut. */
+static enum MHD_Result run_taken(agent_upgraded *u, const char *protocol, const char *accept) {
+  const char *headers[] = {
+      "Upgrade", "websocket", "Sec-WebSocket-Accept", accept, "Sec-WebSocket-Protocol",
+      protocol,  NULL};
+  char head[1024];
+  int n = tug_tls_switching_head(head, sizeof head, headers);
+  tug_error err = {0};
+  u->sock = u->tls.fd;
+  fcntl(u->sock, F_SETFL, fcntl(u->sock, F_GETFL) | O_NONBLOCK);
+  if (n < 0 || tug_tls_taken_send_all(&u->tls, head, (size_t)n, HEAD_TIMEOUT_MS, &err) < 0)
+    u->discard(u->session);
+  else
+    u->run(u->session);
+  return tug_tls_taken_close();
+}
+
 enum MHD_Result agent_streams_upgrade(struct MHD_Connection *conn, const char *protocol,
-                                      MHD_UpgradeHandler on_upgrade, void *cls) {
+                                      agent_upgraded *u) {
   const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Key");
   char accept[64];
   tug_ws_accept_key(key, accept, sizeof accept);
-  struct MHD_Response *r = MHD_create_response_for_upgrade(on_upgrade, cls);
+  if (tug_tls_take(conn, &u->tls))
+    return run_taken(u, protocol, accept);
+  struct MHD_Response *r = MHD_create_response_for_upgrade(upgraded_start, u);
   MHD_add_response_header(r, MHD_HTTP_HEADER_UPGRADE, "websocket");
   MHD_add_response_header(r, "Sec-WebSocket-Accept", accept);
   MHD_add_response_header(r, "Sec-WebSocket-Protocol", protocol);
@@ -514,5 +543,5 @@ enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
                                 "container %s of pod %s/%s: %s\n", c, ns, pod, err.msg);
   }
   tug_info("stream", "verb=%s pod=%s/%s container=%s", verb, ns, pod, c);
-  return agent_streams_upgrade(conn, s->protocol, agent_upgraded_start, &s->up);
+  return agent_streams_upgrade(conn, s->protocol, &s->up);
 }

@@ -33,6 +33,7 @@
 #include <sys/types.h>
 
 #include "runtime.h"
+#include "tls-takeover.h"
 
 /* Serve url (/exec/... or /attach/...) on conn; logs_root holds logs/{ns}_{pod}_{uid}. */
 enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
@@ -40,14 +41,15 @@ enum MHD_Result agent_streams_serve(agent_runtime *rt, const char *logs_root,
 
 /* Shared with port-forward (agent-portforward.h). */
 
-/* An upgraded connection the HTTP server handed over: its socket, the bytes
- * that came after the request's headers (read first), and the handle that
- * closes it. A session struct embeds one; agent_upgraded_start, given as the
- * upgrade response's handler with the agent_upgraded as its cls, runs
- * run(session) on a thread of its own (or discard(session) when no thread
- * can start); both must end with agent_upgraded_close. */
+/* An upgraded connection: its socket, over HTTPS the GnuTLS session taken
+ * from the HTTP server, over plain HTTP the bytes that came after the
+ * request's headers (read first) and the handle that closes it. A session
+ * struct embeds one; agent_streams_upgrade runs run(session) (or
+ * discard(session) when the stream cannot start); both must end with
+ * agent_upgraded_close. */
 typedef struct agent_upgraded {
   int sock;
+  tug_tls_taken tls; /* over HTTPS: the session the bytes go through (lib/tls-takeover.h) */
   struct MHD_UpgradeResponseHandle *urh;
   char *extra;
   size_t extra_len, extra_off;
@@ -56,9 +58,6 @@ typedef struct agent_upgraded {
   void *session;
 } agent_upgraded;
 
-void agent_upgraded_start(void *cls, struct MHD_Connection *conn, void *con_cls,
-                          const char *extra_in, size_t extra_in_size, MHD_socket sock,
-                          struct MHD_UpgradeResponseHandle *urh);
 /* lib/ws.h's transport over u (its io is u). */
 ssize_t agent_upgraded_read(void *u, void *buf, size_t len);
 ssize_t agent_upgraded_write(void *u, const void *buf, size_t len);
@@ -72,9 +71,11 @@ enum MHD_Result agent_streams_answer(struct MHD_Connection *conn, int code, cons
 /* The uid of the newest pod ns/pod on this node, from its log dir's name. */
 bool agent_streams_pod_uid(const char *root, const char *ns, const char *pod, char *uid,
                            size_t size);
-/* Answer 101 with the WebSocket's accept key and protocol; on_upgrade(cls)
- * gets the socket. */
+/* Answer 101 with the WebSocket's accept key and protocol and run u's
+ * session: over HTTPS on this connection's own thread (the connection taken
+ * from libmicrohttpd, which only closes it once this returns MHD_NO), over
+ * plain HTTP on a thread of its own once libmicrohttpd hands the socket over. */
 enum MHD_Result agent_streams_upgrade(struct MHD_Connection *conn, const char *protocol,
-                                      MHD_UpgradeHandler on_upgrade, void *cls);
+                                      agent_upgraded *u);
 
 #endif
