@@ -156,7 +156,7 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB := $(BUILD)/fuzz/libtug-fuzz.a
 FUZZ_SECONDS ?= 600
-FUZZ_SMOKE_SECONDS ?= 6
+FUZZ_SMOKE_SECONDS ?= 3
 # Per input: 10 s (wall clock: these machines are shared, and a second was
 # crossed by inputs that take 2 ms alone) and 512 MiB; beyond it is a finding.
 FUZZ_LIMITS := -timeout=10 -rss_limit_mb=512 -max_len=65536

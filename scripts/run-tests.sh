@@ -56,7 +56,7 @@ if [ "$mode" != unit ]; then
   else
     echo "== e2e: ${suites[*]}"
     log="$logdir/e2e.tap"
-    timeout 2400 bats --tap "${suites[@]}" >"$log" 2>&1
+    timeout 2400 bats --tap --timing "${suites[@]}" >"$log" 2>&1
     rc=$?
     cat "$log"
     count "$log" "$rc" "bats"
