@@ -157,9 +157,6 @@ FUZZ_BIN := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB := $(BUILD)/fuzz/libtug-fuzz.a
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 3
-# Per input: 10 s (wall clock: these machines are shared, and a second was
-# crossed by inputs that take 2 ms alone) and 512 MiB; beyond it is a finding.
-FUZZ_LIMITS := -timeout=10 -rss_limit_mb=512 -max_len=65536
 
 $(BUILD)/fuzz/lib/%.o: lib/%.c | $(PROTO_H)
 	@mkdir -p $(dir $@)
@@ -172,30 +169,19 @@ $(FUZZ_LIB): $(patsubst lib/%.c,$(BUILD)/fuzz/lib/%.o,$(LIB_SRC))
 $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS)
 
-# Each target on a scratch copy of its corpus (new inputs stay out of the
-# tree), crashes written to $(BUILD)/fuzz/.
-define FUZZ_RUN
-	@set -e; for t in $(FUZZ_BIN); do n=$${t##*/fuzz_}; w=$(BUILD)/fuzz/work-$$n; \
-	  rm -rf $$w; mkdir -p $$w; cp fuzz/corpus/$$n/* $$w/; \
-	  $$t $(FUZZ_LIMITS) -max_total_time=$1 -artifact_prefix=$(BUILD)/fuzz/$$n- \
-	    -print_final_stats=1 $$w >$$w.log 2>&1 || { tail -40 $$w.log; exit 1; }; \
-	  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' $$w.log \
-	    | sed "s/^stat::/$$n: /" | tr '\n' ' '; echo; done
-endef
-
+# scripts/fuzz-run.sh runs each on a scratch copy of its corpus, with limits per input.
 fuzz: $(FUZZ_BIN)
-	$(call FUZZ_RUN,$(FUZZ_SECONDS))
+	@scripts/fuzz-run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 fuzz-smoke: $(FUZZ_BIN)
-	$(call FUZZ_RUN,$(FUZZ_SMOKE_SECONDS))
+	@scripts/fuzz-run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BIN)
 
 deps:
 	@scripts/deps.sh $(DEB_PKGS)
 
 test: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN)
-	@scripts/run-tests.sh $(TEST_BIN)
-	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory all $(TEST_BIN) $(FUZZ_BIN)
+	@FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_TARGETS="$(FUZZ_BIN)" scripts/run-tests.sh $(TEST_BIN)
 
 unit: $(TEST_BIN)
 	@scripts/run-tests.sh --unit-only $(TEST_BIN)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the lint checks (scripts/lint.sh), the unit tests (cmocka binaries given
-# as arguments, in TAP mode) and the end-to-end suites (bats, e2e/*.bats), then
-# print one line "N passed, N failed".
+# as arguments, in TAP mode), a short run of each fuzz target ($FUZZ_TARGETS,
+# $FUZZ_SECONDS each, one test apiece) and the end-to-end suites (bats,
+# e2e/*.bats), then print one line "N passed, N failed".
 # A test binary that dies without reporting a failure counts as one failure.
 set -uo pipefail
 mode=all
@@ -44,6 +45,14 @@ if [ "$mode" != e2e ]; then
     grep -E '^(not ok|#)' "$log" | grep -vE '^# (not )?ok - ' || true
     [ "$rc" -ne 0 ] && tail -n 20 "$logdir/$name.err"
     count "$log" "$rc" "$name"
+  done
+  for t in ${FUZZ_TARGETS:-}; do
+    echo "== fuzz: ${t##*/fuzz_}"
+    if scripts/fuzz-run.sh "${FUZZ_SECONDS:-3}" "$t"; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+    fi
   done
 fi
 
