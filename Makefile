@@ -10,7 +10,12 @@
 #   make clean
 #
 # `test` and `run` install packages first and then call make again, so that
-# pkg-config is asked only once the libraries are there.
+# pkg-config is asked only once the libraries are there. Builds use every core
+# unless -j is given.
+
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
 
 CC ?= gcc
 BUILD ?= build
