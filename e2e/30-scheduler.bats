@@ -182,6 +182,9 @@ running_is() { [ "$(running "$1")" = "$2" ]; }
   # 2m cpu-hours is 7.2 cpu-seconds: one 4-cpu pod spends it in under 2 s.
   mkqueue budget '{"namespaces": ["s-budget"], "budget": {"windowSeconds": 20, "limits": {"cpu": "2m"}}}'
   mkns s-budget
+  # Windows start at multiples of 20 s since the epoch: begin early in one, so
+  # that the spending and the refusal fall in the same window.
+  while [ $(($(date +%s) % 20)) -gt 3 ]; do sleep 0.2; done
   mkpods s-budget first 1 4
   eventually 15 running_is s-budget 1
   sleep 3
