@@ -173,7 +173,9 @@ running_is() { [ "$(running "$1")" = "$2" ]; }
     sleep 1
   done
   bound low-1
-  [ "$round" -ge 3 ] # it waited while higher-priority pods went first
+  # It waited while a younger, higher-priority pod went first.
+  [ "$round" -ge 2 ]
+  bound next-1
   pending=$(curl -fsS "$API/api/v1/namespaces/s-age/pods" | jq '[.items[] | select(.spec.nodeName == null)] | length')
   [ "$pending" -ge 1 ]
 }
