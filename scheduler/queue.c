@@ -288,6 +288,13 @@ static sched_podvec *list_of(sched_queue *q, sched_qstate s) {
   }
 }
 
+/* Charge q's budget for the usage held so far, before that usage changes; the
+ * clock is read only for queues that have a budget (admits are a hot path). */
+static void charge_budget(const sched_queues *qs, sched_queue *q) {
+  if (q->budget.window_s > 0)
+    sched_budget_charge(&q->budget, &q->usage, qs->wall_clock());
+}
+
 /* q's usage from its admitted pods, after a saturated sum lost count. */
 static void recount_usage(sched_queue *q) {
   memset(&q->usage, 0, sizeof q->usage);
@@ -304,7 +311,7 @@ void sched_queues_release(sched_queues *qs, sched_pod *p) {
   else
     podvec_remove(list_of(q, p->qstate), p);
   if (p->qstate == SCHED_Q_ADMITTED) {
-    sched_budget_charge(&q->budget, &q->usage, qs->wall_clock());
+    charge_budget(qs, q);
     if (sched_res_saturated(&q->usage))
       recount_usage(q);
     else
@@ -329,7 +336,7 @@ static void place(sched_queues *qs, sched_pod *p, sched_qstate s) {
     return; /* out of memory: the pod is retried on its next update */
   p->qstate = s;
   if (s == SCHED_Q_ADMITTED) {
-    sched_budget_charge(&q->budget, &q->usage, qs->wall_clock());
+    charge_budget(qs, q);
     sched_res_add(&q->usage, &p->req);
   }
 }
