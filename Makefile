@@ -188,7 +188,7 @@ test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(FUZZ_BIN)
 	@FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_TARGETS="$(FUZZ_BIN)" scripts/run-tests.sh $(TEST_BIN)
 
-unit: $(TEST_BIN)
+unit: all $(TEST_BIN)
 	@scripts/run-tests.sh --unit-only $(TEST_BIN)
 
 e2e: all
